@@ -1,0 +1,1 @@
+"""Clientela: an open-source CRM for small and mid-sized businesses."""

@@ -1,0 +1,73 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesConfig(AppConfig):
+    name = "clientela.activities"
+    label = "activities"
+    verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from clientela.core.permissions import register_resource
+        from clientela.core.services import register_scopes
+
+        register_resource("activities.interaction", _("Interactions"), icon="bi-chat-left-text")
+        register_resource("activities.task", _("Tasks"), icon="bi-check2-square")
+        register_resource("activities.appointment", _("Appointments"), icon="bi-calendar-event")
+        register_scopes("activities:read", "activities:write")
+        self._register_worker_jobs()
+        self._register_demo()
+        self._register_pages()
+
+    def _register_pages(self) -> None:
+        """The activities pages on the top bar, the account tabs and the bell, and the
+        timeline panel on person and organization pages (``core.registry``)."""
+        from clientela.activities.views.timeline import timeline_panel
+        from clientela.core.registry import (
+            HeaderItem,
+            NavItem,
+            Panel,
+            register_account_tab,
+            register_detail_panel,
+            register_header_item,
+            register_nav_item,
+        )
+
+        # Order 0: "My day" is the first link, so everyone's home page.
+        register_nav_item(NavItem("my-day", _("My day"), "activities:my-day", "bi-sun", 0))
+        register_nav_item(
+            NavItem("tasks", _("Tasks"), "activities:task-list", "bi-check2-square", 30)
+        )
+        register_nav_item(
+            NavItem("calendar", _("Calendar"), "activities:calendar", "bi-calendar-week", 40)
+        )
+        register_header_item(HeaderItem("notifications", "activities/_notification_bell.html", 10))
+        register_account_tab(
+            NavItem("activities", _("Reminders and calendar"), "activities:preferences", "", 10)
+        )
+        for resource in ("contacts.person", "contacts.organization"):
+            register_detail_panel(
+                resource,
+                Panel(
+                    key="timeline",
+                    title=_("Timeline"),
+                    template="activities/_timeline_panel.html",
+                    context=timeline_panel,
+                    order=10,
+                ),
+            )
+
+    def _register_worker_jobs(self) -> None:
+        """When a worker starts: queue the hourly birthday-greeting run (it then queues
+        its own next run) and deliver any reminder that fell due while none ran."""
+        from clientela.activities import tasks
+        from clientela.core.registry import register_worker_startup
+
+        register_worker_startup("activities.birthdays", tasks.ensure_birthday_greetings_scheduled)
+        register_worker_startup("activities.reminders", tasks.schedule_delivery)
+
+    def _register_demo(self) -> None:
+        from clientela.activities import demo
+        from clientela.core.registry import DemoLoader, register_demo_loader
+
+        register_demo_loader(DemoLoader("activities", demo.load, demo.remove, order=10))

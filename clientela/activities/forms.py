@@ -1,0 +1,377 @@
+"""Web forms of the activities pages. They only parse what the browser sent into the
+services' ``InteractionData``/``TaskData``/``AppointmentData``; the rules (end after
+start, reminders before the event, attachment size and type, visible related records)
+are checked by the services, whose errors ``core.forms.add_service_errors`` puts back
+next to the right field."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Iterable
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.formsets import formset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clientela.activities.choices import Direction, InteractionChannel, Priority
+from clientela.activities.services import (
+    AppointmentData,
+    InteractionData,
+    ReminderInput,
+    TaskData,
+)
+from clientela.contacts.forms import OrganizationPicker
+from clientela.core.forms import BootstrapMixin, RowFormSet, time_zone_choices
+
+BLANK = [("", "—")]
+MAX_REMINDERS = 5
+MAX_ATTACHMENTS = 10
+#: Reminder offsets offered, in minutes before the due time or start.
+REMINDER_CHOICES = [
+    (5, _("5 minutes before")),
+    (15, _("15 minutes before")),
+    (30, _("30 minutes before")),
+    (60, _("1 hour before")),
+    (1440, _("1 day before")),
+]
+#: Service error keys that belong to another input of the page.
+ERROR_TARGETS = {
+    "occurred_at": "occurred_at",
+    "start_at": "start",
+    "end_at": "end",
+    "due_at": "due_at",
+    "organization_id": "organization",
+    "person_ids": "people",
+    "attendee_ids": "attendees",
+    "assignee_id": "assignee",
+}
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date-and-time picker (ISO values, no time zone)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, with no time zone yet: the form's own time zone field
+    says where it is (Django's field would read it in the user's time zone)."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value
+        result: datetime.datetime | None = super(forms.DateTimeField, self).to_python(value)
+        return result
+
+
+def local_input(value: datetime.datetime | None, tz: datetime.tzinfo | None = None) -> str:
+    """An aware datetime as the value of a ``datetime-local`` input in ``tz`` (the
+    current time zone by default)."""
+    if value is None:
+        return ""
+    return timezone.localtime(value, tz).strftime(DATETIME_LOCAL)
+
+
+def make_aware_in(value: datetime.datetime, tz_name: str) -> datetime.datetime:
+    """A wall-clock time from the form made aware in ``tz_name`` (the current time zone
+    when it is not a known one); an aware value is kept as it is."""
+    if timezone.is_aware(value):
+        return value
+    try:
+        tz: datetime.tzinfo = zoneinfo.ZoneInfo(tz_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = timezone.get_current_timezone()
+    return timezone.make_aware(value, tz)
+
+
+def set_choices(form: forms.Form, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    cast(forms.ChoiceField, form.fields[name]).choices = list(choices)
+
+
+def _ids(values: Iterable[Any]) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+class PeopleField(forms.TypedMultipleChoiceField):
+    """The people an activity is about, shown as checkboxes of the ones already linked
+    or pre-filled; the service decides which ids the user may link."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            label=_("People"),
+            required=False,
+            coerce=int,
+            widget=forms.CheckboxSelectMultiple,
+            **kwargs,
+        )
+
+    def valid_value(self, value: Any) -> bool:
+        # Any id passes here: an unknown or invisible one is reported by the service.
+        return str(value).isdigit()
+
+
+class LinkedForm(BootstrapMixin, forms.Form):
+    """The people and organization every activity links to."""
+
+    people = PeopleField()
+    organization = forms.IntegerField(
+        label=_("Organization"), required=False, widget=OrganizationPicker
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        people: Iterable[tuple[int, str]] = (),
+        organizations: Iterable[tuple[int, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "people", people)
+        self.fields["organization"].widget.choices = BLANK + list(organizations)  # type: ignore[attr-defined]
+
+    def person_ids(self) -> list[int]:
+        return list(self.cleaned_data.get("people") or [])
+
+
+# --- interactions ---------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; size and type are checked by the service."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_ATTACHMENTS:
+            raise ValidationError(
+                _("Attach at most %(count)d files at once.") % {"count": MAX_ATTACHMENTS},
+                code="too_many",
+            )
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class InteractionForm(BootstrapMixin, forms.Form):
+    """Log an interaction from a record's timeline (the record is the link)."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=InteractionChannel.choices)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=Direction.choices, initial=Direction.OUTBOUND
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When"), widget=DateTimeLocalInput(), input_formats=[DATETIME_LOCAL]
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), required=False, min_value=0, max_value=100000
+    )
+    subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
+    body = forms.CharField(
+        label=_("Details"), required=False, max_length=20000, widget=forms.Textarea({"rows": 3})
+    )
+    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=200)
+    is_private = forms.BooleanField(
+        label=_("Private"),
+        required=False,
+        help_text=_("Only you and admins see a private note."),
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("occurred_at", local_input(timezone.now()))
+        kwargs["initial"].setdefault("channel", InteractionChannel.CALL)
+        super().__init__(*args, **kwargs)
+
+    def to_data(self) -> InteractionData:
+        data = self.cleaned_data
+        return {
+            "channel": data["channel"],
+            "direction": data["direction"],
+            "occurred_at": make_aware_in(data["occurred_at"], timezone.get_current_timezone_name()),
+            "duration_minutes": data.get("duration_minutes"),
+            "subject": data.get("subject", ""),
+            "body": data.get("body", ""),
+            "outcome": data.get("outcome", ""),
+            "is_private": bool(data.get("is_private")),
+            "attachments": list(data.get("attachments") or []),
+        }
+
+
+class TimelineFilterForm(forms.Form):
+    """Only renders the timeline's filter bar; the view parses the values itself."""
+
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("All channels"))]
+    )
+    user = forms.ChoiceField(label=_("User"), required=False, choices=[("", _("Everyone"))])
+
+    def __init__(self, *args: Any, users: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "channel", [("", _("All channels")), *InteractionChannel.choices])
+        set_choices(self, "user", [("", _("Everyone")), *users])
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+# --- reminders ------------------------------------------------------------------------
+
+
+class ReminderRow(forms.Form):
+    # The blank choice is "no reminder", so the empty row a new form shows saves nothing.
+    minutes_before = forms.TypedChoiceField(
+        label=_("Remind me"),
+        coerce=int,
+        choices=[("", _("No reminder")), *REMINDER_CHOICES],
+        required=False,
+        empty_value=None,
+    )
+    by_email = forms.BooleanField(label=_("Also by e-mail"), required=False)
+
+
+class ReminderFormSet(RowFormSet):
+    title = _("Reminders")
+
+    def reminders(self) -> list[tuple[int, bool]]:
+        """(minutes_before, by_email) of every filled, non-removed row, once each."""
+        seen: dict[int, bool] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or data.get("minutes_before") in (None, ""):
+                continue
+            seen[int(data["minutes_before"])] = bool(data.get("by_email"))
+        return sorted(seen.items())
+
+
+def reminder_formset(
+    data: Any = None, initial: list[dict[str, Any]] | None = None
+) -> ReminderFormSet:
+    cls = formset_factory(
+        ReminderRow,
+        formset=ReminderFormSet,
+        extra=0 if initial else 1,
+        can_delete=True,
+        max_num=MAX_REMINDERS,
+        validate_max=True,
+    )
+    return cast(ReminderFormSet, cls(data=data, initial=initial, prefix="reminders"))
+
+
+# --- tasks ----------------------------------------------------------------------------
+
+
+class TaskForm(LinkedForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=10000, widget=forms.Textarea({"rows": 3})
+    )
+    due_at = forms.DateTimeField(
+        label=_("Due"), required=False, widget=DateTimeLocalInput(), input_formats=[DATETIME_LOCAL]
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
+    )
+    assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    field_order = ["title", "due_at", "priority", "assignee", "description"]
+
+    def __init__(self, *args: Any, users: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "assignee", users)
+
+    def to_data(self, reminders: ReminderFormSet) -> TaskData:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "description": data.get("description", ""),
+            "due_at": (
+                make_aware_in(data["due_at"], timezone.get_current_timezone_name())
+                if data.get("due_at")
+                else None
+            ),
+            "priority": data["priority"],
+            "assignee_id": data["assignee"],
+            "reminders": [ReminderInput(m, e) for m, e in reminders.reminders()],
+            "person_ids": self.person_ids(),
+            "organization_id": self.cleaned_data.get("organization"),
+        }
+
+
+# --- appointments ---------------------------------------------------------------------
+
+
+class AppointmentForm(LinkedForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    start = WallClockField(
+        label=_("Start"), widget=DateTimeLocalInput(), input_formats=[DATETIME_LOCAL]
+    )
+    end = WallClockField(
+        label=_("End"), widget=DateTimeLocalInput(), input_formats=[DATETIME_LOCAL]
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+    location = forms.CharField(label=_("Location"), required=False, max_length=300)
+    attendees = forms.TypedMultipleChoiceField(
+        label=_("Attending users"), required=False, coerce=int
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=10000, widget=forms.Textarea({"rows": 3})
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    field_order = ["title", "start", "end", "time_zone", "location", "attendees", "description"]
+
+    def __init__(self, *args: Any, users: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "time_zone", time_zone_choices())
+        set_choices(self, "attendees", users)
+        self.fields["attendees"].widget.attrs["size"] = "6"
+
+    def to_data(self, reminders: ReminderFormSet) -> AppointmentData:
+        data = self.cleaned_data
+        tz = data["time_zone"]
+        return {
+            "title": data["title"],
+            "description": data.get("description", ""),
+            "start_at": make_aware_in(data["start"], tz),
+            "end_at": make_aware_in(data["end"], tz),
+            "time_zone": tz,
+            "location": data.get("location", ""),
+            "attendee_ids": list(data.get("attendees") or []),
+            "reminders": [ReminderInput(m, e) for m, e in reminders.reminders()],
+            "person_ids": self.person_ids(),
+            "organization_id": self.cleaned_data.get("organization"),
+        }
+
+
+# --- preferences ----------------------------------------------------------------------
+
+
+class ActivityPreferencesForm(BootstrapMixin, forms.Form):
+    email_reminders = forms.BooleanField(label=_("Send my reminders by e-mail too"), required=False)
+    auto_birthday_greetings = forms.BooleanField(
+        label=_("Greet the people I own on their birthday automatically"),
+        required=False,
+        help_text=_("An e-mail in the person's language, logged on their timeline."),
+    )
+
+
+def id_list(values: Iterable[Any]) -> list[int]:
+    """The whole-number ids among query-string values (others are ignored)."""
+    return _ids(values)

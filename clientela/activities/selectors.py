@@ -1,0 +1,303 @@
+"""Every read of interactions, tasks, appointments and notifications, narrowed first to
+what the asking user may see: the role's visibility on the activity resource, plus
+the tasks assigned to them and the appointments they attend; private interactions
+only for their author and admins."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from clientela.activities.choices import TaskStatus
+from clientela.activities.models import Appointment, Interaction, Notification, Task
+from clientela.activities.timeline import TimelineEntry, TimelinePage, timeline
+from clientela.contacts.models import Membership
+from clientela.core.errors import NotFound
+from clientela.core.models import User
+from clientela.core.permissions import rights_for, visibility_q
+
+TaskView = Literal["mine", "team", "overdue", "all"]
+
+
+def _pk(value: Any) -> int:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk < 2**63:
+        raise NotFound()
+    return pk
+
+
+def interactions_visible(user: Any) -> QuerySet[Interaction]:
+    q = visibility_q(user, Interaction.RESOURCE)
+    if q is None:
+        return Interaction.objects.none()
+    qs = Interaction.objects.filter(q, deleted_at__isnull=True)
+    if not getattr(user, "is_admin", False):
+        qs = qs.filter(Q(is_private=False) | Q(owner_id=user.pk))
+    return qs
+
+
+def tasks_visible(user: Any) -> QuerySet[Task]:
+    q = visibility_q(user, Task.RESOURCE)
+    if q is None:
+        return Task.objects.none()
+    live = Task.objects.filter(deleted_at__isnull=True)
+    # An empty Q (scope "all") would vanish from the OR below and narrow to the assignee.
+    return live.filter(q | Q(assignee_id=user.pk)) if q else live
+
+
+def appointments_visible(user: Any) -> QuerySet[Appointment]:
+    q = visibility_q(user, Appointment.RESOURCE)
+    if q is None:
+        return Appointment.objects.none()
+    attending = Appointment.attendees.through.objects.filter(user_id=user.pk).values(
+        "appointment_id"
+    )
+    live = Appointment.objects.filter(deleted_at__isnull=True)
+    return live.filter(q | Q(pk__in=attending)) if q else live
+
+
+# --- interactions ---------------------------------------------------------------------
+
+
+def interaction_list(
+    *,
+    user: Any,
+    person_id: int | None = None,
+    organization_id: int | None = None,
+    channel: str | None = None,
+) -> QuerySet[Interaction]:
+    """Newest first; page it with ``core.pagination.WindowPaginator``."""
+    qs = interactions_visible(user)
+    if person_id is not None:
+        qs = qs.filter(
+            pk__in=Interaction.people.through.objects.filter(person_id=person_id).values(
+                "interaction_id"
+            )
+        )
+    if organization_id is not None:
+        # As on the organization's timeline: its own interactions and its people's.
+        members = Membership.objects.filter(organization_id=organization_id).values("person_id")
+        about_members = Interaction.people.through.objects.filter(person_id__in=members).values(
+            "interaction_id"
+        )
+        qs = qs.filter(Q(organization_id=organization_id) | Q(pk__in=about_members))
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.select_related("owner", "organization").prefetch_related("people", "attachments")
+
+
+def interaction_get(*, user: Any, pk: Any) -> Interaction:
+    found = interaction_list(user=user).filter(pk=_pk(pk)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+# --- tasks ----------------------------------------------------------------------------
+
+
+def task_list(*, user: Any, view: TaskView = "mine") -> QuerySet[Task]:
+    """Open tasks by due time ("all": every visible task, any status).
+    "mine": assigned to the user; "team": what the role's scope shows; "overdue":
+    the user's open tasks past due (everyone visible for a team/all scope)."""
+    qs = tasks_visible(user)
+    if view == "mine":
+        qs = qs.filter(assignee_id=user.pk, status=TaskStatus.OPEN)
+    elif view == "team":
+        qs = qs.filter(status=TaskStatus.OPEN)
+    elif view == "overdue":
+        qs = qs.filter(status=TaskStatus.OPEN, due_at__lt=timezone.now())
+    elif view != "all":
+        raise NotFound()
+    return qs.select_related("assignee", "organization").prefetch_related("people")
+
+
+def task_get(*, user: Any, pk: Any) -> Task:
+    found = task_list(user=user, view="all").prefetch_related("reminders").filter(pk=_pk(pk))
+    task = found.first()
+    if task is None:
+        raise NotFound()
+    return task
+
+
+# --- appointments ---------------------------------------------------------------------
+
+
+def appointment_list(
+    *, user: Any, start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[Appointment]:
+    """Visible appointments overlapping [start, end), by start time."""
+    return (
+        appointments_visible(user)
+        .filter(start_at__lt=end, end_at__gt=start)
+        .select_related("owner", "organization")
+        .prefetch_related("attendees", "people")
+        .order_by("start_at", "id")
+    )
+
+
+def appointment_get(*, user: Any, pk: Any) -> Appointment:
+    found = (
+        appointments_visible(user)
+        .select_related("owner", "organization")
+        .prefetch_related("attendees", "people", "reminders")
+        .filter(pk=_pk(pk))
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def appointment_conflicts(*, appointment: Appointment) -> list[Appointment]:
+    """Other live appointments overlapping this one that share an attending user (the
+    owner counts as attending)."""
+    users = {appointment.owner_id, *appointment.attendees.values_list("pk", flat=True)}
+    attended = Appointment.attendees.through.objects.filter(user_id__in=users).values(
+        "appointment_id"
+    )
+    return list(
+        Appointment.objects.filter(
+            Q(owner_id__in=users) | Q(pk__in=attended),
+            deleted_at__isnull=True,
+            start_at__lt=appointment.end_at,
+            end_at__gt=appointment.start_at,
+        )
+        .exclude(pk=appointment.pk)
+        .order_by("start_at", "id")
+    )
+
+
+def appointment_conflict_ids(*, user: Any, appointments: list[Appointment]) -> dict[int, list[int]]:
+    """``appointment_conflicts`` for a whole page in two queries rather than one per
+    appointment, as ids — only of the conflicting appointments ``user`` may see, so an
+    answer never discloses another team's record."""
+    found: dict[int, list[int]] = {a.pk: [] for a in appointments}
+    if not appointments:
+        return found
+    attending = {a.pk: {a.owner_id, *(u.pk for u in a.attendees.all())} for a in appointments}
+    users = set().union(*attending.values())
+    attended = Appointment.attendees.through.objects.filter(user_id__in=users).values(
+        "appointment_id"
+    )
+    candidates = (
+        appointments_visible(user)
+        .filter(
+            Q(owner_id__in=users) | Q(pk__in=attended),
+            start_at__lt=max(a.end_at for a in appointments),
+            end_at__gt=min(a.start_at for a in appointments),
+        )
+        .prefetch_related(Prefetch("attendees", queryset=User.objects.only("id")))
+        .order_by("start_at", "id")
+    )
+    for other in candidates:
+        their_users = {other.owner_id, *(u.pk for u in other.attendees.all())}
+        for a in appointments:
+            if (
+                other.pk != a.pk
+                and other.start_at < a.end_at
+                and other.end_at > a.start_at
+                and attending[a.pk] & their_users
+            ):
+                found[a.pk].append(other.pk)
+    return {pk: sorted(ids) for pk, ids in found.items()}
+
+
+# --- notifications and "My day" -------------------------------------------------------
+
+
+def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(user_id=user.pk)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs
+
+
+def unread_notification_count(*, user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
+
+
+@dataclass
+class MyDay:
+    tasks_today: list[Task] = field(default_factory=list)
+    tasks_overdue: list[Task] = field(default_factory=list)
+    appointments_today: list[Appointment] = field(default_factory=list)
+    birthdays: list[Any] = field(default_factory=list)
+    recent_interactions: list[Interaction] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+
+
+def today_bounds(user: Any) -> tuple[datetime.datetime, datetime.datetime]:
+    """Start and end of today in the user's time zone, as aware datetimes."""
+    zone = timezone.get_current_timezone()
+    if getattr(user, "time_zone", ""):
+        import zoneinfo
+
+        zone = zoneinfo.ZoneInfo(user.time_zone)
+    now = timezone.localtime(timezone.now(), zone)
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + datetime.timedelta(days=1)
+
+
+#: Rows per list on "My day": an overview; the task lists page through the rest.
+MY_DAY_LIMIT = 20
+
+
+def my_day(*, user: Any, limit: int = MY_DAY_LIMIT) -> MyDay:
+    from clientela.activities.birthdays import upcoming_birthdays
+
+    start, end = today_bounds(user)
+    mine = task_list(user=user, view="mine")
+    return MyDay(
+        tasks_today=list(mine.filter(due_at__gte=start, due_at__lt=end)[:limit]),
+        tasks_overdue=list(mine.filter(due_at__lt=start)[:limit]),
+        appointments_today=list(
+            appointment_list(user=user, start=start, end=end).filter(
+                Q(owner_id=user.pk)
+                | Q(
+                    pk__in=Appointment.attendees.through.objects.filter(user_id=user.pk).values(
+                        "appointment_id"
+                    )
+                )
+            )[:limit]
+        ),
+        birthdays=upcoming_birthdays(user=user),
+        recent_interactions=list(
+            interactions_visible(user)
+            .filter(owner_id=user.pk)
+            .prefetch_related("people")
+            .order_by("-occurred_at", "-id")[:10]
+        ),
+        notifications=list(notification_list(user=user, unread_only=True)[:10]),
+    )
+
+
+def can_log_activity(user: Any) -> bool:
+    return rights_for(user, Interaction.RESOURCE).create
+
+
+__all__ = [
+    "MyDay",
+    "TimelineEntry",
+    "TimelinePage",
+    "appointment_conflicts",
+    "appointment_get",
+    "appointment_list",
+    "interaction_get",
+    "interaction_list",
+    "my_day",
+    "notification_list",
+    "task_get",
+    "task_list",
+    "timeline",
+    "unread_notification_count",
+]

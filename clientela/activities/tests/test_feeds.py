@@ -1,0 +1,108 @@
+"""The private calendar feed: token handling and the iCalendar content, parsed back
+with the icalendar library."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+import icalendar
+import pytest
+from django.utils import timezone
+
+from clientela.activities import services
+from clientela.activities.feeds import calendar_feed_ics, calendar_feed_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_feed_token_identifies_the_user_until_renewed(rep_north: Any) -> None:
+    token = services.calendar_feed_renew(user=rep_north)
+    assert calendar_feed_user(token) == rep_north
+    renewed = services.calendar_feed_renew(user=rep_north)
+    assert calendar_feed_user(token) is None
+    assert calendar_feed_user(renewed) == rep_north
+    assert calendar_feed_user("") is None and calendar_feed_user("x" * 500) is None
+    rep_north.is_active = False
+    rep_north.save()
+    assert calendar_feed_user(renewed) is None
+
+
+def test_feed_holds_every_appointment_and_open_task(
+    rep_north: Any, rep_north2: Any, rep_south: Any
+) -> None:
+    madrid = zoneinfo.ZoneInfo("Europe/Madrid")
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(days=3)
+    own = services.appointment_create(
+        actor=rep_north,
+        data={
+            "title": "Visita a Begoña",
+            "start_at": start,
+            "end_at": start + datetime.timedelta(minutes=90),
+            "time_zone": "Europe/Madrid",
+            "location": "Calle Mayor 1, Madrid",
+            "description": "Llevar catálogo; ¡ojo!",
+        },
+    )
+    attended = services.appointment_create(
+        actor=rep_north2,
+        data={
+            "title": "Team meeting",
+            "start_at": start + datetime.timedelta(days=1),
+            "end_at": start + datetime.timedelta(days=1, hours=1),
+            "time_zone": "UTC",
+            "attendee_ids": [rep_north.pk],
+        },
+    )
+    services.appointment_create(  # someone else's, not attended: not in the feed
+        actor=rep_south,
+        data={"title": "South", "start_at": start, "end_at": start + datetime.timedelta(hours=1)},
+    )
+    due = start + datetime.timedelta(hours=5)
+    open_task = services.task_create(
+        actor=rep_north, data={"title": "Send quote", "due_at": due, "priority": "high"}
+    )
+    undated = services.task_create(actor=rep_north, data={"title": "Someday"})
+    done = services.task_create(actor=rep_north, data={"title": "Done already"})
+    services.task_complete(actor=rep_north, task=done)
+
+    cal = icalendar.Calendar.from_ical(calendar_feed_ics(user=rep_north))
+    assert str(cal["version"]) == "2.0"
+    events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
+    todos = {str(t["uid"]): t for t in cal.walk("VTODO")}
+    assert set(events) == {
+        f"appointment-{own.pk}@clientela",
+        f"appointment-{attended.pk}@clientela",
+    }
+    event = events[f"appointment-{own.pk}@clientela"]
+    assert str(event["summary"]) == "Visita a Begoña"
+    assert str(event["location"]) == "Calle Mayor 1, Madrid"
+    assert str(event["description"]) == "Llevar catálogo; ¡ojo!"
+    dtstart, dtend = event.decoded("dtstart"), event.decoded("dtend")
+    assert dtstart == start and dtend == start + datetime.timedelta(minutes=90)
+    assert dtstart.utcoffset() == start.astimezone(madrid).utcoffset()
+    assert event["dtstart"].params["TZID"] == "Europe/Madrid"
+    assert {str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")} >= {"Europe/Madrid"}
+    other = events[f"appointment-{attended.pk}@clientela"]
+    assert other.decoded("dtstart") == start + datetime.timedelta(days=1)
+
+    assert set(todos) == {f"task-{open_task.pk}@clientela", f"task-{undated.pk}@clientela"}
+    todo = todos[f"task-{open_task.pk}@clientela"]
+    assert str(todo["summary"]) == "Send quote" and todo.decoded("due") == due
+    assert int(todo["priority"]) == 1 and str(todo["status"]) == "NEEDS-ACTION"
+    assert "due" not in todos[f"task-{undated.pk}@clientela"]
+
+
+def test_feed_uid_is_stable_across_edits(rep_north: Any) -> None:
+    start = timezone.now() + datetime.timedelta(days=1)
+    appointment = services.appointment_create(
+        actor=rep_north,
+        data={"title": "A", "start_at": start, "end_at": start + datetime.timedelta(hours=1)},
+    )
+    first = icalendar.Calendar.from_ical(calendar_feed_ics(user=rep_north))
+    services.appointment_update(actor=rep_north, appointment=appointment, data={"title": "B"})
+    second = icalendar.Calendar.from_ical(calendar_feed_ics(user=rep_north))
+    (e1,), (e2,) = first.walk("VEVENT"), second.walk("VEVENT")
+    assert e1["uid"] == e2["uid"] and int(e2["sequence"]) > int(e1["sequence"])
+    assert str(e2["summary"]) == "B"

@@ -1,0 +1,59 @@
+from django.urls import path
+
+from clientela.activities.views import (
+    appointments,
+    feed,
+    my_day,
+    notifications,
+    pickers,
+    preferences,
+    tasks,
+    timeline,
+)
+
+app_name = "activities"
+urlpatterns = [
+    path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar-feed"),
+    # pages
+    path("my-day/", my_day.my_day, name="my-day"),
+    path("my-day/birthdays/<int:person_pk>/greet/", my_day.birthday_greet, name="birthday-greet"),
+    path("timeline/<str:kind>/<int:pk>/", timeline.timeline_entries, name="timeline-entries"),
+    path("timeline/<str:kind>/<int:pk>/log/", timeline.timeline_log, name="timeline-log"),
+    path(
+        "interactions/<int:pk>/attachments/<int:attachment_pk>/",
+        timeline.attachment_download,
+        name="attachment-download",
+    ),
+    path("tasks/", tasks.task_list, name="task-list"),
+    path("tasks/new/", tasks.task_form, name="task-create"),
+    path("tasks/<int:pk>/", tasks.task_detail, name="task-detail"),
+    path("tasks/<int:pk>/edit/", tasks.task_form, name="task-edit"),
+    path("tasks/<int:pk>/delete/", tasks.task_delete, name="task-delete"),
+    path("tasks/<int:pk>/complete/", tasks.task_set_status, {"done": True}, name="task-complete"),
+    path("tasks/<int:pk>/reopen/", tasks.task_set_status, {"done": False}, name="task-reopen"),
+    path("calendar/", appointments.calendar, name="calendar"),
+    path("appointments/new/", appointments.appointment_form, name="appointment-create"),
+    path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment-detail"),
+    path("appointments/<int:pk>/edit/", appointments.appointment_form, name="appointment-edit"),
+    path(
+        "appointments/<int:pk>/delete/",
+        appointments.appointment_delete,
+        name="appointment-delete",
+    ),
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path("notifications/badge/", notifications.notification_badge, name="notification-badge"),
+    path("notifications/menu/", notifications.notification_menu, name="notification-menu"),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.notification_read,
+        name="notification-read",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.notification_read_all,
+        name="notification-read-all",
+    ),
+    path("activities/people-options/", pickers.people_options, name="people-options"),
+    path("account/activities/", preferences.activity_preferences, name="preferences"),
+    path("account/activities/feed/renew/", preferences.feed_renew, name="feed-renew"),
+]

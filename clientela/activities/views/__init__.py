@@ -1,0 +1,1 @@
+"""The activities web pages."""

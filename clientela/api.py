@@ -1,0 +1,14 @@
+"""The REST API at /api/v1/: one NinjaAPI composed of each domain app's router.
+
+The conventions every router follows (token auth with scopes, error bodies, cursor
+pagination, If-Match, Idempotency-Key) live in ``clientela.core.api``; this module
+only adds the domain routers, because core may not import the apps above it.
+"""
+
+from clientela.activities.api import router as activities_router
+from clientela.contacts.api import router as contacts_router
+from clientela.core.api import build_api
+
+api = build_api()
+api.add_router("/", contacts_router)
+api.add_router("/", activities_router)

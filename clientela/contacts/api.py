@@ -1,0 +1,287 @@
+"""``/people`` and ``/organizations``: list, create, retrieve, update, delete.
+
+Thin by design: parse the input (``schemas``), call a selector or a service, render.
+Reads go only through ``contacts.selectors`` (so a record the user may not see is a
+404, in lists and searches too); writes only through ``contacts.services`` (so
+validation, permissions, audit and search index are the same as on the pages).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Body, Query, Router, Status
+
+from clientela.contacts import selectors, services
+from clientela.contacts.filters import SORTS, ContactFilters
+from clientela.contacts.models import Organization, Person
+from clientela.contacts.schemas import (
+    ContactListParams,
+    OrganizationIn,
+    OrganizationOut,
+    OrganizationPatch,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    RecordIn,
+    VersionIn,
+    organization_out,
+    person_out,
+)
+from clientela.core import selectors as core_selectors
+from clientela.core.api import (
+    CursorPage,
+    api_user,
+    error_responses,
+    expected_version,
+    idempotent,
+    paginate,
+    renamed_fields,
+    require_scope,
+    set_etag,
+)
+from clientela.core.api.schemas import RecordId
+
+router = Router()
+
+READ, WRITE = "contacts:read", "contacts:write"
+
+LIST_ERRORS = error_responses(401, 403, 422)
+DETAIL_ERRORS = error_responses(401, 403, 404, 422)
+CREATE_ERRORS = error_responses(400, 401, 403, 413, 422)
+CHANGE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 422)
+
+#: The services' names for fields the API calls differently.
+FIELD_NAMES = {"memberships": "organizations", "owner": "owner_id", "team": "team_id"}
+
+
+def _filters(request: HttpRequest, resource: str) -> ContactFilters:
+    filters, errors = ContactFilters.from_params(request.GET, resource=resource)
+    if errors:
+        raise ValidationError(errors)
+    return filters
+
+
+def _sort_help(resource: str) -> str:
+    return "Sort by " + ", ".join(f"`{key}`" for key in SORTS[resource]) + " (`-key` descends)."
+
+
+def _record_data(payload: RecordIn) -> dict[str, Any]:
+    """The fields the client sent, as the services' input types."""
+    raw = payload.model_dump(exclude_unset=True, exclude={"version"})
+    data: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "emails":
+            data[key] = [services.EmailInput(**item) for item in value]
+        elif key == "phones":
+            data[key] = [services.PhoneInput(**item) for item in value]
+        elif key == "addresses":
+            data[key] = [services.AddressInput(**item) for item in value]
+        elif key == "relationships":
+            data[key] = [services.RelationshipInput(**item) for item in value]
+        elif key == "organizations":
+            data["memberships"] = [services.MembershipInput(**item) for item in value]
+        elif key == "owner_id":
+            if value is not None:
+                data["owner"] = _lookup(core_selectors.user_choices(), value, "owner_id")
+        elif key == "team_id":
+            if value is not None:
+                data["team"] = _lookup(core_selectors.team_list(), value, "team_id")
+        else:
+            data[key] = value
+    return data
+
+
+def _lookup(qs: QuerySet[Any], pk: int, field: str) -> Any:
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: [_("There is no such id: %(id)s.") % {"id": pk}]})
+    return found
+
+
+def _person_data(payload: PersonIn) -> services.PersonData:
+    return cast(services.PersonData, _record_data(payload))
+
+
+def _organization_data(payload: OrganizationIn) -> services.OrganizationData:
+    return cast(services.OrganizationData, _record_data(payload))
+
+
+# --- people ---------------------------------------------------------------------------
+
+
+def _person(request: HttpRequest, person_id: int) -> Person:
+    """The person with every detail in one query (the services re-read what they
+    change, so writes may start from it too)."""
+    return selectors.person_get_with_details(user=api_user(request), pk=person_id)
+
+
+@router.get(
+    "/people",
+    response={200: CursorPage[PersonOut], **LIST_ERRORS},
+    tags=["people"],
+    description="Filters: `q`, `tag`, `role`, `owner`, `team`, `country`, `city` and "
+    "`cf_<key>=<value>` for custom fields. " + _sort_help(Person.RESOURCE),
+)
+@require_scope(READ)
+def list_people(request: HttpRequest, params: Query[ContactListParams]) -> Any:
+    filters = _filters(request, Person.RESOURCE)
+    qs = selectors.person_list_with_details(user=api_user(request), filters=filters)
+    page = paginate(qs, limit=params.limit, cursor=params.cursor)
+    return {"items": [person_out(p) for p in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/people", response={201: PersonOut, **CREATE_ERRORS}, tags=["people"])
+@require_scope(WRITE)
+@idempotent
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[PersonOut]:
+    user = api_user(request)
+    with renamed_fields(FIELD_NAMES):
+        person = services.person_create(actor=user, data=_person_data(payload))
+    return Status(201, person_out(_person(request, person.pk)))
+
+
+@router.get(
+    "/people/{person_id}",
+    response={200: PersonOut, **DETAIL_ERRORS},
+    tags=["people"],
+)
+@require_scope(READ)
+def get_person(request: HttpRequest, person_id: RecordId, response: HttpResponse) -> PersonOut:
+    person = _person(request, person_id)
+    set_etag(response, person.version)
+    return person_out(person)
+
+
+@router.patch(
+    "/people/{person_id}",
+    response={200: PersonOut, **CHANGE_ERRORS},
+    tags=["people"],
+)
+@require_scope(WRITE)
+def update_person(
+    request: HttpRequest, person_id: RecordId, payload: PersonPatch, response: HttpResponse
+) -> PersonOut:
+    """Send only the fields to change; lists (e-mails, phones, …) replace the whole list."""
+    version = expected_version(request, payload.version)
+    person = _person(request, person_id)
+    with renamed_fields(FIELD_NAMES):
+        services.person_update(
+            actor=api_user(request),
+            person=person,
+            data=_person_data(payload),
+            expected_version=version,
+        )
+    fresh = _person(request, person_id)
+    set_etag(response, fresh.version)
+    return person_out(fresh)
+
+
+@router.delete(
+    "/people/{person_id}",
+    response={204: None, **CHANGE_ERRORS},
+    tags=["people"],
+)
+@require_scope(WRITE)
+def delete_person(
+    request: HttpRequest, person_id: RecordId, payload: Body[VersionIn | None] = None
+) -> Status[None]:
+    """Moves the person to the trash, where an admin can restore them for 30 days."""
+    version = expected_version(request, payload.version if payload else None)
+    person = _person(request, person_id)
+    services.person_trash(actor=api_user(request), person=person, expected_version=version)
+    return Status(204, None)
+
+
+# --- organizations --------------------------------------------------------------------
+
+
+def _organization(request: HttpRequest, org_id: int) -> Organization:
+    return selectors.organization_get_with_details(user=api_user(request), pk=org_id)
+
+
+@router.get(
+    "/organizations",
+    response={200: CursorPage[OrganizationOut], **LIST_ERRORS},
+    tags=["organizations"],
+    description="Filters: `q`, `tag`, `role`, `owner`, `team`, `country`, `city` and "
+    "`cf_<key>=<value>` for custom fields. " + _sort_help(Organization.RESOURCE),
+)
+@require_scope(READ)
+def list_organizations(request: HttpRequest, params: Query[ContactListParams]) -> Any:
+    filters = _filters(request, Organization.RESOURCE)
+    qs = selectors.organization_list_with_details(user=api_user(request), filters=filters)
+    page = paginate(qs, limit=params.limit, cursor=params.cursor)
+    return {"items": [organization_out(o) for o in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/organizations",
+    response={201: OrganizationOut, **CREATE_ERRORS},
+    tags=["organizations"],
+)
+@require_scope(WRITE)
+@idempotent
+def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[OrganizationOut]:
+    user = api_user(request)
+    with renamed_fields(FIELD_NAMES):
+        org = services.organization_create(actor=user, data=_organization_data(payload))
+    return Status(201, organization_out(_organization(request, org.pk)))
+
+
+@router.get(
+    "/organizations/{org_id}",
+    response={200: OrganizationOut, **DETAIL_ERRORS},
+    tags=["organizations"],
+)
+@require_scope(READ)
+def get_organization(
+    request: HttpRequest, org_id: RecordId, response: HttpResponse
+) -> OrganizationOut:
+    org = _organization(request, org_id)
+    set_etag(response, org.version)
+    return organization_out(org)
+
+
+@router.patch(
+    "/organizations/{org_id}",
+    response={200: OrganizationOut, **CHANGE_ERRORS},
+    tags=["organizations"],
+)
+@require_scope(WRITE)
+def update_organization(
+    request: HttpRequest, org_id: RecordId, payload: OrganizationPatch, response: HttpResponse
+) -> OrganizationOut:
+    """Send only the fields to change; lists (e-mails, phones, …) replace the whole list."""
+    version = expected_version(request, payload.version)
+    org = _organization(request, org_id)
+    with renamed_fields(FIELD_NAMES):
+        services.organization_update(
+            actor=api_user(request),
+            organization=org,
+            data=_organization_data(payload),
+            expected_version=version,
+        )
+    fresh = _organization(request, org_id)
+    set_etag(response, fresh.version)
+    return organization_out(fresh)
+
+
+@router.delete(
+    "/organizations/{org_id}",
+    response={204: None, **CHANGE_ERRORS},
+    tags=["organizations"],
+)
+@require_scope(WRITE)
+def delete_organization(
+    request: HttpRequest, org_id: RecordId, payload: Body[VersionIn | None] = None
+) -> Status[None]:
+    """Moves the organization to the trash, where an admin can restore it for 30 days."""
+    version = expected_version(request, payload.version if payload else None)
+    org = _organization(request, org_id)
+    services.organization_trash(actor=api_user(request), organization=org, expected_version=version)
+    return Status(204, None)

@@ -1,0 +1,276 @@
+"""Validation and saving of the contact details people and organizations share:
+e-mails, phones, addresses and relationship roles. Used only by ``services``.
+
+Each ``clean_*`` function validates a whole list before anything is written and
+raises one ``ValidationError`` keyed by the input field; each ``replace_*`` writes
+the cleaned list for one record.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from clientela.contacts.choices import AddressKind, EmailKind, PhoneKind, RelationshipKind
+from clientela.contacts.models import (
+    Address,
+    EmailAddress,
+    Organization,
+    Person,
+    PhoneNumber,
+    Relationship,
+)
+from clientela.core.normalize import normalize_email, normalize_phone
+
+MAX_ITEMS = 20
+
+
+@dataclass
+class EmailInput:
+    address: str
+    kind: str = EmailKind.WORK
+    is_primary: bool = False
+
+
+@dataclass
+class PhoneInput:
+    number: str
+    kind: str = PhoneKind.MOBILE
+    is_primary: bool = False
+
+
+@dataclass
+class AddressInput:
+    country: str
+    kind: str = AddressKind.WORK
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    is_primary: bool = False
+
+
+@dataclass
+class RelationshipInput:
+    kind: str
+    since: datetime.date | None = None
+
+
+def _check_kind(value: str, choices: Any, field: str) -> None:
+    if value not in choices.values:
+        raise ValidationError(
+            _("“%(value)s” is not a valid %(field)s; choose one of: %(choices)s.")
+            % {"value": value, "field": field, "choices": ", ".join(choices.values)}
+        )
+
+
+def _one_primary(items: list[Any]) -> None:
+    """Exactly one item is primary: the first flagged one, else the first."""
+    if not items:
+        return
+    flagged = [i for i in items if i.is_primary]
+    chosen = flagged[0] if flagged else items[0]
+    for item in items:
+        item.is_primary = item is chosen
+
+
+def _too_many(items: list[Any], field: str) -> None:
+    if len(items) > MAX_ITEMS:
+        raise ValidationError({field: [_("At most %(n)s entries.") % {"n": MAX_ITEMS}]})
+
+
+def clean_emails(items: list[EmailInput]) -> list[EmailInput]:
+    _too_many(items, "emails")
+    cleaned: list[EmailInput] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        try:
+            address = normalize_email(item.address)
+            _check_kind(item.kind, EmailKind, _("e-mail type"))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if address in seen:
+            continue
+        seen.add(address)
+        cleaned.append(EmailInput(address, item.kind, item.is_primary))
+    if errors:
+        raise ValidationError({"emails": errors})
+    _one_primary(cleaned)
+    return cleaned
+
+
+def clean_phones(items: list[PhoneInput], region: str | None) -> list[PhoneInput]:
+    _too_many(items, "phones")
+    cleaned: list[PhoneInput] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        try:
+            number = normalize_phone(item.number, region)
+            _check_kind(item.kind, PhoneKind, _("phone type"))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if number in seen:
+            continue
+        seen.add(number)
+        cleaned.append(PhoneInput(number, item.kind, item.is_primary))
+    if errors:
+        raise ValidationError({"phones": errors})
+    _one_primary(cleaned)
+    return cleaned
+
+
+def clean_addresses(items: list[AddressInput]) -> list[AddressInput]:
+    _too_many(items, "addresses")
+    errors: list[str] = []
+    cleaned: list[AddressInput] = []
+    limits = {"street": 200, "city": 100, "region": 100, "postal_code": 20}
+    for item in items:
+        texts = (item.country, item.kind, *(getattr(item, k) for k in limits))
+        if not all(isinstance(v, str) or v is None for v in texts):
+            errors.append(_("Address fields are text."))
+            continue
+        country = (item.country or "").strip().upper()
+        if not country:
+            errors.append(_("Every address needs a country."))
+            continue
+        if country not in countries:
+            errors.append(
+                _("“%(value)s” is not a country code (use e.g. ES, US, MX).")
+                % {"value": item.country}
+            )
+            continue
+        try:
+            _check_kind(item.kind, AddressKind, _("address type"))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        values = {k: (getattr(item, k) or "").strip() for k in limits}
+        too_long = [k for k, n in limits.items() if len(values[k]) > n]
+        if too_long:
+            errors.append(_("Address field “%(field)s” is too long.") % {"field": too_long[0]})
+            continue
+        cleaned.append(
+            AddressInput(country=country, kind=item.kind, is_primary=item.is_primary, **values)
+        )
+    if errors:
+        raise ValidationError({"addresses": errors})
+    _one_primary(cleaned)
+    return cleaned
+
+
+def clean_relationships(items: list[RelationshipInput]) -> list[RelationshipInput]:
+    errors: list[str] = []
+    by_kind: dict[str, RelationshipInput] = {}
+    today = timezone.localdate()
+    for item in items:
+        try:
+            _check_kind(item.kind, RelationshipKind, _("relationship"))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if item.since is not None and (
+            not isinstance(item.since, datetime.date)
+            or not (datetime.date(1800, 1, 1) <= item.since <= today)
+        ):
+            errors.append(_("“Since” must be a past date after 1800."))
+            continue
+        by_kind[item.kind] = item
+    if errors:
+        raise ValidationError({"relationships": errors})
+    return list(by_kind.values())
+
+
+def clean_birthday(value: datetime.date | None) -> datetime.date | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime.date):
+        raise ValidationError({"birthday": [_("Enter a date.")]})
+    if value.year < 1900 or value > timezone.localdate():
+        raise ValidationError({"birthday": [_("Enter a birthday between 1900 and today.")]})
+    return value
+
+
+def _owner_kw(record: Person | Organization) -> dict[str, Any]:
+    return {"person": record} if isinstance(record, Person) else {"organization": record}
+
+
+def replace_emails(record: Person | Organization, items: list[EmailInput]) -> None:
+    kw = _owner_kw(record)
+    EmailAddress.objects.filter(**kw).delete()
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(address=i.address, kind=i.kind, is_primary=i.is_primary, **kw) for i in items]
+    )
+
+
+def replace_phones(record: Person | Organization, items: list[PhoneInput]) -> None:
+    kw = _owner_kw(record)
+    PhoneNumber.objects.filter(**kw).delete()
+    PhoneNumber.objects.bulk_create(
+        [PhoneNumber(number=i.number, kind=i.kind, is_primary=i.is_primary, **kw) for i in items]
+    )
+
+
+def replace_addresses(record: Person | Organization, items: list[AddressInput]) -> None:
+    kw = _owner_kw(record)
+    Address.objects.filter(**kw).delete()
+    Address.objects.bulk_create(
+        [
+            Address(
+                kind=i.kind,
+                street=i.street,
+                city=i.city,
+                region=i.region,
+                postal_code=i.postal_code,
+                country=i.country,
+                is_primary=i.is_primary,
+                **kw,
+            )
+            for i in items
+        ]
+    )
+
+
+def replace_relationships(record: Person | Organization, items: list[RelationshipInput]) -> None:
+    kw = _owner_kw(record)
+    Relationship.objects.filter(**kw).delete()
+    Relationship.objects.bulk_create(
+        [Relationship(kind=i.kind, since=i.since, **kw) for i in items]
+    )
+
+
+def current_details(record: Person | Organization) -> dict[str, list[Any]]:
+    """The record's details as input objects (what an update starts from)."""
+    kw = _owner_kw(record)
+    return {
+        "emails": [
+            EmailInput(e.address, e.kind, e.is_primary) for e in EmailAddress.objects.filter(**kw)
+        ],
+        "phones": [
+            PhoneInput(p.number, p.kind, p.is_primary) for p in PhoneNumber.objects.filter(**kw)
+        ],
+        "addresses": [
+            AddressInput(
+                country=a.country,
+                kind=a.kind,
+                street=a.street,
+                city=a.city,
+                region=a.region,
+                postal_code=a.postal_code,
+                is_primary=a.is_primary,
+            )
+            for a in Address.objects.filter(**kw)
+        ],
+        "relationships": [
+            RelationshipInput(r.kind, r.since) for r in Relationship.objects.filter(**kw)
+        ],
+    }

@@ -1,0 +1,303 @@
+"""Request and response bodies of the contacts API (``/people``, ``/organizations``).
+
+Input schemas check types and lengths; everything else (valid e-mail, phone, country,
+custom fields, permissions) is the services' job, so the API and the pages agree.
+Every input field is optional here: on create a service reports what is missing, on
+update only the fields sent change (``model_dump(exclude_unset=True)``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from ninja import Field
+from pydantic import BaseModel
+
+from clientela.contacts.choices import AddressKind, Channel, EmailKind, PhoneKind, RelationshipKind
+from clientela.core.api.pagination import PageParams
+from clientela.core.api.schemas import InputSchema, IsoDate, RecordId, TeamRef, UserRef
+from clientela.core.choices import Language
+from clientela.core.db import json_value
+
+MAX_DETAILS = 20
+Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
+TagName = Annotated[str, Field(min_length=1, max_length=50)]
+CustomValue = str | int | float | bool | None
+
+
+# --- nested details -------------------------------------------------------------------
+
+
+class EmailIn(InputSchema):
+    address: str = Field(max_length=254)
+    kind: EmailKind = EmailKind.WORK
+    is_primary: bool = False
+
+
+class PhoneIn(InputSchema):
+    number: str = Field(max_length=50, description="Any common format; stored as E.164.")
+    kind: PhoneKind = PhoneKind.MOBILE
+    is_primary: bool = False
+
+
+class AddressIn(InputSchema):
+    country: str = Field(max_length=100, description="ISO 3166 code, e.g. ES.")
+    kind: AddressKind = AddressKind.WORK
+    street: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    region: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=20)
+    is_primary: bool = False
+
+
+class RelationshipIn(InputSchema):
+    kind: RelationshipKind
+    since: IsoDate | None = None
+
+
+class MembershipIn(InputSchema):
+    organization_id: RecordId
+    job_title: str = Field("", max_length=100)
+    is_primary: bool = False
+
+
+class OutputSchema(BaseModel):
+    """Base of response bodies. A plain pydantic model rather than ``ninja.Schema``:
+    these are built from values in hand, never read off Django objects, and
+    ``Schema``'s per-object validator for that (``DjangoGetter``) cost about a tenth of
+    an API read."""
+
+
+class EmailOut(OutputSchema):
+    address: str
+    kind: str
+    is_primary: bool
+
+
+class PhoneOut(OutputSchema):
+    number: str
+    kind: str
+    is_primary: bool
+
+
+class AddressOut(OutputSchema):
+    kind: str
+    street: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    is_primary: bool
+
+
+class RelationshipOut(OutputSchema):
+    kind: str
+    since: datetime.date | None
+
+
+class MembershipOut(OutputSchema):
+    organization_id: int
+    organization_name: str
+    job_title: str
+    is_primary: bool
+
+
+# --- records --------------------------------------------------------------------------
+
+
+class RecordIn(InputSchema):
+    owner_id: RecordId | None = Field(None, description="Defaults to you.")
+    team_id: RecordId | None = Field(None, description="Defaults to the owner's team.")
+    external_id: str | None = Field(None, max_length=100)
+    notes: str | None = Field(None, max_length=10000)
+    email: str | None = Field(
+        None, max_length=254, description="The primary e-mail; null or empty removes it."
+    )
+    phone: str | None = Field(
+        None, max_length=50, description="The primary phone; null or empty removes it."
+    )
+    emails: list[EmailIn] = Field(
+        default_factory=list, max_length=MAX_DETAILS, description="Replaces all e-mails."
+    )
+    phones: list[PhoneIn] = Field(
+        default_factory=list, max_length=MAX_DETAILS, description="Replaces all phones."
+    )
+    addresses: list[AddressIn] = Field(
+        default_factory=list, max_length=MAX_DETAILS, description="Replaces all addresses."
+    )
+    relationships: list[RelationshipIn] = Field(default_factory=list, max_length=MAX_DETAILS)
+    tags: list[TagName] = Field(default_factory=list, max_length=50, description="Tag names.")
+    custom: dict[Annotated[str, Field(max_length=50)], CustomValue] = Field(
+        default_factory=dict, description="Custom field values by key; null clears one."
+    )
+
+
+class PersonIn(RecordIn):
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    birthday: IsoDate | None = None
+    preferred_language: Language | None = None
+    preferred_channel: Channel | Literal[""] | None = None
+    organizations: list[MembershipIn] = Field(
+        default_factory=list, max_length=50, description="Replaces all memberships."
+    )
+
+
+class PersonPatch(PersonIn):
+    version: Version | None = Field(None, description="The version you read (or If-Match).")
+
+
+class OrganizationIn(RecordIn):
+    name: str | None = Field(None, max_length=200)
+    website: str | None = Field(None, max_length=300)
+    industry: str | None = Field(None, max_length=100)
+    city: str | None = Field(None, max_length=100, description="City of the primary address.")
+    country: str | None = Field(
+        None, max_length=100, description="ISO 3166 code of the primary address, e.g. ES."
+    )
+
+
+class OrganizationPatch(OrganizationIn):
+    version: Version | None = Field(None, description="The version you read (or If-Match).")
+
+
+class VersionIn(InputSchema):
+    version: Version | None = None
+
+
+class RecordOut(OutputSchema):
+    id: int
+    version: int
+    owner: UserRef
+    team: TeamRef
+    external_id: str
+    notes: str
+    email: str
+    phone: str
+    city: str
+    country: str
+    tags: list[str]
+    custom: dict[str, Any]
+    relationships: list[RelationshipOut]
+    emails: list[EmailOut]
+    phones: list[PhoneOut]
+    addresses: list[AddressOut]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class PersonOut(RecordOut):
+    first_name: str
+    last_name: str
+    full_name: str
+    birthday: datetime.date | None
+    preferred_language: str
+    preferred_channel: str
+    organizations: list[MembershipOut]
+
+
+class OrganizationOut(RecordOut):
+    name: str
+    website: str
+    industry: str
+
+
+class ContactListParams(PageParams):
+    q: str | None = Field(
+        None, max_length=200, description="Search names, e-mails, phones, organizations, cities."
+    )
+    tag: RecordId | None = Field(None, description="Tag id.")
+    role: RelationshipKind | None = Field(None, description="Relationship, e.g. customer.")
+    owner: RecordId | None = Field(None, description="Owner's user id.")
+    team: RecordId | None = Field(None, description="Team id.")
+    country: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 code, e.g. ES."
+    )
+    city: str | None = Field(None, max_length=100)
+    sort: str = Field(
+        "name", pattern=r"^-?[a-z_]{1,30}$", description="A column, or -column to descend."
+    )
+
+
+# --- building responses from records with their details folded in ---------------------
+
+
+def _primary_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """E-mails, phones and addresses in their models' order: the primary one, then by id."""
+    return sorted(rows, key=lambda row: (not row["is_primary"], row["id"]))
+
+
+def _record_fields(record: Any) -> dict[str, Any]:
+    """Everything both kinds share, from a record of ``selectors.*_with_details``: its
+    relations arrive as JSON arrays in the record's own row, so a page of any size is
+    one query."""
+    relationships = sorted(json_value(record.relationship_rows), key=lambda r: r["kind"])
+    return {
+        "id": record.pk,
+        "version": record.version,
+        "owner": UserRef(id=record.owner_id, username=record.owner_username),
+        "team": TeamRef(id=record.team_id, name=record.team_name),
+        "external_id": record.external_id,
+        "notes": record.notes,
+        "email": record.email,
+        "phone": record.phone,
+        "city": record.city,
+        "country": record.country,
+        "tags": sorted(json_value(record.tag_names)),
+        "custom": dict(record.custom or {}),
+        "relationships": [RelationshipOut(kind=r["kind"], since=r["since"]) for r in relationships],
+        "emails": [
+            EmailOut(address=e["address"], kind=e["kind"], is_primary=bool(e["is_primary"]))
+            for e in _primary_first(json_value(record.email_rows))
+        ],
+        "phones": [
+            PhoneOut(number=p["number"], kind=p["kind"], is_primary=bool(p["is_primary"]))
+            for p in _primary_first(json_value(record.phone_rows))
+        ],
+        "addresses": [
+            AddressOut(
+                kind=a["kind"],
+                street=a["street"],
+                city=a["city"],
+                region=a["region"],
+                postal_code=a["postal_code"],
+                country=a["country"],
+                is_primary=bool(a["is_primary"]),
+            )
+            for a in _primary_first(json_value(record.address_rows))
+        ],
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+    }
+
+
+def person_out(person: Any) -> PersonOut:
+    memberships = sorted(
+        json_value(person.membership_rows),
+        key=lambda m: (not m["is_primary"], m["organization_name"]),
+    )
+    return PersonOut(
+        **_record_fields(person),
+        first_name=person.first_name,
+        last_name=person.last_name,
+        full_name=person.full_name,
+        birthday=person.birthday,
+        preferred_language=person.preferred_language,
+        preferred_channel=person.preferred_channel,
+        organizations=[
+            MembershipOut(
+                organization_id=m["organization_id"],
+                organization_name=m["organization_name"],
+                job_title=m["job_title"],
+                is_primary=bool(m["is_primary"]),
+            )
+            for m in memberships
+        ],
+    )
+
+
+def organization_out(org: Any) -> OrganizationOut:
+    return OrganizationOut(
+        **_record_fields(org), name=org.name, website=org.website, industry=org.industry
+    )

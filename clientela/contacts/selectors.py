@@ -1,0 +1,237 @@
+"""Every read of organizations and people, narrowed first to what the asking user may
+see (``core.permissions.restrict``), then filtered and sorted (``filters``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, OuterRef, Prefetch, QuerySet
+from django.db.models.functions import JSONObject
+
+from clientela.contacts.filters import ContactFilters, apply_filters
+from clientela.contacts.models import (
+    Address,
+    EmailAddress,
+    Membership,
+    Organization,
+    Person,
+    PhoneNumber,
+    Relationship,
+)
+from clientela.core.db import CompiledQuery, json_rows
+from clientela.core.errors import NotFound
+from clientela.core.permissions import can_see_record, restrict
+
+
+def _pk(value: Any) -> int:
+    """An id from a URL or a request body; anything else is simply not found."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk < 2**63:  # no such row, and a larger number overflows the driver
+        raise NotFound()
+    return pk
+
+
+def person_list(*, user: Any, filters: ContactFilters | None = None) -> QuerySet[Person]:
+    qs = restrict(Person.objects.filter(deleted_at__isnull=True), user, Person.RESOURCE)
+    qs = qs.select_related("owner", "team").prefetch_related("tags")
+    return apply_filters(qs, user=user, resource=Person.RESOURCE, filters=filters)
+
+
+def organization_list(
+    *, user: Any, filters: ContactFilters | None = None
+) -> QuerySet[Organization]:
+    qs = restrict(Organization.objects.filter(deleted_at__isnull=True), user, Organization.RESOURCE)
+    qs = qs.select_related("owner", "team").prefetch_related("tags")
+    return apply_filters(qs, user=user, resource=Organization.RESOURCE, filters=filters)
+
+
+def _detail_prefetch(qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.select_related("owner", "team").prefetch_related(
+        "tags", "emailaddresss", "phonenumbers", "addresss", "relationships"
+    )
+
+
+def person_get(*, user: Any, pk: Any) -> Person:
+    """One person with all details, or ``NotFound`` if missing, trashed or not visible."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    qs = restrict(Person.objects.filter(deleted_at__isnull=True), user, Person.RESOURCE)
+    person = (
+        _detail_prefetch(qs)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("organization").filter(
+                    organization__deleted_at__isnull=True
+                ),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def organization_get(*, user: Any, pk: Any) -> Organization:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    qs = restrict(Organization.objects.filter(deleted_at__isnull=True), user, Organization.RESOURCE)
+    org = _detail_prefetch(qs).filter(pk=pk).first()
+    if org is None:
+        raise NotFound()
+    return org
+
+
+def organization_people(*, user: Any, organization: Organization) -> QuerySet[Membership]:
+    """The visible people who belong to an organization, with their job titles."""
+    visible = restrict(Person.objects.filter(deleted_at__isnull=True), user, Person.RESOURCE)
+    return (
+        Membership.objects.filter(organization=organization, person__in=visible)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name")
+    )
+
+
+def organization_choices(*, user: Any, q: str = "", limit: int = 20) -> QuerySet[Organization]:
+    """Visible organizations for pickers (name starts with / contains ``q``)."""
+    qs = restrict(Organization.objects.filter(deleted_at__isnull=True), user, Organization.RESOURCE)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs.order_by("name")[:limit]
+
+
+# --- records with their details folded in (the API) ------------------------------------
+
+
+def _with_details(qs: QuerySet[Any], owner: str) -> QuerySet[Any]:
+    """Each record's owner's username and team's name (``owner_username``,
+    ``team_name``), and its e-mails, phones, addresses, relationships and tag names as
+    JSON arrays (``email_rows``, ``phone_rows``, ``address_rows``,
+    ``relationship_rows``, ``tag_names``; read them with ``core.db.json_value``), all
+    in the record's own row: a record or a page of records is one query whatever it
+    holds. The arrays are unordered; ``contacts.schemas`` sorts them as the models'
+    ``Meta.ordering`` would. The pages use ``*_get``/``*_list``, which give model
+    instances with their relations."""
+    mine = {owner: OuterRef("pk")}
+    tags = qs.model.tags.through.objects.filter(**mine)
+    return (
+        qs.select_related(None)
+        .prefetch_related(None)
+        .annotate(
+            owner_username=F("owner__username"),
+            team_name=F("team__name"),
+            email_rows=json_rows(
+                EmailAddress.objects.filter(**mine),
+                JSONObject(id="id", address="address", kind="kind", is_primary="is_primary"),
+            ),
+            phone_rows=json_rows(
+                PhoneNumber.objects.filter(**mine),
+                JSONObject(id="id", number="number", kind="kind", is_primary="is_primary"),
+            ),
+            address_rows=json_rows(
+                Address.objects.filter(**mine),
+                JSONObject(
+                    id="id",
+                    kind="kind",
+                    street="street",
+                    city="city",
+                    region="region",
+                    postal_code="postal_code",
+                    country="country",
+                    is_primary="is_primary",
+                ),
+            ),
+            relationship_rows=json_rows(
+                Relationship.objects.filter(**mine), JSONObject(kind="kind", since="since")
+            ),
+            tag_names=json_rows(tags, F("tag__name")),
+        )
+    )
+
+
+def _with_person_details(qs: QuerySet[Person]) -> QuerySet[Person]:
+    """``_with_details`` plus ``membership_rows``: the person's organizations that are
+    not in the trash."""
+    memberships = Membership.objects.filter(
+        person=OuterRef("pk"), organization__deleted_at__isnull=True
+    )
+    return _with_details(qs, "person").annotate(
+        membership_rows=json_rows(
+            memberships,
+            JSONObject(
+                organization_id="organization_id",
+                organization_name="organization__name",
+                job_title="job_title",
+                is_primary="is_primary",
+            ),
+        )
+    )
+
+
+def person_list_with_details(
+    *, user: Any, filters: ContactFilters | None = None
+) -> QuerySet[Person]:
+    """``person_list`` with every detail folded into each row (see ``_with_details``)."""
+    return _with_person_details(person_list(user=user, filters=filters))
+
+
+def organization_list_with_details(
+    *, user: Any, filters: ContactFilters | None = None
+) -> QuerySet[Organization]:
+    return _with_details(organization_list(user=user, filters=filters), "organization")
+
+
+# The API's most frequent read, compiled to SQL once (see ``CompiledQuery``); visibility
+# is checked on the row (``can_see_record``), which keeps the SQL the same for everyone.
+_PERSON_WITH_DETAILS = CompiledQuery(
+    lambda pk: _with_person_details(Person.objects.filter(deleted_at__isnull=True, pk=pk))
+)
+_ORGANIZATION_WITH_DETAILS = CompiledQuery(
+    lambda pk: _with_details(
+        Organization.objects.filter(deleted_at__isnull=True, pk=pk), "organization"
+    )
+)
+
+
+def person_get_with_details(*, user: Any, pk: Any) -> Person:
+    """``person_get`` in one query, details folded in (see ``_with_details``)."""
+    found = _PERSON_WITH_DETAILS.run(_pk(pk))
+    if not found or not can_see_record(user, found[0]):
+        raise NotFound()
+    return found[0]
+
+
+def organization_get_with_details(*, user: Any, pk: Any) -> Organization:
+    """``organization_get`` in one query, details folded in (see ``_with_details``)."""
+    found = _ORGANIZATION_WITH_DETAILS.run(_pk(pk))
+    if not found or not can_see_record(user, found[0]):
+        raise NotFound()
+    return found[0]
+
+
+def person_trash_get(*, user: Any, pk: Any) -> Person:
+    """A trashed person, for admins restoring from the trash."""
+    if not getattr(user, "is_admin", False):
+        raise NotFound()
+    person = Person.objects.filter(pk=_pk(pk), deleted_at__isnull=False).first()
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def organization_trash_get(*, user: Any, pk: Any) -> Organization:
+    if not getattr(user, "is_admin", False):
+        raise NotFound()
+    org = Organization.objects.filter(pk=_pk(pk), deleted_at__isnull=False).first()
+    if org is None:
+        raise NotFound()
+    return org

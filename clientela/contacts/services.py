@@ -1,0 +1,574 @@
+"""Every write to organizations and people: one function per use case, one transaction,
+validation of the whole input before anything is saved, the audit entry, the search
+index. Pages, the API, the CLI and the importer all call these.
+
+Create and update take a partial mapping (``PersonData``/``OrganizationData``): keys
+present are set, keys absent stay as they are. Nested lists (``emails``, ``phones``,
+``addresses``, ``relationships``, ``memberships``, ``tags``) replace the whole list;
+the flat ``email``/``phone`` replace (or, when empty, remove) the primary entry only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any, TypedDict, cast
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clientela.contacts import details as d
+from clientela.contacts.models import Membership, Organization, Person
+from clientela.core import search
+from clientela.core.audit import changes_between, created_changes, record_audit
+from clientela.core.choices import AuditAction, Language, Scope
+from clientela.core.custom_fields import clean_custom_values
+from clientela.core.models import Team, User
+from clientela.core.normalize import normalize_phone, phone_search_terms
+from clientela.core.permissions import require, rights_for, visibility_q
+from clientela.core.services import (
+    check_version,
+    lock_for_update,
+    record_restore,
+    record_trash,
+    tags_from_names,
+)
+
+EmailInput = d.EmailInput
+PhoneInput = d.PhoneInput
+AddressInput = d.AddressInput
+RelationshipInput = d.RelationshipInput
+
+
+@dataclass
+class MembershipInput:
+    organization_id: int
+    job_title: str = ""
+    is_primary: bool = False
+
+
+class _RecordData(TypedDict, total=False):
+    notes: str
+    external_id: str
+    owner: User
+    team: Team
+    email: str | None
+    phone: str | None
+    emails: list[d.EmailInput]
+    phones: list[d.PhoneInput]
+    addresses: list[d.AddressInput]
+    relationships: list[d.RelationshipInput]
+    tags: list[str]
+    custom: dict[str, Any]
+
+
+class PersonData(_RecordData, total=False):
+    first_name: str
+    last_name: str
+    birthday: datetime.date | None
+    preferred_language: str
+    preferred_channel: str
+    memberships: list[MembershipInput]
+
+
+class OrganizationData(_RecordData, total=False):
+    name: str
+    website: str
+    industry: str
+    city: str
+    country: str
+
+
+PERSON_SCALARS = (
+    "first_name",
+    "last_name",
+    "preferred_language",
+    "preferred_channel",
+    "notes",
+    "external_id",
+)
+ORGANIZATION_SCALARS = ("name", "website", "industry", "notes", "external_id")
+
+
+# --- shared steps ---------------------------------------------------------------------
+
+
+def _assign_owner_team(
+    actor: User, record: Person | Organization, data: _RecordData, errors: dict[str, list[str]]
+) -> None:
+    creating = record.pk is None
+    if not creating and "owner" not in data and "team" not in data:
+        return
+    owner = data.get("owner") or (None if creating else record.owner)
+    owner = owner or actor
+    team = data.get("team") or (owner.team if "owner" in data or creating else record.team)
+    team = team or actor.team
+    if not owner.is_active:
+        errors["owner"] = [_("The owner must be an active user.")]
+        return
+    if team is None:
+        errors["team"] = [_("Choose a team: the owner belongs to none.")]
+        return
+    scope = rights_for(actor, record.RESOURCE).scope
+    if scope == Scope.TEAM and team.pk != actor.team_id:
+        errors["team"] = [_("You can only give records to your own team.")]
+        return
+    if scope == Scope.OWN and owner.pk != actor.pk:
+        errors["owner"] = [_("You can only own records yourself.")]
+        return
+    record.owner, record.team = owner, team
+
+
+def _clean_details(
+    record: Person | Organization, data: _RecordData, errors: dict[str, list[str]]
+) -> dict[str, list[Any]] | None:
+    """The record's new details (None for "unchanged"), flat e-mail/phone applied."""
+    touched = {"emails", "phones", "addresses", "relationships", "email", "phone"} & set(data)
+    if isinstance(record, Organization) and ("city" in data or "country" in data):
+        touched.add("addresses")
+    if not touched:
+        return None
+    current = (
+        d.current_details(record)
+        if record.pk
+        else {"emails": [], "phones": [], "addresses": [], "relationships": []}
+    )
+    result: dict[str, list[Any]] = dict(current)
+    try:
+        result["addresses"] = d.clean_addresses(data.get("addresses", current["addresses"]))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if isinstance(record, Organization) and ("city" in data or "country" in data):
+        _apply_flat_location(result, cast(OrganizationData, data), errors)
+    region = next((a.country for a in result["addresses"] if a.is_primary), None)
+    emails = list(data.get("emails", current["emails"]))
+    if "email" in data:
+        emails = _set_primary(
+            emails, data.get("email"), "address", d.EmailInput, replace="emails" not in data
+        )
+    phones = list(data.get("phones", current["phones"]))
+    if "phone" in data:
+        flat = data.get("phone")
+        if flat:
+            try:
+                flat = normalize_phone(flat, region)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages
+                flat = None
+        if "phone" not in errors:
+            phones = _set_primary(
+                phones, flat, "number", d.PhoneInput, replace="phones" not in data
+            )
+    try:
+        result["emails"] = d.clean_emails(emails)
+    except ValidationError as exc:
+        key = "email" if "email" in data and "emails" not in data else "emails"
+        errors[key] = exc.message_dict["emails"]
+    try:
+        result["phones"] = d.clean_phones(phones, region)
+    except ValidationError as exc:
+        errors.setdefault("phones", exc.message_dict["phones"])
+    try:
+        result["relationships"] = d.clean_relationships(
+            data.get("relationships", current["relationships"])
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    return result
+
+
+def _set_primary(
+    items: list[Any], value: str | None, attr: str, factory: Any, *, replace: bool = True
+) -> list[Any]:
+    """Make ``value`` the primary entry. It takes the place (and kind) of the current
+    primary, as editing the one e-mail field of a form should, unless ``replace`` is
+    False (the caller sent the full list too). None/"" removes the current primary."""
+    if not value:
+        return [i for i in items if not i.is_primary]
+    old = next((i for i in items if i.is_primary), None) if replace else None
+    rest = [i for i in items if i is not old and _differs(getattr(i, attr), value)]
+    for item in rest:
+        item.is_primary = False
+    kind = {"kind": old.kind} if old is not None else {}
+    return [factory(value, is_primary=True, **kind), *rest]
+
+
+def _differs(a: Any, b: Any) -> bool:
+    """Whether two entries are different addresses or numbers (case-insensitively)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip().casefold() != b.strip().casefold()
+    return bool(a != b)
+
+
+def _apply_flat_location(
+    result: dict[str, list[Any]], data: OrganizationData, errors: dict[str, list[str]]
+) -> None:
+    addresses: list[d.AddressInput] = result["addresses"]
+    primary = next((a for a in addresses if a.is_primary), None)
+    city = (data.get("city", primary.city if primary else "") or "").strip()
+    country = (data.get("country", primary.country if primary else "") or "").strip().upper()
+    if not country:
+        if city:
+            errors["country"] = [_("Give the country of the city.")]
+        elif primary is not None:
+            # Clearing both flat fields clears the location they show, as an empty
+            # flat e-mail removes the primary e-mail.
+            result["addresses"] = [a for a in addresses if a is not primary]
+            d._one_primary(result["addresses"])
+        return
+    new = d.AddressInput(country=country, city=city, is_primary=True)
+    if primary is not None:
+        new = d.AddressInput(**{**primary.__dict__, "country": country, "city": city})
+    try:
+        cleaned = d.clean_addresses([new])
+    except ValidationError as exc:
+        errors["country"] = exc.message_dict["addresses"]
+        return
+    others = [a for a in addresses if a is not primary]
+    result["addresses"] = [cleaned[0], *others]
+
+
+def _denormalize(record: Person | Organization, details: dict[str, list[Any]] | None) -> None:
+    if details is None:
+        return
+    email = next((e.address for e in details["emails"] if e.is_primary), "")
+    phone = next((p.number for p in details["phones"] if p.is_primary), "")
+    address = next((a for a in details["addresses"] if a.is_primary), None)
+    record.email, record.phone = email, phone
+    record.city = address.city if address else ""
+    record.country = address.country if address else ""
+
+
+def _save_details(record: Person | Organization, details: dict[str, list[Any]] | None) -> None:
+    if details is None:
+        return
+    d.replace_emails(record, details["emails"])
+    d.replace_phones(record, details["phones"])
+    d.replace_addresses(record, details["addresses"])
+    d.replace_relationships(record, details["relationships"])
+
+
+def _clean_scalars(
+    record: Person | Organization,
+    data: _RecordData,
+    names: tuple[str, ...],
+    errors: dict[str, list[str]],
+) -> None:
+    for name in names:
+        if name in data:
+            value = data[name]  # type: ignore[literal-required]
+            if value is not None and not isinstance(value, str):
+                errors[name] = [_("Enter text.")]
+                continue
+            value = (value or "").strip()
+            # full_clean checks max_length on CharFields but not on TextFields (notes).
+            limit = getattr(record._meta.get_field(name), "max_length", None)
+            if limit is not None and len(value) > limit:
+                errors[name] = [
+                    _("At most %(limit)s characters (this has %(n)s).")
+                    % {"limit": limit, "n": len(value)}
+                ]
+                continue
+            setattr(record, name, value)
+
+
+def _full_clean(record: Person | Organization, errors: dict[str, list[str]]) -> None:
+    try:
+        record.full_clean(exclude=["owner", "team", "email", "phone"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+
+
+def _details_snapshot(record: Person | Organization) -> dict[str, Any]:
+    current = d.current_details(record)
+    return {
+        "emails": [e.address + (" *" if e.is_primary else "") for e in current["emails"]],
+        "phones": [p.number + (" *" if p.is_primary else "") for p in current["phones"]],
+        "addresses": [
+            ", ".join(x for x in (a.street, a.postal_code, a.city, a.region, a.country) if x)
+            for a in current["addresses"]
+        ],
+        "relationships": [
+            r.kind + (f" ({r.since.isoformat()})" if r.since else "")
+            for r in current["relationships"]
+        ],
+        "tags": sorted(t.name for t in record.tags.all()),
+        "custom": dict(record.custom),
+        "owner": str(record.owner),
+        "team": str(record.team),
+    }
+
+
+# --- people ---------------------------------------------------------------------------
+
+
+def person_snapshot(person: Person) -> dict[str, Any]:
+    snap = {name: getattr(person, name) for name in PERSON_SCALARS}
+    snap["birthday"] = person.birthday
+    snap.update(_details_snapshot(person))
+    snap["organizations"] = [
+        f"{m.organization.name}" + (f" ({m.job_title})" if m.job_title else "")
+        for m in person.memberships.select_related("organization")
+    ]
+    return snap
+
+
+def _clean_memberships(
+    actor: User, items: list[MembershipInput], errors: dict[str, list[str]]
+) -> list[MembershipInput]:
+    if any(type(m.organization_id) is not int for m in items):
+        errors["memberships"] = [_("An organization id is a whole number.")]
+        return []
+    ids = [m.organization_id for m in items]
+    q = visibility_q(actor, Organization.RESOURCE)
+    visible: set[int] = set()
+    if q is not None:
+        visible = set(
+            Organization.objects.filter(q, pk__in=ids, deleted_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+    unknown = [str(i) for i in ids if i not in visible]
+    if unknown:
+        errors["memberships"] = [
+            _("Unknown organization id(s): %(ids)s.") % {"ids": ", ".join(unknown)}
+        ]
+        return []
+    by_org: dict[int, MembershipInput] = {}
+    for item in items:
+        if len(item.job_title or "") > 100:
+            errors["memberships"] = [_("A job title has at most 100 characters.")]
+            return []
+        by_org[item.organization_id] = item
+    cleaned = list(by_org.values())
+    d._one_primary(cleaned)
+    return cleaned
+
+
+def _save_person(actor: User, person: Person, data: PersonData) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    _clean_scalars(person, data, PERSON_SCALARS, errors)
+    if "birthday" in data:
+        try:
+            person.birthday = d.clean_birthday(data["birthday"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if not person.first_name and not person.last_name and "first_name" not in errors:
+        errors["last_name"] = [_("Enter a first or a last name.")]
+    if not person.preferred_language:
+        person.preferred_language = Language.EN
+    _assign_owner_team(actor, person, data, errors)
+    details = _clean_details(person, data, errors)
+    memberships = (
+        _clean_memberships(actor, data["memberships"], errors) if "memberships" in data else None
+    )
+    if "custom" in data or person.pk is None:
+        try:
+            person.custom = clean_custom_values(
+                Person.RESOURCE, data.get("custom", {}), existing=person.custom
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    tags = None
+    if "tags" in data:
+        try:
+            tags = tags_from_names(data["tags"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    _denormalize(person, details)
+    _full_clean(person, errors)
+    if errors:
+        raise ValidationError(errors)
+    person.save()
+    _save_details(person, details)
+    if memberships is not None:
+        person.memberships.all().delete()
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    person=person,
+                    organization_id=m.organization_id,
+                    job_title=(m.job_title or "").strip(),
+                    is_primary=m.is_primary,
+                )
+                for m in memberships
+            ]
+        )
+    if tags is not None:
+        person.tags.set(tags)
+    person_reindex(person)
+    return person_snapshot(person)
+
+
+def person_reindex(person: Person) -> None:
+    orgs = list(person.organizations.values_list("name", flat=True))
+    emails = list(person.emailaddresss.values_list("address", flat=True))
+    phones = list(person.phonenumbers.values_list("number", flat=True))
+    cities = list(person.addresss.values_list("city", flat=True))
+    phone_terms = [t for p in phones for t in phone_search_terms(p)]
+    search.index_record(
+        resource=Person.RESOURCE,
+        object_id=person.pk,
+        owner_id=person.owner_id,
+        team_id=person.team_id,
+        title=person.full_name,
+        subtitle=", ".join(x for x in (person.email, orgs[0] if orgs else "", person.city) if x),
+        parts=[person.first_name, person.last_name, *emails, *phone_terms, *orgs, *cities],
+    )
+
+
+@transaction.atomic
+def person_create(*, actor: User, data: PersonData) -> Person:
+    require(actor, "create", Person.RESOURCE)
+    person = Person()
+    snapshot = _save_person(actor, person, data)
+    record_audit(
+        actor=actor, instance=person, action=AuditAction.CREATE, changes=created_changes(snapshot)
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, actor: User, person: Person, data: PersonData, expected_version: int | None = None
+) -> Person:
+    fresh = lock_for_update(person, actor)
+    check_version(fresh, expected_version)
+    before = person_snapshot(fresh)
+    after = _save_person(actor, fresh, data)
+    changes = changes_between(before, after)
+    if changes:
+        fresh.version += 1
+        fresh.save(update_fields=["version", "updated_at"])
+        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
+    return fresh
+
+
+def person_trash(*, actor: User, person: Person, expected_version: int | None = None) -> None:
+    record_trash(actor=actor, record=person, expected_version=expected_version)
+
+
+def person_restore(*, actor: User, person: Person) -> None:
+    record_restore(actor=actor, record=person, reindex=person_reindex)
+
+
+# --- organizations --------------------------------------------------------------------
+
+
+def organization_snapshot(org: Organization) -> dict[str, Any]:
+    snap = {name: getattr(org, name) for name in ORGANIZATION_SCALARS}
+    snap.update(_details_snapshot(org))
+    return snap
+
+
+def _save_organization(actor: User, org: Organization, data: OrganizationData) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    _clean_scalars(org, data, ORGANIZATION_SCALARS, errors)
+    if not org.name and "name" not in errors:
+        errors["name"] = [_("Enter the organization's name.")]
+    _assign_owner_team(actor, org, data, errors)
+    details = _clean_details(org, data, errors)
+    if "custom" in data or org.pk is None:
+        try:
+            org.custom = clean_custom_values(
+                Organization.RESOURCE, data.get("custom", {}), existing=org.custom
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    tags = None
+    if "tags" in data:
+        try:
+            tags = tags_from_names(data["tags"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    _denormalize(org, details)
+    _full_clean(org, errors)
+    if errors:
+        raise ValidationError(errors)
+    org.save()
+    _save_details(org, details)
+    if tags is not None:
+        org.tags.set(tags)
+    organization_reindex(org)
+    return organization_snapshot(org)
+
+
+def organization_reindex(org: Organization) -> None:
+    emails = list(org.emailaddresss.values_list("address", flat=True))
+    phones = list(org.phonenumbers.values_list("number", flat=True))
+    cities = list(org.addresss.values_list("city", flat=True))
+    phone_terms = [t for p in phones for t in phone_search_terms(p)]
+    search.index_record(
+        resource=Organization.RESOURCE,
+        object_id=org.pk,
+        owner_id=org.owner_id,
+        team_id=org.team_id,
+        title=org.name,
+        subtitle=", ".join(x for x in (org.city, org.country) if x),
+        parts=[org.name, org.website, *emails, *phone_terms, *cities],
+    )
+
+
+@transaction.atomic
+def organization_create(*, actor: User, data: OrganizationData) -> Organization:
+    require(actor, "create", Organization.RESOURCE)
+    org = Organization()
+    snapshot = _save_organization(actor, org, data)
+    record_audit(
+        actor=actor, instance=org, action=AuditAction.CREATE, changes=created_changes(snapshot)
+    )
+    return org
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    actor: User,
+    organization: Organization,
+    data: OrganizationData,
+    expected_version: int | None = None,
+) -> Organization:
+    fresh = lock_for_update(organization, actor)
+    check_version(fresh, expected_version)
+    before = organization_snapshot(fresh)
+    after = _save_organization(actor, fresh, data)
+    changes = changes_between(before, after)
+    if changes:
+        fresh.version += 1
+        fresh.save(update_fields=["version", "updated_at"])
+        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
+        if "name" in changes:
+            for person in Person.objects.filter(memberships__organization=fresh):
+                person_reindex(person)
+    return fresh
+
+
+def organization_trash(
+    *, actor: User, organization: Organization, expected_version: int | None = None
+) -> None:
+    record_trash(actor=actor, record=organization, expected_version=expected_version)
+
+
+def organization_restore(*, actor: User, organization: Organization) -> None:
+    record_restore(actor=actor, record=organization, reindex=organization_reindex)
+
+
+__all__ = [
+    "AddressInput",
+    "EmailInput",
+    "MembershipInput",
+    "OrganizationData",
+    "PersonData",
+    "PhoneInput",
+    "RelationshipInput",
+    "organization_create",
+    "organization_restore",
+    "organization_trash",
+    "organization_update",
+    "person_create",
+    "person_restore",
+    "person_trash",
+    "person_update",
+]

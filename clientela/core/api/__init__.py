@@ -1,0 +1,140 @@
+"""The conventions every domain's REST API follows, in one place:
+
+* ``build_api()`` — the ``NinjaAPI`` with token auth, the error body and the request
+  wrapper; ``clientela/api.py`` adds each domain's router to it;
+* ``auth`` — ``Authorization: Bearer <token>`` and ``@require_scope("x:write")``;
+* ``errors`` — ``{"detail": …, "errors": [{"field": …, "message": …}]}`` for every
+  failure (422 validation, 404, 403, 412, 401, 400);
+* ``pagination`` — keyset pagination with opaque cursors (``?limit=&cursor=``);
+* ``concurrency`` — ``ETag``/``If-Match`` over the record's ``version``;
+* ``idempotency`` — ``@idempotent`` for POST with an ``Idempotency-Key``.
+
+A new domain writes ``<app>/schemas.py`` and ``<app>/api.py`` with a ``Router`` using
+these, and adds one line to ``clientela/api.py``; ``contacts`` is the worked example.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from clientela.core.api.auth import TokenAuth, api_token, api_user, require_scope
+from clientela.core.api.concurrency import etag, expected_version, set_etag
+from clientela.core.api.errors import error_response, install_error_handlers, renamed_fields
+from clientela.core.api.idempotency import idempotent
+from clientela.core.api.me import router as me_router
+from clientela.core.api.pagination import Page, PageParams, paginate
+from clientela.core.api.schemas import CursorPage, ErrorOut, error_responses
+from clientela.core.choices import Interface
+from clientela.core.context import interface
+
+DESCRIPTION = """\
+The REST API of Clientela.
+
+* **Auth**: `Authorization: Bearer <token>`; create a token on your account page or
+  with `clientela token create --user NAME --scopes contacts:read,contacts:write`.
+  Each endpoint names the scope it needs; a token without it gets 403.
+* **Errors** have one shape: `{"detail": "…", "errors": [{"field": "email",
+  "message": "…"}]}`: 422 for invalid input, 404 for records that do not exist or that
+  you may not see, 412 for a stale version.
+* **Lists** are paginated by cursor: `?limit=` (default 50, at most 200) and
+  `?cursor=` set to the previous page's `next_cursor`.
+* **Versions**: every record has a `version`, sent as the `ETag`. Send it back in
+  `If-Match` (or a `version` field) when you change or delete the record; if someone
+  changed it meanwhile you get 412 and nothing is changed.
+* **Retries**: send an `Idempotency-Key` header with a POST; the same key and body
+  again return the first answer instead of creating a second record.
+"""
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _nul_in_request(request: HttpRequest) -> bool:
+    """NUL characters are legal JSON but PostgreSQL cannot store them in text; refuse
+    them at the door rather than fail deep in a query."""
+    if any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
+        return True
+    if request.content_type == "multipart/form-data":
+        # Uploaded files are binary and may hold any byte; only text fields are stored
+        # as text. Not reading ``request.body`` also lets files stream to disk instead
+        # of being capped by DATA_UPLOAD_MAX_MEMORY_SIZE.
+        return any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.POST.lists())
+    body = request.body
+    if b"\x00" in body:
+        return True
+    if b"\\u0000" not in body:  # cheap test first; parse only bodies that may hide one
+        return False
+    try:
+        return _has_nul(json.loads(body))
+    except ValueError:
+        return False
+
+
+def _api_request(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wraps every operation: marks its writes as coming through the API (the audit
+    trail's "interface"; the web middleware set "web" around the whole request) and
+    refuses input no database can take."""
+
+    @wraps(run)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with interface(Interface.API):
+            try:
+                has_nul = _nul_in_request(request)
+            except RequestDataTooBig:
+                return error_response(413, _("The request body is too large."))
+            if has_nul:
+                return error_response(422, _("Text must not contain NUL characters."))
+            return run(request, *args, **kwargs)
+
+    return wrapper
+
+
+def build_api() -> NinjaAPI:
+    """The API with the shared conventions and the core endpoints; domain routers are
+    added by ``clientela/api.py`` (core knows no domain app)."""
+    api = NinjaAPI(
+        title="Clientela API",
+        version="1",
+        description=DESCRIPTION,
+        urls_namespace="api",
+        auth=TokenAuth(),
+    )
+    install_error_handlers(api)
+    api.add_decorator(_api_request, mode="view")
+    api.add_router("/", me_router)
+    return api
+
+
+__all__ = [
+    "CursorPage",
+    "ErrorOut",
+    "Page",
+    "PageParams",
+    "TokenAuth",
+    "api_token",
+    "api_user",
+    "build_api",
+    "error_responses",
+    "etag",
+    "expected_version",
+    "idempotent",
+    "paginate",
+    "renamed_fields",
+    "require_scope",
+    "set_etag",
+]

@@ -1,0 +1,84 @@
+"""Schemas every domain's API shares: the error body, the cursor page, references to
+users and teams, and input types with the checks pydantic's defaults leave out."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import BeforeValidator, ConfigDict
+
+T = TypeVar("T")
+
+#: The largest id a database integer column holds; bigger ids would overflow SQLite's
+#: INTEGER (a 500) instead of simply not being found.
+MAX_ID = 2**63 - 1
+
+
+class ErrorItem(Schema):
+    field: str | None = Field(
+        None, description="The input field (dotted for nested ones), or null for the request."
+    )
+    message: str
+
+
+class ErrorOut(Schema):
+    """The one error body of the API."""
+
+    detail: str
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class ScopeErrorOut(ErrorOut):
+    required_scope: str | None = None
+
+
+class ConflictOut(ErrorOut):
+    current_version: int
+
+
+class UserRef(Schema):
+    id: int
+    username: str
+
+
+class TeamRef(Schema):
+    id: int
+    name: str
+
+
+class CursorPage(Schema, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        None, description="Pass as ?cursor= for the next page; null on the last page."
+    )
+
+
+class InputSchema(Schema):
+    """Base of request bodies: unknown fields are an error, so a typo ("frist_name")
+    is reported instead of silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _date_from_text(value: Any) -> Any:
+    # pydantic's lax mode reads numbers as Unix timestamps; a number sent for a date
+    # is a client bug, not 1970-01-01.
+    if isinstance(value, bool | int | float):
+        raise ValueError(_("Enter a date as YYYY-MM-DD."))
+    return value
+
+
+#: A calendar date sent as "YYYY-MM-DD".
+IsoDate = Annotated[datetime.date, BeforeValidator(_date_from_text)]
+
+#: A record id in a body or a path.
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def error_responses(*codes: int) -> dict[int, Any]:
+    """The documented error answers of an operation (for OpenAPI and its checkers)."""
+    models: dict[int, Any] = {403: ScopeErrorOut, 412: ConflictOut}
+    return {code: models.get(code, ErrorOut) for code in codes}

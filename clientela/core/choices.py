@@ -1,0 +1,53 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    OWN = "own", _("Own records")
+    TEAM = "team", _("Own team's records")
+    ALL = "all", _("All records")
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Create")
+    READ = "read", _("Read")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Moved to trash")
+    RESTORE = "restore", _("Restored")
+    PURGE = "purge", _("Deleted for good")
+
+
+class Interface(models.TextChoices):
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    CLI = "cli", _("Command line")
+    IMPORT = "import", _("Import")
+    SYSTEM = "system", _("System")
+
+
+class Language(models.TextChoices):
+    EN = "en", _("English")
+    ES = "es", _("Spanish")
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Choice")
+    BOOLEAN = "boolean", _("Yes/no")
+
+
+class RoleKey(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    MANAGER = "manager", _("Manager")
+    SALES = "sales", _("Sales")
+    MARKETING = "marketing", _("Marketing")
+    SUPPORT = "support", _("Support")
+    READ_ONLY = "read_only", _("Read-only")

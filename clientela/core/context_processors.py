@@ -1,0 +1,20 @@
+"""Template context every page gets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from clientela.core.registry import account_tabs_for, header_items_for, nav_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "header_items": [], "account_tabs": []}
+    return {
+        "nav_items": nav_for(user),
+        "header_items": header_items_for(user),
+        "account_tabs": account_tabs_for(user),
+    }

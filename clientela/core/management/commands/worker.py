@@ -1,0 +1,53 @@
+"""``clientela worker``: run background tasks with whichever ``django_tasks`` backend
+settings name: the database worker by default, an RQ worker on Redis at scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from clientela.core.registry import run_worker_startup_hooks
+
+
+class Command(BaseCommand):
+    help = "Run the background task worker (stops on Ctrl-C / SIGTERM)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--queue-name", default="*", help="queues to process, comma-separated ('*' = all)"
+        )
+        parser.add_argument(
+            "--batch", action="store_true", help="run what is queued now, then exit"
+        )
+        parser.add_argument("--interval", type=float, default=1.0)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Tasks keep the default "system" interface: the worker runs them on behalf of
+        # whoever queued them, not as a command-line change.
+        backend = settings.TASKS["default"]["BACKEND"]
+        # Recurring jobs and catch-up runs the domain apps registered (core names none).
+        run_worker_startup_hooks()
+        if backend.startswith("django_tasks_db."):
+            extra = ["--batch"] if options["batch"] else []
+            call_command(
+                "db_worker",
+                "--queue-name",
+                options["queue_name"],
+                "--interval",
+                str(options["interval"]),
+                *extra,
+                verbosity=options["verbosity"],
+            )
+        elif backend.startswith("django_tasks_rq."):
+            queues = settings.TASKS["default"].get("QUEUES", ["default"])
+            extra = ["--burst"] if options["batch"] else []
+            call_command("rqworker", *queues, "--job-class", "django_tasks_rq.Job", *extra)
+        else:
+            raise CommandError(
+                _("No worker needed or known for the task backend %(backend)s.")
+                % {"backend": backend}
+            )

@@ -1,0 +1,22 @@
+from clientela.core.models.accounts import Role, RolePermission, SiteSettings, Team, User
+from clientela.core.models.api import ApiToken, IdempotencyKey
+from clientela.core.models.audit import AuditEntry
+from clientela.core.models.base import CRMRecord, TimeStampedModel
+from clientela.core.models.records import CustomField, SavedView, SearchEntry, Tag
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "CRMRecord",
+    "CustomField",
+    "IdempotencyKey",
+    "Role",
+    "RolePermission",
+    "SavedView",
+    "SearchEntry",
+    "SiteSettings",
+    "Tag",
+    "Team",
+    "TimeStampedModel",
+    "User",
+]

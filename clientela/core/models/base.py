@@ -1,0 +1,48 @@
+"""The base model and the mixins every CRM record shares (owner/team, tags, custom
+fields, optimistic version, trash)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Every table carries when a row was created and last changed."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CRMRecord(TimeStampedModel):
+    """A record users own and share: owner and team drive visibility (see
+    ``core.permissions``), ``version`` guards against lost updates, ``deleted_at``
+    puts it in the trash, ``custom`` holds admin-defined custom field values and
+    ``external_id`` the record's id in the system it was imported from.
+
+    Subclasses declare ``RESOURCE`` (e.g. ``"contacts.person"``), the key roles grant
+    rights on, and a ``tags`` many-to-many to ``core.Tag``.
+    """
+
+    RESOURCE: str = ""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "core.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
+
+    class Meta:
+        abstract = True

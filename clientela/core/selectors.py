@@ -1,0 +1,67 @@
+"""Reads of the core domain, each scoped to the asking user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from clientela.core.models import (
+    ApiToken,
+    AuditEntry,
+    CRMRecord,
+    CustomField,
+    Role,
+    SavedView,
+    Tag,
+    Team,
+    User,
+)
+from clientela.core.services import trash_cutoff
+
+
+def audit_history(*, record: CRMRecord) -> QuerySet[AuditEntry]:
+    """The history of a record the caller has already fetched through a scoped selector."""
+    ct = ContentType.objects.get_for_model(record, for_concrete_model=True)
+    return AuditEntry.objects.filter(content_type=ct, object_id=record.pk).select_related("actor")
+
+
+def trash_list(*, user: Any, model: type[CRMRecord]) -> QuerySet[Any]:
+    """Records in the trash and still restorable; admins only (others see nothing)."""
+    if not getattr(user, "is_admin", False):
+        return model._default_manager.none()
+    return model._default_manager.filter(deleted_at__gte=trash_cutoff()).order_by("-deleted_at")
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.all()
+
+
+def team_list() -> QuerySet[Team]:
+    return Team.objects.all()
+
+
+def role_list() -> QuerySet[Role]:
+    return Role.objects.prefetch_related("permissions")
+
+
+def user_choices() -> QuerySet[User]:
+    """Active users, for owner pickers and filters."""
+    return (
+        User.objects.filter(is_active=True)
+        .select_related("team")
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def custom_field_list(*, resource: str) -> QuerySet[CustomField]:
+    return CustomField.objects.filter(resource=resource)
+
+
+def saved_view_list(*, user: Any, resource: str) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(user=user, resource=resource)
+
+
+def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)

@@ -1,0 +1,411 @@
+"""Writes of the core domain (roles, users, tokens, tags, saved views, custom fields,
+settings) and the generic record helpers every domain service uses: version check,
+trash, restore, purge."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.core import search
+from clientela.core.audit import record_audit
+from clientela.core.choices import AuditAction, Language, RoleKey
+from clientela.core.errors import NotFound, VersionConflict
+from clientela.core.models import (
+    ApiToken,
+    CRMRecord,
+    CustomField,
+    Role,
+    RolePermission,
+    SavedView,
+    SiteSettings,
+    Tag,
+    Team,
+    User,
+)
+from clientela.core.permissions import (
+    DEFAULT_ROLE_RIGHTS,
+    RESOURCES,
+    ROLE_NAMES,
+    can_see_record,
+    forget_rights,
+    require,
+)
+
+R = TypeVar("R", bound=CRMRecord)
+
+#: Scopes a token may carry; domain apps add theirs with ``register_scopes``.
+API_SCOPES: set[str] = set()
+
+
+def register_scopes(*scopes: str) -> None:
+    API_SCOPES.update(scopes)
+
+
+# --- generic record helpers (used by every domain's services) -------------------------
+
+
+def check_version(record: CRMRecord, expected: int | None) -> None:
+    """Raise ``VersionConflict`` when the client edited an older version."""
+    if expected is not None and expected != record.version:
+        raise VersionConflict(record.version)
+
+
+def lock_for_update(record: R, user: Any, action: str = "update") -> R:
+    """Re-read ``record`` inside the transaction (row-locked on PostgreSQL), refusing
+    it when it is gone, in the trash, or outside what the user may see; then check
+    the action right."""
+    model = type(record)
+    fresh = (
+        model._default_manager.select_for_update()
+        .filter(pk=record.pk, deleted_at__isnull=True)
+        .first()
+    )
+    if fresh is None or not can_see_record(user, fresh):
+        raise NotFound()
+    require(user, action, model.RESOURCE)
+    return fresh
+
+
+def validate_owner_team(*, actor: Any, owner: User | None, team: Team | None) -> tuple[User, Team]:
+    """Default owner to the actor and team to the owner's team; a user may only hand a
+    record to another owner or team if they could then still see it, unless their
+    scope is "all"."""
+    owner = owner or actor
+    team = team or owner.team or actor.team
+    errors: dict[str, list[str]] = {}
+    if team is None:
+        errors["team"] = [_("Choose a team: the owner belongs to none.")]
+    if not owner.is_active:
+        errors["owner"] = [_("The owner must be an active user.")]
+    if errors:
+        raise ValidationError(errors)
+    assert team is not None
+    return owner, team
+
+
+@transaction.atomic
+def record_trash(*, actor: Any, record: CRMRecord, expected_version: int | None = None) -> None:
+    """Move a record to the trash (restorable by an admin for CLIENTELA_TRASH_DAYS)."""
+    fresh = lock_for_update(record, actor, "delete")
+    check_version(fresh, expected_version)
+    fresh.deleted_at = timezone.now()
+    fresh.version += 1
+    fresh.save(update_fields=["deleted_at", "version", "updated_at"])
+    search.remove_record(fresh.RESOURCE, fresh.pk)
+    record_audit(actor=actor, instance=fresh, action=AuditAction.DELETE)
+    record.deleted_at, record.version = fresh.deleted_at, fresh.version
+
+
+def _require_admin(actor: Any) -> None:
+    if not getattr(actor, "is_admin", False):
+        raise NotFound()
+
+
+@transaction.atomic
+def record_restore(*, actor: Any, record: CRMRecord, reindex: Any) -> None:
+    """Bring a record back from the trash (admins only). ``reindex`` is the domain's
+    search indexer for the record."""
+    _require_admin(actor)
+    model = type(record)
+    fresh = model._default_manager.select_for_update().filter(pk=record.pk).first()
+    if fresh is None or fresh.deleted_at is None:
+        raise NotFound()
+    fresh.deleted_at = None
+    fresh.version += 1
+    fresh.save(update_fields=["deleted_at", "version", "updated_at"])
+    reindex(fresh)
+    record_audit(actor=actor, instance=fresh, action=AuditAction.RESTORE)
+    record.deleted_at, record.version = None, fresh.version
+
+
+def trash_cutoff() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=settings.CLIENTELA_TRASH_DAYS)
+
+
+@transaction.atomic
+def trash_purge(*, models: list[type[CRMRecord]]) -> int:
+    """Delete for good whatever has been in the trash longer than the retention."""
+    cutoff = trash_cutoff()
+    total = 0
+    for model in models:
+        expired = model._default_manager.filter(deleted_at__lt=cutoff)
+        for record in expired:
+            record_audit(actor=None, instance=record, action=AuditAction.PURGE)
+        count, _detail = expired.delete()
+        total += count
+    return total
+
+
+# --- roles, teams, users --------------------------------------------------------------
+
+
+@transaction.atomic
+def roles_ensure_defaults() -> None:
+    """Create the six built-in roles with default rights on every registered resource
+    (existing rights are left as an admin set them)."""
+    for key, rights in DEFAULT_ROLE_RIGHTS.items():
+        role, _created = Role.objects.get_or_create(
+            key=key, defaults={"name": str(ROLE_NAMES[key])}
+        )
+        for resource in RESOURCES:
+            RolePermission.objects.get_or_create(
+                role=role,
+                resource=resource,
+                defaults={
+                    "can_create": rights.create,
+                    "can_read": rights.read,
+                    "can_update": rights.update,
+                    "can_delete": rights.delete,
+                    "scope": rights.scope,
+                },
+            )
+
+
+@transaction.atomic
+def role_permission_update(
+    *,
+    actor: Any,
+    permission: RolePermission,
+    can_create: bool,
+    can_read: bool,
+    can_update: bool,
+    can_delete: bool,
+    scope: str,
+) -> RolePermission:
+    _require_admin(actor)
+    permission.can_create, permission.can_read = can_create, can_read
+    permission.can_update, permission.can_delete = can_update, can_delete
+    permission.scope = scope
+    permission.full_clean()
+    permission.save()
+    forget_rights(actor)
+    return permission
+
+
+def team_get_or_create(*, name: str) -> Team:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"team": [_("Enter a team name.")]})
+    team, _created = Team.objects.get_or_create(name=name)
+    return team
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    role_key: str,
+    team_name: str | None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    language: str = Language.EN,
+    time_zone: str = "UTC",
+) -> User:
+    errors: dict[str, list[str]] = {}
+    role = Role.objects.filter(key=role_key).first()
+    if role is None:
+        errors["role"] = [
+            _("Unknown role “%(role)s”; choose one of: %(choices)s.")
+            % {"role": role_key, "choices": ", ".join(RoleKey.values)}
+        ]
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("A user with that username already exists.")]
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        language=language,
+        time_zone=time_zone,
+        is_staff=role_key == RoleKey.ADMIN,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    try:
+        user.full_clean(exclude=["password", "team", "role"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    if team_name:
+        user.team = team_get_or_create(name=team_name)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update_preferences(*, user: User, language: str, time_zone: str) -> User:
+    user.language = language
+    user.time_zone = time_zone
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["language", "time_zone"])
+    return user
+
+
+@transaction.atomic
+def site_settings_update(*, actor: Any, require_two_factor: bool) -> SiteSettings:
+    _require_admin(actor)
+    site = SiteSettings.load()
+    site.require_two_factor = require_two_factor
+    site.save()
+    return site
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+TOKEN_PREFIX = "clt_"  # noqa: S105 - a public marker, not a secret
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime.datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token; returns the model and the clear token, which is never stored."""
+    errors: dict[str, list[str]] = {}
+    scopes = sorted({s.strip() for s in scopes if s.strip()})
+    unknown = [s for s in scopes if s not in API_SCOPES]
+    if not scopes:
+        errors["scopes"] = [_("Choose at least one scope.")]
+    elif unknown:
+        errors["scopes"] = [
+            _("Unknown scope(s): %(unknown)s. Known: %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(API_SCOPES))}
+        ]
+    if not (name or "").strip():
+        errors["name"] = [_("Give the token a name.")]
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = [_("The expiry must be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name.strip()[:100],
+        prefix=clear[:12],
+        token_hash=hash_token(clear),
+        scopes=scopes,
+        expires_at=expires_at,
+    )
+    token.full_clean()
+    token.save()
+    return token, clear
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token: ApiToken) -> None:
+    if token.user_id != user.pk:
+        raise NotFound()
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+
+
+# --- tags, saved views, custom fields ---------------------------------------------------
+
+
+def tags_from_names(names: list[str]) -> list[Tag]:
+    """The tags with these names (case-insensitive), creating the missing ones."""
+    # A bare string would otherwise be iterated letter by letter into one tag each.
+    if not isinstance(names, list | tuple) or not all(
+        isinstance(n, str) or n is None for n in names
+    ):
+        raise ValidationError({"tags": [_("Give the tags as a list of names.")]})
+    tags: list[Tag] = []
+    seen: set[str] = set()
+    for raw in names:
+        name = (raw or "").strip()
+        if not name or name.casefold() in seen:
+            continue
+        if len(name) > 50:
+            raise ValidationError({"tags": [_("A tag has at most 50 characters.")]})
+        seen.add(name.casefold())
+        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def saved_view_save(*, user: User, resource: str, name: str, query: str) -> SavedView:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the view a name.")]})
+    view, _created = SavedView.objects.update_or_create(
+        user=user, resource=resource, name=name[:100], defaults={"query": query[:2000]}
+    )
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, user: User, view_id: int) -> None:
+    deleted, _detail = SavedView.objects.filter(user=user, pk=view_id).delete()
+    if not deleted:
+        raise NotFound()
+
+
+@transaction.atomic
+def custom_field_create(
+    *,
+    actor: Any,
+    resource: str,
+    key: str,
+    label: str,
+    field_type: str,
+    choices: list[str] | None = None,
+    required: bool = False,
+    help_text: str = "",
+) -> CustomField:
+    _require_admin(actor)
+    field = CustomField(
+        resource=resource,
+        key=key,
+        label=label,
+        field_type=field_type,
+        choices=choices or [],
+        required=required,
+        help_text=help_text,
+    )
+    field.full_clean()
+    if resource not in RESOURCES:
+        raise ValidationError({"resource": [_("Unknown kind of record.")]})
+    if field_type == "choice" and not field.choices:
+        raise ValidationError({"choices": [_("A choice field needs at least one choice.")]})
+    field.save()
+    return field
+
+
+IDEMPOTENCY_KEY_HOURS = 24
+
+
+@transaction.atomic
+def idempotency_keys_purge(*, hours: int = IDEMPOTENCY_KEY_HOURS) -> int:
+    """Forget stored API answers older than ``hours``: a client retries within
+    minutes, and the ledger must not grow forever."""
+    from clientela.core.models import IdempotencyKey
+
+    cutoff = timezone.now() - datetime.timedelta(hours=hours)
+    count, _detail = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return count

@@ -1,0 +1,210 @@
+"""The typed environment readers: good values pass, bad ones stop start-up with an error
+that names the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from clientela.env import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_email_url,
+    env_int,
+    env_list,
+    env_str,
+)
+
+VAR = "CLIENTELA_TEST_VALUE"
+
+
+@pytest.fixture(autouse=True)
+def _clean_var(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(VAR, raising=False)
+
+
+def test_env_str_reads_value_or_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert env_str(VAR, "fallback") == "fallback"
+    monkeypatch.setenv(VAR, "hello")
+    assert env_str(VAR, "fallback") == "hello"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        ("TRUE", True),
+        (" yes ", True),
+        ("on", True),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("off", False),
+    ],
+)
+def test_env_bool_accepts_usual_spellings(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool
+) -> None:
+    monkeypatch.setenv(VAR, raw)
+    assert env_bool(VAR, not expected) is expected
+
+
+@pytest.mark.parametrize("default", [True, False])
+def test_env_bool_missing_or_empty_gives_default(
+    monkeypatch: pytest.MonkeyPatch, default: bool
+) -> None:
+    assert env_bool(VAR, default) is default
+    monkeypatch.setenv(VAR, "")
+    assert env_bool(VAR, default) is default
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "tru", "y e s"])
+def test_env_bool_rejects_anything_else_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ConfigError, match=VAR):
+        env_bool(VAR)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("5", 5), ("0", 0), ("-3", -3), (" 42 ", 42)])
+def test_env_int_reads_integers(monkeypatch: pytest.MonkeyPatch, raw: str, expected: int) -> None:
+    monkeypatch.setenv(VAR, raw)
+    assert env_int(VAR, 7) == expected
+
+
+def test_env_int_missing_or_empty_gives_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert env_int(VAR, 7) == 7
+    monkeypatch.setenv(VAR, "")
+    assert env_int(VAR, 7) == 7
+
+
+@pytest.mark.parametrize("raw", ["abc", "1.5", "10k", "0x10"])
+def test_env_int_rejects_non_integers_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ConfigError, match=VAR):
+        env_int(VAR, 1)
+
+
+def test_env_int_enforces_the_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VAR, "4")
+    with pytest.raises(ConfigError, match=f"{VAR}=4 must be at least 5"):
+        env_int(VAR, 25, minimum=5)
+    monkeypatch.setenv(VAR, "5")
+    assert env_int(VAR, 25, minimum=5) == 5
+
+
+def test_env_choice_accepts_a_listed_value_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert env_choice(VAR, "b", ["a", "b"]) == "b"
+    monkeypatch.setenv(VAR, "a")
+    assert env_choice(VAR, "b", ["a", "b"]) == "a"
+
+
+def test_env_choice_rejects_an_unlisted_value_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(VAR, "c")
+    with pytest.raises(ConfigError, match=VAR):
+        env_choice(VAR, "a", ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a,b", ["a", "b"]),
+        (" a , b ,, c ", ["a", "b", "c"]),
+        ("single", ["single"]),
+        ("   ", ["default"]),
+    ],
+)
+def test_env_list_splits_on_commas(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: list[str]
+) -> None:
+    monkeypatch.setenv(VAR, raw)
+    assert env_list(VAR, ["default"]) == expected
+
+
+def test_env_list_missing_gives_a_copy_of_the_default() -> None:
+    default = ("x",)
+    assert env_list(VAR, default) == ["x"]
+
+
+def test_email_url_console_and_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert env_email_url(VAR, "console://") == {
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"
+    }
+    monkeypatch.setenv(VAR, "memory://")
+    assert env_email_url(VAR, "console://") == {
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"
+    }
+
+
+def test_email_url_plain_smtp_with_default_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VAR, "smtp://mail.example.com")
+    config = env_email_url(VAR, "console://")
+    assert config == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "mail.example.com",
+        "EMAIL_PORT": 25,
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+        "EMAIL_USE_TLS": False,
+        "EMAIL_USE_SSL": False,
+    }
+
+
+def test_email_url_starttls_with_credentials_unquoted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VAR, "smtp+tls://crm%40example.com:p%40ss%3Aword@smtp.example.com:587")
+    config = env_email_url(VAR, "console://")
+    assert config["EMAIL_HOST"] == "smtp.example.com"
+    assert config["EMAIL_PORT"] == 587
+    assert config["EMAIL_HOST_USER"] == "crm@example.com"
+    assert config["EMAIL_HOST_PASSWORD"] == "p@ss:word"
+    assert config["EMAIL_USE_TLS"] is True
+    assert config["EMAIL_USE_SSL"] is False
+
+
+def test_email_url_ssl_defaults_to_port_465(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VAR, "smtp+ssl://smtp.example.com")
+    config = env_email_url(VAR, "console://")
+    assert config["EMAIL_PORT"] == 465
+    assert config["EMAIL_USE_SSL"] is True
+    assert config["EMAIL_USE_TLS"] is False
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "http://mail.example.com",
+        "smtps://mail.example.com",
+        "mail.example.com",
+        "smtp://",
+        "smtp://:25",
+        "smtp://mail.example.com:notaport",
+        "smtp://mail.example.com:99999",
+    ],
+)
+def test_email_url_rejects_bad_urls_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ConfigError, match=VAR):
+        env_email_url(VAR, "console://")
+
+
+def test_env_time_zone_and_phone_region_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clientela.env import env_phone_region, env_time_zone
+
+    monkeypatch.setenv("TZ_VAR", "Europe/Madrid")
+    assert env_time_zone("TZ_VAR", "UTC") == "Europe/Madrid"
+    monkeypatch.setenv("TZ_VAR", "Mars/Olympus")
+    with pytest.raises(ConfigError, match="TZ_VAR"):
+        env_time_zone("TZ_VAR", "UTC")
+    monkeypatch.setenv("REGION_VAR", "es")
+    assert env_phone_region("REGION_VAR", "US") == "ES"
+    monkeypatch.setenv("REGION_VAR", "XX")
+    with pytest.raises(ConfigError, match="REGION_VAR"):
+        env_phone_region("REGION_VAR", "US")

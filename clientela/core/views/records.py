@@ -1,0 +1,99 @@
+"""What every record page needs, whatever the domain: the request type of a logged-in
+view, ``NotFound`` as a 404, a record's history rows and the panels higher apps
+register for its page (``core.registry``)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django_htmx.middleware import HtmxDetails
+
+from clientela.core.errors import NotFound
+from clientela.core.models import CRMRecord, User
+from clientela.core.registry import panels_for
+from clientela.core.selectors import audit_history
+
+View = Callable[..., HttpResponse]
+HISTORY_LIMIT = 50
+
+
+class AuthedRequest(HttpRequest):
+    """What a logged-in view gets: ``login_required`` guarantees a real user, and
+    django-htmx's middleware adds ``htmx``."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def not_found_as_404(view: View) -> View:
+    """``NotFound`` from a selector or service becomes a plain 404 page (whether the
+    record is missing or just not visible is never told apart)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404() from None
+
+    return wrapped
+
+
+def field_label(model: type[CRMRecord], key: str, labels: Mapping[str, Any]) -> str:
+    """The human name of an audited field: ``labels`` first (lists and other keys that
+    are not model fields), then the model field's verbose name."""
+    if key in labels:
+        return str(labels[key])
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return key.replace("_", " ").capitalize()
+    return str(getattr(field, "verbose_name", key)).capitalize()
+
+
+@dataclass
+class HistoryRow:
+    entry: Any
+    changes: list[tuple[str, Any, Any]]
+
+
+def history_rows(record: CRMRecord, *, labels: Mapping[str, Any]) -> list[HistoryRow]:
+    """The newest audit entries of a record already fetched through a scoped selector,
+    each change as (label, old, new)."""
+    entries = audit_history(record=record)[:HISTORY_LIMIT]
+    model = type(record)
+    return [
+        HistoryRow(
+            entry=entry,
+            changes=[
+                (field_label(model, key, labels), *(list(value) + [None, None])[:2])
+                for key, value in sorted((entry.changes or {}).items())
+            ],
+        )
+        for entry in entries
+    ]
+
+
+@dataclass
+class RenderedPanel:
+    key: str
+    title: Any
+    html: str
+
+
+def rendered_panels(request: HttpRequest, resource: str, record: Any) -> list[RenderedPanel]:
+    """The panels higher apps registered for this kind of record, in their order."""
+    return [
+        RenderedPanel(
+            key=panel.key,
+            title=panel.title,
+            html=render_to_string(panel.template, panel.context(request, record), request),
+        )
+        for panel in panels_for(resource)
+    ]

@@ -1,0 +1,113 @@
+"""Typed readers for environment variables that fail fast on a bad value.
+
+Settings read every production value through these, so a typo in a deployment
+stops the process at start-up with a message naming the variable, instead of
+surfacing later as odd behaviour.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+
+class ConfigError(Exception):
+    """An environment variable holds a value Clientela cannot use."""
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean (use true/false, yes/no, 1/0)")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def env_choice(name: str, default: str, choices: Sequence[str]) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r} must be one of: {', '.join(choices)}")
+    return value
+
+
+def env_list(name: str, default: Sequence[str] = ()) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_email_url(name: str, default: str) -> dict[str, object]:
+    """Parse EMAIL_URL (smtp://user:pass@host:port, smtp+tls://…, smtp+ssl://…, console://,
+    memory://) into Django's EMAIL_* settings."""
+    from urllib.parse import unquote, urlsplit
+
+    raw = os.environ.get(name) or default
+    parts = urlsplit(raw)
+    scheme = parts.scheme
+    if scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme == "memory":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if scheme not in {"smtp", "smtp+tls", "smtp+ssl"}:
+        raise ConfigError(
+            f"{name}={raw!r}: scheme must be smtp, smtp+tls, smtp+ssl, console or memory"
+        )
+    if not parts.hostname:
+        raise ConfigError(f"{name}={raw!r} has no host")
+    try:
+        port = parts.port or (465 if scheme == "smtp+ssl" else 25)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} has an invalid port") from None
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": scheme == "smtp+tls",
+        "EMAIL_USE_SSL": scheme == "smtp+ssl",
+    }
+
+
+def env_time_zone(name: str, default: str) -> str:
+    """An IANA time zone name (``Europe/Madrid``)."""
+    import zoneinfo
+
+    value = os.environ.get(name) or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name}={value!r} is not a time zone (e.g. Europe/Madrid)") from None
+    return value
+
+
+def env_phone_region(name: str, default: str) -> str:
+    """An ISO 3166 country code that phone numbers can be read in (``ES``)."""
+    import phonenumbers
+
+    value = (os.environ.get(name) or default).upper()
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(f"{name}={value!r} is not a country code (e.g. US, ES, MX)")
+    return value

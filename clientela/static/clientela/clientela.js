@@ -1,0 +1,68 @@
+// Clientela's small amount of JavaScript: everything else is htmx attributes.
+document.addEventListener("keydown", (event) => {
+  // "/" focuses the header search, as in most web apps.
+  if (event.key === "/" && !["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName)) {
+    const box = document.getElementById("header-search");
+    if (box) { event.preventDefault(); box.focus(); }
+  }
+});
+
+// Formsets: "Add another" clones the row kept in the formset's <template>, numbering it
+// after the rows there are (Django's TOTAL_FORMS counter).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-formset-add]");
+  if (!button) return;
+  const prefix = button.dataset.formsetAdd;
+  const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
+  const template = document.querySelector(`template[data-formset-template="${prefix}"]`);
+  const rows = document.querySelector(`[data-formset-rows="${prefix}"]`);
+  if (!total || !template || !rows) return;
+  const index = parseInt(total.value, 10) || 0;
+  const max = document.getElementById(`id_${prefix}-MAX_NUM_FORMS`);
+  if (max && index >= parseInt(max.value, 10)) return;
+  const holder = document.createElement("div");
+  holder.innerHTML = template.innerHTML.replaceAll("__prefix__", String(index));
+  const row = holder.firstElementChild;
+  rows.appendChild(row);
+  total.value = String(index + 1);
+  if (window.htmx) window.htmx.process(row);
+  const first = row.querySelector("input:not([type=hidden]):not([type=checkbox]), select");
+  if (first) first.focus();
+});
+
+// A filter box inside a form (e.g. the organization picker) must not submit the form on Enter.
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && event.target.matches && event.target.matches("[data-no-submit]")) {
+    event.preventDefault();
+  }
+});
+
+// Header search: Escape or a click elsewhere closes the results; Down arrow enters them.
+document.addEventListener("keydown", (event) => {
+  const results = document.getElementById("search-results");
+  if (!results || !results.firstElementChild) return;
+  if (event.key === "Escape") {
+    results.innerHTML = "";
+  } else if (event.key === "ArrowDown" && event.target.id === "header-search") {
+    const first = results.querySelector("a");
+    if (first) { event.preventDefault(); first.focus(); }
+  }
+});
+document.addEventListener("click", (event) => {
+  const results = document.getElementById("search-results");
+  if (results && !event.target.closest(".header-search")) results.innerHTML = "";
+});
+
+// Filter forms send only the filters that are set, so the address bar (and a saved
+// view) reads "?country=ES" rather than a row of empty parameters.
+document.addEventListener("htmx:configRequest", (event) => {
+  if (!event.detail.elt.closest || !event.detail.elt.closest("[data-drop-empty]")) return;
+  const params = event.detail.parameters;
+  const keys = params instanceof FormData ? Array.from(params.keys()) : Object.keys(params);
+  for (const key of keys) {
+    const value = params instanceof FormData ? params.get(key) : params[key];
+    if (value === "" || value === null) {
+      if (params instanceof FormData) params.delete(key); else delete params[key];
+    }
+  }
+});

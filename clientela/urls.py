@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from clientela.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("clientela.core.urls")),
+    path("", include("clientela.contacts.urls")),
+    path("", include("clientela.activities.urls")),
+]

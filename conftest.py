@@ -1,0 +1,218 @@
+"""Shared fixtures: named users in every role and two teams, as the permission tests
+across all apps expect. ``north`` and ``south`` are the two teams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+PASSWORD = "Clientela-test-pw-1"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's 1,000,000 rounds cost ~0.3 s per user; fixtures create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_user(db: Any) -> Any:
+    from clientela.core.services import roles_ensure_defaults, user_create
+
+    roles_ensure_defaults()
+
+    def make(username: str, role: str = "sales", team: str | None = "North", **extra: Any) -> Any:
+        return user_create(
+            username=username, password=PASSWORD, role_key=role, team_name=team, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user: Any) -> Any:
+    return make_user("alice_admin", "admin", "North", email="alice@example.com")
+
+
+@pytest.fixture
+def manager_north(make_user: Any) -> Any:
+    return make_user("mario_manager", "manager", "North")
+
+
+@pytest.fixture
+def rep_north(make_user: Any) -> Any:
+    return make_user("nora_north", "sales", "North", email="nora@example.com")
+
+
+@pytest.fixture
+def rep_north2(make_user: Any) -> Any:
+    return make_user("ned_north", "sales", "North")
+
+
+@pytest.fixture
+def rep_south(make_user: Any) -> Any:
+    return make_user("sam_south", "sales", "South", email="sam@example.com")
+
+
+@pytest.fixture
+def marketer(make_user: Any) -> Any:
+    return make_user("maya_marketing", "marketing", "South")
+
+
+@pytest.fixture
+def support(make_user: Any) -> Any:
+    return make_user("sid_support", "support", "South")
+
+
+@pytest.fixture
+def reader(make_user: Any) -> Any:
+    return make_user("rita_readonly", "read_only", "South")
+
+
+@pytest.fixture
+def person_factory(db: Any) -> Any:
+    from clientela.contacts.services import person_create
+
+    counter = {"n": 0}
+
+    def make(actor: Any, **data: Any) -> Any:
+        counter["n"] += 1
+        data.setdefault("first_name", "Test")
+        data.setdefault("last_name", f"Person{counter['n']}")
+        return person_create(actor=actor, data=data)
+
+    return make
+
+
+@pytest.fixture
+def organization_factory(db: Any) -> Any:
+    from clientela.contacts.services import organization_create
+
+    counter = {"n": 0}
+
+    def make(actor: Any, **data: Any) -> Any:
+        counter["n"] += 1
+        data.setdefault("name", f"Org {counter['n']}")
+        return organization_create(actor=actor, data=data)
+
+    return make
+
+
+# --- e-mail: a real SMTP server on loopback (aiosmtpd) --------------------------------
+
+
+class SmtpServer:
+    """What the ``smtp_server`` fixture gives: where it listens, the messages it has
+    received (parsed, ``email.message.EmailMessage``) with their envelopes, and
+    ``use(settings)`` to point Django's SMTP backend at it."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.messages: list[Any] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        from email import message_from_bytes, policy
+
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def use(self, settings: Any) -> None:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = self.host, self.port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 10
+
+
+@pytest.fixture
+def smtp_server() -> Any:
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    # A free port chosen by the kernel (aiosmtpd checks its own readiness by connecting
+    # to the port it was given, so it cannot be 0).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = SmtpServer("127.0.0.1", port)
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+# --- browser tests: Playwright driving Debian's Chromium against a live server ---------
+
+ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    import os
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make between page actions are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(executable):
+        pytest.fail("Chromium is missing: run `make system-deps` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(browser: Any, live_server: Any) -> Any:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    # Generous: CI runs two test workers and a live server on two cores.
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context: Any) -> Any:
+    return browser_context.new_page()
+
+
+@pytest.fixture
+def login_as(browser_context: Any, client: Any, live_server: Any) -> Any:
+    """Log a user in by session cookie (the login form itself has its own test)."""
+
+    def login(user: Any) -> None:
+        client.force_login(user)
+        cookie = client.cookies["sessionid"]
+        browser_context.add_cookies(
+            [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
+        )
+
+    return login
+
+
+@pytest.fixture
+def artifacts_dir() -> Any:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

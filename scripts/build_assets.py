@@ -1,0 +1,40 @@
+"""Copy the pinned npm packages Clientela serves into clientela/static/vendor.
+
+Run by `make assets`; the vendor folder is generated, never edited or committed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE = ROOT / "node_modules"
+DEST = ROOT / "clientela" / "static" / "vendor"
+
+FILES = {
+    "bootstrap/dist/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
+    "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
+    "bootstrap-icons/font/bootstrap-icons.min.css": "bootstrap-icons/bootstrap-icons.min.css",
+    "bootstrap-icons/font/fonts": "bootstrap-icons/fonts",
+    "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+    "chart.js/dist/chart.umd.min.js": "chartjs/chart.umd.min.js",
+    "sortablejs/Sortable.min.js": "sortablejs/Sortable.min.js",
+}
+
+
+def main() -> None:
+    for src_rel, dest_rel in FILES.items():
+        src, dest = NODE / src_rel, DEST / dest_rel
+        if not src.exists():
+            raise SystemExit(f"missing {src}: run `npm ci` first")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dest, dirs_exist_ok=True)
+        else:
+            shutil.copy2(src, dest)
+    print(f"assets copied to {DEST.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
