@@ -8,7 +8,9 @@ only adds the domain routers, because core may not import the apps above it.
 from clientela.activities.api import router as activities_router
 from clientela.contacts.api import router as contacts_router
 from clientela.core.api import build_api
+from clientela.sales.api import router as sales_router
 
 api = build_api()
 api.add_router("/", contacts_router)
 api.add_router("/", activities_router)
+api.add_router("/", sales_router)

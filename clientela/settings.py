@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clientela.core",
     "clientela.contacts",
     "clientela.activities",
+    "clientela.sales",
 ]
 
 MIDDLEWARE = [

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("clientela.core.urls")),
     path("", include("clientela.contacts.urls")),
     path("", include("clientela.activities.urls")),
+    path("", include("clientela.sales.urls")),
 ]

@@ -20,6 +20,9 @@ FILES = {
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "chart.js/dist/chart.umd.min.js": "chartjs/chart.umd.min.js",
     "sortablejs/Sortable.min.js": "sortablejs/Sortable.min.js",
+    # Fonts embedded in quote PDFs (every Latin, Greek and Cyrillic letter).
+    "dejavu-fonts-ttf/ttf/DejaVuSans.ttf": "fonts/DejaVuSans.ttf",
+    "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf": "fonts/DejaVuSans-Bold.ttf",
 }
 
 

@@ -96,6 +96,19 @@ def account_tabs_for(user: Any) -> list[NavItem]:
     return [i for i in items if not i.admin_only or getattr(user, "is_admin", False)]
 
 
+#: Settings pages of higher apps (pipelines, the product catalogue…), linked from the
+#: admin settings page; admin-only by nature.
+settings_links: dict[str, NavItem] = {}
+
+
+def register_settings_link(item: NavItem) -> None:
+    settings_links[item.key] = item
+
+
+def settings_links_in_order() -> list[NavItem]:
+    return sorted(settings_links.values(), key=lambda i: (i.order, i.key))
+
+
 #: Called once when a task worker starts (``clientela worker``), e.g. to queue a
 #: recurring job or to catch up on work that fell due while no worker ran.
 worker_startup_hooks: dict[str, Callable[[], Any]] = {}

@@ -28,6 +28,7 @@ from clientela.core.forms import (
 )
 from clientela.core.models import CustomField, Role, RolePermission, SiteSettings
 from clientela.core.permissions import RESOURCES, Resource
+from clientela.core.registry import settings_links_in_order
 
 
 @dataclass
@@ -106,6 +107,7 @@ def _render(
         "role_blocks": role_blocks if role_blocks is not None else _role_blocks(),
         "field_form": field_form or CustomFieldForm(existing_keys=_existing_keys(groups)),
         "field_groups": groups,
+        "settings_links": settings_links_in_order(),
     }
     return render(request, "core/settings/settings.html", context)
 

@@ -1,0 +1,49 @@
+"""The fixed lists of the sales domain."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadSource(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    IMPORT = "import", _("Import")
+    REFERRAL = "referral", _("Referral")
+    EVENT = "event", _("Event")
+    CAMPAIGN = "campaign", _("Campaign")
+    MANUAL = "manual", _("Manual")
+    OTHER = "other", _("Other")
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    QUALIFIED = "qualified", _("Qualified")
+    DISQUALIFIED = "disqualified", _("Disqualified")
+    CONVERTED = "converted", _("Converted")
+
+
+class DealStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class QuoteStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Expired")
+
+
+class OrderStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ProductKind(models.TextChoices):
+    PRODUCT = "product", _("Product")
+    SERVICE = "service", _("Service")

@@ -1,0 +1,262 @@
+"""Input checks and steps the sales services share: money, currencies, percentages,
+document lines with their computed amounts, gap-free document numbers, owner and team.
+
+Like ``activities.validation``, each check adds messages to an ``errors`` dict keyed by
+the input field, so a service reports every problem of a request at once and saves
+nothing; ``raise_errors`` turns the dict into a ``ValidationError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypedDict
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.activities.validation import Errors, add
+from clientela.core.choices import Scope
+from clientela.core.models import User
+from clientela.core.permissions import rights_for
+from clientela.sales import money
+from clientela.sales.models import DocumentSequence, Product
+
+__all__ = ["Errors", "add"]
+
+MAX_QUANTITY = Decimal("99999999999")
+MAX_LINES = 200
+
+
+def raise_errors(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def clean_currency(value: Any, field: str, errors: Errors) -> str | None:
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if not money.is_currency(code):
+        add(errors, field, _("“%(value)s” is not an ISO 4217 currency code.") % {"value": value})
+        return None
+    return code
+
+
+def clean_amount(
+    value: Any, field: str, errors: Errors, *, currency: str | None = None
+) -> Decimal | None:
+    """A non-negative amount, given as a decimal string or number (never a float),
+    with no more decimals than the currency has."""
+    amount = money.parse_decimal(value)
+    if amount is None:
+        add(errors, field, _("Give the amount as a decimal number such as 108.90."))
+        return None
+    if amount < 0:
+        add(errors, field, _("The amount cannot be negative."))
+        return None
+    if amount > money.MAX_AMOUNT:
+        add(errors, field, _("The amount is too large."))
+        return None
+    if currency and money.quantize(amount, currency) != amount:
+        add(
+            errors,
+            field,
+            _("%(currency)s amounts have at most %(digits)d decimals.")
+            % {"currency": currency, "digits": money.exponent(currency)},
+        )
+        return None
+    return amount
+
+
+def clean_percent(value: Any, field: str, errors: Errors) -> Decimal | None:
+    """A percentage from 0 to 100 with at most two decimals."""
+    pct = money.parse_decimal(value)
+    if pct is None or pct < 0 or pct > 100 or pct != pct.quantize(Decimal("0.01")):
+        add(errors, field, _("Give a percentage from 0 to 100."))
+        return None
+    return pct
+
+
+def clean_quantity(value: Any, field: str, errors: Errors) -> Decimal | None:
+    qty = money.parse_decimal(value)
+    if qty is None or qty <= 0 or qty > MAX_QUANTITY or qty != qty.quantize(Decimal("0.001")):
+        add(errors, field, _("The quantity must be a positive number with at most 3 decimals."))
+        return None
+    return qty
+
+
+def assign_owner_team(actor: User, resource: str, owner: User | None, errors: Errors) -> Any:
+    """(owner, team) of a new or reassigned record: the owner defaults to the actor; a
+    role scoped to its own records may only give records to itself, one scoped to its
+    team only within its team. None when refused (the reason is in ``errors``)."""
+    owner = owner or actor
+    team = owner.team or actor.team
+    scope = rights_for(actor, resource).scope
+    if team is None:
+        add(errors, "owner_id", _("Choose an owner who belongs to a team."))
+    elif not owner.is_active:
+        add(errors, "owner_id", _("The owner must be an active user."))
+    elif scope == Scope.OWN and owner.pk != actor.pk:
+        add(errors, "owner_id", _("You can only own records yourself."))
+    elif scope == Scope.TEAM and team.pk != actor.team_id:
+        add(errors, "owner_id", _("You can only give records to people of your team."))
+    else:
+        return owner, team
+    return None
+
+
+def clean_owner_id(value: Any, errors: Errors) -> User | None:
+    """The active user of ``owner_id`` (None when not given or unknown)."""
+    if value is None:
+        return None
+    if type(value) is not int:
+        add(errors, "owner_id", _("Give the owner as a user id."))
+        return None
+    user = User.objects.filter(pk=value, is_active=True).select_related("team", "role").first()
+    if user is None:
+        add(errors, "owner_id", _("There is no active user with this id."))
+    return user
+
+
+# --- document lines (quotes and orders) -------------------------------------------------
+
+
+class LineInput(TypedDict, total=False):
+    """One line as a client sends it: a catalogue product (its name, price and tax rate
+    are the defaults) or a free-text description; amounts as decimal strings."""
+
+    product_id: int | None
+    description: str
+    quantity: Any
+    unit_price: Any
+    discount_percent: Any
+    tax_rate: Any
+
+
+@dataclass(frozen=True)
+class CleanLine:
+    position: int
+    product: Product | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    tax_rate: Decimal
+    amounts: money.LineAmounts
+
+    def fields(self) -> dict[str, Any]:
+        """The model fields of a ``QuoteLine``/``OrderLine``."""
+        return {
+            "position": self.position,
+            "product": self.product,
+            "description": self.description,
+            "quantity": self.quantity,
+            "unit_price": self.unit_price,
+            "discount_percent": self.discount_percent,
+            "tax_rate": self.tax_rate,
+            "subtotal": self.amounts.subtotal,
+            "tax": self.amounts.tax,
+            "total": self.amounts.total,
+        }
+
+
+def clean_lines(value: Any, currency: str | None, errors: Errors) -> list[CleanLine]:
+    """Every line checked, with its amounts computed in ``currency``; errors are keyed
+    ``lines.<n>.<field>`` (n from 0). At least one line."""
+    if not isinstance(value, list | tuple) or not value:
+        add(errors, "lines", _("Give at least one line."))
+        return []
+    if len(value) > MAX_LINES:
+        add(errors, "lines", _("A document has at most %(n)d lines.") % {"n": MAX_LINES})
+        return []
+    product_ids: set[int] = {
+        line["product_id"]
+        for line in value
+        if isinstance(line, dict) and type(line.get("product_id")) is int
+    }
+    products = {p.pk: p for p in Product.objects.filter(pk__in=product_ids)}
+    cleaned: list[CleanLine] = []
+    for n, raw in enumerate(value):
+        key = f"lines.{n}"
+        if not isinstance(raw, dict):
+            add(errors, key, _("Each line is an object."))
+            continue
+        line_errors: Errors = {}
+        product = None
+        product_id = raw.get("product_id")
+        if product_id is not None:
+            product = products.get(product_id) if type(product_id) is int else None
+            if product is None:
+                add(line_errors, "product_id", _("There is no product with this id."))
+            elif not product.is_active:
+                add(line_errors, "product_id", _("This product is no longer sold."))
+        description = str(raw.get("description") or "").strip()
+        if not description and product is not None:
+            description = product.name
+        if not description and product_id is None:
+            add(line_errors, "description", _("Choose a product or describe the line."))
+        if len(description) > 500:
+            add(line_errors, "description", _("At most 500 characters."))
+        quantity = clean_quantity(raw.get("quantity", "1"), "quantity", line_errors)
+        price_raw = raw.get("unit_price")
+        if price_raw is None and product is not None:
+            price_raw = product.unit_price if product.currency == currency else None
+            if price_raw is None:
+                add(
+                    line_errors,
+                    "unit_price",
+                    _("This product has no price in %(currency)s: give the unit price.")
+                    % {"currency": currency},
+                )
+        unit_price = (
+            clean_amount(price_raw, "unit_price", line_errors) if price_raw is not None else None
+        )
+        if price_raw is None and product is None:
+            add(line_errors, "unit_price", _("Give the unit price."))
+        discount = clean_percent(raw.get("discount_percent", "0"), "discount_percent", line_errors)
+        tax_raw = raw.get("tax_rate")
+        if tax_raw is None:
+            tax_raw = product.tax_rate if product is not None else "0"
+        tax_rate = clean_percent(tax_raw, "tax_rate", line_errors)
+        for field, messages in line_errors.items():
+            for message in messages:
+                add(errors, f"{key}.{field}", message)
+        if (
+            line_errors
+            or currency is None
+            or quantity is None
+            or unit_price is None
+            or discount is None
+            or tax_rate is None
+        ):
+            continue
+        amounts = money.line_amounts(
+            quantity=quantity,
+            unit_price=unit_price,
+            discount_percent=discount,
+            tax_rate=tax_rate,
+            currency=currency,
+        )
+        cleaned.append(
+            CleanLine(n, product, description, quantity, unit_price, discount, tax_rate, amounts)
+        )
+    return cleaned
+
+
+def document_totals(lines: list[CleanLine]) -> money.Totals:
+    return money.sum_lines(line.amounts for line in lines)
+
+
+# --- numbering --------------------------------------------------------------------------
+
+
+def next_number(kind: str, prefix: str) -> str:
+    """The next number of ``kind`` this year ("Q-2026-00001"), taken under a row lock in
+    the caller's transaction, so a rolled-back save leaves no gap. Call it last, just
+    before saving, to hold the lock as briefly as possible."""
+    year = timezone.localdate().year
+    DocumentSequence.objects.get_or_create(kind=kind, year=year)
+    seq = DocumentSequence.objects.select_for_update().get(kind=kind, year=year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{prefix}-{year}-{seq.last:05d}"

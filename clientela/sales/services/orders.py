@@ -1,0 +1,274 @@
+"""Every write to orders: create (by hand, from an accepted quote, or pushed by a shop
+or ERP through the API, idempotent on ``external_id``), status changes, trash."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, TypedDict
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.activities import validation as v
+from clientela.core.audit import changes_between, created_changes, record_audit
+from clientela.core.choices import AuditAction
+from clientela.core.errors import NotFound
+from clientela.core.models import User
+from clientela.core.permissions import require
+from clientela.core.services import check_version, lock_for_update, record_restore, record_trash
+from clientela.sales import money
+from clientela.sales.choices import OrderStatus
+from clientela.sales.models import Order, OrderLine, Quote
+from clientela.sales.services import common as c
+
+ORDER_PREFIX = "O"
+
+
+class OrderData(TypedDict, total=False):
+    external_id: str
+    person_id: int | None
+    organization_id: int | None
+    deal_id: int | None
+    currency: str
+    status: str
+    ordered_at: datetime.datetime
+    lines: list[c.LineInput]
+    #: Optional: when given, it must equal the total computed from the lines.
+    total: Any
+    notes: str
+    owner_id: int | None
+
+
+def order_snapshot(order: Order) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "status": order.status,
+        "currency": order.currency,
+        "total": money.money_str(order.total, order.currency),
+        "person": order.person,
+        "organization": order.organization,
+        "external_id": order.external_id,
+        "lines": len(order.lines.all()),
+    }
+
+
+def _existing_by_external_id(actor: User, external_id: str) -> Order | None:
+    """The order already pushed with ``external_id``, or None. One the actor may not
+    see is reported as a conflict without naming it."""
+    from clientela.sales.selectors.orders import order_visible
+
+    existing = Order.objects.filter(external_id=external_id).first()
+    if existing is None:
+        return None
+    if existing.deleted_at is not None or not order_visible(actor, existing.pk):
+        raise ValidationError({"external_id": [_("Another order already has this external id.")]})
+    return existing
+
+
+def order_create(*, actor: User, data: OrderData) -> tuple[Order, bool]:
+    """Create an order; (order, created). With an ``external_id`` that was pushed
+    before, the earlier order is returned unchanged and ``created`` is False, so a shop
+    can push the same sale again safely."""
+    require(actor, "create", Order.RESOURCE)
+    external_id = str(data.get("external_id") or "").strip()
+    if len(external_id) > 100:
+        raise ValidationError({"external_id": [_("At most 100 characters.")]})
+    if external_id:
+        existing = _existing_by_external_id(actor, external_id)
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            return _order_create(actor, data, external_id), True
+    except IntegrityError:
+        # Two pushes of the same external id raced; the other one won.
+        if external_id:
+            existing = _existing_by_external_id(actor, external_id)
+            if existing is not None:
+                return existing, False
+        raise
+
+
+def _order_create(
+    actor: User, data: OrderData, external_id: str, quote: Quote | None = None
+) -> Order:
+    errors: c.Errors = {}
+    currency = c.clean_currency(data.get("currency"), "currency", errors)
+    lines = c.clean_lines(data.get("lines"), currency, errors)
+    person = organization = None
+    if data.get("person_id") is not None:
+        people = v.clean_people(actor, [data["person_id"]], errors)
+        person = people[0] if people else None
+        if "person_ids" in errors:
+            errors["person_id"] = errors.pop("person_ids")
+    if data.get("organization_id") is not None:
+        organization = v.clean_organization(actor, data["organization_id"], errors)
+    if person is None and organization is None and not errors.get("person_id"):
+        if not errors.get("organization_id"):
+            v.add(errors, "person_id", _("An order belongs to a person or an organization."))
+    deal = None
+    if data.get("deal_id") is not None:
+        from clientela.sales.selectors.deals import deal_for_link
+
+        deal = deal_for_link(actor, data["deal_id"], errors)
+    status = data.get("status", OrderStatus.OPEN)
+    if status not in OrderStatus.values:
+        v.add(errors, "status", _("Choose open, fulfilled or cancelled."))
+    ordered_at = v.clean_datetime(
+        data.get("ordered_at", timezone.now()), "ordered_at", errors, required=True
+    )
+    owner = c.clean_owner_id(data.get("owner_id"), errors)
+    owner_team = c.assign_owner_team(actor, Order.RESOURCE, owner, errors)
+    notes = str(data.get("notes") or "")
+    if len(notes) > 10000:
+        v.add(errors, "notes", _("At most 10,000 characters."))
+    totals = c.document_totals(lines)
+    # A line with an error is left out of ``lines``: comparing the total with what is
+    # left would add a second, misleading error.
+    lines_ok = not any(key == "lines" or key.startswith("lines.") for key in errors)
+    if data.get("total") is not None and currency and lines_ok:
+        given = money.parse_decimal(data["total"])
+        if given is None or given != totals.total:
+            v.add(
+                errors,
+                "total",
+                _("The total %(given)s does not match the lines, which add up to %(total)s.")
+                % {"given": data["total"], "total": money.money_str(totals.total, currency)},
+            )
+    c.raise_errors(errors)
+    assert currency is not None and ordered_at is not None and owner_team is not None
+    order = Order(
+        owner=owner_team[0],
+        team=owner_team[1],
+        external_id=external_id,
+        person=person,
+        organization=organization,
+        deal=deal,
+        quote=quote,
+        currency=currency,
+        status=status,
+        ordered_at=ordered_at,
+        subtotal=totals.subtotal,
+        tax_total=totals.tax_total,
+        total=totals.total,
+        notes=notes,
+    )
+    if status == OrderStatus.FULFILLED:
+        order.fulfilled_at = timezone.now()
+    elif status == OrderStatus.CANCELLED:
+        order.cancelled_at = timezone.now()
+    order.number = c.next_number("order", ORDER_PREFIX)
+    order.save()
+    OrderLine.objects.bulk_create([OrderLine(order=order, **line.fields()) for line in lines])
+    record_audit(
+        actor=actor,
+        instance=order,
+        action=AuditAction.CREATE,
+        changes=created_changes(order_snapshot(order)),
+    )
+    return order
+
+
+def order_from_quote(*, actor: User, quote: Quote) -> Order:
+    """The order of an accepted quote: its customer, deal, currency and lines. Called
+    by the quote-accept service inside its transaction."""
+    data: OrderData = {
+        "person_id": quote.person_id,
+        "organization_id": quote.organization_id,
+        "deal_id": quote.deal_id,
+        "currency": quote.currency,
+        "ordered_at": timezone.now(),
+        "owner_id": quote.owner_id,
+        "lines": [
+            {
+                # A product withdrawn since the quote was made stays as free text.
+                "product_id": line.product_id if line.product and line.product.is_active else None,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "discount_percent": line.discount_percent,
+                "tax_rate": line.tax_rate,
+            }
+            for line in quote.lines.select_related("product")
+        ],
+    }
+    require(actor, "create", Order.RESOURCE)
+    return _order_create(actor, data, "", quote=quote)
+
+
+# --- status changes and trash -------------------------------------------------------------
+
+#: The statuses an order may move to from each status. A cancelled order is final (it
+#: cannot be fulfilled or reopened); a fulfilled one can still be cancelled (returned).
+STATUS_MOVES: dict[str, frozenset[str]] = {
+    OrderStatus.OPEN: frozenset({OrderStatus.FULFILLED, OrderStatus.CANCELLED}),
+    OrderStatus.FULFILLED: frozenset({OrderStatus.CANCELLED}),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+@transaction.atomic
+def order_set_status(
+    *, actor: User, order: Order, status: Any, expected_version: int | None = None
+) -> Order:
+    """Mark an order fulfilled or cancelled (stamping ``fulfilled_at``/``cancelled_at``).
+    Setting the status it already has changes nothing."""
+    fresh = lock_for_update(order, actor, "update")
+    check_version(fresh, expected_version)
+    if not isinstance(status, str) or status not in OrderStatus.values:
+        raise ValidationError({"status": [_("Choose open, fulfilled or cancelled.")]})
+    if status == fresh.status:
+        return fresh
+    if status not in STATUS_MOVES[fresh.status]:
+        current = OrderStatus(fresh.status).label
+        if fresh.status == OrderStatus.CANCELLED:
+            message = _("A cancelled order cannot be fulfilled or reopened.")
+        else:
+            message = _("A %(current)s order cannot become %(new)s.") % {
+                "current": str(current).lower(),
+                "new": str(OrderStatus(status).label).lower(),
+            }
+        raise ValidationError({"status": [message]})
+    before = {
+        "status": fresh.status,
+        "fulfilled_at": fresh.fulfilled_at,
+        "cancelled_at": fresh.cancelled_at,
+    }
+    now = timezone.now()
+    fresh.status = status
+    if status == OrderStatus.FULFILLED:
+        fresh.fulfilled_at = now
+    elif status == OrderStatus.CANCELLED:
+        fresh.cancelled_at = now
+    fresh.version += 1
+    fresh.save(update_fields=["status", "fulfilled_at", "cancelled_at", "version", "updated_at"])
+    after = {
+        "status": fresh.status,
+        "fulfilled_at": fresh.fulfilled_at,
+        "cancelled_at": fresh.cancelled_at,
+    }
+    record_audit(
+        actor=actor,
+        instance=fresh,
+        action=AuditAction.UPDATE,
+        changes=changes_between(before, after),
+    )
+    return fresh
+
+
+def order_trash(*, actor: User, order: Order, expected_version: int | None = None) -> None:
+    """Move an order to the trash (admins can restore it for CLIENTELA_TRASH_DAYS)."""
+    record_trash(actor=actor, record=order, expected_version=expected_version)
+
+
+def _no_reindex(order: Order) -> None:
+    """Orders are not in the header search: nothing to index on restore."""
+
+
+def order_restore(*, actor: User, order: Order) -> None:
+    """Bring an order back from the trash (admins only; else ``NotFound``)."""
+    if order.pk is None:
+        raise NotFound()
+    record_restore(actor=actor, record=order, reindex=_no_reindex)
