@@ -5,6 +5,7 @@
     .venv/bin/python bench/run.py --n 1000000 --explain
     .venv/bin/python bench/run.py --n 1000000 --only list,search --runs 20   # a part
     .venv/bin/python bench/run.py --only activities   # bench/activities.py, own data file
+    .venv/bin/python bench/run.py --only sales        # bench/sales.py, own data file
 
 An existing data file is migrated to the current schema first (``migrate_if_needed``).
 
@@ -42,7 +43,7 @@ from bench.generate import CITIES, ROOT, configure_django, db_path  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 LIST_PAGE = 500
-PARTS = ("list", "search", "api", "server", "activities")
+PARTS = ("list", "search", "api", "server", "activities", "sales")
 TARGETS = {"list_p95_ms": 50.0, "search_p95_ms": 30.0, "api_detail_ratio": 0.40}
 
 
@@ -513,6 +514,15 @@ def main() -> None:
             check=True,
         )
         parts.discard("activities")
+        if not parts:
+            return
+    if "sales" in parts:
+        # Its own data file and so its own process (bench/sales.py).
+        subprocess.run(  # noqa: S603
+            [sys.executable, str(ROOT / "bench" / "sales.py"), "--runs", str(args.runs)],
+            check=True,
+        )
+        parts.discard("sales")
         if not parts:
             return
 

@@ -17,12 +17,14 @@ class ContactsConfig(AppConfig):
             _("Organizations"),
             detail_url_name="contacts:organization-detail",
             icon="bi-building",
+            custom_fields=True,
         )
         register_resource(
             "contacts.person",
             _("People"),
             detail_url_name="contacts:person-detail",
             icon="bi-person",
+            custom_fields=True,
         )
         register_scopes("contacts:read", "contacts:write")
         register_nav_item(NavItem("people", _("People"), "contacts:person-list", "bi-person", 10))

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.choices import CustomFieldType, Language, Scope
-from clientela.core.permissions import RESOURCES
+from clientela.core.permissions import custom_field_resources
 
 #: Offered first in the time zone picker: where Clientela's users mostly are.
 COMMON_TIME_ZONES = [
@@ -343,7 +343,7 @@ class CustomFieldForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.existing_keys = existing_keys
         self.fields["resource"].choices = [  # type: ignore[attr-defined]
-            (key, resource.label) for key, resource in RESOURCES.items()
+            (key, resource.label) for key, resource in custom_field_resources().items()
         ]
 
     def clean_key(self) -> str:

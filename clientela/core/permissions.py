@@ -36,16 +36,35 @@ class Resource:
     #: URL name of the record's page, reversed with ``pk`` (search results link to it).
     detail_url_name: str = ""
     icon: str = "bi-card-text"
+    #: Whether the kind's services, forms and API carry admin-defined custom fields
+    #: (only such kinds are offered on the settings page).
+    custom_fields: bool = False
 
 
 RESOURCES: dict[str, Resource] = {}
 
 
-def register_resource(key: str, label: Any, *, detail_url_name: str = "", icon: str = "") -> None:
+def register_resource(
+    key: str,
+    label: Any,
+    *,
+    detail_url_name: str = "",
+    icon: str = "",
+    custom_fields: bool = False,
+) -> None:
     """Called by a domain app's ``AppConfig.ready()`` for each kind of record it owns."""
     RESOURCES[key] = Resource(
-        key=key, label=label, detail_url_name=detail_url_name, icon=icon or "bi-card-text"
+        key=key,
+        label=label,
+        detail_url_name=detail_url_name,
+        icon=icon or "bi-card-text",
+        custom_fields=custom_fields,
     )
+
+
+def custom_field_resources() -> dict[str, Resource]:
+    """The kinds of record that carry custom fields."""
+    return {key: r for key, r in RESOURCES.items() if r.custom_fields}
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from clientela.core.permissions import (
     RESOURCES,
     ROLE_NAMES,
     can_see_record,
+    custom_field_resources,
     forget_rights,
     require,
 )
@@ -389,8 +390,8 @@ def custom_field_create(
         help_text=help_text,
     )
     field.full_clean()
-    if resource not in RESOURCES:
-        raise ValidationError({"resource": [_("Unknown kind of record.")]})
+    if resource not in custom_field_resources():
+        raise ValidationError({"resource": [_("This kind of record has no custom fields.")]})
     if field_type == "choice" and not field.choices:
         raise ValidationError({"choices": [_("A choice field needs at least one choice.")]})
     field.save()

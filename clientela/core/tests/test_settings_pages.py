@@ -229,7 +229,7 @@ def test_choices_of_a_non_choice_field_are_dropped(admin_client: Client) -> None
         ({"key": ""}, "This field is required."),
         ({"label": ""}, "This field is required."),
         ({"label": "x" * 101}, "at most 100 characters"),
-        ({"resource": "sales.deal"}, "Select a valid choice"),
+        ({"resource": "nosuch.kind"}, "Select a valid choice"),
         ({"field_type": "colour"}, "Select a valid choice"),
         ({"field_type": "choice", "choices": "x" * 101}, "at most 100 characters"),
     ],

@@ -27,7 +27,7 @@ from clientela.core.forms import (
     add_service_errors,
 )
 from clientela.core.models import CustomField, Role, RolePermission, SiteSettings
-from clientela.core.permissions import RESOURCES, Resource
+from clientela.core.permissions import RESOURCES, Resource, custom_field_resources
 from clientela.core.registry import settings_links_in_order
 
 
@@ -83,7 +83,7 @@ def _role_blocks(data: Any = None) -> list[RoleBlock]:
 def _field_groups() -> list[FieldGroup]:
     return [
         FieldGroup(resource, list(selectors.custom_field_list(resource=key)))
-        for key, resource in RESOURCES.items()
+        for key, resource in custom_field_resources().items()
     ]
 
 

@@ -22,6 +22,7 @@ from clientela.core.models import User
 from clientela.core.permissions import rights_for
 from clientela.sales import money
 from clientela.sales.models import DocumentSequence, Product
+from clientela.sales.selectors.catalogue import price_for
 
 __all__ = ["Errors", "add"]
 
@@ -199,8 +200,11 @@ def clean_lines(value: Any, currency: str | None, errors: Errors) -> list[CleanL
             add(line_errors, "description", _("At most 500 characters."))
         quantity = clean_quantity(raw.get("quantity", "1"), "quantity", line_errors)
         price_raw = raw.get("unit_price")
-        if price_raw is None and product is not None:
-            price_raw = product.unit_price if product.currency == currency else None
+        if price_raw is None and product is not None and currency is not None:
+            # The catalogue price: a price list in the document's currency, else the
+            # product's own price when it is in that currency.
+            price = price_for(product, currency)
+            price_raw = money.quantize(price, currency) if price is not None else None
             if price_raw is None:
                 add(
                     line_errors,

@@ -1,0 +1,281 @@
+"""``/leads``: list, create, retrieve, update, delete, and ``/leads/{id}/convert``.
+
+Thin like ``contacts.api``: parse the input (the schemas below check types and
+lengths), call ``sales.selectors.leads`` or ``sales.services.leads`` (which check
+everything else, as on the pages), render. A lead the token's user may not see is a
+404; a stale ``If-Match``/``version`` is a 412; a POST with an ``Idempotency-Key`` is
+done once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, cast
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Body, Field, Query, Router, Schema, Status
+from pydantic import BaseModel
+
+from clientela.core.api import (
+    CursorPage,
+    api_user,
+    error_responses,
+    expected_version,
+    idempotent,
+    paginate,
+    require_scope,
+    set_etag,
+)
+from clientela.core.api.pagination import PageParams
+from clientela.core.api.schemas import InputSchema, RecordId
+from clientela.sales.choices import LeadSource, LeadStatus
+from clientela.sales.models import Lead
+from clientela.sales.selectors import leads as selectors
+from clientela.sales.services import leads as services
+
+router = Router(tags=["leads"])
+
+READ, WRITE = "sales:read", "sales:write"
+
+LIST_ERRORS = error_responses(401, 403, 422)
+DETAIL_ERRORS = error_responses(401, 403, 404, 422)
+CREATE_ERRORS = error_responses(400, 401, 403, 413, 422)
+CHANGE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 422)
+
+Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+# --- schemas ----------------------------------------------------------------------------
+
+
+class LeadIn(InputSchema):
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=254, description="Stored in lower case.")
+    phone: str | None = Field(
+        None, max_length=50, description="Any common format; stored as E.164 (+34612345678)."
+    )
+    company: str | None = Field(None, max_length=200)
+    job_title: str | None = Field(None, max_length=100)
+    source: LeadSource | None = None
+    status: LeadStatus | None = Field(
+        None,
+        description="new, contacted, qualified or disqualified (with `disqualified_reason`); "
+        "`converted` only through /leads/{id}/convert.",
+    )
+    disqualified_reason: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=10000)
+    score: int | None = Field(None, ge=0, le=100)
+    owner_id: RecordId | None = Field(None, description="Defaults to you.")
+
+
+class LeadPatch(LeadIn):
+    version: Version | None = Field(None, description="The version you read (or If-Match).")
+
+
+class VersionIn(InputSchema):
+    version: Version | None = None
+
+
+class DealIn(InputSchema):
+    title: str | None = Field(None, max_length=200, description="Defaults to the company.")
+    amount: str | None = Field(None, max_length=30, description="A decimal string, e.g. 1500.00.")
+    currency: str | None = Field(None, max_length=10, description="ISO 4217, e.g. EUR.")
+    pipeline_id: RecordId | None = Field(None, description="Defaults to the first pipeline.")
+
+
+class ConvertIn(InputSchema):
+    person_id: RecordId | None = Field(
+        None, description="Link this person; else the one with the lead's e-mail, else a new one."
+    )
+    organization_id: RecordId | None = Field(
+        None,
+        description="Link this organization; else the one named like the lead's company, "
+        "else a new one (when the lead has a company).",
+    )
+    create_deal: bool = False
+    deal: DealIn | None = None
+
+
+class ConvertOut(BaseModel):
+    person_id: int | None
+    organization_id: int | None
+    deal_id: int | None
+
+
+class LeadOut(BaseModel):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    company: str
+    job_title: str
+    source: str
+    status: str
+    disqualified_reason: str
+    notes: str
+    score: int | None
+    owner_id: int
+    version: int
+    converted_person_id: int | None
+    converted_organization_id: int | None
+    converted_deal_id: int | None
+    converted_at: datetime.datetime | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class LeadListParams(PageParams):
+    q: str | None = Field(None, max_length=200, description="Name, company, e-mail or phone.")
+    status: LeadStatus | None = None
+    source: LeadSource | None = None
+    owner: RecordId | None = Field(None, description="Owner's user id.")
+    sort: str = Field(
+        selectors.DEFAULT_SORT,
+        pattern=r"^-?[a-z_]{1,30}$",
+        description="Sort by "
+        + ", ".join(f"`{key}`" for key in selectors.SORTS)
+        + " (`-key` descends).",
+    )
+
+
+def lead_out(lead: Lead) -> LeadOut:
+    return LeadOut(
+        id=lead.pk,
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        email=lead.email,
+        phone=lead.phone,
+        company=lead.company,
+        job_title=lead.job_title,
+        source=lead.source,
+        status=lead.status,
+        disqualified_reason=lead.disqualified_reason,
+        notes=lead.notes,
+        score=lead.score,
+        owner_id=lead.owner_id,
+        version=lead.version,
+        converted_person_id=lead.converted_person_id,
+        converted_organization_id=lead.converted_organization_id,
+        converted_deal_id=lead.converted_deal_id,
+        converted_at=lead.converted_at,
+        created_at=lead.created_at,
+        updated_at=lead.updated_at,
+    )
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _known_params(request: HttpRequest, params: type[Schema]) -> None:
+    """Refuse query parameters the list does not know ("stauts" would otherwise be
+    ignored and return everything)."""
+    unknown = sorted(set(request.GET) - set(params.model_fields))
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
+
+
+def _data(payload: LeadIn) -> services.LeadData:
+    raw = payload.model_dump(exclude_unset=True, exclude={"version"})
+    data = {k: (v.value if isinstance(v, LeadSource | LeadStatus) else v) for k, v in raw.items()}
+    return cast(services.LeadData, data)
+
+
+def _lead(request: HttpRequest, lead_id: int) -> Lead:
+    return selectors.lead_get(user=api_user(request), pk=lead_id)
+
+
+# --- endpoints --------------------------------------------------------------------------
+
+
+@router.get(
+    "/leads",
+    response={200: CursorPage[LeadOut], **LIST_ERRORS},
+    description="Filters: `q`, `status`, `source`, `owner`. Newest first by default.",
+)
+@require_scope(READ)
+def list_leads(request: HttpRequest, params: Query[LeadListParams]) -> Any:
+    _known_params(request, LeadListParams)
+    filters, errors = selectors.LeadFilters.from_params(request.GET)
+    if errors:
+        raise ValidationError(errors)
+    qs = selectors.lead_list(user=api_user(request), filters=filters)
+    page = paginate(qs, limit=params.limit, cursor=params.cursor)
+    return {"items": [lead_out(lead) for lead in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/leads", response={201: LeadOut, **CREATE_ERRORS})
+@require_scope(WRITE)
+@idempotent
+def create_lead(request: HttpRequest, payload: LeadIn) -> Status[LeadOut]:
+    """Give at least a name, a company or an e-mail."""
+    lead = services.lead_create(actor=api_user(request), data=_data(payload))
+    return Status(201, lead_out(_lead(request, lead.pk)))
+
+
+@router.get("/leads/{lead_id}", response={200: LeadOut, **DETAIL_ERRORS})
+@require_scope(READ)
+def get_lead(request: HttpRequest, lead_id: RecordId, response: HttpResponse) -> LeadOut:
+    lead = _lead(request, lead_id)
+    set_etag(response, lead.version)
+    return lead_out(lead)
+
+
+@router.patch("/leads/{lead_id}", response={200: LeadOut, **CHANGE_ERRORS})
+@require_scope(WRITE)
+def update_lead(
+    request: HttpRequest, lead_id: RecordId, payload: LeadPatch, response: HttpResponse
+) -> LeadOut:
+    """Send only the fields to change."""
+    version = expected_version(request, payload.version)
+    lead = _lead(request, lead_id)
+    services.lead_update(
+        actor=api_user(request), lead=lead, data=_data(payload), expected_version=version
+    )
+    fresh = _lead(request, lead_id)
+    set_etag(response, fresh.version)
+    return lead_out(fresh)
+
+
+@router.delete("/leads/{lead_id}", response={204: None, **CHANGE_ERRORS})
+@require_scope(WRITE)
+def delete_lead(
+    request: HttpRequest, lead_id: RecordId, payload: Body[VersionIn | None] = None
+) -> Status[None]:
+    """Moves the lead to the trash."""
+    version = expected_version(request, payload.version if payload else None)
+    lead = _lead(request, lead_id)
+    services.lead_trash(actor=api_user(request), lead=lead, expected_version=version)
+    return Status(204, None)
+
+
+@router.post("/leads/{lead_id}/convert", response={200: ConvertOut, **CHANGE_ERRORS})
+@require_scope(WRITE)
+@idempotent
+def convert_lead(request: HttpRequest, lead_id: RecordId, payload: ConvertIn) -> Status[ConvertOut]:
+    """Link or create the person and organization, optionally create a deal, and mark
+    the lead converted, all at once: if any part is invalid (errors name it, e.g.
+    `deal.currency`) nothing is saved. `If-Match` is honoured."""
+    version = expected_version(request)
+    lead = _lead(request, lead_id)
+    deal = payload.deal.model_dump(exclude_none=True) if payload.deal is not None else None
+    result = services.lead_convert(
+        actor=api_user(request),
+        lead=lead,
+        person_id=payload.person_id,
+        organization_id=payload.organization_id,
+        create_deal=payload.create_deal,
+        deal=deal,
+        expected_version=version,
+    )
+    return Status(
+        200,
+        ConvertOut(
+            person_id=result.person.pk if result.person else None,
+            organization_id=result.organization.pk if result.organization else None,
+            deal_id=result.deal.pk if result.deal else None,
+        ),
+    )

@@ -1,0 +1,378 @@
+"""``/quotes``: quotes with their lines, the PDF, sending, accepting (which answers the
+new order) and rejecting (scopes ``sales:read`` / ``sales:write``).
+
+Thin like ``activities.api``: reads through ``selectors.quotes`` (a quote outside the
+token user's scope is a 404), writes through ``services.quotes`` (the same rules as the
+pages). Amounts are decimal strings; errors name the field, lines as
+``lines.<n>.<field>``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, cast
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Body, Field, Query, Router, Status
+from pydantic import BaseModel
+
+from clientela.core.api import (
+    CursorPage,
+    api_user,
+    error_responses,
+    expected_version,
+    idempotent,
+    paginate,
+    require_scope,
+    set_etag,
+)
+from clientela.core.api.pagination import PageParams
+from clientela.core.api.schemas import InputSchema, IsoDate, RecordId
+from clientela.core.choices import Language
+from clientela.sales import money
+from clientela.sales.api.catalogue import DecimalString, known_params
+from clientela.sales.choices import QuoteStatus
+from clientela.sales.models import Order, Quote
+from clientela.sales.pdf import quote_pdf
+from clientela.sales.selectors import quotes as selectors
+from clientela.sales.selectors.orders import orders_for
+from clientela.sales.services import quotes as services
+from clientela.sales.services.common import MAX_LINES
+
+router = Router(tags=["quotes"])
+
+READ, WRITE = "sales:read", "sales:write"
+LIST_ERRORS = error_responses(401, 403, 422)
+DETAIL_ERRORS = error_responses(401, 403, 404, 422)
+CREATE_ERRORS = error_responses(400, 401, 403, 413, 422)
+CHANGE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 422)
+Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+# --- schemas --------------------------------------------------------------------------
+
+
+class LineIn(InputSchema):
+    product_id: RecordId | None = Field(None, description="A catalogue product, or null.")
+    description: str | None = Field(
+        None, max_length=500, description="Defaults to the product's name."
+    )
+    quantity: DecimalString | None = Field(None, description='Defaults to "1".')
+    unit_price: DecimalString | None = Field(
+        None, description="Defaults to the catalogue price in the quote's currency."
+    )
+    discount_percent: DecimalString | None = Field(None, description='Defaults to "0".')
+    tax_rate: DecimalString | None = Field(None, description="Defaults to the product's rate.")
+
+
+class QuoteIn(InputSchema):
+    person_id: RecordId | None = None
+    organization_id: RecordId | None = None
+    deal_id: RecordId | None = None
+    currency: str | None = Field(None, max_length=3, description="ISO 4217, e.g. EUR.")
+    language: Language | None = Field(None, description="Defaults to the person's language.")
+    issue_date: IsoDate | None = Field(None, description="Defaults to today.")
+    valid_until: IsoDate | None = Field(
+        None, description="Defaults to the date plus the company's quote validity."
+    )
+    notes: str | None = Field(None, max_length=10000)
+    lines: list[LineIn] | None = Field(None, max_length=MAX_LINES)
+
+
+class QuotePatch(QuoteIn):
+    version: Version | None = Field(None, description="The version you read (or If-Match).")
+
+
+class VersionIn(InputSchema):
+    version: Version | None = None
+
+
+class SendIn(InputSchema):
+    to: str | None = Field(
+        None, max_length=254, description="Defaults to the person's primary e-mail."
+    )
+    version: Version | None = None
+
+
+class LineOut(BaseModel):
+    product_id: int | None
+    description: str
+    quantity: str
+    unit_price: str
+    discount_percent: str
+    tax_rate: str
+    subtotal: str
+    tax: str
+    total: str
+
+
+class QuoteOut(BaseModel):
+    id: int
+    number: str
+    revision: int
+    label: str
+    status: str
+    person_id: int | None
+    organization_id: int | None
+    deal_id: int | None
+    currency: str
+    language: str
+    issue_date: datetime.date
+    valid_until: datetime.date
+    notes: str
+    lines: list[LineOut]
+    subtotal: str
+    tax_total: str
+    total: str
+    previous_id: int | None
+    sent_at: datetime.datetime | None
+    decided_at: datetime.datetime | None
+    owner_id: int
+    version: int
+
+
+class OrderOut(BaseModel):
+    id: int
+    number: str
+    status: str
+    quote_id: int | None
+    person_id: int | None
+    organization_id: int | None
+    deal_id: int | None
+    currency: str
+    lines: list[LineOut]
+    subtotal: str
+    tax_total: str
+    total: str
+    ordered_at: datetime.datetime
+    version: int
+
+
+class QuoteListParams(PageParams):
+    status: QuoteStatus | None = None
+    person_id: RecordId | None = None
+    organization_id: RecordId | None = None
+    deal_id: RecordId | None = None
+
+
+def _m(amount: Any, currency: str) -> str:
+    return money.money_str(amount, currency) or "0"
+
+
+def _lines_out(lines: Any, currency: str) -> list[LineOut]:
+    return [
+        LineOut(
+            product_id=line.product_id,
+            description=line.description,
+            quantity=format(line.quantity.normalize(), "f"),
+            unit_price=_m(line.unit_price, currency),
+            discount_percent=str(line.discount_percent),
+            tax_rate=str(line.tax_rate),
+            subtotal=_m(line.subtotal, currency),
+            tax=_m(line.tax, currency),
+            total=_m(line.total, currency),
+        )
+        for line in lines
+    ]
+
+
+def quote_out(quote: Quote) -> QuoteOut:
+    return QuoteOut(
+        id=quote.pk,
+        number=quote.number,
+        revision=quote.revision,
+        label=quote.label,
+        status=quote.status,
+        person_id=quote.person_id,
+        organization_id=quote.organization_id,
+        deal_id=quote.deal_id,
+        currency=quote.currency,
+        language=quote.language,
+        issue_date=quote.issue_date,
+        valid_until=quote.valid_until,
+        notes=quote.notes,
+        lines=_lines_out(quote.lines.all(), quote.currency),
+        subtotal=_m(quote.subtotal, quote.currency),
+        tax_total=_m(quote.tax_total, quote.currency),
+        total=_m(quote.total, quote.currency),
+        previous_id=quote.previous_id,
+        sent_at=quote.sent_at,
+        decided_at=quote.decided_at,
+        owner_id=quote.owner_id,
+        version=quote.version,
+    )
+
+
+def order_out(order: Order) -> OrderOut:
+    return OrderOut(
+        id=order.pk,
+        number=order.number,
+        status=order.status,
+        quote_id=order.quote_id,
+        person_id=order.person_id,
+        organization_id=order.organization_id,
+        deal_id=order.deal_id,
+        currency=order.currency,
+        lines=_lines_out(order.lines.all(), order.currency),
+        subtotal=_m(order.subtotal, order.currency),
+        tax_total=_m(order.tax_total, order.currency),
+        total=_m(order.total, order.currency),
+        ordered_at=order.ordered_at,
+        version=order.version,
+    )
+
+
+def _data(payload: QuoteIn) -> services.QuoteData:
+    """The fields the client sent, as the service's input (a line's null fields are
+    left out, so they take their defaults)."""
+    data: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude={"version"})
+    if data.get("lines") is not None:
+        data["lines"] = [{k: v for k, v in line.items() if v is not None} for line in data["lines"]]
+    for key in ("currency", "issue_date", "language"):
+        if key in data and data[key] is None:
+            data.pop(key)
+    return cast(services.QuoteData, data)
+
+
+def _quote(request: HttpRequest, quote_id: int) -> Quote:
+    return selectors.quote_get(user=api_user(request), pk=quote_id)
+
+
+# --- endpoints ------------------------------------------------------------------------
+
+
+@router.get("/quotes", response={200: CursorPage[QuoteOut], **LIST_ERRORS})
+@require_scope(READ)
+def list_quotes(request: HttpRequest, params: Query[QuoteListParams]) -> Any:
+    """Newest first. Filter by `status`, `person_id`, `organization_id`, `deal_id`."""
+    known_params(request, QuoteListParams)
+    qs = selectors.quote_list(
+        user=api_user(request),
+        status=params.status,
+        person_id=params.person_id,
+        organization_id=params.organization_id,
+        deal_id=params.deal_id,
+    ).prefetch_related("lines")
+    page = paginate(qs, limit=params.limit, cursor=params.cursor)
+    return {"items": [quote_out(q) for q in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/quotes", response={201: QuoteOut, **CREATE_ERRORS})
+@require_scope(WRITE)
+@idempotent
+def create_quote(request: HttpRequest, payload: QuoteIn) -> Status[QuoteOut]:
+    """A draft quote. `currency`, `lines` and a `person_id` or `organization_id` are
+    required; the number is given by the server."""
+    quote = services.quote_create(actor=api_user(request), data=_data(payload))
+    return Status(201, quote_out(_quote(request, quote.pk)))
+
+
+@router.get("/quotes/{quote_id}", response={200: QuoteOut, **DETAIL_ERRORS})
+@require_scope(READ)
+def get_quote(request: HttpRequest, quote_id: RecordId, response: HttpResponse) -> QuoteOut:
+    quote = _quote(request, quote_id)
+    set_etag(response, quote.version)
+    return quote_out(quote)
+
+
+@router.patch("/quotes/{quote_id}", response={200: QuoteOut, **CHANGE_ERRORS})
+@require_scope(WRITE)
+def update_quote(
+    request: HttpRequest, quote_id: RecordId, payload: QuotePatch, response: HttpResponse
+) -> QuoteOut:
+    """Drafts only. Send only the fields to change; `lines` replaces every line."""
+    version = expected_version(request, payload.version)
+    quote = _quote(request, quote_id)
+    services.quote_update(
+        actor=api_user(request), quote=quote, data=_data(payload), expected_version=version
+    )
+    fresh = _quote(request, quote_id)
+    set_etag(response, fresh.version)
+    return quote_out(fresh)
+
+
+@router.delete("/quotes/{quote_id}", response={204: None, **CHANGE_ERRORS})
+@require_scope(WRITE)
+def delete_quote(
+    request: HttpRequest, quote_id: RecordId, payload: Body[VersionIn | None] = None
+) -> Status[None]:
+    """Moves the quote to the trash (not an accepted one)."""
+    version = expected_version(request, payload.version if payload else None)
+    services.quote_trash(
+        actor=api_user(request), quote=_quote(request, quote_id), expected_version=version
+    )
+    return Status(204, None)
+
+
+@router.get(
+    "/quotes/{quote_id}/pdf",
+    response=DETAIL_ERRORS,
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The quote as a PDF, in the quote's language.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+@require_scope(READ)
+def download_pdf(request: HttpRequest, quote_id: RecordId) -> HttpResponse:
+    quote = _quote(request, quote_id)
+    response = HttpResponse(quote_pdf(quote), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{services.pdf_filename(quote)}"'
+    return response
+
+
+@router.post("/quotes/{quote_id}/send", response={200: QuoteOut, **CHANGE_ERRORS})
+@require_scope(WRITE)
+def send_quote(
+    request: HttpRequest,
+    quote_id: RecordId,
+    response: HttpResponse,
+    payload: Body[SendIn | None] = None,
+) -> QuoteOut:
+    """E-mails the PDF of a draft (to `to`, or the person's primary e-mail), marks it
+    sent and logs the e-mail on the customer's timeline."""
+    version = expected_version(request, payload.version if payload else None)
+    services.quote_send(
+        actor=api_user(request),
+        quote=_quote(request, quote_id),
+        to=payload.to if payload else None,
+        expected_version=version,
+    )
+    fresh = _quote(request, quote_id)
+    set_etag(response, fresh.version)
+    return quote_out(fresh)
+
+
+@router.post("/quotes/{quote_id}/accept", response={201: OrderOut, **CHANGE_ERRORS})
+@require_scope(WRITE)
+def accept_quote(
+    request: HttpRequest, quote_id: RecordId, payload: Body[VersionIn | None] = None
+) -> Status[OrderOut]:
+    """Accepts a sent quote that has not expired and answers the order it created."""
+    version = expected_version(request, payload.version if payload else None)
+    user = api_user(request)
+    order = services.quote_accept(
+        actor=user, quote=_quote(request, quote_id), expected_version=version
+    )
+    fresh = orders_for(user).prefetch_related("lines").filter(pk=order.pk).first() or order
+    return Status(201, order_out(fresh))
+
+
+@router.post("/quotes/{quote_id}/reject", response={200: QuoteOut, **CHANGE_ERRORS})
+@require_scope(WRITE)
+def reject_quote(
+    request: HttpRequest,
+    quote_id: RecordId,
+    response: HttpResponse,
+    payload: Body[VersionIn | None] = None,
+) -> QuoteOut:
+    version = expected_version(request, payload.version if payload else None)
+    services.quote_reject(
+        actor=api_user(request), quote=_quote(request, quote_id), expected_version=version
+    )
+    fresh = _quote(request, quote_id)
+    set_etag(response, fresh.version)
+    return quote_out(fresh)

@@ -1,0 +1,122 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "clientela.sales"
+    label = "sales"
+    verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from clientela.core.permissions import register_resource
+        from clientela.core.services import register_scopes
+
+        register_resource(
+            "sales.lead", _("Leads"), detail_url_name="sales:lead-detail", icon="bi-funnel"
+        )
+        register_resource(
+            "sales.deal", _("Deals"), detail_url_name="sales:deal-detail", icon="bi-kanban"
+        )
+        register_resource(
+            "sales.quote", _("Quotes"), detail_url_name="sales:quote-detail", icon="bi-receipt"
+        )
+        register_resource(
+            "sales.order", _("Orders"), detail_url_name="sales:order-detail", icon="bi-bag-check"
+        )
+        register_scopes("sales:read", "sales:write")
+        self._register_leads()
+        self._register_deals()
+        self._register_catalogue()
+        self._register_quotes()
+        self._register_orders()
+        self._register_forecast()
+        self._register_demo()
+
+    # Each part of the app registers its own pages, panels and settings links below.
+
+    def _register_leads(self) -> None:
+        from clientela.core.registry import NavItem, register_nav_item
+
+        register_nav_item(NavItem("leads", _("Leads"), "sales:lead-list", "bi-funnel", 50))
+
+    def _register_deals(self) -> None:
+        """The deal board on the top bar, the pipelines settings page, and the "Deals"
+        panel on person and organization pages."""
+        from clientela.core.registry import (
+            NavItem,
+            Panel,
+            register_detail_panel,
+            register_nav_item,
+            register_settings_link,
+        )
+        from clientela.sales.views.deals import deals_panel
+
+        register_nav_item(NavItem("deals", _("Deals"), "sales:deal-board", "bi-kanban", 55))
+        register_settings_link(
+            NavItem("pipelines", _("Pipelines"), "sales:pipeline-list", "bi-diagram-3", 10)
+        )
+        for resource in ("contacts.person", "contacts.organization"):
+            register_detail_panel(
+                resource,
+                Panel(
+                    key="deals",
+                    title=_("Deals"),
+                    template="sales/deals/_panel.html",
+                    context=deals_panel,
+                    order=20,
+                ),
+            )
+
+    def _register_catalogue(self) -> None:
+        """Products on the top bar; price lists and currencies on the admin settings."""
+        from clientela.core.registry import NavItem, register_nav_item, register_settings_link
+
+        register_nav_item(
+            NavItem("products", _("Products"), "sales:product-list", "bi-box-seam", 75)
+        )
+        register_settings_link(
+            NavItem("price-lists", _("Price lists"), "sales:price-lists", "bi-tags", 20)
+        )
+        register_settings_link(
+            NavItem("currencies", _("Currencies"), "sales:currencies", "bi-currency-exchange", 30)
+        )
+
+    def _register_quotes(self) -> None:
+        """Quotes on the top bar; the daily expiry of sent quotes when a worker starts."""
+        from clientela.core.registry import NavItem, register_nav_item, register_worker_startup
+        from clientela.sales import tasks
+
+        register_nav_item(NavItem("quotes", _("Quotes"), "sales:quote-list", "bi-receipt", 65))
+        register_worker_startup("sales.quote-expiry", tasks.ensure_quote_expiry_scheduled)
+
+    def _register_orders(self) -> None:
+        """The orders list on the top bar and the "Purchase history" panel on person
+        and organization pages."""
+        from clientela.core.registry import NavItem, Panel, register_detail_panel, register_nav_item
+        from clientela.sales.views.orders import purchase_history_panel
+
+        register_nav_item(NavItem("orders", _("Orders"), "sales:order-list", "bi-bag-check", 70))
+        for resource in ("contacts.person", "contacts.organization"):
+            register_detail_panel(
+                resource,
+                Panel(
+                    key="purchase-history",
+                    title=_("Purchase history"),
+                    template="sales/orders/_purchase_history.html",
+                    context=purchase_history_panel,
+                    order=30,
+                ),
+            )
+
+    def _register_forecast(self) -> None:
+        from clientela.core.registry import NavItem, register_nav_item
+
+        register_nav_item(
+            NavItem("forecast", _("Forecast"), "sales:forecast", "bi-graph-up-arrow", 80)
+        )
+
+    def _register_demo(self) -> None:
+        from clientela.core.registry import DemoLoader, register_demo_loader
+        from clientela.sales import demo
+
+        register_demo_loader(DemoLoader("sales", demo.load, demo.remove, order=20))

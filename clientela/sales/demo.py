@@ -1,0 +1,214 @@
+"""Demo sales data for ``clientela demo``: a catalogue, exchange rates, and for every
+demo user who owns customers a few leads, deals spread over the default pipeline
+(closing this month and the next two, so the forecast has something to show), draft
+quotes and a purchase history of fulfilled orders. Created through the services, like
+the customer base; choices follow the seed, dates are relative to the load day.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+from typing import Any, cast
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.contacts.selectors import organization_list, person_list
+from clientela.core.demo import DEMO_ACCOUNTS, DEMO_PREFIX
+from clientela.core.models import User
+from clientela.core.normalize import fold
+from clientela.sales.choices import LeadSource, LeadStatus, ProductKind
+from clientela.sales.models import (
+    Deal,
+    ExchangeRate,
+    Lead,
+    Order,
+    PriceList,
+    Product,
+    Quote,
+)
+from clientela.sales.services import catalogue, deals, leads, orders, pipelines, quotes
+
+#: (sku, name, kind, unit, price in USD, tax rate %)
+PRODUCTS = (
+    ("CHR-100", "Office chair", ProductKind.PRODUCT, "unit", "189.00", "21"),
+    ("DSK-140", "Standing desk 140 cm", ProductKind.PRODUCT, "unit", "549.00", "21"),
+    ("LMP-020", "Desk lamp", ProductKind.PRODUCT, "unit", "39.90", "21"),
+    ("MON-270", "Monitor 27 inch", ProductKind.PRODUCT, "unit", "279.00", "21"),
+    ("CBL-USB", "USB-C cable 2 m", ProductKind.PRODUCT, "unit", "12.50", "21"),
+    ("PAP-A4", "A4 paper, box of 5 reams", ProductKind.PRODUCT, "box", "24.00", "10"),
+    ("INS-HR", "Installation", ProductKind.SERVICE, "hour", "65.00", "21"),
+    ("DLV-STD", "Delivery", ProductKind.SERVICE, "unit", "30.00", "21"),
+    ("SUP-YR", "Support plan, one year", ProductKind.SERVICE, "year", "480.00", "21"),
+    ("TRN-DAY", "Training day", ProductKind.SERVICE, "day", "720.00", "21"),
+)
+#: One unit of each currency in US dollars (the demo's base currency).
+RATES = {"EUR": "1.08", "GBP": "1.27", "CAD": "0.73", "AUD": "0.66", "MXN": "0.058"}
+CURRENCY_BY_TEAM = {"North": "USD", "South": "EUR"}
+LEADS_PER_USER = 8
+DEALS_PER_USER = 14
+QUOTES_PER_USER = 3
+ORDERS_PER_USER = 10
+LEAD_COMPANIES = ("Brightline", "Casa Verde", "Northwind", "Solaris", "Tallo", "Quinta")
+DEAL_TITLES = ("Office refit", "New branch", "Annual supplies", "Support renewal", "Training")
+NEXT_STEPS = ("Call to agree the date", "Send the revised quote", "Visit the site", "")
+
+
+def _owners() -> list[User]:
+    names = [a.username for a in DEMO_ACCOUNTS if a.owns_records]
+    return list(User.objects.filter(username__in=names).select_related("team").order_by("username"))
+
+
+def _admin() -> User:
+    return User.objects.get(username=f"{DEMO_PREFIX}admin")
+
+
+def _catalogue(admin: User, today: datetime.date) -> list[Product]:
+    catalogue.sales_settings_update(actor=admin, data={"base_currency": "USD"})
+    for code, rate in RATES.items():
+        catalogue.exchange_rate_create(
+            actor=admin,
+            data={
+                "currency": code,
+                "rate": rate,
+                "valid_from": today - datetime.timedelta(days=365),
+            },
+        )
+    products = [
+        catalogue.product_create(
+            actor=admin,
+            data={
+                "sku": sku,
+                "name": name,
+                "kind": kind,
+                "unit": unit,
+                "unit_price": price,
+                "currency": "USD",
+                "tax_rate": tax,
+            },
+        )
+        for sku, name, kind, unit, price, tax in PRODUCTS
+    ]
+    euro = catalogue.price_list_create(
+        actor=admin, data={"name": "Europe (EUR)", "currency": "EUR"}
+    )
+    catalogue.price_list_set_items(
+        actor=admin,
+        price_list=euro,
+        items=[
+            {
+                "product_id": p.pk,
+                "unit_price": (p.unit_price * Decimal("0.93")).quantize(Decimal("0.01")),
+            }
+            for p in products
+        ],
+    )
+    return products
+
+
+def _lines(rng: random.Random, products: list[Product]) -> list[dict[str, Any]]:
+    return [
+        {
+            "product_id": product.pk,
+            "quantity": str(rng.choice([1, 1, 2, 3, 5, 10])),
+            "discount_percent": rng.choice(["0", "0", "5", "10"]),
+        }
+        for product in rng.sample(products, rng.randint(1, 3))
+    ]
+
+
+@transaction.atomic
+def load(seed: int) -> str:
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    now = timezone.now()
+    products = _catalogue(_admin(), today)
+    pipeline = pipelines.pipeline_default()
+    stages = list(pipeline.stages.order_by("position", "id"))
+    counts = {"leads": 0, "deals": 0, "quotes": 0, "orders": 0}
+    for user in _owners():
+        currency = CURRENCY_BY_TEAM.get(user.team.name if user.team else "", "USD")
+        people = list(person_list(user=user).filter(owner=user).order_by("id")[:60])
+        orgs = list(organization_list(user=user).filter(owner=user).order_by("id")[:30])
+        if not people or not orgs:
+            continue
+        for n in range(LEADS_PER_USER):
+            first, last = rng.choice(people).first_name, rng.choice(people).last_name
+            status = [LeadStatus.NEW, LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED]
+            leads.lead_create(
+                actor=user,
+                data={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{fold(first)}.{fold(last)}.{n}@lead.example".replace(" ", ""),
+                    "company": rng.choice(LEAD_COMPANIES),
+                    "source": rng.choice(list(LeadSource.values)),
+                    "status": status[n % len(status)],
+                },
+            )
+            counts["leads"] += 1
+        for _n in range(DEALS_PER_USER):
+            stage = rng.choice(stages)
+            org = rng.choice(orgs)
+            deal_data: dict[str, Any] = {
+                "title": f"{rng.choice(DEAL_TITLES)} · {org.name}"[:200],
+                "pipeline_id": pipeline.pk,
+                "stage_id": stage.pk,
+                "amount": str(rng.randrange(500, 60000, 50)),
+                "currency": currency,
+                "close_date": today + datetime.timedelta(days=rng.randint(-20, 80)),
+                "organization_id": org.pk,
+                "next_step": rng.choice(NEXT_STEPS),
+            }
+            if stage.is_lost:
+                deal_data["lost_reason"] = rng.choice(["Price", "Chose a competitor", "No budget"])
+            deals.deal_create(actor=user, data=cast(Any, deal_data))
+            counts["deals"] += 1
+        for _n in range(QUOTES_PER_USER):
+            quotes.quote_create(
+                actor=user,
+                data=cast(
+                    Any,
+                    {
+                        "person_id": rng.choice(people).pk,
+                        "currency": currency,
+                        "lines": _lines(rng, products),
+                    },
+                ),
+            )
+            counts["quotes"] += 1
+        for _n in range(ORDERS_PER_USER):
+            orders.order_create(
+                actor=user,
+                data=cast(
+                    Any,
+                    {
+                        "person_id": rng.choice(people[:15]).pk,
+                        "currency": currency,
+                        "status": "fulfilled",
+                        "ordered_at": now - datetime.timedelta(days=rng.randint(3, 540)),
+                        "lines": _lines(rng, products),
+                    },
+                ),
+            )
+            counts["orders"] += 1
+    return (
+        _(
+            "Added %(leads)s leads, %(deals)s deals, %(quotes)s quotes, %(orders)s orders "
+            "and a catalogue."
+        )
+        % counts
+    )
+
+
+@transaction.atomic
+def remove() -> None:
+    """Everything demo users own in this app, and the demo catalogue."""
+    for model in (Order, Quote, Lead, Deal):
+        model.objects.filter(owner__username__startswith=DEMO_PREFIX).delete()
+    PriceList.objects.filter(name="Europe (EUR)").delete()
+    Product.objects.filter(sku__in=[p[0] for p in PRODUCTS]).delete()
+    ExchangeRate.objects.filter(currency__in=list(RATES)).delete()

@@ -1,0 +1,126 @@
+"""Every read of the product catalogue, price lists and exchange rates.
+
+They are the company's configuration, not CRM records: every signed-in user may read
+them (the ``user`` parameter is taken for the same shape as the other selectors and
+to refuse anonymous callers).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from clientela.core.errors import NotFound
+from clientela.sales.models import ExchangeRate, PriceList, PriceListItem, Product
+
+#: Sort keys of the product list and their columns (a ``-`` prefix reverses).
+PRODUCT_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "sku": ("sku", "id"),
+    "price": ("currency", "unit_price", "id"),
+    "kind": ("kind", "name", "id"),
+    "updated": ("updated_at", "id"),
+}
+DEFAULT_PRODUCT_SORT = "name"
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def product_sort(value: str | None) -> str:
+    """The sort asked for if it is a known one, else the default."""
+    key = (value or "").strip()
+    return key if key.lstrip("-") in PRODUCT_SORTS else DEFAULT_PRODUCT_SORT
+
+
+def product_list(
+    *, user: Any, active: bool | None = True, q: str = "", sort: str = DEFAULT_PRODUCT_SORT
+) -> QuerySet[Product]:
+    """Products (``active``: True only active ones, False only inactive, None all),
+    matching ``q`` in the SKU or name, sorted by one of ``PRODUCT_SORTS``."""
+    if not _signed_in(user):
+        return Product.objects.none()
+    qs = Product.objects.all()
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    q = (q or "").strip()[:100]
+    if q:
+        qs = qs.filter(Q(sku__icontains=q) | Q(name__icontains=q))
+    key = product_sort(sort)
+    columns = PRODUCT_SORTS[key.lstrip("-")]
+    if key.startswith("-"):
+        columns = tuple(f"-{col}" for col in columns)
+    return qs.order_by(*columns)
+
+
+def product_get(*, user: Any, pk: Any) -> Product:
+    if not _signed_in(user) or type(pk) is not int:
+        raise NotFound()
+    product = Product.objects.filter(pk=pk).first()
+    if product is None:
+        raise NotFound()
+    return product
+
+
+def product_choices(*, user: Any, include: list[int] | None = None) -> list[Product]:
+    """Active products for a picker, plus the ``include`` ones (already on a line)."""
+    if not _signed_in(user):
+        return []
+    qs = Product.objects.filter(Q(is_active=True) | Q(pk__in=include or []))
+    return list(qs.order_by("name", "id")[:1000])
+
+
+def price_for(product: Product, currency: str) -> Decimal | None:
+    """The product's unit price in ``currency``: from an active price list in that
+    currency (the first by name if several have it), else the product's own price
+    when it is in that currency, else None."""
+    listed = (
+        PriceListItem.objects.filter(
+            product=product, price_list__currency=currency, price_list__is_active=True
+        )
+        .order_by("price_list__name", "price_list_id")
+        .values_list("unit_price", flat=True)
+        .first()
+    )
+    if listed is not None:
+        return listed
+    if product.currency == currency:
+        return product.unit_price
+    return None
+
+
+def price_list_list(*, user: Any) -> QuerySet[PriceList]:
+    if not _signed_in(user):
+        return PriceList.objects.none()
+    return PriceList.objects.order_by("name", "id")
+
+
+def price_list_get(*, user: Any, pk: Any) -> PriceList:
+    if not _signed_in(user) or type(pk) is not int:
+        raise NotFound()
+    found = PriceList.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def price_list_items(*, price_list: PriceList) -> QuerySet[PriceListItem]:
+    return price_list.items.select_related("product").order_by("product__name", "product_id")
+
+
+def exchange_rate_list(*, user: Any) -> QuerySet[ExchangeRate]:
+    if not _signed_in(user):
+        return ExchangeRate.objects.none()
+    return ExchangeRate.objects.order_by("currency", "-valid_from", "id")
+
+
+def exchange_rate_get(*, user: Any, pk: Any) -> ExchangeRate:
+    if not _signed_in(user) or type(pk) is not int:
+        raise NotFound()
+    found = ExchangeRate.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found

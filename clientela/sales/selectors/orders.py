@@ -1,0 +1,302 @@
+"""Every read of orders, scoped to what the asking user may see: the list with its
+filters and sorting, one order with its lines, and a customer's purchase history."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Sum, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.contacts.models import Organization, Person
+from clientela.core.errors import NotFound
+from clientela.core.permissions import restrict
+from clientela.sales.choices import OrderStatus
+from clientela.sales.models import Order, OrderLine, Product
+from clientela.sales.selectors.rates import to_base
+
+Errors = dict[str, list[str]]
+
+#: sort key -> ORDER BY columns; each ends in "id" so pages are stable.
+SORTS: dict[str, tuple[str, ...]] = {
+    "ordered": ("ordered_at", "id"),
+    "number": ("number", "id"),
+    "total": ("total", "id"),
+    "status": ("status", "ordered_at", "id"),
+    "currency": ("currency", "total", "id"),
+}
+DEFAULT_SORT = "-ordered"
+MAX_ID = 2**63 - 1
+
+
+def orders_for(user: Any) -> QuerySet[Order]:
+    """The live orders ``user`` may see."""
+    return restrict(Order.objects.filter(deleted_at__isnull=True), user, Order.RESOURCE)
+
+
+def order_visible(user: Any, order_id: int) -> bool:
+    return orders_for(user).filter(pk=order_id).exists()
+
+
+# --- the list --------------------------------------------------------------------------
+
+
+@dataclass
+class OrderFilters:
+    """The order list's filters and sort, parsed once from a query string (pages) or
+    from typed parameters (the API)."""
+
+    status: str = ""
+    person_id: int | None = None
+    organization_id: int | None = None
+    owner: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    q: str = ""
+    sort: str = "ordered"
+    descending: bool = True
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> tuple[OrderFilters, Errors]:
+        """Bad values are reported (and left out), never fatal."""
+        errors: Errors = {}
+        result = cls()
+        status = str(params.get("status") or "")
+        if status and status not in OrderStatus.values:
+            errors["status"] = [_("Choose open, fulfilled or cancelled.")]
+        else:
+            result.status = status
+        for name in ("person_id", "organization_id", "owner"):
+            raw = params.get(name)
+            if raw in (None, ""):
+                continue
+            try:
+                value = int(str(raw))
+            except ValueError:
+                errors[name] = [_("Enter a whole number.")]
+                continue
+            if not 0 < value <= MAX_ID:
+                errors[name] = [_("Enter a whole number.")]
+                continue
+            setattr(result, name, value)
+        for name in ("date_from", "date_to"):
+            raw = str(params.get(name) or "").strip()
+            if not raw:
+                continue
+            try:
+                setattr(result, name, datetime.date.fromisoformat(raw))
+            except ValueError:
+                errors[name] = [_("Enter a date as YYYY-MM-DD.")]
+        if result.date_from and result.date_to and result.date_from > result.date_to:
+            errors["date_to"] = [_("The end date is before the start date.")]
+            result.date_to = None
+        result.q = str(params.get("q") or "").strip()[:100]
+        sort = str(params.get("sort") or DEFAULT_SORT)
+        key = sort.lstrip("-")
+        if key not in SORTS:
+            errors["sort"] = [
+                _("Cannot sort by “%(value)s”; choose one of: %(choices)s.")
+                % {"value": sort, "choices": ", ".join(SORTS)}
+            ]
+        else:
+            result.sort, result.descending = key, sort.startswith("-")
+        return result, errors
+
+    @property
+    def sort_param(self) -> str:
+        return f"{'-' if self.descending else ''}{self.sort}"
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight starting ``day`` in the current (the user's) time zone."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time.min), timezone.get_current_timezone()
+    )
+
+
+def order_list(user: Any, filters: OrderFilters | None = None) -> QuerySet[Order]:
+    """The visible orders, filtered and sorted (newest first by default)."""
+    filters = filters or OrderFilters()
+    qs = orders_for(user).select_related("person", "organization", "owner")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.person_id is not None:
+        qs = qs.filter(person_id=filters.person_id)
+    if filters.organization_id is not None:
+        qs = qs.filter(organization_id=filters.organization_id)
+    if filters.owner is not None:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.date_from is not None:
+        qs = qs.filter(ordered_at__gte=_day_start(filters.date_from))
+    if filters.date_to is not None:
+        qs = qs.filter(ordered_at__lt=_day_start(filters.date_to + datetime.timedelta(days=1)))
+    if filters.q:
+        qs = qs.filter(Q(number__icontains=filters.q) | Q(external_id__icontains=filters.q))
+    columns = SORTS[filters.sort]
+    return qs.order_by(*[f"-{c}" if filters.descending else c for c in columns])
+
+
+def order_get(user: Any, pk: Any) -> Order:
+    """One visible order, or ``NotFound`` (missing, trashed or not visible)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk <= MAX_ID:
+        raise NotFound()
+    order = orders_for(user).filter(pk=pk).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def order_detail(user: Any, pk: Any) -> Order:
+    """One visible order with its lines (and their products), customer, deal, quote,
+    owner and team, or ``NotFound``."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk <= MAX_ID:
+        raise NotFound()
+    order = (
+        orders_for(user)
+        .select_related("person", "organization", "deal", "quote", "owner", "team")
+        .prefetch_related("lines__product")
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def order_trash_get(user: Any, pk: Any) -> Order:
+    """An order in the trash, for an admin to restore (else ``NotFound``)."""
+    if not getattr(user, "is_admin", False):
+        raise NotFound()
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    order = Order.objects.filter(pk=pk, deleted_at__isnull=False).first() if pk > 0 else None
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def product_choices(limit: int = 500) -> list[tuple[int, str]]:
+    """The active products for the order form's line picker (the catalogue is the
+    company's configuration, readable by everyone)."""
+    products = Product.objects.filter(is_active=True).order_by("name", "id")[:limit]
+    return [(p.pk, f"{p.name} ({p.sku})") for p in products]
+
+
+# --- purchase history ------------------------------------------------------------------
+
+#: How many recent orders and products the history lists (the totals cover them all).
+HISTORY_ORDERS = 10
+HISTORY_PRODUCTS = 20
+
+
+@dataclass(frozen=True)
+class ProductBought:
+    product_id: int | None
+    name: str
+    quantity: Decimal
+    orders: int
+    last_bought: datetime.datetime
+
+
+@dataclass
+class PurchaseHistory:
+    """What a customer bought: cancelled orders are left out of every figure (they are
+    still listed among the recent orders, marked as such)."""
+
+    orders: list[Order]
+    order_count: int
+    totals: dict[str, Decimal]
+    base_currency: str
+    total_in_base: Decimal
+    missing_rates: list[str]
+    last_purchase: datetime.datetime | None
+    products: list[ProductBought] = field(default_factory=list)
+
+    @property
+    def has_orders(self) -> bool:
+        return bool(self.orders)
+
+
+def customer_orders(
+    user: Any, *, person: Person | None = None, organization: Organization | None = None
+) -> QuerySet[Order]:
+    """The visible orders of one person or one organization."""
+    if (person is None) == (organization is None):
+        raise ValueError("Give a person or an organization.")
+    qs = orders_for(user)
+    if person is not None:
+        return qs.filter(person=person)
+    return qs.filter(organization=organization)
+
+
+def purchase_history(
+    user: Any, *, person: Person | None = None, organization: Organization | None = None
+) -> PurchaseHistory:
+    """A customer's purchase history from the orders ``user`` may see: number of orders,
+    totals per currency and in the base currency (today's rates; currencies without a
+    rate are listed in ``missing_rates`` and left out of that sum), the last purchase,
+    the products bought and the recent orders. Four aggregate queries plus the rates,
+    whatever the number of orders and lines."""
+    orders = customer_orders(user, person=person, organization=organization)
+    counted = orders.exclude(status=OrderStatus.CANCELLED)
+    per_currency = list(
+        counted.order_by()
+        .values("currency")
+        .annotate(total=Sum("total"), n=Count("id"), last=Max("ordered_at"))
+    )
+    totals = {row["currency"]: row["total"] or Decimal(0) for row in per_currency}
+    order_count = sum(row["n"] for row in per_currency)
+    last_purchase = max((row["last"] for row in per_currency), default=None)
+    in_base, base, missing = to_base(totals, timezone.localdate())
+    products = [
+        ProductBought(
+            product_id=row["product_id"],
+            name=row["name"],
+            quantity=row["quantity"],
+            orders=row["orders"],
+            last_bought=row["last_bought"],
+        )
+        for row in (
+            OrderLine.objects.filter(order__in=counted.values("pk"))
+            .annotate(
+                name=Case(
+                    When(product__isnull=False, then=F("product__name")),
+                    default=F("description"),
+                    output_field=CharField(),
+                )
+            )
+            .values("product_id", "name")
+            .annotate(
+                quantity=Sum("quantity"),
+                orders=Count("order_id", distinct=True),
+                last_bought=Max("order__ordered_at"),
+            )
+            .order_by("-last_bought", "name")[:HISTORY_PRODUCTS]
+        )
+    ]
+    recent = list(orders.order_by("-ordered_at", "-id")[:HISTORY_ORDERS])
+    return PurchaseHistory(
+        orders=recent,
+        order_count=order_count,
+        totals=dict(sorted(totals.items())),
+        base_currency=base,
+        total_in_base=in_base,
+        missing_rates=missing,
+        last_purchase=last_purchase,
+        products=products,
+    )

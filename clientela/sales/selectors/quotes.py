@@ -1,0 +1,82 @@
+"""Every read of quotes, scoped to what the asking user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from clientela.core.errors import NotFound
+from clientela.core.permissions import restrict
+from clientela.sales.choices import QuoteStatus
+from clientela.sales.models import Quote
+
+#: Sort keys of the quote list and their columns (a ``-`` prefix reverses).
+QUOTE_SORTS: dict[str, tuple[str, ...]] = {
+    "date": ("issue_date", "id"),
+    "number": ("number", "revision", "id"),
+    "total": ("total", "id"),
+    "valid": ("valid_until", "id"),
+    "status": ("status", "id"),
+}
+DEFAULT_QUOTE_SORT = "-date"
+
+
+def quotes_for(user: Any) -> QuerySet[Quote]:
+    """The live quotes ``user`` may see."""
+    return restrict(Quote.objects.filter(deleted_at__isnull=True), user, Quote.RESOURCE)
+
+
+def quote_sort(value: str | None) -> str:
+    key = (value or "").strip()
+    return key if key.lstrip("-") in QUOTE_SORTS else DEFAULT_QUOTE_SORT
+
+
+def quote_list(
+    *,
+    user: Any,
+    status: str | None = None,
+    person_id: int | None = None,
+    organization_id: int | None = None,
+    deal_id: int | None = None,
+    sort: str = DEFAULT_QUOTE_SORT,
+) -> QuerySet[Quote]:
+    qs = quotes_for(user)
+    if status:
+        qs = qs.filter(status=status) if status in QuoteStatus.values else qs.none()
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    if deal_id is not None:
+        qs = qs.filter(deal_id=deal_id)
+    key = quote_sort(sort)
+    columns = QUOTE_SORTS[key.lstrip("-")]
+    if key.startswith("-"):
+        columns = tuple(f"-{col}" for col in columns)
+    return qs.select_related("person", "organization", "owner").order_by(*columns)
+
+
+def quote_get(*, user: Any, pk: Any) -> Quote:
+    """One visible quote with its customer, deal and lines; ``NotFound`` otherwise."""
+    if type(pk) is not int:
+        raise NotFound()
+    quote = (
+        quotes_for(user)
+        .select_related("person", "organization", "deal", "owner", "team", "previous")
+        .prefetch_related("lines__product")
+        .filter(pk=pk)
+        .first()
+    )
+    if quote is None:
+        raise NotFound()
+    return quote
+
+
+def quote_revisions(*, user: Any, quote: Quote) -> QuerySet[Quote]:
+    """Every visible revision of the quote's number, newest first."""
+    return quotes_for(user).filter(number=quote.number).order_by("-revision")
+
+
+def quote_is_latest(quote: Quote) -> bool:
+    return not Quote.objects.filter(previous=quote).exists()

@@ -1,0 +1,471 @@
+"""Every write to leads: create, update, status changes, trash/restore and the
+conversion into a person, an organization and optionally a deal.
+
+Create and update take a partial mapping (``LeadData``): keys present are set, keys
+absent stay as they are. E-mails are stored normalized (lower case) and phones in
+E.164, so conversion and the match suggestions compare like with like. A lead becomes
+"converted" only through ``lead_convert``, which does its whole work in one
+transaction: if any part fails (say the deal's currency is unknown) nothing is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.activities import validation as v
+from clientela.contacts.models import Organization, Person
+from clientela.core import search
+from clientela.core.audit import changes_between, created_changes, record_audit
+from clientela.core.choices import AuditAction
+from clientela.core.models import User
+from clientela.core.normalize import normalize_email, normalize_phone, phone_search_terms
+from clientela.core.permissions import can, require
+from clientela.core.services import check_version, lock_for_update, record_restore, record_trash
+from clientela.sales.choices import LeadSource, LeadStatus
+from clientela.sales.models import Deal, Lead
+from clientela.sales.selectors import leads as selectors
+from clientela.sales.services import common as c
+
+#: Text fields taken as they are (stripped, within the column's length).
+LEAD_TEXT = ("first_name", "last_name", "company", "job_title", "notes")
+#: Statuses a user may set by hand; "converted" comes only from ``lead_convert``.
+MANUAL_STATUSES = (
+    LeadStatus.NEW,
+    LeadStatus.CONTACTED,
+    LeadStatus.QUALIFIED,
+    LeadStatus.DISQUALIFIED,
+)
+
+
+class LeadData(TypedDict, total=False):
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    company: str
+    job_title: str
+    source: str
+    status: str
+    disqualified_reason: str
+    notes: str
+    score: int | None
+    owner_id: int | None
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    """What a conversion linked or created (None where the lead had nothing for it)."""
+
+    person: Person | None
+    organization: Organization | None
+    deal: Deal | None
+
+
+# --- shared steps -----------------------------------------------------------------------
+
+
+def lead_snapshot(lead: Lead) -> dict[str, Any]:
+    return {
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "email": lead.email,
+        "phone": lead.phone,
+        "company": lead.company,
+        "job_title": lead.job_title,
+        "source": lead.source,
+        "status": lead.status,
+        "disqualified_reason": lead.disqualified_reason,
+        "notes": lead.notes,
+        "score": lead.score,
+        "owner": str(lead.owner) if lead.owner_id else None,
+        "team": str(lead.team) if lead.team_id else None,
+        "converted_person": lead.converted_person,
+        "converted_organization": lead.converted_organization,
+        "converted_deal": lead.converted_deal,
+    }
+
+
+def lead_reindex(lead: Lead) -> None:
+    """The lead in the header search (name, company, e-mail, phone digits)."""
+    name = f"{lead.first_name} {lead.last_name}".strip()
+    search.index_record(
+        resource=Lead.RESOURCE,
+        object_id=lead.pk,
+        owner_id=lead.owner_id,
+        team_id=lead.team_id,
+        title=str(lead),
+        subtitle=", ".join(x for x in (lead.company if name else "", lead.email) if x),
+        parts=[
+            lead.first_name,
+            lead.last_name,
+            lead.company,
+            lead.email,
+            *(phone_search_terms(lead.phone) if lead.phone else []),
+        ],
+    )
+
+
+def _clean_status(lead: Lead, data: LeadData, errors: v.Errors) -> None:
+    """Status and disqualification reason: a disqualified lead needs a reason; the
+    reason is cleared when the lead is requalified; "converted" is never set here."""
+    if "status" not in data and "disqualified_reason" not in data:
+        return
+    status = data.get("status", lead.status)
+    reason_raw = data.get("disqualified_reason", lead.disqualified_reason)
+    if reason_raw is not None and not isinstance(reason_raw, str):
+        v.add(errors, "disqualified_reason", _("Enter text."))
+        return
+    reason = (reason_raw or "").strip()
+    if lead.status == LeadStatus.CONVERTED and status != LeadStatus.CONVERTED:
+        v.add(errors, "status", _("This lead is converted; its status can no longer change."))
+        return
+    if status == LeadStatus.CONVERTED and lead.status != LeadStatus.CONVERTED:
+        v.add(errors, "status", _("A lead becomes converted only by converting it."))
+        return
+    if status != LeadStatus.CONVERTED and status not in MANUAL_STATUSES:
+        v.add(
+            errors,
+            "status",
+            _("Unknown status “%(value)s”; choose one of: %(choices)s.")
+            % {"value": status, "choices": ", ".join(MANUAL_STATUSES)},
+        )
+        return
+    if status == LeadStatus.DISQUALIFIED:
+        if not reason:
+            v.add(errors, "disqualified_reason", _("Say why the lead is disqualified."))
+            return
+        if len(reason) > 200:
+            v.add(errors, "disqualified_reason", _("At most 200 characters."))
+            return
+    else:
+        reason = ""
+    lead.status, lead.disqualified_reason = status, reason
+
+
+def _clean_lead(actor: User, lead: Lead, data: LeadData, errors: v.Errors) -> None:
+    for name, value in v.clean_text(Lead, data, LEAD_TEXT, errors).items():
+        setattr(lead, name, value)
+    if "email" in data:
+        raw = data["email"]
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            lead.email = ""
+        else:
+            try:
+                lead.email = normalize_email(raw)
+            except ValidationError as exc:
+                errors["email"] = exc.messages
+    if "phone" in data:
+        raw = data["phone"]
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            lead.phone = ""
+        else:
+            try:
+                lead.phone = normalize_phone(raw)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages
+    if "source" in data:
+        source = data["source"]
+        if source not in LeadSource.values:
+            v.add(
+                errors,
+                "source",
+                _("Unknown source “%(value)s”; choose one of: %(choices)s.")
+                % {"value": source, "choices": ", ".join(LeadSource.values)},
+            )
+        else:
+            lead.source = source
+    if "score" in data:
+        score = data["score"]
+        if score is not None and (type(score) is not int or not 0 <= score <= 100):
+            v.add(errors, "score", _("Give a score from 0 to 100."))
+        else:
+            lead.score = score
+    _clean_status(lead, data, errors)
+    if data.get("owner_id") is not None or lead.pk is None:
+        owner = c.clean_owner_id(data.get("owner_id"), errors)
+        if "owner_id" not in errors:
+            assigned = c.assign_owner_team(actor, Lead.RESOURCE, owner, errors)
+            if assigned is not None:
+                lead.owner, lead.team = assigned
+    has_name = bool(lead.first_name or lead.last_name)
+    if not (has_name or lead.company or lead.email) and not (
+        {"first_name", "last_name", "company", "email"} & set(errors)
+    ):
+        v.add(errors, "last_name", _("Give at least a name, a company or an e-mail."))
+
+
+def _save(actor: User, lead: Lead, data: LeadData) -> dict[str, Any]:
+    errors: v.Errors = {}
+    _clean_lead(actor, lead, data, errors)
+    c.raise_errors(errors)
+    lead.save()
+    lead_reindex(lead)
+    return lead_snapshot(lead)
+
+
+# --- create, update, status, trash ------------------------------------------------------
+
+
+@transaction.atomic
+def lead_create(*, actor: User, data: LeadData) -> Lead:
+    require(actor, "create", Lead.RESOURCE)
+    lead = Lead()
+    if data.get("status") == LeadStatus.CONVERTED:
+        raise ValidationError({"status": [_("A lead becomes converted only by converting it.")]})
+    snapshot = _save(actor, lead, data)
+    record_audit(
+        actor=actor, instance=lead, action=AuditAction.CREATE, changes=created_changes(snapshot)
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_update(
+    *, actor: User, lead: Lead, data: LeadData, expected_version: int | None = None
+) -> Lead:
+    fresh = lock_for_update(lead, actor)
+    check_version(fresh, expected_version)
+    before = lead_snapshot(fresh)
+    after = _save(actor, fresh, data)
+    changes = changes_between(before, after)
+    if changes:
+        fresh.version += 1
+        fresh.save(update_fields=["version", "updated_at"])
+        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
+    return fresh
+
+
+def lead_set_status(
+    *,
+    actor: User,
+    lead: Lead,
+    status: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Lead:
+    """Move a lead to new, contacted, qualified or disqualified (with a reason)."""
+    data: LeadData = {"status": status, "disqualified_reason": reason}
+    return lead_update(actor=actor, lead=lead, data=data, expected_version=expected_version)
+
+
+def lead_trash(*, actor: User, lead: Lead, expected_version: int | None = None) -> None:
+    record_trash(actor=actor, record=lead, expected_version=expected_version)
+
+
+def lead_restore(*, actor: User, lead: Lead) -> None:
+    record_restore(actor=actor, record=lead, reindex=lead_reindex)
+
+
+# --- conversion -------------------------------------------------------------------------
+
+
+def _pick(qs: Any, pk: Any, field: str, errors: v.Errors) -> Any:
+    if type(pk) is not int or pk <= 0:
+        v.add(errors, field, _("Give the record as an id."))
+        return None
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        v.add(errors, field, _("There is no such record: %(id)s.") % {"id": pk})
+    return found
+
+
+def _prefixed(exc: ValidationError, prefix: str) -> ValidationError:
+    """A nested service's errors under ``prefix.`` (``deal.currency``)."""
+    if not hasattr(exc, "error_dict"):
+        return ValidationError({prefix: exc.messages})
+    return ValidationError(
+        {
+            (prefix if key == "__all__" else f"{prefix}.{key}"): messages
+            for key, messages in exc.message_dict.items()
+        }
+    )
+
+
+def _person_name(lead: Lead) -> tuple[str, str]:
+    """The new person's first and last name; a lead known only by its e-mail gives
+    the address's local part as the last name."""
+    if lead.first_name or lead.last_name:
+        return lead.first_name, lead.last_name
+    return "", lead.email.split("@", 1)[0][:100]
+
+
+def _create_person(actor: User, lead: Lead, organization: Organization | None) -> Person:
+    from clientela.contacts.services import MembershipInput, PersonData, person_create
+
+    first, last = _person_name(lead)
+    data: PersonData = {"first_name": first, "last_name": last}
+    if lead.email:
+        data["email"] = lead.email
+    if lead.phone:
+        data["phone"] = lead.phone
+    if organization is not None:
+        data["memberships"] = [
+            MembershipInput(organization.pk, lead.job_title or "", is_primary=True)
+        ]
+    try:
+        return person_create(actor=actor, data=data)
+    except ValidationError as exc:
+        raise _prefixed(exc, "person") from exc
+
+
+def _create_organization(actor: User, lead: Lead) -> Organization:
+    from clientela.contacts.services import OrganizationData, organization_create
+
+    data: OrganizationData = {"name": lead.company}
+    try:
+        return organization_create(actor=actor, data=data)
+    except ValidationError as exc:
+        raise _prefixed(exc, "organization") from exc
+
+
+def _create_deal(
+    actor: User,
+    lead: Lead,
+    deal: Mapping[str, Any] | None,
+    person: Person | None,
+    organization: Organization | None,
+) -> Deal:
+    from clientela.sales.services.deals import deal_create
+
+    data: dict[str, Any] = dict(deal or {})
+    if not str(data.get("title") or "").strip():
+        data["title"] = lead.company or str(lead)
+    if organization is not None and "organization_id" not in data:
+        data["organization_id"] = organization.pk
+    if person is not None and "person_ids" not in data:
+        data["person_ids"] = [person.pk]
+    try:
+        return deal_create(actor=actor, data=data)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise _prefixed(exc, "deal") from exc
+
+
+def _log_on_timeline(
+    actor: User, lead: Lead, person: Person | None, organization: Organization | None
+) -> None:
+    """A note on the person's (else the organization's) timeline: "Converted from
+    lead …", linked back to the lead."""
+    from clientela.activities.models import Interaction
+    from clientela.activities.services import InteractionData, interaction_create
+
+    if (person is None and organization is None) or not can(actor, "create", Interaction.RESOURCE):
+        return
+    subject = _("Converted from lead “%(lead)s”") % {"lead": lead}
+    lines = [
+        f"{label}: {value}"
+        for label, value in (
+            (_("Company"), lead.company),
+            (_("Job title"), lead.job_title),
+            (_("Source"), lead.get_source_display()),
+        )
+        if value
+    ]
+    if lead.notes:
+        lines += ["", lead.notes]
+    data: InteractionData = {
+        "channel": "note",
+        "subject": subject[:200],
+        "body": "\n".join(lines)[:20000],
+        "person_ids": [person.pk] if person is not None else [],
+        "related_type": Lead.RESOURCE,
+        "related_id": lead.pk,
+    }
+    if organization is not None:
+        data["organization_id"] = organization.pk
+    interaction_create(actor=actor, data=data)
+
+
+@transaction.atomic
+def lead_convert(
+    *,
+    actor: User,
+    lead: Lead,
+    person_id: int | None = None,
+    organization_id: int | None = None,
+    create_deal: bool = False,
+    deal: Mapping[str, Any] | None = None,
+    create_person: bool = False,
+    create_organization: bool = False,
+    skip_organization: bool = False,
+    expected_version: int | None = None,
+) -> ConversionResult:
+    """Turn a lead into customer records, in one transaction.
+
+    The person is the one given (``person_id``), else the visible person with the
+    lead's e-mail, else a new one (``create_person`` forces a new one). The
+    organization is the one given, else the visible organization named like the lead's
+    company, else a new one when the lead has a company (``create_organization``
+    forces a new one, ``skip_organization`` links none). A new person joins the
+    organization with the lead's job title. With ``create_deal`` a deal is created
+    from ``deal`` (``DealData``; its errors come back as ``deal.<field>``). The lead is
+    marked converted and keeps links to all three; the person's timeline gets a note.
+    """
+    fresh = lock_for_update(lead, actor)
+    check_version(fresh, expected_version)
+    errors: v.Errors = {}
+    if fresh.status == LeadStatus.CONVERTED:
+        v.add(errors, "status", _("This lead is already converted."))
+    elif fresh.status == LeadStatus.DISQUALIFIED:
+        v.add(errors, "status", _("A disqualified lead cannot be converted; requalify it first."))
+    person: Person | None = None
+    organization: Organization | None = None
+    if person_id is not None:
+        person = _pick(selectors.people_for(actor), person_id, "person_id", errors)
+    if organization_id is not None and not skip_organization:
+        organization = _pick(
+            selectors.organizations_for(actor), organization_id, "organization_id", errors
+        )
+    if create_deal and deal is not None and not isinstance(deal, Mapping):
+        v.add(errors, "deal", _("Send the deal as an object."))
+    c.raise_errors(errors)
+
+    if person is None and not create_person:
+        person = selectors.person_with_email(actor, fresh.email)
+    if organization is None and not skip_organization and fresh.company:
+        if not create_organization:
+            organization = selectors.organization_named(actor, fresh.company)
+        if organization is None:
+            organization = _create_organization(actor, fresh)
+    if person is None and (fresh.first_name or fresh.last_name or fresh.email):
+        person = _create_person(actor, fresh, organization)
+    new_deal = _create_deal(actor, fresh, deal, person, organization) if create_deal else None
+
+    before = lead_snapshot(fresh)
+    fresh.status = LeadStatus.CONVERTED
+    fresh.converted_at = timezone.now()
+    fresh.converted_person = person
+    fresh.converted_organization = organization
+    fresh.converted_deal = new_deal
+    fresh.version += 1
+    fresh.save()
+    record_audit(
+        actor=actor,
+        instance=fresh,
+        action=AuditAction.UPDATE,
+        changes=changes_between(before, lead_snapshot(fresh)),
+    )
+    _log_on_timeline(actor, fresh, person, organization)
+    lead.status, lead.version = fresh.status, fresh.version
+    lead.converted_at = fresh.converted_at
+    lead.converted_person, lead.converted_organization = person, organization
+    lead.converted_deal = new_deal
+    return ConversionResult(person=person, organization=organization, deal=new_deal)
+
+
+__all__ = [
+    "ConversionResult",
+    "LeadData",
+    "lead_convert",
+    "lead_create",
+    "lead_restore",
+    "lead_set_status",
+    "lead_trash",
+    "lead_update",
+]

@@ -1,0 +1,59 @@
+"""Background jobs of the sales app (the ``django_tasks`` API, like
+``activities.tasks``).
+
+Quote expiry runs once a day: it marks sent quotes whose validity has ended as
+expired, then queues its own next run. A starting worker calls
+``ensure_quote_expiry_scheduled`` (registered in ``SalesConfig``) to start the chain;
+the run is idempotent, so an extra one does no harm.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django_tasks import task
+
+
+def _next_run() -> datetime.datetime:
+    """Shortly after the next midnight (local time)."""
+    now = timezone.localtime()
+    tomorrow = (now + datetime.timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
+    return tomorrow
+
+
+@task()
+def expire_due_quotes() -> int:
+    """Mark sent quotes past their validity as expired; queue tomorrow's run."""
+    from clientela.sales.services.quotes import quote_expire_due
+
+    try:
+        return quote_expire_due()
+    finally:
+        ensure_quote_expiry_scheduled(exclude_running=True)
+
+
+def ensure_quote_expiry_scheduled(*, exclude_running: bool = False) -> bool:
+    """Queue the daily expiry run unless one is already waiting (only the database
+    backend can be asked; with another backend it always queues). When a worker
+    starts, the run also happens right away, catching up on days no worker ran."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    backend = expire_due_quotes.get_backend()
+    if isinstance(backend, DatabaseBackend):
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        statuses = [TaskResultStatus.READY]
+        if not exclude_running:
+            statuses.append(TaskResultStatus.RUNNING)
+        waiting = DBTaskResult.objects.filter(
+            task_path=expire_due_quotes.module_path, status__in=statuses
+        )
+        if waiting.exists():
+            return False
+    if exclude_running:
+        expire_due_quotes.using(run_after=_next_run()).enqueue()
+    else:
+        expire_due_quotes.enqueue()
+    return True

@@ -1,0 +1,55 @@
+"""How the sales app plugs into the pages of lower apps: the top bar, the admin
+settings page, the panels on person and organization pages, custom fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from clientela.core.services import custom_field_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_top_bar_links_the_sales_pages(rep_north: Any) -> None:
+    page = _client(rep_north).get("/my-day/").content.decode()
+    for url in ("/leads/", "/deals/board/", "/quotes/", "/orders/", "/products/", "/forecast/"):
+        assert f'href="{url}' in page, url
+
+
+def test_the_settings_page_links_the_sales_settings(admin: Any) -> None:
+    page = _client(admin).get("/settings/").content.decode()
+    for url in ("/settings/pipelines/", "/settings/price-lists/", "/settings/currencies/"):
+        assert f'href="{url}"' in page, url
+
+
+def test_person_and_organization_pages_show_deals_and_purchase_history(
+    rep_north: Any, person_factory: Any, organization_factory: Any
+) -> None:
+    client = _client(rep_north)
+    person = person_factory(rep_north)
+    organization = organization_factory(rep_north)
+    for url in (f"/people/{person.pk}/", f"/organizations/{organization.pk}/"):
+        page = client.get(url).content.decode()
+        assert "Deals" in page, url
+        assert "Purchase history" in page, url
+
+
+def test_custom_fields_are_offered_only_where_they_are_kept(admin: Any) -> None:
+    page = _client(admin).get("/settings/").content.decode()
+    assert 'value="contacts.person"' in page
+    assert 'value="sales.deal"' not in page
+    with pytest.raises(ValidationError) as info:
+        custom_field_create(
+            actor=admin, resource="sales.deal", key="size", label="Size", field_type="text"
+        )
+    assert "resource" in info.value.message_dict
