@@ -13,7 +13,6 @@ import datetime
 import logging
 import zoneinfo
 from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from clientela.activities.models import ActivityPreferences, Interaction
 from clientela.activities.services import interaction_create
 from clientela.contacts.models import Person
 from clientela.core.choices import Language
+from clientela.core.company import company_name
 from clientela.core.errors import NotFound, PermissionDenied
 from clientela.core.models import User
 from clientela.core.permissions import can_see_record, restrict
@@ -153,10 +153,7 @@ def upcoming_birthdays(*, user: Any, days: int = 7, limit: int = 50) -> list[Upc
 
 
 def _company() -> str:
-    name = (
-        getattr(settings, "CLIENTELA_COMPANY_NAME", "") or parseaddr(settings.DEFAULT_FROM_EMAIL)[0]
-    )
-    return name or "Clientela"
+    return company_name()
 
 
 def greeting_texts(person: Person, sender: User) -> tuple[str, str]:

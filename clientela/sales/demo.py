@@ -26,6 +26,7 @@ from clientela.sales.models import (
     ExchangeRate,
     Lead,
     Order,
+    Pipeline,
     PriceList,
     Product,
     Quote,
@@ -125,7 +126,11 @@ def load(seed: int) -> str:
     rng = random.Random(seed)
     today = timezone.localdate()
     now = timezone.now()
-    products = _catalogue(_admin(), today)
+    admin = _admin()
+    products = _catalogue(admin, today)
+    if not Pipeline.objects.filter(is_active=True).exists():
+        # Migration 0002 made one; an admin may have removed it since.
+        pipelines.pipeline_create(actor=admin, data={"name": _("Sales")})
     pipeline = pipelines.pipeline_default()
     stages = list(pipeline.stages.order_by("position", "id"))
     counts = {"leads": 0, "deals": 0, "quotes": 0, "orders": 0}

@@ -22,6 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from clientela.core.company import company_name
 from clientela.sales import money
 from clientela.sales.models import Quote
 
@@ -99,8 +100,6 @@ def quote_pdf(quote: Quote) -> bytes:
 
 
 def _render(quote: Quote) -> bytes:
-    from clientela.sales.services.quotes import company_name
-
     fonts = font_paths()
     language = quote.language
     currency = quote.currency

@@ -27,12 +27,13 @@ from clientela.activities import validation as v
 from clientela.contacts.models import Organization, Person
 from clientela.core.audit import changes_between, created_changes, record_audit
 from clientela.core.choices import AuditAction, Language
+from clientela.core.company import company_name
 from clientela.core.models import User
 from clientela.core.permissions import can, can_see_record, require
 from clientela.core.services import check_version, lock_for_update, record_trash
 from clientela.sales import money
 from clientela.sales.choices import QuoteStatus
-from clientela.sales.models import Order, Product, Quote, QuoteLine, SalesSettings
+from clientela.sales.models import Order, Quote, QuoteLine, SalesSettings
 from clientela.sales.services import common as c
 
 log = logging.getLogger(__name__)
@@ -71,33 +72,6 @@ def quote_snapshot(quote: Quote) -> dict[str, Any]:
 
 
 # --- input ----------------------------------------------------------------------------
-
-
-def priced_lines(value: Any, currency: str | None) -> Any:
-    """The lines as given, with the catalogue price (``selectors.catalogue.price_for``:
-    a price list in the quote's currency, else the product's own price) filled in where
-    a line names a product but no unit price. Anything malformed is passed through for
-    ``clean_lines`` to report."""
-    from clientela.sales.selectors.catalogue import price_for
-
-    if not isinstance(value, list | tuple) or currency is None:
-        return value
-    ids = {
-        line.get("product_id")
-        for line in value
-        if isinstance(line, dict) and line.get("unit_price") is None
-    }
-    products = {p.pk: p for p in Product.objects.filter(pk__in=[i for i in ids if type(i) is int])}
-    result: list[Any] = []
-    for line in value:
-        if isinstance(line, dict) and line.get("unit_price") is None:
-            product = products.get(line.get("product_id"))  # type: ignore[arg-type]
-            if product is not None:
-                price = price_for(product, currency)
-                if price is not None:
-                    line = {**line, "unit_price": money.quantize(price, currency)}
-        result.append(line)
-    return result
 
 
 def _clean_date(value: Any, field: str, errors: c.Errors) -> datetime.date | None:
@@ -194,11 +168,9 @@ def _apply(actor: User, quote: Quote, data: QuoteData, *, creating: bool) -> lis
     lines: list[c.CleanLine] = []
     if "lines" in data or creating:
         raw = data.get("lines")
-        lines = c.clean_lines(
-            priced_lines(raw, quote.currency if currency_ok else None),
-            quote.currency if currency_ok else None,
-            errors,
-        )
+        # Lines naming a product without a price take the catalogue price
+        # (``common.clean_lines``).
+        lines = c.clean_lines(raw, quote.currency if currency_ok else None, errors)
     elif "currency" in data and currency_ok:
         lines = c.clean_lines(_existing_lines(quote), quote.currency, errors)
     c.raise_errors(errors)
@@ -385,11 +357,6 @@ def _email(quote: Quote, to: str, actor: User) -> EmailMessage:
     )
     message.attach(pdf_filename(quote), pdf, "application/pdf")
     return message
-
-
-def company_name() -> str:
-    """The name printed on quotes (``CLIENTELA_COMPANY_NAME`` if the settings have one)."""
-    return str(getattr(settings, "CLIENTELA_COMPANY_NAME", "") or "Clientela")
 
 
 def _log_interaction(actor: User, quote: Quote, to: str) -> None:
