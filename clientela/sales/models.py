@@ -207,10 +207,33 @@ class Deal(CRMRecord):
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
         indexes = [
-            # The board: a pipeline's open deals by stage.
-            _live("deal_board_idx", "pipeline", "status", "stage", "team", "owner"),
-            # The forecast: deals closing in a period, summed per owner and currency.
-            _live("deal_close_idx", "close_date", "status", "owner", "currency"),
+            # The board's column totals: a pipeline's open deals grouped by stage and
+            # currency, read from the index alone (team and owner for the role scope).
+            _live(
+                "deal_board_idx",
+                "pipeline",
+                "status",
+                "stage",
+                "currency",
+                "team",
+                "owner",
+                "amount",
+            ),
+            # The board's won and lost columns: what closed since the month began.
+            _live("deal_closed_idx", "pipeline", "status", "closed_at"),
+            # The forecast: deals closing in a period, summed per owner and currency,
+            # read from the index alone.
+            _live(
+                "deal_close_idx",
+                "close_date",
+                "status",
+                "owner",
+                "team",
+                "currency",
+                "pipeline",
+                "amount",
+                "probability",
+            ),
             _live("deal_updated_idx", "updated_at", "id", "team"),
             _live("deal_org_idx", "organization", "updated_at"),
         ]
