@@ -12,13 +12,11 @@ from __future__ import annotations
 import datetime
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from ninja import Body, File, Query, Router, Schema, Status
+from ninja import Body, File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from clientela.activities import selectors, services
@@ -49,12 +47,17 @@ from clientela.activities.schemas import (
     task_out,
 )
 from clientela.core.api import (
+    CHANGE_ERRORS,
+    CREATE_ERRORS,
+    DETAIL_ERRORS,
+    LIST_ERRORS,
     CursorPage,
     api_user,
     error_responses,
     expected_version,
     idempotent,
     paginate,
+    refuse_unknown_params,
     require_scope,
     set_etag,
 )
@@ -68,19 +71,6 @@ READ, WRITE = "activities:read", "activities:write"
 #: The appointment list's window when the client gives no ``start`` or ``end``.
 EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
 LATEST = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
-
-LIST_ERRORS = error_responses(401, 403, 422)
-DETAIL_ERRORS = error_responses(401, 403, 404, 422)
-CREATE_ERRORS = error_responses(400, 401, 403, 413, 422)
-CHANGE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 422)
-
-
-def _known_params(request: HttpRequest, params: type[Schema]) -> None:
-    """Refuse query parameters the list does not know: a misspelt filter ("chanel")
-    would otherwise be ignored and return everything."""
-    unknown = sorted(set(request.GET) - set(params.model_fields))
-    if unknown:
-        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
 
 
 def _data(payload: Any) -> dict[str, Any]:
@@ -118,7 +108,7 @@ def _interaction_out(request: HttpRequest, interaction: Interaction) -> Interact
 )
 @require_scope(READ)
 def list_interactions(request: HttpRequest, params: Query[InteractionListParams]) -> Any:
-    _known_params(request, InteractionListParams)
+    refuse_unknown_params(request, InteractionListParams)
     qs = selectors.interaction_list(
         user=api_user(request),
         person_id=params.person_id,
@@ -275,7 +265,7 @@ def _task(request: HttpRequest, task_id: int) -> Task:
 )
 @require_scope(READ)
 def list_tasks(request: HttpRequest, params: Query[TaskListParams]) -> Any:
-    _known_params(request, TaskListParams)
+    refuse_unknown_params(request, TaskListParams)
     qs = selectors.task_list(user=api_user(request), view=params.view)
     if params.status is not None:
         qs = qs.filter(status=params.status)
@@ -381,7 +371,7 @@ def _appointment_out(request: HttpRequest, appointment: Appointment) -> Appointm
 )
 @require_scope(READ)
 def list_appointments(request: HttpRequest, params: Query[AppointmentListParams]) -> Any:
-    _known_params(request, AppointmentListParams)
+    refuse_unknown_params(request, AppointmentListParams)
     qs = selectors.appointment_list(
         user=api_user(request), start=params.start or EARLIEST, end=params.end or LATEST
     )

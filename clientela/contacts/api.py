@@ -34,9 +34,12 @@ from clientela.contacts.schemas import (
 )
 from clientela.core import selectors as core_selectors
 from clientela.core.api import (
+    CHANGE_ERRORS,
+    CREATE_ERRORS,
+    DETAIL_ERRORS,
+    LIST_ERRORS,
     CursorPage,
     api_user,
-    error_responses,
     expected_version,
     idempotent,
     paginate,
@@ -50,10 +53,6 @@ router = Router()
 
 READ, WRITE = "contacts:read", "contacts:write"
 
-LIST_ERRORS = error_responses(401, 403, 422)
-DETAIL_ERRORS = error_responses(401, 403, 404, 422)
-CREATE_ERRORS = error_responses(400, 401, 403, 413, 422)
-CHANGE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 422)
 
 #: The services' names for fields the API calls differently.
 FIELD_NAMES = {"memberships": "organizations", "owner": "owner_id", "team": "team_id"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LeadSource(models.TextChoices):
@@ -25,9 +26,10 @@ class LeadStatus(models.TextChoices):
 
 
 class DealStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    # A context per status list: Spanish agrees the word with "oportunidad" / "pedido".
+    OPEN = "open", pgettext_lazy("deal status", "Open")
+    WON = "won", pgettext_lazy("deal status", "Won")
+    LOST = "lost", pgettext_lazy("deal status", "Lost")
 
 
 class QuoteStatus(models.TextChoices):
@@ -39,9 +41,9 @@ class QuoteStatus(models.TextChoices):
 
 
 class OrderStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    FULFILLED = "fulfilled", _("Fulfilled")
-    CANCELLED = "cancelled", _("Cancelled")
+    OPEN = "open", pgettext_lazy("order status", "Open")
+    FULFILLED = "fulfilled", pgettext_lazy("order status", "Fulfilled")
+    CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
 
 
 class ProductKind(models.TextChoices):

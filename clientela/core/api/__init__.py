@@ -27,11 +27,25 @@ from ninja import NinjaAPI
 
 from clientela.core.api.auth import TokenAuth, api_token, api_user, require_scope
 from clientela.core.api.concurrency import etag, expected_version, set_etag
-from clientela.core.api.errors import error_response, install_error_handlers, renamed_fields
+from clientela.core.api.errors import (
+    error_response,
+    install_error_handlers,
+    refuse_unknown_params,
+    renamed_fields,
+)
 from clientela.core.api.idempotency import idempotent
 from clientela.core.api.me import router as me_router
 from clientela.core.api.pagination import Page, PageParams, paginate
-from clientela.core.api.schemas import CursorPage, ErrorOut, error_responses
+from clientela.core.api.schemas import (
+    CHANGE_ERRORS,
+    CREATE_ERRORS,
+    DETAIL_ERRORS,
+    LIST_ERRORS,
+    CursorPage,
+    ErrorOut,
+    Version,
+    error_responses,
+)
 from clientela.core.choices import Interface
 from clientela.core.context import interface
 
@@ -121,6 +135,12 @@ def build_api() -> NinjaAPI:
 
 
 __all__ = [
+    "CHANGE_ERRORS",
+    "CREATE_ERRORS",
+    "DETAIL_ERRORS",
+    "LIST_ERRORS",
+    "Version",
+    "refuse_unknown_params",
     "CursorPage",
     "ErrorOut",
     "Page",

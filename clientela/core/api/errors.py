@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.responses import NinjaJSONEncoder
@@ -203,3 +203,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, handler)
+
+
+def refuse_unknown_params(request: HttpRequest, params: type[Schema]) -> None:
+    """Refuse query parameters a list does not know: a misspelt filter would otherwise
+    be ignored and return everything."""
+    unknown = sorted(set(request.GET) - set(params.model_fields))
+    if unknown:
+        raise DjangoValidationError({name: [_("Unknown field.")] for name in unknown})

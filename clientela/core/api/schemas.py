@@ -82,3 +82,13 @@ def error_responses(*codes: int) -> dict[int, Any]:
     """The documented error answers of an operation (for OpenAPI and its checkers)."""
     models: dict[int, Any] = {403: ScopeErrorOut, 412: ConflictOut}
     return {code: models.get(code, ErrorOut) for code in codes}
+
+
+#: The error answers of the usual operations on a kind of record.
+LIST_ERRORS = error_responses(401, 403, 422)
+DETAIL_ERRORS = error_responses(401, 403, 404, 422)
+CREATE_ERRORS = error_responses(400, 401, 403, 413, 422)
+CHANGE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 422)
+
+#: A record's ``version`` as a client sends it back (If-Match or the body).
+Version = Annotated[int, Field(ge=1, le=2**31 - 1)]

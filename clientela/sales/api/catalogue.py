@@ -10,18 +10,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal, cast
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from pydantic import BaseModel
 
 from clientela.core.api import (
+    CREATE_ERRORS,
+    DETAIL_ERRORS,
+    LIST_ERRORS,
     CursorPage,
     api_user,
     error_responses,
     idempotent,
     paginate,
+    refuse_unknown_params,
     require_scope,
 )
 from clientela.core.api.pagination import PageParams
@@ -35,23 +37,12 @@ from clientela.sales.services import catalogue as services
 router = Router(tags=["catalogue"])
 
 READ, WRITE = "sales:read", "sales:write"
-LIST_ERRORS = error_responses(401, 403, 422)
-DETAIL_ERRORS = error_responses(401, 403, 404, 422)
-CREATE_ERRORS = error_responses(400, 401, 403, 413, 422)
 CHANGE_ERRORS = error_responses(400, 401, 403, 404, 413, 422)
 
 #: A decimal number sent as a string ("108.90"); JSON numbers are refused on purpose.
 DecimalString = Annotated[
     str, Field(max_length=40, description='A decimal number as a string, e.g. "108.90".')
 ]
-
-
-def known_params(request: HttpRequest, params: type[Schema]) -> None:
-    """Refuse query parameters the list does not know (a misspelt filter would
-    otherwise be ignored and return everything)."""
-    unknown = sorted(set(request.GET) - set(params.model_fields))
-    if unknown:
-        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
 
 
 class ProductIn(InputSchema):
@@ -113,7 +104,7 @@ def _data(payload: ProductIn) -> services.ProductData:
 @require_scope(READ)
 def list_products(request: HttpRequest, params: Query[ProductListParams]) -> Any:
     """By name; only the active products unless `show` says otherwise."""
-    known_params(request, ProductListParams)
+    refuse_unknown_params(request, ProductListParams)
     active = {"active": True, "inactive": False, "all": None}[params.show]
     qs = selectors.product_list(user=api_user(request), active=active, q=params.q or "")
     page = paginate(qs.order_by("name", "id"), limit=params.limit, cursor=params.cursor)

@@ -12,19 +12,23 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, cast
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Query, Router, Schema, Status
+from ninja import Body, Field, Query, Router, Status
 from pydantic import BaseModel, BeforeValidator
 
 from clientela.core.api import (
+    CHANGE_ERRORS,
+    CREATE_ERRORS,
+    DETAIL_ERRORS,
+    LIST_ERRORS,
     CursorPage,
+    Version,
     api_user,
-    error_responses,
     expected_version,
     idempotent,
     paginate,
+    refuse_unknown_params,
     require_scope,
     set_etag,
 )
@@ -41,13 +45,6 @@ from clientela.sales.services import deals as services
 router = Router(tags=["deals"])
 
 READ, WRITE = "sales:read", "sales:write"
-
-LIST_ERRORS = error_responses(401, 403, 422)
-DETAIL_ERRORS = error_responses(401, 403, 404, 422)
-CREATE_ERRORS = error_responses(400, 401, 403, 413, 422)
-CHANGE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 422)
-
-Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def _no_float(value: Any) -> Any:
@@ -202,14 +199,6 @@ def deal_out(deal: Deal) -> DealOut:
     )
 
 
-def _known_params(request: HttpRequest, params: type[Schema]) -> None:
-    """Refuse query parameters the list does not know (a misspelt filter would
-    otherwise be ignored and return everything)."""
-    unknown = sorted(set(request.GET) - set(params.model_fields))
-    if unknown:
-        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
-
-
 def _data(payload: Any) -> services.DealData:
     data: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude={"version"})
     if data.get("status") is not None:
@@ -258,7 +247,7 @@ def get_pipeline(request: HttpRequest, pipeline_id: RecordId) -> PipelineOut:
 )
 @require_scope(READ)
 def list_deals(request: HttpRequest, params: Query[DealListParams]) -> Any:
-    _known_params(request, DealListParams)
+    refuse_unknown_params(request, DealListParams)
     filters = DealFilters(
         pipeline=params.pipeline_id,
         stage=params.stage_id,

@@ -10,21 +10,25 @@ done once.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
-from ninja import Body, Field, Query, Router, Schema, Status
+from ninja import Body, Field, Query, Router, Status
 from pydantic import BaseModel
 
 from clientela.core.api import (
+    CHANGE_ERRORS,
+    CREATE_ERRORS,
+    DETAIL_ERRORS,
+    LIST_ERRORS,
     CursorPage,
+    Version,
     api_user,
-    error_responses,
     expected_version,
     idempotent,
     paginate,
+    refuse_unknown_params,
     require_scope,
     set_etag,
 )
@@ -38,13 +42,6 @@ from clientela.sales.services import leads as services
 router = Router(tags=["leads"])
 
 READ, WRITE = "sales:read", "sales:write"
-
-LIST_ERRORS = error_responses(401, 403, 422)
-DETAIL_ERRORS = error_responses(401, 403, 404, 422)
-CREATE_ERRORS = error_responses(400, 401, 403, 413, 422)
-CHANGE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 422)
-
-Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 # --- schemas ----------------------------------------------------------------------------
@@ -170,14 +167,6 @@ def lead_out(lead: Lead) -> LeadOut:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _known_params(request: HttpRequest, params: type[Schema]) -> None:
-    """Refuse query parameters the list does not know ("stauts" would otherwise be
-    ignored and return everything)."""
-    unknown = sorted(set(request.GET) - set(params.model_fields))
-    if unknown:
-        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
-
-
 def _data(payload: LeadIn) -> services.LeadData:
     raw = payload.model_dump(exclude_unset=True, exclude={"version"})
     data = {k: (v.value if isinstance(v, LeadSource | LeadStatus) else v) for k, v in raw.items()}
@@ -198,7 +187,7 @@ def _lead(request: HttpRequest, lead_id: int) -> Lead:
 )
 @require_scope(READ)
 def list_leads(request: HttpRequest, params: Query[LeadListParams]) -> Any:
-    _known_params(request, LeadListParams)
+    refuse_unknown_params(request, LeadListParams)
     filters, errors = selectors.LeadFilters.from_params(request.GET)
     if errors:
         raise ValidationError(errors)

@@ -17,13 +17,12 @@ from ninja import Field
 from pydantic import BaseModel, BeforeValidator
 
 from clientela.activities.schemas import Moment
+from clientela.core.api import Version
 from clientela.core.api.pagination import PageParams
 from clientela.core.api.schemas import InputSchema, RecordId
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
 from clientela.sales.models import Order, OrderLine
-
-Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def _decimal_text(value: Any) -> Any:

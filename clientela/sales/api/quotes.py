@@ -10,19 +10,24 @@ pages). Amounts are decimal strings; errors name the field, lines as
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Body, Field, Query, Router, Status
 from pydantic import BaseModel
 
 from clientela.core.api import (
+    CHANGE_ERRORS,
+    CREATE_ERRORS,
+    DETAIL_ERRORS,
+    LIST_ERRORS,
     CursorPage,
+    Version,
     api_user,
-    error_responses,
     expected_version,
     idempotent,
     paginate,
+    refuse_unknown_params,
     require_scope,
     set_etag,
 )
@@ -30,7 +35,7 @@ from clientela.core.api.pagination import PageParams
 from clientela.core.api.schemas import InputSchema, IsoDate, RecordId
 from clientela.core.choices import Language
 from clientela.sales import money
-from clientela.sales.api.catalogue import DecimalString, known_params
+from clientela.sales.api.catalogue import DecimalString
 from clientela.sales.choices import QuoteStatus
 from clientela.sales.models import Order, Quote
 from clientela.sales.pdf import quote_pdf
@@ -42,11 +47,6 @@ from clientela.sales.services.common import MAX_LINES
 router = Router(tags=["quotes"])
 
 READ, WRITE = "sales:read", "sales:write"
-LIST_ERRORS = error_responses(401, 403, 422)
-DETAIL_ERRORS = error_responses(401, 403, 404, 422)
-CREATE_ERRORS = error_responses(400, 401, 403, 413, 422)
-CHANGE_ERRORS = error_responses(400, 401, 403, 404, 412, 413, 422)
-Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 # --- schemas --------------------------------------------------------------------------
@@ -245,7 +245,7 @@ def _quote(request: HttpRequest, quote_id: int) -> Quote:
 @require_scope(READ)
 def list_quotes(request: HttpRequest, params: Query[QuoteListParams]) -> Any:
     """Newest first. Filter by `status`, `person_id`, `organization_id`, `deal_id`."""
-    known_params(request, QuoteListParams)
+    refuse_unknown_params(request, QuoteListParams)
     qs = selectors.quote_list(
         user=api_user(request),
         status=params.status,
