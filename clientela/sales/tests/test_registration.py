@@ -42,6 +42,9 @@ def test_person_and_organization_pages_show_deals_and_purchase_history(
         page = client.get(url).content.decode()
         assert "Deals" in page, url
         assert "Purchase history" in page, url
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert f'href="/quotes/new/?person={person.pk}"' in page
+    assert f'href="/orders/new/?person={person.pk}"' in page
 
 
 def test_custom_fields_are_offered_only_where_they_are_kept(admin: Any) -> None:

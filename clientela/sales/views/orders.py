@@ -38,7 +38,7 @@ from clientela.sales.forms.orders import (
     add_order_errors,
     line_formset,
 )
-from clientela.sales.models import Order
+from clientela.sales.models import Order, Quote
 from clientela.sales.selectors import orders as selectors
 from clientela.sales.selectors.rates import base_currency
 from clientela.sales.services import orders as services
@@ -354,6 +354,11 @@ def purchase_history_panel(request: HttpRequest, record: Person | Organization) 
             else ""
         ),
         "all_url": f"{reverse('sales:order-list')}?{urlencode({key: record.pk})}",
+        "quote_url": (
+            f"{reverse('sales:quote-create')}?{query}"
+            if can(user, "create", Quote.RESOURCE)
+            else ""
+        ),
     }
 
 
