@@ -163,7 +163,7 @@ def _render(quote: Quote) -> bytes:
         _("Line total"),
     )
     with pdf.table(
-        col_widths=(70, 16, 28, 18, 16, 32),
+        col_widths=(60, 15, 28, 22, 22, 33),
         text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
         headings_style=FontFace(emphasis="BOLD", fill_color=(235, 238, 242)),
         line_height=6,
