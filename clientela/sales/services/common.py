@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.activities.validation import Errors, add
+from clientela.core import search
 from clientela.core.choices import Scope
 from clientela.core.models import User
 from clientela.core.permissions import rights_for
 from clientela.sales import money
-from clientela.sales.models import DocumentSequence, Product
+from clientela.sales.models import DocumentSequence, Order, Product, Quote
 from clientela.sales.selectors.catalogue import price_for
 
 __all__ = ["Errors", "add"]
@@ -249,6 +250,27 @@ def clean_lines(value: Any, currency: str | None, errors: Errors) -> list[CleanL
 
 def document_totals(lines: list[CleanLine]) -> money.Totals:
     return money.sum_lines(line.amounts for line in lines)
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+def index_document(document: Quote | Order) -> None:
+    """Put a quote or an order in the header search: found by its number, its
+    customer's name and its external id."""
+    customer = " · ".join(
+        str(part) for part in (document.person, document.organization) if part is not None
+    )
+    title = document.label if isinstance(document, Quote) else document.number
+    search.index_record(
+        resource=document.RESOURCE,
+        object_id=document.pk,
+        owner_id=document.owner_id,
+        team_id=document.team_id,
+        title=title,
+        subtitle=customer,
+        parts=[title, document.number, customer, document.external_id],
+    )
 
 
 # --- numbering --------------------------------------------------------------------------

@@ -162,6 +162,7 @@ def _order_create(
     order.number = c.next_number("order", ORDER_PREFIX)
     order.save()
     OrderLine.objects.bulk_create([OrderLine(order=order, **line.fields()) for line in lines])
+    c.index_document(order)
     record_audit(
         actor=actor,
         instance=order,
@@ -263,12 +264,8 @@ def order_trash(*, actor: User, order: Order, expected_version: int | None = Non
     record_trash(actor=actor, record=order, expected_version=expected_version)
 
 
-def _no_reindex(order: Order) -> None:
-    """Orders are not in the header search: nothing to index on restore."""
-
-
 def order_restore(*, actor: User, order: Order) -> None:
     """Bring an order back from the trash (admins only; else ``NotFound``)."""
     if order.pk is None:
         raise NotFound()
-    record_restore(actor=actor, record=order, reindex=_no_reindex)
+    record_restore(actor=actor, record=order, reindex=c.index_document)

@@ -218,6 +218,7 @@ def quote_create(*, actor: User, data: QuoteData) -> Quote:
     quote.revision = 1
     quote.save()
     QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **line.fields()) for line in lines])
+    c.index_document(quote)
     record_audit(
         actor=actor,
         instance=quote,
@@ -234,6 +235,7 @@ def _lock(quote: Quote, actor: User, action: str = "update") -> Quote:
 def _audit_update(actor: User, quote: Quote, before: dict[str, Any]) -> None:
     quote.version += 1
     quote.save()
+    c.index_document(quote)
     changes = changes_between(before, quote_snapshot(quote))
     record_audit(actor=actor, instance=quote, action=AuditAction.UPDATE, changes=changes)
 
@@ -289,6 +291,7 @@ def quote_revise(*, actor: User, quote: Quote) -> Quote:
         language=fresh.language,
     )
     revision.save()
+    c.index_document(revision)
     QuoteLine.objects.bulk_create(
         [
             QuoteLine(

@@ -56,3 +56,33 @@ def test_custom_fields_are_offered_only_where_they_are_kept(admin: Any) -> None:
             actor=admin, resource="sales.deal", key="size", label="Size", field_type="text"
         )
     assert "resource" in info.value.message_dict
+
+
+def test_header_search_finds_quotes_and_orders_within_the_scope(
+    rep_north: Any, rep_south: Any, person_factory: Any
+) -> None:
+    from clientela.sales.services import orders, quotes
+
+    person = person_factory(rep_north, first_name="Zenobia", last_name="Quill")
+    line = {"description": "Chairs", "quantity": "2", "unit_price": "10.00"}
+    quote = quotes.quote_create(
+        actor=rep_north, data={"person_id": person.pk, "currency": "USD", "lines": [line]}
+    )
+    order, _created = orders.order_create(
+        actor=rep_north,
+        data={
+            "person_id": person.pk,
+            "currency": "USD",
+            "lines": [line],
+            "external_id": "SHOP-7781",
+        },
+    )
+    north = _client(rep_north)
+    page = north.get("/search/", {"q": quote.number}).content.decode()
+    assert f"/quotes/{quote.pk}/" in page
+    page = north.get("/search/", {"q": "SHOP-7781"}).content.decode()
+    assert f"/orders/{order.pk}/" in page
+    page = north.get("/search/", {"q": "Zenobia"}).content.decode()
+    assert f"/quotes/{quote.pk}/" in page and f"/orders/{order.pk}/" in page
+    south = _client(rep_south).get("/search/", {"q": "Zenobia"}).content.decode()
+    assert f"/quotes/{quote.pk}/" not in south and f"/orders/{order.pk}/" not in south
