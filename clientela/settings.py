@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "clientela.contacts",
     "clientela.activities",
     "clientela.sales",
+    "clientela.integrations",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("clientela.contacts.urls")),
     path("", include("clientela.activities.urls")),
     path("", include("clientela.sales.urls")),
+    path("", include("clientela.integrations.urls")),
 ]

@@ -250,3 +250,107 @@ class Relationship(ContactDetail):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+# --- data quality: the duplicate finder (``contacts.duplicates``) ------------------------
+
+
+class DuplicateKind(models.TextChoices):
+    PERSON = "person", _("person")
+    ORGANIZATION = "organization", _("organization")
+
+
+def _ordered_pair(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(a_id__lt=models.F("b_id")), name=name)
+
+
+class DuplicateDismissal(models.Model):
+    """A pair a user marked "not a duplicate": the finder never reports it again.
+    Ids rather than foreign keys, so one table serves people and organizations; the
+    smaller id is always ``a_id``."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=DuplicateKind)
+    a_id = models.BigIntegerField()
+    b_id = models.BigIntegerField()
+    dismissed_by = models.ForeignKey(
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("dismissed by"),
+    )
+    dismissed_at = models.DateTimeField(_("dismissed at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "a_id", "b_id"], name="uniq_dup_dismissal"),
+            _ordered_pair("dup_dismissal_ordered"),
+        ]
+        verbose_name = _("dismissed duplicate")
+        verbose_name_plural = _("dismissed duplicates")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.a_id}/{self.b_id}"
+
+
+class DuplicateScanStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class DuplicateScan(models.Model):
+    """One run of the duplicate finder over every record of a kind; the pages show the
+    pairs of the latest finished scan (filtered by each viewer's scope)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=DuplicateKind)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DuplicateScanStatus, default=DuplicateScanStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    records = models.PositiveIntegerField(_("records compared"), default=0)
+    pairs = models.PositiveIntegerField(_("pairs found"), default=0)
+    seconds = models.FloatField(_("seconds"), default=0.0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "status", "-finished_at"], name="dup_scan_idx")]
+        verbose_name = _("duplicate scan")
+        verbose_name_plural = _("duplicate scans")
+
+    def __str__(self) -> str:
+        return f"{self.kind} scan {self.pk} ({self.status})"
+
+
+class DuplicatePair(models.Model):
+    """A likely duplicate found by a scan: ``a_id < b_id``, score 0..1, reasons as codes
+    (``[{"code": "name", "pct": 94}, {"code": "same_city"}]``; words by
+    ``duplicates.reason_texts``)."""
+
+    scan = models.ForeignKey(DuplicateScan, on_delete=models.CASCADE, related_name="found")
+    kind = models.CharField(_("kind"), max_length=20, choices=DuplicateKind)
+    a_id = models.BigIntegerField()
+    b_id = models.BigIntegerField()
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scan", "a_id", "b_id"], name="uniq_dup_pair"),
+            _ordered_pair("dup_pair_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["scan", "-score", "a_id", "b_id"], name="dup_pair_score_idx")
+        ]
+        verbose_name = _("likely duplicate")
+        verbose_name_plural = _("likely duplicates")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.a_id}/{self.b_id} {self.score:.2f}"

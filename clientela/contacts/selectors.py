@@ -3,14 +3,20 @@ see (``core.permissions.restrict``), then filtered and sorted (``filters``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import JSONObject
 
 from clientela.contacts.filters import ContactFilters, apply_filters
 from clientela.contacts.models import (
     Address,
+    DuplicateDismissal,
+    DuplicateKind,
+    DuplicatePair,
+    DuplicateScan,
+    DuplicateScanStatus,
     EmailAddress,
     Membership,
     Organization,
@@ -235,3 +241,46 @@ def organization_trash_get(*, user: Any, pk: Any) -> Organization:
     if org is None:
         raise NotFound()
     return org
+
+
+# --- likely duplicates (stored by ``data_quality.duplicate_scan_run``) -------------------
+
+
+def duplicate_scan_latest(*, kind: str) -> DuplicateScan | None:
+    """The newest scan of ``kind`` (whatever its status), for the page's status line."""
+    return DuplicateScan.objects.filter(kind=kind).order_by("-created_at", "-id").first()
+
+
+def duplicate_pair_list(*, user: Any, kind: str, min_score: float = 0.0) -> QuerySet[DuplicatePair]:
+    """The pairs of the latest finished scan of ``kind`` with ``score >= min_score``,
+    best first, of which ``user`` may see *both* records (and not dismissed since)."""
+    model: type[Person] | type[Organization] = (
+        Person if kind == DuplicateKind.PERSON else Organization
+    )
+    scan = (
+        DuplicateScan.objects.filter(kind=kind, status=DuplicateScanStatus.DONE)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    if scan is None:
+        return DuplicatePair.objects.none()
+    visible = restrict(model.objects.filter(deleted_at__isnull=True), user, model.RESOURCE)
+    ids = visible.order_by().values("pk")
+    dismissed = DuplicateDismissal.objects.filter(
+        kind=kind, a_id=OuterRef("a_id"), b_id=OuterRef("b_id")
+    )
+    return (
+        DuplicatePair.objects.filter(scan=scan, score__gte=min_score, a_id__in=ids, b_id__in=ids)
+        .exclude(Exists(dismissed))
+        .order_by("-score", "a_id", "b_id")
+    )
+
+
+def duplicate_records(*, user: Any, kind: str, ids: Iterable[int]) -> dict[int, Any]:
+    """The visible records among ``ids`` by id, with owner (a page of pairs shows them
+    side by side)."""
+    model: type[Person] | type[Organization] = (
+        Person if kind == DuplicateKind.PERSON else Organization
+    )
+    visible = restrict(model.objects.filter(deleted_at__isnull=True), user, model.RESOURCE)
+    return {r.pk: r for r in visible.filter(pk__in=list(ids)).select_related("owner")}

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from clientela.contacts import views
-from clientela.contacts.views import ORGANIZATIONS, PEOPLE
+from clientela.contacts.views import ORGANIZATIONS, PEOPLE, duplicates
 from clientela.contacts.views.kinds import Kind
 
 
@@ -11,8 +11,20 @@ def record_urls(prefix: str, kind: Kind) -> list[URLPattern]:
     k = {"kind": kind}
     return [
         path(f"{prefix}/", views.record_list, k, name=f"{name}-list"),
+        path(f"{prefix}/duplicates/", duplicates.duplicate_list, k, name=f"{name}-duplicates"),
+        path(
+            f"{prefix}/duplicates/scan/",
+            duplicates.duplicate_scan,
+            k,
+            name=f"{name}-duplicate-scan",
+        ),
+        path(
+            f"{prefix}/duplicates/dismiss/",
+            duplicates.duplicate_dismiss,
+            k,
+            name=f"{name}-duplicate-dismiss",
+        ),
         path(f"{prefix}/new/", views.record_form, k, name=f"{name}-create"),
-        path(f"{prefix}/export.csv", views.record_export, k, name=f"{name}-export"),
         path(f"{prefix}/<int:pk>/", views.record_detail, k, name=f"{name}-detail"),
         path(f"{prefix}/<int:pk>/edit/", views.record_form, k, name=f"{name}-edit"),
         path(f"{prefix}/<int:pk>/delete/", views.record_delete, k, name=f"{name}-delete"),

@@ -143,3 +143,39 @@ def register_demo_loader(loader: DemoLoader) -> None:
 
 def demo_loaders_in_order() -> list[DemoLoader]:
     return sorted(demo_loaders.values(), key=lambda d: (d.order, d.key))
+
+
+@dataclass(frozen=True)
+class ListAction:
+    """A link a higher app adds to a lower app's list page (e.g. the export formats
+    ``integrations`` offers on the people and organization lists). The list page
+    appends its current filters (``?<query>``) to ``url``. Actions with the same
+    ``menu`` label render together as one dropdown; without one, as a button."""
+
+    key: str
+    label: Any
+    url_name: str
+    icon: str = ""
+    order: int = 100
+    url_kwargs: tuple[tuple[str, Any], ...] = ()
+    menu: Any = ""
+    menu_icon: str = ""
+    download: bool = False
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(self.url_name, kwargs=dict(self.url_kwargs))
+
+
+list_actions: dict[str, dict[str, ListAction]] = defaultdict(dict)
+
+
+def register_list_action(resource: str, action: ListAction) -> None:
+    list_actions[resource][action.key] = action
+
+
+def list_actions_for(resource: str) -> list[ListAction]:
+    """The actions registered for a resource's list page, in order."""
+    return sorted(list_actions.get(resource, {}).values(), key=lambda a: (a.order, a.key))

@@ -1,6 +1,5 @@
 """The contacts web pages (see ``lists`` and ``records``)."""
 
-from clientela.contacts.views.export import record_export
 from clientela.contacts.views.kinds import ORGANIZATIONS, PEOPLE
 from clientela.contacts.views.lists import (
     organization_options,
@@ -22,7 +21,6 @@ __all__ = [
     "organization_options",
     "record_delete",
     "record_detail",
-    "record_export",
     "record_form",
     "record_list",
     "record_restore",

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from clientela.contacts import exports, forms, selectors, services
+from clientela.contacts import forms, selectors, services
 from clientela.contacts.models import Organization, Person
 
 
@@ -31,7 +31,6 @@ class Kind:
     trash: Callable[..., None]
     restore: Callable[..., None]
     create_first: Any
-    export_rows: Callable[..., Any]
 
     def url(self, action: str) -> str:
         return f"contacts:{self.url_prefix}-{action}"
@@ -39,7 +38,7 @@ class Kind:
     @property
     def urls(self) -> dict[str, str]:
         """URL names by action, for templates (``{% url kind.urls.detail pk=… %}``)."""
-        actions = ("list", "create", "detail", "edit", "delete", "restore", "export")
+        actions = ("list", "create", "detail", "edit", "delete", "restore")
         names = {a: self.url(a) for a in actions}
         names["view_save"], names["view_delete"] = self.url("view-save"), self.url("view-delete")
         return names
@@ -65,7 +64,6 @@ PEOPLE = Kind(
     ),
     restore=lambda actor, record: services.person_restore(actor=actor, person=record),
     create_first=_("Create the first person"),
-    export_rows=exports.person_rows,
 )
 
 ORGANIZATIONS = Kind(
@@ -88,7 +86,6 @@ ORGANIZATIONS = Kind(
     ),
     restore=lambda actor, record: services.organization_restore(actor=actor, organization=record),
     create_first=_("Create the first organization"),
-    export_rows=exports.organization_rows,
 )
 
 KINDS = {k.resource: k for k in (PEOPLE, ORGANIZATIONS)}

@@ -25,6 +25,7 @@ from clientela.core import selectors as core_selectors
 from clientela.core import services as core_services
 from clientela.core.pagination import WindowPaginator
 from clientela.core.permissions import can
+from clientela.core.registry import list_actions_for
 from clientela.core.views.records import AuthedRequest, not_found_as_404
 
 RESULTS_ID = "list-results"
@@ -81,6 +82,10 @@ def record_list(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
         "current_sort": f"{'-' if filters.descending else ''}{filters.sort}",
         "view_query": view_query(request.GET),
         "can_create": can(user, "create", kind.resource),
+        # The duplicate finder is offered to those who may clean the data up.
+        "duplicates_url": reverse(kind.url("duplicates"))
+        if can(user, "update", kind.resource)
+        else "",
         "save_view_form": SavedViewForm(initial={"query": view_query(request.GET)}),
     }
     if request.htmx and not request.htmx.boosted:
@@ -94,6 +99,8 @@ def record_list(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
         custom_fields=custom_fields,
     )
     context["saved_views"] = core_selectors.saved_view_list(user=user, resource=kind.resource)
+    # Links higher apps add (the export formats), each given the list's filters.
+    context["list_actions"] = list_actions_for(kind.resource)
     return render(request, "contacts/record_list.html", context)
 
 

@@ -1,0 +1,1 @@
+"""Integration with other systems: import and export of the customer base."""

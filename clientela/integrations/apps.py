@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationsConfig(AppConfig):
+    name = "clientela.integrations"
+    label = "integrations"
+    verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        self._register_exports()
+
+    def _register_exports(self) -> None:
+        """An "Export" dropdown on the people and organization lists, one entry per
+        format; the list page appends its filters to each link."""
+        from clientela.core.registry import ListAction, register_list_action
+        from clientela.integrations.exports import FORMATS, KINDS
+
+        for kind in KINDS.values():
+            for position, fmt in enumerate(FORMATS.values()):
+                register_list_action(
+                    kind.resource,
+                    ListAction(
+                        key=f"export-{fmt.key}",
+                        label=fmt.label,
+                        url_name="integrations:export",
+                        icon=fmt.icon,
+                        order=500 + position,
+                        url_kwargs=(("kind", kind.key), ("fmt", fmt.key)),
+                        menu=_("Export"),
+                        menu_icon="bi-download",
+                        download=True,
+                    ),
+                )

@@ -1,0 +1,30 @@
+"""CSV: the tabular columns (``records.ExportKind.table_rows``), UTF-8 with a BOM so
+spreadsheet programs read it as UTF-8; every cell a spreadsheet would run as a formula
+is neutralized (``cells.neutralize``)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from clientela.contacts.filters import ContactFilters
+from clientela.integrations.exports.cells import neutralize
+from clientela.integrations.exports.records import ExportKind
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def write_csv(
+    kind: ExportKind, *, user: Any, filters: ContactFilters | None = None, bom: bool = True
+) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    if bom:
+        yield "\ufeff"
+    for row in kind.table_rows(user=user, filters=filters):
+        yield writer.writerow([neutralize(v) for v in row])
