@@ -32,7 +32,7 @@ from clientela.contacts.models import (
 from clientela.contacts.tasks import scan_duplicates
 from clientela.core.errors import NotFound, PermissionDenied
 
-FEBRL = Path(__file__).resolve().parents[4] / "shared" / "data" / "febrl" / "dataset1.csv"
+FEBRL = Path(__file__).resolve().parent / "data" / "febrl-dataset1.csv"
 PERSON, ORG = DuplicateKind.PERSON, DuplicateKind.ORGANIZATION
 
 
