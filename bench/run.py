@@ -6,6 +6,7 @@
     .venv/bin/python bench/run.py --n 1000000 --only list,search --runs 20   # a part
     .venv/bin/python bench/run.py --only activities   # bench/activities.py, own data file
     .venv/bin/python bench/run.py --only sales        # bench/sales.py, own data file
+    .venv/bin/python bench/run.py --only duplicates   # bench/duplicates.py, own data file
 
 An existing data file is migrated to the current schema first (``migrate_if_needed``).
 
@@ -43,7 +44,9 @@ from bench.generate import CITIES, ROOT, configure_django, db_path  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 LIST_PAGE = 500
-PARTS = ("list", "search", "api", "server", "activities", "sales")
+PARTS = ("list", "search", "api", "server", "activities", "sales", "duplicates")
+#: Parts with their own script and data file -> whether the script takes ``--runs``.
+OWN_PROCESS_PARTS = {"activities": True, "sales": True, "duplicates": False}
 TARGETS = {"list_p95_ms": 50.0, "search_p95_ms": 30.0, "api_detail_ratio": 0.40}
 
 
@@ -507,24 +510,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     parts = set(args.only.split(",")) if args.only else set(PARTS)
-    if "activities" in parts:
-        # Its own data file and so its own process (bench/activities.py).
-        subprocess.run(  # noqa: S603
-            [sys.executable, str(ROOT / "bench" / "activities.py"), "--runs", str(args.runs)],
-            check=True,
-        )
-        parts.discard("activities")
-        if not parts:
-            return
-    if "sales" in parts:
-        # Its own data file and so its own process (bench/sales.py).
-        subprocess.run(  # noqa: S603
-            [sys.executable, str(ROOT / "bench" / "sales.py"), "--runs", str(args.runs)],
-            check=True,
-        )
-        parts.discard("sales")
-        if not parts:
-            return
+    # Parts with their own data file run in their own process (bench/<part>.py).
+    for part, takes_runs in OWN_PROCESS_PARTS.items():
+        if part in parts:
+            command = [sys.executable, str(ROOT / "bench" / f"{part}.py")]
+            command += ["--runs", str(args.runs)] if takes_runs else []
+            subprocess.run(command, check=True)  # noqa: S603
+            parts.discard(part)
+    if not parts:
+        return
 
     db = db_path(args.n)
     if not db.exists():
