@@ -199,6 +199,8 @@ CLIENTELA_PAGE_SIZE = env_int("CLIENTELA_PAGE_SIZE", 25, minimum=5)
 CLIENTELA_TRASH_DAYS = env_int("CLIENTELA_TRASH_DAYS", 30, minimum=1)
 CLIENTELA_DEFAULT_PHONE_REGION = env_phone_region("CLIENTELA_DEFAULT_PHONE_REGION", "US")
 CLIENTELA_MAX_ATTACHMENT_MB = env_int("CLIENTELA_MAX_ATTACHMENT_MB", 10, minimum=1)
+#: The largest file an import accepts (web upload or command line), in megabytes.
+CLIENTELA_MAX_IMPORT_MB = env_int("CLIENTELA_MAX_IMPORT_MB", 1024, minimum=1)
 #: The company name on quotes and greetings (default: the display name of
 #: DEFAULT_FROM_EMAIL, else "Clientela"); see core/company.py.
 CLIENTELA_COMPANY_NAME = env_str("CLIENTELA_COMPANY_NAME", "")

@@ -92,7 +92,7 @@ MODELS: dict[str, type[Person] | type[Organization]] = {
 
 _SPACES = re.compile(r"[^\w]+", re.UNICODE)
 #: Legal forms and filler words that say nothing about which organization it is.
-_ORG_STOPWORDS = frozenset(
+ORG_STOPWORDS = frozenset(
     "the inc incorporated ltd limited llc llp plc co corp corporation company gmbh ag sa "
     "sas sl slu srl spa bv nv oy ab as sarl cia y and de del la los las".split()
 )
@@ -201,7 +201,7 @@ def _read_organizations(qs: QuerySet[Organization]) -> dict[int, _Record]:
     rows = qs.order_by().values_list("id", "name", "email", "phone", "city", "website")
     for pk, name, email, phone, city, website in rows.iterator(chunk_size=5000):
         tokens = _tokens(name.replace(".", ""))  # "S.L." is the legal form "sl"
-        core = [t for t in tokens if t not in _ORG_STOPWORDS] or tokens
+        core = [t for t in tokens if t not in ORG_STOPWORDS] or tokens
         rec = _Record(
             pk=pk, name=" ".join(sorted(core)), block="".join(core), city=" ".join(_tokens(city))
         )

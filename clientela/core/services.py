@@ -328,6 +328,20 @@ def api_token_revoke(*, user: User, token: ApiToken) -> None:
 # --- tags, saved views, custom fields ---------------------------------------------------
 
 
+def tags_by_name(names: set[str]) -> dict[str, Tag]:
+    """The tags with these names, by folded name (``casefold``), creating the missing
+    ones: one query for many records (the importer's chunks). Names over 50 characters
+    are left out (``tags_from_names`` reports them per record)."""
+    wanted = {n.strip().casefold(): n.strip() for n in names if n and n.strip()}
+    wanted = {k: v for k, v in wanted.items() if len(v) <= 50}
+    found = {t.name.casefold(): t for t in Tag.objects.filter(name__in=list(wanted.values()))}
+    for key, name in wanted.items():
+        if key not in found:
+            tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+            found[key] = tag
+    return found
+
+
 def tags_from_names(names: list[str]) -> list[Tag]:
     """The tags with these names (case-insensitive), creating the missing ones."""
     # A bare string would otherwise be iterated letter by letter into one tag each.

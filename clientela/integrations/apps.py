@@ -9,6 +9,15 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         self._register_exports()
+        self._register_imports()
+
+    def _register_imports(self) -> None:
+        """An "Import" entry in the settings and the list menus; when a worker starts,
+        imports a stopped worker left behind resume at their checkpoint."""
+        from clientela.core.registry import register_worker_startup
+        from clientela.integrations import tasks
+
+        register_worker_startup("integrations.imports", tasks.resume_imports)
 
     def _register_exports(self) -> None:
         """An "Export" dropdown on the people and organization lists, one entry per

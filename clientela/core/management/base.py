@@ -7,10 +7,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from clientela.core.choices import Interface
 from clientela.core.context import interface
 from clientela.core.errors import NotFound, VersionConflict
+from clientela.core.models import User
 
 
 def describe(exc: ValidationError) -> str:
@@ -21,6 +23,17 @@ def describe(exc: ValidationError) -> str:
             for field, messages in exc.message_dict.items()
         )
     return " ".join(exc.messages)
+
+
+def active_user(username: str) -> User:
+    """The active user a ``--user NAME`` option names (any letter case), or a
+    CommandError saying what is wrong."""
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        raise CommandError(_("There is no user “%(name)s”.") % {"name": username})
+    if not user.is_active:
+        raise CommandError(_("The user “%(name)s” is not active.") % {"name": username})
+    return user
 
 
 class ClientelaCommand(BaseCommand):

@@ -14,19 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core.management.base import ClientelaCommand
+from clientela.core.management.base import ClientelaCommand, active_user
 from clientela.core.models import User
 from clientela.core.selectors import api_token_list
 from clientela.core.services import api_token_create, api_token_revoke
-
-
-def _user(username: str) -> User:
-    user = User.objects.filter(username__iexact=username.strip()).first()
-    if user is None:
-        raise CommandError(_("There is no user “%(name)s”.") % {"name": username})
-    if not user.is_active:
-        raise CommandError(_("The user “%(name)s” is not active.") % {"name": username})
-    return user
 
 
 def _expiry(raw: str | None) -> datetime.datetime | None:
@@ -64,7 +55,7 @@ class Command(ClientelaCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
-        user = _user(options["user"])
+        user = active_user(options["user"])
         if action == "create":
             self._create(user, options)
         elif action == "list":

@@ -1,0 +1,460 @@
+"""From a row of text cells to the data the contacts services take.
+
+The converter only *reads* text: it splits names, parses dates in the formats
+spreadsheets write, turns country names (English or Spanish) into ISO codes, gathers
+the e-mail and phone columns, and reads Clientela's own multi-valued export cells back.
+Whether the result is a valid person (a real e-mail, a possible phone, a name) is the
+services' call (``contacts.bulk``), so an import validates exactly like the form and the
+API. Problems the converter finds itself (a date it cannot read) are row issues with the
+column and the value, like the services' ones once ``column_of`` has named the column.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from babel import Locale
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.contacts.choices import EmailKind, PhoneKind
+from clientela.contacts.details import AddressInput, EmailInput, PhoneInput, RelationshipInput
+from clientela.core.choices import Language
+from clientela.core.normalize import fold
+from clientela.integrations.exports.cells import split_lines, split_tags, unneutralize
+
+
+@dataclass
+class Issue:
+    """What is wrong with a row: the column (header text, "" for the whole row), the
+    value as written and a message for the user."""
+
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class Converted:
+    """A row read into service data. ``organizations`` are (name, job title) pairs the
+    runner turns into memberships once it knows the organizations' ids."""
+
+    number: int
+    data: dict[str, Any]
+    issues: list[Issue] = field(default_factory=list)
+    organizations: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+_EMAIL_KINDS = {
+    "email": EmailKind.WORK,
+    "email_personal": EmailKind.PERSONAL,
+    "email_other": EmailKind.OTHER,
+}
+_PHONE_KINDS = {
+    "phone": PhoneKind.MOBILE,
+    "phone_mobile": PhoneKind.MOBILE,
+    "phone_work": PhoneKind.WORK,
+    "phone_home": PhoneKind.HOME,
+    "phone_fax": PhoneKind.FAX,
+    "phone_other": PhoneKind.OTHER,
+}
+_ADDRESS_PARTS = ("street", "city", "region", "postal_code", "country")
+_SCALARS = {
+    "people": (
+        "first_name",
+        "last_name",
+        "notes",
+        "external_id",
+        "preferred_language",
+        "preferred_channel",
+    ),
+    "organizations": ("name", "website", "industry", "notes", "external_id"),
+}
+#: Google Contacts joins several values of one cell with " ::: ".
+_GOOGLE_SEPARATOR = " ::: "
+
+# --- dates --------------------------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_NO_YEAR = re.compile(r"^--\d{2}-?\d{2}$")
+_WORDS = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
+
+
+@cache
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations in English and Spanish, folded."""
+    names: dict[str, int] = {}
+    for code in ("en", "es"):
+        locale = Locale.parse(code)
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in locale.months[context][width].items():
+                    names[fold(name).rstrip(".")] = number
+    names["sept"] = 9
+    return names
+
+
+def parse_date(text: str, order: str = "dmy") -> datetime.date:
+    """A date as spreadsheets write it: ``1985-04-12``, ``19850412``, ``12/04/1985``
+    (day first when ``order`` is "dmy", else month first; a day over 12 decides by
+    itself), ``12.4.85``, ``April 12, 1985``, ``12 de abril de 1985``. Raises ValueError
+    with a message for the user."""
+    value = text.strip()
+    if _NO_YEAR.match(value):
+        raise ValueError(_("A date without a year cannot be stored; add the year."))
+    if match := _ISO.match(value) or _COMPACT.match(value):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _NUMERIC.match(value):
+        first, second, year = (int(g) for g in match.groups())
+        if year < 100:
+            year += 1900 if year > timezone.localdate().year % 100 else 2000
+        if first > 12 or (order == "dmy" and second <= 12):
+            day, month = first, second
+        else:
+            month, day = first, second
+    else:
+        words = _WORDS.findall(fold(value))
+        months = _month_names()
+        named = [months[w.rstrip(".")] for w in words if w.rstrip(".") in months]
+        numbers = [int(w) for w in words if w.isdigit()]
+        if len(named) != 1 or len(numbers) != 2:
+            raise ValueError(_("Not a date we can read; write it as YYYY-MM-DD."))
+        month = named[0]
+        day, year = (numbers[0], numbers[1]) if numbers[1] > 31 else (numbers[1], numbers[0])
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError(_("This date does not exist.")) from None
+
+
+def date_order(values: Iterable[str]) -> str:
+    """ "dmy" or "mdy" for a column of numeric dates: what its unambiguous values say
+    (a first number over 12 is a day), "dmy" when none says."""
+    day_first = month_first = 0
+    for value in values:
+        if match := _NUMERIC.match(value.strip()):
+            first, second = int(match.group(1)), int(match.group(2))
+            day_first += first > 12
+            month_first += second > 12
+    return "mdy" if month_first > day_first else "dmy"
+
+
+# --- countries and names --------------------------------------------------------------------
+
+
+@cache
+def _countries() -> dict[str, str]:
+    """Folded country names (English and Spanish, and the codes) -> ISO 3166 code."""
+    names: dict[str, str] = {}
+    for code in ("en", "es"):
+        for key, name in Locale.parse(code).territories.items():
+            if len(key) == 2 and key.isalpha():
+                names[fold(name)] = key
+                names[key.lower()] = key
+    aliases = {
+        "usa": "US",
+        "u.s.a.": "US",
+        "u.s.": "US",
+        "united states of america": "US",
+        "eeuu": "US",
+        "ee. uu.": "US",
+        "ee.uu.": "US",
+        "uk": "GB",
+        "england": "GB",
+        "great britain": "GB",
+        "inglaterra": "GB",
+        "holland": "NL",
+    }
+    names.update(aliases)
+    return names
+
+
+def country_code(text: str) -> str | None:
+    """The ISO code of a country written as a code or a name (English or Spanish)."""
+    return _countries().get(fold(text.strip()).strip())
+
+
+def split_full_name(text: str) -> tuple[str, str]:
+    """ "Ana García López" -> ("Ana", "García López"); "García, Ana" -> ("Ana", "García")."""
+    value = " ".join(text.split())
+    if "," in value:
+        last, _sep, first = value.partition(",")
+        return first.strip(), last.strip()
+    first, _sep, last = value.partition(" ")
+    return (first, last) if last else ("", first)
+
+
+def _unknown_country() -> str:  # noqa: N802
+    return _("Unknown country; use its name or ISO code (ES, US…).")
+
+
+def _values(cell: str) -> list[str]:
+    return [v.strip() for v in cell.split(_GOOGLE_SEPARATOR) if v.strip()]
+
+
+# --- the converter ----------------------------------------------------------------------------
+
+
+class Converter:
+    """Reads rows of one file for one kind with one mapping (a target key per column).
+    ``date_order`` is "dmy"/"mdy" (see ``date_order``); ``languages`` maps folded
+    language names to codes."""
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        headers: list[str],
+        mapping: list[str],
+        order: str = "dmy",
+        owners: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.headers = headers
+        self.mapping = mapping
+        self.order = order
+        self.owners = owners or {}
+        self.columns: dict[str, list[int]] = defaultdict(list)
+        for index, target in enumerate(mapping):
+            if target:
+                self.columns[target].append(index)
+
+    def column_of(self, key: str) -> str:
+        """The header a service error key (``emails``, ``phone``, ``custom.size``…) came
+        from, "" when no single column did."""
+        base = key.split(".", 1)[0]
+        candidates = {
+            "email": [*_EMAIL_KINDS, "emails"],
+            "emails": [*_EMAIL_KINDS, "emails"],
+            "phone": [*_PHONE_KINDS, "phones"],
+            "phones": [*_PHONE_KINDS, "phones"],
+            "addresses": [*_ADDRESS_PARTS, "addresses"],
+            "country": ["country", "addresses"],
+            "last_name": ["last_name", "full_name", "first_name"],
+            "first_name": ["first_name", "full_name"],
+            "name": ["name"],
+            "memberships": ["organization", "organizations", "job_title"],
+            "custom": [f"cf:{key.split('.', 1)[1]}"] if "." in key else [],
+        }.get(base, [base])
+        for target in candidates:
+            if self.columns.get(target):
+                return self.headers[self.columns[target][0]]
+        return ""
+
+    def convert(self, number: int, cells: list[str]) -> Converted:
+        out = Converted(number=number, data={})
+        get = self._getter(cells)
+        data = out.data
+        for name in _SCALARS[self.kind]:
+            if self.columns.get(name):
+                data[name] = get(name)
+        if self.kind == "people":
+            self._names(out, get)
+            self._birthday(out, cells)
+            self._organizations(out, cells, get)
+            if "website" in self.columns and get("website"):
+                data["notes"] = "\n".join(x for x in (data.get("notes", ""), get("website")) if x)
+            if language := data.get("preferred_language"):
+                data["preferred_language"] = self._language(out, language)
+        notes = [cells[i] for i in self.columns.get("notes", []) if cells[i]]
+        if len(notes) > 1:
+            data["notes"] = "\n\n".join(notes)
+        self._contacts(out, cells)
+        self._address(out, get)
+        self._tags(out, cells)
+        self._owner(out, get)
+        self._custom(out, cells)
+        for name in ("relationships",):
+            if self.columns.get(name) and get(name):
+                data[name] = [
+                    RelationshipInput(
+                        kind=r[0], since=self._date(out, name, r[1]) if len(r) > 1 else None
+                    )
+                    for r in split_lines(get(name))
+                ]
+        return out
+
+    # --- pieces ------------------------------------------------------------------------------
+
+    def _getter(self, cells: list[str]) -> Any:
+        def get(target: str) -> str:
+            indexes = self.columns.get(target)
+            return unneutralize(cells[indexes[0]]) if indexes else ""
+
+        return get
+
+    def _issue(self, out: Converted, target: str, value: str, message: str) -> None:
+        indexes = self.columns.get(target) or [None]
+        column = self.headers[indexes[0]] if indexes[0] is not None else ""
+        out.issues.append(Issue(column=column, value=value[:300], message=message))
+
+    def _names(self, out: Converted, get: Any) -> None:
+        full = get("full_name")
+        if full and not get("first_name") and not get("last_name"):
+            out.data["first_name"], out.data["last_name"] = split_full_name(full)
+
+    def _date(self, out: Converted, target: str, text: str) -> datetime.date | None:
+        if not text.strip():
+            return None
+        try:
+            return parse_date(text, self.order)
+        except ValueError as exc:
+            self._issue(out, target, text, str(exc))
+            return None
+
+    def _birthday(self, out: Converted, cells: list[str]) -> None:
+        if self.columns.get("birthday"):
+            text = cells[self.columns["birthday"][0]]
+            if text:
+                out.data["birthday"] = self._date(out, "birthday", text)
+
+    def _language(self, out: Converted, text: str) -> str:
+        folded = fold(text.strip())
+        for code, label in Language.choices:
+            if folded in (code, fold(str(label))) or folded[:2] == code:
+                return code
+        self._issue(
+            out,
+            "preferred_language",
+            text,
+            _("Unknown language; use one of: %(codes)s.")
+            % {"codes": ", ".join(c for c, _label in Language.choices)},
+        )
+        return ""
+
+    def _contacts(self, out: Converted, cells: list[str]) -> None:
+        emails: list[EmailInput] = []
+        phones: list[PhoneInput] = []
+        for target, kind in _EMAIL_KINDS.items():
+            for index in self.columns.get(target, []):
+                emails += [EmailInput(address=v, kind=kind) for v in _values(cells[index])]
+        for target, kind in _PHONE_KINDS.items():
+            for index in self.columns.get(target, []):
+                phones += [PhoneInput(number=v, kind=kind) for v in _values(cells[index])]
+        for index in self.columns.get("emails", []):
+            emails += [
+                EmailInput(*r[:2]) if len(r) > 1 else EmailInput(r[0])
+                for r in split_lines(cells[index])
+            ]
+        for index in self.columns.get("phones", []):
+            phones += [
+                PhoneInput(*r[:2]) if len(r) > 1 else PhoneInput(r[0])
+                for r in split_lines(cells[index])
+            ]
+        if emails:
+            out.data["emails"] = _first_primary(_unique(emails, "address"))
+        if phones:
+            out.data["phones"] = _first_primary(_unique(phones, "number"))
+
+    def _address(self, out: Converted, get: Any) -> None:
+        addresses: list[AddressInput] = []
+        parts = {name: get(name) for name in _ADDRESS_PARTS}
+        if any(parts.values()):
+            raw_country = parts.pop("country")
+            code = country_code(raw_country) if raw_country else ""
+            if code is None:
+                self._issue(
+                    out,
+                    "country",
+                    raw_country,
+                    _unknown_country(),
+                )
+            elif not code and any(parts.values()):
+                # No country column: the address can only be kept with one.
+                self._issue(
+                    out,
+                    "city",
+                    parts["city"] or parts["street"],
+                    _("Give the country of this address."),
+                )
+            else:
+                addresses.append(AddressInput(country=code or "", **parts))
+        if self.columns.get("addresses") and get("addresses"):
+            for row in split_lines(get("addresses")):
+                street, postal, city, region, country, kind = (row + [""] * 6)[:6]
+                addresses.append(
+                    AddressInput(
+                        country=country_code(country) or country,
+                        kind=kind or "work",
+                        street=street,
+                        city=city,
+                        region=region,
+                        postal_code=postal,
+                    )
+                )
+        if addresses:
+            out.data["addresses"] = _first_primary(addresses)
+
+    def _organizations(self, out: Converted, cells: list[str], get: Any) -> None:
+        name, title = get("organization"), get("job_title")
+        if name:
+            out.organizations.append((name, title))
+        if self.columns.get("organizations") and get("organizations"):
+            for row in split_lines(get("organizations")):
+                out.organizations.append((row[0], row[1] if len(row) > 1 else ""))
+
+    def _tags(self, out: Converted, cells: list[str]) -> None:
+        names: list[str] = []
+        for index in self.columns.get("tags", []):
+            for value in _values(cells[index]):
+                names += split_tags(value)
+        if names:
+            seen: dict[str, str] = {}
+            for tag in names:
+                seen.setdefault(tag.strip().casefold(), tag.strip())
+            out.data["tags"] = list(seen.values())
+
+    def _owner(self, out: Converted, get: Any) -> None:
+        username = get("owner").strip()
+        if not username:
+            return
+        user = self.owners.get(username.casefold())
+        if user is None:
+            self._issue(out, "owner", username, _("No active user with this user name."))
+        else:
+            out.data["owner"] = user
+
+    def _custom(self, out: Converted, cells: list[str]) -> None:
+        custom = {}
+        for target, indexes in self.columns.items():
+            if target.startswith("cf:"):
+                text = unneutralize(cells[indexes[0]])
+                if text:
+                    custom[target[3:]] = _custom_value(text)
+        if custom:
+            out.data["custom"] = custom
+
+
+def _custom_value(text: str) -> Any:
+    """Exports write yes/no fields as "yes"/"no"; the custom field cleaner reads the
+    rest from text."""
+    return {"yes": True, "no": False, "sí": True, "si": True}.get(text.strip().lower(), text)
+
+
+def _unique(items: list[Any], attr: str) -> list[Any]:
+    seen: set[str] = set()
+    result = []
+    for item in items:
+        key = getattr(item, attr).strip().casefold()
+        if key not in seen:
+            seen.add(key)
+            result.append(item)
+    return result
+
+
+def _first_primary(items: list[Any]) -> list[Any]:
+    for position, item in enumerate(items):
+        item.is_primary = position == 0
+    return items

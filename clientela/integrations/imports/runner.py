@@ -1,0 +1,516 @@
+"""Running an import job: the dry run and the import itself, chunk by chunk.
+
+Both read the file from the job's checkpoint, convert each chunk of rows
+(``convert``), match it against what is there (``matching``), and write it through the
+contacts services (``contacts.bulk`` for new records, ``services.*_update`` for the
+records a row updates). The dry run does exactly the same inside a transaction it rolls
+back, so its report is what the import will do; the import commits each chunk together
+with the job's counters and checkpoint (``rows_done``), so a killed worker resumes at
+the first row not committed, losing and doubling nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.contacts import bulk, services
+from clientela.contacts import details as d
+from clientela.contacts.models import Organization, Person
+from clientela.core.choices import Interface
+from clientela.core.context import interface
+from clientela.core.models import User
+from clientela.core.permissions import restrict
+from clientela.integrations.imports.convert import Converted, Converter, Issue, date_order
+from clientela.integrations.imports.matching import Keys, Matcher, keys_for
+from clientela.integrations.imports.readers import ImportFileError, Row, Table, open_table
+from clientela.integrations.models import (
+    ImportedAction,
+    ImportedRecord,
+    ImportJob,
+    ImportRowIssue,
+    ImportStatus,
+    OnDuplicate,
+    RowIssueKind,
+)
+
+#: Rows per transaction (and per checkpoint).
+CHUNK = 2000
+#: Rows the dry run keeps "as they will be saved" for the preview.
+PREVIEW_ROWS = 20
+#: Rows sampled to tell day-first from month-first dates.
+DATE_SAMPLE = 2000
+
+
+class _Rollback(Exception):
+    """Raised at the end of a dry-run chunk to undo its writes."""
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    failed: int = 0
+    rows: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in ("created", "updated", "skipped", "failed", "rows"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def line(self) -> str:
+        return _("created %(c)s, updated %(u)s, skipped %(s)s, failed %(f)s") % {
+            "c": self.created,
+            "u": self.updated,
+            "s": self.skipped,
+            "f": self.failed,
+        }
+
+
+@dataclass
+class ChunkResult:
+    counts: Counts = field(default_factory=Counts)
+    issues: list[ImportRowIssue] = field(default_factory=list)
+    records: list[ImportedRecord] = field(default_factory=list)
+    preview: list[dict[str, Any]] = field(default_factory=list)
+
+
+def table_for(job: ImportJob) -> Table:
+    return open_table(job.file.path, filename=job.filename)
+
+
+def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    while True:
+        chunk = list(itertools.islice(rows, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def make_converter(job: ImportJob, table: Table) -> Converter:
+    order = "dmy"
+    if "birthday" in job.mapping:
+        column = job.mapping.index("birthday")
+        sample = (r.cells[column] for r in itertools.islice(table.rows(), DATE_SAMPLE))
+        order = date_order(sample)
+    owners = {}
+    if "owner" in job.mapping:
+        owners = {u.username.casefold(): u for u in User.objects.filter(is_active=True)}
+    return Converter(
+        kind=job.kind, headers=job.headers, mapping=job.mapping, order=order, owners=owners
+    )
+
+
+class Importer:
+    """One pass over a job's file (``dry_run`` or for real)."""
+
+    def __init__(self, job: ImportJob, *, dry_run: bool) -> None:
+        self.job = job
+        self.dry_run = dry_run
+        self.actor = job.user
+        self.table = table_for(job)
+        self.converter = make_converter(job, self.table)
+        self.matcher = Matcher(kind=job.kind, user=self.actor)
+        self.people = job.kind == "people"
+
+    # --- a chunk ---------------------------------------------------------------------------
+
+    def _convert(self, rows: list[Row], result: ChunkResult) -> list[Converted]:
+        converted = []
+        for row in rows:
+            item = self.converter.convert(row.number, row.cells)
+            for index, message in row.problems:
+                column = self.job.headers[index] if index is not None else ""
+                value = row.cells[index] if index is not None else ""
+                item.issues.insert(0, Issue(column=column, value=value[:300], message=message))
+            converted.append(item)
+        return converted
+
+    def _organization_ids(self, names: set[str]) -> dict[str, int]:
+        """Folded name -> id of the visible organization of that name, creating the
+        missing ones (people-with-organization rows)."""
+        if not names:
+            return {}
+        wanted = {n.strip().casefold(): n.strip()[:200] for n in names if n.strip()}
+        found: dict[str, int] = {}
+        qs = restrict(
+            Organization.objects.filter(deleted_at__isnull=True), self.actor, Organization.RESOURCE
+        )
+        variants = sorted({v for n in wanted.values() for v in (n, n.title(), n.upper())})
+        for start in range(0, len(variants), 500):
+            for pk, name in qs.filter(name__in=variants[start : start + 500]).values_list(
+                "pk", "name"
+            ):
+                found.setdefault(name.casefold(), pk)
+        missing = [k for k in wanted if k not in found]
+        if missing:
+            outcomes = bulk.organizations_create_many(
+                actor=self.actor, items=[{"name": wanted[k]} for k in missing]
+            )
+            for key, outcome in zip(missing, outcomes, strict=True):
+                if outcome.record is not None:
+                    found[key] = outcome.record.pk
+        return found
+
+    def _issue(
+        self, row: int, message: str, *, column: str = "", value: str = "", kind: str = "error"
+    ) -> ImportRowIssue:
+        return ImportRowIssue(
+            job=self.job,
+            dry_run=self.dry_run,
+            kind=kind,
+            row=row,
+            column=column[:255],
+            value=value[:300],
+            message=message[:500],
+        )
+
+    def _errors(self, item: Converted, errors: dict[str, list[str]]) -> list[ImportRowIssue]:
+        issues = []
+        for key, messages in errors.items():
+            column = self.converter.column_of(key)
+            value = ""
+            if column:
+                index = self.job.headers.index(column)
+                value = self._cells.get(item.number, [""] * (index + 1))[index]
+            for message in messages:
+                issues.append(self._issue(item.number, message, column=column, value=value))
+        return issues
+
+    def process(self, rows: list[Row]) -> ChunkResult:
+        """Convert, match and write one chunk; the caller owns the transaction."""
+        result = ChunkResult()
+        result.counts.rows = len(rows)
+        self._cells = {r.number: r.cells for r in rows}
+        converted = self._convert(rows, result)
+        good = [c for c in converted if c.ok]
+        for c in converted:
+            if not c.ok:
+                result.counts.failed += 1
+                result.issues += [
+                    self._issue(c.number, i.message, column=i.column, value=i.value)
+                    for i in c.issues
+                ]
+        if self.people:
+            org_ids = self._organization_ids({n for c in good for n, _t in c.organizations})
+            for c in good:
+                if c.organizations:
+                    c.data["memberships"] = [
+                        services.MembershipInput(
+                            organization_id=org_ids.get(name.strip().casefold(), 0),
+                            job_title=title,
+                            is_primary=position == 0,
+                        )
+                        for position, (name, title) in enumerate(c.organizations)
+                    ]
+        keys = [keys_for(self.job.kind, c.data, (n for n, _t in c.organizations)) for c in good]
+        self.matcher.prepare(keys)
+        to_create: list[tuple[Converted, Keys]] = []
+        to_update: list[tuple[Converted, int]] = []
+        pending: dict[int, int] = {}  # placeholder id -> row number
+        for c, k in zip(good, keys, strict=True):
+            match = self.matcher.match(k)
+            if match is None:
+                policy = OnDuplicate.CREATE
+            else:
+                policy = self.job.on_exact if match.rule == "exact" else self.job.on_similar
+            if match is not None and match.record_id < 0 and policy == OnDuplicate.UPDATE:
+                policy = OnDuplicate.SKIP  # the record it matches is not saved yet
+            if policy == OnDuplicate.SKIP and match is not None:
+                result.counts.skipped += 1
+                what = (
+                    _("row %(n)s of this file") % {"n": pending[match.record_id]}
+                    if match.record_id < 0
+                    else f"#{match.record_id}"
+                )
+                result.issues.append(
+                    self._issue(
+                        c.number,
+                        _("Skipped: the same as %(what)s (%(why)s).")
+                        % {"what": what, "why": match.reason},
+                        kind=RowIssueKind.DUPLICATE,
+                    )
+                )
+            elif policy == OnDuplicate.UPDATE and match is not None:
+                to_update.append((c, match.record_id))
+            else:
+                placeholder = -(len(pending) + 1)
+                pending[placeholder] = c.number
+                self.matcher.remember(k, placeholder)
+                to_create.append((c, k))
+        self._create(to_create, result)
+        self._update(to_update, result)
+        return result
+
+    def _create(self, items: list[tuple[Converted, Keys]], result: ChunkResult) -> None:
+        if not items:
+            return
+        create = bulk.people_create_many if self.people else bulk.organizations_create_many
+        outcomes = create(actor=self.actor, items=[c.data for c, _k in items])  # type: ignore[misc]
+        for (c, _k), outcome in zip(items, outcomes, strict=True):
+            if outcome.record is None:
+                result.counts.failed += 1
+                result.issues += self._errors(c, outcome.errors)
+                continue
+            result.counts.created += 1
+            result.records.append(
+                ImportedRecord(
+                    job=self.job,
+                    row=c.number,
+                    object_id=outcome.record.pk,
+                    action=ImportedAction.CREATED,
+                    version=outcome.record.version,
+                )
+            )
+            if len(result.preview) < PREVIEW_ROWS:
+                result.preview.append(preview_of(c.number, outcome.record, c))
+
+    def _update(self, items: list[tuple[Converted, int]], result: ChunkResult) -> None:
+        model = Person if self.people else Organization
+        for c, pk in items:
+            record = model.objects.get(pk=pk)
+            before = record_data(record)
+            try:
+                with transaction.atomic():
+                    if self.people:
+                        saved = services.person_update(
+                            actor=self.actor, person=record, data=update_data(record, c.data)
+                        )
+                    else:
+                        saved = services.organization_update(
+                            actor=self.actor,
+                            organization=record,  # type: ignore[arg-type]
+                            data=update_data(record, c.data),  # type: ignore[arg-type]
+                        )
+            except ValidationError as exc:
+                result.counts.failed += 1
+                result.issues += self._errors(c, exc.message_dict)
+                continue
+            if saved.version == record.version:
+                result.counts.skipped += 1  # nothing new in the row: the same file again
+                continue
+            result.counts.updated += 1
+            result.records.append(
+                ImportedRecord(
+                    job=self.job,
+                    row=c.number,
+                    object_id=pk,
+                    action=ImportedAction.UPDATED,
+                    version=saved.version,
+                    before=before,
+                )
+            )
+            if len(result.preview) < PREVIEW_ROWS:
+                result.preview.append(preview_of(c.number, saved, c, updated=True))
+
+    # --- whole passes ------------------------------------------------------------------------
+
+    def rows(self) -> Iterator[list[Row]]:
+        start = 0 if self.dry_run else self.job.rows_done
+        return _chunks(self.table.rows(start=start), CHUNK)
+
+
+def dry_run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Counts:
+    """Check every row as the import would, write nothing; store the report."""
+    job.issues.filter(dry_run=True).delete()
+    importer = Importer(job, dry_run=True)
+    counts = Counts()
+    preview: list[dict[str, Any]] = []
+    with interface(Interface.IMPORT):
+        for rows in importer.rows():
+            holder: list[ChunkResult] = []
+            try:
+                with transaction.atomic():
+                    holder.append(importer.process(rows))
+                    raise _Rollback
+            except _Rollback:
+                pass
+            result = holder[0]
+            counts.add(result.counts)
+            ImportRowIssue.objects.bulk_create(result.issues, batch_size=1000)
+            preview += result.preview[: PREVIEW_ROWS - len(preview)]
+            if progress:
+                progress(len(rows))
+    job.preview = {
+        "rows": preview,
+        "created": counts.created,
+        "updated": counts.updated,
+        "skipped": counts.skipped,
+        "failed": counts.failed,
+        "order": importer.converter.order,
+    }
+    job.rows_total = counts.rows
+    job.status = ImportStatus.CHECKED
+    job.save(update_fields=["preview", "rows_total", "status", "updated_at"])
+    return counts
+
+
+def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Counts:
+    """Import from the job's checkpoint to the end, a committed chunk at a time."""
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, started_at=job.started_at or now, heartbeat_at=now
+    )
+    importer = Importer(job, dry_run=False)
+    counts = Counts()
+    with interface(Interface.IMPORT):
+        for rows in importer.rows():
+            with transaction.atomic():
+                result = importer.process(rows)
+                ImportRowIssue.objects.bulk_create(result.issues, batch_size=1000)
+                ImportedRecord.objects.bulk_create(result.records, batch_size=1000)
+                c = result.counts
+                ImportJob.objects.filter(pk=job.pk).update(
+                    rows_done=F("rows_done") + c.rows,
+                    created=F("created") + c.created,
+                    updated=F("updated") + c.updated,
+                    skipped=F("skipped") + c.skipped,
+                    failed=F("failed") + c.failed,
+                    heartbeat_at=timezone.now(),
+                    updated_at=timezone.now(),
+                )
+            counts.add(result.counts)
+            if progress:
+                progress(len(rows))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.DONE, finished_at=timezone.now(), updated_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return counts
+
+
+# --- data for updates, undo and the preview ------------------------------------------------------
+
+
+def update_data(record: Person | Organization, data: dict[str, Any]) -> dict[str, Any]:
+    """What a row changes on the record it matched: the values it has (an empty cell
+    keeps the record's value), e-mails, phones, tags and organizations added to the
+    record's, the address only if the record has none."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in ("emails", "phones", "tags", "memberships", "addresses", "relationships"):
+            continue
+        if value not in (None, "", {}, []):
+            out[key] = value
+    current = d.current_details(record)
+    for key, attr in (("emails", "address"), ("phones", "number")):
+        if data.get(key):
+            have = {getattr(i, attr).casefold() for i in current[key]}
+            added = [i for i in data[key] if getattr(i, attr).casefold() not in have]
+            for item in added:
+                item.is_primary = False
+            if added:
+                out[key] = current[key] + added
+    if data.get("addresses") and not current["addresses"]:
+        out["addresses"] = data["addresses"]
+    if data.get("relationships"):
+        kinds = {r.kind for r in current["relationships"]}
+        out["relationships"] = current["relationships"] + [
+            r for r in data["relationships"] if r.kind not in kinds
+        ]
+    if data.get("tags"):
+        out["tags"] = sorted({t.name for t in record.tags.all()} | set(data["tags"]))
+    if data.get("memberships") and isinstance(record, Person):
+        have_orgs = {m.organization_id for m in record.memberships.all()}
+        new = [m for m in data["memberships"] if m.organization_id not in have_orgs]
+        if new:
+            out["memberships"] = [
+                services.MembershipInput(m.organization_id, m.job_title, m.is_primary)
+                for m in record.memberships.all()
+            ] + [services.MembershipInput(m.organization_id, m.job_title, False) for m in new]
+    return out
+
+
+def record_data(record: Person | Organization) -> dict[str, Any]:
+    """A record's editable data as JSON, what the undo of an update gives back to the
+    update service (``data_from_json``)."""
+    scalars = (
+        services.PERSON_SCALARS if isinstance(record, Person) else services.ORGANIZATION_SCALARS
+    )
+    out: dict[str, Any] = {name: getattr(record, name) for name in scalars}
+    current = d.current_details(record)
+    out["emails"] = [[e.address, e.kind, e.is_primary] for e in current["emails"]]
+    out["phones"] = [[p.number, p.kind, p.is_primary] for p in current["phones"]]
+    out["addresses"] = [
+        [a.country, a.kind, a.street, a.city, a.region, a.postal_code, a.is_primary]
+        for a in current["addresses"]
+    ]
+    out["relationships"] = [
+        [r.kind, r.since.isoformat() if r.since else None] for r in current["relationships"]
+    ]
+    out["tags"] = sorted(t.name for t in record.tags.all())
+    out["custom"] = dict(record.custom)
+    if isinstance(record, Person):
+        out["birthday"] = record.birthday.isoformat() if record.birthday else None
+        out["memberships"] = [
+            [m.organization_id, m.job_title, m.is_primary] for m in record.memberships.all()
+        ]
+    return out
+
+
+def data_from_json(raw: dict[str, Any], *, people: bool) -> dict[str, Any]:
+    """``record_data`` read back into service input."""
+    out = {k: v for k, v in raw.items() if k not in ("emails", "phones", "addresses")}
+    out["emails"] = [d.EmailInput(*e) for e in raw.get("emails", [])]
+    out["phones"] = [d.PhoneInput(*p) for p in raw.get("phones", [])]
+    out["addresses"] = [d.AddressInput(*a) for a in raw.get("addresses", [])]
+    out["relationships"] = [
+        d.RelationshipInput(k, datetime.date.fromisoformat(s) if s else None)
+        for k, s in raw.get("relationships", [])
+    ]
+    # Values the record had are valid as they were; custom keys replace the whole dict.
+    custom = raw.get("custom", {})
+    out["custom"] = custom
+    if people:
+        birthday = raw.get("birthday")
+        out["birthday"] = datetime.date.fromisoformat(birthday) if birthday else None
+        out["memberships"] = [services.MembershipInput(*m) for m in raw.get("memberships", [])]
+    return out
+
+
+def preview_of(
+    number: int, record: Person | Organization, item: Converted, *, updated: bool = False
+) -> dict[str, Any]:
+    """One row of the dry run's preview, as it will be saved."""
+    if isinstance(record, Person):
+        name = record.full_name
+        extra = ", ".join(n for n, _t in item.organizations)
+        birthday = record.birthday.isoformat() if record.birthday else ""
+    else:
+        name, extra, birthday = record.name, record.website, ""
+    return {
+        "row": number,
+        "action": "update" if updated else "create",
+        "record_id": record.pk if updated else None,
+        "name": name,
+        "email": record.email,
+        "phone": record.phone,
+        "city": record.city,
+        "country": record.country,
+        "organization": extra,
+        "birthday": birthday,
+        "tags": ", ".join(item.data.get("tags") or []),
+    }
+
+
+__all__ = [
+    "CHUNK",
+    "Counts",
+    "ImportFileError",
+    "Importer",
+    "data_from_json",
+    "dry_run",
+    "make_converter",
+    "record_data",
+    "run",
+    "table_for",
+]

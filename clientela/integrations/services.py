@@ -1,0 +1,313 @@
+"""Every write of an import: upload, mapping, dry run, start, run, undo, and saved
+mappings. The rows themselves are written by the contacts services (through
+``imports.runner``), so permissions, validation, audit and search hold for imported
+records as for any other."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.contacts import bulk, services
+from clientela.contacts.models import Organization, Person
+from clientela.core.choices import Interface
+from clientela.core.context import interface
+from clientela.core.errors import NotFound
+from clientela.core.models import User
+from clientela.core.permissions import require
+from clientela.integrations.imports import runner
+from clientela.integrations.imports.mapping import guess_kind, guess_mapping, targets_for
+from clientela.integrations.imports.readers import ImportFileError, open_table
+from clientela.integrations.models import (
+    ImportedAction,
+    ImportJob,
+    ImportKind,
+    ImportMapping,
+    ImportStatus,
+    OnDuplicate,
+)
+
+#: Files up to this many rows are checked in the request; larger ones by the worker.
+INLINE_ROWS = 5000
+#: A running import whose worker has not reported for this long is taken for dead.
+STALE_AFTER = datetime.timedelta(minutes=2)
+
+
+def _model(kind: str) -> type[Person] | type[Organization]:
+    return Person if kind == ImportKind.PEOPLE else Organization
+
+
+def _require(actor: User, kind: str) -> None:
+    require(actor, "create", _model(kind).RESOURCE)
+
+
+@transaction.atomic
+def import_upload(*, actor: User, upload: File[Any], filename: str, kind: str = "") -> ImportJob:
+    """Store an uploaded file as a new job: read its columns, guess the kind of record
+    and the mapping. Raises ValidationError ``{"file": …}`` for a file that cannot be
+    imported, and stores nothing then."""
+    if kind and kind not in ImportKind.values:
+        raise ValidationError({"kind": [_("Choose people or organizations.")]})
+    job = ImportJob(user=actor, filename=(filename or "import")[:255], kind=kind or "people")
+    job.file.save(job.filename, upload, save=False)
+    try:
+        table = open_table(job.file.path, filename=job.filename)
+        job.rows_total = table.count_rows()
+    except ImportFileError as exc:
+        job.file.delete(save=False)
+        message = exc.message
+        if exc.line:
+            message = _("Line %(line)s: %(message)s") % {"line": exc.line, "message": message}
+        raise ValidationError({"file": [message]}) from None
+    job.kind = kind or guess_kind(table.headers)
+    try:
+        _require(actor, job.kind)
+    except Exception:
+        job.file.delete(save=False)
+        raise
+    job.size = job.file.size
+    job.format, job.encoding, job.delimiter = table.format, table.encoding, table.delimiter
+    job.headers = table.headers
+    job.mapping = guess_mapping(table.headers, job.kind)
+    job.save()
+    return job
+
+
+def _check_mapping(kind: str, headers: list[str], mapping: list[str]) -> list[str]:
+    if not isinstance(mapping, list) or len(mapping) != len(headers):
+        raise ValidationError({"mapping": [_("Give one target (or none) per column.")]})
+    targets = {t.key: t for t in targets_for(kind)}
+    errors: list[str] = []
+    seen: dict[str, str] = {}
+    for header, key in zip(headers, mapping, strict=True):
+        if not key:
+            continue
+        target = targets.get(key)
+        if target is None:
+            errors.append(
+                _("Column “%(column)s”: there is no field “%(key)s”.")
+                % {"column": header, "key": key}
+            )
+        elif not target.multiple and key in seen:
+            errors.append(
+                _("“%(field)s” is taken by the columns “%(a)s” and “%(b)s”; keep one.")
+                % {"field": target.label, "a": seen[key], "b": header}
+            )
+        seen.setdefault(key, header)
+    if not errors and kind == ImportKind.PEOPLE:
+        if not {"first_name", "last_name", "full_name"} & set(mapping):
+            errors.append(_("Map at least one column to a name."))
+    elif not errors and "name" not in mapping:
+        errors.append(_("Map a column to the organization's name."))
+    if errors:
+        raise ValidationError({"mapping": errors})
+    return mapping
+
+
+@transaction.atomic
+def import_configure(
+    *,
+    actor: User,
+    job: ImportJob,
+    kind: str,
+    mapping: list[str],
+    on_exact: str = OnDuplicate.UPDATE,
+    on_similar: str = OnDuplicate.SKIP,
+) -> ImportJob:
+    """Set the kind, the column mapping and the duplicate rules; any earlier dry run is
+    void (it must be run again)."""
+    _own(actor, job)
+    if job.status not in (ImportStatus.NEW, ImportStatus.CHECKED):
+        raise ValidationError({"job": [_("This import has already started.")]})
+    errors: dict[str, list[str]] = {}
+    if kind not in ImportKind.values:
+        errors["kind"] = [_("Choose people or organizations.")]
+    for name, value in (("on_exact", on_exact), ("on_similar", on_similar)):
+        if value not in OnDuplicate.values:
+            errors[name] = [_("Choose skip, update or create.")]
+    if errors:
+        raise ValidationError(errors)
+    _require(actor, kind)
+    job.kind, job.on_exact, job.on_similar = kind, on_exact, on_similar
+    job.mapping = _check_mapping(kind, job.headers, mapping)
+    job.status = ImportStatus.NEW
+    job.preview = {}
+    job.save()
+    job.issues.all().delete()
+    return job
+
+
+def import_check(*, actor: User, job: ImportJob) -> ImportJob:
+    """The dry run: in the request for a small file, queued for the worker otherwise."""
+    _own(actor, job)
+    if job.status not in (ImportStatus.NEW, ImportStatus.CHECKED):
+        raise ValidationError({"job": [_("This import has already started.")]})
+    _check_mapping(job.kind, job.headers, job.mapping)
+    if job.rows_total <= INLINE_ROWS:
+        _dry_run(job)
+        return job
+    job.status = ImportStatus.CHECKING
+    job.save(update_fields=["status", "updated_at"])
+    from clientela.integrations.tasks import check_import
+
+    transaction.on_commit(lambda: check_import.enqueue(job.pk))
+    return job
+
+
+def _dry_run(job: ImportJob, progress: Any = None) -> runner.Counts:
+    try:
+        return runner.dry_run(job, progress=progress)
+    except ImportFileError as exc:
+        job.status, job.error = ImportStatus.FAILED, exc.message
+        job.save(update_fields=["status", "error", "updated_at"])
+        raise ValidationError({"file": [exc.message]}) from None
+
+
+def import_check_run(*, job: ImportJob, progress: Any = None) -> runner.Counts:
+    """The dry run itself (the worker's task, the command line)."""
+    return _dry_run(job, progress)
+
+
+@transaction.atomic
+def import_start(*, actor: User, job: ImportJob) -> ImportJob:
+    """Queue a checked import for the worker."""
+    _own(actor, job)
+    if job.status != ImportStatus.CHECKED:
+        raise ValidationError({"job": [_("Check the file (dry run) before importing it.")]})
+    job.status = ImportStatus.QUEUED
+    job.save(update_fields=["status", "updated_at"])
+    from clientela.integrations.tasks import run_import
+
+    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    return job
+
+
+def import_run(*, job: ImportJob, progress: Any = None) -> runner.Counts:
+    """Import the job's rows from its checkpoint (the worker's task, the command
+    line). A failure that is not about a row marks the job failed with the reason."""
+    try:
+        return runner.run(job, progress=progress)
+    except ImportFileError as exc:
+        _fail(job, exc.message)
+        raise
+    except Exception as exc:
+        _fail(job, _("The import stopped: %(error)s") % {"error": exc})
+        raise
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+
+
+def import_resume_stale() -> list[int]:
+    """Jobs a dead worker left running (or queued and lost): queue them again; each
+    resumes at its checkpoint. Run when a worker starts."""
+    cutoff = timezone.now() - STALE_AFTER
+    stale = list(
+        ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    ) + list(ImportJob.objects.filter(status=ImportStatus.QUEUED).values_list("pk", flat=True))
+    from clientela.integrations.tasks import run_import
+
+    for pk in stale:
+        run_import.enqueue(pk)
+    return stale
+
+
+@transaction.atomic
+def import_undo(*, actor: User, job: ImportJob) -> int:
+    """Undo a finished import as a whole: trash the records it created, put back the
+    records it updated. Only while none of them was edited since; all or nothing.
+    Returns how many records were undone."""
+    _own(actor, job)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportStatus.DONE:
+        raise ValidationError({"job": [_("Only a finished import can be undone.")]})
+    model = _model(job.kind)
+    created = dict(
+        job.records.filter(action=ImportedAction.CREATED).values_list("object_id", "version")
+    )
+    updated = list(job.records.filter(action=ImportedAction.UPDATED))
+    current = dict(
+        model.objects.filter(pk__in=[r.object_id for r in updated]).values_list("pk", "version")
+    )
+    changed = [r for r in updated if current.get(r.object_id) != r.version]
+    if changed:
+        raise ValidationError(
+            {
+                "job": [
+                    _("%(n)s of these records were changed since; undo is no longer possible.")
+                    % {"n": len(changed)}
+                ]
+            }
+        )
+    with interface(Interface.IMPORT):
+        try:
+            done = bulk.records_trash_many(actor=actor, model=model, versions=created)
+        except ValidationError as exc:
+            raise ValidationError({"job": exc.messages}) from None
+        people = job.kind == ImportKind.PEOPLE
+        for record in reversed(updated):
+            instance = model.objects.get(pk=record.object_id)
+            data = runner.data_from_json(record.before or {}, people=people)
+            if people:
+                services.person_update(actor=actor, person=instance, data=data)  # type: ignore[arg-type]
+            else:
+                services.organization_update(
+                    actor=actor,
+                    organization=instance,  # type: ignore[arg-type]
+                    data=data,  # type: ignore[arg-type]
+                )
+            done += 1
+    job.status, job.undone_at = ImportStatus.UNDONE, timezone.now()
+    job.save(update_fields=["status", "undone_at", "updated_at"])
+    return done
+
+
+def _own(actor: User, job: ImportJob) -> None:
+    if job.user_id != actor.pk and not getattr(actor, "is_admin", False):
+        raise NotFound()
+
+
+# --- saved mappings ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mapping_save(
+    *, actor: User, name: str, kind: str, headers: list[str], mapping: list[str]
+) -> ImportMapping:
+    """Save (or replace) a named mapping: header -> target for every mapped column."""
+    _require(actor, kind if kind in ImportKind.values else ImportKind.PEOPLE)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the mapping a name.")]})
+    if len(name) > 100:
+        raise ValidationError({"name": [_("At most 100 characters.")]})
+    _check_mapping(kind, headers, mapping)
+    columns = {h: t for h, t in zip(headers, mapping, strict=True) if t}
+    saved, _created = ImportMapping.objects.update_or_create(
+        kind=kind, name=name, defaults={"columns": columns, "created_by": actor}
+    )
+    return saved
+
+
+def mapping_apply(saved: ImportMapping, headers: list[str], kind: str) -> list[str]:
+    """A saved mapping over a file's headers (headers it does not know: the guess)."""
+    guessed = guess_mapping(headers, kind)
+    return [saved.columns.get(h, guess) for h, guess in zip(headers, guessed, strict=True)]
+
+
+@transaction.atomic
+def mapping_delete(*, actor: User, saved: ImportMapping) -> None:
+    if saved.created_by_id != actor.pk and not getattr(actor, "is_admin", False):
+        raise NotFound()
+    saved.delete()

@@ -1,0 +1,41 @@
+"""Background jobs of imports (the ``django_tasks`` API, see ``activities.tasks``): the
+dry run of a large file and the import itself. Both are safe to run twice: a job not in
+the state the task expects is left alone, and an import resumes at its checkpoint."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from clientela.integrations.models import ImportJob, ImportStatus
+
+
+@task()
+def check_import(job_id: int) -> int:
+    """The dry run of job ``job_id``; returns the rows that would fail (-1: nothing to do)."""
+    from clientela.integrations.services import import_check_run
+
+    job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.CHECKING).first()
+    if job is None:
+        return -1
+    return import_check_run(job=job).failed
+
+
+@task()
+def run_import(job_id: int) -> int:
+    """Import job ``job_id`` from its checkpoint; returns the rows imported this run."""
+    from clientela.integrations.services import import_run
+
+    job = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+    ).first()
+    if job is None:
+        return -1
+    counts = import_run(job=job)
+    return counts.created + counts.updated
+
+
+def resume_imports() -> None:
+    """Worker start-up hook: queue again the imports a stopped worker left behind."""
+    from clientela.integrations.services import import_resume_stale
+
+    import_resume_stale()
