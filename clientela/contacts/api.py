@@ -16,19 +16,25 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Status
 
+from clientela.contacts import merge as merging
 from clientela.contacts import selectors, services
 from clientela.contacts.filters import SORTS, ContactFilters
-from clientela.contacts.models import Organization, Person
+from clientela.contacts.models import DuplicateKind, Organization, Person
 from clientela.contacts.schemas import (
     ContactListParams,
+    MergeIn,
+    MergeOut,
     OrganizationIn,
+    OrganizationMergeOut,
     OrganizationOut,
     OrganizationPatch,
     PersonIn,
+    PersonMergeOut,
     PersonOut,
     PersonPatch,
     RecordIn,
     VersionIn,
+    merge_out,
     organization_out,
     person_out,
 )
@@ -48,6 +54,10 @@ from clientela.core.api import (
     set_etag,
 )
 from clientela.core.api.schemas import RecordId
+from clientela.core.errors import NotFound
+
+#: A record merged into another answers with a permanent redirect to it (same method).
+MERGED_REDIRECT: dict[int, Any] = {308: None}
 
 router = Router()
 
@@ -144,30 +154,56 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[PersonOut]:
     return Status(201, person_out(_person(request, person.pk)))
 
 
+def _merged_redirect(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """A 308 to the record ``pk`` was merged into, if the user may see it; else the
+    ``NotFound`` being handled goes on."""
+    target = selectors.merged_into(kind, pk)
+    if target is None:
+        raise NotFound()
+    get = (
+        selectors.person_get_with_details
+        if kind == DuplicateKind.PERSON
+        else selectors.organization_get_with_details
+    )
+    get(user=api_user(request), pk=target)
+    base = request.path.rstrip("/").rsplit("/", 1)[0]
+    response = HttpResponse(status=308)
+    response["Location"] = f"{base}/{target}"
+    return response
+
+
 @router.get(
     "/people/{person_id}",
-    response={200: PersonOut, **DETAIL_ERRORS},
+    response={200: PersonOut, **MERGED_REDIRECT, **DETAIL_ERRORS},
     tags=["people"],
+    description="A person merged into another answers `308` with the other's `Location`.",
 )
 @require_scope(READ)
-def get_person(request: HttpRequest, person_id: RecordId, response: HttpResponse) -> PersonOut:
-    person = _person(request, person_id)
+def get_person(request: HttpRequest, person_id: RecordId, response: HttpResponse) -> Any:
+    try:
+        person = _person(request, person_id)
+    except NotFound:
+        return _merged_redirect(request, DuplicateKind.PERSON, person_id)
     set_etag(response, person.version)
     return person_out(person)
 
 
 @router.patch(
     "/people/{person_id}",
-    response={200: PersonOut, **CHANGE_ERRORS},
+    response={200: PersonOut, **MERGED_REDIRECT, **CHANGE_ERRORS},
     tags=["people"],
 )
 @require_scope(WRITE)
 def update_person(
     request: HttpRequest, person_id: RecordId, payload: PersonPatch, response: HttpResponse
-) -> PersonOut:
-    """Send only the fields to change; lists (e-mails, phones, …) replace the whole list."""
+) -> Any:
+    """Send only the fields to change; lists (e-mails, phones, …) replace the whole list.
+    A person merged into another answers `308` with the other's `Location`."""
     version = expected_version(request, payload.version)
-    person = _person(request, person_id)
+    try:
+        person = _person(request, person_id)
+    except NotFound:
+        return _merged_redirect(request, DuplicateKind.PERSON, person_id)
     with renamed_fields(FIELD_NAMES):
         services.person_update(
             actor=api_user(request),
@@ -234,30 +270,36 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
 
 @router.get(
     "/organizations/{org_id}",
-    response={200: OrganizationOut, **DETAIL_ERRORS},
+    response={200: OrganizationOut, **MERGED_REDIRECT, **DETAIL_ERRORS},
     tags=["organizations"],
+    description="An organization merged into another answers `308` with the other's `Location`.",
 )
 @require_scope(READ)
-def get_organization(
-    request: HttpRequest, org_id: RecordId, response: HttpResponse
-) -> OrganizationOut:
-    org = _organization(request, org_id)
+def get_organization(request: HttpRequest, org_id: RecordId, response: HttpResponse) -> Any:
+    try:
+        org = _organization(request, org_id)
+    except NotFound:
+        return _merged_redirect(request, DuplicateKind.ORGANIZATION, org_id)
     set_etag(response, org.version)
     return organization_out(org)
 
 
 @router.patch(
     "/organizations/{org_id}",
-    response={200: OrganizationOut, **CHANGE_ERRORS},
+    response={200: OrganizationOut, **MERGED_REDIRECT, **CHANGE_ERRORS},
     tags=["organizations"],
 )
 @require_scope(WRITE)
 def update_organization(
     request: HttpRequest, org_id: RecordId, payload: OrganizationPatch, response: HttpResponse
-) -> OrganizationOut:
-    """Send only the fields to change; lists (e-mails, phones, …) replace the whole list."""
+) -> Any:
+    """Send only the fields to change; lists (e-mails, phones, …) replace the whole list.
+    An organization merged into another answers `308` with the other's `Location`."""
     version = expected_version(request, payload.version)
-    org = _organization(request, org_id)
+    try:
+        org = _organization(request, org_id)
+    except NotFound:
+        return _merged_redirect(request, DuplicateKind.ORGANIZATION, org_id)
     with renamed_fields(FIELD_NAMES):
         services.organization_update(
             actor=api_user(request),
@@ -284,3 +326,86 @@ def delete_organization(
     org = _organization(request, org_id)
     services.organization_trash(actor=api_user(request), organization=org, expected_version=version)
     return Status(204, None)
+
+
+# --- merging duplicates ---------------------------------------------------------------
+
+
+def _check_other(pk: int, payload: MergeIn) -> None:
+    if payload.other_id == pk:
+        raise ValidationError({"other_id": [_("A record cannot be merged into itself.")]})
+
+
+@router.post(
+    "/people/{person_id}/merge",
+    response={200: PersonMergeOut, **CHANGE_ERRORS},
+    tags=["people"],
+)
+@require_scope(WRITE)
+def merge_person(request: HttpRequest, person_id: RecordId, payload: MergeIn) -> Any:
+    """Merge the person `other_id` into this one: the picked values are kept, every
+    interaction, task, appointment, deal, quote, order, membership and history entry
+    moves here, the other goes to the trash and its id redirects here (undo with
+    `POST /merges/{merge_id}/undo`)."""
+    user = api_user(request)
+    _check_other(person_id, payload)
+    survivor = selectors.person_get(user=user, pk=person_id)
+    try:
+        other = selectors.person_get(user=user, pk=payload.other_id)
+    except NotFound:
+        raise ValidationError(
+            {"other_id": [_("There is no such id: %(id)s.") % {"id": payload.other_id}]}
+        ) from None
+    done = merging.person_merge(
+        actor=user,
+        survivor=survivor,
+        other=other,
+        picks=payload.picks,
+        expected_versions={person_id: payload.version, payload.other_id: payload.other_version},
+    )
+    out = person_out(_person(request, person_id))
+    return PersonMergeOut(**out.model_dump(), merge_id=done.pk)
+
+
+@router.post(
+    "/organizations/{org_id}/merge",
+    response={200: OrganizationMergeOut, **CHANGE_ERRORS},
+    tags=["organizations"],
+)
+@require_scope(WRITE)
+def merge_organization(request: HttpRequest, org_id: RecordId, payload: MergeIn) -> Any:
+    """Merge the organization `other_id` into this one (see the people's merge)."""
+    user = api_user(request)
+    _check_other(org_id, payload)
+    survivor = selectors.organization_get(user=user, pk=org_id)
+    try:
+        other = selectors.organization_get(user=user, pk=payload.other_id)
+    except NotFound:
+        raise ValidationError(
+            {"other_id": [_("There is no such id: %(id)s.") % {"id": payload.other_id}]}
+        ) from None
+    done = merging.organization_merge(
+        actor=user,
+        survivor=survivor,
+        other=other,
+        picks=payload.picks,
+        expected_versions={org_id: payload.version, payload.other_id: payload.other_version},
+    )
+    out = organization_out(_organization(request, org_id))
+    return OrganizationMergeOut(**out.model_dump(), merge_id=done.pk)
+
+
+@router.post(
+    "/merges/{merge_id}/undo",
+    response={200: MergeOut, **CHANGE_ERRORS},
+    tags=["merges"],
+)
+@require_scope(WRITE)
+def undo_merge(request: HttpRequest, merge_id: RecordId) -> Any:
+    """Undo a merge (the user who merged, or an admin): the merged record comes back
+    with everything that was moved, and the record kept gets its values back."""
+    user = api_user(request)
+    merge = selectors.merge_get(user=user, pk=merge_id)
+    merging.merge_undo(actor=user, merge=merge)
+    merge.refresh_from_db()
+    return merge_out(merge)

@@ -354,3 +354,44 @@ class DuplicatePair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.a_id}/{self.b_id} {self.score:.2f}"
+
+
+# --- merging duplicates (``contacts.merge``) --------------------------------------------
+
+
+class Merge(models.Model):
+    """One merge of a duplicate into the record kept (the *survivor*), and the redirect
+    of the merged-away id while it stands (chains followed by
+    ``selectors.merged_into``). Ids rather than foreign keys: the merged record may be
+    purged from the trash later, and old links must still resolve. ``survivor_before``
+    holds the survivor's fields the merge changed and ``moved`` every row it moved or
+    deleted, so ``merge_undo`` can put everything back exactly."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=DuplicateKind)
+    survivor_id = models.BigIntegerField(_("kept record"))
+    merged_id = models.BigIntegerField(_("merged record"))
+    merged_repr = models.CharField(_("merged record's name"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+    created_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    survivor_before = models.JSONField(_("kept record before"), default=dict)
+    moved = models.JSONField(_("moved rows"), default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "merged_id"], name="merge_merged_idx"),
+            models.Index(fields=["kind", "survivor_id"], name="merge_survivor_idx"),
+        ]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.merged_id} → {self.survivor_id}"

@@ -301,3 +301,49 @@ def organization_out(org: Any) -> OrganizationOut:
     return OrganizationOut(
         **_record_fields(org), name=org.name, website=org.website, industry=org.industry
     )
+
+
+# --- merging duplicates ---------------------------------------------------------------
+
+PickChoice = Literal["survivor", "other", "both"]
+
+
+class MergeIn(InputSchema):
+    other_id: RecordId = Field(description="The duplicate to merge into this record.")
+    picks: dict[str, PickChoice] = Field(
+        default_factory=dict,
+        description="Which value the record kept gets, per field: `survivor` (default, or "
+        "`other` when the record kept has none), `other`, or `both` for the lists (`emails`, "
+        "`phones`, `addresses`, `relationships`, `tags`; their default). Fields: the scalar "
+        "fields, those lists, and `custom.<key>` per custom field.",
+    )
+    version: Version | None = Field(None, description="The version of this record you read.")
+    other_version: Version | None = Field(None, description="The version of the other you read.")
+
+
+class MergeOut(OutputSchema):
+    id: int
+    kind: str
+    survivor_id: int
+    merged_id: int
+    created_at: datetime.datetime
+    undone_at: datetime.datetime | None
+
+
+class PersonMergeOut(PersonOut):
+    merge_id: int = Field(description="Send it to `POST /merges/{merge_id}/undo` to undo.")
+
+
+class OrganizationMergeOut(OrganizationOut):
+    merge_id: int = Field(description="Send it to `POST /merges/{merge_id}/undo` to undo.")
+
+
+def merge_out(merge: Any) -> MergeOut:
+    return MergeOut(
+        id=merge.pk,
+        kind=merge.kind,
+        survivor_id=merge.survivor_id,
+        merged_id=merge.merged_id,
+        created_at=merge.created_at,
+        undone_at=merge.undone_at,
+    )

@@ -4,8 +4,9 @@ see (``core.permissions.restrict``), then filtered and sorted (``filters``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
+from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import JSONObject
 
@@ -19,6 +20,7 @@ from clientela.contacts.models import (
     DuplicateScanStatus,
     EmailAddress,
     Membership,
+    Merge,
     Organization,
     Person,
     PhoneNumber,
@@ -284,3 +286,108 @@ def duplicate_records(*, user: Any, kind: str, ids: Iterable[int]) -> dict[int, 
     )
     visible = restrict(model.objects.filter(deleted_at__isnull=True), user, model.RESOURCE)
     return {r.pk: r for r in visible.filter(pk__in=list(ids)).select_related("owner")}
+
+
+# --- merges (``contacts.merge``) ---------------------------------------------------------
+
+#: Rows that belong to a record's own details: a merge applies the chosen values to
+#: them (picks) instead of moving them.
+DETAIL_MODELS: tuple[type[models.Model], ...] = (EmailAddress, PhoneNumber, Address, Relationship)
+
+#: How many merges a redirect follows at most (a guard, chains are short in practice).
+MAX_CHAIN = 50
+
+
+def merged_into(kind: str, pk: Any) -> int | None:
+    """The id a merged-away record now lives on (``kind`` "person"/"organization"),
+    following chains A→B→C while the merges stand; None when ``pk`` was never merged.
+    Not scoped: callers load the survivor through ``*_get``, which is."""
+    try:
+        current = _pk(pk)
+    except NotFound:
+        return None
+    target: int | None = None
+    seen = {current}
+    for _step in range(MAX_CHAIN):
+        found = (
+            Merge.objects.filter(kind=kind, merged_id=current, undone_at__isnull=True)
+            .order_by("-created_at", "-id")
+            .values_list("survivor_id", flat=True)
+            .first()
+        )
+        if found is None or found in seen:
+            break
+        seen.add(found)
+        target = current = found
+    return target
+
+
+def merged_ids(kind: str) -> QuerySet[Merge, Any]:
+    """The ids merged away by standing merges (a subquery: ``pk__in=merged_ids(k)``)."""
+    return Merge.objects.filter(kind=kind, undone_at__isnull=True).values("merged_id")
+
+
+def merge_get(*, user: Any, pk: Any) -> Merge:
+    """A merge whose kept record the user may see, else ``NotFound``."""
+    merge = Merge.objects.filter(pk=_pk(pk)).first()
+    if merge is None:
+        raise NotFound()
+    model: Any = Person if merge.kind == DuplicateKind.PERSON else Organization
+    survivor = model._base_manager.filter(pk=merge.survivor_id).first()
+    if survivor is None or not can_see_record(user, survivor):
+        raise NotFound()
+    return merge
+
+
+def merges_into(*, kind: str, record: Any) -> QuerySet[Merge]:
+    """The standing merges into a record (already read through a scoped selector),
+    newest first: its page offers to undo them."""
+    return Merge.objects.filter(kind=kind, survivor_id=record.pk, undone_at__isnull=True)
+
+
+def merge_relations(model: type[models.Model]) -> list[tuple[type[models.Model], Any]]:
+    """Every (model, foreign key field) pointing at ``model`` from another table, found
+    by introspection so that contacts names none of the apps built on it: reverse
+    foreign keys (memberships, quotes, orders, converted leads…) and the through
+    tables of many-to-many fields (people on interactions, tasks, deals…). The
+    record's own details are left out (``DETAIL_MODELS``), and so are many-to-many
+    fields with an explicit through model, whose foreign key is listed itself."""
+    found: list[tuple[type[models.Model], Any]] = []
+    for rel in model._meta.related_objects:
+        if rel.many_to_many:
+            through: Any = getattr(rel, "through", None)
+            if through is None or not through._meta.auto_created:
+                continue
+            field = next(
+                f
+                for f in through._meta.concrete_fields
+                if f.is_relation and f.related_model is model
+            )
+            found.append((through, field))
+        elif rel.related_model not in DETAIL_MODELS:
+            found.append((rel.related_model, rel.field))
+    return found
+
+
+def merge_counts(record: Person | Organization) -> list[tuple[int, str]]:
+    """What a merge would move away from ``record`` (already read through a scoped
+    selector): (count, name) per kind of row, e.g. (3, "interactions"). Counts only,
+    so rows the viewer may not see are counted but never shown."""
+    counts: dict[str, tuple[int, Any, Any]] = {}
+    for model, field in merge_relations(type(record)):
+        n = model._base_manager.filter(**{field.attname: record.pk}).count()
+        if not n:
+            continue
+        target = model if not model._meta.auto_created else _m2m_owner(model, field)
+        meta = target._meta
+        key = meta.label
+        old = counts.get(key, (0, meta.verbose_name, meta.verbose_name_plural))
+        counts[key] = (old[0] + n, old[1], old[2])
+    return [(n, str(one if n == 1 else many)) for n, one, many in counts.values()]
+
+
+def _m2m_owner(through: type[models.Model], field: Any) -> type[models.Model]:
+    """The model on the other side of an auto-created through table (the interaction
+    of an interaction-person row)."""
+    other = next(f for f in through._meta.concrete_fields if f.is_relation and f.name != field.name)
+    return cast(type[models.Model], other.related_model)

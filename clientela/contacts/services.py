@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from clientela.contacts import details as d
 from clientela.contacts.models import Membership, Organization, Person
+from clientela.contacts.selectors import merged_into
 from clientela.core import search
 from clientela.core.audit import changes_between, created_changes, record_audit
 from clientela.core.choices import AuditAction, Language, Scope
@@ -450,7 +451,17 @@ def person_trash(*, actor: User, person: Person, expected_version: int | None = 
     record_trash(actor=actor, record=person, expected_version=expected_version)
 
 
+def _refuse_merged(kind: str, record: Person | Organization) -> None:
+    """A record merged into another stays in the trash while the merge stands:
+    restoring it alone would bring the duplicate back (undo the merge instead)."""
+    if merged_into(kind, record.pk) is not None:
+        raise ValidationError(
+            _("This record was merged into another; undo the merge to get it back.")
+        )
+
+
 def person_restore(*, actor: User, person: Person) -> None:
+    _refuse_merged("person", person)
     record_restore(actor=actor, record=person, reindex=person_reindex)
 
 
@@ -552,6 +563,7 @@ def organization_trash(
 
 
 def organization_restore(*, actor: User, organization: Organization) -> None:
+    _refuse_merged("organization", organization)
     record_restore(actor=actor, record=organization, reindex=organization_reindex)
 
 

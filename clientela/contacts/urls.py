@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from clientela.contacts import views
-from clientela.contacts.views import ORGANIZATIONS, PEOPLE, duplicates
+from clientela.contacts.views import ORGANIZATIONS, PEOPLE, duplicates, merge
 from clientela.contacts.views.kinds import Kind
 
 
@@ -24,6 +24,7 @@ def record_urls(prefix: str, kind: Kind) -> list[URLPattern]:
             k,
             name=f"{name}-duplicate-dismiss",
         ),
+        path(f"{prefix}/merge/", merge.merge_page, k, name=f"{name}-merge"),
         path(f"{prefix}/new/", views.record_form, k, name=f"{name}-create"),
         path(f"{prefix}/<int:pk>/", views.record_detail, k, name=f"{name}-detail"),
         path(f"{prefix}/<int:pk>/edit/", views.record_form, k, name=f"{name}-edit"),
@@ -45,4 +46,5 @@ urlpatterns = [
     *record_urls("organizations", ORGANIZATIONS),
     path("organizations/options/", views.organization_options, name="organization-options"),
     path("trash/", views.trash, name="trash"),
+    path("merges/<int:pk>/undo/", merge.merge_undo, name="merge-undo"),
 ]

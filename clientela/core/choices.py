@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Moved to trash")
     RESTORE = "restore", _("Restored")
     PURGE = "purge", _("Deleted for good")
+    MERGE = "merge", _("Merged")
+    UNMERGE = "unmerge", _("Merge undone")
 
 
 class Interface(models.TextChoices):

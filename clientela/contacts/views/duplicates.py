@@ -97,6 +97,7 @@ def duplicate_list(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
         and scan.status in (DuplicateScanStatus.QUEUED, DuplicateScanStatus.RUNNING),
         "dismiss_url": reverse(kind.url("duplicate-dismiss")),
         "scan_url": reverse(kind.url("duplicate-scan")),
+        "merge_url": reverse(kind.url("merge")),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "contacts/_duplicate_results.html", context)

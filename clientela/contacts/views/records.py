@@ -3,13 +3,15 @@ admins' trash. Each view parses input, calls one selector or service and renders
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -28,9 +30,10 @@ from clientela.contacts.forms import (
 from clientela.contacts.models import Organization, Person
 from clientela.contacts.views.common import HISTORY_LABELS
 from clientela.contacts.views.kinds import KINDS, ORGANIZATIONS, PEOPLE, Kind
+from clientela.contacts.views.merge import merge_notes
 from clientela.core import selectors as core_selectors
 from clientela.core.custom_fields import display_value
-from clientela.core.errors import VersionConflict
+from clientela.core.errors import NotFound, VersionConflict
 from clientela.core.forms import add_service_errors
 from clientela.core.permissions import can, require
 from clientela.core.views.records import (
@@ -41,9 +44,32 @@ from clientela.core.views.records import (
 )
 
 
+def redirect_merged(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer the id of a record merged away with a permanent redirect to the record
+    it was merged into (when the user may see that one), so old links keep working."""
+
+    @wraps(view)
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            pk, kind = kwargs.get("pk"), kwargs["kind"]
+            target = selectors.merged_into(kind.url_prefix, pk) if pk is not None else None
+            if target is None:
+                raise
+            kind.get_selector(user=request.user, pk=target)
+            assert request.resolver_match is not None
+            url = reverse(request.resolver_match.view_name, kwargs={"pk": target})
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
+
+    return wrapper
+
+
 @login_required
 @require_GET
 @not_found_as_404
+@redirect_merged
 def record_detail(request: AuthedRequest, pk: int, *, kind: Kind) -> HttpResponse:
     user = request.user
     record = kind.get_selector(user=user, pk=pk)
@@ -66,6 +92,7 @@ def record_detail(request: AuthedRequest, pk: int, *, kind: Kind) -> HttpRespons
             "custom": [(f, v) for f, v in custom if v != ""],
             "panels": rendered_panels(request, kind.resource, record),
             "history": history_rows(record, labels=HISTORY_LABELS),
+            "merge_notes": merge_notes(request, kind, record),
             "can_edit": can(user, "update", kind.resource),
             "can_delete": can(user, "delete", kind.resource),
         },
@@ -115,6 +142,7 @@ def _organization_options(
 @login_required
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
+@redirect_merged
 def record_form(request: AuthedRequest, pk: int | None = None, *, kind: Kind) -> HttpResponse:
     user = request.user
     record = kind.get_selector(user=user, pk=pk) if pk is not None else None
@@ -228,6 +256,16 @@ def record_delete(request: AuthedRequest, pk: int, *, kind: Kind) -> HttpRespons
 @not_found_as_404
 def record_restore(request: AuthedRequest, pk: int, *, kind: Kind) -> HttpResponse:
     record = kind.trash_get(user=request.user, pk=pk)
+    if selectors.merged_into(kind.url_prefix, record.pk) is not None:
+        messages.error(
+            request,
+            _(
+                "“%(name)s” was merged into another record; undo the merge on that "
+                "record's page instead of restoring it."
+            )
+            % {"name": record},
+        )
+        return redirect("contacts:trash")
     kind.restore(request.user, record)
     messages.success(request, _("“%(name)s” is back from the trash.") % {"name": record})
     next_url = request.POST.get("next", "")
@@ -246,8 +284,12 @@ def trash(request: AuthedRequest) -> HttpResponse:
         raise Http404()
     sections = []
     for kind in (PEOPLE, ORGANIZATIONS):
-        records = core_selectors.trash_list(user=request.user, model=kind.model).select_related(
-            "owner"
+        # Records merged away wait in the trash to be purged, but restoring one alone
+        # would make the duplicate again: it comes back by undoing the merge.
+        records = (
+            core_selectors.trash_list(user=request.user, model=kind.model)
+            .exclude(pk__in=selectors.merged_ids(kind.url_prefix))
+            .select_related("owner")
         )
         sections.append({"kind": kind, "records": records[:TRASH_LIMIT], "count": records.count()})
     return render(
