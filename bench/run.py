@@ -44,9 +44,9 @@ from bench.generate import CITIES, ROOT, configure_django, db_path  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 LIST_PAGE = 500
-PARTS = ("list", "search", "api", "server", "activities", "sales", "duplicates")
+PARTS = ("list", "search", "api", "server", "activities", "sales", "duplicates", "imports")
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
-OWN_PROCESS_PARTS = {"activities": True, "sales": True, "duplicates": False}
+OWN_PROCESS_PARTS = {"activities": True, "sales": True, "duplicates": False, "imports": False}
 TARGETS = {"list_p95_ms": 50.0, "search_p95_ms": 30.0, "api_detail_ratio": 0.40}
 
 

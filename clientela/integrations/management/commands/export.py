@@ -16,18 +16,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from clientela.contacts.filters import ContactFilters
-from clientela.core.management.base import ClientelaCommand
-from clientela.core.models import User
+from clientela.core.management.base import ClientelaCommand, active_user
 from clientela.integrations.exports import FORMATS, KINDS
-
-
-def _user(username: str) -> User:
-    user = User.objects.filter(username__iexact=username.strip()).first()
-    if user is None:
-        raise CommandError(_("There is no user “%(name)s”.") % {"name": username})
-    if not user.is_active:
-        raise CommandError(_("The user “%(name)s” is not active.") % {"name": username})
-    return user
 
 
 class Command(ClientelaCommand):
@@ -46,7 +36,7 @@ class Command(ClientelaCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind, fmt = KINDS[options["kind"]], FORMATS[options["fmt"]]
-        user = _user(options["user"])
+        user = active_user(options["user"])
         filters, errors = ContactFilters.from_params(
             QueryDict(options["filters"]), resource=kind.resource
         )

@@ -1,0 +1,1 @@
+"""Import of people and organizations from CSV, XLSX and vCard files."""

@@ -1,0 +1,568 @@
+"""What an import column can become (``Target``) and a first guess of the mapping from the
+file's header names, so a Clientela export, Google Contacts, Outlook, HubSpot or
+Salesforce file (in English or Spanish) needs no manual mapping.
+
+A header is normalised (case, accents, punctuation and Google's ``1``/``2`` numbering
+ignored), then looked up in the synonym lists of the kind; an unknown header is matched
+with rapidfuzz (ratio ≥ 90) against the same synonyms. A target that takes one column
+goes to the first column that claims it; ``full_name`` is dropped when first or last
+name columns are there too (Google's old export has all three).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz import fuzz, process
+
+FUZZY_CUTOFF = 90
+RESOURCES = {"people": "contacts.person", "organizations": "contacts.organization"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A field an import column can fill: ``key`` is what the converter reads."""
+
+    key: str
+    label: Any
+    multiple: bool = False
+
+
+_CONTACT_DETAILS = [
+    Target("email", _("E-mail (work)"), True),
+    Target("email_personal", _("E-mail (personal)"), True),
+    Target("email_other", _("E-mail (other)"), True),
+    Target("phone", _("Phone (mobile)"), True),
+    Target("phone_mobile", _("Mobile phone"), True),
+    Target("phone_work", _("Work phone"), True),
+    Target("phone_home", _("Home phone"), True),
+    Target("phone_fax", _("Fax"), True),
+    Target("phone_other", _("Other phone"), True),
+    Target("street", _("Street")),
+    Target("city", _("City")),
+    Target("region", _("Region / state")),
+    Target("postal_code", _("Postal code")),
+    Target("country", _("Country")),
+]
+_EXPORT_DETAILS = [
+    Target("emails", _("E-mails (Clientela export)")),
+    Target("phones", _("Phones (Clientela export)")),
+    Target("addresses", _("Addresses (Clientela export)")),
+    Target("relationships", _("Relationships (Clientela export)")),
+]
+
+PEOPLE_TARGETS = [
+    Target("first_name", _("First name")),
+    Target("last_name", _("Last name")),
+    Target("full_name", _("Full name (split into first and last)")),
+    *_CONTACT_DETAILS,
+    Target("organization", _("Organization (name)")),
+    Target("job_title", _("Job title")),
+    Target("birthday", _("Birthday")),
+    Target("notes", _("Notes"), True),
+    Target("tags", _("Tags"), True),
+    Target("external_id", _("External id")),
+    Target("preferred_language", _("Preferred language")),
+    Target("preferred_channel", _("Preferred channel")),
+    Target("owner", _("Owner (username)")),
+    Target("website", _("Website (kept in the notes)")),
+    *_EXPORT_DETAILS,
+    Target("organizations", _("Organizations (Clientela export)")),
+]
+ORGANIZATION_TARGETS = [
+    Target("name", _("Name")),
+    Target("website", _("Website")),
+    Target("industry", _("Industry")),
+    *_CONTACT_DETAILS,
+    Target("notes", _("Notes"), True),
+    Target("tags", _("Tags"), True),
+    Target("external_id", _("External id")),
+    Target("owner", _("Owner (username)")),
+    *_EXPORT_DETAILS,
+]
+TARGETS: dict[str, list[Target]] = {
+    "people": PEOPLE_TARGETS,
+    "organizations": ORGANIZATION_TARGETS,
+}
+
+
+def targets_for(kind: str) -> list[Target]:
+    """The fixed targets of ``kind``, then one ``cf:<key>`` per custom field."""
+    from clientela.core.custom_fields import definitions
+
+    custom = [Target(f"cf:{f.key}", f.label) for f in definitions(RESOURCES[kind])]
+    return [*TARGETS[kind], *custom]
+
+
+# Synonyms, written as the files have them (normalised when the tables are built).
+# Shared by both kinds:
+_SHARED: dict[str, list[str]] = {
+    "email": [
+        "email",
+        "e-mail",
+        "e-mail address",
+        "email address",
+        "e-mail 1 - value",
+        "work email",
+        "business email",
+        "e-mail 2 address",
+        "e-mail 3 address",
+        "correo",
+        "correo electrónico",
+        "dirección de correo electrónico",
+        "mail",
+        "dirección del correo electrónico 2",
+        "correo electrónico 2",
+        "email principal",
+        "correo electrónico 1 - valor",
+        "e-mail 2 - value",
+        "e-mail 3 - value",
+    ],
+    "email_personal": ["personal email", "home email", "correo personal", "email personal"],
+    "email_other": ["other email", "otro correo", "secondary email", "email 2", "email 3"],
+    "phone": [
+        "phone",
+        "phone number",
+        "telephone",
+        "tel",
+        "phone 1 - value",
+        "phone 2 - value",
+        "phone 3 - value",
+        "primary phone",
+        "teléfono",
+        "número de teléfono",
+        "teléfono principal",
+        "teléfono 1 - valor",
+        "telefono 2 - valor",
+    ],
+    "phone_mobile": [
+        "mobile",
+        "mobile phone",
+        "mobile phone number",
+        "cell",
+        "cell phone",
+        "cellphone",
+        "móvil",
+        "teléfono móvil",
+        "celular",
+        "número de teléfono móvil",
+    ],
+    "phone_work": [
+        "work phone",
+        "business phone",
+        "business phone 2",
+        "company main phone",
+        "office phone",
+        "teléfono del trabajo",
+        "teléfono del trabajo 2",
+        "teléfono de la compañía",
+        "teléfono de la organización",
+    ],
+    "phone_home": [
+        "home phone",
+        "home phone 2",
+        "teléfono particular",
+        "teléfono particular 2",
+        "teléfono de casa",
+    ],
+    "phone_fax": [
+        "fax",
+        "business fax",
+        "home fax",
+        "other fax",
+        "fax del trabajo",
+        "fax particular",
+        "número de fax",
+    ],
+    "phone_other": ["other phone", "otro teléfono", "teléfono adicional"],
+    "street": [
+        "street",
+        "street address",
+        "address",
+        "address 1 - street",
+        "business street",
+        "home street",
+        "other street",
+        "mailing street",
+        "billing street",
+        "shipping street",
+        "calle",
+        "dirección",
+        "calle del trabajo",
+        "calle del domicilio",
+        "otra calle",
+        "dirección 1 - calle",
+    ],
+    "city": [
+        "city",
+        "town",
+        "address 1 - city",
+        "business city",
+        "home city",
+        "other city",
+        "mailing city",
+        "billing city",
+        "shipping city",
+        "ciudad",
+        "localidad",
+        "ciudad de trabajo",
+        "ciudad del trabajo",
+        "ciudad del domicilio",
+        "otra ciudad",
+        "dirección 1 - ciudad",
+        "población",
+        "municipio",
+    ],
+    "region": [
+        "region",
+        "state",
+        "province",
+        "state/region",
+        "state/province",
+        "county",
+        "address 1 - region",
+        "business state",
+        "home state",
+        "other state",
+        "mailing state/province",
+        "billing state/province",
+        "shipping state/province",
+        "provincia",
+        "región",
+        "estado",
+        "comunidad autónoma",
+        "provincia o estado de trabajo",
+        "provincia o estado del trabajo",
+        "provincia o estado del domicilio",
+        "dirección 1 - región",
+    ],
+    "postal_code": [
+        "postal code",
+        "zip",
+        "zip code",
+        "postcode",
+        "address 1 - postal code",
+        "business postal code",
+        "home postal code",
+        "other postal code",
+        "mailing zip/postal code",
+        "billing zip/postal code",
+        "shipping zip/postal code",
+        "código postal",
+        "cp",
+        "código postal del trabajo",
+        "código postal del domicilio",
+        "dirección 1 - código postal",
+    ],
+    "country": [
+        "country",
+        "country/region",
+        "address 1 - country",
+        "business country/region",
+        "home country/region",
+        "other country/region",
+        "mailing country",
+        "billing country",
+        "shipping country",
+        "país",
+        "país o región",
+        "país o región del trabajo",
+        "país o región del domicilio",
+        "dirección 1 - país",
+    ],
+    "notes": [
+        "notes",
+        "note",
+        "description",
+        "comments",
+        "notas",
+        "nota",
+        "descripción",
+        "comentarios",
+        "observaciones",
+    ],
+    "tags": [
+        "tags",
+        "labels",
+        "categories",
+        "group membership",
+        "groups",
+        "etiquetas",
+        "categorías",
+        "grupos",
+        "pertenencia a grupos",
+    ],
+    "external_id": [
+        "external id",
+        "external_id",
+        "record id",
+        "id externo",
+        "id de registro",
+        "external identifier",
+    ],
+    "owner": [
+        "owner",
+        "contact owner",
+        "company owner",
+        "account owner",
+        "owner username",
+        "responsable",
+        "propietario",
+        "propietario del contacto",
+        "propietario de la empresa",
+        "propietario de la cuenta",
+    ],
+    "emails": ["emails", "e-mails", "correos electrónicos"],
+    "phones": ["phones", "teléfonos"],
+    "addresses": ["addresses", "direcciones"],
+    "relationships": ["relationships", "relaciones"],
+}
+_PEOPLE: dict[str, list[str]] = {
+    "first_name": [
+        "first name",
+        "first_name",
+        "given name",
+        "firstname",
+        "forename",
+        "nombre",
+        "nombre de pila",
+    ],
+    "last_name": [
+        "last name",
+        "last_name",
+        "family name",
+        "surname",
+        "lastname",
+        "apellidos",
+        "apellido",
+        "primer apellido",
+    ],
+    "full_name": [
+        "name",
+        "full name",
+        "display name",
+        "contact name",
+        "nombre completo",
+        "nombre y apellidos",
+        "contact",
+    ],
+    "organization": [
+        "organization",
+        "organisation",
+        "company",
+        "company name",
+        "account name",
+        "organization 1 - name",
+        "organization name",
+        "employer",
+        "organización",
+        "compañía",
+        "empresa",
+        "nombre de la empresa",
+        "nombre de la cuenta",
+        "organización 1 - nombre",
+        "nombre de la organización",
+    ],
+    "job_title": [
+        "job title",
+        "title",
+        "position",
+        "role",
+        "organization 1 - title",
+        "organization title",
+        "cargo",
+        "puesto",
+        "puesto de trabajo",
+        "título",
+        "organización 1 - cargo",
+        "cargo en la organización",
+    ],
+    "birthday": [
+        "birthday",
+        "birthdate",
+        "birth date",
+        "date of birth",
+        "dob",
+        "cumpleaños",
+        "fecha de nacimiento",
+        "fecha de cumpleaños",
+    ],
+    "preferred_language": ["preferred language", "language", "idioma preferido", "idioma"],
+    "preferred_channel": ["preferred channel", "canal preferido"],
+    "website": [
+        "website",
+        "web page",
+        "web site",
+        "url",
+        "website 1 - value",
+        "personal web page",
+        "página web",
+        "sitio web",
+        "web",
+        "página web personal",
+    ],
+    "organizations": ["organizations", "organizaciones"],
+    "external_id": ["contact id", "id de contacto"],
+}
+_ORGANIZATIONS: dict[str, list[str]] = {
+    "name": [
+        "name",
+        "company name",
+        "company",
+        "account name",
+        "organization",
+        "organization name",
+        "organisation",
+        "nombre",
+        "nombre de la empresa",
+        "empresa",
+        "compañía",
+        "organización",
+        "razón social",
+        "nombre de la cuenta",
+    ],
+    "website": [
+        "website",
+        "website url",
+        "company domain name",
+        "domain",
+        "web site",
+        "web page",
+        "url",
+        "sitio web",
+        "página web",
+        "dominio",
+        "nombre de dominio de la empresa",
+    ],
+    "industry": ["industry", "sector", "industria", "sector de actividad"],
+    "external_id": ["account id", "company id", "id de cuenta", "id de empresa"],
+}
+#: Columns known to carry nothing to import (Google's ``E-mail 1 - Type``…): never
+#: matched, even fuzzily.
+_IGNORED = [
+    "e-mail 1 - type",
+    "e-mail 1 - label",
+    "phone 1 - type",
+    "phone 1 - label",
+    "address 1 - type",
+    "address 1 - label",
+    "address 1 - formatted",
+    "organization 1 - type",
+    "organization 1 - label",
+    "website 1 - type",
+    "website 1 - label",
+    "middle name",
+    "additional name",
+    "segundo nombre",
+    "address 1 - po box",
+    "address 1 - extended address",
+    "organization 1 - department",
+    "organization department",
+    "team",
+    "equipo",
+    "id",
+    "e-mail display name",
+    "e-mail 2 display name",
+    "correo electrónico 1 - tipo",
+    "teléfono 1 - tipo",
+    "dirección 1 - tipo",
+    "nickname",
+    "apodo",
+    "name prefix",
+    "name suffix",
+    "title (courtesy)",
+    "tratamiento",
+    "sufijo",
+    "salutation",
+]
+_IGNORED_BY_KIND = {
+    # In a contacts file these name the contact's company, not the contact.
+    "people": ["account id", "company id", "associated company id", "id de cuenta"],
+    "organizations": [],
+}
+
+
+def normalise(header: str) -> str:
+    """Casefolded, without accents, punctuation or standalone numbers, single spaces."""
+    text = unicodedata.normalize("NFKD", header.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = re.sub(r"\b\d+\b", " ", text)
+    return " ".join(text.split())
+
+
+@cache
+def _synonyms(kind: str) -> dict[str, str]:
+    """Normalised header → target key for ``kind`` (kind-specific names win)."""
+    table: dict[str, str] = {}
+    own = _PEOPLE if kind == "people" else _ORGANIZATIONS
+    keys = {t.key for t in TARGETS[kind]}
+    for source in (own, _SHARED):
+        for key, names in source.items():
+            if key not in keys:
+                continue
+            for name in [key, *names]:
+                table.setdefault(normalise(name), key)
+    for name in [*_IGNORED, *_IGNORED_BY_KIND[kind]]:
+        table[normalise(name)] = ""
+    return table
+
+
+#: Synonyms that other files use for something else (Outlook's "Title" is "Mr."; HubSpot
+#: has both "Company Domain Name" and "Website URL"): a column named so loses its target
+#: to any other column that claims it by a stronger name.
+_WEAK = {normalise(n) for n in ("title", "company domain name", "domain", "primary phone")}
+
+
+def _guess_one(header: str, kind: str) -> tuple[str, int]:
+    """The target key of one header ("" for none) and how sure the guess is (3 exact,
+    2 exact but weak, 1 fuzzy)."""
+    if header.strip().startswith("cf_"):  # a custom field column of Clientela's export
+        return "cf:" + header.strip()[3:], 3
+    name = normalise(header)
+    if not name:
+        return "", 0
+    synonyms = _synonyms(kind)
+    if name in synonyms:
+        return synonyms[name], 2 if name in _WEAK else 3
+    match = process.extractOne(name, synonyms.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return (synonyms[match[0]], 1) if match else ("", 0)
+
+
+def guess_mapping(headers: list[str], kind: str) -> list[str]:
+    """For each column a target key of ``kind`` or ``""`` (ignore the column)."""
+    single = {t.key for t in TARGETS[kind] if not t.multiple}
+    guesses = [_guess_one(header, kind) for header in headers]
+    best: dict[str, tuple[int, int]] = {}  # single target -> (score, column) of its winner
+    for column, (key, score) in enumerate(guesses):
+        if key in single and score > best.get(key, (0, 0))[0]:
+            best[key] = (score, column)
+    mapping = [
+        key if key not in single or best[key][1] == column else ""
+        for column, (key, _score) in enumerate(guesses)
+    ]
+    if "first_name" in best or "last_name" in best:
+        mapping = ["" if key == "full_name" else key for key in mapping]
+    return mapping
+
+
+def guess_kind(headers: list[str]) -> str:
+    """``people`` when a column holds a person's name, else ``organizations``.
+
+    "Name" / "Nombre" alone is ambiguous (Clientela's organization export has it): with a
+    last name, a job title or a birthday it is a person; with an industry or a website
+    and none of those, a company.
+    """
+    people = _synonyms("people")
+    found = {people.get(normalise(h), "") for h in headers}
+    if found & {"last_name", "job_title", "birthday"}:
+        return "people"
+    organizations = {_synonyms("organizations").get(normalise(h), "") for h in headers}
+    if organizations & {"industry", "website"}:
+        return "organizations"
+    return "people" if found & {"first_name", "full_name"} else "organizations"
