@@ -27,6 +27,8 @@ Data and accounts:
   token create --user NAME --scopes contacts:read,contacts:write [--expires YYYY-MM-DD]
   token list --user NAME | token revoke --user NAME ID
   purge-trash                                 delete what has been in the trash too long
+  import FILE --user NAME [--kind K] [--mapping NAME] [--on-duplicate skip|update|create]
+         [--dry-run] [--resume JOB] [--no-progress]   import a CSV, XLSX or vCard file
   export people|organizations --user NAME --format csv|xlsx|vcf|json [--output FILE]
   duplicates people|organizations [--format json|table] [--min-score 0.7] [--user NAME]
 

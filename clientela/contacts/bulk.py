@@ -45,10 +45,11 @@ from clientela.contacts.services import (
     _denormalize,
 )
 from clientela.core import search
-from clientela.core.audit import created_changes
+from clientela.core.audit import display
 from clientela.core.choices import AuditAction, Language
 from clientela.core.context import current_interface
 from clientela.core.custom_fields import clean_custom_values, definitions
+from clientela.core.db import insert_rows
 from clientela.core.models import AuditEntry, SearchEntry, Tag, User
 from clientela.core.normalize import phone_search_terms
 from clientela.core.permissions import require, restrict, visibility_q
@@ -179,42 +180,30 @@ def _clean_organization(
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _detail_rows(cleaned: list[_Clean]) -> None:
+def _detail_rows(cleaned: list[_Clean], now: Any) -> None:
     emails, phones, addresses, relationships = [], [], [], []
     for c in cleaned:
-        kw = {"person": c.record} if isinstance(c.record, Person) else {"organization": c.record}
-        emails += [
-            EmailAddress(address=e.address, kind=e.kind, is_primary=e.is_primary, **kw)
-            for e in c.details["emails"]
-        ]
-        phones += [
-            PhoneNumber(number=p.number, kind=p.kind, is_primary=p.is_primary, **kw)
-            for p in c.details["phones"]
-        ]
+        person_id, org_id = (
+            (c.record.pk, None) if isinstance(c.record, Person) else (None, c.record.pk)
+        )
+        head = (now, now, person_id, org_id)
+        details = c.details
+        emails += [(*head, e.address, e.kind, e.is_primary) for e in details["emails"]]
+        phones += [(*head, p.number, p.kind, p.is_primary) for p in details["phones"]]
         addresses += [
-            Address(
-                kind=a.kind,
-                street=a.street,
-                city=a.city,
-                region=a.region,
-                postal_code=a.postal_code,
-                country=a.country,
-                is_primary=a.is_primary,
-                **kw,
-            )
-            for a in c.details["addresses"]
+            (*head, a.kind, a.street, a.city, a.region, a.postal_code, a.country, a.is_primary)
+            for a in details["addresses"]
         ]
-        relationships += [
-            Relationship(kind=r.kind, since=r.since, **kw) for r in c.details["relationships"]
-        ]
-    for model, rows in (
-        (EmailAddress, emails),
-        (PhoneNumber, phones),
-        (Address, addresses),
-        (Relationship, relationships),
-    ):
-        if rows:
-            model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
+        relationships += [(*head, r.kind, r.since) for r in details["relationships"]]
+    owners = ["created_at", "updated_at", "person_id", "organization_id"]
+    insert_rows(EmailAddress, [*owners, "address", "kind", "is_primary"], emails)
+    insert_rows(PhoneNumber, [*owners, "number", "kind", "is_primary"], phones)
+    insert_rows(
+        Address,
+        [*owners, "kind", "street", "city", "region", "postal_code", "country", "is_primary"],
+        addresses,
+    )
+    insert_rows(Relationship, [*owners, "kind", "since"], relationships)
 
 
 def _snapshot(c: _Clean, org_names: dict[int, str]) -> dict[str, Any]:
@@ -281,51 +270,83 @@ def _search_entry(c: _Clean, org_names: dict[int, str]) -> Any:
     )
 
 
+def _created_changes(snapshot: dict[str, Any]) -> dict[str, list[str | None]]:
+    """``audit.created_changes``, each value displayed once."""
+    changes: dict[str, list[str | None]] = {}
+    for key in sorted(snapshot):
+        shown = display(snapshot[key])
+        if shown not in (None, ""):
+            changes[key] = [None, shown]
+    return changes
+
+
 def _write(actor: User, model: Any, cleaned: list[_Clean], org_names: dict[int, str]) -> None:
+    """Insert the records and everything that hangs from them, a statement per table
+    and batch (``core.db.insert_rows``)."""
     now = timezone.now()
     records = [c.record for c in cleaned]
+    names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
     for record in records:
         record.created_at = record.updated_at = now
-    model.objects.bulk_create(records, batch_size=500)
-    _detail_rows(cleaned)
-    through = model.tags.through
-    tag_rows = [
-        through(**{f"{model._meta.model_name}_id": c.record.pk, "tag_id": t.pk})
-        for c in cleaned
-        for t in c.tags
-    ]
-    if tag_rows:
-        through.objects.bulk_create(tag_rows, batch_size=500)
-    members = [
-        Membership(
-            person=c.record,
-            organization_id=m.organization_id,
-            job_title=(m.job_title or "").strip(),
-            is_primary=m.is_primary,
-        )
-        for c in cleaned
-        for m in c.memberships
-    ]
-    if members:
-        Membership.objects.bulk_create(members, batch_size=500)
-    content_type = ContentType.objects.get_for_model(model)
-    interface = current_interface()
-    AuditEntry.objects.bulk_create(
+    ids = insert_rows(
+        model, names, [tuple(getattr(r, n) for n in names) for r in records], returning=True
+    )
+    for record, pk in zip(records, ids, strict=True):
+        record.pk = pk
+        record._state.adding = False
+    _detail_rows(cleaned, now)
+    owner = f"{model._meta.model_name}_id"
+    insert_rows(
+        model.tags.through,
+        [owner, "tag_id"],
+        [(c.record.pk, t.pk) for c in cleaned for t in c.tags],
+    )
+    insert_rows(
+        Membership,
+        ["created_at", "updated_at", "person_id", "organization_id", "job_title", "is_primary"],
         [
-            AuditEntry(
-                content_type=content_type,
-                object_id=c.record.pk,
-                object_repr=str(c.record)[:300],
-                action=AuditAction.CREATE,
-                actor=actor,
-                interface=interface,
-                changes=created_changes(_snapshot(c, org_names)),
+            (now, now, c.record.pk, m.organization_id, (m.job_title or "").strip(), m.is_primary)
+            for c in cleaned
+            for m in c.memberships
+        ],
+    )
+    content_type = ContentType.objects.get_for_model(model).pk
+    interface = current_interface()
+    insert_rows(
+        AuditEntry,
+        [
+            "content_type_id",
+            "object_id",
+            "object_repr",
+            "action",
+            "actor_id",
+            "interface",
+            "changes",
+            "created_at",
+        ],
+        [
+            (
+                content_type,
+                c.record.pk,
+                str(c.record)[:300],
+                AuditAction.CREATE.value,
+                actor.pk,
+                interface,
+                _created_changes(_snapshot(c, org_names)),
+                now,
             )
             for c in cleaned
         ],
-        batch_size=500,
     )
-    search.index_new([_search_entry(c, org_names) for c in cleaned])
+    entries = [_search_entry(c, org_names) for c in cleaned]
+    insert_rows(
+        SearchEntry,
+        ["resource", "object_id", "owner_id", "team_id", "title", "subtitle", "text"],
+        [
+            (e.resource, e.object_id, e.owner_id, e.team_id, e.title, e.subtitle, e.text)
+            for e in entries
+        ],
+    )
 
 
 @transaction.atomic

@@ -154,3 +154,62 @@ def json_value(value: Any) -> Any:
     if isinstance(value, str | bytes):
         return json.loads(value)
     return value
+
+
+# --- bulk writes --------------------------------------------------------------------------
+
+
+def _adapters(model: type[Model], names: list[str], connection: Any) -> list[Callable[[Any], Any]]:
+    """Per column, the conversion of a Python value to what the driver takes, chosen
+    once per call rather than through ``get_db_prep_save`` for every value."""
+    ops = connection.ops
+    adapters: list[Callable[[Any], Any]] = []
+    for name in names:
+        field = model._meta.get_field(name)
+        internal = field.get_internal_type()
+        if internal == "DateTimeField":
+            adapters.append(ops.adapt_datetimefield_value)
+        elif internal == "DateField":
+            adapters.append(ops.adapt_datefield_value)
+        elif internal == "JSONField":
+            adapters.append(lambda v: None if v is None else json.dumps(v))
+        else:
+            adapters.append(lambda v: v)
+    return adapters
+
+
+def insert_rows(
+    model: type[Model],
+    names: list[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    returning: bool = False,
+    batch: int = 500,
+) -> list[int]:
+    """INSERT ``rows`` (one value per column of ``names``, model attribute names such as
+    ``person_id``) into ``model``'s table, a batch of rows per statement; with
+    ``returning``, the new ids in the order of ``rows``.
+
+    For the importer's hot path, where ``bulk_create`` spent most of its time building a
+    model instance and preparing each value: no signals, no ``save()``, no field
+    validation (the caller has validated), defaults not applied (give every column)."""
+    if not rows:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(n).column for n in names]
+    adapters = _adapters(model, names, connection)
+    table = quote(model._meta.db_table)
+    # Table and column names come from the model, quoted; values are parameters.
+    head = f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            params = [a(v) for row in part for a, v in zip(adapters, row, strict=True)]
+            cursor.execute(head + ", ".join([one] * len(part)) + tail, params)
+            if returning:
+                ids += [r[0] for r in cursor.fetchall()]
+    return ids

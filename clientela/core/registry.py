@@ -161,6 +161,9 @@ class ListAction:
     menu: Any = ""
     menu_icon: str = ""
     download: bool = False
+    #: The right on the list's resource a user needs to get the link ("create"…); "" =
+    #: anyone who sees the list.
+    permission: str = ""
 
     @property
     def url(self) -> str:

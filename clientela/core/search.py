@@ -67,7 +67,7 @@ def entry(
     subtitle: str = "",
     parts: Iterable[str] = (),
 ) -> SearchEntry:
-    """An unsaved entry for a record not indexed yet, for ``index_new`` (bulk writes)."""
+    """An unsaved entry for a record not indexed yet, for bulk writes (``contacts.bulk``)."""
     return SearchEntry(
         resource=resource,
         object_id=object_id,
@@ -77,12 +77,6 @@ def entry(
         subtitle=subtitle[:300],
         text=" ".join(w for p in parts if p for w in _WORD.findall(fold(p))),
     )
-
-
-def index_new(entries: list[SearchEntry]) -> None:
-    """Index many records created in the same transaction (the importer's chunks): one
-    INSERT for all, where ``index_record`` costs a lookup and a write each."""
-    SearchEntry.objects.bulk_create(entries, batch_size=500)
 
 
 def remove_record(resource: str, object_id: int) -> None:

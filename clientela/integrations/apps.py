@@ -10,6 +10,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         self._register_exports()
         self._register_imports()
+        self._register_import_actions()
 
     def _register_imports(self) -> None:
         """An "Import" entry in the settings and the list menus; when a worker starts,
@@ -41,3 +42,31 @@ class IntegrationsConfig(AppConfig):
                         download=True,
                     ),
                 )
+
+    def _register_import_actions(self) -> None:
+        """An "Import" button on the people and organization lists (the upload form,
+        with the kind preset) and an "Imports" link on the admin settings page."""
+        from clientela.core.registry import (
+            ListAction,
+            NavItem,
+            register_list_action,
+            register_settings_link,
+        )
+        from clientela.integrations.imports.mapping import RESOURCES
+
+        for kind, resource in RESOURCES.items():
+            register_list_action(
+                resource,
+                ListAction(
+                    key="import",
+                    label=_("Import"),
+                    url_name="integrations:import-new-kind",
+                    icon="bi-upload",
+                    order=490,
+                    url_kwargs=(("kind", kind),),
+                    permission="create",
+                ),
+            )
+        register_settings_link(
+            NavItem("imports", _("Imports"), "integrations:import-list", "bi-upload", 60)
+        )

@@ -114,6 +114,7 @@ class ImportJob(TimeStampedModel):
 class RowIssueKind(models.TextChoices):
     ERROR = "error", _("Error")
     DUPLICATE = "duplicate", _("Duplicate")
+    NOTE = "note", _("Note")  # imported, with something left out or assumed
 
 
 class ImportRowIssue(models.Model):

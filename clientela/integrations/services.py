@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -175,22 +176,66 @@ def import_check_run(*, job: ImportJob, progress: Any = None) -> runner.Counts:
 
 
 @transaction.atomic
-def import_start(*, actor: User, job: ImportJob) -> ImportJob:
-    """Queue a checked import for the worker."""
+def import_start(*, actor: User, job: ImportJob, queue: bool = True) -> ImportJob:
+    """Queue a checked import for the worker (``queue=False``: the caller runs it
+    itself with ``import_run``, as the command line does)."""
     _own(actor, job)
     if job.status != ImportStatus.CHECKED:
         raise ValidationError({"job": [_("Check the file (dry run) before importing it.")]})
     job.status = ImportStatus.QUEUED
     job.save(update_fields=["status", "updated_at"])
-    from clientela.integrations.tasks import run_import
+    if queue:
+        from clientela.integrations.tasks import run_import
 
-    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+        transaction.on_commit(lambda: run_import.enqueue(job.pk))
     return job
 
 
-def import_run(*, job: ImportJob, progress: Any = None) -> runner.Counts:
+@transaction.atomic
+def import_resume(
+    *, actor: User, job: ImportJob, queue: bool = True, force: bool = False
+) -> ImportJob:
+    """Queue again an import that stopped (failed, or its worker died): it goes on at
+    its checkpoint. A job still marked running counts as stopped once its heartbeat is
+    stale, or at once with ``force`` (the command line's ``--resume``: the user knows
+    the process that ran it is gone)."""
+    _own(actor, job)
+    stale = timezone.now() - STALE_AFTER
+    running_dead = job.status == ImportStatus.RUNNING and (
+        force or job.heartbeat_at is None or job.heartbeat_at < stale
+    )
+    if job.status not in (ImportStatus.FAILED, ImportStatus.QUEUED) and not running_dead:
+        raise ValidationError({"job": [_("Only a stopped import can be resumed.")]})
+    job.status, job.error = ImportStatus.QUEUED, ""
+    job.save(update_fields=["status", "error", "updated_at"])
+    if queue:
+        from clientela.integrations.tasks import run_import
+
+        transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    return job
+
+
+def _claim(job: ImportJob) -> bool:
+    """Take the job for this process: one conditional UPDATE, so two workers (or a
+    worker and the command line) never import the same rows at once. A job still
+    marked running is taken only when its last heartbeat is stale (a dead worker)."""
+    now = timezone.now()
+    stale = now - STALE_AFTER
+    claimable = Q(status=ImportStatus.QUEUED) | Q(
+        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True), status=ImportStatus.RUNNING
+    )
+    taken = ImportJob.objects.filter(claimable, pk=job.pk).update(
+        status=ImportStatus.RUNNING, heartbeat_at=now, updated_at=now
+    )
+    return taken == 1
+
+
+def import_run(*, job: ImportJob, progress: Any = None) -> runner.Counts | None:
     """Import the job's rows from its checkpoint (the worker's task, the command
-    line). A failure that is not about a row marks the job failed with the reason."""
+    line); None when another process has it. A failure that is not about a row marks
+    the job failed with the reason."""
+    if not _claim(job):
+        return None
     try:
         return runner.run(job, progress=progress)
     except ImportFileError as exc:

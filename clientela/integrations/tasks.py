@@ -28,9 +28,9 @@ def run_import(job_id: int) -> int:
     job = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
     ).first()
-    if job is None:
+    counts = import_run(job=job) if job is not None else None
+    if counts is None:  # gone, finished, or another process has it
         return -1
-    counts = import_run(job=job)
     return counts.created + counts.updated
 
 

@@ -100,7 +100,11 @@ def record_list(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
     )
     context["saved_views"] = core_selectors.saved_view_list(user=user, resource=kind.resource)
     # Links higher apps add (the export formats), each given the list's filters.
-    context["list_actions"] = list_actions_for(kind.resource)
+    context["list_actions"] = [
+        a
+        for a in list_actions_for(kind.resource)
+        if not a.permission or can(user, a.permission, kind.resource)
+    ]
     return render(request, "contacts/record_list.html", context)
 
 

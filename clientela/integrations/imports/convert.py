@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from babel import Locale
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +49,8 @@ class Converted:
     number: int
     data: dict[str, Any]
     issues: list[Issue] = field(default_factory=list)
+    #: What was left out or assumed without failing the row (a birthday without a year).
+    notes: list[Issue] = field(default_factory=list)
     organizations: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -82,6 +85,8 @@ _SCALARS = {
 }
 #: Google Contacts joins several values of one cell with " ::: ".
 _GOOGLE_SEPARATOR = " ::: "
+#: Google Contacts marks its system groups ("* myContacts", "* starred") with "* ".
+_GOOGLE_SYSTEM_LABEL = "* "
 
 # --- dates --------------------------------------------------------------------------------
 
@@ -89,6 +94,8 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _NO_YEAR = re.compile(r"^--\d{2}-?\d{2}$")
+#: What Outlook writes in a date column left empty ("0/0/00").
+_ZERO_DATE = re.compile(r"^0{1,2}[/.\-]0{1,2}[/.\-]0{2,4}$")
 _WORDS = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 
 
@@ -231,9 +238,24 @@ class Converter:
             if target:
                 self.columns[target].append(index)
 
-    def column_of(self, key: str) -> str:
+    def column_of(self, key: str, cells: list[str] | None = None, message: str = "") -> str:
         """The header a service error key (``emails``, ``phone``, ``custom.size``…) came
-        from, "" when no single column did."""
+        from, "" when no single column did. With the row's ``cells`` and the error
+        ``message``, the column holding the value the message quotes wins (a file has
+        several phone columns; the error is about one of them)."""
+        indexes = self.column_indexes(key)
+        if cells is not None and len(indexes) > 1:
+            quoted = re.findall(r"“(.+?)”", message)
+            filled = [i for i in indexes if i < len(cells) and cells[i].strip()]
+            for index in filled:
+                if any(q in cells[index] for q in quoted):
+                    return self.headers[index]
+            if filled:
+                return self.headers[filled[0]]
+        return self.headers[indexes[0]] if indexes else ""
+
+    def column_indexes(self, key: str) -> list[int]:
+        """The columns a service error key may have come from, most likely first."""
         base = key.split(".", 1)[0]
         candidates = {
             "email": [*_EMAIL_KINDS, "emails"],
@@ -248,10 +270,7 @@ class Converter:
             "memberships": ["organization", "organizations", "job_title"],
             "custom": [f"cf:{key.split('.', 1)[1]}"] if "." in key else [],
         }.get(base, [base])
-        for target in candidates:
-            if self.columns.get(target):
-                return self.headers[self.columns[target][0]]
-        return ""
+        return [i for target in candidates for i in self.columns.get(target, [])]
 
     def convert(self, number: int, cells: list[str]) -> Converted:
         out = Converted(number=number, data={})
@@ -306,7 +325,7 @@ class Converter:
             out.data["first_name"], out.data["last_name"] = split_full_name(full)
 
     def _date(self, out: Converted, target: str, text: str) -> datetime.date | None:
-        if not text.strip():
+        if not text.strip() or _ZERO_DATE.match(text.strip()):
             return None
         try:
             return parse_date(text, self.order)
@@ -314,10 +333,18 @@ class Converter:
             self._issue(out, target, text, str(exc))
             return None
 
+    def _note(self, out: Converted, target: str, value: str, message: str) -> None:
+        indexes = self.columns.get(target) or [None]
+        column = self.headers[indexes[0]] if indexes[0] is not None else ""
+        out.notes.append(Issue(column=column, value=value[:300], message=message))
+
     def _birthday(self, out: Converted, cells: list[str]) -> None:
         if self.columns.get("birthday"):
             text = cells[self.columns["birthday"][0]]
-            if text:
+            if _NO_YEAR.match(text.strip()):
+                # Phones and Google keep birthdays without a year; we store full dates.
+                self._note(out, "birthday", text, _("A birthday without a year is not kept."))
+            elif text and not _ZERO_DATE.match(text.strip()):
                 out.data["birthday"] = self._date(out, "birthday", text)
 
     def _language(self, out: Converted, text: str) -> str:
@@ -337,12 +364,23 @@ class Converter:
     def _contacts(self, out: Converted, cells: list[str]) -> None:
         emails: list[EmailInput] = []
         phones: list[PhoneInput] = []
+        # Clientela's own export cells first: they carry each value's kind, and the
+        # export's single "e-mail"/"phone" columns repeat the primary one.
+        self._export_contacts(cells, emails, phones)
         for target, kind in _EMAIL_KINDS.items():
             for index in self.columns.get(target, []):
                 emails += [EmailInput(address=v, kind=kind) for v in _values(cells[index])]
         for target, kind in _PHONE_KINDS.items():
             for index in self.columns.get(target, []):
                 phones += [PhoneInput(number=v, kind=kind) for v in _values(cells[index])]
+        if emails:
+            out.data["emails"] = _first_primary(_unique(emails, "address"))
+        if phones:
+            out.data["phones"] = _first_primary(_unique(phones, "number"))
+
+    def _export_contacts(
+        self, cells: list[str], emails: list[EmailInput], phones: list[PhoneInput]
+    ) -> None:
         for index in self.columns.get("emails", []):
             emails += [
                 EmailInput(*r[:2]) if len(r) > 1 else EmailInput(r[0])
@@ -353,14 +391,14 @@ class Converter:
                 PhoneInput(*r[:2]) if len(r) > 1 else PhoneInput(r[0])
                 for r in split_lines(cells[index])
             ]
-        if emails:
-            out.data["emails"] = _first_primary(_unique(emails, "address"))
-        if phones:
-            out.data["phones"] = _first_primary(_unique(phones, "number"))
 
     def _address(self, out: Converted, get: Any) -> None:
         addresses: list[AddressInput] = []
         parts = {name: get(name) for name in _ADDRESS_PARTS}
+        if self.columns.get("addresses") and get("addresses"):
+            # Clientela's export: the "city"/"country" columns repeat the primary address
+            # of the complete "addresses" cell.
+            parts = dict.fromkeys(_ADDRESS_PARTS, "")
         if any(parts.values()):
             raw_country = parts.pop("country")
             code = country_code(raw_country) if raw_country else ""
@@ -372,13 +410,16 @@ class Converter:
                     _unknown_country(),
                 )
             elif not code and any(parts.values()):
-                # No country column: the address can only be kept with one.
-                self._issue(
+                # No country given: an address needs one, so the site's own country
+                # (CLIENTELA_DEFAULT_PHONE_REGION) is taken, and the row says so.
+                code = settings.CLIENTELA_DEFAULT_PHONE_REGION
+                self._note(
                     out,
                     "city",
                     parts["city"] or parts["street"],
-                    _("Give the country of this address."),
+                    _("No country given: %(code)s assumed.") % {"code": code},
                 )
+                addresses.append(AddressInput(country=code, **parts))
             else:
                 addresses.append(AddressInput(country=code or "", **parts))
         if self.columns.get("addresses") and get("addresses"):
@@ -409,6 +450,9 @@ class Converter:
         names: list[str] = []
         for index in self.columns.get("tags", []):
             for value in _values(cells[index]):
+                if value.startswith(_GOOGLE_SYSTEM_LABEL):
+                    # Google's own groups ("* myContacts", "* starred"): not the user's tags.
+                    continue
                 names += split_tags(value)
         if names:
             seen: dict[str, str] = {}
@@ -422,7 +466,9 @@ class Converter:
             return
         user = self.owners.get(username.casefold())
         if user is None:
-            self._issue(out, "owner", username, _("No active user with this user name."))
+            self._issue(
+                out, "owner", username, _("No active user with this name, login or e-mail.")
+            )
         else:
             out.data["owner"] = user
 

@@ -689,9 +689,7 @@ def _birthday(value: str) -> tuple[str, str | None]:
     """The ISO date of a BDAY, or "" with the problem."""
     text = value.strip()
     if _NO_YEAR.match(text):
-        return "", _(
-            "The birthday %(value)s has no year; Clientela needs a full date, so it is left empty."
-        ) % {"value": text}
+        return text, None  # the converter keeps the contact and notes the birthday left out
     match = _DATE.match(text)
     if match:
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,8 +44,9 @@ from clientela.integrations.models import (
     RowIssueKind,
 )
 
-#: Rows per transaction (and per checkpoint).
-CHUNK = 2000
+#: Rows per transaction (and per checkpoint); the environment variable is for tests
+#: that stop an import part-way (a small file in several chunks).
+CHUNK = int(os.environ.get("CLIENTELA_IMPORT_CHUNK", "") or 2000)
 #: Rows the dry run keeps "as they will be saved" for the preview.
 PREVIEW_ROWS = 20
 #: Rows sampled to tell day-first from month-first dates.
@@ -82,6 +84,8 @@ class ChunkResult:
     issues: list[ImportRowIssue] = field(default_factory=list)
     records: list[ImportedRecord] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
+    #: Rows the services refused (row number -> their issues).
+    refused: dict[int, list[ImportRowIssue]] = field(default_factory=dict)
 
 
 def table_for(job: ImportJob) -> Table:
@@ -102,9 +106,14 @@ def make_converter(job: ImportJob, table: Table) -> Converter:
         column = job.mapping.index("birthday")
         sample = (r.cells[column] for r in itertools.islice(table.rows(), DATE_SAMPLE))
         order = date_order(sample)
-    owners = {}
+    owners: dict[str, Any] = {}
     if "owner" in job.mapping:
-        owners = {u.username.casefold(): u for u in User.objects.filter(is_active=True)}
+        # HubSpot and Salesforce write the owner's full name, others the login or the
+        # e-mail: any of the three finds the user (the login first).
+        for user in User.objects.filter(is_active=True):
+            for key in (user.get_full_name(), user.email, user.username):
+                if key.strip():
+                    owners[key.strip().casefold()] = user
     return Converter(
         kind=job.kind, headers=job.headers, mapping=job.mapping, order=order, owners=owners
     )
@@ -176,25 +185,49 @@ class Importer:
 
     def _errors(self, item: Converted, errors: dict[str, list[str]]) -> list[ImportRowIssue]:
         issues = []
+        cells = self._cells.get(item.number)
         for key, messages in errors.items():
-            column = self.converter.column_of(key)
-            value = ""
-            if column:
-                index = self.job.headers.index(column)
-                value = self._cells.get(item.number, [""] * (index + 1))[index]
             for message in messages:
+                column = self.converter.column_of(key, cells, message)
+                value = ""
+                if column and cells is not None:
+                    value = cells[self.job.headers.index(column)]
                 issues.append(self._issue(item.number, message, column=column, value=value))
         return issues
 
     def process(self, rows: list[Row]) -> ChunkResult:
-        """Convert, match and write one chunk; the caller owns the transaction."""
+        """Convert, match and write one chunk; the caller owns the transaction.
+
+        A row the services refuse must leave nothing behind, yet its organization was
+        created before the services saw the row, and a later row of the file may have
+        been skipped as its duplicate. So when any row fails there, the chunk is rolled
+        back to a savepoint and written again without the rows that failed."""
+        savepoint = transaction.savepoint()
+        result = self._process(rows, {})
+        if not result.refused:
+            transaction.savepoint_commit(savepoint)
+            return result
+        transaction.savepoint_rollback(savepoint)
+        return self._process(rows, result.refused)
+
+    def _process(self, rows: list[Row], refused: dict[int, list[ImportRowIssue]]) -> ChunkResult:
         result = ChunkResult()
         result.counts.rows = len(rows)
         self._cells = {r.number: r.cells for r in rows}
         converted = self._convert(rows, result)
-        good = [c for c in converted if c.ok]
+        good = [c for c in converted if c.ok and c.number not in refused]
+        for c in good:
+            result.issues += [
+                self._issue(
+                    c.number, n.message, column=n.column, value=n.value, kind=RowIssueKind.NOTE
+                )
+                for n in c.notes
+            ]
         for c in converted:
-            if not c.ok:
+            if c.ok and c.number in refused:
+                result.counts.failed += 1
+                result.issues += refused[c.number]
+            elif not c.ok:
                 result.counts.failed += 1
                 result.issues += [
                     self._issue(c.number, i.message, column=i.column, value=i.value)
@@ -259,7 +292,9 @@ class Importer:
         for (c, _k), outcome in zip(items, outcomes, strict=True):
             if outcome.record is None:
                 result.counts.failed += 1
-                result.issues += self._errors(c, outcome.errors)
+                issues = self._errors(c, outcome.errors)
+                result.issues += issues
+                result.refused[c.number] = issues
                 continue
             result.counts.created += 1
             result.records.append(
@@ -293,7 +328,9 @@ class Importer:
                         )
             except ValidationError as exc:
                 result.counts.failed += 1
-                result.issues += self._errors(c, exc.message_dict)
+                issues = self._errors(c, exc.message_dict)
+                result.issues += issues
+                result.refused[c.number] = issues
                 continue
             if saved.version == record.version:
                 result.counts.skipped += 1  # nothing new in the row: the same file again

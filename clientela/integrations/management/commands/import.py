@@ -12,6 +12,8 @@ cannot be imported at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from tqdm import tqdm
 from clientela.core.errors import NotFound
 from clientela.core.management.base import ClientelaCommand, active_user, describe
 from clientela.integrations import selectors, services
+from clientela.integrations.imports.readers import ImportFileError
 from clientela.integrations.imports.runner import Counts
 from clientela.integrations.models import ImportJob, ImportKind, ImportStatus, OnDuplicate
 
@@ -77,19 +80,35 @@ class Command(ClientelaCommand):
             on_similar=policy or OnDuplicate.SKIP,
         )
         self._describe(job)
-        with self._bar(job, _("checking")) as bar:
+        with self._bar(job, _("checking")) as bar, self._unreadable():
             counts = services.import_check_run(job=job, progress=bar.update)
-        issues = selectors.import_issues(job=job, dry_run=True)
-        self._report(issues)
         if options["dry_run"]:
+            self._report(selectors.import_issues(job=job, dry_run=True))
             self._finish(counts, job)
             return
-        job = services.import_start(actor=user, job=job)
+        # Run here, not queued: a worker must not take the same job.
+        job = services.import_start(actor=user, job=job, queue=False)
         self._run(job)
+
+    @contextmanager
+    def _unreadable(self) -> Iterator[None]:
+        """A file that turns out unreadable part-way: its message, exit status 2."""
+        try:
+            yield
+        except ImportFileError as exc:
+            where = _("line %(row)s: ") % {"row": exc.line} if exc.line else ""
+            self.stderr.write(where + exc.message)
+            raise SystemExit(2) from None
+        except ValidationError as exc:
+            if "file" not in getattr(exc, "error_dict", {}):
+                raise
+            self.stderr.write(describe(exc))
+            raise SystemExit(2) from None
 
     def _upload(self, user: Any, path: Path, kind: str) -> ImportJob:
         if not path.is_file():
-            raise CommandError(_("There is no file “%(path)s”.") % {"path": path})
+            self.stderr.write(_("There is no file “%(path)s”.") % {"path": path})
+            raise SystemExit(2)
         try:
             with path.open("rb") as handle:
                 return services.import_upload(
@@ -139,14 +158,20 @@ class Command(ClientelaCommand):
 
     def _run(self, job: ImportJob) -> None:
         job.refresh_from_db()
-        with self._bar(job, _("importing")) as bar:
+        with self._bar(job, _("importing")) as bar, self._unreadable():
             bar.update(job.rows_done)
-            services.import_run(job=job, progress=bar.update)
+            counts = services.import_run(job=job, progress=bar.update)
+        if counts is None:
+            raise CommandError(
+                _("Import #%(id)s is being run by another process.") % {"id": job.pk}
+            )
         job.refresh_from_db()
         self._report(selectors.import_issues(job=job, dry_run=False).filter(kind="error"))
-        self._finish(
-            Counts(job.created, job.updated, job.skipped, job.failed, job.rows_done), job
-        )
+        # The counts of this run (a resumed import: the rows after the checkpoint); the
+        # exit status says whether any row of the whole import failed.
+        self.stdout.write(counts.line())
+        if job.failed:
+            raise SystemExit(1)
 
     def _resume(self, user: Any, pk: int) -> None:
         job = selectors.import_get(user=user, pk=pk)
@@ -155,9 +180,7 @@ class Command(ClientelaCommand):
                 _("Import #%(id)s is %(status)s; only a stopped import can be resumed.")
                 % {"id": job.pk, "status": job.get_status_display()}
             )
-        job.status = ImportStatus.QUEUED
-        job.save(update_fields=["status", "updated_at"])
-        self._run(job)
+        self._run(services.import_resume(actor=user, job=job, queue=False, force=True))
 
     def _finish(self, counts: Counts, job: ImportJob) -> None:
         self.stdout.write(counts.line())
