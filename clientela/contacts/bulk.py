@@ -68,7 +68,10 @@ class Outcome:
 
 
 @dataclass
-class _Clean:
+class Checked:
+    """An input the services accepted and have not written yet (``*_check`` gives it,
+    ``*_write`` writes it): the record and its details, ready to insert."""
+
     record: Record
     details: dict[str, list[Any]]
     tags: list[Tag]
@@ -123,7 +126,7 @@ def _clean_person(
     tag_map: dict[str, Tag],
     visible_orgs: set[int],
     custom_fields: list[Any],
-) -> tuple[_Clean | None, dict[str, list[str]]]:
+) -> tuple[Checked | None, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     person = Person()
     details = _clean_common(actor, person, data, PERSON_SCALARS, errors, custom_fields)
@@ -142,25 +145,31 @@ def _clean_person(
             _("Choose one of: %(choices)s.") % {"choices": ", ".join(Channel.values)}
         ]
     memberships = list(data.get("memberships") or [])
-    unknown = [str(m.organization_id) for m in memberships if m.organization_id not in visible_orgs]
+    # An organization id of 0 stands for one the caller resolves before writing (the
+    # importer creates the organizations only for rows that pass): its title is checked.
+    unknown = [
+        str(m.organization_id)
+        for m in memberships
+        if m.organization_id and m.organization_id not in visible_orgs
+    ]
     if unknown:
         errors["memberships"] = [
             _("Unknown organization id(s): %(ids)s.") % {"ids": ", ".join(unknown)}
         ]
     if any(len(m.job_title or "") > 100 for m in memberships):
         errors["memberships"] = [_("A job title has at most 100 characters.")]
-    by_org = {m.organization_id: m for m in memberships}
-    memberships = list(by_org.values())
+    if any(m.organization_id for m in memberships):
+        memberships = list({m.organization_id: m for m in memberships}.values())
     d._one_primary(memberships)
     tags = _tags(data, tag_map, errors)
     if errors:
         return None, errors
-    return _Clean(person, details, tags, memberships), errors
+    return Checked(person, details, tags, memberships), errors
 
 
 def _clean_organization(
     actor: User, data: OrganizationData, tag_map: dict[str, Tag], custom_fields: list[Any]
-) -> tuple[_Clean | None, dict[str, list[str]]]:
+) -> tuple[Checked | None, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     org = Organization()
     details = _clean_common(actor, org, data, ORGANIZATION_SCALARS, errors, custom_fields)
@@ -174,13 +183,13 @@ def _clean_organization(
     tags = _tags(data, tag_map, errors)
     if errors:
         return None, errors
-    return _Clean(org, details, tags, []), errors
+    return Checked(org, details, tags, []), errors
 
 
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _detail_rows(cleaned: list[_Clean], now: Any) -> None:
+def _detail_rows(cleaned: list[Checked], now: Any) -> None:
     emails, phones, addresses, relationships = [], [], [], []
     for c in cleaned:
         person_id, org_id = (
@@ -206,7 +215,7 @@ def _detail_rows(cleaned: list[_Clean], now: Any) -> None:
     insert_rows(Relationship, [*owners, "kind", "since"], relationships)
 
 
-def _snapshot(c: _Clean, org_names: dict[int, str]) -> dict[str, Any]:
+def _snapshot(c: Checked, org_names: dict[int, str]) -> dict[str, Any]:
     """What ``services.person_snapshot``/``organization_snapshot`` would read back,
     built from the values in hand."""
     record = c.record
@@ -240,7 +249,7 @@ def _snapshot(c: _Clean, org_names: dict[int, str]) -> dict[str, Any]:
     return snap
 
 
-def _search_entry(c: _Clean, org_names: dict[int, str]) -> Any:
+def _search_entry(c: Checked, org_names: dict[int, str]) -> Any:
     record = c.record
     emails = [e.address for e in c.details["emails"]]
     phones = [t for p in c.details["phones"] for t in phone_search_terms(p.number)]
@@ -280,7 +289,7 @@ def _created_changes(snapshot: dict[str, Any]) -> dict[str, list[str | None]]:
     return changes
 
 
-def _write(actor: User, model: Any, cleaned: list[_Clean], org_names: dict[int, str]) -> None:
+def _write(actor: User, model: Any, cleaned: list[Checked], org_names: dict[int, str]) -> None:
     """Insert the records and everything that hangs from them, a statement per table
     and batch (``core.db.insert_rows``)."""
     now = timezone.now()
@@ -349,52 +358,97 @@ def _write(actor: User, model: Any, cleaned: list[_Clean], org_names: dict[int, 
     )
 
 
-@transaction.atomic
-def people_create_many(*, actor: User, items: list[PersonData]) -> list[Outcome]:
-    """Create a person for each valid item; one ``Outcome`` per item, in order."""
+def _visible_organizations(actor: User, ids: set[int]) -> dict[int, str]:
+    q = visibility_q(actor, Organization.RESOURCE)
+    if not ids or q is None:
+        return {}
+    qs = Organization.objects.filter(q, pk__in=ids, deleted_at__isnull=True)
+    return dict(qs.values_list("pk", "name"))
+
+
+def people_check(*, actor: User, items: list[PersonData]) -> list[Checked | dict[str, list[str]]]:
+    """Validate each item as ``person_create`` would, writing nothing (but the tags the
+    items name, created once for all): a ``Checked`` or the errors by field, in order."""
     require(actor, "create", Person.RESOURCE)
     names = {n for item in items for n in (item.get("tags") or []) if isinstance(n, str)}
     tag_map = tags_by_name(names)
     org_ids = {m.organization_id for item in items for m in (item.get("memberships") or [])}
-    visible: set[int] = set()
-    q = visibility_q(actor, Organization.RESOURCE)
-    if org_ids and q is not None:
-        visible = set(
-            Organization.objects.filter(q, pk__in=org_ids, deleted_at__isnull=True).values_list(
-                "pk", flat=True
-            )
-        )
-    org_names = dict(Organization.objects.filter(pk__in=visible).values_list("pk", "name"))
+    visible = set(_visible_organizations(actor, org_ids - {0}))
     custom_fields = definitions(Person.RESOURCE)
-    outcomes: list[Outcome] = []
-    cleaned: list[_Clean] = []
+    results: list[Checked | dict[str, list[str]]] = []
     for item in items:
         clean, errors = _clean_person(actor, item, tag_map, visible, custom_fields)
-        outcomes.append(Outcome(record=clean.record if clean else None, errors=errors))
-        if clean is not None:
-            cleaned.append(clean)
-    if cleaned:
-        _write(actor, Person, cleaned, org_names)
-    return outcomes
+        results.append(clean if clean is not None else errors)
+    return results
+
+
+@transaction.atomic
+def people_write(*, actor: User, checked: list[Checked]) -> list[Record]:
+    """Write people ``people_check`` accepted. Their memberships must name visible
+    organizations by now (the caller put the ids in place of the 0s)."""
+    require(actor, "create", Person.RESOURCE)
+    org_ids = {m.organization_id for c in checked for m in c.memberships}
+    org_names = _visible_organizations(actor, org_ids)
+    unknown = sorted(str(i) for i in org_ids if i not in org_names)
+    if unknown:
+        raise ValidationError(
+            {
+                "memberships": [
+                    _("Unknown organization id(s): %(ids)s.") % {"ids": ", ".join(unknown)}
+                ]
+            }
+        )
+    for c in checked:
+        c.memberships = list({m.organization_id: m for m in c.memberships}.values())
+        d._one_primary(c.memberships)
+    if checked:
+        _write(actor, Person, checked, org_names)
+    return [c.record for c in checked]
+
+
+def organizations_check(
+    *, actor: User, items: list[OrganizationData]
+) -> list[Checked | dict[str, list[str]]]:
+    """``people_check`` for organizations."""
+    require(actor, "create", Organization.RESOURCE)
+    names = {n for item in items for n in (item.get("tags") or []) if isinstance(n, str)}
+    tag_map = tags_by_name(names)
+    custom_fields = definitions(Organization.RESOURCE)
+    results: list[Checked | dict[str, list[str]]] = []
+    for item in items:
+        clean, errors = _clean_organization(actor, item, tag_map, custom_fields)
+        results.append(clean if clean is not None else errors)
+    return results
+
+
+@transaction.atomic
+def organizations_write(*, actor: User, checked: list[Checked]) -> list[Record]:
+    require(actor, "create", Organization.RESOURCE)
+    if checked:
+        _write(actor, Organization, checked, {})
+    return [c.record for c in checked]
+
+
+def _outcomes(results: list[Checked | dict[str, list[str]]]) -> list[Outcome]:
+    return [
+        Outcome(record=r.record) if isinstance(r, Checked) else Outcome(errors=r) for r in results
+    ]
+
+
+@transaction.atomic
+def people_create_many(*, actor: User, items: list[PersonData]) -> list[Outcome]:
+    """Create a person for each valid item; one ``Outcome`` per item, in order."""
+    results = people_check(actor=actor, items=items)
+    people_write(actor=actor, checked=[r for r in results if isinstance(r, Checked)])
+    return _outcomes(results)
 
 
 @transaction.atomic
 def organizations_create_many(*, actor: User, items: list[OrganizationData]) -> list[Outcome]:
     """Create an organization for each valid item; one ``Outcome`` per item, in order."""
-    require(actor, "create", Organization.RESOURCE)
-    names = {n for item in items for n in (item.get("tags") or []) if isinstance(n, str)}
-    tag_map = tags_by_name(names)
-    custom_fields = definitions(Organization.RESOURCE)
-    outcomes: list[Outcome] = []
-    cleaned: list[_Clean] = []
-    for item in items:
-        clean, errors = _clean_organization(actor, item, tag_map, custom_fields)
-        outcomes.append(Outcome(record=clean.record if clean else None, errors=errors))
-        if clean is not None:
-            cleaned.append(clean)
-    if cleaned:
-        _write(actor, Organization, cleaned, {})
-    return outcomes
+    results = organizations_check(actor=actor, items=items)
+    organizations_write(actor=actor, checked=[r for r in results if isinstance(r, Checked)])
+    return _outcomes(results)
 
 
 @transaction.atomic

@@ -197,13 +197,14 @@ def insert_rows(
         return []
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
-    columns = [model._meta.get_field(n).column for n in names]
+    columns = [str(getattr(model._meta.get_field(n), "column", n)) for n in names]
     adapters = _adapters(model, names, connection)
-    table = quote(model._meta.db_table)
+    table = quote(str(model._meta.db_table))
     # Table and column names come from the model, quoted; values are parameters.
     head = f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
     one = "(" + ", ".join(["%s"] * len(names)) + ")"
-    tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
+    pk_column = model._meta.pk.column if model._meta.pk is not None else "id"
+    tail = f" RETURNING {quote(str(pk_column))}" if returning else ""
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from clientela.contacts import bulk, services
 from clientela.contacts.models import Organization, Person
@@ -120,9 +121,10 @@ def import_configure(
     mapping: list[str],
     on_exact: str = OnDuplicate.UPDATE,
     on_similar: str = OnDuplicate.SKIP,
+    country: str = "",
 ) -> ImportJob:
-    """Set the kind, the column mapping and the duplicate rules; any earlier dry run is
-    void (it must be run again)."""
+    """Set the kind, the column mapping, the duplicate rules and the country of rows
+    without one; any earlier dry run is void (it must be run again)."""
     _own(actor, job)
     if job.status not in (ImportStatus.NEW, ImportStatus.CHECKED):
         raise ValidationError({"job": [_("This import has already started.")]})
@@ -132,10 +134,14 @@ def import_configure(
     for name, value in (("on_exact", on_exact), ("on_similar", on_similar)):
         if value not in OnDuplicate.values:
             errors[name] = [_("Choose skip, update or create.")]
+    country = (country or "").strip().upper()
+    if country and country not in countries:
+        errors["country"] = [_("Choose a country from the list.")]
     if errors:
         raise ValidationError(errors)
     _require(actor, kind)
     job.kind, job.on_exact, job.on_similar = kind, on_exact, on_similar
+    job.country = country
     job.mapping = _check_mapping(kind, job.headers, mapping)
     job.status = ImportStatus.NEW
     job.preview = {}

@@ -5,7 +5,8 @@ back, so an export can be re-imported without loss.
   ``street,postal code,city,region,country,kind``; relationships ``kind,since``;
   a person's organizations ``name,job title``: one per line, each line a CSV row, the
   primary one first;
-* tags: ``VIP, Gold`` (a tag holding a comma or a quote is quoted, CSV-style);
+* tags: ``VIP, Gold`` (a tag holding a comma, a semicolon or a quote is quoted,
+  CSV-style);
 * custom fields: one ``cf_<key>`` column each; yes/no fields as ``yes`` / ``no``.
 
 CSV cells that a spreadsheet would run as a formula get a leading ``'`` (``neutralize``;
@@ -54,16 +55,16 @@ def split_lines(cell: str) -> list[list[str]]:
 def join_tags(names: Iterable[str]) -> str:
     quoted = []
     for name in names:
-        if any(c in name for c in ',"\n') or name != name.strip():
+        if any(c in name for c in ',;"\n') or name != name.strip():
             name = '"' + name.replace('"', '""') + '"'
         quoted.append(name)
     return ", ".join(quoted)
 
 
-def split_tags(cell: str) -> list[str]:
+def split_tags(cell: str, separator: str = ",") -> list[str]:
     if not cell.strip():
         return []
-    row = next(csv.reader(io.StringIO(cell), skipinitialspace=True))
+    row = next(csv.reader(io.StringIO(cell), delimiter=separator, skipinitialspace=True))
     return [name for name in row if name.strip()]
 
 

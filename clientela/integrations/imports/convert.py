@@ -11,6 +11,7 @@ column and the value, like the services' ones once ``column_of`` has named the c
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 from collections import defaultdict
@@ -21,13 +22,14 @@ from typing import Any
 
 from babel import Locale
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.contacts.choices import EmailKind, PhoneKind
 from clientela.contacts.details import AddressInput, EmailInput, PhoneInput, RelationshipInput
 from clientela.core.choices import Language
-from clientela.core.normalize import fold
+from clientela.core.normalize import fold, normalize_phone
 from clientela.integrations.exports.cells import split_lines, split_tags, unneutralize
 
 
@@ -146,16 +148,33 @@ def parse_date(text: str, order: str = "dmy") -> datetime.date:
         raise ValueError(_("This date does not exist.")) from None
 
 
-def date_order(values: Iterable[str]) -> str:
+def date_order(values: Iterable[str], default: str = "dmy") -> str:
     """ "dmy" or "mdy" for a column of numeric dates: what its unambiguous values say
-    (a first number over 12 is a day), "dmy" when none says."""
+    (a first number over 12 is a day), ``default`` when none says."""
     day_first = month_first = 0
     for value in values:
         if match := _NUMERIC.match(value.strip()):
             first, second = int(match.group(1)), int(match.group(2))
             day_first += first > 12
             month_first += second > 12
+    if day_first == month_first:
+        return default
     return "mdy" if month_first > day_first else "dmy"
+
+
+#: Words of Spanish column names: a file with them writes dates day first.
+_SPANISH_HEADER_WORDS = frozenset(
+    "nombre apellidos apellido correo electronico telefono movil ciudad pais cumpleanos "
+    "fecha nacimiento empresa organizacion cargo notas direccion provincia".split()
+)
+
+
+def default_date_order(headers: Iterable[str]) -> str:
+    """The order to assume when no date of the file tells: day first for Spanish
+    column names, else month first (Outlook and Salesforce in English write
+    4/12/1985 for April 12; Google and HubSpot write ISO dates, which need none)."""
+    words = {w for h in headers for w in _WORDS.findall(fold(h))}
+    return "dmy" if words & _SPANISH_HEADER_WORDS else "mdy"
 
 
 # --- countries and names --------------------------------------------------------------------
@@ -227,12 +246,16 @@ class Converter:
         mapping: list[str],
         order: str = "dmy",
         owners: dict[str, Any] | None = None,
+        country: str = "",
     ) -> None:
         self.kind = kind
         self.headers = headers
         self.mapping = mapping
         self.order = order
         self.owners = owners or {}
+        #: The country of rows that name none (their addresses and local numbers).
+        self.country = country
+        self.default_country = country or settings.CLIENTELA_DEFAULT_PHONE_REGION
         self.columns: dict[str, list[int]] = defaultdict(list)
         for index, target in enumerate(mapping):
             if target:
@@ -290,8 +313,8 @@ class Converter:
         notes = [cells[i] for i in self.columns.get("notes", []) if cells[i]]
         if len(notes) > 1:
             data["notes"] = "\n\n".join(notes)
-        self._contacts(out, cells)
         self._address(out, get)
+        self._contacts(out, cells)
         self._tags(out, cells)
         self._owner(out, get)
         self._custom(out, cells)
@@ -315,8 +338,8 @@ class Converter:
         return get
 
     def _issue(self, out: Converted, target: str, value: str, message: str) -> None:
-        indexes = self.columns.get(target) or [None]
-        column = self.headers[indexes[0]] if indexes[0] is not None else ""
+        indexes = self.columns.get(target)
+        column = self.headers[indexes[0]] if indexes else ""
         out.issues.append(Issue(column=column, value=value[:300], message=message))
 
     def _names(self, out: Converted, get: Any) -> None:
@@ -334,8 +357,8 @@ class Converter:
             return None
 
     def _note(self, out: Converted, target: str, value: str, message: str) -> None:
-        indexes = self.columns.get(target) or [None]
-        column = self.headers[indexes[0]] if indexes[0] is not None else ""
+        indexes = self.columns.get(target)
+        column = self.headers[indexes[0]] if indexes else ""
         out.notes.append(Issue(column=column, value=value[:300], message=message))
 
     def _birthday(self, out: Converted, cells: list[str]) -> None:
@@ -367,28 +390,34 @@ class Converter:
         # Clientela's own export cells first: they carry each value's kind, and the
         # export's single "e-mail"/"phone" columns repeat the primary one.
         self._export_contacts(cells, emails, phones)
-        for target, kind in _EMAIL_KINDS.items():
+        for target, email_kind in _EMAIL_KINDS.items():
             for index in self.columns.get(target, []):
-                emails += [EmailInput(address=v, kind=kind) for v in _values(cells[index])]
-        for target, kind in _PHONE_KINDS.items():
+                emails += [EmailInput(address=v, kind=email_kind) for v in _values(cells[index])]
+        for target, phone_kind in _PHONE_KINDS.items():
             for index in self.columns.get(target, []):
-                phones += [PhoneInput(number=v, kind=kind) for v in _values(cells[index])]
+                phones += [PhoneInput(number=v, kind=phone_kind) for v in _values(cells[index])]
         if emails:
             out.data["emails"] = _first_primary(_unique(emails, "address"))
         if phones:
             out.data["phones"] = _first_primary(_unique(phones, "number"))
+            if self.country and not any(a.country for a in out.data.get("addresses", [])):
+                # The services read a local number in the row's country, else the
+                # site's; a row without a country is in the import's.
+                for phone in out.data["phones"]:
+                    with contextlib.suppress(ValidationError):
+                        phone.number = normalize_phone(phone.number, self.country)
 
     def _export_contacts(
         self, cells: list[str], emails: list[EmailInput], phones: list[PhoneInput]
     ) -> None:
         for index in self.columns.get("emails", []):
             emails += [
-                EmailInput(*r[:2]) if len(r) > 1 else EmailInput(r[0])
+                EmailInput(r[0], r[1]) if len(r) > 1 else EmailInput(r[0])
                 for r in split_lines(cells[index])
             ]
         for index in self.columns.get("phones", []):
             phones += [
-                PhoneInput(*r[:2]) if len(r) > 1 else PhoneInput(r[0])
+                PhoneInput(r[0], r[1]) if len(r) > 1 else PhoneInput(r[0])
                 for r in split_lines(cells[index])
             ]
 
@@ -410,9 +439,9 @@ class Converter:
                     _unknown_country(),
                 )
             elif not code and any(parts.values()):
-                # No country given: an address needs one, so the site's own country
-                # (CLIENTELA_DEFAULT_PHONE_REGION) is taken, and the row says so.
-                code = settings.CLIENTELA_DEFAULT_PHONE_REGION
+                # No country given: an address needs one, so the import's country (or
+                # the site's, CLIENTELA_DEFAULT_PHONE_REGION) is taken; the row says so.
+                code = self.default_country
                 self._note(
                     out,
                     "city",
@@ -453,7 +482,7 @@ class Converter:
                 if value.startswith(_GOOGLE_SYSTEM_LABEL):
                     # Google's own groups ("* myContacts", "* starred"): not the user's tags.
                     continue
-                names += split_tags(value)
+                names += split_tags(value, separator=";" if _semicolons(value) else ",")
         if names:
             seen: dict[str, str] = {}
             for tag in names:
@@ -481,6 +510,14 @@ class Converter:
                     custom[target[3:]] = _custom_value(text)
         if custom:
             out.data["custom"] = custom
+
+
+def _semicolons(value: str) -> bool:
+    """Outlook separates categories with ";" ("Clientes;VIP"); our exports and the
+    others with ",". A ";" inside a tag of our own export is quoted, so outside quotes
+    it separates."""
+    outside = re.sub(r'"[^"]*"', "", value)
+    return ";" in outside and "," not in outside
 
 
 def _custom_value(text: str) -> Any:

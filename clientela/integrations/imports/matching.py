@@ -102,6 +102,27 @@ def keys_for(kind: str, data: dict[str, Any], organizations: Iterable[str] = ())
     return keys
 
 
+def keys_from_record(
+    kind: str, record: Any, details: dict[str, list[Any]], organizations: Iterable[str] = ()
+) -> Keys:
+    """The match keys of a record the services have checked (e-mails and phones already
+    normalized, so nothing is parsed twice)."""
+    keys = Keys(external_id=(record.external_id or "").strip())
+    keys.emails = [e.address for e in details["emails"]]
+    keys.phones = [p.number for p in details["phones"]]
+    keys.city_raw = (record.city or "").strip()
+    keys.city = fold(keys.city_raw)
+    if kind == "people":
+        keys.name = fold(f"{record.first_name} {record.last_name}".strip())
+        keys.block = (record.last_name or "").strip()
+    else:
+        keys.name = fold(record.name.strip())
+        keys.block = _first_word(keys.name)
+    keys.organization_names = [o.strip() for o in organizations if o and o.strip()]
+    keys.organizations = {fold(o) for o in keys.organization_names}
+    return keys
+
+
 @dataclass
 class _Known:
     pk: int
@@ -161,11 +182,15 @@ class Matcher:
             qs = self.model.objects.filter(external_id__in=batch, deleted_at__isnull=True)
             candidates += [("x", v, pk) for v, pk in qs.values_list("external_id", "pk")]
         for batch in _chunks(emails):
-            qs = EmailAddress.objects.filter(address__in=batch, **{f"{owner}__isnull": False})
-            candidates += [("e", v, pk) for v, pk in qs.values_list("address", f"{owner}_id")]
+            emails_qs = EmailAddress.objects.filter(
+                address__in=batch, **{f"{owner}__isnull": False}
+            ).values_list("address", f"{owner}_id")
+            candidates += [("e", v, pk) for v, pk in emails_qs]
         for batch in _chunks(phones):
-            qs = PhoneNumber.objects.filter(number__in=batch, **{f"{owner}__isnull": False})
-            candidates += [("p", v, pk) for v, pk in qs.values_list("number", f"{owner}_id")]
+            phones_qs = PhoneNumber.objects.filter(
+                number__in=batch, **{f"{owner}__isnull": False}
+            ).values_list("number", f"{owner}_id")
+            candidates += [("p", v, pk) for v, pk in phones_qs]
         visible = self._visible(pk for _k, _v, pk in candidates)
         index = {"x": self.by_external, "e": self.by_email, "p": self.by_phone}
         for key, value, pk in sorted(candidates, key=lambda c: c[2]):

@@ -31,8 +31,14 @@ from clientela.core.choices import Interface
 from clientela.core.context import interface
 from clientela.core.models import User
 from clientela.core.permissions import restrict
-from clientela.integrations.imports.convert import Converted, Converter, Issue, date_order
-from clientela.integrations.imports.matching import Keys, Matcher, keys_for
+from clientela.integrations.imports.convert import (
+    Converted,
+    Converter,
+    Issue,
+    date_order,
+    default_date_order,
+)
+from clientela.integrations.imports.matching import Matcher, keys_from_record
 from clientela.integrations.imports.readers import ImportFileError, Row, Table, open_table
 from clientela.integrations.models import (
     ImportedAction,
@@ -84,8 +90,6 @@ class ChunkResult:
     issues: list[ImportRowIssue] = field(default_factory=list)
     records: list[ImportedRecord] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
-    #: Rows the services refused (row number -> their issues).
-    refused: dict[int, list[ImportRowIssue]] = field(default_factory=dict)
 
 
 def table_for(job: ImportJob) -> Table:
@@ -101,11 +105,11 @@ def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
 
 
 def make_converter(job: ImportJob, table: Table) -> Converter:
-    order = "dmy"
+    order = default_date_order(job.headers)
     if "birthday" in job.mapping:
         column = job.mapping.index("birthday")
         sample = (r.cells[column] for r in itertools.islice(table.rows(), DATE_SAMPLE))
-        order = date_order(sample)
+        order = date_order(sample, default=order)
     owners: dict[str, Any] = {}
     if "owner" in job.mapping:
         # HubSpot and Salesforce write the owner's full name, others the login or the
@@ -115,7 +119,12 @@ def make_converter(job: ImportJob, table: Table) -> Converter:
                 if key.strip():
                     owners[key.strip().casefold()] = user
     return Converter(
-        kind=job.kind, headers=job.headers, mapping=job.mapping, order=order, owners=owners
+        kind=job.kind,
+        headers=job.headers,
+        mapping=job.mapping,
+        order=order,
+        owners=owners,
+        country=job.country,
     )
 
 
@@ -196,62 +205,38 @@ class Importer:
         return issues
 
     def process(self, rows: list[Row]) -> ChunkResult:
-        """Convert, match and write one chunk; the caller owns the transaction.
+        """Convert, check, match and write one chunk; the caller owns the transaction.
 
-        A row the services refuse must leave nothing behind, yet its organization was
-        created before the services saw the row, and a later row of the file may have
-        been skipped as its duplicate. So when any row fails there, the chunk is rolled
-        back to a savepoint and written again without the rows that failed."""
-        savepoint = transaction.savepoint()
-        result = self._process(rows, {})
-        if not result.refused:
-            transaction.savepoint_commit(savepoint)
-            return result
-        transaction.savepoint_rollback(savepoint)
-        return self._process(rows, result.refused)
-
-    def _process(self, rows: list[Row], refused: dict[int, list[ImportRowIssue]]) -> ChunkResult:
+        Every row is validated by the services (``bulk.*_check``) before anything is
+        written, so a refused row leaves nothing behind: its organization is never
+        created, and no later row is skipped as its duplicate."""
         result = ChunkResult()
         result.counts.rows = len(rows)
         self._cells = {r.number: r.cells for r in rows}
         converted = self._convert(rows, result)
-        good = [c for c in converted if c.ok and c.number not in refused]
-        for c in good:
-            result.issues += [
-                self._issue(
-                    c.number, n.message, column=n.column, value=n.value, kind=RowIssueKind.NOTE
-                )
-                for n in c.notes
-            ]
+        good: list[Converted] = []
         for c in converted:
-            if c.ok and c.number in refused:
-                result.counts.failed += 1
-                result.issues += refused[c.number]
-            elif not c.ok:
-                result.counts.failed += 1
-                result.issues += [
-                    self._issue(c.number, i.message, column=i.column, value=i.value)
-                    for i in c.issues
-                ]
-        if self.people:
-            org_ids = self._organization_ids({n for c in good for n, _t in c.organizations})
-            for c in good:
-                if c.organizations:
-                    c.data["memberships"] = [
-                        services.MembershipInput(
-                            organization_id=org_ids.get(name.strip().casefold(), 0),
-                            job_title=title,
-                            is_primary=position == 0,
-                        )
-                        for position, (name, title) in enumerate(c.organizations)
-                    ]
-        keys = [keys_for(self.job.kind, c.data, (n for n, _t in c.organizations)) for c in good]
+            if c.ok:
+                good.append(c)
+                continue
+            result.counts.failed += 1
+            result.issues += [
+                self._issue(c.number, i.message, column=i.column, value=i.value) for i in c.issues
+            ]
+        accepted = self._check(good, result)
+        keys = [
+            keys_from_record(
+                self.job.kind, chk.record, chk.details, [n for n, _t in c.organizations]
+            )
+            for c, chk in accepted
+        ]
         self.matcher.prepare(keys)
-        to_create: list[tuple[Converted, Keys]] = []
+        to_create: list[tuple[Converted, bulk.Checked]] = []
         to_update: list[tuple[Converted, int]] = []
         pending: dict[int, int] = {}  # placeholder id -> row number
-        for c, k in zip(good, keys, strict=True):
+        for (c, chk), k in zip(accepted, keys, strict=True):
             match = self.matcher.match(k)
+            policy: str
             if match is None:
                 policy = OnDuplicate.CREATE
             else:
@@ -279,46 +264,98 @@ class Importer:
                 placeholder = -(len(pending) + 1)
                 pending[placeholder] = c.number
                 self.matcher.remember(k, placeholder)
-                to_create.append((c, k))
+                to_create.append((c, chk))
+        if self.people:
+            self._memberships(to_create, to_update)
         self._create(to_create, result)
         self._update(to_update, result)
         return result
 
-    def _create(self, items: list[tuple[Converted, Keys]], result: ChunkResult) -> None:
+    def _check(
+        self, good: list[Converted], result: ChunkResult
+    ) -> list[tuple[Converted, bulk.Checked]]:
+        """The rows the services accept; the others failed, with their reasons."""
+        if self.people:
+            for c in good:
+                if c.organizations:
+                    # Ids of 0: resolved (and created) once the row is known to be written.
+                    c.data["memberships"] = [
+                        services.MembershipInput(0, title, position == 0)
+                        for position, (_name, title) in enumerate(c.organizations)
+                    ]
+        check = bulk.people_check if self.people else bulk.organizations_check
+        checks = check(actor=self.actor, items=[c.data for c in good])  # type: ignore[misc]
+        accepted = []
+        for c, checked in zip(good, checks, strict=True):
+            if isinstance(checked, dict):
+                result.counts.failed += 1
+                result.issues += self._errors(c, checked)
+                continue
+            accepted.append((c, checked))
+            result.issues += [
+                self._issue(
+                    c.number, n.message, column=n.column, value=n.value, kind=RowIssueKind.NOTE
+                )
+                for n in c.notes
+            ]
+        return accepted
+
+    def _memberships(
+        self,
+        to_create: list[tuple[Converted, bulk.Checked]],
+        to_update: list[tuple[Converted, int]],
+    ) -> None:
+        """The organizations of the rows that will be written, found or created."""
+        rows = [c for c, _chk in to_create] + [c for c, _pk in to_update]
+        org_ids = self._organization_ids({n for c in rows for n, _t in c.organizations})
+
+        def resolved(c: Converted) -> list[services.MembershipInput]:
+            return [
+                services.MembershipInput(org_ids[key], title, position == 0)
+                for position, (name, title) in enumerate(c.organizations)
+                if (key := name.strip().casefold()) in org_ids
+            ]
+
+        for c, checked in to_create:
+            checked.memberships = resolved(c)
+        for c, _pk in to_update:
+            if c.organizations:
+                c.data["memberships"] = resolved(c)
+            else:
+                c.data.pop("memberships", None)
+
+    def _create(self, items: list[tuple[Converted, bulk.Checked]], result: ChunkResult) -> None:
         if not items:
             return
-        create = bulk.people_create_many if self.people else bulk.organizations_create_many
-        outcomes = create(actor=self.actor, items=[c.data for c, _k in items])  # type: ignore[misc]
-        for (c, _k), outcome in zip(items, outcomes, strict=True):
-            if outcome.record is None:
-                result.counts.failed += 1
-                issues = self._errors(c, outcome.errors)
-                result.issues += issues
-                result.refused[c.number] = issues
-                continue
+        write = bulk.people_write if self.people else bulk.organizations_write
+        records = write(actor=self.actor, checked=[chk for _c, chk in items])
+        for (c, _chk), record in zip(items, records, strict=True):
             result.counts.created += 1
             result.records.append(
                 ImportedRecord(
                     job=self.job,
                     row=c.number,
-                    object_id=outcome.record.pk,
+                    object_id=record.pk,
                     action=ImportedAction.CREATED,
-                    version=outcome.record.version,
+                    version=record.version,
                 )
             )
             if len(result.preview) < PREVIEW_ROWS:
-                result.preview.append(preview_of(c.number, outcome.record, c))
+                result.preview.append(preview_of(c.number, record, c))
 
     def _update(self, items: list[tuple[Converted, int]], result: ChunkResult) -> None:
         model = Person if self.people else Organization
         for c, pk in items:
             record = model.objects.get(pk=pk)
             before = record_data(record)
+            saved: Person | Organization
             try:
                 with transaction.atomic():
                     if self.people:
                         saved = services.person_update(
-                            actor=self.actor, person=record, data=update_data(record, c.data)
+                            actor=self.actor,
+                            person=record,  # type: ignore[arg-type]
+                            data=update_data(record, c.data),  # type: ignore[arg-type]
                         )
                     else:
                         saved = services.organization_update(
@@ -328,9 +365,7 @@ class Importer:
                         )
             except ValidationError as exc:
                 result.counts.failed += 1
-                issues = self._errors(c, exc.message_dict)
-                result.issues += issues
-                result.refused[c.number] = issues
+                result.issues += self._errors(c, exc.message_dict)
                 continue
             if saved.version == record.version:
                 result.counts.skipped += 1  # nothing new in the row: the same file again

@@ -356,16 +356,12 @@ def test_iphone_vcard_three() -> None:
     assert cells["website"] == "https://orchard.example"
     assert cells["external_id"] == "7F2A3B4C-1111-2222-3333-444455556666"
     assert not any("/9j" in c or len(c) > 500 for c in johnny.cells)  # the photo is gone
-    # No N: FN is split; a birthday without a year is a problem of that cell only.
+    # No N: FN is split; a birthday without a year is passed on as written (the
+    # converter keeps the contact and notes the birthday left out).
     kate_cells = dict(zip(table.headers, kate.cells, strict=True))
     assert (kate_cells["first_name"], kate_cells["last_name"]) == ("Kate", "Bell")
-    assert kate_cells["birthday"] == ""
-    assert kate.problems == [
-        (
-            table.headers.index("birthday"),
-            "The birthday --0420 has no year; Clientela needs a full date, so it is left empty.",
-        )
-    ]
+    assert kate_cells["birthday"] == "--0420"
+    assert kate.problems == []
 
 
 def test_android_quoted_printable_is_decoded() -> None:

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_countries import countries
 
 from clientela.core.errors import NotFound
 from clientela.core.pagination import WindowPaginator
@@ -189,6 +190,7 @@ def _mapping_context(
     mapping: list[str],
     on_exact: str,
     on_similar: str,
+    country: str = "",
     errors: dict[str, list[str]] | None = None,
     mapping_name: str = "",
 ) -> dict[str, Any]:
@@ -211,6 +213,9 @@ def _mapping_context(
         "on_exact": on_exact,
         "on_similar": on_similar,
         "duplicate_choices": OnDuplicate.choices,
+        "country": country,
+        "country_choices": list(countries),
+        "site_country": settings.CLIENTELA_DEFAULT_PHONE_REGION,
         "saved_mappings": list(selectors.mapping_list(kind=kind)),
         "errors": errors or {},
         "mapping_name": mapping_name,
@@ -240,7 +245,12 @@ def _render_job(
             mapping = guess_mapping(job.headers, kind)
         context.update(
             _mapping_context(
-                job, kind=kind, mapping=mapping, on_exact=job.on_exact, on_similar=job.on_similar
+                job,
+                kind=kind,
+                mapping=mapping,
+                on_exact=job.on_exact,
+                on_similar=job.on_similar,
+                country=job.country,
             )
         )
     if job.status in (ImportStatus.CHECKED, ImportStatus.DONE):
@@ -280,6 +290,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     mapping = _posted_mapping(request, job)
     on_exact = request.POST.get("on_exact", "")
     on_similar = request.POST.get("on_similar", "")
+    country = request.POST.get("country", "")
     action = request.POST.get("action", "check")
     mapping_name = request.POST.get("mapping_name", "")
 
@@ -289,6 +300,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "mapping": mapping,
             "on_exact": on_exact,
             "on_similar": on_similar,
+            "country": country,
         }
         values.update(changes)
         if values["kind"] not in ImportKind.values:
@@ -329,6 +341,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             mapping=mapping,
             on_exact=on_exact,
             on_similar=on_similar,
+            country=country,
         )
     except ValidationError as exc:
         return again(_messages_of(exc))
@@ -372,6 +385,7 @@ def import_reconfigure(request: AuthedRequest, pk: int) -> HttpResponse:
             mapping=list(job.mapping),
             on_exact=job.on_exact,
             on_similar=job.on_similar,
+            country=job.country,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -383,14 +397,15 @@ def import_reconfigure(request: AuthedRequest, pk: int) -> HttpResponse:
 @not_found_as_404
 def import_start(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
+    inline = job.rows_total <= INLINE_ROWS_RUN
     try:
-        services.import_start(actor=request.user, job=job)
+        # A small file is imported in this request: no task is queued for it.
+        services.import_start(actor=request.user, job=job, queue=not inline)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(_job_url(job))
     job.refresh_from_db()
-    if job.rows_total <= INLINE_ROWS_RUN and job.status == ImportStatus.QUEUED:
-        # The queued task finds the job done and leaves it alone.
+    if inline and job.status == ImportStatus.QUEUED:
         try:
             services.import_run(job=job)
         except Exception:  # import_run has recorded on the job why it failed
@@ -418,8 +433,28 @@ def import_undo(request: AuthedRequest, pk: int) -> HttpResponse:
         done = services.import_undo(actor=request.user, job=job)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        messages.error(
+            request,
+            _("Undoing an import moves its records to the trash, which your role does not allow."),
+        )
     else:
         messages.success(request, _("Import undone: %(n)s records.") % {"n": done})
+    return redirect(_job_url(job))
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Go on with an import that stopped, at its checkpoint (in the worker)."""
+    job = _job(request, pk)
+    try:
+        services.import_resume(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The import goes on where it stopped."))
     return redirect(_job_url(job))
 
 
