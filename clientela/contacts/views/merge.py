@@ -104,7 +104,7 @@ def merge_page(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
     if not raw_a.isdigit() or not raw_b.isdigit():
         return _error_page(request, kind, _("Choose two records to merge (ids a and b)."))
     if raw_a == raw_b:
-        return _error_page(request, kind, _("A record cannot be merged with itself."))
+        return _error_page(request, kind, _("A record cannot be merged into itself."))
     a = kind.get_selector(user=user, pk=raw_a)
     b = kind.get_selector(user=user, pk=raw_b)
     older, newer = sorted((a, b), key=lambda r: (r.created_at, r.pk))

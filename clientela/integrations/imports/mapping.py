@@ -37,7 +37,7 @@ _CONTACT_DETAILS = [
     Target("email", _("E-mail (work)"), True),
     Target("email_personal", _("E-mail (personal)"), True),
     Target("email_other", _("E-mail (other)"), True),
-    Target("phone", _("Phone (mobile)"), True),
+    Target("phone", _("Phone"), True),
     Target("phone_mobile", _("Mobile phone"), True),
     Target("phone_work", _("Work phone"), True),
     Target("phone_home", _("Home phone"), True),

@@ -414,7 +414,7 @@ def test_failed_job_shows_the_error(client: Any, rep_north: Any) -> None:
     assert "The import failed" in page and "Disk on fire" in page
     # Posting a mapping to a job past it: a message, no change.
     response = client.post(detail(job), mapping_post(job), follow=True)
-    assert "past its column mapping" in text(response)
+    assert "can no longer be changed" in text(response)
 
 
 # --- who may see what ------------------------------------------------------------------------

@@ -284,7 +284,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _render_job(request, job)
     if job.status != ImportStatus.NEW:
-        messages.error(request, _("This import is past its column mapping."))
+        messages.error(request, _("The columns of this import can no longer be changed."))
         return redirect(_job_url(job))
     kind = request.POST.get("kind", "")
     mapping = _posted_mapping(request, job)
