@@ -336,6 +336,20 @@ def _check_other(pk: int, payload: MergeIn) -> None:
         raise ValidationError({"other_id": [_("A record cannot be merged into itself.")]})
 
 
+def _merge_pair(user: Any, get: Any, pk: int, payload: MergeIn) -> tuple[Any, Any]:
+    """The record kept (404 when not visible) and the one merged into it (422 on
+    ``other_id`` when not visible: it is a value of the body, not of the path)."""
+    _check_other(pk, payload)
+    survivor = get(user=user, pk=pk)
+    try:
+        other = get(user=user, pk=payload.other_id)
+    except NotFound:
+        raise ValidationError(
+            {"other_id": [_("There is no such id: %(id)s.") % {"id": payload.other_id}]}
+        ) from None
+    return survivor, other
+
+
 @router.post(
     "/people/{person_id}/merge",
     response={200: PersonMergeOut, **CHANGE_ERRORS},
@@ -348,14 +362,7 @@ def merge_person(request: HttpRequest, person_id: RecordId, payload: MergeIn) ->
     moves here, the other goes to the trash and its id redirects here (undo with
     `POST /merges/{merge_id}/undo`)."""
     user = api_user(request)
-    _check_other(person_id, payload)
-    survivor = selectors.person_get(user=user, pk=person_id)
-    try:
-        other = selectors.person_get(user=user, pk=payload.other_id)
-    except NotFound:
-        raise ValidationError(
-            {"other_id": [_("There is no such id: %(id)s.") % {"id": payload.other_id}]}
-        ) from None
+    survivor, other = _merge_pair(user, selectors.person_get, person_id, payload)
     done = merging.person_merge(
         actor=user,
         survivor=survivor,
@@ -376,14 +383,7 @@ def merge_person(request: HttpRequest, person_id: RecordId, payload: MergeIn) ->
 def merge_organization(request: HttpRequest, org_id: RecordId, payload: MergeIn) -> Any:
     """Merge the organization `other_id` into this one (see the people's merge)."""
     user = api_user(request)
-    _check_other(org_id, payload)
-    survivor = selectors.organization_get(user=user, pk=org_id)
-    try:
-        other = selectors.organization_get(user=user, pk=payload.other_id)
-    except NotFound:
-        raise ValidationError(
-            {"other_id": [_("There is no such id: %(id)s.") % {"id": payload.other_id}]}
-        ) from None
+    survivor, other = _merge_pair(user, selectors.organization_get, org_id, payload)
     done = merging.organization_merge(
         actor=user,
         survivor=survivor,

@@ -41,6 +41,7 @@ from clientela.contacts.services import (
     PersonData,
     _assign_owner_team,
     _clean_details,
+    _clean_person_fields,
     _clean_scalars,
     _denormalize,
 )
@@ -130,14 +131,8 @@ def _clean_person(
     errors: dict[str, list[str]] = {}
     person = Person()
     details = _clean_common(actor, person, data, PERSON_SCALARS, errors, custom_fields)
-    if "birthday" in data:
-        try:
-            person.birthday = d.clean_birthday(data["birthday"])
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if not person.first_name and not person.last_name and "first_name" not in errors:
-        errors["last_name"] = [_("Enter a first or a last name.")]
-    person.preferred_language = person.preferred_language or Language.EN
+    _clean_person_fields(person, data, errors)
+    # ``full_clean`` checks the choices in the one-record services; here, by hand.
     if person.preferred_language not in Language.values:
         errors["preferred_language"] = [_("Choose a language we offer.")]
     if person.preferred_channel and person.preferred_channel not in Channel.values:

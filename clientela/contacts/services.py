@@ -348,9 +348,8 @@ def _clean_memberships(
     return cleaned
 
 
-def _save_person(actor: User, person: Person, data: PersonData) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    _clean_scalars(person, data, PERSON_SCALARS, errors)
+def _clean_person_fields(person: Person, data: PersonData, errors: dict[str, list[str]]) -> None:
+    """The birthday and the name rule, shared with ``bulk`` (the importer)."""
     if "birthday" in data:
         try:
             person.birthday = d.clean_birthday(data["birthday"])
@@ -360,6 +359,12 @@ def _save_person(actor: User, person: Person, data: PersonData) -> dict[str, Any
         errors["last_name"] = [_("Enter a first or a last name.")]
     if not person.preferred_language:
         person.preferred_language = Language.EN
+
+
+def _save_person(actor: User, person: Person, data: PersonData) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    _clean_scalars(person, data, PERSON_SCALARS, errors)
+    _clean_person_fields(person, data, errors)
     _assign_owner_team(actor, person, data, errors)
     details = _clean_details(person, data, errors)
     memberships = (

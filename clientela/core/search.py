@@ -43,17 +43,20 @@ def index_record(
     subtitle: str = "",
     parts: Iterable[str] = (),
 ) -> None:
-    text = " ".join(w for p in parts if p for w in _WORD.findall(fold(p)))
+    new = entry(
+        resource=resource,
+        object_id=object_id,
+        owner_id=owner_id,
+        team_id=team_id,
+        title=title,
+        subtitle=subtitle,
+        parts=parts,
+    )
+    fields = ("owner_id", "team_id", "title", "subtitle", "text")
     SearchEntry.objects.update_or_create(
         resource=resource,
         object_id=object_id,
-        defaults={
-            "owner_id": owner_id,
-            "team_id": team_id,
-            "title": title[:300],
-            "subtitle": subtitle[:300],
-            "text": text,
-        },
+        defaults={name: getattr(new, name) for name in fields},
     )
 
 
