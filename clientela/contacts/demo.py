@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import ngettext
 from faker import Faker
 
+from clientela.contacts import data_quality
 from clientela.contacts.choices import AddressKind, Channel, EmailKind, PhoneKind
 from clientela.contacts.demo_catalogue import (
     COUNTRIES,
@@ -38,7 +39,7 @@ from clientela.contacts.demo_catalogue import (
     TIERS,
     Country,
 )
-from clientela.contacts.models import Organization, Person
+from clientela.contacts.models import DuplicateKind, Organization, Person
 from clientela.contacts.services import (
     AddressInput,
     EmailInput,
@@ -293,6 +294,32 @@ class _Generator:
             data["notes"] = fake.paragraph(nb_sentences=2)
         return PersonPlan(owner=owner, data=data, memberships=memberships)
 
+    def near_duplicate(self, index: int, original: PersonPlan) -> PersonPlan:
+        """``original`` typed in again: two letters of the last name swapped (or the
+        first name shortened), a private e-mail of its own, the same phone, address,
+        birthday and organization."""
+        data = dict(original.data)
+        first, last = data["first_name"], data["last_name"]
+        if len(last) > 4 and self.rng.random() < 0.7:
+            at = self.rng.randrange(1, len(last) - 2)
+            last = last[:at] + last[at + 1] + last[at] + last[at + 2 :]
+        elif len(first) > 3:
+            first = first[:-1]
+        local = f"{_ascii(first)}{index}"
+        data.update(
+            first_name=first,
+            last_name=last,
+            external_id=f"{EXTERNAL_PREFIX}p{index:05d}",
+            emails=[EmailInput(self.email(local, "example.net"), EmailKind.PERSONAL, True)],
+            phones=[PhoneInput(p.number, p.kind, p.is_primary) for p in data["phones"][:1]],
+            tags=list(data["tags"][:1]),
+        )
+        return PersonPlan(owner=original.owner, data=data, memberships=original.memberships)
+
+
+#: One person in this many is a near-duplicate of the one before (see ``build_plan``).
+DUPLICATE_EVERY = 50
+
 
 def build_plan(
     *,
@@ -307,6 +334,11 @@ def build_plan(
     for i, org in enumerate(orgs):
         by_team.setdefault(gen.teams[org.owner], []).append(i)
     persons = [gen.person(i, orgs, by_team) for i in range(people)]
+    # Every DUPLICATE_EVERY-th person is typed in again by someone (a typo in the name,
+    # another e-mail, the same phone and address): what the duplicate finder and merge
+    # are for.
+    for i in range(DUPLICATE_EVERY - 1, len(persons), DUPLICATE_EVERY):
+        persons[i] = gen.near_duplicate(i, persons[i - 1])
     return DemoPlan(organizations=orgs, people=persons)
 
 
@@ -402,6 +434,8 @@ def load_demo(
             person_create(actor=users[person_plan.owner], data=data)  # type: ignore[arg-type]
             if progress and n % 500 == 0:
                 progress(ngettext("%(n)s person", "%(n)s people", n) % {"n": n})
+    # The demo's likely duplicates are on the duplicates pages from the start.
+    data_quality.duplicate_scan_request(actor=users["demo-admin"], kind=DuplicateKind.PERSON)
     return LoadResult(
         people=len(plan.people),
         organizations=len(plan.organizations),

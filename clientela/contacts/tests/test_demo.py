@@ -12,7 +12,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from clientela.contacts import demo
-from clientela.contacts.models import EmailAddress, Membership, Organization, Person, PhoneNumber
+from clientela.contacts.models import (
+    DuplicatePair,
+    DuplicateScan,
+    DuplicateScanStatus,
+    EmailAddress,
+    Membership,
+    Organization,
+    Person,
+    PhoneNumber,
+)
 from clientela.contacts.selectors import person_list
 from clientela.core import search
 from clientela.core.choices import Interface
@@ -171,3 +180,26 @@ def test_command_rejects_absurd_sizes(options: dict[str, Any]) -> None:
     with pytest.raises(CommandError):
         call_command("demo", verbosity=0, **options)
     assert demo.demo_data_count() == (0, 0)
+
+
+@pytest.mark.django_db
+def test_planted_duplicates_are_found_by_the_scan_the_demo_runs() -> None:
+    demo.load_demo(seed=8, people=100, organizations=10)
+    scan = DuplicateScan.objects.get(kind="person")
+    assert scan.status == DuplicateScanStatus.DONE
+    by_external = dict(Person.objects.values_list("external_id", "pk"))
+    planted = [
+        tuple(
+            sorted(
+                (
+                    by_external[f"{demo.EXTERNAL_PREFIX}p{i - 1:05d}"],
+                    by_external[f"{demo.EXTERNAL_PREFIX}p{i:05d}"],
+                )
+            )
+        )
+        for i in range(demo.DUPLICATE_EVERY - 1, 100, demo.DUPLICATE_EVERY)
+    ]
+    found = {(p.a_id, p.b_id): p.score for p in DuplicatePair.objects.filter(scan=scan)}
+    assert len(planted) == 2
+    for pair in planted:
+        assert found.get(pair, 0) >= 0.7, pair
