@@ -15,11 +15,12 @@ import datetime
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -426,6 +427,27 @@ def dry_run(job: ImportJob, *, progress: Callable[[int], None] | None = None) ->
     return counts
 
 
+@contextmanager
+def _no_sqlite_mmap() -> Iterator[None]:
+    """SQLite maps up to ``mmap_size`` (256 MB, see settings) of the database file into
+    the process for fast reads; an import touches every page it writes, so the worker's
+    memory would grow with the file up to that limit. An import reads little: its
+    connection goes without the mapping while it runs, and gets it back after."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        row = cursor.fetchone()  # no row where mapping is off (an in-memory database)
+        before = int(row[0]) if row else 0
+        cursor.execute("PRAGMA mmap_size=0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA mmap_size={before}")
+
+
 def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Counts:
     """Import from the job's checkpoint to the end, a committed chunk at a time."""
     now = timezone.now()
@@ -434,7 +456,7 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Cou
     )
     importer = Importer(job, dry_run=False)
     counts = Counts()
-    with interface(Interface.IMPORT):
+    with interface(Interface.IMPORT), _no_sqlite_mmap():
         for rows in importer.rows():
             with transaction.atomic():
                 result = importer.process(rows)
