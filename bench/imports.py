@@ -189,9 +189,7 @@ def child(kind: str, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--people", type=int, default=int(os.environ.get("BENCH_IMPORT_N", PEOPLE))
-    )
+    parser.add_argument("--people", type=int, default=int(os.environ.get("BENCH_IMPORT_N", PEOPLE)))
     parser.add_argument("--force", action="store_true", help="write the CSV again")
     parser.add_argument("--child", choices=("import", "export"), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
