@@ -298,22 +298,21 @@ class _Generator:
         """``original`` typed in again: two letters of the last name swapped (or the
         first name shortened), a private e-mail of its own, the same phone, address,
         birthday and organization."""
-        data = dict(original.data)
-        first, last = data["first_name"], data["last_name"]
+        data: PersonData = {**original.data}
+        first, last = data.get("first_name", ""), data.get("last_name", "")
         if len(last) > 4 and self.rng.random() < 0.7:
             at = self.rng.randrange(1, len(last) - 2)
             last = last[:at] + last[at + 1] + last[at] + last[at + 2 :]
         elif len(first) > 3:
             first = first[:-1]
         local = f"{_ascii(first)}{index}"
-        data.update(
-            first_name=first,
-            last_name=last,
-            external_id=f"{EXTERNAL_PREFIX}p{index:05d}",
-            emails=[EmailInput(self.email(local, "example.net"), EmailKind.PERSONAL, True)],
-            phones=[PhoneInput(p.number, p.kind, p.is_primary) for p in data["phones"][:1]],
-            tags=list(data["tags"][:1]),
-        )
+        data["first_name"], data["last_name"] = first, last
+        data["external_id"] = f"{EXTERNAL_PREFIX}p{index:05d}"
+        data["emails"] = [EmailInput(self.email(local, "example.net"), EmailKind.PERSONAL, True)]
+        data["phones"] = [
+            PhoneInput(p.number, p.kind, p.is_primary) for p in data.get("phones", [])[:1]
+        ]
+        data["tags"] = list(data.get("tags", [])[:1])
         return PersonPlan(owner=original.owner, data=data, memberships=original.memberships)
 
 
