@@ -23,7 +23,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
@@ -439,7 +439,11 @@ def import_undo(request: AuthedRequest, pk: int) -> HttpResponse:
             _("Undoing an import moves its records to the trash, which your role does not allow."),
         )
     else:
-        messages.success(request, _("Import undone: %(n)s records.") % {"n": done})
+        messages.success(
+            request,
+            ngettext("Import undone: %(n)s record.", "Import undone: %(n)s records.", done)
+            % {"n": done},
+        )
     return redirect(_job_url(job))
 
 

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from clientela.core.errors import NotFound
@@ -122,7 +123,11 @@ class Command(ClientelaCommand):
         mapped = [f"{h} → {t}" for h, t in zip(job.headers, job.mapping, strict=True) if t]
         ignored = [h for h, t in zip(job.headers, job.mapping, strict=True) if not t]
         self.stderr.write(
-            _("Import #%(id)s: %(rows)s rows of %(kind)s from %(file)s")
+            ngettext(
+                "Import #%(id)s: %(rows)s row of %(kind)s from %(file)s",
+                "Import #%(id)s: %(rows)s rows of %(kind)s from %(file)s",
+                job.rows_total,
+            )
             % {"id": job.pk, "rows": job.rows_total, "kind": job.kind, "file": job.filename}
         )
         self.stderr.write(_("Columns: %(list)s") % {"list": "; ".join(mapped)})
