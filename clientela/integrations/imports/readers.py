@@ -685,6 +685,15 @@ def _phone_number(value: str) -> str:
     return value
 
 
+def _unquoted(text: str) -> str:
+    """A category as written, without the quotes some phones put around it (a quote
+    inside or at one end is part of the name)."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1].strip()
+    return text
+
+
 def _birthday(value: str) -> tuple[str, str | None]:
     """The ISO date of a BDAY, or "" with the problem."""
     text = value.strip()
@@ -737,7 +746,7 @@ def _card_values(card: Any, *, organizations: bool) -> tuple[dict[str, str], lis
     tags: list[str] = []
     for prop in by_name.get("CATEGORIES", []):
         raw = prop.value if isinstance(prop.value, list) else str(prop.value).split(",")
-        tags += [t.strip().strip('"').strip() for t in raw if t.strip().strip('"').strip()]
+        tags += [tag for tag in (_unquoted(t) for t in raw) if tag]
     values["tags"] = join_tags(tags)
     values["notes"] = "\n\n".join(_text(p.value) for p in by_name.get("NOTE", []) if p.value)
     values["website"] = first("URL")

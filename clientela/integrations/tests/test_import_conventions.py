@@ -15,6 +15,7 @@ from clientela.contacts.models import Person
 from clientela.integrations import services
 from clientela.integrations.exports.cells import join_tags, split_tags
 from clientela.integrations.imports.convert import date_order, default_date_order
+from clientela.integrations.imports.readers import open_table
 from clientela.integrations.models import ImportRowIssue
 from clientela.integrations.tests.test_import_services import csv_file, import_file, upload
 
@@ -91,3 +92,16 @@ def test_an_unknown_import_country_is_refused(admin: Any) -> None:
             actor=admin, job=job, kind="people", mapping=job.mapping, country="XX"
         )
     assert "country" in caught.value.message_dict
+
+
+def test_vcard_categories_keep_a_quote_inside_a_name(tmp_path: Path) -> None:
+    """Phones may put quotes around a category; a quote at one end only is part of
+    the name (found by the vCard round-trip property test)."""
+    card = (
+        'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ana Ruiz\r\nCATEGORIES:"VIP",Ana"s,Shop\r\nEND:VCARD\r\n'
+    )
+    path = tmp_path / "one.vcf"
+    path.write_text(card, encoding="utf-8")
+    table = open_table(path)
+    cells = dict(zip(table.headers, next(table.rows()).cells, strict=True))
+    assert split_tags(cells["tags"]) == ["VIP", 'Ana"s', "Shop"]
