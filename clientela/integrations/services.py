@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from clientela.contacts import bulk, services
+from clientela.contacts import selectors as contacts_selectors
 from clientela.contacts.models import Organization, Person
 from clientela.core.choices import Interface
 from clientela.core.context import interface
@@ -308,7 +309,8 @@ def import_undo(*, actor: User, job: ImportJob) -> int:
             raise ValidationError({"job": exc.messages}) from None
         people = job.kind == ImportKind.PEOPLE
         for record in reversed(updated):
-            instance = model.objects.get(pk=record.object_id)
+            get = contacts_selectors.person_get if people else contacts_selectors.organization_get
+            instance = get(user=actor, pk=record.object_id)
             data = runner.data_from_json(record.before or {}, people=people)
             if people:
                 services.person_update(actor=actor, person=instance, data=data)  # type: ignore[arg-type]

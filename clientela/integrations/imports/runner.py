@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from clientela.contacts import bulk, services
 from clientela.contacts import details as d
+from clientela.contacts import selectors as contacts_selectors
 from clientela.contacts.models import Organization, Person
 from clientela.core.choices import Interface
 from clientela.core.context import interface
@@ -345,9 +346,10 @@ class Importer:
                 result.preview.append(preview_of(c.number, record, c))
 
     def _update(self, items: list[tuple[Converted, int]], result: ChunkResult) -> None:
-        model = Person if self.people else Organization
+        # Through the scoped selector, as every read (the matcher found only visible ones).
+        get = contacts_selectors.person_get if self.people else contacts_selectors.organization_get
         for c, pk in items:
-            record = model.objects.get(pk=pk)
+            record = get(user=self.actor, pk=pk)
             before = record_data(record)
             saved: Person | Organization
             try:
