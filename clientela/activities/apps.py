@@ -8,12 +8,12 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from clientela.core.permissions import register_resource
+        from clientela.activities import kinds
+        from clientela.core.kinds import register_record_kind
         from clientela.core.services import register_scopes
 
-        register_resource("activities.interaction", _("Interactions"), icon="bi-chat-left-text")
-        register_resource("activities.task", _("Tasks"), icon="bi-check2-square")
-        register_resource("activities.appointment", _("Appointments"), icon="bi-calendar-event")
+        for kind in kinds.ALL:
+            register_record_kind(kind)
         register_scopes("activities:read", "activities:write")
         self._register_worker_jobs()
         self._register_demo()

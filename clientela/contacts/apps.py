@@ -8,24 +8,13 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
-        from clientela.core.permissions import register_resource
+        from clientela.contacts import kinds
+        from clientela.core.kinds import register_record_kind
         from clientela.core.registry import NavItem, register_nav_item
         from clientela.core.services import register_scopes
 
-        register_resource(
-            "contacts.organization",
-            _("Organizations"),
-            detail_url_name="contacts:organization-detail",
-            icon="bi-building",
-            custom_fields=True,
-        )
-        register_resource(
-            "contacts.person",
-            _("People"),
-            detail_url_name="contacts:person-detail",
-            icon="bi-person",
-            custom_fields=True,
-        )
+        for kind in kinds.ALL:
+            register_record_kind(kind)
         register_scopes("contacts:read", "contacts:write")
         register_nav_item(NavItem("people", _("People"), "contacts:person-list", "bi-person", 10))
         register_nav_item(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
+from clientela.core.errors import NotFound
+from clientela.core.kinds import parse_id
 from clientela.core.models import (
     ApiToken,
     AuditEntry,
@@ -18,7 +20,25 @@ from clientela.core.models import (
     Team,
     User,
 )
+from clientela.core.permissions import restrict
 from clientela.core.services import trash_cutoff
+
+R = TypeVar("R", bound=CRMRecord)
+
+
+def record_get(model: type[R], *, user: Any, pk: Any, queryset: QuerySet[R] | None = None) -> R:
+    """One live record ``user`` may see, or ``NotFound`` (missing, trashed, not
+    visible and a malformed id are never told apart). ``queryset`` adds the kind's
+    joins and prefetches."""
+    qs = model._default_manager.all() if queryset is None else queryset
+    record = (
+        restrict(qs.filter(deleted_at__isnull=True), user, model.RESOURCE)
+        .filter(pk=parse_id(pk))
+        .first()
+    )
+    if record is None:
+        raise NotFound()
+    return cast(R, record)
 
 
 def audit_history(*, record: CRMRecord) -> QuerySet[AuditEntry]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -74,7 +74,7 @@ def lock_for_update(record: R, user: Any, action: str = "update") -> R:
     if fresh is None or not can_see_record(user, fresh):
         raise NotFound()
     require(user, action, model.RESOURCE)
-    return fresh
+    return cast(R, fresh)
 
 
 def validate_owner_team(*, actor: Any, owner: User | None, team: Team | None) -> tuple[User, Team]:

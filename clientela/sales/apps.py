@@ -8,21 +8,12 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from clientela.core.permissions import register_resource
+        from clientela.core.kinds import register_record_kind
         from clientela.core.services import register_scopes
+        from clientela.sales import kinds
 
-        register_resource(
-            "sales.lead", _("Leads"), detail_url_name="sales:lead-detail", icon="bi-funnel"
-        )
-        register_resource(
-            "sales.deal", _("Deals"), detail_url_name="sales:deal-detail", icon="bi-kanban"
-        )
-        register_resource(
-            "sales.quote", _("Quotes"), detail_url_name="sales:quote-detail", icon="bi-receipt"
-        )
-        register_resource(
-            "sales.order", _("Orders"), detail_url_name="sales:order-detail", icon="bi-bag-check"
-        )
+        for kind in kinds.ALL:
+            register_record_kind(kind)
         register_scopes("sales:read", "sales:write")
         self._register_leads()
         self._register_deals()

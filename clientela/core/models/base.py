@@ -3,9 +3,15 @@ fields, optimistic version, trash)."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar, cast
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from clientela.core.permissions import restrict
+
+_R = TypeVar("_R", bound="CRMRecord")
 
 
 class TimeStampedModel(models.Model):
@@ -16,6 +22,21 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class CRMRecordQuerySet(models.QuerySet[_R]):
+    """The two filters every read of CRM records starts with (NetBox's
+    ``RestrictedQuerySet.restrict`` is the model): ``alive()`` leaves out the trash,
+    ``visible_to(user)`` narrows to what the user's role and team may read."""
+
+    def alive(self) -> CRMRecordQuerySet[_R]:
+        return self.filter(deleted_at__isnull=True)
+
+    def visible_to(self, user: Any) -> CRMRecordQuerySet[_R]:
+        return cast(CRMRecordQuerySet[_R], restrict(self, user, self.model.RESOURCE))
+
+
+CRMRecordManager = models.Manager.from_queryset(CRMRecordQuerySet)
 
 
 class CRMRecord(TimeStampedModel):
@@ -43,6 +64,8 @@ class CRMRecord(TimeStampedModel):
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
+
+    objects = CRMRecordManager()
 
     class Meta:
         abstract = True

@@ -1,0 +1,71 @@
+"""The kinds of record the activities app owns, declared once (see ``core.kinds``):
+interactions, tasks and appointments. ``ActivitiesConfig.ready()`` registers them."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from clientela.activities import forms, selectors, services
+from clientela.activities.models import Appointment, Interaction, Task
+from clientela.core.kinds import RecordKind
+
+SCOPES = ("activities:read", "activities:write")
+
+INTERACTIONS = RecordKind(
+    resource=Interaction.RESOURCE,
+    model=Interaction,
+    namespace="activities",
+    url_prefix="interaction",
+    path="interactions",
+    singular=_("interaction"),
+    plural=_("Interactions"),
+    icon="bi-chat-left-text",
+    list_selector=selectors.interaction_list,
+    get_selector=selectors.interaction_get,
+    create=services.interaction_create,
+    update=services.interaction_update,
+    trash=services.interaction_trash,
+    form_class=forms.InteractionForm,
+    api_scopes=SCOPES,
+    has_detail_page=False,
+)
+
+TASKS = RecordKind(
+    resource=Task.RESOURCE,
+    model=Task,
+    namespace="activities",
+    url_prefix="task",
+    path="tasks",
+    singular=_("task"),
+    plural=_("Tasks"),
+    icon="bi-check2-square",
+    list_selector=selectors.task_list,
+    get_selector=selectors.task_get,
+    create=services.task_create,
+    update=services.task_update,
+    trash=services.task_trash,
+    form_class=forms.TaskForm,
+    api_scopes=SCOPES,
+    has_detail_page=False,
+)
+
+APPOINTMENTS = RecordKind(
+    resource=Appointment.RESOURCE,
+    model=Appointment,
+    namespace="activities",
+    url_prefix="appointment",
+    path="appointments",
+    singular=_("appointment"),
+    plural=_("Appointments"),
+    icon="bi-calendar-event",
+    list_selector=selectors.appointment_list,
+    get_selector=selectors.appointment_get,
+    create=services.appointment_create,
+    update=services.appointment_update,
+    trash=services.appointment_trash,
+    form_class=forms.AppointmentForm,
+    api_scopes=SCOPES,
+    has_detail_page=False,
+)
+
+ALL = (INTERACTIONS, TASKS, APPOINTMENTS)

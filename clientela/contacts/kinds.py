@@ -1,0 +1,65 @@
+"""The kinds of record the contacts app owns, declared once (see ``core.kinds``):
+organizations and people. ``ContactsConfig.ready()`` registers them."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from clientela.contacts import forms, selectors, services
+from clientela.contacts.models import Organization, Person
+from clientela.core.kinds import RecordKind
+
+SCOPES = ("contacts:read", "contacts:write")
+
+ORGANIZATIONS = RecordKind(
+    resource=Organization.RESOURCE,
+    model=Organization,
+    namespace="contacts",
+    url_prefix="organization",
+    path="organizations",
+    singular=_("organization"),
+    plural=_("Organizations"),
+    icon="bi-building",
+    create_first=_("Create the first organization"),
+    list_selector=selectors.organization_list,
+    get_selector=selectors.organization_get,
+    trash_get=selectors.organization_trash_get,
+    create=services.organization_create,
+    update=services.organization_update,
+    trash=services.organization_trash,
+    restore=services.organization_restore,
+    form_class=forms.OrganizationForm,
+    api_scopes=SCOPES,
+    searchable=True,
+    importable=True,
+    mergeable=True,
+    custom_fields=True,
+)
+
+PEOPLE = RecordKind(
+    resource=Person.RESOURCE,
+    model=Person,
+    namespace="contacts",
+    url_prefix="person",
+    path="people",
+    singular=_("person"),
+    plural=_("People"),
+    icon="bi-person",
+    create_first=_("Create the first person"),
+    list_selector=selectors.person_list,
+    get_selector=selectors.person_get,
+    trash_get=selectors.person_trash_get,
+    create=services.person_create,
+    update=services.person_update,
+    trash=services.person_trash,
+    restore=services.person_restore,
+    form_class=forms.PersonForm,
+    api_scopes=SCOPES,
+    searchable=True,
+    importable=True,
+    mergeable=True,
+    custom_fields=True,
+)
+
+#: In the order they are registered (the header search groups hits in this order).
+ALL = (ORGANIZATIONS, PEOPLE)

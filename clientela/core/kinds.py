@@ -1,0 +1,221 @@
+"""A kind of record, declared once.
+
+Each domain app describes every kind of record it owns (people, deals, tickets…) with
+one ``register_record_kind(RecordKind(...))`` in its ``AppConfig.ready()``: the model,
+its selectors and services, the form, the API schemas, the list's columns and filters,
+the export columns and whether it is searchable, exportable, importable or mergeable.
+The generic pieces in ``core`` work from the declaration alone:
+
+* pages — ``core.views.kinds`` (list, detail, form, delete, restore, trash);
+* REST — ``core.api.records.record_router`` (list, create, get, patch, delete);
+* services — ``core.services.records`` (``record_create`` / ``record_update`` shells);
+* export, import, the duplicate finder and the header search read the registry;
+* tests — ``core.testing`` gives every registered kind its permission matrix, CRUD,
+  bad-input and query-count tests.
+
+An app writes a view or an endpoint of its own only for what is really its own (a
+kanban move, a merge, a PDF), never a copy of a generic shell. The call conventions
+below are the same for every kind, so the generic code never needs to know one:
+
+* ``list_selector(*, user, filters)`` and ``get_selector(*, user, pk)`` (``NotFound``
+  when missing, trashed or not visible); ``trash_get(*, user, pk)`` for a trashed one;
+* ``create(*, actor, data)``; ``update(*, actor, <record_arg>, data, expected_version)``;
+  ``trash(*, actor, <record_arg>, expected_version)``; ``restore(*, actor, <record_arg>)``,
+  where ``record_arg`` is the entity's name in the service (``person``, ``deal``…).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from clientela.core.errors import NotFound
+from clientela.core.permissions import register_resource
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+
+#: The largest id a URL or body may name: a larger number is simply not found (and
+#: would overflow the database driver).
+MAX_ID = 2**63
+
+
+def parse_id(value: Any) -> int:
+    """An id from a URL or a request body; anything else is simply ``NotFound``."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk < MAX_ID:
+        raise NotFound()
+    return pk
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column of a kind's list table: ``sort`` is the sort key its filters accept
+    (None: not sortable); ``css`` hides the less important ones on small screens."""
+
+    label: Any
+    sort: str | None = None
+    css: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordKind:
+    """Everything the generic pages, API, services, exports, search and tests need to
+    know about one kind of record. Only ``resource``, ``model``, ``namespace``,
+    ``url_prefix``, ``path``, the labels and the selectors are required; a kind that
+    leaves out a service or a page simply does not get the generic piece for it."""
+
+    # --- identity -----------------------------------------------------------------
+    #: The permission key roles grant rights on, as on the model's ``RESOURCE``.
+    resource: str
+    model: type[models.Model]
+    #: URL namespace of the kind's pages ("sales") and the names' prefix ("deal"), so
+    #: the pages are "sales:deal-list", "sales:deal-detail", …
+    namespace: str
+    url_prefix: str
+    #: The path segment of the pages and of the API ("deals": ``/deals/``,
+    #: ``/api/v1/deals``).
+    path: str
+    singular: Any
+    plural: Any
+    icon: str = "bi-card-text"
+    #: The service's keyword for the record ("person" in ``person_update(person=…)``);
+    #: defaults to ``url_prefix``.
+    record_arg: str = ""
+    #: Label of the empty list's button ("Create the first deal").
+    create_first: Any = ""
+
+    # --- reads (selectors) ---------------------------------------------------------
+    list_selector: Callable[..., QuerySet[Any]]
+    get_selector: Callable[..., Any]
+    trash_get: Callable[..., Any] | None = None
+
+    # --- writes (services) ---------------------------------------------------------
+    create: Callable[..., Any] | None = None
+    update: Callable[..., Any] | None = None
+    trash: Callable[..., Any] | None = None
+    restore: Callable[..., Any] | None = None
+
+    # --- pages ---------------------------------------------------------------------
+    form_class: type | None = None
+    columns: Sequence[ListColumn] = ()
+    #: Parses a list's query string: ``filters.from_params(params) -> (filters, errors)``.
+    filters: Any = None
+    #: The row of the list table (``core/_table.html`` includes it per record).
+    row_template: str = ""
+
+    # --- API -----------------------------------------------------------------------
+    #: The token scopes of reads and writes ("sales:read", "sales:write").
+    api_scopes: tuple[str, str] = ("", "")
+
+    # --- export, import, search, merge ---------------------------------------------
+    #: Columns of the tabular exports (``integrations.exports``), or None.
+    export_columns: Callable[[], Sequence[Any]] | None = None
+    #: The records of an export as the API shows them: ``(user, params) -> iterator``.
+    export_rows: Callable[..., Any] | None = None
+    searchable: bool = False
+    importable: bool = False
+    mergeable: bool = False
+    #: Whether the kind's services, forms and API carry admin-defined custom fields.
+    custom_fields: bool = False
+    #: Labels of audited keys that are not model fields (the history shows them).
+    history_labels: dict[str, Any] = field(default_factory=dict)
+    #: Whether roles grant rights on the kind (products, managed by admins alone and
+    #: readable by everyone signed in, have no rights of their own).
+    rights: bool = True
+    #: Whether the kind has a page of its own (``<url_prefix>-detail``) to link to.
+    has_detail_page: bool = True
+
+    # --- derived -------------------------------------------------------------------
+
+    @property
+    def exportable(self) -> bool:
+        return self.export_columns is not None and self.export_rows is not None
+
+    @property
+    def arg(self) -> str:
+        return self.record_arg or self.url_prefix
+
+    def url(self, action: str) -> str:
+        """The URL name of one of the kind's pages ("list", "detail", "edit"…)."""
+        return f"{self.namespace}:{self.url_prefix}-{action}"
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """URL names by action, for templates (``{% url kind.urls.detail pk=… %}``)."""
+        actions = ("list", "create", "detail", "edit", "delete", "restore")
+        names = {a: self.url(a) for a in actions}
+        names["view_save"], names["view_delete"] = self.url("view-save"), self.url("view-delete")
+        return names
+
+    # --- calls with the same shape for every kind ----------------------------------
+
+    def get(self, *, user: Any, pk: Any) -> Any:
+        return self.get_selector(user=user, pk=pk)
+
+    def create_record(self, *, actor: Any, data: Any) -> Any:
+        assert self.create is not None, f"{self.resource} has no create service"
+        return self.create(actor=actor, data=data)
+
+    def update_record(
+        self, *, actor: Any, record: Any, data: Any, expected_version: int | None = None
+    ) -> Any:
+        assert self.update is not None, f"{self.resource} has no update service"
+        return self.update(
+            actor=actor, data=data, expected_version=expected_version, **{self.arg: record}
+        )
+
+    def trash_record(self, *, actor: Any, record: Any, expected_version: int | None = None) -> None:
+        assert self.trash is not None, f"{self.resource} has no trash service"
+        self.trash(actor=actor, expected_version=expected_version, **{self.arg: record})
+
+    def restore_record(self, *, actor: Any, record: Any) -> None:
+        assert self.restore is not None, f"{self.resource} has no restore service"
+        self.restore(actor=actor, **{self.arg: record})
+
+
+RECORD_KINDS: dict[str, RecordKind] = {}
+
+
+def register_record_kind(kind: RecordKind) -> RecordKind:
+    """Called by a domain app's ``AppConfig.ready()`` for each kind of record it owns;
+    also registers the kind as a permission resource (roles get rights on it)."""
+    model_resource = getattr(kind.model, "RESOURCE", kind.resource)
+    assert model_resource == kind.resource, (
+        f"{kind.model.__name__}.RESOURCE is {model_resource!r}, not {kind.resource!r}"
+    )
+    RECORD_KINDS[kind.resource] = kind
+    if kind.rights:
+        register_resource(
+            kind.resource,
+            kind.plural,
+            detail_url_name=kind.url("detail") if kind.has_detail_page else "",
+            icon=kind.icon,
+            custom_fields=kind.custom_fields,
+        )
+    return kind
+
+
+def record_kind(resource: str) -> RecordKind:
+    """The registered kind of ``resource`` ("sales.deal"); ``KeyError`` if none."""
+    return RECORD_KINDS[resource]
+
+
+def record_kinds() -> list[RecordKind]:
+    """Every registered kind, in the order the apps registered them."""
+    return list(RECORD_KINDS.values())
+
+
+def kind_of(model: type[models.Model]) -> RecordKind | None:
+    """The kind whose model is ``model`` (or a parent of it), if any."""
+    for kind in RECORD_KINDS.values():
+        if issubclass(model, kind.model):
+            return kind
+    return None
