@@ -2,15 +2,23 @@
 
 The conventions every router follows (token auth with scopes, error bodies, cursor
 pagination, If-Match, Idempotency-Key) live in ``clientela.core.api``; this module
-only adds the domain routers, because core may not import the apps above it.
+only adds the routers, because core may not import the apps above it: each domain's
+own actions, then the list, create, get, change and delete operations of every
+registered kind of record (``core.api.records``, from the kinds' declarations).
 """
 
 from clientela.activities.api import router as activities_router
 from clientela.contacts.api import router as contacts_router
 from clientela.core.api import build_api
+from clientela.core.api.records import record_routers
 from clientela.sales.api import router as sales_router
 
 api = build_api()
 api.add_router("/", contacts_router)
 api.add_router("/", activities_router)
 api.add_router("/", sales_router)
+# After the domain routers: two schemas share a name with one of theirs (the nested
+# ``DealIn`` of a lead's conversion, the ``OrderOut`` of an accepted quote), and the
+# OpenAPI document keeps the last one registered, the kinds' own.
+for router in record_routers():
+    api.add_router("/", router)

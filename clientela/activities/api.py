@@ -1,4 +1,6 @@
-"""``/interactions``, ``/tasks``, ``/appointments`` and ``/calendar/feed-url``.
+"""The activities API beyond the generic operations: attachments, completing a task,
+the calendar feed URL, and what ``core.api.records`` needs to serve ``/interactions``,
+``/tasks`` and ``/appointments`` from the kinds' declarations in ``activities.kinds``.
 
 Thin like ``contacts.api``: parse the input (``schemas``), call a selector or a
 service, render. Reads go only through ``activities.selectors`` (a record the user may
@@ -16,7 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Body, File, Query, Router, Status
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from clientela.activities import selectors, services
@@ -28,36 +30,24 @@ from clientela.activities.models import (
     Task,
 )
 from clientela.activities.schemas import (
-    AppointmentIn,
     AppointmentListParams,
     AppointmentOut,
-    AppointmentPatch,
     FeedUrlOut,
-    InteractionIn,
     InteractionListParams,
     InteractionOut,
-    InteractionPatch,
-    TaskIn,
     TaskListParams,
     TaskOut,
     TaskPatch,
-    VersionIn,
     appointment_out,
     interaction_out,
     task_out,
 )
 from clientela.core.api import (
     CHANGE_ERRORS,
-    CREATE_ERRORS,
     DETAIL_ERRORS,
-    LIST_ERRORS,
-    CursorPage,
     api_user,
     error_responses,
     expected_version,
-    idempotent,
-    paginate,
-    refuse_unknown_params,
     require_scope,
     set_etag,
 )
@@ -72,8 +62,26 @@ READ, WRITE = "activities:read", "activities:write"
 EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
 LATEST = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 
+#: The descriptions of the generic operations in the OpenAPI document.
+INTERACTION_DOCS = {
+    "list": "Newest first. Filter by `person_id`, `organization_id` (with the "
+    "organization's people) and `channel`.",
+    "update": "Send only the fields to change; `person_ids` replaces the whole list.",
+}
+TASK_DOCS = {
+    "list": "By due time. `view`: mine, team or overdue (open tasks only), or all "
+    "(any status, narrow it with `status`: open, done or cancelled).",
+    "update": "Send only the fields to change; `person_ids` and `reminders` replace the "
+    "whole\nlist. `status` completes, reopens or cancels the task.",
+}
+APPOINTMENT_DOCS = {
+    "list": "By start time; `start` and `end` keep those overlapping that window.",
+    "update": "Send only the fields to change; `attendee_ids`, `person_ids` and "
+    "`reminders`\nreplace the whole list.",
+}
 
-def _data(payload: Any) -> dict[str, Any]:
+
+def api_data(payload: Any) -> dict[str, Any]:
     """The fields the client sent, as the services' input types."""
     data: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude={"version", "status"})
     if data.get("reminders") is not None:
@@ -88,7 +96,7 @@ def _interaction(request: HttpRequest, interaction_id: int) -> Interaction:
     return selectors.interaction_get(user=api_user(request), pk=interaction_id)
 
 
-def _interaction_out(request: HttpRequest, interaction: Interaction) -> InteractionOut:
+def interaction_api_out(request: HttpRequest, interaction: Interaction) -> InteractionOut:
     def attachment_url(attachment: Attachment) -> str:
         path = reverse(
             "api:interaction-attachment",
@@ -99,96 +107,15 @@ def _interaction_out(request: HttpRequest, interaction: Interaction) -> Interact
     return interaction_out(interaction, attachment_url)
 
 
-@router.get(
-    "/interactions",
-    response={200: CursorPage[InteractionOut], **LIST_ERRORS},
-    tags=["interactions"],
-    description="Newest first. Filter by `person_id`, `organization_id` (with the "
-    "organization's people) and `channel`.",
-)
-@require_scope(READ)
-def list_interactions(request: HttpRequest, params: Query[InteractionListParams]) -> Any:
-    refuse_unknown_params(request, InteractionListParams)
-    qs = selectors.interaction_list(
+def interactions_query(
+    request: HttpRequest, params: InteractionListParams
+) -> QuerySet[Interaction]:
+    return selectors.interaction_list(
         user=api_user(request),
         person_id=params.person_id,
         organization_id=params.organization_id,
         channel=params.channel,
     )
-    page = paginate(qs, limit=params.limit, cursor=params.cursor)
-    return {
-        "items": [_interaction_out(request, i) for i in page.items],
-        "next_cursor": page.next_cursor,
-    }
-
-
-@router.post(
-    "/interactions", response={201: InteractionOut, **CREATE_ERRORS}, tags=["interactions"]
-)
-@require_scope(WRITE)
-@idempotent
-def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[InteractionOut]:
-    data = cast(services.InteractionData, _data(payload))
-    interaction = services.interaction_create(actor=api_user(request), data=data)
-    return Status(201, _interaction_out(request, _interaction(request, interaction.pk)))
-
-
-@router.get(
-    "/interactions/{interaction_id}",
-    response={200: InteractionOut, **DETAIL_ERRORS},
-    tags=["interactions"],
-)
-@require_scope(READ)
-def get_interaction(
-    request: HttpRequest, interaction_id: RecordId, response: HttpResponse
-) -> InteractionOut:
-    interaction = _interaction(request, interaction_id)
-    set_etag(response, interaction.version)
-    return _interaction_out(request, interaction)
-
-
-@router.patch(
-    "/interactions/{interaction_id}",
-    response={200: InteractionOut, **CHANGE_ERRORS},
-    tags=["interactions"],
-)
-@require_scope(WRITE)
-def update_interaction(
-    request: HttpRequest,
-    interaction_id: RecordId,
-    payload: InteractionPatch,
-    response: HttpResponse,
-) -> InteractionOut:
-    """Send only the fields to change; `person_ids` replaces the whole list."""
-    version = expected_version(request, payload.version)
-    interaction = _interaction(request, interaction_id)
-    services.interaction_update(
-        actor=api_user(request),
-        interaction=interaction,
-        data=cast(services.InteractionData, _data(payload)),
-        expected_version=version,
-    )
-    fresh = _interaction(request, interaction_id)
-    set_etag(response, fresh.version)
-    return _interaction_out(request, fresh)
-
-
-@router.delete(
-    "/interactions/{interaction_id}",
-    response={204: None, **CHANGE_ERRORS},
-    tags=["interactions"],
-)
-@require_scope(WRITE)
-def delete_interaction(
-    request: HttpRequest, interaction_id: RecordId, payload: Body[VersionIn | None] = None
-) -> Status[None]:
-    """Moves the interaction to the trash."""
-    version = expected_version(request, payload.version if payload else None)
-    interaction = _interaction(request, interaction_id)
-    services.interaction_trash(
-        actor=api_user(request), interaction=interaction, expected_version=version
-    )
-    return Status(204, None)
 
 
 @router.post(
@@ -208,7 +135,7 @@ def add_attachment(
         data=cast(services.InteractionData, {"attachments": [file]}),
         expected_version=expected_version(request),
     )
-    return Status(201, _interaction_out(request, _interaction(request, interaction_id)))
+    return Status(201, interaction_api_out(request, _interaction(request, interaction_id)))
 
 
 @router.get(
@@ -248,45 +175,18 @@ def download_attachment(
 # --- tasks ----------------------------------------------------------------------------
 
 
-def _with_task_details(qs: QuerySet[Task]) -> QuerySet[Task]:
-    return qs.select_related("owner").prefetch_related("reminders")
-
-
 def _task(request: HttpRequest, task_id: int) -> Task:
     return selectors.task_get(user=api_user(request), pk=task_id)
 
 
-@router.get(
-    "/tasks",
-    response={200: CursorPage[TaskOut], **LIST_ERRORS},
-    tags=["tasks"],
-    description="By due time. `view`: mine, team or overdue (open tasks only), or all "
-    "(any status, narrow it with `status`: open, done or cancelled).",
-)
-@require_scope(READ)
-def list_tasks(request: HttpRequest, params: Query[TaskListParams]) -> Any:
-    refuse_unknown_params(request, TaskListParams)
+def tasks_query(request: HttpRequest, params: TaskListParams) -> QuerySet[Task]:
     qs = selectors.task_list(user=api_user(request), view=params.view)
     if params.status is not None:
         qs = qs.filter(status=params.status)
-    page = paginate(_with_task_details(qs), limit=params.limit, cursor=params.cursor)
-    return {"items": [task_out(t) for t in page.items], "next_cursor": page.next_cursor}
+    return qs.select_related("owner").prefetch_related("reminders")
 
 
-@router.post("/tasks", response={201: TaskOut, **CREATE_ERRORS}, tags=["tasks"])
-@require_scope(WRITE)
-@idempotent
-def create_task(request: HttpRequest, payload: TaskIn) -> Status[TaskOut]:
-    data = cast(services.TaskData, _data(payload))
-    task = services.task_create(actor=api_user(request), data=data)
-    return Status(201, task_out(_task(request, task.pk)))
-
-
-@router.get("/tasks/{task_id}", response={200: TaskOut, **DETAIL_ERRORS}, tags=["tasks"])
-@require_scope(READ)
-def get_task(request: HttpRequest, task_id: RecordId, response: HttpResponse) -> TaskOut:
-    task = _task(request, task_id)
-    set_etag(response, task.version)
+def task_api_out(request: HttpRequest, task: Task) -> TaskOut:
     return task_out(task)
 
 
@@ -298,29 +198,20 @@ _STATUS_CHANGES = {
 }
 
 
-@router.patch("/tasks/{task_id}", response={200: TaskOut, **CHANGE_ERRORS}, tags=["tasks"])
-@require_scope(WRITE)
-def update_task(
-    request: HttpRequest, task_id: RecordId, payload: TaskPatch, response: HttpResponse
-) -> TaskOut:
-    """Send only the fields to change; `person_ids` and `reminders` replace the whole
-    list. `status` completes, reopens or cancels the task."""
-    version = expected_version(request, payload.version)
-    user = api_user(request)
-    task = _task(request, task_id)
-    # One transaction: a status change after a refused edit must not stay half-done.
+def task_api_update(
+    *, actor: Any, record: Task, payload: TaskPatch, expected_version: int | None
+) -> None:
+    """The fields sent, then the ``status`` (complete, reopen or cancel): in one
+    transaction, so a status change after a refused edit does not stay half-done."""
     with transaction.atomic():
         task = services.task_update(
-            actor=user,
-            task=task,
-            data=cast(services.TaskData, _data(payload)),
-            expected_version=version,
+            actor=actor,
+            task=record,
+            data=cast(services.TaskData, api_data(payload)),
+            expected_version=expected_version,
         )
         if payload.status is not None and payload.status != task.status:
-            _STATUS_CHANGES[TaskStatus(payload.status)](actor=user, task=task)
-    fresh = _task(request, task_id)
-    set_etag(response, fresh.version)
-    return task_out(fresh)
+            _STATUS_CHANGES[TaskStatus(payload.status)](actor=actor, task=task)
 
 
 @router.post("/tasks/{task_id}/complete", response={200: TaskOut, **CHANGE_ERRORS}, tags=["tasks"])
@@ -333,124 +224,30 @@ def complete_task(request: HttpRequest, task_id: RecordId, response: HttpRespons
     return task_out(fresh)
 
 
-@router.delete("/tasks/{task_id}", response={204: None, **CHANGE_ERRORS}, tags=["tasks"])
-@require_scope(WRITE)
-def delete_task(
-    request: HttpRequest, task_id: RecordId, payload: Body[VersionIn | None] = None
-) -> Status[None]:
-    """Moves the task to the trash."""
-    version = expected_version(request, payload.version if payload else None)
-    task = _task(request, task_id)
-    services.task_trash(actor=api_user(request), task=task, expected_version=version)
-    return Status(204, None)
-
-
 # --- appointments ---------------------------------------------------------------------
 
 
-def _with_appointment_details(qs: QuerySet[Appointment]) -> QuerySet[Appointment]:
-    return qs.prefetch_related("reminders")
-
-
-def _appointment(request: HttpRequest, appointment_id: int) -> Appointment:
-    return selectors.appointment_get(user=api_user(request), pk=appointment_id)
-
-
-def _appointment_out(request: HttpRequest, appointment: Appointment) -> AppointmentOut:
-    conflicts = selectors.appointment_conflict_ids(
-        user=api_user(request), appointments=[appointment]
-    )
-    return appointment_out(appointment, conflicts[appointment.pk])
-
-
-@router.get(
-    "/appointments",
-    response={200: CursorPage[AppointmentOut], **LIST_ERRORS},
-    tags=["appointments"],
-    description="By start time; `start` and `end` keep those overlapping that window.",
-)
-@require_scope(READ)
-def list_appointments(request: HttpRequest, params: Query[AppointmentListParams]) -> Any:
-    refuse_unknown_params(request, AppointmentListParams)
+def appointments_query(
+    request: HttpRequest, params: AppointmentListParams
+) -> QuerySet[Appointment]:
     qs = selectors.appointment_list(
         user=api_user(request), start=params.start or EARLIEST, end=params.end or LATEST
     )
-    page = paginate(_with_appointment_details(qs), limit=params.limit, cursor=params.cursor)
-    conflicts = selectors.appointment_conflict_ids(user=api_user(request), appointments=page.items)
-    return {
-        "items": [appointment_out(a, conflicts.get(a.pk, [])) for a in page.items],
-        "next_cursor": page.next_cursor,
-    }
+    return qs.prefetch_related("reminders")
 
 
-@router.post(
-    "/appointments", response={201: AppointmentOut, **CREATE_ERRORS}, tags=["appointments"]
-)
-@require_scope(WRITE)
-@idempotent
-def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[AppointmentOut]:
-    data = cast(services.AppointmentData, _data(payload))
-    appointment = services.appointment_create(actor=api_user(request), data=data)
-    return Status(201, _appointment_out(request, _appointment(request, appointment.pk)))
+def appointment_api_out(request: HttpRequest, appointment: Appointment) -> AppointmentOut:
+    return appointments_api_out(request, [appointment])[0]
 
 
-@router.get(
-    "/appointments/{appointment_id}",
-    response={200: AppointmentOut, **DETAIL_ERRORS},
-    tags=["appointments"],
-)
-@require_scope(READ)
-def get_appointment(
-    request: HttpRequest, appointment_id: RecordId, response: HttpResponse
-) -> AppointmentOut:
-    appointment = _appointment(request, appointment_id)
-    set_etag(response, appointment.version)
-    return _appointment_out(request, appointment)
-
-
-@router.patch(
-    "/appointments/{appointment_id}",
-    response={200: AppointmentOut, **CHANGE_ERRORS},
-    tags=["appointments"],
-)
-@require_scope(WRITE)
-def update_appointment(
-    request: HttpRequest,
-    appointment_id: RecordId,
-    payload: AppointmentPatch,
-    response: HttpResponse,
-) -> AppointmentOut:
-    """Send only the fields to change; `attendee_ids`, `person_ids` and `reminders`
-    replace the whole list."""
-    version = expected_version(request, payload.version)
-    appointment = _appointment(request, appointment_id)
-    services.appointment_update(
-        actor=api_user(request),
-        appointment=appointment,
-        data=cast(services.AppointmentData, _data(payload)),
-        expected_version=version,
+def appointments_api_out(
+    request: HttpRequest, appointments: list[Appointment]
+) -> list[AppointmentOut]:
+    """The appointments with their conflicts, looked up for all of them at once."""
+    conflicts = selectors.appointment_conflict_ids(
+        user=api_user(request), appointments=appointments
     )
-    fresh = _appointment(request, appointment_id)
-    set_etag(response, fresh.version)
-    return _appointment_out(request, fresh)
-
-
-@router.delete(
-    "/appointments/{appointment_id}",
-    response={204: None, **CHANGE_ERRORS},
-    tags=["appointments"],
-)
-@require_scope(WRITE)
-def delete_appointment(
-    request: HttpRequest, appointment_id: RecordId, payload: Body[VersionIn | None] = None
-) -> Status[None]:
-    """Moves the appointment to the trash."""
-    version = expected_version(request, payload.version if payload else None)
-    appointment = _appointment(request, appointment_id)
-    services.appointment_trash(
-        actor=api_user(request), appointment=appointment, expected_version=version
-    )
-    return Status(204, None)
+    return [appointment_out(a, conflicts.get(a.pk, [])) for a in appointments]
 
 
 # --- calendar feed --------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from clientela.activities import forms, selectors, services
+from clientela.activities import api, forms, schemas, selectors, services
 from clientela.activities.models import Appointment, Interaction, Task
 from clientela.core.kinds import RecordKind
 
@@ -27,6 +27,14 @@ INTERACTIONS = RecordKind(
     trash=services.interaction_trash,
     form_class=forms.InteractionForm,
     api_scopes=SCOPES,
+    api_in=schemas.InteractionIn,
+    api_patch=schemas.InteractionPatch,
+    api_out_schema=schemas.InteractionOut,
+    api_list_params=schemas.InteractionListParams,
+    api_list=api.interactions_query,
+    api_data=api.api_data,
+    api_out=api.interaction_api_out,
+    api_docs=api.INTERACTION_DOCS,
     has_detail_page=False,
 )
 
@@ -46,6 +54,15 @@ TASKS = RecordKind(
     trash=services.task_trash,
     form_class=forms.TaskForm,
     api_scopes=SCOPES,
+    api_in=schemas.TaskIn,
+    api_patch=schemas.TaskPatch,
+    api_out_schema=schemas.TaskOut,
+    api_list_params=schemas.TaskListParams,
+    api_list=api.tasks_query,
+    api_data=api.api_data,
+    api_out=api.task_api_out,
+    api_update=api.task_api_update,
+    api_docs=api.TASK_DOCS,
     has_detail_page=False,
 )
 
@@ -65,6 +82,15 @@ APPOINTMENTS = RecordKind(
     trash=services.appointment_trash,
     form_class=forms.AppointmentForm,
     api_scopes=SCOPES,
+    api_in=schemas.AppointmentIn,
+    api_patch=schemas.AppointmentPatch,
+    api_out_schema=schemas.AppointmentOut,
+    api_list_params=schemas.AppointmentListParams,
+    api_list=api.appointments_query,
+    api_data=api.api_data,
+    api_out=api.appointment_api_out,
+    api_out_page=api.appointments_api_out,
+    api_docs=api.APPOINTMENT_DOCS,
     has_detail_page=False,
 )
 

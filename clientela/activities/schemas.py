@@ -16,17 +16,16 @@ from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BeforeValidator
 
 from clientela.activities.choices import Direction, InteractionChannel, Priority, TaskStatus
 from clientela.core.api.pagination import PageParams
-from clientela.core.api.schemas import InputSchema, RecordId, UserRef
+from clientela.core.api.schemas import InputSchema, OutputSchema, RecordId, UserRef, Version
 
 MAX_LINKS = 100
 MAX_REMINDERS = 10
 #: A reminder further ahead than a year is a typo, not a plan.
 MAX_MINUTES_BEFORE = 366 * 24 * 60
-Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def _moment(value: Any) -> Any:
@@ -63,10 +62,6 @@ class ReminderIn(InputSchema):
     )
 
 
-class OutputSchema(BaseModel):
-    """Base of response bodies, built from values in hand (see ``contacts.schemas``)."""
-
-
 class ReminderOut(OutputSchema):
     user_id: int
     minutes_before: int
@@ -81,10 +76,6 @@ class AttachmentOut(OutputSchema):
     size: int
     content_type: str
     url: str = Field(description="Download it with the same token (scope activities:read).")
-
-
-class VersionIn(InputSchema):
-    version: Version | None = None
 
 
 # --- interactions ---------------------------------------------------------------------

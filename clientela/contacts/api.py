@@ -1,4 +1,6 @@
-"""``/people`` and ``/organizations``: list, create, retrieve, update, delete.
+"""The contacts API beyond the generic operations: merging duplicates, and what
+``core.api.records`` needs to serve ``/people`` and ``/organizations`` (list, create,
+retrieve, update, delete) from the kinds' declarations in ``contacts.kinds``.
 
 Thin by design: parse the input (``schemas``), call a selector or a service, render.
 Reads go only through ``contacts.selectors`` (so a record the user may not see is a
@@ -8,13 +10,13 @@ validation, permissions, audit and search index are the same as on the pages).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Body, Query, Router, Status
+from ninja import Router
 
 from clientela.contacts import merge as merging
 from clientela.contacts import selectors, services
@@ -24,40 +26,17 @@ from clientela.contacts.schemas import (
     ContactListParams,
     MergeIn,
     MergeOut,
-    OrganizationIn,
     OrganizationMergeOut,
-    OrganizationOut,
-    OrganizationPatch,
-    PersonIn,
     PersonMergeOut,
-    PersonOut,
-    PersonPatch,
     RecordIn,
-    VersionIn,
     merge_out,
     organization_out,
     person_out,
 )
 from clientela.core import selectors as core_selectors
-from clientela.core.api import (
-    CHANGE_ERRORS,
-    CREATE_ERRORS,
-    DETAIL_ERRORS,
-    LIST_ERRORS,
-    CursorPage,
-    api_user,
-    expected_version,
-    idempotent,
-    paginate,
-    renamed_fields,
-    require_scope,
-    set_etag,
-)
+from clientela.core.api import CHANGE_ERRORS, api_user, require_scope
 from clientela.core.api.schemas import RecordId
 from clientela.core.errors import NotFound
-
-#: A record merged into another answers with a permanent redirect to it (same method).
-MERGED_REDIRECT: dict[int, Any] = {308: None}
 
 router = Router()
 
@@ -67,19 +46,35 @@ READ, WRITE = "contacts:read", "contacts:write"
 #: The services' names for fields the API calls differently.
 FIELD_NAMES = {"memberships": "organizations", "owner": "owner_id", "team": "team_id"}
 
-
-def _filters(request: HttpRequest, resource: str) -> ContactFilters:
-    filters, errors = ContactFilters.from_params(request.GET, resource=resource)
-    if errors:
-        raise ValidationError(errors)
-    return filters
+_MERGED = "{} merged into another answers `308` with the other's `Location`."
+_PATCH = "Send only the fields to change; lists (e-mails, phones, …) replace the whole list.\n"
 
 
-def _sort_help(resource: str) -> str:
-    return "Sort by " + ", ".join(f"`{key}`" for key in SORTS[resource]) + " (`-key` descends)."
+def _list_help(resource: str) -> str:
+    return (
+        "Filters: `q`, `tag`, `role`, `owner`, `team`, `country`, `city` and "
+        "`cf_<key>=<value>` for custom fields. Sort by "
+        + ", ".join(f"`{key}`" for key in SORTS[resource])
+        + " (`-key` descends)."
+    )
 
 
-def _record_data(payload: RecordIn) -> dict[str, Any]:
+#: The descriptions of the generic operations in the OpenAPI document.
+PEOPLE_DOCS = {
+    "list": _list_help(Person.RESOURCE),
+    "get": _MERGED.format("A person"),
+    "update": _PATCH + _MERGED.format("A person"),
+    "delete": "Moves the person to the trash, where an admin can restore them for 30 days.",
+}
+ORGANIZATION_DOCS = {
+    "list": _list_help(Organization.RESOURCE),
+    "get": _MERGED.format("An organization"),
+    "update": _PATCH + _MERGED.format("An organization"),
+    "delete": "Moves the organization to the trash, where an admin can restore it for 30 days.",
+}
+
+
+def record_data(payload: RecordIn) -> dict[str, Any]:
     """The fields the client sent, as the services' input types."""
     raw = payload.model_dump(exclude_unset=True, exclude={"version"})
     data: dict[str, Any] = {}
@@ -112,46 +107,29 @@ def _lookup(qs: QuerySet[Any], pk: int, field: str) -> Any:
     return found
 
 
-def _person_data(payload: PersonIn) -> services.PersonData:
-    return cast(services.PersonData, _record_data(payload))
+def _filters(request: HttpRequest, resource: str) -> ContactFilters:
+    filters, errors = ContactFilters.from_params(request.GET, resource=resource)
+    if errors:
+        raise ValidationError(errors)
+    return filters
 
 
-def _organization_data(payload: OrganizationIn) -> services.OrganizationData:
-    return cast(services.OrganizationData, _record_data(payload))
-
-
-# --- people ---------------------------------------------------------------------------
-
-
-def _person(request: HttpRequest, person_id: int) -> Person:
-    """The person with every detail in one query (the services re-read what they
-    change, so writes may start from it too)."""
-    return selectors.person_get_with_details(user=api_user(request), pk=person_id)
-
-
-@router.get(
-    "/people",
-    response={200: CursorPage[PersonOut], **LIST_ERRORS},
-    tags=["people"],
-    description="Filters: `q`, `tag`, `role`, `owner`, `team`, `country`, `city` and "
-    "`cf_<key>=<value>` for custom fields. " + _sort_help(Person.RESOURCE),
-)
-@require_scope(READ)
-def list_people(request: HttpRequest, params: Query[ContactListParams]) -> Any:
+def people_query(request: HttpRequest, params: ContactListParams) -> QuerySet[Person]:
     filters = _filters(request, Person.RESOURCE)
-    qs = selectors.person_list_with_details(user=api_user(request), filters=filters)
-    page = paginate(qs, limit=params.limit, cursor=params.cursor)
-    return {"items": [person_out(p) for p in page.items], "next_cursor": page.next_cursor}
+    return selectors.person_list_with_details(user=api_user(request), filters=filters)
 
 
-@router.post("/people", response={201: PersonOut, **CREATE_ERRORS}, tags=["people"])
-@require_scope(WRITE)
-@idempotent
-def create_person(request: HttpRequest, payload: PersonIn) -> Status[PersonOut]:
-    user = api_user(request)
-    with renamed_fields(FIELD_NAMES):
-        person = services.person_create(actor=user, data=_person_data(payload))
-    return Status(201, person_out(_person(request, person.pk)))
+def organizations_query(request: HttpRequest, params: ContactListParams) -> QuerySet[Organization]:
+    filters = _filters(request, Organization.RESOURCE)
+    return selectors.organization_list_with_details(user=api_user(request), filters=filters)
+
+
+def person_api_out(request: HttpRequest, person: Person) -> Any:
+    return person_out(person)
+
+
+def organization_api_out(request: HttpRequest, organization: Organization) -> Any:
+    return organization_out(organization)
 
 
 def _merged_redirect(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
@@ -172,160 +150,21 @@ def _merged_redirect(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return response
 
 
-@router.get(
-    "/people/{person_id}",
-    response={200: PersonOut, **MERGED_REDIRECT, **DETAIL_ERRORS},
-    tags=["people"],
-    description="A person merged into another answers `308` with the other's `Location`.",
-)
-@require_scope(READ)
-def get_person(request: HttpRequest, person_id: RecordId, response: HttpResponse) -> Any:
-    try:
-        person = _person(request, person_id)
-    except NotFound:
-        return _merged_redirect(request, DuplicateKind.PERSON, person_id)
-    set_etag(response, person.version)
-    return person_out(person)
+def person_merged(request: HttpRequest, pk: int) -> HttpResponse:
+    return _merged_redirect(request, DuplicateKind.PERSON, pk)
 
 
-@router.patch(
-    "/people/{person_id}",
-    response={200: PersonOut, **MERGED_REDIRECT, **CHANGE_ERRORS},
-    tags=["people"],
-)
-@require_scope(WRITE)
-def update_person(
-    request: HttpRequest, person_id: RecordId, payload: PersonPatch, response: HttpResponse
-) -> Any:
-    """Send only the fields to change; lists (e-mails, phones, …) replace the whole list.
-    A person merged into another answers `308` with the other's `Location`."""
-    version = expected_version(request, payload.version)
-    try:
-        person = _person(request, person_id)
-    except NotFound:
-        return _merged_redirect(request, DuplicateKind.PERSON, person_id)
-    with renamed_fields(FIELD_NAMES):
-        services.person_update(
-            actor=api_user(request),
-            person=person,
-            data=_person_data(payload),
-            expected_version=version,
-        )
-    fresh = _person(request, person_id)
-    set_etag(response, fresh.version)
-    return person_out(fresh)
+def organization_merged(request: HttpRequest, pk: int) -> HttpResponse:
+    return _merged_redirect(request, DuplicateKind.ORGANIZATION, pk)
 
 
-@router.delete(
-    "/people/{person_id}",
-    response={204: None, **CHANGE_ERRORS},
-    tags=["people"],
-)
-@require_scope(WRITE)
-def delete_person(
-    request: HttpRequest, person_id: RecordId, payload: Body[VersionIn | None] = None
-) -> Status[None]:
-    """Moves the person to the trash, where an admin can restore them for 30 days."""
-    version = expected_version(request, payload.version if payload else None)
-    person = _person(request, person_id)
-    services.person_trash(actor=api_user(request), person=person, expected_version=version)
-    return Status(204, None)
-
-
-# --- organizations --------------------------------------------------------------------
+def _person(request: HttpRequest, person_id: int) -> Person:
+    """The person with every detail in one query."""
+    return selectors.person_get_with_details(user=api_user(request), pk=person_id)
 
 
 def _organization(request: HttpRequest, org_id: int) -> Organization:
     return selectors.organization_get_with_details(user=api_user(request), pk=org_id)
-
-
-@router.get(
-    "/organizations",
-    response={200: CursorPage[OrganizationOut], **LIST_ERRORS},
-    tags=["organizations"],
-    description="Filters: `q`, `tag`, `role`, `owner`, `team`, `country`, `city` and "
-    "`cf_<key>=<value>` for custom fields. " + _sort_help(Organization.RESOURCE),
-)
-@require_scope(READ)
-def list_organizations(request: HttpRequest, params: Query[ContactListParams]) -> Any:
-    filters = _filters(request, Organization.RESOURCE)
-    qs = selectors.organization_list_with_details(user=api_user(request), filters=filters)
-    page = paginate(qs, limit=params.limit, cursor=params.cursor)
-    return {"items": [organization_out(o) for o in page.items], "next_cursor": page.next_cursor}
-
-
-@router.post(
-    "/organizations",
-    response={201: OrganizationOut, **CREATE_ERRORS},
-    tags=["organizations"],
-)
-@require_scope(WRITE)
-@idempotent
-def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[OrganizationOut]:
-    user = api_user(request)
-    with renamed_fields(FIELD_NAMES):
-        org = services.organization_create(actor=user, data=_organization_data(payload))
-    return Status(201, organization_out(_organization(request, org.pk)))
-
-
-@router.get(
-    "/organizations/{org_id}",
-    response={200: OrganizationOut, **MERGED_REDIRECT, **DETAIL_ERRORS},
-    tags=["organizations"],
-    description="An organization merged into another answers `308` with the other's `Location`.",
-)
-@require_scope(READ)
-def get_organization(request: HttpRequest, org_id: RecordId, response: HttpResponse) -> Any:
-    try:
-        org = _organization(request, org_id)
-    except NotFound:
-        return _merged_redirect(request, DuplicateKind.ORGANIZATION, org_id)
-    set_etag(response, org.version)
-    return organization_out(org)
-
-
-@router.patch(
-    "/organizations/{org_id}",
-    response={200: OrganizationOut, **MERGED_REDIRECT, **CHANGE_ERRORS},
-    tags=["organizations"],
-)
-@require_scope(WRITE)
-def update_organization(
-    request: HttpRequest, org_id: RecordId, payload: OrganizationPatch, response: HttpResponse
-) -> Any:
-    """Send only the fields to change; lists (e-mails, phones, …) replace the whole list.
-    An organization merged into another answers `308` with the other's `Location`."""
-    version = expected_version(request, payload.version)
-    try:
-        org = _organization(request, org_id)
-    except NotFound:
-        return _merged_redirect(request, DuplicateKind.ORGANIZATION, org_id)
-    with renamed_fields(FIELD_NAMES):
-        services.organization_update(
-            actor=api_user(request),
-            organization=org,
-            data=_organization_data(payload),
-            expected_version=version,
-        )
-    fresh = _organization(request, org_id)
-    set_etag(response, fresh.version)
-    return organization_out(fresh)
-
-
-@router.delete(
-    "/organizations/{org_id}",
-    response={204: None, **CHANGE_ERRORS},
-    tags=["organizations"],
-)
-@require_scope(WRITE)
-def delete_organization(
-    request: HttpRequest, org_id: RecordId, payload: Body[VersionIn | None] = None
-) -> Status[None]:
-    """Moves the organization to the trash, where an admin can restore it for 30 days."""
-    version = expected_version(request, payload.version if payload else None)
-    org = _organization(request, org_id)
-    services.organization_trash(actor=api_user(request), organization=org, expected_version=version)
-    return Status(204, None)
 
 
 # --- merging duplicates ---------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from clientela.contacts import forms, selectors, services
+from clientela.contacts import api, forms, schemas, selectors, services
 from clientela.contacts.models import Organization, Person
 from clientela.core.kinds import RecordKind
 
@@ -30,6 +30,18 @@ ORGANIZATIONS = RecordKind(
     restore=services.organization_restore,
     form_class=forms.OrganizationForm,
     api_scopes=SCOPES,
+    api_in=schemas.OrganizationIn,
+    api_patch=schemas.OrganizationPatch,
+    api_out_schema=schemas.OrganizationOut,
+    api_list_params=schemas.ContactListParams,
+    api_list=api.organizations_query,
+    api_data=api.record_data,
+    api_out=api.organization_api_out,
+    get_for_api=selectors.organization_get_with_details,
+    api_missing=api.organization_merged,
+    api_field_names=api.FIELD_NAMES,
+    api_id_name="org_id",
+    api_docs=api.ORGANIZATION_DOCS,
     searchable=True,
     importable=True,
     mergeable=True,
@@ -55,6 +67,17 @@ PEOPLE = RecordKind(
     restore=services.person_restore,
     form_class=forms.PersonForm,
     api_scopes=SCOPES,
+    api_in=schemas.PersonIn,
+    api_patch=schemas.PersonPatch,
+    api_out_schema=schemas.PersonOut,
+    api_list_params=schemas.ContactListParams,
+    api_list=api.people_query,
+    api_data=api.record_data,
+    api_out=api.person_api_out,
+    get_for_api=selectors.person_get_with_details,
+    api_missing=api.person_merged,
+    api_field_names=api.FIELD_NAMES,
+    api_docs=api.PEOPLE_DOCS,
     searchable=True,
     importable=True,
     mergeable=True,

@@ -12,16 +12,22 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field
-from pydantic import BaseModel
 
 from clientela.contacts.choices import AddressKind, Channel, EmailKind, PhoneKind, RelationshipKind
 from clientela.core.api.pagination import PageParams
-from clientela.core.api.schemas import InputSchema, IsoDate, RecordId, TeamRef, UserRef
+from clientela.core.api.schemas import (
+    InputSchema,
+    IsoDate,
+    OutputSchema,
+    RecordId,
+    TeamRef,
+    UserRef,
+    Version,
+)
 from clientela.core.choices import Language
 from clientela.core.db import json_value
 
 MAX_DETAILS = 20
-Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 TagName = Annotated[str, Field(min_length=1, max_length=50)]
 CustomValue = str | int | float | bool | None
 
@@ -60,13 +66,6 @@ class MembershipIn(InputSchema):
     organization_id: RecordId
     job_title: str = Field("", max_length=100)
     is_primary: bool = False
-
-
-class OutputSchema(BaseModel):
-    """Base of response bodies. A plain pydantic model rather than ``ninja.Schema``:
-    these are built from values in hand, never read off Django objects, and
-    ``Schema``'s per-object validator for that (``DjangoGetter``) cost about a tenth of
-    an API read."""
 
 
 class EmailOut(OutputSchema):
@@ -160,10 +159,6 @@ class OrganizationIn(RecordIn):
 
 class OrganizationPatch(OrganizationIn):
     version: Version | None = Field(None, description="The version you read (or If-Match).")
-
-
-class VersionIn(InputSchema):
-    version: Version | None = None
 
 
 class RecordOut(OutputSchema):

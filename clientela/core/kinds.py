@@ -37,6 +37,7 @@ from clientela.core.permissions import register_resource
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
+    from django.http import HttpRequest, HttpResponse
 
 
 #: The largest id a URL or body may name: a larger number is simply not found (and
@@ -114,6 +115,43 @@ class RecordKind:
     # --- API -----------------------------------------------------------------------
     #: The token scopes of reads and writes ("sales:read", "sales:write").
     api_scopes: tuple[str, str] = ("", "")
+    #: Request bodies of create and change (the latter with an optional ``version``) and
+    #: the response body of a record, for ``core.api.records.record_router``.
+    api_in: type | None = None
+    api_patch: type | None = None
+    api_out_schema: type | None = None
+    #: The list's query parameters (a ``PageParams``) and the records it pages through:
+    #: ``api_list(request, params) -> QuerySet`` (visible, ordered, with what ``api_out``
+    #: reads prefetched); parse errors are raised as ``ValidationError``.
+    api_list_params: type | None = None
+    api_list: Callable[[HttpRequest, Any], QuerySet[Any]] | None = None
+    #: A request body as the create and update services' data: ``api_data(payload)``.
+    api_data: Callable[[Any], Any] | None = None
+    #: The response body of one record: ``api_out(request, record)``; of a list page at
+    #: once (when that saves a query per record): ``api_out_page(request, records)``.
+    api_out: Callable[[HttpRequest, Any], Any] | None = None
+    api_out_page: Callable[[HttpRequest, list[Any]], list[Any]] | None = None
+    #: The API's read of one record, when it is not ``get_selector`` (e.g. with every
+    #: detail the response shows in one query): ``get_for_api(*, user, pk)``.
+    get_for_api: Callable[..., Any] | None = None
+    #: Writes whose shape is not ``create``/``update``'s: ``api_create(*, actor, data) ->
+    #: (record, created)`` for a create that may find the record instead (answered 200);
+    #: ``api_update(*, actor, record, payload, expected_version)``.
+    api_create: Callable[..., tuple[Any, bool]] | None = None
+    api_update: Callable[..., Any] | None = None
+    #: What a read or change of an id that is not found answers instead of 404 (a merged
+    #: person's 308 to the record kept): ``api_missing(request, pk) -> HttpResponse``.
+    api_missing: Callable[[HttpRequest, int], HttpResponse] | None = None
+    #: The services' names of fields the API calls otherwise, so errors use the API's.
+    api_field_names: dict[str, str] = field(default_factory=dict)
+    #: How the OpenAPI document names the operations (defaults: the ``path`` as tag,
+    #: ``<url_prefix>_id``, ``clientela.<app>.api``); operation ids are
+    #: ``<module>_<verb>_<name>``, which clients generated from the document rely on.
+    api_tag: str = ""
+    api_id_name: str = ""
+    api_module: str = ""
+    #: Descriptions of the operations by verb: list, create, get, update, delete.
+    api_docs: dict[str, str] = field(default_factory=dict)
 
     # --- export, import, search, merge ---------------------------------------------
     #: Columns of the tabular exports (``integrations.exports``), or None.

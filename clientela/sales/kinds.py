@@ -6,6 +6,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.kinds import RecordKind
+from clientela.sales.api import catalogue as catalogue_api
+from clientela.sales.api import deals as deal_api
+from clientela.sales.api import leads as lead_api
+from clientela.sales.api import orders as order_api
+from clientela.sales.api import orders_schemas as order_schemas
+from clientela.sales.api import quotes as quote_api
 from clientela.sales.forms.catalogue import ProductForm
 from clientela.sales.forms.deals import DealForm
 from clientela.sales.forms.leads import LeadForm
@@ -44,6 +50,15 @@ LEADS = RecordKind(
     restore=lead_services.lead_restore,
     form_class=LeadForm,
     api_scopes=SCOPES,
+    api_in=lead_api.LeadIn,
+    api_patch=lead_api.LeadPatch,
+    api_out_schema=lead_api.LeadOut,
+    api_list_params=lead_api.LeadListParams,
+    api_list=lead_api.leads_query,
+    api_data=lead_api.lead_data,
+    api_out=lead_api.lead_api_out,
+    api_module=lead_api.__name__,
+    api_docs=lead_api.LEAD_DOCS,
     searchable=True,
 )
 
@@ -65,6 +80,15 @@ DEALS = RecordKind(
     restore=deal_services.deal_restore,
     form_class=DealForm,
     api_scopes=SCOPES,
+    api_in=deal_api.DealIn,
+    api_patch=deal_api.DealPatch,
+    api_out_schema=deal_api.DealOut,
+    api_list_params=deal_api.DealListParams,
+    api_list=deal_api.deals_query,
+    api_data=deal_api.deal_data,
+    api_out=deal_api.deal_api_out,
+    api_module=deal_api.__name__,
+    api_docs=deal_api.DEAL_DOCS,
     searchable=True,
 )
 
@@ -83,6 +107,16 @@ PRODUCTS = RecordKind(
     update=catalogue_services.product_update,
     form_class=ProductForm,
     api_scopes=SCOPES,
+    api_in=catalogue_api.ProductIn,
+    api_patch=catalogue_api.ProductIn,
+    api_out_schema=catalogue_api.ProductOut,
+    api_list_params=catalogue_api.ProductListParams,
+    api_list=catalogue_api.products_query,
+    api_data=catalogue_api.product_data,
+    api_out=catalogue_api.product_api_out,
+    api_tag="catalogue",
+    api_module=catalogue_api.__name__,
+    api_docs=catalogue_api.PRODUCT_DOCS,
     rights=False,
     has_detail_page=False,
 )
@@ -103,6 +137,15 @@ QUOTES = RecordKind(
     trash=quote_services.quote_trash,
     form_class=QuoteForm,
     api_scopes=SCOPES,
+    api_in=quote_api.QuoteIn,
+    api_patch=quote_api.QuotePatch,
+    api_out_schema=quote_api.QuoteOut,
+    api_list_params=quote_api.QuoteListParams,
+    api_list=quote_api.quotes_query,
+    api_data=quote_api.quote_data,
+    api_out=quote_api.quote_api_out,
+    api_module=quote_api.__name__,
+    api_docs=quote_api.QUOTE_DOCS,
     searchable=True,
 )
 
@@ -122,6 +165,18 @@ ORDERS = RecordKind(
     restore=order_services.order_restore,
     form_class=OrderForm,
     api_scopes=SCOPES,
+    api_in=order_schemas.OrderIn,
+    api_patch=order_schemas.OrderPatch,
+    api_out_schema=order_schemas.OrderOut,
+    api_list_params=order_schemas.OrderListParams,
+    api_list=order_api.orders_query,
+    api_data=order_api.order_data,
+    api_out=order_api.order_api_out,
+    get_for_api=order_selectors.order_detail,
+    api_create=order_services.order_create,
+    api_update=order_api.order_api_update,
+    api_module=order_api.__name__,
+    api_docs=order_api.ORDER_DOCS,
     searchable=True,
 )
 

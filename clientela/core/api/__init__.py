@@ -7,10 +7,14 @@
   failure (422 validation, 404, 403, 412, 401, 400);
 * ``pagination`` — keyset pagination with opaque cursors (``?limit=&cursor=``);
 * ``concurrency`` — ``ETag``/``If-Match`` over the record's ``version``;
-* ``idempotency`` — ``@idempotent`` for POST with an ``Idempotency-Key``.
+* ``idempotency`` — ``@idempotent`` for POST with an ``Idempotency-Key``;
+* ``records`` — ``record_router(kind)``: list, create, get, change and delete of a
+  registered kind of record, from the API section of its ``RecordKind``.
 
-A new domain writes ``<app>/schemas.py`` and ``<app>/api.py`` with a ``Router`` using
-these, and adds one line to ``clientela/api.py``; ``contacts`` is the worked example.
+A kind of record gets its five operations by declaring its schemas, list query and
+renderer in its ``RecordKind`` (``clientela/api.py`` mounts every registered kind).
+A domain writes endpoints of its own (a merge, a deal's move) in ``<app>/api.py``
+with a ``Router`` using these, and adds one line to ``clientela/api.py``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""``/pipelines`` (read only: pipelines are configured on the settings page) and
-``/deals`` (list, create, read, change, delete, move to another stage).
+"""``/pipelines`` (read only: pipelines are configured on the settings page),
+``/deals/{id}/move``, and what ``core.api.records`` needs to serve ``/deals`` (list,
+create, read, change, delete) from the kind's declaration in ``sales.kinds``.
 
 Thin like ``activities.api``: reads only through ``sales.selectors`` (a deal the user
 may not see is a 404), writes only through ``sales.services`` (so a stage of another
@@ -12,28 +13,24 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, cast
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Query, Router, Status
-from pydantic import BaseModel, BeforeValidator
+from ninja import Field, Router
+from pydantic import BeforeValidator
 
 from clientela.core.api import (
     CHANGE_ERRORS,
-    CREATE_ERRORS,
     DETAIL_ERRORS,
     LIST_ERRORS,
-    CursorPage,
     Version,
     api_user,
     expected_version,
-    idempotent,
-    paginate,
-    refuse_unknown_params,
     require_scope,
     set_etag,
 )
 from clientela.core.api.pagination import PageParams
-from clientela.core.api.schemas import InputSchema, IsoDate, RecordId
+from clientela.core.api.schemas import InputSchema, IsoDate, OutputSchema, RecordId
 from clientela.sales import money
 from clientela.sales.choices import DealStatus
 from clientela.sales.models import Deal, Pipeline
@@ -60,10 +57,6 @@ Amount = Annotated[str | int, BeforeValidator(_no_float)]
 
 
 # --- schemas ----------------------------------------------------------------------------
-
-
-class OutputSchema(BaseModel):
-    """Base of response bodies, built from values in hand."""
 
 
 class StageOut(OutputSchema):
@@ -116,10 +109,6 @@ class DealMoveIn(InputSchema):
     stage_id: RecordId
     lost_reason: str | None = Field(None, max_length=200)
     version: Version | None = Field(None, description="The version you read (or If-Match).")
-
-
-class VersionIn(InputSchema):
-    version: Version | None = None
 
 
 class DealOut(OutputSchema):
@@ -199,7 +188,7 @@ def deal_out(deal: Deal) -> DealOut:
     )
 
 
-def _data(payload: Any) -> services.DealData:
+def deal_data(payload: Any) -> services.DealData:
     data: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude={"version"})
     if data.get("status") is not None:
         data["status"] = str(data["status"])
@@ -210,6 +199,31 @@ def _data(payload: Any) -> services.DealData:
 
 def _deal(request: HttpRequest, deal_id: int) -> Deal:
     return selectors.deal_get(user=api_user(request), pk=deal_id)
+
+
+def deals_query(request: HttpRequest, params: DealListParams) -> QuerySet[Deal]:
+    filters = DealFilters(
+        pipeline=params.pipeline_id,
+        stage=params.stage_id,
+        status=str(params.status) if params.status else "",
+        owner=params.owner_id,
+        organization=params.organization_id,
+        person=params.person_id,
+    )
+    return selectors.deal_list(user=api_user(request), filters=filters).prefetch_related("people")
+
+
+def deal_api_out(request: HttpRequest, deal: Deal) -> DealOut:
+    return deal_out(deal)
+
+
+#: The descriptions of the generic operations in the OpenAPI document.
+DEAL_DOCS = {
+    "list": "Most recently changed first. Filter by `pipeline_id`, `stage_id`, "
+    "`status`, `owner_id`, `organization_id` and `person_id`.",
+    "update": "Send only the fields to change; `person_ids` replaces the whole list; a "
+    "new\n`stage_id` moves the deal (recorded in its stage history).",
+}
 
 
 # --- pipelines --------------------------------------------------------------------------
@@ -237,73 +251,6 @@ def get_pipeline(request: HttpRequest, pipeline_id: RecordId) -> PipelineOut:
 
 
 # --- deals ------------------------------------------------------------------------------
-
-
-@router.get(
-    "/deals",
-    response={200: CursorPage[DealOut], **LIST_ERRORS},
-    description="Most recently changed first. Filter by `pipeline_id`, `stage_id`, "
-    "`status`, `owner_id`, `organization_id` and `person_id`.",
-)
-@require_scope(READ)
-def list_deals(request: HttpRequest, params: Query[DealListParams]) -> Any:
-    refuse_unknown_params(request, DealListParams)
-    filters = DealFilters(
-        pipeline=params.pipeline_id,
-        stage=params.stage_id,
-        status=str(params.status) if params.status else "",
-        owner=params.owner_id,
-        organization=params.organization_id,
-        person=params.person_id,
-    )
-    qs = selectors.deal_list(user=api_user(request), filters=filters).prefetch_related("people")
-    page = paginate(qs, limit=params.limit, cursor=params.cursor)
-    return {"items": [deal_out(d) for d in page.items], "next_cursor": page.next_cursor}
-
-
-@router.post("/deals", response={201: DealOut, **CREATE_ERRORS})
-@require_scope(WRITE)
-@idempotent
-def create_deal(request: HttpRequest, payload: DealIn) -> Status[DealOut]:
-    deal = services.deal_create(actor=api_user(request), data=_data(payload))
-    return Status(201, deal_out(_deal(request, deal.pk)))
-
-
-@router.get("/deals/{deal_id}", response={200: DealOut, **DETAIL_ERRORS})
-@require_scope(READ)
-def get_deal(request: HttpRequest, deal_id: RecordId, response: HttpResponse) -> DealOut:
-    deal = _deal(request, deal_id)
-    set_etag(response, deal.version)
-    return deal_out(deal)
-
-
-@router.patch("/deals/{deal_id}", response={200: DealOut, **CHANGE_ERRORS})
-@require_scope(WRITE)
-def update_deal(
-    request: HttpRequest, deal_id: RecordId, payload: DealPatch, response: HttpResponse
-) -> DealOut:
-    """Send only the fields to change; `person_ids` replaces the whole list; a new
-    `stage_id` moves the deal (recorded in its stage history)."""
-    version = expected_version(request, payload.version)
-    deal = _deal(request, deal_id)
-    services.deal_update(
-        actor=api_user(request), deal=deal, data=_data(payload), expected_version=version
-    )
-    fresh = _deal(request, deal_id)
-    set_etag(response, fresh.version)
-    return deal_out(fresh)
-
-
-@router.delete("/deals/{deal_id}", response={204: None, **CHANGE_ERRORS})
-@require_scope(WRITE)
-def delete_deal(
-    request: HttpRequest, deal_id: RecordId, payload: Body[VersionIn | None] = None
-) -> Status[None]:
-    """Moves the deal to the trash."""
-    version = expected_version(request, payload.version if payload else None)
-    deal = _deal(request, deal_id)
-    services.deal_trash(actor=api_user(request), deal=deal, expected_version=version)
-    return Status(204, None)
 
 
 @router.post("/deals/{deal_id}/move", response={200: DealOut, **CHANGE_ERRORS})

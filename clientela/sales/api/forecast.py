@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import BaseModel
 
 from clientela.core.api import api_user, error_responses, require_scope
-from clientela.core.api.schemas import RecordId
+from clientela.core.api.schemas import OutputSchema, RecordId
 from clientela.sales.selectors import forecast as selectors
 
 router = Router(tags=["forecast"])
@@ -31,7 +30,7 @@ class ForecastParams(Schema):
     owner_id: RecordId | None = None
 
 
-class Figures(BaseModel):
+class Figures(OutputSchema):
     open: str
     weighted: str
     committed: str
@@ -49,7 +48,7 @@ class TeamFigures(Figures):
     name: str
 
 
-class ForecastOut(BaseModel):
+class ForecastOut(OutputSchema):
     currency: str
     from_: datetime.date = Field(..., serialization_alias="from")
     to: datetime.date

@@ -1,4 +1,5 @@
-"""``/leads``: list, create, retrieve, update, delete, and ``/leads/{id}/convert``.
+"""``/leads/{id}/convert``, and what ``core.api.records`` needs to serve ``/leads``
+(list, create, retrieve, update, delete) from the kind's declaration in ``sales.kinds``.
 
 Thin like ``contacts.api``: parse the input (the schemas below check types and
 lengths), call ``sales.selectors.leads`` or ``sales.services.leads`` (which check
@@ -10,30 +11,23 @@ done once.
 from __future__ import annotations
 
 import datetime
-from typing import Any, cast
+from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from ninja import Body, Field, Query, Router, Status
-from pydantic import BaseModel
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Router, Status
 
 from clientela.core.api import (
     CHANGE_ERRORS,
-    CREATE_ERRORS,
-    DETAIL_ERRORS,
-    LIST_ERRORS,
-    CursorPage,
     Version,
     api_user,
     expected_version,
     idempotent,
-    paginate,
-    refuse_unknown_params,
     require_scope,
-    set_etag,
 )
 from clientela.core.api.pagination import PageParams
-from clientela.core.api.schemas import InputSchema, RecordId
+from clientela.core.api.schemas import InputSchema, OutputSchema, RecordId
 from clientela.sales.choices import LeadSource, LeadStatus
 from clientela.sales.models import Lead
 from clientela.sales.selectors import leads as selectors
@@ -72,10 +66,6 @@ class LeadPatch(LeadIn):
     version: Version | None = Field(None, description="The version you read (or If-Match).")
 
 
-class VersionIn(InputSchema):
-    version: Version | None = None
-
-
 class DealIn(InputSchema):
     title: str | None = Field(None, max_length=200, description="Defaults to the company.")
     amount: str | None = Field(None, max_length=30, description="A decimal string, e.g. 1500.00.")
@@ -96,13 +86,13 @@ class ConvertIn(InputSchema):
     deal: DealIn | None = None
 
 
-class ConvertOut(BaseModel):
+class ConvertOut(OutputSchema):
     person_id: int | None
     organization_id: int | None
     deal_id: int | None
 
 
-class LeadOut(BaseModel):
+class LeadOut(OutputSchema):
     id: int
     first_name: str
     last_name: str
@@ -167,7 +157,7 @@ def lead_out(lead: Lead) -> LeadOut:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _data(payload: LeadIn) -> services.LeadData:
+def lead_data(payload: LeadIn) -> services.LeadData:
     raw = payload.model_dump(exclude_unset=True, exclude={"version"})
     data = {k: (v.value if isinstance(v, LeadSource | LeadStatus) else v) for k, v in raw.items()}
     return cast(services.LeadData, data)
@@ -177,68 +167,26 @@ def _lead(request: HttpRequest, lead_id: int) -> Lead:
     return selectors.lead_get(user=api_user(request), pk=lead_id)
 
 
-# --- endpoints --------------------------------------------------------------------------
-
-
-@router.get(
-    "/leads",
-    response={200: CursorPage[LeadOut], **LIST_ERRORS},
-    description="Filters: `q`, `status`, `source`, `owner`. Newest first by default.",
-)
-@require_scope(READ)
-def list_leads(request: HttpRequest, params: Query[LeadListParams]) -> Any:
-    refuse_unknown_params(request, LeadListParams)
+def leads_query(request: HttpRequest, params: LeadListParams) -> QuerySet[Lead]:
     filters, errors = selectors.LeadFilters.from_params(request.GET)
     if errors:
         raise ValidationError(errors)
-    qs = selectors.lead_list(user=api_user(request), filters=filters)
-    page = paginate(qs, limit=params.limit, cursor=params.cursor)
-    return {"items": [lead_out(lead) for lead in page.items], "next_cursor": page.next_cursor}
+    return selectors.lead_list(user=api_user(request), filters=filters)
 
 
-@router.post("/leads", response={201: LeadOut, **CREATE_ERRORS})
-@require_scope(WRITE)
-@idempotent
-def create_lead(request: HttpRequest, payload: LeadIn) -> Status[LeadOut]:
-    """Give at least a name, a company or an e-mail."""
-    lead = services.lead_create(actor=api_user(request), data=_data(payload))
-    return Status(201, lead_out(_lead(request, lead.pk)))
-
-
-@router.get("/leads/{lead_id}", response={200: LeadOut, **DETAIL_ERRORS})
-@require_scope(READ)
-def get_lead(request: HttpRequest, lead_id: RecordId, response: HttpResponse) -> LeadOut:
-    lead = _lead(request, lead_id)
-    set_etag(response, lead.version)
+def lead_api_out(request: HttpRequest, lead: Lead) -> LeadOut:
     return lead_out(lead)
 
 
-@router.patch("/leads/{lead_id}", response={200: LeadOut, **CHANGE_ERRORS})
-@require_scope(WRITE)
-def update_lead(
-    request: HttpRequest, lead_id: RecordId, payload: LeadPatch, response: HttpResponse
-) -> LeadOut:
-    """Send only the fields to change."""
-    version = expected_version(request, payload.version)
-    lead = _lead(request, lead_id)
-    services.lead_update(
-        actor=api_user(request), lead=lead, data=_data(payload), expected_version=version
-    )
-    fresh = _lead(request, lead_id)
-    set_etag(response, fresh.version)
-    return lead_out(fresh)
+#: The descriptions of the generic operations in the OpenAPI document.
+LEAD_DOCS = {
+    "list": "Filters: `q`, `status`, `source`, `owner`. Newest first by default.",
+    "create": "Give at least a name, a company or an e-mail.",
+    "update": "Send only the fields to change.",
+}
 
 
-@router.delete("/leads/{lead_id}", response={204: None, **CHANGE_ERRORS})
-@require_scope(WRITE)
-def delete_lead(
-    request: HttpRequest, lead_id: RecordId, payload: Body[VersionIn | None] = None
-) -> Status[None]:
-    """Moves the lead to the trash."""
-    version = expected_version(request, payload.version if payload else None)
-    lead = _lead(request, lead_id)
-    services.lead_trash(actor=api_user(request), lead=lead, expected_version=version)
-    return Status(204, None)
+# --- actions ----------------------------------------------------------------------------
 
 
 @router.post("/leads/{lead_id}/convert", response={200: ConvertOut, **CHANGE_ERRORS})

@@ -14,12 +14,12 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BeforeValidator
 
 from clientela.activities.schemas import Moment
 from clientela.core.api import Version
 from clientela.core.api.pagination import PageParams
-from clientela.core.api.schemas import InputSchema, RecordId
+from clientela.core.api.schemas import InputSchema, OutputSchema, RecordId
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
 from clientela.sales.models import Order, OrderLine
@@ -86,18 +86,10 @@ class OrderPatch(InputSchema):
     version: Version | None = Field(None, description="The version you read (or If-Match).")
 
 
-class VersionIn(InputSchema):
-    version: Version | None = None
-
-
 class OrderListParams(PageParams):
     person_id: RecordId | None = None
     organization_id: RecordId | None = None
     status: OrderStatus | None = None
-
-
-class OutputSchema(BaseModel):
-    """Response bodies built from values in hand (see ``contacts.schemas``)."""
 
 
 class OrderLineOut(OutputSchema):

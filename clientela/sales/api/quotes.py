@@ -1,5 +1,6 @@
-"""``/quotes``: quotes with their lines, the PDF, sending, accepting (which answers the
-new order) and rejecting (scopes ``sales:read`` / ``sales:write``).
+"""``/quotes/{id}``: the PDF, sending, accepting (which answers the new order) and
+rejecting (scopes ``sales:read`` / ``sales:write``), and what ``core.api.records`` needs
+to serve ``/quotes`` (quotes with their lines) from the kind's declaration.
 
 Thin like ``activities.api``: reads through ``selectors.quotes`` (a quote outside the
 token user's scope is a 404), writes through ``services.quotes`` (the same rules as the
@@ -12,27 +13,21 @@ from __future__ import annotations
 import datetime
 from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Body, Field, Query, Router, Status
-from pydantic import BaseModel
+from ninja import Body, Field, Router, Status
 
 from clientela.core.api import (
     CHANGE_ERRORS,
-    CREATE_ERRORS,
     DETAIL_ERRORS,
-    LIST_ERRORS,
-    CursorPage,
     Version,
     api_user,
     expected_version,
-    idempotent,
-    paginate,
-    refuse_unknown_params,
     require_scope,
     set_etag,
 )
 from clientela.core.api.pagination import PageParams
-from clientela.core.api.schemas import InputSchema, IsoDate, RecordId
+from clientela.core.api.schemas import InputSchema, IsoDate, OutputSchema, RecordId, VersionIn
 from clientela.core.choices import Language
 from clientela.sales import money
 from clientela.sales.api.catalogue import DecimalString
@@ -83,10 +78,6 @@ class QuotePatch(QuoteIn):
     version: Version | None = Field(None, description="The version you read (or If-Match).")
 
 
-class VersionIn(InputSchema):
-    version: Version | None = None
-
-
 class SendIn(InputSchema):
     to: str | None = Field(
         None, max_length=254, description="Defaults to the person's primary e-mail."
@@ -94,7 +85,7 @@ class SendIn(InputSchema):
     version: Version | None = None
 
 
-class LineOut(BaseModel):
+class LineOut(OutputSchema):
     product_id: int | None
     description: str
     quantity: str
@@ -106,7 +97,7 @@ class LineOut(BaseModel):
     total: str
 
 
-class QuoteOut(BaseModel):
+class QuoteOut(OutputSchema):
     id: int
     number: str
     revision: int
@@ -131,7 +122,7 @@ class QuoteOut(BaseModel):
     version: int
 
 
-class OrderOut(BaseModel):
+class OrderOut(OutputSchema):
     id: int
     number: str
     status: str
@@ -222,7 +213,7 @@ def order_out(order: Order) -> OrderOut:
     )
 
 
-def _data(payload: QuoteIn) -> services.QuoteData:
+def quote_data(payload: QuoteIn) -> services.QuoteData:
     """The fields the client sent, as the service's input (a line's null fields are
     left out, so they take their defaults)."""
     data: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude={"version"})
@@ -238,70 +229,31 @@ def _quote(request: HttpRequest, quote_id: int) -> Quote:
     return selectors.quote_get(user=api_user(request), pk=quote_id)
 
 
-# --- endpoints ------------------------------------------------------------------------
-
-
-@router.get("/quotes", response={200: CursorPage[QuoteOut], **LIST_ERRORS})
-@require_scope(READ)
-def list_quotes(request: HttpRequest, params: Query[QuoteListParams]) -> Any:
-    """Newest first. Filter by `status`, `person_id`, `organization_id`, `deal_id`."""
-    refuse_unknown_params(request, QuoteListParams)
-    qs = selectors.quote_list(
+def quotes_query(request: HttpRequest, params: QuoteListParams) -> QuerySet[Quote]:
+    return selectors.quote_list(
         user=api_user(request),
         status=params.status,
         person_id=params.person_id,
         organization_id=params.organization_id,
         deal_id=params.deal_id,
     ).prefetch_related("lines")
-    page = paginate(qs, limit=params.limit, cursor=params.cursor)
-    return {"items": [quote_out(q) for q in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/quotes", response={201: QuoteOut, **CREATE_ERRORS})
-@require_scope(WRITE)
-@idempotent
-def create_quote(request: HttpRequest, payload: QuoteIn) -> Status[QuoteOut]:
-    """A draft quote. `currency`, `lines` and a `person_id` or `organization_id` are
-    required; the number is given by the server."""
-    quote = services.quote_create(actor=api_user(request), data=_data(payload))
-    return Status(201, quote_out(_quote(request, quote.pk)))
-
-
-@router.get("/quotes/{quote_id}", response={200: QuoteOut, **DETAIL_ERRORS})
-@require_scope(READ)
-def get_quote(request: HttpRequest, quote_id: RecordId, response: HttpResponse) -> QuoteOut:
-    quote = _quote(request, quote_id)
-    set_etag(response, quote.version)
+def quote_api_out(request: HttpRequest, quote: Quote) -> QuoteOut:
     return quote_out(quote)
 
 
-@router.patch("/quotes/{quote_id}", response={200: QuoteOut, **CHANGE_ERRORS})
-@require_scope(WRITE)
-def update_quote(
-    request: HttpRequest, quote_id: RecordId, payload: QuotePatch, response: HttpResponse
-) -> QuoteOut:
-    """Drafts only. Send only the fields to change; `lines` replaces every line."""
-    version = expected_version(request, payload.version)
-    quote = _quote(request, quote_id)
-    services.quote_update(
-        actor=api_user(request), quote=quote, data=_data(payload), expected_version=version
-    )
-    fresh = _quote(request, quote_id)
-    set_etag(response, fresh.version)
-    return quote_out(fresh)
+#: The descriptions of the generic operations in the OpenAPI document.
+QUOTE_DOCS = {
+    "list": "Newest first. Filter by `status`, `person_id`, `organization_id`, `deal_id`.",
+    "create": "A draft quote. `currency`, `lines` and a `person_id` or `organization_id` "
+    "are\nrequired; the number is given by the server.",
+    "update": "Drafts only. Send only the fields to change; `lines` replaces every line.",
+    "delete": "Moves the quote to the trash (not an accepted one).",
+}
 
 
-@router.delete("/quotes/{quote_id}", response={204: None, **CHANGE_ERRORS})
-@require_scope(WRITE)
-def delete_quote(
-    request: HttpRequest, quote_id: RecordId, payload: Body[VersionIn | None] = None
-) -> Status[None]:
-    """Moves the quote to the trash (not an accepted one)."""
-    version = expected_version(request, payload.version if payload else None)
-    services.quote_trash(
-        actor=api_user(request), quote=_quote(request, quote_id), expected_version=version
-    )
-    return Status(204, None)
+# --- actions --------------------------------------------------------------------------
 
 
 @router.get(
