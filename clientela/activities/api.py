@@ -96,7 +96,11 @@ def _interaction(request: HttpRequest, interaction_id: int) -> Interaction:
     return selectors.interaction_get(user=api_user(request), pk=interaction_id)
 
 
-def interaction_api_out(request: HttpRequest, interaction: Interaction) -> InteractionOut:
+def interactions_api_out(
+    request: HttpRequest, interactions: list[Interaction]
+) -> list[InteractionOut]:
+    """The interactions with their attachments' download links."""
+
     def attachment_url(attachment: Attachment) -> str:
         path = reverse(
             "api:interaction-attachment",
@@ -104,7 +108,7 @@ def interaction_api_out(request: HttpRequest, interaction: Interaction) -> Inter
         )
         return request.build_absolute_uri(path)
 
-    return interaction_out(interaction, attachment_url)
+    return [interaction_out(interaction, attachment_url) for interaction in interactions]
 
 
 def interactions_query(
@@ -135,7 +139,7 @@ def add_attachment(
         data=cast(services.InteractionData, {"attachments": [file]}),
         expected_version=expected_version(request),
     )
-    return Status(201, interaction_api_out(request, _interaction(request, interaction_id)))
+    return Status(201, interactions_api_out(request, [_interaction(request, interaction_id)])[0])
 
 
 @router.get(
@@ -186,10 +190,6 @@ def tasks_query(request: HttpRequest, params: TaskListParams) -> QuerySet[Task]:
     return qs.select_related("owner").prefetch_related("reminders")
 
 
-def task_api_out(request: HttpRequest, task: Task) -> TaskOut:
-    return task_out(task)
-
-
 #: The service that moves a task into each status.
 _STATUS_CHANGES = {
     TaskStatus.DONE: services.task_complete,
@@ -234,10 +234,6 @@ def appointments_query(
         user=api_user(request), start=params.start or EARLIEST, end=params.end or LATEST
     )
     return qs.prefetch_related("reminders")
-
-
-def appointment_api_out(request: HttpRequest, appointment: Appointment) -> AppointmentOut:
-    return appointments_api_out(request, [appointment])[0]
 
 
 def appointments_api_out(

@@ -124,14 +124,6 @@ def organizations_query(request: HttpRequest, params: ContactListParams) -> Quer
     return selectors.organization_list_with_details(user=api_user(request), filters=filters)
 
 
-def person_api_out(request: HttpRequest, person: Person) -> Any:
-    return person_out(person)
-
-
-def organization_api_out(request: HttpRequest, organization: Organization) -> Any:
-    return organization_out(organization)
-
-
 def _merged_redirect(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """A 308 to the record ``pk`` was merged into, if the user may see it; else the
     ``NotFound`` being handled goes on."""

@@ -127,9 +127,10 @@ class RecordKind:
     api_list: Callable[[HttpRequest, Any], QuerySet[Any]] | None = None
     #: A request body as the create and update services' data: ``api_data(payload)``.
     api_data: Callable[[Any], Any] | None = None
-    #: The response body of one record: ``api_out(request, record)``; of a list page at
-    #: once (when that saves a query per record): ``api_out_page(request, records)``.
-    api_out: Callable[[HttpRequest, Any], Any] | None = None
+    #: The response body of a record: ``api_out(record)``; or, when rendering needs the
+    #: request (links, the user) or a page at once saves a query per record,
+    #: ``api_out_page(request, records) -> bodies``.
+    api_out: Callable[[Any], Any] | None = None
     api_out_page: Callable[[HttpRequest, list[Any]], list[Any]] | None = None
     #: The API's read of one record, when it is not ``get_selector`` (e.g. with every
     #: detail the response shows in one query): ``get_for_api(*, user, pk)``.

@@ -111,7 +111,9 @@ class _RecordApi:
             for name in ("api_in", "api_patch", "api_out_schema", "api_list_params", "api_list")
             if getattr(kind, name) is None
         ]
-        assert not missing and kind.api_out is not None, f"{kind.resource} lacks {missing}"
+        if kind.api_out is None and kind.api_out_page is None:
+            missing.append("api_out")
+        assert not missing, f"{kind.resource} lacks {missing}"
         self.kind = kind
         self.read_scope, self.write_scope = kind.api_scopes
         self.id_name = kind.api_id_name or f"{kind.url_prefix}_id"
@@ -134,9 +136,14 @@ class _RecordApi:
                 raise
             return self.kind.api_missing(request, pk)
 
-    def out(self, request: HttpRequest, record: Any) -> Any:
+    def render(self, request: HttpRequest, records: list[Any]) -> list[Any]:
+        if self.kind.api_out_page is not None:
+            return self.kind.api_out_page(request, records)
         assert self.kind.api_out is not None
-        return self.kind.api_out(request, record)
+        return [self.kind.api_out(record) for record in records]
+
+    def out(self, request: HttpRequest, record: Any) -> Any:
+        return self.render(request, [record])[0]
 
     def data(self, payload: Any) -> Any:
         if self.kind.api_data is not None:
@@ -162,11 +169,7 @@ class _RecordApi:
             # parameters are ignored there, as they always were).
             refuse_unknown_params(request, kind.api_list_params)
         page = paginate(kind.api_list(request, params), limit=params.limit, cursor=params.cursor)
-        if kind.api_out_page is not None:
-            items = kind.api_out_page(request, page.items)
-        else:
-            items = [self.out(request, record) for record in page.items]
-        return {"items": items, "next_cursor": page.next_cursor}
+        return {"items": self.render(request, page.items), "next_cursor": page.next_cursor}
 
     def create(self, request: HttpRequest, *, payload: Any) -> Status[Any]:
         kind, actor = self.kind, api_user(request)

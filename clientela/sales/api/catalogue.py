@@ -93,10 +93,6 @@ def products_query(request: HttpRequest, params: ProductListParams) -> QuerySet[
     return qs.order_by("name", "id")
 
 
-def product_api_out(request: HttpRequest, product: Product) -> ProductOut:
-    return product_out(product)
-
-
 #: The descriptions of the generic operations in the OpenAPI document.
 PRODUCT_DOCS = {
     "list": "By name; only the active products unless `show` says otherwise.",

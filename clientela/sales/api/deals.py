@@ -213,10 +213,6 @@ def deals_query(request: HttpRequest, params: DealListParams) -> QuerySet[Deal]:
     return selectors.deal_list(user=api_user(request), filters=filters).prefetch_related("people")
 
 
-def deal_api_out(request: HttpRequest, deal: Deal) -> DealOut:
-    return deal_out(deal)
-
-
 #: The descriptions of the generic operations in the OpenAPI document.
 DEAL_DOCS = {
     "list": "Most recently changed first. Filter by `pipeline_id`, `stage_id`, "

@@ -174,10 +174,6 @@ def leads_query(request: HttpRequest, params: LeadListParams) -> QuerySet[Lead]:
     return selectors.lead_list(user=api_user(request), filters=filters)
 
 
-def lead_api_out(request: HttpRequest, lead: Lead) -> LeadOut:
-    return lead_out(lead)
-
-
 #: The descriptions of the generic operations in the OpenAPI document.
 LEAD_DOCS = {
     "list": "Filters: `q`, `status`, `source`, `owner`. Newest first by default.",

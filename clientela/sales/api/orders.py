@@ -11,13 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from clientela.core.api import api_user
-from clientela.sales.api.orders_schemas import (
-    OrderIn,
-    OrderListParams,
-    OrderOut,
-    OrderPatch,
-    order_out,
-)
+from clientela.sales.api.orders_schemas import OrderIn, OrderListParams, OrderPatch
 from clientela.sales.models import Order
 from clientela.sales.selectors import orders as selectors
 from clientela.sales.services import orders as services
@@ -50,10 +44,6 @@ def order_data(payload: OrderIn) -> dict[str, Any]:
     if data.get("lines") is not None:
         data["lines"] = [{k: v for k, v in line.items() if v is not None} for line in data["lines"]]
     return data
-
-
-def order_api_out(request: HttpRequest, order: Order) -> OrderOut:
-    return order_out(order)
 
 
 def order_api_update(

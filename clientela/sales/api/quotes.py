@@ -239,10 +239,6 @@ def quotes_query(request: HttpRequest, params: QuoteListParams) -> QuerySet[Quot
     ).prefetch_related("lines")
 
 
-def quote_api_out(request: HttpRequest, quote: Quote) -> QuoteOut:
-    return quote_out(quote)
-
-
 #: The descriptions of the generic operations in the OpenAPI document.
 QUOTE_DOCS = {
     "list": "Newest first. Filter by `status`, `person_id`, `organization_id`, `deal_id`.",
