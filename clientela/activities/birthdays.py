@@ -32,7 +32,7 @@ from clientela.core.choices import Language
 from clientela.core.company import company_name
 from clientela.core.errors import NotFound, PermissionDenied
 from clientela.core.models import User
-from clientela.core.permissions import can_see_record, restrict
+from clientela.core.permissions import can_see_record
 
 log = logging.getLogger(__name__)
 
@@ -123,11 +123,7 @@ def upcoming_birthdays(*, user: Any, days: int = 7, limit: int = 50) -> list[Upc
     days = max(1, min(int(days), 366))
     today = _today_of(user)
     people = _with_month_day(
-        restrict(
-            Person.objects.filter(deleted_at__isnull=True, birthday__isnull=False),
-            user,
-            Person.RESOURCE,
-        )
+        Person.objects.alive().filter(birthday__isnull=False).visible_to(user)
     ).filter(_window_q(today, days))
     # Soonest first in the database, so only ``limit`` rows are read: a window across
     # New Year puts January after December.

@@ -17,27 +17,15 @@ from clientela.activities.models import Appointment, Interaction, Notification, 
 from clientela.activities.timeline import TimelineEntry, TimelinePage, timeline
 from clientela.contacts.models import Membership
 from clientela.core.errors import NotFound
+from clientela.core.kinds import parse_id
 from clientela.core.models import User
-from clientela.core.permissions import rights_for, visibility_q
+from clientela.core.permissions import visibility_q
 
 TaskView = Literal["mine", "team", "overdue", "all"]
 
 
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk < 2**63:
-        raise NotFound()
-    return pk
-
-
 def interactions_visible(user: Any) -> QuerySet[Interaction]:
-    q = visibility_q(user, Interaction.RESOURCE)
-    if q is None:
-        return Interaction.objects.none()
-    qs = Interaction.objects.filter(q, deleted_at__isnull=True)
+    qs = Interaction.objects.alive().visible_to(user)
     if not getattr(user, "is_admin", False):
         qs = qs.filter(Q(is_private=False) | Q(owner_id=user.pk))
     return qs
@@ -47,7 +35,7 @@ def tasks_visible(user: Any) -> QuerySet[Task]:
     q = visibility_q(user, Task.RESOURCE)
     if q is None:
         return Task.objects.none()
-    live = Task.objects.filter(deleted_at__isnull=True)
+    live = Task.objects.alive()
     # An empty Q (scope "all") would vanish from the OR below and narrow to the assignee.
     return live.filter(q | Q(assignee_id=user.pk)) if q else live
 
@@ -59,7 +47,7 @@ def appointments_visible(user: Any) -> QuerySet[Appointment]:
     attending = Appointment.attendees.through.objects.filter(user_id=user.pk).values(
         "appointment_id"
     )
-    live = Appointment.objects.filter(deleted_at__isnull=True)
+    live = Appointment.objects.alive()
     return live.filter(q | Q(pk__in=attending)) if q else live
 
 
@@ -94,7 +82,7 @@ def interaction_list(
 
 
 def interaction_get(*, user: Any, pk: Any) -> Interaction:
-    found = interaction_list(user=user).filter(pk=_pk(pk)).first()
+    found = interaction_list(user=user).filter(pk=parse_id(pk)).first()
     if found is None:
         raise NotFound()
     return found
@@ -120,7 +108,7 @@ def task_list(*, user: Any, view: TaskView = "mine") -> QuerySet[Task]:
 
 
 def task_get(*, user: Any, pk: Any) -> Task:
-    found = task_list(user=user, view="all").prefetch_related("reminders").filter(pk=_pk(pk))
+    found = task_list(user=user, view="all").prefetch_related("reminders").filter(pk=parse_id(pk))
     task = found.first()
     if task is None:
         raise NotFound()
@@ -148,7 +136,7 @@ def appointment_get(*, user: Any, pk: Any) -> Appointment:
         appointments_visible(user)
         .select_related("owner", "organization")
         .prefetch_related("attendees", "people", "reminders")
-        .filter(pk=_pk(pk))
+        .filter(pk=parse_id(pk))
         .first()
     )
     if found is None:
@@ -279,10 +267,6 @@ def my_day(*, user: Any, limit: int = MY_DAY_LIMIT) -> MyDay:
         ),
         notifications=list(notification_list(user=user, unread_only=True)[:10]),
     )
-
-
-def can_log_activity(user: Any) -> bool:
-    return rights_for(user, Interaction.RESOURCE).create
 
 
 __all__ = [

@@ -53,7 +53,7 @@ from clientela.core.custom_fields import clean_custom_values, definitions
 from clientela.core.db import insert_rows
 from clientela.core.models import AuditEntry, SearchEntry, Tag, User
 from clientela.core.normalize import phone_search_terms
-from clientela.core.permissions import require, restrict, visibility_q
+from clientela.core.permissions import require, visibility_q
 from clientela.core.services import tags_by_name
 
 Record = Person | Organization
@@ -452,8 +452,8 @@ def records_trash_many(*, actor: User, model: type[Record], versions: dict[int, 
     if each is still at that version (the undo of an import): all or none. Raises
     ValidationError naming how many changed since. Returns how many were trashed."""
     require(actor, "delete", model.RESOURCE)
-    qs = restrict(model.objects.filter(pk__in=list(versions)), actor, model.RESOURCE)
-    current = dict(qs.filter(deleted_at__isnull=True).values_list("pk", "version"))
+    qs = model.objects.filter(pk__in=list(versions)).alive().visible_to(actor)
+    current = dict(qs.values_list("pk", "version"))
     changed = [pk for pk, version in versions.items() if current.get(pk, version) != version]
     missing = [pk for pk in versions if pk not in current]
     if changed:

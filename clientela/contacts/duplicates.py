@@ -19,7 +19,7 @@ reasons are stored as codes (``{"code": "name", "pct": 94}``) and turned into wo
 the reader's language by ``reason_texts``.
 
 Records are read with ``values_list`` (no model instance per row) through the same
-visibility filter as every selector (``core.permissions.restrict``); without a user
+visibility filter as every selector (``visible_to(user)``); without a user
 the finder runs as the system over every live record (the background scan, whose stored
 results are filtered by each viewer's scope when shown, see ``selectors``).
 """
@@ -48,7 +48,6 @@ from clientela.contacts.models import (
     PhoneNumber,
 )
 from clientela.core.normalize import fold
-from clientela.core.permissions import restrict
 
 #: Pairs below this score are not reported (nor stored by a scan).
 FLOOR = 0.6
@@ -154,8 +153,8 @@ def _domain(url: str) -> str:
 
 def _visible(kind: str, user: Any | None) -> QuerySet[Any]:
     model = MODELS[kind]
-    qs = model.objects.filter(deleted_at__isnull=True)
-    return qs if user is None else restrict(qs, user, model.RESOURCE)
+    qs = model.objects.alive()
+    return qs if user is None else qs.visible_to(user)
 
 
 def _read_people(qs: QuerySet[Person]) -> dict[int, _Record]:

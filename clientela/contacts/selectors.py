@@ -1,5 +1,5 @@
 """Every read of organizations and people, narrowed first to what the asking user may
-see (``core.permissions.restrict``), then filtered and sorted (``filters``)."""
+see (``CRMRecord.objects.alive().visible_to(user)``), then filtered and sorted (``filters``)."""
 
 from __future__ import annotations
 
@@ -28,22 +28,13 @@ from clientela.contacts.models import (
 )
 from clientela.core.db import CompiledQuery, json_rows
 from clientela.core.errors import NotFound
-from clientela.core.permissions import can_see_record, restrict
-
-
-def _pk(value: Any) -> int:
-    """An id from a URL or a request body; anything else is simply not found."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk < 2**63:  # no such row, and a larger number overflows the driver
-        raise NotFound()
-    return pk
+from clientela.core.kinds import parse_id
+from clientela.core.permissions import can_see_record
+from clientela.core.selectors import record_get, record_trash_get
 
 
 def person_list(*, user: Any, filters: ContactFilters | None = None) -> QuerySet[Person]:
-    qs = restrict(Person.objects.filter(deleted_at__isnull=True), user, Person.RESOURCE)
+    qs = Person.objects.alive().visible_to(user)
     qs = qs.select_related("owner", "team").prefetch_related("tags")
     return apply_filters(qs, user=user, resource=Person.RESOURCE, filters=filters)
 
@@ -51,7 +42,7 @@ def person_list(*, user: Any, filters: ContactFilters | None = None) -> QuerySet
 def organization_list(
     *, user: Any, filters: ContactFilters | None = None
 ) -> QuerySet[Organization]:
-    qs = restrict(Organization.objects.filter(deleted_at__isnull=True), user, Organization.RESOURCE)
+    qs = Organization.objects.alive().visible_to(user)
     qs = qs.select_related("owner", "team").prefetch_related("tags")
     return apply_filters(qs, user=user, resource=Organization.RESOURCE, filters=filters)
 
@@ -64,44 +55,24 @@ def _detail_prefetch(qs: QuerySet[Any]) -> QuerySet[Any]:
 
 def person_get(*, user: Any, pk: Any) -> Person:
     """One person with all details, or ``NotFound`` if missing, trashed or not visible."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    qs = restrict(Person.objects.filter(deleted_at__isnull=True), user, Person.RESOURCE)
-    person = (
-        _detail_prefetch(qs)
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.select_related("organization").filter(
-                    organization__deleted_at__isnull=True
-                ),
-            )
-        )
-        .filter(pk=pk)
-        .first()
+    memberships = Membership.objects.select_related("organization").filter(
+        organization__deleted_at__isnull=True
     )
-    if person is None:
-        raise NotFound()
-    return person
+    qs = _detail_prefetch(Person.objects.all()).prefetch_related(
+        Prefetch("memberships", queryset=memberships)
+    )
+    return record_get(Person, user=user, pk=pk, queryset=qs)
 
 
 def organization_get(*, user: Any, pk: Any) -> Organization:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    qs = restrict(Organization.objects.filter(deleted_at__isnull=True), user, Organization.RESOURCE)
-    org = _detail_prefetch(qs).filter(pk=pk).first()
-    if org is None:
-        raise NotFound()
-    return org
+    return record_get(
+        Organization, user=user, pk=pk, queryset=_detail_prefetch(Organization.objects.all())
+    )
 
 
 def organization_people(*, user: Any, organization: Organization) -> QuerySet[Membership]:
     """The visible people who belong to an organization, with their job titles."""
-    visible = restrict(Person.objects.filter(deleted_at__isnull=True), user, Person.RESOURCE)
+    visible = Person.objects.alive().visible_to(user)
     return (
         Membership.objects.filter(organization=organization, person__in=visible)
         .select_related("person")
@@ -111,7 +82,7 @@ def organization_people(*, user: Any, organization: Organization) -> QuerySet[Me
 
 def organization_choices(*, user: Any, q: str = "", limit: int = 20) -> QuerySet[Organization]:
     """Visible organizations for pickers (name starts with / contains ``q``)."""
-    qs = restrict(Organization.objects.filter(deleted_at__isnull=True), user, Organization.RESOURCE)
+    qs = Organization.objects.alive().visible_to(user)
     if q:
         qs = qs.filter(name__icontains=q)
     return qs.order_by("name")[:limit]
@@ -212,7 +183,7 @@ _ORGANIZATION_WITH_DETAILS = CompiledQuery(
 
 def person_get_with_details(*, user: Any, pk: Any) -> Person:
     """``person_get`` in one query, details folded in (see ``_with_details``)."""
-    found = _PERSON_WITH_DETAILS.run(_pk(pk))
+    found = _PERSON_WITH_DETAILS.run(parse_id(pk))
     if not found or not can_see_record(user, found[0]):
         raise NotFound()
     return found[0]
@@ -220,7 +191,7 @@ def person_get_with_details(*, user: Any, pk: Any) -> Person:
 
 def organization_get_with_details(*, user: Any, pk: Any) -> Organization:
     """``organization_get`` in one query, details folded in (see ``_with_details``)."""
-    found = _ORGANIZATION_WITH_DETAILS.run(_pk(pk))
+    found = _ORGANIZATION_WITH_DETAILS.run(parse_id(pk))
     if not found or not can_see_record(user, found[0]):
         raise NotFound()
     return found[0]
@@ -228,21 +199,11 @@ def organization_get_with_details(*, user: Any, pk: Any) -> Organization:
 
 def person_trash_get(*, user: Any, pk: Any) -> Person:
     """A trashed person, for admins restoring from the trash."""
-    if not getattr(user, "is_admin", False):
-        raise NotFound()
-    person = Person.objects.filter(pk=_pk(pk), deleted_at__isnull=False).first()
-    if person is None:
-        raise NotFound()
-    return person
+    return record_trash_get(Person, user=user, pk=pk)
 
 
 def organization_trash_get(*, user: Any, pk: Any) -> Organization:
-    if not getattr(user, "is_admin", False):
-        raise NotFound()
-    org = Organization.objects.filter(pk=_pk(pk), deleted_at__isnull=False).first()
-    if org is None:
-        raise NotFound()
-    return org
+    return record_trash_get(Organization, user=user, pk=pk)
 
 
 # --- likely duplicates (stored by ``data_quality.duplicate_scan_run``) -------------------
@@ -266,7 +227,7 @@ def duplicate_pair_list(*, user: Any, kind: str, min_score: float = 0.0) -> Quer
     )
     if scan is None:
         return DuplicatePair.objects.none()
-    visible = restrict(model.objects.filter(deleted_at__isnull=True), user, model.RESOURCE)
+    visible: QuerySet[Any] = model.objects.alive().visible_to(user)
     ids = visible.order_by().values("pk")
     dismissed = DuplicateDismissal.objects.filter(
         kind=kind, a_id=OuterRef("a_id"), b_id=OuterRef("b_id")
@@ -284,7 +245,7 @@ def duplicate_records(*, user: Any, kind: str, ids: Iterable[int]) -> dict[int, 
     model: type[Person] | type[Organization] = (
         Person if kind == DuplicateKind.PERSON else Organization
     )
-    visible = restrict(model.objects.filter(deleted_at__isnull=True), user, model.RESOURCE)
+    visible = model.objects.alive().visible_to(user)
     return {r.pk: r for r in visible.filter(pk__in=list(ids)).select_related("owner")}
 
 
@@ -303,7 +264,7 @@ def merged_into(kind: str, pk: Any) -> int | None:
     following chains A→B→C while the merges stand; None when ``pk`` was never merged.
     Not scoped: callers load the survivor through ``*_get``, which is."""
     try:
-        current = _pk(pk)
+        current = parse_id(pk)
     except NotFound:
         return None
     target: int | None = None
@@ -329,7 +290,7 @@ def merged_ids(kind: str) -> QuerySet[Merge, Any]:
 
 def merge_get(*, user: Any, pk: Any) -> Merge:
     """A merge whose kept record the user may see, else ``NotFound``."""
-    merge = Merge.objects.filter(pk=_pk(pk)).first()
+    merge = Merge.objects.filter(pk=parse_id(pk)).first()
     if merge is None:
         raise NotFound()
     model: Any = Person if merge.kind == DuplicateKind.PERSON else Organization

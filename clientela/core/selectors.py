@@ -41,6 +41,17 @@ def record_get(model: type[R], *, user: Any, pk: Any, queryset: QuerySet[R] | No
     return cast(R, record)
 
 
+def record_trash_get(model: type[R], *, user: Any, pk: Any) -> R:
+    """One record in the trash, for an admin to restore; ``NotFound`` for anyone else
+    and for a record that is missing or not trashed."""
+    if not getattr(user, "is_admin", False):
+        raise NotFound()
+    record = model._default_manager.filter(pk=parse_id(pk), deleted_at__isnull=False).first()
+    if record is None:
+        raise NotFound()
+    return cast(R, record)
+
+
 def audit_history(*, record: CRMRecord) -> QuerySet[AuditEntry]:
     """The history of a record the caller has already fetched through a scoped selector."""
     ct = ContentType.objects.get_for_model(record, for_concrete_model=True)

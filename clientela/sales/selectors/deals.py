@@ -27,8 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.activities.validation import Errors, add
-from clientela.core.errors import NotFound
-from clientela.core.permissions import restrict
+from clientela.core.selectors import record_get
 from clientela.sales import money
 from clientela.sales.choices import DealStatus
 from clientela.sales.models import Deal, DealStageChange, Pipeline, Quote, Stage
@@ -76,7 +75,7 @@ CARD_FIELDS = (
 
 def deals_for(user: Any) -> QuerySet[Deal]:
     """The live deals ``user`` may see."""
-    return restrict(Deal.objects.filter(deleted_at__isnull=True), user, Deal.RESOURCE)
+    return Deal.objects.alive().visible_to(user)
 
 
 def deal_for_link(user: Any, deal_id: Any, errors: Errors, field: str = "deal_id") -> Deal | None:
@@ -90,28 +89,12 @@ def deal_for_link(user: Any, deal_id: Any, errors: Errors, field: str = "deal_id
     return deal
 
 
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk < 2**63:
-        raise NotFound()
-    return pk
-
-
 def deal_get(*, user: Any, pk: Any) -> Deal:
     """One visible deal with what its page shows, else ``NotFound``."""
-    deal = (
-        deals_for(user)
-        .select_related("pipeline", "stage", "organization", "owner", "team")
-        .prefetch_related("people")
-        .filter(pk=_pk(pk))
-        .first()
-    )
-    if deal is None:
-        raise NotFound()
-    return deal
+    joined = Deal.objects.select_related(
+        "pipeline", "stage", "organization", "owner", "team"
+    ).prefetch_related("people")
+    return record_get(Deal, user=user, pk=pk, queryset=joined)
 
 
 # --- filters --------------------------------------------------------------------------
@@ -250,7 +233,7 @@ def deals_of_contact(
 
 def deal_quotes(*, user: Any, deal: Deal) -> list[Quote]:
     """The quotes of a deal the user may see."""
-    quotes = restrict(deal.quotes.filter(deleted_at__isnull=True), user, Quote.RESOURCE)
+    quotes = Quote.objects.filter(deal_id=deal.pk).alive().visible_to(user)
     return list(quotes.order_by("-issue_date", "-id")[:50])
 
 

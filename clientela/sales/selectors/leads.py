@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from clientela.contacts.models import Organization, Person
 from clientela.core import search
-from clientela.core.errors import NotFound
 from clientela.core.normalize import fold
-from clientela.core.permissions import restrict
+from clientela.core.selectors import record_get, record_trash_get
 from clientela.sales.choices import LeadSource, LeadStatus
 from clientela.sales.models import Lead, Pipeline
 
@@ -32,16 +31,6 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_SORT = "-created"
 MAX_MATCHES = 10
-
-
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk < 2**63:
-        raise NotFound()
-    return pk
 
 
 @dataclass
@@ -97,7 +86,7 @@ class LeadFilters:
 
 def leads_for(user: Any) -> QuerySet[Lead]:
     """The live leads ``user`` may see."""
-    return restrict(Lead.objects.filter(deleted_at__isnull=True), user, Lead.RESOURCE)
+    return Lead.objects.alive().visible_to(user)
 
 
 def lead_list(*, user: Any, filters: LeadFilters | None = None) -> QuerySet[Lead]:
@@ -127,32 +116,15 @@ def lead_list(*, user: Any, filters: LeadFilters | None = None) -> QuerySet[Lead
 def lead_get(*, user: Any, pk: Any) -> Lead:
     """One lead with its converted records, or ``NotFound`` (missing, trashed or not
     visible)."""
-    lead = (
-        leads_for(user)
-        .select_related(
-            "owner", "team", "converted_person", "converted_organization", "converted_deal"
-        )
-        .filter(pk=_pk(pk))
-        .first()
+    joined = Lead.objects.select_related(
+        "owner", "team", "converted_person", "converted_organization", "converted_deal"
     )
-    if lead is None:
-        raise NotFound()
-    return lead
+    return record_get(Lead, user=user, pk=pk, queryset=joined)
 
 
 def lead_trash_get(*, user: Any, pk: Any) -> Lead:
     """A trashed lead, for admins restoring from the trash."""
-    if not getattr(user, "is_admin", False):
-        raise NotFound()
-    lead = Lead.objects.filter(pk=_pk(pk), deleted_at__isnull=False).first()
-    if lead is None:
-        raise NotFound()
-    return lead
-
-
-def leads_converted_to(*, user: Any, person: Person) -> QuerySet[Lead]:
-    """The visible leads that were converted into ``person`` (their page shows them)."""
-    return leads_for(user).filter(converted_person=person).order_by("-converted_at", "-id")
+    return record_trash_get(Lead, user=user, pk=pk)
 
 
 def active_pipelines() -> QuerySet[Pipeline]:
@@ -199,13 +171,11 @@ def _folded(text: str) -> str:
 
 
 def people_for(user: Any) -> QuerySet[Person]:
-    return restrict(Person.objects.filter(deleted_at__isnull=True), user, Person.RESOURCE)
+    return Person.objects.alive().visible_to(user)
 
 
 def organizations_for(user: Any) -> QuerySet[Organization]:
-    return restrict(
-        Organization.objects.filter(deleted_at__isnull=True), user, Organization.RESOURCE
-    )
+    return Organization.objects.alive().visible_to(user)
 
 
 def people_with_email(user: Any, email: str) -> QuerySet[Person]:

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.contacts.models import Organization, Person
-from clientela.core.errors import NotFound
-from clientela.core.permissions import restrict
+from clientela.core.selectors import record_get, record_trash_get
 from clientela.sales.choices import OrderStatus
 from clientela.sales.models import Order, OrderLine, Product
 from clientela.sales.selectors.rates import to_base
@@ -36,7 +35,7 @@ MAX_ID = 2**63 - 1
 
 def orders_for(user: Any) -> QuerySet[Order]:
     """The live orders ``user`` may see."""
-    return restrict(Order.objects.filter(deleted_at__isnull=True), user, Order.RESOURCE)
+    return Order.objects.alive().visible_to(user)
 
 
 def order_visible(user: Any, order_id: int) -> bool:
@@ -143,51 +142,21 @@ def order_list(user: Any, filters: OrderFilters | None = None) -> QuerySet[Order
 
 def order_get(user: Any, pk: Any) -> Order:
     """One visible order, or ``NotFound`` (missing, trashed or not visible)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
-    order = orders_for(user).filter(pk=pk).first()
-    if order is None:
-        raise NotFound()
-    return order
+    return record_get(Order, user=user, pk=pk)
 
 
 def order_detail(user: Any, pk: Any) -> Order:
     """One visible order with its lines (and their products), customer, deal, quote,
     owner and team, or ``NotFound``."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
-    order = (
-        orders_for(user)
-        .select_related("person", "organization", "deal", "quote", "owner", "team")
-        .prefetch_related("lines__product")
-        .filter(pk=pk)
-        .first()
-    )
-    if order is None:
-        raise NotFound()
-    return order
+    joined = Order.objects.select_related(
+        "person", "organization", "deal", "quote", "owner", "team"
+    ).prefetch_related("lines__product")
+    return record_get(Order, user=user, pk=pk, queryset=joined)
 
 
 def order_trash_get(user: Any, pk: Any) -> Order:
     """An order in the trash, for an admin to restore (else ``NotFound``)."""
-    if not getattr(user, "is_admin", False):
-        raise NotFound()
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    order = Order.objects.filter(pk=pk, deleted_at__isnull=False).first() if pk > 0 else None
-    if order is None:
-        raise NotFound()
-    return order
+    return record_trash_get(Order, user=user, pk=pk)
 
 
 def product_choices(limit: int = 500) -> list[tuple[int, str]]:

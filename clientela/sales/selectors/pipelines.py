@@ -7,17 +7,8 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from clientela.core.errors import NotFound
+from clientela.core.kinds import parse_id
 from clientela.sales.models import Pipeline, Stage
-
-
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk < 2**63:
-        raise NotFound()
-    return pk
 
 
 def pipeline_list(*, active_only: bool = False) -> QuerySet[Pipeline]:
@@ -29,14 +20,14 @@ def pipeline_list(*, active_only: bool = False) -> QuerySet[Pipeline]:
 
 
 def pipeline_get(*, pk: Any) -> Pipeline:
-    pipeline = pipeline_list().filter(pk=_pk(pk)).first()
+    pipeline = pipeline_list().filter(pk=parse_id(pk)).first()
     if pipeline is None:
         raise NotFound()
     return pipeline
 
 
 def stage_get(*, pk: Any) -> Stage:
-    stage = Stage.objects.select_related("pipeline").filter(pk=_pk(pk)).first()
+    stage = Stage.objects.select_related("pipeline").filter(pk=parse_id(pk)).first()
     if stage is None:
         raise NotFound()
     return stage

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.core.errors import NotFound
-from clientela.core.permissions import restrict
+from clientela.core.selectors import record_get
 from clientela.sales.choices import QuoteStatus
 from clientela.sales.models import Quote
 
@@ -24,7 +23,7 @@ DEFAULT_QUOTE_SORT = "-date"
 
 def quotes_for(user: Any) -> QuerySet[Quote]:
     """The live quotes ``user`` may see."""
-    return restrict(Quote.objects.filter(deleted_at__isnull=True), user, Quote.RESOURCE)
+    return Quote.objects.alive().visible_to(user)
 
 
 def quote_sort(value: str | None) -> str:
@@ -59,18 +58,10 @@ def quote_list(
 
 def quote_get(*, user: Any, pk: Any) -> Quote:
     """One visible quote with its customer, deal and lines; ``NotFound`` otherwise."""
-    if type(pk) is not int:
-        raise NotFound()
-    quote = (
-        quotes_for(user)
-        .select_related("person", "organization", "deal", "owner", "team", "previous")
-        .prefetch_related("lines__product")
-        .filter(pk=pk)
-        .first()
-    )
-    if quote is None:
-        raise NotFound()
-    return quote
+    joined = Quote.objects.select_related(
+        "person", "organization", "deal", "owner", "team", "previous"
+    ).prefetch_related("lines__product")
+    return record_get(Quote, user=user, pk=pk, queryset=joined)
 
 
 def quote_revisions(*, user: Any, quote: Quote) -> QuerySet[Quote]:
