@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from clientela.activities.choices import Priority, TaskStatus
 from clientela.activities.models import ActivityPreferences, Appointment, Task
+from clientela.activities.selectors import appointments_visible, tasks_visible
 from clientela.activities.services import feed_token_valid
 from clientela.core.models import User
 
@@ -47,22 +48,24 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 
 
 def _appointments(user: User) -> list[Appointment]:
+    """The user's own and attended appointments, read through the scoped selector: a
+    role that may no longer read appointments gets none in its feed either."""
     since = timezone.now() - datetime.timedelta(days=PAST_DAYS)
     attending = Appointment.attendees.through.objects.filter(user_id=user.pk).values(
         "appointment_id"
     )
     return list(
-        Appointment.objects.filter(
-            Q(owner_id=user.pk) | Q(pk__in=attending), deleted_at__isnull=True, end_at__gte=since
-        ).order_by("start_at", "id")
+        appointments_visible(user)
+        .filter(Q(owner_id=user.pk) | Q(pk__in=attending), end_at__gte=since)
+        .order_by("start_at", "id")
     )
 
 
 def _open_tasks(user: User) -> list[Task]:
     return list(
-        Task.objects.filter(
-            assignee_id=user.pk, status=TaskStatus.OPEN, deleted_at__isnull=True
-        ).order_by("due_at", "id")
+        tasks_visible(user)
+        .filter(assignee_id=user.pk, status=TaskStatus.OPEN)
+        .order_by("due_at", "id")
     )
 
 

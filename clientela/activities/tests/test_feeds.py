@@ -9,10 +9,16 @@ from typing import Any
 
 import icalendar
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from clientela.activities import services
 from clientela.activities.feeds import calendar_feed_ics, calendar_feed_user
+from clientela.activities.models import Appointment, Task
+from clientela.core.choices import RoleKey, Scope
+from clientela.core.models import RolePermission
+from clientela.core.services import role_permission_update
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +112,33 @@ def test_feed_uid_is_stable_across_edits(rep_north: Any) -> None:
     (e1,), (e2,) = first.walk("VEVENT"), second.walk("VEVENT")
     assert e1["uid"] == e2["uid"] and int(e2["sequence"]) > int(e1["sequence"])
     assert str(e2["summary"]) == "B"
+
+
+def test_feed_leaves_out_what_the_role_may_no_longer_read(admin: Any, rep_north: Any) -> None:
+    start = timezone.now() + datetime.timedelta(days=1)
+    services.appointment_create(
+        actor=rep_north,
+        data={"title": "Visit", "start_at": start, "end_at": start + datetime.timedelta(hours=1)},
+    )
+    services.task_create(actor=rep_north, data={"title": "Call back"})
+    url = reverse("activities:calendar-feed", args=[services.calendar_feed_renew(user=rep_north)])
+
+    def fetched() -> tuple[set[str], set[str]]:
+        cal = icalendar.Calendar.from_ical(Client().get(url).content)
+        return (
+            {str(e["summary"]) for e in cal.walk("VEVENT")},
+            {str(t["summary"]) for t in cal.walk("VTODO")},
+        )
+
+    assert fetched() == ({"Visit"}, {"Call back"})
+    for resource in (Appointment.RESOURCE, Task.RESOURCE):
+        role_permission_update(
+            actor=admin,
+            permission=RolePermission.objects.get(role__key=RoleKey.SALES, resource=resource),
+            can_create=False,
+            can_read=False,
+            can_update=False,
+            can_delete=False,
+            scope=Scope.OWN,
+        )
+    assert fetched() == (set(), set())
