@@ -3,7 +3,7 @@ see (``CRMRecord.objects.alive().visible_to(user)``), then filtered and sorted (
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 from django.db import models
@@ -247,6 +247,102 @@ def duplicate_records(*, user: Any, kind: str, ids: Iterable[int]) -> dict[int, 
     )
     visible = model.objects.alive().visible_to(user)
     return {r.pk: r for r in visible.filter(pk__in=list(ids)).select_related("owner")}
+
+
+# --- what an import matches its rows against (``integrations.imports.matching``) --------
+
+#: Most values in one ``IN`` list, well under every database's limit.
+MATCH_BATCH = 500
+
+Contact = type[Person] | type[Organization]
+
+
+def _batches(values: Iterable[Any]) -> Iterable[list[Any]]:
+    items = list(values)
+    for start in range(0, len(items), MATCH_BATCH):
+        yield items[start : start + MATCH_BATCH]
+
+
+def _visible_ids(user: Any, model: Contact, ids: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    for batch in _batches(set(ids)):
+        visible: QuerySet[Any] = model.objects.filter(pk__in=batch).alive().visible_to(user)
+        found |= set(visible.values_list("pk", flat=True))
+    return found
+
+
+def match_candidates(
+    *,
+    user: Any,
+    model: Contact,
+    external_ids: Iterable[str] = (),
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+) -> list[tuple[str, str, int]]:
+    """``(key, value, id)`` of the visible live records of ``model`` with one of these
+    external ids (key "x"), normalized e-mails ("e") or E.164 phones ("p"), by id. The
+    lookups read the detail tables' indexes alone; visibility is then checked once for
+    all the ids found (per ``MATCH_BATCH``), not joined into each lookup."""
+    owner = "person" if model is Person else "organization"
+    found: list[tuple[str, str, int]] = []
+    for batch in _batches(external_ids):
+        live = model.objects.filter(external_id__in=batch, deleted_at__isnull=True)
+        found += [("x", v, pk) for v, pk in live.values_list("external_id", "pk")]
+    for batch in _batches(emails):
+        addresses = EmailAddress.objects.filter(address__in=batch, **{f"{owner}__isnull": False})
+        found += [("e", v, pk) for v, pk in addresses.values_list("address", f"{owner}_id")]
+    for batch in _batches(phones):
+        numbers = PhoneNumber.objects.filter(number__in=batch, **{f"{owner}__isnull": False})
+        found += [("p", v, pk) for v, pk in numbers.values_list("number", f"{owner}_id")]
+    visible = _visible_ids(user, model, (pk for _key, _value, pk in found))
+    return sorted((c for c in found if c[2] in visible), key=lambda c: c[2])
+
+
+#: (id, first name, last name, city) of a person an import row may be.
+PersonRow = tuple[int, str, str, str]
+
+
+def people_in_cities(*, user: Any, last_names: dict[str, set[str]]) -> list[PersonRow]:
+    """The visible people living in a city (a key of ``last_names``) with one of its last
+    names. One query per city, ``city = ? AND last_name IN (…)``: each name is one
+    probe of the (city, last_name) index. (A row-value ``(city, last_name) IN (VALUES
+    …)`` reads the same, but SQLite's planner scans the whole table for it, so the
+    import slowed down as the base grew.)"""
+    people = Person.objects.alive().visible_to(user)
+    found: list[PersonRow] = []
+    for city, names in sorted(last_names.items()):
+        for batch in _batches(sorted(names)):
+            qs = people.filter(city=city, last_name__in=batch)
+            found += list(qs.values_list("pk", "first_name", "last_name", "city"))
+    return found
+
+
+def people_in_organizations(
+    *, user: Any, last_names: Iterable[str], organizations: Iterable[str]
+) -> tuple[list[PersonRow], dict[int, set[str]]]:
+    """The visible people with one of ``last_names`` who belong to an organization named
+    one of ``organizations`` (as written), and the names of those organizations per
+    person."""
+    org_names = sorted(organizations)
+    by_person: dict[int, set[str]] = {}
+    for batch in _batches(sorted(last_names)):
+        members = Membership.objects.filter(
+            person__last_name__in=batch,
+            person__deleted_at__isnull=True,
+            organization__name__in=org_names,
+        ).values_list("person_id", "organization__name")
+        for pk, org_name in members:
+            by_person.setdefault(pk, set()).add(org_name)
+    if not by_person:
+        return [], {}
+    visible = Person.objects.filter(pk__in=_visible_ids(user, Person, by_person))
+    return list(visible.values_list("pk", "first_name", "last_name", "city")), by_person
+
+
+def organization_rows(*, user: Any) -> Iterator[tuple[int, str, str]]:
+    """(id, name, city) of every visible live organization, streamed."""
+    qs = Organization.objects.alive().visible_to(user).values_list("pk", "name", "city")
+    return qs.iterator(chunk_size=5000)
 
 
 # --- merges (``contacts.merge``) ---------------------------------------------------------

@@ -25,18 +25,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rapidfuzz.distance import Indel
 
+from clientela.contacts import selectors
 from clientela.contacts.duplicates import ORG_STOPWORDS as _ORG_STOPWORDS
-from clientela.contacts.models import EmailAddress, Membership, Organization, Person, PhoneNumber
+from clientela.contacts.models import Organization, Person
 from clientela.core.normalize import fold, normalize_email, normalize_phone
-from clientela.core.permissions import restrict
 
 _WORDS = re.compile(r"[^\w]+", re.UNICODE)
 #: Name similarity (0..1) from which a row is "similar" to a record in its city/org.
 SIMILAR = 0.9
 #: Organization names this similar match without a city to compare.
 ALONE = 0.95
-#: Most rows of one query (``IN`` lists), well under every database's limit.
-BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -131,12 +129,6 @@ class _Known:
     organizations: set[str] = field(default_factory=set)
 
 
-def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
-    items = list(values)
-    for start in range(0, len(items), BATCH):
-        yield items[start : start + BATCH]
-
-
 def _variants(text: str) -> set[str]:
     """The spellings a name or city is looked up under: as written and as a title
     ("MADRID", "madrid" -> "Madrid"). Records typed in other letter cases are missed by
@@ -164,81 +156,38 @@ class Matcher:
         self.by_phone: dict[str, int] = {}
         self.blocks: dict[str, list[_Known]] = defaultdict(list)
 
-    def _visible(self, ids: Iterable[int]) -> set[int]:
-        wanted = set(ids)
-        if not wanted:
-            return set()
-        found: set[int] = set()
-        for batch in _chunks(wanted):
-            qs = self.model.objects.filter(pk__in=batch, deleted_at__isnull=True)
-            found |= set(restrict(qs, self.user, self.model.RESOURCE).values_list("pk", flat=True))
-        return found
-
     def prepare(self, rows: list[Keys]) -> None:
         """Look up everything the rows of a chunk could match, in a few queries."""
         self._reset()
-        owner = "person" if self.kind == "people" else "organization"
-        externals = {k.external_id for k in rows if k.external_id}
-        emails = {e for k in rows for e in k.emails}
-        phones = {p for k in rows for p in k.phones}
-        candidates: list[tuple[str, str, int]] = []
-        for batch in _chunks(externals):
-            qs = self.model.objects.filter(external_id__in=batch, deleted_at__isnull=True)
-            candidates += [("x", v, pk) for v, pk in qs.values_list("external_id", "pk")]
-        for batch in _chunks(emails):
-            emails_qs = EmailAddress.objects.filter(
-                address__in=batch, **{f"{owner}__isnull": False}
-            ).values_list("address", f"{owner}_id")
-            candidates += [("e", v, pk) for v, pk in emails_qs]
-        for batch in _chunks(phones):
-            phones_qs = PhoneNumber.objects.filter(
-                number__in=batch, **{f"{owner}__isnull": False}
-            ).values_list("number", f"{owner}_id")
-            candidates += [("p", v, pk) for v, pk in phones_qs]
-        visible = self._visible(pk for _k, _v, pk in candidates)
+        candidates = selectors.match_candidates(
+            user=self.user,
+            model=self.model,
+            external_ids={k.external_id for k in rows if k.external_id},
+            emails={e for k in rows for e in k.emails},
+            phones={p for k in rows for p in k.phones},
+        )
         index = {"x": self.by_external, "e": self.by_email, "p": self.by_phone}
-        for key, value, pk in sorted(candidates, key=lambda c: c[2]):
-            if pk in visible:
-                index[key].setdefault(value, pk)
+        for key, value, pk in candidates:
+            index[key].setdefault(value, pk)
         self._prepare_blocks(rows)
 
     def _prepare_blocks(self, rows: list[Keys]) -> None:
         if self.kind == "organizations":
             self._load_organizations()
             return
-        # One query per city, ``city = ? AND last_name IN (…)``: each name is one probe
-        # of the (city, last_name) index. (A row-value ``(city, last_name) IN (VALUES
-        # …)`` reads the same, but SQLite's planner scans the whole table for it, so the
-        # import slowed down as the base grew.)
         by_city: dict[str, set[str]] = defaultdict(set)
         for k in rows:
             if k.block and k.city_raw:
                 for city in _variants(k.city_raw):
                     by_city[city] |= _variants(k.block)
-        people = restrict(
-            Person.objects.filter(deleted_at__isnull=True), self.user, Person.RESOURCE
+        found = selectors.people_in_cities(user=self.user, last_names=by_city)
+        members, member_of = selectors.people_in_organizations(
+            user=self.user,
+            last_names={v for k in rows if k.block and k.organizations for v in _variants(k.block)},
+            organizations={o for k in rows for o in k.organization_names},
         )
-        found: list[tuple[int, str, str, str]] = []
-        for city, last_names in sorted(by_city.items()):
-            for batch in _chunks(sorted(last_names)):
-                qs = people.filter(city=city, last_name__in=batch)
-                found += list(qs.values_list("pk", "first_name", "last_name", "city"))
-        names = {v for k in rows if k.block and k.organizations for v in _variants(k.block)}
-        org_names = {o for k in rows for o in k.organization_names}
-        by_org: dict[int, set[str]] = defaultdict(set)
-        for batch in _chunks(sorted(names)):
-            members = Membership.objects.filter(
-                person__last_name__in=batch,
-                person__deleted_at__isnull=True,
-                organization__name__in=sorted(org_names),
-            ).values_list("person_id", "organization__name")
-            for pk, org_name in members:
-                by_org[pk].add(fold(org_name))
-        if by_org:
-            members_qs = Person.objects.filter(pk__in=self._visible(by_org)).values_list(
-                "pk", "first_name", "last_name", "city"
-            )
-            found += list(members_qs)
+        found += members
+        by_org = {pk: {fold(name) for name in names} for pk, names in member_of.items()}
         seen: set[int] = set()
         for pk, first, last, city in found:
             if pk in seen:
@@ -255,10 +204,7 @@ class Matcher:
         if self._orgs_loaded:
             self.blocks = self._org_blocks
             return
-        qs = restrict(
-            Organization.objects.filter(deleted_at__isnull=True), self.user, Organization.RESOURCE
-        )
-        for pk, name, city in qs.values_list("pk", "name", "city").iterator(chunk_size=5000):
+        for pk, name, city in selectors.organization_rows(user=self.user):
             folded = fold(name)
             self._org_blocks[_first_word(folded)].append(_Known(pk, folded, fold(city or "")))
         self._orgs_loaded = True
