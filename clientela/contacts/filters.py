@@ -11,12 +11,21 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from clientela.contacts.choices import RelationshipKind
 from clientela.contacts.models import tagged
 from clientela.core import search
 from clientela.core.custom_fields import clean_value, definitions, filter_q
+from clientela.core.filters import (
+    ChoiceParam,
+    Errors,
+    IdParam,
+    ListFilters,
+    Sorts,
+    TextParam,
+)
 
 #: sort key -> ORDER BY columns; every order ends in "id" so pages are stable.
 SORTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -47,8 +56,37 @@ SORTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+class CountryParam(ChoiceParam):
+    """An ISO 3166 country code, in any letter case."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).strip().upper()
+
+    def valid_value(self, value: Any) -> bool:
+        return value in countries
+
+
 @dataclass
-class ContactFilters:
+class ContactFilters(ListFilters):
+    """A people or organizations list's filters: ``from_params(params, resource=…)``
+    (the kind's sorts and custom fields differ)."""
+
+    FIELDS = {
+        "q": TextParam(limit=200),
+        "tag": IdParam(),
+        "owner": IdParam(),
+        "team": IdParam(),
+        "role": ChoiceParam(
+            RelationshipKind.choices, message=gettext_lazy("Unknown relationship “%(value)s”.")
+        ),
+        "country": CountryParam(
+            (),
+            message=gettext_lazy("“%(value)s” is not a country code (use e.g. ES, US, MX)."),
+        ),
+        "city": TextParam(limit=100),
+    }
+    DEFAULT_SORT = "name"
+
     q: str = ""
     tag: int | None = None
     role: str = ""
@@ -58,55 +96,13 @@ class ContactFilters:
     city: str = ""
     custom: dict[str, str] = field(default_factory=dict)
     sort: str = "name"
-    descending: bool = False
 
     @classmethod
-    def from_params(
-        cls, params: Mapping[str, Any], *, resource: str
-    ) -> tuple[ContactFilters, dict[str, list[str]]]:
-        """Parse list parameters; bad values are reported (and left out), never fatal."""
-        errors: dict[str, list[str]] = {}
-        result = cls()
-        result.q = str(params.get("q") or "").strip()[:200]
-        for name in ("tag", "owner", "team"):
-            raw = params.get(name)
-            if raw in (None, ""):
-                continue
-            try:
-                value = int(raw)
-            except (TypeError, ValueError):
-                errors[name] = [_("Enter a whole number.")]
-                continue
-            # Ids are 64-bit: a larger number would overflow the database driver.
-            if not 0 < value < 2**63:
-                errors[name] = [_("Enter a whole number.")]
-                continue
-            setattr(result, name, value)
-        role = str(params.get("role") or "")
-        if role and role not in RelationshipKind.values:
-            errors["role"] = [_("Unknown relationship “%(value)s”.") % {"value": role}]
-        else:
-            result.role = role
-        country = str(params.get("country") or "").strip().upper()
-        if country and country not in countries:
-            errors["country"] = [
-                _("“%(value)s” is not a country code (use e.g. ES, US, MX).") % {"value": country}
-            ]
-        else:
-            result.country = country
-        result.city = str(params.get("city") or "").strip()[:100]
-        result.custom = _parse_custom(params, resource, errors)
-        sort = str(params.get("sort") or "name")
-        descending = sort.startswith("-")
-        key = sort.lstrip("-")
-        if key not in SORTS[resource]:
-            errors["sort"] = [
-                _("Cannot sort by “%(value)s”; choose one of: %(choices)s.")
-                % {"value": sort, "choices": ", ".join(SORTS[resource])}
-            ]
-        else:
-            result.sort, result.descending = key, descending
-        return result, errors
+    def sorts(cls, **context: Any) -> Sorts:
+        return SORTS[context["resource"]]
+
+    def clean(self, params: Mapping[str, Any], errors: Errors, **context: Any) -> None:
+        self.custom = _parse_custom(params, context["resource"], errors)
 
 
 def _parse_custom(
@@ -132,11 +128,6 @@ def _parse_custom(
     return custom
 
 
-def order_columns(resource: str, filters: ContactFilters) -> list[str]:
-    columns = SORTS[resource][filters.sort]
-    return [f"-{c}" if filters.descending else c for c in columns]
-
-
 def apply_filters(
     qs: QuerySet[Any], *, user: Any, resource: str, filters: ContactFilters | None
 ) -> QuerySet[Any]:
@@ -158,4 +149,4 @@ def apply_filters(
         qs = qs.filter(city=filters.city)
     if filters.custom:
         qs = qs.filter(filter_q(resource, filters.custom))
-    return qs.order_by(*order_columns(resource, filters))
+    return qs.order_by(*filters.order_by(resource=resource))

@@ -13,17 +13,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from clientela.core.errors import NotFound
+from clientela.core.filters import clean_sort, sort_columns
+from clientela.sales.filters import DEFAULT_PRODUCT_SORT, PRODUCT_SORTS
 from clientela.sales.models import ExchangeRate, PriceList, PriceListItem, Product
-
-#: Sort keys of the product list and their columns (a ``-`` prefix reverses).
-PRODUCT_SORTS: dict[str, tuple[str, ...]] = {
-    "name": ("name", "id"),
-    "sku": ("sku", "id"),
-    "price": ("currency", "unit_price", "id"),
-    "kind": ("kind", "name", "id"),
-    "updated": ("updated_at", "id"),
-}
-DEFAULT_PRODUCT_SORT = "name"
 
 
 def _signed_in(user: Any) -> bool:
@@ -32,8 +24,7 @@ def _signed_in(user: Any) -> bool:
 
 def product_sort(value: str | None) -> str:
     """The sort asked for if it is a known one, else the default."""
-    key = (value or "").strip()
-    return key if key.lstrip("-") in PRODUCT_SORTS else DEFAULT_PRODUCT_SORT
+    return clean_sort(value, PRODUCT_SORTS, DEFAULT_PRODUCT_SORT)
 
 
 def product_list(
@@ -49,11 +40,7 @@ def product_list(
     q = (q or "").strip()[:100]
     if q:
         qs = qs.filter(Q(sku__icontains=q) | Q(name__icontains=q))
-    key = product_sort(sort)
-    columns = PRODUCT_SORTS[key.lstrip("-")]
-    if key.startswith("-"):
-        columns = tuple(f"-{col}" for col in columns)
-    return qs.order_by(*columns)
+    return qs.order_by(*sort_columns(PRODUCT_SORTS, product_sort(sort)))
 
 
 def product_get(*, user: Any, pk: Any) -> Product:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -30,6 +29,7 @@ from clientela.activities.validation import Errors, add
 from clientela.core.selectors import record_get
 from clientela.sales import money
 from clientela.sales.choices import DealStatus
+from clientela.sales.filters import DealFilters
 from clientela.sales.models import Deal, DealStageChange, Pipeline, Quote, Stage
 from clientela.sales.selectors.rates import rates_on
 
@@ -37,20 +37,6 @@ from clientela.sales.selectors.rates import rates_on
 #: list filtered by the stage). Rendering cards is most of a board's cost.
 BOARD_CARDS = 20
 
-#: sort key -> ORDER BY columns; every order ends in "id" so pages are stable.
-SORTS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "id"),
-    "stage": ("stage__position", "id"),
-    "status": ("status", "id"),
-    "amount": ("amount", "id"),
-    "probability": ("probability", "id"),
-    "close_date": ("close_date", "id"),
-    "owner": ("owner__username", "id"),
-    "organization": ("organization__name", "id"),
-    "created": ("created_at", "id"),
-    "updated": ("updated_at", "id"),
-}
-DEFAULT_SORT = "-updated"
 #: The columns a board card needs.
 CARD_FIELDS = (
     "title",
@@ -100,78 +86,6 @@ def deal_get(*, user: Any, pk: Any) -> Deal:
 # --- filters --------------------------------------------------------------------------
 
 
-@dataclass
-class DealFilters:
-    pipeline: int | None = None
-    stage: int | None = None
-    status: str = ""
-    owner: int | None = None
-    team: int | None = None
-    organization: int | None = None
-    person: int | None = None
-    #: (year, month) of the expected close date.
-    close_month: tuple[int, int] | None = None
-    q: str = ""
-    sort: str = "updated"
-    descending: bool = True
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> tuple[DealFilters, dict[str, list[str]]]:
-        """Parse list parameters; bad values are reported (and left out), never fatal."""
-        errors: dict[str, list[str]] = {}
-        result = cls()
-        result.q = str(params.get("q") or "").strip()[:200]
-        for name in ("pipeline", "stage", "owner", "team", "organization", "person"):
-            raw = params.get(name)
-            if raw in (None, ""):
-                continue
-            try:
-                value = int(raw)
-            except (TypeError, ValueError):
-                value = 0
-            if not 0 < value < 2**63:
-                errors[name] = [_("Enter a whole number.")]
-                continue
-            setattr(result, name, value)
-        status = str(params.get("status") or "")
-        if status and status not in DealStatus.values:
-            errors["status"] = [_("Choose open, won or lost.")]
-        else:
-            result.status = status
-        month = str(params.get("close_month") or "").strip()
-        if month:
-            parsed = parse_month(month)
-            if parsed is None:
-                errors["close_month"] = [_("Give the month as YYYY-MM.")]
-            else:
-                result.close_month = parsed
-        sort = str(params.get("sort") or DEFAULT_SORT)
-        key = sort.lstrip("-")
-        if key not in SORTS:
-            errors["sort"] = [
-                _("Cannot sort by “%(value)s”; choose one of: %(choices)s.")
-                % {"value": sort, "choices": ", ".join(SORTS)}
-            ]
-        else:
-            result.sort, result.descending = key, sort.startswith("-")
-        return result, errors
-
-    @property
-    def sort_param(self) -> str:
-        return f"{'-' if self.descending else ''}{self.sort}"
-
-
-def parse_month(value: str) -> tuple[int, int] | None:
-    try:
-        year_s, month_s = value.split("-")
-        year, month = int(year_s), int(month_s)
-    except ValueError:
-        return None
-    if not 1 <= year <= 9999 or not 1 <= month <= 12 or len(year_s) != 4:
-        return None
-    return year, month
-
-
 def _month_range(year: int, month: int) -> tuple[datetime.date, datetime.date]:
     first = datetime.date(year, month, 1)
     after = datetime.date(year + month // 12, month % 12 + 1, 1)
@@ -208,9 +122,8 @@ def deal_list(*, user: Any, filters: DealFilters | None = None) -> QuerySet[Deal
     (pages) or ``core.api.paginate`` (API)."""
     filters = filters or DealFilters()
     qs = apply_filters(deals_for(user), filters)
-    columns = SORTS[filters.sort]
-    order = [f"-{c}" if filters.descending else c for c in columns]
-    return qs.select_related("pipeline", "stage", "organization", "owner").order_by(*order)
+    joined = qs.select_related("pipeline", "stage", "organization", "owner")
+    return joined.order_by(*filters.order_by())
 
 
 def deals_of_contact(

@@ -3,85 +3,22 @@ suggestions of the conversion page (people and organizations the lead may alread
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientela.contacts.models import Organization, Person
 from clientela.core import search
 from clientela.core.normalize import fold
 from clientela.core.selectors import record_get, record_trash_get
-from clientela.sales.choices import LeadSource, LeadStatus
+from clientela.sales.filters import LeadFilters
 from clientela.sales.models import Lead, Pipeline
 
-#: sort key -> ORDER BY columns; every order ends in "id" so pages are stable.
-SORTS: dict[str, tuple[str, ...]] = {
-    "created": ("created_at", "id"),
-    "name": ("last_name", "first_name", "id"),
-    "company": ("company", "id"),
-    "email": ("email", "id"),
-    "status": ("status", "id"),
-    "source": ("source", "id"),
-    "score": ("score", "id"),
-    "owner": ("owner__username", "id"),
-}
-DEFAULT_SORT = "-created"
 MAX_MATCHES = 10
-
-
-@dataclass
-class LeadFilters:
-    q: str = ""
-    status: str = ""
-    source: str = ""
-    owner: int | None = None
-    sort: str = "created"
-    descending: bool = True
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> tuple[LeadFilters, dict[str, list[str]]]:
-        """Parse list parameters; bad values are reported (and left out), never fatal."""
-        errors: dict[str, list[str]] = {}
-        result = cls()
-        result.q = str(params.get("q") or "").strip()[:200]
-        status = str(params.get("status") or "")
-        if status and status not in LeadStatus.values:
-            errors["status"] = [_("Unknown status “%(value)s”.") % {"value": status}]
-        else:
-            result.status = status
-        source = str(params.get("source") or "")
-        if source and source not in LeadSource.values:
-            errors["source"] = [_("Unknown source “%(value)s”.") % {"value": source}]
-        else:
-            result.source = source
-        owner = params.get("owner")
-        if owner not in (None, ""):
-            try:
-                value = int(owner)
-            except (TypeError, ValueError):
-                value = 0
-            if not 0 < value < 2**63:
-                errors["owner"] = [_("Enter a whole number.")]
-            else:
-                result.owner = value
-        sort = str(params.get("sort") or DEFAULT_SORT)
-        key = sort.lstrip("-")
-        if key not in SORTS:
-            errors["sort"] = [
-                _("Cannot sort by “%(value)s”; choose one of: %(choices)s.")
-                % {"value": sort, "choices": ", ".join(SORTS)}
-            ]
-        else:
-            result.sort, result.descending = key, sort.startswith("-")
-        return result, errors
-
-    @property
-    def sort_param(self) -> str:
-        return f"{'-' if self.descending else ''}{self.sort}"
+# The API documents the sort keys from here.
+SORTS, DEFAULT_SORT = LeadFilters.SORTS, LeadFilters.DEFAULT_SORT
 
 
 def leads_for(user: Any) -> QuerySet[Lead]:
@@ -109,8 +46,7 @@ def lead_list(*, user: Any, filters: LeadFilters | None = None) -> QuerySet[Lead
         qs = qs.filter(source=filters.source)
     if filters.owner is not None:
         qs = qs.filter(owner_id=filters.owner)
-    columns = SORTS[filters.sort]
-    return qs.order_by(*[f"-{c}" if filters.descending else c for c in columns])
+    return qs.order_by(*filters.order_by())
 
 
 def lead_get(*, user: Any, pk: Any) -> Lead:

@@ -4,33 +4,19 @@ filters and sorting, one order with its lines, and a customer's purchase history
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Sum, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from clientela.contacts.models import Organization, Person
 from clientela.core.selectors import record_get, record_trash_get
 from clientela.sales.choices import OrderStatus
+from clientela.sales.filters import OrderFilters
 from clientela.sales.models import Order, OrderLine, Product
 from clientela.sales.selectors.rates import to_base
-
-Errors = dict[str, list[str]]
-
-#: sort key -> ORDER BY columns; each ends in "id" so pages are stable.
-SORTS: dict[str, tuple[str, ...]] = {
-    "ordered": ("ordered_at", "id"),
-    "number": ("number", "id"),
-    "total": ("total", "id"),
-    "status": ("status", "ordered_at", "id"),
-    "currency": ("currency", "total", "id"),
-}
-DEFAULT_SORT = "-ordered"
-MAX_ID = 2**63 - 1
 
 
 def orders_for(user: Any) -> QuerySet[Order]:
@@ -43,72 +29,6 @@ def order_visible(user: Any, order_id: int) -> bool:
 
 
 # --- the list --------------------------------------------------------------------------
-
-
-@dataclass
-class OrderFilters:
-    """The order list's filters and sort, parsed once from a query string (pages) or
-    from typed parameters (the API)."""
-
-    status: str = ""
-    person_id: int | None = None
-    organization_id: int | None = None
-    owner: int | None = None
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
-    q: str = ""
-    sort: str = "ordered"
-    descending: bool = True
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> tuple[OrderFilters, Errors]:
-        """Bad values are reported (and left out), never fatal."""
-        errors: Errors = {}
-        result = cls()
-        status = str(params.get("status") or "")
-        if status and status not in OrderStatus.values:
-            errors["status"] = [_("Choose open, fulfilled or cancelled.")]
-        else:
-            result.status = status
-        for name in ("person_id", "organization_id", "owner"):
-            raw = params.get(name)
-            if raw in (None, ""):
-                continue
-            try:
-                value = int(str(raw))
-            except ValueError:
-                errors[name] = [_("Enter a whole number.")]
-                continue
-            if not 0 < value <= MAX_ID:
-                errors[name] = [_("Enter a whole number.")]
-                continue
-            setattr(result, name, value)
-        for name in ("date_from", "date_to"):
-            raw = str(params.get(name) or "").strip()
-            if not raw:
-                continue
-            try:
-                setattr(result, name, datetime.date.fromisoformat(raw))
-            except ValueError:
-                errors[name] = [_("Enter a date as YYYY-MM-DD.")]
-        if result.date_from and result.date_to and result.date_from > result.date_to:
-            errors["date_to"] = [_("The end date is before the start date.")]
-            result.date_to = None
-        result.q = str(params.get("q") or "").strip()[:100]
-        sort = str(params.get("sort") or DEFAULT_SORT)
-        key = sort.lstrip("-")
-        if key not in SORTS:
-            errors["sort"] = [
-                _("Cannot sort by “%(value)s”; choose one of: %(choices)s.")
-                % {"value": sort, "choices": ", ".join(SORTS)}
-            ]
-        else:
-            result.sort, result.descending = key, sort.startswith("-")
-        return result, errors
-
-    @property
-    def sort_param(self) -> str:
-        return f"{'-' if self.descending else ''}{self.sort}"
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -136,8 +56,7 @@ def order_list(user: Any, filters: OrderFilters | None = None) -> QuerySet[Order
         qs = qs.filter(ordered_at__lt=_day_start(filters.date_to + datetime.timedelta(days=1)))
     if filters.q:
         qs = qs.filter(Q(number__icontains=filters.q) | Q(external_id__icontains=filters.q))
-    columns = SORTS[filters.sort]
-    return qs.order_by(*[f"-{c}" if filters.descending else c for c in columns])
+    return qs.order_by(*filters.order_by())
 
 
 def order_get(user: Any, pk: Any) -> Order:

@@ -6,19 +6,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from clientela.core.filters import clean_sort, sort_columns
 from clientela.core.selectors import record_get
 from clientela.sales.choices import QuoteStatus
+from clientela.sales.filters import DEFAULT_QUOTE_SORT, QUOTE_SORTS
 from clientela.sales.models import Quote
-
-#: Sort keys of the quote list and their columns (a ``-`` prefix reverses).
-QUOTE_SORTS: dict[str, tuple[str, ...]] = {
-    "date": ("issue_date", "id"),
-    "number": ("number", "revision", "id"),
-    "total": ("total", "id"),
-    "valid": ("valid_until", "id"),
-    "status": ("status", "id"),
-}
-DEFAULT_QUOTE_SORT = "-date"
 
 
 def quotes_for(user: Any) -> QuerySet[Quote]:
@@ -27,8 +19,7 @@ def quotes_for(user: Any) -> QuerySet[Quote]:
 
 
 def quote_sort(value: str | None) -> str:
-    key = (value or "").strip()
-    return key if key.lstrip("-") in QUOTE_SORTS else DEFAULT_QUOTE_SORT
+    return clean_sort(value, QUOTE_SORTS, DEFAULT_QUOTE_SORT)
 
 
 def quote_list(
@@ -49,11 +40,8 @@ def quote_list(
         qs = qs.filter(organization_id=organization_id)
     if deal_id is not None:
         qs = qs.filter(deal_id=deal_id)
-    key = quote_sort(sort)
-    columns = QUOTE_SORTS[key.lstrip("-")]
-    if key.startswith("-"):
-        columns = tuple(f"-{col}" for col in columns)
-    return qs.select_related("person", "organization", "owner").order_by(*columns)
+    joined = qs.select_related("person", "organization", "owner")
+    return joined.order_by(*sort_columns(QUOTE_SORTS, quote_sort(sort)))
 
 
 def quote_get(*, user: Any, pk: Any) -> Quote:
