@@ -152,9 +152,9 @@ def appointment_conflicts(*, appointment: Appointment) -> list[Appointment]:
         "appointment_id"
     )
     return list(
-        Appointment.objects.filter(
+        Appointment.objects.alive()
+        .filter(
             Q(owner_id__in=users) | Q(pk__in=attended),
-            deleted_at__isnull=True,
             start_at__lt=appointment.end_at,
             end_at__gt=appointment.start_at,
         )

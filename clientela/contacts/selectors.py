@@ -172,12 +172,10 @@ def organization_list_with_details(
 # The API's most frequent read, compiled to SQL once (see ``CompiledQuery``); visibility
 # is checked on the row (``can_see_record``), which keeps the SQL the same for everyone.
 _PERSON_WITH_DETAILS = CompiledQuery(
-    lambda pk: _with_person_details(Person.objects.filter(deleted_at__isnull=True, pk=pk))
+    lambda pk: _with_person_details(Person.objects.alive().filter(pk=pk))
 )
 _ORGANIZATION_WITH_DETAILS = CompiledQuery(
-    lambda pk: _with_details(
-        Organization.objects.filter(deleted_at__isnull=True, pk=pk), "organization"
-    )
+    lambda pk: _with_details(Organization.objects.alive().filter(pk=pk), "organization")
 )
 
 
@@ -286,7 +284,7 @@ def match_candidates(
     owner = "person" if model is Person else "organization"
     found: list[tuple[str, str, int]] = []
     for batch in _batches(external_ids):
-        live = model.objects.filter(external_id__in=batch, deleted_at__isnull=True)
+        live = model.objects.alive().filter(external_id__in=batch)
         found += [("x", v, pk) for v, pk in live.values_list("external_id", "pk")]
     for batch in _batches(emails):
         addresses = EmailAddress.objects.filter(address__in=batch, **{f"{owner}__isnull": False})
