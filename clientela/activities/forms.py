@@ -6,13 +6,10 @@ next to the right field."""
 
 from __future__ import annotations
 
-import datetime
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.formsets import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +21,18 @@ from clientela.activities.services import (
     ReminderInput,
     TaskData,
 )
-from clientela.contacts.forms import OrganizationPicker
-from clientela.core.forms import BootstrapMixin, RowFormSet, time_zone_choices
+from clientela.contacts.forms import LinkedForm
+from clientela.core.forms import (
+    BootstrapMixin,
+    MultipleFileField,
+    RowFormSet,
+    WallClockField,
+    local_input,
+    make_aware_in,
+    set_choices,
+    time_zone_choices,
+)
+from clientela.core.widgets import DATETIME_LOCAL, DateTimeLocalInput
 
 BLANK = [("", "—")]
 MAX_REMINDERS = 5
@@ -50,122 +57,7 @@ ERROR_TARGETS = {
     "assignee_id": "assignee",
 }
 
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's date-and-time picker (ISO values, no time zone)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
-
-
-class WallClockField(forms.DateTimeField):
-    """A date and time as typed, with no time zone yet: the form's own time zone field
-    says where it is (Django's field would read it in the user's time zone)."""
-
-    def to_python(self, value: Any) -> datetime.datetime | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, datetime.datetime):
-            return value
-        result: datetime.datetime | None = super(forms.DateTimeField, self).to_python(value)
-        return result
-
-
-def local_input(value: datetime.datetime | None, tz: datetime.tzinfo | None = None) -> str:
-    """An aware datetime as the value of a ``datetime-local`` input in ``tz`` (the
-    current time zone by default)."""
-    if value is None:
-        return ""
-    return timezone.localtime(value, tz).strftime(DATETIME_LOCAL)
-
-
-def make_aware_in(value: datetime.datetime, tz_name: str) -> datetime.datetime:
-    """A wall-clock time from the form made aware in ``tz_name`` (the current time zone
-    when it is not a known one); an aware value is kept as it is."""
-    if timezone.is_aware(value):
-        return value
-    try:
-        tz: datetime.tzinfo = zoneinfo.ZoneInfo(tz_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = timezone.get_current_timezone()
-    return timezone.make_aware(value, tz)
-
-
-def set_choices(form: forms.Form, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
-    cast(forms.ChoiceField, form.fields[name]).choices = list(choices)
-
-
-def _ids(values: Iterable[Any]) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
-
-
-class PeopleField(forms.TypedMultipleChoiceField):
-    """The people an activity is about, shown as checkboxes of the ones already linked
-    or pre-filled; the service decides which ids the user may link."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            label=_("People"),
-            required=False,
-            coerce=int,
-            widget=forms.CheckboxSelectMultiple,
-            **kwargs,
-        )
-
-    def valid_value(self, value: Any) -> bool:
-        # Any id passes here: an unknown or invisible one is reported by the service.
-        return str(value).isdigit()
-
-
-class LinkedForm(BootstrapMixin, forms.Form):
-    """The people and organization every activity links to."""
-
-    people = PeopleField()
-    organization = forms.IntegerField(
-        label=_("Organization"), required=False, widget=OrganizationPicker
-    )
-
-    def __init__(
-        self,
-        *args: Any,
-        people: Iterable[tuple[int, str]] = (),
-        organizations: Iterable[tuple[int, str]] = (),
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        set_choices(self, "people", people)
-        self.fields["organization"].widget.choices = BLANK + list(organizations)  # type: ignore[attr-defined]
-
-    def person_ids(self) -> list[int]:
-        return list(self.cleaned_data.get("people") or [])
-
-
 # --- interactions ---------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; size and type are checked by the service."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_ATTACHMENTS:
-            raise ValidationError(
-                _("Attach at most %(count)d files at once.") % {"count": MAX_ATTACHMENTS},
-                code="too_many",
-            )
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 class InteractionForm(BootstrapMixin, forms.Form):
@@ -191,7 +83,9 @@ class InteractionForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_("Only you and admins see a private note."),
     )
-    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    attachments = MultipleFileField(
+        label=_("Attachments"), required=False, max_files=MAX_ATTACHMENTS
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
@@ -370,8 +264,3 @@ class ActivityPreferencesForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_("An e-mail in the person's language, logged on their timeline."),
     )
-
-
-def id_list(values: Iterable[Any]) -> list[int]:
-    """The whole-number ids among query-string values (others are ignored)."""
-    return _ids(values)

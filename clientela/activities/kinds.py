@@ -53,6 +53,10 @@ TASKS = RecordKind(
     update=services.task_update,
     trash=services.task_trash,
     form_class=forms.TaskForm,
+    page_messages={
+        "deleted": _("Task “%(name)s” deleted."),
+        "stale": _("Someone changed this task after you opened this page. Check it again."),
+    },
     api_scopes=SCOPES,
     api_in=schemas.TaskIn,
     api_patch=schemas.TaskPatch,
@@ -81,6 +85,11 @@ APPOINTMENTS = RecordKind(
     update=services.appointment_update,
     trash=services.appointment_trash,
     form_class=forms.AppointmentForm,
+    after_delete="activities:calendar",
+    page_messages={
+        "deleted": _("Appointment “%(name)s” deleted."),
+        "stale": _("Someone changed this appointment after you opened this page."),
+    },
     api_scopes=SCOPES,
     api_in=schemas.AppointmentIn,
     api_patch=schemas.AppointmentPatch,

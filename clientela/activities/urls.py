@@ -1,15 +1,17 @@
 from django.urls import path
 
+from clientela.activities.kinds import APPOINTMENTS, TASKS
 from clientela.activities.views import (
     appointments,
     feed,
     my_day,
     notifications,
-    pickers,
     preferences,
     tasks,
     timeline,
 )
+from clientela.contacts.views.pickers import person_options
+from clientela.core.views.kinds import RecordDeleteView, record_urls
 
 app_name = "activities"
 urlpatterns = [
@@ -28,18 +30,14 @@ urlpatterns = [
     path("tasks/new/", tasks.task_form, name="task-create"),
     path("tasks/<int:pk>/", tasks.task_detail, name="task-detail"),
     path("tasks/<int:pk>/edit/", tasks.task_form, name="task-edit"),
-    path("tasks/<int:pk>/delete/", tasks.task_delete, name="task-delete"),
+    *record_urls(TASKS, delete=RecordDeleteView),
     path("tasks/<int:pk>/complete/", tasks.task_set_status, {"done": True}, name="task-complete"),
     path("tasks/<int:pk>/reopen/", tasks.task_set_status, {"done": False}, name="task-reopen"),
     path("calendar/", appointments.calendar, name="calendar"),
     path("appointments/new/", appointments.appointment_form, name="appointment-create"),
     path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment-detail"),
     path("appointments/<int:pk>/edit/", appointments.appointment_form, name="appointment-edit"),
-    path(
-        "appointments/<int:pk>/delete/",
-        appointments.appointment_delete,
-        name="appointment-delete",
-    ),
+    *record_urls(APPOINTMENTS, delete=RecordDeleteView),
     path("notifications/", notifications.notification_list, name="notification-list"),
     path("notifications/badge/", notifications.notification_badge, name="notification-badge"),
     path("notifications/menu/", notifications.notification_menu, name="notification-menu"),
@@ -53,7 +51,13 @@ urlpatterns = [
         notifications.notification_read_all,
         name="notification-read-all",
     ),
-    path("activities/people-options/", pickers.people_options, name="people-options"),
+    # The person picker lives in contacts; this older address stays for bookmarks.
+    path(
+        "activities/people-options/",
+        person_options,
+        {"checkboxes": True},
+        name="people-options",
+    ),
     path("account/activities/", preferences.activity_preferences, name="preferences"),
     path("account/activities/feed/renew/", preferences.feed_renew, name="feed-renew"),
 ]

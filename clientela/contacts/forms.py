@@ -17,23 +17,15 @@ from django_countries import countries
 from clientela.contacts import services
 from clientela.contacts.choices import AddressKind, Channel, EmailKind, PhoneKind, RelationshipKind
 from clientela.contacts.models import Organization, Person
+from clientela.core import selectors as core_selectors
 from clientela.core.choices import CustomFieldType, Language
-from clientela.core.forms import RowFormSet
+from clientela.core.forms import BootstrapMixin, PeopleField, RowFormSet, set_choices
 from clientela.core.models import CustomField, User
-from clientela.core.widgets import FastSelect
+from clientela.core.widgets import DateInput, FastSelect
 
 BLANK = [("", "—")]
 YES_NO = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
 MAX_ROWS = 20
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker, which always speaks ISO dates."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def custom_form_field(definition: CustomField, *, for_filter: bool = False) -> forms.Field:
@@ -53,10 +45,6 @@ def custom_form_field(definition: CustomField, *, for_filter: bool = False) -> f
     if kind == CustomFieldType.NUMBER:
         return forms.DecimalField(widget=forms.NumberInput({"step": "any"}), **common)
     return forms.CharField(max_length=1000, **common)
-
-
-def set_choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
-    cast(forms.ChoiceField, form.fields[name]).choices = choices
 
 
 # --- list filters -----------------------------------------------------------------------
@@ -100,9 +88,15 @@ class FilterForm(forms.Form):
                 self.fields[f"cf_{definition.key}"] = field
 
 
-class SavedViewForm(forms.Form):
-    name = forms.CharField(label=_("Name of the view"), max_length=100)
-    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+def filter_form(*, user: Any, initial: dict[str, Any], resource: str) -> FilterForm:
+    """The filter panel of the people and organization lists (``RecordKind.filter_form``)."""
+    return FilterForm(
+        initial=initial,
+        tags=core_selectors.tag_list(),
+        users=core_selectors.user_choices(),
+        teams=core_selectors.team_list(),
+        custom_fields=list(core_selectors.custom_field_list(resource=resource)),
+    )
 
 
 # --- rows of the multi-valued details -----------------------------------------------------
@@ -186,6 +180,35 @@ class OrganizationPicker(forms.Select):
     """A select of organizations with a filter box that reloads its options (htmx)."""
 
     template_name = "contacts/widgets/organization_picker.html"
+
+
+class PersonPicker(forms.Select):
+    """A select of people with a filter box that reloads its options (htmx)."""
+
+    template_name = "contacts/widgets/person_picker.html"
+
+
+class LinkedForm(BootstrapMixin, forms.Form):
+    """The people and organization a record of a higher app (a task, a deal…) links to."""
+
+    people = PeopleField()
+    organization = forms.IntegerField(
+        label=_("Organization"), required=False, widget=OrganizationPicker
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        people: Iterable[tuple[int, str]] = (),
+        organizations: Iterable[tuple[int, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "people", people)
+        self.fields["organization"].widget.choices = BLANK + list(organizations)  # type: ignore[attr-defined]
+
+    def person_ids(self) -> list[int]:
+        return list(self.cleaned_data.get("people") or [])
 
 
 class MembershipRow(forms.Form):

@@ -3,13 +3,42 @@ organizations and people. ``ContactsConfig.ready()`` registers them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from clientela.contacts import api, forms, schemas, selectors, services
+from clientela.contacts.filters import ContactFilters
 from clientela.contacts.models import Organization, Person
-from clientela.core.kinds import RecordKind
+from clientela.core.kinds import ListColumn, RecordKind
 
 SCOPES = ("contacts:read", "contacts:write")
+COLUMNS = (
+    ListColumn(_("Name"), "name"),
+    ListColumn(_("E-mail"), "email", "d-none d-md-table-cell"),
+    ListColumn(_("Phone"), "phone", "d-none d-lg-table-cell"),
+    ListColumn(_("City"), "city", "d-none d-sm-table-cell"),
+    ListColumn(_("Country"), "country", "d-none d-xl-table-cell"),
+    ListColumn(_("Tags"), None, "d-none d-xxl-table-cell"),
+    ListColumn(_("Owner"), "owner", "d-none d-md-table-cell"),
+)
+#: The pages every contact kind shares.
+PAGES: dict[str, Any] = {
+    "columns": COLUMNS,
+    "filters": ContactFilters,
+    "row_template": "contacts/_record_row.html",
+    "list_template": "contacts/record_list.html",
+    "detail_template": "contacts/record_detail.html",
+    "form_template": "contacts/record_form.html",
+    "filter_form": forms.filter_form,
+    "saved_views": True,
+    "history_labels": {
+        **forms.FORMSET_TITLES,
+        "custom": _("Custom fields"),
+        "organizations": _("Organizations"),
+        "tags": _("Tags"),
+    },
+}
 
 ORGANIZATIONS = RecordKind(
     resource=Organization.RESOURCE,
@@ -29,6 +58,7 @@ ORGANIZATIONS = RecordKind(
     trash=services.organization_trash,
     restore=services.organization_restore,
     form_class=forms.OrganizationForm,
+    **PAGES,
     api_scopes=SCOPES,
     api_in=schemas.OrganizationIn,
     api_patch=schemas.OrganizationPatch,
@@ -66,6 +96,7 @@ PEOPLE = RecordKind(
     trash=services.person_trash,
     restore=services.person_restore,
     form_class=forms.PersonForm,
+    **PAGES,
     api_scopes=SCOPES,
     api_in=schemas.PersonIn,
     api_patch=schemas.PersonPatch,

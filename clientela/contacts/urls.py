@@ -1,16 +1,38 @@
 from django.urls import URLPattern, path
 
-from clientela.contacts import views
-from clientela.contacts.views import ORGANIZATIONS, PEOPLE, duplicates, merge
-from clientela.contacts.views.kinds import Kind
+from clientela.contacts.kinds import ORGANIZATIONS, PEOPLE
+from clientela.contacts.views import duplicates, merge, pickers
+from clientela.contacts.views.records import (
+    ContactDetailView,
+    ContactFormView,
+    ContactListView,
+    ContactRestoreView,
+    ContactTrashView,
+)
+from clientela.core.kinds import RecordKind
+from clientela.core.views.kinds import (
+    RecordDeleteView,
+    SavedViewDeleteView,
+    SavedViewSaveView,
+    record_urls,
+)
 
 
-def record_urls(prefix: str, kind: Kind) -> list[URLPattern]:
+def contact_urls(kind: RecordKind) -> list[URLPattern]:
     """The same set of pages for every kind of contact record."""
-    name = kind.url_prefix
-    k = {"kind": kind}
+    prefix, name, k = kind.path, kind.url_prefix, {"kind": kind}
     return [
-        path(f"{prefix}/", views.record_list, k, name=f"{name}-list"),
+        *record_urls(
+            kind,
+            list=ContactListView,
+            create=ContactFormView,
+            detail=ContactDetailView,
+            edit=ContactFormView,
+            delete=RecordDeleteView,
+            restore=ContactRestoreView,
+            view_save=SavedViewSaveView,
+            view_delete=SavedViewDeleteView,
+        ),
         path(f"{prefix}/duplicates/", duplicates.duplicate_list, k, name=f"{name}-duplicates"),
         path(
             f"{prefix}/duplicates/scan/",
@@ -25,26 +47,21 @@ def record_urls(prefix: str, kind: Kind) -> list[URLPattern]:
             name=f"{name}-duplicate-dismiss",
         ),
         path(f"{prefix}/merge/", merge.merge_page, k, name=f"{name}-merge"),
-        path(f"{prefix}/new/", views.record_form, k, name=f"{name}-create"),
-        path(f"{prefix}/<int:pk>/", views.record_detail, k, name=f"{name}-detail"),
-        path(f"{prefix}/<int:pk>/edit/", views.record_form, k, name=f"{name}-edit"),
-        path(f"{prefix}/<int:pk>/delete/", views.record_delete, k, name=f"{name}-delete"),
-        path(f"{prefix}/<int:pk>/restore/", views.record_restore, k, name=f"{name}-restore"),
-        path(f"{prefix}/views/", views.saved_view_save, k, name=f"{name}-view-save"),
-        path(
-            f"{prefix}/views/<int:pk>/delete/",
-            views.saved_view_delete,
-            k,
-            name=f"{name}-view-delete",
-        ),
     ]
 
 
 app_name = "contacts"
 urlpatterns = [
-    *record_urls("people", PEOPLE),
-    *record_urls("organizations", ORGANIZATIONS),
-    path("organizations/options/", views.organization_options, name="organization-options"),
-    path("trash/", views.trash, name="trash"),
+    *contact_urls(PEOPLE),
+    *contact_urls(ORGANIZATIONS),
+    path("people/options/", pickers.person_options, name="person-options"),
+    path(
+        "people/options/checkboxes/",
+        pickers.person_options,
+        {"checkboxes": True},
+        name="person-checkboxes",
+    ),
+    path("organizations/options/", pickers.organization_options, name="organization-options"),
+    path("trash/", ContactTrashView.as_view(), name="trash"),
     path("merges/<int:pk>/undo/", merge.merge_undo, name="merge-undo"),
 ]

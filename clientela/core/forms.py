@@ -11,8 +11,8 @@ import datetime
 import functools
 import re
 import zoneinfo
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
@@ -22,7 +22,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.choices import CustomFieldType, Language, Scope
+from clientela.core.kinds import MAX_ID
 from clientela.core.permissions import custom_field_resources
+from clientela.core.selectors import user_choices
+from clientela.core.widgets import DATETIME_LOCAL, MultipleFileInput
 
 #: Offered first in the time zone picker: where Clientela's users mostly are.
 COMMON_TIME_ZONES = [
@@ -119,6 +122,100 @@ class BootstrapMixin:
             if "is-invalid" not in widget.attrs.get("class", ""):
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
             widget.attrs["aria-invalid"] = "true"
+
+
+# --- fields and helpers every app's forms use ------------------------------------------
+
+
+def set_choices(form: forms.Form, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    cast(forms.ChoiceField, form.fields[name]).choices = list(choices)
+
+
+def user_options() -> list[tuple[int, str]]:
+    """(id, name) of the active users, for owner and assignee choices."""
+    return [(u.pk, str(u)) for u in user_choices()]
+
+
+def id_list(values: Iterable[Any]) -> list[int]:
+    """The ids among query-string or form values (anything else is ignored)."""
+    return [int(v) for v in values if str(v).isdecimal() and 0 < int(v) < MAX_ID]
+
+
+def local_input(value: datetime.datetime | None, tz: datetime.tzinfo | None = None) -> str:
+    """An aware datetime as the value of a ``datetime-local`` input in ``tz`` (the
+    current time zone by default)."""
+    if value is None:
+        return ""
+    return timezone.localtime(value, tz).strftime(DATETIME_LOCAL)
+
+
+def make_aware_in(value: datetime.datetime, tz_name: str) -> datetime.datetime:
+    """A wall-clock time from a form made aware in ``tz_name`` (the current time zone
+    when it is not a known one); an aware value is kept as it is."""
+    if timezone.is_aware(value):
+        return value
+    try:
+        tz: datetime.tzinfo = zoneinfo.ZoneInfo(tz_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = timezone.get_current_timezone()
+    return timezone.make_aware(value, tz)
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, with no time zone yet: the form's own time zone field
+    says where it is (Django's field would read it in the user's time zone)."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value
+        result: datetime.datetime | None = super(forms.DateTimeField, self).to_python(value)
+        return result
+
+
+class PeopleField(forms.TypedMultipleChoiceField):
+    """The people a record is about, shown as checkboxes of the ones already linked or
+    pre-filled; the service decides which ids the user may link."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            label=_("People"),
+            required=False,
+            coerce=int,
+            widget=forms.CheckboxSelectMultiple,
+            **kwargs,
+        )
+
+    def valid_value(self, value: Any) -> bool:
+        # Any id passes here: an unknown or invisible one is reported by the service.
+        return str(value).isdigit()
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (at most ``max_files``); size and type are checked by
+    the service."""
+
+    def __init__(self, *, max_files: int = 10, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        self.max_files = max_files
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > self.max_files:
+            raise ValidationError(
+                _("Attach at most %(count)d files at once.") % {"count": self.max_files},
+                code="too_many",
+            )
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class SavedViewForm(forms.Form):
+    """Saves a list's filters under a name (the lists of kinds with ``saved_views``)."""
+
+    name = forms.CharField(label=_("Name of the view"), max_length=100)
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
 
 # --- login, password reset ------------------------------------------------------------

@@ -26,7 +26,7 @@ below are the same for every kind, so the generic code never needs to know one:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -109,8 +109,34 @@ class RecordKind:
     columns: Sequence[ListColumn] = ()
     #: Parses a list's query string: ``filters.from_params(params) -> (filters, errors)``.
     filters: Any = None
-    #: The row of the list table (``core/_table.html`` includes it per record).
+    #: The row of the list table (``core/_table.html`` includes it per record); a kind
+    #: with one has the generic list page.
     row_template: str = ""
+    #: The page templates (the list's default is the generic one in core, which a kind
+    #: may extend to add a button or tabs).
+    list_template: str = "core/record_list.html"
+    detail_template: str = ""
+    form_template: str = ""
+    delete_template: str = "core/record_confirm_delete.html"
+    #: The list's filter panel: ``(user=…, initial=…, resource=…) -> Form`` (it only
+    #: renders; the list's query string is parsed by ``filters``). None: no panel.
+    filter_form: Callable[..., Any] | None = None
+    #: Whether users may save a list's filters as named views (``<prefix>-view-save``).
+    saved_views: bool = False
+    #: Rows per list page (0: ``CLIENTELA_PAGE_SIZE``).
+    page_size: int = 0
+    #: The id of the list's results, which filter, sort and page changes replace (htmx).
+    results_id: str = "list-results"
+    #: The list's "New …" button ("" : "New <singular>"), the text of an empty list and
+    #: that of filters matching nothing ("": the generic ones).
+    new_label: Any = ""
+    empty_message: Any = ""
+    no_match_message: Any = ""
+    #: The URL name of the page a delete goes back to ("": the kind's list).
+    after_delete: str = ""
+    #: The pages' messages where a kind words them its own way, by key (the keys and
+    #: the generic texts are ``core.views.kinds.MESSAGES``).
+    page_messages: Mapping[str, Any] = field(default_factory=dict)
 
     # --- API -----------------------------------------------------------------------
     #: The token scopes of reads and writes ("sales:read", "sales:write").

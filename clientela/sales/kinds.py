@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.kinds import RecordKind
+from clientela.core.kinds import ListColumn, RecordKind
 from clientela.sales.api import catalogue as catalogue_api
 from clientela.sales.api import deals as deal_api
 from clientela.sales.api import leads as lead_api
 from clientela.sales.api import orders as order_api
 from clientela.sales.api import orders_schemas as order_schemas
 from clientela.sales.api import quotes as quote_api
-from clientela.sales.forms.catalogue import ProductForm
-from clientela.sales.forms.deals import DealForm
-from clientela.sales.forms.leads import LeadForm
-from clientela.sales.forms.orders import OrderForm
+from clientela.sales.forms.catalogue import ProductForm, product_filter_form
+from clientela.sales.forms.deals import DealForm, deal_filter_form
+from clientela.sales.forms.leads import LeadForm, lead_filter_form
+from clientela.sales.forms.orders import OrderForm, order_filter_form
 from clientela.sales.forms.quotes import QuoteForm
 from clientela.sales.models import Deal, Lead, Order, Product, Quote
 from clientela.sales.selectors import catalogue as catalogue_selectors
@@ -30,6 +30,8 @@ from clientela.sales.services import orders as order_services
 from clientela.sales.services import quotes as quote_services
 
 SCOPES = ("sales:read", "sales:write")
+SMALL, MEDIUM, LARGE = "d-none d-sm-table-cell", "d-none d-md-table-cell", "d-none d-lg-table-cell"
+XL = "d-none d-xl-table-cell"
 
 LEADS = RecordKind(
     resource=Lead.RESOURCE,
@@ -49,6 +51,33 @@ LEADS = RecordKind(
     trash=lead_services.lead_trash,
     restore=lead_services.lead_restore,
     form_class=LeadForm,
+    columns=(
+        ListColumn(_("Name"), "name"),
+        ListColumn(_("Company"), "company", SMALL),
+        ListColumn(_("E-mail"), "email", LARGE),
+        ListColumn(_("Status"), "status"),
+        ListColumn(_("Source"), "source", MEDIUM),
+        ListColumn(_("Owner"), "owner", XL),
+        ListColumn(_("Created"), "created", MEDIUM),
+    ),
+    filters=lead_selectors.LeadFilters,
+    filter_form=lead_filter_form,
+    row_template="sales/leads/_row.html",
+    detail_template="sales/leads/detail.html",
+    form_template="sales/leads/form.html",
+    results_id="lead-results",
+    new_label=_("New lead"),
+    empty_message=_(
+        "No leads yet. A lead is someone who may become a customer: add them here, "
+        "import them, or let a web form create them."
+    ),
+    history_labels={
+        "owner": _("Owner"),
+        "team": _("Team"),
+        "converted_person": _("Converted to person"),
+        "converted_organization": _("Converted to organization"),
+        "converted_deal": _("Converted to deal"),
+    },
     api_scopes=SCOPES,
     api_in=lead_api.LeadIn,
     api_patch=lead_api.LeadPatch,
@@ -79,6 +108,32 @@ DEALS = RecordKind(
     trash=deal_services.deal_trash,
     restore=deal_services.deal_restore,
     form_class=DealForm,
+    columns=(
+        ListColumn(_("Deal"), "title"),
+        ListColumn(_("Stage"), "stage", SMALL),
+        ListColumn(_("Amount"), "amount", "text-end"),
+        ListColumn(_("Probability"), "probability", f"{LARGE} text-end"),
+        ListColumn(_("Close date"), "close_date", MEDIUM),
+        ListColumn(_("Organization"), "organization", LARGE),
+        ListColumn(_("Owner"), "owner", MEDIUM),
+    ),
+    filters=deal_selectors.DealFilters,
+    filter_form=deal_filter_form,
+    row_template="sales/deals/_deal_row.html",
+    list_template="sales/deals/deal_list.html",
+    detail_template="sales/deals/deal_detail.html",
+    form_template="sales/deals/deal_form.html",
+    results_id="deal-results",
+    new_label=_("New deal"),
+    empty_message=_("No deals yet."),
+    no_match_message=_("No deal matches these filters."),
+    after_delete="sales:deal-board",
+    page_messages={
+        "created": _("Deal “%(name)s” created."),
+        "saved": _("Deal “%(name)s” saved."),
+        "stale": _("Someone changed this deal after you opened this page. Check it again."),
+    },
+    history_labels={"people": _("Contacts")},
     api_scopes=SCOPES,
     api_in=deal_api.DealIn,
     api_patch=deal_api.DealPatch,
@@ -106,6 +161,22 @@ PRODUCTS = RecordKind(
     create=catalogue_services.product_create,
     update=catalogue_services.product_update,
     form_class=ProductForm,
+    create_first=_("Add the first product"),
+    columns=(
+        ListColumn(_("SKU"), "sku"),
+        ListColumn(_("Name"), "name"),
+        ListColumn(_("Kind"), "kind", MEDIUM),
+        ListColumn(_("Unit"), None, LARGE),
+        ListColumn(_("Unit price"), "price", "text-end"),
+        ListColumn(_("Tax rate (%)"), None, f"text-end {SMALL}"),
+    ),
+    filter_form=product_filter_form,
+    row_template="sales/catalogue/_product_row.html",
+    page_size=50,
+    results_id="product-results",
+    new_label=_("New product"),
+    empty_message=_("No products yet."),
+    no_match_message=_("No product matches these filters."),
     api_scopes=SCOPES,
     api_in=catalogue_api.ProductIn,
     api_patch=catalogue_api.ProductIn,
@@ -136,6 +207,27 @@ QUOTES = RecordKind(
     update=quote_services.quote_update,
     trash=quote_services.quote_trash,
     form_class=QuoteForm,
+    create_first=_("Make the first quote"),
+    columns=(
+        ListColumn(_("Number"), "number"),
+        ListColumn(_("Customer")),
+        ListColumn(_("Date"), "date", MEDIUM),
+        ListColumn(_("Valid until"), "valid", LARGE),
+        ListColumn(_("Status"), "status"),
+        ListColumn(_("Total"), "total", "text-end"),
+    ),
+    row_template="sales/quotes/_row.html",
+    list_template="sales/quotes/quote_list.html",
+    page_size=50,
+    results_id="quote-results",
+    new_label=_("New quote"),
+    empty_message=_("No quotes yet."),
+    no_match_message=_("No quotes with this status."),
+    page_messages={
+        "deleted": _("Quote %(label)s deleted."),
+        "stale": _("Someone changed this quote after you opened this page. Check it again."),
+    },
+    history_labels={"lines": _("Lines"), "previous": _("Revision of")},
     api_scopes=SCOPES,
     api_in=quote_api.QuoteIn,
     api_patch=quote_api.QuotePatch,
@@ -164,6 +256,37 @@ ORDERS = RecordKind(
     trash=order_services.order_trash,
     restore=order_services.order_restore,
     form_class=OrderForm,
+    create_first=_("Enter the first order"),
+    columns=(
+        ListColumn(_("Number"), "number"),
+        ListColumn(_("Ordered"), "ordered", SMALL),
+        ListColumn(_("Customer")),
+        ListColumn(_("Status"), "status", MEDIUM),
+        ListColumn(_("Total"), "total", "text-end"),
+        ListColumn(_("Owner"), None, LARGE),
+    ),
+    filters=order_selectors.OrderFilters,
+    filter_form=order_filter_form,
+    row_template="sales/orders/_row.html",
+    detail_template="sales/orders/detail.html",
+    results_id="order-results",
+    new_label=_("New order"),
+    empty_message=_(
+        "No orders yet. Orders come from accepted quotes, from your shop through the API, "
+        "or are entered here."
+    ),
+    no_match_message=_("No order matches these filters."),
+    page_messages={
+        "deleted": _("Order %(number)s was moved to the trash, where it stays for %(days)s days."),
+        "stale": _("Someone changed this order after you opened this page. Check it again."),
+        "restored": _("Order %(number)s is back from the trash."),
+    },
+    history_labels={
+        "lines": _("Lines"),
+        "person": _("Person"),
+        "organization": _("Organization"),
+        "external_id": _("External id"),
+    },
     api_scopes=SCOPES,
     api_in=order_schemas.OrderIn,
     api_patch=order_schemas.OrderPatch,

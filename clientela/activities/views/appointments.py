@@ -1,5 +1,5 @@
 """Appointment pages: the day and week calendar, one appointment with its conflicts,
-create/edit with attendees and reminders, delete with confirmation."""
+create/edit with attendees and reminders (delete is core's generic page)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,22 +21,20 @@ from clientela.activities import selectors, services
 from clientela.activities.forms import (
     ERROR_TARGETS,
     AppointmentForm,
-    local_input,
     reminder_formset,
 )
 from clientela.activities.models import Appointment
-from clientela.activities.views.common import (
-    organization_options,
-    people_options,
-    prefilled_links,
-    safe_next,
-    submitted_ids,
-    user_options,
-)
+from clientela.contacts.views.pickers import organization_choices, people_choices
 from clientela.core.errors import VersionConflict
-from clientela.core.forms import add_service_errors
+from clientela.core.forms import add_service_errors, local_input, user_options
 from clientela.core.permissions import can, require
-from clientela.core.views.records import AuthedRequest, not_found_as_404
+from clientela.core.views.records import (
+    AuthedRequest,
+    not_found_as_404,
+    prefilled_links,
+    redirect_next,
+    submitted_ids,
+)
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -169,8 +167,8 @@ def appointment_form(request: AuthedRequest, pk: int | None = None) -> HttpRespo
         data,
         initial=initial,
         users=user_options(),
-        people=people_options(user, people_ids),
-        organizations=organization_options(user, org_ids),
+        people=people_choices(user, people_ids),
+        organizations=organization_choices(user, org_ids),
     )
     reminders = reminder_formset(data, initial=reminders_initial or None)
     conflict = False
@@ -198,7 +196,7 @@ def appointment_form(request: AuthedRequest, pk: int | None = None) -> HttpRespo
                 messages.warning(
                     request, _("An attending user is already booked at that time: see below.")
                 )
-            return safe_next(request, "activities:appointment-detail", pk=saved.pk)
+            return redirect_next(request, "activities:appointment-detail", pk=saved.pk)
     return render(
         request,
         "activities/appointment_form.html",
@@ -213,36 +211,5 @@ def appointment_form(request: AuthedRequest, pk: int | None = None) -> HttpRespo
                 if appointment
                 else reverse("activities:calendar")
             ),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@not_found_as_404
-def appointment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    appointment = selectors.appointment_get(user=request.user, pk=pk)
-    require(request.user, "delete", Appointment.RESOURCE)
-    error = ""
-    if request.method == "POST":
-        raw = request.POST.get("version", "")
-        try:
-            services.appointment_trash(
-                actor=request.user,
-                appointment=appointment,
-                expected_version=int(raw) if raw.isdigit() else None,
-            )
-        except VersionConflict:
-            error = _("Someone changed this appointment after you opened this page.")
-        else:
-            messages.success(request, _("Appointment “%(name)s” deleted.") % {"name": appointment})
-            return redirect("activities:calendar")
-    return render(
-        request,
-        "activities/confirm_delete.html",
-        {
-            "record": appointment,
-            "error": error,
-            "cancel_url": reverse("activities:appointment-detail", kwargs={"pk": appointment.pk}),
         },
     )

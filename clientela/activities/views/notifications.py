@@ -6,12 +6,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clientela.activities import selectors, services
-from clientela.core.views.records import AuthedRequest
+from clientela.core.views.records import AuthedRequest, safe_next_url
 
 MENU_LIMIT = 8
 PAGE_LIMIT = 200
@@ -68,7 +67,7 @@ def notification_read(request: AuthedRequest, pk: int) -> HttpResponse:
             {"unread": selectors.unread_notification_count(user=request.user)},
         )
     url = notification.url
-    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+    if url and safe_next_url(request, url):
         return redirect(url)
     return redirect("activities:notification-list")
 

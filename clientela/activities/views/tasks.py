@@ -1,5 +1,5 @@
 """Task pages: the lists (mine, my team's, overdue), one-click complete and reopen,
-create/edit with reminders, delete with confirmation."""
+create/edit with reminders (delete is core's generic page)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,24 +20,22 @@ from clientela.activities.choices import TaskStatus
 from clientela.activities.forms import (
     ERROR_TARGETS,
     TaskForm,
-    local_input,
     reminder_formset,
 )
 from clientela.activities.models import Task
 from clientela.activities.selectors import TaskView
-from clientela.activities.views.common import (
-    organization_options,
-    people_options,
-    prefilled_links,
-    safe_next,
-    submitted_ids,
-    user_options,
-)
+from clientela.contacts.views.pickers import organization_choices, people_choices
 from clientela.core.errors import VersionConflict
-from clientela.core.forms import add_service_errors
+from clientela.core.forms import add_service_errors, local_input, user_options
 from clientela.core.pagination import WindowPaginator
 from clientela.core.permissions import can, require
-from clientela.core.views.records import AuthedRequest, not_found_as_404
+from clientela.core.views.records import (
+    AuthedRequest,
+    not_found_as_404,
+    prefilled_links,
+    redirect_next,
+    submitted_ids,
+)
 
 PER_PAGE = 50
 LIST_VIEWS: dict[str, Any] = {
@@ -121,8 +119,8 @@ def task_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         data,
         initial=initial,
         users=users,
-        people=people_options(user, people_ids),
-        organizations=organization_options(user, org_ids),
+        people=people_choices(user, people_ids),
+        organizations=organization_choices(user, org_ids),
     )
     reminders = reminder_formset(data, initial=reminders_initial or None)
     conflict = False
@@ -145,7 +143,7 @@ def task_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         else:
             text = _("Task “%(name)s” saved.") if task else _("Task “%(name)s” created.")
             messages.success(request, text % {"name": saved})
-            return safe_next(request, "activities:task-detail", pk=saved.pk)
+            return redirect_next(request, "activities:task-detail", pk=saved.pk)
     return render(
         request,
         "activities/task_form.html",
@@ -184,33 +182,4 @@ def task_set_status(request: AuthedRequest, pk: int, *, done: bool) -> HttpRespo
         messages.error(request, error)
     elif done:
         messages.success(request, _("Task “%(name)s” completed.") % {"name": task})
-    return safe_next(request, "activities:task-detail", pk=task.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@not_found_as_404
-def task_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    task = selectors.task_get(user=request.user, pk=pk)
-    require(request.user, "delete", Task.RESOURCE)
-    error = ""
-    if request.method == "POST":
-        raw = request.POST.get("version", "")
-        try:
-            services.task_trash(
-                actor=request.user, task=task, expected_version=int(raw) if raw.isdigit() else None
-            )
-        except VersionConflict:
-            error = _("Someone changed this task after you opened this page. Check it again.")
-        else:
-            messages.success(request, _("Task “%(name)s” deleted.") % {"name": task})
-            return redirect("activities:task-list")
-    return render(
-        request,
-        "activities/confirm_delete.html",
-        {
-            "record": task,
-            "error": error,
-            "cancel_url": reverse("activities:task-detail", kwargs={"pk": task.pk}),
-        },
-    )
+    return redirect_next(request, "activities:task-detail", pk=task.pk)

@@ -19,11 +19,11 @@ from clientela.activities import selectors, services
 from clientela.activities.choices import InteractionChannel
 from clientela.activities.forms import ERROR_TARGETS, InteractionForm, TimelineFilterForm
 from clientela.activities.models import Interaction
-from clientela.activities.views.common import CHANNEL_ICONS, user_options
+from clientela.activities.views.common import CHANNEL_ICONS
 from clientela.contacts import selectors as contact_selectors
 from clientela.contacts.models import Organization, Person
 from clientela.core.errors import NotFound
-from clientela.core.forms import add_service_errors
+from clientela.core.forms import add_service_errors, user_options
 from clientela.core.permissions import can
 from clientela.core.views.records import AuthedRequest, not_found_as_404
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clientela.contacts import data_quality, selectors
 from clientela.contacts.duplicates import DEFAULT_MIN_SCORE, reason_texts
 from clientela.contacts.models import DuplicateScanStatus
-from clientela.contacts.views.kinds import Kind
+from clientela.core.kinds import RecordKind
 from clientela.core.pagination import WindowPaginator
 from clientela.core.permissions import require
 from clientela.core.views.records import AuthedRequest, not_found_as_404
@@ -59,7 +59,7 @@ def _columns() -> list[dict[str, Any]]:
 
 @login_required
 @require_GET
-def duplicate_list(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
+def duplicate_list(request: AuthedRequest, *, kind: RecordKind) -> HttpResponse:
     user = request.user
     require(user, "update", kind.resource)
     min_score, error = parse_min_score(request.GET.get("min_score"))
@@ -106,7 +106,7 @@ def duplicate_list(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
 
 @login_required
 @require_POST
-def duplicate_scan(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
+def duplicate_scan(request: AuthedRequest, *, kind: RecordKind) -> HttpResponse:
     scan = data_quality.duplicate_scan_request(actor=request.user, kind=kind.url_prefix)
     if scan.status == DuplicateScanStatus.DONE:
         messages.success(
@@ -125,7 +125,7 @@ def duplicate_scan(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
 @login_required
 @require_POST
 @not_found_as_404
-def duplicate_dismiss(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
+def duplicate_dismiss(request: AuthedRequest, *, kind: RecordKind) -> HttpResponse:
     data_quality.duplicate_dismiss(
         actor=request.user, kind=kind.url_prefix, a=request.POST.get("a"), b=request.POST.get("b")
     )

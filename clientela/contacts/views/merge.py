@@ -20,10 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clientela.contacts import merge as merging
 from clientela.contacts import selectors
 from clientela.contacts.choices import Channel
+from clientela.contacts.kinds import ORGANIZATIONS, PEOPLE
 from clientela.contacts.models import DuplicateKind
-from clientela.contacts.views.kinds import ORGANIZATIONS, PEOPLE, Kind
 from clientela.core.custom_fields import definitions, display_value
 from clientela.core.errors import VersionConflict
+from clientela.core.kinds import RecordKind
 from clientela.core.permissions import require
 from clientela.core.views.records import AuthedRequest, not_found_as_404
 
@@ -80,23 +81,23 @@ def _ids(request: AuthedRequest) -> tuple[str, str, str]:
     return source.get("a", "").strip(), source.get("b", "").strip(), source.get("survivor", "")
 
 
-def _error_page(request: AuthedRequest, kind: Kind, error: str) -> HttpResponse:
+def _error_page(request: AuthedRequest, kind: RecordKind, error: str) -> HttpResponse:
     context = {"kind": kind, "error": error, "rows": [], "duplicates_url": _dup_url(kind)}
     return render(request, "contacts/merge.html", context, status=400)
 
 
-def _dup_url(kind: Kind) -> str:
+def _dup_url(kind: RecordKind) -> str:
     return reverse(kind.url("duplicates"))
 
 
-def _merge_service(kind: Kind) -> Any:
+def _merge_service(kind: RecordKind) -> Any:
     return merging.person_merge if kind is PEOPLE else merging.organization_merge
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
-def merge_page(request: AuthedRequest, *, kind: Kind) -> HttpResponse:
+def merge_page(request: AuthedRequest, *, kind: RecordKind) -> HttpResponse:
     user = request.user
     require(user, "update", kind.resource)
     require(user, "delete", kind.resource)
@@ -213,7 +214,7 @@ def merge_undo(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(kind.url("detail"), pk=merge.merged_id)
 
 
-def merge_notes(request: AuthedRequest, kind: Kind, record: Any) -> list[dict[str, Any]]:
+def merge_notes(request: AuthedRequest, kind: RecordKind, record: Any) -> list[dict[str, Any]]:
     """The standing merges into a record, for the note on its page."""
     return [
         {

@@ -1,102 +1,86 @@
-"""One record's pages: detail, create/edit, delete with confirmation, restore, and the
-admins' trash. Each view parses input, calls one selector or service and renders."""
+"""The pages of people and organizations: core's generic record pages
+(``core.views.kinds``) with what contacts really own: the filters by custom field, the
+"Find duplicates" button, a record's facts, members and merge notes, the redirect of a
+record merged away, the details (e-mails, phones…) of the form, and a trash that
+keeps merged records out of reach."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientela.contacts import selectors
-from clientela.contacts.forms import (
-    ERROR_TARGETS,
-    RecordForm,
-    details_initial,
-    make_formset,
-)
+from clientela.contacts.filters import ContactFilters
+from clientela.contacts.forms import ERROR_TARGETS, details_initial, make_formset
+from clientela.contacts.kinds import ORGANIZATIONS, PEOPLE
 from clientela.contacts.models import Organization, Person
-from clientela.contacts.views.common import HISTORY_LABELS
-from clientela.contacts.views.kinds import KINDS, ORGANIZATIONS, PEOPLE, Kind
 from clientela.contacts.views.merge import merge_notes
+from clientela.contacts.views.pickers import organization_choices
 from clientela.core import selectors as core_selectors
-from clientela.core.custom_fields import display_value
-from clientela.core.errors import NotFound, VersionConflict
-from clientela.core.forms import add_service_errors
-from clientela.core.permissions import can, require
-from clientela.core.views.records import (
-    AuthedRequest,
-    history_rows,
-    not_found_as_404,
-    rendered_panels,
+from clientela.core.errors import NotFound
+from clientela.core.forms import add_service_errors, id_list
+from clientela.core.kinds import RecordKind
+from clientela.core.views.kinds import (
+    KindView,
+    RecordDetailView,
+    RecordFormView,
+    RecordListView,
+    RecordRestoreView,
+    TrashView,
 )
 
 
-def redirect_merged(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer the id of a record merged away with a permanent redirect to the record
+class ContactListView(RecordListView):
+    def parse_filters(self, params: QueryDict) -> tuple[Any, Any]:
+        return ContactFilters.from_params(params, resource=self.kind.resource)
+
+    def page_context(self) -> dict[str, Any]:
+        # The duplicate finder is offered to those who may clean the data up.
+        found = self.url("duplicates") if self.may("update") else ""
+        return {"duplicates_url": found}
+
+
+class MergedRedirect(KindView):
+    """Answers the id of a record merged away with a permanent redirect to the record
     it was merged into (when the user may see that one), so old links keep working."""
 
-    @wraps(view)
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            pk, kind = kwargs.get("pk"), kwargs["kind"]
-            target = selectors.merged_into(kind.url_prefix, pk) if pk is not None else None
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            pk = kwargs.get("pk")
+            target = selectors.merged_into(self.kind.url_prefix, pk) if pk is not None else None
             if target is None:
                 raise
-            kind.get_selector(user=request.user, pk=target)
+            try:
+                self.kind.get(user=self.user, pk=target)
+            except NotFound:
+                raise Http404() from None
             assert request.resolver_match is not None
             url = reverse(request.resolver_match.view_name, kwargs={"pk": target})
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
 
-    return wrapper
 
-
-@login_required
-@require_GET
-@not_found_as_404
-@redirect_merged
-def record_detail(request: AuthedRequest, pk: int, *, kind: Kind) -> HttpResponse:
-    user = request.user
-    record = kind.get_selector(user=user, pk=pk)
-    custom = [
-        (field, display_value(field, record.custom.get(field.key)))
-        for field in core_selectors.custom_field_list(resource=kind.resource)
-    ]
-    if isinstance(record, Organization):
-        members = list(selectors.organization_people(user=user, organization=record))
-    else:
-        members = list(record.memberships.all())
-    return render(
-        request,
-        "contacts/record_detail.html",
-        {
-            "kind": kind,
-            "record": record,
+class ContactDetailView(MergedRedirect, RecordDetailView):
+    def detail_context(self, record: Any) -> dict[str, Any]:
+        if isinstance(record, Organization):
+            members = list(selectors.organization_people(user=self.user, organization=record))
+        else:
+            members = list(record.memberships.all())
+        return {
             "facts": _facts(record),
             "members": members,
-            "custom": [(f, v) for f, v in custom if v != ""],
-            "panels": rendered_panels(request, kind.resource, record),
-            "history": history_rows(record, labels=HISTORY_LABELS),
-            "merge_notes": merge_notes(request, kind, record),
-            "can_edit": can(user, "update", kind.resource),
-            "can_delete": can(user, "delete", kind.resource),
-        },
-    )
+            "merge_notes": merge_notes(self.request, self.kind, record),
+        }
 
 
 def _facts(record: Person | Organization) -> list[tuple[str, Any]]:
@@ -120,145 +104,62 @@ def _facts(record: Person | Organization) -> list[tuple[str, Any]]:
     return facts
 
 
-def _organization_options(
-    request: AuthedRequest, record: Any, submitted: list[str]
-) -> list[tuple[int, str]]:
-    """The person form's organization choices: a first batch of visible ones, plus the
-    person's current ones and whatever the user picked (so a re-shown form keeps it)."""
-    user = request.user
-    options = {o.pk: o.name for o in selectors.organization_choices(user=user, limit=100)}
-    if isinstance(record, Person):
-        for membership in record.memberships.all():
-            options.setdefault(membership.organization_id, membership.organization.name)
-    for raw in submitted:
-        if raw.isdigit() and int(raw) not in options:
-            try:
-                options[int(raw)] = selectors.organization_get(user=user, pk=raw).name
-            except Exception:  # noqa: BLE001, S112 - an unknown id is reported by the service
-                continue
-    return sorted(options.items(), key=lambda item: item[1].casefold())
+class ContactFormView(MergedRedirect, RecordFormView):
+    """The form with the record's details as rows (e-mails, phones, addresses…, a
+    person's organizations) and the admin-defined custom fields."""
 
+    error_targets = ERROR_TARGETS
+    formsets: dict[str, Any]
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@not_found_as_404
-@redirect_merged
-def record_form(request: AuthedRequest, pk: int | None = None, *, kind: Kind) -> HttpResponse:
-    user = request.user
-    record = kind.get_selector(user=user, pk=pk) if pk is not None else None
-    require(user, "update" if record else "create", kind.resource)
-    users = list(core_selectors.user_choices())
-    if record is not None and record.owner_id not in {u.pk for u in users}:
-        users.append(record.owner)
-    form_kwargs: dict[str, Any] = {
-        "users": users,
-        "custom_fields": list(core_selectors.custom_field_list(resource=kind.resource)),
-    }
-    data = request.POST if request.method == "POST" else None
-    if data is not None:
-        form: RecordForm = kind.form_class(data, **form_kwargs)
-        initial_rows: dict[str, Any] = {}
-    elif record is not None:
-        form = kind.form_class(initial=kind.form_class.initial_for(record), **form_kwargs)
-        initial_rows = details_initial(record)
-    else:
-        form = kind.form_class(initial={"owner": user.pk}, **form_kwargs)
-        initial_rows = {}
-    formsets = {}
-    for name in form.FORMSETS:
-        row_kwargs = None
-        if name == "memberships":
-            submitted = [str(v) for k, v in (data or {}).items() if k.endswith("-organization")]
-            row_kwargs = {"organizations": _organization_options(request, record, submitted)}
-        formsets[name] = make_formset(
-            name, data=data, initial=initial_rows.get(name), form_kwargs=row_kwargs
-        )
-    conflict = False
-    if data is not None:
-        valid = [form.is_valid(), *[fs.is_valid() for fs in formsets.values()]]
-        if all(valid):
-            payload = form.to_data(record, formsets)
-            try:
-                if record is None:
-                    saved = kind.create(actor=user, data=payload)
-                else:
-                    saved = kind.update(user, record, payload, form.cleaned_data.get("version"))
-            except ValidationError as exc:
-                add_service_errors(form, exc, formsets=formsets, targets=ERROR_TARGETS)
-            except VersionConflict:
-                conflict = True
-            else:
-                text = _("“%(name)s” saved.") if record else _("“%(name)s” created.")
-                messages.success(request, text % {"name": saved})
-                return redirect(kind.url("detail"), pk=saved.pk)
-    return render(
-        request,
-        "contacts/record_form.html",
-        {
-            "kind": kind,
-            "record": record,
-            "form": form,
-            "formsets": list(formsets.values()),
-            "conflict": conflict,
-            "cancel_url": (
-                reverse(kind.url("detail"), kwargs={"pk": record.pk})
-                if record
-                else reverse(kind.url("list"))
-            ),
-        },
-    )
+    def form_kwargs(self, record: Any) -> dict[str, Any]:
+        custom = list(core_selectors.custom_field_list(resource=self.kind.resource))
+        return {**super().form_kwargs(record), "custom_fields": custom}
 
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@not_found_as_404
-def record_delete(request: AuthedRequest, pk: int, *, kind: Kind) -> HttpResponse:
-    user = request.user
-    record = kind.get_selector(user=user, pk=pk)
-    require(user, "delete", kind.resource)
-    error = ""
-    if request.method == "POST":
-        raw_version = request.POST.get("version", "")
-        version = int(raw_version) if raw_version.isdigit() else None
-        try:
-            kind.trash(user, record, version)
-        except VersionConflict:
-            error = _(
-                "Someone changed this record after you opened this page. "
-                "Check the changes before deleting it."
+    def get_form(self, data: QueryDict | None, record: Any) -> Any:
+        form = super().get_form(data, record)
+        initial_rows = details_initial(record) if data is None and record is not None else {}
+        self.formsets = {}
+        for name in form.FORMSETS:
+            row_kwargs = None
+            if name == "memberships":
+                row_kwargs = {"organizations": self._organizations(record, data)}
+            self.formsets[name] = make_formset(
+                name, data=data, initial=initial_rows.get(name), form_kwargs=row_kwargs
             )
-        else:
-            text = _("“%(name)s” was moved to the trash, where it stays for %(days)s days.") % {
-                "name": record,
-                "days": settings.CLIENTELA_TRASH_DAYS,
-            }
-            # Only admins may restore, so only they get the undo button.
-            tags = ""
-            if user.is_admin:
-                tags = "undo:" + reverse(kind.url("restore"), kwargs={"pk": record.pk})
-            messages.success(request, text, extra_tags=tags)
-            return redirect(kind.url("list"))
-    return render(
-        request,
-        "contacts/record_confirm_delete.html",
-        {
-            "kind": kind,
-            "record": record,
-            "error": error,
-            "trash_days": settings.CLIENTELA_TRASH_DAYS,
-            "cancel_url": reverse(kind.url("detail"), kwargs={"pk": record.pk}),
-        },
-    )
+        return form
+
+    def _organizations(self, record: Any, data: QueryDict | None) -> list[tuple[int, str]]:
+        """A first batch of visible organizations, plus the person's current ones and
+        whatever the user picked (so a re-shown form keeps it)."""
+        submitted = id_list(v for k, v in (data or {}).items() if k.endswith("-organization"))
+        options = dict(organization_choices(self.user, submitted))
+        if isinstance(record, Person):
+            for membership in record.memberships.all():
+                options.setdefault(membership.organization_id, membership.organization.name)
+        return sorted(options.items(), key=lambda item: item[1].casefold())
+
+    def is_valid(self, form: Any) -> bool:
+        return all([form.is_valid(), *[fs.is_valid() for fs in self.formsets.values()]])
+
+    def payload(self, form: Any, record: Any) -> Any:
+        return form.to_data(record, self.formsets)
+
+    def service_errors(self, form: Any, exc: ValidationError) -> None:
+        add_service_errors(form, exc, formsets=self.formsets, targets=ERROR_TARGETS)
+
+    def success_url(self, saved: Any) -> str:
+        return self.url("detail", saved)
+
+    def form_context(self, form: Any, record: Any) -> dict[str, Any]:
+        return {"formsets": list(self.formsets.values())}
 
 
-@login_required
-@require_POST
-@not_found_as_404
-def record_restore(request: AuthedRequest, pk: int, *, kind: Kind) -> HttpResponse:
-    record = kind.trash_get(user=request.user, pk=pk)
-    if selectors.merged_into(kind.url_prefix, record.pk) is not None:
+class ContactRestoreView(RecordRestoreView):
+    def refuse(self, record: Any) -> HttpResponse | None:
+        if selectors.merged_into(self.kind.url_prefix, record.pk) is None:
+            return None
         messages.error(
-            request,
+            self.request,
             _(
                 "“%(name)s” was merged into another record; undo the merge on that "
                 "record's page instead of restoring it."
@@ -266,34 +167,12 @@ def record_restore(request: AuthedRequest, pk: int, *, kind: Kind) -> HttpRespon
             % {"name": record},
         )
         return redirect("contacts:trash")
-    kind.restore(request.user, record)
-    messages.success(request, _("“%(name)s” is back from the trash.") % {"name": record})
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return redirect(next_url)
-    return redirect(kind.url("detail"), pk=record.pk)
 
 
-TRASH_LIMIT = 200
+class ContactTrashView(TrashView):
+    kinds = (PEOPLE, ORGANIZATIONS)
 
-
-@login_required
-@require_GET
-def trash(request: AuthedRequest) -> HttpResponse:
-    if not request.user.is_admin:
-        raise Http404()
-    sections = []
-    for kind in (PEOPLE, ORGANIZATIONS):
+    def records(self, kind: RecordKind) -> Any:
         # Records merged away wait in the trash to be purged, but restoring one alone
         # would make the duplicate again: it comes back by undoing the merge.
-        records = (
-            core_selectors.trash_list(user=request.user, model=kind.model)
-            .exclude(pk__in=selectors.merged_ids(kind.url_prefix))
-            .select_related("owner")
-        )
-        sections.append({"kind": kind, "records": records[:TRASH_LIMIT], "count": records.count()})
-    return render(
-        request,
-        "contacts/trash.html",
-        {"sections": sections, "days": settings.CLIENTELA_TRASH_DAYS, "kinds": KINDS},
-    )
+        return super().records(kind).exclude(pk__in=selectors.merged_ids(kind.url_prefix))

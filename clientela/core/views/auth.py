@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -30,6 +29,7 @@ from clientela.core.forms import (
 )
 from clientela.core.models import SiteSettings
 from clientela.core.registry import nav_for
+from clientela.core.views.records import safe_next_url
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -88,12 +88,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 def _next_url(request: HttpRequest, default: str = "/") -> str:
     """The ``next`` parameter when it points into this site, else ``default``."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    return safe_next_url(request) or default
 
 
 def _throttled_message(seconds: int) -> str:

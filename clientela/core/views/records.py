@@ -1,5 +1,6 @@
 """What every record page needs, whatever the domain: the request type of a logged-in
-view, ``NotFound`` as a 404, a record's history rows and the panels higher apps
+view, ``NotFound`` as a 404, the admin check, the safe ``next`` redirect, the ids a
+form posted or a link pre-filled, a record's history rows and the panels higher apps
 register for its page (``core.registry``)."""
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
 from clientela.core.errors import NotFound
+from clientela.core.forms import id_list
 from clientela.core.models import CRMRecord, User
 from clientela.core.registry import panels_for
 from clientela.core.selectors import audit_history
@@ -43,6 +47,44 @@ def not_found_as_404(view: View) -> View:
             raise Http404() from None
 
     return wrapped
+
+
+def require_admin(request: HttpRequest) -> None:
+    """Admin pages are a 404 to anyone else, as records one may not see are: their
+    existence is not told."""
+    if not getattr(request.user, "is_admin", False):
+        raise Http404()
+
+
+def safe_next_url(request: HttpRequest, url: str | None = None) -> str | None:
+    """``url`` (by default ``next`` from the form or the query string) when it points
+    into this site, else None: a link must never send the user elsewhere."""
+    target = url if url is not None else request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def redirect_next(request: HttpRequest, fallback: str, **kwargs: Any) -> HttpResponse:
+    """Back to ``next`` if it is a local URL, else to ``fallback`` (a URL name or URL)."""
+    return redirect(safe_next_url(request) or fallback, **kwargs)
+
+
+def submitted_ids(request: HttpRequest, name: str) -> list[int]:
+    """The ids a form posted under ``name`` (none on GET)."""
+    return id_list(request.POST.getlist(name)) if request.method == "POST" else []
+
+
+def prefilled_links(request: HttpRequest) -> dict[str, Any]:
+    """``?person=1&person=2&organization=3`` from a record page's "New …" link, as the
+    initial ``people`` and ``organization`` of a form."""
+    organizations = id_list(request.GET.getlist("organization"))
+    initial: dict[str, Any] = {"people": id_list(request.GET.getlist("person"))}
+    if organizations:
+        initial["organization"] = organizations[0]
+    return initial
 
 
 def field_label(model: type[CRMRecord], key: str, labels: Mapping[str, Any]) -> str:

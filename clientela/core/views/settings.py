@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +29,7 @@ from clientela.core.forms import (
 from clientela.core.models import CustomField, Role, RolePermission, SiteSettings
 from clientela.core.permissions import RESOURCES, Resource, custom_field_resources
 from clientela.core.registry import settings_links_in_order
+from clientela.core.views.records import require_admin
 
 
 @dataclass
@@ -48,11 +49,6 @@ class RoleBlock:
 class FieldGroup:
     resource: Resource
     fields: list[CustomField]
-
-
-def _require_admin(request: HttpRequest) -> None:
-    if not getattr(request.user, "is_admin", False):
-        raise Http404()
 
 
 def _role_blocks(data: Any = None) -> list[RoleBlock]:
@@ -114,14 +110,14 @@ def _render(
 
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     return _render(request)
 
 
 @login_required
 @require_POST
 def settings_two_factor(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     form = TwoFactorSettingForm(request.POST)
     if form.is_valid():
         required = form.cleaned_data["require_two_factor"]
@@ -138,7 +134,7 @@ def settings_two_factor(request: HttpRequest) -> HttpResponse:
 @require_POST
 def settings_roles(request: HttpRequest) -> HttpResponse:
     """Save the whole matrix, or nothing when any row is wrong."""
-    _require_admin(request)
+    require_admin(request)
     blocks = _role_blocks(request.POST)
     rows = [row for block in blocks for row in block.rows]
     if all(row.form.is_valid() for row in rows):
@@ -162,7 +158,7 @@ def settings_roles(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def settings_custom_field_create(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     groups = _field_groups()
     form = CustomFieldForm(request.POST, existing_keys=_existing_keys(groups))
     if form.is_valid():

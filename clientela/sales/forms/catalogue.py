@@ -12,7 +12,8 @@ from django import forms
 from django.forms.formsets import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.forms import BootstrapMixin, RowFormSet
+from clientela.core.forms import BootstrapMixin, RowFormSet, set_choices
+from clientela.core.widgets import DateInput
 from clientela.sales.choices import ProductKind
 from clientela.sales.money import currency_choices
 from clientela.sales.services.catalogue import (
@@ -25,10 +26,6 @@ from clientela.sales.services.catalogue import (
 
 BLANK = [("", "—")]
 MAX_PRICE_ROWS = 500
-
-
-def set_choices(form: forms.Form, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
-    cast(forms.ChoiceField, form.fields[name]).choices = list(choices)
 
 
 def decimal_text(value: Any) -> str:
@@ -106,6 +103,11 @@ class ProductFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update({"class": "form-control", "type": "search"})
         self.fields["show"].widget.attrs["class"] = "form-select"
+
+
+def product_filter_form(*, user: Any, initial: dict[str, Any], resource: str) -> ProductFilterForm:
+    """The filter panel of the product list (``RecordKind.filter_form``)."""
+    return ProductFilterForm(initial={k: initial.get(k, "") for k in ("q", "show")})
 
 
 # --- price lists ----------------------------------------------------------------------
@@ -210,7 +212,7 @@ class ExchangeRateForm(BootstrapMixin, forms.Form):
     )
     valid_from = forms.DateField(
         label=_("Valid from"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

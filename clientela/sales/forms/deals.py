@@ -12,9 +12,13 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.activities.forms import LinkedForm
-from clientela.core.forms import BootstrapMixin
+from clientela.contacts.forms import LinkedForm
+from clientela.core import selectors as core_selectors
+from clientela.core.forms import BootstrapMixin, user_options
+from clientela.core.widgets import DateInput
 from clientela.sales import money
+from clientela.sales.choices import DealStatus
+from clientela.sales.selectors.pipelines import pipeline_list
 from clientela.sales.services.deals import DealData
 
 BLANK = [("", "—")]
@@ -58,7 +62,7 @@ class DealForm(LinkedForm):
     close_date = forms.DateField(
         label=_("Expected close date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         input_formats=["%Y-%m-%d"],
     )
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, choices=())
@@ -162,3 +166,16 @@ class DealFilterForm(BoardFilterForm):
         cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Any status"))] + list(
             statuses
         )
+
+
+def deal_filter_form(*, user: Any, initial: dict[str, Any], resource: str) -> DealFilterForm:
+    """The filter panel of the deal list (``RecordKind.filter_form``)."""
+    pipelines = list(pipeline_list())
+    return DealFilterForm(
+        initial=initial,
+        pipelines=[(p.pk, p.name) for p in pipelines],
+        stages=[(p.name, [(s.pk, s.name) for s in p.stages.all()]) for p in pipelines],
+        statuses=DealStatus.choices,
+        users=user_options(),
+        teams=[(t.pk, t.name) for t in core_selectors.team_list()],
+    )

@@ -11,7 +11,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.forms import BootstrapMixin
+from clientela.core import selectors as core_selectors
+from clientela.core.forms import BootstrapMixin, set_choices
 from clientela.core.models import User
 from clientela.core.widgets import FastSelect
 from clientela.sales.choices import LeadSource, LeadStatus
@@ -22,10 +23,6 @@ from clientela.sales.services.leads import MANUAL_STATUSES, LeadData
 BLANK = [("", "—")]
 NEW = "new"
 NONE = "none"
-
-
-def _set_choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
-    cast(forms.ChoiceField, form.fields[name]).choices = choices
 
 
 class LeadFilterForm(forms.Form):
@@ -42,7 +39,12 @@ class LeadFilterForm(forms.Form):
 
     def __init__(self, *args: Any, users: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_choices(self, "owner", BLANK + [(u.pk, str(u)) for u in users])
+        set_choices(self, "owner", BLANK + [(u.pk, str(u)) for u in users])
+
+
+def lead_filter_form(*, user: Any, initial: dict[str, Any], resource: str) -> LeadFilterForm:
+    """The filter panel of the lead list (``RecordKind.filter_form``)."""
+    return LeadFilterForm(initial=initial, users=core_selectors.user_choices())
 
 
 class LeadForm(BootstrapMixin, forms.Form):
@@ -79,7 +81,7 @@ class LeadForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, users: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.users = {u.pk: u for u in users}
-        _set_choices(
+        set_choices(
             self,
             "owner",
             [(pk, f"{u} ({u.team})" if u.team_id else str(u)) for pk, u in self.users.items()],
@@ -165,7 +167,7 @@ class ConvertForm(BootstrapMixin, forms.Form):
             people.append((NEW, str(_("Create a new person"))))
         if not has_person_data:
             people.append((NONE, str(_("No person"))))
-        _set_choices(self, "person", people)
+        set_choices(self, "person", people)
         by_email = matches.person_by_email
         self.fields["person"].initial = str(by_email.pk) if by_email else people[0][0]
 
@@ -175,12 +177,12 @@ class ConvertForm(BootstrapMixin, forms.Form):
         if lead.company:
             orgs.append((NEW, _("Create the organization “%(name)s”") % {"name": lead.company}))
         orgs.append((NONE, str(_("No organization"))))
-        _set_choices(self, "organization", orgs)
+        set_choices(self, "organization", orgs)
         exact = [o for o in matches.organizations if o.name.lower() == lead.company.lower()]
         self.fields["organization"].initial = (
             str(exact[0].pk) if exact else (NEW if lead.company else NONE)
         )
-        _set_choices(self, "deal_pipeline", [(p.pk, p.name) for p in pipelines])
+        set_choices(self, "deal_pipeline", [(p.pk, p.name) for p in pipelines])
 
     def conversion_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``services.leads.lead_convert``."""

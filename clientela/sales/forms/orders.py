@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.forms.formsets import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from clientela.activities.forms import DATETIME_LOCAL, DateTimeLocalInput
-from clientela.contacts.forms import DateInput, OrganizationPicker
-from clientela.core.forms import BootstrapMixin, RowFormSet, add_service_errors
-from clientela.core.widgets import FastSelect
+from clientela.contacts.forms import OrganizationPicker, PersonPicker
+from clientela.core import selectors as core_selectors
+from clientela.core.forms import BootstrapMixin, RowFormSet, add_service_errors, set_choices
+from clientela.core.widgets import DATETIME_LOCAL, DateInput, DateTimeLocalInput, FastSelect
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
 from clientela.sales.services.orders import OrderData
@@ -30,10 +30,6 @@ ERROR_TARGETS = {"person_id": "person", "organization_id": "organization"}
 _LINE_KEY = re.compile(r"^lines\.(\d+)\.(\w+)$")
 
 
-def set_choices(form: forms.Form, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
-    cast(forms.ChoiceField, form.fields[name]).choices = list(choices)
-
-
 class AnyIdField(forms.TypedChoiceField):
     """A record id picked from a select whose options are only a convenient first
     batch: any id passes here, and the service reports unknown or invisible ones."""
@@ -43,12 +39,6 @@ class AnyIdField(forms.TypedChoiceField):
 
     def valid_value(self, value: Any) -> bool:
         return str(value).isdigit()
-
-
-class PersonPicker(forms.Select):
-    """A select of people with a search box that reloads its options (htmx)."""
-
-    template_name = "sales/orders/widgets/person_picker.html"
 
 
 class OrderFilterForm(forms.Form):
@@ -67,6 +57,11 @@ class OrderFilterForm(forms.Form):
     def __init__(self, *args: Any, users: Iterable[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "owner", BLANK + [(u.pk, str(u)) for u in users])
+
+
+def order_filter_form(*, user: Any, initial: dict[str, Any], resource: str) -> OrderFilterForm:
+    """The filter panel of the order list (``RecordKind.filter_form``)."""
+    return OrderFilterForm(initial=initial, users=core_selectors.user_choices())
 
 
 class OrderLineRow(forms.Form):

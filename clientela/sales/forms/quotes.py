@@ -14,22 +14,16 @@ from django.core.exceptions import ValidationError
 from django.forms.formsets import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from clientela.contacts.forms import OrganizationPicker
+from clientela.contacts.forms import OrganizationPicker, PersonPicker
 from clientela.core.choices import Language
-from clientela.core.forms import BootstrapMixin, RowFormSet
-from clientela.sales.forms.catalogue import BLANK, DecimalText, set_choices
+from clientela.core.forms import BootstrapMixin, RowFormSet, set_choices
+from clientela.core.widgets import DateInput
+from clientela.sales.forms.catalogue import BLANK, DecimalText
 from clientela.sales.money import currency_choices
 from clientela.sales.services.common import MAX_LINES, LineInput
 from clientela.sales.services.quotes import QuoteData
 
-DATE_INPUT = {"type": "date"}
 LINE_ERROR = re.compile(r"^lines\.(\d+)\.(\w+)$")
-
-
-class PersonPicker(forms.Select):
-    """A select of people with a filter box that reloads its options (htmx)."""
-
-    template_name = "sales/quotes/widgets/person_picker.html"
 
 
 class QuoteForm(BootstrapMixin, forms.Form):
@@ -44,13 +38,11 @@ class QuoteForm(BootstrapMixin, forms.Form):
         required=False,
         choices=[("", _("The person's language")), *Language.choices],
     )
-    issue_date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d")
-    )
+    issue_date = forms.DateField(label=_("Date"), widget=DateInput())
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
-        widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Empty: the usual validity from the settings."),
     )
     notes = forms.CharField(

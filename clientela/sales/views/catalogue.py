@@ -11,36 +11,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clientela.core.forms import add_service_errors
-from clientela.core.pagination import WindowPaginator
-from clientela.core.views.records import AuthedRequest, not_found_as_404
+from clientela.core.views.kinds import RecordListView, record_urls
+from clientela.core.views.records import AuthedRequest, not_found_as_404, require_admin
 from clientela.sales import money
 from clientela.sales.forms.catalogue import (
     ExchangeRateForm,
     PriceListForm,
-    ProductFilterForm,
     ProductForm,
     SalesSettingsForm,
     decimal_text,
     price_formset,
 )
+from clientela.sales.kinds import PRODUCTS
 from clientela.sales.models import SalesSettings
 from clientela.sales.selectors import catalogue as selectors
 from clientela.sales.services import catalogue as services
 
-PER_PAGE = 50
 SHOW = {"": True, "inactive": False, "all": None}
-
-
-def _require_admin(request: AuthedRequest) -> None:
-    if not getattr(request.user, "is_admin", False):
-        raise Http404()
 
 
 def _require_manager(request: AuthedRequest) -> None:
@@ -51,38 +45,28 @@ def _require_manager(request: AuthedRequest) -> None:
 # --- products -------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def product_list(request: AuthedRequest) -> HttpResponse:
-    show = request.GET.get("show", "")
-    show = show if show in SHOW else ""
-    q = (request.GET.get("q") or "").strip()[:100]
-    sort = selectors.product_sort(request.GET.get("sort"))
-    products = selectors.product_list(user=request.user, active=SHOW[show], q=q, sort=sort)
-    page = WindowPaginator(products, PER_PAGE).get_page(request.GET.get("page"))
-    context: dict[str, Any] = {
-        "page_obj": page,
-        "filter_form": ProductFilterForm(initial={"q": q, "show": show}),
-        "filtering": bool(q or show),
-        "list_url": reverse("sales:product-list"),
-        "results_id": "product-results",
-        "current_sort": sort,
-        "can_manage": services.may_manage_products(request.user),
-        "columns": [
-            {"label": _("SKU"), "sort": "sku", "css": ""},
-            {"label": _("Name"), "sort": "name", "css": ""},
-            {"label": _("Kind"), "sort": "kind", "css": "d-none d-md-table-cell"},
-            {"label": _("Unit"), "sort": None, "css": "d-none d-lg-table-cell"},
-            {"label": _("Unit price"), "sort": "price", "css": "text-end"},
-            {"label": _("Tax rate (%)"), "sort": None, "css": "text-end d-none d-sm-table-cell"},
-        ],
-    }
-    template = (
-        "sales/catalogue/_product_results.html"
-        if request.htmx
-        else "sales/catalogue/product_list.html"
-    )
-    return render(request, template, context)
+class ProductListView(RecordListView):
+    """The catalogue: everyone signed in reads it, admins and managers keep it."""
+
+    def may(self, action: str) -> bool:
+        return services.may_manage_products(self.user)
+
+    def parse_filters(self, params: QueryDict) -> tuple[Any, dict[str, list[str]]]:
+        show = params.get("show", "")
+        # An unknown choice shows the active products, as no choice does.
+        errors: dict[str, list[str]] = {} if show in SHOW else {"show": []}
+        q = (params.get("q") or "").strip()[:100]
+        sort = selectors.product_sort(params.get("sort"))
+        return {"active": SHOW.get(show, True), "q": q, "sort": sort}, errors
+
+    def get_queryset(self, filters: Any) -> Any:
+        return selectors.product_list(user=self.user, **filters)
+
+    def current_sort(self, filters: Any) -> str:
+        return str(filters["sort"])
+
+    def extra_context(self, filters: Any) -> dict[str, Any]:
+        return {"can_manage": self.may("update")}
 
 
 def _product_initial(product: Any) -> dict[str, Any]:
@@ -156,7 +140,7 @@ def product_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def price_lists(request: AuthedRequest) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     base = SalesSettings.load().base_currency
     form = PriceListForm(
         request.POST if request.method == "POST" else None,
@@ -182,7 +166,7 @@ def price_lists(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def price_list_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     price_list = selectors.price_list_get(user=request.user, pk=pk)
     items = list(selectors.price_list_items(price_list=price_list))
     include = [i.product_id for i in items]
@@ -252,7 +236,7 @@ def _item_errors(formset: Any, exc: ValidationError) -> ValidationError | None:
 @require_POST
 @not_found_as_404
 def price_list_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     price_list = selectors.price_list_get(user=request.user, pk=pk)
     services.price_list_delete(actor=request.user, price_list=price_list)
     messages.success(request, _("Price list “%(name)s” deleted.") % {"name": price_list.name})
@@ -268,7 +252,7 @@ def price_list_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 def currencies(request: AuthedRequest) -> HttpResponse:
     """The base currency and quote validity, and the exchange rates table with a form
     to add a rate. The two forms post here, told apart by ``action``."""
-    _require_admin(request)
+    require_admin(request)
     current = SalesSettings.load()
     action = request.POST.get("action") if request.method == "POST" else None
     settings_form = SalesSettingsForm(
@@ -313,7 +297,7 @@ def currencies(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def exchange_rate_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     rate = selectors.exchange_rate_get(user=request.user, pk=pk)
     form = ExchangeRateForm(
         request.POST if request.method == "POST" else None,
@@ -342,7 +326,7 @@ def exchange_rate_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def exchange_rate_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     rate = selectors.exchange_rate_get(user=request.user, pk=pk)
     services.exchange_rate_delete(actor=request.user, rate=rate)
     messages.success(request, _("Exchange rate deleted."))
@@ -350,7 +334,7 @@ def exchange_rate_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
-    path("products/", product_list, name="product-list"),
+    *record_urls(PRODUCTS, list=ProductListView),
     path("products/new/", product_form, name="product-create"),
     path("products/<int:pk>/edit/", product_form, name="product-edit"),
     path("products/<int:pk>/delete/", product_delete, name="product-delete"),

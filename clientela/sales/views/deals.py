@@ -1,55 +1,60 @@
-"""The deal pages: the kanban board (drag and drop, or the "Move to…" select), the list,
-a deal's page (stage history, quotes, activities, audit history), create/edit, the
-move endpoint, delete with undo, and the "Deals" panel of person and organization
-pages. Each view parses input, calls one selector or service and renders."""
+"""The deal pages: the kanban board (drag and drop, or the "Move to…" select), its move
+endpoint and report, and the "Deals" panel of person and organization pages; the
+list, a deal's page, create/edit, delete with undo and restore are core's generic
+pages with the deal's own parts (amounts, stages, quotes, pickers)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy, to_locale
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from clientela.activities.views.common import (
-    organization_options,
-    people_options,
-    prefilled_links,
-    submitted_ids,
-    user_options,
-)
+from clientela.contacts import selectors as contact_selectors
 from clientela.contacts.models import Organization, Person
+from clientela.contacts.views.pickers import organization_choices, people_choices
 from clientela.core import selectors as core_selectors
 from clientela.core.errors import NotFound, VersionConflict
-from clientela.core.forms import add_service_errors
-from clientela.core.pagination import WindowPaginator
-from clientela.core.permissions import can, require
-from clientela.core.views.records import AuthedRequest, history_rows, not_found_as_404
+from clientela.core.forms import user_options
+from clientela.core.permissions import can
+from clientela.core.views.kinds import (
+    RecordDeleteView,
+    RecordDetailView,
+    RecordFormView,
+    RecordListView,
+    RecordRestoreView,
+    record_urls,
+)
+from clientela.core.views.records import (
+    AuthedRequest,
+    not_found_as_404,
+    prefilled_links,
+    safe_next_url,
+    submitted_ids,
+)
 from clientela.sales import money
-from clientela.sales.choices import DealStatus
-from clientela.sales.forms.deals import ERROR_TARGETS, BoardFilterForm, DealFilterForm, DealForm
+from clientela.sales.forms.deals import ERROR_TARGETS, BoardFilterForm, DealForm
+from clientela.sales.kinds import DEALS
 from clientela.sales.models import Deal, Pipeline, SalesSettings
 from clientela.sales.selectors import deals as selectors
 from clientela.sales.selectors import pipelines as pipeline_selectors
 from clientela.sales.selectors.deals import Board, DealFilters
 from clientela.sales.services import deals as services
 
-RESULTS_ID = "deal-results"
 #: Query parameters of the board that narrow what it shows (kept across moves).
 BOARD_PARAMS = ("pipeline", "owner", "team", "close_month")
-HISTORY_LABELS = {"people": gettext_lazy("Contacts")}
 
 
 def money_text(amount: Decimal | None, currency: str) -> str:
@@ -76,15 +81,6 @@ def _url_or_none(name: str, **kwargs: Any) -> str | None:
         return reverse(name, kwargs=kwargs or None)
     except NoReverseMatch:
         return None
-
-
-def _safe_next(request: HttpRequest) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return None
 
 
 # --- the board ------------------------------------------------------------------------
@@ -229,7 +225,7 @@ def deal_move(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, done)
-    return redirect(_safe_next(request) or reverse("sales:deal-detail", kwargs={"pk": moved.pk}))
+    return redirect(safe_next_url(request) or reverse("sales:deal-detail", kwargs={"pk": moved.pk}))
 
 
 @login_required
@@ -247,107 +243,39 @@ def deal_report(request: AuthedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-# --- the list -------------------------------------------------------------------------
+# --- the list and one deal ------------------------------------------------------------
 
 
-def _columns() -> list[dict[str, Any]]:
-    return [
-        {"label": gettext_lazy("Deal"), "sort": "title", "css": ""},
-        {"label": gettext_lazy("Stage"), "sort": "stage", "css": "d-none d-sm-table-cell"},
-        {"label": gettext_lazy("Amount"), "sort": "amount", "css": "text-end"},
-        {
-            "label": gettext_lazy("Probability"),
-            "sort": "probability",
-            "css": "d-none d-lg-table-cell text-end",
-        },
-        {
-            "label": gettext_lazy("Close date"),
-            "sort": "close_date",
-            "css": "d-none d-md-table-cell",
-        },
-        {
-            "label": gettext_lazy("Organization"),
-            "sort": "organization",
-            "css": "d-none d-lg-table-cell",
-        },
-        {"label": gettext_lazy("Owner"), "sort": "owner", "css": "d-none d-md-table-cell"},
-    ]
+class DealListView(RecordListView):
+    def decorate(self, records: Sequence[Any]) -> None:
+        for deal in records:
+            deal.amount_text = money_text(deal.amount, deal.currency)
 
 
-@login_required
-@require_GET
-def deal_list(request: AuthedRequest) -> HttpResponse:
-    user = request.user
-    filters, errors = DealFilters.from_params(request.GET)
-    deals = selectors.deal_list(user=user, filters=filters)
-    page = WindowPaginator(deals, settings.CLIENTELA_PAGE_SIZE).get_page(request.GET.get("page"))
-    for deal in page.object_list:
+class DealDetailView(RecordDetailView):
+    """A deal's page: its stages and their history, quotes, activities."""
+
+    def detail_context(self, record: Any) -> dict[str, Any]:
+        user, deal = self.user, cast(Deal, record)
         deal.amount_text = money_text(deal.amount, deal.currency)  # type: ignore[attr-defined]
-    filtering = any(
-        v for k, v in request.GET.items() if k not in {"page", "sort"} and k not in errors
-    )
-    context: dict[str, Any] = {
-        "page_obj": page,
-        "records": page.object_list,
-        "columns": _columns(),
-        "filter_errors": [m for msgs in errors.values() for m in msgs],
-        "filtering": filtering,
-        "results_id": RESULTS_ID,
-        "list_url": reverse("sales:deal-list"),
-        "current_sort": filters.sort_param,
-        "can_create": can(user, "create", Deal.RESOURCE),
-    }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "sales/deals/_deal_results.html", context)
-    pipelines = list(pipeline_selectors.pipeline_list())
-    context["filter_form"] = DealFilterForm(
-        initial=request.GET.dict(),
-        pipelines=[(p.pk, p.name) for p in pipelines],
-        stages=[(p.name, [(s.pk, s.name) for s in p.stages.all()]) for p in pipelines],
-        statuses=DealStatus.choices,
-        users=user_options(),
-        teams=[(t.pk, t.name) for t in core_selectors.team_list()],
-    )
-    return render(request, "sales/deals/deal_list.html", context)
-
-
-# --- one deal -------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-@not_found_as_404
-def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    user = request.user
-    deal = selectors.deal_get(user=user, pk=pk)
-    deal.amount_text = money_text(deal.amount, deal.currency)  # type: ignore[attr-defined]
-    quotes = selectors.deal_quotes(user=user, deal=deal)
-    for quote in quotes:
-        quote.total_text = money_text(quote.total, quote.currency)  # type: ignore[attr-defined]
-        quote.url = _url_or_none("sales:quote-detail", pk=quote.pk)  # type: ignore[attr-defined]
-    new_quote = _url_or_none("sales:quote-create")
-    if new_quote and can(user, "create", "sales.quote"):
-        new_quote += "?" + urlencode({"deal": deal.pk})
-    else:
-        new_quote = None
-    activities = selectors.deal_activities(user=user, deal=deal)
-    stages = pipeline_selectors.stages_of(deal.pipeline)
-    return render(
-        request,
-        "sales/deals/deal_detail.html",
-        {
-            "deal": deal,
-            "stages": stages,
+        quotes = selectors.deal_quotes(user=user, deal=deal)
+        for quote in quotes:
+            quote.total_text = money_text(quote.total, quote.currency)  # type: ignore[attr-defined]
+            quote.url = _url_or_none("sales:quote-detail", pk=quote.pk)  # type: ignore[attr-defined]
+        new_quote = _url_or_none("sales:quote-create")
+        if new_quote and can(user, "create", "sales.quote"):
+            new_quote += "?" + urlencode({"deal": deal.pk})
+        else:
+            new_quote = None
+        activities = selectors.deal_activities(user=user, deal=deal)
+        return {
+            "stages": pipeline_selectors.stages_of(deal.pipeline),
             "visits": selectors.stage_history(deal),
             "quotes": quotes,
             "new_quote_url": new_quote,
             "interactions": activities["interactions"],
             "tasks": activities["tasks"],
-            "history": history_rows(deal, labels=HISTORY_LABELS),
-            "can_edit": can(user, "update", Deal.RESOURCE),
-            "can_delete": can(user, "delete", Deal.RESOURCE),
-        },
-    )
+        }
 
 
 def _deal_initial(deal: Deal) -> dict[str, Any]:
@@ -389,133 +317,51 @@ def _new_deal_initial(request: AuthedRequest) -> dict[str, Any]:
     org = initial.get("organization")
     if org and not initial.get("title"):
         try:
-            from clientela.contacts import selectors as contact_selectors
-
             initial["title"] = contact_selectors.organization_get(user=request.user, pk=org).name
         except NotFound:
             pass
     return initial
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@not_found_as_404
-def deal_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    user = request.user
-    deal = selectors.deal_get(user=user, pk=pk) if pk is not None else None
-    require(user, "update" if deal else "create", Deal.RESOURCE)
-    data = request.POST if request.method == "POST" else None
-    initial = _deal_initial(deal) if deal is not None else _new_deal_initial(request)
-    people_ids = submitted_ids(request, "people") or initial.get("people", [])
-    org_ids = submitted_ids(request, "organization") or (
-        [initial["organization"]] if initial.get("organization") else []
-    )
-    pipelines = list(pipeline_selectors.pipeline_list())
-    users = user_options()
-    if deal is not None and deal.owner_id not in {pk for pk, _name in users}:
-        users.append((deal.owner_id, str(deal.owner)))
-    form = DealForm(
-        data,
-        initial=initial,
-        pipelines=[
-            (p.pk, p.name) for p in pipelines if p.is_active or (deal and p.pk == deal.pipeline_id)
-        ],
-        stages=[(p.name, [(s.pk, s.name) for s in p.stages.all()]) for p in pipelines],
-        users=users,
-        people=people_options(user, people_ids),
-        organizations=organization_options(user, org_ids),
-    )
-    conflict = False
-    if data is not None and form.is_valid():
-        payload = form.to_data(editing=deal is not None)
-        try:
-            if deal is None:
-                saved = services.deal_create(actor=user, data=payload)
-            else:
-                saved = services.deal_update(
-                    actor=user,
-                    deal=deal,
-                    data=payload,
-                    expected_version=form.cleaned_data.get("version"),
-                )
-        except ValidationError as exc:
-            add_service_errors(form, exc, targets=ERROR_TARGETS)
-        except VersionConflict:
-            conflict = True
-        else:
-            text = _("Deal “%(name)s” saved.") if deal else _("Deal “%(name)s” created.")
-            messages.success(request, text % {"name": saved})
-            next_url = _safe_next(request)
-            return redirect(next_url or reverse("sales:deal-detail", kwargs={"pk": saved.pk}))
-    return render(
-        request,
-        "sales/deals/deal_form.html",
-        {
-            "deal": deal,
-            "form": form,
-            "conflict": conflict,
-            "no_pipeline": not pipelines,
-            "next": request.GET.get("next", request.POST.get("next", "")),
-            "cancel_url": (
-                reverse("sales:deal-detail", kwargs={"pk": deal.pk})
-                if deal
-                else reverse("sales:deal-board")
-            ),
-        },
-    )
+class DealFormView(RecordFormView):
+    """Create or edit a deal: its pipeline and stage, its people and organization
+    (pre-filled from a record page's "New deal" link), back to ``next`` when given."""
 
+    error_targets = ERROR_TARGETS
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@not_found_as_404
-def deal_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    user = request.user
-    deal = selectors.deal_get(user=user, pk=pk)
-    require(user, "delete", Deal.RESOURCE)
-    error = ""
-    if request.method == "POST":
-        raw = request.POST.get("version", "")
-        try:
-            services.deal_trash(
-                actor=user, deal=deal, expected_version=int(raw) if raw.isdigit() else None
-            )
-        except VersionConflict:
-            error = _("Someone changed this deal after you opened this page. Check it again.")
-        else:
-            text = _("“%(name)s” was moved to the trash, where it stays for %(days)s days.") % {
-                "name": deal,
-                "days": settings.CLIENTELA_TRASH_DAYS,
-            }
-            # Only admins may restore, so only they get the undo button.
-            tags = (
-                "undo:" + reverse("sales:deal-restore", kwargs={"pk": deal.pk})
-                if user.is_admin
-                else ""
-            )
-            messages.success(request, text, extra_tags=tags)
-            return redirect("sales:deal-board")
-    return render(
-        request,
-        "sales/deals/deal_confirm_delete.html",
-        {
-            "record": deal,
-            "error": error,
-            "trash_days": settings.CLIENTELA_TRASH_DAYS,
-            "cancel_url": reverse("sales:deal-detail", kwargs={"pk": deal.pk}),
-        },
-    )
+    def get_form(self, data: QueryDict | None, record: Any) -> Any:
+        request, user, deal = self.request, self.user, record
+        initial = _deal_initial(deal) if deal is not None else _new_deal_initial(request)
+        people_ids = submitted_ids(request, "people") or initial.get("people", [])
+        org_ids = submitted_ids(request, "organization") or (
+            [initial["organization"]] if initial.get("organization") else []
+        )
+        self.pipelines = list(pipeline_selectors.pipeline_list())
+        users = user_options()
+        if deal is not None and deal.owner_id not in {pk for pk, _name in users}:
+            users.append((deal.owner_id, str(deal.owner)))
+        return DealForm(
+            data,
+            initial=initial,
+            pipelines=[
+                (p.pk, p.name)
+                for p in self.pipelines
+                if p.is_active or (deal and p.pk == deal.pipeline_id)
+            ],
+            stages=[(p.name, [(s.pk, s.name) for s in p.stages.all()]) for p in self.pipelines],
+            users=users,
+            people=people_choices(user, people_ids),
+            organizations=organization_choices(user, org_ids),
+        )
 
+    def payload(self, form: Any, record: Any) -> Any:
+        return form.to_data(editing=record is not None)
 
-@login_required
-@require_POST
-@not_found_as_404
-def deal_restore(request: AuthedRequest, pk: int) -> HttpResponse:
-    deal = core_selectors.trash_list(user=request.user, model=Deal).filter(pk=pk).first()
-    if deal is None:
-        raise NotFound()
-    services.deal_restore(actor=request.user, deal=deal)
-    messages.success(request, _("“%(name)s” is back from the trash.") % {"name": deal})
-    return redirect("sales:deal-detail", pk=deal.pk)
+    def cancel_url(self, record: Any) -> str:
+        return self.url("detail", record) if record is not None else reverse("sales:deal-board")
+
+    def form_context(self, form: Any, record: Any) -> dict[str, Any]:
+        return {"no_pipeline": not self.pipelines}
 
 
 # --- the panel on person and organization pages ---------------------------------------
@@ -540,13 +386,16 @@ def deals_panel(request: Any, record: Person | Organization) -> dict[str, Any]:
 
 
 urlpatterns: list[URLPattern] = [
-    path("deals/", deal_list, name="deal-list"),
     path("deals/board/", deal_board, name="deal-board"),
     path("deals/report/", deal_report, name="deal-report"),
-    path("deals/new/", deal_form, name="deal-create"),
-    path("deals/<int:pk>/", deal_detail, name="deal-detail"),
-    path("deals/<int:pk>/edit/", deal_form, name="deal-edit"),
     path("deals/<int:pk>/move/", deal_move, name="deal-move"),
-    path("deals/<int:pk>/delete/", deal_delete, name="deal-delete"),
-    path("deals/<int:pk>/restore/", deal_restore, name="deal-restore"),
+    *record_urls(
+        DEALS,
+        list=DealListView,
+        create=DealFormView,
+        detail=DealDetailView,
+        edit=DealFormView,
+        delete=RecordDeleteView,
+        restore=RecordRestoreView,
+    ),
 ]

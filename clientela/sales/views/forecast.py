@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clientela.contacts.forms import DateInput
 from clientela.core import selectors as core_selectors
 from clientela.core.forms import BootstrapMixin
 from clientela.core.views.records import AuthedRequest
+from clientela.core.widgets import DateInput
 from clientela.sales.selectors import forecast as selectors
 from clientela.sales.selectors.forecast import COMMITTED_PROBABILITY, ForecastRow
 from clientela.sales.views.orders import fmt

@@ -10,23 +10,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clientela.core.forms import add_service_errors
-from clientela.core.views.records import AuthedRequest, not_found_as_404
+from clientela.core.views.records import AuthedRequest, not_found_as_404, require_admin
 from clientela.sales.forms.pipelines import PipelineForm, StageForm
 from clientela.sales.models import Pipeline, Stage
 from clientela.sales.selectors import pipelines as selectors
 from clientela.sales.services import pipelines as services
-
-
-def _require_admin(request: AuthedRequest) -> None:
-    if not getattr(request.user, "is_admin", False):
-        raise Http404()
 
 
 def _pipeline_form(pipeline: Pipeline, data: Any = None) -> PipelineForm:
@@ -85,14 +80,14 @@ def _back(pipeline_pk: int | None = None) -> HttpResponse:
 @login_required
 @require_GET
 def pipeline_list(request: AuthedRequest) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     return _render(request)
 
 
 @login_required
 @require_POST
 def pipeline_create(request: AuthedRequest) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     form = PipelineForm(request.POST, prefix="new")
     if form.is_valid():
         try:
@@ -113,7 +108,7 @@ def pipeline_create(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def pipeline_update(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     pipeline = selectors.pipeline_get(pk=pk)
     form = _pipeline_form(pipeline, request.POST)
     if form.is_valid():
@@ -131,7 +126,7 @@ def pipeline_update(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def pipeline_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     pipeline = selectors.pipeline_get(pk=pk)
     try:
         services.pipeline_delete(actor=request.user, pipeline=pipeline)
@@ -146,7 +141,7 @@ def pipeline_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def stage_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     pipeline = selectors.pipeline_get(pk=pk)
     form = StageForm(request.POST, prefix=f"new{pipeline.pk}")
     if form.is_valid():
@@ -166,7 +161,7 @@ def stage_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def stage_update(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     stage = selectors.stage_get(pk=pk)
     form = _stage_form(stage, request.POST)
     if form.is_valid():
@@ -185,7 +180,7 @@ def stage_update(request: AuthedRequest, pk: int) -> HttpResponse:
 @not_found_as_404
 def stage_move(request: AuthedRequest, pk: int) -> HttpResponse:
     """Up or down one place (buttons, so reordering works from a keyboard or a phone)."""
-    _require_admin(request)
+    require_admin(request)
     stage = selectors.stage_get(pk=pk)
     offset = -1 if request.POST.get("direction") == "up" else 1
     services.stage_move(actor=request.user, stage=stage, offset=offset)
@@ -197,7 +192,7 @@ def stage_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @not_found_as_404
 def stage_reorder(request: AuthedRequest, pk: int) -> HttpResponse:
     """The whole order at once (``stage`` repeated, first to last)."""
-    _require_admin(request)
+    require_admin(request)
     pipeline = selectors.pipeline_get(pk=pk)
     ids = [int(v) for v in request.POST.getlist("stage") if v.isdigit()]
     try:
@@ -211,7 +206,7 @@ def stage_reorder(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @not_found_as_404
 def stage_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     stage = selectors.stage_get(pk=pk)
     try:
         services.stage_delete(actor=request.user, stage=stage)

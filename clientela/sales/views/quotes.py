@@ -1,6 +1,6 @@
-"""The quote pages: the list (by status), the detail with its lines, totals, actions
-(edit a draft, send by e-mail, PDF, accept, reject, new revision) and history, and the
-form with its lines."""
+"""The quote pages: the list (by status; core's generic list), the detail with its
+lines, totals, actions (edit a draft, send by e-mail, PDF, accept, reject, new
+revision) and history, and the form with its lines (delete is core's generic page)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
@@ -17,19 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.activities.forms import id_list
-from clientela.activities.views.common import organization_options
-from clientela.contacts import selectors as contact_selectors
-from clientela.contacts.filters import ContactFilters
-from clientela.core.errors import NotFound, VersionConflict
-from clientela.core.forms import add_service_errors
-from clientela.core.pagination import WindowPaginator
+from clientela.contacts.views.pickers import organization_choices, people_choices, person_options
+from clientela.core.errors import VersionConflict
+from clientela.core.forms import add_service_errors, id_list
 from clientela.core.permissions import can, require
+from clientela.core.views.kinds import RecordDeleteView, RecordListView, record_urls
 from clientela.core.views.records import AuthedRequest, history_rows, not_found_as_404
 from clientela.sales import money
 from clientela.sales.choices import DealStatus, QuoteStatus
 from clientela.sales.forms.catalogue import decimal_text
 from clientela.sales.forms.quotes import QuoteForm, SendForm, line_formset
+from clientela.sales.kinds import QUOTES
 from clientela.sales.models import Quote, SalesSettings
 from clientela.sales.pdf import quote_pdf
 from clientela.sales.selectors import catalogue as catalogue_selectors
@@ -37,9 +35,7 @@ from clientela.sales.selectors import quotes as selectors
 from clientela.sales.selectors.deals import deals_for
 from clientela.sales.services import quotes as services
 
-PER_PAGE = 50
 STATUS_TABS: dict[str, Any] = {"": gettext_lazy("All"), **dict(QuoteStatus.choices)}
-HISTORY_LABELS = {"lines": gettext_lazy("Lines"), "previous": gettext_lazy("Revision of")}
 #: Service error keys that belong to another input of the page.
 ERROR_TARGETS = {
     "person_id": "person",
@@ -57,33 +53,25 @@ def _one_id(value: str | None) -> int | None:
 # --- list -----------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def quote_list(request: AuthedRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    status = status if status in STATUS_TABS else ""
-    sort = selectors.quote_sort(request.GET.get("sort"))
-    quotes = selectors.quote_list(user=request.user, status=status or None, sort=sort)
-    page = WindowPaginator(quotes, PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "page_obj": page,
-        "status": status,
-        "tabs": STATUS_TABS,
-        "list_url": reverse("sales:quote-list"),
-        "results_id": "quote-results",
-        "current_sort": sort,
-        "can_create": can(request.user, "create", Quote.RESOURCE),
-        "columns": [
-            {"label": _("Number"), "sort": "number", "css": ""},
-            {"label": _("Customer"), "sort": None, "css": ""},
-            {"label": _("Date"), "sort": "date", "css": "d-none d-md-table-cell"},
-            {"label": _("Valid until"), "sort": "valid", "css": "d-none d-lg-table-cell"},
-            {"label": _("Status"), "sort": "status", "css": ""},
-            {"label": _("Total"), "sort": "total", "css": "text-end"},
-        ],
-    }
-    template = "sales/quotes/_results.html" if request.htmx else "sales/quotes/quote_list.html"
-    return render(request, template, context)
+class QuoteListView(RecordListView):
+    """The quotes by status (tabs) and sort."""
+
+    def parse_filters(self, params: QueryDict) -> tuple[Any, dict[str, list[str]]]:
+        status = params.get("status", "")
+        # An unknown status shows every quote; it is not a filter that matches nothing.
+        errors: dict[str, list[str]] = {} if status in STATUS_TABS else {"status": []}
+        sort = selectors.quote_sort(params.get("sort"))
+        return {"status": status if status in STATUS_TABS else "", "sort": sort}, errors
+
+    def get_queryset(self, filters: Any) -> Any:
+        status = filters["status"] or None
+        return selectors.quote_list(user=self.user, status=status, sort=filters["sort"])
+
+    def current_sort(self, filters: Any) -> str:
+        return str(filters["sort"])
+
+    def extra_context(self, filters: Any) -> dict[str, Any]:
+        return {"status": filters["status"], "tabs": STATUS_TABS}
 
 
 # --- detail and actions ---------------------------------------------------------------
@@ -124,7 +112,7 @@ def _detail(
             "order": order,
             "order_url": _order_url(order) if order is not None else None,
             "expired": quote.status == QuoteStatus.SENT and services.is_expired(quote),
-            "history": history_rows(quote, labels=HISTORY_LABELS),
+            "history": history_rows(quote, labels=QUOTES.history_labels),
         },
     )
 
@@ -230,48 +218,7 @@ def quote_revise(request: AuthedRequest, pk: int) -> HttpResponse:
     return _decision(request, pk, "revise")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@not_found_as_404
-def quote_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    quote = selectors.quote_get(user=request.user, pk=pk)
-    require(request.user, "delete", Quote.RESOURCE)
-    error = ""
-    if request.method == "POST":
-        try:
-            services.quote_trash(
-                actor=request.user, quote=quote, expected_version=_version(request)
-            )
-        except VersionConflict:
-            error = _stale()
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("Quote %(label)s deleted.") % {"label": quote.label})
-            return redirect("sales:quote-list")
-    return render(
-        request,
-        "sales/quotes/confirm_delete.html",
-        {
-            "record": quote,
-            "error": error,
-            "cancel_url": reverse("sales:quote-detail", kwargs={"pk": quote.pk}),
-        },
-    )
-
-
 # --- the form -------------------------------------------------------------------------
-
-
-def _people_options(user: Any, ids: list[int]) -> list[tuple[int, str]]:
-    options = {p.pk: str(p) for p in contact_selectors.person_list(user=user)[:100]}
-    for pk in ids:
-        if pk not in options:
-            try:
-                options[pk] = str(contact_selectors.person_get(user=user, pk=pk))
-            except NotFound:
-                continue
-    return sorted(options.items(), key=lambda item: item[1].casefold())
 
 
 def _deal_options(user: Any, ids: list[int]) -> list[tuple[int, str]]:
@@ -354,8 +301,8 @@ def quote_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     form = QuoteForm(
         data,
         initial=initial,
-        people=_people_options(user, picked("person")),
-        organizations=organization_options(user, picked("organization")),
+        people=people_choices(user, picked("person")),
+        organizations=organization_choices(user, picked("organization")),
         deals=_deal_options(user, picked("deal")),
     )
     include = [line["product"] for line in lines_initial if line.get("product")]
@@ -406,19 +353,9 @@ def quote_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def person_options(request: AuthedRequest) -> HttpResponse:
-    """``<option>``s of the visible people matching ``person_q`` (the picker)."""
-    query = (request.GET.get("person_q") or "").strip()[:100]
-    filters = ContactFilters(q=query) if query else None
-    people = contact_selectors.person_list(user=request.user, filters=filters)[:50]
-    return render(request, "sales/quotes/_person_options.html", {"people": people, "query": query})
-
-
 urlpatterns: list[URLPattern] = [
-    path("quotes/", quote_list, name="quote-list"),
-    path("quotes/new/", quote_form, name="quote-create"),
+    *record_urls(QUOTES, list=QuoteListView, create=quote_form, delete=RecordDeleteView),
+    # The person picker lives in contacts; this older address stays for bookmarks.
     path("quotes/person-options/", person_options, name="quote-person-options"),
     path("quotes/<int:pk>/", quote_detail, name="quote-detail"),
     path("quotes/<int:pk>/edit/", quote_form, name="quote-edit"),
@@ -427,5 +364,4 @@ urlpatterns: list[URLPattern] = [
     path("quotes/<int:pk>/accept/", quote_accept, name="quote-accept"),
     path("quotes/<int:pk>/reject/", quote_reject, name="quote-reject"),
     path("quotes/<int:pk>/revise/", quote_revise, name="quote-revise"),
-    path("quotes/<int:pk>/delete/", quote_delete, name="quote-delete"),
 ]
