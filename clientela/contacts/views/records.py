@@ -10,7 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+    QueryDict,
+)
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -52,7 +59,7 @@ class MergedRedirect(KindView):
     """Answers the id of a record merged away with a permanent redirect to the record
     it was merged into (when the user may see that one), so old links keep working."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return super().dispatch(request, *args, **kwargs)
         except Http404:

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -88,7 +88,7 @@ class KindView(LoginRequiredMixin, View):
     kind: RecordKind = cast(RecordKind, None)
     request: AuthedRequest
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return super().dispatch(request, *args, **kwargs)
         except NotFound:
@@ -126,7 +126,7 @@ class KindView(LoginRequiredMixin, View):
 
 
 class RecordListView(KindView):
-    http_method_names: ClassVar[list[str]] = ["get"]
+    http_method_names = ["get"]
 
     def parse_filters(self, params: QueryDict) -> tuple[Any, Mapping[str, list[str]]]:
         """The list's filters and the messages of the values left out, by parameter."""
@@ -214,7 +214,7 @@ class RecordListView(KindView):
 class SavedViewSaveView(KindView):
     """Saves the list's current filters under a name (kinds with ``saved_views``)."""
 
-    http_method_names: ClassVar[list[str]] = ["post"]
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = SavedViewForm(self.request.POST)
@@ -239,7 +239,7 @@ class SavedViewSaveView(KindView):
 
 
 class SavedViewDeleteView(KindView):
-    http_method_names: ClassVar[list[str]] = ["post"]
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         core_services.saved_view_delete(user=self.user, view_id=pk)
@@ -251,7 +251,7 @@ class SavedViewDeleteView(KindView):
 
 
 class RecordDetailView(KindView):
-    http_method_names: ClassVar[list[str]] = ["get"]
+    http_method_names = ["get"]
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.render_detail(self.get_record(pk))
@@ -284,7 +284,7 @@ class RecordFormView(KindView):
     """Create (no ``pk``) or edit a record: the kind's form, the service's errors put
     back next to the right field, a version conflict told instead of overwriting."""
 
-    http_method_names: ClassVar[list[str]] = ["get", "post"]
+    http_method_names = ["get", "post"]
     #: Service error keys that belong to another input of the page.
     error_targets: ClassVar[Mapping[str, str]] = {}
 
@@ -387,7 +387,7 @@ class RecordDeleteView(KindView):
     """Confirm, then move the record to the trash; a kind whose trash can be undone
     (it has a restore service) gives admins the Undo button."""
 
-    http_method_names: ClassVar[list[str]] = ["get", "post"]
+    http_method_names = ["get", "post"]
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.handle(pk)
@@ -428,7 +428,7 @@ class RecordRestoreView(KindView):
     """An admin's "Restore" (the trash page) or "Undo" (the message after a delete);
     back to ``next`` when it is a local URL, else to the record."""
 
-    http_method_names: ClassVar[list[str]] = ["post"]
+    http_method_names = ["post"]
 
     def refuse(self, record: Any) -> HttpResponse | None:
         """A response instead of restoring (a record that must come back otherwise)."""
@@ -439,7 +439,7 @@ class RecordRestoreView(KindView):
         if kind.trash_get is not None:
             record = kind.trash_get(user=self.user, pk=pk)
         else:
-            found = core_selectors.trash_list(user=self.user, model=kind.model)
+            found = core_selectors.trash_list(user=self.user, model=cast(Any, kind.model))
             record = found.filter(pk=pk).first()
             if record is None:
                 raise NotFound()
@@ -455,16 +455,16 @@ class TrashView(LoginRequiredMixin, View):
     """The admins' trash of one or more kinds (404 to anyone else): one section per
     kind, newest first, each paged on its own (``?<prefix>_page=``)."""
 
-    http_method_names: ClassVar[list[str]] = ["get"]
+    http_method_names = ["get"]
     kinds: Sequence[RecordKind] = ()
     template_name = "core/trash.html"
     page_size = 200
     request: AuthedRequest
 
     def records(self, kind: RecordKind) -> Any:
-        return core_selectors.trash_list(user=self.request.user, model=kind.model).select_related(
-            "owner"
-        )
+        return core_selectors.trash_list(
+            user=self.request.user, model=cast(Any, kind.model)
+        ).select_related("owner")
 
     def get(self, request: HttpRequest) -> HttpResponse:
         require_admin(request)
@@ -494,7 +494,7 @@ PAGE_PATHS = {
 
 
 def record_urls(
-    kind: RecordKind, **views: type[View] | Callable[..., HttpResponse]
+    kind: RecordKind, **views: type[View] | Callable[..., HttpResponseBase]
 ) -> list[URLPattern]:
     """The URL patterns of a kind's pages, named ``<prefix>-<action>`` (the actions of
     ``PAGE_PATHS``; "trash" and "view-save" are written ``trash``/``view_save``): a
@@ -503,11 +503,11 @@ def record_urls(
     for name, view in views.items():
         action = name.replace("_", "-")
         if isinstance(view, type) and issubclass(view, KindView):
-            handler: Callable[..., HttpResponse] = view.as_view(kind=kind)
+            handler: Callable[..., HttpResponseBase] = view.as_view(kind=kind)
         elif isinstance(view, type) and issubclass(view, TrashView):
             handler = view.as_view(kinds=[kind])
         else:
-            handler = cast(Callable[..., HttpResponse], view)
+            handler = cast(Callable[..., HttpResponseBase], view)
         route = f"{kind.path}/{PAGE_PATHS[action]}"
         patterns.append(path(route, handler, name=f"{kind.url_prefix}-{action}"))
     return patterns

@@ -4,7 +4,7 @@ buttons, and the conversion page with its match suggestions."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -107,7 +107,7 @@ class LeadFormView(RecordFormView):
 class LeadStatusView(LeadDetailView):
     """A status button (contacted, qualified, disqualified with a reason, reopen)."""
 
-    http_method_names: ClassVar[list[str]] = ["post"]
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         lead = self.get_record(pk)
