@@ -176,16 +176,33 @@ class RelationshipRow(forms.Form):
         return services.RelationshipInput(kind, self.cleaned_data.get("since"))
 
 
-class OrganizationPicker(forms.Select):
-    """A select of organizations with a filter box that reloads its options (htmx)."""
+class Picker(forms.Select):
+    """A select with a search box that reloads its options (htmx) from ``url``: a form
+    starts with a convenient first batch, the search finds the others."""
 
-    template_name = "contacts/widgets/organization_picker.html"
+    template_name = "contacts/widgets/picker.html"
+    css = ""
+    search_name = ""
+    url = ""
+    placeholder: Any = ""
+    label: Any = ""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["picker"] = self
+        return context
 
 
-class PersonPicker(forms.Select):
-    """A select of people with a filter box that reloads its options (htmx)."""
+class OrganizationPicker(Picker):
+    css, search_name, url = "organization-picker", "org_q", "contacts:organization-options"
+    placeholder = _("Type to find an organization…")
+    label = _("Find an organization")
 
-    template_name = "contacts/widgets/person_picker.html"
+
+class PersonPicker(Picker):
+    css, search_name, url = "person-picker", "person_q", "contacts:person-options"
+    placeholder = _("Type to find a person…")
+    label = _("Find a person")
 
 
 class LinkedForm(BootstrapMixin, forms.Form):
