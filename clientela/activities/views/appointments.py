@@ -24,7 +24,7 @@ from clientela.activities.forms import (
     reminder_formset,
 )
 from clientela.activities.models import Appointment
-from clientela.contacts.views.pickers import organization_choices, people_choices
+from clientela.contacts.views.pickers import linked_choices
 from clientela.core.errors import VersionConflict
 from clientela.core.forms import add_service_errors, local_input, user_options
 from clientela.core.permissions import can, require
@@ -33,7 +33,6 @@ from clientela.core.views.records import (
     not_found_as_404,
     prefilled_links,
     redirect_next,
-    submitted_ids,
 )
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -159,16 +158,11 @@ def appointment_form(request: AuthedRequest, pk: int | None = None) -> HttpRespo
         if appointment
         else []
     )
-    people_ids = submitted_ids(request, "people") or initial.get("people", [])
-    org_ids = submitted_ids(request, "organization") or (
-        [initial["organization"]] if initial.get("organization") else []
-    )
     form = AppointmentForm(
         data,
         initial=initial,
         users=user_options(),
-        people=people_choices(user, people_ids),
-        organizations=organization_choices(user, org_ids),
+        **linked_choices(request, initial),
     )
     reminders = reminder_formset(data, initial=reminders_initial or None)
     conflict = False

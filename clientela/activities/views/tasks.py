@@ -24,7 +24,7 @@ from clientela.activities.forms import (
 )
 from clientela.activities.models import Task
 from clientela.activities.selectors import TaskView
-from clientela.contacts.views.pickers import organization_choices, people_choices
+from clientela.contacts.views.pickers import linked_choices
 from clientela.core.errors import VersionConflict
 from clientela.core.forms import add_service_errors, local_input, user_options
 from clientela.core.pagination import WindowPaginator
@@ -34,7 +34,6 @@ from clientela.core.views.records import (
     not_found_as_404,
     prefilled_links,
     redirect_next,
-    submitted_ids,
 )
 
 PER_PAGE = 50
@@ -108,10 +107,6 @@ def task_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     else:
         initial = {"assignee": user.pk, **prefilled_links(request)}
         reminders_initial = []
-    people_ids = submitted_ids(request, "people") or initial.get("people", [])
-    org_ids = submitted_ids(request, "organization") or (
-        [initial["organization"]] if initial.get("organization") else []
-    )
     users = user_options()
     if task is not None and task.assignee_id not in {pk for pk, _name in users}:
         users.append((task.assignee_id, str(task.assignee)))
@@ -119,8 +114,7 @@ def task_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         data,
         initial=initial,
         users=users,
-        people=people_choices(user, people_ids),
-        organizations=organization_choices(user, org_ids),
+        **linked_choices(request, initial),
     )
     reminders = reminder_formset(data, initial=reminders_initial or None)
     conflict = False

@@ -9,14 +9,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from clientela.contacts import selectors
 from clientela.contacts.filters import ContactFilters
 from clientela.core.errors import NotFound
-from clientela.core.views.records import AuthedRequest
+from clientela.core.views.records import AuthedRequest, submitted_ids
 
 #: How many records a picker offers at once: a search box narrows them down.
 LIMIT = 20
@@ -52,6 +52,19 @@ def organization_choices(user: Any, ids: Iterable[int]) -> list[tuple[int, str]]
             except NotFound:
                 continue
     return sorted(options.items(), key=lambda item: item[1].casefold())
+
+
+def linked_choices(request: HttpRequest, initial: dict[str, Any]) -> dict[str, Any]:
+    """The ``people`` and ``organizations`` choices of a ``LinkedForm``: what was
+    posted, else the record's links (or those a "New …" link pre-filled)."""
+    people = submitted_ids(request, "people") or initial.get("people", [])
+    organizations = submitted_ids(request, "organization") or (
+        [initial["organization"]] if initial.get("organization") else []
+    )
+    return {
+        "people": people_choices(request.user, people),
+        "organizations": organization_choices(request.user, organizations),
+    }
 
 
 @login_required

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clientela.contacts import selectors as contact_selectors
 from clientela.contacts.models import Organization, Person
-from clientela.contacts.views.pickers import organization_choices, people_choices
+from clientela.contacts.views.pickers import linked_choices
 from clientela.core import selectors as core_selectors
 from clientela.core.errors import NotFound, VersionConflict
 from clientela.core.forms import user_options
@@ -42,7 +42,6 @@ from clientela.core.views.records import (
     not_found_as_404,
     prefilled_links,
     safe_next_url,
-    submitted_ids,
 )
 from clientela.sales import money
 from clientela.sales.forms.deals import ERROR_TARGETS, BoardFilterForm, DealForm
@@ -330,12 +329,8 @@ class DealFormView(RecordFormView):
     error_targets = ERROR_TARGETS
 
     def get_form(self, data: QueryDict | None, record: Any) -> Any:
-        request, user, deal = self.request, self.user, record
+        request, deal = self.request, record
         initial = _deal_initial(deal) if deal is not None else _new_deal_initial(request)
-        people_ids = submitted_ids(request, "people") or initial.get("people", [])
-        org_ids = submitted_ids(request, "organization") or (
-            [initial["organization"]] if initial.get("organization") else []
-        )
         self.pipelines = list(pipeline_selectors.pipeline_list())
         users = user_options()
         if deal is not None and deal.owner_id not in {pk for pk, _name in users}:
@@ -350,8 +345,7 @@ class DealFormView(RecordFormView):
             ],
             stages=[(p.name, [(s.pk, s.name) for s in p.stages.all()]) for p in self.pipelines],
             users=users,
-            people=people_choices(user, people_ids),
-            organizations=organization_choices(user, org_ids),
+            **linked_choices(request, initial),
         )
 
     def payload(self, form: Any, record: Any) -> Any:
