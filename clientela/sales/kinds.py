@@ -12,6 +12,7 @@ from clientela.sales.api import leads as lead_api
 from clientela.sales.api import orders as order_api
 from clientela.sales.api import orders_schemas as order_schemas
 from clientela.sales.api import quotes as quote_api
+from clientela.sales.filters import DealFilters, LeadFilters, OrderFilters
 from clientela.sales.forms.catalogue import ProductForm, product_filter_form
 from clientela.sales.forms.deals import DealForm, deal_filter_form
 from clientela.sales.forms.leads import LeadForm, lead_filter_form
@@ -60,7 +61,7 @@ LEADS = RecordKind(
         ListColumn(_("Owner"), "owner", XL),
         ListColumn(_("Created"), "created", MEDIUM),
     ),
-    filters=lead_selectors.LeadFilters,
+    filters=LeadFilters,
     filter_form=lead_filter_form,
     row_template="sales/leads/_row.html",
     detail_template="sales/leads/detail.html",
@@ -117,7 +118,7 @@ DEALS = RecordKind(
         ListColumn(_("Organization"), "organization", LARGE),
         ListColumn(_("Owner"), "owner", MEDIUM),
     ),
-    filters=deal_selectors.DealFilters,
+    filters=DealFilters,
     filter_form=deal_filter_form,
     row_template="sales/deals/_deal_row.html",
     list_template="sales/deals/deal_list.html",
@@ -265,7 +266,7 @@ ORDERS = RecordKind(
         ListColumn(_("Total"), "total", "text-end"),
         ListColumn(_("Owner"), None, LARGE),
     ),
-    filters=order_selectors.OrderFilters,
+    filters=OrderFilters,
     filter_form=order_filter_form,
     row_template="sales/orders/_row.html",
     detail_template="sales/orders/detail.html",
