@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.activities import validation as v
 from clientela.activities.models import ActivityPreferences, Appointment, Reminder, Task
 from clientela.activities.tasks import schedule_delivery
 from clientela.core.models import User
+from clientela.core.validation import Errors, add
 
 #: A reminder at most this long before its task or appointment (60 days).
 MAX_REMINDER_MINUTES = 60 * 24 * 60
@@ -29,32 +29,32 @@ class ReminderInput:
     by_email: bool | None = None
 
 
-def clean_reminders(value: Any, errors: v.Errors) -> list[ReminderInput] | None:
+def clean_reminders(value: Any, errors: Errors) -> list[ReminderInput] | None:
     if not isinstance(value, list | tuple) or not all(isinstance(r, ReminderInput) for r in value):
-        v.add(errors, "reminders", _("Give a list of reminders."))
+        add(errors, "reminders", _("Give a list of reminders."))
         return None
     for item in value:
         if type(item.minutes_before) is not int or item.minutes_before < 0:
-            v.add(errors, "reminders", _("A reminder cannot come after the event."))
+            add(errors, "reminders", _("A reminder cannot come after the event."))
             return None
         if item.minutes_before > MAX_REMINDER_MINUTES:
-            v.add(errors, "reminders", _("A reminder can be at most 60 days before."))
+            add(errors, "reminders", _("A reminder can be at most 60 days before."))
             return None
     return list({r.minutes_before: r for r in value}.values())
 
 
 def check_reminder_times(
-    when: datetime.datetime | None, reminders: list[ReminderInput], errors: v.Errors
+    when: datetime.datetime | None, reminders: list[ReminderInput], errors: Errors
 ) -> None:
     if not reminders:
         return
     if when is None:
-        v.add(errors, "reminders", _("Give a due date to be reminded of it."))
+        add(errors, "reminders", _("Give a due date to be reminded of it."))
         return
     now = timezone.now()
     for item in reminders:
         if when - datetime.timedelta(minutes=item.minutes_before) < now:
-            v.add(
+            add(
                 errors,
                 "reminders",
                 _("A reminder %(n)s minutes before would be in the past.")

@@ -14,7 +14,7 @@ together); every function here also runs atomically on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -25,6 +25,12 @@ from django.utils.translation import gettext as _
 
 from clientela.contacts import details as d
 from clientela.contacts.choices import Channel
+from clientela.contacts.documents import (
+    ORGANIZATION_SCALARS,
+    PERSON_SCALARS,
+    record_snapshot,
+    search_document,
+)
 from clientela.contacts.models import (
     Address,
     EmailAddress,
@@ -35,8 +41,6 @@ from clientela.contacts.models import (
     Relationship,
 )
 from clientela.contacts.services import (
-    ORGANIZATION_SCALARS,
-    PERSON_SCALARS,
     OrganizationData,
     PersonData,
     _assign_owner_team,
@@ -46,13 +50,12 @@ from clientela.contacts.services import (
     _denormalize,
 )
 from clientela.core import search
-from clientela.core.audit import display
+from clientela.core.audit import created_changes
 from clientela.core.choices import AuditAction, Language
 from clientela.core.context import current_interface
 from clientela.core.custom_fields import clean_custom_values, definitions
 from clientela.core.db import insert_rows
 from clientela.core.models import AuditEntry, SearchEntry, Tag, User
-from clientela.core.normalize import phone_search_terms
 from clientela.core.permissions import require, visibility_q
 from clientela.core.services import tags_by_name
 
@@ -213,75 +216,19 @@ def _detail_rows(cleaned: list[Checked], now: Any) -> None:
 def _snapshot(c: Checked, org_names: dict[int, str]) -> dict[str, Any]:
     """What ``services.person_snapshot``/``organization_snapshot`` would read back,
     built from the values in hand."""
-    record = c.record
-    scalars = PERSON_SCALARS if isinstance(record, Person) else ORGANIZATION_SCALARS
-    snap: dict[str, Any] = {name: getattr(record, name) for name in scalars}
-    if isinstance(record, Person):
-        snap["birthday"] = record.birthday
-    snap.update(
-        {
-            "emails": [e.address + (" *" if e.is_primary else "") for e in c.details["emails"]],
-            "phones": [p.number + (" *" if p.is_primary else "") for p in c.details["phones"]],
-            "addresses": [
-                ", ".join(x for x in (a.street, a.postal_code, a.city, a.region, a.country) if x)
-                for a in c.details["addresses"]
-            ],
-            "relationships": [
-                r.kind + (f" ({r.since.isoformat()})" if r.since else "")
-                for r in c.details["relationships"]
-            ],
-            "tags": sorted(t.name for t in c.tags),
-            "custom": dict(record.custom),
-            "owner": str(record.owner),
-            "team": str(record.team),
-        }
-    )
-    if isinstance(record, Person):
-        snap["organizations"] = [
-            org_names.get(m.organization_id, "") + (f" ({m.job_title})" if m.job_title else "")
-            for m in c.memberships
-        ]
-    return snap
+    memberships = [(org_names.get(m.organization_id, ""), m.job_title) for m in c.memberships]
+    return record_snapshot(c.record, c.details, [t.name for t in c.tags], memberships)
 
 
 def _search_entry(c: Checked, org_names: dict[int, str]) -> Any:
-    record = c.record
-    emails = [e.address for e in c.details["emails"]]
-    phones = [t for p in c.details["phones"] for t in phone_search_terms(p.number)]
-    cities = [a.city for a in c.details["addresses"]]
-    if isinstance(record, Person):
-        orgs = [org_names.get(m.organization_id, "") for m in c.memberships]
-        return search.entry(
-            resource=record.RESOURCE,
-            object_id=record.pk,
-            owner_id=record.owner_id,
-            team_id=record.team_id,
-            title=record.full_name,
-            subtitle=", ".join(
-                x for x in (record.email, orgs[0] if orgs else "", record.city) if x
-            ),
-            parts=[record.first_name, record.last_name, *emails, *phones, *orgs, *cities],
-        )
-    org = cast(Organization, record)
-    return search.entry(
-        resource=org.RESOURCE,
-        object_id=org.pk,
-        owner_id=org.owner_id,
-        team_id=org.team_id,
-        title=org.name,
-        subtitle=", ".join(x for x in (org.city, org.country) if x),
-        parts=[org.name, org.website, *emails, *phones, *cities],
+    document = search_document(
+        c.record,
+        emails=[e.address for e in c.details["emails"]],
+        phones=[p.number for p in c.details["phones"]],
+        cities=[a.city for a in c.details["addresses"]],
+        organizations=[org_names.get(m.organization_id, "") for m in c.memberships],
     )
-
-
-def _created_changes(snapshot: dict[str, Any]) -> dict[str, list[str | None]]:
-    """``audit.created_changes``, each value displayed once."""
-    changes: dict[str, list[str | None]] = {}
-    for key in sorted(snapshot):
-        shown = display(snapshot[key])
-        if shown not in (None, ""):
-            changes[key] = [None, shown]
-    return changes
+    return search.entry(**document)
 
 
 def _write(actor: User, model: Any, cleaned: list[Checked], org_names: dict[int, str]) -> None:
@@ -336,7 +283,7 @@ def _write(actor: User, model: Any, cleaned: list[Checked], org_names: dict[int,
                 AuditAction.CREATE.value,
                 actor.pk,
                 interface,
-                _created_changes(_snapshot(c, org_names)),
+                created_changes(_snapshot(c, org_names)),
                 now,
             )
             for c in cleaned

@@ -15,26 +15,31 @@ from dataclasses import dataclass
 from typing import Any, TypedDict, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientela.contacts import details as d
+from clientela.contacts.documents import (
+    ORGANIZATION_SCALARS,
+    PERSON_SCALARS,
+    record_snapshot,
+    search_document,
+)
 from clientela.contacts.models import Membership, Organization, Person
 from clientela.contacts.selectors import merged_into
 from clientela.core import search
-from clientela.core.audit import changes_between, created_changes, record_audit
-from clientela.core.choices import AuditAction, Language, Scope
+from clientela.core.choices import Language
 from clientela.core.custom_fields import clean_custom_values
 from clientela.core.models import Team, User
-from clientela.core.normalize import normalize_phone, phone_search_terms
-from clientela.core.permissions import require, rights_for, visibility_q
+from clientela.core.normalize import normalize_phone
+from clientela.core.permissions import visibility_q
 from clientela.core.services import (
-    check_version,
-    lock_for_update,
+    record_create,
     record_restore,
     record_trash,
+    record_update,
     tags_from_names,
 )
+from clientela.core.validation import assign_owner_team, clean_text
 
 EmailInput = d.EmailInput
 PhoneInput = d.PhoneInput
@@ -81,17 +86,6 @@ class OrganizationData(_RecordData, total=False):
     country: str
 
 
-PERSON_SCALARS = (
-    "first_name",
-    "last_name",
-    "preferred_language",
-    "preferred_channel",
-    "notes",
-    "external_id",
-)
-ORGANIZATION_SCALARS = ("name", "website", "industry", "notes", "external_id")
-
-
 # --- shared steps ---------------------------------------------------------------------
 
 
@@ -102,23 +96,11 @@ def _assign_owner_team(
     if not creating and "owner" not in data and "team" not in data:
         return
     owner = data.get("owner") or (None if creating else record.owner)
-    owner = owner or actor
-    team = data.get("team") or (owner.team if "owner" in data or creating else record.team)
-    team = team or actor.team
-    if not owner.is_active:
-        errors["owner"] = [_("The owner must be an active user.")]
-        return
-    if team is None:
-        errors["team"] = [_("Choose a team: the owner belongs to none.")]
-        return
-    scope = rights_for(actor, record.RESOURCE).scope
-    if scope == Scope.TEAM and team.pk != actor.team_id:
-        errors["team"] = [_("You can only give records to your own team.")]
-        return
-    if scope == Scope.OWN and owner.pk != actor.pk:
-        errors["owner"] = [_("You can only own records yourself.")]
-        return
-    record.owner, record.team = owner, team
+    # A new owner brings their team unless a team is given too.
+    team = data.get("team") or (None if "owner" in data or creating else record.team)
+    assigned = assign_owner_team(actor, record.RESOURCE, owner, errors, team=team)
+    if assigned is not None:
+        record.owner, record.team = assigned
 
 
 def _clean_details(
@@ -256,22 +238,8 @@ def _clean_scalars(
     names: tuple[str, ...],
     errors: dict[str, list[str]],
 ) -> None:
-    for name in names:
-        if name in data:
-            value = data[name]  # type: ignore[literal-required]
-            if value is not None and not isinstance(value, str):
-                errors[name] = [_("Enter text.")]
-                continue
-            value = (value or "").strip()
-            # full_clean checks max_length on CharFields but not on TextFields (notes).
-            limit = getattr(record._meta.get_field(name), "max_length", None)
-            if limit is not None and len(value) > limit:
-                errors[name] = [
-                    _("At most %(limit)s characters (this has %(n)s).")
-                    % {"limit": limit, "n": len(value)}
-                ]
-                continue
-            setattr(record, name, value)
+    for name, value in clean_text(type(record), data, names, errors).items():
+        setattr(record, name, value)
 
 
 def _full_clean(record: Person | Organization, errors: dict[str, list[str]]) -> None:
@@ -282,38 +250,19 @@ def _full_clean(record: Person | Organization, errors: dict[str, list[str]]) -> 
             errors.setdefault(field, messages)
 
 
-def _details_snapshot(record: Person | Organization) -> dict[str, Any]:
-    current = d.current_details(record)
-    return {
-        "emails": [e.address + (" *" if e.is_primary else "") for e in current["emails"]],
-        "phones": [p.number + (" *" if p.is_primary else "") for p in current["phones"]],
-        "addresses": [
-            ", ".join(x for x in (a.street, a.postal_code, a.city, a.region, a.country) if x)
-            for a in current["addresses"]
-        ],
-        "relationships": [
-            r.kind + (f" ({r.since.isoformat()})" if r.since else "")
-            for r in current["relationships"]
-        ],
-        "tags": sorted(t.name for t in record.tags.all()),
-        "custom": dict(record.custom),
-        "owner": str(record.owner),
-        "team": str(record.team),
-    }
-
-
 # --- people ---------------------------------------------------------------------------
 
 
 def person_snapshot(person: Person) -> dict[str, Any]:
-    snap = {name: getattr(person, name) for name in PERSON_SCALARS}
-    snap["birthday"] = person.birthday
-    snap.update(_details_snapshot(person))
-    snap["organizations"] = [
-        f"{m.organization.name}" + (f" ({m.job_title})" if m.job_title else "")
-        for m in person.memberships.select_related("organization")
-    ]
-    return snap
+    return record_snapshot(
+        person,
+        d.current_details(person),
+        [t.name for t in person.tags.all()],
+        [
+            (m.organization.name, m.job_title)
+            for m in person.memberships.select_related("organization")
+        ],
+    )
 
 
 def _clean_memberships(
@@ -361,7 +310,7 @@ def _clean_person_fields(person: Person, data: PersonData, errors: dict[str, lis
         person.preferred_language = Language.EN
 
 
-def _save_person(actor: User, person: Person, data: PersonData) -> dict[str, Any]:
+def _save_person(actor: User, person: Person, data: PersonData) -> None:
     errors: dict[str, list[str]] = {}
     _clean_scalars(person, data, PERSON_SCALARS, errors)
     _clean_person_fields(person, data, errors)
@@ -405,51 +354,36 @@ def _save_person(actor: User, person: Person, data: PersonData) -> dict[str, Any
     if tags is not None:
         person.tags.set(tags)
     person_reindex(person)
-    return person_snapshot(person)
 
 
 def person_reindex(person: Person) -> None:
-    orgs = list(person.organizations.values_list("name", flat=True))
-    emails = list(person.emailaddresss.values_list("address", flat=True))
-    phones = list(person.phonenumbers.values_list("number", flat=True))
-    cities = list(person.addresss.values_list("city", flat=True))
-    phone_terms = [t for p in phones for t in phone_search_terms(p)]
-    search.index_record(
-        resource=Person.RESOURCE,
-        object_id=person.pk,
-        owner_id=person.owner_id,
-        team_id=person.team_id,
-        title=person.full_name,
-        subtitle=", ".join(x for x in (person.email, orgs[0] if orgs else "", person.city) if x),
-        parts=[person.first_name, person.last_name, *emails, *phone_terms, *orgs, *cities],
+    document = search_document(
+        person,
+        emails=list(person.emailaddresss.values_list("address", flat=True)),
+        phones=list(person.phonenumbers.values_list("number", flat=True)),
+        cities=list(person.addresss.values_list("city", flat=True)),
+        organizations=list(person.organizations.values_list("name", flat=True)),
     )
+    search.index_record(**document)
 
 
-@transaction.atomic
 def person_create(*, actor: User, data: PersonData) -> Person:
-    require(actor, "create", Person.RESOURCE)
-    person = Person()
-    snapshot = _save_person(actor, person, data)
-    record_audit(
-        actor=actor, instance=person, action=AuditAction.CREATE, changes=created_changes(snapshot)
+    return record_create(
+        actor=actor, record=Person(), data=data, apply=_save_person, snapshot=person_snapshot
     )
-    return person
 
 
-@transaction.atomic
 def person_update(
     *, actor: User, person: Person, data: PersonData, expected_version: int | None = None
 ) -> Person:
-    fresh = lock_for_update(person, actor)
-    check_version(fresh, expected_version)
-    before = person_snapshot(fresh)
-    after = _save_person(actor, fresh, data)
-    changes = changes_between(before, after)
-    if changes:
-        fresh.version += 1
-        fresh.save(update_fields=["version", "updated_at"])
-        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
-    return fresh
+    return record_update(
+        actor=actor,
+        record=person,
+        data=data,
+        apply=_save_person,
+        snapshot=person_snapshot,
+        expected_version=expected_version,
+    )
 
 
 def person_trash(*, actor: User, person: Person, expected_version: int | None = None) -> None:
@@ -474,12 +408,10 @@ def person_restore(*, actor: User, person: Person) -> None:
 
 
 def organization_snapshot(org: Organization) -> dict[str, Any]:
-    snap = {name: getattr(org, name) for name in ORGANIZATION_SCALARS}
-    snap.update(_details_snapshot(org))
-    return snap
+    return record_snapshot(org, d.current_details(org), [t.name for t in org.tags.all()])
 
 
-def _save_organization(actor: User, org: Organization, data: OrganizationData) -> dict[str, Any]:
+def _save_organization(actor: User, org: Organization, data: OrganizationData) -> None:
     errors: dict[str, list[str]] = {}
     _clean_scalars(org, data, ORGANIZATION_SCALARS, errors)
     if not org.name and "name" not in errors:
@@ -508,37 +440,37 @@ def _save_organization(actor: User, org: Organization, data: OrganizationData) -
     if tags is not None:
         org.tags.set(tags)
     organization_reindex(org)
-    return organization_snapshot(org)
 
 
 def organization_reindex(org: Organization) -> None:
-    emails = list(org.emailaddresss.values_list("address", flat=True))
-    phones = list(org.phonenumbers.values_list("number", flat=True))
-    cities = list(org.addresss.values_list("city", flat=True))
-    phone_terms = [t for p in phones for t in phone_search_terms(p)]
-    search.index_record(
-        resource=Organization.RESOURCE,
-        object_id=org.pk,
-        owner_id=org.owner_id,
-        team_id=org.team_id,
-        title=org.name,
-        subtitle=", ".join(x for x in (org.city, org.country) if x),
-        parts=[org.name, org.website, *emails, *phone_terms, *cities],
+    document = search_document(
+        org,
+        emails=list(org.emailaddresss.values_list("address", flat=True)),
+        phones=list(org.phonenumbers.values_list("number", flat=True)),
+        cities=list(org.addresss.values_list("city", flat=True)),
     )
+    search.index_record(**document)
 
 
-@transaction.atomic
 def organization_create(*, actor: User, data: OrganizationData) -> Organization:
-    require(actor, "create", Organization.RESOURCE)
-    org = Organization()
-    snapshot = _save_organization(actor, org, data)
-    record_audit(
-        actor=actor, instance=org, action=AuditAction.CREATE, changes=created_changes(snapshot)
+    return record_create(
+        actor=actor,
+        record=Organization(),
+        data=data,
+        apply=_save_organization,
+        snapshot=organization_snapshot,
     )
-    return org
 
 
-@transaction.atomic
+def _change_organization(actor: User, org: Organization, data: OrganizationData) -> None:
+    name = org.name
+    _save_organization(actor, org, data)
+    if org.name != name:
+        # Its members are found by the organization's name too.
+        for person in Person.objects.filter(memberships__organization=org):
+            person_reindex(person)
+
+
 def organization_update(
     *,
     actor: User,
@@ -546,19 +478,14 @@ def organization_update(
     data: OrganizationData,
     expected_version: int | None = None,
 ) -> Organization:
-    fresh = lock_for_update(organization, actor)
-    check_version(fresh, expected_version)
-    before = organization_snapshot(fresh)
-    after = _save_organization(actor, fresh, data)
-    changes = changes_between(before, after)
-    if changes:
-        fresh.version += 1
-        fresh.save(update_fields=["version", "updated_at"])
-        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
-        if "name" in changes:
-            for person in Person.objects.filter(memberships__organization=fresh):
-                person_reindex(person)
-    return fresh
+    return record_update(
+        actor=actor,
+        record=organization,
+        data=data,
+        apply=_change_organization,
+        snapshot=organization_snapshot,
+        expected_version=expected_version,
+    )
 
 
 def organization_trash(

@@ -65,7 +65,14 @@ def record_audit(
 
 
 def created_changes(snapshot: Mapping[str, Any]) -> dict[str, list[str | None]]:
-    return changes_between({}, {k: v for k, v in snapshot.items() if display(v) not in (None, "")})
+    """The changes of a new record: ``{field: [None, value]}`` for every value set
+    (each displayed once: the importer writes these for thousands of records)."""
+    changes: dict[str, list[str | None]] = {}
+    for key in sorted(snapshot):
+        shown = display(snapshot[key])
+        if shown not in (None, ""):
+            changes[key] = [None, shown]
+    return changes
 
 
 __all__ = ["AuditAction", "changes_between", "created_changes", "display", "record_audit"]

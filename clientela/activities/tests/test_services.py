@@ -25,6 +25,7 @@ from clientela.activities.services import ReminderInput
 from clientela.core.errors import VersionConflict
 from clientela.core.models import AuditEntry
 from clientela.core.selectors import audit_history
+from clientela.core.services import records
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +156,8 @@ def test_stored_file_is_removed_when_the_write_fails(
     def boom(**kwargs: Any) -> None:
         raise RuntimeError("audit failed")
 
-    monkeypatch.setattr(services, "record_audit", boom)
+    # The audit entry is written by the record shell (``core.services.records``).
+    monkeypatch.setattr(records, "record_audit", boom)
     upload = SimpleUploadedFile("offer.pdf", b"%PDF-1.7")
     with pytest.raises(RuntimeError):
         services.interaction_create(

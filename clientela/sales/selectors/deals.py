@@ -25,8 +25,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.activities.validation import Errors, add
 from clientela.core.selectors import record_get
+from clientela.core.validation import Errors, add
 from clientela.sales import money
 from clientela.sales.choices import DealStatus
 from clientela.sales.filters import DealFilters

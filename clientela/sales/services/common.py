@@ -1,9 +1,9 @@
 """Input checks and steps the sales services share: money, currencies, percentages,
 document lines with their computed amounts, gap-free document numbers, owner and team.
 
-Like ``activities.validation``, each check adds messages to an ``errors`` dict keyed by
-the input field, so a service reports every problem of a request at once and saves
-nothing; ``raise_errors`` turns the dict into a ``ValidationError``.
+Like ``core.validation`` (whose ``Errors``, ``add`` and ``raise_errors`` are re-exported
+here), each check adds messages to an ``errors`` dict keyed by the input field, so a
+service reports every problem of a request at once and saves nothing.
 """
 
 from __future__ import annotations
@@ -12,28 +12,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from clientela.activities.validation import Errors, add
 from clientela.core import search
-from clientela.core.choices import Scope
-from clientela.core.models import User
-from clientela.core.permissions import rights_for
+from clientela.core.models import Team, User
+from clientela.core.validation import Errors, OwnerRule, add, raise_errors
+from clientela.core.validation import assign_owner_team as _assign_owner_team
 from clientela.sales import money
 from clientela.sales.models import DocumentSequence, Order, Product, Quote
 from clientela.sales.selectors.catalogue import price_for
 
-__all__ = ["Errors", "add"]
+__all__ = ["Errors", "add", "raise_errors"]
 
 MAX_QUANTITY = Decimal("99999999999")
 MAX_LINES = 200
-
-
-def raise_errors(errors: Errors) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 def clean_currency(value: Any, field: str, errors: Errors) -> str | None:
@@ -87,24 +81,21 @@ def clean_quantity(value: Any, field: str, errors: Errors) -> Decimal | None:
     return qty
 
 
-def assign_owner_team(actor: User, resource: str, owner: User | None, errors: Errors) -> Any:
-    """(owner, team) of a new or reassigned record: the owner defaults to the actor; a
-    role scoped to its own records may only give records to itself, one scoped to its
-    team only within its team. None when refused (the reason is in ``errors``)."""
-    owner = owner or actor
-    team = owner.team or actor.team
-    scope = rights_for(actor, resource).scope
-    if team is None:
-        add(errors, "owner_id", _("Choose an owner who belongs to a team."))
-    elif not owner.is_active:
-        add(errors, "owner_id", _("The owner must be an active user."))
-    elif scope == Scope.OWN and owner.pk != actor.pk:
-        add(errors, "owner_id", _("You can only own records yourself."))
-    elif scope == Scope.TEAM and team.pk != actor.team_id:
-        add(errors, "owner_id", _("You can only give records to people of your team."))
-    else:
-        return owner, team
-    return None
+#: The sales forms and API name the owner by ``owner_id``: every refusal is reported there.
+SALES_OWNER = OwnerRule(
+    inactive=("owner_id", gettext_lazy("The owner must be an active user.")),
+    no_team=("owner_id", gettext_lazy("Choose an owner who belongs to a team.")),
+    not_own=("owner_id", gettext_lazy("You can only own records yourself.")),
+    not_team=("owner_id", gettext_lazy("You can only give records to people of your team.")),
+)
+
+
+def assign_owner_team(
+    actor: User, resource: str, owner: User | None, errors: Errors
+) -> tuple[User, Team] | None:
+    """(owner, team) of a new or reassigned sales record (``core.validation``'s rule,
+    worded for ``owner_id``); None when refused."""
+    return _assign_owner_team(actor, resource, owner, errors, rule=SALES_OWNER)
 
 
 def clean_owner_id(value: Any, errors: Errors) -> User | None:

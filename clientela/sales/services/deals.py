@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.activities import validation as v
+from clientela.contacts.links import clean_organization, clean_people
 from clientela.contacts.models import Person
 from clientela.core import search
 from clientela.core.audit import changes_between, created_changes, record_audit
@@ -25,6 +25,7 @@ from clientela.core.choices import AuditAction
 from clientela.core.models import User
 from clientela.core.permissions import require
 from clientela.core.services import check_version, lock_for_update, record_restore, record_trash
+from clientela.core.validation import clean_text
 from clientela.sales import money
 from clientela.sales.choices import DealStatus
 from clientela.sales.models import Deal, DealStageChange, Pipeline, SalesSettings, Stage
@@ -100,10 +101,10 @@ def deal_reindex(deal: Deal) -> None:
 
 
 def _clean_text(data: DealData, errors: c.Errors) -> dict[str, str]:
-    cleaned = v.clean_text(Deal, data, TEXT_FIELDS, errors)
+    cleaned = clean_text(Deal, data, TEXT_FIELDS, errors)
     if "title" in cleaned and not cleaned["title"]:
         del cleaned["title"]
-        v.add(errors, "title", _("Enter a title."))
+        c.add(errors, "title", _("Enter a title."))
     return cleaned
 
 
@@ -112,7 +113,7 @@ def _clean_close_date(value: Any, errors: c.Errors) -> tuple[bool, datetime.date
     if value is None or value == "":
         return True, None
     if isinstance(value, datetime.datetime):
-        v.add(errors, "close_date", _("Enter a date as YYYY-MM-DD."))
+        c.add(errors, "close_date", _("Enter a date as YYYY-MM-DD."))
         return False, None
     if isinstance(value, datetime.date):
         return True, value
@@ -121,7 +122,7 @@ def _clean_close_date(value: Any, errors: c.Errors) -> tuple[bool, datetime.date
             return True, datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    v.add(errors, "close_date", _("Enter a date as YYYY-MM-DD."))
+    c.add(errors, "close_date", _("Enter a date as YYYY-MM-DD."))
     return False, None
 
 
@@ -129,31 +130,31 @@ def _clean_probability(value: Any, errors: c.Errors) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if type(value) is not int or not 0 <= value <= 100:
-        v.add(errors, "probability", _("Give a whole percentage from 0 to 100."))
+        c.add(errors, "probability", _("Give a whole percentage from 0 to 100."))
         return None
     return value
 
 
 def _clean_pipeline(value: Any, errors: c.Errors) -> Pipeline | None:
     if type(value) is not int:
-        v.add(errors, "pipeline_id", _("Give the pipeline as an id."))
+        c.add(errors, "pipeline_id", _("Give the pipeline as an id."))
         return None
     pipeline = Pipeline.objects.filter(pk=value).first()
     if pipeline is None:
-        v.add(errors, "pipeline_id", _("There is no pipeline with this id."))
+        c.add(errors, "pipeline_id", _("There is no pipeline with this id."))
     return pipeline
 
 
 def _clean_stage(value: Any, pipeline: Pipeline | None, errors: c.Errors) -> Stage | None:
     if type(value) is not int:
-        v.add(errors, "stage_id", _("Give the stage as an id."))
+        c.add(errors, "stage_id", _("Give the stage as an id."))
         return None
     stage = Stage.objects.select_related("pipeline").filter(pk=value).first()
     if stage is None:
-        v.add(errors, "stage_id", _("There is no stage with this id."))
+        c.add(errors, "stage_id", _("There is no stage with this id."))
         return None
     if pipeline is not None and stage.pipeline_id != pipeline.pk:
-        v.add(
+        c.add(
             errors,
             "stage_id",
             _("“%(stage)s” is a stage of another pipeline (%(other)s), not of %(pipeline)s.")
@@ -165,11 +166,11 @@ def _clean_stage(value: Any, pipeline: Pipeline | None, errors: c.Errors) -> Sta
 
 def _check_status(value: Any, stage: Stage, errors: c.Errors) -> None:
     if value not in DealStatus.values:
-        v.add(errors, "status", _("Choose open, won or lost."))
+        c.add(errors, "status", _("Choose open, won or lost."))
         return
     expected = stage_status(stage)
     if value != expected:
-        v.add(
+        c.add(
             errors,
             "status",
             _(
@@ -212,14 +213,14 @@ def _save(actor: User, deal: Deal, data: DealData) -> None:
     now = timezone.now()
     text = _clean_text(data, errors)
     if creating and "title" not in text and "title" not in errors:
-        v.add(errors, "title", _("Enter a title."))
+        c.add(errors, "title", _("Enter a title."))
 
     # Pipeline and stage: the stage must belong to the (new) pipeline.
     pipeline: Pipeline | None = deal.pipeline if not creating else None
     if "pipeline_id" in data and data["pipeline_id"] is not None:
         pipeline = _clean_pipeline(data["pipeline_id"], errors)
         if pipeline is not None and not pipeline.is_active and pipeline.pk != deal.pipeline_id:
-            v.add(errors, "pipeline_id", _("This pipeline is no longer in use."))
+            c.add(errors, "pipeline_id", _("This pipeline is no longer in use."))
     stage: Stage | None = None
     if "stage_id" in data and data["stage_id"] is not None:
         stage = _clean_stage(data["stage_id"], pipeline, errors)
@@ -231,14 +232,14 @@ def _save(actor: User, deal: Deal, data: DealData) -> None:
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 for message in messages:
-                    v.add(errors, key, message)
+                    c.add(errors, key, message)
     if creating and pipeline is not None and not pipeline.is_active and "pipeline_id" not in errors:
-        v.add(errors, "pipeline_id", _("This pipeline is no longer in use."))
+        c.add(errors, "pipeline_id", _("This pipeline is no longer in use."))
     if stage is None and pipeline is not None and "stage_id" not in errors:
         if creating or pipeline.pk != deal.pipeline_id:
             stage = first_open_stage(pipeline)
             if stage is None:
-                v.add(errors, "stage_id", _("This pipeline has no open stage."))
+                c.add(errors, "stage_id", _("This pipeline has no open stage."))
     stage_changes = stage is not None and stage.pk != deal.stage_id
     target = stage if stage is not None else (deal.stage if not creating else None)
 
@@ -266,7 +267,7 @@ def _save(actor: User, deal: Deal, data: DealData) -> None:
         status = stage_status(target)
         fixed = 100 if status == DealStatus.WON else 0 if status == DealStatus.LOST else None
         if fixed is not None and probability != fixed:
-            v.add(
+            c.add(
                 errors,
                 "probability",
                 _("A %(status)s deal has a probability of %(fixed)d%%.")
@@ -278,10 +279,10 @@ def _save(actor: User, deal: Deal, data: DealData) -> None:
     )
     people: list[Person] | None = None
     if "person_ids" in data:
-        people = v.clean_people(actor, data["person_ids"], errors)
+        people = clean_people(actor, data["person_ids"], errors)
     organization = deal.organization if not creating else None
     if "organization_id" in data:
-        organization = v.clean_organization(actor, data["organization_id"], errors)
+        organization = clean_organization(actor, data["organization_id"], errors)
     owner_team = None
     if creating or data.get("owner_id") is not None:
         owner = c.clean_owner_id(data.get("owner_id"), errors)

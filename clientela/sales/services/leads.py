@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.activities import validation as v
 from clientela.contacts.models import Organization, Person
 from clientela.core import search
 from clientela.core.audit import changes_between, created_changes, record_audit
@@ -28,6 +27,7 @@ from clientela.core.models import User
 from clientela.core.normalize import normalize_email, normalize_phone, phone_search_terms
 from clientela.core.permissions import can, require
 from clientela.core.services import check_version, lock_for_update, record_restore, record_trash
+from clientela.core.validation import clean_text
 from clientela.sales.choices import LeadSource, LeadStatus
 from clientela.sales.models import Deal, Lead
 from clientela.sales.selectors import leads as selectors
@@ -112,7 +112,7 @@ def lead_reindex(lead: Lead) -> None:
     )
 
 
-def _clean_status(lead: Lead, data: LeadData, errors: v.Errors) -> None:
+def _clean_status(lead: Lead, data: LeadData, errors: c.Errors) -> None:
     """Status and disqualification reason: a disqualified lead needs a reason; the
     reason is cleared when the lead is requalified; "converted" is never set here."""
     if "status" not in data and "disqualified_reason" not in data:
@@ -120,17 +120,17 @@ def _clean_status(lead: Lead, data: LeadData, errors: v.Errors) -> None:
     status = data.get("status", lead.status)
     reason_raw = data.get("disqualified_reason", lead.disqualified_reason)
     if reason_raw is not None and not isinstance(reason_raw, str):
-        v.add(errors, "disqualified_reason", _("Enter text."))
+        c.add(errors, "disqualified_reason", _("Enter text."))
         return
     reason = (reason_raw or "").strip()
     if lead.status == LeadStatus.CONVERTED and status != LeadStatus.CONVERTED:
-        v.add(errors, "status", _("This lead is converted; its status can no longer change."))
+        c.add(errors, "status", _("This lead is converted; its status can no longer change."))
         return
     if status == LeadStatus.CONVERTED and lead.status != LeadStatus.CONVERTED:
-        v.add(errors, "status", _("A lead becomes converted only by converting it."))
+        c.add(errors, "status", _("A lead becomes converted only by converting it."))
         return
     if status != LeadStatus.CONVERTED and status not in MANUAL_STATUSES:
-        v.add(
+        c.add(
             errors,
             "status",
             _("Unknown status “%(value)s”; choose one of: %(choices)s.")
@@ -139,18 +139,18 @@ def _clean_status(lead: Lead, data: LeadData, errors: v.Errors) -> None:
         return
     if status == LeadStatus.DISQUALIFIED:
         if not reason:
-            v.add(errors, "disqualified_reason", _("Say why the lead is disqualified."))
+            c.add(errors, "disqualified_reason", _("Say why the lead is disqualified."))
             return
         if len(reason) > 200:
-            v.add(errors, "disqualified_reason", _("At most 200 characters."))
+            c.add(errors, "disqualified_reason", _("At most 200 characters."))
             return
     else:
         reason = ""
     lead.status, lead.disqualified_reason = status, reason
 
 
-def _clean_lead(actor: User, lead: Lead, data: LeadData, errors: v.Errors) -> None:
-    for name, value in v.clean_text(Lead, data, LEAD_TEXT, errors).items():
+def _clean_lead(actor: User, lead: Lead, data: LeadData, errors: c.Errors) -> None:
+    for name, value in clean_text(Lead, data, LEAD_TEXT, errors).items():
         setattr(lead, name, value)
     if "email" in data:
         raw = data["email"]
@@ -173,7 +173,7 @@ def _clean_lead(actor: User, lead: Lead, data: LeadData, errors: v.Errors) -> No
     if "source" in data:
         source = data["source"]
         if source not in LeadSource.values:
-            v.add(
+            c.add(
                 errors,
                 "source",
                 _("Unknown source “%(value)s”; choose one of: %(choices)s.")
@@ -184,7 +184,7 @@ def _clean_lead(actor: User, lead: Lead, data: LeadData, errors: v.Errors) -> No
     if "score" in data:
         score = data["score"]
         if score is not None and (type(score) is not int or not 0 <= score <= 100):
-            v.add(errors, "score", _("Give a score from 0 to 100."))
+            c.add(errors, "score", _("Give a score from 0 to 100."))
         else:
             lead.score = score
     _clean_status(lead, data, errors)
@@ -198,11 +198,11 @@ def _clean_lead(actor: User, lead: Lead, data: LeadData, errors: v.Errors) -> No
     if not (has_name or lead.company or lead.email) and not (
         {"first_name", "last_name", "company", "email"} & set(errors)
     ):
-        v.add(errors, "last_name", _("Give at least a name, a company or an e-mail."))
+        c.add(errors, "last_name", _("Give at least a name, a company or an e-mail."))
 
 
 def _save(actor: User, lead: Lead, data: LeadData) -> dict[str, Any]:
-    errors: v.Errors = {}
+    errors: c.Errors = {}
     _clean_lead(actor, lead, data, errors)
     c.raise_errors(errors)
     lead.save()
@@ -266,13 +266,13 @@ def lead_restore(*, actor: User, lead: Lead) -> None:
 # --- conversion -------------------------------------------------------------------------
 
 
-def _pick(qs: Any, pk: Any, field: str, errors: v.Errors) -> Any:
+def _pick(qs: Any, pk: Any, field: str, errors: c.Errors) -> Any:
     if type(pk) is not int or pk <= 0:
-        v.add(errors, field, _("Give the record as an id."))
+        c.add(errors, field, _("Give the record as an id."))
         return None
     found = qs.filter(pk=pk).first()
     if found is None:
-        v.add(errors, field, _("There is no such record: %(id)s.") % {"id": pk})
+        c.add(errors, field, _("There is no such record: %(id)s.") % {"id": pk})
     return found
 
 
@@ -409,11 +409,11 @@ def lead_convert(
     """
     fresh = lock_for_update(lead, actor)
     check_version(fresh, expected_version)
-    errors: v.Errors = {}
+    errors: c.Errors = {}
     if fresh.status == LeadStatus.CONVERTED:
-        v.add(errors, "status", _("This lead is already converted."))
+        c.add(errors, "status", _("This lead is already converted."))
     elif fresh.status == LeadStatus.DISQUALIFIED:
-        v.add(errors, "status", _("A disqualified lead cannot be converted; requalify it first."))
+        c.add(errors, "status", _("A disqualified lead cannot be converted; requalify it first."))
     person: Person | None = None
     organization: Organization | None = None
     if person_id is not None:
@@ -423,7 +423,7 @@ def lead_convert(
             selectors.organizations_for(actor), organization_id, "organization_id", errors
         )
     if create_deal and deal is not None and not isinstance(deal, Mapping):
-        v.add(errors, "deal", _("Send the deal as an object."))
+        c.add(errors, "deal", _("Send the deal as an object."))
     c.raise_errors(errors)
 
     if person is None and not create_person:

@@ -11,13 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.activities import validation as v
+from clientela.contacts.links import clean_organization, clean_people
 from clientela.core.audit import changes_between, created_changes, record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.errors import NotFound
 from clientela.core.models import User
 from clientela.core.permissions import require
 from clientela.core.services import check_version, lock_for_update, record_restore, record_trash
+from clientela.core.validation import clean_datetime
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
 from clientela.sales.models import Order, OrderLine, Quote
@@ -99,15 +100,15 @@ def _order_create(
     lines = c.clean_lines(data.get("lines"), currency, errors)
     person = organization = None
     if data.get("person_id") is not None:
-        people = v.clean_people(actor, [data["person_id"]], errors)
+        people = clean_people(actor, [data["person_id"]], errors)
         person = people[0] if people else None
         if "person_ids" in errors:
             errors["person_id"] = errors.pop("person_ids")
     if data.get("organization_id") is not None:
-        organization = v.clean_organization(actor, data["organization_id"], errors)
+        organization = clean_organization(actor, data["organization_id"], errors)
     if person is None and organization is None and not errors.get("person_id"):
         if not errors.get("organization_id"):
-            v.add(errors, "person_id", _("An order belongs to a person or an organization."))
+            c.add(errors, "person_id", _("An order belongs to a person or an organization."))
     deal = None
     if data.get("deal_id") is not None:
         from clientela.sales.selectors.deals import deal_for_link
@@ -115,15 +116,15 @@ def _order_create(
         deal = deal_for_link(actor, data["deal_id"], errors)
     status = data.get("status", OrderStatus.OPEN)
     if status not in OrderStatus.values:
-        v.add(errors, "status", _("Choose open, fulfilled or cancelled."))
-    ordered_at = v.clean_datetime(
+        c.add(errors, "status", _("Choose open, fulfilled or cancelled."))
+    ordered_at = clean_datetime(
         data.get("ordered_at", timezone.now()), "ordered_at", errors, required=True
     )
     owner = c.clean_owner_id(data.get("owner_id"), errors)
     owner_team = c.assign_owner_team(actor, Order.RESOURCE, owner, errors)
     notes = str(data.get("notes") or "")
     if len(notes) > 10000:
-        v.add(errors, "notes", _("At most 10,000 characters."))
+        c.add(errors, "notes", _("At most 10,000 characters."))
     totals = c.document_totals(lines)
     # A line with an error is left out of ``lines``: comparing the total with what is
     # left would add a second, misleading error.
@@ -131,7 +132,7 @@ def _order_create(
     if data.get("total") is not None and currency and lines_ok:
         given = money.parse_decimal(data["total"])
         if given is None or given != totals.total:
-            v.add(
+            c.add(
                 errors,
                 "total",
                 _("The total %(given)s does not match the lines, which add up to %(total)s.")

@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from clientela.activities import validation as v
+from clientela.contacts.links import clean_organization, clean_people
 from clientela.contacts.models import Organization, Person
 from clientela.core.audit import changes_between, created_changes, record_audit
 from clientela.core.choices import AuditAction, Language
@@ -88,13 +88,13 @@ def _customer(
     if "person_id" in data:
         person: Person | None = None
         if data["person_id"] is not None:
-            people = v.clean_people(actor, [data["person_id"]], errors)
+            people = clean_people(actor, [data["person_id"]], errors)
             if "person_ids" in errors:
                 errors["person_id"] = errors.pop("person_ids")
             person = people[0] if people else None
         quote.person = person
     if "organization_id" in data:
-        org: Organization | None = v.clean_organization(actor, data["organization_id"], errors)
+        org: Organization | None = clean_organization(actor, data["organization_id"], errors)
         quote.organization = org
     if (
         quote.person_id is None

@@ -1,28 +1,25 @@
 """Writes of the core domain (roles, users, tokens, tags, saved views, custom fields,
-settings) and the generic record helpers every domain service uses: version check,
-trash, restore, purge."""
+settings). The generic record helpers every domain service uses (the create and update
+shells, version check, lock, trash, restore, purge) are in ``records`` and re-exported
+here, so ``from clientela.core.services import record_trash`` keeps working."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 import secrets
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import search
-from clientela.core.audit import record_audit
-from clientela.core.choices import AuditAction, Language, RoleKey
-from clientela.core.errors import NotFound, VersionConflict
+from clientela.core.choices import Language, RoleKey
+from clientela.core.errors import NotFound
 from clientela.core.models import (
     ApiToken,
-    CRMRecord,
     CustomField,
     Role,
     RolePermission,
@@ -36,13 +33,31 @@ from clientela.core.permissions import (
     DEFAULT_ROLE_RIGHTS,
     RESOURCES,
     ROLE_NAMES,
-    can_see_record,
     custom_field_resources,
     forget_rights,
-    require,
+)
+from clientela.core.services.records import (
+    _require_admin,
+    check_version,
+    lock_for_update,
+    record_create,
+    record_restore,
+    record_trash,
+    record_update,
+    trash_cutoff,
+    trash_purge,
 )
 
-R = TypeVar("R", bound=CRMRecord)
+__all__ = [
+    "check_version",
+    "lock_for_update",
+    "record_create",
+    "record_restore",
+    "record_trash",
+    "record_update",
+    "trash_cutoff",
+    "trash_purge",
+]
 
 #: Scopes a token may carry; domain apps add theirs with ``register_scopes``.
 API_SCOPES: set[str] = set()
@@ -50,101 +65,6 @@ API_SCOPES: set[str] = set()
 
 def register_scopes(*scopes: str) -> None:
     API_SCOPES.update(scopes)
-
-
-# --- generic record helpers (used by every domain's services) -------------------------
-
-
-def check_version(record: CRMRecord, expected: int | None) -> None:
-    """Raise ``VersionConflict`` when the client edited an older version."""
-    if expected is not None and expected != record.version:
-        raise VersionConflict(record.version)
-
-
-def lock_for_update(record: R, user: Any, action: str = "update") -> R:
-    """Re-read ``record`` inside the transaction (row-locked on PostgreSQL), refusing
-    it when it is gone, in the trash, or outside what the user may see; then check
-    the action right."""
-    model = type(record)
-    fresh = (
-        model._default_manager.select_for_update()
-        .filter(pk=record.pk, deleted_at__isnull=True)
-        .first()
-    )
-    if fresh is None or not can_see_record(user, fresh):
-        raise NotFound()
-    require(user, action, model.RESOURCE)
-    return cast(R, fresh)
-
-
-def validate_owner_team(*, actor: Any, owner: User | None, team: Team | None) -> tuple[User, Team]:
-    """Default owner to the actor and team to the owner's team; a user may only hand a
-    record to another owner or team if they could then still see it, unless their
-    scope is "all"."""
-    owner = owner or actor
-    team = team or owner.team or actor.team
-    errors: dict[str, list[str]] = {}
-    if team is None:
-        errors["team"] = [_("Choose a team: the owner belongs to none.")]
-    if not owner.is_active:
-        errors["owner"] = [_("The owner must be an active user.")]
-    if errors:
-        raise ValidationError(errors)
-    assert team is not None
-    return owner, team
-
-
-@transaction.atomic
-def record_trash(*, actor: Any, record: CRMRecord, expected_version: int | None = None) -> None:
-    """Move a record to the trash (restorable by an admin for CLIENTELA_TRASH_DAYS)."""
-    fresh = lock_for_update(record, actor, "delete")
-    check_version(fresh, expected_version)
-    fresh.deleted_at = timezone.now()
-    fresh.version += 1
-    fresh.save(update_fields=["deleted_at", "version", "updated_at"])
-    search.remove_record(fresh.RESOURCE, fresh.pk)
-    record_audit(actor=actor, instance=fresh, action=AuditAction.DELETE)
-    record.deleted_at, record.version = fresh.deleted_at, fresh.version
-
-
-def _require_admin(actor: Any) -> None:
-    if not getattr(actor, "is_admin", False):
-        raise NotFound()
-
-
-@transaction.atomic
-def record_restore(*, actor: Any, record: CRMRecord, reindex: Any) -> None:
-    """Bring a record back from the trash (admins only). ``reindex`` is the domain's
-    search indexer for the record."""
-    _require_admin(actor)
-    model = type(record)
-    fresh = model._default_manager.select_for_update().filter(pk=record.pk).first()
-    if fresh is None or fresh.deleted_at is None:
-        raise NotFound()
-    fresh.deleted_at = None
-    fresh.version += 1
-    fresh.save(update_fields=["deleted_at", "version", "updated_at"])
-    reindex(fresh)
-    record_audit(actor=actor, instance=fresh, action=AuditAction.RESTORE)
-    record.deleted_at, record.version = None, fresh.version
-
-
-def trash_cutoff() -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=settings.CLIENTELA_TRASH_DAYS)
-
-
-@transaction.atomic
-def trash_purge(*, models: list[type[CRMRecord]]) -> int:
-    """Delete for good whatever has been in the trash longer than the retention."""
-    cutoff = trash_cutoff()
-    total = 0
-    for model in models:
-        expired = model._default_manager.filter(deleted_at__lt=cutoff)
-        for record in expired:
-            record_audit(actor=None, instance=record, action=AuditAction.PURGE)
-        count, _detail = expired.delete()
-        total += count
-    return total
 
 
 # --- roles, teams, users --------------------------------------------------------------

@@ -1,0 +1,186 @@
+"""The generic writes of a record, the ceremony every domain service shares.
+
+``record_create`` and ``record_update`` are the CRM form of HackSoft's ``model_update``:
+the shell owns the transaction, the permission check, the row lock, the version check,
+the snapshots before and after, the version bump and the audit entry; the domain
+supplies only ``apply(actor, record, data)``, which validates the whole input, sets it
+on the record and saves it (with its lines, links and search entry), raising
+``ValidationError`` with every problem at once. ``snapshot(record)`` is the kind's
+audited view of a record (``person_snapshot``, ``deal_snapshot``…).
+
+A service with its own ceremony (a conversion that writes several records, a quote whose
+every edit is a new version) keeps it, built from the same steps below.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from clientela.core import search
+from clientela.core.audit import changes_between, created_changes, record_audit
+from clientela.core.choices import AuditAction
+from clientela.core.errors import NotFound, VersionConflict
+from clientela.core.models import CRMRecord
+from clientela.core.permissions import can_see_record, require
+
+R = TypeVar("R", bound=CRMRecord)
+M = TypeVar("M", bound=models.Model)
+D = TypeVar("D")
+
+#: ``apply(actor, record, data)``: validate ``data``, set it on ``record`` and save it.
+Apply = Callable[[Any, M, D], object]
+#: The kind's audited view of a record: ``{field: value}``.
+Snapshot = Callable[[M], Mapping[str, Any]]
+
+
+def check_version(record: CRMRecord, expected: int | None) -> None:
+    """Raise ``VersionConflict`` when the client edited an older version."""
+    if expected is not None and expected != record.version:
+        raise VersionConflict(record.version)
+
+
+def lock_for_update(record: R, user: Any, action: str = "update") -> R:
+    """Re-read ``record`` inside the transaction (row-locked on PostgreSQL), refusing
+    it when it is gone, in the trash, or outside what the user may see; then check
+    the action right."""
+    model = type(record)
+    fresh = (
+        model._default_manager.select_for_update()
+        .filter(pk=record.pk, deleted_at__isnull=True)
+        .first()
+    )
+    if fresh is None or not can_see_record(user, fresh):
+        raise NotFound()
+    require(user, action, model.RESOURCE)
+    return cast(R, fresh)
+
+
+@transaction.atomic
+def record_create(
+    *,
+    actor: Any,
+    record: M,
+    data: D,
+    apply: Apply[M, D],
+    snapshot: Snapshot[M],
+    authorize: Callable[[Any], None] | None = None,
+) -> M:
+    """Create ``record`` (new, unsaved) from ``data``: the create right on its resource
+    (or ``authorize(actor)`` for settings kept by admins), ``apply``, and the audit entry
+    with every value set."""
+    if authorize is None:
+        require(actor, "create", cast(Any, record).RESOURCE)
+    else:
+        authorize(actor)
+    apply(actor, record, data)
+    record_audit(
+        actor=actor,
+        instance=record,
+        action=AuditAction.CREATE,
+        changes=created_changes(snapshot(record)),
+    )
+    return record
+
+
+@transaction.atomic
+def record_update(
+    *,
+    actor: Any,
+    record: M,
+    data: D,
+    apply: Apply[M, D],
+    snapshot: Snapshot[M],
+    expected_version: int | None = None,
+    lock: Callable[[M, Any], M] | None = None,
+) -> M:
+    """Change ``record`` with ``data`` and return the fresh copy: the record re-read
+    under a lock (``lock(record, actor)``, by default ``lock_for_update``: visible, not
+    in the trash, the update right), the version the client edited checked, ``apply``,
+    then — only if the audited values changed — the version bumped and the audit entry
+    with the changes. Records without a version (settings) skip the version steps."""
+    fresh = lock(record, actor) if lock is not None else lock_for_update(cast(Any, record), actor)
+    versioned = isinstance(fresh, CRMRecord)
+    if versioned:
+        check_version(cast(CRMRecord, fresh), expected_version)
+    before = snapshot(fresh)
+    apply(actor, fresh, data)
+    changes = changes_between(before, snapshot(fresh))
+    if changes:
+        if versioned:
+            cast(CRMRecord, fresh).version += 1
+            fresh.save(update_fields=["version", "updated_at"])
+        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
+    return fresh
+
+
+@transaction.atomic
+def record_trash(*, actor: Any, record: CRMRecord, expected_version: int | None = None) -> None:
+    """Move a record to the trash (restorable by an admin for CLIENTELA_TRASH_DAYS)."""
+    fresh = lock_for_update(record, actor, "delete")
+    check_version(fresh, expected_version)
+    fresh.deleted_at = timezone.now()
+    fresh.version += 1
+    fresh.save(update_fields=["deleted_at", "version", "updated_at"])
+    search.remove_record(fresh.RESOURCE, fresh.pk)
+    record_audit(actor=actor, instance=fresh, action=AuditAction.DELETE)
+    record.deleted_at, record.version = fresh.deleted_at, fresh.version
+
+
+def _require_admin(actor: Any) -> None:
+    if not getattr(actor, "is_admin", False):
+        raise NotFound()
+
+
+@transaction.atomic
+def record_restore(*, actor: Any, record: CRMRecord, reindex: Any) -> None:
+    """Bring a record back from the trash (admins only). ``reindex`` is the domain's
+    search indexer for the record."""
+    _require_admin(actor)
+    model = type(record)
+    fresh = model._default_manager.select_for_update().filter(pk=record.pk).first()
+    if fresh is None or fresh.deleted_at is None:
+        raise NotFound()
+    fresh.deleted_at = None
+    fresh.version += 1
+    fresh.save(update_fields=["deleted_at", "version", "updated_at"])
+    reindex(fresh)
+    record_audit(actor=actor, instance=fresh, action=AuditAction.RESTORE)
+    record.deleted_at, record.version = None, fresh.version
+
+
+def trash_cutoff() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=settings.CLIENTELA_TRASH_DAYS)
+
+
+@transaction.atomic
+def trash_purge(*, models: list[type[CRMRecord]]) -> int:
+    """Delete for good whatever has been in the trash longer than the retention."""
+    cutoff = trash_cutoff()
+    total = 0
+    for model in models:
+        expired = model._default_manager.filter(deleted_at__lt=cutoff)
+        for record in expired:
+            record_audit(actor=None, instance=record, action=AuditAction.PURGE)
+        count, _detail = expired.delete()
+        total += count
+    return total
+
+
+__all__ = [
+    "Apply",
+    "Snapshot",
+    "check_version",
+    "lock_for_update",
+    "record_create",
+    "record_restore",
+    "record_trash",
+    "record_update",
+    "trash_cutoff",
+    "trash_purge",
+]
