@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from clientela.core.audit import changes_between, created_changes, record_audit
+from clientela.core.audit import changes_between, record_audit
 from clientela.core.choices import AuditAction, RoleKey
 from clientela.core.errors import NotFound, PermissionDenied
 from clientela.core.models import User
+from clientela.core.services import record_create, record_update
 from clientela.sales import money
 from clientela.sales.choices import ProductKind
 from clientela.sales.models import (
@@ -95,6 +96,17 @@ def _require_admin(actor: Any) -> None:
     """Admin settings: anyone else is told they do not exist."""
     if not getattr(actor, "is_admin", False) or not actor.is_active:
         raise NotFound()
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _locked(model: type[M], pk: Any) -> M:
+    """The row re-read under a lock (PostgreSQL) in the caller's transaction."""
+    fresh = model._default_manager.select_for_update().filter(pk=pk).first()
+    if fresh is None:
+        raise NotFound()
+    return fresh
 
 
 def _text(
@@ -193,35 +205,37 @@ def _apply_product(product: Product, data: ProductData, *, creating: bool) -> No
     c.raise_errors(errors)
 
 
-@transaction.atomic
-def product_create(*, actor: User, data: ProductData) -> Product:
-    _require_product_manager(actor)
-    product = Product()
-    _apply_product(product, data, creating=True)
+def _save_product(actor: User, product: Product, data: ProductData) -> None:
+    _apply_product(product, data, creating=product.pk is None)
     product.save()
-    record_audit(
+
+
+def _lock_product(product: Product, actor: User) -> Product:
+    _require_product_manager(actor)
+    return _locked(Product, product.pk)
+
+
+def product_create(*, actor: User, data: ProductData) -> Product:
+    return record_create(
         actor=actor,
-        instance=product,
-        action=AuditAction.CREATE,
-        changes=created_changes(product_snapshot(product)),
+        record=Product(),
+        data=data,
+        apply=_save_product,
+        snapshot=product_snapshot,
+        authorize=_require_product_manager,
     )
-    return product
 
 
-@transaction.atomic
 def product_update(*, actor: User, product: Product, data: ProductData) -> Product:
     """Change the fields present in ``data``; the others stay as they are."""
-    _require_product_manager(actor)
-    fresh = Product.objects.select_for_update().filter(pk=product.pk).first()
-    if fresh is None:
-        raise NotFound()
-    before = product_snapshot(fresh)
-    _apply_product(fresh, data, creating=False)
-    fresh.save()
-    changes = changes_between(before, product_snapshot(fresh))
-    if changes:
-        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
-    return fresh
+    return record_update(
+        actor=actor,
+        record=product,
+        data=data,
+        apply=_save_product,
+        snapshot=product_snapshot,
+        lock=_lock_product,
+    )
 
 
 def product_in_use(product: Product) -> bool:
@@ -238,10 +252,7 @@ def product_delete(*, actor: User, product: Product) -> bool:
     """Delete a product nobody used; one that quotes, orders or price lists name is
     deactivated instead (no longer offered, still shown where it was sold). Returns
     whether it was deleted."""
-    _require_product_manager(actor)
-    fresh = Product.objects.select_for_update().filter(pk=product.pk).first()
-    if fresh is None:
-        raise NotFound()
+    fresh = _lock_product(product, actor)
     if product_in_use(fresh):
         if fresh.is_active:
             fresh.is_active = False
@@ -296,34 +307,36 @@ def price_list_snapshot(price_list: PriceList) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
-def price_list_create(*, actor: User, data: PriceListData) -> PriceList:
-    _require_admin(actor)
-    price_list = PriceList()
-    _apply_price_list(price_list, data, creating=True)
+def _save_price_list(actor: User, price_list: PriceList, data: PriceListData) -> None:
+    _apply_price_list(price_list, data, creating=price_list.pk is None)
     price_list.save()
-    record_audit(
-        actor=actor,
-        instance=price_list,
-        action=AuditAction.CREATE,
-        changes=created_changes(price_list_snapshot(price_list)),
-    )
-    return price_list
 
 
-@transaction.atomic
-def price_list_update(*, actor: User, price_list: PriceList, data: PriceListData) -> PriceList:
+def _lock_price_list(price_list: PriceList, actor: User) -> PriceList:
     _require_admin(actor)
-    fresh = PriceList.objects.select_for_update().filter(pk=price_list.pk).first()
-    if fresh is None:
-        raise NotFound()
-    before = price_list_snapshot(fresh)
-    _apply_price_list(fresh, data, creating=False)
-    fresh.save()
-    changes = changes_between(before, price_list_snapshot(fresh))
-    if changes:
-        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
-    return fresh
+    return _locked(PriceList, price_list.pk)
+
+
+def price_list_create(*, actor: User, data: PriceListData) -> PriceList:
+    return record_create(
+        actor=actor,
+        record=PriceList(),
+        data=data,
+        apply=_save_price_list,
+        snapshot=price_list_snapshot,
+        authorize=_require_admin,
+    )
+
+
+def price_list_update(*, actor: User, price_list: PriceList, data: PriceListData) -> PriceList:
+    return record_update(
+        actor=actor,
+        record=price_list,
+        data=data,
+        apply=_save_price_list,
+        snapshot=price_list_snapshot,
+        lock=_lock_price_list,
+    )
 
 
 @transaction.atomic
@@ -332,10 +345,7 @@ def price_list_set_items(
 ) -> PriceList:
     """Replace the list's prices: one price per product, in the list's currency.
     Errors are keyed ``items.<n>.<field>``."""
-    _require_admin(actor)
-    fresh = PriceList.objects.select_for_update().filter(pk=price_list.pk).first()
-    if fresh is None:
-        raise NotFound()
+    fresh = _lock_price_list(price_list, actor)
     errors: c.Errors = {}
     if not isinstance(items, list | tuple):
         raise ValidationError({"items": [_("Give a list of prices.")]})
@@ -385,10 +395,7 @@ def price_list_set_items(
 
 @transaction.atomic
 def price_list_delete(*, actor: User, price_list: PriceList) -> None:
-    _require_admin(actor)
-    fresh = PriceList.objects.select_for_update().filter(pk=price_list.pk).first()
-    if fresh is None:
-        raise NotFound()
+    fresh = _lock_price_list(price_list, actor)
     record_audit(actor=actor, instance=fresh, action=AuditAction.PURGE)
     fresh.delete()
 
@@ -440,44 +447,43 @@ def rate_snapshot(rate: ExchangeRate) -> dict[str, Any]:
     return {"currency": rate.currency, "rate": rate.rate, "valid_from": rate.valid_from}
 
 
-@transaction.atomic
-def exchange_rate_create(*, actor: User, data: ExchangeRateData) -> ExchangeRate:
-    _require_admin(actor)
-    rate = ExchangeRate()
-    _apply_rate(rate, data, creating=True)
+def _save_rate(actor: User, rate: ExchangeRate, data: ExchangeRateData) -> None:
+    _apply_rate(rate, data, creating=rate.pk is None)
     rate.save()
-    record_audit(
+
+
+def _lock_rate(rate: ExchangeRate, actor: User) -> ExchangeRate:
+    _require_admin(actor)
+    return _locked(ExchangeRate, rate.pk)
+
+
+def exchange_rate_create(*, actor: User, data: ExchangeRateData) -> ExchangeRate:
+    return record_create(
         actor=actor,
-        instance=rate,
-        action=AuditAction.CREATE,
-        changes=created_changes(rate_snapshot(rate)),
+        record=ExchangeRate(),
+        data=data,
+        apply=_save_rate,
+        snapshot=rate_snapshot,
+        authorize=_require_admin,
     )
-    return rate
 
 
-@transaction.atomic
 def exchange_rate_update(
     *, actor: User, rate: ExchangeRate, data: ExchangeRateData
 ) -> ExchangeRate:
-    _require_admin(actor)
-    fresh = ExchangeRate.objects.select_for_update().filter(pk=rate.pk).first()
-    if fresh is None:
-        raise NotFound()
-    before = rate_snapshot(fresh)
-    _apply_rate(fresh, data, creating=False)
-    fresh.save()
-    changes = changes_between(before, rate_snapshot(fresh))
-    if changes:
-        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
-    return fresh
+    return record_update(
+        actor=actor,
+        record=rate,
+        data=data,
+        apply=_save_rate,
+        snapshot=rate_snapshot,
+        lock=_lock_rate,
+    )
 
 
 @transaction.atomic
 def exchange_rate_delete(*, actor: User, rate: ExchangeRate) -> None:
-    _require_admin(actor)
-    fresh = ExchangeRate.objects.select_for_update().filter(pk=rate.pk).first()
-    if fresh is None:
-        raise NotFound()
+    fresh = _lock_rate(rate, actor)
     record_audit(actor=actor, instance=fresh, action=AuditAction.PURGE)
     fresh.delete()
 

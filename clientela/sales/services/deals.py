@@ -10,6 +10,7 @@ and opens a new one, so time in stage and stage-to-stage conversion can be repor
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
@@ -18,13 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.contacts.links import clean_organization, clean_people
-from clientela.contacts.models import Person
+from clientela.contacts.models import Organization, Person
 from clientela.core import search
-from clientela.core.audit import changes_between, created_changes, record_audit
-from clientela.core.choices import AuditAction
-from clientela.core.models import User
-from clientela.core.permissions import require
-from clientela.core.services import check_version, lock_for_update, record_restore, record_trash
+from clientela.core.models import Team, User
+from clientela.core.services import (
+    lock_for_update,
+    record_create,
+    record_restore,
+    record_trash,
+    record_update,
+)
 from clientela.core.validation import clean_text
 from clientela.sales import money
 from clientela.sales.choices import DealStatus
@@ -206,48 +210,51 @@ def _enter_stage(deal: Deal, stage: Stage, actor: User, now: datetime.datetime) 
     deal.status = status
 
 
-def _save(actor: User, deal: Deal, data: DealData) -> None:
-    """Validate all of ``data`` against ``deal`` (new or locked), then write it."""
-    errors: c.Errors = {}
-    creating = deal.pk is None
-    now = timezone.now()
-    text = _clean_text(data, errors)
-    if creating and "title" not in text and "title" not in errors:
-        c.add(errors, "title", _("Enter a title."))
+def _default_pipeline(errors: c.Errors) -> Pipeline | None:
+    try:
+        return pipeline_default()
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            for message in messages:
+                c.add(errors, key, message)
+        return None
 
-    # Pipeline and stage: the stage must belong to the (new) pipeline.
-    pipeline: Pipeline | None = deal.pipeline if not creating else None
-    if "pipeline_id" in data and data["pipeline_id"] is not None:
+
+def _clean_placement(
+    deal: Deal, data: DealData, errors: c.Errors
+) -> tuple[Pipeline | None, Stage | None]:
+    """The deal's pipeline and the stage it moves to (None: it stays where it is): the
+    stage must belong to the (new) pipeline; a new deal, or one moved to another
+    pipeline without a stage, goes to the pipeline's first open stage."""
+    creating = deal.pk is None
+    pipeline: Pipeline | None = None if creating else deal.pipeline
+    if data.get("pipeline_id") is not None:
         pipeline = _clean_pipeline(data["pipeline_id"], errors)
         if pipeline is not None and not pipeline.is_active and pipeline.pk != deal.pipeline_id:
             c.add(errors, "pipeline_id", _("This pipeline is no longer in use."))
     stage: Stage | None = None
-    if "stage_id" in data and data["stage_id"] is not None:
+    if data.get("stage_id") is not None:
         stage = _clean_stage(data["stage_id"], pipeline, errors)
         if pipeline is None and stage is not None and "pipeline_id" not in errors:
             pipeline = stage.pipeline
     if pipeline is None and "pipeline_id" not in errors and "stage_id" not in errors:
-        try:
-            pipeline = pipeline_default()
-        except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                for message in messages:
-                    c.add(errors, key, message)
-    if creating and pipeline is not None and not pipeline.is_active and "pipeline_id" not in errors:
+        pipeline = _default_pipeline(errors)
+    if pipeline is None:
+        return pipeline, stage
+    if creating and not pipeline.is_active and "pipeline_id" not in errors:
         c.add(errors, "pipeline_id", _("This pipeline is no longer in use."))
-    if stage is None and pipeline is not None and "stage_id" not in errors:
-        if creating or pipeline.pk != deal.pipeline_id:
-            stage = first_open_stage(pipeline)
-            if stage is None:
-                c.add(errors, "stage_id", _("This pipeline has no open stage."))
-    stage_changes = stage is not None and stage.pk != deal.stage_id
-    target = stage if stage is not None else (deal.stage if not creating else None)
+    moved = creating or pipeline.pk != deal.pipeline_id
+    if stage is None and "stage_id" not in errors and moved:
+        stage = first_open_stage(pipeline)
+        if stage is None:
+            c.add(errors, "stage_id", _("This pipeline has no open stage."))
+    return pipeline, stage
 
-    if "status" in data and data["status"] is not None and target is not None:
-        _check_status(data["status"], target, errors)
 
-    # Money: currency first, so the amount is checked against its decimals.
-    # On an update, a currency or amount sent as null/empty is "not given".
+def _clean_money(deal: Deal, data: DealData, errors: c.Errors) -> tuple[str | None, Any]:
+    """(currency, amount). The currency first, so the amount is checked against its
+    decimals. On an update, a currency or amount sent as null/empty is "not given"."""
+    creating = deal.pk is None
     currency: str | None = deal.currency or None
     new_currency = data.get("currency") not in (None, "")
     if creating or new_currency:
@@ -259,95 +266,160 @@ def _save(actor: User, deal: Deal, data: DealData) -> None:
         if raw_amount is None or raw_amount == "":
             raw_amount = "0" if creating else deal.amount
         amount = c.clean_amount(raw_amount, "amount", errors, currency=currency)
+    return currency, amount
 
-    probability: int | None = None
-    if data.get("probability") is not None and data.get("probability") != "":
-        probability = _clean_probability(data["probability"], errors)
-    if target is not None and probability is not None and "probability" not in errors:
-        status = stage_status(target)
-        fixed = 100 if status == DealStatus.WON else 0 if status == DealStatus.LOST else None
-        if fixed is not None and probability != fixed:
-            c.add(
-                errors,
-                "probability",
-                _("A %(status)s deal has a probability of %(fixed)d%%.")
-                % {"status": DealStatus(status).label.lower(), "fixed": fixed},
-            )
 
-    close_ok, close_date = (
+def _clean_probability_on(target: Stage | None, data: DealData, errors: c.Errors) -> int | None:
+    """The probability given (None: not given); a won or lost deal's is fixed."""
+    if data.get("probability") is None or data.get("probability") == "":
+        return None
+    probability = _clean_probability(data["probability"], errors)
+    if target is None or probability is None:
+        return probability
+    status = stage_status(target)
+    fixed = 100 if status == DealStatus.WON else 0 if status == DealStatus.LOST else None
+    if fixed is not None and probability != fixed:
+        c.add(
+            errors,
+            "probability",
+            _("A %(status)s deal has a probability of %(fixed)d%%.")
+            % {"status": DealStatus(status).label.lower(), "fixed": fixed},
+        )
+    return probability
+
+
+def _clean_owner(
+    actor: User, deal: Deal, data: DealData, errors: c.Errors
+) -> tuple[User, Team] | None:
+    """(owner, team) of a new deal or a new owner (None: unchanged)."""
+    if deal.pk is not None and data.get("owner_id") is None:
+        return None
+    owner = c.clean_owner_id(data.get("owner_id"), errors)
+    if "owner_id" in errors:
+        return None
+    return c.assign_owner_team(actor, Deal.RESOURCE, owner, errors)
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """``DealData`` checked against the deal: what to write (None: leave as it is)."""
+
+    text: dict[str, str]
+    pipeline: Pipeline | None
+    #: The stage the deal moves to, and the one it ends up on.
+    stage: Stage | None
+    target: Stage | None
+    currency: str | None
+    amount: Any
+    probability: int | None
+    close_date: tuple[bool, datetime.date | None]
+    people: list[Person] | None
+    organization: tuple[bool, Organization | None]
+    owner_team: tuple[User, Team] | None
+
+
+def _clean(actor: User, deal: Deal, data: DealData) -> _Changes:
+    """Check all of ``data`` against ``deal`` (new or locked); every problem at once."""
+    errors: c.Errors = {}
+    creating = deal.pk is None
+    text = _clean_text(data, errors)
+    if creating and "title" not in text and "title" not in errors:
+        c.add(errors, "title", _("Enter a title."))
+    pipeline, stage = _clean_placement(deal, data, errors)
+    target = stage if stage is not None else (None if creating else deal.stage)
+    if data.get("status") is not None and target is not None:
+        _check_status(data["status"], target, errors)
+    currency, amount = _clean_money(deal, data, errors)
+    probability = _clean_probability_on(target, data, errors)
+    close_date = (
         _clean_close_date(data["close_date"], errors) if "close_date" in data else (False, None)
     )
-    people: list[Person] | None = None
-    if "person_ids" in data:
-        people = clean_people(actor, data["person_ids"], errors)
-    organization = deal.organization if not creating else None
-    if "organization_id" in data:
-        organization = clean_organization(actor, data["organization_id"], errors)
-    owner_team = None
-    if creating or data.get("owner_id") is not None:
-        owner = c.clean_owner_id(data.get("owner_id"), errors)
-        if "owner_id" not in errors:
-            owner_team = c.assign_owner_team(actor, Deal.RESOURCE, owner, errors)
+    people = clean_people(actor, data["person_ids"], errors) if "person_ids" in data else None
+    organization = (
+        (True, clean_organization(actor, data["organization_id"], errors))
+        if "organization_id" in data
+        else (False, None)
+    )
+    owner_team = _clean_owner(actor, deal, data, errors)
     c.raise_errors(errors)
-
-    # Everything is valid: write.
     assert pipeline is not None or not creating
-    for name, value in text.items():
-        setattr(deal, name, value)
-    if pipeline is not None:
-        deal.pipeline = pipeline
-    if currency is not None:
-        deal.currency = currency
-    if amount is not None:
-        deal.amount = amount
-    if close_ok:
-        deal.close_date = close_date
-    if "organization_id" in data:
-        deal.organization = organization
-    if owner_team is not None:
-        deal.owner, deal.team = owner_team
-    if creating:
-        assert stage is not None
-        deal.stage = stage
-        deal.stage_entered_at = now
-        deal.status = stage_status(stage)
-        deal.closed_at = now if deal.status != DealStatus.OPEN else None
-        deal.probability = stage.probability
-        deal.save()
-        DealStageChange.objects.create(
-            deal=deal, from_stage=None, stage=stage, entered_at=now, actor=actor
-        )
-    elif stage_changes:
-        assert stage is not None
-        _enter_stage(deal, stage, actor, now)
-        deal.probability = stage.probability
-    if target is not None and target.is_won:
-        deal.probability = 100
-    elif target is not None and target.is_lost:
-        deal.probability = 0
-    elif probability is not None:
-        deal.probability = probability
+    return _Changes(
+        text,
+        pipeline,
+        stage,
+        target,
+        currency,
+        amount,
+        probability,
+        close_date,
+        people,
+        organization,
+        owner_team,
+    )
+
+
+def _start(deal: Deal, stage: Stage, actor: User, now: datetime.datetime) -> None:
+    """Save a new deal on its first stage, with the first row of its stage history."""
+    deal.stage = stage
+    deal.stage_entered_at = now
+    deal.status = stage_status(stage)
+    deal.closed_at = now if deal.status != DealStatus.OPEN else None
+    deal.probability = stage.probability
     deal.save()
-    if people is not None:
-        deal.people.set(people)
+    DealStageChange.objects.create(
+        deal=deal, from_stage=None, stage=stage, entered_at=now, actor=actor
+    )
+
+
+def _place(deal: Deal, new: _Changes, actor: User, now: datetime.datetime) -> None:
+    """Stage and probability: a new deal starts on its stage, a moved one enters the
+    new stage with its probability; won is 100%, lost 0%, else the probability given."""
+    if deal.pk is None:
+        assert new.stage is not None
+        _start(deal, new.stage, actor, now)
+    elif new.stage is not None and new.stage.pk != deal.stage_id:
+        _enter_stage(deal, new.stage, actor, now)
+        deal.probability = new.stage.probability
+    if new.target is not None and new.target.is_won:
+        deal.probability = 100
+    elif new.target is not None and new.target.is_lost:
+        deal.probability = 0
+    elif new.probability is not None:
+        deal.probability = new.probability
+
+
+def _write(actor: User, deal: Deal, new: _Changes) -> None:
+    for name, value in new.text.items():
+        setattr(deal, name, value)
+    if new.pipeline is not None:
+        deal.pipeline = new.pipeline
+    if new.currency is not None:
+        deal.currency = new.currency
+    if new.amount is not None:
+        deal.amount = new.amount
+    if new.close_date[0]:
+        deal.close_date = new.close_date[1]
+    if new.organization[0]:
+        deal.organization = new.organization[1]
+    if new.owner_team is not None:
+        deal.owner, deal.team = new.owner_team
+    _place(deal, new, actor, timezone.now())
+    deal.save()
+    if new.people is not None:
+        deal.people.set(new.people)
     deal_reindex(deal)
+
+
+def _save(actor: User, deal: Deal, data: DealData) -> None:
+    """Validate all of ``data`` against ``deal`` (new or locked), then write it."""
+    _write(actor, deal, _clean(actor, deal, data))
 
 
 # --- use cases --------------------------------------------------------------------------
 
 
-@transaction.atomic
 def deal_create(*, actor: User, data: DealData) -> Deal:
-    require(actor, "create", Deal.RESOURCE)
-    deal = Deal()
-    _save(actor, deal, data)
-    record_audit(
-        actor=actor,
-        instance=deal,
-        action=AuditAction.CREATE,
-        changes=created_changes(deal_snapshot(deal)),
-    )
-    return deal
+    return record_create(actor=actor, record=Deal(), data=data, apply=_save, snapshot=deal_snapshot)
 
 
 def _lock(deal: Deal, actor: User, action: str = "update") -> Deal:
@@ -359,21 +431,20 @@ def _lock(deal: Deal, actor: User, action: str = "update") -> Deal:
     )
 
 
-@transaction.atomic
 def deal_update(
     *, actor: User, deal: Deal, data: DealData, expected_version: int | None = None
 ) -> Deal:
     """Change the fields present in ``data``; a new ``stage_id`` moves the deal (with
     its stage history), ``person_ids`` replaces the whole list."""
-    fresh = _lock(deal, actor)
-    check_version(fresh, expected_version)
-    before = deal_snapshot(fresh)
-    _save(actor, fresh, data)
-    changes = changes_between(before, deal_snapshot(fresh))
-    if changes:
-        fresh.version += 1
-        fresh.save(update_fields=["version", "updated_at"])
-        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
+    fresh = record_update(
+        actor=actor,
+        record=deal,
+        data=data,
+        apply=_save,
+        snapshot=deal_snapshot,
+        expected_version=expected_version,
+        lock=_lock,
+    )
     deal.version = fresh.version
     return fresh
 

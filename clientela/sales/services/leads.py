@@ -21,12 +21,19 @@ from django.utils.translation import gettext as _
 
 from clientela.contacts.models import Organization, Person
 from clientela.core import search
-from clientela.core.audit import changes_between, created_changes, record_audit
+from clientela.core.audit import changes_between, record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.models import User
 from clientela.core.normalize import normalize_email, normalize_phone, phone_search_terms
-from clientela.core.permissions import can, require
-from clientela.core.services import check_version, lock_for_update, record_restore, record_trash
+from clientela.core.permissions import can
+from clientela.core.services import (
+    check_version,
+    lock_for_update,
+    record_create,
+    record_restore,
+    record_trash,
+    record_update,
+)
 from clientela.core.validation import clean_text
 from clientela.sales.choices import LeadSource, LeadStatus
 from clientela.sales.models import Deal, Lead
@@ -201,45 +208,40 @@ def _clean_lead(actor: User, lead: Lead, data: LeadData, errors: c.Errors) -> No
         c.add(errors, "last_name", _("Give at least a name, a company or an e-mail."))
 
 
-def _save(actor: User, lead: Lead, data: LeadData) -> dict[str, Any]:
+def _save(actor: User, lead: Lead, data: LeadData) -> None:
     errors: c.Errors = {}
     _clean_lead(actor, lead, data, errors)
     c.raise_errors(errors)
     lead.save()
     lead_reindex(lead)
-    return lead_snapshot(lead)
+
+
+def _create(actor: User, lead: Lead, data: LeadData) -> None:
+    if data.get("status") == LeadStatus.CONVERTED:
+        raise ValidationError({"status": [_("A lead becomes converted only by converting it.")]})
+    _save(actor, lead, data)
 
 
 # --- create, update, status, trash ------------------------------------------------------
 
 
-@transaction.atomic
 def lead_create(*, actor: User, data: LeadData) -> Lead:
-    require(actor, "create", Lead.RESOURCE)
-    lead = Lead()
-    if data.get("status") == LeadStatus.CONVERTED:
-        raise ValidationError({"status": [_("A lead becomes converted only by converting it.")]})
-    snapshot = _save(actor, lead, data)
-    record_audit(
-        actor=actor, instance=lead, action=AuditAction.CREATE, changes=created_changes(snapshot)
+    return record_create(
+        actor=actor, record=Lead(), data=data, apply=_create, snapshot=lead_snapshot
     )
-    return lead
 
 
-@transaction.atomic
 def lead_update(
     *, actor: User, lead: Lead, data: LeadData, expected_version: int | None = None
 ) -> Lead:
-    fresh = lock_for_update(lead, actor)
-    check_version(fresh, expected_version)
-    before = lead_snapshot(fresh)
-    after = _save(actor, fresh, data)
-    changes = changes_between(before, after)
-    if changes:
-        fresh.version += 1
-        fresh.save(update_fields=["version", "updated_at"])
-        record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
-    return fresh
+    return record_update(
+        actor=actor,
+        record=lead,
+        data=data,
+        apply=_save,
+        snapshot=lead_snapshot,
+        expected_version=expected_version,
+    )
 
 
 def lead_set_status(

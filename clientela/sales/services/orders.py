@@ -7,17 +7,15 @@ import datetime
 from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.contacts.links import clean_organization, clean_people
-from clientela.core.audit import changes_between, created_changes, record_audit
-from clientela.core.choices import AuditAction
 from clientela.core.errors import NotFound
 from clientela.core.models import User
 from clientela.core.permissions import require
-from clientela.core.services import check_version, lock_for_update, record_restore, record_trash
+from clientela.core.services import record_create, record_restore, record_trash, record_update
 from clientela.core.validation import clean_datetime
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
@@ -81,8 +79,7 @@ def order_create(*, actor: User, data: OrderData) -> tuple[Order, bool]:
         if existing is not None:
             return existing, False
     try:
-        with transaction.atomic():
-            return _order_create(actor, data, external_id), True
+        return _order_create(actor, data, external_id), True
     except IntegrityError:
         # Two pushes of the same external id raced; the other one won.
         if external_id:
@@ -95,6 +92,18 @@ def order_create(*, actor: User, data: OrderData) -> tuple[Order, bool]:
 def _order_create(
     actor: User, data: OrderData, external_id: str, quote: Quote | None = None
 ) -> Order:
+    """The shell of every new order (its own transaction, so a raced duplicate
+    ``external_id`` rolls back alone)."""
+    return record_create(
+        actor=actor,
+        record=Order(external_id=external_id, quote=quote),
+        data=data,
+        apply=_apply,
+        snapshot=order_snapshot,
+    )
+
+
+def _apply(actor: User, order: Order, data: OrderData) -> None:
     errors: c.Errors = {}
     currency = c.clean_currency(data.get("currency"), "currency", errors)
     lines = c.clean_lines(data.get("lines"), currency, errors)
@@ -140,22 +149,11 @@ def _order_create(
             )
     c.raise_errors(errors)
     assert currency is not None and ordered_at is not None and owner_team is not None
-    order = Order(
-        owner=owner_team[0],
-        team=owner_team[1],
-        external_id=external_id,
-        person=person,
-        organization=organization,
-        deal=deal,
-        quote=quote,
-        currency=currency,
-        status=status,
-        ordered_at=ordered_at,
-        subtotal=totals.subtotal,
-        tax_total=totals.tax_total,
-        total=totals.total,
-        notes=notes,
-    )
+    order.owner, order.team = owner_team
+    order.person, order.organization, order.deal = person, organization, deal
+    order.currency, order.status, order.ordered_at = currency, status, ordered_at
+    order.subtotal, order.tax_total, order.total = totals.subtotal, totals.tax_total, totals.total
+    order.notes = notes
     if status == OrderStatus.FULFILLED:
         order.fulfilled_at = timezone.now()
     elif status == OrderStatus.CANCELLED:
@@ -164,13 +162,6 @@ def _order_create(
     order.save()
     OrderLine.objects.bulk_create([OrderLine(order=order, **line.fields()) for line in lines])
     c.index_document(order)
-    record_audit(
-        actor=actor,
-        instance=order,
-        action=AuditAction.CREATE,
-        changes=created_changes(order_snapshot(order)),
-    )
-    return order
 
 
 def order_from_quote(*, actor: User, quote: Quote) -> Order:
@@ -196,7 +187,6 @@ def order_from_quote(*, actor: User, quote: Quote) -> Order:
             for line in quote.lines.select_related("product")
         ],
     }
-    require(actor, "create", Order.RESOURCE)
     return _order_create(actor, data, "", quote=quote)
 
 
@@ -211,21 +201,22 @@ STATUS_MOVES: dict[str, frozenset[str]] = {
 }
 
 
-@transaction.atomic
-def order_set_status(
-    *, actor: User, order: Order, status: Any, expected_version: int | None = None
-) -> Order:
-    """Mark an order fulfilled or cancelled (stamping ``fulfilled_at``/``cancelled_at``).
-    Setting the status it already has changes nothing."""
-    fresh = lock_for_update(order, actor, "update")
-    check_version(fresh, expected_version)
+def _status_snapshot(order: Order) -> dict[str, Any]:
+    return {
+        "status": order.status,
+        "fulfilled_at": order.fulfilled_at,
+        "cancelled_at": order.cancelled_at,
+    }
+
+
+def _apply_status(actor: User, order: Order, status: Any) -> None:
     if not isinstance(status, str) or status not in OrderStatus.values:
         raise ValidationError({"status": [_("Choose open, fulfilled or cancelled.")]})
-    if status == fresh.status:
-        return fresh
-    if status not in STATUS_MOVES[fresh.status]:
-        current = OrderStatus(fresh.status).label
-        if fresh.status == OrderStatus.CANCELLED:
+    if status == order.status:
+        return
+    if status not in STATUS_MOVES[order.status]:
+        current = OrderStatus(order.status).label
+        if order.status == OrderStatus.CANCELLED:
             message = _("A cancelled order cannot be fulfilled or reopened.")
         else:
             message = _("A %(current)s order cannot become %(new)s.") % {
@@ -233,31 +224,27 @@ def order_set_status(
                 "new": str(OrderStatus(status).label).lower(),
             }
         raise ValidationError({"status": [message]})
-    before = {
-        "status": fresh.status,
-        "fulfilled_at": fresh.fulfilled_at,
-        "cancelled_at": fresh.cancelled_at,
-    }
-    now = timezone.now()
-    fresh.status = status
+    order.status = status
     if status == OrderStatus.FULFILLED:
-        fresh.fulfilled_at = now
+        order.fulfilled_at = timezone.now()
     elif status == OrderStatus.CANCELLED:
-        fresh.cancelled_at = now
-    fresh.version += 1
-    fresh.save(update_fields=["status", "fulfilled_at", "cancelled_at", "version", "updated_at"])
-    after = {
-        "status": fresh.status,
-        "fulfilled_at": fresh.fulfilled_at,
-        "cancelled_at": fresh.cancelled_at,
-    }
-    record_audit(
+        order.cancelled_at = timezone.now()
+    order.save(update_fields=["status", "fulfilled_at", "cancelled_at", "updated_at"])
+
+
+def order_set_status(
+    *, actor: User, order: Order, status: Any, expected_version: int | None = None
+) -> Order:
+    """Mark an order fulfilled or cancelled (stamping ``fulfilled_at``/``cancelled_at``).
+    Setting the status it already has changes nothing."""
+    return record_update(
         actor=actor,
-        instance=fresh,
-        action=AuditAction.UPDATE,
-        changes=changes_between(before, after),
+        record=order,
+        data=status,
+        apply=_apply_status,
+        snapshot=_status_snapshot,
+        expected_version=expected_version,
     )
-    return fresh
 
 
 def order_trash(*, actor: User, order: Order, expected_version: int | None = None) -> None:

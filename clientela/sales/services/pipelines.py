@@ -20,10 +20,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clientela.core.audit import changes_between, created_changes, record_audit
+from clientela.core.audit import changes_between, record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.errors import NotFound
 from clientela.core.models import User
+from clientela.core.services import record_create, record_update
 from clientela.sales.models import Deal, DealStageChange, Pipeline, Stage
 from clientela.sales.services.common import Errors, add, raise_errors
 
@@ -172,9 +173,10 @@ def _clean_flags(data: StageData, stage: Stage | None, errors: Errors) -> tuple[
     return is_won, is_lost
 
 
-def _lock_pipeline(pipeline: Pipeline) -> Pipeline:
+def _lock_pipeline(pipeline: Pipeline, actor: User) -> Pipeline:
     """The pipeline re-read under a row lock (PostgreSQL), so two admins editing its
-    stages at once are checked one after the other."""
+    stages at once are checked one after the other; for anyone else it does not exist."""
+    _require_admin(actor)
     fresh = Pipeline.objects.select_for_update().filter(pk=pipeline.pk).first()
     if fresh is None:
         raise NotFound()
@@ -184,12 +186,21 @@ def _lock_pipeline(pipeline: Pipeline) -> Pipeline:
 # --- pipelines --------------------------------------------------------------------------
 
 
-@transaction.atomic
 def pipeline_create(
     *, actor: User, data: PipelineData, stages: Sequence[StageData] | None = None
 ) -> Pipeline:
     """A new pipeline with ``stages`` (default: the usual New … Won, Lost), placed last."""
-    _require_admin(actor)
+    return record_create(
+        actor=actor,
+        record=Pipeline(),
+        data=data,
+        apply=lambda actor, pipeline, data: _create(pipeline, data, stages),
+        snapshot=pipeline_snapshot,
+        authorize=_require_admin,
+    )
+
+
+def _create(pipeline: Pipeline, data: PipelineData, stages: Sequence[StageData] | None) -> None:
     errors: Errors = {}
     names = list(Pipeline.objects.values_list("name", flat=True))
     name = _clean_name(data.get("name"), "name", errors, taken=names)
@@ -220,29 +231,29 @@ def pipeline_create(
     raise_errors(errors)
     assert name is not None
     last = Pipeline.objects.aggregate(m=Max("position"))["m"]
-    pipeline = Pipeline.objects.create(
-        name=name, is_active=is_active, position=0 if last is None else last + 1
-    )
+    pipeline.name, pipeline.is_active = name, is_active
+    pipeline.position = 0 if last is None else last + 1
+    pipeline.save()
     Stage.objects.bulk_create(
         [
             Stage(pipeline=pipeline, name=n, position=i, probability=p, is_won=w, is_lost=lost)
             for i, (n, p, w, lost) in enumerate(cleaned)
         ]
     )
-    record_audit(
-        actor=actor,
-        instance=pipeline,
-        action=AuditAction.CREATE,
-        changes=created_changes(pipeline_snapshot(pipeline)),
-    )
-    return pipeline
 
 
-@transaction.atomic
 def pipeline_update(*, actor: User, pipeline: Pipeline, data: PipelineData) -> Pipeline:
-    _require_admin(actor)
-    fresh = _lock_pipeline(pipeline)
-    before = pipeline_snapshot(fresh)
+    return record_update(
+        actor=actor,
+        record=pipeline,
+        data=data,
+        apply=_change,
+        snapshot=pipeline_snapshot,
+        lock=_lock_pipeline,
+    )
+
+
+def _change(actor: User, fresh: Pipeline, data: PipelineData) -> None:
     errors: Errors = {}
     if "name" in data:
         names = list(Pipeline.objects.exclude(pk=fresh.pk).values_list("name", flat=True))
@@ -267,15 +278,12 @@ def pipeline_update(*, actor: User, pipeline: Pipeline, data: PipelineData) -> P
             fresh.is_active = active
     raise_errors(errors)
     fresh.save()
-    _audit(actor, fresh, before)
-    return fresh
 
 
 @transaction.atomic
 def pipeline_delete(*, actor: User, pipeline: Pipeline) -> None:
     """Delete a pipeline no deal uses (not even one in the trash)."""
-    _require_admin(actor)
-    fresh = _lock_pipeline(pipeline)
+    fresh = _lock_pipeline(pipeline, actor)
     used = Deal.objects.filter(pipeline=fresh).count()
     if used:
         raise ValidationError(
@@ -310,8 +318,7 @@ def pipeline_delete(*, actor: User, pipeline: Pipeline) -> None:
 def stage_create(*, actor: User, pipeline: Pipeline, data: StageData) -> Stage:
     """Add a stage at the end of the pipeline's open stages (before won and lost, which
     conventionally close the board), or at the very end for a won/lost stage."""
-    _require_admin(actor)
-    fresh = _lock_pipeline(pipeline)
+    fresh = _lock_pipeline(pipeline, actor)
     before = pipeline_snapshot(fresh)
     errors: Errors = {}
     states = _states(fresh)
@@ -351,8 +358,7 @@ def _renumber(stages: Sequence[Stage]) -> None:
 
 @transaction.atomic
 def stage_update(*, actor: User, stage: Stage, data: StageData) -> Stage:
-    _require_admin(actor)
-    pipeline = _lock_pipeline(stage.pipeline)
+    pipeline = _lock_pipeline(stage.pipeline, actor)
     fresh = pipeline.stages.filter(pk=stage.pk).first()
     if fresh is None:
         raise NotFound()
@@ -395,8 +401,7 @@ def stage_update(*, actor: User, stage: Stage, data: StageData) -> Stage:
 @transaction.atomic
 def stage_reorder(*, actor: User, pipeline: Pipeline, stage_ids: Sequence[Any]) -> Pipeline:
     """Put the pipeline's stages in the order of ``stage_ids`` (all of them, once each)."""
-    _require_admin(actor)
-    fresh = _lock_pipeline(pipeline)
+    fresh = _lock_pipeline(pipeline, actor)
     before = pipeline_snapshot(fresh)
     stages = {s.pk: s for s in fresh.stages.all()}
     ids = list(stage_ids) if isinstance(stage_ids, list | tuple) else []
@@ -423,8 +428,7 @@ def stage_move(*, actor: User, stage: Stage, offset: int) -> Pipeline:
 @transaction.atomic
 def stage_delete(*, actor: User, stage: Stage) -> None:
     """Delete a stage that holds no deal and that no deal's history mentions."""
-    _require_admin(actor)
-    pipeline = _lock_pipeline(stage.pipeline)
+    pipeline = _lock_pipeline(stage.pipeline, actor)
     fresh = pipeline.stages.filter(pk=stage.pk).first()
     if fresh is None:
         raise NotFound()

@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 
 from clientela.contacts.links import clean_organization, clean_people
 from clientela.contacts.models import Organization, Person
-from clientela.core.audit import changes_between, created_changes, record_audit
+from clientela.core.audit import changes_between, record_audit
 from clientela.core.choices import AuditAction, Language
 from clientela.core.company import company_name
 from clientela.core.models import User
-from clientela.core.permissions import can, can_see_record, require
-from clientela.core.services import check_version, lock_for_update, record_trash
+from clientela.core.permissions import can, can_see_record
+from clientela.core.services import check_version, lock_for_update, record_create, record_trash
 from clientela.sales import money
 from clientela.sales.choices import QuoteStatus
 from clientela.sales.models import Order, Quote, QuoteLine, SalesSettings
@@ -205,12 +205,7 @@ def _refuse(field: str, message: str) -> None:
 # --- create, update, revise -----------------------------------------------------------
 
 
-@transaction.atomic
-def quote_create(*, actor: User, data: QuoteData) -> Quote:
-    """A new draft quote. Lines naming a product without a price take the catalogue
-    price in the quote's currency; the language defaults to the person's."""
-    require(actor, "create", Quote.RESOURCE)
-    quote = Quote(status=QuoteStatus.DRAFT)
+def _create(actor: User, quote: Quote, data: QuoteData) -> None:
     lines = _apply(actor, quote, data, creating=True)
     totals = c.document_totals(lines)
     quote.subtotal, quote.tax_total, quote.total = totals.subtotal, totals.tax_total, totals.total
@@ -219,13 +214,18 @@ def quote_create(*, actor: User, data: QuoteData) -> Quote:
     quote.save()
     QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **line.fields()) for line in lines])
     c.index_document(quote)
-    record_audit(
+
+
+def quote_create(*, actor: User, data: QuoteData) -> Quote:
+    """A new draft quote. Lines naming a product without a price take the catalogue
+    price in the quote's currency; the language defaults to the person's."""
+    return record_create(
         actor=actor,
-        instance=quote,
-        action=AuditAction.CREATE,
-        changes=created_changes(quote_snapshot(quote)),
+        record=Quote(status=QuoteStatus.DRAFT),
+        data=data,
+        apply=_create,
+        snapshot=quote_snapshot,
     )
-    return quote
 
 
 def _lock(quote: Quote, actor: User, action: str = "update") -> Quote:
@@ -258,38 +258,34 @@ def quote_update(
     return fresh
 
 
-@transaction.atomic
-def quote_revise(*, actor: User, quote: Quote) -> Quote:
-    """A new draft revision of a sent, rejected or expired quote: same number,
-    ``revision`` + 1, the same customer and lines, dated today. The old revision stays
-    as it was."""
-    fresh = _lock(quote, actor)
-    require(actor, "create", Quote.RESOURCE)
+def _copy(actor: User, revision: Quote, fresh: Quote) -> None:
+    """Make ``revision`` the next revision of ``fresh``, as a draft dated today."""
     if fresh.status not in (QuoteStatus.SENT, QuoteStatus.REJECTED, QuoteStatus.EXPIRED):
         _refuse("status", _("Only a sent, rejected or expired quote can be revised."))
     if Quote.objects.filter(previous=fresh).exists():
         _refuse("status", _("This quote already has a newer revision."))
     today = timezone.localdate()
     days = SalesSettings.load().quote_validity_days
-    revision = Quote(
-        owner=fresh.owner,
-        team=fresh.team,
-        person=fresh.person,
-        organization=fresh.organization,
-        deal=fresh.deal,
-        currency=fresh.currency,
-        subtotal=fresh.subtotal,
-        tax_total=fresh.tax_total,
-        total=fresh.total,
-        notes=fresh.notes,
-        number=fresh.number,
-        revision=fresh.revision + 1,
-        previous=fresh,
-        status=QuoteStatus.DRAFT,
-        issue_date=today,
-        valid_until=today + datetime.timedelta(days=days),
-        language=fresh.language,
-    )
+    for name in (
+        "owner",
+        "team",
+        "person",
+        "organization",
+        "deal",
+        "currency",
+        "subtotal",
+        "tax_total",
+        "total",
+        "notes",
+        "number",
+        "language",
+    ):
+        setattr(revision, name, getattr(fresh, name))
+    revision.revision = fresh.revision + 1
+    revision.previous = fresh
+    revision.status = QuoteStatus.DRAFT
+    revision.issue_date = today
+    revision.valid_until = today + datetime.timedelta(days=days)
     revision.save()
     c.index_document(revision)
     QuoteLine.objects.bulk_create(
@@ -310,13 +306,21 @@ def quote_revise(*, actor: User, quote: Quote) -> Quote:
             for line in fresh.lines.all()
         ]
     )
-    record_audit(
+
+
+@transaction.atomic
+def quote_revise(*, actor: User, quote: Quote) -> Quote:
+    """A new draft revision of a sent, rejected or expired quote: same number,
+    ``revision`` + 1, the same customer and lines, dated today. The old revision stays
+    as it was."""
+    fresh = _lock(quote, actor)
+    return record_create(
         actor=actor,
-        instance=revision,
-        action=AuditAction.CREATE,
-        changes=created_changes({**quote_snapshot(revision), "previous": fresh.label}),
+        record=Quote(),
+        data=fresh,
+        apply=_copy,
+        snapshot=lambda revision: {**quote_snapshot(revision), "previous": fresh.label},
     )
-    return revision
 
 
 # --- send -----------------------------------------------------------------------------
