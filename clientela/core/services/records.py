@@ -170,17 +170,3 @@ def trash_purge(*, models: list[type[CRMRecord]]) -> int:
         count, _detail = expired.delete()
         total += count
     return total
-
-
-__all__ = [
-    "Apply",
-    "Snapshot",
-    "check_version",
-    "lock_for_update",
-    "record_create",
-    "record_restore",
-    "record_trash",
-    "record_update",
-    "trash_cutoff",
-    "trash_purge",
-]
