@@ -33,10 +33,9 @@ from clientela.core.models import Team, User
 from clientela.core.normalize import normalize_phone
 from clientela.core.permissions import visibility_q
 from clientela.core.services import (
-    record_create,
+    RecordWrites,
     record_restore,
     record_trash,
-    record_update,
     tags_from_names,
 )
 from clientela.core.validation import assign_owner_team, clean_text
@@ -367,23 +366,17 @@ def person_reindex(person: Person) -> None:
     search.index_record(**document)
 
 
+_PEOPLE = RecordWrites(apply=_save_person, snapshot=person_snapshot)
+
+
 def person_create(*, actor: User, data: PersonData) -> Person:
-    return record_create(
-        actor=actor, record=Person(), data=data, apply=_save_person, snapshot=person_snapshot
-    )
+    return _PEOPLE.create(actor, Person(), data)
 
 
 def person_update(
     *, actor: User, person: Person, data: PersonData, expected_version: int | None = None
 ) -> Person:
-    return record_update(
-        actor=actor,
-        record=person,
-        data=data,
-        apply=_save_person,
-        snapshot=person_snapshot,
-        expected_version=expected_version,
-    )
+    return _PEOPLE.update(actor, person, data, expected_version)
 
 
 def person_trash(*, actor: User, person: Person, expected_version: int | None = None) -> None:
@@ -452,16 +445,6 @@ def organization_reindex(org: Organization) -> None:
     search.index_record(**document)
 
 
-def organization_create(*, actor: User, data: OrganizationData) -> Organization:
-    return record_create(
-        actor=actor,
-        record=Organization(),
-        data=data,
-        apply=_save_organization,
-        snapshot=organization_snapshot,
-    )
-
-
 def _change_organization(actor: User, org: Organization, data: OrganizationData) -> None:
     name = org.name
     _save_organization(actor, org, data)
@@ -471,6 +454,15 @@ def _change_organization(actor: User, org: Organization, data: OrganizationData)
             person_reindex(person)
 
 
+_ORGANIZATIONS = RecordWrites(
+    apply=_change_organization, apply_new=_save_organization, snapshot=organization_snapshot
+)
+
+
+def organization_create(*, actor: User, data: OrganizationData) -> Organization:
+    return _ORGANIZATIONS.create(actor, Organization(), data)
+
+
 def organization_update(
     *,
     actor: User,
@@ -478,14 +470,7 @@ def organization_update(
     data: OrganizationData,
     expected_version: int | None = None,
 ) -> Organization:
-    return record_update(
-        actor=actor,
-        record=organization,
-        data=data,
-        apply=_change_organization,
-        snapshot=organization_snapshot,
-        expected_version=expected_version,
-    )
+    return _ORGANIZATIONS.update(actor, organization, data, expected_version)
 
 
 def organization_trash(

@@ -23,7 +23,7 @@ from clientela.activities.services.common import (
 )
 from clientela.core.models import User
 from clientela.core.models.accounts import validate_time_zone
-from clientela.core.services import record_create, record_trash, record_update
+from clientela.core.services import RecordWrites, record_trash
 from clientela.core.validation import (
     Errors,
     add,
@@ -122,14 +122,13 @@ def _create_appointment(actor: User, appointment: Appointment, data: Appointment
     _save_appointment(actor, appointment, data)
 
 
+_APPOINTMENTS = RecordWrites(
+    apply=_save_appointment, apply_new=_create_appointment, snapshot=appointment_snapshot, lock=lock
+)
+
+
 def appointment_create(*, actor: User, data: AppointmentData) -> Appointment:
-    return record_create(
-        actor=actor,
-        record=Appointment(),
-        data=data,
-        apply=_create_appointment,
-        snapshot=appointment_snapshot,
-    )
+    return _APPOINTMENTS.create(actor, Appointment(), data)
 
 
 def appointment_update(
@@ -139,15 +138,7 @@ def appointment_update(
     data: AppointmentData,
     expected_version: int | None = None,
 ) -> Appointment:
-    return record_update(
-        actor=actor,
-        record=appointment,
-        data=data,
-        apply=_save_appointment,
-        snapshot=appointment_snapshot,
-        expected_version=expected_version,
-        lock=lock,
-    )
+    return _APPOINTMENTS.update(actor, appointment, data, expected_version)
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from clientela.activities.services.common import (
     lock,
 )
 from clientela.core.models import User
-from clientela.core.services import record_create, record_trash, record_update
+from clientela.core.services import RecordWrites, record_trash
 from clientela.core.validation import (
     Errors,
     add,
@@ -93,24 +93,17 @@ def _save_task(actor: User, task: Task, data: TaskData) -> None:
         rem.sync_reminders(task, task.due_at, [task.assignee], reminders)
 
 
+_TASKS = RecordWrites(apply=_save_task, snapshot=task_snapshot, lock=lock)
+
+
 def task_create(*, actor: User, data: TaskData) -> Task:
-    return record_create(
-        actor=actor, record=Task(), data=data, apply=_save_task, snapshot=task_snapshot
-    )
+    return _TASKS.create(actor, Task(), data)
 
 
 def task_update(
     *, actor: User, task: Task, data: TaskData, expected_version: int | None = None
 ) -> Task:
-    return record_update(
-        actor=actor,
-        record=task,
-        data=data,
-        apply=_save_task,
-        snapshot=task_snapshot,
-        expected_version=expected_version,
-        lock=lock,
-    )
+    return _TASKS.update(actor, task, data, expected_version)
 
 
 def _apply_status(actor: User, task: Task, status: str) -> None:
@@ -125,15 +118,11 @@ def _apply_status(actor: User, task: Task, status: str) -> None:
         rem.sync_reminders(task, task.due_at, [task.assignee], None)
 
 
+_STATUS = RecordWrites(apply=_apply_status, snapshot=task_snapshot, lock=lock)
+
+
 def _set_status(actor: User, task: Task, status: str) -> Task:
-    fresh = record_update(
-        actor=actor,
-        record=task,
-        data=status,
-        apply=_apply_status,
-        snapshot=task_snapshot,
-        lock=lock,
-    )
+    fresh = _STATUS.update(actor, task, status)
     task.status, task.completed_at, task.version = fresh.status, fresh.completed_at, fresh.version
     return fresh
 

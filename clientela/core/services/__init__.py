@@ -37,6 +37,7 @@ from clientela.core.permissions import (
     forget_rights,
 )
 from clientela.core.services.records import (
+    RecordWrites,
     _require_admin,
     check_version,
     lock_for_update,
@@ -49,6 +50,7 @@ from clientela.core.services.records import (
 )
 
 __all__ = [
+    "RecordWrites",
     "check_version",
     "lock_for_update",
     "record_create",

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 
 from django.conf import settings
 from django.db import models, transaction
@@ -117,6 +118,40 @@ def record_update(
             fresh.save(update_fields=["version", "updated_at"])
         record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
     return fresh
+
+
+@dataclass(frozen=True)
+class RecordWrites(Generic[M]):
+    """One kind's ``apply`` and ``snapshot`` (and ``lock``/``authorize`` where they are
+    not the default) bound once, so its create and update services are one line each.
+    ``apply_new`` is the step of a new record where it differs from an update's."""
+
+    apply: Apply[M, Any]
+    snapshot: Snapshot[M]
+    apply_new: Apply[M, Any] | None = None
+    lock: Callable[[M, Any], M] | None = None
+    authorize: Callable[[Any], None] | None = None
+
+    def create(self, actor: Any, record: M, data: Any) -> M:
+        return record_create(
+            actor=actor,
+            record=record,
+            data=data,
+            apply=self.apply_new or self.apply,
+            snapshot=self.snapshot,
+            authorize=self.authorize,
+        )
+
+    def update(self, actor: Any, record: M, data: Any, expected_version: int | None = None) -> M:
+        return record_update(
+            actor=actor,
+            record=record,
+            data=data,
+            apply=self.apply,
+            snapshot=self.snapshot,
+            expected_version=expected_version,
+            lock=self.lock,
+        )
 
 
 @transaction.atomic

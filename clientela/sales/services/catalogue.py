@@ -22,7 +22,7 @@ from clientela.core.audit import changes_between, record_audit
 from clientela.core.choices import AuditAction, RoleKey
 from clientela.core.errors import NotFound, PermissionDenied
 from clientela.core.models import User
-from clientela.core.services import record_create, record_update
+from clientela.core.services import RecordWrites
 from clientela.sales import money
 from clientela.sales.choices import ProductKind
 from clientela.sales.models import (
@@ -215,27 +215,21 @@ def _lock_product(product: Product, actor: User) -> Product:
     return _locked(Product, product.pk)
 
 
+_PRODUCTS = RecordWrites(
+    apply=_save_product,
+    snapshot=product_snapshot,
+    lock=_lock_product,
+    authorize=_require_product_manager,
+)
+
+
 def product_create(*, actor: User, data: ProductData) -> Product:
-    return record_create(
-        actor=actor,
-        record=Product(),
-        data=data,
-        apply=_save_product,
-        snapshot=product_snapshot,
-        authorize=_require_product_manager,
-    )
+    return _PRODUCTS.create(actor, Product(), data)
 
 
 def product_update(*, actor: User, product: Product, data: ProductData) -> Product:
     """Change the fields present in ``data``; the others stay as they are."""
-    return record_update(
-        actor=actor,
-        record=product,
-        data=data,
-        apply=_save_product,
-        snapshot=product_snapshot,
-        lock=_lock_product,
-    )
+    return _PRODUCTS.update(actor, product, data)
 
 
 def product_in_use(product: Product) -> bool:
@@ -317,26 +311,20 @@ def _lock_price_list(price_list: PriceList, actor: User) -> PriceList:
     return _locked(PriceList, price_list.pk)
 
 
+_PRICE_LISTS = RecordWrites(
+    apply=_save_price_list,
+    snapshot=price_list_snapshot,
+    lock=_lock_price_list,
+    authorize=_require_admin,
+)
+
+
 def price_list_create(*, actor: User, data: PriceListData) -> PriceList:
-    return record_create(
-        actor=actor,
-        record=PriceList(),
-        data=data,
-        apply=_save_price_list,
-        snapshot=price_list_snapshot,
-        authorize=_require_admin,
-    )
+    return _PRICE_LISTS.create(actor, PriceList(), data)
 
 
 def price_list_update(*, actor: User, price_list: PriceList, data: PriceListData) -> PriceList:
-    return record_update(
-        actor=actor,
-        record=price_list,
-        data=data,
-        apply=_save_price_list,
-        snapshot=price_list_snapshot,
-        lock=_lock_price_list,
-    )
+    return _PRICE_LISTS.update(actor, price_list, data)
 
 
 @transaction.atomic
@@ -457,28 +445,19 @@ def _lock_rate(rate: ExchangeRate, actor: User) -> ExchangeRate:
     return _locked(ExchangeRate, rate.pk)
 
 
+_RATES = RecordWrites(
+    apply=_save_rate, snapshot=rate_snapshot, lock=_lock_rate, authorize=_require_admin
+)
+
+
 def exchange_rate_create(*, actor: User, data: ExchangeRateData) -> ExchangeRate:
-    return record_create(
-        actor=actor,
-        record=ExchangeRate(),
-        data=data,
-        apply=_save_rate,
-        snapshot=rate_snapshot,
-        authorize=_require_admin,
-    )
+    return _RATES.create(actor, ExchangeRate(), data)
 
 
 def exchange_rate_update(
     *, actor: User, rate: ExchangeRate, data: ExchangeRateData
 ) -> ExchangeRate:
-    return record_update(
-        actor=actor,
-        record=rate,
-        data=data,
-        apply=_save_rate,
-        snapshot=rate_snapshot,
-        lock=_lock_rate,
-    )
+    return _RATES.update(actor, rate, data)
 
 
 @transaction.atomic

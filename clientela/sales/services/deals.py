@@ -23,11 +23,10 @@ from clientela.contacts.models import Organization, Person
 from clientela.core import search
 from clientela.core.models import Team, User
 from clientela.core.services import (
+    RecordWrites,
     lock_for_update,
-    record_create,
     record_restore,
     record_trash,
-    record_update,
 )
 from clientela.core.validation import clean_text
 from clientela.sales import money
@@ -419,7 +418,7 @@ def _save(actor: User, deal: Deal, data: DealData) -> None:
 
 
 def deal_create(*, actor: User, data: DealData) -> Deal:
-    return record_create(actor=actor, record=Deal(), data=data, apply=_save, snapshot=deal_snapshot)
+    return _DEALS.create(actor, Deal(), data)
 
 
 def _lock(deal: Deal, actor: User, action: str = "update") -> Deal:
@@ -431,20 +430,15 @@ def _lock(deal: Deal, actor: User, action: str = "update") -> Deal:
     )
 
 
+_DEALS = RecordWrites(apply=_save, snapshot=deal_snapshot, lock=_lock)
+
+
 def deal_update(
     *, actor: User, deal: Deal, data: DealData, expected_version: int | None = None
 ) -> Deal:
     """Change the fields present in ``data``; a new ``stage_id`` moves the deal (with
     its stage history), ``person_ids`` replaces the whole list."""
-    fresh = record_update(
-        actor=actor,
-        record=deal,
-        data=data,
-        apply=_save,
-        snapshot=deal_snapshot,
-        expected_version=expected_version,
-        lock=_lock,
-    )
+    fresh = _DEALS.update(actor, deal, data, expected_version)
     deal.version = fresh.version
     return fresh
 

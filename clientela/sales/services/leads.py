@@ -27,12 +27,11 @@ from clientela.core.models import User
 from clientela.core.normalize import normalize_email, normalize_phone, phone_search_terms
 from clientela.core.permissions import can
 from clientela.core.services import (
+    RecordWrites,
     check_version,
     lock_for_update,
-    record_create,
     record_restore,
     record_trash,
-    record_update,
 )
 from clientela.core.validation import clean_text
 from clientela.sales.choices import LeadSource, LeadStatus
@@ -225,23 +224,17 @@ def _create(actor: User, lead: Lead, data: LeadData) -> None:
 # --- create, update, status, trash ------------------------------------------------------
 
 
+_LEADS = RecordWrites(apply=_save, apply_new=_create, snapshot=lead_snapshot)
+
+
 def lead_create(*, actor: User, data: LeadData) -> Lead:
-    return record_create(
-        actor=actor, record=Lead(), data=data, apply=_create, snapshot=lead_snapshot
-    )
+    return _LEADS.create(actor, Lead(), data)
 
 
 def lead_update(
     *, actor: User, lead: Lead, data: LeadData, expected_version: int | None = None
 ) -> Lead:
-    return record_update(
-        actor=actor,
-        record=lead,
-        data=data,
-        apply=_save,
-        snapshot=lead_snapshot,
-        expected_version=expected_version,
-    )
+    return _LEADS.update(actor, lead, data, expected_version)
 
 
 def lead_set_status(

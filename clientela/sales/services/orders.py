@@ -15,7 +15,7 @@ from clientela.contacts.links import clean_organization, clean_people
 from clientela.core.errors import NotFound
 from clientela.core.models import User
 from clientela.core.permissions import require
-from clientela.core.services import record_create, record_restore, record_trash, record_update
+from clientela.core.services import RecordWrites, record_restore, record_trash
 from clientela.core.validation import clean_datetime
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
@@ -94,13 +94,7 @@ def _order_create(
 ) -> Order:
     """The shell of every new order (its own transaction, so a raced duplicate
     ``external_id`` rolls back alone)."""
-    return record_create(
-        actor=actor,
-        record=Order(external_id=external_id, quote=quote),
-        data=data,
-        apply=_apply,
-        snapshot=order_snapshot,
-    )
+    return _ORDERS.create(actor, Order(external_id=external_id, quote=quote), data)
 
 
 def _apply(actor: User, order: Order, data: OrderData) -> None:
@@ -162,6 +156,9 @@ def _apply(actor: User, order: Order, data: OrderData) -> None:
     order.save()
     OrderLine.objects.bulk_create([OrderLine(order=order, **line.fields()) for line in lines])
     c.index_document(order)
+
+
+_ORDERS = RecordWrites(apply=_apply, snapshot=order_snapshot)
 
 
 def order_from_quote(*, actor: User, quote: Quote) -> Order:
@@ -232,19 +229,15 @@ def _apply_status(actor: User, order: Order, status: Any) -> None:
     order.save(update_fields=["status", "fulfilled_at", "cancelled_at", "updated_at"])
 
 
+_ORDER_STATUS = RecordWrites(apply=_apply_status, snapshot=_status_snapshot)
+
+
 def order_set_status(
     *, actor: User, order: Order, status: Any, expected_version: int | None = None
 ) -> Order:
     """Mark an order fulfilled or cancelled (stamping ``fulfilled_at``/``cancelled_at``).
     Setting the status it already has changes nothing."""
-    return record_update(
-        actor=actor,
-        record=order,
-        data=status,
-        apply=_apply_status,
-        snapshot=_status_snapshot,
-        expected_version=expected_version,
-    )
+    return _ORDER_STATUS.update(actor, order, status, expected_version)
 
 
 def order_trash(*, actor: User, order: Order, expected_version: int | None = None) -> None:

@@ -24,7 +24,7 @@ from clientela.core.audit import changes_between, record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.errors import NotFound
 from clientela.core.models import User
-from clientela.core.services import record_create, record_update
+from clientela.core.services import RecordWrites, record_create
 from clientela.sales.models import Deal, DealStageChange, Pipeline, Stage
 from clientela.sales.services.common import Errors, add, raise_errors
 
@@ -243,14 +243,7 @@ def _create(pipeline: Pipeline, data: PipelineData, stages: Sequence[StageData] 
 
 
 def pipeline_update(*, actor: User, pipeline: Pipeline, data: PipelineData) -> Pipeline:
-    return record_update(
-        actor=actor,
-        record=pipeline,
-        data=data,
-        apply=_change,
-        snapshot=pipeline_snapshot,
-        lock=_lock_pipeline,
-    )
+    return _PIPELINES.update(actor, pipeline, data)
 
 
 def _change(actor: User, fresh: Pipeline, data: PipelineData) -> None:
@@ -278,6 +271,9 @@ def _change(actor: User, fresh: Pipeline, data: PipelineData) -> None:
             fresh.is_active = active
     raise_errors(errors)
     fresh.save()
+
+
+_PIPELINES = RecordWrites(apply=_change, snapshot=pipeline_snapshot, lock=_lock_pipeline)
 
 
 @transaction.atomic

@@ -30,7 +30,13 @@ from clientela.core.choices import AuditAction, Language
 from clientela.core.company import company_name
 from clientela.core.models import User
 from clientela.core.permissions import can, can_see_record
-from clientela.core.services import check_version, lock_for_update, record_create, record_trash
+from clientela.core.services import (
+    RecordWrites,
+    check_version,
+    lock_for_update,
+    record_create,
+    record_trash,
+)
 from clientela.sales import money
 from clientela.sales.choices import QuoteStatus
 from clientela.sales.models import Order, Quote, QuoteLine, SalesSettings
@@ -216,16 +222,13 @@ def _create(actor: User, quote: Quote, data: QuoteData) -> None:
     c.index_document(quote)
 
 
+_QUOTES = RecordWrites(apply=_create, snapshot=quote_snapshot)
+
+
 def quote_create(*, actor: User, data: QuoteData) -> Quote:
     """A new draft quote. Lines naming a product without a price take the catalogue
     price in the quote's currency; the language defaults to the person's."""
-    return record_create(
-        actor=actor,
-        record=Quote(status=QuoteStatus.DRAFT),
-        data=data,
-        apply=_create,
-        snapshot=quote_snapshot,
-    )
+    return _QUOTES.create(actor, Quote(status=QuoteStatus.DRAFT), data)
 
 
 def _lock(quote: Quote, actor: User, action: str = "update") -> Quote:
