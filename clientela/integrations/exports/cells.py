@@ -26,14 +26,16 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def neutralize(value: Any) -> str:
     """A cell's text, with a ``'`` before anything a spreadsheet would run."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
+    # A text that already looks neutralized ('=…, ''=…) gets one more quote, so that
+    # ``unneutralize`` gives back exactly what the user typed.
+    if text.lstrip("'").startswith(FORMULA_START):
         return "'" + text
     return text
 
 
 def unneutralize(text: str) -> str:
     """The value ``neutralize`` was given (for a text it changed)."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
         return text[1:]
     return text
 
