@@ -454,12 +454,11 @@ def _m2m_owner(through: type[models.Model], field: Any) -> type[models.Model]:
 
 def organization_names(*, user: Any, names: Iterable[str]) -> list[tuple[int, str]]:
     """(id, name) of each visible organization whose name is exactly one of ``names``,
-    500 names a query (a bound on SQL parameters), each query's rows in name order."""
+    ``MATCH_BATCH`` names a query, each query's rows in name order."""
     qs = Organization.objects.alive().visible_to(user)
-    wanted = list(names)
     found: list[tuple[int, str]] = []
-    for start in range(0, len(wanted), 500):
-        found += qs.filter(name__in=wanted[start : start + 500]).values_list("pk", "name")
+    for batch in _batches(names):
+        found += qs.filter(name__in=batch).values_list("pk", "name")
     return found
 
 
