@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import JSONObject
 
+from clientela.contacts.details import current_details
 from clientela.contacts.filters import ContactFilters, apply_filters
 from clientela.contacts.models import (
     Address,
@@ -446,3 +447,28 @@ def _m2m_owner(through: type[models.Model], field: Any) -> type[models.Model]:
     of an interaction-person row)."""
     other = next(f for f in through._meta.concrete_fields if f.is_relation and f.name != field.name)
     return cast(type[models.Model], other.related_model)
+
+
+# --- what the importer reads (``integrations.imports``) ---------------------------------
+
+
+def organization_names(*, user: Any, names: Iterable[str]) -> list[tuple[int, str]]:
+    """(id, name) of each visible organization whose name is exactly one of ``names``,
+    ``MATCH_BATCH`` names a query, each query's rows in name order."""
+    qs = Organization.objects.alive().visible_to(user)
+    found: list[tuple[int, str]] = []
+    for batch in _batches(names):
+        found += qs.filter(name__in=batch).values_list("pk", "name")
+    return found
+
+
+def record_details(record: Person | Organization) -> dict[str, list[Any]]:
+    """What an update of a record read through ``person_get`` / ``organization_get``
+    starts from: its ``emails``, ``phones``, ``addresses`` and ``relationships`` as the
+    services' input objects (``details.current_details``), its ``tags`` (names, sorted)
+    and a person's ``memberships`` (the rows ``person_get`` prefetched: organizations
+    not in the trash)."""
+    current = current_details(record)
+    current["tags"] = sorted(t.name for t in record.tags.all())
+    current["memberships"] = list(record.memberships.all()) if isinstance(record, Person) else []
+    return current

@@ -100,49 +100,66 @@ def quote_pdf(quote: Quote) -> bytes:
 
 
 def _render(quote: Quote) -> bytes:
-    fonts = font_paths()
-    language = quote.language
-    currency = quote.currency
-
-    def amount(value: Decimal) -> str:
-        return money.format_money(value, currency, language)
-
-    pdf = _QuotePDF(format="A4")
-    for style, path in fonts.items():
-        pdf.add_font(FONT_FAMILY, style, str(path))
     title = _("Quote %(label)s") % {"label": quote.label}
+    pdf = _document(quote, title)
+    _header(pdf, title)
+    top = pdf.get_y()
+    bottom = _facts(pdf, quote)
+    _customer(pdf, quote, top=top, bottom=bottom)
+    _lines_table(pdf, quote)
+    _totals(pdf, quote)
+    _terms(pdf, quote)
+    return bytes(pdf.output())
+
+
+def _amount(quote: Quote, value: Decimal) -> str:
+    return money.format_money(value, quote.currency, quote.language)
+
+
+def _document(quote: Quote, title: str) -> _QuotePDF:
+    """An A4 document with the fonts embedded, its metadata and footer, on its first page."""
+    pdf = _QuotePDF(format="A4")
+    for style, path in font_paths().items():
+        pdf.add_font(FONT_FAMILY, style, str(path))
     pdf.set_title(title)
     pdf.set_creator("Clientela")
-    pdf.set_lang(language)
+    pdf.set_lang(quote.language)
     pdf.footer_text = f"{company_name()} · {title}"
     pdf.alias_nb_pages()
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
+    return pdf
 
-    # Header: company and quote.
+
+def _header(pdf: _QuotePDF, title: str) -> None:
+    """The company and the quote's title."""
     pdf.set_font(FONT_FAMILY, "B", 18)
     pdf.cell(0, 10, company_name(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT_FAMILY, "B", 14)
     pdf.cell(0, 9, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
-
     pdf.set_font(FONT_FAMILY, "", 10)
+
+
+def _facts(pdf: _QuotePDF, quote: Quote) -> float:
+    """Number, revision, dates and currency, one per line; returns where they end."""
     facts = [
         (_("Number"), quote.number),
         (_("Revision"), str(quote.revision)),
         (_("Date"), _date(quote.issue_date)),
         (_("Valid until"), _date(quote.valid_until)),
-        (_("Currency"), currency),
+        (_("Currency"), quote.currency),
     ]
-    top = pdf.get_y()
     for label, value in facts:
         pdf.set_font(FONT_FAMILY, "B", 10)
         pdf.cell(32, 6, label)
         pdf.set_font(FONT_FAMILY, "", 10)
         pdf.cell(60, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    bottom = pdf.get_y()
+    return pdf.get_y()
 
-    # Customer, beside the facts.
+
+def _customer(pdf: _QuotePDF, quote: Quote, *, top: float, bottom: float) -> None:
+    """The customer beside the facts (from ``top``), then the cursor below both."""
     pdf.set_xy(115, top)
     pdf.set_font(FONT_FAMILY, "B", 10)
     pdf.cell(0, 6, _("Customer"), new_x=XPos.LEFT, new_y=YPos.NEXT)
@@ -152,7 +169,8 @@ def _render(quote: Quote) -> bytes:
         pdf.multi_cell(80, 5, text, new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_xy(pdf.l_margin, max(bottom, pdf.get_y()) + 6)
 
-    # Lines.
+
+def _lines_table(pdf: _QuotePDF, quote: Quote) -> None:
     pdf.set_font(FONT_FAMILY, "", 9)
     headings = (
         _("Description"),
@@ -176,13 +194,15 @@ def _render(quote: Quote) -> bytes:
             row = table.row()
             row.cell(line.description)
             row.cell(_number(line.quantity))
-            row.cell(amount(line.unit_price))
+            row.cell(_amount(quote, line.unit_price))
             row.cell(f"{_number(line.discount_percent)} %" if line.discount_percent else "")
             row.cell(f"{_number(line.tax_rate)} %")
-            row.cell(amount(line.subtotal))
+            row.cell(_amount(quote, line.subtotal))
     pdf.ln(4)
 
-    # Totals, right-aligned.
+
+def _totals(pdf: _QuotePDF, quote: Quote) -> None:
+    """Subtotal, tax and total, right-aligned."""
     for label, value, bold in (
         (_("Subtotal"), quote.subtotal, False),
         (_("Tax"), quote.tax_total, False),
@@ -190,9 +210,12 @@ def _render(quote: Quote) -> bytes:
     ):
         pdf.set_font(FONT_FAMILY, "B" if bold else "", 11 if bold else 10)
         pdf.cell(140, 7, label, align="R")
-        pdf.cell(0, 7, amount(value), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 7, _amount(quote, value), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
 
+
+def _terms(pdf: _QuotePDF, quote: Quote) -> None:
+    """The quote's notes, if any, and how long it is valid."""
     pdf.set_font(FONT_FAMILY, "", 10)
     if quote.notes:
         pdf.set_font(FONT_FAMILY, "B", 10)
@@ -207,4 +230,3 @@ def _render(quote: Quote) -> bytes:
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
-    return bytes(pdf.output())

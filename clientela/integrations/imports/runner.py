@@ -3,15 +3,15 @@
 Both read the file from the job's checkpoint, convert each chunk of rows
 (``convert``), match it against what is there (``matching``), and write it through the
 contacts services (``contacts.bulk`` for new records, ``services.*_update`` for the
-records a row updates). The dry run does exactly the same inside a transaction it rolls
-back, so its report is what the import will do; the import commits each chunk together
-with the job's counters and checkpoint (``rows_done``), so a killed worker resumes at
-the first row not committed, losing and doubling nothing.
+records a row updates, with the changes ``records.update_data`` finds). The dry run
+does exactly the same inside a transaction it rolls back, so its report is what the
+import will do; the import commits each chunk together with the job's counters and
+checkpoint (``rows_done``), so a killed worker resumes at the first row not committed,
+losing and doubling nothing.
 """
 
 from __future__ import annotations
 
-import datetime
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -26,13 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.contacts import bulk, services
-from clientela.contacts import details as d
 from clientela.contacts import selectors as contacts_selectors
 from clientela.contacts.models import Organization, Person
 from clientela.core.choices import Interface
 from clientela.core.context import interface
 from clientela.core.models import User
-from clientela.core.permissions import restrict
 from clientela.integrations.imports.convert import (
     Converted,
     Converter,
@@ -42,6 +40,12 @@ from clientela.integrations.imports.convert import (
 )
 from clientela.integrations.imports.matching import Matcher, keys_from_record
 from clientela.integrations.imports.readers import ImportFileError, Row, Table, open_table
+from clientela.integrations.imports.records import (
+    data_from_json,
+    preview_of,
+    record_data,
+    update_data,
+)
 from clientela.integrations.models import (
     ImportedAction,
     ImportedRecord,
@@ -162,15 +166,9 @@ class Importer:
             return {}
         wanted = {n.strip().casefold(): n.strip()[:200] for n in names if n.strip()}
         found: dict[str, int] = {}
-        qs = restrict(
-            Organization.objects.filter(deleted_at__isnull=True), self.actor, Organization.RESOURCE
-        )
         variants = sorted({v for n in wanted.values() for v in (n, n.title(), n.upper())})
-        for start in range(0, len(variants), 500):
-            for pk, name in qs.filter(name__in=variants[start : start + 500]).values_list(
-                "pk", "name"
-            ):
-                found.setdefault(name.casefold(), pk)
+        for pk, name in contacts_selectors.organization_names(user=self.actor, names=variants):
+            found.setdefault(name.casefold(), pk)
         missing = [k for k in wanted if k not in found]
         if missing:
             outcomes = bulk.organizations_create_many(
@@ -484,120 +482,6 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Cou
     return counts
 
 
-# --- data for updates, undo and the preview ------------------------------------------------------
-
-
-def update_data(record: Person | Organization, data: dict[str, Any]) -> dict[str, Any]:
-    """What a row changes on the record it matched: the values it has (an empty cell
-    keeps the record's value), e-mails, phones, tags and organizations added to the
-    record's, the address only if the record has none."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key in ("emails", "phones", "tags", "memberships", "addresses", "relationships"):
-            continue
-        if value not in (None, "", {}, []):
-            out[key] = value
-    current = d.current_details(record)
-    for key, attr in (("emails", "address"), ("phones", "number")):
-        if data.get(key):
-            have = {getattr(i, attr).casefold() for i in current[key]}
-            added = [i for i in data[key] if getattr(i, attr).casefold() not in have]
-            for item in added:
-                item.is_primary = False
-            if added:
-                out[key] = current[key] + added
-    if data.get("addresses") and not current["addresses"]:
-        out["addresses"] = data["addresses"]
-    if data.get("relationships"):
-        kinds = {r.kind for r in current["relationships"]}
-        out["relationships"] = current["relationships"] + [
-            r for r in data["relationships"] if r.kind not in kinds
-        ]
-    if data.get("tags"):
-        out["tags"] = sorted({t.name for t in record.tags.all()} | set(data["tags"]))
-    if data.get("memberships") and isinstance(record, Person):
-        have_orgs = {m.organization_id for m in record.memberships.all()}
-        new = [m for m in data["memberships"] if m.organization_id not in have_orgs]
-        if new:
-            out["memberships"] = [
-                services.MembershipInput(m.organization_id, m.job_title, m.is_primary)
-                for m in record.memberships.all()
-            ] + [services.MembershipInput(m.organization_id, m.job_title, False) for m in new]
-    return out
-
-
-def record_data(record: Person | Organization) -> dict[str, Any]:
-    """A record's editable data as JSON, what the undo of an update gives back to the
-    update service (``data_from_json``)."""
-    scalars = (
-        services.PERSON_SCALARS if isinstance(record, Person) else services.ORGANIZATION_SCALARS
-    )
-    out: dict[str, Any] = {name: getattr(record, name) for name in scalars}
-    current = d.current_details(record)
-    out["emails"] = [[e.address, e.kind, e.is_primary] for e in current["emails"]]
-    out["phones"] = [[p.number, p.kind, p.is_primary] for p in current["phones"]]
-    out["addresses"] = [
-        [a.country, a.kind, a.street, a.city, a.region, a.postal_code, a.is_primary]
-        for a in current["addresses"]
-    ]
-    out["relationships"] = [
-        [r.kind, r.since.isoformat() if r.since else None] for r in current["relationships"]
-    ]
-    out["tags"] = sorted(t.name for t in record.tags.all())
-    out["custom"] = dict(record.custom)
-    if isinstance(record, Person):
-        out["birthday"] = record.birthday.isoformat() if record.birthday else None
-        out["memberships"] = [
-            [m.organization_id, m.job_title, m.is_primary] for m in record.memberships.all()
-        ]
-    return out
-
-
-def data_from_json(raw: dict[str, Any], *, people: bool) -> dict[str, Any]:
-    """``record_data`` read back into service input."""
-    out = {k: v for k, v in raw.items() if k not in ("emails", "phones", "addresses")}
-    out["emails"] = [d.EmailInput(*e) for e in raw.get("emails", [])]
-    out["phones"] = [d.PhoneInput(*p) for p in raw.get("phones", [])]
-    out["addresses"] = [d.AddressInput(*a) for a in raw.get("addresses", [])]
-    out["relationships"] = [
-        d.RelationshipInput(k, datetime.date.fromisoformat(s) if s else None)
-        for k, s in raw.get("relationships", [])
-    ]
-    # Values the record had are valid as they were; custom keys replace the whole dict.
-    custom = raw.get("custom", {})
-    out["custom"] = custom
-    if people:
-        birthday = raw.get("birthday")
-        out["birthday"] = datetime.date.fromisoformat(birthday) if birthday else None
-        out["memberships"] = [services.MembershipInput(*m) for m in raw.get("memberships", [])]
-    return out
-
-
-def preview_of(
-    number: int, record: Person | Organization, item: Converted, *, updated: bool = False
-) -> dict[str, Any]:
-    """One row of the dry run's preview, as it will be saved."""
-    if isinstance(record, Person):
-        name = record.full_name
-        extra = ", ".join(n for n, _t in item.organizations)
-        birthday = record.birthday.isoformat() if record.birthday else ""
-    else:
-        name, extra, birthday = record.name, record.website, ""
-    return {
-        "row": number,
-        "action": "update" if updated else "create",
-        "record_id": record.pk if updated else None,
-        "name": name,
-        "email": record.email,
-        "phone": record.phone,
-        "city": record.city,
-        "country": record.country,
-        "organization": extra,
-        "birthday": birthday,
-        "tags": ", ".join(item.data.get("tags") or []),
-    }
-
-
 __all__ = [
     "CHUNK",
     "Counts",
@@ -606,7 +490,9 @@ __all__ = [
     "data_from_json",
     "dry_run",
     "make_converter",
+    "preview_of",
     "record_data",
     "run",
     "table_for",
+    "update_data",
 ]
