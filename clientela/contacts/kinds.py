@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from clientela.contacts import api, forms, schemas, selectors, services
+from clientela.contacts import api, exports, forms, schemas, selectors, services
 from clientela.contacts.filters import ContactFilters
 from clientela.contacts.models import Organization, Person
 from clientela.core.kinds import ListColumn, RecordKind
@@ -76,6 +76,8 @@ ORGANIZATIONS = RecordKind(
     importable=True,
     mergeable=True,
     custom_fields=True,
+    export_columns=exports.ORGANIZATION_COLUMNS,
+    export_rows=exports.ORGANIZATION_ROWS,
 )
 
 PEOPLE = RecordKind(
@@ -113,6 +115,8 @@ PEOPLE = RecordKind(
     importable=True,
     mergeable=True,
     custom_fields=True,
+    export_columns=exports.PERSON_COLUMNS,
+    export_rows=exports.PERSON_ROWS,
 )
 
 #: In the order they are registered (the header search groups hits in this order).

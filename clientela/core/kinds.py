@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 
 from clientela.core.errors import NotFound
+from clientela.core.exports import ExportColumn, ExportRows
 from clientela.core.permissions import register_resource
 
 if TYPE_CHECKING:
@@ -182,9 +183,11 @@ class RecordKind:
 
     # --- export, import, search, merge ---------------------------------------------
     #: Columns of the tabular exports (``integrations.exports``), or None.
-    export_columns: Callable[[], Sequence[Any]] | None = None
-    #: The records of an export as the API shows them: ``(user, params) -> iterator``.
-    export_rows: Callable[..., Any] | None = None
+    export_columns: Sequence[ExportColumn] | None = None
+    #: How an export reads the records, as the API shows them (``core.exports``).
+    export_rows: ExportRows | None = None
+    #: Whether the header search finds the kind (only a kind with a detail page is
+    #: searched: a hit links to that page).
     searchable: bool = False
     importable: bool = False
     mergeable: bool = False

@@ -21,13 +21,15 @@ class IntegrationsConfig(AppConfig):
         register_worker_startup("integrations.imports", tasks.resume_imports)
 
     def _register_exports(self) -> None:
-        """An "Export" dropdown on the people and organization lists, one entry per
-        format; the list page appends its filters to each link."""
+        """An "Export" dropdown on the list of every exportable kind, one entry per
+        format it offers; the list page appends its filters to each link."""
         from clientela.core.registry import ListAction, register_list_action
         from clientela.integrations.exports import FORMATS, KINDS
 
         for kind in KINDS.values():
             for position, fmt in enumerate(FORMATS.values()):
+                if not fmt.offers(kind):
+                    continue
                 register_list_action(
                     kind.resource,
                     ListAction(
@@ -36,7 +38,7 @@ class IntegrationsConfig(AppConfig):
                         url_name="integrations:export",
                         icon=fmt.icon,
                         order=500 + position,
-                        url_kwargs=(("kind", kind.key), ("fmt", fmt.key)),
+                        url_kwargs=(("kind", kind.path), ("fmt", fmt.key)),
                         menu=_("Export"),
                         menu_icon="bi-download",
                         download=True,

@@ -1,10 +1,11 @@
-"""Exports of the customer base: CSV, XLSX, vCard 4.0 and JSON, one writer module per
-format, all streamed (a generator of ``str`` or ``bytes`` chunks reading the records in
-chunks through the scoped contacts selectors), so any number of records exports in
-constant memory and an export holds only what the user may see.
+"""Exports of every exportable kind of record (``RecordKind.exportable``): CSV, XLSX and
+JSON, and vCard 4.0 for people and organizations; one writer module per format, all
+streamed (a generator of ``str`` or ``bytes`` chunks reading the records in chunks
+through the kind's scoped list selector), so any number of records exports in constant
+memory and an export holds only what the user may see.
 
-``FORMATS[key].write(KINDS[kind], user=…, filters=…)`` is all an interface needs (the
-web view, the ``clientela export`` command).
+``FORMATS[key].write(KINDS[path], user=…, filters=parse_filters(kind, params)[0])`` is
+all an interface needs (the web view, the ``clientela export`` command).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from clientela.contacts.models import Organization, Person
+from clientela.core.kinds import RecordKind
 from clientela.integrations.exports.csv_writer import write_csv
 from clientela.integrations.exports.json_writer import write_json
-from clientela.integrations.exports.records import KINDS, ExportKind
+from clientela.integrations.exports.records import KINDS, parse_filters
 from clientela.integrations.exports.vcard_writer import write_vcard
 from clientela.integrations.exports.xlsx_writer import write_xlsx
 
@@ -31,6 +34,11 @@ class ExportFormat:
     icon: str
     binary: bool
     write: Callable[..., Iterator[str] | Iterator[bytes]]
+    #: The resources the format can hold (empty: every exportable kind).
+    only: frozenset[str] = frozenset()
+
+    def offers(self, kind: RecordKind) -> bool:
+        return kind.exportable and (not self.only or kind.resource in self.only)
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -56,6 +64,7 @@ FORMATS: dict[str, ExportFormat] = {
             "bi-person-vcard",
             False,
             write_vcard,
+            only=frozenset({Person.RESOURCE, Organization.RESOURCE}),
         ),
         ExportFormat(
             "json", _("JSON"), "json", "application/json", "bi-filetype-json", False, write_json
@@ -63,4 +72,10 @@ FORMATS: dict[str, ExportFormat] = {
     )
 }
 
-__all__ = ["FORMATS", "KINDS", "ExportFormat", "ExportKind"]
+
+def formats_for(kind: RecordKind) -> list[ExportFormat]:
+    """The formats ``kind`` can be exported in, in menu order."""
+    return [f for f in FORMATS.values() if f.offers(kind)]
+
+
+__all__ = ["FORMATS", "KINDS", "ExportFormat", "formats_for", "parse_filters"]

@@ -17,8 +17,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from typing import Any
+
+# The writing halves live with the kinds' export columns (``core.exports``); the
+# readers here and in ``imports`` take them from this module, beside their inverses.
+from clientela.core.exports import custom_text, join_lines, join_tags
+
+__all__ = [
+    "custom_text",
+    "join_lines",
+    "join_tags",
+    "neutralize",
+    "split_lines",
+    "split_tags",
+    "unneutralize",
+]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,27 +53,9 @@ def unneutralize(text: str) -> str:
     return text
 
 
-def join_lines(rows: Iterable[Iterable[Any]]) -> str:
-    """Rows of values as one cell: one CSV line per row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow(["" if v is None else str(v) for v in row])
-    return buffer.getvalue().rstrip("\n")
-
-
 def split_lines(cell: str) -> list[list[str]]:
     """``join_lines`` read back (blank lines skipped)."""
     return [row for row in csv.reader(io.StringIO(cell)) if any(v.strip() for v in row)]
-
-
-def join_tags(names: Iterable[str]) -> str:
-    quoted = []
-    for name in names:
-        if any(c in name for c in ',;"\n') or name != name.strip():
-            name = '"' + name.replace('"', '""') + '"'
-        quoted.append(name)
-    return ", ".join(quoted)
 
 
 def split_tags(cell: str, separator: str = ",") -> list[str]:
@@ -68,11 +63,3 @@ def split_tags(cell: str, separator: str = ",") -> list[str]:
         return []
     row = next(csv.reader(io.StringIO(cell), delimiter=separator, skipinitialspace=True))
     return [name for name in row if name.strip()]
-
-
-def custom_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)

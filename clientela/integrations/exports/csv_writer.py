@@ -1,4 +1,4 @@
-"""CSV: the tabular columns (``records.ExportKind.table_rows``), UTF-8 with a BOM so
+"""CSV: the tabular columns (``records.table_rows``), UTF-8 with a BOM so
 spreadsheet programs read it as UTF-8; every cell a spreadsheet would run as a formula
 is neutralized (``cells.neutralize``)."""
 
@@ -8,9 +8,9 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
-from clientela.contacts.filters import ContactFilters
+from clientela.core.kinds import RecordKind
 from clientela.integrations.exports.cells import neutralize
-from clientela.integrations.exports.records import ExportKind
+from clientela.integrations.exports.records import table_rows
 
 
 class _Echo:
@@ -21,10 +21,10 @@ class _Echo:
 
 
 def write_csv(
-    kind: ExportKind, *, user: Any, filters: ContactFilters | None = None, bom: bool = True
+    kind: RecordKind, *, user: Any, filters: Any = None, bom: bool = True
 ) -> Iterator[str]:
     writer = csv.writer(_Echo())
     if bom:
         yield "\ufeff"
-    for row in kind.table_rows(user=user, filters=filters):
+    for row in table_rows(kind, user=user, filters=filters):
         yield writer.writerow([neutralize(v) for v in row])

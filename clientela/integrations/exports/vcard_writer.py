@@ -18,9 +18,10 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from clientela.contacts.filters import ContactFilters
-from clientela.integrations.exports.cells import custom_text
-from clientela.integrations.exports.records import ExportKind, Record
+from clientela.contacts.models import Person
+from clientela.core.exports import Record, custom_text
+from clientela.core.kinds import RecordKind
+from clientela.integrations.exports.records import records
 
 MAX_OCTETS = 75
 #: Stable ``UID`` values: a UUID derived from the record's kind and id.
@@ -86,9 +87,9 @@ def _rev(value: str) -> str:
     return stamp.strftime("%Y%m%dT%H%M%SZ")
 
 
-def card(kind: ExportKind, record: Record) -> str:
+def card(kind: RecordKind, record: Record) -> str:
     """One record as a vCard 4.0."""
-    person = kind.key == "people"
+    person = kind.resource == Person.RESOURCE
     lines = ["BEGIN:VCARD\r\n", "VERSION:4.0\r\n"]
     if person:
         full = " ".join(p for p in (record["first_name"], record["last_name"]) if p)
@@ -159,8 +160,6 @@ def card(kind: ExportKind, record: Record) -> str:
     return "".join(lines)
 
 
-def write_vcard(
-    kind: ExportKind, *, user: Any, filters: ContactFilters | None = None
-) -> Iterator[str]:
-    for record in kind.records(user=user, filters=filters):
+def write_vcard(kind: RecordKind, *, user: Any, filters: Any = None) -> Iterator[str]:
+    for record in records(kind, user=user, filters=filters):
         yield card(kind, record)

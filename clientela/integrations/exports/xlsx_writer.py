@@ -17,8 +17,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from clientela.contacts.filters import ContactFilters
-from clientela.integrations.exports.records import ExportKind
+from clientela.core.kinds import RecordKind
+from clientela.integrations.exports.records import table_rows
 
 BLOCK = 64 * 1024
 _INVALID_SHEET_CHARS = str.maketrans("", "", "[]:*?/\\")
@@ -37,13 +37,11 @@ def _cell(sheet: Any, value: Any, font: Font | None = None) -> WriteOnlyCell:
     return cell
 
 
-def write_xlsx(
-    kind: ExportKind, *, user: Any, filters: ContactFilters | None = None
-) -> Iterator[bytes]:
+def write_xlsx(kind: RecordKind, *, user: Any, filters: Any = None) -> Iterator[bytes]:
     with tempfile.TemporaryFile(suffix=".xlsx") as file:
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=str(kind.label).translate(_INVALID_SHEET_CHARS)[:31])
-        rows = kind.table_rows(user=user, filters=filters)
+        sheet = workbook.create_sheet(title=str(kind.plural).translate(_INVALID_SHEET_CHARS)[:31])
+        rows = table_rows(kind, user=user, filters=filters)
         bold = Font(bold=True)
         sheet.append([_cell(sheet, label, bold) for label in next(rows)])
         for row in rows:

@@ -1,5 +1,7 @@
-"""``clientela export people|organizations --user NAME --format csv|xlsx|vcf|json``:
-what that user may see, streamed to standard output or to ``--output FILE``.
+"""``clientela export people|organizations|leads|deals|… --user NAME --format
+csv|xlsx|vcf|json``: what that user may see, streamed to standard output or to
+``--output FILE``. Every exportable kind (``RecordKind.exportable``) is offered; vCard
+only for people and organizations.
 
 ``--filters`` takes a list page's query string (``"tag=3&city=Madrid&sort=-name"``);
 unlike the page, a bad value there is an error, not silently left out.
@@ -15,13 +17,12 @@ from django.core.management.base import CommandError, CommandParser
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from clientela.contacts.filters import ContactFilters
 from clientela.core.management.base import ClientelaCommand, active_user
-from clientela.integrations.exports import FORMATS, KINDS
+from clientela.integrations.exports import FORMATS, KINDS, parse_filters
 
 
 class Command(ClientelaCommand):
-    help = "Export the people or organizations a user may see (CSV, XLSX, vCard or JSON)."
+    help = "Export the records of one kind a user may see (CSV, XLSX, JSON; vCard for contacts)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=list(KINDS), help="what to export")
@@ -37,9 +38,12 @@ class Command(ClientelaCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         kind, fmt = KINDS[options["kind"]], FORMATS[options["fmt"]]
         user = active_user(options["user"])
-        filters, errors = ContactFilters.from_params(
-            QueryDict(options["filters"]), resource=kind.resource
-        )
+        if not fmt.offers(kind):
+            raise CommandError(
+                _("%(kind)s cannot be exported as %(format)s.")
+                % {"kind": kind.plural, "format": fmt.key.upper()}
+            )
+        filters, errors = parse_filters(kind, QueryDict(options["filters"]))
         if errors:
             raise CommandError(
                 "--filters: "

@@ -1,0 +1,101 @@
+"""The export side of a kind's declaration (``RecordKind.export_columns`` and
+``export_rows``): what each app says about its records, so ``integrations.exports``
+can write CSV, XLSX and JSON for every exportable kind without knowing one.
+
+* ``ExportColumn``: one column of the tabular formats, its cell read from a record as
+  the API shows it;
+* ``ExportRows``: how the records are read: the list page's query string parsed into
+  the list's filters, the scoped list selector (so an export holds only what the user
+  may see, in the list's order), streamed with ``.iterator(chunk_size=…)`` in constant
+  memory, each row turned into the API's response body;
+* ``join_lines`` / ``join_tags`` / ``custom_text``: how multi-valued details fit in one
+  spreadsheet cell (``integrations.exports.cells`` reads them back on import).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from pydantic import BaseModel
+
+#: A record as the API shows it (its JSON body), plus ``NAMES`` for the tables.
+Record = dict[str, Any]
+Errors = dict[str, list[str]]
+
+#: Key of a tabular record's readable names (``ExportRows.names``): the API gives ids
+#: (``owner_id``, ``stage_id``), a spreadsheet wants the owner's and the stage's names.
+NAMES = "names"
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column of a tabular export: a stable ``key`` (what an import maps), the
+    translated header, and the cell's value from the record."""
+
+    key: str
+    label: Any
+    value: Callable[[Record], Any]
+
+
+@dataclass(frozen=True)
+class ExportRows:
+    """How an export reads a kind's records.
+
+    ``parse(params) -> (filters, errors)`` reads a list page's query string as the list
+    does; ``select(user=…, filters=…)`` is the scoped list selector (or a variant that
+    folds in what the body needs, so a chunk is a fixed number of queries);
+    ``to_api(record)`` is the API's response body of one record; ``names(record)``, if
+    given, the readable names the tabular columns show beside the API's ids."""
+
+    parse: Callable[[Mapping[str, Any]], tuple[Any, Errors]]
+    select: Callable[..., QuerySet[Any]]
+    to_api: Callable[[Any], BaseModel]
+    names: Callable[[Any], dict[str, str]] | None = None
+
+    def __call__(
+        self, *, user: Any, filters: Any, chunk_size: int, tabular: bool = False
+    ) -> Iterator[Record]:
+        """The visible records matching ``filters`` in the list's order, each as the
+        API's body (with its ``NAMES`` for a ``tabular`` export)."""
+        rows = self.select(user=user, filters=filters)
+        for row in rows.iterator(chunk_size=chunk_size):
+            record = self.to_api(row).model_dump(mode="json")
+            if tabular and self.names is not None:
+                record[NAMES] = self.names(row)
+            yield record
+
+
+def name_of(record: Record, key: str) -> str:
+    """A readable name ``ExportRows.names`` gave the record ("" when none)."""
+    return record.get(NAMES, {}).get(key, "")
+
+
+def join_lines(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows of values as one cell: one CSV line per row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow(["" if v is None else str(v) for v in row])
+    return buffer.getvalue().rstrip("\n")
+
+
+def join_tags(names: Iterable[str]) -> str:
+    quoted = []
+    for name in names:
+        if any(c in name for c in ',;"\n') or name != name.strip():
+            name = '"' + name.replace('"', '""') + '"'
+        quoted.append(name)
+    return ", ".join(quoted)
+
+
+def custom_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
