@@ -29,7 +29,8 @@ Data and accounts:
   purge-trash                                 delete what has been in the trash too long
   import FILE --user NAME [--kind K] [--mapping NAME] [--on-duplicate skip|update|create]
          [--dry-run] [--resume JOB] [--no-progress]   import a CSV, XLSX or vCard file
-  export people|organizations --user NAME --format csv|xlsx|vcf|json [--output FILE]
+  export KIND --user NAME --format csv|xlsx|json|vcf [--output FILE]   KIND: people,
+         organizations, leads, deals, quotes, orders, products (vCard: contacts only)
   duplicates people|organizations [--format json|table] [--min-score 0.7] [--user NAME]
 
 Any other Django management command works too (check, shell, dbshell, …);

@@ -19,7 +19,14 @@ from clientela.contacts.selectors import (
     organization_list_with_details,
     person_list_with_details,
 )
-from clientela.core.exports import ExportColumn, ExportRows, Record, join_lines, join_tags
+from clientela.core.exports import (
+    ID_COLUMN,
+    ExportColumn,
+    ExportRows,
+    Record,
+    join_lines,
+    join_tags,
+)
 
 
 def _date(value: Any) -> str:
@@ -49,7 +56,6 @@ def _organizations(r: Record) -> str:
     return join_lines((m["organization_name"], m["job_title"]) for m in r["organizations"])
 
 
-_ID = ExportColumn("id", gettext_lazy("id"), lambda r: r["id"])
 _SHARED_HEAD = [
     ExportColumn("email", gettext_lazy("e-mail"), lambda r: r["email"]),
     ExportColumn("phone", gettext_lazy("phone"), lambda r: r["phone"]),
@@ -72,7 +78,7 @@ _SHARED_DETAILS = [
 
 #: The first twelve are the columns of the first CSV export, in the same order.
 PERSON_COLUMNS = (
-    _ID,
+    ID_COLUMN,
     ExportColumn("first_name", gettext_lazy("first name"), lambda r: r["first_name"]),
     ExportColumn("last_name", gettext_lazy("last name"), lambda r: r["last_name"]),
     *_SHARED_HEAD,
@@ -89,7 +95,7 @@ PERSON_COLUMNS = (
 )
 
 ORGANIZATION_COLUMNS = (
-    _ID,
+    ID_COLUMN,
     ExportColumn("name", gettext_lazy("name"), lambda r: r["name"]),
     ExportColumn("website", gettext_lazy("website"), lambda r: r["website"]),
     *_SHARED_HEAD,

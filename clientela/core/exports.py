@@ -20,7 +20,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel
 
 #: A record as the API shows it (its JSON body), plus ``NAMES`` for the tables.
@@ -40,6 +42,18 @@ class ExportColumn:
     key: str
     label: Any
     value: Callable[[Record], Any]
+
+
+def field_column(
+    model: type[models.Model], name: str, value: Callable[[Record], Any] | None = None
+) -> ExportColumn:
+    """The column of a model field, headed by its verbose name; its cell is the API's
+    value of the same name unless ``value`` says otherwise."""
+    label = model._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+    return ExportColumn(name, label, value or (lambda r: r[name]))
+
+
+ID_COLUMN = ExportColumn("id", gettext_lazy("id"), lambda r: r["id"])
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.kinds import ListColumn, RecordKind
+from clientela.sales import exports
 from clientela.sales.api import catalogue as catalogue_api
 from clientela.sales.api import deals as deal_api
 from clientela.sales.api import leads as lead_api
@@ -90,6 +91,8 @@ LEADS = RecordKind(
     api_module=lead_api.__name__,
     api_docs=lead_api.LEAD_DOCS,
     searchable=True,
+    export_columns=exports.LEAD_COLUMNS,
+    export_rows=exports.LEAD_ROWS,
 )
 
 DEALS = RecordKind(
@@ -146,6 +149,8 @@ DEALS = RecordKind(
     api_module=deal_api.__name__,
     api_docs=deal_api.DEAL_DOCS,
     searchable=True,
+    export_columns=exports.DEAL_COLUMNS,
+    export_rows=exports.DEAL_ROWS,
 )
 
 PRODUCTS = RecordKind(
@@ -191,6 +196,8 @@ PRODUCTS = RecordKind(
     api_docs=catalogue_api.PRODUCT_DOCS,
     rights=False,
     has_detail_page=False,
+    export_columns=exports.PRODUCT_COLUMNS,
+    export_rows=exports.PRODUCT_ROWS,
 )
 
 QUOTES = RecordKind(
@@ -240,6 +247,8 @@ QUOTES = RecordKind(
     api_module=quote_api.__name__,
     api_docs=quote_api.QUOTE_DOCS,
     searchable=True,
+    export_columns=exports.QUOTE_COLUMNS,
+    export_rows=exports.QUOTE_ROWS,
 )
 
 ORDERS = RecordKind(
@@ -302,6 +311,8 @@ ORDERS = RecordKind(
     api_module=order_api.__name__,
     api_docs=order_api.ORDER_DOCS,
     searchable=True,
+    export_columns=exports.ORDER_COLUMNS,
+    export_rows=exports.ORDER_ROWS,
 )
 
 #: In the order they are registered (the header search groups hits in this order).

@@ -115,5 +115,5 @@ def test_console_script_exits_non_zero_with_one_line(
     assert main(["export", "people", "--user", "ghost"]) != 0
     err = capsys.readouterr().err.strip()
     assert "There is no user “ghost”" in err and "Traceback" not in err
-    assert main(["export", "deals", "--user", "nora_north"]) != 0
+    assert main(["export", "pipelines", "--user", "nora_north"]) != 0
     assert "invalid choice" in capsys.readouterr().err

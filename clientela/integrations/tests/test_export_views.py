@@ -66,7 +66,7 @@ def test_content_type_and_file_name(
 
 
 @pytest.mark.parametrize(
-    "path", ["/export/people.pdf", "/export/deals.csv", "/export/people.x.csv"]
+    "path", ["/export/people.pdf", "/export/pipelines.csv", "/export/people.x.csv"]
 )
 def test_unknown_kind_or_format_is_404(client: Any, rep_north: Any, path: str) -> None:
     client.force_login(rep_north)

@@ -1,0 +1,278 @@
+"""The exports of leads, deals, quotes, orders and products (``RecordKind.export_columns``
+/ ``export_rows``, see ``core.exports``).
+
+Each record is read through the kind's scoped list selector with the list page's
+filters and order, and the JSON export is the API's body of it. The tabular columns are
+what a spreadsheet user expects: amounts as decimal strings in the currency's decimals
+beside a currency column, dates and times in ISO 8601 (as the API gives them), and the
+names of the owner, stage, customer… (``names``, taken from the rows the selectors
+already join) next to the API's ids. A quote's or order's lines fit one cell, one line
+each: ``description,quantity,unit price,discount %,tax %,total``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clientela.core.exports import (
+    ID_COLUMN,
+    Errors,
+    ExportColumn,
+    ExportRows,
+    Record,
+    custom_text,
+    field_column,
+    join_lines,
+    name_of,
+)
+from clientela.sales.api.catalogue import product_out
+from clientela.sales.api.deals import deal_out
+from clientela.sales.api.leads import lead_out
+from clientela.sales.api.orders_schemas import order_out
+from clientela.sales.api.quotes import quote_out
+from clientela.sales.choices import QuoteStatus
+from clientela.sales.models import Deal, Lead, Order, Product, Quote
+from clientela.sales.selectors.catalogue import DEFAULT_PRODUCT_SORT, PRODUCT_SORTS, product_list
+from clientela.sales.selectors.deals import DealFilters, deal_list
+from clientela.sales.selectors.leads import LeadFilters, lead_list
+from clientela.sales.selectors.orders import OrderFilters, order_list
+from clientela.sales.selectors.quotes import DEFAULT_QUOTE_SORT, QUOTE_SORTS, quote_list
+
+
+def _username(user: Any) -> str:
+    return user.username if user is not None else ""
+
+
+def _name(record: Any) -> str:
+    return str(record) if record is not None else ""
+
+
+def _named(key: str, label: Any) -> ExportColumn:
+    return ExportColumn(key, label, lambda r: name_of(r, key))
+
+
+def _lines(r: Record) -> str:
+    return join_lines(
+        (
+            x["description"],
+            x["quantity"],
+            x["unit_price"],
+            x["discount_percent"],
+            x["tax_rate"],
+            x["total"],
+        )
+        for x in r["lines"]
+    )
+
+
+_OWNER = _named("owner", gettext_lazy("owner"))
+_PERSON = _named("person", gettext_lazy("person"))
+_ORGANIZATION = _named("organization", gettext_lazy("organization"))
+_LINES = ExportColumn("lines", gettext_lazy("lines"), _lines)
+
+
+def _money(model: type[Any]) -> list[ExportColumn]:
+    """A document's currency and totals (decimal strings in the currency's decimals)."""
+    return [field_column(model, name) for name in ("currency", "subtotal", "tax_total", "total")]
+
+
+# --- leads ----------------------------------------------------------------------------
+
+LEAD_COLUMNS = (
+    ID_COLUMN,
+    *(
+        field_column(Lead, name)
+        for name in ("first_name", "last_name", "company", "job_title", "email", "phone")
+    ),
+    *(field_column(Lead, name) for name in ("source", "status", "disqualified_reason", "score")),
+    _OWNER,
+    field_column(Lead, "notes"),
+    *(field_column(Lead, name) for name in ("converted_at", "created_at", "updated_at")),
+)
+
+LEAD_ROWS = ExportRows(
+    parse=LeadFilters.from_params,
+    select=lead_list,
+    to_api=lead_out,
+    names=lambda lead: {"owner": _username(lead.owner)},
+)
+
+
+# --- deals ----------------------------------------------------------------------------
+
+DEAL_COLUMNS = (
+    ID_COLUMN,
+    field_column(Deal, "title"),
+    _named("pipeline", gettext_lazy("pipeline")),
+    _named("stage", gettext_lazy("stage")),
+    *(field_column(Deal, name) for name in ("status", "amount", "currency", "probability")),
+    field_column(Deal, "close_date"),
+    _ORGANIZATION,
+    _named("people", gettext_lazy("people")),
+    _OWNER,
+    *(field_column(Deal, name) for name in ("next_step", "lost_reason", "notes")),
+    *(field_column(Deal, name) for name in ("closed_at", "created_at", "updated_at")),
+)
+
+
+def _deals(*, user: Any, filters: DealFilters | None) -> QuerySet[Deal]:
+    return deal_list(user=user, filters=filters).prefetch_related("people")
+
+
+def _deal_names(deal: Deal) -> dict[str, str]:
+    return {
+        "pipeline": _name(deal.pipeline),
+        "stage": _name(deal.stage),
+        "organization": _name(deal.organization),
+        "people": join_lines([str(p)] for p in sorted(deal.people.all(), key=lambda p: p.pk)),
+        "owner": _username(deal.owner),
+    }
+
+
+DEAL_ROWS = ExportRows(
+    parse=DealFilters.from_params, select=_deals, to_api=deal_out, names=_deal_names
+)
+
+
+# --- quotes ---------------------------------------------------------------------------
+
+
+def _sort(params: Mapping[str, Any], sorts: Mapping[str, Any], default: str, errors: Errors) -> str:
+    """The list's ``sort`` parameter if it names a known order, else the default (and
+    an error)."""
+    sort = str(params.get("sort") or default)
+    if sort.lstrip("-") in sorts:
+        return sort
+    errors["sort"] = [
+        _("Cannot sort by “%(value)s”; choose one of: %(choices)s.")
+        % {"value": sort, "choices": ", ".join(sorts)}
+    ]
+    return default
+
+
+@dataclass(frozen=True)
+class QuoteFilters:
+    """The quote list's filters: its status tab and its order."""
+
+    status: str = ""
+    sort: str = DEFAULT_QUOTE_SORT
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> tuple[QuoteFilters, Errors]:
+        errors: Errors = {}
+        status = str(params.get("status") or "")
+        if status and status not in QuoteStatus.values:
+            errors["status"] = [_("Unknown status “%(value)s”.") % {"value": status}]
+            status = ""
+        sort = _sort(params, QUOTE_SORTS, DEFAULT_QUOTE_SORT, errors)
+        return cls(status=status, sort=sort), errors
+
+
+def _quotes(*, user: Any, filters: QuoteFilters | None) -> QuerySet[Quote]:
+    filters = filters or QuoteFilters()
+    qs = quote_list(user=user, status=filters.status or None, sort=filters.sort)
+    return qs.prefetch_related("lines")
+
+
+QUOTE_COLUMNS = (
+    ID_COLUMN,
+    *(field_column(Quote, name) for name in ("number", "revision", "status")),
+    _PERSON,
+    _ORGANIZATION,
+    field_column(Quote, "deal", lambda r: r["deal_id"] or ""),
+    *(field_column(Quote, name) for name in ("issue_date", "valid_until", "language")),
+    *_money(Quote),
+    _LINES,
+    *(field_column(Quote, name) for name in ("sent_at", "decided_at")),
+    _OWNER,
+    field_column(Quote, "notes"),
+)
+
+
+def _customer_names(document: Quote | Order) -> dict[str, str]:
+    return {
+        "person": _name(document.person),
+        "organization": _name(document.organization),
+        "owner": _username(document.owner),
+    }
+
+
+QUOTE_ROWS = ExportRows(
+    parse=QuoteFilters.from_params, select=_quotes, to_api=quote_out, names=_customer_names
+)
+
+
+# --- orders ---------------------------------------------------------------------------
+
+ORDER_COLUMNS = (
+    ID_COLUMN,
+    *(field_column(Order, name) for name in ("number", "external_id", "status")),
+    _PERSON,
+    _ORGANIZATION,
+    field_column(Order, "quote", lambda r: r["quote_id"] or ""),
+    field_column(Order, "deal", lambda r: r["deal_id"] or ""),
+    *(field_column(Order, name) for name in ("ordered_at", "fulfilled_at", "cancelled_at")),
+    *_money(Order),
+    _LINES,
+    _OWNER,
+    field_column(Order, "notes"),
+)
+
+
+def _orders(*, user: Any, filters: OrderFilters | None) -> QuerySet[Order]:
+    return order_list(user, filters).prefetch_related("lines")
+
+
+ORDER_ROWS = ExportRows(
+    parse=OrderFilters.from_params, select=_orders, to_api=order_out, names=_customer_names
+)
+
+
+# --- products -------------------------------------------------------------------------
+
+#: The product list's ``show`` tabs: active products (the default), inactive, all.
+SHOW: dict[str, bool | None] = {"": True, "inactive": False, "all": None}
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """The product list's filters: its tab, the search and the order."""
+
+    show: str = ""
+    q: str = ""
+    sort: str = DEFAULT_PRODUCT_SORT
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> tuple[ProductFilters, Errors]:
+        errors: Errors = {}
+        show = str(params.get("show") or "")
+        if show not in SHOW:
+            errors["show"] = [_("Choose one of: %(choices)s.") % {"choices": "inactive, all"}]
+            show = ""
+        q = str(params.get("q") or "").strip()[:100]
+        sort = _sort(params, PRODUCT_SORTS, DEFAULT_PRODUCT_SORT, errors)
+        return cls(show=show, q=q, sort=sort), errors
+
+
+def _products(*, user: Any, filters: ProductFilters | None) -> QuerySet[Product]:
+    filters = filters or ProductFilters()
+    return product_list(user=user, active=SHOW[filters.show], q=filters.q, sort=filters.sort)
+
+
+PRODUCT_COLUMNS = (
+    ID_COLUMN,
+    *(
+        field_column(Product, name)
+        for name in ("sku", "name", "description", "kind", "unit", "unit_price", "currency")
+    ),
+    field_column(Product, "tax_rate"),
+    field_column(Product, "is_active", lambda r: custom_text(r["is_active"])),
+)
+
+PRODUCT_ROWS = ExportRows(parse=ProductFilters.from_params, select=_products, to_api=product_out)
