@@ -1,5 +1,7 @@
 """The header search: results as you type (an htmx fragment under the search box) and
-a full results page. ``core.search.search`` applies the user's visibility itself."""
+a full results page, over every searchable kind of record (``RecordKind.searchable``,
+with a detail page to link to) in one query. ``core.search`` applies the user's
+visibility itself."""
 
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from clientela.core import search as search_backend
-from clientela.core.permissions import RESOURCES
+from clientela.core.kinds import RecordKind, record_kinds
 
 #: Hits per kind of record in the drop-down, and on the full page.
 DROPDOWN_LIMIT = 8
@@ -40,20 +42,30 @@ class Group:
     hits: list[Hit]
 
 
+def searched_kinds() -> list[RecordKind]:
+    """The kinds the header search finds: the searchable ones with a page to link to."""
+    return [k for k in record_kinds() if k.searchable and k.has_detail_page]
+
+
 def _groups(user: Any, query: str, limit: int) -> list[Group]:
+    kinds = searched_kinds()
+    # Up to ``limit`` hits per kind of record, so that many people cannot crowd every
+    # organization out of the drop-down (and vice versa); one query for all of them.
+    found = search_backend.search_by_resource(
+        user=user, query=query, resources=[k.resource for k in kinds], limit=limit
+    )
     groups = []
-    # One search per kind of record so that many people cannot crowd every
-    # organization out of the drop-down (and vice versa).
-    for key, resource in RESOURCES.items():
-        hits = []
-        for entry in search_backend.search(user=user, query=query, resources=[key], limit=limit):
-            try:
-                url = reverse(resource.detail_url_name, kwargs={"pk": entry.object_id})
-            except NoReverseMatch:
-                continue
-            hits.append(Hit(title=entry.title, subtitle=entry.subtitle, url=url))
+    for kind in kinds:
+        hits = [
+            Hit(
+                title=entry.title,
+                subtitle=entry.subtitle,
+                url=reverse(kind.url("detail"), kwargs={"pk": entry.object_id}),
+            )
+            for entry in found.get(kind.resource, [])
+        ]
         if hits:
-            groups.append(Group(label=resource.label, icon=resource.icon, hits=hits))
+            groups.append(Group(label=kind.plural, icon=kind.icon, hits=hits))
     return groups
 
 
