@@ -31,7 +31,7 @@ BATCH = 2_000
 
 
 def _resource(kind: str) -> str:
-    return duplicates.MODELS[kind].RESOURCE
+    return duplicates.mergeable_kinds()[kind].resource
 
 
 def duplicate_scan_request(*, actor: User, kind: str) -> DuplicateScan:
@@ -47,7 +47,7 @@ def duplicate_scan_request(*, actor: User, kind: str) -> DuplicateScan:
     if pending is not None:
         return pending
     scan = DuplicateScan.objects.create(kind=kind, requested_by=actor)
-    model = duplicates.MODELS[kind]
+    model = duplicates.model_of(kind)
     if model.objects.filter(deleted_at__isnull=True).count() < INLINE_LIMIT:
         return duplicate_scan_run(scan=scan)
     from clientela.contacts.tasks import scan_duplicates

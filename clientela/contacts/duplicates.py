@@ -47,6 +47,7 @@ from clientela.contacts.models import (
     Person,
     PhoneNumber,
 )
+from clientela.core.kinds import RecordKind, record_kinds
 from clientela.core.normalize import fold
 
 #: Pairs below this score are not reported (nor stored by a scan).
@@ -78,16 +79,6 @@ NAME_MIN = 0.6
 #: Cities this similar (a typo: "Papdstow" / "Padstow") count as nearly the same.
 CITY_SIMILAR = 0.85
 
-KINDS = {
-    "people": DuplicateKind.PERSON,
-    "person": DuplicateKind.PERSON,
-    "organizations": DuplicateKind.ORGANIZATION,
-    "organization": DuplicateKind.ORGANIZATION,
-}
-MODELS: dict[str, type[Person] | type[Organization]] = {
-    DuplicateKind.PERSON: Person,
-    DuplicateKind.ORGANIZATION: Organization,
-}
 
 _SPACES = re.compile(r"[^\w]+", re.UNICODE)
 #: Legal forms and filler words that say nothing about which organization it is.
@@ -97,12 +88,30 @@ ORG_STOPWORDS = frozenset(
 )
 
 
+def mergeable_kinds() -> dict[str, RecordKind]:
+    """The registered kinds the finder compares (``RecordKind.mergeable``), by their
+    ``DuplicateKind`` (the kind's singular URL name: "person")."""
+    return {
+        k.url_prefix: k
+        for k in record_kinds()
+        if k.mergeable and k.url_prefix in DuplicateKind.values
+    }
+
+
+def model_of(kind: str) -> type[Person] | type[Organization]:
+    """The model of ``kind`` (a ``DuplicateKind``)."""
+    model = mergeable_kinds()[kind].model
+    assert issubclass(model, Person | Organization)
+    return model
+
+
 def parse_kind(raw: str) -> str:
     """ "people"/"person" -> ``DuplicateKind.PERSON``, likewise organizations."""
-    kind = KINDS.get((raw or "").strip().lower())
-    if kind is None:
-        raise ValueError(_("Unknown kind “%(kind)s”: use people or organizations.") % {"kind": raw})
-    return kind
+    name = (raw or "").strip().lower()
+    for key, kind in mergeable_kinds().items():
+        if name in (key, kind.path):
+            return DuplicateKind(key)
+    raise ValueError(_("Unknown kind “%(kind)s”: use people or organizations.") % {"kind": raw})
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,7 @@ def _domain(url: str) -> str:
 
 
 def _visible(kind: str, user: Any | None) -> QuerySet[Any]:
-    model = MODELS[kind]
+    model = model_of(kind)
     qs = model.objects.alive()
     return qs if user is None else qs.visible_to(user)
 

@@ -54,18 +54,18 @@ class IntegrationsConfig(AppConfig):
             register_list_action,
             register_settings_link,
         )
-        from clientela.integrations.imports.mapping import RESOURCES
+        from clientela.integrations.imports.mapping import import_kinds
 
-        for kind, resource in RESOURCES.items():
+        for kind in import_kinds():
             register_list_action(
-                resource,
+                kind.resource,
                 ListAction(
                     key="import",
                     label=_("Import"),
                     url_name="integrations:import-new-kind",
                     icon="bi-upload",
                     order=490,
-                    url_kwargs=(("kind", kind),),
+                    url_kwargs=(("kind", kind.path),),
                     permission="create",
                 ),
             )

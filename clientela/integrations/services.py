@@ -18,14 +18,18 @@ from django_countries import countries
 
 from clientela.contacts import bulk, services
 from clientela.contacts import selectors as contacts_selectors
-from clientela.contacts.models import Organization, Person
 from clientela.core.choices import Interface
 from clientela.core.context import interface
 from clientela.core.errors import NotFound
 from clientela.core.models import User
 from clientela.core.permissions import require
 from clientela.integrations.imports import runner
-from clientela.integrations.imports.mapping import guess_kind, guess_mapping, targets_for
+from clientela.integrations.imports.mapping import (
+    guess_kind,
+    guess_mapping,
+    import_kind,
+    targets_for,
+)
 from clientela.integrations.imports.readers import ImportFileError, open_table
 from clientela.integrations.models import (
     ImportedAction,
@@ -42,12 +46,8 @@ INLINE_ROWS = 5000
 STALE_AFTER = datetime.timedelta(minutes=2)
 
 
-def _model(kind: str) -> type[Person] | type[Organization]:
-    return Person if kind == ImportKind.PEOPLE else Organization
-
-
 def _require(actor: User, kind: str) -> None:
-    require(actor, "create", _model(kind).RESOURCE)
+    require(actor, "create", import_kind(kind).resource)
 
 
 @transaction.atomic
@@ -284,7 +284,7 @@ def import_undo(*, actor: User, job: ImportJob) -> int:
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportStatus.DONE:
         raise ValidationError({"job": [_("Only a finished import can be undone.")]})
-    model = _model(job.kind)
+    model: Any = import_kind(job.kind).model  # people or organizations
     created = dict(
         job.records.filter(action=ImportedAction.CREATED).values_list("object_id", "version")
     )

@@ -20,8 +20,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
+from clientela.core.kinds import RecordKind, record_kinds
+
 FUZZY_CUTOFF = 90
-RESOURCES = {"people": "contacts.person", "organizations": "contacts.organization"}
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,25 @@ TARGETS: dict[str, list[Target]] = {
 }
 
 
+def import_kinds() -> list[RecordKind]:
+    """The registered kinds an import can create (``RecordKind.importable``), by the
+    path that names them here ("people")."""
+    return [k for k in record_kinds() if k.importable and k.path in TARGETS]
+
+
+def import_kind(key: str) -> RecordKind:
+    """The importable kind named ``key`` ("people"); ``KeyError`` for any other."""
+    for kind in import_kinds():
+        if kind.path == key:
+            return kind
+    raise KeyError(key)
+
+
 def targets_for(kind: str) -> list[Target]:
     """The fixed targets of ``kind``, then one ``cf:<key>`` per custom field."""
     from clientela.core.custom_fields import definitions
 
-    custom = [Target(f"cf:{f.key}", f.label) for f in definitions(RESOURCES[kind])]
+    custom = [Target(f"cf:{f.key}", f.label) for f in definitions(import_kind(kind).resource)]
     return [*TARGETS[kind], *custom]
 
 

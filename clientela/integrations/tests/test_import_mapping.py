@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from clientela.contacts.exports import ORGANIZATION_COLUMNS, PERSON_COLUMNS
 from clientela.core.services import custom_field_create
-from clientela.integrations.exports.records import ORGANIZATION_COLUMNS, PERSON_COLUMNS
 from clientela.integrations.imports.mapping import (
     ORGANIZATION_TARGETS,
     PEOPLE_TARGETS,

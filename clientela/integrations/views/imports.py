@@ -33,7 +33,12 @@ from clientela.core.permissions import rights_for
 from clientela.core.views.records import AuthedRequest, not_found_as_404
 from clientela.integrations import selectors, services
 from clientela.integrations.exports.cells import neutralize
-from clientela.integrations.imports.mapping import RESOURCES, guess_mapping, targets_for
+from clientela.integrations.imports.mapping import (
+    guess_mapping,
+    import_kind,
+    import_kinds,
+    targets_for,
+)
 from clientela.integrations.imports.readers import ImportFileError, open_table
 from clientela.integrations.models import ImportJob, ImportKind, ImportStatus, OnDuplicate
 
@@ -46,10 +51,6 @@ SAMPLE_ROWS = 3
 IN_PROGRESS = (ImportStatus.CHECKING, ImportStatus.QUEUED, ImportStatus.RUNNING)
 ISSUES_ID = "import-issues"
 ACCEPT = ".csv,.tsv,.txt,.xlsx,.vcf"
-LIST_URLS = {
-    ImportKind.PEOPLE: "contacts:person-list",
-    ImportKind.ORGANIZATIONS: "contacts:organization-list",
-}
 
 
 # --- who may import ------------------------------------------------------------------------
@@ -57,7 +58,8 @@ LIST_URLS = {
 
 def importable_kinds(user: Any) -> list[str]:
     """The kinds of record this user may create, hence import."""
-    return [kind for kind in ImportKind.values if rights_for(user, RESOURCES[kind]).create]
+    may_create = {k.path for k in import_kinds() if rights_for(user, k.resource).create}
+    return [kind for kind in ImportKind.values if kind in may_create]
 
 
 def _require_any(user: Any) -> list[str]:
@@ -70,7 +72,7 @@ def _require_any(user: Any) -> list[str]:
 def _job(request: AuthedRequest, pk: int) -> ImportJob:
     """The user's job (404 for someone else's), if they may still create its kind."""
     job = selectors.import_get(user=request.user, pk=pk)
-    if not rights_for(request.user, RESOURCES[job.kind]).create:
+    if not rights_for(request.user, import_kind(job.kind).resource).create:
         raise PermissionDenied(_("Your role does not allow you to import records."))
     return job
 
@@ -233,12 +235,15 @@ def _render_job(
         "job": job,
         "job_url": _job_url(job),
         "in_progress": job.status in IN_PROGRESS,
-        "list_url_name": LIST_URLS.get(ImportKind(job.kind), ""),
+        "list_url_name": import_kind(job.kind).url("list"),
         "inline_rows": INLINE_ROWS_RUN,
     }
     if job.status == ImportStatus.NEW and not (extra and "columns" in extra):
         kind = request.GET.get("kind", job.kind)
-        if kind not in ImportKind.values or not rights_for(request.user, RESOURCES[kind]).create:
+        if (
+            kind not in ImportKind.values
+            or not rights_for(request.user, import_kind(kind).resource).create
+        ):
             kind = job.kind
         mapping = job.mapping
         if kind != job.kind:
