@@ -12,7 +12,7 @@ each: ``description,quantity,unit price,discount %,tax %,total``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,6 +143,17 @@ DEAL_ROWS = ExportRows(
 # --- quotes ---------------------------------------------------------------------------
 
 
+def _choice(params: Mapping[str, Any], name: str, choices: Iterable[str], errors: Errors) -> str:
+    """The parameter ``name`` if it is one of ``choices`` (or empty), else "" (and an
+    error)."""
+    value = str(params.get(name) or "")
+    known = [c for c in choices if c]
+    if value and value not in known:
+        errors[name] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(known)}]
+        return ""
+    return value
+
+
 def _sort(params: Mapping[str, Any], sorts: Mapping[str, Any], default: str, errors: Errors) -> str:
     """The list's ``sort`` parameter if it names a known order, else the default (and
     an error)."""
@@ -166,12 +177,8 @@ class QuoteFilters:
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> tuple[QuoteFilters, Errors]:
         errors: Errors = {}
-        status = str(params.get("status") or "")
-        if status and status not in QuoteStatus.values:
-            errors["status"] = [_("Unknown status “%(value)s”.") % {"value": status}]
-            status = ""
-        sort = _sort(params, QUOTE_SORTS, DEFAULT_QUOTE_SORT, errors)
-        return cls(status=status, sort=sort), errors
+        status = _choice(params, "status", QuoteStatus.values, errors)
+        return cls(status, _sort(params, QUOTE_SORTS, DEFAULT_QUOTE_SORT, errors)), errors
 
 
 def _quotes(*, user: Any, filters: QuoteFilters | None) -> QuerySet[Quote]:
@@ -251,13 +258,9 @@ class ProductFilters:
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> tuple[ProductFilters, Errors]:
         errors: Errors = {}
-        show = str(params.get("show") or "")
-        if show not in SHOW:
-            errors["show"] = [_("Choose one of: %(choices)s.") % {"choices": "inactive, all"}]
-            show = ""
+        show = _choice(params, "show", SHOW, errors)
         q = str(params.get("q") or "").strip()[:100]
-        sort = _sort(params, PRODUCT_SORTS, DEFAULT_PRODUCT_SORT, errors)
-        return cls(show=show, q=q, sort=sort), errors
+        return cls(show, q, _sort(params, PRODUCT_SORTS, DEFAULT_PRODUCT_SORT, errors)), errors
 
 
 def _products(*, user: Any, filters: ProductFilters | None) -> QuerySet[Product]:
