@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from clientela.activities import api, forms, schemas, selectors, services
+from clientela.activities import api, exports, forms, schemas, selectors, services
 from clientela.activities.models import Appointment, Interaction, Task
 from clientela.core.kinds import RecordKind
 
@@ -68,6 +68,8 @@ TASKS = RecordKind(
     api_update=api.task_api_update,
     api_docs=api.TASK_DOCS,
     has_detail_page=False,
+    export_columns=exports.TASK_COLUMNS,
+    export_rows=exports.TASK_ROWS,
 )
 
 APPOINTMENTS = RecordKind(

@@ -44,13 +44,17 @@ class ExportColumn:
     value: Callable[[Record], Any]
 
 
+def verbose_name(model: type[models.Model], name: str) -> Any:
+    """A model field's (translated) verbose name."""
+    return model._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+
+
 def field_column(
     model: type[models.Model], name: str, value: Callable[[Record], Any] | None = None
 ) -> ExportColumn:
     """The column of a model field, headed by its verbose name; its cell is the API's
     value of the same name unless ``value`` says otherwise."""
-    label = model._meta.get_field(name).verbose_name  # type: ignore[union-attr]
-    return ExportColumn(name, label, value or (lambda r: r[name]))
+    return ExportColumn(name, verbose_name(model, name), value or (lambda r: r[name]))
 
 
 ID_COLUMN = ExportColumn("id", gettext_lazy("id"), lambda r: r["id"])
@@ -87,6 +91,25 @@ class ExportRows:
 def name_of(record: Record, key: str) -> str:
     """A readable name ``ExportRows.names`` gave the record ("" when none)."""
     return record.get(NAMES, {}).get(key, "")
+
+
+def name_column(key: str, label: Any) -> ExportColumn:
+    """A column of one of the readable names ``ExportRows.names`` gives."""
+    return ExportColumn(key, label, lambda r: name_of(r, key))
+
+
+def text_of(obj: Any) -> str:
+    """A related record's name for a ``names`` cell ("" for none)."""
+    return "" if obj is None else str(obj)
+
+
+def username(user: Any) -> str:
+    return "" if user is None else str(user.username)
+
+
+def names(related: Any) -> str:
+    """The names of a prefetched many-to-many relation, one per line, by id."""
+    return join_lines([str(obj)] for obj in sorted(related.all(), key=lambda obj: obj.pk))
 
 
 def join_lines(rows: Iterable[Iterable[Any]]) -> str:

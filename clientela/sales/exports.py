@@ -29,7 +29,10 @@ from clientela.core.exports import (
     custom_text,
     field_column,
     join_lines,
-    name_of,
+    name_column,
+    names,
+    text_of,
+    username,
 )
 from clientela.sales.api.catalogue import product_out
 from clientela.sales.api.deals import deal_out
@@ -43,18 +46,6 @@ from clientela.sales.selectors.deals import DealFilters, deal_list
 from clientela.sales.selectors.leads import LeadFilters, lead_list
 from clientela.sales.selectors.orders import OrderFilters, order_list
 from clientela.sales.selectors.quotes import DEFAULT_QUOTE_SORT, QUOTE_SORTS, quote_list
-
-
-def _username(user: Any) -> str:
-    return user.username if user is not None else ""
-
-
-def _name(record: Any) -> str:
-    return str(record) if record is not None else ""
-
-
-def _named(key: str, label: Any) -> ExportColumn:
-    return ExportColumn(key, label, lambda r: name_of(r, key))
 
 
 def _lines(r: Record) -> str:
@@ -71,9 +62,9 @@ def _lines(r: Record) -> str:
     )
 
 
-_OWNER = _named("owner", gettext_lazy("owner"))
-_PERSON = _named("person", gettext_lazy("person"))
-_ORGANIZATION = _named("organization", gettext_lazy("organization"))
+_OWNER = name_column("owner", gettext_lazy("owner"))
+_PERSON = name_column("person", gettext_lazy("person"))
+_ORGANIZATION = name_column("organization", gettext_lazy("organization"))
 _LINES = ExportColumn("lines", gettext_lazy("lines"), _lines)
 
 
@@ -100,7 +91,7 @@ LEAD_ROWS = ExportRows(
     parse=LeadFilters.from_params,
     select=lead_list,
     to_api=lead_out,
-    names=lambda lead: {"owner": _username(lead.owner)},
+    names=lambda lead: {"owner": username(lead.owner)},
 )
 
 
@@ -109,12 +100,12 @@ LEAD_ROWS = ExportRows(
 DEAL_COLUMNS = (
     ID_COLUMN,
     field_column(Deal, "title"),
-    _named("pipeline", gettext_lazy("pipeline")),
-    _named("stage", gettext_lazy("stage")),
+    name_column("pipeline", gettext_lazy("pipeline")),
+    name_column("stage", gettext_lazy("stage")),
     *(field_column(Deal, name) for name in ("status", "amount", "currency", "probability")),
     field_column(Deal, "close_date"),
     _ORGANIZATION,
-    _named("people", gettext_lazy("people")),
+    name_column("people", gettext_lazy("people")),
     _OWNER,
     *(field_column(Deal, name) for name in ("next_step", "lost_reason", "notes")),
     *(field_column(Deal, name) for name in ("closed_at", "created_at", "updated_at")),
@@ -127,11 +118,11 @@ def _deals(*, user: Any, filters: DealFilters | None) -> QuerySet[Deal]:
 
 def _deal_names(deal: Deal) -> dict[str, str]:
     return {
-        "pipeline": _name(deal.pipeline),
-        "stage": _name(deal.stage),
-        "organization": _name(deal.organization),
-        "people": join_lines([str(p)] for p in sorted(deal.people.all(), key=lambda p: p.pk)),
-        "owner": _username(deal.owner),
+        "pipeline": text_of(deal.pipeline),
+        "stage": text_of(deal.stage),
+        "organization": text_of(deal.organization),
+        "people": names(deal.people),
+        "owner": username(deal.owner),
     }
 
 
@@ -204,9 +195,9 @@ QUOTE_COLUMNS = (
 
 def _customer_names(document: Quote | Order) -> dict[str, str]:
     return {
-        "person": _name(document.person),
-        "organization": _name(document.organization),
-        "owner": _username(document.owner),
+        "person": text_of(document.person),
+        "organization": text_of(document.organization),
+        "owner": username(document.owner),
     }
 
 

@@ -1,6 +1,7 @@
 """Every exportable kind of the registry gets CSV, XLSX and JSON export (vCard stays
-with people and organizations): leads, deals, quotes, orders and products, through
-``/export/<kind>.<fmt>``, the ``clientela export`` command and the list actions."""
+with people and organizations): leads, deals, quotes, orders, products and tasks,
+through ``/export/<kind>.<fmt>``, the ``clientela export`` command and the list
+actions."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from clientela.activities.schemas import task_out
+from clientela.activities.selectors import task_get
+from clientela.activities.services import task_create
 from clientela.core.kinds import record_kind
 from clientela.core.registry import list_actions_for
 from clientela.integrations.exports import FORMATS, KINDS, formats_for
@@ -36,7 +40,7 @@ from clientela.sales.tests.quote_helpers import make_product, make_quote
 
 pytestmark = pytest.mark.django_db
 
-SALES = ["leads", "deals", "quotes", "orders", "products"]
+SALES = ["leads", "deals", "quotes", "orders", "products", "tasks"]
 TABULAR = ["csv", "xlsx", "json"]
 ORDERED = datetime.datetime(2025, 3, 1, 10, 0, tzinfo=datetime.UTC)
 
@@ -103,6 +107,11 @@ def sales(
             actor=rep_south,
             data={"currency": "USD", "ordered_at": ORDERED, "person_id": sid.pk, "lines": lines},
         )[0],
+        "task": task_create(
+            actor=rep_north,
+            data={"title": "Call Ana", "person_ids": [ana.pk], "organization_id": acme.pk},
+        ),
+        "south_task": task_create(actor=rep_south, data={"title": "Call Sid"}),
         "product": make_product(admin, sku="OVEN-1", name="Oven", unit_price="999.90"),
         "old_product": make_product(admin, sku="OLD-1", name="Old oven", is_active=False),
         "pipeline": pipeline,
@@ -115,8 +124,8 @@ def test_every_sales_kind_is_exportable_with_its_urls() -> None:
         assert [f.key for f in formats_for(KINDS[kind])] == TABULAR
         assert url(kind, "csv") == f"/export/{kind}.csv"
     assert [f.key for f in formats_for(KINDS["people"])] == ["csv", "xlsx", "vcf", "json"]
-    # Activities declare no export: their lists are a timeline and a calendar.
-    assert "tasks" not in KINDS and not record_kind("activities.task").exportable
+    # Interactions and appointments declare no export (see ``activities.exports``).
+    assert "appointments" not in KINDS and not record_kind("activities.appointment").exportable
 
 
 @pytest.mark.parametrize("kind", SALES)
@@ -134,7 +143,8 @@ def test_content_type_and_file_name(
 
 
 @pytest.mark.parametrize(
-    "path", ["/export/deals.vcf", "/export/leads.pdf", "/export/tasks.csv", "/export/deal.csv"]
+    "path",
+    ["/export/deals.vcf", "/export/leads.pdf", "/export/appointments.csv", "/export/deal.csv"],
 )
 def test_vcard_of_a_sales_kind_or_a_bad_format_is_404(
     client: Any, rep_north: Any, path: str
@@ -202,6 +212,17 @@ def test_lead_and_product_columns(client: Any, rep_north: Any, sales: Any) -> No
     )
 
 
+def test_task_columns(client: Any, rep_north: Any, sales: Any) -> None:
+    client.force_login(rep_north)
+    (task,) = get(client, "tasks", "xlsx")
+    assert (task["title"], task["status"], task["priority"]) == ("Call Ana", "open", "normal")
+    assert (task["assignee"], task["owner"]) == ("nora_north", "nora_north")
+    assert (task["organization"], task["people"]) == ("Acme Ovens", "Ana Ruiz")
+    datetime.datetime.fromisoformat(task["created"])
+    (body_,) = get(client, "tasks", "json")
+    assert body_ == task_out(task_get(user=rep_north, pk=sales["task"].pk)).model_dump(mode="json")
+
+
 def test_json_is_the_api_body_of_each_record(client: Any, rep_north: Any, sales: Any) -> None:
     client.force_login(rep_north)
     expected = {
@@ -215,7 +236,7 @@ def test_json_is_the_api_body_of_each_record(client: Any, rep_north: Any, sales:
 
 
 @pytest.mark.parametrize("fmt", TABULAR)
-@pytest.mark.parametrize("kind", ["leads", "deals", "quotes", "orders"])
+@pytest.mark.parametrize("kind", ["leads", "deals", "quotes", "orders", "tasks"])
 def test_a_rep_gets_only_what_they_may_see(
     client: Any, rep_north: Any, rep_south: Any, sales: Any, kind: str, fmt: str
 ) -> None:
@@ -230,6 +251,9 @@ def test_admin_gets_every_team(client: Any, admin: Any, sales: Any) -> None:
     client.force_login(admin)
     for kind in ("leads", "deals", "quotes", "orders"):
         assert len(get(client, kind, "json")) == 2, kind
+    # The task list's tabs: by default the open tasks assigned to the user.
+    assert get(client, "tasks", "json") == []
+    assert len(get(client, "tasks", "json", "view=all")) == 2
 
 
 def test_the_list_filters_and_order_apply(
@@ -255,11 +279,11 @@ def test_the_list_filters_and_order_apply(
 
 @pytest.mark.parametrize("kind", SALES)
 def test_bad_filter_values_are_left_out_on_the_web(
-    client: Any, admin: Any, sales: Any, kind: str
+    client: Any, rep_north: Any, sales: Any, kind: str
 ) -> None:
     """As the list page does: the export holds what the user saw."""
-    client.force_login(admin)
-    query = "status=nonsense&sort=shoe_size&show=everything&owner=abc"
+    client.force_login(rep_north)
+    query = "status=nonsense&sort=shoe_size&show=everything&view=any&owner=abc"
     assert get(client, kind, "json", query) == get(client, kind, "json")
     assert get(client, kind, "csv", query)[0]["id"]
 
@@ -274,6 +298,7 @@ def test_bad_filter_values_are_left_out_on_the_web(
         ("orders", "date_from=yesterday", "date_from"),
         ("products", "show=everything", "show"),
         ("products", "sort=-shoe_size", "sort"),
+        ("tasks", "view=everything", "view"),
     ],
 )
 def test_bad_filters_are_a_clear_error_on_the_command_line(
