@@ -30,7 +30,7 @@ Data and accounts:
   import FILE --user NAME [--kind K] [--mapping NAME] [--on-duplicate skip|update|create]
          [--dry-run] [--resume JOB] [--no-progress]   import a CSV, XLSX or vCard file
   export KIND --user NAME --format csv|xlsx|json|vcf [--output FILE]   KIND: people,
-         organizations, leads, deals, quotes, orders, products (vCard: contacts only)
+         organizations, leads, deals, quotes, orders, products, tasks (vCard: contacts)
   duplicates people|organizations [--format json|table] [--min-score 0.7] [--user NAME]
 
 Any other Django management command works too (check, shell, dbshell, …);

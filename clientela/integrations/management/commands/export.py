@@ -1,4 +1,4 @@
-"""``clientela export people|organizations|leads|deals|… --user NAME --format
+"""``clientela export people|organizations|leads|deals|tasks|… --user NAME --format
 csv|xlsx|vcf|json``: what that user may see, streamed to standard output or to
 ``--output FILE``. Every exportable kind (``RecordKind.exportable``) is offered; vCard
 only for people and organizations.
