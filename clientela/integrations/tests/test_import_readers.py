@@ -11,8 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 
+from clientela.contacts.kinds import ORGANIZATIONS, PEOPLE
 from clientela.integrations.exports.cells import split_lines, split_tags
-from clientela.integrations.exports.records import ORGANIZATIONS, PEOPLE
 from clientela.integrations.exports.vcard_writer import card
 from clientela.integrations.imports.readers import (
     VCARD_ORGANIZATION_HEADERS,
