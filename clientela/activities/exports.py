@@ -16,7 +16,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from clientela.activities.models import Task
-from clientela.activities.schemas import task_out
 from clientela.activities.selectors import TaskView, task_list
 from clientela.core.exports import (
     ID_COLUMN,
@@ -66,4 +65,4 @@ TASK_COLUMNS = (
     *(field_column(Task, name) for name in ("completed_at", "created_at", "updated_at")),
 )
 
-TASK_ROWS = ExportRows(parse=_view, select=_tasks, to_api=task_out, names=_task_names)
+TASK_ROWS = ExportRows(parse=_view, select=_tasks, names=_task_names)

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 
 from clientela.contacts.filters import ContactFilters
 from clientela.contacts.models import Organization, Person
-from clientela.contacts.schemas import organization_out, person_out
 from clientela.contacts.selectors import (
     organization_list_with_details,
     person_list_with_details,
@@ -108,10 +107,8 @@ ORGANIZATION_COLUMNS = (
 PERSON_ROWS = ExportRows(
     parse=partial(ContactFilters.from_params, resource=Person.RESOURCE),
     select=person_list_with_details,
-    to_api=person_out,
 )
 ORGANIZATION_ROWS = ExportRows(
     parse=partial(ContactFilters.from_params, resource=Organization.RESOURCE),
     select=organization_list_with_details,
-    to_api=organization_out,
 )

@@ -5,9 +5,8 @@ can write CSV, XLSX and JSON for every exportable kind without knowing one.
 * ``ExportColumn``: one column of the tabular formats, its cell read from a record as
   the API shows it;
 * ``ExportRows``: how the records are read: the list page's query string parsed into
-  the list's filters, the scoped list selector (so an export holds only what the user
-  may see, in the list's order), streamed with ``.iterator(chunk_size=…)`` in constant
-  memory, each row turned into the API's response body;
+  the list's filters, and the scoped list selector (so an export holds only what the
+  user may see, in the list's order), each row written as the API's response body;
 * ``join_lines`` / ``join_tags`` / ``custom_text``: how multi-valued details fit in one
   spreadsheet cell (``integrations.exports.cells`` reads them back on import).
 """
@@ -16,14 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
-from pydantic import BaseModel
 
 #: A record as the API shows it (its JSON body), plus ``NAMES`` for the tables.
 Record = dict[str, Any]
@@ -62,30 +60,18 @@ ID_COLUMN = ExportColumn("id", gettext_lazy("id"), lambda r: r["id"])
 
 @dataclass(frozen=True)
 class ExportRows:
-    """How an export reads a kind's records.
+    """How an export reads a kind's records; each is written as the kind's API body
+    (``RecordKind.api_out``).
 
     ``parse(params) -> (filters, errors)`` reads a list page's query string as the list
     does; ``select(user=…, filters=…)`` is the scoped list selector (or a variant that
-    folds in what the body needs, so a chunk is a fixed number of queries);
-    ``to_api(record)`` is the API's response body of one record; ``names(record)``, if
-    given, the readable names the tabular columns show beside the API's ids."""
+    prefetches what the body needs, so a chunk is a fixed number of queries);
+    ``names(record)``, if given, the readable names the tabular columns show beside the
+    API's ids (the owner's, the stage's…)."""
 
     parse: Callable[[Mapping[str, Any]], tuple[Any, Errors]]
     select: Callable[..., QuerySet[Any]]
-    to_api: Callable[[Any], BaseModel]
     names: Callable[[Any], dict[str, str]] | None = None
-
-    def __call__(
-        self, *, user: Any, filters: Any, chunk_size: int, tabular: bool = False
-    ) -> Iterator[Record]:
-        """The visible records matching ``filters`` in the list's order, each as the
-        API's body (with its ``NAMES`` for a ``tabular`` export)."""
-        rows = self.select(user=user, filters=filters)
-        for row in rows.iterator(chunk_size=chunk_size):
-            record = self.to_api(row).model_dump(mode="json")
-            if tabular and self.names is not None:
-                record[NAMES] = self.names(row)
-            yield record
 
 
 def name_of(record: Record, key: str) -> str:

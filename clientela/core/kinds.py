@@ -205,7 +205,11 @@ class RecordKind:
 
     @property
     def exportable(self) -> bool:
-        return self.export_columns is not None and self.export_rows is not None
+        return (
+            self.export_columns is not None
+            and self.export_rows is not None
+            and self.api_out is not None
+        )
 
     @property
     def arg(self) -> str:

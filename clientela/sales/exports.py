@@ -34,11 +34,6 @@ from clientela.core.exports import (
     text_of,
     username,
 )
-from clientela.sales.api.catalogue import product_out
-from clientela.sales.api.deals import deal_out
-from clientela.sales.api.leads import lead_out
-from clientela.sales.api.orders_schemas import order_out
-from clientela.sales.api.quotes import quote_out
 from clientela.sales.choices import QuoteStatus
 from clientela.sales.models import Deal, Lead, Order, Product, Quote
 from clientela.sales.selectors.catalogue import DEFAULT_PRODUCT_SORT, PRODUCT_SORTS, product_list
@@ -90,7 +85,6 @@ LEAD_COLUMNS = (
 LEAD_ROWS = ExportRows(
     parse=LeadFilters.from_params,
     select=lead_list,
-    to_api=lead_out,
     names=lambda lead: {"owner": username(lead.owner)},
 )
 
@@ -126,9 +120,7 @@ def _deal_names(deal: Deal) -> dict[str, str]:
     }
 
 
-DEAL_ROWS = ExportRows(
-    parse=DealFilters.from_params, select=_deals, to_api=deal_out, names=_deal_names
-)
+DEAL_ROWS = ExportRows(parse=DealFilters.from_params, select=_deals, names=_deal_names)
 
 
 # --- quotes ---------------------------------------------------------------------------
@@ -201,9 +193,7 @@ def _customer_names(document: Quote | Order) -> dict[str, str]:
     }
 
 
-QUOTE_ROWS = ExportRows(
-    parse=QuoteFilters.from_params, select=_quotes, to_api=quote_out, names=_customer_names
-)
+QUOTE_ROWS = ExportRows(parse=QuoteFilters.from_params, select=_quotes, names=_customer_names)
 
 
 # --- orders ---------------------------------------------------------------------------
@@ -227,9 +217,7 @@ def _orders(*, user: Any, filters: OrderFilters | None) -> QuerySet[Order]:
     return order_list(user, filters).prefetch_related("lines")
 
 
-ORDER_ROWS = ExportRows(
-    parse=OrderFilters.from_params, select=_orders, to_api=order_out, names=_customer_names
-)
+ORDER_ROWS = ExportRows(parse=OrderFilters.from_params, select=_orders, names=_customer_names)
 
 
 # --- products -------------------------------------------------------------------------
@@ -269,4 +257,4 @@ PRODUCT_COLUMNS = (
     field_column(Product, "is_active", lambda r: custom_text(r["is_active"])),
 )
 
-PRODUCT_ROWS = ExportRows(parse=ProductFilters.from_params, select=_products, to_api=product_out)
+PRODUCT_ROWS = ExportRows(parse=ProductFilters.from_params, select=_products)

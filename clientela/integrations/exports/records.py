@@ -3,8 +3,8 @@ and ``export_columns``, see ``core.exports``): the records of a list (through th
 scoped list selector, so only what the user may see, with the list's filters and
 order), one at a time as the API shows them, and the columns of the tabular formats.
 
-Records are read with ``.iterator(chunk_size=CHUNK)``, so an export of any size runs in
-constant memory.
+Records are read with ``.iterator(chunk_size=CHUNK)`` (the selector's prefetches run
+per chunk), so an export of any size runs in constant memory.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from clientela.core.custom_fields import definitions
-from clientela.core.exports import Errors, ExportColumn, Record, custom_text
+from clientela.core.exports import NAMES, Errors, ExportColumn, Record, custom_text
 from clientela.core.kinds import RecordKind, record_kinds
 
 CHUNK = 2000
@@ -50,9 +50,16 @@ def records(
     kind: RecordKind, *, user: Any, filters: Any = None, tabular: bool = False
 ) -> Iterator[Record]:
     """The visible records matching ``filters``, in the list's order, each as the
-    API's JSON body (nothing is read before the first one is asked for)."""
-    assert kind.export_rows is not None, f"{kind.resource} is not exportable"
-    return kind.export_rows(user=user, filters=filters, chunk_size=CHUNK, tabular=tabular)
+    API's JSON body, with the readable names of ``ExportRows.names`` for a ``tabular``
+    export (nothing is read before the first one is asked for)."""
+    source, to_api = kind.export_rows, kind.api_out
+    assert source is not None and to_api is not None, f"{kind.resource} is not exportable"
+    names = source.names if tabular else None
+    for row in source.select(user=user, filters=filters).iterator(chunk_size=CHUNK):
+        record: Record = to_api(row).model_dump(mode="json")
+        if names is not None:
+            record[NAMES] = names(row)
+        yield record
 
 
 def table_columns(kind: RecordKind) -> list[ExportColumn]:
