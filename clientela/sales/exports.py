@@ -12,17 +12,13 @@ each: ``description,quantity,unit price,discount %,tax %,total``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientela.core.exports import (
     ID_COLUMN,
-    Errors,
     ExportColumn,
     ExportRows,
     Record,
@@ -34,13 +30,19 @@ from clientela.core.exports import (
     text_of,
     username,
 )
-from clientela.sales.choices import QuoteStatus
+from clientela.sales.filters import (
+    DealFilters,
+    LeadFilters,
+    OrderFilters,
+    ProductFilters,
+    QuoteFilters,
+)
 from clientela.sales.models import Deal, Lead, Order, Product, Quote
-from clientela.sales.selectors.catalogue import DEFAULT_PRODUCT_SORT, PRODUCT_SORTS, product_list
-from clientela.sales.selectors.deals import DealFilters, deal_list
-from clientela.sales.selectors.leads import LeadFilters, lead_list
-from clientela.sales.selectors.orders import OrderFilters, order_list
-from clientela.sales.selectors.quotes import DEFAULT_QUOTE_SORT, QUOTE_SORTS, quote_list
+from clientela.sales.selectors.catalogue import product_list
+from clientela.sales.selectors.deals import deal_list
+from clientela.sales.selectors.leads import lead_list
+from clientela.sales.selectors.orders import order_list
+from clientela.sales.selectors.quotes import quote_list
 
 
 def _lines(r: Record) -> str:
@@ -126,47 +128,9 @@ DEAL_ROWS = ExportRows(parse=DealFilters.from_params, select=_deals, names=_deal
 # --- quotes ---------------------------------------------------------------------------
 
 
-def _choice(params: Mapping[str, Any], name: str, choices: Iterable[str], errors: Errors) -> str:
-    """The parameter ``name`` if it is one of ``choices`` (or empty), else "" (and an
-    error)."""
-    value = str(params.get(name) or "")
-    known = [c for c in choices if c]
-    if value and value not in known:
-        errors[name] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(known)}]
-        return ""
-    return value
-
-
-def _sort(params: Mapping[str, Any], sorts: Mapping[str, Any], default: str, errors: Errors) -> str:
-    """The list's ``sort`` parameter if it names a known order, else the default (and
-    an error)."""
-    sort = str(params.get("sort") or default)
-    if sort.lstrip("-") in sorts:
-        return sort
-    errors["sort"] = [
-        _("Cannot sort by “%(value)s”; choose one of: %(choices)s.")
-        % {"value": sort, "choices": ", ".join(sorts)}
-    ]
-    return default
-
-
-@dataclass(frozen=True)
-class QuoteFilters:
-    """The quote list's filters: its status tab and its order."""
-
-    status: str = ""
-    sort: str = DEFAULT_QUOTE_SORT
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> tuple[QuoteFilters, Errors]:
-        errors: Errors = {}
-        status = _choice(params, "status", QuoteStatus.values, errors)
-        return cls(status, _sort(params, QUOTE_SORTS, DEFAULT_QUOTE_SORT, errors)), errors
-
-
 def _quotes(*, user: Any, filters: QuoteFilters | None) -> QuerySet[Quote]:
     filters = filters or QuoteFilters()
-    qs = quote_list(user=user, status=filters.status or None, sort=filters.sort)
+    qs = quote_list(user=user, status=filters.status or None, sort=filters.sort_param)
     return qs.prefetch_related("lines")
 
 
@@ -222,29 +186,10 @@ ORDER_ROWS = ExportRows(parse=OrderFilters.from_params, select=_orders, names=_c
 
 # --- products -------------------------------------------------------------------------
 
-#: The product list's ``show`` tabs: active products (the default), inactive, all.
-SHOW: dict[str, bool | None] = {"": True, "inactive": False, "all": None}
-
-
-@dataclass(frozen=True)
-class ProductFilters:
-    """The product list's filters: its tab, the search and the order."""
-
-    show: str = ""
-    q: str = ""
-    sort: str = DEFAULT_PRODUCT_SORT
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> tuple[ProductFilters, Errors]:
-        errors: Errors = {}
-        show = _choice(params, "show", SHOW, errors)
-        q = str(params.get("q") or "").strip()[:100]
-        return cls(show, q, _sort(params, PRODUCT_SORTS, DEFAULT_PRODUCT_SORT, errors)), errors
-
 
 def _products(*, user: Any, filters: ProductFilters | None) -> QuerySet[Product]:
     filters = filters or ProductFilters()
-    return product_list(user=user, active=SHOW[filters.show], q=filters.q, sort=filters.sort)
+    return product_list(user=user, active=filters.active, q=filters.q, sort=filters.sort_param)
 
 
 PRODUCT_COLUMNS = (

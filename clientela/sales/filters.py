@@ -20,7 +20,7 @@ from clientela.core.filters import (
     ListFilters,
     TextParam,
 )
-from clientela.sales.choices import DealStatus, LeadSource, LeadStatus, OrderStatus
+from clientela.sales.choices import DealStatus, LeadSource, LeadStatus, OrderStatus, QuoteStatus
 
 
 @dataclass
@@ -181,3 +181,48 @@ QUOTE_SORTS: dict[str, tuple[str, ...]] = {
     "status": ("status", "id"),
 }
 DEFAULT_QUOTE_SORT = "-date"
+
+
+@dataclass
+class QuoteFilters(ListFilters):
+    """The quote list's status tab and order, as an export reads them (the page itself
+    ignores an unknown value without a word)."""
+
+    FIELDS = {
+        "status": ChoiceParam(QuoteStatus.choices, message=_("Unknown status “%(value)s”.")),
+    }
+    SORTS = QUOTE_SORTS
+    DEFAULT_SORT = DEFAULT_QUOTE_SORT
+
+    status: str = ""
+    sort: str = "date"
+    descending: bool = True
+
+
+#: The product list's ``show`` tabs: active products (none given), inactive, all.
+PRODUCT_SHOW: dict[str, bool | None] = {"": True, "inactive": False, "all": None}
+
+
+@dataclass
+class ProductFilters(ListFilters):
+    """The product list's tab, search and order, as an export reads them."""
+
+    FIELDS = {
+        "show": ChoiceParam(
+            [("inactive", _("Inactive")), ("all", _("All"))],
+            message=_("Unknown value “%(value)s”."),
+        ),
+        "q": TextParam(limit=100),
+    }
+    SORTS = PRODUCT_SORTS
+    DEFAULT_SORT = DEFAULT_PRODUCT_SORT
+
+    show: str = ""
+    q: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+    @property
+    def active(self) -> bool | None:
+        """``product_list``'s ``active``: True (the default tab), False or None (all)."""
+        return PRODUCT_SHOW[self.show]
