@@ -7,13 +7,10 @@ every detail fits a cell so an export can be re-imported without loss.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from clientela.contacts.filters import ContactFilters
-from clientela.contacts.models import Organization, Person
 from clientela.contacts.selectors import (
     organization_list_with_details,
     person_list_with_details,
@@ -104,11 +101,5 @@ ORGANIZATION_COLUMNS = (
 )
 
 
-PERSON_ROWS = ExportRows(
-    parse=partial(ContactFilters.from_params, resource=Person.RESOURCE),
-    select=person_list_with_details,
-)
-ORGANIZATION_ROWS = ExportRows(
-    parse=partial(ContactFilters.from_params, resource=Organization.RESOURCE),
-    select=organization_list_with_details,
-)
+PERSON_ROWS = ExportRows(select=person_list_with_details)
+ORGANIZATION_ROWS = ExportRows(select=organization_list_with_details)

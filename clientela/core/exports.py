@@ -63,15 +63,16 @@ class ExportRows:
     """How an export reads a kind's records; each is written as the kind's API body
     (``RecordKind.api_out``).
 
-    ``parse(params) -> (filters, errors)`` reads a list page's query string as the list
-    does; ``select(user=…, filters=…)`` is the scoped list selector (or a variant that
+    ``select(user=…, filters=…)`` is the scoped list selector (or a variant that
     prefetches what the body needs, so a chunk is a fixed number of queries);
     ``names(record)``, if given, the readable names the tabular columns show beside the
-    API's ids (the owner's, the stage's…)."""
+    API's ids (the owner's, the stage's…); ``parse(params) -> (filters, errors)`` reads
+    a list page's query string as the list does, when the kind declares no ``filters``
+    (``core.filters``) that do."""
 
-    parse: Callable[[Mapping[str, Any]], tuple[Any, Errors]]
     select: Callable[..., QuerySet[Any]]
     names: Callable[[Any], dict[str, str]] | None = None
+    parse: Callable[[Mapping[str, Any]], tuple[Any, Errors]] | None = None
 
 
 def name_of(record: Record, key: str) -> str:

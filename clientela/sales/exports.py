@@ -32,7 +32,6 @@ from clientela.core.exports import (
 )
 from clientela.sales.filters import (
     DealFilters,
-    LeadFilters,
     OrderFilters,
     ProductFilters,
     QuoteFilters,
@@ -85,7 +84,6 @@ LEAD_COLUMNS = (
 )
 
 LEAD_ROWS = ExportRows(
-    parse=LeadFilters.from_params,
     select=lead_list,
     names=lambda lead: {"owner": username(lead.owner)},
 )
@@ -122,7 +120,7 @@ def _deal_names(deal: Deal) -> dict[str, str]:
     }
 
 
-DEAL_ROWS = ExportRows(parse=DealFilters.from_params, select=_deals, names=_deal_names)
+DEAL_ROWS = ExportRows(select=_deals, names=_deal_names)
 
 
 # --- quotes ---------------------------------------------------------------------------
@@ -181,7 +179,7 @@ def _orders(*, user: Any, filters: OrderFilters | None) -> QuerySet[Order]:
     return order_list(user, filters).prefetch_related("lines")
 
 
-ORDER_ROWS = ExportRows(parse=OrderFilters.from_params, select=_orders, names=_customer_names)
+ORDER_ROWS = ExportRows(select=_orders, names=_customer_names)
 
 
 # --- products -------------------------------------------------------------------------

@@ -43,7 +43,12 @@ KINDS: Mapping[str, RecordKind] = _ExportKinds()
 def parse_filters(kind: RecordKind, params: Mapping[str, Any]) -> tuple[Any, Errors]:
     """A list page's query string as the kind's list filters, and the bad values."""
     assert kind.export_rows is not None, f"{kind.resource} is not exportable"
-    return kind.export_rows.parse(params)
+    if kind.export_rows.parse is not None:
+        return kind.export_rows.parse(params)
+    # The kind's ``core.filters.ListFilters``; contacts' sort keys depend on the kind.
+    assert kind.filters is not None, f"{kind.resource} declares no list filters"
+    parsed: tuple[Any, Errors] = kind.filters.from_params(params, resource=kind.resource)
+    return parsed
 
 
 def records(
