@@ -346,3 +346,15 @@ def test_queries_do_not_grow_with_the_records(client: Any, admin: Any, sales: An
         },
     )
     assert {kind: count(kind) for kind in before} == before
+
+
+# The task list is a page of its own (its tabs), which renders no list actions yet.
+@pytest.mark.parametrize("kind", ["leads", "deals", "quotes", "orders", "products"])
+def test_list_page_offers_its_formats_with_its_filters(
+    client: Any, rep_north: Any, kind: str
+) -> None:
+    client.force_login(rep_north)
+    html = client.get(reverse(KINDS[kind].url("list")) + "?sort=-id&page=2").content.decode()
+    for fmt in TABULAR:
+        assert f'href="/export/{kind}.{fmt}?sort=-id"' in html, fmt
+    assert f"/export/{kind}.vcf" not in html
