@@ -50,6 +50,8 @@ def test_convert_a_lead_into_person_organization_and_deal(
     page.get_by_label("Create a new person").check()
     page.get_by_label(re.compile("Create the organization")).check()
     page.get_by_label("Create a deal").check()
+    # Typing while Bootstrap's collapse is still opening the fields can be lost.
+    page.locator("#deal-fields.collapse.show").wait_for()
     title = page.get_by_label("Deal title")
     title.wait_for(state="visible")
     title.fill("Ovens for Núñez")
@@ -78,6 +80,8 @@ def test_convert_page_shows_field_errors(
     login_as(rep_north)
     page.goto(f"/leads/{lead.pk}/convert/")
     page.get_by_label("Create a deal").check()
+    # Typing while Bootstrap's collapse is still opening the fields can be lost.
+    page.locator("#deal-fields.collapse.show").wait_for()
     page.get_by_label("Currency").fill("XYZ")
     with page.expect_response(lambda r: r.request.method == "POST") as response:
         page.get_by_role("button", name=re.compile("^\\s*Convert$")).click()
