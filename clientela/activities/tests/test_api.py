@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from clientela.activities.models import Appointment, Interaction, Reminder, Task
-from clientela.contacts.tests.test_api import Api, fields
+from clientela.core.testing.api import Api, fields
 from clientela.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clientela.activities.models import Attachment
 from clientela.activities.tests.test_api import INTERACTIONS, READ_WRITE, call_body
-from clientela.contacts.tests.test_api import Api, fields
+from clientela.core.testing.api import Api, fields
 
 pytestmark = pytest.mark.django_db
 

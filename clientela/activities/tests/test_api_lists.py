@@ -20,7 +20,7 @@ from clientela.activities.tests.test_api import (
     meeting,
     soon,
 )
-from clientela.contacts.tests.test_api import Api
+from clientela.core.testing.api import Api
 from clientela.contacts.tests.test_api_lists import walk
 
 pytestmark = pytest.mark.django_db

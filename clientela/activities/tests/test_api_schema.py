@@ -10,33 +10,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import schemathesis
-from django.core import signals
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import positive_data_acceptance
 
 from clientela.activities.services import appointment_create, interaction_create, task_create
-from clientela.core.services import api_token_create
-
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application()).include(
-    path_regex=r"^/api/v1/(interactions|tasks|appointments|calendar)"
+from clientela.core.testing.api import (
+    check_case,
+    kept_test_connection,
+    openapi_schema,
+    schema_settings,
+    schema_token,
 )
 
-
-@pytest.fixture
-def keep_test_connection() -> Iterator[None]:
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+schema = openapi_schema(r"^/api/v1/(interactions|tasks|appointments|calendar)")
 
 
 @pytest.fixture
-def token(keep_test_connection: None, admin: Any, settings: Any, tmp_path: Any) -> str:
+def token(admin: Any, settings: Any, tmp_path: Any) -> Iterator[str]:
     settings.MEDIA_ROOT = tmp_path
     start = timezone.now() + datetime.timedelta(days=1)
     # A few records, so generated ids sometimes hit a real one.
@@ -46,17 +35,12 @@ def token(keep_test_connection: None, admin: Any, settings: Any, tmp_path: Any) 
         actor=admin,
         data={"title": "Visit", "start_at": start, "end_at": start + datetime.timedelta(hours=1)},
     )
-    _token, clear = api_token_create(
-        user=admin, name="schemathesis", scopes=["activities:read", "activities:write"]
-    )
-    return clear
+    with kept_test_connection():
+        yield schema_token(admin, ["activities:read", "activities:write"])
 
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@schema_settings(max_examples=15)
 def test_activities_api_conforms_to_its_openapi(case: Any, token: str) -> None:
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"},
-        excluded_checks=[positive_data_acceptance],
-    )
+    check_case(case, token)

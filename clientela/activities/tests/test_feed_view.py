@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from clientela.activities.tests.test_api import APPOINTMENTS, READ_WRITE, TASKS, iso, meeting, soon
-from clientela.contacts.tests.test_api import Api
+from clientela.core.testing.api import Api
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@ conf and middleware: CRUD, bad input, permissions, versions, idempotency, pagina
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -11,38 +10,13 @@ from django.test import Client
 
 from clientela.contacts.models import Organization, Person
 from clientela.core.models import AuditEntry, CustomField, Tag
-from clientela.core.services import api_token_create, custom_field_create
+from clientela.core.services import custom_field_create
+from clientela.core.testing.api import Api, fields
 
 pytestmark = pytest.mark.django_db
 
 PEOPLE, ORGS = "/api/v1/people", "/api/v1/organizations"
 READ_WRITE = ("contacts:read", "contacts:write")
-
-
-class Api:
-    """A test client that sends one user's token and JSON bodies."""
-
-    def __init__(self, user: Any, scopes: tuple[str, ...] = READ_WRITE) -> None:
-        _token, clear = api_token_create(user=user, name="tests", scopes=list(scopes))
-        self.client = Client()
-        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
-
-    def get(self, url: str, params: dict[str, Any] | None = None, **headers: Any) -> Any:
-        return self.client.get(url, params or {}, **self.auth, **headers)
-
-    def send(self, method: str, url: str, body: Any = None, **headers: Any) -> Any:
-        data = "" if body is None else body if isinstance(body, str) else json.dumps(body)
-        call = getattr(self.client, method)
-        return call(url, data=data, content_type="application/json", **self.auth, **headers)
-
-    def post(self, url: str, body: Any, **headers: Any) -> Any:
-        return self.send("post", url, body, **headers)
-
-    def patch(self, url: str, body: Any, **headers: Any) -> Any:
-        return self.send("patch", url, body, **headers)
-
-    def delete(self, url: str, body: Any = None, **headers: Any) -> Any:
-        return self.send("delete", url, body, **headers)
 
 
 @pytest.fixture
@@ -60,10 +34,6 @@ def vip_field(admin: Any) -> CustomField:
         field_type="choice",
         choices=["gold", "silver"],
     )
-
-
-def fields(response: Any) -> set[str]:
-    return {e["field"] for e in response.json()["errors"]}
 
 
 # --- create, read, update, delete -----------------------------------------------------

@@ -13,48 +13,29 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import schemathesis
-from django.core import signals
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import positive_data_acceptance
 
-from clientela.core.services import api_token_create
+from clientela.core.testing.api import (
+    check_case,
+    kept_test_connection,
+    openapi_schema,
+    schema_settings,
+    schema_token,
+)
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-
-
-@pytest.fixture
-def keep_test_connection() -> Iterator[None]:
-    """The WSGI app closes "old" connections around each request, which on PostgreSQL
-    would close the test's own transaction; Django's test client skips this the
-    same way."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+schema = openapi_schema()
 
 
 @pytest.fixture
-def token(
-    keep_test_connection: None, admin: Any, person_factory: Any, organization_factory: Any
-) -> str:
+def token(admin: Any, person_factory: Any, organization_factory: Any) -> Iterator[str]:
     # A few records, so generated ids sometimes hit a real one.
     organization_factory(admin, name="Acme")
     person_factory(admin, first_name="Ana", email="ana@example.com")
-    _token, clear = api_token_create(
-        user=admin, name="schemathesis", scopes=["contacts:read", "contacts:write"]
-    )
-    return clear
+    with kept_test_connection():
+        yield schema_token(admin, ["contacts:read", "contacts:write"])
 
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@schema_settings(max_examples=15)
 def test_api_conforms_to_its_openapi(case: Any, token: str) -> None:
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"},
-        excluded_checks=[positive_data_acceptance],
-    )
+    check_case(case, token)

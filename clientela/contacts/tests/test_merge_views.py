@@ -11,7 +11,7 @@ from django.test import Client
 from clientela.contacts import data_quality
 from clientela.contacts.merge import person_merge
 from clientela.contacts.models import Merge, Organization, Person
-from clientela.contacts.tests.test_api import Api
+from clientela.core.testing.api import Api
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from clientela.contacts.tests.test_api import Api, fields
+from clientela.core.testing.api import Api, fields
 from clientela.core.errors import NotFound, PermissionDenied
 from clientela.core.selectors import audit_history
 from clientela.sales.models import ExchangeRate, PriceList, PriceListItem, Product, SalesSettings

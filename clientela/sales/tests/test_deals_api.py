@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from clientela.contacts.tests.test_api import Api, fields
+from clientela.core.testing.api import Api, fields
 from clientela.sales.models import Deal, DealStageChange
 from clientela.sales.tests.deal_helpers import make_deal, make_pipeline, stage
 

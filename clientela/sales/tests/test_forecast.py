@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clientela.contacts.tests.test_api import Api, fields
+from clientela.core.testing.api import Api, fields
 from clientela.sales.models import Deal, Pipeline, Stage
 from clientela.sales.selectors.forecast import forecast, month_bounds, quarter_bounds
 from clientela.sales.tests import test_orders_services as shared

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from clientela.contacts.tests.test_api import Api, fields
+from clientela.core.testing.api import Api, fields
 from clientela.sales.models import Order
 from clientela.sales.tests import test_orders_services as shared
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from clientela.contacts.tests.test_api import Api, fields
+from clientela.core.testing.api import Api, fields
 from clientela.sales.models import Order, Quote
 from clientela.sales.tests.quote_helpers import make_product, make_quote
 
