@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from clientela.activities.models import Appointment, Interaction, Reminder, Task
-from clientela.core.testing.api import Api, fields
 from clientela.core.models import AuditEntry
+from clientela.core.testing.api import Api, fields
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from clientela.activities.tests.test_api import (
     meeting,
     soon,
 )
-from clientela.core.testing.api import Api
 from clientela.contacts.tests.test_api_lists import walk
+from clientela.core.testing.api import Api
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from clientela.contacts.models import Person
 from clientela.contacts.services import AddressInput, MembershipInput, person_update
 from clientela.contacts.tests.test_api import ORGS, PEOPLE
-from clientela.core.testing.api import Api, fields
 from clientela.core.models import CustomField, Tag
 from clientela.core.services import custom_field_create
+from clientela.core.testing.api import Api, fields
 
 pytestmark = pytest.mark.django_db
 

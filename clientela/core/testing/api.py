@@ -24,7 +24,7 @@ class Api:
     def __init__(self, user: Any, scopes: tuple[str, ...] = READ_WRITE) -> None:
         _token, clear = api_token_create(user=user, name="tests", scopes=list(scopes))
         self.client = Client()
-        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+        self.auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
 
     def get(self, url: str, params: dict[str, Any] | None = None, **headers: Any) -> Any:
         return self.client.get(url, params or {}, **self.auth, **headers)

@@ -24,14 +24,20 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from clientela.core.choices import Scope
 from clientela.core.errors import NotFound, PermissionDenied
 from clientela.core.kinds import RecordKind
+from clientela.core.models import RolePermission
+from clientela.core.services import role_permission_update
 from clientela.core.testing.api import Api
 from clientela.core.testing.kinds import KindFactory, kind_factories
 
 #: The fixtures (``conftest.py``) of the six default roles: North is the admin's and
-#: the manager's and rep's team, South the others'.
-ROLE_USERS = ("admin", "manager_north", "rep_north", "marketer", "support", "reader")
+#: the manager's and rep's team, South the others'. No default role sees only its own
+#: records, so ``OWN_SCOPED`` is a North rep whose role an admin narrowed to its own
+#: records of the kind (``role_user``): without it "own" and "team" would never differ.
+OWN_SCOPED = "rep_own_scope"
+ROLE_USERS = ("admin", "manager_north", "rep_north", "marketer", "support", "reader", OWN_SCOPED)
 #: Per team, a colleague of the role's user and a user of the other team, both reps.
 TEAMMATE = {"North": "rep_north2", "South": "rep_south"}
 OTHER_TEAM = {"North": "rep_south", "South": "rep_north2"}
@@ -78,6 +84,12 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
         "delete": (REFUSED, REFUSED, REFUSED),
         "create": (REFUSED, REFUSED, REFUSED),
     },
+    OWN_SCOPED: {
+        "read": (OK, HIDDEN, HIDDEN),
+        "update": (OK, HIDDEN, HIDDEN),
+        "delete": (OK, HIDDEN, HIDDEN),
+        "create": (OK, INVALID, INVALID),
+    },
 }
 
 
@@ -92,6 +104,32 @@ class Case:
     @property
     def id(self) -> str:
         return f"{self.resource}-{self.role}-{self.action}-{self.side}"
+
+
+def role_user(request: Any, role: str, resource: str) -> Any:
+    """The user of a case's role (a fixture; ``OWN_SCOPED`` made here)."""
+    if role != OWN_SCOPED:
+        return request.getfixturevalue(role)
+    admin = request.getfixturevalue("admin")
+    user = request.getfixturevalue("make_user")("olga_own", "sales", "North")
+    role_permission_update(
+        actor=admin,
+        permission=RolePermission.objects.get(role=user.role, resource=resource),
+        can_create=True,
+        can_read=True,
+        can_update=True,
+        can_delete=True,
+        scope=Scope.OWN,
+    )
+    return user
+
+
+def owner_for(request: Any, user: Any, side: str) -> Any:
+    """The owner of the record a case acts on: ``user`` itself, a teammate, or a user of
+    the other team (fixtures, through pytest's ``request``); "any" for unowned kinds."""
+    team = user.team.name
+    name = {"team": TEAMMATE[team], "other": OTHER_TEAM[team]}.get(side)
+    return user if name is None else request.getfixturevalue(name)
 
 
 def _has_action(kind: RecordKind, action: str) -> bool:
@@ -114,6 +152,7 @@ ROLE_KEYS = {
     "marketer": "marketing",
     "support": "support",
     "reader": "read_only",
+    OWN_SCOPED: "sales",
 }
 
 
@@ -127,6 +166,8 @@ def cases(actions: tuple[str, ...]) -> list[Case]:
                 continue
             for role in ROLE_USERS:
                 if not kind.rights:
+                    if role == OWN_SCOPED:
+                        continue  # no rights to narrow
                     expected = _unowned_expected(factory, ROLE_KEYS[role], action)
                     found.append(Case(resource, role, action, "any", expected))
                     continue
@@ -223,6 +264,71 @@ def read_outcomes(factory: KindFactory, user: Any, record: Any, label: str) -> d
         html = client.get(reverse("core:search"), {"q": label}).content.decode()
         found["header search"] = seen(any(link in html for link in links))
     if kind.exportable:
-        response = client.get(reverse("integrations:export", args=[kind.path, "csv"]))
+        response: Any = client.get(reverse("integrations:export", args=[kind.path, "csv"]))
         found["export"] = seen(label in b"".join(response.streaming_content).decode())
+    return found
+
+
+def _values(record: Any, keys: Any) -> dict[str, Any]:
+    record.refresh_from_db()
+    return {key: getattr(record, key) for key in keys}
+
+
+def update_outcomes(factory: KindFactory, user: Any, record: Any) -> dict[str, str]:
+    """Whether ``user`` may change ``record`` through the edit page and the API; a
+    refused change must leave the record as it was (same values, same version)."""
+    kind, pk = factory.kind, record.pk
+    before = _values(record, factory.change)
+    version = getattr(record, "version", None)
+    client, api = browser(user), api_for(kind, user)
+    found = {}
+    edit = page_url(kind, "edit", pk)
+    if edit is not None:
+        found["edit page"] = status_outcome(client.get(edit).status_code)
+        if found["edit page"] != OK:
+            # Refused before the form is even read: an empty form is not "invalid".
+            found["edit page (post)"] = status_outcome(client.post(edit, {}).status_code)
+    found["api patch"] = status_outcome(api.patch(api_url(kind, pk), factory.change).status_code)
+    after = _values(record, factory.change)
+    if found["api patch"] == OK:
+        assert after == factory.change, after
+    else:
+        assert after == before, after
+        assert getattr(record, "version", None) == version
+    return found
+
+
+def delete_outcomes(factory: KindFactory, user: Any, record: Any) -> dict[str, str]:
+    """Whether ``user`` may move ``record`` to the trash through the delete page and
+    the API (each on a record of its own); a refused one stays where it was."""
+    kind = factory.kind
+    found = {}
+    delete = page_url(kind, "delete", record.pk)
+    targets = [record, factory.make_owned(record.owner)] if delete else [record]
+    if delete is not None:
+        found["delete page"] = status_outcome(browser(user).post(delete).status_code)
+    api = api_for(kind, user)
+    found["api delete"] = status_outcome(api.delete(api_url(kind, targets[-1].pk)).status_code)
+    for channel, target in zip(found, targets, strict=True):
+        target.refresh_from_db()
+        assert (target.deleted_at is not None) == (found[channel] == OK), channel
+    return found
+
+
+def create_outcomes(factory: KindFactory, user: Any, owner: Any) -> dict[str, str]:
+    """Whether ``user`` may create a record for ``owner`` through the API (and, for
+    one's own, open the create page); a refused one creates nothing."""
+    kind = factory.kind
+    body = factory.body(user)
+    if owner != user:
+        assert factory.owner_key is not None
+        body[factory.owner_key] = owner.pk
+    found = {}
+    create = page_url(kind, "create")
+    if create is not None and owner == user:
+        found["create page"] = status_outcome(browser(user).get(create).status_code)
+    before = kind.model._default_manager.count()
+    found["api post"] = status_outcome(api_for(kind, user).post(api_url(kind), body).status_code)
+    created = kind.model._default_manager.count() - before
+    assert created == (1 if found["api post"] == OK else 0)
     return found

@@ -7,25 +7,17 @@ from __future__ import annotations
 import pytest
 
 from clientela.core.testing.kinds import kind_factories, unique_label
-from clientela.core.testing.matrix import Case, cases, read_outcomes
+from clientela.core.testing.matrix import Case, cases, owner_for, read_outcomes, role_user
 
 pytestmark = pytest.mark.django_db
 
 CASES = cases(("read",))
 
 
-def owner_for(request: pytest.FixtureRequest, user: object, side: str) -> object:
-    from clientela.core.testing.matrix import OTHER_TEAM, TEAMMATE
-
-    team = user.team.name  # type: ignore[attr-defined]
-    name = {"team": TEAMMATE[team], "other": OTHER_TEAM[team]}.get(side)
-    return user if name is None else request.getfixturevalue(name)
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_read(request: pytest.FixtureRequest, case: Case) -> None:
     factory = kind_factories()[case.resource]
-    user = request.getfixturevalue(case.role)
+    user = role_user(request, case.role, case.resource)
     label = unique_label()
     record = factory.make_owned(owner_for(request, user, case.side), label)
     found = read_outcomes(factory, user, record, label)

@@ -13,7 +13,7 @@ from typing import Any
 
 from clientela.contacts.services import organization_create
 from clientela.core.testing.kinds import KindFactory, register_kind_factory
-from clientela.sales.models import Deal, Lead, Order, Pipeline, Product, Quote
+from clientela.sales.models import Deal, Lead, Order, Pipeline, Quote
 from clientela.sales.services import catalogue, deals, leads, orders, quotes
 from clientela.sales.tests.deal_helpers import make_pipeline
 
@@ -74,6 +74,8 @@ QUOTES = register_kind_factory(
         api_body=_quote_body,
         change={"notes": "Renamed"},
         required_field="person_id",
+        # The quotes API has no owner_id: a new quote is its creator's.
+        owner_key=None,
     )
 )
 

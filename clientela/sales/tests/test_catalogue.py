@@ -11,9 +11,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from clientela.core.testing.api import Api, fields
 from clientela.core.errors import NotFound, PermissionDenied
 from clientela.core.selectors import audit_history
+from clientela.core.testing.api import Api, fields
 from clientela.sales.models import ExchangeRate, PriceList, PriceListItem, Product, SalesSettings
 from clientela.sales.selectors.catalogue import price_for, product_list
 from clientela.sales.services import catalogue as services
