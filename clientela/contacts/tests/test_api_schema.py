@@ -1,11 +1,7 @@
 """Property-based checks of the whole API against its own OpenAPI document
 (schemathesis): generated requests, valid and invalid, must never get a 500, and every
-answer must match the documented status codes, headers and schemas.
-
-``positive_data_acceptance`` is left out: a schema cannot say that a cursor must be
-one we issued or that a country code must exist, so such schema-valid input is
-rightly refused with 422. Runs are derandomized so CI never flakes on a new seed.
-"""
+answer must match the documented status codes, headers and schemas (the shared set-up
+and what is left out, and why: ``core.testing.api``)."""
 
 from __future__ import annotations
 
