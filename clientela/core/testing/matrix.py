@@ -264,7 +264,9 @@ def read_outcomes(factory: KindFactory, user: Any, record: Any, label: str) -> d
         html = client.get(reverse("core:search"), {"q": label}).content.decode()
         found["header search"] = seen(any(link in html for link in links))
     if kind.exportable:
-        response: Any = client.get(reverse("integrations:export", args=[kind.path, "csv"]))
+        # The export takes the list's filters, so the same view as the API list.
+        url = reverse("integrations:export", args=[kind.path, "csv"])
+        response: Any = client.get(url, factory.api_list_params)
         found["export"] = seen(label in b"".join(response.streaming_content).decode())
     return found
 
