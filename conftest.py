@@ -16,6 +16,16 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_time_zone_and_language() -> None:
+    # Every test starts as a new thread would: whatever an earlier test (or code it ran)
+    # activated must not decide this one's "today" or language.
+    from django.utils import timezone, translation
+
+    timezone.deactivate()
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_user(db: Any) -> Any:
     from clientela.core.services import roles_ensure_defaults, user_create

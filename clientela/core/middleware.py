@@ -4,10 +4,11 @@ two-factor requirement."""
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,26 +17,61 @@ from clientela.core.choices import Interface
 from clientela.core.context import interface
 
 
+@contextmanager
+def _preferences(zone: zoneinfo.ZoneInfo | None, language: str) -> Iterator[None]:
+    with timezone.override(zone), translation.override(language):
+        yield
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo | None:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _streamed_with(
+    chunks: Iterable[bytes], zone: zoneinfo.ZoneInfo | None, language: str
+) -> Iterator[bytes]:
+    """The chunks of a streamed body, each produced in the request's zone and language."""
+    iterator = iter(chunks)
+    while True:
+        with _preferences(zone, language):
+            chunk = next(iterator, None)
+        if chunk is None:
+            return
+        yield chunk
+
+
 class UserPreferencesMiddleware:
-    """Activate the logged-in user's language and time zone; mark the request as
-    coming through the web interface (the API overrides this for its own calls)."""
+    """Use the logged-in user's language and time zone for the request; mark the request
+    as coming through the web interface (the API overrides this for its own calls).
+
+    Overrides, not activations: the thread goes on to serve other requests (in tests,
+    other tests), which must not inherit this user's zone or language."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        else:
-            timezone.deactivate()
-        with interface(Interface.WEB):
+        if user is None or not user.is_authenticated:
+            # LocaleMiddleware's language (cookie, Accept-Language) stands.
+            with timezone.override(None), interface(Interface.WEB):
+                return self.get_response(request)
+        language, zone = user.language, _zone(user.time_zone)
+        request.LANGUAGE_CODE = language
+        with _preferences(zone, language), interface(Interface.WEB):
             response = self.get_response(request)
+        # LocaleMiddleware labels the response after the override has ended.
+        response.headers.setdefault("Content-Language", language)
+        if (
+            isinstance(response, StreamingHttpResponse)
+            and not isinstance(response, FileResponse)  # bytes of a file: no language
+            and not response.is_async
+        ):
+            # A streamed body (an export) is produced after this method has returned.
+            response.streaming_content = _streamed_with(response.streaming_content, zone, language)
         return response
 
 

@@ -8,9 +8,10 @@ import zoneinfo
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clientela.core.models import ApiToken, User
 from clientela.core.services import api_token_create, hash_token
@@ -64,6 +65,31 @@ def test_the_chosen_time_zone_is_active_on_the_next_page(
     rep_client.post(PREFS, {"language": "en", "time_zone": "America/Bogota"})
     response = rep_client.get(PREFS)
     assert str(response.context["TIME_ZONE"]) == "America/Bogota"
+
+
+def test_a_request_leaves_the_threads_zone_and_language_as_it_found_them(
+    rep_client: Client, rep_north: User
+) -> None:
+    rep_north.language, rep_north.time_zone = "es", "America/Bogota"
+    rep_north.save()
+    page = rep_client.get(PREFS)
+    assert page["Content-Language"] == "es"
+    assert str(page.context["TIME_ZONE"]) == "America/Bogota"
+    # The next request (or test) on this thread starts from the site's defaults.
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE
+    assert translation.get_language() == settings.LANGUAGE_CODE
+
+
+def test_a_streamed_export_is_written_in_the_users_language(
+    rep_client: Client, rep_north: User
+) -> None:
+    rep_north.language = "es"
+    rep_north.save()
+    response = rep_client.get(reverse("integrations:export", args=["people", "csv"]))
+    # The body is produced after the middleware has returned, as the server reads it.
+    header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert "nombre" in header.split(",")
+    assert translation.get_language() == settings.LANGUAGE_CODE
 
 
 @pytest.mark.parametrize(
@@ -128,19 +154,21 @@ def test_a_token_expiry_date_lasts_to_the_end_of_that_day_in_the_users_zone(
 ) -> None:
     rep_north.time_zone = "America/Bogota"
     rep_north.save()
-    day = timezone.localdate() + datetime.timedelta(days=30)
+    bogota = zoneinfo.ZoneInfo("America/Bogota")
+    day = timezone.localdate(timezone=bogota) + datetime.timedelta(days=30)
     rep_client.post(
         TOKENS, {"name": "Month", "scopes": ["contacts:read"], "expires_at": day.isoformat()}
     )
     token = ApiToken.objects.get(user=rep_north)
     assert token.expires_at is not None
-    local = token.expires_at.astimezone(zoneinfo.ZoneInfo("America/Bogota"))
+    local = token.expires_at.astimezone(bogota)
     assert local.date() == day + datetime.timedelta(days=1)
     assert (local.hour, local.minute) == (0, 0)
 
 
 def test_a_token_may_expire_today(rep_client: Client, rep_north: User) -> None:
-    today = timezone.localdate().isoformat()
+    # "Today" where the user is: the form reads the date in the user's zone.
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(rep_north.time_zone)).isoformat()
     rep_client.post(TOKENS, {"name": "Today", "scopes": ["contacts:read"], "expires_at": today})
     assert ApiToken.objects.get(user=rep_north).is_active
 
