@@ -15,9 +15,10 @@ demo: setup
 	$(BIN)/clientela demo
 	$(BIN)/clientela run --host $(HOST) --port $(PORT)
 
-## test: set up (browser included) and run the whole suite
+## test: set up (browser included) and run the whole suite, in a random order whose seed
+## is printed; replay an order with PYTEST_ARGS=--randomly-seed=N (-p no:randomly: file order)
 test: setup system-deps
-	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -p randomly -n 2 --dist loadfile $(PYTEST_ARGS)
 
 setup: $(STAMP) assets messages
 

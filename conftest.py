@@ -10,6 +10,14 @@ import pytest
 PASSWORD = "Clientela-test-pw-1"
 
 
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    # pytest-randomly puts the seed in the header, which -q hides; a failure that depends
+    # on the order is replayed only with that seed, so it is repeated at the end.
+    if config.pluginmanager.has_plugin("randomly"):
+        seed = config.getoption("randomly_seed")
+        terminalreporter.write_line(f"Using --randomly-seed={seed} (tests in random order)")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's 1,000,000 rounds cost ~0.3 s per user; fixtures create many users.
