@@ -3,11 +3,28 @@ across all apps expect. ``north`` and ``south`` are the two teams."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 PASSWORD = "Clientela-test-pw-1"
+
+
+class WhenRun:
+    """A parameter value taken when the test runs, not when pytest imports the module:
+    "tomorrow" computed at import is today after midnight, and differs between xdist
+    workers (their test ids must match). ``name`` is what the test id shows."""
+
+    def __init__(self, name: str, make: Callable[[], Any]) -> None:
+        self.name, self.make = name, make
+
+    def __repr__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def resolve(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: v.make() if isinstance(v, WhenRun) else v for k, v in values.items()}
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

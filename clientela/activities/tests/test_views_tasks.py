@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clientela.activities import services
 from clientela.activities.models import Appointment, Reminder, Task
+from conftest import WhenRun
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -112,7 +113,9 @@ def test_new_task_form_goes_back_to_the_record_page(
         # Due in an hour, reminded a day before: in the past.
         (
             {
-                "due_at": timezone.localtime(in_days(1 / 24)).strftime(LOCAL),
+                "due_at": WhenRun(
+                    "in an hour", lambda: timezone.localtime(in_days(1 / 24)).strftime(LOCAL)
+                ),
                 "reminders-0-minutes_before": "1440",
             },
             "would be in the past",
@@ -126,7 +129,9 @@ def test_task_bad_input_shows_errors_and_saves_nothing(
     client: Any, rep_north: Any, overrides: dict[str, Any], message: str
 ) -> None:
     client.force_login(rep_north)
-    response = client.post("/tasks/new/", task_form(assignee=str(rep_north.pk), **overrides))
+    response = client.post(
+        "/tasks/new/", task_form(assignee=str(rep_north.pk), **WhenRun.resolve(overrides))
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert message in body

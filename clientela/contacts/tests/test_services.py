@@ -38,11 +38,16 @@ from clientela.contacts.services import (
 from clientela.core.errors import NotFound, PermissionDenied, VersionConflict
 from clientela.core.models import AuditEntry, SearchEntry, Tag, Team, User
 from clientela.core.services import custom_field_create
+from conftest import WhenRun
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-TOMORROW = TODAY + datetime.timedelta(days=1)
+
+def tomorrow() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=1)
+
+
+TOMORROW = WhenRun("TOMORROW", tomorrow)
 TRACKED = (
     Person,
     Organization,
@@ -249,13 +254,14 @@ def test_membership_of_an_invisible_or_unknown_organization_is_rejected(
 
 
 def test_several_relationships_with_since_dates(admin: User) -> None:
+    today = timezone.localdate()
     person = person_create(
         actor=admin,
         data={
             "first_name": "Rel",
             "relationships": [
                 RelationshipInput("customer", datetime.date(2020, 1, 31)),
-                RelationshipInput("supplier", TODAY),
+                RelationshipInput("supplier", today),
                 RelationshipInput("partner"),
             ],
         },
@@ -263,7 +269,7 @@ def test_several_relationships_with_since_dates(admin: User) -> None:
     got = dict(person.relationships.values_list("kind", "since"))
     assert got == {
         "customer": datetime.date(2020, 1, 31),
-        "supplier": TODAY,
+        "supplier": today,
         "partner": None,
     }
 
@@ -532,7 +538,14 @@ BAD_PERSON_INPUT: list[tuple[dict[str, Any], str]] = [
     ({"addresses": [AddressInput(country="")]}, "addresses"),
     ({"addresses": [AddressInput(country="ES", city="c" * 101)]}, "addresses"),
     ({"addresses": [AddressInput(country=34)]}, "addresses"),  # type: ignore[arg-type]
-    ({"relationships": [RelationshipInput("customer", TOMORROW)]}, "relationships"),
+    (
+        {
+            "relationships": WhenRun(
+                "[customer since TOMORROW]", lambda: [RelationshipInput("customer", tomorrow())]
+            )
+        },
+        "relationships",
+    ),
     ({"relationships": [RelationshipInput("friend")]}, "relationships"),
     ({"relationships": [RelationshipInput("customer", "2020")]}, "relationships"),  # type: ignore[arg-type]
     ({"memberships": [MembershipInput(987654)]}, "memberships"),
@@ -552,7 +565,12 @@ def test_bad_person_input_on_create_saves_nothing(
     admin: User, bad: dict[str, Any], field: str
 ) -> None:
     before = counts()
-    data = {"first_name": "Valid", "email": "valid@example.com", "tags": ["brand-new"], **bad}
+    data = {
+        "first_name": "Valid",
+        "email": "valid@example.com",
+        "tags": ["brand-new"],
+        **WhenRun.resolve(bad),
+    }
     with pytest.raises(ValidationError) as exc:
         person_create(actor=admin, data=data)  # type: ignore[arg-type]
     assert field in exc.value.message_dict, exc.value.message_dict
@@ -565,7 +583,7 @@ def test_bad_person_input_on_update_changes_nothing(
 ) -> None:
     person = person_factory(admin, first_name="Keep", email="keep@example.com", tags=["old"])
     before = counts()
-    data = {"last_name": "Changed", "tags": ["brand-new"], **bad}
+    data = {"last_name": "Changed", "tags": ["brand-new"], **WhenRun.resolve(bad)}
     with pytest.raises(ValidationError) as exc:
         person_update(actor=admin, person=person, data=data)  # type: ignore[arg-type]
     assert field in exc.value.message_dict

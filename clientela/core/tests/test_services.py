@@ -41,7 +41,7 @@ from clientela.core.services import (
     user_create,
     user_update_preferences,
 )
-from conftest import PASSWORD
+from conftest import PASSWORD, WhenRun
 
 pytestmark = pytest.mark.django_db
 
@@ -131,11 +131,18 @@ def test_api_token_is_stored_hashed_and_shown_once(rep_north: User) -> None:
         ({"scopes": ["  "]}, "scopes"),
         ({"scopes": ["contacts:read", "root:all"]}, "scopes"),
         ({"name": ""}, "name"),
-        ({"expires_at": timezone.now() - datetime.timedelta(minutes=1)}, "expires_at"),
+        (
+            {
+                "expires_at": WhenRun(
+                    "a minute ago", lambda: timezone.now() - datetime.timedelta(minutes=1)
+                )
+            },
+            "expires_at",
+        ),
     ],
 )
 def test_api_token_rejects_bad_input(rep_north: User, kwargs: dict[str, Any], field: str) -> None:
-    args = {"user": rep_north, "name": "t", "scopes": ["contacts:read"], **kwargs}
+    args = {"user": rep_north, "name": "t", "scopes": ["contacts:read"], **WhenRun.resolve(kwargs)}
     with pytest.raises(ValidationError) as exc:
         api_token_create(**args)
     assert field in exc.value.message_dict

@@ -91,7 +91,11 @@ people = st.fixed_dictionaries(
         "emails": emails,
         "phones": phones,
         "addresses": addresses,
-        "birthday": st.none() | st.dates(datetime.date(1900, 1, 1), timezone.localdate()),
+        # Up to today as each example is drawn (a bound taken at import goes stale).
+        "birthday": st.none()
+        | st.builds(timezone.localdate).flatmap(
+            lambda today: st.dates(datetime.date(1900, 1, 1), today)
+        ),
         "tags": tag_names,
         "notes": notes,
         "preferred_language": st.sampled_from(["en", "es"]),
