@@ -31,6 +31,11 @@ FTS_TABLE = "core_searchentry_fts"
 #: "acme-corp.es" as one token that the words "ana" or "acme" never match.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
+#: An upper-case OR, as in the full-text syntax people paste ("jose" OR "maria"): the
+#: words on each side are alternatives. Lower case it is a word ("Andy Or").
+_OR = re.compile(r"\bOR\b")
+#: Words per query, in all alternatives: bounds the cost of what one keystroke runs.
+_MAX_WORDS = 8
 
 
 def index_record(
@@ -87,8 +92,9 @@ def remove_record(resource: str, object_id: int) -> None:
 
 
 def query_terms(query: str) -> list[list[str]]:
-    """The query as alternatives of prefix terms: ``[["jose", "garcia"]]``, or for a
-    phone-like query the digit strings under which the number may be indexed."""
+    """The query as alternatives of prefix terms: ``[["jose", "garcia"]]``,
+    ``[["jose"], ["maria"]]`` for ``jose OR maria``, or for a phone-like query the digit
+    strings under which the number may be indexed."""
     query = (query or "").strip()
     if not query:
         return []
@@ -101,8 +107,18 @@ def query_terms(query: str) -> list[list[str]]:
             if digits.startswith("0"):
                 variants.add(digits.lstrip("0"))
             return [[v] for v in sorted(variants) if v]
-    words = _WORD.findall(fold(query))[:8]
-    return [words] if words else []
+    alternatives: list[list[str]] = []
+    budget = _MAX_WORDS
+    for part in _OR.split(query):
+        words = _WORD.findall(fold(part))[:budget]
+        if words:
+            alternatives.append(words)
+            budget -= len(words)
+    if not alternatives:
+        # Nothing but OR: then it is the word.
+        words = _WORD.findall(fold(query))[:_MAX_WORDS]
+        return [words] if words else []
+    return alternatives
 
 
 def _visibility_sql(user: Any, resources: Sequence[str]) -> tuple[str, list[Any]]:

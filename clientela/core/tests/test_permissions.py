@@ -152,9 +152,16 @@ def test_team_scope_without_a_team_falls_back_to_own_records(
     make_user: Any, admin: User, person_factory: Any
 ) -> None:
     loner = make_user("lonely_rep", "sales", None)
+    other_loner = make_user("other_loner", "sales", None)
     north = person_factory(admin, last_name="North")
-    assert not restrict(Person.objects.all(), loner, PERSON).filter(pk=north.pk).exists()
+    mine = person_factory(admin, last_name="Mine", owner=loner)
+    theirs = person_factory(admin, last_name="Theirs", owner=other_loner)
+    # Their own record, and only it: not nothing (a scope that hid everything would pass
+    # the checks below), not the records of another user without a team.
+    assert list(restrict(Person.objects.all(), loner, PERSON)) == [mine]
+    assert can_see_record(loner, mine)
     assert not can_see_record(loner, north)
+    assert not can_see_record(loner, theirs)
 
 
 def test_admin_widening_a_roles_scope_changes_what_its_users_see(
