@@ -331,7 +331,7 @@ def measure_reminders(user: Any, count: int) -> dict[str, Any]:
 
     from clientela.activities.choices import TaskStatus
     from clientela.activities.models import Notification, Reminder, Task
-    from clientela.activities.tasks import deliver_reminders_now
+    from clientela.activities.reminders import deliver_reminders_now
 
     now = timezone.now()
     task_ids = list(

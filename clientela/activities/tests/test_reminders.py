@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from clientela.activities import services, tasks
+from clientela.activities import reminders, services
 from clientela.activities.models import Notification, Reminder
 from clientela.activities.services import ReminderInput
 
@@ -38,14 +38,14 @@ def _fall_due(task: Any) -> None:
 
 def test_nothing_is_delivered_before_its_time(rep_north: Any) -> None:
     _task_with_reminder(rep_north)
-    assert tasks.deliver_reminders_now() == 0
+    assert reminders.deliver_reminders_now() == 0
     assert not Notification.objects.exists()
 
 
 def test_due_reminder_becomes_one_notification(rep_north: Any) -> None:
     task = _task_with_reminder(rep_north, by_email=False)
     _fall_due(task)
-    assert tasks.deliver_reminders_now() == 1
+    assert reminders.deliver_reminders_now() == 1
     notification = Notification.objects.get()
     assert notification.user == rep_north
     assert notification.title == "Reminder: Call Ana about the offer"
@@ -58,8 +58,8 @@ def test_running_twice_delivers_once(rep_north: Any) -> None:
     """A worker killed after its commit and restarted finds nothing left to do."""
     task = _task_with_reminder(rep_north, by_email=False)
     _fall_due(task)
-    tasks.deliver_reminders_now()
-    tasks.deliver_reminders_now()
+    reminders.deliver_reminders_now()
+    reminders.deliver_reminders_now()
     assert Notification.objects.count() == 1
 
 
@@ -75,10 +75,10 @@ def test_worker_killed_mid_delivery_delivers_on_restart(rep_north: Any, monkeypa
 
     monkeypatch.setattr(Notification.objects, "bulk_create", crash)
     with pytest.raises(KeyboardInterrupt):
-        tasks.deliver_reminders_now()
+        reminders.deliver_reminders_now()
     assert task.reminders.get().delivered_at is None and not Notification.objects.exists()
     monkeypatch.setattr(Notification.objects, "bulk_create", real)
-    assert tasks.deliver_reminders_now() == 1
+    assert reminders.deliver_reminders_now() == 1
     assert Notification.objects.count() == 1
 
 
@@ -100,7 +100,7 @@ def test_reminders_of_done_or_trashed_subjects_are_skipped(rep_north: Any) -> No
     Reminder.objects.filter(appointment=appointment).update(delivered_at=None)
     appointment.deleted_at = timezone.now()
     appointment.save(update_fields=["deleted_at"])
-    tasks.deliver_reminders_now()
+    reminders.deliver_reminders_now()
     assert not Notification.objects.exists()
     assert not Reminder.objects.filter(delivered_at__isnull=True, task=done).exists()
 
@@ -150,7 +150,7 @@ def test_reminder_email_headers_language_and_encoding(
         },
     )
     _fall_due(task)
-    tasks.deliver_reminders_now()
+    reminders.deliver_reminders_now()
     (message,) = smtp_server.messages
     assert smtp_server.envelopes == [("crm@example.com", ["ana@example.com"])]
     assert message["From"] == "Clientela CRM <crm@example.com>"
@@ -181,7 +181,7 @@ def test_batch_uses_one_smtp_connection(
         return real_connect(self, *args, **kwargs)
 
     monkeypatch.setattr(smtplib.SMTP, "connect", counting_connect)
-    assert tasks.deliver_reminders_now() == 4
+    assert reminders.deliver_reminders_now() == 4
     assert len(smtp_server.messages) == 4
     assert len(connects) == 1
     assert {m["To"] for m in smtp_server.messages} == {
@@ -196,7 +196,7 @@ def test_email_only_when_chosen(rep_north: Any, settings: Any, smtp_server: Any)
         user=rep_north, email_reminders=False, auto_birthday_greetings=False
     )
     _fall_due(_task_with_reminder(rep_north))  # by_email=None: the preference (off)
-    tasks.deliver_reminders_now()
+    reminders.deliver_reminders_now()
     assert Notification.objects.count() == 1 and smtp_server.messages == []
 
 
@@ -204,7 +204,7 @@ def test_mail_server_down_still_delivers_in_app(rep_north: Any, settings: Any) -
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
     _fall_due(_task_with_reminder(rep_north, by_email=True))
-    assert tasks.deliver_reminders_now() == 1
+    assert reminders.deliver_reminders_now() == 1
     assert Notification.objects.count() == 1
 
 
@@ -225,7 +225,7 @@ def test_concurrent_workers_deliver_each_reminder_once(rep_north: Any) -> None:
 
     def worker() -> None:
         try:
-            counts.append(tasks.deliver_reminders_now())
+            counts.append(reminders.deliver_reminders_now())
         except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
         finally:
