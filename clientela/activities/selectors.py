@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from clientela.activities.choices import TaskStatus
 from clientela.activities.models import Appointment, Interaction, Notification, Task
-from clientela.activities.timeline import TimelineEntry, TimelinePage, timeline
 from clientela.contacts.models import Membership
 from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
@@ -271,8 +270,6 @@ def my_day(*, user: Any, limit: int = MY_DAY_LIMIT) -> MyDay:
 
 __all__ = [
     "MyDay",
-    "TimelineEntry",
-    "TimelinePage",
     "appointment_conflicts",
     "appointment_get",
     "appointment_list",
@@ -282,6 +279,5 @@ __all__ = [
     "notification_list",
     "task_get",
     "task_list",
-    "timeline",
     "unread_notification_count",
 ]

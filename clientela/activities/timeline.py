@@ -1,5 +1,6 @@
 """The timeline of a person or organization: interactions, tasks, appointments and the
-record's audit history, merged newest first (re-exported by ``selectors``).
+record's audit history, merged newest first. A selector module on top of ``selectors``,
+whose scoped querysets it reads (``selectors`` never imports it).
 
 Each source is read with its own indexed query for at most ``limit`` entries before the
 cursor, and the sources are merged in Python: a page costs four small queries however
@@ -19,6 +20,11 @@ from django.db.models import DateTimeField, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from clientela.activities.models import Appointment, Interaction, Task
+from clientela.activities.selectors import (
+    appointments_visible,
+    interactions_visible,
+    tasks_visible,
+)
 from clientela.contacts.models import Membership, Organization, Person
 from clientela.core.models import AuditEntry
 from clientela.core.selectors import audit_history
@@ -106,12 +112,6 @@ def timeline(
     scoped contacts selector; the activities in it are narrowed to what ``user`` sees.
     ``channel`` keeps interactions of that channel only; ``actor_id`` keeps what that
     user logged, owns or changed."""
-    from clientela.activities.selectors import (
-        appointments_visible,
-        interactions_visible,
-        tasks_visible,
-    )
-
     record = person or organization
     if record is None:
         raise ValueError("timeline() needs a person or an organization")

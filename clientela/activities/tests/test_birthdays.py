@@ -10,9 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clientela.activities import birthdays, selectors, services
+from clientela.activities import birthdays, services
 from clientela.activities.birthdays import celebrated_on, upcoming_birthdays
 from clientela.activities.models import Interaction
+from clientela.activities.timeline import timeline
 from clientela.core.errors import NotFound
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,7 @@ def test_greeting_is_sent_in_the_persons_language_and_logged(
     assert body.startswith(greeting) and "Tienda Ana" in body
     assert interaction.channel == "email" and interaction.direction == "out"
     assert interaction.subject == subject
-    page = selectors.timeline(user=rep_north, person=person)
+    page = timeline(user=rep_north, person=person)
     assert interaction in [e.obj for e in page.entries]
 
 

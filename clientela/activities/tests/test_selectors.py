@@ -15,6 +15,7 @@ from django.utils import timezone
 from clientela.activities import selectors, services
 from clientela.activities.models import Interaction, Notification
 from clientela.activities.selectors import today_bounds
+from clientela.activities.timeline import timeline
 from clientela.contacts.services import MembershipInput
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def test_timeline_merges_all_sources_newest_first(rep_north: Any, person_factory
             "person_ids": [person.pk],
         },
     )
-    page = selectors.timeline(user=rep_north, person=person)
+    page = timeline(user=rep_north, person=person)
     kinds = [(e.kind, e.obj) for e in page.entries]
     assert kinds[0] == ("task", task)  # due tomorrow: the latest moment
     assert [o for k, o in kinds if k != "history"] == [task, recent_note, appointment, old_call]
@@ -69,7 +70,7 @@ def test_timeline_pages_cover_every_entry_once(rep_north: Any, person_factory: A
     seen: list[tuple[str, int]] = []
     before = None
     while True:
-        page = selectors.timeline(user=rep_north, person=person, before=before, limit=4)
+        page = timeline(user=rep_north, person=person, before=before, limit=4)
         seen += [(e.kind, e.obj.pk) for e in page.entries]
         if page.next_before is None:
             break
@@ -92,7 +93,7 @@ def test_organization_timeline_includes_its_people(
         data={"channel": "meeting", "organization_id": org.pk, "person_ids": [member.pk]},
     )
     _log(rep_north, outsider, 1)
-    page = selectors.timeline(user=rep_north, organization=org, channel=None)
+    page = timeline(user=rep_north, organization=org, channel=None)
     shown = [e.obj for e in page.entries if e.kind == "interaction"]
     assert sorted(i.pk for i in shown) == sorted([about_member.pk, about_org.pk, both.pk])
 
@@ -104,9 +105,9 @@ def test_timeline_filters_by_channel_and_user(
     call = _log(rep_north, person, 1, "call")
     _log(rep_north, person, 2, "email")
     other_call = _log(rep_north2, person, 3, "call")
-    by_channel = selectors.timeline(user=rep_north, person=person, channel="call")
+    by_channel = timeline(user=rep_north, person=person, channel="call")
     assert [e.obj for e in by_channel.entries] == [call, other_call]
-    by_user = selectors.timeline(user=rep_north, person=person, actor_id=rep_north2.pk)
+    by_user = timeline(user=rep_north, person=person, actor_id=rep_north2.pk)
     assert [e.obj for e in by_user.entries] == [other_call]
 
 
@@ -115,7 +116,7 @@ def test_timeline_hides_private_notes_of_others(
 ) -> None:
     person = person_factory(rep_north)
     _log(rep_north, person, 1, "note", is_private=True)
-    page = selectors.timeline(user=rep_north2, person=person)
+    page = timeline(user=rep_north2, person=person)
     assert [e.kind for e in page.entries] == ["history"]
 
 
@@ -123,7 +124,7 @@ def test_timeline_ignores_a_malformed_cursor(rep_north: Any, person_factory: Any
     person = person_factory(rep_north)
     _log(rep_north, person, 1)
     for junk in ("nonsense", "2026-01-01|nope|1", "x|interaction|y", "2026-01-01|task|3"):
-        assert len(selectors.timeline(user=rep_north, person=person, before=junk).entries) == 2
+        assert len(timeline(user=rep_north, person=person, before=junk).entries) == 2
 
 
 def test_timeline_of_5000_entries_is_fast_and_bounded(rep_north: Any, person_factory: Any) -> None:
@@ -145,12 +146,12 @@ def test_timeline_of_5000_entries_is_fast_and_bounded(rep_north: Any, person_fac
     )
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        page = selectors.timeline(user=rep_north, person=person, limit=25)
+        page = timeline(user=rep_north, person=person, limit=25)
         elapsed = time.perf_counter() - started
     assert len(page.entries) == 25 and page.next_before
     assert len(queries) <= 8
     assert elapsed < 0.5
-    deep = selectors.timeline(user=rep_north, person=person, before=page.next_before)
+    deep = timeline(user=rep_north, person=person, before=page.next_before)
     assert deep.entries[0].at < page.entries[-1].at
 
 

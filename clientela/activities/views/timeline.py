@@ -19,6 +19,7 @@ from clientela.activities import selectors, services
 from clientela.activities.choices import InteractionChannel
 from clientela.activities.forms import ERROR_TARGETS, InteractionForm, TimelineFilterForm
 from clientela.activities.models import Interaction
+from clientela.activities.timeline import TimelineEntry, timeline
 from clientela.activities.views.common import CHANNEL_ICONS
 from clientela.contacts import selectors as contact_selectors
 from clientela.contacts.models import Organization, Person
@@ -55,7 +56,7 @@ def entries_context(
 ) -> dict[str, Any]:
     kind = _kind(record)
     filters = _filters(request)
-    page = selectors.timeline(
+    page = timeline(
         user=request.user,
         person=record if isinstance(record, Person) else None,
         organization=record if isinstance(record, Organization) else None,
@@ -139,7 +140,7 @@ def timeline_log(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
             "kind": kind,
             "log_url": reverse("activities:timeline-log", args=[kind, record.pk]),
             "new_entry": (
-                selectors.TimelineEntry(kind="interaction", at=created.occurred_at, obj=created)
+                TimelineEntry(kind="interaction", at=created.occurred_at, obj=created)
                 if created
                 else None
             ),
