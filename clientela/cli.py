@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except ConfigError as exc:
+        # A variable only one command reads (``serve``'s CLIENTELA_PORT) is checked there.
+        return _error(f"configuration error: {exc}", 2)
     except Exception as exc:
         if "--traceback" in args:
             raise

@@ -7,7 +7,9 @@ surfacing later as odd behaviour.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Sequence
 
 
@@ -31,7 +33,9 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ConfigError(f"{name}={raw!r} is not a boolean (use true/false, yes/no, 1/0)")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
@@ -41,6 +45,27 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ConfigError(f"{name}={raw!r} is not an integer") from None
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name}={value} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name}={value} must be at most {maximum}")
+    return value
+
+
+#: A host name as RFC 1123 allows it: dot-separated labels of letters, digits and inner
+#: hyphens, each at most 63 characters.
+_HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+
+def env_host(name: str, default: str) -> str:
+    """An address to listen on: an IPv4 or IPv6 address or a host name, without a port
+    (``0.0.0.0``, ``::``, ``localhost``)."""
+    value = (os.environ.get(name) or default).strip()
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if len(value) > 253 or not _HOST_NAME.fullmatch(value):
+            raise ConfigError(
+                f"{name}={value!r} is not an IP address or host name (e.g. 127.0.0.1, ::)"
+            ) from None
     return value
 
 

@@ -201,6 +201,8 @@ CLIENTELA_DEFAULT_PHONE_REGION = env_phone_region("CLIENTELA_DEFAULT_PHONE_REGIO
 CLIENTELA_MAX_ATTACHMENT_MB = env_int("CLIENTELA_MAX_ATTACHMENT_MB", 10, minimum=1)
 #: The largest file an import accepts (web upload or command line), in megabytes.
 CLIENTELA_MAX_IMPORT_MB = env_int("CLIENTELA_MAX_IMPORT_MB", 1024, minimum=1)
+#: Rows an import writes per transaction (and per checkpoint it resumes from).
+CLIENTELA_IMPORT_CHUNK = env_int("CLIENTELA_IMPORT_CHUNK", 2000, minimum=1)
 #: The company name on quotes and greetings (default: the display name of
 #: DEFAULT_FROM_EMAIL, else "Clientela"); see core/company.py.
 CLIENTELA_COMPANY_NAME = env_str("CLIENTELA_COMPANY_NAME", "")

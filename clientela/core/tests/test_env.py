@@ -3,13 +3,22 @@ that names the variable."""
 
 from __future__ import annotations
 
-import pytest
+import os
+import runpy
+from pathlib import Path
+from typing import Any
 
+import pytest
+from django.core.management import call_command
+
+import clientela
+from clientela.cli import main
 from clientela.env import (
     ConfigError,
     env_bool,
     env_choice,
     env_email_url,
+    env_host,
     env_int,
     env_list,
     env_str,
@@ -208,3 +217,125 @@ def test_env_time_zone_and_phone_region_name_the_variable(monkeypatch: pytest.Mo
     monkeypatch.setenv("REGION_VAR", "XX")
     with pytest.raises(ConfigError, match="REGION_VAR"):
         env_phone_region("REGION_VAR", "US")
+
+
+def test_env_int_enforces_the_maximum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VAR, "65536")
+    with pytest.raises(ConfigError, match=f"{VAR}=65536 must be at most 65535"):
+        env_int(VAR, 8000, minimum=1, maximum=65535)
+    monkeypatch.setenv(VAR, "65535")
+    assert env_int(VAR, 8000, minimum=1, maximum=65535) == 65535
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["127.0.0.1", "0.0.0.0", "::", "::1", "localhost", "crm-1.example.com"],  # noqa: S104
+)
+def test_env_host_accepts_addresses_and_host_names(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv(VAR, raw)
+    assert env_host(VAR, "127.0.0.1") == raw
+
+
+def test_env_host_missing_or_empty_gives_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert env_host(VAR, "127.0.0.1") == "127.0.0.1"
+    monkeypatch.setenv(VAR, "")
+    assert env_host(VAR, "127.0.0.1") == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["127.0.0.1:8000", "http://crm.example.com", "two words", "-bad.example.com", "a" * 64, "[::]"],
+)
+def test_env_host_rejects_anything_else_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ConfigError, match=VAR):
+        env_host(VAR, "127.0.0.1")
+
+
+# --- the variables read outside the settings' "Clientela" block -------------------------
+
+
+def _settings() -> dict[str, Any]:
+    """The settings module run afresh, reading the environment as it is now."""
+    return runpy.run_path(str(Path(clientela.__file__).parent / "settings.py"))
+
+
+def test_the_import_chunk_is_a_checked_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLIENTELA_IMPORT_CHUNK", raising=False)
+    assert _settings()["CLIENTELA_IMPORT_CHUNK"] == 2000
+    monkeypatch.setenv("CLIENTELA_IMPORT_CHUNK", "100")
+    assert _settings()["CLIENTELA_IMPORT_CHUNK"] == 100
+    for bad in ("0", "many"):
+        monkeypatch.setenv("CLIENTELA_IMPORT_CHUNK", bad)
+        with pytest.raises(ConfigError, match="CLIENTELA_IMPORT_CHUNK"):
+            _settings()
+
+
+SERVE_VARS = ("CLIENTELA_HOST", "CLIENTELA_PORT", "WEB_CONCURRENCY")
+
+
+@pytest.fixture
+def gunicorn_argv(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """What ``serve`` would replace its process with (``os.execv`` stopped)."""
+    for name in SERVE_VARS:
+        monkeypatch.delenv(name, raising=False)
+    calls: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda path, argv: calls.append(list(argv)))
+    return calls
+
+
+def _bind_and_workers(argv: list[str]) -> tuple[str, str]:
+    return argv[argv.index("--bind") + 1], argv[argv.index("--workers") + 1]
+
+
+def test_serve_reads_host_port_and_workers_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, gunicorn_argv: list[list[str]]
+) -> None:
+    call_command("serve", no_collectstatic=True)
+    assert _bind_and_workers(gunicorn_argv[-1]) == ("127.0.0.1:8000", "2")
+    monkeypatch.setenv("CLIENTELA_HOST", "::")
+    monkeypatch.setenv("CLIENTELA_PORT", "9002")
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    call_command("serve", no_collectstatic=True)
+    assert _bind_and_workers(gunicorn_argv[-1]) == ("[::]:9002", "5")
+
+
+def test_serve_options_win_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch, gunicorn_argv: list[list[str]]
+) -> None:
+    # Not even read, so a bad value there does not stop an explicit option.
+    for name in SERVE_VARS:
+        monkeypatch.setenv(name, "not valid")
+    call_command("serve", no_collectstatic=True, host="0.0.0.0", port="9001", workers="3")  # noqa: S104
+    assert _bind_and_workers(gunicorn_argv[-1]) == ("0.0.0.0:9001", "3")
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("CLIENTELA_PORT", "x"),
+        ("CLIENTELA_PORT", "0"),
+        ("CLIENTELA_PORT", "70000"),
+        ("WEB_CONCURRENCY", "0"),
+        ("WEB_CONCURRENCY", "two"),
+        ("CLIENTELA_HOST", "127.0.0.1:8000"),
+        ("CLIENTELA_HOST", "http://crm.example.com"),
+    ],
+)
+def test_serve_stops_on_a_bad_variable_with_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    gunicorn_argv: list[list[str]],
+    name: str,
+    raw: str,
+) -> None:
+    monkeypatch.setenv(name, raw)
+    assert main(["serve", "--no-collectstatic"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"clientela: configuration error: {name}=")
+    assert len(err.splitlines()) == 1
+    assert not gunicorn_argv

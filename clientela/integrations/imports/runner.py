@@ -13,12 +13,12 @@ losing and doubling nothing.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
@@ -56,9 +56,9 @@ from clientela.integrations.models import (
     RowIssueKind,
 )
 
-#: Rows per transaction (and per checkpoint); the environment variable is for tests
-#: that stop an import part-way (a small file in several chunks).
-CHUNK = int(os.environ.get("CLIENTELA_IMPORT_CHUNK", "") or 2000)
+#: Rows per transaction (and per checkpoint): ``CLIENTELA_IMPORT_CHUNK``, which tests
+#: also lower to stop an import part-way (a small file in several chunks).
+CHUNK = settings.CLIENTELA_IMPORT_CHUNK
 #: Rows the dry run keeps "as they will be saved" for the preview.
 PREVIEW_ROWS = 20
 #: Rows sampled to tell day-first from month-first dates.

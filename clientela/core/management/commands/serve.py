@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from clientela.env import env_host, env_int
+
 
 def gunicorn_argv(
     *, host: str, port: int, workers: int, threads: int, timeout: int, access_log: bool
@@ -67,13 +69,9 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []  # gunicorn's workers load the app and run them
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("CLIENTELA_HOST", "127.0.0.1"))
-        parser.add_argument("--port", default=os.environ.get("CLIENTELA_PORT", "8000"))
-        parser.add_argument(
-            "--workers",
-            default=os.environ.get("WEB_CONCURRENCY", "2"),
-            help="worker processes (default: $WEB_CONCURRENCY or 2)",
-        )
+        parser.add_argument("--host", help="address to listen on (default: $CLIENTELA_HOST)")
+        parser.add_argument("--port", help="port (default: $CLIENTELA_PORT or 8000)")
+        parser.add_argument("--workers", help="worker processes (default: $WEB_CONCURRENCY or 2)")
         parser.add_argument("--threads", default="1", help="threads per worker (default 1)")
         parser.add_argument(
             "--timeout", default="30", help="seconds before a stuck request is killed"
@@ -82,13 +80,23 @@ class Command(BaseCommand):
         parser.add_argument("--no-access-log", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        port = _positive(str(options["port"]))
-        if port > 65535:
-            raise CommandError(_("--port must be between 1 and 65535."))
+        # An option given wins; otherwise its variable, read (and checked) only then.
+        if options["port"] is None:
+            port = env_int("CLIENTELA_PORT", 8000, minimum=1, maximum=65535)
+        else:
+            port = _positive(str(options["port"]))
+            if port > 65535:
+                raise CommandError(_("--port must be between 1 and 65535."))
+        workers = (
+            env_int("WEB_CONCURRENCY", 2, minimum=1)
+            if options["workers"] is None
+            else _positive(str(options["workers"]))
+        )
+        host = options["host"] or env_host("CLIENTELA_HOST", "127.0.0.1")
         argv = gunicorn_argv(
-            host=options["host"],
+            host=host,
             port=port,
-            workers=_positive(str(options["workers"])),
+            workers=workers,
             threads=_positive(str(options["threads"])),
             timeout=_positive(str(options["timeout"])),
             access_log=not options["no_access_log"],
