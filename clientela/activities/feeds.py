@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from typing import Any
 
 import icalendar
 from django.db.models import Q
@@ -119,8 +118,3 @@ def calendar_feed_ics(*, user: User) -> bytes:
     # Calendar apps need the VTIMEZONE of every TZID the feed uses.
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
-
-
-def feed_summary(user: User) -> dict[str, Any]:
-    """How many entries the feed holds (for the settings page)."""
-    return {"appointments": len(_appointments(user)), "tasks": len(_open_tasks(user))}

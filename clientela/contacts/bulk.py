@@ -378,14 +378,6 @@ def _outcomes(results: list[Checked | dict[str, list[str]]]) -> list[Outcome]:
 
 
 @transaction.atomic
-def people_create_many(*, actor: User, items: list[PersonData]) -> list[Outcome]:
-    """Create a person for each valid item; one ``Outcome`` per item, in order."""
-    results = people_check(actor=actor, items=items)
-    people_write(actor=actor, checked=[r for r in results if isinstance(r, Checked)])
-    return _outcomes(results)
-
-
-@transaction.atomic
 def organizations_create_many(*, actor: User, items: list[OrganizationData]) -> list[Outcome]:
     """Create an organization for each valid item; one ``Outcome`` per item, in order."""
     results = organizations_check(actor=actor, items=items)

@@ -101,10 +101,6 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
-def demo_accounts_exist() -> bool:
-    return User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).exists()
-
-
 @transaction.atomic
 def demo_accounts_ensure() -> dict[str, User]:
     """The demo users by username, creating the missing ones (existing ones are left

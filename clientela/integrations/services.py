@@ -357,10 +357,3 @@ def mapping_apply(saved: ImportMapping, headers: list[str], kind: str) -> list[s
     """A saved mapping over a file's headers (headers it does not know: the guess)."""
     guessed = guess_mapping(headers, kind)
     return [saved.columns.get(h, guess) for h, guess in zip(headers, guessed, strict=True)]
-
-
-@transaction.atomic
-def mapping_delete(*, actor: User, saved: ImportMapping) -> None:
-    if saved.created_by_id != actor.pk and not getattr(actor, "is_admin", False):
-        raise NotFound()
-    saved.delete()

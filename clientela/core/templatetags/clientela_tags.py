@@ -10,7 +10,6 @@ from django import forms, template
 from django.http import QueryDict
 from django_countries import countries
 
-from clientela.core.custom_fields import display_value
 from clientela.core.normalize import format_phone
 
 register = template.Library()
@@ -57,12 +56,6 @@ def get_item(mapping: Mapping[str, Any] | None, key: str) -> Any:
     if not mapping:
         return None
     return mapping.get(key)
-
-
-@register.filter
-def custom_value(record: Any, field: Any) -> str:
-    """A record's value of a custom field, formatted for display."""
-    return display_value(field, (getattr(record, "custom", None) or {}).get(field.key))
 
 
 @register.filter
