@@ -308,8 +308,10 @@ def test_serve_options_win_over_the_environment(
     monkeypatch: pytest.MonkeyPatch, gunicorn_argv: list[list[str]]
 ) -> None:
     # Not even read, so a bad value there does not stop an explicit option.
-    for name in SERVE_VARS:
-        monkeypatch.setenv(name, "not valid")
+    monkeypatch.setenv("CLIENTELA_HOST", "not valid")
+    monkeypatch.setenv("CLIENTELA_PORT", "not valid")
+    # gunicorn reads this one itself: it is checked always, but the option still wins.
+    monkeypatch.setenv("WEB_CONCURRENCY", "7")
     call_command("serve", no_collectstatic=True, host="0.0.0.0", port="9001", workers="3")  # noqa: S104
     assert _bind_and_workers(gunicorn_argv[-1]) == ("0.0.0.0:9001", "3")
 
@@ -338,4 +340,16 @@ def test_serve_stops_on_a_bad_variable_with_one_line_naming_it(
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"clientela: configuration error: {name}=")
     assert len(err.splitlines()) == 1
+    assert not gunicorn_argv
+
+
+def test_a_bad_web_concurrency_stops_serve_even_with_workers_given(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    gunicorn_argv: list[list[str]],
+) -> None:
+    # gunicorn reads it as it loads its configuration, and would fail with a traceback.
+    monkeypatch.setenv("WEB_CONCURRENCY", "two")
+    assert main(["serve", "--no-collectstatic", "--workers", "3"]) == 2
+    assert "WEB_CONCURRENCY" in capsys.readouterr().err
     assert not gunicorn_argv

@@ -87,11 +87,11 @@ class Command(BaseCommand):
             port = _positive(str(options["port"]))
             if port > 65535:
                 raise CommandError(_("--port must be between 1 and 65535."))
-        workers = (
-            env_int("WEB_CONCURRENCY", 2, minimum=1)
-            if options["workers"] is None
-            else _positive(str(options["workers"]))
-        )
+        # Checked even when --workers replaces it: gunicorn reads it too, as it loads its
+        # configuration (here, and in the process it becomes), and fails with a traceback.
+        workers = env_int("WEB_CONCURRENCY", 2, minimum=1)
+        if options["workers"] is not None:
+            workers = _positive(str(options["workers"]))
         host = options["host"] or env_host("CLIENTELA_HOST", "127.0.0.1")
         argv = gunicorn_argv(
             host=host,
