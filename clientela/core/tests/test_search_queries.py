@@ -23,7 +23,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def search_queries(captured: Any) -> list[str]:
-    return [q["sql"] for q in captured if search.FTS_TABLE in q["sql"]]
+    # SQLite matches through the FTS5 table, PostgreSQL through to_tsquery.
+    return [q["sql"] for q in captured if search.FTS_TABLE in q["sql"] or "to_tsquery" in q["sql"]]
 
 
 @pytest.fixture
