@@ -52,7 +52,7 @@ makemessages: setup system-deps
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy clientela
+	$(BIN)/mypy clientela conftest.py
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from clientela.contacts.services import OrganizationData, PersonData
+
 PASSWORD = "Clientela-test-pw-1"
 
 
@@ -111,7 +114,7 @@ def person_factory(db: Any) -> Any:
 
     counter = {"n": 0}
 
-    def make(actor: Any, **data: Any) -> Any:
+    def make(actor: Any, **data: Unpack[PersonData]) -> Any:
         counter["n"] += 1
         data.setdefault("first_name", "Test")
         data.setdefault("last_name", f"Person{counter['n']}")
@@ -126,7 +129,7 @@ def organization_factory(db: Any) -> Any:
 
     counter = {"n": 0}
 
-    def make(actor: Any, **data: Any) -> Any:
+    def make(actor: Any, **data: Unpack[OrganizationData]) -> Any:
         counter["n"] += 1
         data.setdefault("name", f"Org {counter['n']}")
         return organization_create(actor=actor, data=data)

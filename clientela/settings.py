@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from clientela.env import (
@@ -23,6 +24,10 @@ from clientela.env import (
     env_str,
     env_time_zone,
 )
+
+# Lets the typed generics of django-stubs (``ModelAdmin[Team]``, ``SetPasswordForm[User]``)
+# be subscripted at run time, where Django's own classes are not generic.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("CLIENTELA_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()

@@ -144,7 +144,7 @@ def timeline(
             tasks = tasks.filter(Q(owner_id=actor_id) | Q(assignee_id=actor_id))
         sources.append(
             [
-                TimelineEntry("task", t.at, t)  # type: ignore[attr-defined]
+                TimelineEntry("task", t.at, t)
                 for t in tasks.select_related("assignee").order_by("-at", "-id")[:take]
             ]
         )

@@ -77,7 +77,7 @@ def max_attachment_bytes() -> int:
     return int(getattr(settings, "CLIENTELA_MAX_ATTACHMENT_MB", 10)) * 1024 * 1024
 
 
-def clean_attachments(files: Any, errors: Errors) -> list[UploadedFile]:
+def clean_attachments(files: Any, errors: Errors) -> list[UploadedFile[bytes]]:
     """Uploaded files within the size limit, of an allowed type, and not programs."""
     if not isinstance(files, list | tuple):
         add(errors, "attachments", _("Give a list of files."))
@@ -112,6 +112,6 @@ def clean_attachments(files: Any, errors: Errors) -> list[UploadedFile]:
     return list(files)
 
 
-def content_type_of(upload: UploadedFile) -> str:
+def content_type_of(upload: UploadedFile[bytes]) -> str:
     guessed, _encoding = mimetypes.guess_type(upload.name or "")
     return guessed or "application/octet-stream"

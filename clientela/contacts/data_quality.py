@@ -14,6 +14,7 @@ from django.utils import timezone
 from clientela.contacts import duplicates
 from clientela.contacts.models import (
     DuplicateDismissal,
+    DuplicateKind,
     DuplicatePair,
     DuplicateScan,
     DuplicateScanStatus,
@@ -103,7 +104,7 @@ def duplicate_dismiss(*, actor: User, kind: str, a: Any, b: Any) -> DuplicateDis
     """Mark the pair ``a``/``b`` as not a duplicate: it is taken out of the stored
     results and never reported again. Both records must be visible to ``actor``
     (``NotFound`` otherwise) and ``actor`` must be allowed to update the kind."""
-    get = person_get if kind == duplicates.DuplicateKind.PERSON else organization_get
+    get = person_get if kind == DuplicateKind.PERSON else organization_get
     first, second = get(user=actor, pk=a), get(user=actor, pk=b)
     require(actor, "update", _resource(kind))
     a_id, b_id = duplicates.ordered(first.pk, second.pk)

@@ -295,7 +295,7 @@ def formset_inputs(formset: RowFormSet) -> list[Any]:
     for form in formset.forms:
         if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
             continue
-        item = form.to_input()  # type: ignore[attr-defined]
+        item = form.to_input()
         if item is not None:
             result.append(item)
     return result

@@ -4,7 +4,7 @@ see (``CRMRecord.objects.alive().visible_to(user)``), then filtered and sorted (
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
@@ -33,6 +33,8 @@ from clientela.core.kinds import parse_id
 from clientela.core.permissions import can_see_record
 from clientela.core.selectors import record_get, record_trash_get
 
+_Contact = TypeVar("_Contact", Person, Organization)
+
 
 def person_list(*, user: Any, filters: ContactFilters | None = None) -> QuerySet[Person]:
     qs = Person.objects.alive().visible_to(user)
@@ -48,7 +50,7 @@ def organization_list(
     return apply_filters(qs, user=user, resource=Organization.RESOURCE, filters=filters)
 
 
-def _detail_prefetch(qs: QuerySet[Any]) -> QuerySet[Any]:
+def _detail_prefetch(qs: QuerySet[_Contact]) -> QuerySet[_Contact]:
     return qs.select_related("owner", "team").prefetch_related(
         "tags", "emailaddresss", "phonenumbers", "addresss", "relationships"
     )
@@ -92,7 +94,7 @@ def organization_choices(*, user: Any, q: str = "", limit: int = 20) -> QuerySet
 # --- records with their details folded in (the API) ------------------------------------
 
 
-def _with_details(qs: QuerySet[Any], owner: str) -> QuerySet[Any]:
+def _with_details(qs: QuerySet[_Contact], owner: str) -> QuerySet[_Contact]:
     """Each record's owner's username and team's name (``owner_username``,
     ``team_name``), and its e-mails, phones, addresses, relationships and tag names as
     JSON arrays (``email_rows``, ``phone_rows``, ``address_rows``,

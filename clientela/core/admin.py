@@ -46,7 +46,7 @@ class ClientelaAdminMixin:
 
 
 @admin.register(User)
-class UserAdmin(ClientelaAdminMixin, DjangoUserAdmin):
+class UserAdmin(ClientelaAdminMixin, DjangoUserAdmin[User]):
     list_display = ("username", "email", "first_name", "last_name", "role", "team", "is_active")
     list_filter = ("role", "team", "is_active", "is_staff", "is_superuser")
     list_select_related = ("role", "team")
@@ -61,39 +61,39 @@ class UserAdmin(ClientelaAdminMixin, DjangoUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(ClientelaAdminMixin, admin.ModelAdmin):
+class TeamAdmin(ClientelaAdminMixin, admin.ModelAdmin[Team]):
     list_display = ("name", "created_at")
     search_fields = ("name",)
 
 
-class RolePermissionInline(ClientelaAdminMixin, admin.TabularInline):
+class RolePermissionInline(ClientelaAdminMixin, admin.TabularInline[RolePermission, Role]):
     model = RolePermission
     extra = 0
     fields = ("resource", "can_create", "can_read", "can_update", "can_delete", "scope")
 
 
 @admin.register(Role)
-class RoleAdmin(ClientelaAdminMixin, admin.ModelAdmin):
+class RoleAdmin(ClientelaAdminMixin, admin.ModelAdmin[Role]):
     list_display = ("name", "key")
     search_fields = ("name", "key")
     inlines = [RolePermissionInline]
 
 
 @admin.register(CustomField)
-class CustomFieldAdmin(ClientelaAdminMixin, admin.ModelAdmin):
+class CustomFieldAdmin(ClientelaAdminMixin, admin.ModelAdmin[CustomField]):
     list_display = ("label", "key", "resource", "field_type", "required", "position")
     list_filter = ("resource", "field_type", "required")
     search_fields = ("label", "key")
 
 
 @admin.register(Tag)
-class TagAdmin(ClientelaAdminMixin, admin.ModelAdmin):
+class TagAdmin(ClientelaAdminMixin, admin.ModelAdmin[Tag]):
     list_display = ("name", "color")
     search_fields = ("name",)
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(ClientelaAdminMixin, admin.ModelAdmin):
+class SiteSettingsAdmin(ClientelaAdminMixin, admin.ModelAdmin[SiteSettings]):
     """A single row: it can be changed but neither added twice nor deleted."""
 
     list_display = ("__str__", "require_two_factor")

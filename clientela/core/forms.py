@@ -27,6 +27,14 @@ from clientela.core.permissions import custom_field_resources
 from clientela.core.selectors import user_choices
 from clientela.core.widgets import DATETIME_LOCAL, MultipleFileInput
 
+if TYPE_CHECKING:
+    from clientela.core.models import User
+
+    # Generic in django-stubs only; django_stubs_ext.monkeypatch() does not cover it.
+    _SetPasswordForm = SetPasswordForm[User]
+else:
+    _SetPasswordForm = SetPasswordForm
+
 #: Offered first in the time zone picker: where Clientela's users mostly are.
 COMMON_TIME_ZONES = [
     "UTC",
@@ -101,7 +109,7 @@ class BootstrapMixin:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
@@ -267,7 +275,7 @@ class PasswordResetRequestForm(BootstrapMixin, PasswordResetForm):
             )
 
 
-class NewPasswordForm(BootstrapMixin, SetPasswordForm):
+class NewPasswordForm(BootstrapMixin, _SetPasswordForm):
     pass
 
 
@@ -356,7 +364,7 @@ class ApiTokenForm(BootstrapMixin, forms.Form):
         self.fields["scopes"].choices = [(s, s) for s in scopes]  # type: ignore[attr-defined]
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name: str = self.cleaned_data["name"].strip()
         if not name:
             raise ValidationError(_("Give the token a name."), code="required")
         return name
@@ -444,7 +452,7 @@ class CustomFieldForm(BootstrapMixin, forms.Form):
         ]
 
     def clean_key(self) -> str:
-        key = self.cleaned_data["key"].strip()
+        key: str = self.cleaned_data["key"].strip()
         if not CUSTOM_FIELD_KEY.match(key):
             raise ValidationError(
                 _("Use lower-case letters, digits and _, starting with a letter."), code="key"

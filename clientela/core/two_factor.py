@@ -9,6 +9,7 @@ django-otp itself, which also throttles guessing and refuses a code used before.
 from __future__ import annotations
 
 import base64
+import datetime
 import math
 from typing import Any
 
@@ -20,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 def has_device(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def confirmed_device(user: Any) -> TOTPDevice | None:
@@ -42,7 +43,7 @@ def throttle_wait(device: TOTPDevice) -> int | None:
     allowed, data = device.verify_is_allowed()
     if allowed:
         return None
-    locked_until = (data or {}).get("locked_until")
+    locked_until: datetime.datetime | None = (data or {}).get("locked_until")
     if locked_until is None:
         return 1
     return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))

@@ -9,11 +9,16 @@ sum columns instead of lines.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from clientela.core.choices import Language
 from clientela.core.models import CRMRecord, TimeStampedModel
@@ -28,12 +33,11 @@ from clientela.sales.choices import (
 from clientela.sales.money import DECIMAL_PLACES, MAX_DIGITS
 
 
-def money_field(verbose_name: str | object, **kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
+def money_field(
+    verbose_name: StrOrPromise, **kwargs: Any
+) -> models.DecimalField[Decimal | int | str | Combinable, Decimal]:
     return models.DecimalField(
-        verbose_name,  # type: ignore[arg-type]
-        max_digits=MAX_DIGITS,
-        decimal_places=DECIMAL_PLACES,
-        **kwargs,  # type: ignore[arg-type]
+        verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **kwargs
     )
 
 

@@ -27,7 +27,7 @@ def test_celebrated_on_keeps_feb_29_on_feb_28_in_common_years() -> None:
 
 def _freeze_today(monkeypatch: Any, day: datetime.date) -> None:
     noon = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
-    monkeypatch.setattr(birthdays.timezone, "now", lambda: noon)
+    monkeypatch.setattr(timezone, "now", lambda: noon)
 
 
 def test_upcoming_birthdays_next_7_days_visible_only(

@@ -81,6 +81,7 @@ def test_create_a_task_with_a_reminder_and_complete_it(
     task = Task.objects.get(title="Send the catalogue")
     reminder = task.reminders.get()
     assert reminder.minutes_before == 60 and reminder.by_email
+    assert task.due_at is not None
     assert reminder.remind_at == task.due_at - datetime.timedelta(hours=1)
     page.get_by_role("button", name="Mark done").click()
     page.get_by_role("button", name="Reopen").wait_for()

@@ -23,7 +23,7 @@ def test_demo_loads_activities_once_and_reset_replaces_them(capsys: Any) -> None
     rep = User.objects.get(username="demo-sales-north")
     day = selectors.my_day(user=rep)
     assert day.tasks_overdue
-    assert all(t.due_at < timezone.now() for t in day.tasks_overdue)
+    assert all(t.due_at is not None and t.due_at < timezone.now() for t in day.tasks_overdue)
     call_command("demo", people=60, organizations=8, reset=True, verbosity=0)
     assert (
         Interaction.objects.count(),

@@ -25,11 +25,23 @@ def ago(hours: float) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(hours=hours)
 
 
-def _log(actor: Any, person: Any, hours: float, channel: str = "call", **extra: Any) -> Any:
-    return services.interaction_create(
-        actor=actor,
-        data={"channel": channel, "occurred_at": ago(hours), "person_ids": [person.pk]} | extra,
-    )
+def _log(
+    actor: Any,
+    person: Any,
+    hours: float,
+    channel: str = "call",
+    *,
+    occurred_at: datetime.datetime | None = None,
+    is_private: bool = False,
+) -> Any:
+    data: InteractionData = {
+        "channel": channel,
+        "occurred_at": occurred_at or ago(hours),
+        "person_ids": [person.pk],
+    }
+    if is_private:
+        data["is_private"] = True
+    return services.interaction_create(actor=actor, data=data)
 
 
 def test_timeline_merges_all_sources_newest_first(rep_north: Any, person_factory: Any) -> None:
@@ -257,11 +269,11 @@ def test_conflict_ids_never_name_an_appointment_the_user_cannot_see(
             "start_at": start,
             "end_at": start + dt.timedelta(hours=1),
             "attendee_ids": [rep_south.pk],
-        },  # type: ignore[typeddict-item]
+        },
     )
     theirs = svc.appointment_create(
         actor=rep_south,
-        data={"title": "Theirs", "start_at": start, "end_at": start + dt.timedelta(hours=1)},  # type: ignore[typeddict-item]
+        data={"title": "Theirs", "start_at": start, "end_at": start + dt.timedelta(hours=1)},
     )
     assert sel.appointment_conflict_ids(user=rep_north, appointments=[mine]) == {mine.pk: []}
     assert sel.appointment_conflict_ids(user=rep_south, appointments=[theirs])[theirs.pk] == [

@@ -97,7 +97,7 @@ def test_interaction_with_unknown_or_invisible_ids_saves_nothing(
     ],
 )
 def test_interaction_bad_input_is_refused_by_field(
-    rep_north: Any, data: dict[str, Any], field: str
+    rep_north: Any, data: services.InteractionData, field: str
 ) -> None:
     with pytest.raises(ValidationError) as exc:
         services.interaction_create(actor=rep_north, data=data)
@@ -113,8 +113,10 @@ def test_attachment_is_stored_through_storage(rep_north: Any) -> None:
     attachment = interaction.attachments.get()
     assert attachment.name == "offer.pdf" and attachment.size == len(b"%PDF-1.7 hello")
     assert attachment.content_type == "application/pdf"
-    assert default_storage.exists(attachment.file.name)
-    with default_storage.open(attachment.file.name) as fh:
+    stored = attachment.file.name
+    assert stored is not None
+    assert default_storage.exists(stored)
+    with default_storage.open(stored) as fh:
         assert fh.read() == b"%PDF-1.7 hello"
 
 

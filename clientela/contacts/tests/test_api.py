@@ -212,7 +212,7 @@ LONG = "x" * 101
     ],
 )
 def test_bad_person_input_is_422_naming_the_field_and_saves_nothing(
-    north: Api, vip_field: CustomField, body: dict, field: str
+    north: Api, vip_field: CustomField, body: dict[str, Any], field: str
 ) -> None:
     response = north.post(PEOPLE, body)
     assert response.status_code == 422, response.content
@@ -235,7 +235,7 @@ def test_bad_person_input_is_422_naming_the_field_and_saves_nothing(
     ],
 )
 def test_bad_organization_input_is_422_and_saves_nothing(
-    north: Api, body: dict, field: str
+    north: Api, body: dict[str, Any], field: str
 ) -> None:
     response = north.post(ORGS, body)
     assert response.status_code == 422, response.content
@@ -281,12 +281,12 @@ def test_bad_or_missing_token_is_401(rep_north: Any, person_factory: Any) -> Non
     client = Client()
     for headers in (
         {},
-        {"HTTP_AUTHORIZATION": "Bearer clt_forged"},
-        {"HTTP_AUTHORIZATION": "Token x"},
+        {"Authorization": "Bearer clt_forged"},
+        {"Authorization": "Token x"},
     ):
-        assert client.get(PEOPLE, **headers).status_code == 401
-        assert client.get(f"{PEOPLE}/{person.pk}", **headers).status_code == 401
-        response = client.post(PEOPLE, "{}", content_type="application/json", **headers)
+        assert client.get(PEOPLE, headers=headers).status_code == 401
+        assert client.get(f"{PEOPLE}/{person.pk}", headers=headers).status_code == 401
+        response = client.post(PEOPLE, "{}", content_type="application/json", headers=headers)
         assert response.status_code == 401
         assert response.json()["errors"] == []
     assert Person.objects.count() == 1

@@ -146,7 +146,7 @@ def test_list_filters(
         ({"country": "España"}, "country"),
     ],
 )
-def test_bad_list_parameters_are_422(north: Api, params: dict, field: str) -> None:
+def test_bad_list_parameters_are_422(north: Api, params: dict[str, Any], field: str) -> None:
     response = north.get(PEOPLE, params)
     assert response.status_code == 422
     assert field in fields(response)

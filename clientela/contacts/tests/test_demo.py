@@ -28,13 +28,13 @@ from clientela.core.choices import Interface
 from clientela.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from clientela.core.models import AuditEntry, CustomField, SearchEntry, User
 
-SMALL = {"people": 40, "organizations": 8}
+SMALL: dict[str, Any] = {"people": 40, "organizations": 8}
 SPANISH = {"ES", "MX", "AR", "CO", "CL"}
 
 
 def db_digest() -> str:
     """Names, e-mails, phones, birthdays, places, tags and owners of the demo records."""
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for p in Person.objects.filter(external_id__startswith="demo-").order_by("external_id"):
         emails = sorted(EmailAddress.objects.filter(person=p).values_list("address", flat=True))
         phones = sorted(PhoneNumber.objects.filter(person=p).values_list("number", flat=True))
@@ -199,7 +199,9 @@ def test_planted_duplicates_are_found_by_the_scan_the_demo_runs() -> None:
         )
         for i in range(demo.DUPLICATE_EVERY - 1, 100, demo.DUPLICATE_EVERY)
     ]
-    found = {(p.a_id, p.b_id): p.score for p in DuplicatePair.objects.filter(scan=scan)}
+    found: dict[tuple[int, ...], float] = {
+        (p.a_id, p.b_id): p.score for p in DuplicatePair.objects.filter(scan=scan)
+    }
     assert len(planted) == 2
     for pair in planted:
         assert found.get(pair, 0) >= 0.7, pair

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from clientela.cli import main
 from clientela.contacts import data_quality
@@ -17,9 +18,7 @@ from clientela.contacts.models import DuplicateKind
 def _keep_the_test_connection(monkeypatch: Any) -> None:
     # As in core/tests/test_cli.py: a command run in-process must not close the
     # connection that holds the test's transaction.
-    from django.core.management import base
-
-    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
 def run(capsys: Any, *args: str) -> tuple[int, str, str]:

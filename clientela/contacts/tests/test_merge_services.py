@@ -112,7 +112,7 @@ def pair(rep_north: Any, person_factory: Any, organization_factory: Any, vip: An
             "currency": "EUR",
             "person_id": dup.pk,
             "lines": [{"description": "Table", "quantity": "1", "unit_price": "50.00"}],
-        },  # type: ignore[typeddict-item]
+        },
     )
     lead = lead_create(actor=rep_north, data={"first_name": "Anna", "last_name": "Ruiz"})
     lead_convert(actor=rep_north, lead=lead, person_id=dup.pk, skip_organization=True)

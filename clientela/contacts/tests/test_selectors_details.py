@@ -149,7 +149,10 @@ def test_compiled_query_gives_what_the_queryset_gives(admin: User) -> None:
     )
     (got,) = compiled.run(token.pk)
     with CaptureQueriesContext(connection) as ctx:
-        assert (got.user.username, got.user.role.key, got.user.team.name) == (
+        role, team = got.user.role, got.user.team
+        assert role is not None
+        assert team is not None
+        assert (got.user.username, role.key, team.name) == (
             admin.username,
             "admin",
             "North",

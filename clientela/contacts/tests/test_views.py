@@ -39,13 +39,14 @@ def person_url(name: str, person: Any) -> str:
 
 @pytest.fixture
 def south_person(rep_south: Any, person_factory: Any) -> Person:
-    return person_factory(rep_south, first_name="Sofía", last_name="Southgate")
+    person: Person = person_factory(rep_south, first_name="Sofía", last_name="Southgate")
+    return person
 
 
 @pytest.fixture
 def north_person(rep_north: Any, person_factory: Any, organization_factory: Any) -> Person:
     org = organization_factory(rep_north, name="Acme Norte")
-    return person_factory(
+    person: Person = person_factory(
         rep_north,
         first_name="Nina",
         last_name="Northcott",
@@ -58,6 +59,7 @@ def north_person(rep_north: Any, person_factory: Any, organization_factory: Any)
         tags=["VIP"],
         notes="Met at the fair.\nLikes <b>tea</b>",
     )
+    return person
 
 
 # --- lists ------------------------------------------------------------------------------
@@ -348,7 +350,9 @@ def test_history_times_follow_the_users_time_zone(
 ) -> None:
     rep_north.time_zone = "Pacific/Kiritimati"  # UTC+14
     rep_north.save()
-    created = AuditEntry.objects.filter(object_id=north_person.pk).first().created_at
+    entry = AuditEntry.objects.filter(object_id=north_person.pk).first()
+    assert entry is not None
+    created = entry.created_at
     client.force_login(rep_north)
     html = client.get(person_url("detail", north_person)).content.decode()
     local = created.astimezone(datetime.timezone(datetime.timedelta(hours=14)))

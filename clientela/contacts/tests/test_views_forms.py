@@ -313,7 +313,7 @@ def test_sales_rep_cannot_give_a_record_to_another_team(
 @pytest.fixture
 def person(rep_north: Any, person_factory: Any, organization_factory: Any) -> Person:
     org = organization_factory(rep_north, name="Old Org")
-    return person_factory(
+    person: Person = person_factory(
         rep_north,
         first_name="Edna",
         last_name="Edit",
@@ -321,6 +321,7 @@ def person(rep_north: Any, person_factory: Any, organization_factory: Any) -> Pe
         phones=[PhoneInput("+14155550123")],
         memberships=[MembershipInput(org.pk, "Chair")],
     )
+    return person
 
 
 def edit_url(person: Person) -> str:

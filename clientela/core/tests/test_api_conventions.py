@@ -126,12 +126,14 @@ def user(make_user: Any) -> Any:
     return make_user("uma_user", "sales", "North")
 
 
-def bearer(user: Any, scopes: tuple[str, ...] = ("demo:read", "demo:write"), **kw: Any) -> dict:
+def bearer(
+    user: Any, scopes: tuple[str, ...] = ("demo:read", "demo:write"), **kw: Any
+) -> dict[str, Any]:
     _token, clear = api_token_create(user=user, name="test", scopes=list(scopes), **kw)
     return {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
 
 
-def post(client: Any, url: str, body: Any, headers: dict, **extra: Any) -> Any:
+def post(client: Any, url: str, body: Any, headers: dict[str, Any], **extra: Any) -> Any:
     data = body if isinstance(body, str) else json.dumps(body)
     return client.post(url, data=data, content_type="application/json", **headers, **extra)
 
@@ -264,7 +266,7 @@ def test_unexpected_errors_are_a_json_500_not_a_page(client: Any, user: Any) -> 
     ],
 )
 def test_schema_errors_are_422_in_the_same_shape_with_field_names(
-    client: Any, user: Any, body: dict, fields: set[str]
+    client: Any, user: Any, body: dict[str, Any], fields: set[str]
 ) -> None:
     response = post(client, "/api/tags", body, bearer(user))
     assert response.status_code == 422
@@ -402,7 +404,7 @@ def many_users(make_user: Any) -> list[Any]:
     return users
 
 
-def walk(client: Any, headers: dict, order: str, limit: int) -> list[int]:
+def walk(client: Any, headers: dict[str, Any], order: str, limit: int) -> list[int]:
     ids: list[int] = []
     cursor = None
     for _page in range(100):

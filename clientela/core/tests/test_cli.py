@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from clientela.cli import main
 from clientela.core.choices import Interface
 from clientela.core.context import current_interface
 from clientela.core.models import ApiToken, User
-from clientela.core.services import hash_token
+from clientela.core.services import hash_token, user_create
 from conftest import PASSWORD
 
 # --- in-process -------------------------------------------------------------------------
@@ -34,9 +35,7 @@ def _keep_the_test_connection(monkeypatch: Any) -> None:
     # BaseCommand.run_from_argv closes every database connection when it ends, as a
     # process about to exit should. In-process, that would close the connection holding
     # the test's transaction (PostgreSQL then reports "the connection is closed").
-    from django.core.management import base
-
-    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
 def run_cli(capsys: Any, *args: str) -> tuple[int, str, str]:
@@ -277,15 +276,13 @@ def test_commands_audit_as_cli_and_leave_no_trace(
     db: Any, admin: Any, capsys: Any, monkeypatch: Any
 ) -> None:
     seen: list[str] = []
-    import clientela.core.management.commands.createuser as createuser
-
-    real = createuser.user_create
+    real = user_create
 
     def spy(**kwargs: Any) -> Any:
         seen.append(current_interface())
         return real(**kwargs)
 
-    monkeypatch.setattr(createuser, "user_create", spy)
+    monkeypatch.setattr("clientela.core.management.commands.createuser.user_create", spy)
     code, _out, err = run_cli(
         capsys, "createuser", "bob", "--role", "sales", "--team", "North", "--password", PASSWORD
     )

@@ -102,6 +102,7 @@ def test_phone_of_wrong_type_is_a_validation_error_not_a_crash(raw: Any) -> None
 @pytest.mark.parametrize("region", ["US", "ES", "GB", "MX", "AR", "CO", "DE", "FR"])
 def test_example_numbers_of_every_region_round_trip(region: str) -> None:
     example = phonenumbers.example_number(region)
+    assert example is not None
     e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
     national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
     assert normalize_phone(e164) == e164

@@ -58,6 +58,7 @@ def test_a_kind_with_api_scopes_exposes_its_operations(kind: RecordKind) -> None
     assert "404" in operations["get"]["responses"]
     assert "201" in operations["create"]["responses"]
     page = operations["list"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert kind.api_out_schema is not None
     assert page["$ref"].endswith(f"/CursorPage_{kind.api_out_schema.__name__}_")
     create_parameters = operations["create"].get("parameters", [])
     assert any(p["name"] == "Idempotency-Key" for p in create_parameters)

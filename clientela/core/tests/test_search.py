@@ -39,7 +39,7 @@ def jose(admin: User, rep_north: User, person_factory: Any, organization_factory
     acme = organization_factory(
         admin, owner=rep_north, name="Acme Ibérica", website="https://www.acme-corp.es"
     )
-    return person_factory(
+    person: Person = person_factory(
         admin,
         owner=rep_north,
         first_name="José",
@@ -49,6 +49,7 @@ def jose(admin: User, rep_north: User, person_factory: Any, organization_factory
         addresses=[AddressInput(country="ES", city="Málaga")],
         memberships=[MembershipInput(acme.pk, job_title="CEO")],
     )
+    return person
 
 
 @pytest.mark.parametrize(

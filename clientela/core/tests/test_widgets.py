@@ -21,7 +21,8 @@ def both(value: Any, choices: list[Any] = CHOICES, **attrs: Any) -> tuple[Any, A
 
 @pytest.mark.parametrize("value", [None, "", "ES", "MX", "3", 3, "nope", "<b>&bold</b>"])
 def test_same_markup_as_djangos_select(value: Any) -> None:
-    ours, django = both(value, id="id_country", **{"class": "form-select", "required": True})
+    attrs: dict[str, Any] = {"id": "id_country", "class": "form-select", "required": True}
+    ours, django = both(value, **attrs)
     assert ours == django
 
 

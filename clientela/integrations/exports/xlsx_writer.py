@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 
 from clientela.core.kinds import RecordKind
@@ -24,7 +24,7 @@ BLOCK = 64 * 1024
 _INVALID_SHEET_CHARS = str.maketrans("", "", "[]:*?/\\")
 
 
-def _cell(sheet: Any, value: Any, font: Font | None = None) -> WriteOnlyCell:
+def _cell(sheet: Any, value: Any, font: Font | None = None) -> Cell:
     if isinstance(value, int) and not isinstance(value, bool):
         cell = WriteOnlyCell(sheet, value=value)
     else:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from clientela.cli import main
 from clientela.contacts.models import Person
@@ -30,9 +31,7 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection(monkeypatch: Any) -> None:
     # As in core/tests/test_cli.py: the command would close the test's connection.
-    from django.core.management import base
-
-    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
 def run_cli(capsys: Any, *args: str) -> tuple[int, str, str]:

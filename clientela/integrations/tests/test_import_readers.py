@@ -281,7 +281,7 @@ def test_sniffed_formats_without_an_extension(tmp_path: Path) -> None:
 @pytest.fixture
 def spreadsheet(tmp_path: Path) -> Path:
     workbook = openpyxl.Workbook()
-    empty = workbook.active
+    empty = workbook.worksheets[0]
     empty.title = "Empty"
     sheet = workbook.create_sheet("Contacts")
     sheet.append([])
@@ -318,7 +318,7 @@ def test_xlsx_values_become_text_and_formulas_are_flagged(spreadsheet: Path) -> 
 
 def test_xlsx_with_only_a_header_is_refused(tmp_path: Path) -> None:
     workbook = openpyxl.Workbook()
-    workbook.active.append(["first_name", "email"])
+    workbook.worksheets[0].append(["first_name", "email"])
     path = tmp_path / "header.xlsx"
     workbook.save(path)
     assert "no data rows" in error_of(path).message

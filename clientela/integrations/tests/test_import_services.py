@@ -352,7 +352,7 @@ def test_xlsx_import(rep_north: Any, tmp_path: Path) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.append(["First name", "Last name", "Email", "Mobile", "Birthday", "Country", "City"])
     sheet.append(
         ["Ana", "Ruiz", "ana@example.com", "+34 612 34 56 78", datetime.date(1985, 4, 12)]

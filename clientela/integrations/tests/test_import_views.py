@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import reverse
 
@@ -79,7 +80,7 @@ def mapping_post(job: ImportJob, **overrides: Any) -> dict[str, Any]:
     return data
 
 
-def text(response: Any) -> str:
+def text(response: HttpResponse) -> str:
     return response.content.decode()
 
 

@@ -155,7 +155,7 @@ class PriceRowFormSet(RowFormSet):
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
                 continue
-            item = form.to_input()  # type: ignore[attr-defined]
+            item = form.to_input()
             if item is not None:
                 result.append(item)
         return result

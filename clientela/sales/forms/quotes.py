@@ -59,8 +59,8 @@ class QuoteForm(BootstrapMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].widget.choices = BLANK + list(people)  # type: ignore[attr-defined]
-        self.fields["organization"].widget.choices = BLANK + list(organizations)  # type: ignore[attr-defined]
+        self.fields["person"].widget.choices = BLANK + list(people)
+        self.fields["organization"].widget.choices = BLANK + list(organizations)
         set_choices(self, "deal", BLANK + list(deals))
         set_choices(self, "currency", currency_choices())
 
@@ -131,7 +131,7 @@ class LineFormSet(RowFormSet):
         for index, form in enumerate(self.forms):
             if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
                 continue
-            line = form.to_input()  # type: ignore[attr-defined]
+            line = form.to_input()
             if line is not None:
                 result.append(line)
                 self.row_of_line.append(index)

@@ -64,7 +64,7 @@ def price_for(product: Product, currency: str) -> Decimal | None:
     """The product's unit price in ``currency``: from an active price list in that
     currency (the first by name if several have it), else the product's own price
     when it is in that currency, else None."""
-    listed = (
+    listed: Decimal | None = (
         PriceListItem.objects.filter(
             product=product, price_list__currency=currency, price_list__is_active=True
         )

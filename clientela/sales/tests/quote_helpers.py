@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 from clientela.sales.models import Product, Quote
-from clientela.sales.services.catalogue import product_create
-from clientela.sales.services.quotes import quote_create
+from clientela.sales.services.catalogue import ProductData, product_create
+from clientela.sales.services.quotes import QuoteData, quote_create
 
 
-def make_product(admin: Any, **data: Any) -> Product:
+def make_product(admin: Any, **data: Unpack[ProductData]) -> Product:
     data.setdefault("sku", f"SKU-{Product.objects.count() + 1}")
     data.setdefault("name", "Chair")
     data.setdefault("unit_price", "100.00")
@@ -18,7 +18,7 @@ def make_product(admin: Any, **data: Any) -> Product:
     return product_create(actor=admin, data=data)
 
 
-def make_quote(actor: Any, person: Any = None, **data: Any) -> Quote:
+def make_quote(actor: Any, person: Any = None, **data: Unpack[QuoteData]) -> Quote:
     if person is not None:
         data.setdefault("person_id", person.pk)
     data.setdefault("currency", "EUR")

@@ -18,6 +18,7 @@ from clientela.core.testing.api import (
     schema_token,
 )
 from clientela.sales.services import catalogue, deals, orders, pipelines, quotes
+from clientela.sales.services.common import LineInput
 
 schema = openapi_schema(r"^/api/v1/(pipelines|deals|products|quotes|orders|forecast)")
 
@@ -35,7 +36,7 @@ def token(admin: Any, person_factory: Any) -> Iterator[str]:
         actor=admin,
         data={"title": "Chairs", "pipeline_id": pipeline.pk, "amount": "100", "currency": "USD"},
     )
-    line = {"product_id": product.pk, "quantity": "2"}
+    line: LineInput = {"product_id": product.pk, "quantity": "2"}
     quotes.quote_create(
         actor=admin, data={"person_id": person.pk, "currency": "USD", "lines": [line]}
     )

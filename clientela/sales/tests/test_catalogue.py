@@ -17,6 +17,7 @@ from clientela.core.testing.api import Api, fields
 from clientela.sales.models import ExchangeRate, PriceList, PriceListItem, Product, SalesSettings
 from clientela.sales.selectors.catalogue import price_for, product_list
 from clientela.sales.services import catalogue as services
+from clientela.sales.services.catalogue import ProductData
 from clientela.sales.tests.quote_helpers import make_product, make_quote
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_product_bad_input_is_reported_all_at_once_and_nothing_saved(admin: Any)
 def test_product_price_has_the_currency_decimals(
     admin: Any, price: str, currency: str, ok: bool
 ) -> None:
-    data = {"sku": "X", "name": "X", "unit_price": price, "currency": currency}
+    data: ProductData = {"sku": "X", "name": "X", "unit_price": price, "currency": currency}
     if ok:
         assert services.product_create(actor=admin, data=data).unit_price == Decimal(price)
     else:
@@ -192,7 +193,9 @@ def test_exchange_rates_rules(admin: Any) -> None:
     )
     with pytest.raises(ValidationError) as exc:
         services.exchange_rate_create(
-            actor=admin, data={"currency": "USD", "rate": "0", "valid_from": "2025-01-01"}
+            actor=admin,
+            # A string where a date belongs, as an untyped caller might send: refused too.
+            data={"currency": "USD", "rate": "0", "valid_from": "2025-01-01"},  # type: ignore[typeddict-item]
         )
     assert set(exc.value.message_dict) == {"currency", "rate", "valid_from"}
     with pytest.raises(ValidationError) as exc:  # same currency and day again

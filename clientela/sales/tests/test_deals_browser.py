@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import Response
 
 from clientela.sales.models import Deal, DealStageChange
 from clientela.sales.tests.deal_helpers import make_deal, make_pipeline, stage
@@ -14,7 +15,7 @@ from clientela.sales.tests.deal_helpers import make_deal, make_pipeline, stage
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def is_move(response: Any) -> bool:
+def is_move(response: Response) -> bool:
     return response.request.method == "POST" and response.url.endswith("/move/")
 
 

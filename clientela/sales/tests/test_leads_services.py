@@ -4,7 +4,7 @@ trash, and the conversion into person + organization + deal in one transaction."
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,6 +17,7 @@ from clientela.sales.choices import LeadStatus
 from clientela.sales.models import Deal, Lead, Pipeline, Stage
 from clientela.sales.selectors.leads import LeadFilters, conversion_matches, lead_get, lead_list
 from clientela.sales.services.leads import (
+    LeadData,
     lead_convert,
     lead_create,
     lead_restore,
@@ -48,7 +49,7 @@ def pipeline(db: Any) -> Pipeline:
     return created
 
 
-def make_lead(actor: Any, **data: Any) -> Lead:
+def make_lead(actor: Any, **data: Unpack[LeadData]) -> Lead:
     data.setdefault("first_name", "Lucía")
     data.setdefault("last_name", "Méndez")
     return lead_create(actor=actor, data=data)
@@ -87,7 +88,7 @@ def test_create_normalizes_email_and_phone_and_audits(rep_north: Any) -> None:
     ],
 )
 def test_create_refuses_bad_input_and_saves_nothing(
-    rep_north: Any, data: dict[str, Any], field: str
+    rep_north: Any, data: LeadData, field: str
 ) -> None:
     before = counts()
     with pytest.raises(ValidationError) as exc:

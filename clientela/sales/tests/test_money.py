@@ -105,7 +105,9 @@ percents = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False)
     st.lists(st.tuples(quantities, amounts, percents, percents), min_size=1, max_size=8),
     st.sampled_from(["EUR", "JPY", "KWD", "USD"]),
 )
-def test_printed_lines_always_add_up_to_the_total(lines: list, currency: str) -> None:
+def test_printed_lines_always_add_up_to_the_total(
+    lines: list[tuple[D, D, D, D]], currency: str
+) -> None:
     computed = [
         money.line_amounts(
             quantity=q, unit_price=p, discount_percent=d, tax_rate=t, currency=currency

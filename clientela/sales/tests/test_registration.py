@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from clientela.core.services import custom_field_create
+from clientela.sales.services.common import LineInput
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_header_search_finds_quotes_and_orders_within_the_scope(
     from clientela.sales.services import orders, quotes
 
     person = person_factory(rep_north, first_name="Zenobia", last_name="Quill")
-    line = {"description": "Chairs", "quantity": "2", "unit_price": "10.00"}
+    line: LineInput = {"description": "Chairs", "quantity": "2", "unit_price": "10.00"}
     quote = quotes.quote_create(
         actor=rep_north, data={"person_id": person.pk, "currency": "USD", "lines": [line]}
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -140,7 +140,9 @@ class Command(ClientelaCommand):
             initial=0,
             desc=label,
             unit=_("rows"),
-            file=self.stderr._out,
+            # The wrapped stream itself: OutputWrapper.write would end every redraw
+            # with a new line.
+            file=cast(TextIO, self.stderr._out),
             disable=not self.show_progress,
             mininterval=0.5,
         )
