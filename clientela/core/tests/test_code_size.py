@@ -27,8 +27,6 @@ def test_the_walk_sees_the_package_but_not_its_migrations() -> None:
 
 
 def test_no_module_is_longer_than_600_lines() -> None:
-    too_long = {
-        name: lines for name, lines in module_lengths(PACKAGE).items() if lines > MAX_LINES
-    }
+    too_long = {name: lines for name, lines in module_lengths(PACKAGE).items() if lines > MAX_LINES}
     listing = "\n".join(f"  {name}: {lines} lines" for name, lines in sorted(too_long.items()))
     assert not too_long, f"Modules over {MAX_LINES} lines; split them:\n{listing}"
