@@ -150,7 +150,7 @@ class SmtpServer:
         self.messages: list[Any] = []
         self.envelopes: list[tuple[str, list[str]]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         from email import message_from_bytes, policy
 
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))

@@ -39,8 +39,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, ROOT, configure_django  # noqa: E402
-from bench.run import RESULTS, summary  # noqa: E402
+from bench.generate import BENCH_DIR, ROOT, configure_django
+from bench.run import RESULTS, summary
 
 #: Bump when the data shape changes, so an old file is not reused.
 VERSION = 1
@@ -225,7 +225,7 @@ def generate(*, force: bool = False) -> Path:
         # Loader-only speed-up; a crash just means the partial file is rebuilt.
         cursor.execute("PRAGMA synchronous=OFF")
     with transaction.atomic():
-        _load(random.Random(SEED))  # noqa: S311 (benchmark data, not secrets)
+        _load(random.Random(SEED))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -259,7 +259,7 @@ def _shift_dates() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for table, names in columns.items():
             sets = ", ".join(f"{c} = datetime({c}, '+{days} days')" for c in names)
-            cursor.execute(f"UPDATE {table} SET {sets}")  # noqa: S608 (constants only)
+            cursor.execute(f"UPDATE {table} SET {sets}")
     meta_file().write_text(json.dumps({"built_on": today.isoformat()}))
     print(f"moved activity dates forward by {days} days", flush=True)
 
@@ -313,7 +313,7 @@ class _Counter:
     def __init__(self) -> None:
         self.received = 0
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.received += 1
         return "250 OK"
 
@@ -430,7 +430,7 @@ def main() -> None:
     if args.force or not db.exists():
         # In its own process: the loader's Django points at the partial file.
         command = [sys.executable, __file__, "--generate-only"]
-        subprocess.run([*command, "--force"] if args.force else command, check=True)  # noqa: S603
+        subprocess.run([*command, "--force"] if args.force else command, check=True)
     configure_django(db)
     from django.test import Client
 

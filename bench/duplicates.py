@@ -31,8 +31,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, CITIES, CITY_WEIGHTS, ROOT, configure_django  # noqa: E402
-from bench.run import RESULTS  # noqa: E402
+from bench.generate import BENCH_DIR, CITIES, CITY_WEIGHTS, ROOT, configure_django
+from bench.run import RESULTS
 
 #: Bump when the data shape changes, so an old file is not reused.
 VERSION = 1
@@ -178,7 +178,7 @@ def generate(people: int, *, force: bool = False) -> Path:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA synchronous=OFF")  # loader only
     with transaction.atomic():
-        planted = _load(people, random.Random(SEED))  # noqa: S311 (benchmark data)
+        planted = _load(people, random.Random(SEED))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -243,7 +243,7 @@ def main() -> None:
     db = db_file(args.people)
     if args.force or not db.exists():
         command = [sys.executable, __file__, "--generate-only", "--people", str(args.people)]
-        subprocess.run([*command, "--force"] if args.force else command, check=True)  # noqa: S603
+        subprocess.run([*command, "--force"] if args.force else command, check=True)
     configure_django(db)
     from bench.run import migrate_if_needed
 

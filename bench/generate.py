@@ -387,7 +387,7 @@ class Loader:
 
     def people(
         self, owners: list[Any], tags: dict[str, int], orgs: list[tuple[int, str, str, int]]
-    ) -> Iterator[int]:  # noqa: E501
+    ) -> Iterator[int]:
         from clientela.contacts.models import (
             Address,
             EmailAddress,

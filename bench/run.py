@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import CITIES, ROOT, configure_django, db_path  # noqa: E402
+from bench.generate import CITIES, ROOT, configure_django, db_path
 
 RESULTS = ROOT / "bench" / "results"
 LIST_PAGE = 500
@@ -330,7 +330,7 @@ def measure_server(
     argv = gunicorn_argv(
         host="127.0.0.1", port=port, workers=workers, threads=1, timeout=30, access_log=False
     )
-    server = subprocess.Popen(argv, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)  # noqa: S603
+    server = subprocess.Popen(argv, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -515,14 +515,14 @@ def main() -> None:
         if part in parts:
             command = [sys.executable, str(ROOT / "bench" / f"{part}.py")]
             command += ["--runs", str(args.runs)] if takes_runs else []
-            subprocess.run(command, check=True)  # noqa: S603
+            subprocess.run(command, check=True)
             parts.discard(part)
     if not parts:
         return
 
     db = db_path(args.n)
     if not db.exists():
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [sys.executable, str(ROOT / "bench" / "generate.py"), "--n", str(args.n)], check=True
         )
     configure_django(db)

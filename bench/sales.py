@@ -48,8 +48,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, ROOT, configure_django  # noqa: E402
-from bench.run import RESULTS, summary  # noqa: E402
+from bench.generate import BENCH_DIR, ROOT, configure_django
+from bench.run import RESULTS, summary
 
 #: Bump when the data shape changes, so an old file is not reused.
 VERSION = 2
@@ -244,7 +244,7 @@ def generate(deals: int, *, force: bool = False) -> Path:
         # Loader-only speed-up; a crash just means the partial file is rebuilt.
         cursor.execute("PRAGMA synchronous=OFF")
     with transaction.atomic():
-        _load(random.Random(SEED), deals)  # noqa: S311 (benchmark data, not secrets)
+        _load(random.Random(SEED), deals)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -269,9 +269,7 @@ def _shift_dates(deals: int) -> None:
     if days <= 0:
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE sales_deal SET close_date = date(close_date, '+{days} days')"  # noqa: S608
-        )
+        cursor.execute(f"UPDATE sales_deal SET close_date = date(close_date, '+{days} days')")
         cursor.execute("ANALYZE sales_deal")
     meta_file(deals).write_text(json.dumps({"built_on": today.isoformat()}))
     print(f"moved close dates forward by {days} days", flush=True)
@@ -325,7 +323,7 @@ def measure_board(admin: Any, rep: Any, runs: int) -> dict[str, Any]:
         client.force_login(user)
         try:
             result = _timed_get(client, url, runs)
-        except Exception as exc:  # noqa: BLE001 - another helper's page may be unfinished
+        except Exception as exc:
             return {"status": f"not available ({type(exc).__name__}: {exc})"[:300]}
         if result["status_code"] != 200:
             return {"status": f"not available (HTTP {result['status_code']})"}
@@ -469,7 +467,7 @@ def measure_push(db: Path, admin: Any, *, clients: int, seconds: float, cap: int
     argv = gunicorn_argv(
         host="127.0.0.1", port=port, workers=workers, threads=1, timeout=30, access_log=False
     )
-    server = subprocess.Popen(argv, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)  # noqa: S603
+    server = subprocess.Popen(argv, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
     run_id = time.strftime("%H%M%S")
     try:
         deadline = time.monotonic() + 30
@@ -587,7 +585,7 @@ def main() -> None:
     if args.force or not db.exists():
         # In its own process: the loader's Django points at the partial file.
         command = [sys.executable, __file__, "--generate-only", "--deals", str(args.deals)]
-        subprocess.run([*command, "--force"] if args.force else command, check=True)  # noqa: S603
+        subprocess.run([*command, "--force"] if args.force else command, check=True)
     configure_django(db)
 
     from bench.run import migrate_if_needed

@@ -184,7 +184,7 @@ class TaskForm(LinkedForm):
     assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    field_order = ["title", "due_at", "priority", "assignee", "description"]
+    field_order = ("title", "due_at", "priority", "assignee", "description")
 
     def __init__(self, *args: Any, users: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -229,7 +229,7 @@ class AppointmentForm(LinkedForm):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    field_order = ["title", "start", "end", "time_zone", "location", "attendees", "description"]
+    field_order = ("title", "start", "end", "time_zone", "location", "attendees", "description")
 
     def __init__(self, *args: Any, users: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -208,7 +208,7 @@ class _Generator:
                     PhoneKind.WORK,
                     True,
                 )
-            ],  # noqa: E501
+            ],
             "addresses": [self.address(country, AddressKind.WORK, True)],
             "relationships": self.relationships(ORG_ROLES),
             "tags": self.picks(ORG_TAGS),
@@ -218,7 +218,7 @@ class _Generator:
 
     def person(
         self, index: int, orgs: list[OrgPlan], orgs_by_team: dict[str, list[int]]
-    ) -> PersonPlan:  # noqa: E501
+    ) -> PersonPlan:
         owner = self.rng.choice(self.owners)
         memberships: list[tuple[int, str, bool]] = []
         team_orgs = orgs_by_team.get(self.teams[owner], [])
@@ -258,14 +258,14 @@ class _Generator:
                 PhoneKind.MOBILE,
                 True,
             )
-        ]  # noqa: E501
+        ]
         if self.rng.random() < 0.3:
             phones.append(
                 PhoneInput(
                     self.phone(country.code, phonenumbers.PhoneNumberType.FIXED_LINE),
                     PhoneKind.HOME,
                 )
-            )  # noqa: E501
+            )
         addresses = [self.address(country, AddressKind.HOME, True)]
         if self.rng.random() < 0.15:
             addresses.append(self.address(country, AddressKind.BILLING, False))

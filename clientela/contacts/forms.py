@@ -404,7 +404,7 @@ class PersonForm(RecordForm):
         label=_("Preferred channel"), required=False, choices=BLANK + list(Channel.choices)
     )
 
-    field_order = ["first_name", "last_name", "birthday", "preferred_language", "preferred_channel"]
+    field_order = ("first_name", "last_name", "birthday", "preferred_language", "preferred_channel")
 
     @classmethod
     def initial_for(cls, person: Person) -> dict[str, Any]:
@@ -459,7 +459,7 @@ class OrganizationForm(RecordForm):
     website = forms.CharField(label=_("Website"), required=False, max_length=300)
     industry = forms.CharField(label=_("Industry"), required=False, max_length=100)
 
-    field_order = ["name", "website", "industry"]
+    field_order = ("name", "website", "industry")
 
     def clean_website(self) -> str:
         value: str = self.cleaned_data["website"].strip()

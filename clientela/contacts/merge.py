@@ -344,7 +344,7 @@ def _move_rows_back(merge: Merge) -> None:
         try:
             with transaction.atomic():
                 model._base_manager.create(**values)
-        except Exception:  # noqa: BLE001, S112 - an integrity error: its target is gone
+        except Exception:  # noqa: S112 - an integrity error: its target is gone
             continue
 
 
@@ -523,9 +523,12 @@ def merge_undo(*, actor: User, merge: Merge) -> None:
         pk__in=merge.moved.get("audit", []), content_type=_audit_ct(survivor)
     ).update(object_id=other.pk)
     for row in merge.moved.get("pairs", []):
-        if not DuplicatePair.objects.filter(pk=row["id"]).exists():
-            if apps.get_model("contacts.DuplicateScan").objects.filter(pk=row["scan_id"]).exists():
-                DuplicatePair.objects.create(**row)
+        scans = apps.get_model("contacts.DuplicateScan").objects
+        if (
+            not DuplicatePair.objects.filter(pk=row["id"]).exists()
+            and scans.filter(pk=row["scan_id"]).exists()
+        ):
+            DuplicatePair.objects.create(**row)
     _reindex(other)
     _reindex_members(survivor, merge.moved)
     if isinstance(survivor, Organization):

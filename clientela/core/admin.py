@@ -76,7 +76,7 @@ class RolePermissionInline(ClientelaAdminMixin, admin.TabularInline[RolePermissi
 class RoleAdmin(ClientelaAdminMixin, admin.ModelAdmin[Role]):
     list_display = ("name", "key")
     search_fields = ("name", "key")
-    inlines = [RolePermissionInline]
+    inlines = (RolePermissionInline,)
 
 
 @admin.register(CustomField)

@@ -67,7 +67,7 @@ def money_str(amount: Decimal | None, currency: str) -> str | None:
 def parse_decimal(raw: object) -> Decimal | None:
     """``raw`` (a string, int or Decimal) as a finite Decimal, or None if it is not one.
     Floats are refused on purpose: they are not exact."""
-    if isinstance(raw, bool) or isinstance(raw, float):
+    if isinstance(raw, bool | float):
         return None
     try:
         value = Decimal(str(raw).strip())

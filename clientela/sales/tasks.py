@@ -18,8 +18,7 @@ from django_tasks import task
 def _next_run() -> datetime.datetime:
     """Shortly after the next midnight (local time)."""
     now = timezone.localtime()
-    tomorrow = (now + datetime.timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
-    return tomorrow
+    return (now + datetime.timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
 
 
 @task()

@@ -41,8 +41,10 @@ def test_upcoming_birthdays_next_7_days_visible_only(
     person_factory(rep_south, first_name="South", birthday=datetime.date(1990, 12, 29))
     found = upcoming_birthdays(user=rep_north)
     assert [b.person for b in found] == [today, new_year]
-    assert found[0].is_today and found[0].age == 47
-    assert found[1].date == datetime.date(2028, 1, 2) and found[1].days_away == 5
+    assert found[0].is_today
+    assert found[0].age == 47
+    assert found[1].date == datetime.date(2028, 1, 2)
+    assert found[1].days_away == 5
 
 
 def test_feb_29_birthday_shows_on_feb_28_in_common_years(
@@ -51,7 +53,8 @@ def test_feb_29_birthday_shows_on_feb_28_in_common_years(
     leapling = person_factory(rep_north, birthday=datetime.date(2000, 2, 29))
     _freeze_today(monkeypatch, datetime.date(2027, 2, 25))
     (found,) = upcoming_birthdays(user=rep_north)
-    assert found.person == leapling and found.date == datetime.date(2027, 2, 28)
+    assert found.person == leapling
+    assert found.date == datetime.date(2027, 2, 28)
     _freeze_today(monkeypatch, datetime.date(2028, 2, 25))
     (found,) = upcoming_birthdays(user=rep_north)
     assert found.date == datetime.date(2028, 2, 29)
@@ -90,8 +93,10 @@ def test_greeting_is_sent_in_the_persons_language_and_logged(
     assert message["To"] == "ana.perez@example.com"
     assert message.get_content_charset() == "utf-8"
     body = message.get_content()
-    assert body.startswith(greeting) and "Tienda Ana" in body
-    assert interaction.channel == "email" and interaction.direction == "out"
+    assert body.startswith(greeting)
+    assert "Tienda Ana" in body
+    assert interaction.channel == "email"
+    assert interaction.direction == "out"
     assert interaction.subject == subject
     page = timeline(user=rep_north, person=person)
     assert interaction in [e.obj for e in page.entries]
@@ -108,7 +113,8 @@ def test_greeting_needs_an_email_and_a_visible_person(
     south = person_factory(rep_south, email="s@example.com")
     with pytest.raises(NotFound):
         birthdays.birthday_greeting_send(actor=rep_north, person=south)
-    assert not Interaction.objects.exists() and smtp_server.messages == []
+    assert not Interaction.objects.exists()
+    assert smtp_server.messages == []
 
 
 def test_mail_server_refusing_logs_nothing(
@@ -167,7 +173,8 @@ def test_hourly_greeting_run_is_queued_once_and_requeues_itself(
     waiting = DBTaskResult.objects.filter(
         task_path__endswith="send_birthday_greetings", status="READY"
     )
-    assert waiting.count() == 1 and waiting.get().run_after > timezone.now()
+    assert waiting.count() == 1
+    assert waiting.get().run_after > timezone.now()
 
 
 def test_upcoming_birthdays_work_with_sql_logging_on(rep_north: Any, person_factory: Any) -> None:

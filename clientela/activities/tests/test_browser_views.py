@@ -80,13 +80,15 @@ def test_create_a_task_with_a_reminder_and_complete_it(
     page.wait_for_url("**/tasks/*/")
     task = Task.objects.get(title="Send the catalogue")
     reminder = task.reminders.get()
-    assert reminder.minutes_before == 60 and reminder.by_email
+    assert reminder.minutes_before == 60
+    assert reminder.by_email
     assert task.due_at is not None
     assert reminder.remind_at == task.due_at - datetime.timedelta(hours=1)
     page.get_by_role("button", name="Mark done").click()
     page.get_by_role("button", name="Reopen").wait_for()
     task.refresh_from_db()
-    assert task.status == "done" and task.completed_at is not None
+    assert task.status == "done"
+    assert task.completed_at is not None
 
 
 @pytest.mark.parametrize(("language", "width"), [("en", 1280), ("es", 390)])

@@ -51,7 +51,8 @@ def test_feed_url_flow(north: Api, rep_north: Any, rep_north2: Any, rep_south: A
     response = north.get(FEED_URL)
     assert response.status_code == 200, response.content
     url = response.json()["url"]
-    assert url.startswith("http://testserver/calendar/") and url.endswith(".ics")
+    assert url.startswith("http://testserver/calendar/")
+    assert url.endswith(".ics")
 
     feed = fetch(url)
     assert feed.status_code == 200

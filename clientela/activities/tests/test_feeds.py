@@ -29,7 +29,8 @@ def test_feed_token_identifies_the_user_until_renewed(rep_north: Any) -> None:
     renewed = services.calendar_feed_renew(user=rep_north)
     assert calendar_feed_user(token) is None
     assert calendar_feed_user(renewed) == rep_north
-    assert calendar_feed_user("") is None and calendar_feed_user("x" * 500) is None
+    assert calendar_feed_user("") is None
+    assert calendar_feed_user("x" * 500) is None
     rep_north.is_active = False
     rep_north.save()
     assert calendar_feed_user(renewed) is None
@@ -86,7 +87,8 @@ def test_feed_holds_every_appointment_and_open_task(
     assert str(event["location"]) == "Calle Mayor 1, Madrid"
     assert str(event["description"]) == "Llevar catálogo; ¡ojo!"
     dtstart, dtend = event.decoded("dtstart"), event.decoded("dtend")
-    assert dtstart == start and dtend == start + datetime.timedelta(minutes=90)
+    assert dtstart == start
+    assert dtend == start + datetime.timedelta(minutes=90)
     assert dtstart.utcoffset() == start.astimezone(madrid).utcoffset()
     assert event["dtstart"].params["TZID"] == "Europe/Madrid"
     assert {str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")} >= {"Europe/Madrid"}
@@ -95,8 +97,10 @@ def test_feed_holds_every_appointment_and_open_task(
 
     assert set(todos) == {f"task-{open_task.pk}@clientela", f"task-{undated.pk}@clientela"}
     todo = todos[f"task-{open_task.pk}@clientela"]
-    assert str(todo["summary"]) == "Send quote" and todo.decoded("due") == due
-    assert todo.decoded("priority") == 1 and str(todo["status"]) == "NEEDS-ACTION"
+    assert str(todo["summary"]) == "Send quote"
+    assert todo.decoded("due") == due
+    assert todo.decoded("priority") == 1
+    assert str(todo["status"]) == "NEEDS-ACTION"
     assert "due" not in todos[f"task-{undated.pk}@clientela"]
 
 
@@ -110,7 +114,8 @@ def test_feed_uid_is_stable_across_edits(rep_north: Any) -> None:
     services.appointment_update(actor=rep_north, appointment=appointment, data={"title": "B"})
     second = icalendar.Calendar.from_ical(calendar_feed_ics(user=rep_north))
     (e1,), (e2,) = first.walk("VEVENT"), second.walk("VEVENT")
-    assert e1["uid"] == e2["uid"] and e2.decoded("sequence") > e1.decoded("sequence")
+    assert e1["uid"] == e2["uid"]
+    assert e2.decoded("sequence") > e1.decoded("sequence")
     assert str(e2["summary"]) == "B"
 
 

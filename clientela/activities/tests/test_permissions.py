@@ -75,7 +75,8 @@ def test_read_only_role_cannot_write(reader: Any) -> None:
         services.interaction_create(actor=reader, data={"channel": "note"})
     with pytest.raises(PermissionDenied):
         services.task_create(actor=reader, data={"title": "x"})
-    assert not Interaction.objects.exists() and not Task.objects.exists()
+    assert not Interaction.objects.exists()
+    assert not Task.objects.exists()
 
 
 def test_rep_cannot_assign_tasks_outside_the_team(rep_north: Any, rep_south: Any) -> None:

@@ -131,7 +131,8 @@ def test_reminder_due_while_worker_was_down_is_delivered_when_it_returns(
     assert Notification.objects.count() == 1
     assert len(smtp_server.messages) == 1
     call_command("db_worker", batch=True, interval=0, verbosity=0)
-    assert Notification.objects.count() == 1 and len(smtp_server.messages) == 1
+    assert Notification.objects.count() == 1
+    assert len(smtp_server.messages) == 1
 
 
 def test_reminder_email_headers_language_and_encoding(
@@ -158,7 +159,8 @@ def test_reminder_email_headers_language_and_encoding(
     assert message["Subject"] == "Recordatorio: Llamar a Begoña ☎"
     assert message.get_content_charset() == "utf-8"
     body = message.get_content()
-    assert body.startswith("Vence: ") and str(due.year) in body
+    assert body.startswith("Vence: ")
+    assert str(due.year) in body
 
 
 def test_batch_uses_one_smtp_connection(
@@ -236,6 +238,7 @@ def test_concurrent_workers_deliver_each_reminder_once(rep_north: Any) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors and sum(counts) == 40
+    assert not errors
+    assert sum(counts) == 40
     assert Notification.objects.count() == 40
     assert not Reminder.objects.filter(delivered_at__isnull=True).exists()

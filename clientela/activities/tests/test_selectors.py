@@ -160,7 +160,8 @@ def test_timeline_of_5000_entries_is_fast_and_bounded(rep_north: Any, person_fac
         started = time.perf_counter()
         page = timeline(user=rep_north, person=person, limit=25)
         elapsed = time.perf_counter() - started
-    assert len(page.entries) == 25 and page.next_before
+    assert len(page.entries) == 25
+    assert page.next_before
     assert len(queries) <= 8
     assert elapsed < 0.5
     deep = timeline(user=rep_north, person=person, before=page.next_before)
@@ -227,7 +228,8 @@ def test_my_day(rep_north: Any, person_factory: Any) -> None:
     note = _log(rep_north, person, 1, "note")
     Notification.objects.create(user=rep_north, title="ping")
     day = selectors.my_day(user=rep_north)
-    assert day.tasks_today == [today_task] and day.tasks_overdue == [overdue]
+    assert day.tasks_today == [today_task]
+    assert day.tasks_overdue == [overdue]
     assert day.appointments_today == [appointment]
     assert [b.person for b in day.birthdays] == [person]
     assert day.recent_interactions == [note]

@@ -56,9 +56,11 @@ def test_interaction_create_links_people_and_audits(rep_north: Any, person_facto
     )
     assert interaction.subject == "Asked for a quote"
     assert list(interaction.people.all()) == [person]
-    assert interaction.owner == rep_north and interaction.team == rep_north.team
+    assert interaction.owner == rep_north
+    assert interaction.team == rep_north.team
     entry = audit_history(record=interaction).get()
-    assert entry.action == "create" and entry.changes["channel"] == [None, "call"]
+    assert entry.action == "create"
+    assert entry.changes["channel"] == [None, "call"]
 
 
 def test_interaction_with_unknown_or_invisible_ids_saves_nothing(
@@ -111,7 +113,8 @@ def test_attachment_is_stored_through_storage(rep_north: Any) -> None:
         actor=rep_north, data={"channel": "email", "attachments": [upload]}
     )
     attachment = interaction.attachments.get()
-    assert attachment.name == "offer.pdf" and attachment.size == len(b"%PDF-1.7 hello")
+    assert attachment.name == "offer.pdf"
+    assert attachment.size == len(b"%PDF-1.7 hello")
     assert attachment.content_type == "application/pdf"
     stored = attachment.file.name
     assert stored is not None
@@ -138,7 +141,8 @@ def test_forbidden_attachment_types_are_refused(rep_north: Any, name: str, conte
             actor=rep_north, data={"channel": "email", "attachments": [upload]}
         )
     assert name in exc.value.message_dict["attachments"][0]
-    assert not Interaction.objects.exists() and not Attachment.objects.exists()
+    assert not Interaction.objects.exists()
+    assert not Attachment.objects.exists()
 
 
 def test_too_large_attachment_is_refused(rep_north: Any, settings: Any) -> None:
@@ -207,7 +211,8 @@ def test_task_create_defaults_assignee_and_makes_reminders(rep_north: Any) -> No
             "reminders": [ReminderInput(15), ReminderInput(1440, by_email=True), ReminderInput(15)],
         },
     )
-    assert task.assignee == rep_north and task.owner == rep_north
+    assert task.assignee == rep_north
+    assert task.owner == rep_north
     reminders = list(task.reminders.order_by("minutes_before"))
     assert [(r.minutes_before, r.by_email, r.user) for r in reminders] == [
         (15, False, rep_north),
@@ -232,7 +237,8 @@ def test_task_bad_input(rep_north: Any, data: dict[str, Any], field: str) -> Non
     with pytest.raises(ValidationError) as exc:
         services.task_create(actor=rep_north, data=data)  # type: ignore[arg-type]
     assert field in exc.value.message_dict
-    assert not Task.objects.exists() and not Reminder.objects.exists()
+    assert not Task.objects.exists()
+    assert not Reminder.objects.exists()
 
 
 def test_reminder_after_the_event_or_in_the_past_is_refused(rep_north: Any) -> None:
@@ -297,9 +303,11 @@ def test_reassigning_moves_reminders_to_the_new_assignee(rep_north: Any, rep_nor
 def test_complete_reopen_cancel_audit_status(rep_north: Any) -> None:
     task = services.task_create(actor=rep_north, data={"title": "x", "due_at": soon()})
     services.task_complete(actor=rep_north, task=task)
-    assert task.status == "done" and task.completed_at is not None
+    assert task.status == "done"
+    assert task.completed_at is not None
     services.task_reopen(actor=rep_north, task=task)
-    assert task.status == "open" and task.completed_at is None
+    assert task.status == "open"
+    assert task.completed_at is None
     services.task_cancel(actor=rep_north, task=task)
     assert task.status == "cancelled"
     statuses = [
@@ -400,15 +408,19 @@ def test_preferences_and_feed_token(rep_north: Any) -> None:
     prefs = services.activity_preferences_update(
         user=rep_north, email_reminders=False, auto_birthday_greetings=True
     )
-    assert not prefs.email_reminders and prefs.auto_birthday_greetings
+    assert not prefs.email_reminders
+    assert prefs.auto_birthday_greetings
     token = services.calendar_feed_token(user=rep_north)
     assert services.calendar_feed_token(user=rep_north) == token  # shown again, same URL
     prefs.refresh_from_db()
-    assert len(token) >= 40 and prefs.feed_key and token != prefs.feed_key
+    assert len(token) >= 40
+    assert prefs.feed_key
+    assert token != prefs.feed_key
     assert services.feed_token_valid(token) == (rep_north.pk, prefs.feed_key)
     assert services.feed_token_valid(token[:-1] + ("0" if token[-1] != "0" else "1")) is None
     renewed = services.calendar_feed_renew(user=rep_north)
-    assert renewed != token and services.feed_token_valid(token) is not None
+    assert renewed != token
+    assert services.feed_token_valid(token) is not None
     prefs.refresh_from_db()
     assert services.feed_token_valid(renewed) == (rep_north.pk, prefs.feed_key)
 

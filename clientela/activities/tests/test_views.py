@@ -166,9 +166,11 @@ def test_timeline_filters_by_channel_and_user(
     client.force_login(rep_north)
     url = f"/timeline/person/{person.pk}/"
     calls = client.get(url, {"channel": "call"}).content.decode()
-    assert "A phone call" in calls and "An e-mail" not in calls
+    assert "A phone call" in calls
+    assert "An e-mail" not in calls
     by_ned = client.get(url, {"user": rep_north2.pk}).content.decode()
-    assert "An e-mail" in by_ned and "A phone call" not in by_ned
+    assert "An e-mail" in by_ned
+    assert "A phone call" not in by_ned
     # A channel that does not exist is no filter at all, not an error.
     assert "A phone call" in client.get(url, {"channel": "nope", "user": "x"}).content.decode()
 
@@ -187,11 +189,15 @@ def test_load_more_pages_through_the_timeline(
         )
     client.force_login(rep_north)
     first = client.get(f"/timeline/person/{person.pk}/", {"channel": "call"}).content.decode()
-    assert "Call 29" in first and "Call 05" in first and "Call 04" not in first
+    assert "Call 29" in first
+    assert "Call 05" in first
+    assert "Call 04" not in first
     assert "Load more" in first
     more_url = first.split('hx-get="')[-1].split('"')[0].replace("&amp;", "&")
     second = client.get(more_url).content.decode()
-    assert "Call 04" in second and "Call 00" in second and "Call 05" not in second
+    assert "Call 04" in second
+    assert "Call 00" in second
+    assert "Call 05" not in second
     assert "Load more" not in second
     # A malformed cursor starts from the newest rather than failing.
     assert (
@@ -227,7 +233,8 @@ def test_other_team_gets_404_and_never_sees_south_activities(
     log(rep_north, north_person, subject="North call")
     client.force_login(rep_north)
     page = client.get(f"/people/{north_person.pk}/").content.decode()
-    assert "North call" in page and "South marketing call" not in page
+    assert "North call" in page
+    assert "South marketing call" not in page
     client.force_login(rep_south)
     assert client.get(f"/timeline/person/{north_person.pk}/").status_code == 404
     response = client.post(f"/timeline/person/{north_person.pk}/log/", log_form(), **HTMX)
@@ -250,7 +257,8 @@ def test_private_interaction_is_shown_only_to_its_author(
 def test_timeline_needs_login(client: Any, rep_north: Any, person_factory: Any) -> None:
     person = person_factory(rep_north)
     response = client.get(f"/timeline/person/{person.pk}/")
-    assert response.status_code == 302 and "/account/login/" in response.url
+    assert response.status_code == 302
+    assert "/account/login/" in response.url
 
 
 # --- My day -----------------------------------------------------------------------------
@@ -312,7 +320,8 @@ def test_send_birthday_greeting_in_one_click(
     assert "Birthday greeting sent to" in response.content.decode()
     assert [m.to for m in mail.outbox] == [["bea@example.com"]]
     greeting = Interaction.objects.get()
-    assert greeting.channel == "email" and list(greeting.people.all()) == [person]
+    assert greeting.channel == "email"
+    assert list(greeting.people.all()) == [person]
 
 
 def test_birthday_greeting_without_email_is_an_error_and_logs_nothing(
@@ -322,7 +331,8 @@ def test_birthday_greeting_without_email_is_an_error_and_logs_nothing(
     client.force_login(rep_north)
     response = client.post(f"/my-day/birthdays/{person.pk}/greet/", follow=True)
     assert "no e-mail address" in response.content.decode()
-    assert not Interaction.objects.exists() and not mail.outbox
+    assert not Interaction.objects.exists()
+    assert not mail.outbox
 
 
 def test_birthday_greeting_for_an_invisible_person_is_404(
@@ -352,7 +362,9 @@ def test_badge_counts_unread_and_read_marks(client: Any, rep_north: Any, rep_sou
     client.force_login(rep_north)
     assert 'data-unread="2"' in client.get("/notifications/badge/").content.decode()
     menu = client.get("/notifications/menu/").content.decode()
-    assert "One" in menu and "Two" in menu and "Not yours" not in menu
+    assert "One" in menu
+    assert "Two" in menu
+    assert "Not yours" not in menu
     response = client.post(f"/notifications/{first.pk}/read/", {"open": "1"})
     assert response.url == "/tasks/"
     assert 'data-unread="1"' in client.get("/notifications/badge/").content.decode()
@@ -380,14 +392,17 @@ def test_notification_list_page(client: Any, rep_north: Any) -> None:
     Notification.objects.create(user=rep_north, title="Fresh")
     client.force_login(rep_north)
     everything = client.get("/notifications/").content.decode()
-    assert "Seen" in everything and "Fresh" in everything
+    assert "Seen" in everything
+    assert "Fresh" in everything
     unread = client.get("/notifications/", {"unread": "1"}).content.decode()
-    assert "Fresh" in unread and "Seen" not in unread
+    assert "Fresh" in unread
+    assert "Seen" not in unread
 
 
 def test_badge_stops_polling_once_logged_out(client: Any) -> None:
     response = client.get("/notifications/badge/", **HTMX)
-    assert response.status_code == 286 and response.content == b""
+    assert response.status_code == 286
+    assert response.content == b""
 
 
 # --- preferences ----------------------------------------------------------------------
@@ -396,11 +411,13 @@ def test_badge_stops_polling_once_logged_out(client: Any) -> None:
 def test_activity_preferences_are_saved(client: Any, rep_north: Any) -> None:
     client.force_login(rep_north)
     page = client.get("/account/activities/").content.decode()
-    assert "Calendar feed" in page and "Reminders and calendar" in page
+    assert "Calendar feed" in page
+    assert "Reminders and calendar" in page
     response = client.post("/account/activities/", {"auto_birthday_greetings": "on"}, follow=True)
     assert "Preferences saved." in response.content.decode()
     prefs = ActivityPreferences.objects.get(user=rep_north)
-    assert prefs.email_reminders is False and prefs.auto_birthday_greetings is True
+    assert prefs.email_reminders is False
+    assert prefs.auto_birthday_greetings is True
 
 
 def _feed_path(page: str) -> str:
@@ -413,14 +430,16 @@ def test_the_feed_url_is_shown_again_and_renewing_revokes_the_old_one(
 ) -> None:
     client.force_login(rep_north)
     path = _feed_path(client.get("/account/activities/").content.decode())
-    assert path.startswith("/calendar/") and path.endswith(".ics")
+    assert path.startswith("/calendar/")
+    assert path.endswith(".ics")
     assert _feed_path(client.get("/account/activities/").content.decode()) == path
     client.logout()
     assert client.get(path).status_code == 200
     client.force_login(rep_north)
     renewed = client.post("/account/activities/feed/renew/", follow=True).content.decode()
     new_path = _feed_path(renewed)
-    assert new_path != path and "new address" in renewed
+    assert new_path != path
+    assert "new address" in renewed
     assert client.get(path).status_code == 404
     assert client.get(new_path).status_code == 200
 

@@ -63,16 +63,20 @@ def test_create_a_task_with_a_reminder(client: Any, rep_north: Any, person_facto
     person = person_factory(rep_north)
     client.force_login(rep_north)
     form_page = client.get(f"/tasks/new/?person={person.pk}").content.decode()
-    assert f'value="{person.pk}"' in form_page and "checked" in form_page
+    assert f'value="{person.pk}"' in form_page
+    assert "checked" in form_page
     response = client.post(
         "/tasks/new/", task_form(assignee=str(rep_north.pk), people=[str(person.pk)])
     )
     task = Task.objects.get()
-    assert response.status_code == 302 and response.url == f"/tasks/{task.pk}/"
-    assert task.title == "Send the quote" and task.priority == "high"
+    assert response.status_code == 302
+    assert response.url == f"/tasks/{task.pk}/"
+    assert task.title == "Send the quote"
+    assert task.priority == "high"
     assert list(task.people.all()) == [person]
     reminder = Reminder.objects.get(task=task)
-    assert reminder.minutes_before == 15 and reminder.by_email is True
+    assert reminder.minutes_before == 15
+    assert reminder.by_email is True
     assert "Send the quote" in client.get(response.url).content.decode()
 
 
@@ -84,7 +88,8 @@ def test_a_task_without_due_date_or_reminder_is_fine(client: Any, rep_north: Any
     )
     assert response.status_code == 302
     task = Task.objects.get()
-    assert task.due_at is None and not task.reminders.exists()
+    assert task.due_at is None
+    assert not task.reminders.exists()
 
 
 def test_new_task_form_goes_back_to_the_record_page(
@@ -136,7 +141,8 @@ def test_task_bad_input_shows_errors_and_saves_nothing(
     body = response.content.decode()
     assert message in body
     assert "alert-danger" in body or "is-invalid" in body
-    assert not Task.objects.exists() and not Reminder.objects.exists()
+    assert not Task.objects.exists()
+    assert not Reminder.objects.exists()
 
 
 def test_edit_a_task_keeps_and_changes_reminders(client: Any, rep_north: Any) -> None:
@@ -178,11 +184,14 @@ def test_task_lists_mine_team_and_overdue(client: Any, rep_north: Any, rep_north
     Task.objects.filter(pk=late.pk).update(due_at=in_days(-1))
     client.force_login(rep_north)
     mine = client.get("/tasks/").content.decode()
-    assert "Mine later" in mine and "Mine late" in mine and "Ned&#x27;s task" not in mine
+    assert "Mine later" in mine
+    assert "Mine late" in mine
+    assert "Ned&#x27;s task" not in mine
     team = client.get("/tasks/?view=team").content.decode()
     assert "Ned&#x27;s task" in team
     overdue = client.get("/tasks/?view=overdue").content.decode()
-    assert "Mine late" in overdue and "Mine later" not in overdue
+    assert "Mine late" in overdue
+    assert "Mine later" not in overdue
     # An unknown view is the default one, not an error.
     assert client.get("/tasks/?view=everything&page=x").status_code == 200
 
@@ -209,10 +218,13 @@ def test_complete_in_one_click_updates_the_row(client: Any, rep_north: Any) -> N
     client.force_login(rep_north)
     response = client.post(f"/tasks/{task.pk}/complete/", **HTMX)
     body = response.content.decode()
-    assert response.status_code == 200 and f'id="task-{task.pk}"' in body
-    assert f"/tasks/{task.pk}/reopen/" in body and "<html" not in body
+    assert response.status_code == 200
+    assert f'id="task-{task.pk}"' in body
+    assert f"/tasks/{task.pk}/reopen/" in body
+    assert "<html" not in body
     task.refresh_from_db()
-    assert task.status == "done" and task.completed_at is not None
+    assert task.status == "done"
+    assert task.completed_at is not None
     client.post(f"/tasks/{task.pk}/reopen/", **HTMX)
     task.refresh_from_db()
     assert task.status == "open"
@@ -225,7 +237,8 @@ def test_delete_a_task_with_confirmation(client: Any, rep_north: Any) -> None:
     task = make_task(rep_north, title="Obsolete")
     client.force_login(rep_north)
     page = client.get(f"/tasks/{task.pk}/delete/").content.decode()
-    assert "Obsolete" in page and Task.objects.filter(deleted_at__isnull=True).exists()
+    assert "Obsolete" in page
+    assert Task.objects.filter(deleted_at__isnull=True).exists()
     response = client.post(f"/tasks/{task.pk}/delete/", {"version": task.version})
     assert response.url == "/tasks/"
     task.refresh_from_db()
@@ -242,7 +255,8 @@ def test_south_rep_gets_404_for_north_tasks(client: Any, rep_north: Any, rep_sou
         assert client.post(f"/tasks/{task.pk}/{url}").status_code == 404, url
     assert "North secret" not in client.get("/tasks/?view=team").content.decode()
     task.refresh_from_db()
-    assert task.status == "open" and task.deleted_at is None
+    assert task.status == "open"
+    assert task.deleted_at is None
 
 
 def test_reader_cannot_create_tasks(client: Any, reader: Any) -> None:
@@ -313,7 +327,8 @@ def test_appointment_bad_input_saves_nothing(
     response = client.post("/appointments/new/", appointment_form(**overrides))
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not Appointment.objects.exists() and not Reminder.objects.exists()
+    assert not Appointment.objects.exists()
+    assert not Reminder.objects.exists()
 
 
 def test_double_booking_is_shown(client: Any, rep_north: Any) -> None:
@@ -322,7 +337,8 @@ def test_double_booking_is_shown(client: Any, rep_north: Any) -> None:
     second = make_appointment(rep_north, start + datetime.timedelta(minutes=30), title="Second")
     client.force_login(rep_north)
     page = client.get(f"/appointments/{second.pk}/").content.decode()
-    assert 'id="conflicts"' in page and "First meeting" in page
+    assert 'id="conflicts"' in page
+    assert "First meeting" in page
     alone = make_appointment(rep_north, start + datetime.timedelta(days=2), title="Alone")
     assert 'id="conflicts"' not in client.get(f"/appointments/{alone.pk}/").content.decode()
     assert first.pk != second.pk
@@ -334,10 +350,12 @@ def test_calendar_week_and_day(client: Any, rep_north: Any, rep_south: Any) -> N
     make_appointment(rep_south, start, title="South visit")
     client.force_login(rep_north)
     week = client.get("/calendar/", {"date": "2030-03-04"}).content.decode()
-    assert "Wednesday visit" in week and "South visit" not in week
+    assert "Wednesday visit" in week
+    assert "South visit" not in week
     assert week.count('class="card h-100') == 7
     day = client.get("/calendar/", {"view": "day", "date": "2030-03-06"}).content.decode()
-    assert "Wednesday visit" in day and day.count('class="card h-100') == 1
+    assert "Wednesday visit" in day
+    assert day.count('class="card h-100') == 1
     other_day = client.get("/calendar/", {"view": "day", "date": "2030-03-07"}).content.decode()
     assert "Wednesday visit" not in other_day
     assert client.get("/calendar/", {"date": "not-a-date"}).status_code == 200
@@ -388,7 +406,8 @@ def test_people_picker_finds_only_visible_people(
     person_factory(rep_south, first_name="Zelda", last_name="South")
     client.force_login(rep_north)
     found = client.get("/activities/people-options/", {"people_q": "Zelda"}).content.decode()
-    assert "Zelda North" in found and "Zelda South" not in found
+    assert "Zelda North" in found
+    assert "Zelda South" not in found
     assert f'name="people" value="{mine.pk}"' in found
     assert (
         "Nobody found"

@@ -75,7 +75,8 @@ def test_plan_looks_like_the_brief_asks() -> None:
     plan = demo.build_plan(seed=5, people=300, organizations=40)
     people = [p.data for p in plan.people]
     countries = {p["addresses"][0].country for p in people}
-    assert countries & {"US", "GB", "IE", "CA", "AU"} and countries & SPANISH
+    assert countries & {"US", "GB", "IE", "CA", "AU"}
+    assert countries & SPANISH
     for person in people:
         country = person["addresses"][0].country
         assert person["preferred_language"] == ("es" if country in SPANISH else "en")
@@ -89,7 +90,8 @@ def test_plan_looks_like_the_brief_asks() -> None:
         for email in person["emails"]:
             # Reserved domains only: the demo can never mail a real person.
             assert email.address.endswith((".example", "example.com", "example.org", "example.net"))
-        assert person["relationships"] and all(r.since for r in person["relationships"])
+        assert person["relationships"]
+        assert all(r.since for r in person["relationships"])
     all_emails = [e.address for p in people for e in p["emails"]]
     assert len(all_emails) == len(set(all_emails))
     assert sum(1 for p in people if p.get("birthday")) > 200
@@ -134,7 +136,8 @@ def test_loaded_data_is_complete_and_valid() -> None:
     assert AuditEntry.objects.filter(action="create").count() == 48
     # Demo users: every role, two teams, a password that works.
     admin = User.objects.get(username="demo-admin")
-    assert admin.check_password(DEMO_PASSWORD) and admin.is_admin
+    assert admin.check_password(DEMO_PASSWORD)
+    assert admin.is_admin
     assert set(
         User.objects.filter(username__startswith="demo-").values_list("team__name", flat=True)
     ) == {"North", "South"}
@@ -146,7 +149,8 @@ def test_demo_records_follow_team_visibility() -> None:
     demo.load_demo(seed=9, **SMALL)
     south_rep = User.objects.get(username="demo-sales-south")
     seen = list(person_list(user=south_rep))
-    assert seen and all(p.team.name == "South" for p in seen)
+    assert seen
+    assert all(p.team.name == "South" for p in seen)
     north_person = Person.objects.filter(team__name="North").first()
     assert north_person is not None
     hits = search.search(

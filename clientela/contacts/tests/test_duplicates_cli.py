@@ -71,9 +71,11 @@ def test_dismissed_pairs_are_not_printed(capsys: Any, admin: Any, base: dict[str
 def test_table_format(capsys: Any, base: dict[str, Any]) -> None:
     code, out, _err = run(capsys, "people")
     assert code == 0
-    assert "same e-mail, same name" in out and "2 likely duplicate pairs." in out
+    assert "same e-mail, same name" in out
+    assert "2 likely duplicate pairs." in out
     code, out, _err = run(capsys, "organizations", "--format", "table")
-    assert code == 0 and "No likely duplicates." in out
+    assert code == 0
+    assert "No likely duplicates." in out
 
 
 @pytest.mark.parametrize(
@@ -92,5 +94,6 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(
 ) -> None:
     code, out, err = run(capsys, *args)
     assert code != 0
-    assert message in err and "Traceback" not in err
+    assert message in err
+    assert "Traceback" not in err
     assert out == ""

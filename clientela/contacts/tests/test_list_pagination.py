@@ -37,23 +37,28 @@ def test_far_from_the_end_the_total_is_a_lower_bound(client: Any, admin: Any, tw
     assert "Page 1 of 3+" in text(html)
     assert "Showing 1–5 of 11+ records" in text(html)
     assert page_links(html) == ["2", "3"]
-    assert f'href="{PEOPLE}?page=2"' in html and "Person04" in html and "Person05" not in html
+    assert f'href="{PEOPLE}?page=2"' in html
+    assert "Person04" in html
+    assert "Person05" not in html
 
 
 def test_near_the_end_the_total_is_exact(client: Any, admin: Any, twenty: None) -> None:
     client.force_login(admin)
     html = client.get(PEOPLE, {"page": 3}, **HTMX).content.decode()
-    assert "Page 3 of 4" in text(html) and "4+" not in text(html)
+    assert "Page 3 of 4" in text(html)
+    assert "4+" not in text(html)
     assert "Showing 11–15 of 20 records" in text(html)
     assert page_links(html) == ["1", "2", "4"]
     html = client.get(PEOPLE, {"page": 4}, **HTMX).content.decode()
-    assert "Showing 16–20 of 20 records" in text(html) and "Person19" in html
+    assert "Showing 16–20 of 20 records" in text(html)
+    assert "Person19" in html
 
 
 def test_old_links_past_the_end_show_the_last_page(client: Any, admin: Any, twenty: None) -> None:
     client.force_login(admin)
     html = client.get(PEOPLE, {"page": 40}).content.decode()
-    assert "Page 4 of 4" in text(html) and "Person19" in html
+    assert "Page 4 of 4" in text(html)
+    assert "Person19" in html
     assert "Person19" in client.get(PEOPLE, {"page": "9" * 40}).content.decode()
     for junk in ("junk", "-1", "0", "1.5"):
         response = client.get(PEOPLE, {"page": junk})

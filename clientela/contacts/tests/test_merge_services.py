@@ -169,11 +169,13 @@ def test_merge_moves_every_link_and_undo_puts_them_back(rep_north: Any, pair: An
             assert restored[key] == before_dup[key], key
     assert set(both.people.values_list("pk", flat=True)) == {ana.pk, dup.pk}
     ana_back = Person.objects.get(pk=ana.pk)
-    assert ana_back.birthday is None and ana_back.custom == {}
+    assert ana_back.birthday is None
+    assert ana_back.custom == {}
     assert list(ana_back.tags.values_list("name", flat=True)) == ["vip"]
     assert list(ana_back.emailaddresss.values_list("address", flat=True)) == ["ana@example.com"]
     dup_back = Person.objects.get(pk=dup.pk)
-    assert dup_back.deleted_at is None and dup_back.first_name == "Anna"
+    assert dup_back.deleted_at is None
+    assert dup_back.first_name == "Anna"
     assert SearchEntry.objects.filter(resource=Person.RESOURCE, object_id=dup.pk).exists()
     assert selectors.merged_into("person", dup.pk) is None
     assert AuditEntry.objects.filter(object_id=ana.pk, action="unmerge").exists()
@@ -290,7 +292,8 @@ def test_survivor_updated_after_merge_keeps_undo_working(
     person_update(actor=rep_north, person=Person.objects.get(pk=a.pk), data={"last_name": "Uno"})
     merge_undo(actor=rep_north, merge=merge)
     fresh = Person.objects.get(pk=a.pk)
-    assert fresh.last_name == "Uno" and fresh.notes == ""
+    assert fresh.last_name == "Uno"
+    assert fresh.notes == ""
 
 
 # --- organizations ------------------------------------------------------------------------

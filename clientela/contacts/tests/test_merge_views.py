@@ -46,7 +46,8 @@ def test_side_by_side_then_merge_with_a_pick(rep_north: Any, two: Any) -> None:
     page = client.get("/people/merge/", {"a": b.pk, "b": a.pk})
     html = page.content.decode()
     assert page.status_code == 200
-    assert "María" in html and "Likes tea" in html
+    assert "María" in html
+    assert "Likes tea" in html
     assert f'name="survivor" id="keep-{a.pk}" value="{a.pk}" checked' in html  # the older
     answer = client.post(
         "/people/merge/",
@@ -59,15 +60,18 @@ def test_side_by_side_then_merge_with_a_pick(rep_north: Any, two: Any) -> None:
             f"version-{b.pk}": b.version,
         },
     )
-    assert answer.status_code == 302 and answer["Location"] == f"/people/{a.pk}/"
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/people/{a.pk}/"
     fresh = Person.objects.get(pk=a.pk)
-    assert fresh.first_name == "María" and fresh.notes == "Likes tea"
+    assert fresh.first_name == "María"
+    assert fresh.notes == "Likes tea"
     merge = Merge.objects.get()
     detail = client.get(f"/people/{a.pk}/").content.decode()
     assert f"/merges/{merge.pk}/undo/" in detail  # the undo button (message and note)
     assert client.get(f"/people/{b.pk}/").status_code == 301
     undo = client.post(f"/merges/{merge.pk}/undo/")
-    assert undo.status_code == 302 and undo["Location"] == f"/people/{b.pk}/"
+    assert undo.status_code == 302
+    assert undo["Location"] == f"/people/{b.pk}/"
     assert Person.objects.get(pk=b.pk).deleted_at is None
     assert Person.objects.get(pk=a.pk).first_name == "Maria"
 
@@ -101,7 +105,8 @@ def test_unknown_pick_shows_an_error_and_saves_nothing(rep_north: Any, two: Any)
     )
     assert page.status_code == 400
     html = page.content.decode()
-    assert "nickname" in html and "Choose one of" in html
+    assert "nickname" in html
+    assert "Choose one of" in html
     assert not Merge.objects.exists()
 
 
@@ -128,7 +133,8 @@ def test_old_urls_redirect_through_chains(
     person_merge(actor=rep_north, survivor=c, other=b)
     client = client_for(rep_north)
     answer = client.get(f"/people/{a.pk}/edit/")
-    assert answer.status_code == 301 and answer["Location"] == f"/people/{c.pk}/edit/"
+    assert answer.status_code == 301
+    assert answer["Location"] == f"/people/{c.pk}/edit/"
     assert client.get(f"/people/{b.pk}/")["Location"] == f"/people/{c.pk}/"
     assert client_for(rep_south).get(f"/people/{a.pk}/").status_code == 404
 
@@ -165,13 +171,17 @@ def test_api_merge_redirect_and_undo(rep_north: Any, two: Any) -> None:
     )
     assert answer.status_code == 200, answer.content
     body = answer.json()
-    assert body["id"] == a.pk and body["first_name"] == "María" and body["merge_id"]
+    assert body["id"] == a.pk
+    assert body["first_name"] == "María"
+    assert body["merge_id"]
     moved = api.get(f"/api/v1/people/{b.pk}")
-    assert moved.status_code == 308 and moved["Location"] == f"/api/v1/people/{a.pk}"
+    assert moved.status_code == 308
+    assert moved["Location"] == f"/api/v1/people/{a.pk}"
     patched = api.patch(f"/api/v1/people/{b.pk}", {"notes": "x"})
     assert patched.status_code == 308
     undone = api.post(f"/api/v1/merges/{body['merge_id']}/undo", None)
-    assert undone.status_code == 200 and undone.json()["undone_at"]
+    assert undone.status_code == 200
+    assert undone.json()["undone_at"]
     assert api.get(f"/api/v1/people/{b.pk}").status_code == 200
     again = api.post(f"/api/v1/merges/{body['merge_id']}/undo", None)
     assert again.status_code == 422
@@ -186,11 +196,14 @@ def test_api_merge_errors(rep_north: Any, rep_south: Any, reader: Any, two: Any)
         return {e["field"] for e in answer.json()["errors"]}
 
     same = api.post(url, {"other_id": a.pk})
-    assert same.status_code == 422 and "other_id" in fields(same)
+    assert same.status_code == 422
+    assert "other_id" in fields(same)
     unknown = api.post(url, {"other_id": b.pk, "picks": {"nickname": "other"}})
-    assert unknown.status_code == 422 and "picks.nickname" in fields(unknown)
+    assert unknown.status_code == 422
+    assert "picks.nickname" in fields(unknown)
     bad = api.post(url, {"other_id": b.pk, "picks": {"first_name": "both"}})
-    assert bad.status_code == 422 and "picks.first_name" in fields(bad)
+    assert bad.status_code == 422
+    assert "picks.first_name" in fields(bad)
     bad_value = api.post(url, {"other_id": b.pk, "picks": {"first_name": "mine"}})
     assert bad_value.status_code == 422
     stale = api.post(url, {"other_id": b.pk, "other_version": 7})
@@ -208,6 +221,8 @@ def test_api_organization_merge(rep_north: Any, organization_factory: Any) -> No
     b = organization_factory(rep_north, name="ACME")
     api = Api(rep_north)
     answer = api.post(f"/api/v1/organizations/{a.pk}/merge", {"other_id": b.pk})
-    assert answer.status_code == 200 and answer.json()["merge_id"]
+    assert answer.status_code == 200
+    assert answer.json()["merge_id"]
     moved = api.get(f"/api/v1/organizations/{b.pk}")
-    assert moved.status_code == 308 and moved["Location"] == f"/api/v1/organizations/{a.pk}"
+    assert moved.status_code == 308
+    assert moved["Location"] == f"/api/v1/organizations/{a.pk}"

@@ -85,7 +85,8 @@ def test_one_query_brings_what_the_prefetching_selector_brings(
     assert memberships == [(m.organization.name, m.job_title) for m in prefetched.memberships.all()]
     assert sorted(memberships) == [("Acme", "CEO"), ("Zeta", "Advisor")]
     assert (out.owner.username, out.team.name) == (admin.username, "North")
-    assert out.emails[0].is_primary is True and out.emails[1].is_primary is False
+    assert out.emails[0].is_primary is True
+    assert out.emails[1].is_primary is False
     assert out.created_at.tzinfo is not None
 
 
@@ -158,7 +159,8 @@ def test_compiled_query_gives_what_the_queryset_gives(admin: User) -> None:
             "North",
         )
     assert ctx.captured_queries == []  # the related objects came with the row
-    assert got.scopes == ["contacts:read"] and got.created_at.tzinfo is not None
+    assert got.scopes == ["contacts:read"]
+    assert got.created_at.tzinfo is not None
     assert compiled.run(token.pk + 1000) == []
 
 

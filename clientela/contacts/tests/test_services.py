@@ -184,7 +184,8 @@ def test_clearing_the_only_email_and_phone_leaves_none(admin: User) -> None:
     )
     person = person_update(actor=admin, person=person, data={"email": "", "phone": ""})
     assert (person.email, person.phone) == ("", "")
-    assert emails_of(person) == [] and phones_of(person) == []
+    assert emails_of(person) == []
+    assert phones_of(person) == []
     stored = Person.objects.get(pk=person.pk)
     assert (stored.email, stored.phone) == ("", "")
 
@@ -506,7 +507,8 @@ def test_reader_is_denied_create_and_update(
     org = organization_factory(admin)
     with pytest.raises(PermissionDenied):
         organization_update(actor=reader, organization=org, data={"name": "No"})
-    assert Person.objects.count() == 1 and Organization.objects.count() == 1
+    assert Person.objects.count() == 1
+    assert Organization.objects.count() == 1
 
 
 # --- bad input: a ValidationError keyed by the field, and nothing saved -------------------

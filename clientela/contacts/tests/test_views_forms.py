@@ -108,12 +108,14 @@ def test_create_form_renders_every_input(client: Any, admin: Any, rep_north: Any
     )
     client.force_login(rep_north)
     html = client.get(CREATE_PERSON).content.decode()
-    assert 'name="first_name"' in html and "autofocus" in html
+    assert 'name="first_name"' in html
+    assert "autofocus" in html
     for prefix in ROW_FIELDS:
         assert f'name="{prefix}-TOTAL_FORMS"' in html
         assert f'data-formset-add="{prefix}"' in html
         assert f'<template data-formset-template="{prefix}">' in html
-    assert 'name="cf_size"' in html and 'type="number"' in html
+    assert 'name="cf_size"' in html
+    assert 'type="number"' in html
     assert f'<option value="{rep_north.pk}" selected>' in html  # owner defaults to me
     assert 'type="date"' in html
 
@@ -147,7 +149,8 @@ def test_create_person_with_all_details(
     assert (membership.organization, membership.job_title) == (org, "CTO")
     assert person.team == rep_north.team
     entry = AuditEntry.objects.get(object_id=person.pk, object_repr="Ana García")
-    assert entry.interface == Interface.WEB and entry.actor == rep_north
+    assert entry.interface == Interface.WEB
+    assert entry.actor == rep_north
 
 
 def test_blank_extra_rows_are_ignored(client: Any, rep_north: Any) -> None:
@@ -162,7 +165,8 @@ def test_blank_extra_rows_are_ignored(client: Any, rep_north: Any) -> None:
     response = client.post(CREATE_PERSON, data)
     assert response.status_code == 302
     person = Person.objects.get()
-    assert person.email == "" and not person.addresss.exists()
+    assert person.email == ""
+    assert not person.addresss.exists()
 
 
 BAD_PERSON_INPUT = [
@@ -331,10 +335,12 @@ def edit_url(person: Person) -> str:
 def test_edit_form_is_filled_in(client: Any, rep_north: Any, person: Person) -> None:
     client.force_login(rep_north)
     html = client.get(edit_url(person)).content.decode()
-    assert 'value="Edna"' in html and 'value="edna@example.com"' in html
+    assert 'value="Edna"' in html
+    assert 'value="edna@example.com"' in html
     assert 'value="+14155550123"' in html
     assert 'name="version" value="1"' in html
-    assert "Old Org" in html and 'value="Chair"' in html
+    assert "Old Org" in html
+    assert 'value="Chair"' in html
     assert 'name="emails-INITIAL_FORMS" value="1"' in html
 
 
@@ -355,12 +361,14 @@ def test_edit_person(client: Any, rep_north: Any, person: Person) -> None:
     person.refresh_from_db()
     assert person.first_name == "Edwina"
     assert person.email == "edwina@example.com"
-    assert person.phone == "" and not person.phonenumbers.exists()
+    assert person.phone == ""
+    assert not person.phonenumbers.exists()
     assert person.version == 2
     entry = AuditEntry.objects.filter(object_id=person.pk, action="update").get()
     assert entry.changes["first_name"] == ["Edna", "Edwina"]
     html = client.get(reverse("contacts:person-detail", kwargs={"pk": person.pk})).content.decode()
-    assert "Edna" in html and "Edwina" in html  # history shows old → new
+    assert "Edna" in html
+    assert "Edwina" in html
 
 
 def test_stale_edit_shows_a_conflict_and_changes_nothing(
@@ -434,11 +442,13 @@ def test_create_and_edit_organization(client: Any, rep_north: Any) -> None:
     assert (org.city, org.country, org.email) == ("Lima", "PE", "info@acme.test")
     url = reverse("contacts:organization-edit", kwargs={"pk": org.pk})
     html = client.get(url).content.decode()
-    assert 'value="Acme S.A."' in html and "memberships-TOTAL_FORMS" not in html
+    assert 'value="Acme S.A."' in html
+    assert "memberships-TOTAL_FORMS" not in html
     response = client.post(url, org_post(rep_north, name="Acme Perú", version="1"), follow=True)
     assert "“Acme Perú” saved." in response.content.decode()
     org.refresh_from_db()
-    assert org.name == "Acme Perú" and org.version == 2
+    assert org.name == "Acme Perú"
+    assert org.version == 2
 
 
 @pytest.mark.parametrize(

@@ -162,7 +162,8 @@ class _RecordApi:
 
     def list_page(self, request: HttpRequest, *, params: Any) -> Any:
         kind = self.kind
-        assert kind.api_list is not None and kind.api_list_params is not None
+        assert kind.api_list is not None
+        assert kind.api_list_params is not None
         if not kind.custom_fields:
             # Kinds with custom fields take ``cf_<key>=`` parameters no schema lists:
             # their filters read the query string and check those (other unknown

@@ -141,12 +141,15 @@ def test_creating_a_token_shows_it_once_and_stores_only_its_hash(
     assert token.name == "Accounting sync"
     assert token.scopes == ["contacts:read", "contacts:write"]
     assert token.token_hash == hash_token(clear)
-    assert clear not in token.token_hash and token.expires_at is None
+    assert clear not in token.token_hash
+    assert token.expires_at is None
 
     # Shown once: the list afterwards has the prefix, never the whole token.
     again = rep_client.get(TOKENS).content.decode()
     assert clear not in again
-    assert token.prefix in again and "Accounting sync" in again and "Active" in again
+    assert token.prefix in again
+    assert "Accounting sync" in again
+    assert "Active" in again
 
 
 def test_a_token_expiry_date_lasts_to_the_end_of_that_day_in_the_users_zone(
@@ -210,7 +213,8 @@ def test_bad_token_input_shows_an_inline_error_and_saves_nothing(
 def test_token_names_are_shown_escaped(rep_client: Client) -> None:
     rep_client.post(TOKENS, {"name": "<b>bold</b>", "scopes": ["contacts:read"]})
     body = rep_client.get(TOKENS).content.decode()
-    assert "&lt;b&gt;bold&lt;/b&gt;" in body and "<b>bold</b>" not in body
+    assert "&lt;b&gt;bold&lt;/b&gt;" in body
+    assert "<b>bold</b>" not in body
 
 
 def test_the_list_shows_only_the_users_own_tokens_and_their_status(
@@ -222,7 +226,8 @@ def test_the_list_shows_only_the_users_own_tokens_and_their_status(
         expires_at=timezone.now() - datetime.timedelta(days=1)
     )
     body = rep_client.get(TOKENS).content.decode()
-    assert "Mine" in body and "Expired" in body
+    assert "Mine" in body
+    assert "Expired" in body
     assert "South secret" not in body
 
 
@@ -233,7 +238,8 @@ def test_revoking_a_token_stops_it(rep_client: Client, rep_north: User) -> None:
     response = rep_client.post(url)
     assert response.status_code == 302
     token.refresh_from_db()
-    assert token.revoked_at is not None and not token.is_active
+    assert token.revoked_at is not None
+    assert not token.is_active
     body = rep_client.get(TOKENS).content.decode()
     assert "Revoked" in body
 

@@ -238,7 +238,8 @@ def test_domain_errors_map_to_status_and_one_body_shape(
     assert response.status_code == status
     body = response.json()
     assert set(body) >= {"detail", "errors"}
-    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
     if kind == "conflict":
         assert body["current_version"] == 7
     if kind == "invalid":

@@ -84,7 +84,8 @@ def test_login_page_renders_a_form(db: Any, client: Client) -> None:
     response = client.get(LOGIN)
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'name="username"' in body and 'name="password"' in body
+    assert 'name="username"' in body
+    assert 'name="password"' in body
     assert reverse("core:password-reset") in body
 
 

@@ -40,7 +40,8 @@ def test_a_short_list_is_counted_exactly(tags: list[Tag]) -> None:
     assert (page.paginator.count, page.paginator.count_is_exact) == (12, True)
     assert page.paginator.num_pages == 3
     assert (page.start_index(), page.end_index()) == (1, 5)
-    assert page.has_next() and not page.has_previous()
+    assert page.has_next()
+    assert not page.has_previous()
     assert page.page_links == [1, 2, 3]
 
 
@@ -53,7 +54,8 @@ def test_a_long_list_is_counted_only_as_far_as_the_lookahead(tags: list[Tag]) ->
     assert names(page) == [t.name for t in tags[5:10]]
     assert (page.start_index(), page.end_index()) == (6, 10)
     assert page.page_links == [1, 2, 3, 4]  # no last page: it is not known
-    assert page.has_next() and page.has_previous()
+    assert page.has_next()
+    assert page.has_previous()
 
 
 def test_near_the_end_the_count_is_exact_again(tags: list[Tag]) -> None:
@@ -71,7 +73,8 @@ def test_a_page_past_the_end_shows_the_last_page(tags: list[Tag], asked: Any) ->
     page = WindowPaginator(Tag.objects.order_by("name"), 5).get_page(asked)
     assert page.number == 20
     assert names(page) == [t.name for t in tags[95:]]
-    assert page.paginator.count_is_exact and page.paginator.count == 100
+    assert page.paginator.count_is_exact
+    assert page.paginator.count == 100
 
 
 @pytest.mark.parametrize("asked", [None, "", "junk", "0", "-3", "2.5", "1e3", [1]])
@@ -83,7 +86,8 @@ def test_an_empty_list_has_one_empty_page(db: Any) -> None:
     for asked in (1, 7):
         page = WindowPaginator(Tag.objects.order_by("name"), 5).get_page(asked)
         assert (page.number, len(page), page.paginator.count) == (1, 0, 0)
-        assert page.paginator.num_pages == 1 and page.paginator.count_is_exact
+        assert page.paginator.num_pages == 1
+        assert page.paginator.count_is_exact
         assert (page.start_index(), page.end_index()) == (0, 0)
         assert not page.has_other_pages()
 

@@ -35,14 +35,16 @@ def test_more_matches_than_the_window_still_give_sorted_visible_hits(
 ) -> None:
     monkeypatch.setattr(search, "SORT_WINDOW", 5)
     hits = titles(rep_north, 3)
-    assert len(hits) == 3 and hits == sorted(hits)
+    assert len(hits) == 3
+    assert hits == sorted(hits)
     assert all("North" in t for t in hits)
 
 
 def test_a_limit_above_the_window_widens_it(many: None, admin: User, monkeypatch: Any) -> None:
     monkeypatch.setattr(search, "SORT_WINDOW", 5)
     hits = titles(admin, 50)
-    assert len(hits) == 20 and hits == sorted(hits)
+    assert len(hits) == 20
+    assert hits == sorted(hits)
 
 
 def test_within_the_window_the_order_is_by_title(many: None, rep_north: User) -> None:

@@ -118,7 +118,8 @@ def test_api_token_is_stored_hashed_and_shown_once(rep_north: User) -> None:
     token, clear = api_token_create(
         user=rep_north, name=" laptop ", scopes=["contacts:read", "contacts:read"]
     )
-    assert clear.startswith("clt_") and len(clear) > 40
+    assert clear.startswith("clt_")
+    assert len(clear) > 40
     assert token.token_hash == hash_token(clear)
     assert clear not in (token.token_hash, token.prefix, token.name)
     assert (token.name, token.scopes, token.is_active) == ("laptop", ["contacts:read"], True)
@@ -175,7 +176,8 @@ def test_tags_from_names_rejects_bad_input(db: Any, names: Any) -> None:
 def test_saved_views_are_per_user_and_replace_by_name(rep_north: User, rep_south: User) -> None:
     first = saved_view_save(user=rep_north, resource="contacts.person", name=" VIPs ", query="a=1")
     second = saved_view_save(user=rep_north, resource="contacts.person", name="VIPs", query="a=2")
-    assert first.pk == second.pk and second.query == "a=2"
+    assert first.pk == second.pk
+    assert second.query == "a=2"
     with pytest.raises(ValidationError):
         saved_view_save(user=rep_north, resource="contacts.person", name="  ", query="")
     with pytest.raises(NotFound):

@@ -134,7 +134,8 @@ def test_admin_changes_a_roles_rights_and_scope(admin_client: Client, rep_north:
     assert response.status_code == 302
     sales = perm("sales")
     assert (sales.can_delete, sales.scope) == (False, "own")
-    assert sales.can_read and sales.can_create
+    assert sales.can_read
+    assert sales.can_create
     # Other rows are untouched.
     assert perm("sales", "contacts.organization").scope == "team"
     assert perm("manager").scope == "team"

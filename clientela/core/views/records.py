@@ -114,7 +114,7 @@ def history_rows(record: CRMRecord, *, labels: Mapping[str, Any]) -> list[Histor
         HistoryRow(
             entry=entry,
             changes=[
-                (field_label(model, key, labels), *(list(value) + [None, None])[:2])
+                (field_label(model, key, labels), *[*value, None, None][:2])
                 for key, value in sorted((entry.changes or {}).items())
             ],
         )

@@ -222,7 +222,7 @@ def split_full_name(text: str) -> tuple[str, str]:
     return (first, last) if last else ("", first)
 
 
-def _unknown_country() -> str:  # noqa: N802
+def _unknown_country() -> str:
     return _("Unknown country; use its name or ISO code (ES, US…).")
 
 

@@ -83,7 +83,7 @@ def test_csv_to_a_file_has_a_bom(north_and_south: None, tmp_path: Path) -> None:
 
 def test_xlsx_is_refused_on_a_terminal(rep_north: Any) -> None:
     terminal = Terminal()
-    with pytest.raises(CommandError, match="binary format.*--output"):
+    with pytest.raises(CommandError, match=r"binary format.*--output"):
         run("people", "--user", "nora_north", "--format", "xlsx", stdout=terminal)
     assert terminal.getvalue() == ""
 

@@ -156,7 +156,8 @@ def test_list_page_offers_every_format_with_its_filters(
     client.force_login(rep_north)
     page = client.get(reverse(f"contacts:{list_name}-list") + "?city=Lima&page=2")
     html = page.content.decode()
-    assert 'data-bs-toggle="dropdown"' in html and "Export" in html
+    assert 'data-bs-toggle="dropdown"' in html
+    assert "Export" in html
     for fmt in FORMATS:
         # The filters travel with the link; the page number does not.
         assert f'href="/export/{kind}.{fmt}?city=Lima"' in html

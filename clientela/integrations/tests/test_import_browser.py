@@ -83,5 +83,6 @@ def test_mapping_page_at_phone_width(
     assert width <= 390
     select = page.locator("#map-0")
     box = select.bounding_box()
-    assert box is not None and box["width"] > 300
+    assert box is not None
+    assert box["width"] > 300
     page.screenshot(path=str(artifacts_dir / "import-mapping-390px.png"), full_page=True)

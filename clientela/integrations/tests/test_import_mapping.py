@@ -78,7 +78,8 @@ def test_targets_for_adds_custom_fields(admin: Any) -> None:
         field_type="text",
     )
     people = targets_for("people")
-    assert people[-1].key == "cf:vip_level" and people[-1].label == "VIP level"
+    assert people[-1].key == "cf:vip_level"
+    assert people[-1].label == "VIP level"
     assert all(not t.key.startswith("cf:") for t in targets_for("organizations"))
 
 
@@ -90,13 +91,15 @@ def test_normalise() -> None:
 def test_google_contacts() -> None:
     kind, found = mapped("google_contacts.csv")
     assert kind == "people"
-    assert found["First Name"] == "first_name" and found["Last Name"] == "last_name"
+    assert found["First Name"] == "first_name"
+    assert found["Last Name"] == "last_name"
     assert found["E-mail 1 - Value"] == found["E-mail 2 - Value"] == "email"
     assert found["Phone 1 - Value"] == found["Phone 2 - Value"] == "phone"
     assert found["Organization Name"] == "organization"
     assert found["Organization Title"] == "job_title"
     assert (found["Address 1 - City"], found["Address 1 - Country"]) == ("city", "country")
-    assert found["Birthday"] == "birthday" and found["Labels"] == "tags"
+    assert found["Birthday"] == "birthday"
+    assert found["Labels"] == "tags"
     for ignored in ("E-mail 1 - Label", "Phone 1 - Label", "Address 1 - Formatted", "Middle Name"):
         assert ignored not in found
 
@@ -149,27 +152,34 @@ def test_google_contacts_spanish() -> None:
     assert found["Nombre de la organización"] == "organization"
     assert found["Cargo en la organización"] == "job_title"
     assert (found["Dirección 1 - Ciudad"], found["Dirección 1 - País"]) == ("city", "country")
-    assert found["Cumpleaños"] == "birthday" and found["Etiquetas"] == "tags"
-    assert "Correo electrónico 1 - Tipo" not in found and "Segundo nombre" not in found
+    assert found["Cumpleaños"] == "birthday"
+    assert found["Etiquetas"] == "tags"
+    assert "Correo electrónico 1 - Tipo" not in found
+    assert "Segundo nombre" not in found
 
 
 def test_outlook() -> None:
     kind, found = mapped("outlook.csv")
     assert kind == "people"
     assert "Title" not in found  # Outlook's Title is "Mr."; Job Title wins
-    assert found["Job Title"] == "job_title" and found["Company"] == "organization"
+    assert found["Job Title"] == "job_title"
+    assert found["Company"] == "organization"
     assert found["E-mail Address"] == found["E-mail 2 Address"] == "email"
     assert found["Mobile Phone"] == "phone_mobile"
-    assert found["Business Phone"] == "phone_work" and found["Home Phone"] == "phone_home"
+    assert found["Business Phone"] == "phone_work"
+    assert found["Home Phone"] == "phone_home"
     assert found["Business Fax"] == "phone_fax"
     assert (found["Business Street"], found["Business City"]) == ("street", "city")
     assert found["Business State"] == "region"
     assert found["Business Postal Code"] == "postal_code"
     assert found["Business Country/Region"] == "country"
     assert "Home City" not in found  # one address: the first set of columns
-    assert found["Birthday"] == "birthday" and found["Categories"] == "tags"
-    assert found["Web Page"] == "website" and found["Notes"] == "notes"
-    assert "E-mail Display Name" not in found and "Middle Name" not in found
+    assert found["Birthday"] == "birthday"
+    assert found["Categories"] == "tags"
+    assert found["Web Page"] == "website"
+    assert found["Notes"] == "notes"
+    assert "E-mail Display Name" not in found
+    assert "Middle Name" not in found
 
 
 def test_outlook_spanish() -> None:
@@ -180,13 +190,17 @@ def test_outlook_spanish() -> None:
     assert found["Teléfono móvil"] == "phone_mobile"
     assert found["Teléfono del trabajo"] == "phone_work"
     assert found["Teléfono particular"] == "phone_home"
-    assert found["Organización"] == "organization" and found["Puesto"] == "job_title"
-    assert found["Calle del trabajo"] == "street" and found["Ciudad de trabajo"] == "city"
+    assert found["Organización"] == "organization"
+    assert found["Puesto"] == "job_title"
+    assert found["Calle del trabajo"] == "street"
+    assert found["Ciudad de trabajo"] == "city"
     assert found["País o región del trabajo"] == "country"
     assert found["Código postal del trabajo"] == "postal_code"
-    assert found["Cumpleaños"] == "birthday" and found["Categorías"] == "tags"
+    assert found["Cumpleaños"] == "birthday"
+    assert found["Categorías"] == "tags"
     assert found["Página web"] == "website"
-    assert "Tratamiento" not in found and "Segundo nombre" not in found
+    assert "Tratamiento" not in found
+    assert "Segundo nombre" not in found
 
 
 def test_hubspot_contacts() -> None:
@@ -198,38 +212,46 @@ def test_hubspot_contacts() -> None:
         "last_name",
         "email",
     )
-    assert found["Phone Number"] == "phone" and found["Mobile Phone Number"] == "phone_mobile"
-    assert found["Company Name"] == "organization" and found["Job Title"] == "job_title"
+    assert found["Phone Number"] == "phone"
+    assert found["Mobile Phone Number"] == "phone_mobile"
+    assert found["Company Name"] == "organization"
+    assert found["Job Title"] == "job_title"
     assert (found["City"], found["State/Region"], found["Country/Region"]) == (
         "city",
         "region",
         "country",
     )
     assert found["Contact owner"] == "owner"
-    assert "Lifecycle Stage" not in found and "Create Date" not in found
+    assert "Lifecycle Stage" not in found
+    assert "Create Date" not in found
 
 
 def test_hubspot_companies() -> None:
     kind, found = mapped("hubspot_companies.csv")
     assert kind == "organizations"
-    assert found["Company name"] == "name" and found["Record ID"] == "external_id"
+    assert found["Company name"] == "name"
+    assert found["Record ID"] == "external_id"
     assert found["Website URL"] == "website"  # the full URL beats the bare domain
     assert "Company Domain Name" not in found
-    assert found["Industry"] == "industry" and found["Phone Number"] == "phone"
+    assert found["Industry"] == "industry"
+    assert found["Phone Number"] == "phone"
     assert (found["City"], found["Country/Region"]) == ("city", "country")
 
 
 def test_salesforce_contacts() -> None:
     kind, found = mapped("salesforce_contacts.csv")
     assert kind == "people"
-    assert found["Contact ID"] == "external_id" and "Account ID" not in found
+    assert found["Contact ID"] == "external_id"
+    assert "Account ID" not in found
     assert (found["First Name"], found["Last Name"]) == ("first_name", "last_name")
     assert (found["Email"], found["Phone"], found["Mobile"]) == ("email", "phone", "phone_mobile")
-    assert found["Account Name"] == "organization" and found["Title"] == "job_title"
+    assert found["Account Name"] == "organization"
+    assert found["Title"] == "job_title"
     assert (found["Mailing City"], found["Mailing Country"]) == ("city", "country")
     assert found["Mailing Zip/Postal Code"] == "postal_code"
     assert found["Mailing State/Province"] == "region"
-    assert found["Birthdate"] == "birthday" and found["Description"] == "notes"
+    assert found["Birthdate"] == "birthday"
+    assert found["Description"] == "notes"
 
 
 def test_salesforce_accounts() -> None:

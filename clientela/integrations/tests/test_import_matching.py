@@ -106,7 +106,8 @@ def test_similar_name_in_the_same_organization_is_a_duplicate(
     )
     job = import_file(rep_north, csv_file([HEADER, row("John", "Smithson", organization="Acme")]))
     [(_number, message)] = duplicates(job)
-    assert f"#{known.pk}" in message and "same organization" in message
+    assert f"#{known.pk}" in message
+    assert "same organization" in message
     job2 = import_file(
         rep_north, csv_file([HEADER, row("John", "Smithson", organization="Globex")])
     )
@@ -199,4 +200,5 @@ def test_keys_leave_out_invalid_values_and_use_the_address_region(rep_north: Any
     assert matcher.match(keys) is None
     matcher.remember(keys, -1)
     match = matcher.match(keys)
-    assert match is not None and (match.record_id, match.rule) == (-1, "exact")
+    assert match is not None
+    assert (match.record_id, match.rule) == (-1, "exact")

@@ -54,7 +54,8 @@ def test_csv_encoding_delimiter_and_count_are_detected(
 
 def test_outlook_windows_1252_accents_and_full_header() -> None:
     table = open_table(DATA / "outlook.csv")
-    assert len(table.headers) == 92 and table.headers[:3] == ["Title", "First Name", "Middle Name"]
+    assert len(table.headers) == 92
+    assert table.headers[:3] == ["Title", "First Name", "Middle Name"]
     first = cells_of(table)[0]
     assert (first["First Name"], first["Last Name"], first["Company"]) == (
         "José",
@@ -132,7 +133,8 @@ def test_an_undecodable_byte_later_in_the_file_flags_only_its_row(tmp_path: Path
     assert table.encoding == "utf-8"
     rows = list(table.rows(start=60000))
     assert rows[0].cells[0] == "Jos\ufffd"
-    assert rows[0].problems and rows[0].problems[0][0] is None
+    assert rows[0].problems
+    assert rows[0].problems[0][0] is None
     assert "utf-8" in rows[0].problems[0][1]
     assert rows[1].problems == []
 
@@ -212,7 +214,8 @@ def test_header_without_names_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "noheader.csv"
     path.write_text(",,\nAna,Ruiz,x\n")
     error = error_of(path)
-    assert "no column names" in error.message and error.line == 1
+    assert "no column names" in error.message
+    assert error.line == 1
 
 
 @pytest.mark.parametrize(
@@ -334,7 +337,8 @@ def test_iphone_vcard_three() -> None:
     table = open_table(DATA / "iphone.vcf")
     assert (table.format, table.headers) == ("vcf", VCARD_PEOPLE_HEADERS)
     johnny, kate = table.rows()
-    assert johnny.number == 1 and johnny.problems == []
+    assert johnny.number == 1
+    assert johnny.problems == []
     cells = dict(zip(table.headers, johnny.cells, strict=True))
     assert (cells["first_name"], cells["last_name"]) == ("Johnny", "Appleseed")
     assert split_lines(cells["emails"]) == [
@@ -423,9 +427,11 @@ def test_broken_folding_and_missing_end_are_row_problems() -> None:
     rows = list(table.rows())
     assert [r.number for r in rows] == [1, 7, 14, 20]
     assert table.count_rows() == 4
-    assert rows[0].problems == [] and rows[2].problems == []
+    assert rows[0].problems == []
+    assert rows[2].problems == []
     assert rows[1].cells == [""] * len(table.headers)
-    assert rows[1].problems[0][0] is None and rows[1].problems[0][1].startswith("Line 12:")
+    assert rows[1].problems[0][0] is None
+    assert rows[1].problems[0][1].startswith("Line 12:")
     assert rows[3].problems == [(None, "This contact has no END:VCARD line; it is skipped.")]
     assert [r.number for r in table.rows(start=2)] == [14, 20]
 
@@ -434,7 +440,8 @@ def test_not_a_vcard_is_refused_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "notes.vcf"
     path.write_text("\nhello there\nBEGIN:VCARD\nEND:VCARD\n")
     error = error_of(path)
-    assert error.line == 2 and error.message.startswith("Line 2:")
+    assert error.line == 2
+    assert error.message.startswith("Line 2:")
     nothing = tmp_path / "begin.vcf"
     nothing.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:x\n")
     assert open_table(nothing).count_rows() == 1  # one row, with the missing END problem
@@ -489,7 +496,8 @@ def test_clientela_vcard_export_reimports_as_its_own_columns(tmp_path: Path) -> 
     path = tmp_path / "export.vcf"
     path.write_text(card(PEOPLE, record()) + card(PEOPLE, record(id=8, external_id="")), newline="")
     first, second = cells_of(open_table(path))
-    assert first["id"] == "7" and first["owner"] == "rep_north"
+    assert first["id"] == "7"
+    assert first["owner"] == "rep_north"
     assert (first["first_name"], first["last_name"]) == ("Ana María", "O'Neil; Núñez, Jr.")
     assert split_lines(first["emails"]) == [
         ["ana@example.com", "work"],

@@ -355,8 +355,15 @@ def test_xlsx_import(rep_north: Any, tmp_path: Path) -> None:
     sheet = book.worksheets[0]
     sheet.append(["First name", "Last name", "Email", "Mobile", "Birthday", "Country", "City"])
     sheet.append(
-        ["Ana", "Ruiz", "ana@example.com", "+34 612 34 56 78", datetime.date(1985, 4, 12)]
-        + ["Spain", "Madrid"]
+        [
+            "Ana",
+            "Ruiz",
+            "ana@example.com",
+            "+34 612 34 56 78",
+            datetime.date(1985, 4, 12),
+            "Spain",
+            "Madrid",
+        ]
     )
     sheet.append(["Bea", "Soto", "bea@example.com", 34699111222, "1990-01-02", "ES", "Vigo"])
     path = tmp_path / "people.xlsx"

@@ -102,10 +102,12 @@ def test_list_shows_own_imports_only_admin_sees_all(
     uploaded(rep_north2, name="theirs.csv")
     client.force_login(rep_north)
     page = text(client.get(reverse("integrations:import-list")))
-    assert "mine.csv" in page and "theirs.csv" not in page
+    assert "mine.csv" in page
+    assert "theirs.csv" not in page
     client.force_login(admin)
     page = text(client.get(reverse("integrations:import-list")))
-    assert "mine.csv" in page and "theirs.csv" in page
+    assert "mine.csv" in page
+    assert "theirs.csv" in page
 
 
 def test_list_is_paginated(client: Any, rep_north: Any, settings: Any) -> None:
@@ -115,9 +117,11 @@ def test_list_is_paginated(client: Any, rep_north: Any, settings: Any) -> None:
     client.force_login(rep_north)
     first = text(client.get(reverse("integrations:import-list")))
     # Newest first: the last upload is on page 1, the first one on page 2.
-    assert "file6.csv" in first and "file0.csv" not in first
+    assert "file6.csv" in first
+    assert "file0.csv" not in first
     second = text(client.get(reverse("integrations:import-list") + "?page=2"))
-    assert "file0.csv" in second and "file6.csv" not in second
+    assert "file0.csv" in second
+    assert "file6.csv" not in second
     assert client.get(reverse("integrations:import-list") + "?page=zz").status_code == 200
 
 
@@ -141,7 +145,9 @@ def test_upload_good_file_goes_to_the_mapping(client: Any, rep_north: Any) -> No
     page = text(client.get(detail(job)))
     assert 'id="mapping-form"' in page
     # Headers, sample values and the guessed targets preselected.
-    assert "Last name" in page and "ana@example.com" in page and "Sevilla" in page
+    assert "Last name" in page
+    assert "ana@example.com" in page
+    assert "Sevilla" in page
     assert '<option value="email" selected>' in page
     assert "— ignore —" in page
 
@@ -210,7 +216,8 @@ def test_mapping_bad_values_are_shown_and_nothing_changes(
     assert response.status_code == 400
     assert expected in text(response)
     job.refresh_from_db()
-    assert job.status == ImportStatus.NEW and job.mapping == before
+    assert job.status == ImportStatus.NEW
+    assert job.mapping == before
     # The form comes back with what was posted.
     assert 'id="mapping-form"' in text(response)
 
@@ -243,11 +250,15 @@ def test_check_shows_the_dry_run_with_problems(client: Any, rep_north: Any) -> N
     job.refresh_from_db()
     assert (job.status, job.on_exact, job.mapping[5]) == (ImportStatus.CHECKED, "skip", "")
     page = text(client.get(detail(job)))
-    assert "would fail" in page and "would be created" in page
-    assert 'id="import-preview"' in page and "ana@example.com" in page
+    assert "would fail" in page
+    assert "would be created" in page
+    assert 'id="import-preview"' in page
+    assert "ana@example.com" in page
     issue = ImportRowIssue.objects.get(job=job, dry_run=True)
-    assert issue.row == 3 and issue.value == "not-an-email"
-    assert 'id="import-issue-table"' in page and "not-an-email" in page
+    assert issue.row == 3
+    assert issue.value == "not-an-email"
+    assert 'id="import-issue-table"' in page
+    assert "not-an-email" in page
     assert "Import 3 rows" in page
     assert not Person.objects.exists()  # a dry run saves nothing
 
@@ -262,8 +273,10 @@ def test_issues_page_through_htmx(client: Any, rep_north: Any, settings: Any) ->
     )
     body = text(response)
     assert response.status_code == 200
-    assert "<html" not in body and 'id="import-issues"' in body
-    assert "bad7" in body and "bad0" not in body
+    assert "<html" not in body
+    assert 'id="import-issues"' in body
+    assert "bad7" in body
+    assert "bad0" not in body
 
 
 def test_save_and_apply_a_mapping(client: Any, rep_north: Any) -> None:
@@ -275,7 +288,8 @@ def test_save_and_apply_a_mapping(client: Any, rep_north: Any) -> None:
     assert response.status_code == 200
     assert "Mapping “Shop sheet” saved" in text(response)
     saved = ImportMapping.objects.get(name="Shop sheet")
-    assert saved.columns["Notes"] == "tags" and saved.columns["E-mail"] == "email"
+    assert saved.columns["Notes"] == "tags"
+    assert saved.columns["E-mail"] == "email"
     # Apply: the saved mapping's choices come back ("Notes" as tags), nothing saved yet.
     response = client.post(detail(job), mapping_post(job, action="apply", saved="Shop sheet"))
     assert response.status_code == 200
@@ -283,16 +297,19 @@ def test_save_and_apply_a_mapping(client: Any, rep_north: Any) -> None:
     assert "Mapping “Shop sheet” applied" in body
     assert '<option value="tags" selected>' in body
     job.refresh_from_db()
-    assert job.mapping[5] == "notes" and job.status == ImportStatus.NEW
+    assert job.mapping[5] == "notes"
+    assert job.status == ImportStatus.NEW
 
 
 def test_save_and_apply_bad_input(client: Any, rep_north: Any) -> None:
     job = uploaded(rep_north)
     client.force_login(rep_north)
     response = client.post(detail(job), mapping_post(job, action="save", mapping_name="  "))
-    assert response.status_code == 400 and "Give the mapping a name" in text(response)
+    assert response.status_code == 400
+    assert "Give the mapping a name" in text(response)
     response = client.post(detail(job), mapping_post(job, action="apply", saved="nope"))
-    assert response.status_code == 400 and "Choose one of the saved mappings" in text(response)
+    assert response.status_code == 400
+    assert "Choose one of the saved mappings" in text(response)
     response = client.post(
         detail(job), mapping_post(job, action="save", mapping_name="x", kind="dragons")
     )
@@ -306,7 +323,8 @@ def test_change_the_mapping_goes_back_to_new(client: Any, rep_north: Any) -> Non
     response = client.post(reverse("integrations:import-reconfigure", kwargs={"pk": job.pk}))
     assert response.status_code == 302
     job.refresh_from_db()
-    assert job.status == ImportStatus.NEW and not job.issues.exists()
+    assert job.status == ImportStatus.NEW
+    assert not job.issues.exists()
     assert 'id="mapping-form"' in text(client.get(detail(job)))
 
 
@@ -333,7 +351,8 @@ def test_report_csv_lists_the_problems_neutralized(client: Any, rep_north: Any) 
     assert len(rows) == 2
     row, column, value, message, kind = rows[1]
     assert (row, column, kind) == ("3", "E-mail", "error")
-    assert value == "'=HYPERLINK(1)" and message
+    assert value == "'=HYPERLINK(1)"
+    assert message
     # The import's own report is empty before it ran; a bad run value is a 404.
     assert report(client, job, "import") == [["Row", "Column", "Value", "Message", "Kind"]]
     bad = client.get(reverse("integrations:import-report", kwargs={"pk": job.pk}) + "?run=x")
@@ -352,7 +371,8 @@ def test_start_runs_a_small_import_inline_and_undo(client: Any, rep_north: Any) 
     assert (job.status, job.created, job.failed) == (ImportStatus.DONE, 2, 1)
     assert set(Person.objects.values_list("last_name", flat=True)) == {"García", "López"}
     page = text(client.get(detail(job)))
-    assert "Undo this import" in page and "not-an-email" in page
+    assert "Undo this import" in page
+    assert "not-an-email" in page
     assert reverse("contacts:person-list") in page
     assert report(client, job, "import")[1][2] == "not-an-email"
     # Undo: a confirmation first (GET), the undo on POST.
@@ -383,10 +403,12 @@ def test_start_queues_a_large_import_then_the_worker_runs_it(
     job.refresh_from_db()
     assert job.status == ImportStatus.QUEUED
     page = text(client.get(detail(job)))
-    assert 'hx-trigger="every 1s"' in page and "progress-bar" in page
+    assert 'hx-trigger="every 1s"' in page
+    assert "progress-bar" in page
     progress_url = reverse("integrations:import-progress", kwargs={"pk": job.pk})
     polled = client.get(progress_url)
-    assert 'hx-trigger="every 1s"' in text(polled) and "HX-Refresh" not in polled
+    assert 'hx-trigger="every 1s"' in text(polled)
+    assert "HX-Refresh" not in polled
     services.import_run(job=job)
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
@@ -412,7 +434,8 @@ def test_failed_job_shows_the_error(client: Any, rep_north: Any) -> None:
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, error="Disk on fire")
     client.force_login(rep_north)
     page = text(client.get(detail(job)))
-    assert "The import failed" in page and "Disk on fire" in page
+    assert "The import failed" in page
+    assert "Disk on fire" in page
     # Posting a mapping to a job past it: a message, no change.
     response = client.post(detail(job), mapping_post(job), follow=True)
     assert "can no longer be changed" in text(response)
@@ -473,7 +496,8 @@ def test_a_reader_gets_403_or_404_everywhere(client: Any, rep_north: Any, reader
 
 def test_anonymous_is_sent_to_login(client: Any) -> None:
     response = client.get(reverse("integrations:import-list"))
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 def test_bad_ids_are_404(client: Any, rep_north: Any) -> None:

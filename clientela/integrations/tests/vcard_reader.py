@@ -62,7 +62,8 @@ def read_cards(data: bytes) -> list[Card]:
     physical = data[:-2].split(b"\r\n")
     for line in physical:
         assert len(line) <= 75, f"line of {len(line)} octets: {line!r}"
-        assert b"\n" not in line and b"\r" not in line
+        assert b"\n" not in line
+        assert b"\r" not in line
     logical: list[bytes] = []
     for line in physical:
         if line.startswith((b" ", b"\t")):
@@ -81,10 +82,12 @@ def read_cards(data: bytes) -> list[Card]:
             key, _sep, value = param.partition("=")
             params[key.upper()] = value
         if name == "BEGIN":
-            assert current is None and match["value"] == "VCARD"
+            assert current is None
+            assert match["value"] == "VCARD"
             current = Card()
         elif name == "END":
-            assert current is not None and match["value"] == "VCARD"
+            assert current is not None
+            assert match["value"] == "VCARD"
             cards.append(current)
             current = None
         else:

@@ -91,7 +91,8 @@ def get_forecast(request: HttpRequest, params: Query[ForecastParams]) -> Any:
         errors["to"] = [_("Choose a period of at most three years.")]
     if errors:
         raise ValidationError(errors)
-    assert start is not None and end is not None
+    assert start is not None
+    assert end is not None
     result = selectors.forecast(
         api_user(request),
         date_from=start,

@@ -26,7 +26,7 @@ from clientela.sales.models import Order, OrderLine
 
 
 def _decimal_text(value: Any) -> Any:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValueError(_("Give the number as a decimal string such as “108.90”."))
     if isinstance(value, int):
         return str(value)

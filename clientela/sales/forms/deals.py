@@ -138,8 +138,8 @@ class BoardFilterForm(BootstrapMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["pipeline"]).choices = list(pipelines)
-        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", _("Anyone"))] + list(users)
-        cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("Any team"))] + list(teams)
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", _("Anyone")), *users]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("Any team")), *teams]
 
 
 class DealFilterForm(BoardFilterForm):
@@ -149,7 +149,7 @@ class DealFilterForm(BoardFilterForm):
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=())
     status = forms.ChoiceField(label=_("Status"), required=False, choices=())
 
-    field_order = ["q", "pipeline", "stage", "status", "owner", "team", "close_month"]
+    field_order = ("q", "pipeline", "stage", "status", "owner", "team", "close_month")
 
     def __init__(
         self,

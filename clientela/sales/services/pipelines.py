@@ -155,7 +155,7 @@ def _clean_name(
 
 
 def _clean_probability(value: Any, errors: Errors) -> int | None:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         value = None
     elif isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
@@ -325,7 +325,8 @@ def stage_create(*, actor: User, pipeline: Pipeline, data: StageData) -> Stage:
         key = "is_won" if is_won else "is_lost" if is_lost else "name"
         _check_shape([*states, _StageState(None, name or "", is_won, is_lost)], errors, key)
     raise_errors(errors)
-    assert name is not None and probability is not None
+    assert name is not None
+    assert probability is not None
     ordered = list(fresh.stages.order_by("position", "id"))
     stage = Stage(
         pipeline=fresh, name=name, probability=probability, is_won=is_won, is_lost=is_lost

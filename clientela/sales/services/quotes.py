@@ -145,10 +145,9 @@ def _apply(actor: User, quote: Quote, data: QuoteData, *, creating: bool) -> lis
         until = _clean_date(data["valid_until"], "valid_until", errors)
         if until is not None:
             quote.valid_until = until
-    elif creating or "valid_until" in data:
-        if "issue_date" not in errors:
-            days = SalesSettings.load().quote_validity_days
-            quote.valid_until = quote.issue_date + datetime.timedelta(days=days)
+    elif (creating or "valid_until" in data) and "issue_date" not in errors:
+        days = SalesSettings.load().quote_validity_days
+        quote.valid_until = quote.issue_date + datetime.timedelta(days=days)
     if (
         "issue_date" not in errors
         and "valid_until" not in errors

@@ -41,7 +41,8 @@ def test_manager_creates_and_updates_a_product_with_audit(manager_north: Any) ->
         },
     )
     assert (product.sku, product.currency, product.unit_price) == ("CH-1", "EUR", Decimal("99.90"))
-    assert product.unit == "unit" and product.is_active
+    assert product.unit == "unit"
+    assert product.is_active
     services.product_update(actor=manager_north, product=product, data={"unit_price": "120"})
     product.refresh_from_db()
     assert product.unit_price == Decimal("120")
@@ -235,7 +236,8 @@ def test_product_pages(client: Any, manager_north: Any, rep_north: Any, admin: A
     make_product(admin, sku="T-1", name="Table")
     client.force_login(rep_north)
     page = client.get(reverse("sales:product-list"))
-    assert page.status_code == 200 and "Table" in page.content.decode()
+    assert page.status_code == 200
+    assert "Table" in page.content.decode()
     assert reverse("sales:product-create") not in page.content.decode()
     assert client.get(reverse("sales:product-create")).status_code == 403
     empty = client.get(reverse("sales:product-list"), {"q": "nothing-like-this"})
@@ -352,7 +354,8 @@ def test_price_list_page_sets_prices(client: Any, admin: Any) -> None:
         "items-0-unit_price": "80.001",
     }
     bad = client.post(url, form)
-    assert bad.status_code == 200 and "Price 1:" in bad.content.decode()
+    assert bad.status_code == 200
+    assert "Price 1:" in bad.content.decode()
     assert not PriceListItem.objects.exists()
     form["items-0-unit_price"] = "80"
     assert client.post(url, form).status_code == 302
@@ -392,13 +395,16 @@ def test_products_api_bad_input_and_permissions(manager_north: Any, rep_north: A
     bad = api.post(
         "/api/v1/products", {"sku": "X", "name": "X", "unit_price": 1.5, "currency": "EUR"}
     )
-    assert bad.status_code == 422 and fields(bad) == {"unit_price"}
+    assert bad.status_code == 422
+    assert fields(bad) == {"unit_price"}
     bad = api.post(
         "/api/v1/products", {"sku": "X", "name": "X", "unit_price": "1.5", "currency": "NOPE"}
     )
-    assert bad.status_code == 422 and "currency" in fields(bad)
+    assert bad.status_code == 422
+    assert "currency" in fields(bad)
     bad = api.post("/api/v1/products", {"sku": "X", "nme": "typo"})
-    assert bad.status_code == 422 and "nme" in fields(bad)
+    assert bad.status_code == 422
+    assert "nme" in fields(bad)
     assert api.get("/api/v1/products", {"colour": "red"}).status_code == 422
     rep = Api(rep_north, ("sales:read", "sales:write"))
     refused = rep.post(

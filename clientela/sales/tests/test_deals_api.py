@@ -62,7 +62,8 @@ def test_pipelines_with_their_stages(north: Api, pipe: Any) -> None:
         "is_lost": False,
     }
     one = north.get(f"/api/v1/pipelines/{pipe.pk}")
-    assert one.status_code == 200 and one.json()["name"] == "Test pipeline"
+    assert one.status_code == 200
+    assert one.json()["name"] == "Test pipeline"
     assert north.get("/api/v1/pipelines/999999").status_code == 404
 
 
@@ -74,14 +75,21 @@ def test_deal_round_trip(north: Api, rep_north: Any, pipe: Any, person_factory: 
     created = north.post(DEALS, body(pipe, person_ids=[ana.pk], close_date="2031-02-28"))
     assert created.status_code == 201, created.json()
     deal = created.json()
-    assert deal["amount"] == "1500.50" and deal["currency"] == "EUR"
-    assert deal["stage_id"] == stage(pipe, "Lead in").pk and deal["probability"] == 10
-    assert deal["status"] == "open" and deal["person_ids"] == [ana.pk]
-    assert deal["close_date"] == "2031-02-28" and deal["owner_id"] == rep_north.pk
-    assert deal["version"] == 1 and created["ETag"] == '"1"'
+    assert deal["amount"] == "1500.50"
+    assert deal["currency"] == "EUR"
+    assert deal["stage_id"] == stage(pipe, "Lead in").pk
+    assert deal["probability"] == 10
+    assert deal["status"] == "open"
+    assert deal["person_ids"] == [ana.pk]
+    assert deal["close_date"] == "2031-02-28"
+    assert deal["owner_id"] == rep_north.pk
+    assert deal["version"] == 1
+    assert created["ETag"] == '"1"'
     url = f"{DEALS}/{deal['id']}"
     got = north.get(url)
-    assert got.status_code == 200 and got["ETag"] == '"1"' and got.json() == deal
+    assert got.status_code == 200
+    assert got["ETag"] == '"1"'
+    assert got.json() == deal
     patched = north.patch(url, {"amount": 99, "next_step": "Demo"}, HTTP_IF_MATCH='"1"')
     assert patched.status_code == 200
     assert (patched.json()["amount"], patched.json()["version"]) == ("99.00", 2)
@@ -99,7 +107,8 @@ def test_move_closes_and_reopens(north: Api, rep_north: Any, pipe: Any) -> None:
     assert won.status_code == 200
     data = won.json()
     assert (data["status"], data["probability"], data["version"]) == ("won", 100, 2)
-    assert data["closed_at"] is not None and data["stage_entered_at"] == data["closed_at"]
+    assert data["closed_at"] is not None
+    assert data["stage_entered_at"] == data["closed_at"]
     lost = north.post(url, {"stage_id": stage(pipe, "Closed lost").pk, "lost_reason": "Price"})
     assert (lost.json()["status"], lost.json()["lost_reason"]) == ("lost", "Price")
     reopened = north.post(url, {"stage_id": stage(pipe, "Demo").pk})
@@ -146,21 +155,25 @@ def test_bad_input_is_422_naming_the_field(
 def test_a_stage_of_another_pipeline_is_422(north: Api, rep_north: Any, pipe: Any) -> None:
     other = make_pipeline("Other", position=2)
     response = north.post(DEALS, body(pipe, stage_id=stage(other, "Demo").pk))
-    assert response.status_code == 422 and fields(response) == {"stage_id"}
+    assert response.status_code == 422
+    assert fields(response) == {"stage_id"}
     deal = make_deal(rep_north, pipe)
     moved = north.post(f"{DEALS}/{deal.pk}/move", {"stage_id": stage(other, "Demo").pk})
-    assert moved.status_code == 422 and fields(moved) == {"stage_id"}
+    assert moved.status_code == 422
+    assert fields(moved) == {"stage_id"}
     assert north.post(f"{DEALS}/{deal.pk}/move", {}).status_code == 422
 
 
 def test_won_status_on_a_non_won_stage_is_422(north: Api, rep_north: Any, pipe: Any) -> None:
     deal = make_deal(rep_north, pipe)
     response = north.patch(f"{DEALS}/{deal.pk}", {"status": "won"})
-    assert response.status_code == 422 and fields(response) == {"status"}
+    assert response.status_code == 422
+    assert fields(response) == {"status"}
     closing = north.patch(
         f"{DEALS}/{deal.pk}", {"status": "won", "stage_id": stage(pipe, "Closed won").pk}
     )
-    assert closing.status_code == 200 and closing.json()["status"] == "won"
+    assert closing.status_code == 200
+    assert closing.json()["status"] == "won"
 
 
 def test_stale_versions_are_412(north: Api, rep_north: Any, pipe: Any) -> None:
@@ -168,7 +181,8 @@ def test_stale_versions_are_412(north: Api, rep_north: Any, pipe: Any) -> None:
     url = f"{DEALS}/{deal.pk}"
     assert north.patch(url, {"next_step": "x"}, HTTP_IF_MATCH='"1"').status_code == 200
     stale = north.patch(url, {"next_step": "y"}, HTTP_IF_MATCH='"1"')
-    assert stale.status_code == 412 and stale.json()["current_version"] == 2
+    assert stale.status_code == 412
+    assert stale.json()["current_version"] == 2
     assert (
         north.post(f"{url}/move", {"stage_id": stage(pipe, "Demo").pk, "version": 1}).status_code
         == 412
@@ -200,11 +214,13 @@ def test_list_filters_and_cursor_pages(
     assert set(ids(pipeline_id=pipe.pk, owner_id=rep_north.pk)) == {a.pk, b.pk, c.pk}
     first = north.get(DEALS, {"limit": 2}).json()
     second = north.get(DEALS, {"limit": 2, "cursor": first["next_cursor"]}).json()
-    assert len(first["items"]) == 2 and len(second["items"]) == 1
+    assert len(first["items"]) == 2
+    assert len(second["items"]) == 1
     assert second["next_cursor"] is None
     assert {d["id"] for d in first["items"] + second["items"]} == {a.pk, b.pk, c.pk}
     bad = north.get(DEALS, {"stage": 1})
-    assert bad.status_code == 422 and fields(bad) == {"stage"}
+    assert bad.status_code == 422
+    assert fields(bad) == {"stage"}
     assert north.get(DEALS, {"status": "maybe"}).status_code == 422
 
 
@@ -228,7 +244,8 @@ def test_scopes(rep_north: Any, pipe: Any) -> None:
     reader = Api(rep_north, ("sales:read",))
     assert reader.get(DEALS).status_code == 200
     refused = reader.post(DEALS, body(pipe))
-    assert refused.status_code == 403 and refused.json()["required_scope"] == "sales:write"
+    assert refused.status_code == 403
+    assert refused.json()["required_scope"] == "sales:write"
     other = Api(rep_north, ("contacts:read",))
     assert other.get("/api/v1/pipelines").status_code == 403
 

@@ -5,6 +5,7 @@ totals, and the pipeline report."""
 from __future__ import annotations
 
 import datetime
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +54,8 @@ def test_create_takes_the_first_open_stage_and_its_probability(rep_north: Any, p
         rep_north,
     )
     entry = AuditEntry.objects.get(object_id=deal.pk, content_type__model="deal")
-    assert entry.action == "create" and entry.changes["title"] == [None, "Ovens"]
+    assert entry.action == "create"
+    assert entry.changes["title"] == [None, "Ovens"]
 
 
 def test_create_with_a_stage_and_a_probability_of_ones_own(rep_north: Any, pipe: Any) -> None:
@@ -70,14 +72,16 @@ def test_create_on_the_won_stage_closes_the_deal(rep_north: Any, pipe: Any) -> N
 def test_create_without_pipeline_uses_the_default_one(rep_north: Any) -> None:
     deal = services.deal_create(actor=rep_north, data={"title": "Default"})
     assert deal.pipeline.name == "Sales"  # migration 0002
-    assert deal.stage.name == "New" and deal.probability == 10
+    assert deal.stage.name == "New"
+    assert deal.probability == 10
 
 
 def test_the_stage_alone_gives_the_pipeline(rep_north: Any, pipe: Any) -> None:
     deal = services.deal_create(
         actor=rep_north, data={"title": "By stage", "stage_id": stage(pipe, "Offer").pk}
     )
-    assert deal.pipeline == pipe and deal.probability == 70
+    assert deal.pipeline == pipe
+    assert deal.probability == 70
 
 
 @pytest.mark.parametrize(
@@ -157,7 +161,8 @@ def test_links_and_owner_within_the_team(
     deal = make_deal(
         rep_north, pipe, organization_id=org.pk, person_ids=[ana.pk], owner_id=rep_north2.pk
     )
-    assert deal.organization == org and list(deal.people.all()) == [ana]
+    assert deal.organization == org
+    assert list(deal.people.all()) == [ana]
     assert deal.owner == rep_north2
     with pytest.raises(ValidationError) as exc:
         make_deal(rep_north, pipe, owner_id=rep_south.pk)
@@ -178,10 +183,12 @@ def test_move_to_won_closes_and_records_the_history(rep_north: Any, pipe: Any) -
         actor=rep_north, deal=deal, stage_id=stage(pipe, "Closed won").pk, expected_version=1
     )
     assert (moved.status, moved.probability, moved.version) == ("won", 100, 2)
-    assert moved.closed_at is not None and moved.stage_entered_at == moved.closed_at
+    assert moved.closed_at is not None
+    assert moved.stage_entered_at == moved.closed_at
     rows = list(DealStageChange.objects.filter(deal=deal).order_by("entered_at", "id"))
     assert [r.stage.name for r in rows] == ["Lead in", "Closed won"]
-    assert rows[0].left_at == rows[1].entered_at and rows[1].left_at is None
+    assert rows[0].left_at == rows[1].entered_at
+    assert rows[1].left_at is None
     assert rows[1].from_stage == stage(pipe, "Lead in")
     entry = AuditEntry.objects.filter(object_id=deal.pk, action="update").get()
     assert entry.changes["stage"] == ["Lead in", "Closed won"]
@@ -202,7 +209,8 @@ def test_move_to_lost_keeps_the_reason_and_reopening_clears_the_close(
     assert reopened.version == 3
     history = selectors.stage_history(reopened)
     assert [v.stage.name for v in history] == ["Lead in", "Closed lost", "Demo"]
-    assert history[-1].left_at is None and all(v.left_at for v in history[:-1])
+    assert history[-1].left_at is None
+    assert all(v.left_at for v in history[:-1])
 
 
 def test_a_stage_change_resets_the_probability_unless_given(rep_north: Any, pipe: Any) -> None:
@@ -232,7 +240,8 @@ def test_move_to_a_stage_of_another_pipeline_is_refused(rep_north: Any, pipe: An
         services.deal_move(actor=rep_north, deal=deal, stage_id=stage(other, "Demo").pk)
     assert errors_of(exc) == {"stage_id"}
     deal.refresh_from_db()
-    assert deal.stage.name == "Lead in" and deal.version == 1
+    assert deal.stage.name == "Lead in"
+    assert deal.version == 1
 
 
 def test_a_status_that_disagrees_with_the_stage_is_refused_on_update(
@@ -255,7 +264,8 @@ def test_changing_the_pipeline_starts_in_its_first_open_stage(rep_north: Any, pi
     other = make_pipeline("Other", position=5)
     deal = make_deal(rep_north, pipe, stage_id=stage(pipe, "Offer").pk)
     moved = services.deal_update(actor=rep_north, deal=deal, data={"pipeline_id": other.pk})
-    assert moved.pipeline == other and moved.stage == stage(other, "Lead in")
+    assert moved.pipeline == other
+    assert moved.stage == stage(other, "Lead in")
 
 
 def test_a_stale_version_is_a_conflict(rep_north: Any, pipe: Any) -> None:
@@ -353,8 +363,10 @@ def test_the_board_counts_and_sums_in_the_base_currency(
     assert lead_in.total == Decimal("320.00")  # 100 USD + 200 EUR × 1.10
     assert lead_in.missing == ["GBP"]
     assert {d.title for d in lead_in.cards} == {"Ovens for the bakery"}
-    assert columns["Closed won"].count == 1 and columns["Closed won"].total == Decimal("30.00")
-    assert columns["Demo"].count == 0 and columns["Demo"].cards == []
+    assert columns["Closed won"].count == 1
+    assert columns["Closed won"].total == Decimal("30.00")
+    assert columns["Demo"].count == 0
+    assert columns["Demo"].cards == []
     assert board.base_currency == "USD"
 
 
@@ -401,13 +413,17 @@ def test_time_in_stage_and_conversion(rep_north: Any, rep_south: Any, pipe: Any)
             row.entered_at = entered
             row.left_at = None
             row.save()
-        for row, nxt in zip(rows, rows[1:], strict=False):
+        for row, nxt in itertools.pairwise(rows):
             row.left_at = nxt.entered_at
             row.save()
     report = {r.stage.name: r for r in selectors.time_in_stage_report(rep_north, pipe)}
     assert report["Lead in"].entered == 2
     assert report["Lead in"].average_days == 4.0
-    assert report["Lead in"].advanced == 1 and report["Lead in"].conversion == 50.0
-    assert report["Demo"].average_days == 2.0 and report["Demo"].conversion == 100.0
-    assert report["Demo"].next_stage is not None and report["Demo"].next_stage.name == "Offer"
-    assert report["Closed won"].conversion is None and report["Closed won"].entered == 1
+    assert report["Lead in"].advanced == 1
+    assert report["Lead in"].conversion == 50.0
+    assert report["Demo"].average_days == 2.0
+    assert report["Demo"].conversion == 100.0
+    assert report["Demo"].next_stage is not None
+    assert report["Demo"].next_stage.name == "Offer"
+    assert report["Closed won"].conversion is None
+    assert report["Closed won"].entered == 1

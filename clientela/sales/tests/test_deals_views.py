@@ -62,13 +62,16 @@ def test_the_board_shows_visible_deals_with_column_totals(
     response = north.get(BOARD, {"pipeline": pipe.pk})
     assert response.status_code == 200
     page = html(response)
-    assert "Ovens" in page and "Fridges" in page and "Call Ana" in page
+    assert "Ovens" in page
+    assert "Fridges" in page
+    assert "Call Ana" in page
     assert "South secret" not in page
     lead_in = stage(pipe, "Lead in")
     head = page.split(f'id="column-head-{lead_in.pk}"')[1].split("</header>")[0]
     assert ">2<" in head  # two deals
     assert "$200.00" in head  # 100 USD + 50 EUR × 2
-    assert "Sortable.min.js" in page and "sales/board.js" in page
+    assert "Sortable.min.js" in page
+    assert "sales/board.js" in page
     assert "Move to…" in page  # the keyboard/phone alternative
 
 
@@ -89,12 +92,15 @@ def test_board_filters_and_the_htmx_fragment(
     make_deal(rep_north, pipe, title="Mine", close_date="2031-05-03")
     make_deal(rep_north, pipe, title="Ned's", owner_id=rep_north2.pk)
     page = html(north.get(BOARD, {"pipeline": pipe.pk, "owner": rep_north2.pk}))
-    assert "Ned&#x27;s" in page and "Mine" not in page
+    assert "Ned&#x27;s" in page
+    assert "Mine" not in page
     page = html(north.get(BOARD, {"pipeline": pipe.pk, "close_month": "2031-05"}))
-    assert "Mine" in page and "Ned&#x27;s" not in page
+    assert "Mine" in page
+    assert "Ned&#x27;s" not in page
     fragment = north.get(BOARD, {"pipeline": pipe.pk, "close_month": "bad"}, HTTP_HX_REQUEST="true")
     body = html(fragment)
-    assert body.startswith('<div id="board"') and "Give the month as YYYY-MM." in body
+    assert body.startswith('<div id="board"')
+    assert "Give the month as YYYY-MM." in body
 
 
 def test_the_board_report_section(north: Client, rep_north: Any, pipe: Any) -> None:
@@ -102,7 +108,8 @@ def test_the_board_report_section(north: Client, rep_north: Any, pipe: Any) -> N
     services.deal_move(actor=rep_north, deal=deal, stage_id=stage(pipe, "Demo").pk)
     response = north.get("/deals/report/", {"pipeline": pipe.pk}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert "Average days in stage" in html(response) and "100.0 %" in html(response)
+    assert "Average days in stage" in html(response)
+    assert "100.0 %" in html(response)
     assert north.get("/deals/report/", {"pipeline": pipe.pk}).status_code == 200
 
 
@@ -126,10 +133,13 @@ def test_drag_and_drop_answers_the_headers_and_the_card(
     assert response.status_code == 200
     body = html(response)
     head = body.split(f'id="column-head-{demo.pk}"')[1].split("</header>")[0]
-    assert ">1<" in head and "$300.00" in head
-    assert f'id="deal-card-{deal.pk}"' in body and 'data-version="2"' in body
+    assert ">1<" in head
+    assert "$300.00" in head
+    assert f'id="deal-card-{deal.pk}"' in body
+    assert 'data-version="2"' in body
     deal.refresh_from_db()
-    assert deal.stage == demo and deal.version == 2
+    assert deal.stage == demo
+    assert deal.version == 2
     assert DealStageChange.objects.filter(deal=deal).count() == 2
 
 
@@ -162,13 +172,15 @@ def test_the_move_select_answers_the_whole_board(north: Client, rep_north: Any, 
     )
     assert response.status_code == 200
     body = html(response)
-    assert body.startswith('<div id="board"') and "moved to Closed won" in body
+    assert body.startswith('<div id="board"')
+    assert "moved to Closed won" in body
     deal.refresh_from_db()
     assert (deal.status, deal.probability) == ("won", 100)
     bad = north.post(
         f"/deals/{deal.pk}/move/", {"stage_id": "nope", "version": 2}, HTTP_HX_REQUEST="true"
     )
-    assert bad.status_code == 200 and "alert-danger" in html(bad)
+    assert bad.status_code == 200
+    assert "alert-danger" in html(bad)
 
 
 def test_the_plain_move_form_redirects_with_a_message(
@@ -211,7 +223,9 @@ def test_read_only_users_see_but_do_not_move(reader: Any, admin: Any, pipe: Any)
     deal = make_deal(admin, pipe, title="Visible to all")
     client = client_for(reader)
     page = html(client.get(BOARD, {"pipeline": pipe.pk}))
-    assert "Visible to all" in page and "Move to…" not in page and "data-can-move" not in page
+    assert "Visible to all" in page
+    assert "Move to…" not in page
+    assert "data-can-move" not in page
     response = client.post(
         f"/deals/{deal.pk}/move/", {"stage_id": stage(pipe, "Demo").pk, "fragment": "headers"}
     )
@@ -228,13 +242,13 @@ def test_the_list_filters_sorts_and_pages(north: Client, rep_north: Any, pipe: A
     page = html(north.get("/deals/", {"sort": "title"}))
     assert page.index("Alpha") < page.index("Zeta")
     page = html(north.get("/deals/", {"stage": stage(pipe, "Demo").pk}))
-    assert "Alpha" in page and "Zeta" not in page
+    assert "Alpha" in page
+    assert "Zeta" not in page
     fragment = html(
         north.get("/deals/", {"sort": "-amount", "status": "bogus"}, HTTP_HX_REQUEST="true")
     )
-    assert "Some filters were ignored" in fragment and fragment.index("Alpha") < fragment.index(
-        "Zeta"
-    )
+    assert "Some filters were ignored" in fragment
+    assert fragment.index("Alpha") < fragment.index("Zeta")
     empty = html(north.get("/deals/", {"q": "nothing-like-this"}))
     assert "No deal matches these filters." in empty
 
@@ -251,7 +265,9 @@ def test_the_deal_page_shows_stage_and_audit_history(
     history = page.split('id="stage-history"')[1].split("</table>")[0]
     assert history.index("Lead in") < history.index("Offer")
     assert "current" in history
-    assert "Bakery Ltd" in page and "History" in page and "Moved" not in page
+    assert "Bakery Ltd" in page
+    assert "History" in page
+    assert "Moved" not in page
     assert "No quotes yet." in page
 
 
@@ -302,7 +318,8 @@ def test_create_a_deal_from_an_organization_page(
         "EUR",
         org,
     )
-    assert deal.stage.name == "Lead in" and deal.probability == 10
+    assert deal.stage.name == "Lead in"
+    assert deal.probability == 10
     assert response["Location"] == f"/deals/{deal.pk}/"
 
 
@@ -372,7 +389,8 @@ def test_delete_goes_to_the_trash_with_undo_for_admins(
     assert "Delete “Doomed”?" in html(client.get(f"/deals/{deal.pk}/delete/"))
     response = client.post(f"/deals/{deal.pk}/delete/", {"version": 1}, follow=True)
     page = html(response)
-    assert "moved to the trash" in page and f"/deals/{deal.pk}/restore/" in page
+    assert "moved to the trash" in page
+    assert f"/deals/{deal.pk}/restore/" in page
     deal.refresh_from_db()
     assert deal.deleted_at is not None
     client.post(f"/deals/{deal.pk}/restore/")
@@ -385,7 +403,8 @@ def test_delete_goes_to_the_trash_with_undo_for_admins(
 def test_reps_delete_without_undo(north: Client, rep_north: Any, pipe: Any) -> None:
     deal = make_deal(rep_north, pipe, title="Mine to drop")
     page = html(north.post(f"/deals/{deal.pk}/delete/", {"version": 1}, follow=True))
-    assert "moved to the trash" in page and "/restore/" not in page
+    assert "moved to the trash" in page
+    assert "/restore/" not in page
 
 
 # --- the panel on person and organization pages and the top bar -----------------------
@@ -404,10 +423,12 @@ def test_the_deals_panel_on_contact_pages(
     make_deal(rep_north, pipe, title="Org deal", organization_id=org.pk)
     make_deal(rep_north, pipe, title="Ana's deal", person_ids=[ana.pk])
     org_page = html(north.get(f"/organizations/{org.pk}/"))
-    assert 'id="panel-deals"' in org_page and "Org deal" in org_page
+    assert 'id="panel-deals"' in org_page
+    assert "Org deal" in org_page
     assert f"/deals/new/?organization={org.pk}" in org_page
     person_page = html(north.get(f"/people/{ana.pk}/"))
-    assert "Ana&#x27;s deal" in person_page and f"/deals/new/?person={ana.pk}" in person_page
+    assert "Ana&#x27;s deal" in person_page
+    assert f"/deals/new/?person={ana.pk}" in person_page
     assert 'href="/deals/board/"' in person_page  # the top-bar link
 
 

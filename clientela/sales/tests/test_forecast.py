@@ -187,11 +187,14 @@ def test_forecast_page_custom_period(rep_north: Any, deals: None) -> None:
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'id="forecast-data"' in body and "chart.umd.min.js" in body
+    assert 'id="forecast-data"' in body
+    assert "chart.umd.min.js" in body
     assert "$2,513.17" in body  # the weighted total
-    assert 'id="missing-rates"' in body and "GBP" in body
+    assert 'id="missing-rates"' in body
+    assert "GBP" in body
     table = body[body.index('id="forecast-table"') :]
-    assert "nora_north" in table and "sam_south" not in table
+    assert "nora_north" in table
+    assert "sam_south" not in table
 
 
 def test_forecast_page_empty_state_and_bad_dates(rep_north: Any) -> None:
@@ -208,7 +211,8 @@ def test_forecast_page_empty_state_and_bad_dates(rep_north: Any) -> None:
     assert "The end date is before the start date." in bad.content.decode()
     assert 'id="forecast-data"' not in bad.content.decode()
     junk = client.get(reverse("sales:forecast"), {"period": "custom", "date_from": "soon"})
-    assert junk.status_code == 200 and "is-invalid" in junk.content.decode()
+    assert junk.status_code == 200
+    assert "is-invalid" in junk.content.decode()
 
 
 # --- the API --------------------------------------------------------------------------------

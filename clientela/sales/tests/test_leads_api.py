@@ -67,13 +67,17 @@ def test_round_trip(north: Api, rep_north: Any) -> None:
     assert created.status_code == 201, created.content
     data = created.json()
     assert created["ETag"] == '"1"'
-    assert data["email"] == "lucia@example.com" and data["phone"] == "+34612345678"
-    assert data["status"] == "new" and data["owner_id"] == rep_north.pk
-    assert data["converted_person_id"] is None and data["version"] == 1
+    assert data["email"] == "lucia@example.com"
+    assert data["phone"] == "+34612345678"
+    assert data["status"] == "new"
+    assert data["owner_id"] == rep_north.pk
+    assert data["converted_person_id"] is None
+    assert data["version"] == 1
     url = f"{LEADS}/{data['id']}"
 
     fetched = north.get(url)
-    assert fetched.status_code == 200 and fetched.json() == data
+    assert fetched.status_code == 200
+    assert fetched.json() == data
 
     changed = north.patch(url, {"status": "qualified", "company": "Acme SL"}, HTTP_IF_MATCH='"1"')
     assert changed.status_code == 200, changed.content
@@ -81,7 +85,8 @@ def test_round_trip(north: Api, rep_north: Any) -> None:
     assert changed["ETag"] == '"2"'
 
     stale = north.patch(url, {"company": "Late"}, HTTP_IF_MATCH='"1"')
-    assert stale.status_code == 412 and stale.json()["current_version"] == 2
+    assert stale.status_code == 412
+    assert stale.json()["current_version"] == 2
 
     listed = north.get(LEADS, {"status": "qualified"})
     assert [i["id"] for i in listed.json()["items"]] == [data["id"]]
@@ -124,7 +129,8 @@ def test_patch_bad_input(north: Api, rep_north: Any) -> None:
     assert "version" in fields(north.patch(url, {"version": 1}, HTTP_IF_MATCH='"2"'))
     assert north.post(LEADS, "not json").status_code == 400
     lead.refresh_from_db()
-    assert lead.first_name == "Ana" and lead.version == 1
+    assert lead.first_name == "Ana"
+    assert lead.version == 1
 
 
 def test_list_bad_params_are_422(north: Api) -> None:
@@ -157,17 +163,20 @@ def test_idempotency_key_creates_once(north: Api) -> None:
     first = north.post(LEADS, body, HTTP_IDEMPOTENCY_KEY="k-1")
     again = north.post(LEADS, body, HTTP_IDEMPOTENCY_KEY="k-1")
     assert first.status_code == again.status_code == 201
-    assert first.json() == again.json() and again["Idempotent-Replayed"] == "true"
+    assert first.json() == again.json()
+    assert again["Idempotent-Replayed"] == "true"
     assert Lead.objects.count() == 1
     other = north.post(LEADS, {"company": "Other"}, HTTP_IDEMPOTENCY_KEY="k-1")
-    assert other.status_code == 422 and "Idempotency-Key" in fields(other)
+    assert other.status_code == 422
+    assert "Idempotency-Key" in fields(other)
 
 
 def test_scopes(rep_north: Any) -> None:
     reader = Api(rep_north, scopes=("sales:read",))
     assert reader.get(LEADS).status_code == 200
     refused = reader.post(LEADS, {"company": "Acme"})
-    assert refused.status_code == 403 and refused.json()["required_scope"] == "sales:write"
+    assert refused.status_code == 403
+    assert refused.json()["required_scope"] == "sales:write"
     assert Api(rep_north, scopes=("contacts:read",)).get(LEADS).status_code == 403
     assert Client().get(LEADS).status_code == 401
 
@@ -181,7 +190,9 @@ def test_other_team_gets_404_everywhere(south: Api, rep_north: Any) -> None:
     assert south.delete(url).status_code == 404
     assert south.post(f"{url}/convert", {}).status_code == 404
     lead.refresh_from_db()
-    assert lead.deleted_at is None and lead.company == "" and lead.status == "new"
+    assert lead.deleted_at is None
+    assert lead.company == ""
+    assert lead.status == "new"
 
 
 # --- conversion -----------------------------------------------------------------------
@@ -209,8 +220,10 @@ def test_convert_creates_person_organization_and_deal(
     person = Person.objects.get(pk=data["person_id"])
     org = Organization.objects.get(pk=data["organization_id"])
     deal = Deal.objects.get(pk=data["deal_id"])
-    assert person.email == "lucia@example.com" and org.name == "Acme"
-    assert deal.organization == org and deal.currency == "EUR"
+    assert person.email == "lucia@example.com"
+    assert org.name == "Acme"
+    assert deal.organization == org
+    assert deal.currency == "EUR"
     fetched = north.get(f"{LEADS}/{lead.pk}").json()
     assert fetched["status"] == "converted"
     assert (
@@ -255,7 +268,8 @@ def test_convert_bad_input_saves_nothing(
     response = north.post(f"{LEADS}/{lead.pk}/convert", body)
     assert response.status_code == 422, response.content
     assert field in fields(response)
-    assert not Person.objects.exists() and not Organization.objects.exists()
+    assert not Person.objects.exists()
+    assert not Organization.objects.exists()
     assert not Deal.objects.exists()
     lead.refresh_from_db()
     assert lead.status == "new"
@@ -265,12 +279,14 @@ def test_converting_twice_or_disqualified_is_422(north: Api, rep_north: Any) -> 
     lead = lead_create(actor=rep_north, data={"first_name": "Ana"})
     assert north.post(f"{LEADS}/{lead.pk}/convert", {}).status_code == 200
     again = north.post(f"{LEADS}/{lead.pk}/convert", {})
-    assert again.status_code == 422 and "status" in fields(again)
+    assert again.status_code == 422
+    assert "status" in fields(again)
 
     other = lead_create(actor=rep_north, data={"first_name": "Bea"})
     lead_set_status(actor=rep_north, lead=other, status="disqualified", reason="Spam")
     refused = north.post(f"{LEADS}/{other.pk}/convert", {})
-    assert refused.status_code == 422 and "status" in fields(refused)
+    assert refused.status_code == 422
+    assert "status" in fields(refused)
     assert Person.objects.count() == 1
 
 

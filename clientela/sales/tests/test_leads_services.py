@@ -64,8 +64,10 @@ def test_create_normalizes_email_and_phone_and_audits(rep_north: Any) -> None:
     )
     assert lead.email == "lucia@example.com"
     assert lead.phone == "+34612345678"
-    assert lead.owner == rep_north and lead.team == rep_north.team
-    assert lead.status == LeadStatus.NEW and lead.version == 1
+    assert lead.owner == rep_north
+    assert lead.team == rep_north.team
+    assert lead.status == LeadStatus.NEW
+    assert lead.version == 1
     entry = AuditEntry.objects.get(object_id=lead.pk, action="create")
     assert entry.changes["email"] == [None, "lucia@example.com"]
     assert SearchEntry.objects.filter(resource="sales.lead", object_id=lead.pk).exists()
@@ -108,7 +110,8 @@ def test_update_with_stale_version_conflicts(rep_north: Any) -> None:
     with pytest.raises(VersionConflict):
         lead_update(actor=rep_north, lead=lead, data={"company": "Other"}, expected_version=1)
     lead.refresh_from_db()
-    assert lead.company == "Acme" and lead.version == 2
+    assert lead.company == "Acme"
+    assert lead.version == 2
 
 
 def test_other_team_cannot_change_or_trash(rep_north: Any, rep_south: Any) -> None:
@@ -178,7 +181,8 @@ def test_conversion_links_existing_person_by_email_instead_of_duplicating(
     assert result.person == existing
     assert Person.objects.count() == people
     lead.refresh_from_db()
-    assert lead.status == LeadStatus.CONVERTED and lead.converted_person == existing
+    assert lead.status == LeadStatus.CONVERTED
+    assert lead.converted_person == existing
     assert lead.converted_at is not None
     # The person's timeline says where they came from.
     note = Interaction.objects.get(related_type="sales.lead", related_id=lead.pk)
@@ -192,7 +196,8 @@ def test_conversion_ignores_a_matching_person_the_user_cannot_see(
     hidden = person_factory(rep_south, email="lucia@example.com")
     lead = make_lead(rep_north, email="lucia@example.com")
     result = lead_convert(actor=rep_north, lead=lead)
-    assert result.person is not None and result.person != hidden
+    assert result.person is not None
+    assert result.person != hidden
     assert result.person.team == rep_north.team
 
 
@@ -213,7 +218,9 @@ def test_conversion_creates_person_organization_and_deal_in_one_go(
         deal={"title": "Ovens", "amount": "1500.00", "currency": "EUR", "pipeline_id": pipeline.pk},
     )
     person, org, deal = result.person, result.organization, result.deal
-    assert person is not None and org is not None and deal is not None
+    assert person is not None
+    assert org is not None
+    assert deal is not None
     assert (person.first_name, person.email, person.phone) == (
         "Lucía",
         "lucia@example.com",
@@ -223,7 +230,8 @@ def test_conversion_creates_person_organization_and_deal_in_one_go(
     membership = Membership.objects.get(person=person, organization=org)
     assert membership.job_title == "Owner"
     assert (deal.title, deal.amount, deal.currency) == ("Ovens", Decimal("1500"), "EUR")
-    assert deal.organization == org and list(deal.people.all()) == [person]
+    assert deal.organization == org
+    assert list(deal.people.all()) == [person]
     lead.refresh_from_db()
     assert (lead.converted_person, lead.converted_organization, lead.converted_deal) == (
         person,
@@ -240,7 +248,8 @@ def test_conversion_links_organization_by_company_name_case_insensitively(
     lead = make_lead(rep_north, company="acme corp")
     orgs = Organization.objects.count()
     result = lead_convert(actor=rep_north, lead=lead)
-    assert result.organization == org and Organization.objects.count() == orgs
+    assert result.organization == org
+    assert Organization.objects.count() == orgs
 
 
 def test_conversion_with_explicit_ids_and_unknown_ids(
@@ -299,7 +308,8 @@ def test_nothing_is_saved_when_the_deal_part_is_invalid(
     assert field in exc.value.message_dict
     assert counts() == before
     lead.refresh_from_db()
-    assert lead.status == LeadStatus.NEW and lead.converted_person is None
+    assert lead.status == LeadStatus.NEW
+    assert lead.converted_person is None
 
 
 def test_stale_version_on_conversion(rep_north: Any) -> None:
@@ -311,7 +321,8 @@ def test_stale_version_on_conversion(rep_north: Any) -> None:
 def test_company_only_lead_converts_to_an_organization(rep_north: Any) -> None:
     lead = lead_create(actor=rep_north, data={"company": "Solo SL"})
     result = lead_convert(actor=rep_north, lead=lead)
-    assert result.person is None and result.organization is not None
+    assert result.person is None
+    assert result.organization is not None
     assert Interaction.objects.filter(organization=result.organization).count() == 1
 
 

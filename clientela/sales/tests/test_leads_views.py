@@ -73,7 +73,8 @@ def form_data(**overrides: Any) -> dict[str, Any]:
 def test_empty_list_invites_to_create(client: Any, rep_north: Any) -> None:
     client.force_login(rep_north)
     page = client.get(LIST).content.decode()
-    assert "No leads yet" in page and "Create the first lead" in page
+    assert "No leads yet" in page
+    assert "Create the first lead" in page
 
 
 def test_list_filters_sorts_pages_and_htmx(client: Any, rep_north: Any, settings: Any) -> None:
@@ -82,13 +83,18 @@ def test_list_filters_sorts_pages_and_htmx(client: Any, rep_north: Any, settings
         lead_create(actor=rep_north, data={"first_name": name, "company": f"{name} SL"})
     client.force_login(rep_north)
     page = client.get(LIST, {"sort": "name"}).content.decode()
-    assert "Ana" in page and "Bruno" in page and "Carla" not in page
+    assert "Ana" in page
+    assert "Bruno" in page
+    assert "Carla" not in page
     assert 'rel="next"' in page
     second = client.get(LIST, {"sort": "name", "page": 2}).content.decode()
-    assert "Carla" in second and "Ana" not in second
+    assert "Carla" in second
+    assert "Ana" not in second
     partial = client.get(LIST, {"q": "carla"}, **HTMX)
     body = partial.content.decode()
-    assert "<html" not in body and "Carla" in body and "Bruno" not in body
+    assert "<html" not in body
+    assert "Carla" in body
+    assert "Bruno" not in body
     nothing = client.get(LIST, {"status": "qualified"}).content.decode()
     assert "Nothing matches these filters." in nothing
     ignored = client.get(LIST, {"status": "bogus", "sort": "nope"})
@@ -113,7 +119,8 @@ def test_create_lead(client: Any, rep_north: Any) -> None:
         ),
     )
     lead = Lead.objects.get()
-    assert response.status_code == 302 and response["Location"] == url("detail", lead)
+    assert response.status_code == 302
+    assert response["Location"] == url("detail", lead)
     assert (lead.email, lead.phone, lead.owner) == ("ana@example.com", "+34612345678", rep_north)
 
 
@@ -160,10 +167,13 @@ def test_detail_shows_fields_status_buttons_and_history(
 ) -> None:
     client.force_login(rep_north)
     page = client.get(url("detail", lead)).content.decode()
-    assert "lucia@example.com" in page and "Owner" in page
-    assert "Mark contacted" in page and "Disqualify" in page
+    assert "lucia@example.com" in page
+    assert "Owner" in page
+    assert "Mark contacted" in page
+    assert "Disqualify" in page
     assert url("convert", lead) in page
-    assert "History" in page and "Created" in page
+    assert "History" in page
+    assert "Created" in page
 
 
 def test_status_buttons(client: Any, rep_north: Any, lead: Lead) -> None:
@@ -182,7 +192,8 @@ def test_status_buttons(client: Any, rep_north: Any, lead: Lead) -> None:
     lead.refresh_from_db()
     assert (lead.status, lead.disqualified_reason) == ("disqualified", "No budget")
     page = client.get(url("detail", lead)).content.decode()
-    assert "No budget" in page and url("convert", lead) not in page
+    assert "No budget" in page
+    assert url("convert", lead) not in page
 
 
 def test_delete_with_undo_for_admin(client: Any, admin: Any, rep_north: Any, lead: Lead) -> None:
@@ -190,7 +201,8 @@ def test_delete_with_undo_for_admin(client: Any, admin: Any, rep_north: Any, lea
     assert "Delete “" in client.get(url("delete", lead)).content.decode()
     response = client.post(url("delete", lead), {"version": lead.version}, follow=True)
     page = response.content.decode()
-    assert "moved to the trash" in page and url("restore", lead) in page
+    assert "moved to the trash" in page
+    assert url("restore", lead) in page
     assert client.get(reverse("sales:lead-trash")).content.decode().count(str(lead)) >= 1
     client.post(url("restore", lead))
     lead.refresh_from_db()
@@ -202,7 +214,8 @@ def test_rep_deletes_without_undo_and_cannot_open_trash(
 ) -> None:
     client.force_login(rep_north)
     page = client.post(url("delete", lead), {"version": lead.version}, follow=True).content.decode()
-    assert "moved to the trash" in page and url("restore", lead) not in page
+    assert "moved to the trash" in page
+    assert url("restore", lead) not in page
     assert client.get(reverse("sales:lead-trash")).status_code == 404
     assert client.post(url("restore", lead)).status_code == 404
 
@@ -218,7 +231,8 @@ def test_other_team_gets_404_on_every_page(client: Any, rep_south: Any, lead: Le
     for name in ("edit", "status", "convert", "delete"):
         assert client.post(url(name, lead), {"status": "qualified"}).status_code == 404, name
     lead.refresh_from_db()
-    assert lead.status == "new" and lead.deleted_at is None
+    assert lead.status == "new"
+    assert lead.deleted_at is None
 
 
 def test_reader_cannot_create(client: Any, reader: Any) -> None:
@@ -241,9 +255,11 @@ def test_convert_page_suggests_matches(
     org = organization_factory(rep_north, name="PANADERÍA NÚÑEZ")
     client.force_login(rep_north)
     page = client.get(url("convert", lead)).content.decode()
-    assert "Use Lucy M" in page and "same e-mail" in page
+    assert "Use Lucy M" in page
+    assert "same e-mail" in page
     assert "Use PANADERÍA NÚÑEZ" in page
-    assert "Create a new person" in page and "Create the organization" in page
+    assert "Create a new person" in page
+    assert "Create the organization" in page
     # The matches are chosen by default.
     assert re.search(rf'name="person" value="{person.pk}"[^>]* checked', page)
     assert re.search(rf'name="organization" value="{org.pk}"[^>]* checked', page)
@@ -272,7 +288,8 @@ def test_convert_with_new_records_and_deal_redirects_to_deal(
     person = Person.objects.get()
     assert person.organizations.get().name == "Panadería Núñez"
     lead.refresh_from_db()
-    assert lead.status == "converted" and lead.converted_deal == deal
+    assert lead.status == "converted"
+    assert lead.converted_deal == deal
     page = client.get(url("detail", lead)).content.decode()
     assert "Converted on" in page
     assert reverse("contacts:person-detail", kwargs={"pk": person.pk}) in page
@@ -291,7 +308,8 @@ def test_convert_linking_existing_person_redirects_to_person(
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("contacts:person-detail", kwargs={"pk": existing.pk})
-    assert Person.objects.count() == 1 and not Organization.objects.exists()
+    assert Person.objects.count() == 1
+    assert not Organization.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -320,7 +338,8 @@ def test_convert_bad_input_shows_errors_and_saves_nothing(
     response = client.post(url("convert", lead), data)
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not Person.objects.exists() and not Organization.objects.exists()
+    assert not Person.objects.exists()
+    assert not Organization.objects.exists()
     assert not Deal.objects.exists()
     lead.refresh_from_db()
     assert lead.status == "new"
@@ -332,7 +351,8 @@ def test_converted_or_disqualified_lead_cannot_be_converted_again(
     lead_convert(actor=rep_north, lead=lead)
     client.force_login(rep_north)
     again = client.post(url("convert", lead), {"person": "new", "organization": "none"})
-    assert again.status_code == 302 and again["Location"] == url("detail", lead)
+    assert again.status_code == 302
+    assert again["Location"] == url("detail", lead)
     assert Person.objects.count() == 1
 
     other = lead_create(actor=rep_north, data={"first_name": "Bea"})

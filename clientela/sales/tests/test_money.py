@@ -41,7 +41,8 @@ def test_exponents_and_api_strings() -> None:
 
 
 def test_currency_codes_are_current_iso_tender() -> None:
-    assert money.is_currency("EUR") and money.is_currency("MXN")
+    assert money.is_currency("EUR")
+    assert money.is_currency("MXN")
     assert not money.is_currency("ESP")  # the peseta is history
     assert not money.is_currency("XXX")
     assert not money.is_currency("eur")
@@ -91,7 +92,8 @@ def test_jpy_and_kwd_lines() -> None:
 def test_format_money_speaks_the_language() -> None:
     assert money.format_money(D("1234.5"), "EUR", "en") == "€1,234.50"
     spanish = money.format_money(D("1234.5"), "EUR", "es")
-    assert "1234,50" in spanish.replace("\xa0", "").replace(".", "") and "€" in spanish
+    assert "1234,50" in spanish.replace("\xa0", "").replace(".", "")
+    assert "€" in spanish
     assert money.format_money(D("1500"), "JPY", "en") == "¥1,500"
 
 

@@ -115,7 +115,8 @@ def test_push_read_and_push_again(north: Api, ana: Any, chair: Any) -> None:
     assert again.json()["id"] == data["id"]
     assert Order.objects.count() == 1
     read = north.get(f"{ORDERS}/{data['id']}")
-    assert read.status_code == 200 and read.json()["total"] == "227.79"
+    assert read.status_code == 200
+    assert read.json()["total"] == "227.79"
     assert read["ETag"] == '"1"'
 
 
@@ -188,7 +189,8 @@ def test_list_filters_and_cursor(north: Api, rep_north: Any, ana: Any, acme: Any
     page = by_person.json()
     assert [o["person_id"] for o in page["items"]] == [ana.pk, ana.pk]
     rest = north.get(ORDERS, {"person_id": ana.pk, "limit": 2, "cursor": page["next_cursor"]})
-    assert len(rest.json()["items"]) == 1 and rest.json()["next_cursor"] is None
+    assert len(rest.json()["items"]) == 1
+    assert rest.json()["next_cursor"] is None
     by_org = north.get(ORDERS, {"organization_id": acme.pk})
     assert [o["external_id"] for o in by_org.json()["items"]] == ["acme-1"]
     fulfilled = north.get(ORDERS, {"status": "fulfilled"})
@@ -199,22 +201,26 @@ def test_list_filters_and_cursor(north: Api, rep_north: Any, ana: Any, acme: Any
         ({"cursor": "junk"}, "cursor"),
     ):
         bad = north.get(ORDERS, params)
-        assert bad.status_code == 422 and field in fields(bad), params
+        assert bad.status_code == 422, params
+        assert field in fields(bad), params
 
 
 def test_status_changes_with_versions(north: Api, rep_north: Any, ana: Any) -> None:
     order = shared.make_order(rep_north, person_id=ana.pk)
     url = f"{ORDERS}/{order.pk}"
     stale = north.patch(url, {"status": "fulfilled"}, HTTP_IF_MATCH='"7"')
-    assert stale.status_code == 412 and stale.json()["current_version"] == 1
+    assert stale.status_code == 412
+    assert stale.json()["current_version"] == 1
     done = north.patch(url, {"status": "fulfilled"}, HTTP_IF_MATCH='"1"')
     assert done.status_code == 200, done.content
-    assert done.json()["status"] == "fulfilled" and done.json()["fulfilled_at"]
+    assert done.json()["status"] == "fulfilled"
+    assert done.json()["fulfilled_at"]
     assert done["ETag"] == '"2"'
     cancelled = north.patch(url, {"status": "cancelled", "version": 2})
     assert cancelled.json()["status"] == "cancelled"
     refused = north.patch(url, {"status": "fulfilled"})
-    assert refused.status_code == 422 and fields(refused) == {"status"}
+    assert refused.status_code == 422
+    assert fields(refused) == {"status"}
     assert north.patch(url, {"status": "gone"}).status_code == 422
     assert north.patch(url, {"total": "1.00"}).status_code == 422
 
@@ -238,7 +244,8 @@ def test_another_team_gets_404_everywhere(north: Api, south: Api, rep_north: Any
     assert south.get(ORDERS).json()["items"] == []
     assert south.get(ORDERS, {"person_id": ana.pk}).json()["items"] == []
     order.refresh_from_db()
-    assert order.status == "open" and order.deleted_at is None
+    assert order.status == "open"
+    assert order.deleted_at is None
     assert north.get(url).status_code == 200
 
 

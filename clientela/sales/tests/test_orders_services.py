@@ -96,7 +96,8 @@ def test_totals_are_computed_per_line_and_rounded(rep_north: Any, ana: Any, chai
         Decimal("232.79"),
     )
     first, second = order.lines.order_by("position")
-    assert first.description == "Chair" and first.unit_price == Decimal("100.00")
+    assert first.description == "Chair"
+    assert first.unit_price == Decimal("100.00")
     assert (first.subtotal, first.tax, first.total) == (
         Decimal("180.00"),
         Decimal("37.80"),
@@ -116,8 +117,10 @@ def test_pushing_an_external_id_again_returns_the_first_order(rep_north: Any, an
         actor=rep_north,
         data=order_data(person_id=ana.pk, external_id=" shop-1001 ", currency="USD"),
     )
-    assert created and not created_again
-    assert again.pk == first.pk and again.currency == "EUR"
+    assert created
+    assert not created_again
+    assert again.pk == first.pk
+    assert again.currency == "EUR"
     assert Order.objects.filter(external_id="shop-1001").count() == 1
 
 
@@ -138,7 +141,9 @@ def test_a_race_of_two_pushes_ends_with_one_order(
     ours, created = services.order_create(
         actor=rep_north, data=order_data(person_id=ana.pk, external_id="shop-7")
     )
-    assert not created and ours.pk == theirs.pk and calls["n"] == 2
+    assert not created
+    assert ours.pk == theirs.pk
+    assert calls["n"] == 2
     assert Order.objects.count() == 1
     # The rolled-back insert gave its number back: numbering has no gap.
     assert DocumentSequence.objects.get(kind="order").last == 1
@@ -228,10 +233,12 @@ def test_fulfil_then_cancel_stamps_times_and_is_audited(rep_north: Any, ana: Any
     fulfilled = services.order_set_status(
         actor=rep_north, order=order, status="fulfilled", expected_version=1
     )
-    assert fulfilled.status == "fulfilled" and fulfilled.fulfilled_at is not None
+    assert fulfilled.status == "fulfilled"
+    assert fulfilled.fulfilled_at is not None
     assert fulfilled.version == 2
     cancelled = services.order_set_status(actor=rep_north, order=fulfilled, status="cancelled")
-    assert cancelled.cancelled_at is not None and cancelled.version == 3
+    assert cancelled.cancelled_at is not None
+    assert cancelled.version == 3
     changes = [e.changes for e in audit_history(record=order).filter(action="update")]
     assert any(c.get("status") == ["open", "fulfilled"] for c in changes)
     assert any(c.get("status") == ["fulfilled", "cancelled"] for c in changes)
@@ -245,7 +252,8 @@ def test_a_cancelled_order_cannot_be_fulfilled_or_reopened(rep_north: Any, ana: 
             services.order_set_status(actor=rep_north, order=order, status=status)
         assert "status" in exc.value.message_dict
     order.refresh_from_db()
-    assert order.status == "cancelled" and order.version == 1
+    assert order.status == "cancelled"
+    assert order.version == 1
 
 
 def test_setting_the_same_status_changes_nothing(rep_north: Any, ana: Any) -> None:
@@ -273,7 +281,8 @@ def test_another_team_cannot_change_or_trash_the_order(
     with pytest.raises(NotFound):
         services.order_trash(actor=rep_south, order=order)
     order.refresh_from_db()
-    assert order.status == "open" and order.deleted_at is None
+    assert order.status == "open"
+    assert order.deleted_at is None
 
 
 def test_trash_and_restore(rep_north: Any, admin: Any, ana: Any) -> None:

@@ -62,7 +62,8 @@ def test_create_a_pipeline_with_the_usual_stages(admin: Any) -> None:
     assert pipeline.name == "Renewals"
     assert names(pipeline) == ["New", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
     entry = AuditEntry.objects.get(object_id=pipeline.pk, content_type__model="pipeline")
-    assert entry.action == "create" and "Won 100% (won)" in entry.changes["stages"][1]
+    assert entry.action == "create"
+    assert "Won 100% (won)" in entry.changes["stages"][1]
 
 
 @pytest.mark.parametrize(
@@ -277,7 +278,8 @@ def test_only_admins_see_the_settings_page(
     response = client_for(admin).get(URL)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Test pipeline" in html and "Closed won" in html
+    assert "Test pipeline" in html
+    assert "Closed won" in html
     # The core settings page links here.
     assert URL in client_for(admin).get("/settings/").content.decode()
 
@@ -309,7 +311,8 @@ def test_edit_delete_and_move_stages_on_the_page(
         f"/settings/stages/{demo.pk}/",
         {f"s{demo.pk}-name": "Demo", f"s{demo.pk}-probability": "150"},
     )
-    assert response.status_code == 200 and "is-invalid" in response.content.decode()
+    assert response.status_code == 200
+    assert "is-invalid" in response.content.decode()
     response = client.post(
         f"/settings/stages/{demo.pk}/",
         {f"s{demo.pk}-name": "Live demo", f"s{demo.pk}-probability": "45"},
@@ -331,7 +334,8 @@ def test_edit_delete_and_move_stages_on_the_page(
 def test_create_rename_and_delete_pipelines_on_the_page(admin: Any, pipe: Pipeline) -> None:
     client = client_for(admin)
     response = client.post(f"{URL}new/", {"new-name": "Sales"})
-    assert response.status_code == 200 and "already taken" in response.content.decode()
+    assert response.status_code == 200
+    assert "already taken" in response.content.decode()
     response = client.post(f"{URL}new/", {"new-name": "Partners", "new-is_active": "on"})
     assert response.status_code == 302
     partners = Pipeline.objects.get(name="Partners")

@@ -81,9 +81,10 @@ def test_history_of_a_person(rep_north: Any, ana: Any, ana_orders: dict[str, Any
     products = {p.name: p for p in history.products}
     assert set(products) == {"Chair", "Delivery", "Cushion"}
     assert products["Chair"].quantity == Decimal("5")  # 2 + 3, not the cancelled 50
-    assert products["Chair"].orders == 2 and products["Chair"].last_bought == day(5)
+    assert products["Chair"].orders == 2
+    assert products["Chair"].last_bought == day(5)
     assert products["Delivery"].product_id is None
-    assert [p.name for p in history.products][0] == "Chair"  # last bought first
+    assert next(p.name for p in history.products) == "Chair"  # last bought first
 
 
 def test_history_of_an_organization(rep_north: Any, acme: Any, ana: Any, rates: None) -> None:
@@ -99,7 +100,8 @@ def test_no_orders(rep_north: Any, ana: Any) -> None:
     history = purchase_history(rep_north, person=ana)
     assert not history.has_orders
     assert (history.order_count, history.totals, history.last_purchase) == (0, {}, None)
-    assert history.total_in_base == Decimal("0.00") and history.products == []
+    assert history.total_in_base == Decimal("0.00")
+    assert history.products == []
 
 
 def test_only_visible_orders_count(

@@ -38,10 +38,13 @@ def test_english_quote_pdf(rep_north: Any, person_factory: Any) -> None:
     assert "Clientela" in text
     assert quote.number in text
     assert "Ana Núñez" in text  # accents survive: the font is embedded
-    assert "Calle Mayor 1" in text and "28013 Madrid" in text
-    assert "Desk" in text and "Lamp" in text
+    assert "Calle Mayor 1" in text
+    assert "28013 Madrid" in text
+    assert "Desk" in text
+    assert "Lamp" in text
     assert "€129.90" in text  # the total, formatted in English
-    assert "Description" in text and "Total" in text
+    assert "Description" in text
+    assert "Total" in text
     assert "Delivery in two weeks." in text
 
 
@@ -57,7 +60,9 @@ def test_spanish_quote_pdf_has_spanish_labels_and_formats(
     assert quote.language == "es"
     text = pdf_text(quote_pdf(quote)).replace("\xa0", " ")
     assert "129,90 €" in text  # Spanish number format
-    assert "Descripción" in text and "Cliente" in text and "Fecha" in text
+    assert "Descripción" in text
+    assert "Cliente" in text
+    assert "Fecha" in text
     assert "marzo" in text  # dates in Spanish
     assert "Description" not in text
 

@@ -33,7 +33,9 @@ def test_send_mails_the_pdf_and_logs_an_interaction(
     )
     quote = make_quote(rep_north, ana, organization_id=acme.pk)
     sent = services.quote_send(actor=rep_north, quote=quote, expected_version=1)
-    assert sent.status == "sent" and sent.sent_at is not None and sent.version == 2
+    assert sent.status == "sent"
+    assert sent.sent_at is not None
+    assert sent.version == 2
 
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
@@ -41,7 +43,8 @@ def test_send_mails_the_pdf_and_logs_an_interaction(
     assert quote.number in message["Subject"]
     assert message["Reply-To"] == "nora@example.com"
     body = message.get_body(preferencelist=("plain",)).get_content()
-    assert "Ana Ruiz" in body and "129,90" in body  # Spanish, like the quote
+    assert "Ana Ruiz" in body
+    assert "129,90" in body
     attachments = list(message.iter_attachments())
     assert [a.get_filename() for a in attachments] == [f"{quote.number}.pdf"]
     assert attachments[0].get_content_type() == "application/pdf"
@@ -88,6 +91,7 @@ def test_a_refused_send_changes_nothing(rep_north: Any, person_factory: Any, set
         services.quote_send(actor=rep_north, quote=quote)
     assert "to" in exc.value.message_dict
     quote.refresh_from_db()
-    assert quote.status == "draft" and quote.version == 1
+    assert quote.status == "draft"
+    assert quote.version == 1
     assert not Interaction.objects.exists()
     assert Quote.objects.get().sent_at is None

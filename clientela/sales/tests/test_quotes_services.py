@@ -53,7 +53,8 @@ def sent(actor: Any, quote: Quote) -> Quote:
 
 def test_create_computes_totals_and_defaults(rep_north: Any, ana: Any) -> None:
     quote = make_quote(rep_north, ana)
-    assert quote.number == f"Q-{year()}-00001" and quote.revision == 1
+    assert quote.number == f"Q-{year()}-00001"
+    assert quote.revision == 1
     assert quote.status == "draft"
     assert quote.language == "es"  # the person's language
     assert quote.issue_date == timezone.localdate()
@@ -80,9 +81,11 @@ def test_numbering_has_no_gap_after_a_failed_save(rep_north: Any, ana: Any) -> N
             rep_north, ana, lines=[{"description": "X", "quantity": "-1", "unit_price": "1"}]
         )
     # A failure while saving, after the number was taken: the whole transaction rolls back.
-    with mock.patch.object(QuoteLine.objects, "bulk_create", side_effect=IntegrityError("boom")):
-        with pytest.raises(IntegrityError):
-            make_quote(rep_north, ana)
+    with (
+        mock.patch.object(QuoteLine.objects, "bulk_create", side_effect=IntegrityError("boom")),
+        pytest.raises(IntegrityError),
+    ):
+        make_quote(rep_north, ana)
     assert Quote.objects.count() == 1
     assert make_quote(rep_north, ana).number == f"Q-{year()}-00002"
     assert DocumentSequence.objects.get(kind="quote").last == 2
@@ -152,9 +155,11 @@ def test_bad_input_is_refused_and_nothing_saved(
         )
     errors = exc.value.message_dict
     assert {"person_id", "currency", "language", "valid_until"} <= set(errors)
-    assert "lines.0.quantity" in errors and "lines.1.discount_percent" in errors
+    assert "lines.0.quantity" in errors
+    assert "lines.1.discount_percent" in errors
     assert "lines.2.description" in errors
-    assert not Quote.objects.exists() and not QuoteLine.objects.exists()
+    assert not Quote.objects.exists()
+    assert not QuoteLine.objects.exists()
 
 
 def test_a_quote_needs_a_customer_and_lines(rep_north: Any) -> None:
@@ -192,7 +197,8 @@ def test_update_a_draft_replaces_lines(rep_north: Any, ana: Any) -> None:
         },
         expected_version=1,
     )
-    assert updated.version == 2 and updated.total == D("550.00")
+    assert updated.version == 2
+    assert updated.total == D("550.00")
     assert [line.description for line in updated.lines.all()] == ["Sofa"]
     with pytest.raises(VersionConflict):
         services.quote_update(actor=rep_north, quote=quote, data={"notes": "x"}, expected_version=1)
@@ -203,7 +209,8 @@ def test_changing_the_currency_reprices_existing_lines(rep_north: Any, ana: Any)
         rep_north, ana, lines=[{"description": "X", "quantity": "1", "unit_price": "10.40"}]
     )
     updated = services.quote_update(actor=rep_north, quote=quote, data={"currency": "JPY"})
-    assert updated.currency == "JPY" and updated.total == D("10")
+    assert updated.currency == "JPY"
+    assert updated.total == D("10")
 
 
 def test_only_drafts_are_edited(rep_north: Any, ana: Any) -> None:
@@ -220,8 +227,10 @@ def test_revise_makes_a_new_draft_with_the_same_number(rep_north: Any, ana: Any)
     first = sent(rep_north, make_quote(rep_north, ana))
     second = services.quote_revise(actor=rep_north, quote=first)
     assert (second.number, second.revision, second.previous_id) == (first.number, 2, first.pk)
-    assert second.status == "draft" and second.label == f"{first.number}-2"
-    assert second.total == first.total and second.lines.count() == 2
+    assert second.status == "draft"
+    assert second.label == f"{first.number}-2"
+    assert second.total == first.total
+    assert second.lines.count() == 2
     first.refresh_from_db()
     assert first.status == "sent"
     with pytest.raises(ValidationError):  # only the newest revision
@@ -247,7 +256,8 @@ def test_accept_creates_the_order_once(rep_north: Any, ana: Any) -> None:
     )
     assert order.lines.count() == 2
     quote.refresh_from_db()
-    assert quote.status == "accepted" and quote.decided_at is not None
+    assert quote.status == "accepted"
+    assert quote.decided_at is not None
     with pytest.raises(ValidationError) as exc:
         services.quote_accept(actor=rep_north, quote=quote)
     assert "status" in exc.value.message_dict

@@ -310,9 +310,12 @@ def _new_deal_initial(request: AuthedRequest) -> dict[str, Any]:
     if chosen is not None:
         initial["pipeline"] = chosen.pk
     raw_stage = request.GET.get("stage", "")
-    if raw_stage.isdigit() and chosen is not None:
-        if any(s.pk == int(raw_stage) for s in chosen.stages.all()):
-            initial["stage"] = int(raw_stage)
+    if (
+        raw_stage.isdigit()
+        and chosen is not None
+        and any(s.pk == int(raw_stage) for s in chosen.stages.all())
+    ):
+        initial["stage"] = int(raw_stage)
     org = initial.get("organization")
     if org and not initial.get("title"):
         try:

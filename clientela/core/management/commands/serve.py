@@ -66,7 +66,7 @@ def _positive(value: str) -> int:
 
 class Command(BaseCommand):
     help = "Run the production web server (gunicorn)."
-    requires_system_checks: list[str] = []  # gunicorn's workers load the app and run them
+    requires_system_checks: tuple[str, ...] = ()  # gunicorn's workers load the app and run them
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", help="address to listen on (default: $CLIENTELA_HOST)")
