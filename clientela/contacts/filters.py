@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -71,7 +72,7 @@ class ContactFilters(ListFilters):
     """A people or organizations list's filters: ``from_params(params, resource=…)``
     (the kind's sorts and custom fields differ)."""
 
-    FIELDS = {
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
         "q": TextParam(limit=200),
         "tag": IdParam(),
         "owner": IdParam(),

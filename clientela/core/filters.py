@@ -22,6 +22,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from clientela.core.kinds import MAX_ID
 
@@ -35,7 +36,9 @@ class IdParam(forms.Field):
     """A record id: a whole number from 1 to 2**63 - 1 (a larger one would overflow the
     database driver)."""
 
-    default_error_messages = {"invalid": gettext_lazy("Enter a whole number.")}
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
+        "invalid": gettext_lazy("Enter a whole number.")
+    }
 
     def __init__(self) -> None:
         super().__init__(required=False)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from clientela.core.filters import (
     ChoiceParam,
@@ -18,6 +19,7 @@ from clientela.core.filters import (
     Errors,
     IdParam,
     ListFilters,
+    Sorts,
     TextParam,
 )
 from clientela.sales.choices import DealStatus, LeadSource, LeadStatus, OrderStatus, QuoteStatus
@@ -25,13 +27,13 @@ from clientela.sales.choices import DealStatus, LeadSource, LeadStatus, OrderSta
 
 @dataclass
 class LeadFilters(ListFilters):
-    FIELDS = {
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
         "q": TextParam(limit=200),
         "status": ChoiceParam(LeadStatus.choices, message=_("Unknown status “%(value)s”.")),
         "source": ChoiceParam(LeadSource.choices, message=_("Unknown source “%(value)s”.")),
         "owner": IdParam(),
     }
-    SORTS = {
+    SORTS: ClassVar[Sorts] = {
         "created": ("created_at", "id"),
         "name": ("last_name", "first_name", "id"),
         "company": ("company", "id"),
@@ -66,7 +68,9 @@ def parse_month(value: str) -> tuple[int, int] | None:
 class MonthParam(forms.Field):
     """A month as YYYY-MM, cleaned to (year, month)."""
 
-    default_error_messages = {"invalid": _("Give the month as YYYY-MM.")}
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
+        "invalid": _("Give the month as YYYY-MM.")
+    }
 
     def __init__(self) -> None:
         super().__init__(required=False)
@@ -83,7 +87,7 @@ class MonthParam(forms.Field):
 
 @dataclass
 class DealFilters(ListFilters):
-    FIELDS = {
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
         "q": TextParam(limit=200),
         "pipeline": IdParam(),
         "stage": IdParam(),
@@ -94,7 +98,7 @@ class DealFilters(ListFilters):
         "status": ChoiceParam(DealStatus.choices, message=_("Choose open, won or lost.")),
         "close_month": MonthParam(),
     }
-    SORTS = {
+    SORTS: ClassVar[Sorts] = {
         "title": ("title", "id"),
         "stage": ("stage__position", "id"),
         "status": ("status", "id"),
@@ -127,7 +131,7 @@ class OrderFilters(ListFilters):
     """The order list's filters and sort, parsed once from a query string (pages) or
     from typed parameters (the API)."""
 
-    FIELDS = {
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
         "status": ChoiceParam(
             OrderStatus.choices, message=_("Choose open, fulfilled or cancelled.")
         ),
@@ -138,7 +142,7 @@ class OrderFilters(ListFilters):
         "date_to": DateParam(message=_("Enter a date as YYYY-MM-DD.")),
         "q": TextParam(limit=100),
     }
-    SORTS = {
+    SORTS: ClassVar[Sorts] = {
         "ordered": ("ordered_at", "id"),
         "number": ("number", "id"),
         "total": ("total", "id"),

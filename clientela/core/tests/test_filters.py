@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
+from django import forms
 from django.http import QueryDict
 
 from clientela.core.filters import (
@@ -25,7 +27,7 @@ SORTS = {"name": ("name", "id"), "created": ("created_at", "id")}
 
 @dataclass
 class Example(ListFilters):
-    FIELDS = {
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
         "q": TextParam(limit=5),
         "owner": IdParam(),
         "colour": ChoiceParam([("red", "Red")], message="No colour “%(value)s”."),

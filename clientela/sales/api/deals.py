@@ -33,10 +33,10 @@ from clientela.core.api.pagination import PageParams
 from clientela.core.api.schemas import InputSchema, IsoDate, OutputSchema, RecordId
 from clientela.sales import money
 from clientela.sales.choices import DealStatus
+from clientela.sales.filters import DealFilters
 from clientela.sales.models import Deal, Pipeline
 from clientela.sales.selectors import deals as selectors
 from clientela.sales.selectors import pipelines as pipeline_selectors
-from clientela.sales.selectors.deals import DealFilters
 from clientela.sales.services import deals as services
 
 router = Router(tags=["deals"])

@@ -29,6 +29,7 @@ from clientela.core.api import (
 from clientela.core.api.pagination import PageParams
 from clientela.core.api.schemas import InputSchema, OutputSchema, RecordId
 from clientela.sales.choices import LeadSource, LeadStatus
+from clientela.sales.filters import LeadFilters
 from clientela.sales.models import Lead
 from clientela.sales.selectors import leads as selectors
 from clientela.sales.services import leads as services
@@ -168,7 +169,7 @@ def _lead(request: HttpRequest, lead_id: int) -> Lead:
 
 
 def leads_query(request: HttpRequest, params: LeadListParams) -> QuerySet[Lead]:
-    filters, errors = selectors.LeadFilters.from_params(request.GET)
+    filters, errors = LeadFilters.from_params(request.GET)
     if errors:
         raise ValidationError(errors)
     return selectors.lead_list(user=api_user(request), filters=filters)

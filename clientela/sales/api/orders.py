@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from clientela.core.api import api_user
 from clientela.sales.api.orders_schemas import OrderIn, OrderListParams, OrderPatch
+from clientela.sales.filters import OrderFilters
 from clientela.sales.models import Order
 from clientela.sales.selectors import orders as selectors
 from clientela.sales.services import orders as services
@@ -29,7 +30,7 @@ ORDER_DOCS = {
 
 
 def orders_query(request: HttpRequest, params: OrderListParams) -> QuerySet[Order]:
-    filters = selectors.OrderFilters(
+    filters = OrderFilters(
         person_id=params.person_id,
         organization_id=params.organization_id,
         status=params.status or "",

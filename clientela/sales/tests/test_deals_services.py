@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from clientela.core.errors import NotFound, VersionConflict
 from clientela.core.models import AuditEntry
+from clientela.sales.filters import DealFilters
 from clientela.sales.models import Deal, DealStageChange, ExchangeRate, SalesSettings
 from clientela.sales.selectors import deals as selectors
-from clientela.sales.selectors.deals import DealFilters
 from clientela.sales.services import deals as services
 from clientela.sales.tests.deal_helpers import make_deal, make_pipeline, stage
 

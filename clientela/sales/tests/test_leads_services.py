@@ -14,8 +14,9 @@ from clientela.contacts.models import Membership, Organization, Person
 from clientela.core.errors import NotFound, VersionConflict
 from clientela.core.models import AuditEntry, SearchEntry
 from clientela.sales.choices import LeadStatus
+from clientela.sales.filters import LeadFilters
 from clientela.sales.models import Deal, Lead, Pipeline, Stage
-from clientela.sales.selectors.leads import LeadFilters, conversion_matches, lead_get, lead_list
+from clientela.sales.selectors.leads import conversion_matches, lead_get, lead_list
 from clientela.sales.services.leads import (
     LeadData,
     lead_convert,

@@ -49,7 +49,7 @@ from clientela.sales.kinds import DEALS
 from clientela.sales.models import Deal, Pipeline, SalesSettings
 from clientela.sales.selectors import deals as selectors
 from clientela.sales.selectors import pipelines as pipeline_selectors
-from clientela.sales.selectors.deals import Board, DealFilters
+from clientela.sales.selectors.deals import Board
 from clientela.sales.services import deals as services
 
 #: Query parameters of the board that narrow what it shows (kept across moves).

@@ -31,6 +31,7 @@ from clientela.core.views.kinds import (
 )
 from clientela.core.views.records import AuthedRequest, not_found_as_404
 from clientela.sales.choices import LeadStatus
+from clientela.sales.filters import LeadFilters
 from clientela.sales.forms.leads import (
     CONVERT_ERROR_TARGETS,
     LEAD_ERROR_TARGETS,
