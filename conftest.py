@@ -7,9 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from playwright.sync_api import sync_playwright
 
-if TYPE_CHECKING:
-    from clientela.contacts.services import OrganizationData, PersonData
+from clientela.contacts.services import (
+    OrganizationData,
+    PersonData,
+    organization_create,
+    person_create,
+)
+from clientela.core.services import roles_ensure_defaults, user_create
 
 PASSWORD = "Clientela-test-pw-1"
 
@@ -56,8 +63,6 @@ def _default_time_zone_and_language() -> None:
 
 @pytest.fixture
 def make_user(db: Any) -> Any:
-    from clientela.core.services import roles_ensure_defaults, user_create
-
     roles_ensure_defaults()
 
     def make(username: str, role: str = "sales", team: str | None = "North", **extra: Any) -> Any:
@@ -110,8 +115,6 @@ def reader(make_user: Any) -> Any:
 
 @pytest.fixture
 def person_factory(db: Any) -> Any:
-    from clientela.contacts.services import person_create
-
     counter = {"n": 0}
 
     def make(actor: Any, **data: Unpack[PersonData]) -> Any:
@@ -125,8 +128,6 @@ def person_factory(db: Any) -> Any:
 
 @pytest.fixture
 def organization_factory(db: Any) -> Any:
-    from clientela.contacts.services import organization_create
-
     counter = {"n": 0}
 
     def make(actor: Any, **data: Unpack[OrganizationData]) -> Any:
@@ -151,8 +152,6 @@ class SmtpServer:
         self.envelopes: list[tuple[str, list[str]]] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        from email import message_from_bytes, policy
-
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 Message accepted for delivery"
@@ -167,10 +166,6 @@ class SmtpServer:
 
 @pytest.fixture
 def smtp_server() -> Any:
-    import socket
-
-    from aiosmtpd.controller import Controller
-
     # A free port chosen by the kernel (aiosmtpd checks its own readiness by connecting
     # to the port it was given, so it cannot be 0).
     with socket.socket() as probe:
@@ -192,11 +187,6 @@ ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent / "test-artifa
 
 @pytest.fixture(scope="session")
 def browser() -> Any:
-    import os
-    import shutil
-
-    from playwright.sync_api import sync_playwright
-
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
     # make between page actions are still plain synchronous code.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from aiosmtpd.controller import Controller
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import BENCH_DIR, ROOT, configure_django
@@ -325,7 +327,6 @@ def _free_port() -> int:
 
 
 def measure_reminders(user: Any, count: int) -> dict[str, Any]:
-    from aiosmtpd.controller import Controller
     from django.test import override_settings
     from django.utils import timezone
 

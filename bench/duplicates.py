@@ -20,6 +20,7 @@ their e-mail and phone rows), no services, no audit entries, no search index.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import random
@@ -28,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from faker import Faker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -100,10 +103,6 @@ def _variant(rng: random.Random, original: dict[str, Any]) -> dict[str, Any]:
 
 def _load(people: int, rng: random.Random) -> list[list[int]]:
     """Insert the people; returns the planted pairs as ids [original, duplicate]."""
-    import datetime
-
-    from faker import Faker
-
     from clientela.contacts.models import EmailAddress, Person, PhoneNumber
     from clientela.core.normalize import fold
     from clientela.core.services import roles_ensure_defaults, user_create

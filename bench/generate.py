@@ -35,6 +35,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
+from faker import Faker
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 SEED = 7
@@ -150,8 +153,6 @@ class Phones:
     """Valid, unique E.164 numbers per country, drawn around the library's example."""
 
     def __init__(self, rng: random.Random) -> None:
-        import phonenumbers
-
         self.pn = phonenumbers
         self.rng = rng
         self.used: set[str] = set()
@@ -188,7 +189,6 @@ class Phones:
 class Loader:
     def __init__(self, n: int, seed: int) -> None:
         from django.db import connection
-        from faker import Faker
 
         self.n = n
         self.rng = random.Random(seed)

@@ -36,6 +36,8 @@ import sys
 import time
 from pathlib import Path
 
+from faker import Faker
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -62,8 +64,6 @@ def csv_file(people: int) -> Path:
 
 
 def _name_pools() -> tuple[list[str], list[str]]:
-    from faker import Faker
-
     firsts: set[str] = set()
     lasts: set[str] = set()
     for locale in LOCALES:

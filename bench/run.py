@@ -37,6 +37,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+import phonenumbers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -198,7 +201,6 @@ def _search_queries() -> list[str]:
 
     person = Person.objects.filter(deleted_at__isnull=True).order_by("pk")[500]
     other = Person.objects.filter(deleted_at__isnull=True).order_by("pk")[1500]
-    import phonenumbers
 
     national = str(phonenumbers.parse(other.phone).national_number)
     return [
@@ -213,8 +215,6 @@ def _search_queries() -> list[str]:
 
 
 def measure_search(client: Any, runs: int, explain: bool) -> dict[str, Any]:
-    from urllib.parse import quote
-
     base = _url("core:search")
     if base is None:
         return {"status": "not available (core:search has no URL yet)"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.metadata import version
 
 USAGE = """\
 usage: clientela COMMAND [options]
@@ -51,7 +52,7 @@ def _error(message: str, code: int = 1) -> int:
 
 def _explain(exc: BaseException) -> str:
     """One line for an unexpected failure, with a hint where we know the usual cause."""
-    from django.db import DatabaseError
+    from django.db import DatabaseError  # noqa: PLC0415 - see main()
 
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, DatabaseError):
@@ -67,10 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE, end="")
         return 0 if args else 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientela.settings")
+    # Django and the settings load only now: --help answers without them, and the
+    # settings module must be named before they do.
+    import django  # noqa: PLC0415
 
-    import django
-
-    from clientela.env import ConfigError
+    from clientela.env import ConfigError  # noqa: PLC0415
 
     try:
         django.setup()
@@ -79,18 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         return _error(_explain(exc), 2)
 
-    from django.core.management import execute_from_command_line, get_commands
+    from django.core.management import execute_from_command_line, get_commands  # noqa: PLC0415
 
-    from clientela.core.choices import Interface
-    from clientela.core.context import interface
+    from clientela.core.choices import Interface  # noqa: PLC0415
+    from clientela.core.context import interface  # noqa: PLC0415
 
     name = ALIASES.get(args[0], args[0])
     if name not in get_commands():
         if name.replace("-", "_") in get_commands():
             name = name.replace("-", "_")
         elif name == "--version":
-            from importlib.metadata import version
-
             print(version("clientela"))
             return 0
         else:

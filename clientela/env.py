@@ -11,6 +11,9 @@ import ipaddress
 import os
 import re
 from collections.abc import Sequence
+from urllib.parse import unquote, urlsplit
+
+import phonenumbers
 
 
 class ConfigError(Exception):
@@ -86,8 +89,6 @@ def env_list(name: str, default: Sequence[str] = ()) -> list[str]:
 def env_email_url(name: str, default: str) -> dict[str, object]:
     """Parse EMAIL_URL (smtp://user:pass@host:port, smtp+tls://…, smtp+ssl://…, console://,
     memory://) into Django's EMAIL_* settings."""
-    from urllib.parse import unquote, urlsplit
-
     raw = os.environ.get(name) or default
     parts = urlsplit(raw)
     scheme = parts.scheme
@@ -118,8 +119,6 @@ def env_email_url(name: str, default: str) -> dict[str, object]:
 
 def env_time_zone(name: str, default: str) -> str:
     """An IANA time zone name (``Europe/Madrid``)."""
-    import zoneinfo
-
     value = os.environ.get(name) or default
     try:
         zoneinfo.ZoneInfo(value)
@@ -130,8 +129,6 @@ def env_time_zone(name: str, default: str) -> str:
 
 def env_phone_region(name: str, default: str) -> str:
     """An ISO 3166 country code that phone numbers can be read in (``ES``)."""
-    import phonenumbers
-
     value = (os.environ.get(name) or default).upper()
     if value not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(f"{name}={value!r} is not a country code (e.g. US, ES, MX)")

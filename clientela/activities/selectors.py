@@ -6,12 +6,14 @@ only for their author and admins."""
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from clientela.activities.birthdays import upcoming_birthdays
 from clientela.activities.choices import TaskStatus
 from clientela.activities.models import Appointment, Interaction, Notification, Task
 from clientela.contacts.models import Membership
@@ -227,8 +229,6 @@ def today_bounds(user: Any) -> tuple[datetime.datetime, datetime.datetime]:
     """Start and end of today in the user's time zone, as aware datetimes."""
     zone = timezone.get_current_timezone()
     if getattr(user, "time_zone", ""):
-        import zoneinfo
-
         zone = zoneinfo.ZoneInfo(user.time_zone)
     now = timezone.localtime(timezone.now(), zone)
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -240,8 +240,6 @@ MY_DAY_LIMIT = 20
 
 
 def my_day(*, user: Any, limit: int = MY_DAY_LIMIT) -> MyDay:
-    from clientela.activities.birthdays import upcoming_birthdays
-
     start, end = today_bounds(user)
     mine = task_list(user=user, view="mine")
     return MyDay(

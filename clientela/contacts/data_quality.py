@@ -20,6 +20,8 @@ from clientela.contacts.models import (
     DuplicateScanStatus,
 )
 from clientela.contacts.selectors import organization_get, person_get
+from clientela.contacts.tasks import scan_duplicates
+from clientela.core.errors import NotFound
 from clientela.core.models import User
 from clientela.core.permissions import require
 
@@ -51,7 +53,6 @@ def duplicate_scan_request(*, actor: User, kind: str) -> DuplicateScan:
     model = duplicates.model_of(kind)
     if model.objects.filter(deleted_at__isnull=True).count() < INLINE_LIMIT:
         return duplicate_scan_run(scan=scan)
-    from clientela.contacts.tasks import scan_duplicates
 
     transaction.on_commit(lambda: scan_duplicates.enqueue(scan.pk))
     return scan
@@ -109,8 +110,6 @@ def duplicate_dismiss(*, actor: User, kind: str, a: Any, b: Any) -> DuplicateDis
     require(actor, "update", _resource(kind))
     a_id, b_id = duplicates.ordered(first.pk, second.pk)
     if a_id == b_id:
-        from clientela.core.errors import NotFound
-
         raise NotFound()
     with transaction.atomic():
         dismissal, _created = DuplicateDismissal.objects.get_or_create(

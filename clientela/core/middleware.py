@@ -15,6 +15,8 @@ from django.utils import timezone, translation
 
 from clientela.core.choices import Interface
 from clientela.core.context import interface
+from clientela.core.models import SiteSettings
+from clientela.core.two_factor import has_device
 
 
 @contextmanager
@@ -92,9 +94,6 @@ class TwoFactorRequiredMiddleware:
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and not user.is_verified()
         ):
-            from clientela.core.models import SiteSettings
-            from clientela.core.two_factor import has_device
-
             # The whole path with its query, encoded, so the user lands where they
             # were going once the code is checked.
             back = "?" + urlencode({"next": request.get_full_path()})

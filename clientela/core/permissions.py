@@ -113,7 +113,7 @@ _ROLE_RIGHTS: dict[int, tuple[Any, Mapping[str, Rights]]] = {}
 
 
 def _load_role_rights(role_id: int) -> Mapping[str, Rights]:
-    from clientela.core.models import RolePermission
+    from clientela.core.models import RolePermission  # noqa: PLC0415 - core.models imports this module
 
     return MappingProxyType(
         {
@@ -159,7 +159,7 @@ def forget_rights(user: Any) -> None:
 def _role_rights_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Stamp the role whose rights changed, so every process reloads them (a signal,
     so that the admin site's inline editor is covered too, not only the service)."""
-    from clientela.core.models import Role
+    from clientela.core.models import Role  # noqa: PLC0415 - core.models imports this module
 
     _ROLE_RIGHTS.pop(instance.role_id, None)
     Role.objects.filter(pk=instance.role_id).update(updated_at=timezone.now())

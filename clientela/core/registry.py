@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -167,8 +169,6 @@ class ListAction:
 
     @property
     def url(self) -> str:
-        from django.urls import reverse
-
         return reverse(self.url_name, kwargs=dict(self.url_kwargs))
 
 

@@ -39,6 +39,7 @@ from clientela.integrations.models import (
     ImportStatus,
     OnDuplicate,
 )
+from clientela.integrations.tasks import check_import, run_import
 
 #: Files up to this many rows are checked in the request; larger ones by the worker.
 INLINE_ROWS = 5000
@@ -162,7 +163,6 @@ def import_check(*, actor: User, job: ImportJob) -> ImportJob:
         return job
     job.status = ImportStatus.CHECKING
     job.save(update_fields=["status", "updated_at"])
-    from clientela.integrations.tasks import check_import
 
     transaction.on_commit(lambda: check_import.enqueue(job.pk))
     return job
@@ -192,8 +192,6 @@ def import_start(*, actor: User, job: ImportJob, queue: bool = True) -> ImportJo
     job.status = ImportStatus.QUEUED
     job.save(update_fields=["status", "updated_at"])
     if queue:
-        from clientela.integrations.tasks import run_import
-
         transaction.on_commit(lambda: run_import.enqueue(job.pk))
     return job
 
@@ -216,8 +214,6 @@ def import_resume(
     job.status, job.error = ImportStatus.QUEUED, ""
     job.save(update_fields=["status", "error", "updated_at"])
     if queue:
-        from clientela.integrations.tasks import run_import
-
         transaction.on_commit(lambda: run_import.enqueue(job.pk))
     return job
 
@@ -268,7 +264,6 @@ def import_resume_stale() -> list[int]:
             "pk", flat=True
         )
     ) + list(ImportJob.objects.filter(status=ImportStatus.QUEUED).values_list("pk", flat=True))
-    from clientela.integrations.tasks import run_import
 
     for pk in stale:
         run_import.enqueue(pk)

@@ -1,6 +1,9 @@
 """Background jobs of imports (the ``django_tasks`` API, see ``activities.tasks``): the
 dry run of a large file and the import itself. Both are safe to run twice: a job not in
-the state the task expects is left alone, and an import resumes at its checkpoint."""
+the state the task expects is left alone, and an import resumes at its checkpoint.
+
+``services`` imports this module to queue the jobs, so the jobs import ``services`` when
+they run."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from clientela.integrations.models import ImportJob, ImportStatus
 @task()
 def check_import(job_id: int) -> int:
     """The dry run of job ``job_id``; returns the rows that would fail (-1: nothing to do)."""
-    from clientela.integrations.services import import_check_run
+    from clientela.integrations.services import import_check_run  # noqa: PLC0415
 
     job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.CHECKING).first()
     if job is None:
@@ -23,7 +26,7 @@ def check_import(job_id: int) -> int:
 @task()
 def run_import(job_id: int) -> int:
     """Import job ``job_id`` from its checkpoint; returns the rows imported this run."""
-    from clientela.integrations.services import import_run
+    from clientela.integrations.services import import_run  # noqa: PLC0415
 
     job = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
@@ -36,6 +39,6 @@ def run_import(job_id: int) -> int:
 
 def resume_imports() -> None:
     """Worker start-up hook: queue again the imports a stopped worker left behind."""
-    from clientela.integrations.services import import_resume_stale
+    from clientela.integrations.services import import_resume_stale  # noqa: PLC0415
 
     import_resume_stale()

@@ -13,6 +13,11 @@ import datetime
 
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from clientela.sales.services.quotes import quote_expire_due
 
 
 def _next_run() -> datetime.datetime:
@@ -24,8 +29,6 @@ def _next_run() -> datetime.datetime:
 @task()
 def expire_due_quotes() -> int:
     """Mark sent quotes past their validity as expired; queue tomorrow's run."""
-    from clientela.sales.services.quotes import quote_expire_due
-
     try:
         return quote_expire_due()
     finally:
@@ -36,13 +39,8 @@ def ensure_quote_expiry_scheduled(*, exclude_running: bool = False) -> bool:
     """Queue the daily expiry run unless one is already waiting (only the database
     backend can be asked; with another backend it always queues). When a worker
     starts, the run also happens right away, catching up on days no worker ran."""
-    from django_tasks_db.backend import DatabaseBackend
-
     backend = expire_due_quotes.get_backend()
     if isinstance(backend, DatabaseBackend):
-        from django_tasks.base import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
         statuses = [TaskResultStatus.READY]
         if not exclude_running:
             statuses.append(TaskResultStatus.RUNNING)

@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from clientela.activities import birthdays, services
 from clientela.activities.birthdays import celebrated_on, upcoming_birthdays
@@ -151,11 +154,6 @@ def test_automatic_greeting_once_per_person_per_year(
 def test_hourly_greeting_run_is_queued_once_and_requeues_itself(
     rep_north: Any, person_factory: Any, settings: Any, smtp_server: Any
 ) -> None:
-    from django.core.management import call_command
-    from django_tasks_db.models import DBTaskResult
-
-    from clientela.activities.tasks import ensure_birthday_greetings_scheduled
-
     smtp_server.use(settings)
     today = timezone.localdate()
     born = today.replace(year=1990) if (today.month, today.day) != (2, 29) else today
@@ -180,7 +178,6 @@ def test_hourly_greeting_run_is_queued_once_and_requeues_itself(
 def test_upcoming_birthdays_work_with_sql_logging_on(rep_north: Any, person_factory: Any) -> None:
     # With DEBUG (or a debug cursor) Django logs each query by "%"-formatting it with
     # its parameters; a stray "%m" in the SQL then raised a 500 on "My day".
-    from django.db import connection
 
     person_factory(rep_north, birthday=datetime.date(1990, 1, 1))
     connection.force_debug_cursor = True

@@ -4,10 +4,13 @@ across a killed worker."""
 from __future__ import annotations
 
 import datetime
+import smtplib
+import threading
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -173,7 +176,6 @@ def test_batch_uses_one_smtp_connection(
     for _ in range(3):
         _fall_due(_task_with_reminder(rep_north, by_email=True))
     _fall_due(_task_with_reminder(rep_north2, by_email=True))
-    import smtplib
 
     connects: list[Any] = []
     real_connect = smtplib.SMTP.connect
@@ -214,10 +216,6 @@ def test_mail_server_down_still_delivers_in_app(rep_north: Any, settings: Any) -
 def test_concurrent_workers_deliver_each_reminder_once(rep_north: Any) -> None:
     """Two workers at once (PostgreSQL row locks, skip_locked): every reminder is
     delivered by exactly one of them."""
-    import threading
-
-    from django.db import connection, connections
-
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has a single writer; concurrency is a PostgreSQL matter")
     for _ in range(40):

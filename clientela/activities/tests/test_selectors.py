@@ -256,28 +256,21 @@ def test_interaction_list_of_an_organization_includes_its_people(
 def test_conflict_ids_never_name_an_appointment_the_user_cannot_see(
     rep_north: Any, rep_south: Any
 ) -> None:
-    import datetime as dt
-
-    from django.utils import timezone as tz
-
-    from clientela.activities import selectors as sel
-    from clientela.activities import services as svc
-
-    start = tz.now() + dt.timedelta(days=1)
-    mine = svc.appointment_create(
+    start = timezone.now() + datetime.timedelta(days=1)
+    mine = services.appointment_create(
         actor=rep_north,
         data={
             "title": "Mine",
             "start_at": start,
-            "end_at": start + dt.timedelta(hours=1),
+            "end_at": start + datetime.timedelta(hours=1),
             "attendee_ids": [rep_south.pk],
         },
     )
-    theirs = svc.appointment_create(
+    theirs = services.appointment_create(
         actor=rep_south,
-        data={"title": "Theirs", "start_at": start, "end_at": start + dt.timedelta(hours=1)},
+        data={"title": "Theirs", "start_at": start, "end_at": start + datetime.timedelta(hours=1)},
     )
-    assert sel.appointment_conflict_ids(user=rep_north, appointments=[mine]) == {mine.pk: []}
-    assert sel.appointment_conflict_ids(user=rep_south, appointments=[theirs])[theirs.pk] == [
+    assert selectors.appointment_conflict_ids(user=rep_north, appointments=[mine]) == {mine.pk: []}
+    assert selectors.appointment_conflict_ids(user=rep_south, appointments=[theirs])[theirs.pk] == [
         mine.pk
     ]

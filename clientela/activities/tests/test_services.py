@@ -22,7 +22,7 @@ from clientela.activities.models import (
     Task,
 )
 from clientela.activities.services import ReminderInput
-from clientela.core.errors import VersionConflict
+from clientela.core.errors import NotFound, VersionConflict
 from clientela.core.models import AuditEntry
 from clientela.core.selectors import audit_history
 from clientela.core.services import records
@@ -395,7 +395,6 @@ def test_notification_mark_read_one_or_all(rep_north: Any, rep_south: Any) -> No
     Notification.objects.create(user=rep_north, title="b")
     other = Notification.objects.create(user=rep_south, title="c")
     assert services.notification_mark_read(user=rep_north, notification_id=a.pk) == 1
-    from clientela.core.errors import NotFound
 
     with pytest.raises(NotFound):
         services.notification_mark_read(user=rep_north, notification_id=other.pk)

@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clientela.activities import services
-from clientela.activities.models import ActivityPreferences, Interaction, Notification
+from clientela.activities.models import ActivityPreferences, Interaction, Notification, Task
+from clientela.activities.selectors import MY_DAY_LIMIT
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -496,9 +497,6 @@ def test_top_bar_has_my_day_tasks_and_calendar(client: Any, rep_north: Any) -> N
 
 
 def test_my_day_shows_an_overview_and_links_to_the_rest(client: Any, rep_north: Any) -> None:
-    from clientela.activities.models import Task
-    from clientela.activities.selectors import MY_DAY_LIMIT
-
     yesterday = timezone.now() - datetime.timedelta(days=1)
     for n in range(MY_DAY_LIMIT + 3):
         services.task_create(

@@ -29,6 +29,7 @@ from clientela.contacts.models import (
     DuplicateScanStatus,
     Person,
 )
+from clientela.contacts.services import person_trash
 from clientela.contacts.tasks import scan_duplicates
 from clientela.core.errors import NotFound, PermissionDenied
 
@@ -143,8 +144,6 @@ def test_organizations_match_without_their_legal_form(
 
 
 def test_trashed_records_are_left_out(admin: Any, person_factory: Any) -> None:
-    from clientela.contacts.services import person_trash
-
     person_factory(admin, first_name="Ann", last_name="Lee", email="ann@example.com")
     gone = person_factory(admin, first_name="Ann", last_name="Lee", email="ann@example.com")
     assert len(find_duplicates(PERSON)) == 1

@@ -16,7 +16,7 @@ from clientela.activities.models import Appointment, Interaction, Task
 from clientela.contacts import data_quality, selectors
 from clientela.contacts.merge import merge_undo, organization_merge, person_merge
 from clientela.contacts.models import DuplicatePair, Membership, Merge, Organization, Person
-from clientela.contacts.services import EmailInput, person_update
+from clientela.contacts.services import EmailInput, MembershipInput, person_update
 from clientela.core.errors import NotFound, VersionConflict
 from clientela.core.models import AuditEntry, SearchEntry
 from clientela.core.services import custom_field_create
@@ -120,8 +120,6 @@ def pair(rep_north: Any, person_factory: Any, organization_factory: Any, vip: An
 
 
 def services_membership(org_id: int) -> Any:
-    from clientela.contacts.services import MembershipInput
-
     return MembershipInput(organization_id=org_id)
 
 

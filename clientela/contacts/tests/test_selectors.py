@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -65,8 +66,6 @@ def test_get_with_a_bad_or_unknown_id_is_not_found(admin: User, pk: Any) -> None
 
 
 def test_anonymous_user_sees_nothing(admin: User, person_factory: Any) -> None:
-    from django.contrib.auth.models import AnonymousUser
-
     person = person_factory(admin)
     assert not selectors.person_list(user=AnonymousUser()).exists()
     with pytest.raises(NotFound):

@@ -21,6 +21,7 @@ from clientela.core.errors import NotFound
 from clientela.core.models import (
     ApiToken,
     CustomField,
+    IdempotencyKey,
     Role,
     RolePermission,
     SavedView,
@@ -341,8 +342,6 @@ IDEMPOTENCY_KEY_HOURS = 24
 def idempotency_keys_purge(*, hours: int = IDEMPOTENCY_KEY_HOURS) -> int:
     """Forget stored API answers older than ``hours``: a client retries within
     minutes, and the ledger must not grow forever."""
-    from clientela.core.models import IdempotencyKey
-
     cutoff = timezone.now() - datetime.timedelta(hours=hours)
     count, _detail = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
     return count

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 from django.utils import timezone
@@ -218,8 +219,6 @@ def test_operations_run_with_the_api_interface_for_the_audit_trail(client: Any, 
 
 
 def test_no_csrf_token_needed_with_a_bearer_token(user: Any) -> None:
-    from django.test import Client
-
     response = post(Client(enforce_csrf_checks=True), "/api/tags", {"name": "x"}, bearer(user))
     assert response.status_code == 201
 

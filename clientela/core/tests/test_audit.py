@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from clientela.contacts.models import Organization, Person
 from clientela.contacts.services import (
@@ -132,8 +133,6 @@ def test_organization_lifecycle_is_audited(admin: User) -> None:
 
 
 def test_failed_write_leaves_no_entry(admin: User, person_factory: Any) -> None:
-    from django.core.exceptions import ValidationError
-
     person = person_factory(admin)
     count = AuditEntry.objects.count()
     with pytest.raises(ValidationError):

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clientela.core import two_factor
 from clientela.core.models import SiteSettings, User
+from clientela.core.registry import nav_for
 from conftest import PASSWORD
 
 LOGIN = "/account/login/"
@@ -72,8 +73,6 @@ def test_home_sends_anonymous_visitors_to_login(db: Any, client: Client) -> None
 
 
 def test_home_sends_users_to_the_first_top_bar_page(client: Client, rep_north: User) -> None:
-    from clientela.core.registry import nav_for
-
     client.force_login(rep_north)
     response = client.get("/")
     assert response.status_code == 302

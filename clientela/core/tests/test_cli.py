@@ -17,13 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
 from clientela.cli import main
+from clientela.contacts.models import Organization, Person
+from clientela.contacts.services import organization_trash, person_trash
 from clientela.core.choices import Interface
 from clientela.core.context import current_interface
-from clientela.core.models import ApiToken, User
+from clientela.core.models import ApiToken, AuditEntry, IdempotencyKey, User
 from clientela.core.services import hash_token, user_create
 from conftest import PASSWORD
 
@@ -239,10 +242,6 @@ def test_token_needs_an_action(db: Any, capsys: Any) -> None:
 def test_purge_trash_deletes_only_what_expired(
     db: Any, admin: Any, person_factory: Any, organization_factory: Any, capsys: Any
 ) -> None:
-    from clientela.contacts.models import Organization, Person
-    from clientela.contacts.services import organization_trash, person_trash
-    from clientela.core.models import AuditEntry
-
     old, recent, live = (person_factory(admin) for _ in range(3))
     org = organization_factory(admin)
     person_trash(actor=admin, person=old)
@@ -261,8 +260,6 @@ def test_purge_trash_deletes_only_what_expired(
 
 
 def test_purge_trash_forgets_old_idempotency_keys(db: Any, admin: Any, capsys: Any) -> None:
-    from clientela.core.models import IdempotencyKey
-
     def key(name: str) -> IdempotencyKey:
         return IdempotencyKey.objects.create(
             user=admin,
@@ -459,7 +456,6 @@ def test_serve_starts_gunicorn_on_the_wsgi_app(
     db: Any, fake_exec: list[list[str]], settings: Any, tmp_path: Path
 ) -> None:
     settings.STATIC_ROOT = tmp_path / "static"
-    from django.core.management import call_command
 
     with pytest.raises(_Exec):
         call_command("serve", host="0.0.0.0", port="9001", workers="3")  # noqa: S104

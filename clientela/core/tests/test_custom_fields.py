@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clientela.contacts.models import Organization, Person
-from clientela.contacts.services import organization_create, organization_update
+from clientela.contacts.services import organization_create, organization_update, person_update
 from clientela.core.custom_fields import (
     clean_custom_values,
     clean_value,
@@ -197,8 +197,6 @@ def test_organization_custom_fields_are_validated(admin: User) -> None:
 def test_a_field_made_required_later_does_not_block_unrelated_updates(
     admin: User, person_factory: Any
 ) -> None:
-    from clientela.contacts.services import person_update
-
     person = person_factory(admin)
     make(admin, "tier", "choice", choices=["gold"], required=True)
     person = person_update(actor=admin, person=person, data={"first_name": "Still"})

@@ -21,7 +21,9 @@ from clientela.env import (
     env_host,
     env_int,
     env_list,
+    env_phone_region,
     env_str,
+    env_time_zone,
 )
 
 VAR = "CLIENTELA_TEST_VALUE"
@@ -205,8 +207,6 @@ def test_email_url_rejects_bad_urls_naming_the_variable(
 
 
 def test_env_time_zone_and_phone_region_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    from clientela.env import env_phone_region, env_time_zone
-
     monkeypatch.setenv("TZ_VAR", "Europe/Madrid")
     assert env_time_zone("TZ_VAR", "UTC") == "Europe/Madrid"
     monkeypatch.setenv("TZ_VAR", "Mars/Olympus")

@@ -131,6 +131,4 @@ def test_fold_strips_accents_and_case(text: str, expected: str) -> None:
     [("Ølsen", "olsen"), ("Æther", "aether"), ("Łódź", "lodz"), ("Straße", "strasse")],
 )
 def test_fold_simplifies_letters_without_combining_accents(raw: str, folded: str) -> None:
-    from clientela.core.normalize import fold
-
     assert fold(raw) == folded

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
 from clientela.contacts.models import Organization, Person
@@ -103,8 +104,6 @@ def test_superuser_has_all_rights(make_user: Any) -> None:
 
 
 def test_inactive_and_anonymous_users_have_no_rights(rep_north: User) -> None:
-    from django.contrib.auth.models import AnonymousUser
-
     rep_north.is_active = False
     rep_north.save()
     assert rights_for(fresh(rep_north), PERSON) == NO_RIGHTS

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from clientela.api import api
 from clientela.core.api.records import api_kinds
 from clientela.core.kinds import RecordKind, record_kinds
 
@@ -18,8 +19,6 @@ from clientela.core.kinds import RecordKind, record_kinds
 @cache
 def openapi() -> dict[str, Any]:
     """The document as a client reads it (status codes as text)."""
-    from clientela.api import api
-
     document: dict[str, Any] = json.loads(json.dumps(api.get_openapi_schema(), default=str))
     return document
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
-from clientela.core.models import CustomField, RolePermission, SiteSettings, User
+from clientela.core.models import CustomField, Role, RolePermission, SiteSettings, User
 from clientela.core.permissions import rights_for
 from clientela.core.tests.test_auth import enable_two_factor
 
@@ -289,10 +290,6 @@ def test_non_admins_cannot_use_the_django_admin(client: Client, rep_north: User)
 
 
 def test_built_in_role_names_follow_the_users_language(db: Any, admin: Any) -> None:
-    from django.utils import translation
-
-    from clientela.core.models import Role
-
     role = Role.objects.get(key="read_only")
     with translation.override("es"):
         assert role.display_name == "Solo lectura"

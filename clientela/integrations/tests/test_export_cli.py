@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from clientela.cli import main
 from clientela.integrations.tests.vcard_reader import read_cards
 
 pytestmark = pytest.mark.django_db
@@ -110,8 +111,6 @@ def test_unwritable_output_is_a_clear_error(rep_north: Any, tmp_path: Path) -> N
 def test_console_script_exits_non_zero_with_one_line(
     rep_north: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from clientela.cli import main
-
     assert main(["export", "people", "--user", "ghost"]) != 0
     err = capsys.readouterr().err.strip()
     assert "There is no user “ghost”" in err and "Traceback" not in err

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from clientela.contacts.services import AddressInput
 from clientela.core.models import Tag
 from clientela.integrations.exports import FORMATS
 
@@ -124,8 +125,6 @@ def test_export_applies_search_city_and_sort(
 
 
 def _address(city: str) -> Any:
-    from clientela.contacts.services import AddressInput
-
     return AddressInput("ES", "work", "", city, "", "", True)
 
 

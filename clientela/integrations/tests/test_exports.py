@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from clientela.contacts.schemas import person_out
@@ -253,9 +255,6 @@ def test_records_are_read_in_chunks_across_boundaries(
 
 def test_writers_are_lazy(rep_north: Any, person_factory: Any) -> None:
     """A writer reads nothing before it is asked for its first chunk (it streams)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     person_factory(rep_north)
     with CaptureQueriesContext(connection) as queries:
         chunks = cast(Iterator[str], FORMATS["json"].write(PEOPLE, user=rep_north))  # text

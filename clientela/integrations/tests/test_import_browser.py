@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from clientela.integrations import services
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -65,10 +68,6 @@ def test_upload_map_check_and_import(
 def test_mapping_page_at_phone_width(
     page: Any, login_as: Any, rep_north: Any, csv_file: Path, artifacts_dir: Path
 ) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from clientela.integrations import services
-
     job = services.import_upload(
         actor=rep_north,
         upload=SimpleUploadedFile("old-system.csv", csv_file.read_bytes()),

@@ -17,6 +17,7 @@ from django.db import connections
 
 from clientela.cli import main
 from clientela.contacts.models import Person
+from clientela.contacts.services import EmailInput
 from clientela.integrations.models import ImportJob, ImportStatus
 from clientela.integrations.tests.test_import_services import DATA, _media, csv_file
 from conftest import PASSWORD
@@ -132,8 +133,6 @@ def test_reader_is_refused(reader: Any, capsys: Any, tmp_path: Path) -> None:
 def test_on_duplicate(
     rep_north: Any, person_factory: Any, capsys: Any, tmp_path: Path, policy: str, expected: str
 ) -> None:
-    from clientela.contacts.services import EmailInput
-
     person_factory(rep_north, emails=[EmailInput("ana@example.com", "work", True)])
     path = write(tmp_path, "people.csv", csv_file(GOOD[:2]))
     code, out, _err = run_cli(

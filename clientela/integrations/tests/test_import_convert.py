@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import pytest
 from django.core.exceptions import ValidationError
+from openpyxl import Workbook
 
 from clientela.contacts.models import Person
 from clientela.integrations import services
@@ -186,8 +187,6 @@ def test_ragged_rows_are_reported_and_the_others_imported(rep_north: Any) -> Non
 
 
 def test_xlsx_formula_cells_are_reported_not_evaluated(rep_north: Any, tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.worksheets[0]
     sheet.append(["first_name", "last_name", "email"])

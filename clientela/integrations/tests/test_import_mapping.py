@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from clientela.contacts.exports import ORGANIZATION_COLUMNS, PERSON_COLUMNS
 from clientela.core.services import custom_field_create
@@ -278,8 +279,6 @@ def test_salesforce_accounts() -> None:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_clientela_own_export_maps_every_column(language: str) -> None:
-    from django.utils import translation
-
     with translation.override(language):
         people = [str(c.label) for c in PERSON_COLUMNS] + ["cf_vip_level"]
         organizations = [str(c.label) for c in ORGANIZATION_COLUMNS]

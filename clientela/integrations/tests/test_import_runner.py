@@ -3,11 +3,14 @@ resumes where it stopped, every row exactly once; the dry run rolls back every c
 
 from __future__ import annotations
 
+import datetime
+import json
 from typing import Any
 
 import pytest
 
 from clientela.contacts.models import EmailAddress, Organization, Person
+from clientela.contacts.services import AddressInput, EmailInput, PhoneInput
 from clientela.core.models import AuditEntry
 from clientela.integrations import services
 from clientela.integrations.imports import runner
@@ -99,8 +102,6 @@ def test_duplicates_across_chunks_are_found(
 
 
 def test_update_data_keeps_what_the_row_leaves_empty(rep_north: Any, person_factory: Any) -> None:
-    from clientela.contacts.services import EmailInput
-
     person = person_factory(
         rep_north, first_name="Ana", notes="n", emails=[EmailInput("a@x.es", "work", True)]
     )
@@ -117,11 +118,6 @@ def test_update_data_keeps_what_the_row_leaves_empty(rep_north: Any, person_fact
 
 
 def test_record_data_round_trips_through_json(rep_north: Any, person_factory: Any) -> None:
-    import datetime
-    import json
-
-    from clientela.contacts.services import AddressInput, PhoneInput
-
     person = person_factory(
         rep_north,
         birthday=datetime.date(1990, 1, 2),

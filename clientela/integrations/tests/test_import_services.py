@@ -17,6 +17,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
+from openpyxl import Workbook
 
 from clientela.contacts import services as contacts
 from clientela.contacts.models import (
@@ -349,8 +350,6 @@ def test_people_with_organization_create_it_once_with_job_titles(rep_north: Any)
 
 
 def test_xlsx_import(rep_north: Any, tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.worksheets[0]
     sheet.append(["First name", "Last name", "Email", "Mobile", "Birthday", "Country", "City"])

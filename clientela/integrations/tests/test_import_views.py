@@ -23,6 +23,7 @@ from clientela.integrations.models import (
     ImportRowIssue,
     ImportStatus,
 )
+from clientela.integrations.views import imports
 
 pytestmark = pytest.mark.django_db
 
@@ -394,8 +395,6 @@ def test_start_runs_a_small_import_inline_and_undo(client: Any, rep_north: Any) 
 def test_start_queues_a_large_import_then_the_worker_runs_it(
     client: Any, rep_north: Any, monkeypatch: Any
 ) -> None:
-    from clientela.integrations.views import imports
-
     monkeypatch.setattr(imports, "INLINE_ROWS_RUN", 1)
     job = checked(rep_north)
     client.force_login(rep_north)

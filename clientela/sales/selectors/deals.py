@@ -153,8 +153,6 @@ def deal_quotes(*, user: Any, deal: Deal) -> list[Quote]:
 def deal_activities(*, user: Any, deal: Deal, limit: int = 20) -> dict[str, list[Any]]:
     """The interactions and tasks linked to the deal (``related_type`` "sales.deal"),
     through the activities app's scoped selectors."""
-    from clientela.activities import selectors as activity_selectors
-
     link = {"related_type": Deal.RESOURCE, "related_id": deal.pk}
     interactions = (
         activity_selectors.interactions_visible(user)

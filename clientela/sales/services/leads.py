@@ -20,6 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.contacts.models import Organization, Person
+from clientela.contacts.services import (
+    MembershipInput,
+    OrganizationData,
+    PersonData,
+    organization_create,
+    person_create,
+)
 from clientela.core import search
 from clientela.core.audit import changes_between, record_audit
 from clientela.core.choices import AuditAction
@@ -38,6 +45,7 @@ from clientela.sales.choices import LeadSource, LeadStatus
 from clientela.sales.models import Deal, Lead
 from clientela.sales.selectors import leads as selectors
 from clientela.sales.services import common as c
+from clientela.sales.services.deals import deal_create
 
 #: Text fields taken as they are (stripped, within the column's length).
 LEAD_TEXT = ("first_name", "last_name", "company", "job_title", "notes")
@@ -292,8 +300,6 @@ def _person_name(lead: Lead) -> tuple[str, str]:
 
 
 def _create_person(actor: User, lead: Lead, organization: Organization | None) -> Person:
-    from clientela.contacts.services import MembershipInput, PersonData, person_create
-
     first, last = _person_name(lead)
     data: PersonData = {"first_name": first, "last_name": last}
     if lead.email:
@@ -311,8 +317,6 @@ def _create_person(actor: User, lead: Lead, organization: Organization | None) -
 
 
 def _create_organization(actor: User, lead: Lead) -> Organization:
-    from clientela.contacts.services import OrganizationData, organization_create
-
     data: OrganizationData = {"name": lead.company}
     try:
         return organization_create(actor=actor, data=data)
@@ -327,8 +331,6 @@ def _create_deal(
     person: Person | None,
     organization: Organization | None,
 ) -> Deal:
-    from clientela.sales.services.deals import deal_create
-
     data: dict[str, Any] = dict(deal or {})
     if not str(data.get("title") or "").strip():
         data["title"] = lead.company or str(lead)
@@ -347,9 +349,6 @@ def _log_on_timeline(
 ) -> None:
     """A note on the person's (else the organization's) timeline: "Converted from
     lead …", linked back to the lead."""
-    from clientela.activities.models import Interaction
-    from clientela.activities.services import InteractionData, interaction_create
-
     if (person is None and organization is None) or not can(actor, "create", Interaction.RESOURCE):
         return
     subject = _("Converted from lead “%(lead)s”") % {"lead": lead}

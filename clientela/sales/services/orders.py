@@ -20,6 +20,8 @@ from clientela.core.validation import clean_datetime
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
 from clientela.sales.models import Order, OrderLine, Quote
+from clientela.sales.selectors.deals import deal_for_link
+from clientela.sales.selectors.orders import order_visible
 from clientela.sales.services import common as c
 
 ORDER_PREFIX = "O"
@@ -56,8 +58,6 @@ def order_snapshot(order: Order) -> dict[str, Any]:
 def _existing_by_external_id(actor: User, external_id: str) -> Order | None:
     """The order already pushed with ``external_id``, or None. One the actor may not
     see is reported as a conflict without naming it."""
-    from clientela.sales.selectors.orders import order_visible
-
     existing = Order.objects.filter(external_id=external_id).first()
     if existing is None:
         return None
@@ -114,8 +114,6 @@ def _apply(actor: User, order: Order, data: OrderData) -> None:
             c.add(errors, "person_id", _("An order belongs to a person or an organization."))
     deal = None
     if data.get("deal_id") is not None:
-        from clientela.sales.selectors.deals import deal_for_link
-
         deal = deal_for_link(actor, data["deal_id"], errors)
     status = data.get("status", OrderStatus.OPEN)
     if status not in OrderStatus.values:

@@ -40,7 +40,10 @@ from clientela.core.services import (
 from clientela.sales import money
 from clientela.sales.choices import QuoteStatus
 from clientela.sales.models import Order, Quote, QuoteLine, SalesSettings
+from clientela.sales.pdf import quote_pdf
+from clientela.sales.selectors.deals import deal_for_link
 from clientela.sales.services import common as c
+from clientela.sales.services.orders import order_from_quote
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +127,6 @@ def _apply(actor: User, quote: Quote, data: QuoteData, *, creating: bool) -> lis
     currency_ok = "currency" not in errors and bool(quote.currency)
     _customer(actor, data, quote, errors, creating=creating)
     if "deal_id" in data:
-        from clientela.sales.selectors.deals import deal_for_link
-
         quote.deal = (
             deal_for_link(actor, data["deal_id"], errors) if data["deal_id"] is not None else None
         )
@@ -343,8 +344,6 @@ def pdf_filename(quote: Quote) -> str:
 
 
 def _email(quote: Quote, to: str, actor: User) -> EmailMessage:
-    from clientela.sales.pdf import quote_pdf
-
     pdf = quote_pdf(quote)
     with translation.override(quote.language):
         context = {
@@ -370,8 +369,6 @@ def _email(quote: Quote, to: str, actor: User) -> EmailMessage:
 
 def _log_interaction(actor: User, quote: Quote, to: str) -> None:
     """The sent quote on the customer's timeline: an outgoing e-mail linked to it."""
-    from clientela.activities.services import interaction_create
-
     if not can(actor, "create", "activities.interaction"):
         return
     person_ids = (
@@ -480,7 +477,6 @@ def quote_accept(*, actor: User, quote: Quote, expected_version: int | None = No
     fresh.status = QuoteStatus.ACCEPTED
     fresh.decided_at = timezone.now()
     _audit_update(actor, fresh, before)
-    from clientela.sales.services.orders import order_from_quote
 
     return order_from_quote(actor=actor, quote=fresh)
 

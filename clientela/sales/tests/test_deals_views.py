@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from clientela.activities.services import task_create
 from clientela.core.models import AuditEntry
 from clientela.sales.models import Deal, DealStageChange, ExchangeRate
 from clientela.sales.services import deals as services
@@ -272,8 +273,6 @@ def test_the_deal_page_shows_stage_and_audit_history(
 
 
 def test_the_deal_page_lists_linked_tasks(north: Client, rep_north: Any, pipe: Any) -> None:
-    from clientela.activities.services import task_create
-
     deal = make_deal(rep_north, pipe)
     task_create(
         actor=rep_north,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from clientela.core.errors import NotFound, VersionConflict
+from clientela.core.errors import NotFound, PermissionDenied, VersionConflict
 from clientela.core.selectors import audit_history
 from clientela.sales.models import DocumentSequence, ExchangeRate, Order, Product, SalesSettings
 from clientela.sales.selectors.orders import orders_for
@@ -219,8 +219,6 @@ def test_a_bad_line_does_not_also_report_a_wrong_total(rep_north: Any, ana: Any)
 
 
 def test_a_read_only_user_cannot_create(reader: Any, ana: Any) -> None:
-    from clientela.core.errors import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         services.order_create(actor=reader, data=order_data(person_id=ana.pk))
 

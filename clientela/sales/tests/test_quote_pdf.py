@@ -3,6 +3,7 @@ and address, the lines and the total, in the quote's language."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from typing import Any
 
@@ -52,7 +53,6 @@ def test_spanish_quote_pdf_has_spanish_labels_and_formats(
     rep_north: Any, person_factory: Any
 ) -> None:
     ana = person_factory(rep_north, first_name="Ana", last_name="Ruiz", preferred_language="es")
-    import datetime
 
     quote = make_quote(
         rep_north, ana, issue_date=datetime.date(2025, 3, 5), valid_until=datetime.date(2025, 4, 4)

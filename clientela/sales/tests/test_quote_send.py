@@ -5,6 +5,7 @@ the customer's timeline; a refused send changes nothing."""
 from __future__ import annotations
 
 import io
+import socket
 from typing import Any
 
 import pytest
@@ -78,8 +79,6 @@ def test_send_to_another_address(
 
 
 def test_a_refused_send_changes_nothing(rep_north: Any, person_factory: Any, settings: Any) -> None:
-    import socket
-
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from clientela.core.errors import NotFound, VersionConflict
+from clientela.core.errors import NotFound, PermissionDenied, VersionConflict
 from clientela.core.selectors import audit_history
+from clientela.sales import tasks
 from clientela.sales.models import (
     DocumentSequence,
     Order,
@@ -169,8 +170,6 @@ def test_a_quote_needs_a_customer_and_lines(rep_north: Any) -> None:
 
 
 def test_readers_cannot_create(reader: Any, admin: Any, person_factory: Any) -> None:
-    from clientela.core.errors import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         make_quote(reader, person_factory(admin))
 
@@ -316,8 +315,6 @@ def test_expire_due_marks_only_sent_quotes_past_validity(rep_north: Any, ana: An
 
 
 def test_expiry_task_runs_the_service(rep_north: Any, ana: Any) -> None:
-    from clientela.sales import tasks
-
     sent(
         rep_north,
         make_quote(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from clientela.core.services import custom_field_create
+from clientela.sales.services import orders, quotes
 from clientela.sales.services.common import LineInput
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +63,6 @@ def test_custom_fields_are_offered_only_where_they_are_kept(admin: Any) -> None:
 def test_header_search_finds_quotes_and_orders_within_the_scope(
     rep_north: Any, rep_south: Any, person_factory: Any
 ) -> None:
-    from clientela.sales.services import orders, quotes
-
     person = person_factory(rep_north, first_name="Zenobia", last_name="Quill")
     line: LineInput = {"description": "Chairs", "quantity": "2", "unit_price": "10.00"}
     quote = quotes.quote_create(

@@ -320,8 +320,6 @@ def _new_deal_initial(request: AuthedRequest) -> dict[str, Any]:
     if org and not initial.get("title"):
         try:
             initial["title"] = contact_selectors.organization_get(user=request.user, pk=org).name
-        except NotFound:
-            pass
     return initial
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from gunicorn import config
 
 from clientela.env import env_host, env_int
 
@@ -49,8 +50,6 @@ def gunicorn_argv(
 
 
 def _gunicorn_has_control_socket() -> bool:
-    from gunicorn import config
-
     return any(getattr(s, "name", "") == "control_socket_disable" for s in config.KNOWN_SETTINGS)
 
 
