@@ -222,7 +222,7 @@ class LinkedForm(BootstrapMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "people", people)
-        self.fields["organization"].widget.choices = BLANK + list(organizations)  # type: ignore[attr-defined]
+        self.fields["organization"].widget.choices = BLANK + list(organizations)
 
     def person_ids(self) -> list[int]:
         return list(self.cleaned_data.get("people") or [])

@@ -4,7 +4,7 @@ re-read (private notes only for their author and admins)."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
@@ -17,6 +17,8 @@ from clientela.core.errors import NotFound
 from clientela.core.models import CRMRecord, User
 from clientela.core.services import lock_for_update
 from clientela.core.validation import Errors, OwnerRule, assign_owner_team
+
+_R = TypeVar("_R", bound=CRMRecord)
 
 
 class LinkData(TypedDict, total=False):
@@ -72,7 +74,7 @@ def links_snapshot(record: Any) -> dict[str, Any]:
     }
 
 
-def lock(record: Any, actor: User, action: str = "update") -> Any:
+def lock(record: _R, actor: User, action: str = "update") -> _R:
     fresh = lock_for_update(record, actor, action)
     if isinstance(fresh, Interaction) and not may_see_private(actor, fresh):
         raise NotFound()

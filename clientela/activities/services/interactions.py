@@ -39,7 +39,7 @@ class InteractionData(LinkData, total=False):
     body: str
     outcome: str
     is_private: bool
-    attachments: list[UploadedFile]
+    attachments: list[UploadedFile[bytes]]
 
 
 INTERACTION_TEXT = ("subject", "body", "outcome")

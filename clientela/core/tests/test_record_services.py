@@ -49,7 +49,8 @@ def _update(actor: Any, person: Person, version: int | None = None, **data: Any)
 
 def test_create_saves_and_audits_every_value_set(rep_north: Any) -> None:
     person = _create(rep_north, first_name="Ana", last_name="Gómez")
-    assert person.pk is not None and person.version == 1
+    assert person.pk is not None
+    assert person.version == 1
     entry = audit_history(record=person).get()
     assert (entry.action, entry.actor) == ("create", rep_north)
     assert entry.changes == {"first_name": [None, "Ana"], "last_name": [None, "Gómez"]}
@@ -97,7 +98,8 @@ def test_a_refused_create_leaves_nothing(rep_north: Any) -> None:
 def test_update_bumps_the_version_and_audits_the_changes(rep_north: Any) -> None:
     person = _create(rep_north, first_name="Ana", last_name="Gómez")
     fresh = _update(rep_north, person, 1, first_name="Ana María")
-    assert fresh is not person and fresh.version == 2
+    assert fresh is not person
+    assert fresh.version == 2
     person.refresh_from_db()
     assert (person.first_name, person.version) == ("Ana María", 2)
     entry = audit_history(record=person).get(action="update")

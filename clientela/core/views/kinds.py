@@ -126,7 +126,7 @@ class KindView(LoginRequiredMixin, View):
 
 
 class RecordListView(KindView):
-    http_method_names = ["get"]
+    http_method_names = ("get",)
 
     def parse_filters(self, params: QueryDict) -> tuple[Any, Mapping[str, list[str]]]:
         """The list's filters and the messages of the values left out, by parameter."""
@@ -214,7 +214,7 @@ class RecordListView(KindView):
 class SavedViewSaveView(KindView):
     """Saves the list's current filters under a name (kinds with ``saved_views``)."""
 
-    http_method_names = ["post"]
+    http_method_names = ("post",)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = SavedViewForm(self.request.POST)
@@ -239,7 +239,7 @@ class SavedViewSaveView(KindView):
 
 
 class SavedViewDeleteView(KindView):
-    http_method_names = ["post"]
+    http_method_names = ("post",)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         core_services.saved_view_delete(user=self.user, view_id=pk)
@@ -251,7 +251,7 @@ class SavedViewDeleteView(KindView):
 
 
 class RecordDetailView(KindView):
-    http_method_names = ["get"]
+    http_method_names = ("get",)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.render_detail(self.get_record(pk))
@@ -284,7 +284,7 @@ class RecordFormView(KindView):
     """Create (no ``pk``) or edit a record: the kind's form, the service's errors put
     back next to the right field, a version conflict told instead of overwriting."""
 
-    http_method_names = ["get", "post"]
+    http_method_names = ("get", "post")
     #: Service error keys that belong to another input of the page.
     error_targets: ClassVar[Mapping[str, str]] = {}
 
@@ -387,7 +387,7 @@ class RecordDeleteView(KindView):
     """Confirm, then move the record to the trash; a kind whose trash can be undone
     (it has a restore service) gives admins the Undo button."""
 
-    http_method_names = ["get", "post"]
+    http_method_names = ("get", "post")
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.handle(pk)
@@ -428,7 +428,7 @@ class RecordRestoreView(KindView):
     """An admin's "Restore" (the trash page) or "Undo" (the message after a delete);
     back to ``next`` when it is a local URL, else to the record."""
 
-    http_method_names = ["post"]
+    http_method_names = ("post",)
 
     def refuse(self, record: Any) -> HttpResponse | None:
         """A response instead of restoring (a record that must come back otherwise)."""
@@ -455,7 +455,7 @@ class TrashView(LoginRequiredMixin, View):
     """The admins' trash of one or more kinds (404 to anyone else): one section per
     kind, newest first, each paged on its own (``?<prefix>_page=``)."""
 
-    http_method_names = ["get"]
+    http_method_names = ("get",)
     kinds: Sequence[RecordKind] = ()
     template_name = "core/trash.html"
     page_size = 200

@@ -69,7 +69,8 @@ def safe_next_url(request: HttpRequest, url: str | None = None) -> str | None:
 
 def redirect_next(request: HttpRequest, fallback: str, **kwargs: Any) -> HttpResponse:
     """Back to ``next`` if it is a local URL, else to ``fallback`` (a URL name or URL)."""
-    return redirect(safe_next_url(request) or fallback, **kwargs)
+    response: HttpResponse = redirect(safe_next_url(request) or fallback, **kwargs)
+    return response
 
 
 def submitted_ids(request: HttpRequest, name: str) -> list[int]:

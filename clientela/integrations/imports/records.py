@@ -12,6 +12,7 @@ from typing import Any
 
 from clientela.contacts import selectors as contacts_selectors
 from clientela.contacts import services
+from clientela.contacts.documents import ORGANIZATION_SCALARS, PERSON_SCALARS
 from clientela.contacts.models import Organization, Person
 from clientela.integrations.imports.convert import Converted
 
@@ -70,9 +71,7 @@ def _added_memberships(
 def record_data(record: Person | Organization) -> dict[str, Any]:
     """A record's editable data as JSON, what the undo of an update gives back to the
     update service (``data_from_json``)."""
-    scalars = (
-        services.PERSON_SCALARS if isinstance(record, Person) else services.ORGANIZATION_SCALARS
-    )
+    scalars = PERSON_SCALARS if isinstance(record, Person) else ORGANIZATION_SCALARS
     out: dict[str, Any] = {name: getattr(record, name) for name in scalars}
     current = contacts_selectors.record_details(record)
     out["emails"] = [[e.address, e.kind, e.is_primary] for e in current["emails"]]

@@ -160,12 +160,8 @@ class DealFilterForm(BoardFilterForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, pipelines=[("", _("Any pipeline")), *pipelines], **kwargs)
-        cast(forms.ChoiceField, self.fields["stage"]).choices = [("", _("Any stage"))] + list(
-            stages
-        )
-        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Any status"))] + list(
-            statuses
-        )
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [("", _("Any stage")), *stages]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Any status")), *statuses]
 
 
 def deal_filter_form(*, user: Any, initial: dict[str, Any], resource: str) -> DealFilterForm:

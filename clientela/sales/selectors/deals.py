@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela.activities import selectors as activity_selectors
 from clientela.core.selectors import record_get
 from clientela.core.validation import Errors, add
 from clientela.sales import money

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela.activities.models import Interaction
+from clientela.activities.services import InteractionData, interaction_create
 from clientela.contacts.models import Organization, Person
 from clientela.contacts.services import (
     MembershipInput,

@@ -109,9 +109,13 @@ def _apply(actor: User, order: Order, data: OrderData) -> None:
             errors["person_id"] = errors.pop("person_ids")
     if data.get("organization_id") is not None:
         organization = clean_organization(actor, data["organization_id"], errors)
-    if person is None and organization is None and not errors.get("person_id"):
-        if not errors.get("organization_id"):
-            c.add(errors, "person_id", _("An order belongs to a person or an organization."))
+    if (
+        person is None
+        and organization is None
+        and not errors.get("person_id")
+        and not errors.get("organization_id")
+    ):
+        c.add(errors, "person_id", _("An order belongs to a person or an organization."))
     deal = None
     if data.get("deal_id") is not None:
         deal = deal_for_link(actor, data["deal_id"], errors)
@@ -140,7 +144,9 @@ def _apply(actor: User, order: Order, data: OrderData) -> None:
                 % {"given": data["total"], "total": money.money_str(totals.total, currency)},
             )
     c.raise_errors(errors)
-    assert currency is not None and ordered_at is not None and owner_team is not None
+    assert currency is not None
+    assert ordered_at is not None
+    assert owner_team is not None
     order.owner, order.team = owner_team
     order.person, order.organization, order.deal = person, organization, deal
     order.currency, order.status, order.ordered_at = currency, status, ordered_at

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from clientela.activities.services import interaction_create
 from clientela.contacts.links import clean_organization, clean_people
 from clientela.contacts.models import Organization, Person
 from clientela.core.audit import changes_between, record_audit

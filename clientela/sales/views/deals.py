@@ -5,6 +5,7 @@ pages with the deal's own parts (amounts, stages, quotes, pickers)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, cast
@@ -44,6 +45,7 @@ from clientela.core.views.records import (
     safe_next_url,
 )
 from clientela.sales import money
+from clientela.sales.filters import DealFilters
 from clientela.sales.forms.deals import ERROR_TARGETS, BoardFilterForm, DealForm
 from clientela.sales.kinds import DEALS
 from clientela.sales.models import Deal, Pipeline, SalesSettings
@@ -318,7 +320,7 @@ def _new_deal_initial(request: AuthedRequest) -> dict[str, Any]:
         initial["stage"] = int(raw_stage)
     org = initial.get("organization")
     if org and not initial.get("title"):
-        try:
+        with contextlib.suppress(NotFound):
             initial["title"] = contact_selectors.organization_get(user=request.user, pk=org).name
     return initial
 

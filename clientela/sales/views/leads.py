@@ -31,7 +31,6 @@ from clientela.core.views.kinds import (
 )
 from clientela.core.views.records import AuthedRequest, not_found_as_404
 from clientela.sales.choices import LeadStatus
-from clientela.sales.filters import LeadFilters
 from clientela.sales.forms.leads import (
     CONVERT_ERROR_TARGETS,
     LEAD_ERROR_TARGETS,
@@ -108,7 +107,7 @@ class LeadFormView(RecordFormView):
 class LeadStatusView(LeadDetailView):
     """A status button (contacted, qualified, disqualified with a reason, reopen)."""
 
-    http_method_names = ["post"]
+    http_method_names = ("post",)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         lead = self.get_record(pk)

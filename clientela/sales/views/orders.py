@@ -34,7 +34,6 @@ from clientela.core.views.kinds import (
 from clientela.core.views.records import AuthedRequest, not_found_as_404
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
-from clientela.sales.filters import OrderFilters
 from clientela.sales.forms.orders import (
     OrderForm,
     OrderStatusForm,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import vobject
 from django.utils.translation import gettext as _
 
 from clientela.integrations.exports.cells import join_lines, join_tags
@@ -179,7 +180,6 @@ class VcardTable(Table):
                 return Row(card.number, empty, [(None, message)])
             else:
                 logical.append(line)
-        import vobject
 
         text = "\r\n".join(["BEGIN:VCARD", *logical, "END:VCARD"]) + "\r\n"
         try:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from django.utils.translation import gettext as _
 
 from clientela.integrations.imports.readers.base import (
@@ -59,8 +60,6 @@ class XlsxTable(Table):
 
     @staticmethod
     def _workbook(path: Path) -> Any:
-        import openpyxl
-
         try:
             return openpyxl.load_workbook(path, read_only=True, data_only=False)
         except Exception as error:  # openpyxl raises many kinds on a damaged file
