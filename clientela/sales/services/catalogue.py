@@ -159,6 +159,20 @@ def product_snapshot(product: Product) -> dict[str, Any]:
 
 def _apply_product(product: Product, data: ProductData, *, creating: bool) -> None:
     errors: c.Errors = {}
+    _product_texts(product, data, errors, creating=creating)
+    _product_price(product, data, errors, creating=creating)
+    _product_flags(product, data, errors)
+    if "sku" not in errors and product.sku:
+        taken = Product.objects.filter(sku__iexact=product.sku).exclude(pk=product.pk)
+        if taken.exists():
+            c.add(errors, "sku", _("Another product already has this SKU."))
+    c.raise_errors(errors)
+
+
+def _product_texts(
+    product: Product, data: ProductData, errors: c.Errors, *, creating: bool
+) -> None:
+    """SKU, name, unit, description and kind."""
     for name, limit in (("sku", 64), ("name", 200), ("unit", 20)):
         if creating and name == "unit" and name not in data:
             continue
@@ -175,6 +189,12 @@ def _apply_product(product: Product, data: ProductData, *, creating: bool) -> No
             c.add(errors, "kind", _("Choose product or service."))
         else:
             product.kind = data["kind"]
+
+
+def _product_price(
+    product: Product, data: ProductData, errors: c.Errors, *, creating: bool
+) -> None:
+    """Currency and unit price: the price must fit the currency's decimals."""
     if "currency" in data or creating:
         currency = c.clean_currency(data.get("currency"), "currency", errors)
         if currency is not None:
@@ -190,6 +210,10 @@ def _apply_product(product: Product, data: ProductData, *, creating: bool) -> No
     elif "currency" in data and "currency" not in errors:
         # A new currency with the old price: it must still fit the currency's decimals.
         c.clean_amount(product.unit_price, "unit_price", errors, currency=product.currency)
+
+
+def _product_flags(product: Product, data: ProductData, errors: c.Errors) -> None:
+    """Tax rate and whether the product is still offered."""
     if "tax_rate" in data:
         rate = c.clean_percent(data["tax_rate"], "tax_rate", errors)
         if rate is not None:
@@ -198,11 +222,6 @@ def _apply_product(product: Product, data: ProductData, *, creating: bool) -> No
         active = _bool(data, "is_active", errors)
         if active is not None:
             product.is_active = active
-    if "sku" not in errors and product.sku:
-        taken = Product.objects.filter(sku__iexact=product.sku).exclude(pk=product.pk)
-        if taken.exists():
-            c.add(errors, "sku", _("Another product already has this SKU."))
-    c.raise_errors(errors)
 
 
 def _save_product(actor: User, product: Product, data: ProductData) -> None:

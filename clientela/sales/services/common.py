@@ -170,73 +170,94 @@ def clean_lines(value: Any, currency: str | None, errors: Errors) -> list[CleanL
     products = {p.pk: p for p in Product.objects.filter(pk__in=product_ids)}
     cleaned: list[CleanLine] = []
     for n, raw in enumerate(value):
-        key = f"lines.{n}"
         if not isinstance(raw, dict):
-            add(errors, key, _("Each line is an object."))
+            add(errors, f"lines.{n}", _("Each line is an object."))
             continue
-        line_errors: Errors = {}
-        product = None
-        product_id = raw.get("product_id")
-        if product_id is not None:
-            product = products.get(product_id) if type(product_id) is int else None
-            if product is None:
-                add(line_errors, "product_id", _("There is no product with this id."))
-            elif not product.is_active:
-                add(line_errors, "product_id", _("This product is no longer sold."))
-        description = str(raw.get("description") or "").strip()
-        if not description and product is not None:
-            description = product.name
-        if not description and product_id is None:
-            add(line_errors, "description", _("Choose a product or describe the line."))
-        if len(description) > 500:
-            add(line_errors, "description", _("At most 500 characters."))
-        quantity = clean_quantity(raw.get("quantity", "1"), "quantity", line_errors)
-        price_raw = raw.get("unit_price")
-        if price_raw is None and product is not None and currency is not None:
-            # The catalogue price: a price list in the document's currency, else the
-            # product's own price when it is in that currency.
-            price = price_for(product, currency)
-            price_raw = money.quantize(price, currency) if price is not None else None
-            if price_raw is None:
-                add(
-                    line_errors,
-                    "unit_price",
-                    _("This product has no price in %(currency)s: give the unit price.")
-                    % {"currency": currency},
-                )
-        unit_price = (
-            clean_amount(price_raw, "unit_price", line_errors) if price_raw is not None else None
-        )
-        if price_raw is None and product is None:
-            add(line_errors, "unit_price", _("Give the unit price."))
-        discount = clean_percent(raw.get("discount_percent", "0"), "discount_percent", line_errors)
-        tax_raw = raw.get("tax_rate")
-        if tax_raw is None:
-            tax_raw = product.tax_rate if product is not None else "0"
-        tax_rate = clean_percent(tax_raw, "tax_rate", line_errors)
-        for field, messages in line_errors.items():
-            for message in messages:
-                add(errors, f"{key}.{field}", message)
-        if (
-            line_errors
-            or currency is None
-            or quantity is None
-            or unit_price is None
-            or discount is None
-            or tax_rate is None
-        ):
-            continue
-        amounts = money.line_amounts(
-            quantity=quantity,
-            unit_price=unit_price,
-            discount_percent=discount,
-            tax_rate=tax_rate,
-            currency=currency,
-        )
-        cleaned.append(
-            CleanLine(n, product, description, quantity, unit_price, discount, tax_rate, amounts)
-        )
+        line = _clean_line(n, raw, products, currency, errors)
+        if line is not None:
+            cleaned.append(line)
     return cleaned
+
+
+def _clean_line(
+    n: int, raw: dict[str, Any], products: dict[int, Product], currency: str | None, errors: Errors
+) -> CleanLine | None:
+    """Line ``n`` checked, or None with its problems in ``errors`` (``lines.<n>.<field>``)."""
+    line_errors: Errors = {}
+    product_id = raw.get("product_id")
+    product = _line_product(product_id, products, line_errors)
+    description = str(raw.get("description") or "").strip()
+    if not description and product is not None:
+        description = product.name
+    if not description and product_id is None:
+        add(line_errors, "description", _("Choose a product or describe the line."))
+    if len(description) > 500:
+        add(line_errors, "description", _("At most 500 characters."))
+    quantity = clean_quantity(raw.get("quantity", "1"), "quantity", line_errors)
+    unit_price = _line_unit_price(raw.get("unit_price"), product, currency, line_errors)
+    discount = clean_percent(raw.get("discount_percent", "0"), "discount_percent", line_errors)
+    tax_raw = raw.get("tax_rate")
+    if tax_raw is None:
+        tax_raw = product.tax_rate if product is not None else "0"
+    tax_rate = clean_percent(tax_raw, "tax_rate", line_errors)
+    for field, messages in line_errors.items():
+        for message in messages:
+            add(errors, f"lines.{n}.{field}", message)
+    if (
+        line_errors
+        or currency is None
+        or quantity is None
+        or unit_price is None
+        or discount is None
+        or tax_rate is None
+    ):
+        return None
+    amounts = money.line_amounts(
+        quantity=quantity,
+        unit_price=unit_price,
+        discount_percent=discount,
+        tax_rate=tax_rate,
+        currency=currency,
+    )
+    return CleanLine(n, product, description, quantity, unit_price, discount, tax_rate, amounts)
+
+
+def _line_product(
+    product_id: Any, products: dict[int, Product], line_errors: Errors
+) -> Product | None:
+    """The catalogue product a line names, if any and still sold."""
+    if product_id is None:
+        return None
+    product = products.get(product_id) if type(product_id) is int else None
+    if product is None:
+        add(line_errors, "product_id", _("There is no product with this id."))
+    elif not product.is_active:
+        add(line_errors, "product_id", _("This product is no longer sold."))
+    return product
+
+
+def _line_unit_price(
+    price_raw: Any, product: Product | None, currency: str | None, line_errors: Errors
+) -> Decimal | None:
+    """The line's unit price: as given, else the product's catalogue price."""
+    if price_raw is None and product is not None and currency is not None:
+        # The catalogue price: a price list in the document's currency, else the
+        # product's own price when it is in that currency.
+        price = price_for(product, currency)
+        price_raw = money.quantize(price, currency) if price is not None else None
+        if price_raw is None:
+            add(
+                line_errors,
+                "unit_price",
+                _("This product has no price in %(currency)s: give the unit price.")
+                % {"currency": currency},
+            )
+    unit_price = (
+        clean_amount(price_raw, "unit_price", line_errors) if price_raw is not None else None
+    )
+    if price_raw is None and product is None:
+        add(line_errors, "unit_price", _("Give the unit price."))
+    return unit_price
 
 
 def document_totals(lines: list[CleanLine]) -> money.Totals:

@@ -10,7 +10,7 @@ transaction: if any part fails (say the deal's currency is unknown) nothing is s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -165,27 +165,28 @@ def _clean_status(lead: Lead, data: LeadData, errors: c.Errors) -> None:
     lead.status, lead.disqualified_reason = status, reason
 
 
+def _contact_point(
+    raw: str | None, name: str, normalize: Callable[[str], str], errors: c.Errors
+) -> str | None:
+    """An e-mail or phone normalized, "" when blank, None (and an error) when invalid."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return ""
+    try:
+        return normalize(raw)
+    except ValidationError as exc:
+        errors[name] = exc.messages
+        return None
+
+
 def _clean_lead(actor: User, lead: Lead, data: LeadData, errors: c.Errors) -> None:
     for name, value in clean_text(Lead, data, LEAD_TEXT, errors).items():
         setattr(lead, name, value)
     if "email" in data:
-        raw = data["email"]
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            lead.email = ""
-        else:
-            try:
-                lead.email = normalize_email(raw)
-            except ValidationError as exc:
-                errors["email"] = exc.messages
+        email = _contact_point(data["email"], "email", normalize_email, errors)
+        lead.email = lead.email if email is None else email
     if "phone" in data:
-        raw = data["phone"]
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            lead.phone = ""
-        else:
-            try:
-                lead.phone = normalize_phone(raw)
-            except ValidationError as exc:
-                errors["phone"] = exc.messages
+        phone = _contact_point(data["phone"], "phone", normalize_phone, errors)
+        lead.phone = lead.phone if phone is None else phone
     if "source" in data:
         source = data["source"]
         if source not in LeadSource.values:

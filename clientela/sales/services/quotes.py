@@ -131,6 +131,26 @@ def _apply(actor: User, quote: Quote, data: QuoteData, *, creating: bool) -> lis
         quote.deal = (
             deal_for_link(actor, data["deal_id"], errors) if data["deal_id"] is not None else None
         )
+    _quote_language(actor, quote, data, errors, creating=creating)
+    _quote_dates(quote, data, errors, creating=creating)
+    _quote_notes(quote, data, errors)
+    _quote_owner(actor, quote, data, errors, creating=creating)
+    lines: list[c.CleanLine] = []
+    if "lines" in data or creating:
+        raw = data.get("lines")
+        # Lines naming a product without a price take the catalogue price
+        # (``common.clean_lines``).
+        lines = c.clean_lines(raw, quote.currency if currency_ok else None, errors)
+    elif "currency" in data and currency_ok:
+        lines = c.clean_lines(_existing_lines(quote), quote.currency, errors)
+    c.raise_errors(errors)
+    return lines
+
+
+def _quote_language(
+    actor: User, quote: Quote, data: QuoteData, errors: c.Errors, *, creating: bool
+) -> None:
+    """The quote's language: as given, else the person's, else the actor's."""
     if "language" in data and data["language"] is not None:
         if data["language"] not in Language.values:
             c.add(errors, "language", _("Choose English or Spanish."))
@@ -139,6 +159,10 @@ def _apply(actor: User, quote: Quote, data: QuoteData, *, creating: bool) -> lis
     elif creating:
         preferred = quote.person.preferred_language if quote.person is not None else ""
         quote.language = preferred or getattr(actor, "language", "") or Language.EN
+
+
+def _quote_dates(quote: Quote, data: QuoteData, errors: c.Errors, *, creating: bool) -> None:
+    """Issue date and validity (by default the settings' validity from the issue date)."""
     if "issue_date" in data or creating:
         day = _clean_date(data.get("issue_date", timezone.localdate()), "issue_date", errors)
         if day is not None:
@@ -158,6 +182,9 @@ def _apply(actor: User, quote: Quote, data: QuoteData, *, creating: bool) -> lis
         and quote.valid_until < quote.issue_date
     ):
         c.add(errors, "valid_until", _("A quote cannot expire before its date."))
+
+
+def _quote_notes(quote: Quote, data: QuoteData, errors: c.Errors) -> None:
     if "notes" in data:
         notes = data["notes"]
         if notes is not None and not isinstance(notes, str):
@@ -166,22 +193,17 @@ def _apply(actor: User, quote: Quote, data: QuoteData, *, creating: bool) -> lis
             c.add(errors, "notes", _("At most 10,000 characters."))
         else:
             quote.notes = (notes or "").strip()
+
+
+def _quote_owner(
+    actor: User, quote: Quote, data: QuoteData, errors: c.Errors, *, creating: bool
+) -> None:
     if creating or "owner_id" in data:
         owner = c.clean_owner_id(data.get("owner_id"), errors)
         if creating or owner is not None:
             owner_team = c.assign_owner_team(actor, Quote.RESOURCE, owner, errors)
             if owner_team is not None:
                 quote.owner, quote.team = owner_team
-    lines: list[c.CleanLine] = []
-    if "lines" in data or creating:
-        raw = data.get("lines")
-        # Lines naming a product without a price take the catalogue price
-        # (``common.clean_lines``).
-        lines = c.clean_lines(raw, quote.currency if currency_ok else None, errors)
-    elif "currency" in data and currency_ok:
-        lines = c.clean_lines(_existing_lines(quote), quote.currency, errors)
-    c.raise_errors(errors)
-    return lines
 
 
 def _existing_lines(quote: Quote) -> list[c.LineInput]:
