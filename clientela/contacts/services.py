@@ -102,6 +102,23 @@ def _assign_owner_team(
         record.owner, record.team = assigned
 
 
+def _with_flat_phone(
+    phones: list[Any], data: _RecordData, region: str | None, errors: dict[str, list[str]]
+) -> list[Any]:
+    """``phones`` with the flat ``phone`` as the primary number (read in the primary
+    address's country), unchanged when that number is not valid."""
+    flat = data.get("phone")
+    if flat:
+        try:
+            flat = normalize_phone(flat, region)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+            flat = None
+    if "phone" in errors:
+        return phones
+    return _set_primary(phones, flat, "number", d.PhoneInput, replace="phones" not in data)
+
+
 def _clean_details(
     record: Person | Organization, data: _RecordData, errors: dict[str, list[str]]
 ) -> dict[str, list[Any]] | None:
@@ -131,17 +148,7 @@ def _clean_details(
         )
     phones = list(data.get("phones", current["phones"]))
     if "phone" in data:
-        flat = data.get("phone")
-        if flat:
-            try:
-                flat = normalize_phone(flat, region)
-            except ValidationError as exc:
-                errors["phone"] = exc.messages
-                flat = None
-        if "phone" not in errors:
-            phones = _set_primary(
-                phones, flat, "number", d.PhoneInput, replace="phones" not in data
-            )
+        phones = _with_flat_phone(phones, data, region, errors)
     try:
         result["emails"] = d.clean_emails(emails)
     except ValidationError as exc:

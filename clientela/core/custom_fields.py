@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,58 +25,80 @@ def definitions(resource: str) -> list[CustomField]:
     return list(CustomField.objects.filter(resource=resource))
 
 
+def _clean_text(field: CustomField, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(_("Enter text."))
+    if len(value) > MAX_TEXT:
+        raise ValidationError(_("At most %(n)s characters.") % {"n": MAX_TEXT})
+    return value.strip()
+
+
+def _clean_number(field: CustomField, value: Any) -> str:
+    if isinstance(value, bool):
+        raise ValidationError(_("Enter a number."))
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(_("Enter a number.")) from None
+    if not number.is_finite():
+        raise ValidationError(_("Enter a number."))
+    return _canonical_number(number)
+
+
+def _clean_date(field: CustomField, value: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    # fromisoformat alone would also take 20200101 or 2020-W01-1.
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise ValidationError(_("Enter a date as YYYY-MM-DD."))
+    try:
+        parsed = datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(_("Enter a date as YYYY-MM-DD.")) from None
+    if not 1800 <= parsed.year <= 2200:
+        raise ValidationError(_("Enter a date between 1800 and 2200."))
+    return parsed.isoformat()
+
+
+def _clean_choice(field: CustomField, value: Any) -> str:
+    if str(value) not in [str(c) for c in field.choices]:
+        raise ValidationError(
+            _("“%(value)s” is not one of the choices: %(choices)s.")
+            % {"value": value, "choices": ", ".join(map(str, field.choices))}
+        )
+    return str(value)
+
+
+def _clean_boolean(field: CustomField, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes", "on", "sí", "si"}:
+        return True
+    if text in {"false", "0", "no", "off"}:
+        return False
+    raise ValidationError(_("Enter yes or no."))
+
+
+#: How a value of each field type is checked and stored.
+_CLEANERS: dict[str, Callable[[CustomField, Any], Any]] = {
+    CustomFieldType.TEXT: _clean_text,
+    CustomFieldType.NUMBER: _clean_number,
+    CustomFieldType.DATE: _clean_date,
+    CustomFieldType.CHOICE: _clean_choice,
+    CustomFieldType.BOOLEAN: _clean_boolean,
+}
+
+
 def _clean_value(field: CustomField, value: Any) -> Any:
     if value is None or value == "":
         return None
-    kind = field.field_type
-    if kind == CustomFieldType.TEXT:
-        if not isinstance(value, str):
-            raise ValidationError(_("Enter text."))
-        if len(value) > MAX_TEXT:
-            raise ValidationError(_("At most %(n)s characters.") % {"n": MAX_TEXT})
-        return value.strip()
-    if kind == CustomFieldType.NUMBER:
-        if isinstance(value, bool):
-            raise ValidationError(_("Enter a number."))
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValidationError(_("Enter a number.")) from None
-        if not number.is_finite():
-            raise ValidationError(_("Enter a number."))
-        return _canonical_number(number)
-    if kind == CustomFieldType.DATE:
-        if isinstance(value, datetime.datetime):
-            value = value.date()
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        # fromisoformat alone would also take 20200101 or 2020-W01-1.
-        if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-            raise ValidationError(_("Enter a date as YYYY-MM-DD."))
-        try:
-            parsed = datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValidationError(_("Enter a date as YYYY-MM-DD.")) from None
-        if not 1800 <= parsed.year <= 2200:
-            raise ValidationError(_("Enter a date between 1800 and 2200."))
-        return parsed.isoformat()
-    if kind == CustomFieldType.CHOICE:
-        if str(value) not in [str(c) for c in field.choices]:
-            raise ValidationError(
-                _("“%(value)s” is not one of the choices: %(choices)s.")
-                % {"value": value, "choices": ", ".join(map(str, field.choices))}
-            )
-        return str(value)
-    if kind == CustomFieldType.BOOLEAN:
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in {"true", "1", "yes", "on", "sí", "si"}:
-            return True
-        if text in {"false", "0", "no", "off"}:
-            return False
-        raise ValidationError(_("Enter yes or no."))
-    raise ValidationError(_("Unknown field type."))  # pragma: no cover - guarded by choices
+    cleaner = _CLEANERS.get(field.field_type)
+    if cleaner is None:  # pragma: no cover - guarded by choices
+        raise ValidationError(_("Unknown field type."))
+    return cleaner(field, value)
 
 
 def clean_value(field: CustomField, value: Any) -> Any:

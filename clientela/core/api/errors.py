@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -97,30 +99,34 @@ def _field_name(loc: tuple[Any, ...]) -> str | None:
     return ".".join(str(part) for part in rest) or None
 
 
+#: pydantic error types whose message needs nothing from the error's context.
+_PLAIN_MESSAGES: dict[str, StrOrPromise] = {
+    "missing": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy("Unknown field."),
+    "string_type": gettext_lazy("Enter text."),
+    **dict.fromkeys(
+        ("int_type", "int_parsing", "int_from_float"), gettext_lazy("Enter a whole number.")
+    ),
+    **dict.fromkeys(("bool_type", "bool_parsing"), gettext_lazy("Enter true or false.")),
+    "list_type": gettext_lazy("Send a list."),
+    **dict.fromkeys(
+        ("dict_type", "model_type", "model_attributes_type"), gettext_lazy("Send an object.")
+    ),
+}
+
+
 def _schema_message(error: Mapping[str, Any]) -> str:
     """pydantic's message for the common cases, in the request's language."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return _("This field is required.")
-    if kind == "extra_forbidden":
-        return _("Unknown field.")
+    if kind in _PLAIN_MESSAGES:
+        return str(_PLAIN_MESSAGES[kind])
+    if kind.startswith("date"):
+        return _("Enter a date as YYYY-MM-DD.")
     if kind == "string_too_long":
         return _("At most %(n)s characters.") % {"n": ctx.get("max_length")}
     if kind == "too_long":
         return _("At most %(n)s items.") % {"n": ctx.get("max_length")}
-    if kind == "string_type":
-        return _("Enter text.")
-    if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return _("Enter a whole number.")
-    if kind in {"bool_type", "bool_parsing"}:
-        return _("Enter true or false.")
-    if kind.startswith("date"):
-        return _("Enter a date as YYYY-MM-DD.")
-    if kind == "list_type":
-        return _("Send a list.")
-    if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return _("Send an object.")
     if kind in {"enum", "literal_error"}:
         return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
     if kind == "greater_than_equal":
