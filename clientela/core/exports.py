@@ -77,7 +77,8 @@ class ExportRows:
 
 def name_of(record: Record, key: str) -> str:
     """A readable name ``ExportRows.names`` gave the record ("" when none)."""
-    return record.get(NAMES, {}).get(key, "")
+    name: str = record.get(NAMES, {}).get(key, "")
+    return name
 
 
 def name_column(key: str, label: Any) -> ExportColumn:

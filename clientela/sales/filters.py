@@ -192,7 +192,7 @@ class QuoteFilters(ListFilters):
     """The quote list's status tab and order, as an export reads them (the page itself
     ignores an unknown value without a word)."""
 
-    FIELDS = {
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
         "status": ChoiceParam(QuoteStatus.choices, message=_("Unknown status “%(value)s”.")),
     }
     SORTS = QUOTE_SORTS
@@ -211,7 +211,7 @@ PRODUCT_SHOW: dict[str, bool | None] = {"": True, "inactive": False, "all": None
 class ProductFilters(ListFilters):
     """The product list's tab, search and order, as an export reads them."""
 
-    FIELDS = {
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
         "show": ChoiceParam(
             [("inactive", _("Inactive")), ("all", _("All"))],
             message=_("Unknown value “%(value)s”."),

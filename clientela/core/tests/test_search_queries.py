@@ -48,7 +48,8 @@ def test_searched_kinds_are_the_searchable_ones_with_a_page() -> None:
     assert {"contacts.person", "contacts.organization", "sales.deal", "sales.lead"} <= kinds
     for kind in record_kinds():
         assert (kind.resource in kinds) == (kind.searchable and kind.has_detail_page)
-    assert "activities.task" not in kinds and "sales.product" not in kinds
+    assert "activities.task" not in kinds
+    assert "sales.product" not in kinds
 
 
 def test_one_keystroke_is_one_search_query(
@@ -64,11 +65,13 @@ def test_one_keystroke_is_one_search_query(
     html = response.content.decode()
     # Each kind its own share: ten people do not crowd the organization out.
     assert html.count("search-hit") == 8 + 1
-    assert "Jolly Traders" in html and "Jolly Person07" in html
+    assert "Jolly Traders" in html
+    assert "Jolly Person07" in html
     assert "Jolly Person08" not in html
     # The kind that is not searched gets no hits and is not in the query at all.
     assert "Jolly task" not in html
-    assert "activities.task" not in sql and "contacts.person" in sql
+    assert "activities.task" not in sql
+    assert "contacts.person" in sql
 
 
 def test_the_full_page_is_one_search_query_too(client: Any, rep_north: User, jolly: None) -> None:
@@ -76,7 +79,8 @@ def test_the_full_page_is_one_search_query_too(client: Any, rep_north: User, jol
     with CaptureQueriesContext(connection) as captured:
         html = client.get(SEARCH, {"q": "jolly"}).content.decode()
     assert len(search_queries(captured.captured_queries)) == 1
-    assert html.count("Jolly Person") == 10 and "Jolly task" not in html
+    assert html.count("Jolly Person") == 10
+    assert "Jolly task" not in html
 
 
 def test_each_resource_gets_its_own_limit_and_window(

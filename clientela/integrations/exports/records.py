@@ -58,7 +58,8 @@ def records(
     API's JSON body, with the readable names of ``ExportRows.names`` for a ``tabular``
     export (nothing is read before the first one is asked for)."""
     source, to_api = kind.export_rows, kind.api_out
-    assert source is not None and to_api is not None, f"{kind.resource} is not exportable"
+    assert source is not None, f"{kind.resource} is not exportable"
+    assert to_api is not None, f"{kind.resource} is not exportable"
     names = source.names if tabular else None
     for row in source.select(user=user, filters=filters).iterator(chunk_size=CHUNK):
         record: Record = to_api(row).model_dump(mode="json")

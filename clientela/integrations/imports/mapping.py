@@ -20,6 +20,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
+from clientela.core.custom_fields import definitions
 from clientela.core.kinds import RecordKind, record_kinds
 
 FUZZY_CUTOFF = 90
@@ -108,8 +109,6 @@ def import_kind(key: str) -> RecordKind:
 
 def targets_for(kind: str) -> list[Target]:
     """The fixed targets of ``kind``, then one ``cf:<key>`` per custom field."""
-    from clientela.core.custom_fields import definitions
-
     custom = [Target(f"cf:{f.key}", f.label) for f in definitions(import_kind(kind).resource)]
     return [*TARGETS[kind], *custom]
 

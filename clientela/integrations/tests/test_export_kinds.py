@@ -32,6 +32,7 @@ from clientela.sales.selectors.deals import deal_get
 from clientela.sales.selectors.leads import lead_get
 from clientela.sales.selectors.orders import order_detail
 from clientela.sales.selectors.quotes import quote_get
+from clientela.sales.services.common import LineInput
 from clientela.sales.services.deals import deal_update
 from clientela.sales.services.leads import lead_create
 from clientela.sales.services.orders import order_create
@@ -59,7 +60,7 @@ def table(fmt: str, data: bytes) -> list[dict[str, Any]]:
     """The rows of a CSV or XLSX export as dicts by header (cells as text)."""
     if fmt == "csv":
         return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    sheet = load_workbook(io.BytesIO(data), read_only=True).active
+    sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
     rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
@@ -88,7 +89,9 @@ def sales(
         organization_id=acme.pk,
         person_ids=[ana.pk],
     )
-    lines = [{"description": "Table", "quantity": "2", "unit_price": "50.00", "tax_rate": "21"}]
+    lines: list[LineInput] = [
+        {"description": "Table", "quantity": "2", "unit_price": "50.00", "tax_rate": "21"}
+    ]
     north_order, _new = order_create(
         actor=rep_north,
         data={"currency": "EUR", "ordered_at": ORDERED, "person_id": ana.pk, "lines": lines},
@@ -125,7 +128,8 @@ def test_every_sales_kind_is_exportable_with_its_urls() -> None:
         assert url(kind, "csv") == f"/export/{kind}.csv"
     assert [f.key for f in formats_for(KINDS["people"])] == ["csv", "xlsx", "vcf", "json"]
     # Interactions and appointments declare no export (see ``activities.exports``).
-    assert "appointments" not in KINDS and not record_kind("activities.appointment").exportable
+    assert "appointments" not in KINDS
+    assert not record_kind("activities.appointment").exportable
 
 
 @pytest.mark.parametrize("kind", SALES)
@@ -135,7 +139,8 @@ def test_content_type_and_file_name(
 ) -> None:
     client.force_login(rep_north)
     response = client.get(url(kind, fmt))
-    assert response.status_code == 200 and response.streaming
+    assert response.status_code == 200
+    assert response.streaming
     assert response["Content-Type"] == FORMATS[fmt].content_type
     disposition = response["Content-Disposition"]
     assert disposition.startswith(f'attachment; filename="{kind}-')
