@@ -309,6 +309,34 @@ def _shares_contact(x: _Record, y: _Record) -> bool:
     )
 
 
+def _birthday_evidence(x: _Record, y: _Record, reasons: list[dict[str, Any]]) -> float:
+    """What the two birthdays say (a different one counts against the pair)."""
+    if not (x.birthday and y.birthday):
+        return 0.0
+    birthdays = _birthdays(x.birthday, y.birthday)
+    if birthdays == "same":
+        reasons.append({"code": "same_birthday"})
+        return EVIDENCE["same_birthday"]
+    if birthdays == "close":
+        reasons.append({"code": "similar_birthday"})
+        return EVIDENCE["same_birthday"] / 2
+    return BIRTHDAY_DIFFERS
+
+
+def _city_evidence(
+    x: _Record, y: _Record, city_weight: dict[str, float], reasons: list[dict[str, Any]]
+) -> float:
+    """What the two cities say: the same one (weighted by how common it is) or a close
+    spelling of it."""
+    if x.city and x.city == y.city:
+        reasons.append({"code": "same_city"})
+        return EVIDENCE["same_city"] * city_weight.get(x.city, 1.0)
+    if x.city and y.city and Indel.normalized_similarity(x.city, y.city) >= CITY_SIMILAR:
+        reasons.append({"code": "similar_city"})
+        return EVIDENCE["same_city"] * 0.8
+    return 0.0
+
+
 def _score(
     x: _Record, y: _Record, similarity: float, city_weight: dict[str, float]
 ) -> tuple[float, list[dict[str, Any]]]:
@@ -330,22 +358,8 @@ def _score(
         reasons.append({"code": "same_name"})
     elif similarity >= NAME_MIN:
         reasons.append({"code": "name", "pct": int(similarity * 100)})
-    if x.birthday and y.birthday:
-        birthdays = _birthdays(x.birthday, y.birthday)
-        if birthdays == "same":
-            reasons.append({"code": "same_birthday"})
-            evidence += EVIDENCE["same_birthday"]
-        elif birthdays == "close":
-            reasons.append({"code": "similar_birthday"})
-            evidence += EVIDENCE["same_birthday"] / 2
-        else:
-            evidence += BIRTHDAY_DIFFERS
-    if x.city and x.city == y.city:
-        reasons.append({"code": "same_city"})
-        evidence += EVIDENCE["same_city"] * city_weight.get(x.city, 1.0)
-    elif x.city and y.city and Indel.normalized_similarity(x.city, y.city) >= CITY_SIMILAR:
-        reasons.append({"code": "similar_city"})
-        evidence += EVIDENCE["same_city"] * 0.8
+    evidence += _birthday_evidence(x, y, reasons)
+    evidence += _city_evidence(x, y, city_weight, reasons)
     if x.orgs and not x.orgs.isdisjoint(y.orgs):
         reasons.append({"code": "same_organization"})
         evidence += EVIDENCE["same_organization"]

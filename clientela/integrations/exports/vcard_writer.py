@@ -90,37 +90,53 @@ def _rev(value: str) -> str:
 def card(kind: RecordKind, record: Record) -> str:
     """One record as a vCard 4.0."""
     person = kind.resource == Person.RESOURCE
-    lines = ["BEGIN:VCARD\r\n", "VERSION:4.0\r\n"]
-    if person:
-        full = " ".join(p for p in (record["first_name"], record["last_name"]) if p)
-        lines.append(_line("FN", escape(full or record["email"] or record["id"])))
-        lines.append(_line("N", _structured(record["last_name"], record["first_name"], "", "", "")))
-        if bday := _bday(record["birthday"]):
-            lines.append(_line("BDAY", bday))
-        if record["preferred_language"]:
-            lines.append(_line("LANG", escape(record["preferred_language"]), pref="1"))
-        for membership, pref in _pref(record["organizations"]):
-            lines.append(_line("ORG", _structured(membership["organization_name"]), pref=pref))
-            if pref and membership["job_title"]:
-                lines.append(_line("TITLE", escape(membership["job_title"])))
-    else:
-        lines.append(_line("KIND", "org"))
-        lines.append(_line("FN", escape(record["name"])))
-        lines.append(_line("ORG", _structured(record["name"])))
-        if record["website"]:
-            lines.append(_line("URL", escape(record["website"])))
+    return "".join(
+        [
+            "BEGIN:VCARD\r\n",
+            "VERSION:4.0\r\n",
+            *(_person_lines(record) if person else _organization_lines(record)),
+            *_contact_lines(record),
+            *_clientela_lines(kind, record, person=person),
+            "END:VCARD\r\n",
+        ]
+    )
+
+
+def _person_lines(record: Record) -> Iterator[str]:
+    """A person's name, birthday, language and organizations (the primary one's job title)."""
+    full = " ".join(p for p in (record["first_name"], record["last_name"]) if p)
+    yield _line("FN", escape(full or record["email"] or record["id"]))
+    yield _line("N", _structured(record["last_name"], record["first_name"], "", "", ""))
+    if bday := _bday(record["birthday"]):
+        yield _line("BDAY", bday)
+    if record["preferred_language"]:
+        yield _line("LANG", escape(record["preferred_language"]), pref="1")
+    for membership, pref in _pref(record["organizations"]):
+        yield _line("ORG", _structured(membership["organization_name"]), pref=pref)
+        if pref and membership["job_title"]:
+            yield _line("TITLE", escape(membership["job_title"]))
+
+
+def _organization_lines(record: Record) -> Iterator[str]:
+    yield _line("KIND", "org")
+    yield _line("FN", escape(record["name"]))
+    yield _line("ORG", _structured(record["name"]))
+    if record["website"]:
+        yield _line("URL", escape(record["website"]))
+
+
+def _contact_lines(record: Record) -> Iterator[str]:
+    """E-mails, phones and addresses, the primary ones preferred."""
     for email, pref in _pref(record["emails"]):
         kind_type = _EMAIL_TYPES.get(email["kind"])
-        lines.append(_line("EMAIL", escape(email["address"]), type=kind_type, pref=pref))
+        yield _line("EMAIL", escape(email["address"]), type=kind_type, pref=pref)
     for phone, pref in _pref(record["phones"]):
-        lines.append(
-            _line(
-                "TEL",
-                "tel:" + phone["number"],
-                value="uri",
-                type=_PHONE_TYPES.get(phone["kind"], "voice"),
-                pref=pref,
-            )
+        yield _line(
+            "TEL",
+            "tel:" + phone["number"],
+            value="uri",
+            type=_PHONE_TYPES.get(phone["kind"], "voice"),
+            pref=pref,
         )
     for address, pref in _pref(record["addresses"]):
         value = _structured(
@@ -135,29 +151,31 @@ def card(kind: RecordKind, record: Record) -> str:
         kind_type = _ADDRESS_TYPES.get(address["kind"])
         # Billing, shipping…: vCard has no TYPE for them; X-KIND keeps them for a re-import.
         extra = None if kind_type else address["kind"]
-        lines.append(_line("ADR", value, type=kind_type, pref=pref, x_kind=extra))
+        yield _line("ADR", value, type=kind_type, pref=pref, x_kind=extra)
+
+
+def _clientela_lines(kind: RecordKind, record: Record, *, person: bool) -> Iterator[str]:
+    """Tags, notes, identity and what only Clientela reads back (X-CLIENTELA-…)."""
     if record["tags"]:
-        lines.append(_line("CATEGORIES", ",".join(escape(t) for t in record["tags"])))
+        yield _line("CATEGORIES", ",".join(escape(t) for t in record["tags"]))
     if record["notes"]:
-        lines.append(_line("NOTE", escape(record["notes"])))
+        yield _line("NOTE", escape(record["notes"]))
     uid = uuid.uuid5(UID_NAMESPACE, f"{kind.resource}:{record['id']}")
-    lines.append(_line("UID", f"urn:uuid:{uid}"))
-    lines.append(_line("REV", _rev(record["updated_at"])))
-    lines.append(_line("X-CLIENTELA-ID", str(record["id"])))
+    yield _line("UID", f"urn:uuid:{uid}")
+    yield _line("REV", _rev(record["updated_at"]))
+    yield _line("X-CLIENTELA-ID", str(record["id"]))
     if record["external_id"]:
-        lines.append(_line("X-CLIENTELA-EXTERNAL-ID", escape(record["external_id"])))
-    lines.append(_line("X-CLIENTELA-OWNER", escape(record["owner"]["username"])))
-    lines.append(_line("X-CLIENTELA-TEAM", escape(record["team"]["name"])))
+        yield _line("X-CLIENTELA-EXTERNAL-ID", escape(record["external_id"]))
+    yield _line("X-CLIENTELA-OWNER", escape(record["owner"]["username"]))
+    yield _line("X-CLIENTELA-TEAM", escape(record["team"]["name"]))
     if person and record["preferred_channel"]:
-        lines.append(_line("X-CLIENTELA-CHANNEL", escape(record["preferred_channel"])))
+        yield _line("X-CLIENTELA-CHANNEL", escape(record["preferred_channel"]))
     for relationship in record["relationships"]:
         since = relationship["since"] or ""
-        lines.append(_line("X-CLIENTELA-RELATIONSHIP", _structured(relationship["kind"], since)))
+        yield _line("X-CLIENTELA-RELATIONSHIP", _structured(relationship["kind"], since))
     for key, value in sorted(record["custom"].items()):
         if value not in (None, ""):
-            lines.append(_line("X-CLIENTELA-CUSTOM", escape(custom_text(value)), x_key=key))
-    lines.append("END:VCARD\r\n")
-    return "".join(lines)
+            yield _line("X-CLIENTELA-CUSTOM", escape(custom_text(value)), x_key=key)
 
 
 def write_vcard(kind: RecordKind, *, user: Any, filters: Any = None) -> Iterator[str]:

@@ -211,6 +211,11 @@ class Matcher:
         self.blocks = self._org_blocks
 
     def match(self, keys: Keys) -> Match | None:
+        exact = self._exact(keys)
+        return exact if exact is not None else self._similar(keys)
+
+    def _exact(self, keys: Keys) -> Match | None:
+        """A record with the same external id, e-mail or phone."""
         if keys.external_id and keys.external_id in self.by_external:
             return Match(self.by_external[keys.external_id], "exact", _("same external id"))
         for email in keys.emails:
@@ -219,22 +224,17 @@ class Matcher:
         for phone in keys.phones:
             if phone in self.by_phone:
                 return Match(self.by_phone[phone], "exact", _("same phone"))
+        return None
+
+    def _similar(self, keys: Keys) -> Match | None:
+        """The most similar name in the row's block that something else backs up."""
         if not keys.name or not keys.block:
             return None
         best: tuple[float, _Known, str] | None = None
         for known in self.blocks.get(fold(keys.block), []):
             similarity = Indel.normalized_similarity(keys.name, known.name)
-            if keys.city and known.city == keys.city:
-                where = _("same city")
-            elif not keys.organizations.isdisjoint(known.organizations):
-                where = _("same organization")
-            elif self.kind == "organizations" and not (keys.city and known.city):
-                # An organization's name says more than a person's: without a city on
-                # both sides, a nearly equal name is enough.
-                where = _("no city to tell them apart")
-                if similarity < ALONE:
-                    continue
-            else:
+            where = self._backed_by(keys, known, similarity)
+            if where is None:
                 continue
             if similarity >= SIMILAR and (best is None or similarity > best[0]):
                 best = (similarity, known, where)
@@ -246,6 +246,18 @@ class Matcher:
             "similar",
             _("name %(pct)s%% similar, %(where)s") % {"pct": int(similarity * 100), "where": where},
         )
+
+    def _backed_by(self, keys: Keys, known: _Known, similarity: float) -> str | None:
+        """What besides the name says the row is ``known`` (None: nothing does)."""
+        if keys.city and known.city == keys.city:
+            return _("same city")
+        if not keys.organizations.isdisjoint(known.organizations):
+            return _("same organization")
+        if self.kind == "organizations" and not (keys.city and known.city):
+            # An organization's name says more than a person's: without a city on
+            # both sides, a nearly equal name is enough.
+            return _("no city to tell them apart") if similarity >= ALONE else None
+        return None
 
     def remember(self, keys: Keys, record_id: int) -> None:
         """A record this chunk created, so later rows of the chunk match it."""
