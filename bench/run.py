@@ -488,7 +488,7 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Run Clientela's benchmarks.")
     parser.add_argument("--n", type=int, default=int(os.environ.get("BENCH_N", "100000")))
     parser.add_argument("--runs", type=int, default=40, help="timed requests per page")
@@ -508,7 +508,11 @@ def main() -> None:
         default="",
         help=f"comma-separated parts to run, of: {','.join(PARTS)} (default: all)",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     parts = set(args.only.split(",")) if args.only else set(PARTS)
     # Parts with their own data file run in their own process (bench/<part>.py).
     for part, takes_runs in OWN_PROCESS_PARTS.items():

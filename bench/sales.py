@@ -44,12 +44,15 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import BENCH_DIR, ROOT, configure_django
 from bench.run import RESULTS, summary
+
+if TYPE_CHECKING:
+    from clientela.sales.models import Pipeline, Stage
 
 #: Bump when the data shape changes, so an old file is not reused.
 VERSION = 2
@@ -91,14 +94,10 @@ def _currency(rng: random.Random) -> str:
     return CURRENCIES[0][0]
 
 
-def _load(rng: random.Random, deals: int) -> None:
-    """The fixture loader (see the module docstring)."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from clientela.contacts.models import Person
+def _users_and_rates() -> tuple[Any, list[Any]]:
+    """The admin and the sales reps; USD as the base currency with the other rates."""
     from clientela.core.services import roles_ensure_defaults, user_create
-    from clientela.sales.models import Deal, ExchangeRate, Pipeline, SalesSettings, Stage
+    from clientela.sales.models import ExchangeRate, SalesSettings
 
     roles_ensure_defaults()
     password = "bench-password"  # noqa: S105 (never used: the harness force-logs in)
@@ -117,6 +116,41 @@ def _load(rng: random.Random, deals: int) -> None:
     settings.save()
     for code, rate in RATES.items():
         ExchangeRate.objects.create(currency=code, rate=rate, valid_from=datetime.date(2000, 1, 1))
+    return admin, reps
+
+
+def _pipeline_with_stages(name: str, position: int) -> tuple[Pipeline, list[Stage], Stage, Stage]:
+    from clientela.sales.models import Pipeline, Stage
+
+    pipeline = Pipeline.objects.create(name=name, position=position)
+    stages = [
+        Stage.objects.create(pipeline=pipeline, name=n, position=i, probability=p)
+        for i, (n, p) in enumerate(
+            (
+                ("New", 10),
+                ("Qualified", 25),
+                ("Proposal", 50),
+                ("Negotiation", 75),
+                ("Commit", 90),
+            )
+        )
+    ]
+    won = Stage.objects.create(
+        pipeline=pipeline, name="Won", position=6, probability=100, is_won=True
+    )
+    lost = Stage.objects.create(pipeline=pipeline, name="Lost", position=7, is_lost=True)
+    return pipeline, stages, won, lost
+
+
+def _load(rng: random.Random, deals: int) -> None:
+    """The fixture loader (see the module docstring)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from clientela.contacts.models import Person
+    from clientela.sales.models import Deal, Pipeline
+
+    admin, reps = _users_and_rates()
     started = time.monotonic()
     Person.objects.bulk_create(
         [
@@ -126,32 +160,10 @@ def _load(rng: random.Random, deals: int) -> None:
         batch_size=BATCH,
     )
 
-    def pipeline_with_stages(
-        name: str, position: int
-    ) -> tuple[Pipeline, list[Stage], Stage, Stage]:
-        pipeline = Pipeline.objects.create(name=name, position=position)
-        stages = [
-            Stage.objects.create(pipeline=pipeline, name=n, position=i, probability=p)
-            for i, (n, p) in enumerate(
-                (
-                    ("New", 10),
-                    ("Qualified", 25),
-                    ("Proposal", 50),
-                    ("Negotiation", 75),
-                    ("Commit", 90),
-                )
-            )
-        ]
-        won = Stage.objects.create(
-            pipeline=pipeline, name="Won", position=6, probability=100, is_won=True
-        )
-        lost = Stage.objects.create(pipeline=pipeline, name="Lost", position=7, is_lost=True)
-        return pipeline, stages, won, lost
-
     # The board pipeline comes first, so it is the board's default.
     Pipeline.objects.update(position=10)
-    board, board_stages, _won, _lost = pipeline_with_stages(BOARD_PIPELINE, 0)
-    other, stages, won, lost = pipeline_with_stages("Bench history", 1)
+    board, board_stages, _won, _lost = _pipeline_with_stages(BOARD_PIPELINE, 0)
+    other, stages, won, lost = _pipeline_with_stages("Bench history", 1)
     now = timezone.now()
     # Rows go in with executemany, as Django would store them (datetimes as naive UTC
     # text, decimals as text that SQLite's NUMERIC affinity turns into numbers): model
