@@ -14,7 +14,6 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from gunicorn import config
 
 from clientela.env import env_host, env_int
 
@@ -50,6 +49,9 @@ def gunicorn_argv(
 
 
 def _gunicorn_has_control_socket() -> bool:
+    # gunicorn reads WEB_CONCURRENCY as it is imported: only once the command has checked it.
+    from gunicorn import config  # noqa: PLC0415
+
     return any(getattr(s, "name", "") == "control_socket_disable" for s in config.KNOWN_SETTINGS)
 
 
