@@ -15,6 +15,7 @@ from django.utils import timezone
 from clientela.activities.services import appointment_create, interaction_create, task_create
 from clientela.core.testing.api import (
     check_case,
+    contract_cases,
     kept_test_connection,
     openapi_schema,
     schema_settings,
@@ -40,7 +41,7 @@ def token(admin: Any, settings: Any, tmp_path: Any) -> Iterator[str]:
 
 
 @pytest.mark.django_db
-@schema.parametrize()
+@contract_cases(schema)
 @schema_settings(max_examples=15)
 def test_activities_api_conforms_to_its_openapi(case: Any, token: str) -> None:
     check_case(case, token)

@@ -7,15 +7,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+import schemathesis
 from django.core import signals
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from clientela.core.services import api_token_create
 
 READ_WRITE = ("contacts:read", "contacts:write")
+_Test = TypeVar("_Test", bound=Callable[..., None])
 
 
 class Api:
@@ -52,12 +57,9 @@ def fields(response: Any) -> set[str]:
 # --- the OpenAPI contract (schemathesis) ----------------------------------------------
 
 
-def openapi_schema(path_regex: str | None = None) -> Any:
+def openapi_schema(path_regex: str | None = None) -> schemathesis.BaseSchema:
     """The API's own OpenAPI document, called in-process through the WSGI app;
     ``path_regex`` narrows it to one app's endpoints."""
-    import schemathesis
-    from django.core.wsgi import get_wsgi_application
-
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     return schema if path_regex is None else schema.include(path_regex=path_regex)
 
@@ -83,11 +85,16 @@ def schema_token(user: Any, scopes: tuple[str, ...] | list[str]) -> str:
     return clear
 
 
-def schema_settings(max_examples: int) -> Callable[[Any], Any]:
+def contract_cases(schema: schemathesis.BaseSchema) -> Callable[[_Test], _Test]:
+    """``schema.parametrize()``, typed: one generated request per example of each
+    operation (schemathesis declares the decorator as a bare ``Callable``)."""
+    parametrize: Callable[[_Test], _Test] = schema.parametrize()
+    return parametrize
+
+
+def schema_settings(max_examples: int) -> settings:
     """Hypothesis settings of every contract test: derandomized, so CI never flakes on
     a new seed, and without deadlines or health checks (a request is slow to them)."""
-    from hypothesis import HealthCheck, settings
-
     return settings(
         max_examples=max_examples,
         deadline=None,
@@ -103,8 +110,6 @@ def check_case(case: Any, token: str) -> None:
     ``positive_data_acceptance`` is left out: a schema cannot say that a cursor must be
     one we issued or that a country code must exist, so such schema-valid input is
     rightly refused with 422."""
-    from schemathesis.checks import positive_data_acceptance
-
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
         excluded_checks=[positive_data_acceptance],

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.module_loading import autodiscover_modules
+
 from clientela.core.kinds import RecordKind, record_kind, record_kinds
 from clientela.core.permissions import forget_rights
 
@@ -110,8 +112,6 @@ def register_kind_factory(factory: KindFactory) -> KindFactory:
 
 @functools.cache
 def _discover() -> None:
-    from django.utils.module_loading import autodiscover_modules
-
     autodiscover_modules("tests.factories")
 
 

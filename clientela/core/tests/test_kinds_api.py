@@ -5,6 +5,7 @@ grow with the rows (``core.testing.records``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -107,7 +108,7 @@ def test_bad_ids_are_404_or_422_never_500(factory: KindFactory, admin: Any) -> N
     as the API has always answered, and is not found on the pages."""
     kind = factory.kind
     api, client = api_for(kind, admin), browser(admin)
-    calls = {"get": lambda url: api.get(url)}
+    calls: dict[str, Callable[[str], Any]] = {"get": lambda url: api.get(url)}
     if kind.update is not None:
         calls["patch"] = lambda url: api.patch(url, factory.change)
     if kind.trash is not None:

@@ -12,6 +12,7 @@ import pytest
 
 from clientela.core.testing.api import (
     check_case,
+    contract_cases,
     kept_test_connection,
     openapi_schema,
     schema_settings,
@@ -48,7 +49,7 @@ def token(admin: Any, person_factory: Any) -> Iterator[str]:
 
 
 @pytest.mark.django_db
-@schema.parametrize()
+@contract_cases(schema)
 @schema_settings(max_examples=10)
 def test_sales_api_conforms_to_its_openapi(case: Any, token: str) -> None:
     check_case(case, token)

@@ -14,6 +14,7 @@ from clientela.contacts.models import Organization, Person
 from clientela.core.testing.api import (
     Api,
     check_case,
+    contract_cases,
     fields,
     kept_test_connection,
     openapi_schema,
@@ -311,7 +312,7 @@ def token(admin: Any) -> Iterator[str]:
         yield schema_token(admin, READ_WRITE)
 
 
-@schema.parametrize()
+@contract_cases(schema)
 @schema_settings(max_examples=15)
 def test_leads_api_conforms_to_its_openapi(case: Any, token: str) -> None:
     check_case(case, token)
