@@ -3,11 +3,16 @@ across all apps expect. ``north`` and ``south`` are the two teams."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
 from collections.abc import Callable
-from typing import Any
+from email import message_from_bytes, policy
+from typing import Any, Unpack
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.utils import timezone, translation
 from playwright.sync_api import sync_playwright
 
 from clientela.contacts.services import (
@@ -55,7 +60,6 @@ def _fast_password_hashing(settings: Any) -> None:
 def _default_time_zone_and_language() -> None:
     # Every test starts as a new thread would: whatever an earlier test (or code it ran)
     # activated must not decide this one's "today" or language.
-    from django.utils import timezone, translation
 
     timezone.deactivate()
     translation.deactivate()

@@ -69,13 +69,35 @@ def meta_file() -> Path:
 # --- data ------------------------------------------------------------------------------
 
 
+def _load_people(rng: random.Random, own: dict[str, Any]) -> list[int]:
+    """The people, ~90% with a birthday spread evenly over the year; their ids."""
+    from clientela.contacts.models import Person
+
+    people = []
+    for i in range(PEOPLE):
+        birthday = (
+            datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(20_000))
+            if rng.random() < 0.9
+            else None
+        )
+        people.append(
+            Person(
+                **own,
+                first_name=rng.choice(FIRSTS),
+                last_name=f"{rng.choice(LASTS)} {i}",
+                birthday=birthday,
+            )
+        )
+    Person.objects.bulk_create(people, batch_size=BATCH)
+    return list(Person.objects.order_by("id").values_list("id", flat=True))
+
+
 def _load(rng: random.Random) -> None:
     """The fixture loader (bulk_create into the tables; see the module docstring)."""
     from django.utils import timezone
 
     from clientela.activities.choices import InteractionChannel, Priority, TaskStatus
     from clientela.activities.models import Appointment, Interaction, Task
-    from clientela.contacts.models import Person
     from clientela.core.services import roles_ensure_defaults, user_create
 
     roles_ensure_defaults()
@@ -93,24 +115,7 @@ def _load(rng: random.Random) -> None:
         return now - datetime.timedelta(minutes=rng.randrange(days_back * 24 * 60))
 
     started = time.monotonic()
-    people = []
-    for i in range(PEOPLE):
-        # ~90% with a birthday, spread evenly over the year.
-        birthday = (
-            datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(20_000))
-            if rng.random() < 0.9
-            else None
-        )
-        people.append(
-            Person(
-                **own,
-                first_name=rng.choice(FIRSTS),
-                last_name=f"{rng.choice(LASTS)} {i}",
-                birthday=birthday,
-            )
-        )
-    Person.objects.bulk_create(people, batch_size=BATCH)
-    person_ids = list(Person.objects.order_by("id").values_list("id", flat=True))
+    person_ids = _load_people(rng, own)
     print(f"  {len(person_ids):,} people ({time.monotonic() - started:.0f} s)", flush=True)
 
     # Tasks: half done, the open ones ~0.5% due today, ~3% overdue, ~5% undated, the

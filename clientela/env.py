@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import zoneinfo
 from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 

@@ -12,6 +12,9 @@ import datetime
 
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 
 def schedule_delivery(at: datetime.datetime | None = None) -> None:
@@ -26,7 +29,7 @@ def schedule_delivery(at: datetime.datetime | None = None) -> None:
 def deliver_due_reminders() -> int:
     """Deliver the reminders that are due (enqueued by ``schedule_delivery`` with
     ``run_after`` set to each reminder's time, so the worker runs it on time)."""
-    from clientela.activities.reminders import deliver_reminders_now
+    from clientela.activities.reminders import deliver_reminders_now  # noqa: PLC0415
 
     return deliver_reminders_now()
 
@@ -37,7 +40,7 @@ def send_birthday_greetings() -> int:
     greetings; at most once per person per year (see ``birthdays``). Runs every hour
     (so each owner's "today" is caught in their own time zone) and queues its next
     run itself; ``ensure_birthday_greetings_scheduled`` starts the chain."""
-    from clientela.activities.birthdays import send_automatic_greetings
+    from clientela.activities.birthdays import send_automatic_greetings  # noqa: PLC0415
 
     try:
         return send_automatic_greetings()
@@ -54,13 +57,8 @@ def ensure_birthday_greetings_scheduled(*, exclude_running: bool = False) -> boo
     """Queue the hourly greeting run unless one is already waiting; returns whether it
     queued one. Call it when a worker starts. Only the database backend can be asked
     what is queued; with another backend it always queues (the run is idempotent)."""
-    from django_tasks_db.backend import DatabaseBackend
-
     backend = send_birthday_greetings.get_backend()
     if isinstance(backend, DatabaseBackend):
-        from django_tasks.base import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
         statuses = [TaskResultStatus.READY]
         if not exclude_running:
             statuses.append(TaskResultStatus.RUNNING)

@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from clientela.activities import birthdays, services
 from clientela.activities.birthdays import celebrated_on, upcoming_birthdays
 from clientela.activities.models import Interaction
+from clientela.activities.tasks import ensure_birthday_greetings_scheduled
 from clientela.activities.timeline import timeline
 from clientela.core.errors import NotFound
 

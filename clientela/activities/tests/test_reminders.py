@@ -79,7 +79,8 @@ def test_worker_killed_mid_delivery_delivers_on_restart(rep_north: Any, monkeypa
     monkeypatch.setattr(Notification.objects, "bulk_create", crash)
     with pytest.raises(KeyboardInterrupt):
         reminders.deliver_reminders_now()
-    assert task.reminders.get().delivered_at is None and not Notification.objects.exists()
+    assert task.reminders.get().delivered_at is None
+    assert not Notification.objects.exists()
     monkeypatch.setattr(Notification.objects, "bulk_create", real)
     assert reminders.deliver_reminders_now() == 1
     assert Notification.objects.count() == 1
@@ -201,7 +202,8 @@ def test_email_only_when_chosen(rep_north: Any, settings: Any, smtp_server: Any)
     )
     _fall_due(_task_with_reminder(rep_north))  # by_email=None: the preference (off)
     reminders.deliver_reminders_now()
-    assert Notification.objects.count() == 1 and smtp_server.messages == []
+    assert Notification.objects.count() == 1
+    assert smtp_server.messages == []
 
 
 def test_mail_server_down_still_delivers_in_app(rep_north: Any, settings: Any) -> None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from clientela.activities import selectors, services
 from clientela.activities.models import Interaction, Notification
 from clientela.activities.selectors import today_bounds
+from clientela.activities.services import InteractionData
 from clientela.activities.timeline import timeline
 from clientela.contacts.services import MembershipInput
 

@@ -87,7 +87,8 @@ def test_a_streamed_export_is_written_in_the_users_language(
     rep_north.save()
     response = rep_client.get(reverse("integrations:export", args=["people", "csv"]))
     # The body is produced after the middleware has returned, as the server reads it.
-    header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert response.streaming
+    header = response.getvalue().decode("utf-8-sig").splitlines()[0]
     assert "nombre" in header.split(",")
     assert translation.get_language() == settings.LANGUAGE_CODE
 
