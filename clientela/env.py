@@ -134,3 +134,32 @@ def env_phone_region(name: str, default: str) -> str:
     if value not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(f"{name}={value!r} is not a country code (e.g. US, ES, MX)")
     return value
+
+
+#: Django's own test of a strong key (``security.W009``): long and varied enough.
+MIN_SECRET_KEY_LENGTH = 50
+MIN_SECRET_KEY_CHARACTERS = 5
+
+
+def production_errors(*, debug: bool, secret_key: str) -> None:
+    """Refuse a production start-up that would be unsafe: debug pages (they show
+    settings, code and data to anyone who triggers an error), or a missing or weak
+    ``SECRET_KEY`` (anyone who knows it can forge sessions and password-reset links)."""
+    if debug:
+        raise ConfigError(
+            "CLIENTELA_DEBUG=true is refused when CLIENTELA_PRODUCTION=true: debug pages "
+            "show settings and data to anyone"
+        )
+    if not secret_key:
+        raise ConfigError("SECRET_KEY must be set when CLIENTELA_PRODUCTION=true")
+    if (
+        len(secret_key) < MIN_SECRET_KEY_LENGTH
+        or len(set(secret_key)) < MIN_SECRET_KEY_CHARACTERS
+        or secret_key.startswith("django-insecure-")
+        or secret_key == "insecure-development-key-change-me"  # noqa: S105
+    ):
+        raise ConfigError(
+            f"SECRET_KEY is too weak for CLIENTELA_PRODUCTION=true: use at least "
+            f"{MIN_SECRET_KEY_LENGTH} random characters (e.g. the output of "
+            f"`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)"
+        )

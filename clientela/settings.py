@@ -23,6 +23,7 @@ from clientela.env import (
     env_phone_region,
     env_str,
     env_time_zone,
+    production_errors,
 )
 
 # Lets the typed generics of django-stubs (``ModelAdmin[Team]``, ``SetPasswordForm[User]``)
@@ -32,11 +33,14 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("CLIENTELA_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
 
+#: A production deployment (docs/deploy.md): the settings below cannot be made unsafe
+#: there, and the safe ones (HTTPS only, secure cookies, HSTS) are on by default.
+PRODUCTION = env_bool("CLIENTELA_PRODUCTION", False)
 DEBUG = env_bool("CLIENTELA_DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
+if PRODUCTION:
+    production_errors(debug=DEBUG, secret_key=SECRET_KEY)
 if not SECRET_KEY:
-    if not DEBUG and env_bool("CLIENTELA_PRODUCTION", False):
-        raise ConfigError("SECRET_KEY must be set when CLIENTELA_PRODUCTION=true")
     SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - local development only
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -189,15 +193,30 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- sessions and security ---
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("CLIENTELA_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("CLIENTELA_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if env_bool("CLIENTELA_BEHIND_HTTPS_PROXY", False):
+BEHIND_HTTPS_PROXY = env_bool("CLIENTELA_BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
     # Trust the proxy's X-Forwarded-Proto so Django knows requests came in over HTTPS
     # (secure cookies, absolute URLs in e-mails). Only set this behind a proxy that
     # overwrites the header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+#: Plain-HTTP requests are redirected to HTTPS. Behind a TLS proxy Django knows a
+#: request's scheme only from the proxy's header, so the redirect needs it.
+SECURE_SSL_REDIRECT = env_bool("CLIENTELA_SSL_REDIRECT", PRODUCTION)
+if SECURE_SSL_REDIRECT and PRODUCTION and not BEHIND_HTTPS_PROXY:
+    raise ConfigError(
+        "CLIENTELA_SSL_REDIRECT=true needs CLIENTELA_BEHIND_HTTPS_PROXY=true: without the "
+        "proxy's X-Forwarded-Proto every request looks like plain HTTP and would be "
+        "redirected forever. Set CLIENTELA_SSL_REDIRECT=false if the proxy redirects itself."
+    )
+#: HTTP Strict Transport Security: browsers that saw the header use only HTTPS for the
+#: site for that many seconds (0 sends no header).
+SECURE_HSTS_SECONDS = env_int("CLIENTELA_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CLIENTELA_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("CLIENTELA_HSTS_PRELOAD", PRODUCTION)
 
 # --- Clientela ---
 CLIENTELA_PAGE_SIZE = env_int("CLIENTELA_PAGE_SIZE", 25, minimum=5)
