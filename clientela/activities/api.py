@@ -52,7 +52,6 @@ from clientela.core.api import (
     set_etag,
 )
 from clientela.core.api.schemas import RecordId
-from clientela.core.errors import NotFound
 
 router = Router()
 
@@ -160,14 +159,9 @@ def add_attachment(
 def download_attachment(
     request: HttpRequest, interaction_id: RecordId, attachment_id: RecordId
 ) -> FileResponse:
-    interaction = _interaction(request, interaction_id)
-    attachment = interaction.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise NotFound()
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise NotFound() from None  # gone from storage: as good as unknown
+    attachment, handle = selectors.attachment_open(
+        user=api_user(request), interaction_pk=interaction_id, attachment_pk=attachment_id
+    )
     return FileResponse(
         handle,
         as_attachment=True,

@@ -10,12 +10,13 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.core.files import File
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from clientela.activities.birthdays import upcoming_birthdays
 from clientela.activities.choices import TaskStatus
-from clientela.activities.models import Appointment, Interaction, Notification, Task
+from clientela.activities.models import Appointment, Attachment, Interaction, Notification, Task
 from clientela.contacts.models import Membership
 from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
@@ -87,6 +88,21 @@ def interaction_get(*, user: Any, pk: Any) -> Interaction:
     if found is None:
         raise NotFound()
     return found
+
+
+def attachment_open(
+    *, user: Any, interaction_pk: Any, attachment_pk: Any
+) -> tuple[Attachment, File[bytes]]:
+    """An attachment of an interaction the user may see, opened for reading; a file
+    gone from storage is as good as unknown (``NotFound``), on the page and the API."""
+    interaction = interaction_get(user=user, pk=interaction_pk)
+    attachment = interaction.attachments.filter(pk=parse_id(attachment_pk)).first()
+    if attachment is None:
+        raise NotFound()
+    try:
+        return attachment, attachment.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound() from None
 
 
 # --- tasks ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from clientela.activities.models import Attachment
 from clientela.activities.tests.test_api import INTERACTIONS, READ_WRITE, call_body
@@ -109,3 +110,16 @@ def test_upload_without_a_file_is_422(north: Api) -> None:
     )
     assert response.status_code == 422
     assert "file" in fields(response)
+
+
+def test_an_attachment_whose_file_is_gone_is_404_on_the_api_and_the_page(
+    north: Api, rep_north: Any, client: Any
+) -> None:
+    interaction_id = north.post(INTERACTIONS, call_body()).json()["id"]
+    [attachment] = upload(north, interaction_id, "gone.pdf", PDF).json()["attachments"]
+    stored = Attachment.objects.get(pk=attachment["id"])
+    Path(stored.file.path).unlink()  # lost from media/ (a restore without the files)
+    assert north.get(attachment["url"].removeprefix("http://testserver")).status_code == 404
+    client.force_login(rep_north)
+    page = client.get(reverse("activities:attachment-download", args=[interaction_id, stored.pk]))
+    assert page.status_code == 404

@@ -30,6 +30,7 @@ from clientela.core.forms import add_service_errors, local_input, user_options
 from clientela.core.permissions import can, require
 from clientela.core.views.records import (
     AuthedRequest,
+    bad_request,
     not_found_as_404,
     prefilled_links,
     redirect_next,
@@ -38,12 +39,27 @@ from clientela.core.views.records import (
 ONE_DAY = datetime.timedelta(days=1)
 
 
+#: The days the calendar shows: far enough for any real appointment, and clear of the
+#: ends of Python's calendar (a week around 9999-12-31 does not exist).
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+
 def _day(value: str | None) -> datetime.date:
     """The day asked for (``YYYY-MM-DD``), today in the user's time zone otherwise."""
     try:
         return datetime.date.fromisoformat(value or "")
     except ValueError:
         return timezone.localdate()
+
+
+def _out_of_range(day: datetime.date) -> str:
+    """Why the calendar cannot show ``day``, or ``""``."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return ""
+    return _("The calendar shows the years %(first)s to %(last)s.") % {
+        "first": FIRST_DAY.year,
+        "last": LAST_DAY.year,
+    }
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
@@ -59,6 +75,8 @@ def calendar(request: AuthedRequest) -> HttpResponse:
     column on a wide screen and a list on a phone."""
     mode = "day" if request.GET.get("view") == "day" else "week"
     day = _day(request.GET.get("date"))
+    if problem := _out_of_range(day):
+        return bad_request(request, problem, back=reverse("activities:calendar"))
     first = day if mode == "day" else day - datetime.timedelta(days=day.weekday())
     count = 1 if mode == "day" else 7
     days = [first + datetime.timedelta(days=i) for i in range(count)]

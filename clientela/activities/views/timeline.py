@@ -154,14 +154,13 @@ def timeline_log(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
 def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     """An attachment, only to those who may see its interaction."""
     try:
-        interaction = selectors.interaction_get(user=request.user, pk=pk)
+        attachment, handle = selectors.attachment_open(
+            user=request.user, interaction_pk=pk, attachment_pk=attachment_pk
+        )
     except NotFound:
         raise Http404() from None
-    attachment = interaction.attachments.filter(pk=attachment_pk).first()
-    if attachment is None:
-        raise Http404()
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=attachment.name,
         content_type=attachment.content_type or "application/octet-stream",

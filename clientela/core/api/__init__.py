@@ -73,13 +73,23 @@ The REST API of Clientela.
 
 
 def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+    # A loop, not recursion: a body may nest as deep as the JSON parser allows.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
+
+
+class _TooDeep(Exception):
+    """A JSON body nested deeper than the parser can follow."""
 
 
 def _nul_in_request(request: HttpRequest) -> bool:
@@ -99,6 +109,8 @@ def _nul_in_request(request: HttpRequest) -> bool:
         return False
     try:
         return _has_nul(json.loads(body))
+    except RecursionError:
+        raise _TooDeep from None
     except ValueError:
         return False
 
@@ -115,6 +127,8 @@ def _api_request(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 has_nul = _nul_in_request(request)
             except RequestDataTooBig:
                 return error_response(413, _("The request body is too large."))
+            except _TooDeep:
+                return error_response(400, _("The request body is nested too deeply."))
             if has_nul:
                 return error_response(422, _("Text must not contain NUL characters."))
             return run(request, *args, **kwargs)

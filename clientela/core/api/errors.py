@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, RawPostDataException
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
@@ -187,6 +187,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(exc.status_code, detail)
 
 
+def _form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A form (multipart) body sent to an operation that reads JSON: Django has already
+    # parsed it as a form, so the JSON reader cannot see it.
+    return error_response(
+        415, _("This operation takes a JSON body (Content-Type: application/json).")
+    )
+
+
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     if settings.DEBUG:
         raise exc
@@ -205,6 +213,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (VersionConflict, _version_conflict),
         (AuthenticationError, _unauthorized),
         (HttpError, _http_error),
+        (RawPostDataException, _form_body),
         (Exception, _server_error),
     ]
     for exc_class, handler in handlers:

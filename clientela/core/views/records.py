@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
@@ -58,13 +58,26 @@ def require_admin(request: HttpRequest) -> None:
 
 def safe_next_url(request: HttpRequest, url: str | None = None) -> str | None:
     """``url`` (by default ``next`` from the form or the query string) when it points
-    into this site, else None: a link must never send the user elsewhere."""
+    into this site, else None: a link must never send the user elsewhere. Only a path
+    (``/people/``) or a full URL counts: ``redirect()`` would take any other word for
+    the name of a view."""
     target = url if url is not None else request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and "/" in target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return None
+
+
+def bad_request(request: HttpRequest, message: str, back: str = "/") -> HttpResponse:
+    """A 400 page saying what in the address was not understood (a date out of range…),
+    with a way back."""
+    context = {"message": message, "back": back}
+    return render(request, "core/bad_request.html", context, status=400)
 
 
 def redirect_next(request: HttpRequest, fallback: str, **kwargs: Any) -> HttpResponse:
