@@ -25,21 +25,44 @@ class ActivitiesConfig(AppConfig):
         from clientela.activities.views.timeline import timeline_panel
         from clientela.core.registry import (
             HeaderItem,
+            NavGroup,
             NavItem,
             Panel,
             register_account_tab,
             register_detail_panel,
             register_header_item,
+            register_nav_group,
             register_nav_item,
         )
 
-        # Order 0: "My day" is the first link, so everyone's home page.
-        register_nav_item(NavItem("my-day", _("My day"), "activities:my-day", "bi-sun", 0))
+        # The first menu, "My day" its first link: everyone's home page, unless their
+        # role has a menu of its own first (core.registry.NavGroup.role_order).
+        register_nav_group(NavGroup("activities", _("Activities"), "bi-calendar-check", 20))
         register_nav_item(
-            NavItem("tasks", _("Tasks"), "activities:task-list", "bi-check2-square", 30)
+            NavItem("my-day", _("My day"), "activities:my-day", "bi-sun", 0, group="activities")
         )
         register_nav_item(
-            NavItem("calendar", _("Calendar"), "activities:calendar", "bi-calendar-week", 40)
+            NavItem(
+                "tasks",
+                _("Tasks"),
+                "activities:task-list",
+                "bi-check2-square",
+                30,
+                group="activities",
+                resource="activities.task",
+            )
+        )
+        register_nav_item(
+            NavItem(
+                "calendar",
+                _("Calendar"),
+                "activities:calendar",
+                "bi-calendar-week",
+                40,
+                group="activities",
+                resource="activities.appointment",
+                match=("activities:appointment-",),
+            )
         )
         register_header_item(HeaderItem("notifications", "activities/_notification_bell.html", 10))
         register_account_tab(

@@ -9,14 +9,41 @@ class ContactsConfig(AppConfig):
 
     def ready(self) -> None:
         from clientela.contacts import kinds
+        from clientela.core.choices import RoleKey
         from clientela.core.kinds import register_record_kind
-        from clientela.core.registry import NavItem, register_nav_item
+        from clientela.core.registry import (
+            NavGroup,
+            NavItem,
+            register_nav_group,
+            register_nav_item,
+        )
         from clientela.core.services import register_scopes
 
         for kind in kinds.ALL:
             register_record_kind(kind)
         register_scopes("contacts:read", "contacts:write")
-        register_nav_item(NavItem("people", _("People"), "contacts:person-list", "bi-person", 10))
+        # Marketing and support work from the customer base (segments, the customer
+        # beside a ticket) until their own modules bring a menu of their own.
+        register_nav_group(
+            NavGroup(
+                "contacts",
+                _("Contacts"),
+                "bi-people",
+                30,
+                role_order={RoleKey.MARKETING: 10, RoleKey.SUPPORT: 10},
+            )
+        )
+        register_nav_item(
+            NavItem(
+                "people",
+                _("People"),
+                "contacts:person-list",
+                "bi-person",
+                10,
+                group="contacts",
+                resource="contacts.person",
+            )
+        )
         register_nav_item(
             NavItem(
                 "organizations",
@@ -24,8 +51,18 @@ class ContactsConfig(AppConfig):
                 "contacts:organization-list",
                 "bi-building",
                 20,
+                group="contacts",
+                resource="contacts.organization",
             )
         )
         register_nav_item(
-            NavItem("trash", _("Trash"), "contacts:trash", "bi-trash", 900, admin_only=True)
+            NavItem(
+                "trash",
+                _("Trash"),
+                "contacts:trash",
+                "bi-trash",
+                900,
+                admin_only=True,
+                group="contacts",
+            )
         )

@@ -9,11 +9,14 @@ timeline panel for ``contacts.person`` in its ``AppConfig.ready()``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+
+from clientela.core.permissions import can
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,8 @@ def panels_for(resource: str) -> list[Panel]:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the top bar, registered by the app that owns the page."""
+    """A link registered by the app that owns the page: in a top-bar menu (``group``),
+    on the account pages or on the settings page."""
 
     key: str
     label: Any
@@ -48,19 +52,114 @@ class NavItem:
     icon: str = ""
     order: int = 100
     admin_only: bool = False
+    #: The top-bar menu (a registered ``NavGroup``'s key) the link sits in.
+    group: str = ""
+    #: A kind of record ("sales.deal"): the link shows only to roles that may read it.
+    resource: str = ""
+    #: Other pages on which the link counts as the current one: URL names, or prefixes
+    #: ending in "-". The pages named like ``url_name`` up to its last "-" count anyway
+    #: (``sales:deal-board`` is current on every ``sales:deal-…`` page).
+    match: tuple[str, ...] = ()
+
+    def visible_to(self, user: Any) -> bool:
+        if self.admin_only and not getattr(user, "is_admin", False):
+            return False
+        return not self.resource or can(user, "read", self.resource)
+
+    def is_current(self, view_name: str) -> bool:
+        namespace, colon, name = self.url_name.rpartition(":")
+        stem, dash, _rest = name.rpartition("-")
+        patterns = [self.url_name, *self.match]
+        if dash:
+            patterns.append(f"{namespace}{colon}{stem}-")
+        return any(
+            view_name == p or (p.endswith("-") and view_name.startswith(p)) for p in patterns
+        )
 
 
+@dataclass(frozen=True)
+class NavGroup:
+    """A labelled menu of the top bar (Contacts, Activities, Sales…), declared once by
+    the app that brings it; any app above it may add links (``NavItem.group``).
+
+    ``role_order`` puts the menu elsewhere for some roles (role key -> order instead of
+    ``order``), so that each role finds what its work needs first. A role's own module
+    takes a number below 10 (a future ``service`` app: ``{"support": 0}``); a module a
+    role works from without owning it, 10 to 19 (contacts for marketing and support);
+    the ordinary orders start at 20."""
+
+    key: str
+    label: Any
+    icon: str = ""
+    order: int = 100
+    role_order: Mapping[str, int] = field(default_factory=dict)
+
+    def order_for(self, role_key: str | None) -> int:
+        return self.role_order.get(role_key or "", self.order)
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    """One menu as a user gets it: the group, its links that user may follow, and
+    which of them is the current page (``current`` is None elsewhere)."""
+
+    group: NavGroup
+    items: list[NavItem]
+    current: NavItem | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.current is not None
+
+
+nav_groups: dict[str, NavGroup] = {}
 nav_items: dict[str, NavItem] = {}
 
 
+def register_nav_group(group: NavGroup) -> None:
+    nav_groups[group.key] = group
+
+
 def register_nav_item(item: NavItem) -> None:
+    if not item.group:
+        raise ImproperlyConfigured(f"Top-bar link {item.key!r} names no menu (NavItem.group).")
     nav_items[item.key] = item
 
 
+def _role_key(user: Any) -> str | None:
+    if getattr(user, "role_id", None) is None:
+        return None
+    return str(user.role.key)
+
+
+def nav_menus_for(user: Any, view_name: str = "") -> list[NavMenu]:
+    """The top-bar menus this user gets, in the order their role sees them, each with
+    its links in order; menus left without a link are left out. ``view_name`` (the
+    current page's namespaced URL name) marks the current link and its menu."""
+    by_group: dict[str, list[NavItem]] = defaultdict(list)
+    for item in sorted(nav_items.values(), key=lambda i: (i.order, i.key)):
+        if item.group not in nav_groups:
+            raise ImproperlyConfigured(
+                f"Top-bar link {item.key!r} is in menu {item.group!r}, which no app registered."
+            )
+        if item.visible_to(user):
+            by_group[item.group].append(item)
+    role = _role_key(user)
+    groups = sorted(
+        (nav_groups[key] for key in by_group), key=lambda g: (g.order_for(role), g.order, g.key)
+    )
+    menus = []
+    for group in groups:
+        items = by_group[group.key]
+        current = next((i for i in items if view_name and i.is_current(view_name)), None)
+        menus.append(NavMenu(group=group, items=items, current=current))
+    return menus
+
+
 def nav_for(user: Any) -> list[NavItem]:
-    """The top-bar links this user gets, in order."""
-    items = sorted(nav_items.values(), key=lambda i: (i.order, i.key))
-    return [i for i in items if not i.admin_only or getattr(user, "is_admin", False)]
+    """The top-bar links this user gets, menu after menu, in order: the first one is
+    the user's home page."""
+    return [item for menu in nav_menus_for(user) for item in menu.items]
 
 
 @dataclass(frozen=True)
@@ -95,7 +194,7 @@ def register_account_tab(item: NavItem) -> None:
 
 def account_tabs_for(user: Any) -> list[NavItem]:
     items = sorted(account_tabs.values(), key=lambda i: (i.order, i.key))
-    return [i for i in items if not i.admin_only or getattr(user, "is_admin", False)]
+    return [i for i in items if i.visible_to(user)]
 
 
 #: Settings pages of higher apps (pipelines, the product catalogue…), linked from the

@@ -15,6 +15,7 @@ class SalesConfig(AppConfig):
         for kind in kinds.ALL:
             register_record_kind(kind)
         register_scopes("sales:read", "sales:write")
+        self._register_menu()
         self._register_leads()
         self._register_deals()
         self._register_catalogue()
@@ -25,10 +26,25 @@ class SalesConfig(AppConfig):
 
     # Each part of the app registers its own pages, panels and settings links below.
 
+    def _register_menu(self) -> None:
+        from clientela.core.registry import NavGroup, register_nav_group
+
+        register_nav_group(NavGroup("sales", _("Sales"), "bi-briefcase", 40))
+
     def _register_leads(self) -> None:
         from clientela.core.registry import NavItem, register_nav_item
 
-        register_nav_item(NavItem("leads", _("Leads"), "sales:lead-list", "bi-funnel", 50))
+        register_nav_item(
+            NavItem(
+                "leads",
+                _("Leads"),
+                "sales:lead-list",
+                "bi-funnel",
+                50,
+                group="sales",
+                resource="sales.lead",
+            )
+        )
 
     def _register_deals(self) -> None:
         """The deal board on the top bar, the pipelines settings page, and the "Deals"
@@ -42,7 +58,17 @@ class SalesConfig(AppConfig):
         )
         from clientela.sales.views.deals import deals_panel
 
-        register_nav_item(NavItem("deals", _("Deals"), "sales:deal-board", "bi-kanban", 55))
+        register_nav_item(
+            NavItem(
+                "deals",
+                _("Deals"),
+                "sales:deal-board",
+                "bi-kanban",
+                55,
+                group="sales",
+                resource="sales.deal",
+            )
+        )
         register_settings_link(
             NavItem("pipelines", _("Pipelines"), "sales:pipeline-list", "bi-diagram-3", 10)
         )
@@ -63,7 +89,9 @@ class SalesConfig(AppConfig):
         from clientela.core.registry import NavItem, register_nav_item, register_settings_link
 
         register_nav_item(
-            NavItem("products", _("Products"), "sales:product-list", "bi-box-seam", 75)
+            NavItem(
+                "products", _("Products"), "sales:product-list", "bi-box-seam", 75, group="sales"
+            )
         )
         register_settings_link(
             NavItem("price-lists", _("Price lists"), "sales:price-lists", "bi-tags", 20)
@@ -77,7 +105,17 @@ class SalesConfig(AppConfig):
         from clientela.core.registry import NavItem, register_nav_item, register_worker_startup
         from clientela.sales import tasks
 
-        register_nav_item(NavItem("quotes", _("Quotes"), "sales:quote-list", "bi-receipt", 65))
+        register_nav_item(
+            NavItem(
+                "quotes",
+                _("Quotes"),
+                "sales:quote-list",
+                "bi-receipt",
+                65,
+                group="sales",
+                resource="sales.quote",
+            )
+        )
         register_worker_startup("sales.quote-expiry", tasks.ensure_quote_expiry_scheduled)
 
     def _register_orders(self) -> None:
@@ -86,7 +124,17 @@ class SalesConfig(AppConfig):
         from clientela.core.registry import NavItem, Panel, register_detail_panel, register_nav_item
         from clientela.sales.views.orders import purchase_history_panel
 
-        register_nav_item(NavItem("orders", _("Orders"), "sales:order-list", "bi-bag-check", 70))
+        register_nav_item(
+            NavItem(
+                "orders",
+                _("Orders"),
+                "sales:order-list",
+                "bi-bag-check",
+                70,
+                group="sales",
+                resource="sales.order",
+            )
+        )
         for resource in ("contacts.person", "contacts.organization"):
             register_detail_panel(
                 resource,
@@ -103,7 +151,15 @@ class SalesConfig(AppConfig):
         from clientela.core.registry import NavItem, register_nav_item
 
         register_nav_item(
-            NavItem("forecast", _("Forecast"), "sales:forecast", "bi-graph-up-arrow", 80)
+            NavItem(
+                "forecast",
+                _("Forecast"),
+                "sales:forecast",
+                "bi-graph-up-arrow",
+                80,
+                group="sales",
+                resource="sales.deal",
+            )
         )
 
     def _register_demo(self) -> None:

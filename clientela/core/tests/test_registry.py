@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from clientela.core.registry import nav_for
+from clientela.core.models import RolePermission, User
+from clientela.core.registry import (
+    NavGroup,
+    NavItem,
+    nav_for,
+    nav_groups,
+    nav_items,
+    nav_menus_for,
+    register_nav_item,
+)
+from clientela.core.services import role_permission_update
 
 
 def test_top_bar_links_come_from_the_registry(db: Any, rep_north: Any, admin: Any) -> None:
@@ -30,3 +42,121 @@ def test_pages_render_the_registered_links(client: Any, rep_north: Any, admin: A
 def test_home_is_the_first_registered_page(client: Any, rep_north: Any) -> None:
     client.force_login(rep_north)
     assert client.get("/").url == reverse(nav_for(rep_north)[0].url_name)
+
+
+# --- top-bar menus -------------------------------------------------------------------
+
+
+def _menus(user: Any, view_name: str = "") -> dict[str, list[str]]:
+    return {m.group.key: [i.key for i in m.items] for m in nav_menus_for(user, view_name)}
+
+
+def test_links_sit_in_the_menus_their_apps_registered(db: Any, admin: Any) -> None:
+    menus = _menus(admin)
+    assert list(menus) == ["activities", "contacts", "sales"]
+    assert menus["activities"] == ["my-day", "tasks", "calendar"]
+    assert menus["contacts"] == ["people", "organizations", "trash"]
+    assert menus["sales"] == ["leads", "deals", "quotes", "orders", "products", "forecast"]
+    assert [i.key for i in nav_for(admin)] == [k for keys in menus.values() for k in keys]
+
+
+def test_marketing_and_support_get_the_customer_base_first(
+    db: Any, rep_north: Any, marketer: Any, support: Any
+) -> None:
+    assert next(iter(_menus(rep_north))) == "activities"
+    for user in (marketer, support):
+        assert list(_menus(user)) == ["contacts", "activities", "sales"]
+        assert nav_for(user)[0].key == "people"  # so their home page
+
+
+def test_a_later_module_adds_a_menu_its_role_gets_first(
+    db: Any, monkeypatch: pytest.MonkeyPatch, support: Any, marketer: Any, rep_north: Any
+) -> None:
+    monkeypatch.setitem(
+        nav_groups,
+        "service",
+        NavGroup("service", "Service", "bi-life-preserver", 50, {"support": 0}),
+    )
+    monkeypatch.setitem(
+        nav_items, "tickets", NavItem("tickets", "Tickets", "core:search", group="service")
+    )
+    assert list(_menus(support)) == ["service", "contacts", "activities", "sales"]
+    assert list(_menus(marketer)) == ["contacts", "activities", "sales", "service"]
+    assert list(_menus(rep_north)) == ["activities", "contacts", "sales", "service"]
+
+
+def test_links_a_role_may_not_open_are_left_out_and_so_are_empty_menus(
+    db: Any, monkeypatch: pytest.MonkeyPatch, rep_north: Any, admin: Any
+) -> None:
+    monkeypatch.setitem(nav_groups, "admin", NavGroup("admin", "Administration", order=90))
+    monkeypatch.setitem(
+        nav_items,
+        "audit",
+        NavItem("audit", "Audit", "core:settings", admin_only=True, group="admin"),
+    )
+    assert "admin" not in _menus(rep_north)
+    assert _menus(admin)["admin"] == ["audit"]
+    # A role without the right to read deals gets neither the board nor the forecast.
+    deals = RolePermission.objects.get(role=rep_north.role, resource="sales.deal")
+    role_permission_update(
+        actor=admin,
+        permission=deals,
+        can_create=False,
+        can_read=False,
+        can_update=False,
+        can_delete=False,
+        scope=deals.scope,
+    )
+    rep = User.objects.get(pk=rep_north.pk)
+    assert _menus(rep)["sales"] == ["leads", "quotes", "orders", "products"]
+
+
+@pytest.mark.parametrize(
+    ("view_name", "menu", "link"),
+    [
+        ("sales:deal-board", "sales", "deals"),
+        ("sales:deal-detail", "sales", "deals"),
+        ("contacts:person-edit", "contacts", "people"),
+        ("activities:appointment-detail", "activities", "calendar"),
+        ("activities:my-day", "activities", "my-day"),
+        ("sales:forecast", "sales", "forecast"),
+    ],
+)
+def test_the_current_page_marks_its_link_and_menu(
+    db: Any, admin: Any, view_name: str, menu: str, link: str
+) -> None:
+    menus = nav_menus_for(admin, view_name)
+    assert [m.group.key for m in menus if m.active] == [menu]
+    current = next(m for m in menus if m.active).current
+    assert current is not None
+    assert current.key == link
+
+
+def test_a_page_outside_the_menus_marks_none(db: Any, admin: Any) -> None:
+    assert not [m for m in nav_menus_for(admin, "core:settings") if m.active]
+    assert not [m for m in nav_menus_for(admin, "sales:pipeline-list") if m.active]
+
+
+def test_a_link_must_name_a_registered_menu(monkeypatch: pytest.MonkeyPatch, admin: Any) -> None:
+    with pytest.raises(ImproperlyConfigured, match="names no menu"):
+        register_nav_item(NavItem("orphan", "Orphan", "core:search"))
+    monkeypatch.setitem(nav_items, "stray", NavItem("stray", "Stray", "core:search", group="nope"))
+    with pytest.raises(ImproperlyConfigured, match="which no app registered"):
+        nav_menus_for(admin)
+
+
+def test_pages_show_labelled_menus_with_the_current_one_marked(client: Any, admin: Any) -> None:
+    client.force_login(admin)
+    html = client.get("/deals/board/").content.decode()
+    toggles = re.findall(
+        r'<button class="nav-link dropdown-toggle([^"]*)"[^>]*>(.*?)</button>', html
+    )
+    labels = [re.sub(r"<[^>]+>", "", label).strip() for _cls, label in toggles]
+    assert labels == ["Activities", "Contacts", "Sales"]
+    assert [label for (cls, _l), label in zip(toggles, labels, strict=True) if "active" in cls] == [
+        "Sales"
+    ]
+    assert 'href="/deals/board/" aria-current="page"' in html
+    # The phone menu lists the same links under the same headings.
+    assert 'id="nav-section-contacts"' in html
+    assert html.count('href="/organizations/"') == 2
