@@ -8,8 +8,9 @@ on the record and saves it (with its lines, links and search entry), raising
 ``ValidationError`` with every problem at once. ``snapshot(record)`` is the kind's
 audited view of a record (``person_snapshot``, ``deal_snapshot``…).
 
-A service with its own ceremony (a conversion that writes several records, a quote whose
-every edit is a new version) keeps it, built from the same steps below.
+Any change of a record goes through the shell, not only a form's edit: a status step
+(send, accept) or a conversion is an ``apply`` of its own, bound with ``RecordWrites``.
+A service that keeps its own ceremony says why, and builds it from the steps below.
 """
 
 from __future__ import annotations

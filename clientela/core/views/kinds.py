@@ -121,6 +121,14 @@ class KindView(LoginRequiredMixin, View):
         kwargs = {"pk": record.pk} if record is not None else None
         return reverse(self.kind.url(action), kwargs=kwargs)
 
+    def record_url(self, record: Any) -> str:
+        """Where a record is shown: its page, or the list for a kind whose records have
+        no page of their own (products)."""
+        try:
+            return self.url("detail", record)
+        except NoReverseMatch:
+            return self.url("list")
+
 
 # --- the list -------------------------------------------------------------------------
 
@@ -342,10 +350,10 @@ class RecordFormView(KindView):
         add_service_errors(form, exc, targets=self.error_targets)
 
     def success_url(self, saved: Any) -> str:
-        return safe_next_url(self.request) or self.url("detail", saved)
+        return safe_next_url(self.request) or self.record_url(saved)
 
     def cancel_url(self, record: Any) -> str:
-        return self.url("detail", record) if record is not None else self.url("list")
+        return self.record_url(record) if record is not None else self.url("list")
 
     def form_context(self, form: Any, record: Any) -> dict[str, Any]:
         return {}
@@ -387,13 +395,22 @@ class RecordDeleteView(KindView):
     """Confirm, then move the record to the trash; a kind whose trash can be undone
     (it has a restore service) gives admins the Undo button."""
 
-    http_method_names = ("get", "post")
+    http_method_names: Sequence[str] = ("get", "post")
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.handle(pk)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.handle(pk)
+
+    def remove(self, record: Any, version: int | None) -> None:
+        """Delete the record and say so: by default to the trash, with an Undo for
+        admins (only they may restore) when the kind can restore it."""
+        kind = self.kind
+        kind.trash_record(actor=self.user, record=record, expected_version=version)
+        undo = kind.restore is not None and self.user.is_admin
+        tags = "undo:" + self.url("restore", record) if undo else ""
+        messages.success(self.request, self.message("deleted", record), extra_tags=tags)
 
     def handle(self, pk: int) -> HttpResponse:
         kind = self.kind
@@ -403,23 +420,18 @@ class RecordDeleteView(KindView):
         if self.request.method == "POST":
             raw = self.request.POST.get("version", "")
             try:
-                version = int(raw) if raw.isdigit() else None
-                kind.trash_record(actor=self.user, record=record, expected_version=version)
+                self.remove(record, int(raw) if raw.isdigit() else None)
             except VersionConflict:
                 error = self.message("stale", record)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
-                # Only admins may restore, so only they get the undo button.
-                undo = kind.restore is not None and self.user.is_admin
-                tags = "undo:" + self.url("restore", record) if undo else ""
-                messages.success(self.request, self.message("deleted", record), extra_tags=tags)
                 return redirect(kind.after_delete or self.url("list"))
         context = {
             **self.record_context(record),
             "error": error,
             "trash_days": settings.CLIENTELA_TRASH_DAYS if kind.restore is not None else None,
-            "cancel_url": self.url("detail", record),
+            "cancel_url": self.record_url(record),
         }
         return render(self.request, kind.delete_template, context)
 
@@ -448,7 +460,7 @@ class RecordRestoreView(KindView):
             return refused
         kind.restore_record(actor=self.user, record=record)
         messages.success(request, self.message("restored", record))
-        return redirect(safe_next_url(request) or self.url("detail", record))
+        return redirect(safe_next_url(request) or self.record_url(record))
 
 
 class TrashView(LoginRequiredMixin, View):

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from clientela.core.forms import BootstrapMixin, RowFormSet, set_choices
 from clientela.core.widgets import DateInput
 from clientela.sales.choices import ProductKind
-from clientela.sales.money import currency_choices
+from clientela.sales.models import Product
+from clientela.sales.money import currency_choices, money_str
 from clientela.sales.services.catalogue import (
     ExchangeRateData,
     PriceItemInput,
@@ -73,6 +74,20 @@ class ProductForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "currency", currency_choices())
+
+    @classmethod
+    def initial_for(cls, product: Product) -> dict[str, Any]:
+        return {
+            "sku": product.sku,
+            "name": product.name,
+            "kind": product.kind,
+            "unit": product.unit,
+            "unit_price": money_str(product.unit_price, product.currency),
+            "currency": product.currency,
+            "tax_rate": decimal_text(product.tax_rate),
+            "is_active": product.is_active,
+            "description": product.description,
+        }
 
     def to_data(self) -> ProductData:
         d = self.cleaned_data

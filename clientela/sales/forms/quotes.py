@@ -19,6 +19,7 @@ from clientela.core.choices import Language
 from clientela.core.forms import BootstrapMixin, RowFormSet, set_choices
 from clientela.core.widgets import DateInput
 from clientela.sales.forms.catalogue import BLANK, DecimalText
+from clientela.sales.models import Quote
 from clientela.sales.money import currency_choices
 from clientela.sales.services.common import MAX_LINES, LineInput
 from clientela.sales.services.quotes import QuoteData
@@ -63,6 +64,20 @@ class QuoteForm(BootstrapMixin, forms.Form):
         self.fields["organization"].widget.choices = BLANK + list(organizations)
         set_choices(self, "deal", BLANK + list(deals))
         set_choices(self, "currency", currency_choices())
+
+    @classmethod
+    def initial_for(cls, quote: Quote) -> dict[str, Any]:
+        return {
+            "person": quote.person_id,
+            "organization": quote.organization_id,
+            "deal": quote.deal_id,
+            "currency": quote.currency,
+            "language": quote.language,
+            "issue_date": quote.issue_date,
+            "valid_until": quote.valid_until,
+            "notes": quote.notes,
+            "version": quote.version,
+        }
 
     def to_data(self, lines: LineFormSet) -> QuoteData:
         d = self.cleaned_data

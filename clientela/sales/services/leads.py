@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,18 +30,10 @@ from clientela.contacts.services import (
     person_create,
 )
 from clientela.core import search
-from clientela.core.audit import changes_between, record_audit
-from clientela.core.choices import AuditAction
 from clientela.core.models import User
 from clientela.core.normalize import normalize_email, normalize_phone, phone_search_terms
 from clientela.core.permissions import can
-from clientela.core.services import (
-    RecordWrites,
-    check_version,
-    lock_for_update,
-    record_restore,
-    record_trash,
-)
+from clientela.core.services import RecordWrites, record_restore, record_trash
 from clientela.core.validation import clean_text
 from clientela.sales.choices import LeadSource, LeadStatus
 from clientela.sales.models import Deal, Lead
@@ -379,19 +371,73 @@ def _log_on_timeline(
     interaction_create(actor=actor, data=data)
 
 
+class ConversionOptions(TypedDict, total=False):
+    """How a conversion is asked for (``lead_convert``)."""
+
+    person_id: int | None
+    organization_id: int | None
+    create_deal: bool
+    deal: Mapping[str, Any] | None
+    create_person: bool
+    create_organization: bool
+    skip_organization: bool
+
+
+def _linked(
+    actor: User, lead: Lead, ask: ConversionOptions
+) -> tuple[Person | None, Organization | None]:
+    """The lead may be converted, and the person and organization asked for exist."""
+    errors: c.Errors = {}
+    if lead.status == LeadStatus.CONVERTED:
+        c.add(errors, "status", _("This lead is already converted."))
+    elif lead.status == LeadStatus.DISQUALIFIED:
+        c.add(errors, "status", _("A disqualified lead cannot be converted; requalify it first."))
+    person: Person | None = None
+    organization: Organization | None = None
+    if ask.get("person_id") is not None:
+        person = _pick(selectors.people_for(actor), ask["person_id"], "person_id", errors)
+    if ask.get("organization_id") is not None and not ask.get("skip_organization"):
+        organization = _pick(
+            selectors.organizations_for(actor), ask["organization_id"], "organization_id", errors
+        )
+    deal = ask.get("deal")
+    if ask.get("create_deal") and deal is not None and not isinstance(deal, Mapping):
+        c.add(errors, "deal", _("Send the deal as an object."))
+    c.raise_errors(errors)
+    return person, organization
+
+
+def _convert(actor: User, lead: Lead, ask: ConversionOptions) -> None:
+    person, organization = _linked(actor, lead, ask)
+    if person is None and not ask.get("create_person"):
+        person = selectors.person_with_email(actor, lead.email)
+    if organization is None and not ask.get("skip_organization") and lead.company:
+        if not ask.get("create_organization"):
+            organization = selectors.organization_named(actor, lead.company)
+        if organization is None:
+            organization = _create_organization(actor, lead)
+    if person is None and (lead.first_name or lead.last_name or lead.email):
+        person = _create_person(actor, lead, organization)
+    deal = None
+    if ask.get("create_deal"):
+        deal = _create_deal(actor, lead, ask.get("deal"), person, organization)
+    lead.status = LeadStatus.CONVERTED
+    lead.converted_at = timezone.now()
+    lead.converted_person, lead.converted_organization = person, organization
+    lead.converted_deal = deal
+    lead.save()
+
+
+_CONVERSION = RecordWrites(apply=_convert, snapshot=lead_snapshot)
+
+
 @transaction.atomic
 def lead_convert(
     *,
     actor: User,
     lead: Lead,
-    person_id: int | None = None,
-    organization_id: int | None = None,
-    create_deal: bool = False,
-    deal: Mapping[str, Any] | None = None,
-    create_person: bool = False,
-    create_organization: bool = False,
-    skip_organization: bool = False,
     expected_version: int | None = None,
+    **ask: Unpack[ConversionOptions],
 ) -> ConversionResult:
     """Turn a lead into customer records, in one transaction.
 
@@ -404,59 +450,18 @@ def lead_convert(
     from ``deal`` (``DealData``; its errors come back as ``deal.<field>``). The lead is
     marked converted and keeps links to all three; the person's timeline gets a note.
     """
-    fresh = lock_for_update(lead, actor)
-    check_version(fresh, expected_version)
-    errors: c.Errors = {}
-    if fresh.status == LeadStatus.CONVERTED:
-        c.add(errors, "status", _("This lead is already converted."))
-    elif fresh.status == LeadStatus.DISQUALIFIED:
-        c.add(errors, "status", _("A disqualified lead cannot be converted; requalify it first."))
-    person: Person | None = None
-    organization: Organization | None = None
-    if person_id is not None:
-        person = _pick(selectors.people_for(actor), person_id, "person_id", errors)
-    if organization_id is not None and not skip_organization:
-        organization = _pick(
-            selectors.organizations_for(actor), organization_id, "organization_id", errors
-        )
-    if create_deal and deal is not None and not isinstance(deal, Mapping):
-        c.add(errors, "deal", _("Send the deal as an object."))
-    c.raise_errors(errors)
-
-    if person is None and not create_person:
-        person = selectors.person_with_email(actor, fresh.email)
-    if organization is None and not skip_organization and fresh.company:
-        if not create_organization:
-            organization = selectors.organization_named(actor, fresh.company)
-        if organization is None:
-            organization = _create_organization(actor, fresh)
-    if person is None and (fresh.first_name or fresh.last_name or fresh.email):
-        person = _create_person(actor, fresh, organization)
-    new_deal = _create_deal(actor, fresh, deal, person, organization) if create_deal else None
-
-    before = lead_snapshot(fresh)
-    fresh.status = LeadStatus.CONVERTED
-    fresh.converted_at = timezone.now()
-    fresh.converted_person = person
-    fresh.converted_organization = organization
-    fresh.converted_deal = new_deal
-    fresh.version += 1
-    fresh.save()
-    record_audit(
-        actor=actor,
-        instance=fresh,
-        action=AuditAction.UPDATE,
-        changes=changes_between(before, lead_snapshot(fresh)),
-    )
+    fresh = _CONVERSION.update(actor, lead, ask, expected_version)
+    person, organization = fresh.converted_person, fresh.converted_organization
     _log_on_timeline(actor, fresh, person, organization)
     lead.status, lead.version = fresh.status, fresh.version
     lead.converted_at = fresh.converted_at
     lead.converted_person, lead.converted_organization = person, organization
-    lead.converted_deal = new_deal
-    return ConversionResult(person=person, organization=organization, deal=new_deal)
+    lead.converted_deal = fresh.converted_deal
+    return ConversionResult(person=person, organization=organization, deal=fresh.converted_deal)
 
 
 __all__ = [
+    "ConversionOptions",
     "ConversionResult",
     "LeadData",
     "lead_convert",

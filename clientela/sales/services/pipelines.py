@@ -10,9 +10,9 @@ Every change is audited on the pipeline (its stages as one summarised field).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -38,6 +38,7 @@ DEFAULT_STAGES: list[tuple[Any, int, bool, bool]] = [
     (gettext_lazy("Lost"), 0, False, True),
 ]
 MAX_STAGES = 30
+T = TypeVar("T")
 
 
 class PipelineData(TypedDict, total=False):
@@ -100,12 +101,6 @@ def pipeline_snapshot(pipeline: Pipeline) -> dict[str, Any]:
         "is_active": pipeline.is_active,
         "stages": _stages_summary(pipeline) if pipeline.pk else [],
     }
-
-
-def _audit(actor: User, pipeline: Pipeline, before: dict[str, Any]) -> None:
-    changes = changes_between(before, pipeline_snapshot(pipeline))
-    if changes:
-        record_audit(actor=actor, instance=pipeline, action=AuditAction.UPDATE, changes=changes)
 
 
 def _check_shape(stages: Sequence[_StageState], errors: Errors, field: str) -> None:
@@ -274,6 +269,20 @@ def _change(actor: User, fresh: Pipeline, data: PipelineData) -> None:
 
 
 _PIPELINES = RecordWrites(apply=_change, snapshot=pipeline_snapshot, lock=_lock_pipeline)
+#: A change of the stages: its data is the change itself, ``change(pipeline)``.
+_STAGES: RecordWrites[Pipeline] = RecordWrites(
+    apply=lambda _actor, fresh, change: change(fresh),
+    snapshot=pipeline_snapshot,
+    lock=_lock_pipeline,
+)
+
+
+def _in_pipeline(actor: User, pipeline: Pipeline, change: Callable[[Pipeline], T]) -> T:
+    """``change(pipeline)`` on the locked pipeline (admins only), audited on it; returns
+    what ``change`` returned."""
+    done: list[T] = []
+    _STAGES.update(actor, pipeline, lambda fresh: done.append(change(fresh)))
+    return done[0]
 
 
 @transaction.atomic
@@ -310,12 +319,13 @@ def pipeline_delete(*, actor: User, pipeline: Pipeline) -> None:
 # --- stages -----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def stage_create(*, actor: User, pipeline: Pipeline, data: StageData) -> Stage:
     """Add a stage at the end of the pipeline's open stages (before won and lost, which
     conventionally close the board), or at the very end for a won/lost stage."""
-    fresh = _lock_pipeline(pipeline, actor)
-    before = pipeline_snapshot(fresh)
+    return _in_pipeline(actor, pipeline, lambda fresh: _add_stage(fresh, data))
+
+
+def _add_stage(fresh: Pipeline, data: StageData) -> Stage:
     errors: Errors = {}
     states = _states(fresh)
     name = _clean_name(data.get("name"), "name", errors, taken=[s.name for s in states])
@@ -339,7 +349,6 @@ def stage_create(*, actor: User, pipeline: Pipeline, data: StageData) -> Stage:
     stage.position = ordered.index(stage)
     stage.save()
     _renumber(ordered)
-    _audit(actor, fresh, before)
     return stage
 
 
@@ -353,13 +362,14 @@ def _renumber(stages: Sequence[Stage]) -> None:
         Stage.objects.bulk_update(changed, ["position"])
 
 
-@transaction.atomic
 def stage_update(*, actor: User, stage: Stage, data: StageData) -> Stage:
-    pipeline = _lock_pipeline(stage.pipeline, actor)
-    fresh = pipeline.stages.filter(pk=stage.pk).first()
+    return _in_pipeline(actor, stage.pipeline, lambda p: _change_stage(p, stage.pk, data))
+
+
+def _change_stage(pipeline: Pipeline, pk: int, data: StageData) -> Stage:
+    fresh = pipeline.stages.filter(pk=pk).first()
     if fresh is None:
         raise NotFound()
-    before = pipeline_snapshot(pipeline)
     errors: Errors = {}
     states = _states(pipeline)
     if "name" in data:
@@ -391,22 +401,21 @@ def stage_update(*, actor: User, stage: Stage, data: StageData) -> Stage:
     raise_errors(errors)
     fresh.is_won, fresh.is_lost = is_won, is_lost
     fresh.save()
-    _audit(actor, pipeline, before)
     return fresh
 
 
-@transaction.atomic
 def stage_reorder(*, actor: User, pipeline: Pipeline, stage_ids: Sequence[Any]) -> Pipeline:
     """Put the pipeline's stages in the order of ``stage_ids`` (all of them, once each)."""
-    fresh = _lock_pipeline(pipeline, actor)
-    before = pipeline_snapshot(fresh)
-    stages = {s.pk: s for s in fresh.stages.all()}
+    return _in_pipeline(actor, pipeline, lambda fresh: _reorder(fresh, stage_ids))
+
+
+def _reorder(pipeline: Pipeline, stage_ids: Sequence[Any]) -> Pipeline:
+    stages = {s.pk: s for s in pipeline.stages.all()}
     ids = list(stage_ids) if isinstance(stage_ids, list | tuple) else []
     if any(type(i) is not int for i in ids) or len(ids) != len(stages) or set(ids) != set(stages):
         raise ValidationError({"stage_ids": [_("Give every stage of the pipeline once.")]})
     _renumber([stages[i] for i in ids])
-    _audit(actor, fresh, before)
-    return fresh
+    return pipeline
 
 
 @transaction.atomic
@@ -422,14 +431,15 @@ def stage_move(*, actor: User, stage: Stage, offset: int) -> Pipeline:
     return stage_reorder(actor=actor, pipeline=stage.pipeline, stage_ids=ordered)
 
 
-@transaction.atomic
 def stage_delete(*, actor: User, stage: Stage) -> None:
     """Delete a stage that holds no deal and that no deal's history mentions."""
-    pipeline = _lock_pipeline(stage.pipeline, actor)
-    fresh = pipeline.stages.filter(pk=stage.pk).first()
+    _in_pipeline(actor, stage.pipeline, lambda pipeline: _delete_stage(pipeline, stage.pk))
+
+
+def _delete_stage(pipeline: Pipeline, pk: int) -> None:
+    fresh = pipeline.stages.filter(pk=pk).first()
     if fresh is None:
         raise NotFound()
-    before = pipeline_snapshot(pipeline)
     errors: Errors = {}
     used = Deal.objects.filter(stage=fresh).count()
     if used:
@@ -455,4 +465,3 @@ def stage_delete(*, actor: User, stage: Stage) -> None:
     raise_errors(errors)
     fresh.delete()
     _renumber(list(pipeline.stages.order_by("position", "id")))
-    _audit(actor, pipeline, before)

@@ -26,18 +26,12 @@ from django.utils.translation import gettext as _
 from clientela.activities.services import interaction_create
 from clientela.contacts.links import clean_organization, clean_people
 from clientela.contacts.models import Organization, Person
-from clientela.core.audit import changes_between, record_audit
+from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction, Language
 from clientela.core.company import company_name
 from clientela.core.models import User
 from clientela.core.permissions import can, can_see_record
-from clientela.core.services import (
-    RecordWrites,
-    check_version,
-    lock_for_update,
-    record_create,
-    record_trash,
-)
+from clientela.core.services import RecordWrites, lock_for_update, record_create, record_trash
 from clientela.sales import money
 from clientela.sales.choices import QuoteStatus
 from clientela.sales.models import Order, Quote, QuoteLine, SalesSettings
@@ -77,7 +71,11 @@ def quote_snapshot(quote: Quote) -> dict[str, Any]:
         "valid_until": quote.valid_until,
         "total": money.money_str(quote.total, quote.currency) if quote.currency else None,
         "notes": quote.notes,
-        "lines": len(quote.lines.all()) if quote.pk else 0,
+        # What each line says, so that changing only a line is a change too.
+        "lines": [
+            f"{line.description}: {line.quantity} × {line.unit_price} = {line.total}"
+            for line in (quote.lines.all() if quote.pk else ())
+        ],
     }
 
 
@@ -245,7 +243,17 @@ def _create(actor: User, quote: Quote, data: QuoteData) -> None:
     c.index_document(quote)
 
 
-_QUOTES = RecordWrites(apply=_create, snapshot=quote_snapshot)
+def _edit(actor: User, quote: Quote, data: QuoteData) -> None:
+    if quote.status != QuoteStatus.DRAFT:
+        _refuse("status", _("Only a draft can be edited; make a new revision instead."))
+    lines = _apply(actor, quote, data, creating=False)
+    if "lines" in data or "currency" in data:
+        _save_lines(quote, lines)
+    quote.save()
+    c.index_document(quote)
+
+
+_QUOTES = RecordWrites(apply=_edit, apply_new=_create, snapshot=quote_snapshot)
 
 
 def quote_create(*, actor: User, data: QuoteData) -> Quote:
@@ -254,34 +262,12 @@ def quote_create(*, actor: User, data: QuoteData) -> Quote:
     return _QUOTES.create(actor, Quote(status=QuoteStatus.DRAFT), data)
 
 
-def _lock(quote: Quote, actor: User, action: str = "update") -> Quote:
-    return lock_for_update(quote, actor, action)
-
-
-def _audit_update(actor: User, quote: Quote, before: dict[str, Any]) -> None:
-    quote.version += 1
-    quote.save()
-    c.index_document(quote)
-    changes = changes_between(before, quote_snapshot(quote))
-    record_audit(actor=actor, instance=quote, action=AuditAction.UPDATE, changes=changes)
-
-
-@transaction.atomic
 def quote_update(
     *, actor: User, quote: Quote, data: QuoteData, expected_version: int | None = None
 ) -> Quote:
     """Change a draft: the fields present in ``data``; ``lines`` replaces every line.
     Totals are computed again."""
-    fresh = _lock(quote, actor)
-    check_version(fresh, expected_version)
-    if fresh.status != QuoteStatus.DRAFT:
-        _refuse("status", _("Only a draft can be edited; make a new revision instead."))
-    before = quote_snapshot(fresh)
-    lines = _apply(actor, fresh, data, creating=False)
-    if "lines" in data or "currency" in data:
-        _save_lines(fresh, lines)
-    _audit_update(actor, fresh, before)
-    return fresh
+    return _QUOTES.update(actor, quote, data, expected_version)
 
 
 def _copy(actor: User, revision: Quote, fresh: Quote) -> None:
@@ -339,7 +325,7 @@ def quote_revise(*, actor: User, quote: Quote) -> Quote:
     """A new draft revision of a sent, rejected or expired quote: same number,
     ``revision`` + 1, the same customer and lines, dated today. The old revision stays
     as it was."""
-    fresh = _lock(quote, actor)
+    fresh = lock_for_update(quote, actor)
     return record_create(
         actor=actor,
         record=Quote(),
@@ -428,6 +414,35 @@ def _log_interaction(actor: User, quote: Quote, to: str) -> None:
     )
 
 
+def _address(quote: Quote, to: str | None) -> str:
+    return (to or "").strip() or recipient_for(quote)
+
+
+def _send(actor: User, quote: Quote, to: str | None) -> None:
+    errors: c.Errors = {}
+    if quote.status != QuoteStatus.DRAFT:
+        c.add(errors, "status", _("Only a draft can be sent; make a new revision instead."))
+    if Quote.objects.filter(previous=quote).exists():
+        c.add(errors, "status", _("This quote already has a newer revision."))
+    address = _address(quote, to)
+    if not address:
+        c.add(errors, "to", _("The customer has no e-mail address: give one."))
+    else:
+        try:
+            validate_email(address)
+        except ValidationError:
+            c.add(errors, "to", _("Enter a valid e-mail address."))
+    if not quote.lines.exists():
+        c.add(errors, "lines", _("Give at least one line."))
+    c.raise_errors(errors)
+    quote.status = QuoteStatus.SENT
+    quote.sent_at = timezone.now()
+    quote.save()
+
+
+_SEND = RecordWrites(apply=_send, snapshot=quote_snapshot)
+
+
 @transaction.atomic
 def quote_send(
     *,
@@ -439,38 +454,18 @@ def quote_send(
     """Send a draft: e-mail its PDF to ``to`` (default: the person's primary e-mail,
     else the organization's), mark it sent and log the e-mail on the customer's
     timeline. If the mail server refuses it, nothing changes."""
-    fresh = _lock(quote, actor)
-    check_version(fresh, expected_version)
-    errors: c.Errors = {}
-    if fresh.status != QuoteStatus.DRAFT:
-        c.add(errors, "status", _("Only a draft can be sent; make a new revision instead."))
-    if Quote.objects.filter(previous=fresh).exists():
-        c.add(errors, "status", _("This quote already has a newer revision."))
-    address = (to or "").strip() or recipient_for(fresh)
-    if not address:
-        c.add(errors, "to", _("The customer has no e-mail address: give one."))
-    else:
-        try:
-            validate_email(address)
-        except ValidationError:
-            c.add(errors, "to", _("Enter a valid e-mail address."))
-    if not fresh.lines.exists():
-        c.add(errors, "lines", _("Give at least one line."))
-    c.raise_errors(errors)
-    before = quote_snapshot(fresh)
-    fresh.status = QuoteStatus.SENT
-    fresh.sent_at = timezone.now()
-    _audit_update(actor, fresh, before)
-    _log_interaction(actor, fresh, address)
-    message = _email(fresh, address, actor)
+    sent = _SEND.update(actor, quote, to, expected_version)
+    address = _address(sent, to)
+    _log_interaction(actor, sent, address)
+    message = _email(sent, address, actor)
     try:
         message.send()
     except OSError as exc:  # smtplib's errors are OSErrors too
-        log.warning("Could not send quote %s: %s", fresh.label, exc)
+        log.warning("Could not send quote %s: %s", sent.label, exc)
         raise ValidationError(
             {"to": [_("The mail server did not accept the e-mail; try again later.")]}
         ) from exc
-    return fresh
+    return sent
 
 
 # --- decisions ------------------------------------------------------------------------
@@ -480,42 +475,47 @@ def is_expired(quote: Quote) -> bool:
     return quote.status == QuoteStatus.EXPIRED or quote.valid_until < timezone.localdate()
 
 
+def _accept(actor: User, quote: Quote, data: None) -> None:
+    if quote.status == QuoteStatus.ACCEPTED or Order.objects.filter(quote=quote).exists():
+        _refuse("status", _("This quote was already accepted."))
+    if quote.status == QuoteStatus.DRAFT:
+        _refuse("status", _("Send the quote before it can be accepted."))
+    if quote.status == QuoteStatus.REJECTED:
+        _refuse("status", _("This quote was rejected; make a new revision instead."))
+    if is_expired(quote):
+        _refuse("status", _("This quote has expired; make a new revision instead."))
+    if Quote.objects.filter(previous=quote).exists():
+        _refuse("status", _("This quote already has a newer revision."))
+    quote.status = QuoteStatus.ACCEPTED
+    quote.decided_at = timezone.now()
+    quote.save()
+
+
+_ACCEPT = RecordWrites(apply=_accept, snapshot=quote_snapshot)
+
+
 @transaction.atomic
 def quote_accept(*, actor: User, quote: Quote, expected_version: int | None = None) -> Order:
     """The customer accepted a sent quote: mark it accepted and create its order (same
     transaction). Returns the order."""
-    fresh = _lock(quote, actor)
-    check_version(fresh, expected_version)
-    if fresh.status == QuoteStatus.ACCEPTED or Order.objects.filter(quote=fresh).exists():
-        _refuse("status", _("This quote was already accepted."))
-    if fresh.status == QuoteStatus.DRAFT:
-        _refuse("status", _("Send the quote before it can be accepted."))
-    if fresh.status == QuoteStatus.REJECTED:
-        _refuse("status", _("This quote was rejected; make a new revision instead."))
-    if is_expired(fresh):
-        _refuse("status", _("This quote has expired; make a new revision instead."))
-    if Quote.objects.filter(previous=fresh).exists():
-        _refuse("status", _("This quote already has a newer revision."))
-    before = quote_snapshot(fresh)
-    fresh.status = QuoteStatus.ACCEPTED
-    fresh.decided_at = timezone.now()
-    _audit_update(actor, fresh, before)
-
-    return order_from_quote(actor=actor, quote=fresh)
+    accepted = _ACCEPT.update(actor, quote, None, expected_version)
+    return order_from_quote(actor=actor, quote=accepted)
 
 
-@transaction.atomic
+def _reject(actor: User, quote: Quote, data: None) -> None:
+    if quote.status != QuoteStatus.SENT:
+        _refuse("status", _("Only a sent quote can be rejected."))
+    quote.status = QuoteStatus.REJECTED
+    quote.decided_at = timezone.now()
+    quote.save()
+
+
+_REJECT = RecordWrites(apply=_reject, snapshot=quote_snapshot)
+
+
 def quote_reject(*, actor: User, quote: Quote, expected_version: int | None = None) -> Quote:
     """The customer turned a sent quote down."""
-    fresh = _lock(quote, actor)
-    check_version(fresh, expected_version)
-    if fresh.status != QuoteStatus.SENT:
-        _refuse("status", _("Only a sent quote can be rejected."))
-    before = quote_snapshot(fresh)
-    fresh.status = QuoteStatus.REJECTED
-    fresh.decided_at = timezone.now()
-    _audit_update(actor, fresh, before)
-    return fresh
+    return _REJECT.update(actor, quote, None, expected_version)
 
 
 def quote_expire_due(*, today: datetime.date | None = None) -> int:
@@ -551,7 +551,7 @@ def quote_expire_due(*, today: datetime.date | None = None) -> int:
 @transaction.atomic
 def quote_trash(*, actor: User, quote: Quote, expected_version: int | None = None) -> None:
     """Move a quote to the trash; an accepted one stays (its order points to it)."""
-    fresh = _lock(quote, actor, "delete")
+    fresh = lock_for_update(quote, actor, "delete")
     if fresh.status == QuoteStatus.ACCEPTED:
         _refuse("status", _("An accepted quote cannot be deleted; its order refers to it."))
     record_trash(actor=actor, record=fresh, expected_version=expected_version)

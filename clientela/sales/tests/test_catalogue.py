@@ -278,6 +278,39 @@ def test_product_pages(client: Any, manager_north: Any, rep_north: Any, admin: A
     assert Product.objects.get(sku="S-1").unit_price == Decimal("12.50")
 
 
+def test_product_edit_and_delete_pages(
+    client: Any, manager_north: Any, rep_north: Any, admin: Any, person_factory: Any
+) -> None:
+    table = make_product(admin, sku="T-1", name="Table", unit_price="80.00")
+    used = make_product(admin, sku="U-1", name="Used")
+    make_quote(rep_north, person_factory(rep_north), lines=[{"product_id": used.pk}])
+    edit, delete = (reverse(f"sales:product-{a}", args=[table.pk]) for a in ("edit", "delete"))
+    client.force_login(rep_north)
+    assert client.get(edit).status_code == 403
+    assert client.post(delete).status_code == 403
+
+    client.force_login(manager_north)
+    page = client.get(edit).content.decode()
+    assert 'value="80.00"' in page
+    assert delete in page
+    body = {"sku": "T-1", "name": "Big table", "kind": "product", "unit": "unit"}
+    saved = client.post(
+        edit, body | {"unit_price": "90", "currency": "EUR", "tax_rate": "21", "is_active": "on"}
+    )
+    assert saved["Location"] == reverse("sales:product-list")
+    table.refresh_from_db()
+    assert (table.name, table.unit_price) == ("Big table", Decimal("90.00"))
+
+    assert client.get(delete).status_code == 405  # the form's button posts; no page
+    gone = client.post(delete, follow=True).content.decode()
+    assert "Product “Big table” deleted." in gone
+    assert not Product.objects.filter(pk=table.pk).exists()
+    kept = client.post(reverse("sales:product-delete", args=[used.pk]), follow=True)
+    assert "so it was deactivated" in kept.content.decode()
+    used.refresh_from_db()
+    assert used.is_active is False
+
+
 def test_settings_pages_are_admin_only(client: Any, manager_north: Any, admin: Any) -> None:
     client.force_login(manager_north)
     assert client.get(reverse("sales:price-lists")).status_code == 404

@@ -26,6 +26,7 @@ from clientela.sales.models import (
 )
 from clientela.sales.services import catalogue as catalogue_services
 from clientela.sales.services import quotes as services
+from clientela.sales.services.common import LineInput
 from clientela.sales.tests.quote_helpers import make_product, make_quote
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +202,23 @@ def test_update_a_draft_replaces_lines(rep_north: Any, ana: Any) -> None:
     assert [line.description for line in updated.lines.all()] == ["Sofa"]
     with pytest.raises(VersionConflict):
         services.quote_update(actor=rep_north, quote=quote, data={"notes": "x"}, expected_version=1)
+
+
+def test_an_edit_that_changes_nothing_keeps_the_version(rep_north: Any, ana: Any) -> None:
+    quote = make_quote(
+        rep_north, ana, lines=[{"description": "Desk", "quantity": "2", "unit_price": "50"}]
+    )
+    same = services.quote_update(actor=rep_north, quote=quote, data={"notes": ""})
+    assert same.version == 1
+    assert [e.action for e in audit_history(record=same)] == ["create"]
+    # A change of one line's text alone is a change: a new version, audited.
+    line: LineInput = {"description": "Oak desk", "quantity": "2", "unit_price": "50"}
+    renamed = services.quote_update(actor=rep_north, quote=same, data={"lines": [line]})
+    assert renamed.version == 2
+    entry = audit_history(record=renamed).first()
+    assert entry is not None
+    assert list(entry.changes) == ["lines"]
+    assert "Oak desk" in str(entry.changes["lines"][1])
 
 
 def test_changing_the_currency_reprices_existing_lines(rep_north: Any, ana: Any) -> None:

@@ -9,22 +9,26 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientela.core.forms import add_service_errors
-from clientela.core.views.kinds import RecordListView, record_urls
+from clientela.core.views.kinds import (
+    KindView,
+    RecordDeleteView,
+    RecordFormView,
+    RecordListView,
+    record_urls,
+)
 from clientela.core.views.records import AuthedRequest, not_found_as_404, require_admin
-from clientela.sales import money
 from clientela.sales.forms.catalogue import (
     ExchangeRateForm,
     PriceListForm,
-    ProductForm,
     SalesSettingsForm,
     decimal_text,
     price_formset,
@@ -37,19 +41,25 @@ from clientela.sales.services import catalogue as services
 SHOW = {"": True, "inactive": False, "all": None}
 
 
-def _require_manager(request: AuthedRequest) -> None:
-    if not services.may_manage_products(request.user):
-        raise PermissionDenied(_("Only admins and managers may change the product catalogue."))
-
-
 # --- products -------------------------------------------------------------------------
 
 
-class ProductListView(RecordListView):
-    """The catalogue: everyone signed in reads it, admins and managers keep it."""
+class ProductPages(KindView):
+    """The catalogue is kept by admins and managers (products have no role rights), and
+    its messages name a product by its name (not "SKU · name")."""
 
     def may(self, action: str) -> bool:
         return services.may_manage_products(self.user)
+
+    def check(self, action: str) -> None:
+        services.require_product_manager(self.user)
+
+    def message(self, key: str, record: Any) -> str:
+        return super().message(key, record.name)
+
+
+class ProductListView(ProductPages, RecordListView):
+    """The catalogue: everyone signed in reads it, admins and managers keep it."""
 
     def parse_filters(self, params: QueryDict) -> tuple[Any, dict[str, list[str]]]:
         show = params.get("show", "")
@@ -69,68 +79,36 @@ class ProductListView(RecordListView):
         return {"can_manage": self.may("update")}
 
 
-def _product_initial(product: Any) -> dict[str, Any]:
-    return {
-        "sku": product.sku,
-        "name": product.name,
-        "kind": product.kind,
-        "unit": product.unit,
-        "unit_price": money.money_str(product.unit_price, product.currency),
-        "currency": product.currency,
-        "tax_rate": decimal_text(product.tax_rate),
-        "is_active": product.is_active,
-        "description": product.description,
-    }
+class ProductFormView(ProductPages, RecordFormView):
+    """Create or edit a product; back to the list (a product has no page of its own)."""
+
+    def initial(self, record: Any) -> dict[str, Any]:
+        if record is None:
+            return {"currency": SalesSettings.load().base_currency, "is_active": True}
+        return super().initial(record)
+
+    def form_kwargs(self, record: Any) -> dict[str, Any]:
+        return {}
+
+    def payload(self, form: Any, record: Any) -> Any:
+        return form.to_data()
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@not_found_as_404
-def product_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    _require_manager(request)
-    product = selectors.product_get(user=request.user, pk=pk) if pk is not None else None
-    if product is not None:
-        initial = _product_initial(product)
-    else:
-        initial = {"currency": SalesSettings.load().base_currency, "is_active": True}
-    form = ProductForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if product is None:
-                saved = services.product_create(actor=request.user, data=form.to_data())
-            else:
-                saved = services.product_update(
-                    actor=request.user, product=product, data=form.to_data()
-                )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+class ProductDeleteView(ProductPages, RecordDeleteView):
+    """The product form's Delete button (no confirmation page): a product that quotes,
+    orders or price lists name is deactivated instead."""
+
+    http_method_names = ("post",)
+
+    def remove(self, record: Any, version: int | None) -> None:
+        if services.product_delete(actor=self.user, product=record):
+            messages.success(self.request, self.message("deleted", record))
         else:
-            text = _("Product “%(name)s” saved.") if product else _("Product “%(name)s” created.")
-            messages.success(request, text % {"name": saved.name})
-            return redirect("sales:product-list")
-    return render(
-        request,
-        "sales/catalogue/product_form.html",
-        {"product": product, "form": form, "cancel_url": reverse("sales:product-list")},
-    )
-
-
-@login_required
-@require_POST
-@not_found_as_404
-def product_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
-    product = selectors.product_get(user=request.user, pk=pk)
-    deleted = services.product_delete(actor=request.user, product=product)
-    if deleted:
-        messages.success(request, _("Product “%(name)s” deleted.") % {"name": product.name})
-    else:
-        messages.info(
-            request,
-            _("Product “%(name)s” is used on quotes, orders or price lists, so it was deactivated.")
-            % {"name": product.name},
-        )
-    return redirect("sales:product-list")
+            used = _(
+                "Product “%(name)s” is used on quotes, orders or price lists, "
+                "so it was deactivated."
+            )
+            messages.info(self.request, used % {"name": record.name})
 
 
 # --- price lists (admin) --------------------------------------------------------------
@@ -334,10 +312,13 @@ def exchange_rate_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
-    *record_urls(PRODUCTS, list=ProductListView),
-    path("products/new/", product_form, name="product-create"),
-    path("products/<int:pk>/edit/", product_form, name="product-edit"),
-    path("products/<int:pk>/delete/", product_delete, name="product-delete"),
+    *record_urls(
+        PRODUCTS,
+        list=ProductListView,
+        create=ProductFormView,
+        edit=ProductFormView,
+        delete=ProductDeleteView,
+    ),
     path("settings/price-lists/", price_lists, name="price-lists"),
     path("settings/price-lists/<int:pk>/", price_list_edit, name="price-list-edit"),
     path("settings/price-lists/<int:pk>/delete/", price_list_delete, name="price-list-delete"),

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html_join
 from django.utils.translation import get_language, to_locale
@@ -74,14 +74,6 @@ def money_short(amount: Decimal, currency: str) -> str:
         money.quantize(amount, currency), digits, use_l10n=True, force_grouping=True
     )
     return f"{number} {currency}"
-
-
-def _url_or_none(name: str, **kwargs: Any) -> str | None:
-    """A URL of another part of the app that may not be there yet (quotes)."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
 
 
 # --- the board ------------------------------------------------------------------------
@@ -262,12 +254,10 @@ class DealDetailView(RecordDetailView):
         quotes = selectors.deal_quotes(user=user, deal=deal)
         for quote in quotes:
             quote.total_text = money_text(quote.total, quote.currency)  # type: ignore[attr-defined]
-            quote.url = _url_or_none("sales:quote-detail", pk=quote.pk)  # type: ignore[attr-defined]
-        new_quote = _url_or_none("sales:quote-create")
-        if new_quote and can(user, "create", "sales.quote"):
-            new_quote += "?" + urlencode({"deal": deal.pk})
-        else:
-            new_quote = None
+            quote.url = reverse("sales:quote-detail", kwargs={"pk": quote.pk})  # type: ignore[attr-defined]
+        new_quote = None
+        if can(user, "create", "sales.quote"):
+            new_quote = f"{reverse('sales:quote-create')}?{urlencode({'deal': deal.pk})}"
         activities = selectors.deal_activities(user=user, deal=deal)
         return {
             "stages": pipeline_selectors.stages_of(deal.pipeline),

@@ -9,29 +9,28 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from clientela.contacts.models import Organization, Person
 from clientela.contacts.views.pickers import organization_choices, people_choices, person_options
 from clientela.core.errors import VersionConflict
 from clientela.core.forms import id_list, local_input
-from clientela.core.permissions import can, require
+from clientela.core.permissions import can
 from clientela.core.views.kinds import (
+    KindView,
     RecordDeleteView,
     RecordDetailView,
+    RecordFormView,
     RecordListView,
     RecordRestoreView,
     record_urls,
 )
-from clientela.core.views.records import AuthedRequest, not_found_as_404
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
 from clientela.sales.forms.orders import (
@@ -60,14 +59,6 @@ def _language() -> str:
 def fmt(amount: Decimal | None, currency: str) -> str:
     """An amount for people to read, in the page's language."""
     return "" if amount is None else money.format_money(amount, currency, _language())
-
-
-def safe_url(name: str, **kwargs: Any) -> str:
-    """The URL of another part's page, or "" while that part has none yet."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return ""
 
 
 def _decorate(order: Order) -> Order:
@@ -108,90 +99,89 @@ class OrderDetailView(RecordDetailView):
             "can_fulfil": OrderStatus.FULFILLED in moves,
             "can_cancel": OrderStatus.CANCELLED in moves,
             "links": {
-                "quote": safe_url("sales:quote-detail", pk=order.quote_id)
+                "quote": reverse("sales:quote-detail", args=[order.quote_id])
                 if order.quote_id
                 else "",
-                "deal": safe_url("sales:deal-detail", pk=order.deal_id) if order.deal_id else "",
+                "deal": reverse("sales:deal-detail", args=[order.deal_id]) if order.deal_id else "",
             },
         }
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def order_create(request: AuthedRequest) -> HttpResponse:
+class OrderCreateView(RecordFormView):
     """An order taken by phone: ``?person=<id>`` / ``?organization=<id>`` pre-fill the
     customer (the "New order" link of a customer's purchase history)."""
-    user = request.user
-    require(user, "create", Order.RESOURCE)
-    data = request.POST if request.method == "POST" else None
-    source = request.POST if data is not None else request.GET
-    person_ids = id_list(source.getlist("person"))
-    org_ids = id_list(source.getlist("organization"))
-    initial: dict[str, Any] = {
-        "currency": base_currency(),
-        "ordered_at": local_input(timezone.now()),
-        "status": OrderStatus.OPEN,
-        "person": person_ids[0] if person_ids else None,
-        "organization": org_ids[0] if org_ids else None,
-    }
-    form = OrderForm(
-        data,
-        initial=initial,
-        people=people_choices(user, person_ids),
-        organizations=organization_choices(user, org_ids),
-    )
-    lines = line_formset(data, products=selectors.product_choices())
-    if data is not None and form.is_valid() & lines.is_valid():
-        items, rows = lines.lines()
-        try:
-            order, _created = services.order_create(actor=user, data=form.to_data(items))
-        except ValidationError as exc:
-            add_order_errors(form, lines, rows, exc)
-        else:
-            messages.success(request, _("Order %(number)s saved.") % {"number": order.number})
-            return redirect("sales:order-detail", pk=order.pk)
-    cancel_url = reverse("sales:order-list")
-    if person_ids and not data:
-        cancel_url = reverse("contacts:person-detail", kwargs={"pk": person_ids[0]})
-    elif org_ids and not data:
-        cancel_url = reverse("contacts:organization-detail", kwargs={"pk": org_ids[0]})
-    return render(
-        request,
-        "sales/orders/form.html",
-        {"form": form, "lines": lines, "cancel_url": cancel_url},
-    )
+
+    def get_form(self, data: QueryDict | None, record: Any) -> Any:
+        source = data if data is not None else self.request.GET
+        self.person_ids = id_list(source.getlist("person"))
+        self.org_ids = id_list(source.getlist("organization"))
+        initial: dict[str, Any] = {
+            "currency": base_currency(),
+            "ordered_at": local_input(timezone.now()),
+            "status": OrderStatus.OPEN,
+            "person": self.person_ids[0] if self.person_ids else None,
+            "organization": self.org_ids[0] if self.org_ids else None,
+        }
+        self.lines = line_formset(data, products=selectors.product_choices())
+        return OrderForm(
+            data,
+            initial=initial,
+            people=people_choices(self.user, self.person_ids),
+            organizations=organization_choices(self.user, self.org_ids),
+        )
+
+    def is_valid(self, form: Any) -> bool:
+        return bool(form.is_valid() & self.lines.is_valid())
+
+    def save(self, form: Any, record: Any) -> Any:
+        items, self.rows = self.lines.lines()
+        order, _created = services.order_create(actor=self.user, data=form.to_data(items))
+        return order
+
+    def service_errors(self, form: Any, exc: ValidationError) -> None:
+        add_order_errors(form, self.lines, self.rows, exc)
+
+    def cancel_url(self, record: Any) -> str:
+        """Back to the customer whose "New order" link opened the form."""
+        if self.request.method == "GET" and self.person_ids:
+            return reverse("contacts:person-detail", kwargs={"pk": self.person_ids[0]})
+        if self.request.method == "GET" and self.org_ids:
+            return reverse("contacts:organization-detail", kwargs={"pk": self.org_ids[0]})
+        return self.url("list")
+
+    def form_context(self, form: Any, record: Any) -> dict[str, Any]:
+        return {"lines": self.lines}
 
 
-@login_required
-@require_POST
-@not_found_as_404
-def order_status(request: AuthedRequest, pk: int) -> HttpResponse:
+class OrderStatusView(KindView):
     """Mark fulfilled or cancel (a POST of the detail page's buttons)."""
-    order = selectors.order_get(request.user, pk)
-    form = OrderStatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose open, fulfilled or cancelled."))
-        return redirect("sales:order-detail", pk=order.pk)
-    try:
-        order = services.order_set_status(
-            actor=request.user,
-            order=order,
-            status=form.cleaned_data["status"],
-            expected_version=form.cleaned_data.get("version"),
-        )
-    except VersionConflict:
-        messages.error(
-            request, _("Someone changed this order after you opened it. Check it again.")
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        text = {
-            OrderStatus.FULFILLED: _("Order %(number)s marked fulfilled."),
-            OrderStatus.CANCELLED: _("Order %(number)s cancelled."),
-        }.get(OrderStatus(order.status), _("Order %(number)s saved."))
-        messages.success(request, text % {"number": order.number})
-    return redirect("sales:order-detail", pk=order.pk)
+
+    http_method_names = ("post",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        order = self.get_record(pk)
+        form = OrderStatusForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose open, fulfilled or cancelled."))
+            return redirect(self.url("detail", order))
+        try:
+            order = services.order_set_status(
+                actor=self.user,
+                order=order,
+                status=form.cleaned_data["status"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except VersionConflict:
+            messages.error(request, self.message("stale", order))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            text = {
+                OrderStatus.FULFILLED: _("Order %(number)s marked fulfilled."),
+                OrderStatus.CANCELLED: _("Order %(number)s cancelled."),
+            }.get(OrderStatus(order.status), _("Order %(number)s saved."))
+            messages.success(request, text % {"number": order.number})
+        return redirect(self.url("detail", order))
 
 
 # --- the purchase history panel of person and organization pages ----------------------
@@ -233,12 +223,12 @@ urlpatterns: list[URLPattern] = [
     *record_urls(
         ORDERS,
         list=OrderListView,
-        create=order_create,
+        create=OrderCreateView,
         detail=OrderDetailView,
         delete=RecordDeleteView,
         restore=RecordRestoreView,
     ),
     # The person picker lives in contacts; this older address stays for bookmarks.
     path("orders/person-options/", person_options, name="order-person-options"),
-    path("orders/<int:pk>/status/", order_status, name="order-status"),
+    path("orders/<int:pk>/status/", OrderStatusView.as_view(kind=ORDERS), name="order-status"),
 ]

@@ -4,25 +4,28 @@ revision) and history, and the form with its lines (delete is core's generic pag
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, QueryDict
-from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientela.contacts.views.pickers import organization_choices, people_choices, person_options
 from clientela.core.errors import VersionConflict
 from clientela.core.forms import add_service_errors, id_list
-from clientela.core.permissions import can, require
-from clientela.core.views.kinds import RecordDeleteView, RecordListView, record_urls
-from clientela.core.views.records import AuthedRequest, history_rows, not_found_as_404
+from clientela.core.views.kinds import (
+    KindView,
+    RecordDeleteView,
+    RecordDetailView,
+    RecordFormView,
+    RecordListView,
+    record_urls,
+)
 from clientela.sales import money
 from clientela.sales.choices import DealStatus, QuoteStatus
 from clientela.sales.forms.catalogue import decimal_text
@@ -77,145 +80,110 @@ class QuoteListView(RecordListView):
 # --- detail and actions ---------------------------------------------------------------
 
 
-def _order_url(order: Any) -> str | None:
-    try:
-        return reverse("sales:order-detail", kwargs={"pk": order.pk})
-    except NoReverseMatch:
-        return None
+class QuoteDetailView(RecordDetailView):
+    """A quote's page: its lines and totals, its revisions, the actions its status
+    allows (send, accept, reject, revise) and the order it became."""
 
-
-def _detail(
-    request: AuthedRequest,
-    quote: Quote,
-    *,
-    send_form: SendForm | None = None,
-    error: str = "",
-) -> HttpResponse:
-    user = request.user
-    latest = selectors.quote_is_latest(quote)
-    order = getattr(quote, "order", None) if quote.status == QuoteStatus.ACCEPTED else None
-    return render(
-        request,
-        "sales/quotes/quote_detail.html",
-        {
-            "quote": quote,
+    def detail_context(self, record: Any) -> dict[str, Any]:
+        quote = cast(Quote, record)
+        order = getattr(quote, "order", None) if quote.status == QuoteStatus.ACCEPTED else None
+        return {
             "lines": list(quote.lines.all()),
-            "latest": latest,
-            "revisions": selectors.quote_revisions(user=user, quote=quote),
-            "can_edit": can(user, "update", Quote.RESOURCE),
-            "can_delete": can(user, "delete", Quote.RESOURCE)
-            and quote.status != QuoteStatus.ACCEPTED,
-            "can_create": can(user, "create", Quote.RESOURCE),
-            "send_form": send_form
-            or SendForm(initial={"to": services.recipient_for(quote), "version": quote.version}),
-            "error": error,
+            "latest": selectors.quote_is_latest(quote),
+            "revisions": selectors.quote_revisions(user=self.user, quote=quote),
+            "can_delete": self.may("delete") and quote.status != QuoteStatus.ACCEPTED,
+            "can_create": self.may("create"),
+            "send_form": SendForm(
+                initial={"to": services.recipient_for(quote), "version": quote.version}
+            ),
             "order": order,
-            "order_url": _order_url(order) if order is not None else None,
+            "order_url": reverse("sales:order-detail", args=[order.pk]) if order else None,
             "expired": quote.status == QuoteStatus.SENT and services.is_expired(quote),
-            "history": history_rows(quote, labels=QUOTES.history_labels),
-        },
-    )
+        }
 
 
-@login_required
-@require_GET
-@not_found_as_404
-def quote_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _detail(request, selectors.quote_get(user=request.user, pk=pk))
+class QuotePdfView(KindView):
+    http_method_names = ("get",)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quote = self.get_record(pk)
+        response = HttpResponse(quote_pdf(quote), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{services.pdf_filename(quote)}"'
+        return response
 
 
-@login_required
-@require_GET
-@not_found_as_404
-def quote_pdf_download(request: AuthedRequest, pk: int) -> HttpResponse:
-    quote = selectors.quote_get(user=request.user, pk=pk)
-    response = HttpResponse(quote_pdf(quote), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{services.pdf_filename(quote)}"'
-    return response
-
-
-def _version(request: AuthedRequest) -> int | None:
+def _version(request: HttpRequest) -> int | None:
     raw = request.POST.get("version", "")
     return int(raw) if raw.isdigit() else None
 
 
-def _stale() -> str:
-    return _("Someone changed this quote after you opened this page. Check it again.")
+class QuoteSendView(QuoteDetailView):
+    """The send form of a draft's page; its errors are shown on the page."""
 
+    http_method_names = ("post",)
 
-@login_required
-@require_POST
-@not_found_as_404
-def quote_send(request: AuthedRequest, pk: int) -> HttpResponse:
-    quote = selectors.quote_get(user=request.user, pk=pk)
-    form = SendForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, quote, send_form=form)
-    try:
-        sent = services.quote_send(
-            actor=request.user,
-            quote=quote,
-            to=form.cleaned_data["to"],
-            expected_version=_version(request),
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return _detail(request, quote, send_form=form)
-    except VersionConflict:
-        return _detail(request, quote, send_form=form, error=_stale())
-    messages.success(
-        request,
-        _("Quote %(label)s sent to %(to)s.") % {"label": sent.label, "to": form.cleaned_data["to"]},
-    )
-    return redirect("sales:quote-detail", pk=sent.pk)
-
-
-def _decision(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
-    quote = selectors.quote_get(user=request.user, pk=pk)
-    version = _version(request)
-    try:
-        if action == "accept":
-            order = services.quote_accept(actor=request.user, quote=quote, expected_version=version)
-            messages.success(
-                request,
-                _("Quote %(label)s accepted; order %(order)s created.")
-                % {"label": quote.label, "order": order.number},
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quote = self.get_record(pk)
+        form = SendForm(request.POST)
+        if not form.is_valid():
+            return self.render_detail(quote, send_form=form)
+        to = form.cleaned_data["to"]
+        try:
+            sent = services.quote_send(
+                actor=self.user, quote=quote, to=to, expected_version=_version(request)
             )
-            return redirect(_order_url(order) or reverse("sales:quote-detail", args=[quote.pk]))
-        if action == "reject":
-            services.quote_reject(actor=request.user, quote=quote, expected_version=version)
-            messages.success(request, _("Quote %(label)s rejected.") % {"label": quote.label})
-            return redirect("sales:quote-detail", pk=quote.pk)
-        revision = services.quote_revise(actor=request.user, quote=quote)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.render_detail(quote, send_form=form)
+        except VersionConflict:
+            return self.render_detail(quote, send_form=form, error=self.message("stale", quote))
+        messages.success(request, _("Quote %(label)s sent to %(to)s.") % {"label": sent, "to": to})
+        return redirect(self.url("detail", sent))
+
+
+class QuoteDecisionView(QuoteDetailView):
+    """A decision button of the page (accept, reject, revise): its service, then where
+    ``decide`` goes; a refusal is shown on the page."""
+
+    http_method_names = ("post",)
+
+    def decide(self, quote: Quote, version: int | None) -> HttpResponse:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quote = self.get_record(pk)
+        try:
+            return self.decide(quote, _version(request))
+        except ValidationError as exc:
+            return self.render_detail(quote, error=" ".join(exc.messages))
+        except VersionConflict:
+            return self.render_detail(quote, error=self.message("stale", quote))
+
+
+class QuoteAcceptView(QuoteDecisionView):
+    def decide(self, quote: Quote, version: int | None) -> HttpResponse:
+        order = services.quote_accept(actor=self.user, quote=quote, expected_version=version)
         messages.success(
-            request, _("Revision %(label)s created as a draft.") % {"label": revision.label}
+            self.request,
+            _("Quote %(label)s accepted; order %(order)s created.")
+            % {"label": quote, "order": order.number},
         )
-        return redirect("sales:quote-edit", pk=revision.pk)
-    except ValidationError as exc:
-        return _detail(request, quote, error=" ".join(exc.messages))
-    except VersionConflict:
-        return _detail(request, quote, error=_stale())
+        return redirect("sales:order-detail", pk=order.pk)
 
 
-@login_required
-@require_POST
-@not_found_as_404
-def quote_accept(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _decision(request, pk, "accept")
+class QuoteRejectView(QuoteDecisionView):
+    def decide(self, quote: Quote, version: int | None) -> HttpResponse:
+        services.quote_reject(actor=self.user, quote=quote, expected_version=version)
+        messages.success(self.request, _("Quote %(label)s rejected.") % {"label": quote})
+        return redirect(self.url("detail", quote))
 
 
-@login_required
-@require_POST
-@not_found_as_404
-def quote_reject(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _decision(request, pk, "reject")
-
-
-@login_required
-@require_POST
-@not_found_as_404
-def quote_revise(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _decision(request, pk, "revise")
+class QuoteReviseView(QuoteDecisionView):
+    def decide(self, quote: Quote, version: int | None) -> HttpResponse:
+        revision = services.quote_revise(actor=self.user, quote=quote)
+        text = _("Revision %(label)s created as a draft.")
+        messages.success(self.request, text % {"label": revision})
+        return redirect(self.url("edit", revision))
 
 
 # --- the form -------------------------------------------------------------------------
@@ -229,7 +197,7 @@ def _deal_options(user: Any, ids: list[int]) -> list[tuple[int, str]]:
     return sorted(options.items(), key=lambda item: item[1].casefold())
 
 
-def _prefill(request: AuthedRequest) -> dict[str, Any]:
+def _prefill(request: HttpRequest) -> dict[str, Any]:
     """``?deal=&person=&organization=`` from a record page's "New quote" link; a deal
     also brings its organization, first contact and currency."""
     initial: dict[str, Any] = {}
@@ -250,7 +218,9 @@ def _prefill(request: AuthedRequest) -> dict[str, Any]:
     return initial
 
 
-def _lines_initial(quote: Quote) -> list[dict[str, Any]]:
+def _lines_initial(quote: Quote | None) -> list[dict[str, Any]]:
+    if quote is None:
+        return []
     return [
         {
             "product": line.product_id,
@@ -264,104 +234,84 @@ def _lines_initial(quote: Quote) -> list[dict[str, Any]]:
     ]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@not_found_as_404
-def quote_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    user = request.user
-    quote = selectors.quote_get(user=user, pk=pk) if pk is not None else None
-    require(user, "update" if quote else "create", Quote.RESOURCE)
-    if quote is not None and quote.status != QuoteStatus.DRAFT:
-        messages.warning(request, _("Only a draft can be edited; make a new revision instead."))
-        return redirect("sales:quote-detail", pk=quote.pk)
-    data = request.POST if request.method == "POST" else None
-    if quote is not None:
-        initial: dict[str, Any] = {
-            "person": quote.person_id,
-            "organization": quote.organization_id,
-            "deal": quote.deal_id,
-            "currency": quote.currency,
-            "language": quote.language,
-            "issue_date": quote.issue_date,
-            "valid_until": quote.valid_until,
-            "notes": quote.notes,
-            "version": quote.version,
+class QuoteFormView(RecordFormView):
+    """Create a quote (pre-filled from a deal's or a customer's "New quote" link) or
+    edit a draft, with its lines (a formset whose service errors go on their row)."""
+
+    error_targets = ERROR_TARGETS
+
+    def refuse(self, record: Any) -> HttpResponse | None:
+        if record is None or record.status == QuoteStatus.DRAFT:
+            return None
+        messages.warning(
+            self.request, _("Only a draft can be edited; make a new revision instead.")
+        )
+        return redirect(self.url("detail", record))
+
+    def initial(self, record: Any) -> dict[str, Any]:
+        if record is not None:
+            return QuoteForm.initial_for(record)
+        return {
+            "currency": SalesSettings.load().base_currency,
+            **_prefill(self.request),
+            "issue_date": timezone.localdate(),
         }
-        lines_initial = _lines_initial(quote)
-    else:
-        initial = {"currency": SalesSettings.load().base_currency, **_prefill(request)}
-        initial["issue_date"] = timezone.localdate()
-        lines_initial = []
 
-    def picked(name: str) -> list[int]:
+    def get_form(self, data: QueryDict | None, record: Any) -> Any:
+        user, initial = self.user, self.initial(record)
+
+        def picked(name: str) -> list[int]:
+            if data is not None:
+                return id_list(data.getlist(name))
+            return [initial[name]] if initial.get(name) else []
+
+        lines_initial = _lines_initial(record)
+        include = [line["product"] for line in lines_initial if line.get("product")]
         if data is not None:
-            return id_list(data.getlist(name))
-        return [initial[name]] if initial.get(name) else []
+            include += id_list(v for k, v in data.items() if k.endswith("-product"))
+        products = [
+            (p.pk, f"{p.name} ({p.sku})")
+            for p in catalogue_selectors.product_choices(user=user, include=include)
+        ]
+        self.lines = line_formset(data, initial=lines_initial or None, products=products)
+        return QuoteForm(
+            data,
+            initial=initial,
+            people=people_choices(user, picked("person")),
+            organizations=organization_choices(user, picked("organization")),
+            deals=_deal_options(user, picked("deal")),
+        )
 
-    form = QuoteForm(
-        data,
-        initial=initial,
-        people=people_choices(user, picked("person")),
-        organizations=organization_choices(user, picked("organization")),
-        deals=_deal_options(user, picked("deal")),
-    )
-    include = [line["product"] for line in lines_initial if line.get("product")]
-    if data is not None:
-        include += id_list(v for k, v in data.items() if k.endswith("-product"))
-    products = [
-        (p.pk, f"{p.name} ({p.sku})")
-        for p in catalogue_selectors.product_choices(user=user, include=include)
-    ]
-    lines = line_formset(data, initial=lines_initial or None, products=products)
-    conflict = False
-    if data is not None and form.is_valid() & lines.is_valid():
-        payload = form.to_data(lines)
-        try:
-            if quote is None:
-                saved = services.quote_create(actor=user, data=payload)
-            else:
-                saved = services.quote_update(
-                    actor=user,
-                    quote=quote,
-                    data=payload,
-                    expected_version=form.cleaned_data.get("version"),
-                )
-        except ValidationError as exc:
-            rest = lines.add_line_errors(exc)
-            if rest is not None:
-                add_service_errors(form, rest, formsets={"lines": lines}, targets=ERROR_TARGETS)
-        except VersionConflict:
-            conflict = True
-        else:
-            text = _("Quote %(label)s saved.") if quote else _("Quote %(label)s created.")
-            messages.success(request, text % {"label": saved.label})
-            return redirect("sales:quote-detail", pk=saved.pk)
-    return render(
-        request,
-        "sales/quotes/quote_form.html",
-        {
-            "quote": quote,
-            "form": form,
-            "lines": lines,
-            "conflict": conflict,
-            "cancel_url": (
-                reverse("sales:quote-detail", kwargs={"pk": quote.pk})
-                if quote
-                else reverse("sales:quote-list")
-            ),
-        },
-    )
+    def is_valid(self, form: Any) -> bool:
+        return bool(form.is_valid() & self.lines.is_valid())
+
+    def payload(self, form: Any, record: Any) -> Any:
+        return form.to_data(self.lines)
+
+    def service_errors(self, form: Any, exc: ValidationError) -> None:
+        rest = self.lines.add_line_errors(exc)
+        if rest is not None:
+            lines = {"lines": self.lines}
+            add_service_errors(form, rest, formsets=lines, targets=self.error_targets)
+
+    def form_context(self, form: Any, record: Any) -> dict[str, Any]:
+        return {"lines": self.lines}
 
 
 urlpatterns: list[URLPattern] = [
-    *record_urls(QUOTES, list=QuoteListView, create=quote_form, delete=RecordDeleteView),
+    *record_urls(
+        QUOTES,
+        list=QuoteListView,
+        create=QuoteFormView,
+        detail=QuoteDetailView,
+        edit=QuoteFormView,
+        delete=RecordDeleteView,
+    ),
     # The person picker lives in contacts; this older address stays for bookmarks.
     path("quotes/person-options/", person_options, name="quote-person-options"),
-    path("quotes/<int:pk>/", quote_detail, name="quote-detail"),
-    path("quotes/<int:pk>/edit/", quote_form, name="quote-edit"),
-    path("quotes/<int:pk>/pdf/", quote_pdf_download, name="quote-pdf"),
-    path("quotes/<int:pk>/send/", quote_send, name="quote-send"),
-    path("quotes/<int:pk>/accept/", quote_accept, name="quote-accept"),
-    path("quotes/<int:pk>/reject/", quote_reject, name="quote-reject"),
-    path("quotes/<int:pk>/revise/", quote_revise, name="quote-revise"),
+    path("quotes/<int:pk>/pdf/", QuotePdfView.as_view(kind=QUOTES), name="quote-pdf"),
+    path("quotes/<int:pk>/send/", QuoteSendView.as_view(kind=QUOTES), name="quote-send"),
+    path("quotes/<int:pk>/accept/", QuoteAcceptView.as_view(kind=QUOTES), name="quote-accept"),
+    path("quotes/<int:pk>/reject/", QuoteRejectView.as_view(kind=QUOTES), name="quote-reject"),
+    path("quotes/<int:pk>/revise/", QuoteReviseView.as_view(kind=QUOTES), name="quote-revise"),
 ]
