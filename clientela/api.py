@@ -17,8 +17,5 @@ api = build_api()
 api.add_router("/", contacts_router)
 api.add_router("/", activities_router)
 api.add_router("/", sales_router)
-# After the domain routers: two schemas share a name with one of theirs (the nested
-# ``DealIn`` of a lead's conversion, the ``OrderOut`` of an accepted quote), and the
-# OpenAPI document keeps the last one registered, the kinds' own.
 for router in record_routers():
     api.add_router("/", router)

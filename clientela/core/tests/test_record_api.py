@@ -6,10 +6,12 @@ here by registering, with no test of its own."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from functools import cache
 from typing import Any
 
 import pytest
+from ninja.openapi.schema import OpenAPISchema
 
 from clientela.api import api
 from clientela.core.api.records import api_kinds
@@ -72,3 +74,21 @@ def test_changes_of_a_versioned_kind_may_be_stale(kind: RecordKind) -> None:
     if "delete" in operations:
         assert "412" in operations["delete"]["responses"]
         assert operations["delete"]["responses"]["204"]
+
+
+def test_no_two_schemas_share_a_component_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The document keys its schemas by class name and keeps the last one added under a
+    name, so two different schemas named alike would document one operation wrongly."""
+    added: dict[str, list[Any]] = defaultdict(list)
+    add = OpenAPISchema.add_schema_definitions
+
+    def recording(self: OpenAPISchema, definitions: dict[str, Any]) -> None:
+        for name, schema in definitions.items():
+            added[name].append(schema)
+        add(self, definitions)
+
+    monkeypatch.setattr(OpenAPISchema, "add_schema_definitions", recording)
+    api.get_openapi_schema()
+    assert {"ConvertDealIn", "DealIn", "AcceptedOrderOut", "OrderOut"} <= set(added)
+    shared = sorted(name for name, schemas in added.items() if len(set(map(repr, schemas))) > 1)
+    assert shared == []

@@ -67,7 +67,7 @@ class LeadPatch(LeadIn):
     version: Version | None = Field(None, description="The version you read (or If-Match).")
 
 
-class DealIn(InputSchema):
+class ConvertDealIn(InputSchema):
     title: str | None = Field(None, max_length=200, description="Defaults to the company.")
     amount: str | None = Field(None, max_length=30, description="A decimal string, e.g. 1500.00.")
     currency: str | None = Field(None, max_length=10, description="ISO 4217, e.g. EUR.")
@@ -84,7 +84,7 @@ class ConvertIn(InputSchema):
         "else a new one (when the lead has a company).",
     )
     create_deal: bool = False
-    deal: DealIn | None = None
+    deal: ConvertDealIn | None = None
 
 
 class ConvertOut(OutputSchema):

@@ -122,7 +122,7 @@ class QuoteOut(OutputSchema):
     version: int
 
 
-class OrderOut(OutputSchema):
+class AcceptedOrderOut(OutputSchema):
     id: int
     number: str
     status: str
@@ -194,8 +194,8 @@ def quote_out(quote: Quote) -> QuoteOut:
     )
 
 
-def order_out(order: Order) -> OrderOut:
-    return OrderOut(
+def accepted_order_out(order: Order) -> AcceptedOrderOut:
+    return AcceptedOrderOut(
         id=order.pk,
         number=order.number,
         status=order.status,
@@ -294,11 +294,11 @@ def send_quote(
     return quote_out(fresh)
 
 
-@router.post("/quotes/{quote_id}/accept", response={201: OrderOut, **CHANGE_ERRORS})
+@router.post("/quotes/{quote_id}/accept", response={201: AcceptedOrderOut, **CHANGE_ERRORS})
 @require_scope(WRITE)
 def accept_quote(
     request: HttpRequest, quote_id: RecordId, payload: Body[VersionIn | None] = None
-) -> Status[OrderOut]:
+) -> Status[AcceptedOrderOut]:
     """Accepts a sent quote that has not expired and answers the order it created."""
     version = expected_version(request, payload.version if payload else None)
     user = api_user(request)
@@ -306,7 +306,7 @@ def accept_quote(
         actor=user, quote=_quote(request, quote_id), expected_version=version
     )
     fresh = orders_for(user).prefetch_related("lines").filter(pk=order.pk).first() or order
-    return Status(201, order_out(fresh))
+    return Status(201, accepted_order_out(fresh))
 
 
 @router.post("/quotes/{quote_id}/reject", response={200: QuoteOut, **CHANGE_ERRORS})
