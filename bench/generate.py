@@ -318,6 +318,7 @@ class Loader:
                     owner.team_id,
                     name,
                     f"{city}, {country}",
+                    _fold_words([name]),
                     _fold_words(
                         [
                             name,
@@ -380,7 +381,7 @@ class Loader:
         )
         self.insert(
             SearchEntry,
-            ["resource", "object_id", "owner_id", "team_id", "title", "subtitle", "text"],
+            ["resource", "object_id", "owner_id", "team_id", "title", "subtitle", "name", "text"],
             entries,
         )
         return result
@@ -489,6 +490,7 @@ class Loader:
                             owner.team_id,
                             f"{first} {last}",
                             subtitle,
+                            _fold_words([f"{first} {last}"]),
                             _fold_words(
                                 [
                                     first,
@@ -570,7 +572,16 @@ class Loader:
             )
             self.insert(
                 SearchEntry,
-                ["resource", "object_id", "owner_id", "team_id", "title", "subtitle", "text"],
+                [
+                    "resource",
+                    "object_id",
+                    "owner_id",
+                    "team_id",
+                    "title",
+                    "subtitle",
+                    "name",
+                    "text",
+                ],
                 entries,
             )
             yield min(start + CHUNK - 1, self.n)

@@ -292,9 +292,9 @@ def _write(actor: User, model: Any, cleaned: list[Checked], org_names: dict[int,
     entries = [_search_entry(c, org_names) for c in cleaned]
     insert_rows(
         SearchEntry,
-        ["resource", "object_id", "owner_id", "team_id", "title", "subtitle", "text"],
+        ["resource", "object_id", "owner_id", "team_id", "title", "subtitle", "name", "text"],
         [
-            (e.resource, e.object_id, e.owner_id, e.team_id, e.title, e.subtitle, e.text)
+            (e.resource, e.object_id, e.owner_id, e.team_id, e.title, e.subtitle, e.name, e.text)
             for e in entries
         ],
     )

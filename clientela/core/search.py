@@ -9,7 +9,12 @@ rep never gets fewer hits because other teams' records crowded them out.
 
 The SQLite side is an external-content FTS5 table kept in step by triggers; the
 PostgreSQL side is a GIN index on ``to_tsvector('simple', text)`` (both created in
-migration 0002). The two differ only in ``_match_sql``.
+migration 0002). The two differ only in ``_match_sql`` (and the collation of a sort).
+
+Hits are ranked by what the user most likely meant: the record whose name is the
+query, then names holding each word whole, then records holding each word whole
+elsewhere, then prefixes ("José" puts José Martínez before Josefa). The rank is plain
+SQL on the folded ``name`` and ``text`` columns, so both backends rank alike.
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ def index_record(
         subtitle=subtitle,
         parts=parts,
     )
-    fields = ("owner_id", "team_id", "title", "subtitle", "text")
+    fields = ("owner_id", "team_id", "title", "subtitle", "name", "text")
     SearchEntry.objects.update_or_create(
         resource=resource,
         object_id=object_id,
@@ -83,8 +88,15 @@ def entry(
         team_id=team_id,
         title=title[:300],
         subtitle=subtitle[:300],
+        name=folded_name(title),
         text=" ".join(w for p in parts if p for w in _WORD.findall(fold(p))),
     )
+
+
+def folded_name(title: str) -> str:
+    """The words of ``title`` as the index holds them ("José García-López" → "jose garcia
+    lopez"): what ranking compares the query with."""
+    return " ".join(_WORD.findall(fold(title)))
 
 
 def remove_record(resource: str, object_id: int) -> None:
@@ -142,53 +154,130 @@ def _visibility_sql(user: Any, resources: Sequence[str]) -> tuple[str, list[Any]
     return "(" + " OR ".join(clauses) + ")", params
 
 
-def _match_sql(alternatives: list[list[str]]) -> tuple[str, str, list[Any]]:
-    """(join clause, where clause, params) for the backend in use."""
+def _match_sql(alternatives: list[list[str]], *, prefix: bool) -> tuple[str, str, list[Any]]:
+    """(join clause, where clause, params) for the backend in use: every word of one of
+    the alternatives, as a whole word or (``prefix``) as the start of a word."""
     if connection.vendor == "sqlite":
+        star = "*" if prefix else ""
         expr = " OR ".join(
-            "(" + " AND ".join(f'"{w}"*' for w in words) + ")" for words in alternatives
+            "(" + " AND ".join(f'"{w}"{star}' for w in words) + ")" for words in alternatives
         )
         return (
             f"JOIN {FTS_TABLE} f ON f.rowid = e.id",
             f"f.{FTS_TABLE} MATCH %s",
             [expr],
         )
-    expr = " | ".join("(" + " & ".join(f"{w}:*" for w in words) + ")" for words in alternatives)
+    star = ":*" if prefix else ""
+    expr = " | ".join("(" + " & ".join(f"{w}{star}" for w in words) + ")" for words in alternatives)
     return "", "to_tsvector('simple', e.text) @@ to_tsquery('simple', %s)", [expr]
 
 
 _TABLE = SearchEntry._meta.db_table
-_COLUMNS = "e.id, e.resource, e.object_id, e.owner_id, e.team_id, e.title, e.subtitle"
+_COLUMNS = "e.id, e.resource, e.object_id, e.owner_id, e.team_id, e.title, e.subtitle, e.name"
 
-#: How many visible matches are sorted by title to pick the first ``limit``. Sorting
-#: every match would cost the most for the least useful input: "mar" or a large city
-#: name matches tens of thousands of records at a million people, and sorting them all
-#: took 60–220 ms. Beyond this window the order is the index's, which is still a fair
-#: sample; typing one more letter narrows the set.
+#: How many visible matches of each kind are ranked, among the whole-word matches and
+#: again among the prefix matches, to pick the first ``limit``. Ranking every match would
+#: cost the most for the least useful input: "mar" or a large city name matches tens of
+#: thousands of records at a million people, and sorting them all took 60–220 ms. Beyond
+#: this window the order is the index's (by id), which is still a fair sample; typing one
+#: more letter narrows the set. The whole-word matches have a window of their own so that
+#: the many "Josefa"s a prefix finds never crowd the one "José" out of it.
 SORT_WINDOW = 200
+
+#: The rank of a hit, best first; then the folded name, then the id.
+EXACT, NAME_WORDS, WORDS, NAME_PREFIXES, PREFIXES = range(5)
+
+
+def _all_like(
+    expression: str, alternatives: list[list[str]], pattern: str
+) -> tuple[str, list[Any]]:
+    """SQL true when, for one of the alternatives, ``expression`` is LIKE ``pattern``
+    for each of its words. The words are letters and digits only (``_WORD``), so they
+    hold no LIKE wildcard to escape."""
+    ors = [" AND ".join(f"{expression} LIKE %s" for _w in words) for words in alternatives]
+    params = [pattern % w for words in alternatives for w in words]
+    return "((" + ") OR (".join(ors) + "))", params
+
+
+def _rank_sql(alternatives: list[list[str]]) -> tuple[str, list[Any]]:
+    """The rank of an entry (``EXACT`` … ``PREFIXES``) as a SQL expression both backends
+    compute alike: plain ``=`` and ``LIKE`` on folded, lower-case text (PostgreSQL's
+    case-sensitive LIKE and SQLite's ASCII-only case folding then agree)."""
+    exact = " OR ".join("e.name = %s" for _words in alternatives)
+    exact_params = [" ".join(words) for words in alternatives]
+    name_words, nw_params = _all_like("(' ' || e.name || ' ')", alternatives, "%% %s %%")
+    words, w_params = _all_like("(' ' || e.text || ' ')", alternatives, "%% %s %%")
+    name_prefixes, np_params = _all_like("(' ' || e.name)", alternatives, "%% %s%%")
+    sql = (
+        f"CASE WHEN {exact} THEN {EXACT} WHEN {name_words} THEN {NAME_WORDS} "
+        f"WHEN {words} THEN {WORDS} WHEN {name_prefixes} THEN {NAME_PREFIXES} "
+        f"ELSE {PREFIXES} END"
+    )
+    return sql, [*exact_params, *nw_params, *w_params, *np_params]
+
+
+def _name_order() -> str:
+    # Byte order on both backends (SQLite's default): PostgreSQL's locale collation
+    # would skip the spaces and put "josefa" before "jose martinez".
+    return "name" if connection.vendor == "sqlite" else 'name COLLATE "C"'
+
+
+def _ranked_sql(
+    user: Any, query: str, resources: Sequence[str], *, window: int, per_resource: bool
+) -> tuple[str, list[Any]] | None:
+    """``SELECT`` of the candidate entries with their ``search_rank``, or None when there
+    is nothing to search. The candidates are the first ``window`` visible
+    whole-word matches and the first ``window`` visible prefix matches (of each
+    resource when ``per_resource``): two scans of the full-text index, where one with a
+    single window would hand the window to whichever records come first."""
+    alternatives = query_terms(query)
+    if not alternatives:
+        return None
+    visibility, vis_params = _visibility_sql(user, resources)
+    if not visibility:
+        return None
+    scans: list[str] = []
+    params: list[Any] = []
+    for prefix in (False, True):
+        join, match, match_params = _match_sql(alternatives, prefix=prefix)
+        matches = f"FROM {_TABLE} e {join} WHERE {match} AND {visibility}"
+        if per_resource:
+            scans.append(
+                "SELECT id FROM (SELECT e.id, ROW_NUMBER() OVER (PARTITION BY e.resource "  # noqa: S608 - no user text in the SQL
+                f"ORDER BY e.id) AS match_number {matches}) AS m WHERE match_number <= %s"
+            )
+        else:
+            scans.append(f"SELECT id FROM (SELECT e.id {matches} LIMIT %s) AS m")  # noqa: S608 - as above
+        params += [*match_params, *vis_params, window]
+    rank, rank_params = _rank_sql(alternatives)
+    sql = (
+        f"SELECT {_COLUMNS}, {rank} AS search_rank FROM {_TABLE} e "  # noqa: S608 - as above
+        f"WHERE e.id IN ({scans[0]} UNION {scans[1]})"
+    )
+    return sql, [*rank_params, *params]
 
 
 def search(
     *, user: Any, query: str, resources: Sequence[str], limit: int = 10
 ) -> list[SearchEntry]:
     """Entries matching every word of ``query`` (as prefixes) that ``user`` may see,
-    by title. Visibility is part of the inner query, before its limit, so records the
-    user may not see never take the place of ones they may."""
-    alternatives = query_terms(query)
-    if not alternatives:
+    best first: the exact name, then names holding every word whole, then records
+    holding them whole elsewhere (e-mail, organization, city…), then names and records
+    where they only begin words; ties by name. Visibility is part of the inner queries,
+    before their limit, so records the user may not see never take the place of ones
+    they may. One query."""
+    window = max(SORT_WINDOW, limit)
+    ranked = _ranked_sql(user, query, resources, window=window, per_resource=False)
+    if ranked is None:
         return []
-    visibility, vis_params = _visibility_sql(user, resources)
-    if not visibility:
-        return []
-    join, match, match_params = _match_sql(alternatives)
+    sql, params = ranked
     sql = (
-        f"SELECT * FROM (SELECT {_COLUMNS} FROM {_TABLE} e {join} "  # noqa: S608 - no user text in the SQL
-        f"WHERE {match} AND {visibility} LIMIT %s) AS hits ORDER BY title, id LIMIT %s"
+        f"SELECT * FROM ({sql}) AS hits "  # noqa: S608 - no user text in the SQL
+        f"ORDER BY search_rank, {_name_order()}, id LIMIT %s"
     )
-    params = [*match_params, *vis_params, max(SORT_WINDOW, limit), limit]
-    # One query: the entries come straight from the rows (``text``, not selected, is
-    # deferred and nobody reads it here).
-    return list(SearchEntry.objects.raw(sql, params))
+    # The entries come straight from the rows (``text``, not selected, is deferred and
+    # nobody reads it here).
+    return list(SearchEntry.objects.raw(sql, [*params, limit]))
 
 
 def search_by_resource(
@@ -196,31 +285,24 @@ def search_by_resource(
 ) -> dict[str, list[SearchEntry]]:
     """``search`` for each of ``resources``, all in one query: each resource gets up to
     ``limit`` hits of its own (so many people cannot crowd every organization out of
-    the header search), picked as ``search`` picks them: the first ``SORT_WINDOW``
-    visible matches in the index's order (by id), sorted by title.
+    the header search), ranked as ``search`` ranks them, each resource's candidates its
+    own windows of whole-word and prefix matches.
 
     Window functions number the matches per resource, which both backends run in the
-    one scan of the full-text index; a query per resource would scan it once for each
+    scans of the full-text index; a query per resource would scan it once for each
     (and in full for each resource with fewer matches than the window)."""
-    alternatives = query_terms(query)
-    if not alternatives:
+    window = max(SORT_WINDOW, limit)
+    ranked = _ranked_sql(user, query, resources, window=window, per_resource=True)
+    if ranked is None:
         return {}
-    visibility, vis_params = _visibility_sql(user, resources)
-    if not visibility:
-        return {}
-    join, match, match_params = _match_sql(alternatives)
-    matches = (
-        f"SELECT {_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY e.resource ORDER BY e.id) "  # noqa: S608 - no user text in the SQL
-        f"AS match_number FROM {_TABLE} e {join} WHERE {match} AND {visibility}"
-    )
+    sql, params = ranked
     sql = (
-        "SELECT * FROM (SELECT w.*, ROW_NUMBER() OVER (PARTITION BY resource "  # noqa: S608 - as above
-        f"ORDER BY title, id) AS hit_number FROM ({matches}) AS w WHERE match_number <= %s) "
-        "AS hits WHERE hit_number <= %s ORDER BY resource, title, id"
+        "SELECT * FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY resource "  # noqa: S608 - as above
+        f"ORDER BY search_rank, {_name_order()}, id) AS hit_number FROM ({sql}) AS r) "
+        "AS hits WHERE hit_number <= %s ORDER BY resource, hit_number"
     )
-    params = [*match_params, *vis_params, max(SORT_WINDOW, limit), limit]
     found: dict[str, list[SearchEntry]] = {}
-    for hit in SearchEntry.objects.raw(sql, params):
+    for hit in SearchEntry.objects.raw(sql, [*params, limit]):
         found.setdefault(hit.resource, []).append(hit)
     return found
 

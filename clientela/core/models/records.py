@@ -79,7 +79,8 @@ class SavedView(TimeStampedModel):
 
 class SearchEntry(models.Model):
     """One searchable record: normalized text (lower case, accents stripped, phone
-    digits) plus owner and team so search can apply visibility before ranking.
+    digits) plus owner and team so search can apply visibility before ranking, and the
+    title's words normalized alike (``name``) to rank the hits whose name matches first.
     Kept by ``core.search.index_record``; queried through the FTS5 table on SQLite
     and a GIN full-text index on PostgreSQL (see ``core.search``)."""
 
@@ -89,7 +90,10 @@ class SearchEntry(models.Model):
     team_id = models.BigIntegerField(null=True)
     title = models.CharField(max_length=300)
     subtitle = models.CharField(max_length=300, blank=True)
+    name = models.TextField(blank=True, db_default="")
     text = models.TextField()
+    #: Not a column: the rank ``core.search`` gives each hit it returns (best 0).
+    search_rank: int
 
     class Meta:
         ordering = ["title"]

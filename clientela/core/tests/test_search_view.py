@@ -115,3 +115,44 @@ def test_odd_queries_do_not_break_search(client: Any, rep_north: Any, people: An
         response = client.get(SEARCH, {"q": q}, **HTMX)
         assert response.status_code == 200, q
         assert "<script>" not in response.content.decode()
+
+
+def group_headings(html: str) -> list[str]:
+    return [
+        part.split("</i>", 1)[1].split("</div>", 1)[0].strip()
+        for part in html.split('class="list-group-item list-group-item-light')[1:]
+    ]
+
+
+def test_hits_are_grouped_under_a_heading_per_kind_best_kind_first(
+    client: Any, rep_north: Any, person_factory: Any, organization_factory: Any
+) -> None:
+    acme = organization_factory(rep_north, name="Acme Josefa")
+    person_factory(rep_north, first_name="José", last_name="Martínez")
+    person_factory(rep_north, first_name="Ana", last_name="Acme")
+    client.force_login(rep_north)
+    html = client.get(SEARCH, {"q": "jose"}, **HTMX).content.decode()
+    # José Martínez's name holds the word; the organization's only begins with it.
+    assert group_headings(html) == ["People", "Organizations"]
+    assert html.count('role="heading"') == 2
+    assert html.index("José Martínez") < html.index("Organizations") < html.index("Acme Josefa")
+    html = client.get(SEARCH, {"q": "acme"}, **HTMX).content.decode()
+    assert group_headings(html) == ["Organizations", "People"]
+    assert reverse("contacts:organization-detail", kwargs={"pk": acme.pk}) in html
+    page = client.get(SEARCH, {"q": "acme"}).content.decode()
+    assert page.index("Acme Josefa") < page.index("Ana Acme")
+
+
+def test_the_box_says_what_it_finds_in_the_readers_language(client: Any, rep_north: Any) -> None:
+    client.force_login(rep_north)
+    html = client.get(reverse("core:search")).content.decode()
+    hint = "Search organizations, people, leads, deals, quotes, orders…"
+    assert f'placeholder="{hint}"' in html  # the header's box
+    assert html.count(hint) >= 2  # and the page's own
+    rep_north.language = "es"
+    rep_north.save()
+    html = client.get(reverse("core:search")).content.decode()
+    assert (
+        'placeholder="Buscar organizaciones, personas, clientes potenciales, oportunidades, '
+        'presupuestos, pedidos…"'
+    ) in html
