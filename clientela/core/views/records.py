@@ -1,16 +1,15 @@
 """What every record page needs, whatever the domain: the request type of a logged-in
 view, ``NotFound`` as a 404, the admin check, the safe ``next`` redirect, the ids a
-form posted or a link pre-filled, a record's history rows and the panels higher apps
-register for its page (``core.registry``)."""
+form posted or a link pre-filled, a record's history rows (``history``) and the
+panels higher apps register for its page (``core.registry``)."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,12 +18,14 @@ from django_htmx.middleware import HtmxDetails
 
 from clientela.core.errors import NotFound
 from clientela.core.forms import id_list
-from clientela.core.models import CRMRecord, User
+from clientela.core.models import User
 from clientela.core.registry import panels_for
-from clientela.core.selectors import audit_history
+
+# A record's history rows live in ``history``; record pages import them from here.
+from clientela.core.views.history import HistoryRow as HistoryRow
+from clientela.core.views.history import history_rows as history_rows
 
 View = Callable[..., HttpResponse]
-HISTORY_LIMIT = 50
 
 
 class AuthedRequest(HttpRequest):
@@ -99,41 +100,6 @@ def prefilled_links(request: HttpRequest) -> dict[str, Any]:
     if organizations:
         initial["organization"] = organizations[0]
     return initial
-
-
-def field_label(model: type[CRMRecord], key: str, labels: Mapping[str, Any]) -> str:
-    """The human name of an audited field: ``labels`` first (lists and other keys that
-    are not model fields), then the model field's verbose name."""
-    if key in labels:
-        return str(labels[key])
-    try:
-        field = model._meta.get_field(key)
-    except FieldDoesNotExist:
-        return key.replace("_", " ").capitalize()
-    return str(getattr(field, "verbose_name", key)).capitalize()
-
-
-@dataclass
-class HistoryRow:
-    entry: Any
-    changes: list[tuple[str, Any, Any]]
-
-
-def history_rows(record: CRMRecord, *, labels: Mapping[str, Any]) -> list[HistoryRow]:
-    """The newest audit entries of a record already fetched through a scoped selector,
-    each change as (label, old, new)."""
-    entries = audit_history(record=record)[:HISTORY_LIMIT]
-    model = type(record)
-    return [
-        HistoryRow(
-            entry=entry,
-            changes=[
-                (field_label(model, key, labels), *[*value, None, None][:2])
-                for key, value in sorted((entry.changes or {}).items())
-            ],
-        )
-        for entry in entries
-    ]
 
 
 @dataclass
