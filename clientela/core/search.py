@@ -156,19 +156,25 @@ def _visibility_sql(user: Any, resources: Sequence[str]) -> tuple[str, list[Any]
 
 def _match_sql(alternatives: list[list[str]], *, prefix: bool) -> tuple[str, str, list[Any]]:
     """(join clause, where clause, params) for the backend in use: every word of one of
-    the alternatives, as a whole word or (``prefix``) as the start of a word."""
+    the alternatives as a whole word or, with ``prefix``, records where they only begin
+    words (all the prefix matches but the whole-word ones, so the two scans share no
+    record: a common word such as a city is joined and sorted once, not twice)."""
     if connection.vendor == "sqlite":
-        star = "*" if prefix else ""
-        expr = " OR ".join(
-            "(" + " AND ".join(f'"{w}"{star}' for w in words) + ")" for words in alternatives
+        whole = " OR ".join(
+            "(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in alternatives
         )
+        starts = " OR ".join(
+            "(" + " AND ".join(f'"{w}"*' for w in words) + ")" for words in alternatives
+        )
+        expr = f"({starts}) NOT ({whole})" if prefix else whole
         return (
             f"JOIN {FTS_TABLE} f ON f.rowid = e.id",
             f"f.{FTS_TABLE} MATCH %s",
             [expr],
         )
-    star = ":*" if prefix else ""
-    expr = " | ".join("(" + " & ".join(f"{w}{star}" for w in words) + ")" for words in alternatives)
+    whole = " | ".join("(" + " & ".join(words) + ")" for words in alternatives)
+    starts = " | ".join("(" + " & ".join(f"{w}:*" for w in words) + ")" for words in alternatives)
+    expr = f"({starts}) & !({whole})" if prefix else whole
     return "", "to_tsvector('simple', e.text) @@ to_tsquery('simple', %s)", [expr]
 
 
@@ -227,7 +233,7 @@ def _ranked_sql(
 ) -> tuple[str, list[Any]] | None:
     """``SELECT`` of the candidate entries with their ``search_rank``, or None when there
     is nothing to search. The candidates are the first ``window`` visible
-    whole-word matches and the first ``window`` visible prefix matches (of each
+    whole-word matches and the first ``window`` visible other prefix matches (of each
     resource when ``per_resource``): two scans of the full-text index, where one with a
     single window would hand the window to whichever records come first."""
     alternatives = query_terms(query)
@@ -252,7 +258,7 @@ def _ranked_sql(
     rank, rank_params = _rank_sql(alternatives)
     sql = (
         f"SELECT {_COLUMNS}, {rank} AS search_rank FROM {_TABLE} e "  # noqa: S608 - as above
-        f"WHERE e.id IN ({scans[0]} UNION {scans[1]})"
+        f"WHERE e.id IN ({scans[0]} UNION ALL {scans[1]})"
     )
     return sql, [*rank_params, *params]
 
