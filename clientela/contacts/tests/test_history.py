@@ -103,7 +103,7 @@ def test_internal_fields_are_not_shown(rep_north: Any, ana: Person) -> None:
             "version": ["2", "3"],
             "updated_at": ["2024-01-01T00:00:00+00:00", "2024-01-02T00:00:00+00:00"],
             "deleted_at": [None, "2024-01-02T00:00:00+00:00"],
-            "organization_id": ["4", "5"],
+            "owner_id": ["4", "5"],
             "search": ["ana", "ana ruiz"],
             "notes": ["", "Call back"],
         },
@@ -111,7 +111,7 @@ def test_internal_fields_are_not_shown(rep_north: Any, ana: Person) -> None:
     html = page(rep_north, ana, "en")
     assert history_changes(html)[0] == [("Notes", None, "Call back")]
     text = history_text(html)
-    for internal in ("Version", "Updated at", "Deleted at", "Organization id", "Search"):
+    for internal in ("Version", "Updated at", "Deleted at", "Owner id", "Search"):
         assert internal not in text
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
-from clientela.core.models import CustomField
+from clientela.core.models import CRMRecord, CustomField
 from clientela.core.views import history
 
 
@@ -56,11 +56,13 @@ def test_the_custom_dict_is_split_back_by_the_keys_defined() -> None:
         ("version", True),
         ("deleted_at", True),
         ("updated_at", True),
-        ("person_id", True),
+        ("owner_id", True),  # a relation's id column
+        ("content_type_id", False),  # not a field of this model
         ("external_id", False),
+        ("tax_id", False),
         ("due_at", False),
         ("status", False),
     ],
 )
 def test_what_is_internal(key: str, hidden: bool) -> None:
-    assert history.hidden(key) is hidden
+    assert history.hidden(CRMRecord, key) is hidden

@@ -64,8 +64,18 @@ class HistoryRow:
     changes: list[Change]
 
 
-def hidden(key: str) -> bool:
-    return key in HIDDEN or (key.endswith("_id") and key != "external_id")
+def hidden(model: type[models.Model], key: str) -> bool:
+    """Whether ``key`` is bookkeeping: ``HIDDEN``, or the id column of a relation
+    (``organization_id``; a field of its own such as ``external_id`` or a tax id is
+    shown)."""
+    if key in HIDDEN:
+        return True
+    if not key.endswith("_id"):
+        return False
+    try:
+        return bool(model._meta.get_field(key[:-3]).is_relation)
+    except FieldDoesNotExist:
+        return False
 
 
 def field_label(model: type[models.Model], key: str, labels: Mapping[str, Any]) -> str:
@@ -116,7 +126,7 @@ class _Reader:
     def changes(self, changes: Mapping[str, Any], currencies: tuple[str, str]) -> list[Change]:
         rows: list[Change] = []
         for key, value in sorted(changes.items()):
-            if hidden(key):
+            if hidden(self.model, key):
                 continue
             old, new = [*value, None, None][:2] if isinstance(value, list) else (None, value)
             if key == "custom":
