@@ -11,7 +11,6 @@ records the user may see, permissions and audit are the same as on the pages).
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, cast
 
 from django.db import transaction
@@ -56,10 +55,6 @@ from clientela.core.api.schemas import RecordId
 router = Router()
 
 READ, WRITE = "activities:read", "activities:write"
-
-#: The appointment list's window when the client gives no ``start`` or ``end``.
-EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
-LATEST = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 
 #: The descriptions of the generic operations in the OpenAPI document.
 INTERACTION_DOCS = {
@@ -224,9 +219,7 @@ def complete_task(request: HttpRequest, task_id: RecordId, response: HttpRespons
 def appointments_query(
     request: HttpRequest, params: AppointmentListParams
 ) -> QuerySet[Appointment]:
-    qs = selectors.appointment_list(
-        user=api_user(request), start=params.start or EARLIEST, end=params.end or LATEST
-    )
+    qs = selectors.appointment_list(user=api_user(request), start=params.start, end=params.end)
     return qs.prefetch_related("reminders")
 
 

@@ -6,6 +6,8 @@ next to the right field."""
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.choices import Direction, InteractionChannel, Priority
+from clientela.activities.models import Appointment, Task
 from clientela.activities.services import (
     AppointmentData,
     InteractionData,
@@ -190,6 +193,18 @@ class TaskForm(LinkedForm):
         super().__init__(*args, **kwargs)
         set_choices(self, "assignee", users)
 
+    @classmethod
+    def initial_for(cls, task: Task) -> dict[str, Any]:
+        return {
+            "title": task.title,
+            "description": task.description,
+            "due_at": local_input(task.due_at),
+            "priority": task.priority,
+            "assignee": task.assignee_id,
+            "version": task.version,
+            **cls.links_of(task),
+        }
+
     def to_data(self, reminders: ReminderFormSet) -> TaskData:
         data = self.cleaned_data
         return {
@@ -236,6 +251,26 @@ class AppointmentForm(LinkedForm):
         set_choices(self, "time_zone", time_zone_choices())
         set_choices(self, "attendees", users)
         self.fields["attendees"].widget.attrs["size"] = "6"
+
+    @classmethod
+    def initial_for(cls, appointment: Appointment) -> dict[str, Any]:
+        """The times as the wall clock of the appointment's own time zone."""
+        tz: datetime.tzinfo
+        try:
+            tz = zoneinfo.ZoneInfo(appointment.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            tz = timezone.get_current_timezone()
+        return {
+            "title": appointment.title,
+            "description": appointment.description,
+            "start": local_input(appointment.start_at, tz),
+            "end": local_input(appointment.end_at, tz),
+            "time_zone": appointment.time_zone,
+            "location": appointment.location,
+            "attendees": [u.pk for u in appointment.attendees.all()],
+            "version": appointment.version,
+            **cls.links_of(appointment),
+        }
 
     def to_data(self, reminders: ReminderFormSet) -> AppointmentData:
         data = self.cleaned_data

@@ -36,6 +36,8 @@ INTERACTIONS = RecordKind(
     api_out_page=api.interactions_api_out,
     api_docs=api.INTERACTION_DOCS,
     has_detail_page=False,
+    export_columns=exports.INTERACTION_COLUMNS,
+    export_rows=exports.INTERACTION_ROWS,
 )
 
 TASKS = RecordKind(
@@ -53,9 +55,17 @@ TASKS = RecordKind(
     update=services.task_update,
     trash=services.task_trash,
     form_class=forms.TaskForm,
+    list_template="activities/task_list.html",
+    results_template="activities/_task_results.html",
+    results_id="task-results",
+    page_size=50,
+    new_label=_("New task"),
+    detail_template="activities/task_detail.html",
+    form_template="activities/task_form.html",
     page_messages={
+        "created": _("Task “%(name)s” created."),
+        "saved": _("Task “%(name)s” saved."),
         "deleted": _("Task “%(name)s” deleted."),
-        "stale": _("Someone changed this task after you opened this page. Check it again."),
     },
     api_scopes=SCOPES,
     api_in=schemas.TaskIn,
@@ -67,7 +77,6 @@ TASKS = RecordKind(
     api_out=schemas.task_out,
     api_update=api.task_api_update,
     api_docs=api.TASK_DOCS,
-    has_detail_page=False,
     export_columns=exports.TASK_COLUMNS,
     export_rows=exports.TASK_ROWS,
 )
@@ -87,10 +96,13 @@ APPOINTMENTS = RecordKind(
     update=services.appointment_update,
     trash=services.appointment_trash,
     form_class=forms.AppointmentForm,
+    detail_template="activities/appointment_detail.html",
+    form_template="activities/appointment_form.html",
     after_delete="activities:calendar",
     page_messages={
+        "created": _("Appointment “%(name)s” created."),
+        "saved": _("Appointment “%(name)s” saved."),
         "deleted": _("Appointment “%(name)s” deleted."),
-        "stale": _("Someone changed this appointment after you opened this page."),
     },
     api_scopes=SCOPES,
     api_in=schemas.AppointmentIn,
@@ -101,7 +113,8 @@ APPOINTMENTS = RecordKind(
     api_data=api.api_data,
     api_out_page=api.appointments_api_out,
     api_docs=api.APPOINTMENT_DOCS,
-    has_detail_page=False,
+    export_columns=exports.APPOINTMENT_COLUMNS,
+    export_rows=exports.APPOINTMENT_ROWS,
 )
 
 ALL = (INTERACTIONS, TASKS, APPOINTMENTS)

@@ -136,13 +136,17 @@ def task_get(*, user: Any, pk: Any) -> Task:
 
 
 def appointment_list(
-    *, user: Any, start: datetime.datetime, end: datetime.datetime
+    *, user: Any, start: datetime.datetime | None = None, end: datetime.datetime | None = None
 ) -> QuerySet[Appointment]:
-    """Visible appointments overlapping [start, end), by start time."""
+    """Visible appointments overlapping [start, end) (either end open when None), by
+    start time."""
+    qs = appointments_visible(user)
+    if start is not None:
+        qs = qs.filter(end_at__gt=start)
+    if end is not None:
+        qs = qs.filter(start_at__lt=end)
     return (
-        appointments_visible(user)
-        .filter(start_at__lt=end, end_at__gt=start)
-        .select_related("owner", "organization")
+        qs.select_related("owner", "organization")
         .prefetch_related("attendees", "people")
         .order_by("start_at", "id")
     )

@@ -11,7 +11,7 @@ from clientela.activities.views import (
     timeline,
 )
 from clientela.contacts.views.pickers import person_options
-from clientela.core.views.kinds import RecordDeleteView, record_urls
+from clientela.core.views.kinds import RecordDeleteView, RecordDetailView, record_urls
 
 app_name = "activities"
 urlpatterns = [
@@ -26,18 +26,24 @@ urlpatterns = [
         timeline.attachment_download,
         name="attachment-download",
     ),
-    path("tasks/", tasks.task_list, name="task-list"),
-    path("tasks/new/", tasks.task_form, name="task-create"),
-    path("tasks/<int:pk>/", tasks.task_detail, name="task-detail"),
-    path("tasks/<int:pk>/edit/", tasks.task_form, name="task-edit"),
-    *record_urls(TASKS, delete=RecordDeleteView),
+    *record_urls(
+        TASKS,
+        list=tasks.TaskListView,
+        create=tasks.TaskFormView,
+        detail=RecordDetailView,
+        edit=tasks.TaskFormView,
+        delete=RecordDeleteView,
+    ),
     path("tasks/<int:pk>/complete/", tasks.task_set_status, {"done": True}, name="task-complete"),
     path("tasks/<int:pk>/reopen/", tasks.task_set_status, {"done": False}, name="task-reopen"),
     path("calendar/", appointments.calendar, name="calendar"),
-    path("appointments/new/", appointments.appointment_form, name="appointment-create"),
-    path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment-detail"),
-    path("appointments/<int:pk>/edit/", appointments.appointment_form, name="appointment-edit"),
-    *record_urls(APPOINTMENTS, delete=RecordDeleteView),
+    *record_urls(
+        APPOINTMENTS,
+        create=appointments.AppointmentFormView,
+        detail=appointments.AppointmentDetailView,
+        edit=appointments.AppointmentFormView,
+        delete=RecordDeleteView,
+    ),
     path("notifications/", notifications.notification_list, name="notification-list"),
     path("notifications/badge/", notifications.notification_badge, name="notification-badge"),
     path("notifications/menu/", notifications.notification_menu, name="notification-menu"),

@@ -227,6 +227,14 @@ class LinkedForm(BootstrapMixin, forms.Form):
     def person_ids(self) -> list[int]:
         return list(self.cleaned_data.get("people") or [])
 
+    @staticmethod
+    def links_of(record: Any) -> dict[str, Any]:
+        """A record's people and organization as the form's initial values."""
+        return {
+            "people": [p.pk for p in record.people.all()],
+            "organization": record.organization_id,
+        }
+
 
 class MembershipRow(forms.Form):
     # The service decides which organizations the user may link (the visible ones);

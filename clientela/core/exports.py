@@ -22,6 +22,7 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
+from pydantic_core import to_jsonable_python
 
 #: A record as the API shows it (its JSON body), plus ``NAMES`` for the tables.
 Record = dict[str, Any]
@@ -61,7 +62,9 @@ ID_COLUMN = ExportColumn("id", gettext_lazy("id"), lambda r: r["id"])
 @dataclass(frozen=True)
 class ExportRows:
     """How an export reads a kind's records; each is written as the kind's API body
-    (``RecordKind.api_out``).
+    (``RecordKind.api_out``), or as ``body(record)`` where that body is more than the
+    record (links made from the request, conflicts looked up per page): the record's
+    plain values (``plain_body``) under the keys the columns read.
 
     ``select(user=…, filters=…)`` is the scoped list selector (or a variant that
     prefetches what the body needs, so a chunk is a fixed number of queries);
@@ -73,6 +76,20 @@ class ExportRows:
     select: Callable[..., QuerySet[Any]]
     names: Callable[[Any], dict[str, str]] | None = None
     parse: Callable[[Mapping[str, Any]], tuple[Any, Errors]] | None = None
+    body: Callable[[Any], Record] | None = None
+
+
+def plain_body(obj: models.Model, fields: Iterable[str], **more: Any) -> Record:
+    """A record's ``id``, ``fields`` and ``more`` as the API's JSON would show them
+    (ISO 8601 moments, decimals as text): an ``ExportRows.body``."""
+    values = {"id": obj.pk, **{name: getattr(obj, name) for name in fields}, **more}
+    body: Record = to_jsonable_python(values)
+    return body
+
+
+def ids(related: Any) -> list[int]:
+    """The ids of a prefetched many-to-many relation, in order."""
+    return sorted(obj.pk for obj in related.all())
 
 
 def name_of(record: Record, key: str) -> str:

@@ -128,6 +128,9 @@ class RecordKind:
     page_size: int = 0
     #: The id of the list's results, which filter, sort and page changes replace (htmx).
     results_id: str = "list-results"
+    #: What shows there (and what htmx gets back): the table of ``row_template`` rows,
+    #: or a kind's own partial (the task list's items with their "done" buttons).
+    results_template: str = "core/_results.html"
     #: The list's "New …" button ("" : "New <singular>"), the text of an empty list and
     #: that of filters matching nothing ("": the generic ones).
     new_label: Any = ""
@@ -205,10 +208,11 @@ class RecordKind:
 
     @property
     def exportable(self) -> bool:
+        rows = self.export_rows
         return (
             self.export_columns is not None
-            and self.export_rows is not None
-            and self.api_out is not None
+            and rows is not None
+            and (self.api_out is not None or rows.body is not None)
         )
 
     @property

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clientela.activities import services
 from clientela.activities.models import Appointment, Reminder, Task
+from clientela.core.testing.history import history_changes
 from conftest import WhenRun
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +166,19 @@ def test_edit_a_task_keeps_and_changes_reminders(client: Any, rep_north: Any) ->
     assert [(r.minutes_before, r.by_email) for r in task.reminders.all()] == [(30, False)]
 
 
+def test_task_page_shows_its_history(client: Any, rep_north: Any) -> None:
+    task = make_task(rep_north, title="Call back")
+    services.task_update(
+        actor=rep_north,
+        task=task,
+        data={"title": "Call back today", "reminders": [services.ReminderInput(15, False)]},
+    )
+    client.force_login(rep_north)
+    newest = history_changes(client.get(f"/tasks/{task.pk}/").content.decode())[0]
+    assert ("Title", "Call back", "Call back today") in newest
+    assert [c[0] for c in newest if c[0].startswith("Reminders")] == ["Reminders (minutes before)"]
+
+
 def test_stale_edit_is_refused(client: Any, rep_north: Any) -> None:
     task = make_task(rep_north)
     client.force_login(rep_north)
@@ -172,7 +186,7 @@ def test_stale_edit_is_refused(client: Any, rep_north: Any) -> None:
         f"/tasks/{task.pk}/edit/",
         task_form(title="Mine", assignee=str(rep_north.pk), version=str(task.version + 5)),
     )
-    assert "Someone changed this task" in response.content.decode()
+    assert 'id="version-conflict"' in response.content.decode()
     task.refresh_from_db()
     assert task.title == "A task"
 
@@ -194,6 +208,20 @@ def test_task_lists_mine_team_and_overdue(client: Any, rep_north: Any, rep_north
     assert "Mine later" not in overdue
     # An unknown view is the default one, not an error.
     assert client.get("/tasks/?view=everything&page=x").status_code == 200
+
+
+def test_task_list_offers_the_export_of_its_tab(client: Any, rep_north: Any) -> None:
+    make_task(rep_north, title="Mine")
+    client.force_login(rep_north)
+    page = client.get("/tasks/?view=overdue").content.decode()
+    for fmt in ("csv", "xlsx", "json"):
+        assert f'href="/export/tasks.{fmt}?view=overdue"' in page, fmt
+    assert "No overdue tasks." in page
+    # An htmx page change gets the items alone, without the tabs.
+    items = client.get("/tasks/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="task-' in items
+    assert "nav-underline" not in items
+    assert "<html" not in items
 
 
 def test_task_list_queries_do_not_grow_with_rows(
@@ -307,6 +335,15 @@ def test_create_an_appointment_in_its_time_zone(
     # The edit form shows the times in the appointment's own time zone.
     page = client.get(f"/appointments/{appointment.pk}/edit/").content.decode()
     assert 'value="2030-03-04T10:00"' in page
+
+
+def test_new_appointment_on_a_day_picked_in_the_calendar(client: Any, rep_north: Any) -> None:
+    client.force_login(rep_north)
+    page = client.get("/appointments/new/?date=2030-03-06").content.decode()
+    assert 'value="2030-03-06T' in page
+    # A day the calendar cannot show is left out, not a 500.
+    for day in ("9999-12-31", "0001-01-01", "soon"):
+        assert client.get(f"/appointments/new/?date={day}").status_code == 200
 
 
 @pytest.mark.parametrize(

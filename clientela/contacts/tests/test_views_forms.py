@@ -381,7 +381,7 @@ def test_stale_edit_shows_a_conflict_and_changes_nothing(
     response = client.post(edit_url(person), data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "changed by someone else" in html
+    assert "Someone changed this record" in html
     assert 'value="Mine"' in html  # what the user typed is kept
     person.refresh_from_db()
     assert (person.first_name, person.last_name, person.version) == ("Edna", "Changed", 2)

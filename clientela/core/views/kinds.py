@@ -193,7 +193,7 @@ class RecordListView(KindView):
         if kind.saved_views:
             context["save_view_form"] = SavedViewForm(initial={"query": query})
         if self.request.htmx and not self.request.htmx.boosted:
-            return render(self.request, "core/_results.html", context)
+            return render(self.request, kind.results_template, context)
         context["filter_form"] = self.filter_form()
         if kind.saved_views:
             context["saved_views"] = core_selectors.saved_view_list(

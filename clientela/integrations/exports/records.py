@@ -10,7 +10,7 @@ per chunk), so an export of any size runs in constant memory.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from clientela.core.custom_fields import definitions
 from clientela.core.exports import NAMES, Errors, ExportColumn, Record, custom_text
@@ -55,14 +55,16 @@ def records(
     kind: RecordKind, *, user: Any, filters: Any = None, tabular: bool = False
 ) -> Iterator[Record]:
     """The visible records matching ``filters``, in the list's order, each as the
-    API's JSON body, with the readable names of ``ExportRows.names`` for a ``tabular``
-    export (nothing is read before the first one is asked for)."""
+    API's JSON body (or the kind's ``ExportRows.body``), with the readable names of
+    ``ExportRows.names`` for a ``tabular`` export (nothing is read before the first one
+    is asked for)."""
     source, to_api = kind.export_rows, kind.api_out
-    assert source is not None, f"{kind.resource} is not exportable"
-    assert to_api is not None, f"{kind.resource} is not exportable"
+    assert kind.exportable, f"{kind.resource} is not exportable"
+    assert source is not None
+    body = source.body or (lambda row: cast(Any, to_api)(row).model_dump(mode="json"))
     names = source.names if tabular else None
     for row in source.select(user=user, filters=filters).iterator(chunk_size=CHUNK):
-        record: Record = to_api(row).model_dump(mode="json")
+        record: Record = body(row)
         if names is not None:
             record[NAMES] = names(row)
         yield record

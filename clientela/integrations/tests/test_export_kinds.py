@@ -127,9 +127,9 @@ def test_every_sales_kind_is_exportable_with_its_urls() -> None:
         assert [f.key for f in formats_for(KINDS[kind])] == TABULAR
         assert url(kind, "csv") == f"/export/{kind}.csv"
     assert [f.key for f in formats_for(KINDS["people"])] == ["csv", "xlsx", "vcf", "json"]
-    # Interactions and appointments declare no export (see ``activities.exports``).
-    assert "appointments" not in KINDS
-    assert not record_kind("activities.appointment").exportable
+    # Their API bodies need the request; their exports write plain values instead.
+    assert {"interactions", "appointments"} <= set(KINDS)
+    assert record_kind("activities.appointment").exportable
 
 
 @pytest.mark.parametrize("kind", SALES)
@@ -149,7 +149,7 @@ def test_content_type_and_file_name(
 
 @pytest.mark.parametrize(
     "path",
-    ["/export/deals.vcf", "/export/leads.pdf", "/export/appointments.csv", "/export/deal.csv"],
+    ["/export/deals.vcf", "/export/leads.pdf", "/export/appointments.vcf", "/export/deal.csv"],
 )
 def test_vcard_of_a_sales_kind_or_a_bad_format_is_404(
     client: Any, rep_north: Any, path: str
@@ -353,8 +353,7 @@ def test_queries_do_not_grow_with_the_records(client: Any, admin: Any, sales: An
     assert {kind: count(kind) for kind in before} == before
 
 
-# The task list is a page of its own (its tabs), which renders no list actions yet.
-@pytest.mark.parametrize("kind", ["leads", "deals", "quotes", "orders", "products"])
+@pytest.mark.parametrize("kind", ["leads", "deals", "quotes", "orders", "products", "tasks"])
 def test_list_page_offers_its_formats_with_its_filters(
     client: Any, rep_north: Any, kind: str
 ) -> None:
