@@ -375,7 +375,7 @@ def test_edit_keeps_the_stage_probability_rule_and_detects_conflicts(
     # The probability field still held 10 (unchanged), so the new stage's 70 applies.
     assert (deal.stage.name, deal.probability, deal.version) == ("Offer", 70, 2)
     stale = north.post(f"/deals/{deal.pk}/edit/", {**data, "title": "Late edit", "version": 1})
-    assert "Someone changed this deal" in html(stale)
+    assert 'id="version-conflict"' in html(stale)
     deal.refresh_from_db()
     assert deal.title == "Ovens"
 

@@ -149,7 +149,7 @@ def test_edit_a_draft(client: Any, rep_north: Any, ana: Any) -> None:
             ana, [{"description": "Sofa", "quantity": "2", "unit_price": "300"}], version="1"
         ),
     )
-    assert "Someone changed this quote" in stale.content.decode()
+    assert 'id="version-conflict"' in stale.content.decode()
 
 
 def test_send_accept_and_revise_from_the_detail_page(
