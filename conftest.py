@@ -10,8 +10,10 @@ from collections.abc import Callable
 from email import message_from_bytes, policy
 from typing import Any, Unpack
 
+import django_ratelimit.core
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import caches
 from django.utils import timezone, translation
 from playwright.sync_api import sync_playwright
 
@@ -54,6 +56,38 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's 1,000,000 rounds cost ~0.3 s per user; fixtures create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings: Any) -> None:
+    # Rate-limit counts live in the cache, outside the test's transaction: each test
+    # starts from a cache of its own in memory, so one test's requests never count
+    # against another's. The database cache and Redis have tests of their own
+    # (core/tests/test_shared_cache.py).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    caches["default"].clear()
+
+
+class RateClock:
+    """The clock django-ratelimit reads its windows from, stopped at a fixed moment:
+    a test then never sees a window end between two requests, and ``advance`` moves to
+    a later window without waiting for it."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def rate_clock(monkeypatch: pytest.MonkeyPatch) -> RateClock:
+    clock = RateClock(1_800_000_000.0)
+    monkeypatch.setattr(django_ratelimit.core, "time", clock)
+    return clock
 
 
 @pytest.fixture(autouse=True)

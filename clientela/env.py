@@ -7,12 +7,14 @@ surfacing later as odd behaviour.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import re
 import zoneinfo
 from collections.abc import Sequence
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import SplitResult, unquote, urlsplit
 
 import phonenumbers
 
@@ -116,6 +118,81 @@ def env_email_url(name: str, default: str) -> dict[str, object]:
         "EMAIL_USE_TLS": scheme == "smtp+tls",
         "EMAIL_USE_SSL": scheme == "smtp+ssl",
     }
+
+
+#: A rate as django-ratelimit reads it: a count per period, the period a unit (s, m, h, d)
+#: with an optional multiplier: ``600/m``, ``10/h``, ``50/15m``.
+_RATE = re.compile(r"[1-9][0-9]*/([1-9][0-9]*)?[smhd]")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit: ``COUNT/PERIOD`` (``600/m``: 600 a minute; ``50/15m``: 50 in 15
+    minutes; units ``s``, ``m``, ``h``, ``d``)."""
+    value = (os.environ.get(name) or default).strip()
+    if not _RATE.fullmatch(value):
+        raise ConfigError(
+            f"{name}={value!r} is not a rate: a count per period, e.g. 600/m, 10/h or "
+            f"50/15m (units s, m, h, d)"
+        )
+    return value
+
+
+def env_networks(name: str) -> list[str]:
+    """IP addresses and networks, comma-separated (``127.0.0.1,10.0.0.0/8,::1``)."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(str(ipaddress.ip_network(item)))
+        except ValueError as exc:
+            raise ConfigError(
+                f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.5, "
+                f"10.0.0.0/24): {exc}"
+            ) from None
+    return networks
+
+
+#: The table of the database cache (created by core's migrations).
+CACHE_TABLE = "clientela_cache"
+
+
+def env_cache_url(name: str, default: str) -> dict[str, Any]:
+    """The shared cache (rate-limit counts) as one of Django's ``CACHES`` entries:
+    ``db://`` (a table in the database), ``redis://[:password@]host:6379/1`` (or
+    ``rediss://`` for TLS), ``locmem://`` (this process only)."""
+    raw = os.environ.get(name) or default
+    parts = urlsplit(raw)
+    # A Redis URL may carry a password: errors name the scheme, never the whole URL.
+    shown = f"{parts.scheme}://…" if parts.netloc else raw
+    if parts.scheme == "db" and not parts.netloc:
+        return {
+            "BACKEND": "clientela.core.cache.AtomicDatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Entries live one rate window; the cap only stops a flood of new keys.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if parts.scheme in {"redis", "rediss"}:
+        _check_redis_url(name, shown, parts)
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    raise ConfigError(
+        f"{name}={shown!r}: use db:// (the database), redis://host:6379/1 or locmem:// "
+        f"(one process only)"
+    )
+
+
+def _check_redis_url(name: str, shown: str, parts: SplitResult) -> None:
+    if not parts.hostname:
+        raise ConfigError(f"{name}={shown!r} has no host")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ConfigError(f"{name}={shown!r} has an invalid port") from None
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        raise ConfigError(f"{name}={shown!r}: the path is a database number (/0, /1…)")
+    if importlib.util.find_spec("redis") is None:
+        raise ConfigError(f"{name}={shown!r} needs the Python package redis (pip install redis)")
 
 
 def env_time_zone(name: str, default: str) -> str:

@@ -16,11 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from clientela.env import (
     ConfigError,
     env_bool,
+    env_cache_url,
     env_choice,
     env_email_url,
     env_int,
     env_list,
+    env_networks,
     env_phone_region,
+    env_rate,
     env_str,
     env_time_zone,
     production_errors,
@@ -142,6 +145,8 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # Refuses every login from an address that failed too often, whatever the user name.
+    "clientela.core.auth_limits.AddressLockoutBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -154,11 +159,35 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- lock-out after repeated failed logins (django-axes) ---
 AXES_FAILURE_LIMIT = env_int("CLIENTELA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("CLIENTELA_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
+CLIENTELA_LOGIN_COOLOFF_MINUTES = env_int("CLIENTELA_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = CLIENTELA_LOGIN_COOLOFF_MINUTES / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "core/auth/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "clientela.core.auth_limits.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "clientela.core.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# Tries made while locked out are refused without counting, so the lock-out ends one
+# cool-off after it began: otherwise anyone could keep an account locked for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+#: Failed logins from one address, whatever the user names, within a cool-off before
+#: every login from it is refused for the rest of it (axes counts per name and address).
+CLIENTELA_LOGIN_IP_FAILURE_LIMIT = env_int("CLIENTELA_LOGIN_IP_FAILURE_LIMIT", 50, minimum=1)
+
+# --- the client's address and the rate limits (core/client_ip.py, core/rate_limits.py) ---
+#: Reverse proxies whose X-Forwarded-For is believed (addresses or networks).
+CLIENTELA_TRUSTED_PROXIES = env_networks("CLIENTELA_TRUSTED_PROXIES")
+#: The shared cache keeps the rate-limit counts, so every web process sees the same
+#: ones: the database by default, Redis when it is there.
+CACHES = {"default": env_cache_url("CLIENTELA_CACHE_URL", "db://")}
+RATELIMIT_USE_CACHE = "default"
+# A cache that is down lets requests through (and is logged) rather than refuse all.
+RATELIMIT_FAIL_OPEN = True
+CLIENTELA_API_RATE_PER_TOKEN = env_rate("CLIENTELA_API_RATE_PER_TOKEN", "600/m")
+CLIENTELA_API_RATE_PER_IP = env_rate("CLIENTELA_API_RATE_PER_IP", "1200/m")
+CLIENTELA_API_AUTH_FAILURE_RATE = env_rate("CLIENTELA_API_AUTH_FAILURE_RATE", "30/m")
+CLIENTELA_PASSWORD_RESET_RATE_PER_EMAIL = env_rate("CLIENTELA_PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
+CLIENTELA_PASSWORD_RESET_RATE_PER_IP = env_rate("CLIENTELA_PASSWORD_RESET_RATE_PER_IP", "10/h")
 
 # --- two-factor login (django-otp): the name authenticator apps show for the account ---
 OTP_TOTP_ISSUER = env_str("CLIENTELA_TOTP_ISSUER", "Clientela")

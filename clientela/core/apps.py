@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -20,3 +21,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_role_rights, dispatch_uid="clientela_role_rights")
+        # Failed logins per client address, across user names (axes counts per name).
+        from clientela.core.auth_limits import count_login_failure
+
+        user_login_failed.connect(count_login_failure, dispatch_uid="clientela_login_failures")

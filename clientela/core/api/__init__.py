@@ -3,6 +3,7 @@
 * ``build_api()`` — the ``NinjaAPI`` with token auth, the error body and the request
   wrapper; ``clientela/api.py`` adds each domain's router to it;
 * ``auth`` — ``Authorization: Bearer <token>`` and ``@require_scope("x:write")``;
+* ``limits`` — rate limits per token and per client address (429, ``RateLimit-*``);
 * ``errors`` — ``{"detail": …, "errors": [{"field": …, "message": …}]}`` for every
   failure (422 validation, 404, 403, 412, 401, 400);
 * ``pagination`` — keyset pagination with opaque cursors (``?limit=&cursor=``);
@@ -29,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
+from clientela.core.api import limits
 from clientela.core.api.auth import TokenAuth, api_token, api_user, require_scope
 from clientela.core.api.concurrency import etag, expected_version, set_etag
 from clientela.core.api.errors import (
@@ -69,6 +71,11 @@ The REST API of Clientela.
   changed it meanwhile you get 412 and nothing is changed.
 * **Retries**: send an `Idempotency-Key` header with a POST; the same key and body
   again return the first answer instead of creating a second record.
+* **Rate limits**: per token (600 requests a minute unless the site says otherwise)
+  and per client address; failed authentications from one address are limited more
+  strictly. Every answer says where you stand in `RateLimit-Limit`,
+  `RateLimit-Remaining` and `RateLimit-Reset` (seconds); over a limit you get 429 with
+  `Retry-After` (seconds).
 """
 
 
@@ -116,22 +123,31 @@ def _nul_in_request(request: HttpRequest) -> bool:
 
 
 def _api_request(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wraps every operation: marks its writes as coming through the API (the audit
-    trail's "interface"; the web middleware set "web" around the whole request) and
-    refuses input no database can take."""
+    """Wraps every operation: counts it against the rate limits (and adds their
+    headers), marks its writes as coming through the API (the audit trail's "interface";
+    the web middleware set "web" around the whole request) and refuses input no
+    database can take."""
+
+    @wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            has_nul = _nul_in_request(request)
+        except RequestDataTooBig:
+            return error_response(413, _("The request body is too large."))
+        except _TooDeep:
+            return error_response(400, _("The request body is nested too deeply."))
+        if has_nul:
+            return error_response(422, _("Text must not contain NUL characters."))
+        return run(request, *args, **kwargs)
 
     @wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         with interface(Interface.API):
-            try:
-                has_nul = _nul_in_request(request)
-            except RequestDataTooBig:
-                return error_response(413, _("The request body is too large."))
-            except _TooDeep:
-                return error_response(400, _("The request body is nested too deeply."))
-            if has_nul:
-                return error_response(422, _("Text must not contain NUL characters."))
-            return run(request, *args, **kwargs)
+            response = limits.count_client(request)
+            if response is None:
+                response = checked(request, *args, **kwargs)
+            limits.add_headers(request, response)
+            return response
 
     return wrapper
 

@@ -20,6 +20,7 @@ from ninja.operation import Operation
 from ninja.security import HttpBearer
 from ninja.utils import contribute_operation_callback
 
+from clientela.core.api import limits
 from clientela.core.api.errors import MissingScope
 from clientela.core.db import CompiledQuery
 from clientela.core.models import ApiToken, User
@@ -57,15 +58,19 @@ class TokenAuth(HttpBearer):
             raise AuthenticationError(
                 message=_("Send an API token in the header “Authorization: Bearer <token>”.")
             )
+        limits.refuse_after_auth_failures(request)
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
         found = _TOKEN_BY_HASH.run(hash_token(token))
         api_token = found[0] if found else None
         if api_token is None:
+            limits.count_auth_failure(request)
             raise AuthenticationError(message=_("This API token is not valid."))
         if not api_token.is_active or not api_token.user.is_active:
+            limits.count_auth_failure(request)
             raise AuthenticationError(message=_("This API token has expired or was revoked."))
+        limits.count_token(request, api_token)
         for scope in self.scopes:
             if scope not in api_token.scopes:
                 raise MissingScope(scope)

@@ -26,6 +26,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.responses import NinjaJSONEncoder
 
 from clientela.core.errors import NotFound, PermissionDenied, VersionConflict
+from clientela.core.rate_limits import Usage
 
 logger = logging.getLogger("clientela.api")
 
@@ -38,6 +39,14 @@ class MissingScope(Exception):
     def __init__(self, scope: str) -> None:
         self.scope = scope
         super().__init__(scope)
+
+
+class RateLimited(Exception):
+    """A rate limit of the API was reached (``core.api.limits``)."""
+
+    def __init__(self, usage: Usage) -> None:
+        self.usage = usage
+        super().__init__(usage)
 
 
 def json_response(status: int, body: Any) -> HttpResponse:
@@ -195,6 +204,19 @@ def _form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
     )
 
 
+def too_many_requests(usage: Usage) -> HttpResponse:
+    response = error_response(
+        429,
+        _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": usage.retry_after},
+    )
+    response["Retry-After"] = str(usage.retry_after)
+    return response
+
+
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    return too_many_requests(exc.usage)
+
+
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     if settings.DEBUG:
         raise exc
@@ -214,6 +236,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (AuthenticationError, _unauthorized),
         (HttpError, _http_error),
         (RawPostDataException, _form_body),
+        (RateLimited, _rate_limited),
         (Exception, _server_error),
     ]
     for exc_class, handler in handlers:

@@ -2,6 +2,7 @@ from clientela.core.models.accounts import Role, RolePermission, SiteSettings, T
 from clientela.core.models.api import ApiToken, IdempotencyKey
 from clientela.core.models.audit import AuditEntry
 from clientela.core.models.base import CRMRecord, TimeStampedModel
+from clientela.core.models.cache import SharedCacheEntry
 from clientela.core.models.records import CustomField, SavedView, SearchEntry, Tag
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "RolePermission",
     "SavedView",
     "SearchEntry",
+    "SharedCacheEntry",
     "SiteSettings",
     "Tag",
     "Team",

@@ -16,12 +16,15 @@ from clientela.cli import main
 from clientela.env import (
     ConfigError,
     env_bool,
+    env_cache_url,
     env_choice,
     env_email_url,
     env_host,
     env_int,
     env_list,
+    env_networks,
     env_phone_region,
+    env_rate,
     env_str,
     env_time_zone,
 )
@@ -254,6 +257,90 @@ def test_env_host_rejects_anything_else_naming_the_variable(
     monkeypatch.setenv(VAR, raw)
     with pytest.raises(ConfigError, match=VAR):
         env_host(VAR, "127.0.0.1")
+
+
+# --- rate limits: rates, trusted proxies, the shared cache ------------------------------
+
+
+@pytest.mark.parametrize("raw", ["600/m", "3/h", "50/15m", "1/s", "10/2d"])
+def test_env_rate_accepts_a_count_per_period(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(VAR, raw)
+    assert env_rate(VAR, "1/m") == raw
+
+
+@pytest.mark.parametrize("raw", ["600", "0/m", "10/y", "ten/m", "10/0m", "-1/m", "5/m/h"])
+def test_env_rate_refuses_anything_else(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ConfigError, match=f"{VAR}.*600/m"):
+        env_rate(VAR, "1/m")
+
+
+def test_env_networks_reads_addresses_and_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert env_networks(VAR) == []
+    monkeypatch.setenv(VAR, "127.0.0.1, 10.0.0.0/8,::1, 2001:db8::/32")
+    assert env_networks(VAR) == ["127.0.0.1/32", "10.0.0.0/8", "::1/128", "2001:db8::/32"]
+
+
+@pytest.mark.parametrize("raw", ["proxy.internal", "10.0.0.1/8", "300.1.1.1", "10.0.0.0/33"])
+def test_env_networks_refuses_what_is_not_an_address(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv(VAR, f"127.0.0.1,{raw}")
+    with pytest.raises(ConfigError, match=VAR):
+        env_networks(VAR)
+
+
+def test_env_cache_url_database_by_default_and_locmem(monkeypatch: pytest.MonkeyPatch) -> None:
+    database = env_cache_url(VAR, "db://")
+    assert database["BACKEND"] == "clientela.core.cache.AtomicDatabaseCache"
+    assert database["LOCATION"] == "clientela_cache"
+    monkeypatch.setenv(VAR, "locmem://")
+    assert env_cache_url(VAR, "db://")["BACKEND"].endswith("LocMemCache")
+
+
+def test_env_cache_url_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("redis", reason="the redis package (pip install -e .) is missing")
+    monkeypatch.setenv(VAR, "redis://:secret@redis.internal:6379/1")
+    assert env_cache_url(VAR, "db://") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://:secret@redis.internal:6379/1",
+    }
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "memcached://:secret@host:11211",
+        "redis://:secret@",
+        "redis://:secret@host:port/1",
+        "redis://:secret@host:6379/cache",
+        "db://:secret@elsewhere",
+    ],
+)
+def test_env_cache_url_refuses_others_without_showing_a_password(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ConfigError, match=VAR) as error:
+        env_cache_url(VAR, "db://")
+    assert "secret" not in str(error.value)
+
+
+def test_rate_limit_settings_have_documented_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "CLIENTELA_CACHE_URL",
+        "CLIENTELA_TRUSTED_PROXIES",
+        "CLIENTELA_API_RATE_PER_TOKEN",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    values = _settings()
+    assert values["CACHES"]["default"]["BACKEND"] == "clientela.core.cache.AtomicDatabaseCache"
+    assert values["CLIENTELA_TRUSTED_PROXIES"] == []
+    assert values["CLIENTELA_API_RATE_PER_TOKEN"] == "600/m"
+    assert values["AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT"] is False
+    monkeypatch.setenv("CLIENTELA_API_RATE_PER_TOKEN", "a lot")
+    with pytest.raises(ConfigError, match="CLIENTELA_API_RATE_PER_TOKEN"):
+        _settings()
 
 
 # --- the variables read outside the settings' "Clientela" block -------------------------

@@ -13,7 +13,7 @@ from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from clientela.core import two_factor
+from clientela.core.auth_limits import password_reset_allowed
 from clientela.core.forms import (
     LoginForm,
     NewPasswordForm,
@@ -60,6 +61,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "core/auth/password_reset_subject.txt"
     form_class = PasswordResetRequestForm
     success_url = reverse_lazy("core:password-reset-done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if password_reset_allowed(self.request, form.cleaned_data["email"]):
+            return super().form_valid(form)
+        # Over a limit: the same answer as for a sent e-mail (another answer would tell
+        # whether the address has an account), and no e-mail.
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
