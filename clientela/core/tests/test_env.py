@@ -299,7 +299,6 @@ def test_env_cache_url_database_by_default_and_locmem(monkeypatch: pytest.Monkey
 
 
 def test_env_cache_url_redis(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("redis", reason="the redis package (pip install -e .) is missing")
     monkeypatch.setenv(VAR, "redis://:secret@redis.internal:6379/1")
     assert env_cache_url(VAR, "db://") == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -75,7 +75,6 @@ def test_database_cache_refuses_to_increment_a_missing_or_expired_key(
 
 @pytest.fixture
 def redis_caches(settings: Any) -> Iterator[None]:
-    pytest.importorskip("redis", reason="the redis package (pip install -e .) is missing")
     prefix = f"clientela-test-{uuid.uuid4().hex}"
     url = env_cache_url("CLIENTELA_TEST_UNSET", "redis://127.0.0.1:6379/0")
     settings.CACHES = {
