@@ -23,6 +23,7 @@ from clientela.contacts.services import (
     organization_create,
     person_create,
 )
+from clientela.core import company
 from clientela.core.services import roles_ensure_defaults, user_create
 
 PASSWORD = "Clientela-test-pw-1"
@@ -97,6 +98,13 @@ def _default_time_zone_and_language() -> None:
 
     timezone.deactivate()
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _no_company_profile() -> None:
+    # Each test starts without a company profile, known without asking the database
+    # (tests without one normalize phone numbers too); saving a profile forgets this.
+    company.remember_profile(company.EMPTY, seconds=float("inf"))
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, When
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clientela.activities.choices import Direction, InteractionChannel
@@ -29,7 +29,7 @@ from clientela.activities.models import ActivityPreferences, Interaction
 from clientela.activities.services import interaction_create
 from clientela.contacts.models import Person
 from clientela.core.choices import Language
-from clientela.core.company import company_name
+from clientela.core.company import company_name, email_footer
 from clientela.core.errors import NotFound, PermissionDenied
 from clientela.core.models import User
 from clientela.core.permissions import can_see_record
@@ -160,6 +160,8 @@ def greeting_texts(person: Person, sender: User) -> tuple[str, str]:
         "company": _company(),
         "sender": sender.get_full_name() or _company(),
     }
+    with translation.override(language):
+        context["footer"] = email_footer()
     subject = render_to_string(
         f"activities/email/birthday_greeting_subject_{language}.txt", context
     ).strip()

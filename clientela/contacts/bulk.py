@@ -52,6 +52,7 @@ from clientela.contacts.services import (
 from clientela.core import search
 from clientela.core.audit import created_changes
 from clientela.core.choices import AuditAction, Language
+from clientela.core.company import default_language
 from clientela.core.context import current_interface
 from clientela.core.custom_fields import clean_custom_values, definitions
 from clientela.core.db import insert_rows
@@ -132,7 +133,7 @@ def _clean_person(
     custom_fields: list[Any],
 ) -> tuple[Checked | None, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
-    person = Person()
+    person = Person(preferred_language=default_language())
     details = _clean_common(actor, person, data, PERSON_SCALARS, errors, custom_fields)
     _clean_person_fields(person, data, errors)
     # ``full_clean`` checks the choices in the one-record services; here, by hand.

@@ -19,6 +19,7 @@ from clientela.contacts.choices import AddressKind, Channel, EmailKind, PhoneKin
 from clientela.contacts.models import Organization, Person
 from clientela.core import selectors as core_selectors
 from clientela.core.choices import CustomFieldType, Language
+from clientela.core.company import default_language
 from clientela.core.forms import BootstrapMixin, PeopleField, RowFormSet, set_choices
 from clientela.core.models import CustomField, User
 from clientela.core.widgets import DateInput, FastSelect
@@ -413,6 +414,11 @@ class PersonForm(RecordForm):
     )
 
     field_order = ("first_name", "last_name", "birthday", "preferred_language", "preferred_channel")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A new person starts in the company's language (an edit shows the person's).
+        self.fields["preferred_language"].initial = default_language()
 
     @classmethod
     def initial_for(cls, person: Person) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from clientela.contacts.documents import (
 from clientela.contacts.models import Membership, Organization, Person
 from clientela.contacts.selectors import merged_into
 from clientela.core import search
-from clientela.core.choices import Language
+from clientela.core.company import default_language
 from clientela.core.custom_fields import clean_custom_values
 from clientela.core.models import Team, User
 from clientela.core.normalize import normalize_phone
@@ -313,7 +313,7 @@ def _clean_person_fields(person: Person, data: PersonData, errors: dict[str, lis
     if not person.first_name and not person.last_name and "first_name" not in errors:
         errors["last_name"] = [_("Enter a first or a last name.")]
     if not person.preferred_language:
-        person.preferred_language = Language.EN
+        person.preferred_language = default_language()
 
 
 def _save_person(actor: User, person: Person, data: PersonData) -> None:
@@ -377,7 +377,7 @@ _PEOPLE = RecordWrites(apply=_save_person, snapshot=person_snapshot)
 
 
 def person_create(*, actor: User, data: PersonData) -> Person:
-    return _PEOPLE.create(actor, Person(), data)
+    return _PEOPLE.create(actor, Person(preferred_language=default_language()), data)
 
 
 def person_update(

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_login_failed
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -25,3 +26,32 @@ class CoreConfig(AppConfig):
         from clientela.core.auth_limits import count_login_failure
 
         user_login_failed.connect(count_login_failure, dispatch_uid="clientela_login_failures")
+        self._register_settings_sections()
+
+    def _register_settings_sections(self) -> None:
+        """Core's sections of the settings area, before those of the higher apps
+        (which start at order 10)."""
+        from clientela.core.registry import NavItem, register_settings_link
+
+        for order, (key, label, url_name, icon) in enumerate(
+            [
+                ("company", _("Company"), "core:company-profile", "bi-building"),
+                ("users", _("Users"), "core:user-list", "bi-person-gear"),
+                ("teams", _("Teams"), "core:team-list", "bi-people"),
+                ("roles", _("Roles"), "core:role-list", "bi-shield-lock"),
+                ("two-factor", _("Two-factor login"), "core:settings-two-factor", "bi-phone"),
+                ("custom-fields", _("Custom fields"), "core:custom-field-list", "bi-ui-checks"),
+            ],
+            start=1,
+        ):
+            register_settings_link(NavItem(key, label, url_name, icon, order))
+
+
+class ClientelaAdminConfig(admin_apps.AdminConfig):
+    """Django's admin site, for superusers only (``core.admin_site.SuperuserAdminSite``):
+    admins work on the settings pages. Named in INSTALLED_APPS in place of
+    ``django.contrib.admin``; not this module's default app config (``CoreConfig``)."""
+
+    default = False
+
+    default_site = "clientela.core.admin_site.SuperuserAdminSite"

@@ -162,3 +162,40 @@ class ListFilters:
     def sort_param(self) -> str:
         """The sort as a query parameter ("-created")."""
         return f"{'-' if self.descending else ''}{self.sort}"
+
+
+USER_STATUSES = {
+    "active": gettext_lazy("Active"),
+    "invited": gettext_lazy("Invited"),
+    "inactive": gettext_lazy("Deactivated"),
+}
+
+
+@dataclass
+class UserFilters(ListFilters):
+    """The users list of the settings pages: a search on names, user name and e-mail,
+    role, team and status (active, invited and not yet in, deactivated)."""
+
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
+        "q": TextParam(limit=200),
+        "role": IdParam(),
+        "team": IdParam(),
+        "status": ChoiceParam(
+            list(USER_STATUSES.items()), message=gettext_lazy("Unknown status “%(value)s”.")
+        ),
+    }
+    SORTS: ClassVar[Sorts] = {
+        "name": ("first_name", "last_name", "username", "id"),
+        "username": ("username", "id"),
+        "email": ("email", "id"),
+        "role": ("role__name", "id"),
+        "team": ("team__name", "id"),
+        "last_login": ("last_login", "id"),
+    }
+    DEFAULT_SORT = "name"
+
+    q: str = ""
+    role: int | None = None
+    team: int | None = None
+    status: str = ""
+    sort: str = "name"

@@ -7,7 +7,6 @@ import re
 import unicodedata
 
 import phonenumbers
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -41,7 +40,9 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     """Parse a phone number written in any common format into E.164 (+14155550123).
 
     ``region`` (ISO 3166 alpha-2, e.g. the record's country) is used for numbers
-    written without a country code.
+    written without a country code; without one, the company's default country
+    (``core.company.default_country``: the profile's, else
+    ``CLIENTELA_DEFAULT_PHONE_REGION``).
     """
     if raw is not None and not isinstance(raw, str):
         raise ValidationError(_("Enter a phone number as text."))
@@ -50,7 +51,13 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
         raise ValidationError(_("Enter a phone number."))
     if len(value) > 50:
         raise ValidationError(_("“%(value)s” is not a phone number."), params={"value": raw})
-    default = (region or settings.CLIENTELA_DEFAULT_PHONE_REGION or "US").upper()
+    if not region:
+        # core.company reads the profile model, which this leaf module must not import
+        # at load time (the company module imports it).
+        from clientela.core.company import default_country  # noqa: PLC0415
+
+        region = default_country()
+    default = region.upper()
     parsed = _parse_phone(value, default)
     if parsed is None and value.startswith("00"):
         # "00" is the international prefix almost everywhere outside North America, so

@@ -197,8 +197,9 @@ def account_tabs_for(user: Any) -> list[NavItem]:
     return [i for i in items if i.visible_to(user)]
 
 
-#: Settings pages of higher apps (pipelines, the product catalogue…), linked from the
-#: admin settings page; admin-only by nature.
+#: The sections of the settings area: core's own (company, users, teams, roles, two-factor,
+#: custom fields) and the admin pages of higher apps (pipelines, the catalogue…), in
+#: the settings navigation; admin-only by nature.
 settings_links: dict[str, NavItem] = {}
 
 
@@ -208,6 +209,37 @@ def register_settings_link(item: NavItem) -> None:
 
 def settings_links_in_order() -> list[NavItem]:
     return sorted(settings_links.values(), key=lambda i: (i.order, i.key))
+
+
+def settings_nav_for(view_name: str) -> tuple[list[NavItem], NavItem | None]:
+    """The sections of the settings area in order (core's and the ones higher apps
+    registered) and the current one (None on the settings index)."""
+    items = settings_links_in_order()
+    current = next((i for i in items if view_name and i.is_current(view_name)), None)
+    return items, current
+
+
+@dataclass(frozen=True)
+class CompanyFact:
+    """A value about the company that another module keeps (the base currency of
+    ``sales``): the company profile page shows it with a link to where it changes."""
+
+    key: str
+    label: Any
+    value: Callable[[], str]
+    url_name: str
+    order: int = 100
+
+
+company_facts: dict[str, CompanyFact] = {}
+
+
+def register_company_fact(fact: CompanyFact) -> None:
+    company_facts[fact.key] = fact
+
+
+def company_facts_in_order() -> list[CompanyFact]:
+    return sorted(company_facts.values(), key=lambda f: (f.order, f.key))
 
 
 #: Called once when a task worker starts (``clientela worker``), e.g. to queue a

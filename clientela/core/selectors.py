@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clientela.core.errors import NotFound
+from clientela.core.filters import UserFilters
 from clientela.core.kinds import parse_id
 from clientela.core.models import (
     ApiToken,
@@ -96,3 +99,87 @@ def saved_view_list(*, user: Any, resource: str) -> QuerySet[SavedView]:
 
 def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+# --- the settings pages: users, teams, roles (admins only) ---------------------------
+
+
+def _require_admin(user: Any) -> None:
+    if not getattr(user, "is_admin", False):
+        raise NotFound()
+
+
+def user_admin_list(*, user: Any, filters: UserFilters) -> QuerySet[User]:
+    """Every user (deactivated ones too), for an admin; with ``has_two_factor`` (a
+    confirmed device) and ``invited`` (never logged in, no password yet)."""
+    _require_admin(user)
+    qs = User.objects.select_related("role", "team").annotate(
+        has_two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        invited=Q(password__startswith=UNUSABLE_PASSWORD_PREFIX, last_login__isnull=True),
+    )
+    if filters.q:
+        for word in filters.q.split()[:5]:
+            qs = qs.filter(
+                Q(username__icontains=word)
+                | Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+    if filters.role:
+        qs = qs.filter(role_id=filters.role)
+    if filters.team:
+        qs = qs.filter(team_id=filters.team)
+    if filters.status == "active":
+        qs = qs.filter(is_active=True).exclude(invited=True)
+    elif filters.status == "invited":
+        qs = qs.filter(is_active=True, invited=True)
+    elif filters.status == "inactive":
+        qs = qs.filter(is_active=False)
+    return qs.order_by(*filters.order_by())
+
+
+def user_admin_get(*, user: Any, pk: Any) -> User:
+    """One user for an admin's page, with the same annotations as the list."""
+    _require_admin(user)
+    found = user_admin_list(user=user, filters=UserFilters()).filter(pk=parse_id(pk)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def user_history(*, user: Any, subject: User) -> QuerySet[AuditEntry]:
+    """What was changed on a user's account, and by whom (admins only)."""
+    _require_admin(user)
+    ct = ContentType.objects.get_for_model(User)
+    return AuditEntry.objects.filter(content_type=ct, object_id=subject.pk).select_related("actor")
+
+
+def team_admin_list(*, user: Any) -> QuerySet[Team]:
+    """The teams with their number of members, for an admin."""
+    _require_admin(user)
+    return Team.objects.annotate(
+        member_count=Count("members"),
+        active_count=Count("members", filter=Q(members__is_active=True)),
+    ).order_by("name")
+
+
+def team_admin_get(*, user: Any, pk: Any) -> Team:
+    _require_admin(user)
+    team = Team.objects.filter(pk=parse_id(pk)).first()
+    if team is None:
+        raise NotFound()
+    return team
+
+
+def role_admin_list(*, user: Any) -> QuerySet[Role]:
+    """The roles with their rights and number of users, for an admin."""
+    _require_admin(user)
+    return Role.objects.prefetch_related("permissions").annotate(user_count=Count("user"))
+
+
+def role_admin_get(*, user: Any, pk: Any) -> Role:
+    _require_admin(user)
+    role = Role.objects.prefetch_related("permissions").filter(pk=parse_id(pk)).first()
+    if role is None:
+        raise NotFound()
+    return role

@@ -24,6 +24,14 @@ def has_device(user: Any) -> bool:
     return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
+def has_any_device(user: Any) -> bool:
+    """A confirmed or pending TOTP device, or backup codes: what a reset removes."""
+    return bool(
+        TOTPDevice.objects.filter(user=user).exists()
+        or StaticDevice.objects.filter(user=user).exists()
+    )
+
+
 def confirmed_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clientela.core.views import account, auth, search
+from clientela.core.views import account, auth, company, roles, search, teams, users
 from clientela.core.views import settings as settings_views
 
 app_name = "core"
@@ -34,13 +34,32 @@ urlpatterns = [
     path("account/preferences/", account.preferences, name="profile"),
     path("account/tokens/", account.tokens, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", account.token_revoke, name="token-revoke"),
-    # admin settings
+    # the settings area (admins only; one page per section)
     path("settings/", settings_views.settings_page, name="settings"),
-    path("settings/two-factor/", settings_views.settings_two_factor, name="settings-two-factor"),
-    path("settings/roles/", settings_views.settings_roles, name="settings-roles"),
+    path("settings/company/", company.company_profile, name="company-profile"),
+    path("settings/company/logo/", company.company_logo, name="company-logo"),
+    path("settings/users/", users.user_list, name="user-list"),
+    path("settings/users/invite/", users.user_invite, name="user-invite"),
+    path("settings/users/<int:pk>/", users.user_detail, name="user-detail"),
+    path("settings/users/<int:pk>/deactivate/", users.user_deactivate, name="user-deactivate"),
+    path("settings/users/<int:pk>/reactivate/", users.user_reactivate, name="user-reactivate"),
     path(
-        "settings/custom-fields/",
-        settings_views.settings_custom_field_create,
-        name="settings-custom-field-create",
+        "settings/users/<int:pk>/two-factor-reset/",
+        users.user_two_factor_reset,
+        name="user-two-factor-reset",
     ),
+    path(
+        "settings/users/<int:pk>/password-link/",
+        users.user_password_link,
+        name="user-password-link",
+    ),
+    path("settings/teams/", teams.team_list, name="team-list"),
+    path("settings/teams/<int:pk>/", teams.team_rename, name="team-rename"),
+    path("settings/teams/<int:pk>/delete/", teams.team_delete, name="team-delete"),
+    path("settings/roles/", roles.role_list, name="role-list"),
+    path("settings/roles/<int:pk>/", roles.role_detail, name="role-detail"),
+    path("settings/roles/<int:pk>/rename/", roles.role_rename, name="role-rename"),
+    path("settings/roles/<int:pk>/delete/", roles.role_delete, name="role-delete"),
+    path("settings/two-factor/", settings_views.settings_two_factor, name="settings-two-factor"),
+    path("settings/custom-fields/", settings_views.custom_fields, name="custom-field-list"),
 ]

@@ -75,7 +75,7 @@ class ImportJob(TimeStampedModel):
         default=OnDuplicate.SKIP,
     )
     #: The country of rows that give none (their addresses and local phone numbers);
-    #: "" = the site's (``CLIENTELA_DEFAULT_PHONE_REGION``).
+    #: "" = the company's default country (``core.company.default_country``).
     country = models.CharField(_("country of rows without one"), max_length=2, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus, default=ImportStatus.NEW

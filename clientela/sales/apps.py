@@ -70,7 +70,14 @@ class SalesConfig(AppConfig):
             )
         )
         register_settings_link(
-            NavItem("pipelines", _("Pipelines"), "sales:pipeline-list", "bi-diagram-3", 10)
+            NavItem(
+                "pipelines",
+                _("Pipelines"),
+                "sales:pipeline-list",
+                "bi-diagram-3",
+                10,
+                match=("sales:stage-",),
+            )
         )
         for resource in ("contacts.person", "contacts.organization"):
             register_detail_panel(
@@ -85,8 +92,16 @@ class SalesConfig(AppConfig):
             )
 
     def _register_catalogue(self) -> None:
-        """Products on the top bar; price lists and currencies on the admin settings."""
-        from clientela.core.registry import NavItem, register_nav_item, register_settings_link
+        """Products on the top bar; price lists and currencies on the admin settings; the
+        base currency on the company profile page (it is kept with the exchange rates)."""
+        from clientela.core.registry import (
+            CompanyFact,
+            NavItem,
+            register_company_fact,
+            register_nav_item,
+            register_settings_link,
+        )
+        from clientela.sales.models import SalesSettings
 
         register_nav_item(
             NavItem(
@@ -97,7 +112,22 @@ class SalesConfig(AppConfig):
             NavItem("price-lists", _("Price lists"), "sales:price-lists", "bi-tags", 20)
         )
         register_settings_link(
-            NavItem("currencies", _("Currencies"), "sales:currencies", "bi-currency-exchange", 30)
+            NavItem(
+                "currencies",
+                _("Currencies"),
+                "sales:currencies",
+                "bi-currency-exchange",
+                30,
+                match=("sales:exchange-rate-",),
+            )
+        )
+        register_company_fact(
+            CompanyFact(
+                "base-currency",
+                _("Base currency"),
+                lambda: SalesSettings.load().base_currency,
+                "sales:currencies",
+            )
         )
 
     def _register_quotes(self) -> None:

@@ -1,4 +1,5 @@
-"""The quote as a PDF (fpdf2), in the quote's language.
+"""The quote as a PDF (fpdf2), in the quote's language, on the company's letterhead
+(``core.company``: the logo, name, legal name, address, tax id and contact).
 
 Text is set in DejaVu Sans, embedded in the file, so every accent and currency sign
 prints whatever fonts the reader has; the set-up step copies the font files from npm
@@ -9,6 +10,8 @@ into ``static/vendor/fonts``. Amounts are formatted for the quote's language
 from __future__ import annotations
 
 import datetime
+import io
+import logging
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -22,6 +25,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from clientela.core import company
 from clientela.core.company import company_name
 from clientela.sales import money
 from clientela.sales.models import Quote
@@ -29,6 +33,12 @@ from clientela.sales.models import Quote
 FONT_FAMILY = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 FONT_DIR = "vendor/fonts"
+#: The box the company logo is fitted into (width, height in mm), and where the
+#: company's details start beside it.
+LOGO_BOX = (80.0, 22.0)
+SENDER_X = 115.0
+
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -131,10 +141,47 @@ def _document(quote: Quote, title: str) -> _QuotePDF:
     return pdf
 
 
+def _logo(pdf: _QuotePDF, top: float) -> float:
+    """The company's logo at the top left, fitted into ``LOGO_BOX``; returns where it
+    ends (``top`` without a logo, or with one fpdf2 cannot read)."""
+    data = company.logo_bytes()
+    if not data:
+        return top
+    width, height = LOGO_BOX
+    try:
+        info = pdf.image(
+            io.BytesIO(data), x=pdf.l_margin, y=top, w=width, h=height, keep_aspect_ratio=True
+        )
+    except Exception:  # a damaged file must not cost the customer their quote
+        log.warning("The company logo could not be printed on a quote", exc_info=True)
+        return top
+    return top + float(info.rendered_height)
+
+
+def _sender(pdf: _QuotePDF, x: float, size: int) -> None:
+    """The company's name and its letterhead lines (legal name, address, tax id,
+    contact) from ``x``."""
+    pdf.set_x(x)
+    pdf.set_font(FONT_FAMILY, "B", size)
+    pdf.multi_cell(0, size * 0.5, company_name(), new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font(FONT_FAMILY, "", 9)
+    for line in company.sender_lines():
+        pdf.set_x(x)
+        pdf.multi_cell(0, 4.5, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
+
+
 def _header(pdf: _QuotePDF, title: str) -> None:
-    """The company and the quote's title."""
-    pdf.set_font(FONT_FAMILY, "B", 18)
-    pdf.cell(0, 10, company_name(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    """The letterhead (the logo at the left and the company at the right, or the
+    company's name large without a logo), then the quote's title."""
+    top = pdf.get_y()
+    logo_bottom = _logo(pdf, top)
+    if logo_bottom > top:
+        pdf.set_xy(SENDER_X, top)
+        _sender(pdf, SENDER_X, 12)
+        pdf.set_xy(pdf.l_margin, max(logo_bottom, pdf.get_y()) + 4)
+    else:
+        _sender(pdf, pdf.l_margin, 18)
+        pdf.ln(3)
     pdf.set_font(FONT_FAMILY, "B", 14)
     pdf.cell(0, 9, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)

@@ -19,6 +19,7 @@ from clientela.activities.models import Interaction
 from clientela.activities.tasks import ensure_birthday_greetings_scheduled
 from clientela.activities.timeline import timeline
 from clientela.core.errors import NotFound
+from clientela.core.services.company import company_profile_update
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +187,25 @@ def test_upcoming_birthdays_work_with_sql_logging_on(rep_north: Any, person_fact
         upcoming_birthdays(user=rep_north, days=366)
     finally:
         connection.force_debug_cursor = False
+
+
+def test_greeting_ends_with_the_company_footer_in_the_persons_language(
+    admin: Any, rep_north: Any, person_factory: Any, mailoutbox: list[Any]
+) -> None:
+    company_profile_update(
+        actor=admin,
+        data={"name": "Ana & Co", "legal_name": "Tienda Ana S.L.", "tax_id": "B1 & B2"},
+    )
+    person = person_factory(
+        rep_north,
+        first_name="Ana",
+        last_name="O'Neil",
+        email="ana@example.com",
+        preferred_language="es",
+    )
+    birthdays.birthday_greeting_send(actor=rep_north, person=person)
+    (message,) = mailoutbox
+    # Plain text: nothing is HTML-escaped.
+    assert message.body.startswith("Estimado/a Ana O'Neil:")
+    assert "Todo el equipo de Ana & Co" in message.body
+    assert message.body.rstrip().endswith("Tienda Ana S.L. · Id. fiscal: B1 & B2")

@@ -3,12 +3,14 @@ from clientela.core.models.api import ApiToken, IdempotencyKey
 from clientela.core.models.audit import AuditEntry
 from clientela.core.models.base import CRMRecord, TimeStampedModel
 from clientela.core.models.cache import SharedCacheEntry
+from clientela.core.models.company import CompanyProfile
 from clientela.core.models.records import CustomField, SavedView, SearchEntry, Tag
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "CRMRecord",
+    "CompanyProfile",
     "CustomField",
     "IdempotencyKey",
     "Role",

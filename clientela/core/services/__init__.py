@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core.choices import Language, RoleKey
+from clientela.core.audit import changes_between, created_changes, display, record_audit
+from clientela.core.choices import AuditAction, RoleKey
+from clientela.core.company import default_language, default_time_zone
 from clientela.core.errors import NotFound
 from clientela.core.models import (
     ApiToken,
@@ -107,13 +109,32 @@ def role_permission_update(
     scope: str,
 ) -> RolePermission:
     _require_admin(actor)
+    before = _rights_of(permission)
     permission.can_create, permission.can_read = can_create, can_read
     permission.can_update, permission.can_delete = can_update, can_delete
     permission.scope = scope
     permission.full_clean()
     permission.save()
+    changes = {
+        f"{permission.resource}.{name.removeprefix('can_')}": pair
+        for name, pair in changes_between(before, _rights_of(permission)).items()
+    }
+    if changes:
+        record_audit(
+            actor=actor, instance=permission.role, action=AuditAction.UPDATE, changes=changes
+        )
     forget_rights(actor)
     return permission
+
+
+def _rights_of(permission: RolePermission) -> dict[str, Any]:
+    return {
+        "can_create": permission.can_create,
+        "can_read": permission.can_read,
+        "can_update": permission.can_update,
+        "can_delete": permission.can_delete,
+        "scope": permission.scope,
+    }
 
 
 def team_get_or_create(*, name: str) -> Team:
@@ -134,9 +155,12 @@ def user_create(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
-    language: str = Language.EN,
-    time_zone: str = "UTC",
+    language: str | None = None,
+    time_zone: str | None = None,
 ) -> User:
+    """A user with a password (the ``createuser`` command, the demo, the tests); the
+    settings pages invite users instead (``users.user_invite``). Language and time
+    zone default to the company's."""
     errors: dict[str, list[str]] = {}
     role = Role.objects.filter(key=role_key).first()
     if role is None:
@@ -152,8 +176,8 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
         role=role,
-        language=language,
-        time_zone=time_zone,
+        language=language or default_language(),
+        time_zone=time_zone or default_time_zone(),
         is_staff=role_key == RoleKey.ADMIN,
     )
     try:
@@ -187,8 +211,16 @@ def user_update_preferences(*, user: User, language: str, time_zone: str) -> Use
 def site_settings_update(*, actor: Any, require_two_factor: bool) -> SiteSettings:
     _require_admin(actor)
     site = SiteSettings.load()
-    site.require_two_factor = require_two_factor
-    site.save()
+    if site.require_two_factor != require_two_factor:
+        old = site.require_two_factor
+        site.require_two_factor = require_two_factor
+        site.save()
+        record_audit(
+            actor=actor,
+            instance=site,
+            action=AuditAction.UPDATE,
+            changes={"require_two_factor": [display(old), display(require_two_factor)]},
+        )
     return site
 
 
@@ -332,6 +364,20 @@ def custom_field_create(
     if field_type == "choice" and not field.choices:
         raise ValidationError({"choices": [_("A choice field needs at least one choice.")]})
     field.save()
+    snapshot = {
+        "resource": resource,
+        "key": field.key,
+        "label": field.label,
+        "field_type": field.field_type,
+        "choices": field.choices,
+        "required": field.required,
+    }
+    record_audit(
+        actor=actor,
+        instance=field,
+        action=AuditAction.CREATE,
+        changes=created_changes(snapshot),
+    )
     return field
 
 

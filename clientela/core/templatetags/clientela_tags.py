@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django_countries import countries
 
 from clientela.core.normalize import format_phone
+from clientela.core.registry import settings_nav_for
 
 register = template.Library()
 
@@ -99,3 +100,12 @@ def bs(field: forms.BoundField, extra: str = "") -> Any:
     elif field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}-help"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def settings_nav(context: template.Context) -> dict[str, Any]:
+    """The sections of the settings area and the current one, for its navigation."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    items, current = settings_nav_for(match.view_name if match else "")
+    return {"items": items, "current": current}

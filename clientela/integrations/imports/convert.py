@@ -21,7 +21,6 @@ from functools import cache
 from typing import Any
 
 from babel import Locale
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from clientela.contacts.choices import EmailKind, PhoneKind
 from clientela.contacts.details import AddressInput, EmailInput, PhoneInput, RelationshipInput
 from clientela.core.choices import Language
+from clientela.core.company import default_country
 from clientela.core.normalize import fold, normalize_phone
 from clientela.integrations.exports.cells import split_lines, split_tags, unneutralize
 
@@ -255,7 +255,7 @@ class Converter:
         self.owners = owners or {}
         #: The country of rows that name none (their addresses and local numbers).
         self.country = country
-        self.default_country = country or settings.CLIENTELA_DEFAULT_PHONE_REGION
+        self.default_country = country or default_country()
         self.columns: dict[str, list[int]] = defaultdict(list)
         for index, target in enumerate(mapping):
             if target:
@@ -440,7 +440,7 @@ class Converter:
                 )
             elif not code and any(parts.values()):
                 # No country given: an address needs one, so the import's country (or
-                # the site's, CLIENTELA_DEFAULT_PHONE_REGION) is taken; the row says so.
+                # the company's default country) is taken; the row says so.
                 code = self.default_country
                 self._note(
                     out,

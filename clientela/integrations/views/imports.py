@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
+from clientela.core.company import default_country
 from clientela.core.errors import NotFound
 from clientela.core.pagination import WindowPaginator
 from clientela.core.permissions import rights_for
@@ -217,7 +218,7 @@ def _mapping_context(
         "duplicate_choices": OnDuplicate.choices,
         "country": country,
         "country_choices": list(countries),
-        "site_country": settings.CLIENTELA_DEFAULT_PHONE_REGION,
+        "site_country": default_country(),
         "saved_mappings": list(selectors.mapping_list(kind=kind)),
         "errors": errors or {},
         "mapping_name": mapping_name,

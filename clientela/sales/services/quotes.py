@@ -28,7 +28,7 @@ from clientela.contacts.links import clean_organization, clean_people
 from clientela.contacts.models import Organization, Person
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction, Language
-from clientela.core.company import company_name
+from clientela.core.company import company_name, email_footer
 from clientela.core.models import User
 from clientela.core.permissions import can, can_see_record
 from clientela.core.services import RecordWrites, lock_for_update, record_create, record_trash
@@ -358,6 +358,7 @@ def _email(quote: Quote, to: str, actor: User) -> EmailMessage:
         context = {
             "quote": quote,
             "company": company_name(),
+            "footer": email_footer(),
             "customer": quote.person or quote.organization,
             "total": money.format_money(quote.total, quote.currency, quote.language),
             "valid_until": quote.valid_until,

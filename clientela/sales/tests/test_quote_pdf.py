@@ -8,9 +8,12 @@ import io
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 from pypdf import PdfReader
 
 from clientela.contacts.models import Address
+from clientela.core.services.company import company_profile_update
 from clientela.sales.pdf import quote_pdf
 from clientela.sales.tests.quote_helpers import make_quote
 
@@ -76,3 +79,49 @@ def test_yen_quote_has_no_decimals(rep_north: Any, person_factory: Any) -> None:
     )
     text = pdf_text(quote_pdf(quote))
     assert "¥1,099" in text
+
+
+def _png(size: tuple[int, int] = (400, 100)) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", size, (20, 90, 160)).save(out, format="PNG")
+    return SimpleUploadedFile("logo.png", out.getvalue())
+
+
+def test_the_pdf_carries_the_company_profile_and_logo(
+    admin: Any, rep_north: Any, person_factory: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    company_profile_update(
+        actor=admin,
+        data={
+            "name": "Tienda Ana",
+            "legal_name": "Tienda Ana S.L.",
+            "address": "Calle Sol 3\n41001 Sevilla",
+            "tax_id": "B12345678",
+            "logo": _png(),
+        },
+    )
+    quote = make_quote(rep_north, person_factory(rep_north, preferred_language="en"))
+    data = quote_pdf(quote)
+    text = pdf_text(data)
+    for line in ("Tienda Ana", "Tienda Ana S.L.", "Calle Sol 3", "41001 Sevilla", "B12345678"):
+        assert line in text
+    assert "Clientela" not in text
+    assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 1
+    # Without a logo the company's name heads the page, the details under it.
+    company_profile_update(actor=admin, data={"remove_logo": True})
+    data = quote_pdf(quote)
+    assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 0
+    assert "Tax id: B12345678" in pdf_text(data)
+
+
+def test_a_logo_file_gone_missing_still_gives_a_pdf(
+    admin: Any, rep_north: Any, person_factory: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    company_profile_update(actor=admin, data={"name": "Tienda Ana", "logo": _png()})
+    for path in tmp_path.rglob("*.png"):
+        path.unlink()
+    data = quote_pdf(make_quote(rep_north, person_factory(rep_north)))
+    assert "Tienda Ana" in pdf_text(data)
+    assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 0

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
 from clientela.activities.models import Interaction
+from clientela.core.services.company import company_profile_update
 from clientela.sales.models import Quote
 from clientela.sales.services import quotes as services
 from clientela.sales.tests.quote_helpers import make_quote
@@ -94,3 +95,18 @@ def test_a_refused_send_changes_nothing(rep_north: Any, person_factory: Any, set
     assert quote.version == 1
     assert not Interaction.objects.exists()
     assert Quote.objects.get().sent_at is None
+
+
+def test_the_quote_email_ends_with_the_company_footer(
+    admin: Any, rep_north: Any, person_factory: Any, mailoutbox: list[Any]
+) -> None:
+    company_profile_update(
+        actor=admin,
+        data={"name": "Tienda Ana", "legal_name": "Tienda Ana S.L.", "address": "Calle Sol 3"},
+    )
+    ana = person_factory(rep_north, first_name="Ana", email="ana@example.com")
+    services.quote_send(actor=rep_north, quote=make_quote(rep_north, ana))
+    (message,) = mailoutbox
+    body = message.body.rstrip()
+    assert "\nTienda Ana\n" in body  # the signature
+    assert body.endswith("-- \nTienda Ana S.L. · Calle Sol 3")

@@ -1,0 +1,170 @@
+"""The settings area in Chromium (Playwright): the users page (filter, open a user,
+change their time zone from the list of zones) and the company profile (save with a
+logo), at 1280 and 390 px, in English and Spanish, no page wider than the screen.
+Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from clientela.core.models import CompanyProfile, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WORDS = {
+    "en": {
+        "users": "Users",
+        "company": "Company",
+        "saved": "saved.",
+        "profile_saved": "Company profile saved.",
+        "save": "Save",
+    },
+    "es": {
+        "users": "Usuarios",
+        "company": "Empresa",
+        "saved": "guardado.",
+        "profile_saved": "Perfil de la empresa guardado.",
+        "save": "Guardar",
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _open(browser: Any, live_server: Any, client: Any, user: Any, width: int) -> Any:
+    phone = width < 992
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": 844 if phone else 900},
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    context.set_default_timeout(20_000)
+    client.force_login(user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context, context.new_page()
+
+
+def _overflow(page: Any) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def _click(page: Any, locator: Any, phone: bool) -> None:
+    if phone:
+        locator.tap()
+    else:
+        locator.click()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_users_page(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    admin: Any,
+    rep_north: Any,
+    rep_south: Any,
+    artifacts_dir: Any,
+    language: str,
+    width: int,
+) -> None:
+    admin.language = language
+    admin.save()
+    words = WORDS[language]
+    phone = width < 992
+    context, page = _open(browser, live_server, client, admin, width)
+    page.goto("/settings/users/")
+    assert page.locator("h1").inner_text().strip() == words["users"]
+    # The section is marked in the settings navigation.
+    current = page.locator(".settings-nav a[aria-current='page']")
+    assert current.inner_text().strip() == words["users"]
+    assert page.locator("#user-results tbody tr").count() == 3
+    assert _overflow(page) <= 1
+    page.screenshot(path=str(artifacts_dir / f"settings-users-{width}px-{language}.png"))
+
+    # Filter: the results are replaced in place (htmx), the address keeps the filter.
+    if phone:
+        page.locator("button[data-bs-target='#filters']").tap()
+    search = page.locator("#filters input[name='q']")
+    search.fill("sam")
+    search.press("Enter")
+    page.wait_for_url("**q=sam**")
+    page.locator("#user-results tbody tr").first.wait_for()
+    page.wait_for_function(
+        "document.querySelectorAll('#user-results tbody tr').length === 1", timeout=20_000
+    )
+    assert "sam_south" in page.locator("#user-results").inner_text()
+
+    # Open the user and move them to another time zone, picked from the list.
+    _click(page, page.locator("#user-results a", has_text="sam_south"), phone)
+    page.wait_for_url(f"**/settings/users/{rep_south.pk}/")
+    page.select_option("select[name='time_zone']", "America/Mexico_City")
+    _click(page, page.get_by_role("button", name=words["save"], exact=True), phone)
+    page.locator(".alert-success").wait_for()
+    assert words["saved"] in page.locator(".alert-success").inner_text()
+    assert _overflow(page) <= 1
+    page.screenshot(path=str(artifacts_dir / f"settings-user-{width}px-{language}.png"))
+    assert User.objects.get(pk=rep_south.pk).time_zone == "America/Mexico_City"
+    context.close()
+
+
+def _logo(tmp_path: Path) -> Path:
+    path = tmp_path / "logo.png"
+    Image.new("RGB", (480, 160), (30, 110, 200)).save(path, format="PNG")
+    return path
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_company_profile_page(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    admin: Any,
+    artifacts_dir: Any,
+    tmp_path: Path,
+    language: str,
+    width: int,
+) -> None:
+    admin.language = language
+    admin.save()
+    words = WORDS[language]
+    phone = width < 992
+    context, page = _open(browser, live_server, client, admin, width)
+    page.goto("/settings/company/")
+    assert page.locator("h1").inner_text().strip() == words["company"]
+    page.fill("input[name='name']", "Tienda Ana")
+    page.fill("input[name='legal_name']", "Tienda Ana S.L.")
+    page.fill("textarea[name='address']", "Calle Mayor 1\n28013 Madrid")
+    page.fill("input[name='tax_id']", "B12345678")
+    page.select_option("select[name='country']", "ES")
+    page.select_option("select[name='time_zone']", "Europe/Madrid")
+    page.set_input_files("input[name='logo']", str(_logo(tmp_path)))
+    _click(page, page.get_by_role("button", name=words["save"], exact=True), phone)
+    page.locator(".alert-success").wait_for()
+    assert page.locator(".alert-success").inner_text().strip().endswith(words["profile_saved"])
+    logo = page.locator("img.company-logo")
+    logo.wait_for()
+    assert page.evaluate("document.querySelector('img.company-logo').naturalWidth") == 480
+    assert _overflow(page) <= 1
+    page.screenshot(
+        path=str(artifacts_dir / f"settings-company-{width}px-{language}.png"), full_page=True
+    )
+    profile = CompanyProfile.objects.get()
+    assert (profile.legal_name, profile.country, profile.time_zone) == (
+        "Tienda Ana S.L.",
+        "ES",
+        "Europe/Madrid",
+    )
+    assert profile.address == "Calle Mayor 1\n28013 Madrid"
+    context.close()
