@@ -108,6 +108,14 @@ def history_rows(record: CRMRecord, *, labels: Mapping[str, Any]) -> list[Histor
     return rows
 
 
+def entry_changes(
+    model: type[models.Model], changes: Mapping[str, Any], labels: Mapping[str, Any]
+) -> list[Change]:
+    """The changes of one audit entry of something that is not a kind of record and
+    has no amounts (a user account), for people to read."""
+    return _Reader(model, labels).changes(changes, ("", ""))
+
+
 def _pair(value: Any, default: str) -> tuple[str, str]:
     """(old, new) of a stored change, each ``default`` when absent."""
     if not isinstance(value, list | tuple) or len(value) != 2:

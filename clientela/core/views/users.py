@@ -27,12 +27,8 @@ from clientela.core.pagination import WindowPaginator
 from clientela.core.services import users as users_services
 from clientela.core.settings_forms import UserFilterForm, UserForm
 from clientela.core.views import request_user
-from clientela.core.views.records import (
-    AuthedRequest,
-    field_label,
-    not_found_as_404,
-    require_admin,
-)
+from clientela.core.views.history import entry_changes
+from clientela.core.views.records import AuthedRequest, not_found_as_404, require_admin
 
 RESULTS_ID = "user-results"
 HISTORY_LIMIT = 30
@@ -112,14 +108,10 @@ def user_invite(request: HttpRequest) -> HttpResponse:
 
 
 def _history(actor: User, subject: User) -> list[dict[str, Any]]:
-    rows = []
-    for entry in selectors.user_history(user=actor, subject=subject)[:HISTORY_LIMIT]:
-        changes = [
-            (field_label(User, key, LABELS), *[*value, None, None][:2])  # type: ignore[arg-type]
-            for key, value in sorted((entry.changes or {}).items())
-        ]
-        rows.append({"entry": entry, "changes": changes})
-    return rows
+    return [
+        {"entry": entry, "changes": entry_changes(User, entry.changes or {}, LABELS)}
+        for entry in selectors.user_history(user=actor, subject=subject)[:HISTORY_LIMIT]
+    ]
 
 
 def _detail(request: HttpRequest, subject: User, form: UserForm, status: int = 200) -> HttpResponse:
