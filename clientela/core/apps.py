@@ -1,6 +1,6 @@
 from django.apps import AppConfig
-from django.contrib.auth.signals import user_login_failed
 from django.contrib.admin import apps as admin_apps
+from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 

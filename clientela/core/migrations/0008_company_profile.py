@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_fill_search_entry_names'),
+        ('core', '0007_shared_cache_table'),
     ]
 
     operations = [
