@@ -153,8 +153,11 @@ def test_company_profile_page(
     _click(page, page.get_by_role("button", name=words["save"], exact=True), phone)
     page.locator(".alert-success").wait_for()
     assert page.locator(".alert-success").inner_text().strip().endswith(words["profile_saved"])
-    logo = page.locator("img.company-logo")
-    logo.wait_for()
+    # The logo is shown as stored (a separate request: wait until it has loaded).
+    page.wait_for_function(
+        "(() => { const img = document.querySelector('img.company-logo');"
+        " return img !== null && img.complete && img.naturalWidth > 0; })()"
+    )
     assert page.evaluate("document.querySelector('img.company-logo').naturalWidth") == 480
     assert _overflow(page) <= 1
     page.screenshot(

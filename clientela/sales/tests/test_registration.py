@@ -50,7 +50,7 @@ def test_person_and_organization_pages_show_deals_and_purchase_history(
 
 
 def test_custom_fields_are_offered_only_where_they_are_kept(admin: Any) -> None:
-    page = _client(admin).get("/settings/").content.decode()
+    page = _client(admin).get("/settings/custom-fields/").content.decode()
     assert 'value="contacts.person"' in page
     assert 'value="sales.deal"' not in page
     with pytest.raises(ValidationError) as info:
