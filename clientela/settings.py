@@ -256,6 +256,18 @@ CLIENTELA_MAX_ATTACHMENT_MB = env_int("CLIENTELA_MAX_ATTACHMENT_MB", 10, minimum
 CLIENTELA_MAX_IMPORT_MB = env_int("CLIENTELA_MAX_IMPORT_MB", 1024, minimum=1)
 #: Rows an import writes per transaction (and per checkpoint it resumes from).
 CLIENTELA_IMPORT_CHUNK = env_int("CLIENTELA_IMPORT_CHUNK", 2000, minimum=1)
+#: What an import file may hold; a file over any of these fails with a message naming
+#: the setting. Checked by the worker before the rows are read (the header, the zip
+#: directory of an .xlsx) or while they are counted, so a hostile file costs little.
+CLIENTELA_IMPORT_MAX_ROWS = env_int("CLIENTELA_IMPORT_MAX_ROWS", 1_000_000, minimum=1)
+CLIENTELA_IMPORT_MAX_COLUMNS = env_int("CLIENTELA_IMPORT_MAX_COLUMNS", 300, minimum=1)
+#: Characters in one cell (Excel's own limit by default).
+CLIENTELA_IMPORT_MAX_CELL = env_int("CLIENTELA_IMPORT_MAX_CELL", 32_767, minimum=1)
+#: The uncompressed size of an .xlsx (its zip directory), in megabytes.
+CLIENTELA_IMPORT_MAX_XLSX_MB = env_int("CLIENTELA_IMPORT_MAX_XLSX_MB", 200, minimum=1)
+#: Files up to this size (uncompressed, in KB) are read in the upload request; larger
+#: ones are stored and read by the worker, the upload answering at once.
+CLIENTELA_IMPORT_INLINE_KB = env_int("CLIENTELA_IMPORT_INLINE_KB", 256, minimum=0)
 #: The company name on quotes and greetings (default: the display name of
 #: DEFAULT_FROM_EMAIL, else "Clientela"); see core/company.py.
 CLIENTELA_COMPANY_NAME = env_str("CLIENTELA_COMPANY_NAME", "")

@@ -28,6 +28,7 @@ class OnDuplicate(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    READING = "reading", _("Reading the file")
     NEW = "new", _("Waiting for the column mapping")
     CHECKING = "checking", _("Checking (dry run)")
     CHECKED = "checked", _("Checked (dry run)")

@@ -6,9 +6,11 @@ records as for any other."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
@@ -30,7 +32,12 @@ from clientela.integrations.imports.mapping import (
     import_kind,
     targets_for,
 )
-from clientela.integrations.imports.readers import ImportFileError, open_table
+from clientela.integrations.imports.readers import (
+    ImportFileError,
+    checked_size,
+    open_table,
+    work_size,
+)
 from clientela.integrations.models import (
     ImportedAction,
     ImportJob,
@@ -39,7 +46,7 @@ from clientela.integrations.models import (
     ImportStatus,
     OnDuplicate,
 )
-from clientela.integrations.tasks import check_import, run_import
+from clientela.integrations.tasks import check_import, read_import, run_import
 
 #: Files up to this many rows are checked in the request; larger ones by the worker.
 INLINE_ROWS = 5000
@@ -51,36 +58,109 @@ def _require(actor: User, kind: str) -> None:
     require(actor, "create", import_kind(kind).resource)
 
 
-@transaction.atomic
 def import_upload(*, actor: User, upload: File[Any], filename: str, kind: str = "") -> ImportJob:
-    """Store an uploaded file as a new job: read its columns, guess the kind of record
-    and the mapping. Raises ValidationError ``{"file": …}`` for a file that cannot be
-    imported, and stores nothing then."""
+    """Store an uploaded file as a new job. A small file is read at once (its columns
+    and rows counted, the kind of record and the mapping guessed); a larger one is only
+    stored, size-checked, and read by the worker (``read_import``), so the request
+    answers at once whatever the file holds. No transaction is open while a file is
+    read. Raises ValidationError ``{"file": …}`` for a file that cannot be imported,
+    and stores nothing then."""
     if kind and kind not in ImportKind.values:
         raise ValidationError({"kind": [_("Choose people or organizations.")]})
+    if kind:
+        _require(actor, kind)
     job = ImportJob(user=actor, filename=(filename or "import")[:255], kind=kind or "people")
     job.file.save(job.filename, upload, save=False)
     try:
-        table = open_table(job.file.path, filename=job.filename)
-        job.rows_total = table.count_rows()
+        checked_size(Path(job.file.path))
+        if work_size(job.file.path) > settings.CLIENTELA_IMPORT_INLINE_KB * 1024:
+            job.size = job.file.size
+            job.status, job.preview = ImportStatus.READING, {"guess_kind": not kind}
+            job.save()
+            transaction.on_commit(lambda: read_import.enqueue(job.pk))
+            return job
+        _read(job, guess=not kind)
     except ImportFileError as exc:
         job.file.delete(save=False)
-        message = exc.message
-        if exc.line:
-            message = _("Line %(line)s: %(message)s") % {"line": exc.line, "message": message}
-        raise ValidationError({"file": [message]}) from None
-    job.kind = kind or guess_kind(table.headers)
-    try:
-        _require(actor, job.kind)
+        raise ValidationError({"file": [_file_message(exc)]}) from None
     except Exception:
         job.file.delete(save=False)
         raise
+    job.save()
+    return job
+
+
+def _file_message(exc: ImportFileError) -> str:
+    if exc.line:
+        return _("Line %(line)s: %(message)s") % {"line": exc.line, "message": exc.message}
+    return exc.message
+
+
+def _read(job: ImportJob, *, guess: bool) -> None:
+    """Read the file's columns, count its rows (within the limits of the settings) and
+    guess the kind (when ``guess``) and the mapping; writes nothing."""
+    table = open_table(job.file.path, filename=job.filename)
+    job.rows_total = table.count_rows()
+    if guess:
+        job.kind = guess_kind(table.headers)
+    _require(job.user, job.kind)
     job.size = job.file.size
     job.format, job.encoding, job.delimiter = table.format, table.encoding, table.delimiter
     job.headers = table.headers
     job.mapping = guess_mapping(table.headers, job.kind)
-    job.save()
+
+
+def import_read(*, job: ImportJob) -> ImportJob:
+    """The worker's reading of a large upload (``read_import``): the job then waits for
+    its mapping, or has failed with the reason (a limit of the settings, a damaged
+    file, a kind of record the user may not create)."""
+    try:
+        _read(job, guess=bool((job.preview or {}).get("guess_kind")))
+    except ImportFileError as exc:
+        _fail(job, _file_message(exc))
+    except PermissionDenied as exc:
+        _fail(job, str(exc))
+    else:
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.READING).update(
+            status=ImportStatus.NEW,
+            preview={},
+            updated_at=timezone.now(),
+            **{
+                name: getattr(job, name)
+                for name in (
+                    "kind",
+                    "rows_total",
+                    "size",
+                    "format",
+                    "encoding",
+                    "delimiter",
+                    "headers",
+                    "mapping",
+                )
+            },
+        )
+    job.refresh_from_db()
     return job
+
+
+#: The statuses in which a job may be discarded: no worker is writing its rows.
+DISCARDABLE = (
+    ImportStatus.READING,
+    ImportStatus.NEW,
+    ImportStatus.CHECKED,
+    ImportStatus.FAILED,
+)
+
+
+def import_discard(*, actor: User, job: ImportJob) -> None:
+    """Delete a job that wrote nothing that stays (not started, checked, or failed) and
+    its file; a failed import keeps the records it wrote before it stopped."""
+    _own(actor, job)
+    if job.status not in DISCARDABLE:
+        raise ValidationError({"job": [_("A running or finished import cannot be discarded.")]})
+    deleted, _rows = ImportJob.objects.filter(pk=job.pk, status__in=DISCARDABLE).delete()
+    if deleted:
+        job.file.delete(save=False)
 
 
 def _check_mapping(kind: str, headers: list[str], mapping: list[str]) -> list[str]:

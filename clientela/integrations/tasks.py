@@ -1,6 +1,7 @@
 """Background jobs of imports (the ``django_tasks`` API, see ``activities.tasks``): the
-dry run of a large file and the import itself. Both are safe to run twice: a job not in
-the state the task expects is left alone, and an import resumes at its checkpoint.
+reading of a large upload, the dry run of a large file and the import itself. All are
+safe to run twice: a job not in the state the task expects is left alone, and an import
+resumes at its checkpoint.
 
 ``services`` imports this module to queue the jobs, so the jobs import ``services`` when
 they run."""
@@ -10,6 +11,19 @@ from __future__ import annotations
 from django_tasks import task
 
 from clientela.integrations.models import ImportJob, ImportStatus
+
+
+@task()
+def read_import(job_id: int) -> int:
+    """Read the columns and count the rows of job ``job_id``'s file (an upload too large
+    to read in the request); returns the rows (-1: nothing to do, or the file failed)."""
+    from clientela.integrations.services import import_read  # noqa: PLC0415
+
+    job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.READING).first()
+    if job is None:
+        return -1
+    job = import_read(job=job)
+    return job.rows_total if job.status == ImportStatus.NEW else -1
 
 
 @task()

@@ -15,5 +15,6 @@ urlpatterns = [
     path("imports/<int:pk>/start/", imports.import_start, name="import-start"),
     path("imports/<int:pk>/undo/", imports.import_undo, name="import-undo"),
     path("imports/<int:pk>/resume/", imports.import_resume, name="import-resume"),
+    path("imports/<int:pk>/discard/", imports.import_discard, name="import-discard"),
     path("imports/<int:pk>/report.csv", imports.import_report, name="import-report"),
 ]

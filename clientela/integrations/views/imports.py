@@ -49,7 +49,12 @@ INLINE_ROWS_RUN = 200
 #: Sample values shown under each column of the mapping form.
 SAMPLE_ROWS = 3
 #: The statuses during which the job page polls the progress partial.
-IN_PROGRESS = (ImportStatus.CHECKING, ImportStatus.QUEUED, ImportStatus.RUNNING)
+IN_PROGRESS = (
+    ImportStatus.READING,
+    ImportStatus.CHECKING,
+    ImportStatus.QUEUED,
+    ImportStatus.RUNNING,
+)
 ISSUES_ID = "import-issues"
 ACCEPT = ".csv,.tsv,.txt,.xlsx,.vcf"
 
@@ -151,11 +156,11 @@ def import_new(request: AuthedRequest, kind: str = "") -> HttpResponse:
             except PermissionDenied as exc:
                 form.add_error("kind", str(exc) or _("You may not import these records."))
             else:
-                messages.success(
-                    request,
-                    _("“%(file)s” uploaded: check how its columns are matched.")
-                    % {"file": job.filename},
-                )
+                if job.status == ImportStatus.READING:
+                    done = _("“%(file)s” uploaded; it is being read, then its columns are shown.")
+                else:
+                    done = _("“%(file)s” uploaded: check how its columns are matched.")
+                messages.success(request, done % {"file": job.filename})
                 return redirect(_job_url(job))
     else:
         initial_kind = kind if kind in ImportKind.values else ""
@@ -238,6 +243,7 @@ def _render_job(
         "in_progress": job.status in IN_PROGRESS,
         "list_url_name": import_kind(job.kind).url("list"),
         "inline_rows": INLINE_ROWS_RUN,
+        "discardable": job.status in services.DISCARDABLE,
     }
     if job.status == ImportStatus.NEW and not (extra and "columns" in extra):
         kind = request.GET.get("kind", job.kind)
@@ -466,6 +472,21 @@ def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The import goes on where it stopped."))
     return redirect(_job_url(job))
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def import_discard(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Delete a job that is not running nor done, and its file."""
+    job = _job(request, pk)
+    try:
+        services.import_discard(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_job_url(job))
+    messages.success(request, _("Import “%(file)s” discarded.") % {"file": job.filename})
+    return redirect("integrations:import-list")
 
 
 # --- the row report ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ at a time). ``base`` holds what they share.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from clientela.integrations.imports.readers.base import (
     binary_error,
     checked_size,
     empty_error,
+    unpacked_size,
 )
 from clientela.integrations.imports.readers.csv_reader import (
     DELIMITERS,
@@ -95,6 +97,13 @@ def open_table(path: str | Path, *, filename: str = "") -> Table:
     return CsvTable.open(path, encoding, detect_delimiter(text))
 
 
+def work_size(path: str | Path) -> int:
+    """What reading the file means, in bytes: an .xlsx's uncompressed size (from its zip
+    directory), any other file's size."""
+    unpacked = unpacked_size(Path(path))
+    return unpacked if unpacked >= 0 else os.stat(path).st_size
+
+
 def _looks_binary(head: bytes, text: str, encoding: str) -> bool:
     if b"\x00" in head or head.startswith(_BINARY_MAGIC):
         return True
@@ -116,5 +125,7 @@ __all__ = [
     "ImportFileError",
     "Row",
     "Table",
+    "checked_size",
     "open_table",
+    "work_size",
 ]

@@ -5,7 +5,8 @@ limit, and the messages of the problems more than one format finds."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,3 +119,77 @@ def checked_size(path: Path) -> int:
     if size == 0:
         raise empty_error()
     return size
+
+
+# --- the limits of what a file may hold (settings, read when a file is opened) -------------
+
+
+def check_columns(count: int) -> None:
+    """ImportFileError when a header has more columns than ``CLIENTELA_IMPORT_MAX_COLUMNS``."""
+    limit = settings.CLIENTELA_IMPORT_MAX_COLUMNS
+    if count > limit:
+        raise ImportFileError(
+            _(
+                "The file has %(n)s columns; an import takes at most %(limit)s "
+                "(CLIENTELA_IMPORT_MAX_COLUMNS). Remove the columns you do not need."
+            )
+            % {"n": count, "limit": limit},
+            line=1,
+        )
+
+
+def check_cell(length: int, line: int) -> None:
+    """ImportFileError when a cell holds more than ``CLIENTELA_IMPORT_MAX_CELL`` characters."""
+    limit = settings.CLIENTELA_IMPORT_MAX_CELL
+    if length > limit:
+        raise ImportFileError(cell_error(line))
+
+
+def cell_error(line: int) -> str:
+    return _(
+        "Line %(line)s: a cell holds more than %(limit)s characters "
+        "(CLIENTELA_IMPORT_MAX_CELL). Shorten it and import again."
+    ) % {"line": line, "limit": settings.CLIENTELA_IMPORT_MAX_CELL}
+
+
+def limited_count(items: Iterable[object]) -> int:
+    """How many ``items``, stopping with ImportFileError past ``CLIENTELA_IMPORT_MAX_ROWS``."""
+    limit = settings.CLIENTELA_IMPORT_MAX_ROWS
+    count = 0
+    for _item in items:
+        count += 1
+        if count > limit:
+            raise ImportFileError(
+                _(
+                    "The file has more than %(limit)s rows (CLIENTELA_IMPORT_MAX_ROWS). "
+                    "Split it into smaller files."
+                )
+                % {"limit": limit}
+            )
+    return count
+
+
+def unpacked_size(path: Path) -> int:
+    """The uncompressed size of a zip file (an .xlsx) from its directory, without
+    unpacking anything; ``-1`` when it is no zip file."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return -1
+
+
+def check_unpacked(path: Path) -> None:
+    """ImportFileError when an .xlsx unpacks to more than ``CLIENTELA_IMPORT_MAX_XLSX_MB``
+    (checked before the workbook is parsed: a small file can hold a huge sheet)."""
+    limit = settings.CLIENTELA_IMPORT_MAX_XLSX_MB * 1024 * 1024
+    size = unpacked_size(path)
+    if size > limit:
+        raise ImportFileError(
+            _(
+                "This Excel file unpacks to %(size)s; the largest an import reads is "
+                "%(limit)s (CLIENTELA_IMPORT_MAX_XLSX_MB). Split it into smaller files or "
+                "save it as CSV."
+            )
+            % {"size": _size_text(size), "limit": _size_text(limit)}
+        )

@@ -25,7 +25,11 @@ from clientela.integrations.imports.readers.base import (
     ImportFileError,
     Row,
     Table,
+    cell_error,
+    check_cell,
+    check_columns,
     empty_error,
+    limited_count,
     no_data_error,
     ragged,
     undecodable,
@@ -94,6 +98,7 @@ class CsvTable(Table):
             header = next(records, None)
             if header is None:
                 raise empty_error()
+            check_columns(len(header[1]))
             table.headers = header[1]
             if not any(table.headers):
                 raise _no_header_names_error()
@@ -121,6 +126,7 @@ class CsvTable(Table):
                 for raw in reader:
                     end = reader.line_num
                     cells = [c.strip() for c in raw]
+                    check_cell(max(map(len, cells), default=0), start)
                     flagged = bad[0]
                     bad[0] = False
                     # A first row of bare delimiters is a header without names.
@@ -128,6 +134,10 @@ class CsvTable(Table):
                         yield start, cells, flagged
                     start = end + 1
             except csv.Error as error:
+                # A cell longer than the csv module reads, within one line (across
+                # lines it is most likely a quote that never closes).
+                if "field limit" in str(error) and reader.line_num <= start:
+                    raise ImportFileError(cell_error(start)) from None
                 raise ImportFileError(
                     _(
                         "Line %(line)s: this row cannot be read (%(error)s); a quoted cell "
@@ -157,4 +167,6 @@ class CsvTable(Table):
             yield Row(number, cells, problems)
 
     def count_rows(self) -> int:
-        return sum(1 for _record in self._records()) - 1
+        records = self._records()
+        next(records)  # the header
+        return limited_count(records)

@@ -24,6 +24,7 @@ from clientela.integrations.imports.readers.base import (
     ImportFileError,
     Row,
     Table,
+    limited_count,
     no_data_error,
     undecodable,
 )
@@ -147,7 +148,7 @@ class VcardTable(Table):
 
     def count_rows(self) -> int:
         with open(self.path, encoding=self.file_encoding, errors="replace") as stream:
-            return sum(1 for line in stream if line.strip().upper() == "BEGIN:VCARD")
+            return limited_count(line for line in stream if line.strip().upper() == "BEGIN:VCARD")
 
     def rows(self, start: int = 0) -> Iterator[Row]:
         for index, card in enumerate(self._cards()):

@@ -18,7 +18,11 @@ from clientela.integrations.imports.readers.base import (
     ImportFileError,
     Row,
     Table,
+    check_cell,
+    check_columns,
+    check_unpacked,
     empty_error,
+    limited_count,
     no_data_error,
     ragged,
 )
@@ -60,6 +64,7 @@ class XlsxTable(Table):
 
     @staticmethod
     def _workbook(path: Path) -> Any:
+        check_unpacked(path)
         try:
             return openpyxl.load_workbook(path, read_only=True, data_only=False)
         except Exception as error:  # openpyxl raises many kinds on a damaged file
@@ -81,6 +86,7 @@ class XlsxTable(Table):
                 if found is None:
                     continue
                 number, cells = found
+                check_columns(len(cells))
                 table = cls(path, cells, sheet.title, number)
                 if next(table._cells(sheet), None) is None:
                     raise no_data_error()
@@ -124,6 +130,7 @@ class XlsxTable(Table):
                         cells.append("")
                     else:
                         cells.append(_xlsx_text(value))
+                        check_cell(len(cells[-1]), number)
                 if len(cells) > width:
                     if any(cells[width:]):
                         count = max(i for i, c in enumerate(cells) if c) + 1
@@ -137,6 +144,6 @@ class XlsxTable(Table):
     def count_rows(self) -> int:
         workbook = self._workbook(self.path)
         try:
-            return sum(1 for _row in self._cells(workbook[self.sheet]))
+            return limited_count(self._cells(workbook[self.sheet]))
         finally:
             workbook.close()
