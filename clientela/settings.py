@@ -268,6 +268,10 @@ CLIENTELA_IMPORT_MAX_XLSX_MB = env_int("CLIENTELA_IMPORT_MAX_XLSX_MB", 200, mini
 #: Files up to this size (uncompressed, in KB) are read in the upload request; larger
 #: ones are stored and read by the worker, the upload answering at once.
 CLIENTELA_IMPORT_INLINE_KB = env_int("CLIENTELA_IMPORT_INLINE_KB", 256, minimum=0)
+#: How long ``clientela worker`` waits before trying again when the database is busy
+#: ("database is locked") or gone: from the first wait, doubling up to the longest.
+CLIENTELA_WORKER_RETRY_MS = env_int("CLIENTELA_WORKER_RETRY_MS", 1000, minimum=1)
+CLIENTELA_WORKER_RETRY_MAX_MS = env_int("CLIENTELA_WORKER_RETRY_MAX_MS", 60_000, minimum=1)
 #: The company name on quotes and greetings (default: the display name of
 #: DEFAULT_FROM_EMAIL, else "Clientela"); see core/company.py.
 CLIENTELA_COMPANY_NAME = env_str("CLIENTELA_COMPANY_NAME", "")

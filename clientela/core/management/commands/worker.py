@@ -1,5 +1,6 @@
 """``clientela worker``: run background tasks with whichever ``django_tasks`` backend
-settings name: the database worker by default, an RQ worker on Redis at scale."""
+settings name: the database worker by default, an RQ worker on Redis at scale. A busy
+or lost database does not stop it: each step is tried again (``core.worker``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from clientela.core.registry import run_worker_startup_hooks
+from clientela.core.worker import until_done
 
 
 class Command(BaseCommand):
@@ -30,17 +32,20 @@ class Command(BaseCommand):
         # whoever queued them, not as a command-line change.
         backend = settings.TASKS["default"]["BACKEND"]
         # Recurring jobs and catch-up runs the domain apps registered (core names none).
-        run_worker_startup_hooks()
+        until_done(run_worker_startup_hooks, what="worker start-up")
         if backend.startswith("django_tasks_db."):
             extra = ["--batch"] if options["batch"] else []
-            call_command(
-                "db_worker",
-                "--queue-name",
-                options["queue_name"],
-                "--interval",
-                str(options["interval"]),
-                *extra,
-                verbosity=options["verbosity"],
+            until_done(
+                lambda: call_command(
+                    "db_worker",
+                    "--queue-name",
+                    options["queue_name"],
+                    "--interval",
+                    str(options["interval"]),
+                    *extra,
+                    verbosity=options["verbosity"],
+                ),
+                what="worker",
             )
         elif backend.startswith("django_tasks_rq."):
             queues = settings.TASKS["default"].get("QUEUES", ["default"])
