@@ -164,3 +164,21 @@ def test_until_done_lets_other_errors_through() -> None:
     with pytest.raises(ProgrammingError):
         until_done(step, what="test step", backoff=Backoff(1, 2), sleep=waits.append)
     assert waits == []
+
+
+def test_with_the_rq_backend_the_worker_runs_rqs_scheduler_too(
+    settings: Any, monkeypatch: Any
+) -> None:
+    """Without the scheduler, every job queued with ``run_after`` stays in RQ's
+    scheduled registry for ever. (The RQ packages are not installed here: the command
+    it starts is checked, not a real Redis.)"""
+    from clientela.core.management.commands import worker  # noqa: PLC0415
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(worker, "call_command", lambda *args, **kw: calls.append(args))
+    monkeypatch.setattr(worker, "run_worker_startup_hooks", lambda: None)
+    worker.Command().handle(queue_name="*", batch=True, interval=1.0, verbosity=0)
+    assert calls == [
+        ("rqworker", "default", "--job-class", "django_tasks_rq.Job", "--with-scheduler", "--burst")
+    ]

@@ -50,7 +50,17 @@ class Command(BaseCommand):
         elif backend.startswith("django_tasks_rq."):
             queues = settings.TASKS["default"].get("QUEUES", ["default"])
             extra = ["--burst"] if options["batch"] else []
-            call_command("rqworker", *queues, "--job-class", "django_tasks_rq.Job", *extra)
+            # With its scheduler: jobs queued with ``run_after`` (reminders, the hourly
+            # birthday run, the daily quote expiry) wait in RQ's scheduled registry and
+            # only the scheduler moves them to the queue when they are due.
+            call_command(
+                "rqworker",
+                *queues,
+                "--job-class",
+                "django_tasks_rq.Job",
+                "--with-scheduler",
+                *extra,
+            )
         else:
             raise CommandError(
                 _("No worker needed or known for the task backend %(backend)s.")
