@@ -256,6 +256,11 @@ CLIENTELA_MAX_ATTACHMENT_MB = env_int("CLIENTELA_MAX_ATTACHMENT_MB", 10, minimum
 CLIENTELA_MAX_IMPORT_MB = env_int("CLIENTELA_MAX_IMPORT_MB", 1024, minimum=1)
 #: Rows an import writes per transaction (and per checkpoint it resumes from).
 CLIENTELA_IMPORT_CHUNK = env_int("CLIENTELA_IMPORT_CHUNK", 2000, minimum=1)
+#: A running import whose worker has not reported (its heartbeat, raised with every
+#: chunk) for this many seconds is taken for dead: the running workers, which look
+#: every half of it, queue it again at its checkpoint, and its page offers "Resume".
+#: Keep it well above the time one chunk takes.
+CLIENTELA_IMPORT_STALE_SECONDS = env_int("CLIENTELA_IMPORT_STALE_SECONDS", 120, minimum=1)
 #: What an import file may hold; a file over any of these fails with a message naming
 #: the setting. Checked by the worker before the rows are read (the header, the zip
 #: directory of an .xlsx) or while they are counted, so a hostile file costs little.

@@ -50,8 +50,19 @@ from clientela.integrations.tasks import check_import, read_import, run_import
 
 #: Files up to this many rows are checked in the request; larger ones by the worker.
 INLINE_ROWS = 5000
-#: A running import whose worker has not reported for this long is taken for dead.
-STALE_AFTER = datetime.timedelta(minutes=2)
+
+
+def stale_before() -> datetime.datetime:
+    """A running import whose last heartbeat is older than this is taken for dead
+    (``CLIENTELA_IMPORT_STALE_SECONDS``)."""
+    return timezone.now() - datetime.timedelta(seconds=settings.CLIENTELA_IMPORT_STALE_SECONDS)
+
+
+def import_is_stale(job: ImportJob) -> bool:
+    """Whether ``job`` is marked running but its worker has gone quiet."""
+    return job.status == ImportStatus.RUNNING and (
+        job.heartbeat_at is None or job.heartbeat_at < stale_before()
+    )
 
 
 def _require(actor: User, kind: str) -> None:
@@ -285,10 +296,7 @@ def import_resume(
     stale, or at once with ``force`` (the command line's ``--resume``: the user knows
     the process that ran it is gone)."""
     _own(actor, job)
-    stale = timezone.now() - STALE_AFTER
-    running_dead = job.status == ImportStatus.RUNNING and (
-        force or job.heartbeat_at is None or job.heartbeat_at < stale
-    )
+    running_dead = job.status == ImportStatus.RUNNING and (force or import_is_stale(job))
     if job.status not in (ImportStatus.FAILED, ImportStatus.QUEUED) and not running_dead:
         raise ValidationError({"job": [_("Only a stopped import can be resumed.")]})
     job.status, job.error = ImportStatus.QUEUED, ""
@@ -303,7 +311,7 @@ def _claim(job: ImportJob) -> bool:
     worker and the command line) never import the same rows at once. A job still
     marked running is taken only when its last heartbeat is stale (a dead worker)."""
     now = timezone.now()
-    stale = now - STALE_AFTER
+    stale = stale_before()
     claimable = Q(status=ImportStatus.QUEUED) | Q(
         Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True), status=ImportStatus.RUNNING
     )
@@ -335,16 +343,25 @@ def _fail(job: ImportJob, message: str) -> None:
     )
 
 
-def import_resume_stale() -> list[int]:
-    """Jobs a dead worker left running (or queued and lost): queue them again; each
-    resumes at its checkpoint. Run when a worker starts."""
-    cutoff = timezone.now() - STALE_AFTER
-    stale = list(
-        ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    ) + list(ImportJob.objects.filter(status=ImportStatus.QUEUED).values_list("pk", flat=True))
-
+def import_resume_stale(*, queued: bool = True) -> list[int]:
+    """Jobs a dead worker left running (heartbeat stale), and with ``queued`` those
+    queued and maybe lost (a worker starting): queue them again; each resumes at its
+    checkpoint. The running workers call it periodically (``watch_imports``), a
+    starting worker once with ``queued``."""
+    dead = ImportJob.objects.filter(
+        Q(heartbeat_at__lt=stale_before()) | Q(heartbeat_at__isnull=True),
+        status=ImportStatus.RUNNING,
+    )
+    stale = list(dead.values_list("pk", flat=True))
+    # Queued again (a conditional update: a worker that reports meanwhile keeps it).
+    stale = [
+        pk
+        for pk in stale
+        if dead.filter(pk=pk).update(status=ImportStatus.QUEUED, updated_at=timezone.now())
+    ]
+    if queued:
+        waiting = ImportJob.objects.filter(status=ImportStatus.QUEUED).exclude(pk__in=stale)
+        stale += list(waiting.values_list("pk", flat=True))
     for pk in stale:
         run_import.enqueue(pk)
     return stale

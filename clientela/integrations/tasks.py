@@ -8,7 +8,14 @@ they run."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from clientela.integrations.models import ImportJob, ImportStatus
 
@@ -51,8 +58,60 @@ def run_import(job_id: int) -> int:
     return counts.created + counts.updated
 
 
-def resume_imports() -> None:
-    """Worker start-up hook: queue again the imports a stopped worker left behind."""
+@task()
+def watch_imports() -> int:
+    """Runs every half ``CLIENTELA_IMPORT_STALE_SECONDS`` on whichever worker is free:
+    imports whose worker died (stale heartbeat) are queued again at once, the task
+    results their dead worker left "running" are marked failed; then it queues its next
+    run. Returns how many imports it resumed."""
     from clientela.integrations.services import import_resume_stale  # noqa: PLC0415
 
-    import_resume_stale()
+    try:
+        resumed = import_resume_stale(queued=False)
+        fail_orphaned_results(resumed)
+        return len(resumed)
+    finally:
+        ensure_import_watch(exclude_running=True)
+
+
+def fail_orphaned_results(job_ids: list[int]) -> int:
+    """Mark failed the ``run_import`` results still "running" for these jobs: their
+    worker is gone (only the database backend can be asked). Returns how many."""
+    if not job_ids or not isinstance(run_import.get_backend(), DatabaseBackend):
+        return 0
+    orphans = DBTaskResult.objects.filter(
+        task_path=run_import.module_path, status=TaskResultStatus.RUNNING
+    )
+    ids = [r.pk for r in orphans if r.args_kwargs.get("args", [None])[0] in job_ids]
+    return DBTaskResult.objects.filter(pk__in=ids).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path="builtins.RuntimeError",
+        traceback="The worker running this task stopped: its import's heartbeat went stale.",
+    )
+
+
+def ensure_import_watch(*, exclude_running: bool = False) -> bool:
+    """Queue the next ``watch_imports`` run unless one is already waiting (database
+    backend; another backend always queues, the run being idempotent)."""
+    if isinstance(watch_imports.get_backend(), DatabaseBackend):
+        statuses = [TaskResultStatus.READY]
+        if not exclude_running:
+            statuses.append(TaskResultStatus.RUNNING)
+        waiting = DBTaskResult.objects.filter(
+            task_path=watch_imports.module_path, status__in=statuses
+        )
+        if waiting.exists():
+            return False
+    every = max(1.0, settings.CLIENTELA_IMPORT_STALE_SECONDS / 2)
+    watch_imports.using(run_after=timezone.now() + datetime.timedelta(seconds=every)).enqueue()
+    return True
+
+
+def resume_imports() -> None:
+    """Worker start-up hook: queue again the imports a stopped worker left behind, and
+    start the periodic watch for imports whose worker dies later."""
+    from clientela.integrations.services import import_resume_stale  # noqa: PLC0415
+
+    fail_orphaned_results(import_resume_stale())
+    ensure_import_watch()

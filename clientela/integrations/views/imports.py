@@ -244,6 +244,7 @@ def _render_job(
         "list_url_name": import_kind(job.kind).url("list"),
         "inline_rows": INLINE_ROWS_RUN,
         "discardable": job.status in services.DISCARDABLE,
+        "stale": services.import_is_stale(job),
     }
     if job.status == ImportStatus.NEW and not (extra and "columns" in extra):
         kind = request.GET.get("kind", job.kind)
@@ -376,7 +377,12 @@ def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     response = render(
         request,
         "integrations/_import_progress.html",
-        {"job": job, "job_url": _job_url(job), "in_progress": job.status in IN_PROGRESS},
+        {
+            "job": job,
+            "job_url": _job_url(job),
+            "in_progress": job.status in IN_PROGRESS,
+            "stale": services.import_is_stale(job),
+        },
     )
     if job.status not in IN_PROGRESS:
         response["HX-Refresh"] = "true"
