@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -84,10 +86,22 @@ class ActivitiesConfig(AppConfig):
         """When a worker starts: queue the hourly birthday-greeting run (it then queues
         its own next run) and deliver any reminder that fell due while none ran."""
         from clientela.activities import tasks
-        from clientela.core.registry import register_worker_startup
+        from clientela.core.registry import (
+            RecurringJob,
+            register_recurring_job,
+            register_worker_startup,
+        )
 
         register_worker_startup("activities.birthdays", tasks.ensure_birthday_greetings_scheduled)
         register_worker_startup("activities.reminders", tasks.schedule_delivery)
+        register_recurring_job(
+            RecurringJob(
+                "activities.birthdays",
+                _("Birthday greetings"),
+                tasks.send_birthday_greetings.module_path,
+                datetime.timedelta(hours=1),
+            )
+        )
 
     def _register_demo(self) -> None:
         from clientela.activities import demo

@@ -45,6 +45,9 @@ class CoreConfig(AppConfig):
             start=1,
         ):
             register_settings_link(NavItem(key, label, url_name, icon, order))
+        register_settings_link(
+            NavItem("background", _("Background work"), "core:settings-background", "bi-cpu", 90)
+        )
 
 
 class ClientelaAdminConfig(admin_apps.AdminConfig):

@@ -251,6 +251,24 @@ def register_worker_startup(key: str, hook: Callable[[], Any]) -> None:
     worker_startup_hooks[key] = hook
 
 
+@dataclass(frozen=True)
+class RecurringJob:
+    """A job the worker runs every ``period`` (it queues its own next run): its health
+    (last run, overdue after twice the period) is shown by ``clientela worker --status``."""
+
+    key: str
+    label: Any
+    task_path: str
+    period: Any  # datetime.timedelta
+
+
+recurring_jobs: dict[str, RecurringJob] = {}
+
+
+def register_recurring_job(job: RecurringJob) -> None:
+    recurring_jobs[job.key] = job
+
+
 def run_worker_startup_hooks() -> None:
     for _key, hook in sorted(worker_startup_hooks.items()):
         hook()

@@ -62,4 +62,5 @@ urlpatterns = [
     path("settings/roles/<int:pk>/delete/", roles.role_delete, name="role-delete"),
     path("settings/two-factor/", settings_views.settings_two_factor, name="settings-two-factor"),
     path("settings/custom-fields/", settings_views.custom_fields, name="custom-field-list"),
+    path("settings/background/", settings_views.settings_background, name="settings-background"),
 ]

@@ -1,4 +1,7 @@
+import datetime
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,10 +18,22 @@ class IntegrationsConfig(AppConfig):
     def _register_imports(self) -> None:
         """An "Import" entry in the settings and the list menus; when a worker starts,
         imports a stopped worker left behind resume at their checkpoint."""
-        from clientela.core.registry import register_worker_startup
+        from clientela.core.registry import (
+            RecurringJob,
+            register_recurring_job,
+            register_worker_startup,
+        )
         from clientela.integrations import tasks
 
         register_worker_startup("integrations.imports", tasks.resume_imports)
+        register_recurring_job(
+            RecurringJob(
+                "integrations.import-watch",
+                _("Watch for stopped imports"),
+                tasks.watch_imports.module_path,
+                datetime.timedelta(seconds=max(1, settings.CLIENTELA_IMPORT_STALE_SECONDS // 2)),
+            )
+        )
 
     def _register_exports(self) -> None:
         """An "Export" dropdown on the list of every exportable kind, one entry per

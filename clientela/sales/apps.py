@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -132,7 +134,13 @@ class SalesConfig(AppConfig):
 
     def _register_quotes(self) -> None:
         """Quotes on the top bar; the daily expiry of sent quotes when a worker starts."""
-        from clientela.core.registry import NavItem, register_nav_item, register_worker_startup
+        from clientela.core.registry import (
+            NavItem,
+            RecurringJob,
+            register_nav_item,
+            register_recurring_job,
+            register_worker_startup,
+        )
         from clientela.sales import tasks
 
         register_nav_item(
@@ -147,6 +155,14 @@ class SalesConfig(AppConfig):
             )
         )
         register_worker_startup("sales.quote-expiry", tasks.ensure_quote_expiry_scheduled)
+        register_recurring_job(
+            RecurringJob(
+                "sales.quote-expiry",
+                _("Quote expiry"),
+                tasks.expire_due_quotes.module_path,
+                datetime.timedelta(days=1),
+            )
+        )
 
     def _register_orders(self) -> None:
         """The orders list on the top bar and the "Purchase history" panel on person

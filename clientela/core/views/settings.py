@@ -17,10 +17,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from clientela.core import selectors, services
 from clientela.core.forms import CustomFieldForm, TwoFactorSettingForm, add_service_errors
+from clientela.core.health import background_health
 from clientela.core.models import CustomField, SiteSettings, User
 from clientela.core.permissions import Resource, custom_field_resources
 from clientela.core.registry import settings_links_in_order
@@ -119,3 +120,11 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
     return render(
         request, "core/settings/custom_fields.html", {"form": form, "field_groups": groups}
     )
+
+
+@login_required
+@require_GET
+def settings_background(request: HttpRequest) -> HttpResponse:
+    """The health of background work: recurring jobs, the queue (admins only)."""
+    require_admin(request)
+    return render(request, "core/settings/background.html", {"health": background_health()})

@@ -4,13 +4,16 @@ or lost database does not stop it: each step is tried again (``core.worker``).""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela.core.health import background_health
 from clientela.core.registry import run_worker_startup_hooks
 from clientela.core.worker import until_done
 
@@ -26,8 +29,16 @@ class Command(BaseCommand):
             "--batch", action="store_true", help="run what is queued now, then exit"
         )
         parser.add_argument("--interval", type=float, default=1.0)
+        parser.add_argument(
+            "--status",
+            action="store_true",
+            help="show the health of background work (recurring jobs, queue), then exit",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("status"):
+            self._status()
+            return
         # Tasks keep the default "system" interface: the worker runs them on behalf of
         # whoever queued them, not as a command-line change.
         backend = settings.TASKS["default"]["BACKEND"]
@@ -66,3 +77,28 @@ class Command(BaseCommand):
                 _("No worker needed or known for the task backend %(backend)s.")
                 % {"backend": backend}
             )
+
+    def _status(self) -> None:
+        """The health of background work; exits 1 when a recurring job is overdue."""
+        health = background_health()
+        if not health.known:
+            self.stdout.write(_("The task backend cannot be asked what it has run."))
+            return
+        for item in health.jobs:
+            when = _when(item.last_run) if item.last_run else _("never")
+            flag = _("OVERDUE") if item.overdue else _("ok")
+            self.stdout.write(
+                _("%(job)s: last run %(when)s, every %(period)s, %(flag)s")
+                % {"job": item.job.label, "when": when, "period": item.job.period, "flag": flag}
+            )
+        oldest = _when(health.oldest_waiting) if health.oldest_waiting else _("none")
+        self.stdout.write(
+            _("Tasks waiting to run: %(n)s; the oldest waits since %(when)s")
+            % {"n": health.waiting, "when": oldest}
+        )
+        if any(item.overdue for item in health.jobs):
+            raise CommandError(_("A recurring job is overdue: is a worker running?"))
+
+
+def _when(value: datetime.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
