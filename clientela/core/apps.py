@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.contrib.auth.signals import user_login_failed
@@ -27,6 +29,7 @@ class CoreConfig(AppConfig):
 
         user_login_failed.connect(count_login_failure, dispatch_uid="clientela_login_failures")
         self._register_settings_sections()
+        self._register_background()
 
     def _register_settings_sections(self) -> None:
         """Core's sections of the settings area, before those of the higher apps
@@ -45,6 +48,27 @@ class CoreConfig(AppConfig):
             start=1,
         ):
             register_settings_link(NavItem(key, label, url_name, icon, order))
+
+    def _register_background(self) -> None:
+        """The health of background work: its settings page, its periodic check."""
+        from clientela.core import tasks
+        from clientela.core.registry import (
+            NavItem,
+            RecurringJob,
+            register_recurring_job,
+            register_settings_link,
+            register_worker_startup,
+        )
+
+        register_worker_startup("core.health", tasks.ensure_health_check_scheduled)
+        register_recurring_job(
+            RecurringJob(
+                "core.health",
+                _("Health check of background work"),
+                tasks.check_background_health.module_path,
+                datetime.timedelta(minutes=10),
+            )
+        )
         register_settings_link(
             NavItem("background", _("Background work"), "core:settings-background", "bi-cpu", 90)
         )

@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from clientela.activities.tasks import send_birthday_greetings
 from clientela.core.health import background_health
+from clientela.core.tasks import check_background_health
 from clientela.integrations.tasks import watch_imports
 from clientela.sales.tasks import expire_due_quotes
 
@@ -71,6 +72,7 @@ def test_the_status_of_a_healthy_site_exits_0() -> None:
     ran(expire_due_quotes, datetime.timedelta(hours=2))
     ran(send_birthday_greetings, datetime.timedelta(minutes=20))
     ran(watch_imports, datetime.timedelta(seconds=10))
+    ran(check_background_health, datetime.timedelta(minutes=5))
     out = io.StringIO()
     call_command("worker", "--status", stdout=out)
     assert "OVERDUE" not in out.getvalue()
@@ -92,3 +94,35 @@ def test_the_admin_page_shows_the_health_and_is_404_for_others(
     assert "Quote expiry" in page
     assert "OVERDUE" in page
     assert "Tasks waiting to run: 0." in page
+
+
+def test_the_admins_are_e_mailed_once_when_a_job_becomes_overdue(
+    smtp_server: Any, settings: Any, admin: Any, rep_north: Any
+) -> None:
+    from clientela.core import tasks  # noqa: PLC0415 - the module, for its functions
+    from clientela.core.health import alert_admins  # noqa: PLC0415
+
+    smtp_server.use(settings)
+    admin.email = "boss@example.com"
+    admin.save()
+    rep_north.email = "rep@example.com"
+    rep_north.save()
+    ran(send_birthday_greetings, datetime.timedelta(minutes=20))
+    ran(watch_imports, datetime.timedelta(seconds=10))
+    ran(tasks.check_background_health, datetime.timedelta(minutes=1))
+    # The quote expiry last ran two days and a few minutes ago: it just became overdue.
+    ran(expire_due_quotes, datetime.timedelta(days=2, minutes=3))
+    assert tasks.check_background_health.call() == 1
+    assert len(smtp_server.messages) == 1
+    message = smtp_server.messages[0]
+    assert message["To"] == "boss@example.com"
+    assert "overdue" in message["Subject"]
+    body = message.get_content()
+    assert "Quote expiry has not run since" in body
+    assert "clientela worker --status" in body
+    # The next check queued itself; a check later in the same episode says nothing again.
+    assert DBTaskResult.objects.filter(
+        task_path=tasks.check_background_health.module_path, status=TaskResultStatus.READY
+    ).exists()
+    assert alert_admins(timezone.now() + datetime.timedelta(minutes=15)) == []
+    assert len(smtp_server.messages) == 1
