@@ -64,13 +64,15 @@ PEOPLE_DOCS = {
     "list": _list_help(Person.RESOURCE),
     "get": _MERGED.format("A person"),
     "update": _PATCH + _MERGED.format("A person"),
-    "delete": "Moves the person to the trash, where an admin can restore them for 30 days.",
+    "delete": "Moves the person to the trash, where whoever deleted them, or an admin, "
+    "can restore them for 30 days.",
 }
 ORGANIZATION_DOCS = {
     "list": _list_help(Organization.RESOURCE),
     "get": _MERGED.format("An organization"),
     "update": _PATCH + _MERGED.format("An organization"),
-    "delete": "Moves the organization to the trash, where an admin can restore it for 30 days.",
+    "delete": "Moves the organization to the trash, where whoever deleted it, or an admin, "
+    "can restore it for 30 days.",
 }
 
 

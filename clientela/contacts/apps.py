@@ -55,14 +55,3 @@ class ContactsConfig(AppConfig):
                 resource="contacts.organization",
             )
         )
-        register_nav_item(
-            NavItem(
-                "trash",
-                _("Trash"),
-                "contacts:trash",
-                "bi-trash",
-                900,
-                admin_only=True,
-                group="contacts",
-            )
-        )

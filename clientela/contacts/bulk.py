@@ -409,7 +409,7 @@ def records_trash_many(*, actor: User, model: type[Record], versions: dict[int, 
         batch = ids[start : start + 500]
         names = {r.pk: str(r)[:300] for r in model.objects.filter(pk__in=batch)}
         model.objects.filter(pk__in=batch).update(
-            deleted_at=now, version=F("version") + 1, updated_at=now
+            deleted_at=now, deleted_by=actor, version=F("version") + 1, updated_at=now
         )
         AuditEntry.objects.bulk_create(
             [

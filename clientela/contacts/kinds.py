@@ -3,8 +3,10 @@ organizations and people. ``ContactsConfig.ready()`` registers them."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from clientela.contacts import api, exports, forms, schemas, selectors, services
@@ -40,6 +42,13 @@ PAGES: dict[str, Any] = {
     },
 }
 
+
+def _not_merged(kind: str, trashed: QuerySet[Any]) -> QuerySet[Any]:
+    """Records merged away wait in the trash to be purged, but restoring one alone
+    would make the duplicate again: it comes back by undoing the merge."""
+    return trashed.exclude(pk__in=selectors.merged_ids(kind))
+
+
 ORGANIZATIONS = RecordKind(
     resource=Organization.RESOURCE,
     model=Organization,
@@ -57,6 +66,8 @@ ORGANIZATIONS = RecordKind(
     update=services.organization_update,
     trash=services.organization_trash,
     restore=services.organization_restore,
+    name_fields=("name",),
+    trash_filter=functools.partial(_not_merged, "organization"),
     form_class=forms.OrganizationForm,
     **PAGES,
     api_scopes=SCOPES,
@@ -97,6 +108,8 @@ PEOPLE = RecordKind(
     update=services.person_update,
     trash=services.person_trash,
     restore=services.person_restore,
+    name_fields=("first_name", "last_name"),
+    trash_filter=functools.partial(_not_merged, "person"),
     form_class=forms.PersonForm,
     **PAGES,
     api_scopes=SCOPES,

@@ -7,7 +7,6 @@ from clientela.contacts.views.records import (
     ContactFormView,
     ContactListView,
     ContactRestoreView,
-    ContactTrashView,
 )
 from clientela.core.kinds import RecordKind
 from clientela.core.views.kinds import (
@@ -62,6 +61,5 @@ urlpatterns = [
         name="person-checkboxes",
     ),
     path("organizations/options/", pickers.organization_options, name="organization-options"),
-    path("trash/", ContactTrashView.as_view(), name="trash"),
     path("merges/<int:pk>/undo/", merge.merge_undo, name="merge-undo"),
 ]

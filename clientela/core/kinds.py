@@ -204,6 +204,13 @@ class RecordKind:
     #: Whether the kind has a page of its own (``<url_prefix>-detail``) to link to.
     has_detail_page: bool = True
 
+    # --- trash ---------------------------------------------------------------------
+    #: The fields a record's name is made of, which the trash's search looks in.
+    name_fields: tuple[str, ...] = ()
+    #: Narrows the kind's trash list (contacts leave out records merged away, which
+    #: come back by undoing the merge): ``trash_filter(queryset) -> queryset``.
+    trash_filter: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
+
     # --- derived -------------------------------------------------------------------
 
     @property

@@ -23,8 +23,8 @@ from clientela.core.models import (
     Team,
     User,
 )
-from clientela.core.permissions import restrict
-from clientela.core.services import trash_cutoff
+from clientela.core.permissions import can, restrict
+from clientela.core.services import may_restore, trash_cutoff
 
 R = TypeVar("R", bound=CRMRecord)
 
@@ -45,12 +45,11 @@ def record_get(model: type[R], *, user: Any, pk: Any, queryset: QuerySet[R] | No
 
 
 def record_trash_get(model: type[R], *, user: Any, pk: Any) -> R:
-    """One record in the trash, for an admin to restore; ``NotFound`` for anyone else
-    and for a record that is missing or not trashed."""
-    if not getattr(user, "is_admin", False):
-        raise NotFound()
+    """One record in the trash that ``user`` may bring back (an admin any, anyone else
+    what they deleted and may still see and edit); ``NotFound`` otherwise, and for a
+    record that is missing or not trashed."""
     record = model._default_manager.filter(pk=parse_id(pk), deleted_at__isnull=False).first()
-    if record is None:
+    if record is None or not may_restore(user, record):
         raise NotFound()
     return cast(R, record)
 
@@ -62,10 +61,14 @@ def audit_history(*, record: CRMRecord) -> QuerySet[AuditEntry]:
 
 
 def trash_list(*, user: Any, model: type[CRMRecord]) -> QuerySet[Any]:
-    """Records in the trash and still restorable; admins only (others see nothing)."""
+    """Records in the trash and still restorable by ``user``: an admin's every one,
+    anyone else's own deletions they may still see and edit."""
+    qs: QuerySet[Any] = model._default_manager.filter(deleted_at__gte=trash_cutoff())
     if not getattr(user, "is_admin", False):
-        return model._default_manager.none()
-    return model._default_manager.filter(deleted_at__gte=trash_cutoff()).order_by("-deleted_at")
+        if not can(user, "update", model.RESOURCE):
+            return model._default_manager.none()
+        qs = restrict(qs.filter(deleted_by=user), user, model.RESOURCE)
+    return qs.order_by("-deleted_at")
 
 
 def tag_list() -> QuerySet[Tag]:

@@ -1,12 +1,21 @@
 from django.urls import path
 
-from clientela.core.views import account, auth, company, roles, search, teams, users
+from clientela.core.views import account, auth, company, roles, search, teams, trash, users
 from clientela.core.views import settings as settings_views
 
 app_name = "core"
 urlpatterns = [
     path("", auth.home, name="home"),
     path("search/", search.search, name="search"),
+    # the trash of every kind
+    path("trash/", trash.trash_page, name="trash"),
+    path("trash/restore/", trash.trash_restore_many, name="trash-restore"),
+    path("trash/purge/", trash.trash_purge_many, name="trash-purge"),
+    path(
+        "trash/<str:resource>/<int:pk>/restore/",
+        trash.trash_restore_one,
+        name="trash-restore-one",
+    ),
     # login, logout, password reset
     path("account/login/", auth.LoginView.as_view(), name="login"),
     path("account/logout/", auth.LogoutView.as_view(), name="logout"),

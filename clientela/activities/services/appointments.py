@@ -23,7 +23,7 @@ from clientela.activities.services.common import (
 )
 from clientela.core.models import User
 from clientela.core.models.accounts import validate_time_zone
-from clientela.core.services import RecordWrites, record_trash
+from clientela.core.services import RecordWrites, record_restore, record_trash
 from clientela.core.validation import (
     Errors,
     add,
@@ -147,3 +147,9 @@ def appointment_trash(
 ) -> None:
     record_trash(actor=actor, record=appointment, expected_version=expected_version)
     rem.drop_pending_reminders(appointment)
+
+
+def appointment_restore(*, actor: User, appointment: Appointment) -> None:
+    """Back from the trash (its deleter or an admin); the reminders dropped with the
+    trash stay dropped: set them again on the form."""
+    record_restore(actor=actor, record=appointment, reindex=lambda record: None)

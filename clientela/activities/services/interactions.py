@@ -26,7 +26,7 @@ from clientela.activities.services.common import (
     lock,
 )
 from clientela.core.models import User
-from clientela.core.services import record_create, record_trash, record_update
+from clientela.core.services import record_create, record_restore, record_trash, record_update
 from clientela.core.validation import Errors, add, clean_datetime, clean_text, raise_errors
 
 
@@ -178,3 +178,8 @@ def interaction_trash(
     with transaction.atomic():
         lock(interaction, actor, "delete")
         record_trash(actor=actor, record=interaction, expected_version=expected_version)
+
+
+def interaction_restore(*, actor: User, interaction: Interaction) -> None:
+    """Back from the trash, onto the timeline again (its deleter or an admin)."""
+    record_restore(actor=actor, record=interaction, reindex=lambda record: None)

@@ -23,7 +23,7 @@ from clientela.activities.services.common import (
     lock,
 )
 from clientela.core.models import User
-from clientela.core.services import RecordWrites, record_trash
+from clientela.core.services import RecordWrites, record_restore, record_trash
 from clientela.core.validation import (
     Errors,
     add,
@@ -143,3 +143,9 @@ def task_cancel(*, actor: User, task: Task) -> Task:
 def task_trash(*, actor: User, task: Task, expected_version: int | None = None) -> None:
     record_trash(actor=actor, record=task, expected_version=expected_version)
     rem.drop_pending_reminders(task)
+
+
+def task_restore(*, actor: User, task: Task) -> None:
+    """Back from the trash (its deleter or an admin); the reminders dropped with the
+    trash stay dropped: set them again on the form."""
+    record_restore(actor=actor, record=task, reindex=lambda record: None)

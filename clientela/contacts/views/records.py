@@ -27,21 +27,19 @@ from django.utils.translation import gettext as _
 from clientela.contacts import selectors
 from clientela.contacts.filters import ContactFilters
 from clientela.contacts.forms import ERROR_TARGETS, details_initial, make_formset
-from clientela.contacts.kinds import ORGANIZATIONS, PEOPLE
 from clientela.contacts.models import Organization, Person
 from clientela.contacts.views.merge import merge_notes
 from clientela.contacts.views.pickers import organization_choices
 from clientela.core import selectors as core_selectors
 from clientela.core.errors import NotFound
 from clientela.core.forms import add_service_errors, id_list
-from clientela.core.kinds import RecordKind
 from clientela.core.views.kinds import (
     KindView,
     RecordDetailView,
     RecordFormView,
     RecordListView,
     RecordRestoreView,
-    TrashView,
+    trash_url,
 )
 
 
@@ -173,13 +171,4 @@ class ContactRestoreView(RecordRestoreView):
             )
             % {"name": record},
         )
-        return redirect("contacts:trash")
-
-
-class ContactTrashView(TrashView):
-    kinds = (PEOPLE, ORGANIZATIONS)
-
-    def records(self, kind: RecordKind) -> Any:
-        # Records merged away wait in the trash to be purged, but restoring one alone
-        # would make the duplicate again: it comes back by undoing the merge.
-        return super().records(kind).exclude(pk__in=selectors.merged_ids(kind.url_prefix))
+        return redirect(trash_url(self.kind.resource))

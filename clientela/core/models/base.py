@@ -42,8 +42,9 @@ CRMRecordManager = models.Manager.from_queryset(CRMRecordQuerySet)
 class CRMRecord(TimeStampedModel):
     """A record users own and share: owner and team drive visibility (see
     ``core.permissions``), ``version`` guards against lost updates, ``deleted_at``
-    puts it in the trash, ``custom`` holds admin-defined custom field values and
-    ``external_id`` the record's id in the system it was imported from.
+    puts it in the trash (``deleted_by`` says who did), ``custom`` holds admin-defined
+    custom field values and ``external_id`` the record's id in the system it was
+    imported from.
 
     Subclasses declare ``RESOURCE`` (e.g. ``"contacts.person"``), the key roles grant
     rights on, and a ``tags`` many-to-many to ``core.Tag``.
@@ -62,6 +63,16 @@ class CRMRecord(TimeStampedModel):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    #: Who moved the record to the trash: they find it in their own trash and may bring
+    #: it back (a column, not the audit trail, so the trash filters on it fast).
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
 

@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from clientela.core import search
@@ -29,7 +30,7 @@ from clientela.core.audit import changes_between, created_changes, record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.errors import NotFound, VersionConflict
 from clientela.core.models import CRMRecord
-from clientela.core.permissions import can_see_record, require
+from clientela.core.permissions import can, can_see_record, require
 
 R = TypeVar("R", bound=CRMRecord)
 M = TypeVar("M", bound=models.Model)
@@ -157,15 +158,18 @@ class RecordWrites(Generic[M]):
 
 @transaction.atomic
 def record_trash(*, actor: Any, record: CRMRecord, expected_version: int | None = None) -> None:
-    """Move a record to the trash (restorable by an admin for CLIENTELA_TRASH_DAYS)."""
+    """Move a record to the trash for CLIENTELA_TRASH_DAYS, noting who did: they (and
+    admins) may bring it back (``record_restore``)."""
     fresh = lock_for_update(record, actor, "delete")
     check_version(fresh, expected_version)
     fresh.deleted_at = timezone.now()
+    fresh.deleted_by = actor if getattr(actor, "pk", None) else None
     fresh.version += 1
-    fresh.save(update_fields=["deleted_at", "version", "updated_at"])
+    fresh.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
     search.remove_record(fresh.RESOURCE, fresh.pk)
     record_audit(actor=actor, instance=fresh, action=AuditAction.DELETE)
     record.deleted_at, record.version = fresh.deleted_at, fresh.version
+    record.deleted_by = fresh.deleted_by
 
 
 def _require_admin(actor: Any) -> None:
@@ -173,25 +177,56 @@ def _require_admin(actor: Any) -> None:
         raise NotFound()
 
 
+def may_restore(user: Any, record: CRMRecord) -> bool:
+    """Whether ``user`` may bring ``record`` back from the trash: an admin any record;
+    anyone else only what they deleted themselves and may still see and edit."""
+    if getattr(user, "is_admin", False):
+        return True
+    if user is None or not getattr(user, "pk", None) or record.deleted_by_id != user.pk:
+        return False
+    return can_see_record(user, record) and can(user, "update", record.RESOURCE)
+
+
 @transaction.atomic
 def record_restore(*, actor: Any, record: CRMRecord, reindex: Any) -> None:
-    """Bring a record back from the trash (admins only). ``reindex`` is the domain's
-    search indexer for the record."""
-    _require_admin(actor)
+    """Bring a record back from the trash (``may_restore``: admins, or the user who
+    deleted it; ``NotFound`` for anyone else). ``reindex`` is the domain's search
+    indexer for the record."""
     model = type(record)
     fresh = model._default_manager.select_for_update().filter(pk=record.pk).first()
-    if fresh is None or fresh.deleted_at is None:
+    if fresh is None or fresh.deleted_at is None or not may_restore(actor, fresh):
         raise NotFound()
     fresh.deleted_at = None
+    fresh.deleted_by = None
     fresh.version += 1
-    fresh.save(update_fields=["deleted_at", "version", "updated_at"])
+    fresh.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
     reindex(fresh)
     record_audit(actor=actor, instance=fresh, action=AuditAction.RESTORE)
-    record.deleted_at, record.version = None, fresh.version
+    record.deleted_at, record.deleted_by, record.version = None, None, fresh.version
 
 
 def trash_cutoff() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(days=settings.CLIENTELA_TRASH_DAYS)
+
+
+def record_purge(*, actor: Any, records: list[CRMRecord]) -> tuple[int, list[CRMRecord]]:
+    """Delete trashed records for good before their time (admins only; ``NotFound``
+    for anyone else), each in its own savepoint with its audit entry. Returns how many
+    went and the records other records still point to (kept in the trash)."""
+    _require_admin(actor)
+    purged, kept = 0, []
+    for record in records:
+        if record.deleted_at is None:
+            raise NotFound()
+        try:
+            with transaction.atomic():
+                record_audit(actor=actor, instance=record, action=AuditAction.PURGE)
+                type(record)._default_manager.filter(pk=record.pk).delete()
+        except ProtectedError:
+            kept.append(record)
+        else:
+            purged += 1
+    return purged, kept
 
 
 @transaction.atomic

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
@@ -34,11 +33,11 @@ from clientela.core.models import User
 from clientela.core.pagination import WindowPaginator
 from clientela.core.permissions import can, require
 from clientela.core.registry import list_actions_for
+from clientela.core.services import may_restore
 from clientela.core.views.records import (
     AuthedRequest,
     history_rows,
     rendered_panels,
-    require_admin,
     safe_next_url,
 )
 
@@ -56,6 +55,17 @@ MESSAGES: dict[str, Any] = {
 }
 #: Parameters that change which page of a list shows, not what it shows.
 NOT_FILTERS = {"page", "sort"}
+
+
+def trash_url(resource: str = "") -> str:
+    """The trash page, showing one kind when ``resource`` is given."""
+    url = reverse("core:trash")
+    return f"{url}?kind={resource}" if resource else url
+
+
+def trash_restore_url(kind: RecordKind, record: Any) -> str:
+    """Where the Undo of a delete posts: the trash's restore of that one record."""
+    return reverse("core:trash-restore-one", kwargs={"resource": kind.resource, "pk": record.pk})
 
 
 class _RecordArgs(dict[str, Any]):
@@ -210,13 +220,8 @@ class RecordListView(KindView):
         return render(self.request, kind.list_template, context)
 
     def _trash_url(self) -> str:
-        """The kind's own trash page, for admins, when it has one."""
-        if not self.user.is_admin:
-            return ""
-        try:
-            return self.url("trash")
-        except NoReverseMatch:
-            return ""
+        """The trash showing this kind, when its deleted records can come back."""
+        return trash_url(self.kind.resource) if self.kind.restore is not None else ""
 
 
 class SavedViewSaveView(KindView):
@@ -393,7 +398,7 @@ class RecordFormView(KindView):
 
 class RecordDeleteView(KindView):
     """Confirm, then move the record to the trash; a kind whose trash can be undone
-    (it has a restore service) gives admins the Undo button."""
+    (it has a restore service) gives whoever may bring it back the Undo button."""
 
     http_method_names: Sequence[str] = ("get", "post")
 
@@ -404,12 +409,12 @@ class RecordDeleteView(KindView):
         return self.handle(pk)
 
     def remove(self, record: Any, version: int | None) -> None:
-        """Delete the record and say so: by default to the trash, with an Undo for
-        admins (only they may restore) when the kind can restore it."""
+        """Delete the record and say so: by default to the trash, with an Undo when
+        the kind can restore it and the user may (the deleter, or an admin)."""
         kind = self.kind
         kind.trash_record(actor=self.user, record=record, expected_version=version)
-        undo = kind.restore is not None and self.user.is_admin
-        tags = "undo:" + self.url("restore", record) if undo else ""
+        undo = kind.restore is not None and may_restore(self.user, record)
+        tags = "undo:" + trash_restore_url(kind, record) if undo else ""
         messages.success(self.request, self.message("deleted", record), extra_tags=tags)
 
     def handle(self, pk: int) -> HttpResponse:
@@ -437,8 +442,8 @@ class RecordDeleteView(KindView):
 
 
 class RecordRestoreView(KindView):
-    """An admin's "Restore" (the trash page) or "Undo" (the message after a delete);
-    back to ``next`` when it is a local URL, else to the record."""
+    """ "Restore" of a record of the kind by whoever may bring it back (its deleter, an
+    admin); back to ``next`` when it is a local URL, else to the record."""
 
     http_method_names = ("post",)
 
@@ -451,10 +456,7 @@ class RecordRestoreView(KindView):
         if kind.trash_get is not None:
             record = kind.trash_get(user=self.user, pk=pk)
         else:
-            found = core_selectors.trash_list(user=self.user, model=cast(Any, kind.model))
-            record = found.filter(pk=pk).first()
-            if record is None:
-                raise NotFound()
+            record = core_selectors.record_trash_get(cast(Any, kind.model), user=self.user, pk=pk)
         refused = self.refuse(record)
         if refused is not None:
             return refused
@@ -464,29 +466,15 @@ class RecordRestoreView(KindView):
 
 
 class TrashView(LoginRequiredMixin, View):
-    """The admins' trash of one or more kinds (404 to anyone else): one section per
-    kind, newest first, each paged on its own (``?<prefix>_page=``)."""
+    """A kind's own trash page (``/<path>/trash/``): the one trash (``core:trash``)
+    showing that kind."""
 
     http_method_names = ("get",)
     kinds: Sequence[RecordKind] = ()
-    template_name = "core/trash.html"
-    page_size = 200
-    request: AuthedRequest
-
-    def records(self, kind: RecordKind) -> Any:
-        return core_selectors.trash_list(
-            user=self.request.user, model=cast(Any, kind.model)
-        ).select_related("owner")
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        require_admin(request)
-        sections = []
-        for kind in self.kinds:
-            param = f"{kind.url_prefix}_page"
-            page = Paginator(self.records(kind), self.page_size).get_page(request.GET.get(param))
-            sections.append({"kind": kind, "page": page, "param": param})
-        context = {"sections": sections, "days": settings.CLIENTELA_TRASH_DAYS}
-        return render(request, self.template_name, context)
+        resource = self.kinds[0].resource if len(self.kinds) == 1 else ""
+        return redirect(trash_url(resource))
 
 
 # --- URLs -----------------------------------------------------------------------------

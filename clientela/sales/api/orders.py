@@ -25,7 +25,7 @@ ORDER_DOCS = {
     "retry never creates a second order.",
     "update": "Change the status: `fulfilled` or `cancelled` (a cancelled order is final). "
     "Send\nthe version you read in `If-Match` (or `version`): 412 if it changed meanwhile.",
-    "delete": "Moves the order to the trash (an admin can restore it).",
+    "delete": "Moves the order to the trash (whoever deleted it, or an admin, can restore it).",
 }
 
 

@@ -31,7 +31,13 @@ from clientela.core.choices import AuditAction, Language
 from clientela.core.company import company_name, email_footer
 from clientela.core.models import User
 from clientela.core.permissions import can, can_see_record
-from clientela.core.services import RecordWrites, lock_for_update, record_create, record_trash
+from clientela.core.services import (
+    RecordWrites,
+    lock_for_update,
+    record_create,
+    record_restore,
+    record_trash,
+)
 from clientela.sales import money
 from clientela.sales.choices import QuoteStatus
 from clientela.sales.models import Order, Quote, QuoteLine, SalesSettings
@@ -556,4 +562,13 @@ def quote_trash(*, actor: User, quote: Quote, expected_version: int | None = Non
     if fresh.status == QuoteStatus.ACCEPTED:
         _refuse("status", _("An accepted quote cannot be deleted; its order refers to it."))
     record_trash(actor=actor, record=fresh, expected_version=expected_version)
-    quote.deleted_at, quote.version = fresh.deleted_at, fresh.version
+    quote.deleted_at, quote.deleted_by, quote.version = (
+        fresh.deleted_at,
+        fresh.deleted_by,
+        fresh.version,
+    )
+
+
+def quote_restore(*, actor: User, quote: Quote) -> None:
+    """Back from the trash (its deleter or an admin), with its number."""
+    record_restore(actor=actor, record=quote, reindex=c.index_document)

@@ -202,22 +202,29 @@ def test_delete_with_undo_for_admin(client: Any, admin: Any, rep_north: Any, lea
     response = client.post(url("delete", lead), {"version": lead.version}, follow=True)
     page = response.content.decode()
     assert "moved to the trash" in page
-    assert url("restore", lead) in page
-    assert client.get(reverse("sales:lead-trash")).content.decode().count(str(lead)) >= 1
+    undo = reverse("core:trash-restore-one", args=["sales.lead", lead.pk])
+    assert undo in page
+    trash = client.get(reverse("sales:lead-trash"), follow=True).content.decode()
+    assert trash.count(str(lead)) >= 1
     client.post(url("restore", lead))
     lead.refresh_from_db()
     assert lead.deleted_at is None
 
 
-def test_rep_deletes_without_undo_and_cannot_open_trash(
-    client: Any, rep_north: Any, lead: Lead
+def test_rep_deletes_with_undo_and_finds_it_in_their_trash(
+    client: Any, rep_north: Any, rep_north2: Any, lead: Lead
 ) -> None:
     client.force_login(rep_north)
     page = client.post(url("delete", lead), {"version": lead.version}, follow=True).content.decode()
     assert "moved to the trash" in page
-    assert url("restore", lead) not in page
-    assert client.get(reverse("sales:lead-trash")).status_code == 404
+    assert reverse("core:trash-restore-one", args=["sales.lead", lead.pk]) in page
+    assert str(lead) in client.get(reverse("sales:lead-trash"), follow=True).content.decode()
+    client.force_login(rep_north2)
     assert client.post(url("restore", lead)).status_code == 404
+    client.force_login(rep_north)
+    assert client.post(url("restore", lead)).status_code == 302
+    lead.refresh_from_db()
+    assert lead.deleted_at is None
 
 
 # --- permissions ----------------------------------------------------------------------
