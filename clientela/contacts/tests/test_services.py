@@ -403,7 +403,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(admin: User, person_fac
 
 
 def test_trash_hides_and_admin_restore_brings_back(
-    admin: User, rep_north: User, person_factory: Any
+    admin: User, rep_north: User, rep_north2: User, person_factory: Any
 ) -> None:
     person = person_factory(rep_north)
     person_trash(actor=rep_north, person=person)
@@ -411,8 +411,8 @@ def test_trash_hides_and_admin_restore_brings_back(
         selectors.person_get(user=rep_north, pk=person.pk)
     with pytest.raises(NotFound):
         person_update(actor=rep_north, person=person, data={"first_name": "Zombie"})
-    with pytest.raises(NotFound):
-        person_restore(actor=rep_north, person=person)
+    with pytest.raises(NotFound):  # a teammate did not delete it
+        person_restore(actor=rep_north2, person=person)
     person_restore(actor=admin, person=person)
     assert selectors.person_get(user=rep_north, pk=person.pk).version == 3
     with pytest.raises(NotFound):

@@ -294,12 +294,12 @@ def test_another_team_cannot_change_or_trash(rep_north: Any, rep_south: Any, pip
         services.deal_trash(actor=rep_south, deal=deal)
 
 
-def test_trash_and_restore(rep_north: Any, admin: Any, pipe: Any) -> None:
+def test_trash_and_restore(rep_north: Any, rep_north2: Any, admin: Any, pipe: Any) -> None:
     deal = make_deal(rep_north, pipe)
     services.deal_trash(actor=rep_north, deal=deal)
     assert not selectors.deals_for(rep_north).exists()
-    with pytest.raises(NotFound):
-        services.deal_restore(actor=rep_north, deal=deal)
+    with pytest.raises(NotFound):  # a teammate did not delete it
+        services.deal_restore(actor=rep_north2, deal=deal)
     services.deal_restore(actor=admin, deal=deal)
     assert selectors.deals_for(rep_north).get() == deal
     actions = list(

@@ -389,7 +389,7 @@ def test_delete_goes_to_the_trash_with_undo_for_admins(
     response = client.post(f"/deals/{deal.pk}/delete/", {"version": 1}, follow=True)
     page = html(response)
     assert "moved to the trash" in page
-    assert f"/deals/{deal.pk}/restore/" in page
+    assert f"/trash/sales.deal/{deal.pk}/restore/" in page
     deal.refresh_from_db()
     assert deal.deleted_at is not None
     client.post(f"/deals/{deal.pk}/restore/")
@@ -399,11 +399,11 @@ def test_delete_goes_to_the_trash_with_undo_for_admins(
     assert client_for(rep_north).post(f"/deals/{deal.pk}/restore/").status_code == 404
 
 
-def test_reps_delete_without_undo(north: Client, rep_north: Any, pipe: Any) -> None:
+def test_reps_delete_with_undo(north: Client, rep_north: Any, pipe: Any) -> None:
     deal = make_deal(rep_north, pipe, title="Mine to drop")
     page = html(north.post(f"/deals/{deal.pk}/delete/", {"version": 1}, follow=True))
     assert "moved to the trash" in page
-    assert "/restore/" not in page
+    assert f"/trash/sales.deal/{deal.pk}/restore/" in page
 
 
 # --- the panel on person and organization pages and the top bar -----------------------

@@ -283,12 +283,12 @@ def test_another_team_cannot_change_or_trash_the_order(
     assert order.deleted_at is None
 
 
-def test_trash_and_restore(rep_north: Any, admin: Any, ana: Any) -> None:
+def test_trash_and_restore(rep_north: Any, rep_north2: Any, admin: Any, ana: Any) -> None:
     order = make_order(rep_north, person_id=ana.pk)
     services.order_trash(actor=rep_north, order=order, expected_version=1)
     assert not orders_for(rep_north).filter(pk=order.pk).exists()
-    with pytest.raises(NotFound):
-        services.order_restore(actor=rep_north, order=order)
+    with pytest.raises(NotFound):  # a teammate did not delete it
+        services.order_restore(actor=rep_north2, order=order)
     services.order_restore(actor=admin, order=order)
     assert orders_for(rep_north).filter(pk=order.pk).exists()
     actions = set(audit_history(record=order).values_list("action", flat=True))

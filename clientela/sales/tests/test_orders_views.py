@@ -242,7 +242,7 @@ def test_delete_with_undo_for_admins(admin: Any, rep_north: Any, ana: Any) -> No
     assert "Delete" in client.get(url).content.decode()
     response = client.post(url, {"version": "1"}, follow=True)
     body = response.content.decode()
-    restore = reverse("sales:order-restore", args=[order.pk])
+    restore = reverse("core:trash-restore-one", args=["sales.order", order.pk])
     assert "moved to the trash" in body
     assert restore in body
     assert "Undo" in body
@@ -251,7 +251,9 @@ def test_delete_with_undo_for_admins(admin: Any, rep_north: Any, ana: Any) -> No
     assert client.get(reverse("sales:order-detail", args=[order.pk])).status_code == 200
 
 
-def test_a_rep_deletes_without_undo(rep_north: Any, ana: Any) -> None:
+def test_a_rep_deletes_with_undo_a_teammate_cannot_restore(
+    rep_north: Any, rep_north2: Any, ana: Any
+) -> None:
     order = shared.make_order(rep_north, person_id=ana.pk)
     client = client_for(rep_north)
     stale = client.post(reverse("sales:order-delete", args=[order.pk]), {"version": "5"})
@@ -260,8 +262,13 @@ def test_a_rep_deletes_without_undo(rep_north: Any, ana: Any) -> None:
         reverse("sales:order-delete", args=[order.pk]), {"version": "1"}, follow=True
     )
     assert "moved to the trash" in response.content.decode()
-    assert reverse("sales:order-restore", args=[order.pk]) not in response.content.decode()
-    assert client.post(reverse("sales:order-restore", args=[order.pk])).status_code == 404
+    undo = reverse("core:trash-restore-one", args=["sales.order", order.pk])
+    assert undo in response.content.decode()
+    restore = reverse("sales:order-restore", args=[order.pk])
+    assert client_for(rep_north2).post(restore).status_code == 404
+    assert client.post(undo).status_code == 302
+    order.refresh_from_db()
+    assert order.deleted_at is None
 
 
 # --- the purchase history panel ------------------------------------------------------------
