@@ -8,10 +8,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlencode
 
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from clientela.core.choices import Interface
 from clientela.core.context import interface
@@ -101,4 +108,24 @@ class TwoFactorRequiredMiddleware:
                 return redirect(reverse("core:2fa-verify") + back)
             if SiteSettings.load().require_two_factor:
                 return redirect(reverse("core:2fa-setup") + back)
+        return self.get_response(request)
+
+
+class NulQueryMiddleware:
+    """A page address whose query holds a NUL character is refused with 400 before any
+    view runs: PostgreSQL cannot compare text with it (the API refuses it its own way,
+    in JSON)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/") and any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(
+                _("The address holds a character that cannot be used (NUL)."),
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)

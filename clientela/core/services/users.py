@@ -164,7 +164,9 @@ def _check_admins_remain(user: User, errors: Errors, key: str) -> None:
     so that two admins demoting each other at once cannot both succeed."""
     if _is_admin_after(user):
         return
-    others = list(User.objects.select_for_update().filter(_admins_q()).exclude(pk=user.pk))
+    others = list(
+        User.objects.select_for_update(of=("self",)).filter(_admins_q()).exclude(pk=user.pk)
+    )
     if not others:
         _add(
             errors,
@@ -213,7 +215,9 @@ def user_invite(*, actor: Any, data: UserData, base_url: str) -> User:
 def user_update(*, actor: Any, user: User, data: UserData) -> User:
     """Change a user's names, e-mail, role, team, language and time zone."""
     _require_admin(actor)
-    user = User.objects.select_for_update().select_related("role", "team").get(pk=user.pk)
+    user = (
+        User.objects.select_for_update(of=("self",)).select_related("role", "team").get(pk=user.pk)
+    )
     before = user_snapshot(user)
     errors: Errors = {}
     if "username" in data:
@@ -236,7 +240,7 @@ def user_update(*, actor: Any, user: User, data: UserData) -> User:
 
 def _set_active(actor: Any, user: User, active: bool) -> User:
     _require_admin(actor)
-    user = User.objects.select_for_update().select_related("role").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("role").get(pk=user.pk)
     if user.is_active == active:
         return user
     errors: Errors = {}
