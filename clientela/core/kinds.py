@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -230,9 +231,10 @@ class RecordKind:
         """The URL name of one of the kind's pages ("list", "detail", "edit"…)."""
         return f"{self.namespace}:{self.url_prefix}-{action}"
 
-    @property
+    @cached_property
     def urls(self) -> dict[str, str]:
-        """URL names by action, for templates (``{% url kind.urls.detail pk=… %}``)."""
+        """URL names by action, for templates (``{% url kind.urls.detail pk=… %}``);
+        worked out once per kind (a list page asks on every row)."""
         actions = ("list", "create", "detail", "edit", "delete", "restore")
         names = {a: self.url(a) for a in actions}
         names["view_save"], names["view_delete"] = self.url("view-save"), self.url("view-delete")

@@ -99,6 +99,16 @@ class NavGroup:
 
 
 @dataclass(frozen=True)
+class NavLink:
+    """A menu link ready to draw: its address and, on the current page's link, the
+    ``aria-current`` value ("page" on the very page, "true" on a page under it)."""
+
+    item: NavItem
+    href: str
+    aria_current: str = ""
+
+
+@dataclass(frozen=True)
 class NavMenu:
     """One menu as a user gets it: the group, its links that user may follow, and
     which of them is the current page (``current`` is None elsewhere)."""
@@ -106,6 +116,9 @@ class NavMenu:
     group: NavGroup
     items: list[NavItem]
     current: NavItem | None = None
+    #: The items with their addresses resolved once: the page draws each menu twice
+    #: (as a dropdown and in the phone panel).
+    links: list[NavLink] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
@@ -152,7 +165,17 @@ def nav_menus_for(user: Any, view_name: str = "") -> list[NavMenu]:
     for group in groups:
         items = by_group[group.key]
         current = next((i for i in items if view_name and i.is_current(view_name)), None)
-        menus.append(NavMenu(group=group, items=items, current=current))
+        links = [
+            NavLink(
+                item=item,
+                href=reverse(item.url_name),
+                aria_current=""
+                if item is not current
+                else ("page" if item.url_name == view_name else "true"),
+            )
+            for item in items
+        ]
+        menus.append(NavMenu(group=group, items=items, current=current, links=links))
     return menus
 
 
