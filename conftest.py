@@ -10,10 +10,8 @@ from collections.abc import Callable
 from email import message_from_bytes, policy
 from typing import Any, Unpack
 
-import django_ratelimit.core
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.cache import caches
 from django.utils import timezone, translation
 from playwright.sync_api import sync_playwright
 
@@ -23,7 +21,7 @@ from clientela.contacts.services import (
     organization_create,
     person_create,
 )
-from clientela.core import company
+from clientela.core import company, rate_limits
 from clientela.core.services import roles_ensure_defaults, user_create
 
 PASSWORD = "Clientela-test-pw-1"
@@ -61,16 +59,19 @@ def _fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(settings: Any) -> None:
-    # Rate-limit counts live in the cache, outside the test's transaction: each test
-    # starts from a cache of its own in memory, so one test's requests never count
-    # against another's. The database cache and Redis have tests of their own
-    # (core/tests/test_shared_cache.py).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    caches["default"].clear()
+    # Rate-limit counts live outside the test's transaction: each test starts from
+    # counts of its own in memory, so one test's requests never count against
+    # another's. The database and Redis stores have tests of their own
+    # (core/tests/test_rate_limit_stores.py).
+    settings.CLIENTELA_RATE_STORE = {"STORE": "locmem"}
+    memory = rate_limits.store()
+    assert isinstance(memory, rate_limits.MemoryStore)
+    memory.clear()
+    rate_limits.forget_batches()
 
 
 class RateClock:
-    """The clock django-ratelimit reads its windows from, stopped at a fixed moment:
+    """The clock ``core.rate_limits`` reads its windows from, stopped at a fixed moment:
     a test then never sees a window end between two requests, and ``advance`` moves to
     a later window without waiting for it."""
 
@@ -87,7 +88,7 @@ class RateClock:
 @pytest.fixture
 def rate_clock(monkeypatch: pytest.MonkeyPatch) -> RateClock:
     clock = RateClock(1_800_000_000.0)
-    monkeypatch.setattr(django_ratelimit.core, "time", clock)
+    monkeypatch.setattr(rate_limits, "time", clock)
     return clock
 
 

@@ -120,7 +120,7 @@ def env_email_url(name: str, default: str) -> dict[str, object]:
     }
 
 
-#: A rate as django-ratelimit reads it: a count per period, the period a unit (s, m, h, d)
+#: A rate (``core.rate_limits.parse_rate``): a count per period, the period a unit (s, m, h, d)
 #: with an optional multiplier: ``600/m``, ``10/h``, ``50/15m``.
 _RATE = re.compile(r"[1-9][0-9]*/([1-9][0-9]*)?[smhd]")
 
@@ -151,30 +151,20 @@ def env_networks(name: str) -> list[str]:
     return networks
 
 
-#: The table of the database cache (created by core's migrations).
-CACHE_TABLE = "clientela_cache"
-
-
 def env_cache_url(name: str, default: str) -> dict[str, Any]:
-    """The shared cache (rate-limit counts) as one of Django's ``CACHES`` entries:
-    ``db://`` (a table in the database), ``redis://[:password@]host:6379/1`` (or
-    ``rediss://`` for TLS), ``locmem://`` (this process only)."""
+    """Where the rate-limit counts live, shared by every web process
+    (``core.rate_limits``): ``db://`` (a table in the database),
+    ``redis://[:password@]host:6379/1`` (or ``rediss://`` for TLS), ``locmem://``
+    (this process only)."""
     raw = os.environ.get(name) or default
     parts = urlsplit(raw)
     # A Redis URL may carry a password: errors name the scheme, never the whole URL.
     shown = f"{parts.scheme}://…" if parts.netloc else raw
-    if parts.scheme == "db" and not parts.netloc:
-        return {
-            "BACKEND": "clientela.core.cache.AtomicDatabaseCache",
-            "LOCATION": CACHE_TABLE,
-            # Entries live one rate window; the cap only stops a flood of new keys.
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
-    if parts.scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if parts.scheme in {"db", "locmem"} and not parts.netloc:
+        return {"STORE": parts.scheme}
     if parts.scheme in {"redis", "rediss"}:
         _check_redis_url(name, shown, parts)
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+        return {"STORE": "redis", "LOCATION": raw}
     raise ConfigError(
         f"{name}={shown!r}: use db:// (the database), redis://host:6379/1 or locmem:// "
         f"(one process only)"

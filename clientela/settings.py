@@ -178,12 +178,10 @@ CLIENTELA_LOGIN_IP_FAILURE_LIMIT = env_int("CLIENTELA_LOGIN_IP_FAILURE_LIMIT", 5
 # --- the client's address and the rate limits (core/client_ip.py, core/rate_limits.py) ---
 #: Reverse proxies whose X-Forwarded-For is believed (addresses or networks).
 CLIENTELA_TRUSTED_PROXIES = env_networks("CLIENTELA_TRUSTED_PROXIES")
-#: The shared cache keeps the rate-limit counts, so every web process sees the same
-#: ones: the database by default, Redis when it is there.
-CACHES = {"default": env_cache_url("CLIENTELA_CACHE_URL", "db://")}
-RATELIMIT_USE_CACHE = "default"
-# A cache that is down lets requests through (and is logged) rather than refuse all.
-RATELIMIT_FAIL_OPEN = True
+#: Where the rate-limit counts live, so every web process sees the same ones: the
+#: database by default, Redis when it is there (core/rate_limits.py). A store that is
+#: down lets requests through (and is logged) rather than refuse all.
+CLIENTELA_RATE_STORE = env_cache_url("CLIENTELA_CACHE_URL", "db://")
 CLIENTELA_API_RATE_PER_TOKEN = env_rate("CLIENTELA_API_RATE_PER_TOKEN", "600/m")
 CLIENTELA_API_RATE_PER_IP = env_rate("CLIENTELA_API_RATE_PER_IP", "1200/m")
 CLIENTELA_API_AUTH_FAILURE_RATE = env_rate("CLIENTELA_API_AUTH_FAILURE_RATE", "30/m")

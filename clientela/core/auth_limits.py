@@ -3,7 +3,7 @@
 django-axes locks a user name at one address after ``CLIENTELA_LOGIN_FAILURE_LIMIT``
 failures; it cannot also count one address across user names, so an address trying
 200 names got five tries at each. Here: the failed logins of an address are counted in
-the shared cache (``core.rate_limits``), and after ``CLIENTELA_LOGIN_IP_FAILURE_LIMIT``
+the shared store (``core.rate_limits``), and after ``CLIENTELA_LOGIN_IP_FAILURE_LIMIT``
 of them within a cool-off every login from it is refused, right or wrong password, with
 the same lock-out page, until that window ends.
 
@@ -37,9 +37,7 @@ def _login_failures(request: HttpRequest, *, increment: bool) -> Usage | None:
     rate = (
         f"{settings.CLIENTELA_LOGIN_IP_FAILURE_LIMIT}/{settings.CLIENTELA_LOGIN_COOLOFF_MINUTES}m"
     )
-    return usage(
-        request, group=LOGIN_FAILURES, key=client_ip_key(request), rate=rate, increment=increment
-    )
+    return usage(group=LOGIN_FAILURES, key=client_ip_key(request), rate=rate, increment=increment)
 
 
 class AddressLockoutBackend:
@@ -96,7 +94,6 @@ def password_reset_allowed(request: HttpRequest, email: str) -> bool:
     address asked for; False when either is over its limit. The client's address is
     checked first, so one that is over its own limit uses up no one's e-mail quota."""
     by_client = usage(
-        request,
         group="password-reset-ip",
         key=client_ip_key(request),
         rate=settings.CLIENTELA_PASSWORD_RESET_RATE_PER_IP,
@@ -105,7 +102,6 @@ def password_reset_allowed(request: HttpRequest, email: str) -> bool:
         logger.warning("password reset refused: too many from %s", client_ip_key(request))
         return False
     by_email = usage(
-        request,
         group="password-reset-email",
         key=email.strip().lower(),
         rate=settings.CLIENTELA_PASSWORD_RESET_RATE_PER_EMAIL,

@@ -1,4 +1,4 @@
-"""The API's rate limits (counted by ``core.rate_limits`` in the shared cache):
+"""The API's rate limits (counted by ``core.rate_limits`` in the shared store):
 
 * per client address, every request: ``CLIENTELA_API_RATE_PER_IP``;
 * per token, every request it authenticates: ``CLIENTELA_API_RATE_PER_TOKEN``;
@@ -20,10 +20,14 @@ from django.http import HttpRequest, HttpResponse
 from clientela.core.api.errors import RateLimited, too_many_requests
 from clientela.core.client_ip import client_ip_key
 from clientela.core.models import ApiToken
-from clientela.core.rate_limits import Usage, usage
+from clientela.core.rate_limits import Limit, Usage, usages
+from clientela.core.services import hash_token
 
 #: The usages of this request that its headers report, on the request.
 _SEEN = "clientela_rate_limits"
+#: What ``count_client`` already counted for the token and read of the address's
+#: failures, on the request: (token hash or "", the token's usage, the failures' usage).
+_TAKEN = "clientela_rate_limits_taken"
 
 
 def _seen(request: HttpRequest) -> list[Usage]:
@@ -34,37 +38,73 @@ def _seen(request: HttpRequest) -> list[Usage]:
     return seen
 
 
-def _count(request: HttpRequest, group: str, key: str, rate: str) -> Usage | None:
-    found = usage(request, group=group, key=key, rate=rate)
-    if found is not None:
-        _seen(request).append(found)
-    return found
+def _bearer_hash(request: HttpRequest) -> str:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    return hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else ""
+
+
+def _failures(request: HttpRequest, *, increment: bool) -> Limit:
+    return Limit(
+        "api-auth-failures",
+        client_ip_key(request),
+        settings.CLIENTELA_API_AUTH_FAILURE_RATE,
+        increment=increment,
+    )
+
+
+def _token(token_hash: str) -> Limit:
+    return Limit("api-token", token_hash, settings.CLIENTELA_API_RATE_PER_TOKEN)
 
 
 def count_client(request: HttpRequest) -> HttpResponse | None:
-    """Count the request against its address; the 429 answer when that went over."""
-    found = _count(request, "api-ip", client_ip_key(request), settings.CLIENTELA_API_RATE_PER_IP)
-    if found is not None and found.exceeded:
-        return too_many_requests(found)
+    """Count the request against its address, and, in the same round trip to the
+    store, against the token it presents (keyed by the token's hash, as the token's
+    own count is) and read its address's token failures; the 429 answer when the
+    address went over."""
+    address = Limit("api-ip", client_ip_key(request), settings.CLIENTELA_API_RATE_PER_IP)
+    token_hash = _bearer_hash(request)
+    if not token_hash:
+        found = usages([address])[0]
+    else:
+        found, by_token, failures = usages(
+            [address, _token(token_hash), _failures(request, increment=False)]
+        )
+        setattr(request, _TAKEN, (token_hash, by_token, failures))
+    if found is not None:
+        _seen(request).append(found)
+        if found.exceeded:
+            return too_many_requests(found)
     return None
 
 
+def _taken(request: HttpRequest) -> tuple[str, Usage | None, Usage | None] | None:
+    taken: tuple[str, Usage | None, Usage | None] | None = getattr(request, _TAKEN, None)
+    return taken
+
+
 def count_token(request: HttpRequest, token: ApiToken) -> None:
-    """Count the request against the token that authenticated it."""
-    found = _count(request, "api-token", str(token.pk), settings.CLIENTELA_API_RATE_PER_TOKEN)
-    if found is not None and found.exceeded:
-        raise RateLimited(found)
+    """Count the request against the token that authenticated it (already done by
+    ``count_client`` for the token the request presented)."""
+    taken = _taken(request)
+    if taken is not None and taken[0] == token.token_hash:
+        found = taken[1]
+    else:
+        limit = _token(token.token_hash)
+        found = usages([limit])[0]
+    if found is not None:
+        _seen(request).append(found)
+        if found.exceeded:
+            raise RateLimited(found)
 
 
 def refuse_after_auth_failures(request: HttpRequest) -> None:
     """Before a token is looked up: refuse it if its address has no failures left."""
-    found = usage(
-        request,
-        group="api-auth-failures",
-        key=client_ip_key(request),
-        rate=settings.CLIENTELA_API_AUTH_FAILURE_RATE,
-        increment=False,
-    )
+    taken = _taken(request)
+    if taken is not None:
+        found = taken[2]
+    else:
+        limit = _failures(request, increment=False)
+        found = usages([limit])[0]
     if found is not None and found.exhausted:
         _seen(request).append(found)
         raise RateLimited(found)
@@ -72,12 +112,10 @@ def refuse_after_auth_failures(request: HttpRequest) -> None:
 
 def count_auth_failure(request: HttpRequest) -> None:
     """A token that did not authenticate: one failure more for its address."""
-    _count(
-        request,
-        "api-auth-failures",
-        client_ip_key(request),
-        settings.CLIENTELA_API_AUTH_FAILURE_RATE,
-    )
+    limit = _failures(request, increment=True)
+    found = usages([limit])[0]
+    if found is not None:
+        _seen(request).append(found)
 
 
 def add_headers(request: HttpRequest, response: HttpResponse) -> None:

@@ -2,8 +2,8 @@ from clientela.core.models.accounts import Role, RolePermission, SiteSettings, T
 from clientela.core.models.api import ApiToken, IdempotencyKey
 from clientela.core.models.audit import AuditEntry
 from clientela.core.models.base import CRMRecord, TimeStampedModel
-from clientela.core.models.cache import SharedCacheEntry
 from clientela.core.models.company import CompanyProfile
+from clientela.core.models.rate_counts import RateCount
 from clientela.core.models.records import CustomField, SavedView, SearchEntry, Tag
 
 __all__ = [
@@ -13,11 +13,11 @@ __all__ = [
     "CompanyProfile",
     "CustomField",
     "IdempotencyKey",
+    "RateCount",
     "Role",
     "RolePermission",
     "SavedView",
     "SearchEntry",
-    "SharedCacheEntry",
     "SiteSettings",
     "Tag",
     "Team",

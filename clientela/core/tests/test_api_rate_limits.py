@@ -1,6 +1,6 @@
 """The API's rate limits: per token, per client address, and stricter for tokens that
 fail to authenticate; 429 with ``Retry-After`` in the API's error body, and the
-``RateLimit-*`` headers on every answer. ``rate_clock`` stops django-ratelimit's clock,
+``RateLimit-*`` headers on every answer. ``rate_clock`` stops the rate limits' clock,
 so no window ends by chance between two requests of a test."""
 
 from __future__ import annotations

@@ -259,7 +259,7 @@ def test_env_host_rejects_anything_else_naming_the_variable(
         env_host(VAR, "127.0.0.1")
 
 
-# --- rate limits: rates, trusted proxies, the shared cache ------------------------------
+# --- rate limits: rates, trusted proxies, the shared store ------------------------------
 
 
 @pytest.mark.parametrize("raw", ["600/m", "3/h", "50/15m", "1/s", "10/2d"])
@@ -291,17 +291,15 @@ def test_env_networks_refuses_what_is_not_an_address(
 
 
 def test_env_cache_url_database_by_default_and_locmem(monkeypatch: pytest.MonkeyPatch) -> None:
-    database = env_cache_url(VAR, "db://")
-    assert database["BACKEND"] == "clientela.core.cache.AtomicDatabaseCache"
-    assert database["LOCATION"] == "clientela_cache"
+    assert env_cache_url(VAR, "db://") == {"STORE": "db"}
     monkeypatch.setenv(VAR, "locmem://")
-    assert env_cache_url(VAR, "db://")["BACKEND"].endswith("LocMemCache")
+    assert env_cache_url(VAR, "db://") == {"STORE": "locmem"}
 
 
 def test_env_cache_url_redis(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(VAR, "redis://:secret@redis.internal:6379/1")
     assert env_cache_url(VAR, "db://") == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "STORE": "redis",
         "LOCATION": "redis://:secret@redis.internal:6379/1",
     }
 
@@ -333,7 +331,7 @@ def test_rate_limit_settings_have_documented_defaults(monkeypatch: pytest.Monkey
     ):
         monkeypatch.delenv(name, raising=False)
     values = _settings()
-    assert values["CACHES"]["default"]["BACKEND"] == "clientela.core.cache.AtomicDatabaseCache"
+    assert values["CLIENTELA_RATE_STORE"] == {"STORE": "db"}
     assert values["CLIENTELA_TRUSTED_PROXIES"] == []
     assert values["CLIENTELA_API_RATE_PER_TOKEN"] == "600/m"
     assert values["AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT"] is False

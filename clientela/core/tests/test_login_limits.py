@@ -3,7 +3,7 @@ during it do not extend, a limit per client address across user names, and a lim
 reset e-mails per address asked for and per client, answered like a sent e-mail.
 
 Time moves without waiting: ``axes_clock`` is the clock django-axes stamps and judges
-attempts by; ``rate_clock`` the one of django-ratelimit's windows."""
+attempts by; ``rate_clock`` the one of the rate limits' windows."""
 
 from __future__ import annotations
 
