@@ -156,7 +156,9 @@ def child(kind: str, path: Path) -> None:
     result: dict[str, float] = {}
     if kind == "import":
         with path.open("rb") as handle:
-            job = services.import_upload(actor=user, upload=File(handle), filename=path.name)
+            job = services.import_upload(
+                actor=user, upload=File(handle), filename=path.name, read_now=True
+            )
         rows = job.rows_total
         started = time.perf_counter()
         services.import_check_run(job=job)

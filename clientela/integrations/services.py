@@ -69,13 +69,16 @@ def _require(actor: User, kind: str) -> None:
     require(actor, "create", import_kind(kind).resource)
 
 
-def import_upload(*, actor: User, upload: File[Any], filename: str, kind: str = "") -> ImportJob:
+def import_upload(
+    *, actor: User, upload: File[Any], filename: str, kind: str = "", read_now: bool = False
+) -> ImportJob:
     """Store an uploaded file as a new job. A small file is read at once (its columns
     and rows counted, the kind of record and the mapping guessed); a larger one is only
     stored, size-checked, and read by the worker (``read_import``), so the request
-    answers at once whatever the file holds. No transaction is open while a file is
-    read. Raises ValidationError ``{"file": …}`` for a file that cannot be imported,
-    and stores nothing then."""
+    answers at once whatever the file holds; ``read_now`` reads any file at once (the
+    command line, which has no request to keep short). No transaction is open while a
+    file is read. Raises ValidationError ``{"file": …}`` for a file that cannot be
+    imported, and stores nothing then."""
     if kind and kind not in ImportKind.values:
         raise ValidationError({"kind": [_("Choose people or organizations.")]})
     if kind:
@@ -84,7 +87,7 @@ def import_upload(*, actor: User, upload: File[Any], filename: str, kind: str = 
     job.file.save(job.filename, upload, save=False)
     try:
         checked_size(Path(job.file.path))
-        if work_size(job.file.path) > settings.CLIENTELA_IMPORT_INLINE_KB * 1024:
+        if not read_now and work_size(job.file.path) > settings.CLIENTELA_IMPORT_INLINE_KB * 1024:
             job.size = job.file.size
             job.status, job.preview = ImportStatus.READING, {"guess_kind": not kind}
             job.save()

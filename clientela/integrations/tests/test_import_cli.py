@@ -3,6 +3,7 @@ statuses and messages, and a real process killed mid-import and resumed."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import sqlite3
@@ -67,6 +68,26 @@ def test_a_clean_import_exits_0_with_the_counts_last(
     code, out, _err = run_cli(capsys, "import", path, "--user", "nora_north", "--no-progress")
     assert code == 0
     assert out.strip().splitlines()[-1] == "created 0, updated 0, skipped 2, failed 0"
+
+
+def test_a_file_too_large_to_read_in_a_request_is_read_by_the_command_itself(
+    rep_north: Any, capsys: Any, tmp_path: Path, settings: Any
+) -> None:
+    # Pages leave files over CLIENTELA_IMPORT_INLINE_KB to the worker; the command line
+    # has no request to keep short, and no worker to wait for.
+    names = [
+        "".join(chr(97 + int(c, 16)) for c in hashlib.sha256(bytes([n])).hexdigest()[:8]).title()
+        for n in range(60)
+    ]  # sixty names alike in nothing, so the duplicate check skips none
+    rows = [GOOD[0]] + [[name, name[::-1], f"{name}@example.com", "ES", "Madrid"] for name in names]
+    data = csv_file(rows)
+    settings.CLIENTELA_IMPORT_INLINE_KB = 1
+    assert len(data) > 1024
+    path = write(tmp_path, "people.csv", data)
+    code, out, err = run_cli(capsys, "import", path, "--user", "nora_north", "--no-progress")
+    assert code == 0, err
+    assert out.strip().splitlines()[-1] == "created 60, updated 0, skipped 0, failed 0"
+    assert "60 rows of people" in err
 
 
 def test_failed_rows_exit_1_and_are_listed(rep_north: Any, capsys: Any, tmp_path: Path) -> None:

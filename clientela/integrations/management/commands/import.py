@@ -113,7 +113,7 @@ class Command(ClientelaCommand):
         try:
             with path.open("rb") as handle:
                 return services.import_upload(
-                    actor=user, upload=File(handle), filename=path.name, kind=kind
+                    actor=user, upload=File(handle), filename=path.name, kind=kind, read_now=True
                 )
         except ValidationError as exc:
             self.stderr.write(describe(exc))
