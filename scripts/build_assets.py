@@ -20,6 +20,10 @@ FILES = {
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "chart.js/dist/chart.umd.min.js": "chartjs/chart.umd.min.js",
     "sortablejs/Sortable.min.js": "sortablejs/Sortable.min.js",
+    # The calendar: the standard bundle (core, daygrid, timegrid, list, interaction
+    # and multimonth; its CSS is injected by the script) and its Spanish texts.
+    "fullcalendar/index.global.min.js": "fullcalendar/index.global.min.js",
+    "@fullcalendar/core/locales/es.global.min.js": "fullcalendar/locales/es.global.min.js",
     # Fonts embedded in quote PDFs (every Latin, Greek and Cyrillic letter).
     "dejavu-fonts-ttf/ttf/DejaVuSans.ttf": "fonts/DejaVuSans.ttf",
     "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf": "fonts/DejaVuSans-Bold.ttf",
