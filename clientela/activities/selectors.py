@@ -18,10 +18,12 @@ from clientela.activities.birthdays import upcoming_birthdays
 from clientela.activities.choices import TaskStatus
 from clientela.activities.models import Appointment, Attachment, Interaction, Notification, Task
 from clientela.contacts.models import Membership
+from clientela.core.choices import Scope
 from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
 from clientela.core.models import User
-from clientela.core.permissions import visibility_q
+from clientela.core.permissions import rights_for, visibility_q
+from clientela.core.selectors import user_choices
 
 TaskView = Literal["mine", "team", "overdue", "all"]
 
@@ -219,6 +221,55 @@ def appointment_conflict_ids(*, user: Any, appointments: list[Appointment]) -> d
     return {pk: sorted(ids) for pk, ids in found.items()}
 
 
+# --- the calendar ---------------------------------------------------------------------
+
+
+def calendar_people(*, user: Any) -> list[User]:
+    """The users whose calendar ``user`` may show: every active user for an "all"
+    scope on appointments, their team's for a "team" scope, else only themselves."""
+    rights = rights_for(user, Appointment.RESOURCE)
+    if not rights.read:
+        return []
+    if rights.scope == Scope.ALL:
+        return list(user_choices())
+    if rights.scope == Scope.TEAM and user.team_id is not None:
+        return list(user_choices().filter(team_id=user.team_id))
+    return [user]
+
+
+def _calendar_person(user: Any, person_id: int) -> None:
+    """``NotFound`` unless ``user`` may show the calendar of ``person_id``."""
+    if person_id != user.pk and person_id not in {p.pk for p in calendar_people(user=user)}:
+        raise NotFound()
+
+
+def calendar_appointments(
+    *, user: Any, start: datetime.datetime, end: datetime.datetime, person_id: int | None
+) -> QuerySet[Appointment]:
+    """Visible appointments overlapping [start, end): of one person (owned or attended)
+    when ``person_id`` is given, else every one ``user`` may see."""
+    qs = appointment_list(user=user, start=start, end=end)
+    if person_id is not None:
+        _calendar_person(user, person_id)
+        attending = Appointment.attendees.through.objects.filter(user_id=person_id).values(
+            "appointment_id"
+        )
+        qs = qs.filter(Q(owner_id=person_id) | Q(pk__in=attending))
+    return qs
+
+
+def calendar_tasks(
+    *, user: Any, start: datetime.datetime, end: datetime.datetime, person_id: int | None
+) -> QuerySet[Task]:
+    """Visible open tasks due in [start, end): assigned to one person when
+    ``person_id`` is given, else every one ``user`` may see."""
+    qs = tasks_visible(user).filter(status=TaskStatus.OPEN, due_at__gte=start, due_at__lt=end)
+    if person_id is not None:
+        _calendar_person(user, person_id)
+        qs = qs.filter(assignee_id=person_id)
+    return qs.select_related("assignee").order_by("due_at", "id")
+
+
 # --- notifications and "My day" -------------------------------------------------------
 
 
@@ -291,6 +342,9 @@ __all__ = [
     "appointment_conflicts",
     "appointment_get",
     "appointment_list",
+    "calendar_appointments",
+    "calendar_people",
+    "calendar_tasks",
     "interaction_get",
     "interaction_list",
     "my_day",

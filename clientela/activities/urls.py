@@ -3,6 +3,7 @@ from django.urls import path
 from clientela.activities.kinds import APPOINTMENTS, TASKS
 from clientela.activities.views import (
     appointments,
+    calendar,
     feed,
     my_day,
     notifications,
@@ -36,7 +37,9 @@ urlpatterns = [
     ),
     path("tasks/<int:pk>/complete/", tasks.task_set_status, {"done": True}, name="task-complete"),
     path("tasks/<int:pk>/reopen/", tasks.task_set_status, {"done": False}, name="task-reopen"),
-    path("calendar/", appointments.calendar, name="calendar"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/events/", calendar.calendar_events, name="calendar-events"),
+    path("calendar/move/", calendar.calendar_move, name="calendar-move"),
     *record_urls(
         APPOINTMENTS,
         create=appointments.AppointmentFormView,

@@ -15,7 +15,9 @@ from __future__ import annotations
 from clientela.activities.reminders import ReminderInput
 from clientela.activities.services.appointments import (
     AppointmentData,
+    BookingConflict,
     appointment_create,
+    appointment_reschedule,
     appointment_restore,
     appointment_snapshot,
     appointment_trash,
@@ -52,12 +54,14 @@ from clientela.activities.services.tasks import (
 
 __all__ = [
     "AppointmentData",
+    "BookingConflict",
     "InteractionData",
     "ReminderInput",
     "TaskData",
     "activity_preferences_get",
     "activity_preferences_update",
     "appointment_create",
+    "appointment_reschedule",
     "appointment_restore",
     "appointment_snapshot",
     "appointment_trash",

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientela.activities import reminders as rem
+from clientela.activities import selectors
 from clientela.activities.models import Appointment
 from clientela.activities.reminders import ReminderInput
 from clientela.activities.services.common import (
@@ -139,6 +140,42 @@ def appointment_update(
     expected_version: int | None = None,
 ) -> Appointment:
     return _APPOINTMENTS.update(actor, appointment, data, expected_version)
+
+
+class BookingConflict(Exception):
+    """A new time would double-book someone attending (the owner included); the
+    appointment was left as it was."""
+
+    def __init__(self) -> None:
+        super().__init__(_("An attending user is already booked at that time."))
+
+
+def _reschedule(actor: User, appointment: Appointment, data: AppointmentData) -> None:
+    errors: Errors = {}
+    _clean_times(actor, appointment, data, errors)
+    raise_errors(errors)
+    # Checked on the locked copy at its new time, before anything is written.
+    if selectors.appointment_conflicts(appointment=appointment):
+        raise BookingConflict()
+    _save_appointment(actor, appointment, data)
+
+
+_RESCHEDULE = RecordWrites(apply=_reschedule, snapshot=appointment_snapshot, lock=lock)
+
+
+def appointment_reschedule(
+    *,
+    actor: User,
+    appointment: Appointment,
+    start_at: datetime.datetime,
+    end_at: datetime.datetime,
+    expected_version: int | None = None,
+) -> Appointment:
+    """Move or resize an appointment (the calendar's drag and drop): refused with
+    ``BookingConflict`` when someone attending is booked at the new time, unlike the
+    form, which saves and shows the double booking."""
+    data: AppointmentData = {"start_at": start_at, "end_at": end_at}
+    return _RESCHEDULE.update(actor, appointment, data, expected_version)
 
 
 @transaction.atomic
