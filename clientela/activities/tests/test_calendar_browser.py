@@ -102,6 +102,14 @@ def test_drag_an_appointment_in_the_week_grid(
     madrid_week.refresh_from_db()
     assert madrid_week.start_at == at(7, 10)
 
+    # A click on a free slot opens the new appointment form at that time.
+    monday = page.locator("#calendar td.fc-timegrid-col[data-date='2030-03-04']").bounding_box()
+    slot = page.locator("#calendar td.fc-timegrid-slot-lane[data-time='10:00:00']").bounding_box()
+    page.mouse.click(monday["x"] + monday["width"] / 2, slot["y"] + 4)
+    page.wait_for_url("**/appointments/new/?*")
+    assert page.input_value("input[name='start']") == "2030-03-04T10:00"
+    assert page.input_value("input[name='end']") == "2030-03-04T10:30"
+
 
 def test_a_phone_shows_the_agenda_list(
     page: Any, open_as_nora: Any, madrid_week: Appointment, artifacts_dir: Any
@@ -117,3 +125,9 @@ def test_a_phone_shows_the_agenda_list(
     page.screenshot(path=str(artifacts_dir / f"calendar-list-390px-{language}.png"), full_page=True)
     # The address follows the calendar, so a reload keeps the view.
     assert "view=list" in page.url
+    # The month fits the phone too.
+    page.click("#calendar .fc-dayGridMonth-button")
+    page.locator("#calendar .fc-daygrid-event", has_text="Site visit").wait_for()
+    assert "view=month" in page.url
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    page.screenshot(path=str(artifacts_dir / f"calendar-month-390px-{language}.png"))

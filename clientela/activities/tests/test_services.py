@@ -387,6 +387,58 @@ def test_appointment_bad_input(rep_north: Any, extra: dict[str, Any], field: str
     assert not Appointment.objects.exists()
 
 
+def test_reschedule_moves_reminders_and_refuses_a_double_booking_before_saving(
+    rep_north: Any, rep_north2: Any
+) -> None:
+    start = soon(24)
+    hour = datetime.timedelta(hours=1)
+    busy = services.appointment_create(
+        actor=rep_north2,
+        data={"title": "Busy", "start_at": start + 3 * hour, "end_at": start + 4 * hour},
+    )
+    appointment = services.appointment_create(
+        actor=rep_north,
+        data={
+            "title": "Visit",
+            "start_at": start,
+            "end_at": start + hour,
+            "attendee_ids": [rep_north2.pk],
+            "reminders": [ReminderInput(30)],
+        },
+    )
+    # Ned attends and is booked then: refused, nothing written, not even the audit.
+    with pytest.raises(services.BookingConflict):
+        services.appointment_reschedule(
+            actor=rep_north,
+            appointment=appointment,
+            start_at=busy.start_at,
+            end_at=busy.end_at,
+            expected_version=appointment.version,
+        )
+    appointment.refresh_from_db()
+    assert (appointment.start_at, appointment.version) == (start, 1)
+    assert not audit_history(record=appointment).filter(action="update").exists()
+    moved = services.appointment_reschedule(
+        actor=rep_north, appointment=appointment, start_at=start + hour, end_at=start + 3 * hour
+    )
+    assert (moved.start_at, moved.end_at, moved.version) == (start + hour, start + 3 * hour, 2)
+    assert {r.remind_at for r in moved.reminders.all()} == {
+        start + hour - datetime.timedelta(minutes=30)
+    }
+    with pytest.raises(VersionConflict):
+        services.appointment_reschedule(
+            actor=rep_north,
+            appointment=moved,
+            start_at=start,
+            end_at=start + hour,
+            expected_version=1,
+        )
+    with pytest.raises(ValidationError):
+        services.appointment_reschedule(
+            actor=rep_north, appointment=moved, start_at=start, end_at=start
+        )
+
+
 # --- notifications, preferences, feed token -------------------------------------------
 
 
