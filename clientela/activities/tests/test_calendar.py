@@ -141,7 +141,8 @@ def test_owner_colours_are_stable_and_differ_between_neighbours() -> None:
         ({"start": "2030-01-01", "end": "2030-06-01"}, "at most 100 days"),
         ({"start": "0001-01-01", "end": "0001-01-05"}, "Give the start and the end"),
         ({"start": "2030-03-04T25:00:00", "end": "2030-03-05"}, "Give the start"),
-        ({"start": "2030-03-04", "end": "9999-12-31"}, "Give the start"),
+        ({"start": "2999-12-01", "end": "9999-12-31"}, "Give the start"),
+        ({"start": "1000-01-01", "end": "1000-01-05"}, "Give the start"),
     ],
 )
 def test_a_bad_period_is_a_400_with_a_message(
@@ -151,6 +152,16 @@ def test_a_bad_period_is_a_400_with_a_message(
     response = client.get("/calendar/events/", params)
     assert response.status_code == 400
     assert message in response.json()["error"]
+
+
+def test_the_last_week_the_calendar_shows_reaches_into_the_next_year(
+    client: Any, rep_north: Any
+) -> None:
+    client.force_login(rep_north)
+    assert client.get("/calendar/", {"date": "2999-12-31", "view": "week"}).status_code == 200
+    assert (
+        client.get("/calendar/events/", {"start": "2999-12-30", "end": "3000-01-06"}).json() == []
+    )
 
 
 def test_the_feed_accepts_offsets_and_needs_a_login(client: Any, rep_north: Any) -> None:

@@ -77,14 +77,17 @@ def midnight(day: datetime.date) -> datetime.datetime:
     )
 
 
-def parse_when(value: str | None) -> datetime.datetime | None:
+def parse_when(
+    value: str | None, slack: datetime.timedelta = datetime.timedelta()
+) -> datetime.datetime | None:
     """A day or a time from the calendar (without an offset: the user's time zone),
-    None when it is not one or outside the years the calendar shows."""
+    None when it is not one or outside the years the calendar shows (give or take
+    ``slack``: the weeks a view shows around the first and the last day)."""
     try:
         when = datetime.datetime.fromisoformat((value or "").strip())
     except ValueError:
         return None
-    if not FIRST_DAY <= when.date() <= LAST_DAY:
+    if not FIRST_DAY - slack <= when.date() <= LAST_DAY + slack:
         return None
     if timezone.is_naive(when):
         when = timezone.make_aware(when, timezone.get_current_timezone())
@@ -208,7 +211,8 @@ def _error(message: str, status: int) -> JsonResponse:
 
 def _range(request: AuthedRequest) -> tuple[datetime.datetime, datetime.datetime] | str:
     """The period asked for, or why it cannot be given."""
-    start, end = parse_when(request.GET.get("start")), parse_when(request.GET.get("end"))
+    start = parse_when(request.GET.get("start"), slack=MAX_RANGE)
+    end = parse_when(request.GET.get("end"), slack=MAX_RANGE)
     if start is None or end is None:
         return _("Give the start and the end of the period as dates (YYYY-MM-DD).")
     if end <= start:
