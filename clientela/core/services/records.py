@@ -177,6 +177,19 @@ def _require_admin(actor: Any) -> None:
         raise NotFound()
 
 
+def rename_audited(*, actor: Any, instance: M, name: str) -> M:
+    """Give a settings object (a role, a team) its already-checked ``name`` and audit
+    the change; nothing happens when the name is the same."""
+    old = instance.name  # type: ignore[attr-defined]
+    if name != old:
+        instance.name = name  # type: ignore[attr-defined]
+        instance.save(update_fields=["name", "updated_at"])
+        record_audit(
+            actor=actor, instance=instance, action=AuditAction.UPDATE, changes={"name": [old, name]}
+        )
+    return instance
+
+
 def may_restore(user: Any, record: CRMRecord) -> bool:
     """Whether ``user`` may bring ``record`` back from the trash: an admin any record;
     anyone else only what they deleted themselves and may still see and edit."""

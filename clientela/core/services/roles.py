@@ -16,7 +16,7 @@ from clientela.core.audit import changes_between, record_audit
 from clientela.core.choices import AuditAction, RoleKey
 from clientela.core.models import Role, RolePermission, User
 from clientela.core.permissions import forget_rights
-from clientela.core.services.records import _require_admin
+from clientela.core.services.records import _require_admin, rename_audited
 from clientela.core.services.users import Errors, _add, _clean_text
 
 
@@ -85,14 +85,7 @@ def role_create(*, actor: Any, name: str, copy_from: Role) -> Role:
 @transaction.atomic
 def role_rename(*, actor: Any, role: Role, name: str) -> Role:
     _require_admin(actor)
-    cleaned = _clean_role_name(name, role)
-    if cleaned != role.name:
-        old, role.name = role.name, cleaned
-        role.save(update_fields=["name", "updated_at"])
-        record_audit(
-            actor=actor, instance=role, action=AuditAction.UPDATE, changes={"name": [old, cleaned]}
-        )
-    return role
+    return rename_audited(actor=actor, instance=role, name=_clean_role_name(name, role))
 
 
 @transaction.atomic

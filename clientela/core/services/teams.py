@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.models import Team, User
-from clientela.core.services.records import _require_admin
+from clientela.core.services.records import _require_admin, rename_audited
 from clientela.core.services.users import Errors, _add, _clean_text
 
 
@@ -45,14 +45,7 @@ def team_create(*, actor: Any, name: str) -> Team:
 @transaction.atomic
 def team_rename(*, actor: Any, team: Team, name: str) -> Team:
     _require_admin(actor)
-    cleaned = _clean_team_name(name, team)
-    if cleaned != team.name:
-        old, team.name = team.name, cleaned
-        team.save(update_fields=["name", "updated_at"])
-        record_audit(
-            actor=actor, instance=team, action=AuditAction.UPDATE, changes={"name": [old, cleaned]}
-        )
-    return team
+    return rename_audited(actor=actor, instance=team, name=_clean_team_name(name, team))
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from clientela.core.registry import NavGroup, NavItem, nav_groups, nav_items
+from clientela.core.testing.browser import open_page, overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,27 +19,6 @@ MENUS = {
     "es": {"activities": "Actividades", "contacts": "Contactos", "sales": "Ventas"},
 }
 LINKS = {"en": ("People", "Organizations"), "es": ("Personas", "Organizaciones")}
-
-
-def _open(browser: Any, live_server: Any, client: Any, user: Any, width: int) -> Any:
-    """A page logged in as ``user`` at ``width`` px (a phone's from 390 px)."""
-    phone = width < 992
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": 844 if phone else 800},
-        is_mobile=phone,
-        has_touch=phone,
-    )
-    context.set_default_timeout(20_000)
-    client.force_login(user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context, context.new_page()
-
-
-def _overflow(page: Any) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def _toggle(page: Any, key: str) -> Any:
@@ -57,7 +37,7 @@ def _assert_menus_on_one_row(page: Any, keys: list[str], labels: dict[str, str])
         tops.add(round(box["y"]))
     assert len(tops) == 1, f"the menus wrap onto {len(tops)} rows"
     assert not page.locator(".navbar-toggler").is_visible()
-    assert _overflow(page) <= 1
+    assert overflow(page) <= 1
 
 
 @pytest.mark.parametrize("width", [1280, 1000])
@@ -73,7 +53,7 @@ def test_labelled_menus_from_992_px(
 ) -> None:
     admin.language = language
     admin.save()
-    context, page = _open(browser, live_server, client, admin, width)
+    context, page = open_page(browser, live_server, client, admin, width)
     labels = MENUS[language]
     page.goto("/deals/board/")
     _assert_menus_on_one_row(page, list(labels), labels)
@@ -125,7 +105,7 @@ def test_six_menus_still_fit_at_1000_px_in_spanish(
         )
     admin.language = "es"
     admin.save()
-    context, page = _open(browser, live_server, client, admin, 1000)
+    context, page = open_page(browser, live_server, client, admin, 1000)
     page.goto("/people/")
     labels = {**MENUS["es"], "service": "Servicio", "marketing": "Marketing"}
     labels["analytics"] = "Análisis"
@@ -145,9 +125,9 @@ def test_compact_menu_on_a_phone(
 ) -> None:
     support.language = language
     support.save()
-    context, page = _open(browser, live_server, client, support, 390)
+    context, page = open_page(browser, live_server, client, support, 390)
     page.goto("/people/")
-    assert _overflow(page) <= 1
+    assert overflow(page) <= 1
     # The labelled dropdowns are for wide screens; here the ☰ button opens the menu.
     assert not _toggle(page, "contacts").is_visible()
     panel = page.locator("#main-nav")

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from clientela.core.models import CompanyProfile, User
+from clientela.core.testing.browser import open_page, overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,26 +39,6 @@ def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _open(browser: Any, live_server: Any, client: Any, user: Any, width: int) -> Any:
-    phone = width < 992
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": 844 if phone else 900},
-        is_mobile=phone,
-        has_touch=phone,
-    )
-    context.set_default_timeout(20_000)
-    client.force_login(user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context, context.new_page()
-
-
-def _overflow(page: Any) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
-
-
 def _click(page: Any, locator: Any, phone: bool) -> None:
     if phone:
         locator.tap()
@@ -82,14 +63,14 @@ def test_users_page(
     admin.save()
     words = WORDS[language]
     phone = width < 992
-    context, page = _open(browser, live_server, client, admin, width)
+    context, page = open_page(browser, live_server, client, admin, width)
     page.goto("/settings/users/")
     assert page.locator("h1").inner_text().strip() == words["users"]
     # The section is marked in the settings navigation.
     current = page.locator(".settings-nav a[aria-current='page']")
     assert current.inner_text().strip() == words["users"]
     assert page.locator("#user-results tbody tr").count() == 3
-    assert _overflow(page) <= 1
+    assert overflow(page) <= 1
     page.screenshot(path=str(artifacts_dir / f"settings-users-{width}px-{language}.png"))
 
     # Filter: the results are replaced in place (htmx), the address keeps the filter.
@@ -112,7 +93,7 @@ def test_users_page(
     _click(page, page.get_by_role("button", name=words["save"], exact=True), phone)
     page.locator(".alert-success").wait_for()
     assert words["saved"] in page.locator(".alert-success").inner_text()
-    assert _overflow(page) <= 1
+    assert overflow(page) <= 1
     page.screenshot(path=str(artifacts_dir / f"settings-user-{width}px-{language}.png"))
     assert User.objects.get(pk=rep_south.pk).time_zone == "America/Mexico_City"
     context.close()
@@ -140,7 +121,7 @@ def test_company_profile_page(
     admin.save()
     words = WORDS[language]
     phone = width < 992
-    context, page = _open(browser, live_server, client, admin, width)
+    context, page = open_page(browser, live_server, client, admin, width)
     page.goto("/settings/company/")
     assert page.locator("h1").inner_text().strip() == words["company"]
     page.fill("input[name='name']", "Tienda Ana")
@@ -159,7 +140,7 @@ def test_company_profile_page(
         " return img !== null && img.complete && img.naturalWidth > 0; })()"
     )
     assert page.evaluate("document.querySelector('img.company-logo').naturalWidth") == 480
-    assert _overflow(page) <= 1
+    assert overflow(page) <= 1
     page.screenshot(
         path=str(artifacts_dir / f"settings-company-{width}px-{language}.png"), full_page=True
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from clientela.core.testing.browser import open_page, overflow
 from clientela.sales.models import Lead
 from clientela.sales.services.leads import lead_create
 
@@ -16,26 +17,6 @@ WORDS = {
     "en": {"delete": "Delete", "undo": "Undo", "restore": "Restore", "trash": "Trash"},
     "es": {"delete": "Eliminar", "undo": "Deshacer", "restore": "Restaurar", "trash": "Papelera"},
 }
-
-
-def _open(browser: Any, live_server: Any, client: Any, user: Any, width: int) -> Any:
-    phone = width < 992
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": 844 if phone else 800},
-        is_mobile=phone,
-        has_touch=phone,
-    )
-    context.set_default_timeout(20_000)
-    client.force_login(user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context, context.new_page()
-
-
-def _overflow(page: Any) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -53,14 +34,14 @@ def test_delete_undo_then_restore_from_the_trash(
     rep_north.save()
     words = WORDS[language]
     lead = lead_create(actor=rep_north, data={"first_name": "Trudy", "last_name": "Trash"})
-    context, page = _open(browser, live_server, client, rep_north, width)
+    context, page = open_page(browser, live_server, client, rep_north, width)
     try:
         page.goto(f"/leads/{lead.pk}/delete/")
         page.locator("main form button[type=submit].btn-danger").click()
         alert = page.locator(".alert", has_text="Trudy Trash")
         alert.get_by_role("button", name=words["undo"]).wait_for()
         page.screenshot(path=str(artifacts_dir / f"trash-undo-{language}-{width}.png"))
-        assert _overflow(page) <= 1
+        assert overflow(page) <= 1
         alert.get_by_role("button", name=words["undo"]).click()
         page.wait_for_url(f"**/leads/{lead.pk}/")
         lead.refresh_from_db()
@@ -74,7 +55,7 @@ def test_delete_undo_then_restore_from_the_trash(
         row = page.locator("tbody tr", has_text="Trudy Trash")
         row.wait_for()
         page.screenshot(path=str(artifacts_dir / f"trash-page-{language}-{width}.png"))
-        assert _overflow(page) <= 1
+        assert overflow(page) <= 1
         row.get_by_role("button", name=words["restore"]).click()
         # Back on the trash page, which no longer lists it.
         page.locator("tbody tr", has_text="Trudy Trash").wait_for(state="detached")

@@ -1,0 +1,33 @@
+"""Helpers for the Playwright tests: a page logged in at a given width, and how far a
+page scrolls sideways (the phone-layout checks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: From this width down the top bar collapses into the phone menu (Bootstrap's lg).
+PHONE_BELOW = 992
+
+
+def open_page(browser: Any, live_server: Any, client: Any, user: Any, width: int) -> Any:
+    """A new browser context and page logged in as ``user`` at ``width`` px (a phone's,
+    touch and all, below 992 px); close the context when done."""
+    phone = width < PHONE_BELOW
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": 844 if phone else 800},
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    # Generous: CI runs two test workers and a live server on two cores.
+    context.set_default_timeout(20_000)
+    client.force_login(user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context, context.new_page()
+
+
+def overflow(page: Any) -> int:
+    """How many pixels the page is wider than the window (0 when it fits)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
