@@ -171,6 +171,26 @@ def env_cache_url(name: str, default: str) -> dict[str, Any]:
     )
 
 
+def env_tasks_url(name: str, default: str) -> dict[str, Any]:
+    """The background-task backend: ``db://`` (jobs in the database, run by
+    ``clientela worker``) or ``redis://[:password@]host:6379/0`` (RQ on Redis; the
+    worker then runs RQ's worker and scheduler). Returns the settings it takes:
+    ``TASKS``, and for RQ ``RQ_QUEUES`` and the apps to add."""
+    raw = os.environ.get(name) or default
+    parts = urlsplit(raw)
+    shown = f"{parts.scheme}://…" if parts.netloc else raw
+    if parts.scheme == "db" and not parts.netloc:
+        return {"TASKS": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}}
+    if parts.scheme in {"redis", "rediss"}:
+        _check_redis_url(name, shown, parts)
+        return {
+            "TASKS": {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}},
+            "RQ_QUEUES": {"default": {"URL": raw}},
+            "APPS": ["django_rq", "django_tasks_rq"],
+        }
+    raise ConfigError(f"{name}={shown!r}: use db:// (the database) or redis://host:6379/0 (RQ)")
+
+
 def _check_redis_url(name: str, shown: str, parts: SplitResult) -> None:
     if not parts.hostname:
         raise ConfigError(f"{name}={shown!r} has no host")

@@ -25,6 +25,7 @@ from clientela.env import (
     env_phone_region,
     env_rate,
     env_str,
+    env_tasks_url,
     env_time_zone,
     production_errors,
 )
@@ -216,8 +217,12 @@ for _key, _value in env_email_url("EMAIL_URL", "console://").items():
     globals()[_key] = _value
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clientela <clientela@localhost>")
 
-# --- background tasks (django_tasks; database backend by default) ---
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# --- background tasks (django_tasks: the database by default, RQ on Redis at scale) ---
+_tasks = env_tasks_url("CLIENTELA_TASKS_URL", "db://")
+TASKS = _tasks["TASKS"]
+if "RQ_QUEUES" in _tasks:
+    RQ_QUEUES = _tasks["RQ_QUEUES"]
+    INSTALLED_APPS += _tasks["APPS"]
 
 # --- sessions and security ---
 SESSION_COOKIE_HTTPONLY = True

@@ -170,8 +170,8 @@ def test_with_the_rq_backend_the_worker_runs_rqs_scheduler_too(
     settings: Any, monkeypatch: Any
 ) -> None:
     """Without the scheduler, every job queued with ``run_after`` stays in RQ's
-    scheduled registry for ever. (The RQ packages are not installed here: the command
-    it starts is checked, not a real Redis.)"""
+    scheduled registry for ever. (The command it starts is checked here; a real RQ
+    worker on Redis runs in core/tests/test_worker_rq.py.)"""
     from clientela.core.management.commands import worker  # noqa: PLC0415
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
