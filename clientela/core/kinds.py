@@ -204,6 +204,9 @@ class RecordKind:
     rights: bool = True
     #: Whether the kind has a page of its own (``<url_prefix>-detail``) to link to.
     has_detail_page: bool = True
+    #: Where a record without a page of its own is shown, ``show_url(record) -> URL``
+    #: (an interaction: on its person's or organization's timeline); None: its list.
+    show_url: Callable[[Any], str] | None = None
 
     # --- trash ---------------------------------------------------------------------
     #: The fields a record's name is made of, which the trash's search looks in.

@@ -48,10 +48,18 @@ def check_version(record: CRMRecord, expected: int | None) -> None:
         raise VersionConflict(record.version)
 
 
-def lock_for_update(record: R, user: Any, action: str = "update") -> R:
+def lock_for_update(
+    record: R,
+    user: Any,
+    action: str = "update",
+    *,
+    allowed: Callable[[R, Any], bool] | None = None,
+) -> R:
     """Re-read ``record`` inside the transaction (row-locked on PostgreSQL), refusing
     it when it is gone, in the trash, or outside what the user may see; then check
-    the action right."""
+    the action right. ``allowed(fresh, user)`` is a kind's own rule on top of the
+    role's (an interaction is changed by its author and admins only): a record it
+    refuses is ``NotFound`` too, before the role is asked, so its id is not told."""
     model = type(record)
     fresh = (
         model._default_manager.select_for_update()
@@ -59,6 +67,8 @@ def lock_for_update(record: R, user: Any, action: str = "update") -> R:
         .first()
     )
     if fresh is None or not can_see_record(user, fresh):
+        raise NotFound()
+    if allowed is not None and not allowed(cast(R, fresh), user):
         raise NotFound()
     require(user, action, model.RESOURCE)
     return cast(R, fresh)

@@ -132,11 +132,13 @@ class KindView(LoginRequiredMixin, View):
         return reverse(self.kind.url(action), kwargs=kwargs)
 
     def record_url(self, record: Any) -> str:
-        """Where a record is shown: its page, or the list for a kind whose records have
-        no page of their own (products)."""
+        """Where a record is shown: its page, or for a kind whose records have no page
+        of their own, where the kind shows them (``show_url``) or its list (products)."""
         try:
             return self.url("detail", record)
         except NoReverseMatch:
+            if self.kind.show_url is not None:
+                return self.kind.show_url(record)
             return self.url("list")
 
 
@@ -363,6 +365,16 @@ class RecordFormView(KindView):
     def form_context(self, form: Any, record: Any) -> dict[str, Any]:
         return {}
 
+    def saved_response(self, saved: Any, key: str) -> HttpResponse:
+        """The answer to a saved form ("saved"/"created"): by default the message and
+        the record's page (an inline form answers with the record's fragment)."""
+        messages.success(self.request, self.message(key, saved))
+        return redirect(self.success_url(saved))
+
+    def form_response(self, context: dict[str, Any]) -> HttpResponse:
+        """The form again (new, with errors, or after a version ``conflict``)."""
+        return render(self.request, self.kind.form_template, context)
+
     # ---------------------------------------------------------------------------------
 
     def handle(self, pk: int | None) -> HttpResponse:
@@ -382,9 +394,7 @@ class RecordFormView(KindView):
             except VersionConflict:
                 conflict = True
             else:
-                key = "saved" if record is not None else "created"
-                messages.success(self.request, self.message(key, saved))
-                return redirect(self.success_url(saved))
+                return self.saved_response(saved, "saved" if record is not None else "created")
         context = {
             **self.record_context(record),
             "form": form,
@@ -393,7 +403,7 @@ class RecordFormView(KindView):
             "cancel_url": self.cancel_url(record),
             **self.form_context(form, record),
         }
-        return render(self.request, self.kind.form_template, context)
+        return self.form_response(context)
 
 
 class RecordDeleteView(KindView):
@@ -417,6 +427,10 @@ class RecordDeleteView(KindView):
         tags = "undo:" + trash_restore_url(kind, record) if undo else ""
         messages.success(self.request, self.message("deleted", record), extra_tags=tags)
 
+    def deleted_response(self, record: Any) -> HttpResponse:
+        """Where a delete goes: the kind's ``after_delete`` page or its list."""
+        return redirect(self.kind.after_delete or self.url("list"))
+
     def handle(self, pk: int) -> HttpResponse:
         kind = self.kind
         record = self.get_record(pk)
@@ -431,7 +445,7 @@ class RecordDeleteView(KindView):
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
-                return redirect(kind.after_delete or self.url("list"))
+                return self.deleted_response(record)
         context = {
             **self.record_context(record),
             "error": error,
@@ -461,8 +475,13 @@ class RecordRestoreView(KindView):
         if refused is not None:
             return refused
         kind.restore_record(actor=self.user, record=record)
-        messages.success(request, self.message("restored", record))
-        return redirect(safe_next_url(request) or self.record_url(record))
+        return self.restored_response(record)
+
+    def restored_response(self, record: Any) -> HttpResponse:
+        """The message, then ``next`` or the record (an inline Undo answers with the
+        record's fragment)."""
+        messages.success(self.request, self.message("restored", record))
+        return redirect(safe_next_url(self.request) or self.record_url(record))
 
 
 class TrashView(LoginRequiredMixin, View):

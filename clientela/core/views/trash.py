@@ -78,6 +78,8 @@ def _record_url(kind: RecordKind, record: Any) -> str:
             return reverse(kind.url("detail"), kwargs={"pk": record.pk})
         except NoReverseMatch:
             pass
+    if kind.show_url is not None:
+        return kind.show_url(record)
     try:
         return reverse(kind.url("list"))
     except NoReverseMatch:
