@@ -60,7 +60,10 @@ READ, WRITE = "activities:read", "activities:write"
 INTERACTION_DOCS = {
     "list": "Newest first. Filter by `person_id`, `organization_id` (with the "
     "organization's people) and `channel`.",
-    "update": "Send only the fields to change; `person_ids` replaces the whole list.",
+    "update": "Send only the fields to change; `person_ids` replaces the whole list.\n"
+    "Only the interaction's author and admins may change it (anyone else: 404).",
+    "delete": "Moves the interaction to the trash (its deleter and admins restore it).\n"
+    "Only the interaction's author and admins may delete it (anyone else: 404).",
 }
 TASK_DOCS = {
     "list": "By due time. `view`: mine, team or overdue (open tasks only), or all "

@@ -23,6 +23,7 @@ from clientela.activities.services.appointments import (
     appointment_trash,
     appointment_update,
 )
+from clientela.activities.services.common import may_change_interaction
 from clientela.activities.services.interactions import (
     InteractionData,
     interaction_create,
@@ -75,6 +76,7 @@ __all__ = [
     "interaction_snapshot",
     "interaction_trash",
     "interaction_update",
+    "may_change_interaction",
     "notification_mark_read",
     "task_cancel",
     "task_complete",

@@ -75,7 +75,8 @@ def links_snapshot(record: Any) -> dict[str, Any]:
 
 
 def lock(record: _R, actor: User, action: str = "update") -> _R:
-    fresh = lock_for_update(record, actor, action)
+    authored = isinstance(record, Interaction)
+    fresh = lock_for_update(record, actor, action, allowed=_by_author if authored else None)
     if isinstance(fresh, Interaction) and not may_see_private(actor, fresh):
         raise NotFound()
     return fresh
@@ -83,3 +84,15 @@ def lock(record: _R, actor: User, action: str = "update") -> _R:
 
 def may_see_private(user: User, interaction: Interaction) -> bool:
     return not interaction.is_private or interaction.owner_id == user.pk or user.is_admin
+
+
+def may_change_interaction(user: Any, interaction: Interaction) -> bool:
+    """Whether ``user`` may change or delete ``interaction`` as far as the history's
+    own rule goes: what someone logged is theirs to correct, and the admins'. Teammates
+    who may see it (the role's team scope) still may not rewrite it; the role's update
+    and delete rights are asked on top (``lock``)."""
+    return bool(interaction.owner_id == user.pk or getattr(user, "is_admin", False))
+
+
+def _by_author(record: Any, user: Any) -> bool:
+    return may_change_interaction(user, record)

@@ -2,6 +2,7 @@
 
 Interactions and appointments always belong to whoever logs them, so their create
 matrix has only the "own" side (``owner_key=None``); a task belongs to its assignee.
+An interaction is changed or deleted by its author and admins only (``author_only``).
 The factories make interactions that are not private: private notes (visible to their
 author and admins only) are tested in ``test_permissions.py``."""
 
@@ -53,6 +54,8 @@ INTERACTIONS = register_kind_factory(
         change={"subject": "Renamed"},
         required_field="channel",
         owner_key=None,
+        # What someone logged is changed by them and admins only, not by teammates.
+        author_only=True,
     )
 )
 

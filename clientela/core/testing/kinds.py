@@ -76,6 +76,10 @@ class KindFactory:
     #: where the creator is always the owner (interactions, appointments), so their
     #: create matrix has only the "own" side.
     owner_key: str | None = "owner_id"
+    #: Whether only a record's owner (its author) and admins may change or delete it,
+    #: whatever the role's scope shows (the contact history: a teammate reads a logged
+    #: call but may not rewrite it); anyone else is answered as if it were hidden (404).
+    author_only: bool = False
     #: For a kind without rights of its own (``RecordKind.rights`` False: products,
     #: readable by everyone signed in): the roles that may change it.
     managers: tuple[str, ...] = ()

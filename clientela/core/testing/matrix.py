@@ -156,6 +156,12 @@ ROLE_KEYS = {
 }
 
 
+def _authors_only(role: str, action: str, side: str) -> bool:
+    """Whether a kind changed by its authors and admins alone (``author_only``) hides
+    this case's record from the role: someone else's, changed by anyone but an admin."""
+    return action in ("update", "delete") and side != "own" and role != "admin"
+
+
 def cases(actions: tuple[str, ...]) -> list[Case]:
     """Every (kind, role, action, side) of ``actions`` the kinds' declarations have."""
     found = []
@@ -174,7 +180,10 @@ def cases(actions: tuple[str, ...]) -> list[Case]:
                 for i, side in enumerate(SIDES):
                     if action == "create" and side != "own" and factory.owner_key is None:
                         continue
-                    found.append(Case(resource, role, action, side, EXPECTED[role][action][i]))
+                    expected = EXPECTED[role][action][i]
+                    if factory.author_only and _authors_only(role, action, side):
+                        expected = HIDDEN
+                    found.append(Case(resource, role, action, side, expected))
     return found
 
 
