@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.choices import Direction, InteractionChannel, Priority
-from clientela.activities.models import Appointment, Task
+from clientela.activities.models import Appointment, Interaction, Task
 from clientela.activities.services import (
     AppointmentData,
     InteractionData,
@@ -109,6 +109,39 @@ class InteractionForm(BootstrapMixin, forms.Form):
             "is_private": bool(data.get("is_private")),
             "attachments": list(data.get("attachments") or []),
         }
+
+
+class InteractionEditForm(InteractionForm):
+    """Correct a logged interaction in place on the timeline: the same fields but the
+    attachments (they stay as they are), and the version that was edited, so that a
+    change made meanwhile by someone else is told rather than overwritten."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["attachments"]
+        # The form replaces the entry: the keyboard goes on from its first field.
+        self.fields["channel"].widget.attrs["autofocus"] = True
+
+    @classmethod
+    def initial_for(cls, interaction: Interaction) -> dict[str, Any]:
+        return {
+            "channel": interaction.channel,
+            "direction": interaction.direction,
+            "occurred_at": local_input(interaction.occurred_at),
+            "duration_minutes": interaction.duration_minutes,
+            "subject": interaction.subject,
+            "body": interaction.body,
+            "outcome": interaction.outcome,
+            "is_private": interaction.is_private,
+            "version": interaction.version,
+        }
+
+    def to_data(self, record: Interaction | None = None) -> InteractionData:
+        data = super().to_data()
+        del data["attachments"]
+        return data
 
 
 class TimelineFilterForm(forms.Form):

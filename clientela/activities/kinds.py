@@ -3,6 +3,7 @@ interactions, tasks and appointments. ``ActivitiesConfig.ready()`` registers the
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities import api, exports, forms, schemas, selectors, services
@@ -10,6 +11,18 @@ from clientela.activities.models import Appointment, Interaction, Task
 from clientela.core.kinds import RecordKind
 
 SCOPES = ("activities:read", "activities:write")
+
+
+def interaction_url(interaction: Interaction) -> str:
+    """Where an interaction is shown: on the timeline of the (first) person it is about,
+    else of its organization; one about no one is on its author's "My day"."""
+    person = interaction.people.order_by("pk").first()
+    if person is not None:
+        return reverse("contacts:person-detail", kwargs={"pk": person.pk})
+    if interaction.organization_id is not None:
+        return reverse("contacts:organization-detail", kwargs={"pk": interaction.organization_id})
+    return reverse("activities:my-day")
+
 
 INTERACTIONS = RecordKind(
     resource=Interaction.RESOURCE,
@@ -38,6 +51,7 @@ INTERACTIONS = RecordKind(
     api_out_page=api.interactions_api_out,
     api_docs=api.INTERACTION_DOCS,
     has_detail_page=False,
+    show_url=interaction_url,
     export_columns=exports.INTERACTION_COLUMNS,
     export_rows=exports.INTERACTION_ROWS,
 )

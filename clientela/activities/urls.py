@@ -1,10 +1,11 @@
 from django.urls import path
 
-from clientela.activities.kinds import APPOINTMENTS, TASKS
+from clientela.activities.kinds import APPOINTMENTS, INTERACTIONS, TASKS
 from clientela.activities.views import (
     appointments,
     calendar,
     feed,
+    interactions,
     my_day,
     notifications,
     preferences,
@@ -22,6 +23,23 @@ urlpatterns = [
     path("my-day/birthdays/<int:person_pk>/greet/", my_day.birthday_greet, name="birthday-greet"),
     path("timeline/<str:kind>/<int:pk>/", timeline.timeline_entries, name="timeline-entries"),
     path("timeline/<str:kind>/<int:pk>/log/", timeline.timeline_log, name="timeline-log"),
+    # An interaction is edited, deleted and brought back in place on the timeline.
+    *record_urls(
+        INTERACTIONS,
+        edit=interactions.InteractionEditView,
+        delete=interactions.InteractionDeleteView,
+        restore=interactions.InteractionRestoreView,
+    ),
+    path(
+        "interactions/<int:pk>/entry/",
+        interactions.InteractionEntryView.as_view(kind=INTERACTIONS),
+        name="interaction-entry",
+    ),
+    path(
+        "interactions/<int:pk>/history/",
+        interactions.InteractionHistoryView.as_view(kind=INTERACTIONS),
+        name="interaction-history",
+    ),
     path(
         "interactions/<int:pk>/attachments/<int:attachment_pk>/",
         timeline.attachment_download,

@@ -20,7 +20,7 @@ from clientela.activities.choices import InteractionChannel
 from clientela.activities.forms import ERROR_TARGETS, InteractionForm, TimelineFilterForm
 from clientela.activities.models import Interaction
 from clientela.activities.timeline import TimelineEntry, timeline
-from clientela.activities.views.common import CHANNEL_ICONS
+from clientela.activities.views.interactions import entry_context
 from clientela.contacts import selectors as contact_selectors
 from clientela.contacts.models import Organization, Person
 from clientela.core.errors import NotFound
@@ -76,7 +76,7 @@ def entries_context(
         "before": before,
         "more_url": more_url,
         "entries_url": entries_url,
-        "icons": CHANNEL_ICONS,
+        **entry_context(request.user),
     }
 
 
@@ -144,7 +144,7 @@ def timeline_log(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
                 if created
                 else None
             ),
-            "icons": CHANNEL_ICONS,
+            **entry_context(request.user),
         },
     )
 

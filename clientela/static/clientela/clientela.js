@@ -66,3 +66,21 @@ document.addEventListener("htmx:configRequest", (event) => {
     }
   }
 });
+
+// In-place forms (data-swap-errors, e.g. editing a timeline entry) show the answer to
+// refused input (422) or a change made meanwhile (409): it is the form with the message.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const status = event.detail.xhr.status;
+  if ((status === 409 || status === 422) && event.detail.elt.closest("[data-swap-errors]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+
+// Escape in an in-place form (data-escape-cancels) is its Cancel button.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || !event.target.closest) return;
+  const form = event.target.closest("[data-escape-cancels]");
+  const cancel = form && form.querySelector("[data-cancel]");
+  if (cancel) { event.preventDefault(); cancel.click(); }
+});
