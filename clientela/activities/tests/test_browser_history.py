@@ -121,3 +121,32 @@ def test_log_edit_delete_and_undo_on_the_timeline(
     assert _errors(page, console) == []
     restored = Interaction.objects.get(pk=call.pk)
     assert (restored.subject, restored.deleted_at) == ("First call, corrected", None)
+
+
+def test_empty_timeline_message_goes_and_a_refused_edit_shows_its_errors_in_place(
+    page: Any, login_as: Any, rep_north: Any, person_factory: Any
+) -> None:
+    person = person_factory(rep_north, first_name="Cleo")
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.add_init_script(WATCH)
+    login_as(rep_north)
+    page.goto(f"/people/{person.pk}/", wait_until="networkidle")
+    # A person's timeline always has its "Created"; filtered to calls, it is empty.
+    page.select_option("#timeline-person form[hx-trigger=change] select[name=channel]", "call")
+    empty = page.locator("#timeline-empty-person")
+    empty.wait_for()
+    _log(page, "Very first call")
+    assert empty.is_hidden()
+    call = Interaction.objects.get()
+    entry = page.locator(f"#entry-interaction-{call.pk}")
+    entry.get_by_role("button", name="Edit").click()
+    page.locator(f"#id_edit_{call.pk}_occurred_at").fill("")
+    with _post(page, f"/interactions/{call.pk}/edit/") as answer:
+        entry.get_by_role("button", name="Save").click()
+    assert answer.value.status == 422
+    # htmx swaps the refused form in (data-swap-errors), with the field's error.
+    page.locator(f"#id_edit_{call.pk}_occurred_at-errors").wait_for()
+    # Chromium logs every 4xx answer as a failed load; that one was expected.
+    assert [e for e in _errors(page, console) if "status of 422" not in e] == []
+    assert Interaction.objects.get().occurred_at == call.occurred_at

@@ -67,8 +67,9 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
-// In-place forms (data-swap-errors, e.g. editing a timeline entry) show the answer to
-// refused input (422) or a change made meanwhile (409): it is the form with the message.
+// An in-place form's target (data-swap-errors, e.g. a timeline entry being edited) takes
+// the answer to refused input (422) or to a change made meanwhile (409): it is the form
+// again with the message. (htmx leaves 4xx answers out by default.)
 document.addEventListener("htmx:beforeSwap", (event) => {
   const status = event.detail.xhr.status;
   if ((status === 409 || status === 422) && event.detail.elt.closest("[data-swap-errors]")) {
