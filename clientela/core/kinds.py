@@ -214,6 +214,9 @@ class RecordKind:
     #: Narrows the kind's trash list (contacts leave out records merged away, which
     #: come back by undoing the merge): ``trash_filter(queryset) -> queryset``.
     trash_filter: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
+    #: A line the trash shows under each of the kind's records (numbered documents:
+    #: "voided, its number stays taken").
+    trash_note: Any = ""
 
     # --- derived -------------------------------------------------------------------
 

@@ -38,6 +38,8 @@ class QuoteStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
     EXPIRED = "expired", _("Expired")
+    #: Deleted: in the trash, its number still taken (numbering has no gaps).
+    VOID = "void", _("Void")
 
 
 class OrderStatus(models.TextChoices):

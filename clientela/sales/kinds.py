@@ -240,13 +240,14 @@ QUOTES = RecordKind(
     form_template="sales/quotes/quote_form.html",
     page_size=50,
     results_id="quote-results",
+    trash_note=_("Void: the trash keeps it for good, so its number stays taken."),
     new_label=_("New quote"),
     empty_message=_("No quotes yet."),
     no_match_message=_("No quotes with this status."),
     page_messages={
         "created": _("Quote %(label)s created."),
         "saved": _("Quote %(label)s saved."),
-        "deleted": _("Quote %(label)s deleted."),
+        "deleted": _("Quote %(label)s is void and in the trash; its number stays taken."),
         "stale": _("Someone changed this quote after you opened this page. Check it again."),
     },
     history_labels={"lines": _("Lines"), "previous": _("Revision of")},
@@ -296,6 +297,7 @@ ORDERS = RecordKind(
     detail_template="sales/orders/detail.html",
     form_template="sales/orders/form.html",
     results_id="order-results",
+    trash_note=_("Cancelled: the trash keeps it for good, so its number stays taken."),
     new_label=_("New order"),
     empty_message=_(
         "No orders yet. Orders come from accepted quotes, from your shop through the API, "
@@ -304,7 +306,7 @@ ORDERS = RecordKind(
     no_match_message=_("No order matches these filters."),
     page_messages={
         "created": _("Order %(number)s saved."),
-        "deleted": _("Order %(number)s was moved to the trash, where it stays for %(days)s days."),
+        "deleted": _("Order %(number)s is cancelled and in the trash; its number stays taken."),
         "stale": _("Someone changed this order after you opened this page. Check it again."),
         "restored": _("Order %(number)s is back from the trash."),
     },

@@ -400,7 +400,13 @@ class DocumentSequence(models.Model):
 
 
 class SalesDocument(CRMRecord):
-    """What quotes and orders share: the customer, the currency, stored totals."""
+    """What quotes and orders share: the customer, the currency, stored totals.
+
+    Their numbers have no gaps, so deleting one voids it (a quote) or cancels it (an
+    order) and puts it in the trash, which keeps it for good (``PURGEABLE``); restoring
+    it gives back the status it had (``status_before_void``)."""
+
+    PURGEABLE = False
 
     person = models.ForeignKey(
         "contacts.Person",
@@ -431,6 +437,9 @@ class SalesDocument(CRMRecord):
     tax_total = money_field(_("tax"), default=0)
     total = money_field(_("total"), default=0)
     notes = models.TextField(_("notes"), max_length=10000, blank=True)
+    #: The status the document had when it was deleted (voided or cancelled); empty
+    #: while it is not in the trash.
+    status_before_void = models.CharField(max_length=10, blank=True, editable=False)
 
     class Meta:
         abstract = True

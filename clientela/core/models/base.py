@@ -51,6 +51,10 @@ class CRMRecord(TimeStampedModel):
     """
 
     RESOURCE: str = ""
+    #: False for records whose trash is their archive (numbered documents: a quote's
+    #: or an order's number must stay taken, so they are voided, never deleted): the
+    #: trash keeps them and its purges leave them alone.
+    PURGEABLE: bool = True
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

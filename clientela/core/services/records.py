@@ -235,12 +235,16 @@ def trash_cutoff() -> datetime.datetime:
 def record_purge(*, actor: Any, records: list[CRMRecord]) -> tuple[int, list[CRMRecord]]:
     """Delete trashed records for good before their time (admins only; ``NotFound``
     for anyone else), each in its own savepoint with its audit entry. Returns how many
-    went and the records other records still point to (kept in the trash)."""
+    went and the records kept in the trash: those other records still point to, and
+    those never purged (``PURGEABLE`` False: voided numbered documents)."""
     _require_admin(actor)
     purged, kept = 0, []
     for record in records:
         if record.deleted_at is None:
             raise NotFound()
+        if not record.PURGEABLE:
+            kept.append(record)
+            continue
         try:
             with transaction.atomic():
                 record_audit(actor=actor, instance=record, action=AuditAction.PURGE)
@@ -254,10 +258,13 @@ def record_purge(*, actor: Any, records: list[CRMRecord]) -> tuple[int, list[CRM
 
 @transaction.atomic
 def trash_purge(*, models: list[type[CRMRecord]]) -> int:
-    """Delete for good whatever has been in the trash longer than the retention."""
+    """Delete for good whatever has been in the trash longer than the retention (not
+    the kinds the trash keeps for good, ``PURGEABLE`` False)."""
     cutoff = trash_cutoff()
     total = 0
     for model in models:
+        if not model.PURGEABLE:
+            continue
         expired = model._default_manager.filter(deleted_at__lt=cutoff)
         for record in expired:
             record_audit(actor=None, instance=record, action=AuditAction.PURGE)

@@ -8,6 +8,7 @@ service reports every problem of a request at once and saves nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
@@ -17,7 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientela.core import search
+from clientela.core.audit import record_audit
+from clientela.core.choices import AuditAction
+from clientela.core.errors import NotFound
 from clientela.core.models import Team, User
+from clientela.core.services import check_version, record_restore, record_trash
 from clientela.core.validation import Errors, OwnerRule, add, raise_errors
 from clientela.core.validation import assign_owner_team as _assign_owner_team
 from clientela.sales import money
@@ -298,3 +303,61 @@ def next_number(kind: str, prefix: str) -> str:
     seq.last += 1
     seq.save(update_fields=["last"])
     return f"{prefix}-{year}-{seq.last:05d}"
+
+
+# --- deleting numbered documents: void, never a gap ------------------------------------
+
+
+def void_document(
+    *,
+    actor: User,
+    document: Quote | Order,
+    status: str,
+    expected_version: int | None,
+    fields: dict[str, Any] | None = None,
+) -> None:
+    """Move a quote or an order to the trash with ``status`` (void, cancelled), keeping
+    the one it had for a restore; its number stays taken. Call inside a transaction,
+    with the document locked (``lock_for_update``)."""
+    check_version(document, expected_version)
+    before = document.status
+    type(document)._default_manager.filter(pk=document.pk).update(
+        status=status, status_before_void=before, **(fields or {})
+    )
+    if before != status:
+        record_audit(
+            actor=actor,
+            instance=document,
+            action=AuditAction.UPDATE,
+            changes={"status": [before, status]},
+        )
+    record_trash(actor=actor, record=document, expected_version=expected_version)
+
+
+def unvoid_document(
+    *,
+    actor: User,
+    document: Quote | Order,
+    fields_for: Callable[[str], dict[str, Any]] | None = None,
+) -> str:
+    """Bring a voided quote or order back from the trash with the status it had (and
+    ``fields_for(that status)``); returns that status. Call inside a transaction;
+    ``NotFound`` (and nothing changed) for a user who may not restore it."""
+    model = type(document)
+    fresh = model._default_manager.select_for_update().filter(pk=document.pk).first()
+    if fresh is None or fresh.deleted_at is None:
+        raise NotFound()
+    current, before = fresh.status, fresh.status_before_void or fresh.status
+    model._default_manager.filter(pk=fresh.pk).update(
+        status=before, status_before_void="", **(fields_for(before) if fields_for else {})
+    )
+    record_restore(actor=actor, record=document, reindex=index_document)
+    if before != current:
+        record_audit(
+            actor=actor,
+            instance=fresh,
+            action=AuditAction.UPDATE,
+            changes={"status": [current, before]},
+        )
+    document.status = before
+    return before

@@ -7,7 +7,7 @@ import datetime
 from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from clientela.contacts.links import clean_organization, clean_people
 from clientela.core.errors import NotFound
 from clientela.core.models import User
 from clientela.core.permissions import require
-from clientela.core.services import RecordWrites, record_restore, record_trash
+from clientela.core.services import RecordWrites, lock_for_update
 from clientela.core.validation import clean_datetime
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
@@ -244,13 +244,37 @@ def order_set_status(
     return _ORDER_STATUS.update(actor, order, status, expected_version)
 
 
+@transaction.atomic
 def order_trash(*, actor: User, order: Order, expected_version: int | None = None) -> None:
-    """Move an order to the trash (admins can restore it for CLIENTELA_TRASH_DAYS)."""
-    record_trash(actor=actor, record=order, expected_version=expected_version)
+    """Cancel an order and move it to the trash, its number still taken (numbering has
+    no gaps); its deleter or an admin can restore it."""
+    fresh = lock_for_update(order, actor, "delete")
+    stamp = {} if fresh.cancelled_at else {"cancelled_at": timezone.now()}
+    c.void_document(
+        actor=actor,
+        document=fresh,
+        status=OrderStatus.CANCELLED,
+        expected_version=expected_version,
+        fields=stamp,
+    )
+    fresh.refresh_from_db()
+    order.status, order.cancelled_at, order.deleted_at, order.deleted_by, order.version = (
+        fresh.status,
+        fresh.cancelled_at,
+        fresh.deleted_at,
+        fresh.deleted_by,
+        fresh.version,
+    )
 
 
+@transaction.atomic
 def order_restore(*, actor: User, order: Order) -> None:
-    """Bring an order back from the trash (admins only; else ``NotFound``)."""
+    """Bring an order back from the trash with the status it had (its deleter or an
+    admin; else ``NotFound``)."""
     if order.pk is None:
         raise NotFound()
-    record_restore(actor=actor, record=order, reindex=c.index_document)
+    c.unvoid_document(
+        actor=actor,
+        document=order,
+        fields_for=lambda before: {} if before == OrderStatus.CANCELLED else {"cancelled_at": None},
+    )

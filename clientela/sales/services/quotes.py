@@ -35,8 +35,6 @@ from clientela.core.services import (
     RecordWrites,
     lock_for_update,
     record_create,
-    record_restore,
-    record_trash,
 )
 from clientela.sales import money
 from clientela.sales.choices import QuoteStatus
@@ -557,18 +555,25 @@ def quote_expire_due(*, today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def quote_trash(*, actor: User, quote: Quote, expected_version: int | None = None) -> None:
-    """Move a quote to the trash; an accepted one stays (its order points to it)."""
+    """Void a quote and move it to the trash, its number still taken (numbering has
+    no gaps); an accepted one stays (its order points to it)."""
     fresh = lock_for_update(quote, actor, "delete")
     if fresh.status == QuoteStatus.ACCEPTED:
         _refuse("status", _("An accepted quote cannot be deleted; its order refers to it."))
-    record_trash(actor=actor, record=fresh, expected_version=expected_version)
-    quote.deleted_at, quote.deleted_by, quote.version = (
+    c.void_document(
+        actor=actor, document=fresh, status=QuoteStatus.VOID, expected_version=expected_version
+    )
+    fresh.refresh_from_db()
+    quote.status, quote.deleted_at, quote.deleted_by, quote.version = (
+        fresh.status,
         fresh.deleted_at,
         fresh.deleted_by,
         fresh.version,
     )
 
 
+@transaction.atomic
 def quote_restore(*, actor: User, quote: Quote) -> None:
-    """Back from the trash (its deleter or an admin), with its number."""
-    record_restore(actor=actor, record=quote, reindex=c.index_document)
+    """Back from the trash (its deleter or an admin), with its number and the status
+    it had before it was voided."""
+    c.unvoid_document(actor=actor, document=quote)

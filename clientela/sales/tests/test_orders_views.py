@@ -243,7 +243,7 @@ def test_delete_with_undo_for_admins(admin: Any, rep_north: Any, ana: Any) -> No
     response = client.post(url, {"version": "1"}, follow=True)
     body = response.content.decode()
     restore = reverse("core:trash-restore-one", args=["sales.order", order.pk])
-    assert "moved to the trash" in body
+    assert "is cancelled and in the trash" in body
     assert restore in body
     assert "Undo" in body
     assert client.get(reverse("sales:order-detail", args=[order.pk])).status_code == 404
@@ -261,7 +261,7 @@ def test_a_rep_deletes_with_undo_a_teammate_cannot_restore(
     response = client.post(
         reverse("sales:order-delete", args=[order.pk]), {"version": "1"}, follow=True
     )
-    assert "moved to the trash" in response.content.decode()
+    assert "is cancelled and in the trash" in response.content.decode()
     undo = reverse("core:trash-restore-one", args=["sales.order", order.pk])
     assert undo in response.content.decode()
     restore = reverse("sales:order-restore", args=[order.pk])
