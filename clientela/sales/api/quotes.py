@@ -29,13 +29,15 @@ from clientela.core.api import (
 from clientela.core.api.pagination import PageParams
 from clientela.core.api.schemas import InputSchema, IsoDate, OutputSchema, RecordId, VersionIn
 from clientela.core.choices import Language
+from clientela.core.errors import NotFound
 from clientela.sales import money
 from clientela.sales.api.catalogue import DecimalString
+from clientela.sales.api.orders_schemas import OrderOut, order_out
 from clientela.sales.choices import QuoteStatus
-from clientela.sales.models import Order, Quote
+from clientela.sales.models import Quote
 from clientela.sales.pdf import quote_pdf
 from clientela.sales.selectors import quotes as selectors
-from clientela.sales.selectors.orders import orders_for
+from clientela.sales.selectors.orders import order_detail
 from clientela.sales.services import quotes as services
 from clientela.sales.services.common import MAX_LINES
 
@@ -122,23 +124,6 @@ class QuoteOut(OutputSchema):
     version: int
 
 
-class AcceptedOrderOut(OutputSchema):
-    id: int
-    number: str
-    status: str
-    quote_id: int | None
-    person_id: int | None
-    organization_id: int | None
-    deal_id: int | None
-    currency: str
-    lines: list[LineOut]
-    subtotal: str
-    tax_total: str
-    total: str
-    ordered_at: datetime.datetime
-    version: int
-
-
 class QuoteListParams(PageParams):
     status: QuoteStatus | None = None
     person_id: RecordId | None = None
@@ -191,25 +176,6 @@ def quote_out(quote: Quote) -> QuoteOut:
         decided_at=quote.decided_at,
         owner_id=quote.owner_id,
         version=quote.version,
-    )
-
-
-def accepted_order_out(order: Order) -> AcceptedOrderOut:
-    return AcceptedOrderOut(
-        id=order.pk,
-        number=order.number,
-        status=order.status,
-        quote_id=order.quote_id,
-        person_id=order.person_id,
-        organization_id=order.organization_id,
-        deal_id=order.deal_id,
-        currency=order.currency,
-        lines=_lines_out(order.lines.all(), order.currency),
-        subtotal=_m(order.subtotal, order.currency),
-        tax_total=_m(order.tax_total, order.currency),
-        total=_m(order.total, order.currency),
-        ordered_at=order.ordered_at,
-        version=order.version,
     )
 
 
@@ -294,19 +260,27 @@ def send_quote(
     return quote_out(fresh)
 
 
-@router.post("/quotes/{quote_id}/accept", response={201: AcceptedOrderOut, **CHANGE_ERRORS})
+@router.post("/quotes/{quote_id}/accept", response={201: OrderOut, **CHANGE_ERRORS})
 @require_scope(WRITE)
 def accept_quote(
-    request: HttpRequest, quote_id: RecordId, payload: Body[VersionIn | None] = None
-) -> Status[AcceptedOrderOut]:
-    """Accepts a sent quote that has not expired and answers the order it created."""
+    request: HttpRequest,
+    quote_id: RecordId,
+    response: HttpResponse,
+    payload: Body[VersionIn | None] = None,
+) -> Status[OrderOut]:
+    """Accepts a sent quote that has not expired and answers the order it created,
+    as `GET /orders/{order_id}` shows it (its version is the `ETag`)."""
     version = expected_version(request, payload.version if payload else None)
     user = api_user(request)
     order = services.quote_accept(
         actor=user, quote=_quote(request, quote_id), expected_version=version
     )
-    fresh = orders_for(user).prefetch_related("lines").filter(pk=order.pk).first() or order
-    return Status(201, accepted_order_out(fresh))
+    try:
+        fresh = order_detail(user, order.pk)
+    except NotFound:  # a role that may accept the quote but see only its own orders
+        fresh = order
+    set_etag(response, fresh.version)
+    return Status(201, order_out(fresh))
 
 
 @router.post("/quotes/{quote_id}/reject", response={200: QuoteOut, **CHANGE_ERRORS})

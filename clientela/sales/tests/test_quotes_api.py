@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from clientela.core.testing.api import Api, fields
+from clientela.core.tests.test_record_api import openapi
 from clientela.sales.models import Order, Quote
 from clientela.sales.tests.quote_helpers import make_product, make_quote
 
@@ -119,6 +120,25 @@ def test_pdf_send_accept(north: Api, ana: Any, smtp_server: Any, settings: Any) 
     twice = north.post(f"{QUOTES}/{quote_id}/accept", None)
     assert twice.status_code == 422
     assert Order.objects.count() == 1
+
+
+def test_accept_answers_the_order_as_get_shows_it(north: Api, rep_north: Any, ana: Any) -> None:
+    """The same model, name and fields as ``GET /orders/{id}``: one ``OrderOut``."""
+    quote = make_quote(rep_north, ana)
+    Quote.objects.filter(pk=quote.pk).update(status="sent")
+    accepted = north.post(f"{QUOTES}/{quote.pk}/accept", None)
+    assert accepted.status_code == 201, accepted.content
+    order = north.get(f"/api/v1/orders/{accepted.json()['id']}")
+    assert order.status_code == 200
+    assert accepted.json() == order.json()
+    assert accepted["ETag"] == order["ETag"]
+    assert {"external_id", "owner_id", "team_id", "notes", "created_at"} <= set(accepted.json())
+    paths = openapi()["paths"]
+    ok = paths["/api/v1/quotes/{quote_id}/accept"]["post"]["responses"]["201"]
+    get = paths["/api/v1/orders/{order_id}"]["get"]["responses"]["200"]
+    ref = ok["content"]["application/json"]["schema"]["$ref"]
+    assert ref == get["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/OrderOut")
 
 
 def test_reject(north: Api, rep_north: Any, ana: Any) -> None:
