@@ -20,7 +20,15 @@ from pydantic import BeforeValidator
 
 from clientela.activities.choices import Direction, InteractionChannel, Priority, TaskStatus
 from clientela.core.api.pagination import PageParams
-from clientela.core.api.schemas import InputSchema, OutputSchema, RecordId, UserRef, Version
+from clientela.core.api.schemas import (
+    Flag,
+    InputSchema,
+    OutputSchema,
+    RecordId,
+    UserRef,
+    Version,
+    omissible,
+)
 
 MAX_LINKS = 100
 MAX_REMINDERS = 10
@@ -57,7 +65,7 @@ class ReminderIn(InputSchema):
     minutes_before: int = Field(
         ge=0, le=MAX_MINUTES_BEFORE, description="How long before the due time or start."
     )
-    by_email: bool | None = Field(
+    by_email: Flag | None = Field(
         None, description="Also by e-mail; null follows the user's preference."
     )
 
@@ -82,14 +90,15 @@ class AttachmentOut(OutputSchema):
 
 
 class InteractionIn(InputSchema):
-    channel: InteractionChannel | None = None
-    direction: Direction | None = Field(None, description="Defaults to out.")
+    # Not nullable: leave a field out to keep its default or value (null is refused).
+    channel: InteractionChannel = omissible()
+    direction: Direction = omissible("Defaults to out.")
     occurred_at: Moment | None = Field(None, description="When it happened; defaults to now.")
     duration_minutes: int | None = Field(None, ge=0, le=100_000)
     subject: str | None = Field(None, max_length=200)
     body: str | None = Field(None, max_length=20000)
     outcome: str | None = Field(None, max_length=200)
-    is_private: bool | None = Field(None, description="Only you and admins see it.")
+    is_private: Flag | None = Field(None, description="Only you and admins see it.")
     person_ids: Links | None = None
     organization_id: RecordId | None = None
 
@@ -132,12 +141,12 @@ class TaskIn(InputSchema):
     title: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=10000)
     due_at: Moment | None = None
-    priority: Priority | None = None
+    priority: Priority = omissible("Defaults to normal.")
     assignee_id: RecordId | None = Field(None, description="A user id; defaults to you.")
     person_ids: Links | None = None
     organization_id: RecordId | None = None
-    reminders: Annotated[list[ReminderIn], Field(max_length=MAX_REMINDERS)] | None = Field(
-        None, description="Replaces all reminders; they need a due time."
+    reminders: Annotated[list[ReminderIn], Field(max_length=MAX_REMINDERS)] = omissible(
+        "Replaces all reminders; they need a due time."
     )
 
 
@@ -190,8 +199,8 @@ class AppointmentIn(InputSchema):
     attendee_ids: Links | None = Field(None, description="Attending users' ids.")
     person_ids: Links | None = None
     organization_id: RecordId | None = None
-    reminders: Annotated[list[ReminderIn], Field(max_length=MAX_REMINDERS)] | None = Field(
-        None, description="Replaces all reminders."
+    reminders: Annotated[list[ReminderIn], Field(max_length=MAX_REMINDERS)] = omissible(
+        "Replaces all reminders."
     )
 
 

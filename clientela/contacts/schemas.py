@@ -16,6 +16,9 @@ from ninja import Field
 from clientela.contacts.choices import AddressKind, Channel, EmailKind, PhoneKind, RelationshipKind
 from clientela.core.api.pagination import PageParams
 from clientela.core.api.schemas import (
+    CountryCode,
+    CountryCodeOrBlank,
+    Flag,
     InputSchema,
     IsoDate,
     OutputSchema,
@@ -38,23 +41,23 @@ CustomValue = str | int | float | bool | None
 class EmailIn(InputSchema):
     address: str = Field(max_length=254)
     kind: EmailKind = EmailKind.WORK
-    is_primary: bool = False
+    is_primary: Flag = False
 
 
 class PhoneIn(InputSchema):
     number: str = Field(max_length=50, description="Any common format; stored as E.164.")
     kind: PhoneKind = PhoneKind.MOBILE
-    is_primary: bool = False
+    is_primary: Flag = False
 
 
 class AddressIn(InputSchema):
-    country: str = Field(max_length=100, description="ISO 3166 code, e.g. ES.")
+    country: CountryCode = Field(description="ISO 3166 code, e.g. ES.")
     kind: AddressKind = AddressKind.WORK
     street: str = Field("", max_length=200)
     city: str = Field("", max_length=100)
     region: str = Field("", max_length=100)
     postal_code: str = Field("", max_length=20)
-    is_primary: bool = False
+    is_primary: Flag = False
 
 
 class RelationshipIn(InputSchema):
@@ -65,7 +68,7 @@ class RelationshipIn(InputSchema):
 class MembershipIn(InputSchema):
     organization_id: RecordId
     job_title: str = Field("", max_length=100)
-    is_primary: bool = False
+    is_primary: Flag = False
 
 
 class EmailOut(OutputSchema):
@@ -152,8 +155,8 @@ class OrganizationIn(RecordIn):
     website: str | None = Field(None, max_length=300)
     industry: str | None = Field(None, max_length=100)
     city: str | None = Field(None, max_length=100, description="City of the primary address.")
-    country: str | None = Field(
-        None, max_length=100, description="ISO 3166 code of the primary address, e.g. ES."
+    country: CountryCodeOrBlank | None = Field(
+        None, description="ISO 3166 code of the primary address, e.g. ES."
     )
 
 
@@ -206,9 +209,7 @@ class ContactListParams(PageParams):
     role: RelationshipKind | None = Field(None, description="Relationship, e.g. customer.")
     owner: RecordId | None = Field(None, description="Owner's user id.")
     team: RecordId | None = Field(None, description="Team id.")
-    country: str | None = Field(
-        None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 code, e.g. ES."
-    )
+    country: CountryCode | None = Field(None, description="ISO 3166 code, e.g. ES.")
     city: str | None = Field(None, max_length=100)
     sort: str = Field(
         "name", pattern=r"^-?[a-z_]{1,30}$", description="A column, or -column to descend."

@@ -197,7 +197,7 @@ LONG = "x" * 101
         ({"first_name": "A", "emails": [{"address": "x@"}]}, "emails"),
         ({"first_name": "A", "emails": [{"address": "a@b.co", "kind": "fax"}]}, "emails.0.kind"),
         ({"first_name": "A", "phones": [{"number": "abc"}]}, "phones"),
-        ({"first_name": "A", "addresses": [{"country": "XX"}]}, "addresses"),
+        ({"first_name": "A", "addresses": [{"country": "XX"}]}, "addresses.0.country"),
         ({"first_name": "A", "addresses": [{"city": "Lima"}]}, "addresses.0.country"),
         ({"first_name": "A", "relationships": [{"kind": "friend"}]}, "relationships.0.kind"),
         (

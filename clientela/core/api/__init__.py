@@ -65,7 +65,12 @@ The REST API of Clientela.
   "message": "…"}]}`: 422 for invalid input, 404 for records that do not exist or that
   you may not see, 412 for a stale version.
 * **Lists** are paginated by cursor: `?limit=` (default 50, at most 200) and
-  `?cursor=` set to the previous page's `next_cursor`.
+  `?cursor=` set to the previous page's `next_cursor`. `?sort=` takes one of the
+  list's sort keys, `-key` to descend (each list's parameter says which). A query
+  string over 32 KB is refused with 414.
+* **Values** are typed strictly: booleans are `true`/`false` (not `0`, `1` or
+  `"yes"`), dates `YYYY-MM-DD`, countries ISO 3166 codes (`ES`), currencies ISO 4217
+  codes (`EUR`).
 * **Versions**: every record has a `version`, sent as the `ETag`. Send it back in
   `If-Match` (or a `version` field) when you change or delete the record; if someone
   changed it meanwhile you get 412 and nothing is changed.
@@ -152,10 +157,29 @@ def _api_request(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
+#: The answer every operation may give over a rate limit, in the document.
+TOO_MANY_REQUESTS = {
+    "description": "Too many requests: wait `Retry-After` seconds.",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
+class _Api(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """ninja's document, with the 429 that the rate limits may answer to any
+        operation (``limits``, in the request wrapper, not in each operation)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault(429, TOO_MANY_REQUESTS)
+        return schema
+
+
 def build_api() -> NinjaAPI:
     """The API with the shared conventions and the core endpoints; domain routers are
     added by ``clientela/api.py`` (core knows no domain app)."""
-    api = NinjaAPI(
+    api = _Api(
         title="Clientela API",
         version="1",
         description=DESCRIPTION,

@@ -44,6 +44,7 @@ from clientela.core.api.schemas import (
     RecordId,
     VersionIn,
     error_responses,
+    with_sorts,
 )
 from clientela.core.errors import NotFound
 from clientela.core.kinds import RecordKind, record_kinds
@@ -158,6 +159,14 @@ class _RecordApi:
         # As ninja names a hand-written endpoint: its module and function name.
         return f"{self.module}_{name}".replace(".", "_")
 
+    def list_params(self) -> Any:
+        """The kind's list parameters, with ``sort`` as the enum of its filters' sorts."""
+        params: Any = self.kind.api_list_params
+        if "sort" not in params.model_fields or self.kind.filters is None:
+            return params
+        sorts = self.kind.filters.sorts(resource=self.kind.resource)
+        return with_sorts(params, sorts, f"{self.kind.model.__name__}ListParams")
+
     # --- the operations ---------------------------------------------------------------
 
     def list_page(self, request: HttpRequest, *, params: Any) -> Any:
@@ -234,7 +243,7 @@ class _RecordApi:
         redirect = REDIRECT if kind.api_missing is not None else {}
         found = {200: out} if kind.api_create is not None else {}
         change_errors = CHANGE_ERRORS if self.versioned else UNVERSIONED_CHANGE_ERRORS
-        list_params = cast(Any, Query)[kind.api_list_params]
+        list_params = cast(Any, Query)[self.list_params()]
         operations: list[tuple[str, str, str, View, dict[str, Any], dict[int, Any]]] = [
             (
                 "GET",

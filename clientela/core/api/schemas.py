@@ -4,11 +4,13 @@ users and teams, and input types with the checks pydantic's defaults leave out."
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from collections.abc import Mapping
+from typing import Annotated, Any, Generic, Literal, TypeVar, cast
 
 from django.utils.translation import gettext as _
+from django_countries import countries
 from ninja import Field, Schema
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, create_model
 
 T = TypeVar("T")
 
@@ -81,6 +83,50 @@ def _date_from_text(value: Any) -> Any:
 #: A calendar date sent as "YYYY-MM-DD".
 IsoDate = Annotated[datetime.date, BeforeValidator(_date_from_text)]
 
+
+def omissible(description: str | None = None) -> Any:
+    """A body field that may be left out (the service then keeps its default or
+    value) but not sent as null, which the service would refuse: not nullable in the
+    document, unlike ``X | None = None``."""
+    return Field(default_factory=_absent, description=description)
+
+
+def _absent() -> None:
+    return None
+
+
+#: true or false, never 0, 1 or "yes" (pydantic's lax mode would take them).
+Flag = StrictBool
+
+
+def _country(value: Any) -> Any:
+    # As the services read a country: any letter case, spaces around ignored.
+    if not isinstance(value, str):
+        return value
+    code = value.strip().upper()
+    if code not in countries:
+        raise ValueError(
+            _("“%(value)s” is not a country code (use e.g. ES, US, MX).") % {"value": value}
+        )
+    return code
+
+
+def _country_or_blank(value: Any) -> Any:
+    return value if isinstance(value, str) and not value.strip() else _country(value)
+
+
+_COUNTRIES = [str(code) for code, _name in countries]
+
+#: An ISO 3166-1 alpha-2 country code that the server knows; documented as the enum of
+#: the upper-case codes (the server also takes them in lower case).
+CountryCode = Annotated[
+    str, BeforeValidator(_country), Field(json_schema_extra={"enum": _COUNTRIES})
+]
+#: The same or "" (none).
+CountryCodeOrBlank = Annotated[
+    str, BeforeValidator(_country_or_blank), Field(json_schema_extra={"enum": ["", *_COUNTRIES]})
+]
+
 #: A record id in a body or a path.
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -105,3 +151,21 @@ Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 #: docstring: it would become the schema's description in the OpenAPI document.)
 class VersionIn(InputSchema):
     version: Version | None = None
+
+
+def with_sorts(params: type[Schema], sorts: Mapping[str, Any], name: str) -> type[Schema]:
+    """``params`` (a list's query parameters with a ``sort`` field), as ``name``, with
+    ``sort`` as an enum of ``sorts``' keys, each also with "-" to descend, keeping its
+    default and description: the document lists exactly the sorts the server takes."""
+    field = params.model_fields["sort"]
+    choices = tuple(value for key in sorts for value in (key, f"-{key}"))
+    sort = cast(Any, Literal)[choices]
+    description = field.description or "A column, or -column to descend."
+    return cast(
+        type[Schema],
+        create_model(
+            name,
+            __base__=params,
+            sort=(sort, Field(field.default, description=description)),
+        ),
+    )

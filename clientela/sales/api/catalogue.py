@@ -19,7 +19,7 @@ from clientela.core.api import (
     api_user,
 )
 from clientela.core.api.pagination import PageParams
-from clientela.core.api.schemas import InputSchema, OutputSchema
+from clientela.core.api.schemas import Flag, InputSchema, OutputSchema
 from clientela.sales import money
 from clientela.sales.choices import ProductKind
 from clientela.sales.models import Product
@@ -31,6 +31,10 @@ DecimalString = Annotated[
     str, Field(max_length=40, description='A decimal number as a string, e.g. "108.90".')
 ]
 
+#: An ISO 4217 code some country uses today (``money.currencies()``), as the services
+#: check it; documented as their enum in upper case (the services also take lower case).
+CurrencyCode = Annotated[str, Field(json_schema_extra={"enum": sorted(money.currencies())})]
+
 
 class ProductIn(InputSchema):
     sku: str | None = Field(None, max_length=64)
@@ -39,9 +43,9 @@ class ProductIn(InputSchema):
     kind: ProductKind | None = None
     unit: str | None = Field(None, max_length=20, description='Defaults to "unit".')
     unit_price: DecimalString | None = None
-    currency: str | None = Field(None, max_length=3, description="ISO 4217, e.g. EUR.")
+    currency: CurrencyCode | None = Field(None, description="ISO 4217, e.g. EUR.")
     tax_rate: DecimalString | None = Field(None, description="Percent, 0 to 100.")
-    is_active: bool | None = None
+    is_active: Flag | None = None
 
 
 class ProductOut(OutputSchema):

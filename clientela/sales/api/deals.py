@@ -32,6 +32,7 @@ from clientela.core.api import (
 from clientela.core.api.pagination import PageParams
 from clientela.core.api.schemas import InputSchema, IsoDate, OutputSchema, RecordId
 from clientela.sales import money
+from clientela.sales.api.catalogue import CurrencyCode
 from clientela.sales.choices import DealStatus
 from clientela.sales.filters import DealFilters
 from clientela.sales.models import Deal, Pipeline
@@ -86,8 +87,8 @@ class DealIn(InputSchema):
         None, description="Optional; must agree with the stage (won/lost stages close deals)."
     )
     amount: Amount | None = Field(None, description='A decimal string, e.g. "1500.00".')
-    currency: str | None = Field(
-        None, max_length=10, description="ISO 4217; defaults to the base currency."
+    currency: CurrencyCode | None = Field(
+        None, description="ISO 4217; defaults to the base currency."
     )
     probability: int | None = Field(
         None, ge=0, le=100, description="Percent; defaults to the stage's."

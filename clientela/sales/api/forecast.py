@@ -20,11 +20,17 @@ router = Router(tags=["forecast"])
 READ = "sales:read"
 #: A longer period is a typo (or a very slow report), not a forecast.
 MAX_DAYS = 3 * 366
+#: Read as text to word the errors, documented as what it must be.
+_DATE: dict[str, Any] = {"format": "date"}
 
 
 class ForecastParams(Schema):
-    date_from: str = Field(..., alias="from", max_length=20, description="YYYY-MM-DD")
-    date_to: str = Field(..., alias="to", max_length=20, description="YYYY-MM-DD, included.")
+    date_from: str = Field(
+        ..., alias="from", max_length=20, description="YYYY-MM-DD", json_schema_extra=_DATE
+    )
+    date_to: str = Field(
+        ..., alias="to", max_length=20, description="YYYY-MM-DD, included.", json_schema_extra=_DATE
+    )
     pipeline_id: RecordId | None = None
     team_id: RecordId | None = None
     owner_id: RecordId | None = None

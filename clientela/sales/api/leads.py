@@ -27,7 +27,8 @@ from clientela.core.api import (
     require_scope,
 )
 from clientela.core.api.pagination import PageParams
-from clientela.core.api.schemas import InputSchema, OutputSchema, RecordId
+from clientela.core.api.schemas import Flag, InputSchema, OutputSchema, RecordId, omissible
+from clientela.sales.api.catalogue import CurrencyCode
 from clientela.sales.choices import LeadSource, LeadStatus
 from clientela.sales.filters import LeadFilters
 from clientela.sales.models import Lead
@@ -51,10 +52,10 @@ class LeadIn(InputSchema):
     )
     company: str | None = Field(None, max_length=200)
     job_title: str | None = Field(None, max_length=100)
-    source: LeadSource | None = None
-    status: LeadStatus | None = Field(
-        None,
-        description="new, contacted, qualified or disqualified (with `disqualified_reason`); "
+    # Not nullable: leave them out for the defaults (null is refused).
+    source: LeadSource = omissible()
+    status: LeadStatus = omissible(
+        "new, contacted, qualified or disqualified (with `disqualified_reason`); "
         "`converted` only through /leads/{id}/convert.",
     )
     disqualified_reason: str | None = Field(None, max_length=200)
@@ -70,7 +71,7 @@ class LeadPatch(LeadIn):
 class ConvertDealIn(InputSchema):
     title: str | None = Field(None, max_length=200, description="Defaults to the company.")
     amount: str | None = Field(None, max_length=30, description="A decimal string, e.g. 1500.00.")
-    currency: str | None = Field(None, max_length=10, description="ISO 4217, e.g. EUR.")
+    currency: CurrencyCode | None = Field(None, description="ISO 4217, e.g. EUR.")
     pipeline_id: RecordId | None = Field(None, description="Defaults to the first pipeline.")
 
 
@@ -83,7 +84,7 @@ class ConvertIn(InputSchema):
         description="Link this organization; else the one named like the lead's company, "
         "else a new one (when the lead has a company).",
     )
-    create_deal: bool = False
+    create_deal: Flag = False
     deal: ConvertDealIn | None = None
 
 

@@ -21,6 +21,7 @@ from clientela.core.api import Version
 from clientela.core.api.pagination import PageParams
 from clientela.core.api.schemas import InputSchema, OutputSchema, RecordId
 from clientela.sales import money
+from clientela.sales.api.catalogue import CurrencyCode
 from clientela.sales.choices import OrderStatus
 from clientela.sales.models import Order, OrderLine
 
@@ -68,7 +69,7 @@ class OrderIn(InputSchema):
     person_id: RecordId | None = None
     organization_id: RecordId | None = None
     deal_id: RecordId | None = None
-    currency: str | None = Field(None, max_length=3, description="ISO 4217, e.g. EUR.")
+    currency: CurrencyCode | None = Field(None, description="ISO 4217, e.g. EUR.")
     status: OrderStatus | None = Field(None, description="Defaults to open.")
     ordered_at: Moment | None = Field(None, description="Defaults to now.")
     lines: list[OrderLineIn] | None = Field(None, max_length=200)

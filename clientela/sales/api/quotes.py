@@ -31,7 +31,7 @@ from clientela.core.api.schemas import InputSchema, IsoDate, OutputSchema, Recor
 from clientela.core.choices import Language
 from clientela.core.errors import NotFound
 from clientela.sales import money
-from clientela.sales.api.catalogue import DecimalString
+from clientela.sales.api.catalogue import CurrencyCode, DecimalString
 from clientela.sales.api.orders_schemas import OrderOut, order_out
 from clientela.sales.choices import QuoteStatus
 from clientela.sales.models import Quote
@@ -66,7 +66,7 @@ class QuoteIn(InputSchema):
     person_id: RecordId | None = None
     organization_id: RecordId | None = None
     deal_id: RecordId | None = None
-    currency: str | None = Field(None, max_length=3, description="ISO 4217, e.g. EUR.")
+    currency: CurrencyCode | None = Field(None, description="ISO 4217, e.g. EUR.")
     language: Language | None = Field(None, description="Defaults to the person's language.")
     issue_date: IsoDate | None = Field(None, description="Defaults to today.")
     valid_until: IsoDate | None = Field(
