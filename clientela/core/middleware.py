@@ -134,13 +134,13 @@ class NulQueryMiddleware:
 
 #: The longest query string (in bytes, as sent: percent-encoded) a request may carry.
 #: The API's longest allowed query, ``GET /api/v1/people`` with every parameter at its
-#: schema's maximum in 4-byte UTF-8 characters (12 bytes each when percent-encoded),
-#: is about 28 KB: a 2,000-character cursor (24,000 bytes), a 200-character ``q``
-#: (2,400) and a 100-character ``city`` (1,200) plus the short ones
-#: (``core/tests/test_request_line.py`` works it out from the OpenAPI document). gunicorn
-#: cannot be set above 8,190 bytes, so ``clientela serve`` lifts its limit and this one
-#: is applied here, in JSON for the API.
-MAX_QUERY_BYTES = 32 * 1024
+#: schema's maximum, is under 6 KB: a 2,000-character cursor (ASCII only, 3 bytes a
+#: character at worst), a 200-character ``q`` and a 100-character ``city`` in 4-byte
+#: UTF-8 (12 bytes each when percent-encoded), plus the short ones
+#: (``core/tests/test_request_line.py`` works it out from the OpenAPI document). With
+#: the method, path and protocol it fits gunicorn's request-line limit, 8,190 bytes
+#: (``clientela serve``), so every query the schema allows reaches the API.
+MAX_QUERY_BYTES = 8000
 
 
 class LongQueryMiddleware:

@@ -67,7 +67,7 @@ The REST API of Clientela.
 * **Lists** are paginated by cursor: `?limit=` (default 50, at most 200) and
   `?cursor=` set to the previous page's `next_cursor`. `?sort=` takes one of the
   list's sort keys, `-key` to descend (each list's parameter says which). A query
-  string over 32 KB is refused with 414.
+  string over 8,000 bytes is refused with 414.
 * **Values** are typed strictly: booleans are `true`/`false` (not `0`, `1` or
   `"yes"`), dates `YYYY-MM-DD`, countries ISO 3166 codes (`ES`), currencies ISO 4217
   codes (`EUR`).

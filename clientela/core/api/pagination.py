@@ -31,6 +31,10 @@ M = TypeVar("M", bound=Model)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 _SALT = "clientela.api.cursor"
+#: What ``_encode`` writes (Django's ``signing.dumps``: URL-safe base64, a "." in front
+#: when compressed, the timestamp and the signature after a ":" each). ASCII with two
+#: colons, so a cursor percent-encodes to its own length plus 4 bytes.
+CURSOR_PATTERN = r"^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_-]+){2}$"
 
 
 class PageParams(Schema):
@@ -38,7 +42,10 @@ class PageParams(Schema):
         DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Records per page (at most 200)."
     )
     cursor: str | None = SchemaField(
-        None, max_length=2000, description="The `next_cursor` of the previous page."
+        None,
+        max_length=2000,
+        pattern=CURSOR_PATTERN,
+        description="The `next_cursor` of the previous page.",
     )
 
 

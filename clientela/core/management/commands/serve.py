@@ -38,11 +38,11 @@ def gunicorn_argv(
         "20",
         "--error-logfile",
         "-",
-        # gunicorn refuses request lines over 8,190 bytes (its highest setting) with an
-        # HTML 414, shorter than the API's longest allowed query (about 28 KB: see
-        # MAX_QUERY_BYTES); 0 lifts its limit and LongQueryMiddleware applies ours.
+        # gunicorn's highest request-line limit (its default is 4,094 bytes): the API's
+        # longest allowed query fits (MAX_QUERY_BYTES), and a longer one than that
+        # reaching Django is refused by LongQueryMiddleware in the API's JSON.
         "--limit-request-line",
-        "0",
+        "8190",
     ]
     if access_log:
         argv += ["--access-logfile", "-"]
