@@ -12,6 +12,7 @@ from typing import Any, Unpack
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 from django.utils import timezone, translation
 from playwright.sync_api import sync_playwright
 
@@ -68,6 +69,8 @@ def _fresh_rate_limits(settings: Any) -> None:
     assert isinstance(memory, rate_limits.MemoryStore)
     memory.clear()
     rate_limits.forget_batches()
+    # The list counts (core.pagination.exact_count) are kept in the process's cache.
+    cache.clear()
 
 
 class RateClock:

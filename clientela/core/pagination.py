@@ -9,7 +9,9 @@ with their joins). So a page costs the same queries at any page size and its cos
 does not grow with the number of matches, only with how deep the page is.
 
 What it knows of the total is therefore exact near the end of a list and a lower bound
-elsewhere ("page 500 of 510+"); ``count_is_exact`` tells which. A page number past the
+elsewhere ("page 500 of 510+"); ``count_is_exact`` tells which. The list pages then ask
+for the exact count after the page has loaded (``COUNT_TARGET``, ``exact_count``), so
+the list is as fast as before and its total follows. A page number past the
 end shows the last page, as ``Paginator.get_page`` does; only then is the result
 counted in full.
 
@@ -20,11 +22,13 @@ so list templates work with either.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.cache import cache
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
@@ -165,3 +169,30 @@ class WindowPage(Generic[M]):
                 links.append(None)
             links.append(number)
         return links
+
+
+#: The id of the list summary that fetches the exact count after the page (htmx sends
+#: it as ``HX-Target``), and how long a count is kept (seconds).
+COUNT_TARGET = "list-count"
+COUNT_SECONDS = 60
+
+
+def exact_count(queryset: QuerySet[Any], *, key: str) -> int:
+    """``queryset.count()``, kept ``COUNT_SECONDS`` in this process's cache under
+    ``key`` (a list's user, kind and filters): paging through a long list asks once."""
+    cache_key = "list-count:" + hashlib.sha256(key.encode()).hexdigest()
+    found = cache.get(cache_key)
+    if found is None:
+        found = queryset.count()
+        cache.set(cache_key, found, COUNT_SECONDS)
+    return int(found)
+
+
+def counted(total: int, *, per_page: int) -> PageCount:
+    """What a page knows once the whole list is counted."""
+    return PageCount(
+        count=total,
+        count_is_exact=True,
+        num_pages=max(1, math.ceil(total / per_page)),
+        per_page=per_page,
+    )

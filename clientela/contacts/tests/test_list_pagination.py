@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from clientela.core.testing.browser import open_page
+
 pytestmark = pytest.mark.django_db
 
 PEOPLE = reverse("contacts:person-list")
@@ -72,3 +74,91 @@ def test_a_single_page_shows_no_page_links(client: Any, admin: Any, person_facto
     html = client.get(PEOPLE).content.decode()
     assert "Showing 1–1 of 1 record" in text(html)
     assert 'aria-label="Pages"' not in html
+
+
+# --- the exact total, asked for once the page is shown (issue 10, item 2) -------------
+
+COUNT = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "list-count"}
+
+
+def test_a_lower_bound_asks_for_the_exact_total_after_the_page(
+    client: Any, admin: Any, twenty: None
+) -> None:
+    client.force_login(admin)
+    html = client.get(PEOPLE, {"city": ""}).content.decode()
+    assert 'id="list-count"' in html
+    assert 'hx-trigger="load"' in html
+    assert 'id="list-last"' in html  # where the last page's link goes
+    answer = client.get(PEOPLE, **COUNT)
+    assert answer.status_code == 200
+    assert "Showing 1–5 of 20 records" in text(answer.content.decode())
+    assert "Page 1 of 4" in text(answer.content.decode())
+    assert f'href="{PEOPLE}?page=4"' in answer.content.decode()
+    assert "Person00" not in answer.content.decode()  # the count, not the rows
+
+
+def test_an_exact_total_asks_for_nothing(client: Any, admin: Any, twenty: None) -> None:
+    client.force_login(admin)
+    html = client.get(PEOPLE, {"page": 4}).content.decode()
+    assert 'id="list-count"' not in html
+    assert 'id="list-last"' not in html
+
+
+def test_the_exact_total_counts_the_filters_and_only_what_the_user_may_see(
+    client: Any, admin: Any, rep_south: Any, person_factory: Any, twenty: None
+) -> None:
+    for i in range(3):
+        person_factory(rep_south, first_name="S", last_name=f"Southwood{i}")
+    client.force_login(admin)
+    answer = client.get(PEOPLE, {"q": "Southwood"}, **COUNT).content.decode()
+    assert "Showing 1–3 of 3 records" in text(answer)
+    client.force_login(rep_south)  # the admin's 20 people are another team's
+    answer = client.get(PEOPLE, **COUNT).content.decode()
+    assert "Showing 1–3 of 3 records" in text(answer)
+
+
+def test_the_total_is_kept_briefly_per_user_and_filters(
+    client: Any, admin: Any, person_factory: Any, twenty: None
+) -> None:
+    client.force_login(admin)
+    assert "of 20 records" in text(client.get(PEOPLE, **COUNT).content.decode())
+    person_factory(admin, first_name="P", last_name="Person20")
+    # Within the minute the count is the one already made; another filter counts anew.
+    assert "of 20 records" in text(client.get(PEOPLE, **COUNT).content.decode())
+    assert "of 21 records" in text(client.get(PEOPLE, {"sort": "-name"}, **COUNT).content.decode())
+
+
+def test_a_page_past_the_end_gets_the_last_pages_count(
+    client: Any, admin: Any, twenty: None
+) -> None:
+    client.force_login(admin)
+    answer = text(client.get(PEOPLE, {"page": 99}, **COUNT).content.decode())
+    assert "Showing 16–20 of 20 records" in answer
+    assert "Page 4 of 4" in answer
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_in_the_browser_the_exact_total_follows_the_page(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    admin: Any,
+    twenty: None,
+    language: str,
+    artifacts_dir: Any,
+) -> None:
+    admin.language = language
+    admin.save()
+    context, page = open_page(browser, live_server, client, admin, 1280)
+    try:
+        page.goto(PEOPLE)
+        words = {"en": ("of 20 records", "Page 1 of 4"), "es": ("de 20 registros", "Página 1 de 4")}
+        total, pages = words[language]
+        page.locator("#list-count").get_by_text(total).wait_for()
+        assert pages in page.locator("#list-pages").inner_text()
+        page.locator("#list-last a").click()
+        page.get_by_text("Person19").wait_for()
+        assert page.url.endswith("?page=4")
+        page.screenshot(path=str(artifacts_dir / f"list-exact-count-{language}.png"))
+    finally:
+        context.close()

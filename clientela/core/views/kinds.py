@@ -30,7 +30,13 @@ from clientela.core.errors import NotFound, VersionConflict
 from clientela.core.forms import SavedViewForm, add_service_errors
 from clientela.core.kinds import RecordKind
 from clientela.core.models import User
-from clientela.core.pagination import WindowPaginator
+from clientela.core.pagination import (
+    COUNT_TARGET,
+    WindowPaginator,
+    counted,
+    exact_count,
+    page_number,
+)
 from clientela.core.permissions import can, require
 from clientela.core.registry import list_actions_for
 from clientela.core.services import may_restore
@@ -182,6 +188,8 @@ class RecordListView(KindView):
         # Not Django's Paginator: its COUNT(*) of every match would cost more than the
         # whole page at a million records (see core.pagination).
         size = kind.page_size or settings.CLIENTELA_PAGE_SIZE
+        if self.request.htmx and self.request.htmx.target == COUNT_TARGET:
+            return self.count_response(self.get_queryset(filters), size)
         page = WindowPaginator(self.get_queryset(filters), size).get_page(params.get("page"))
         self.decorate(page.object_list)
         query = view_query(params)
@@ -194,6 +202,7 @@ class RecordListView(KindView):
             "filtering": any(v for k, v in params.items() if k not in NOT_FILTERS | set(errors)),
             "results_id": kind.results_id,
             "list_url": self.url("list"),
+            "count_target": COUNT_TARGET,
             "current_sort": self.current_sort(filters),
             "view_query": query,
             "can_create": self.may("create"),
@@ -220,6 +229,25 @@ class RecordListView(KindView):
         context["trash_url"] = self._trash_url()
         context.update(self.page_context())
         return render(self.request, kind.list_template, context)
+
+    def count_response(self, queryset: Any, size: int) -> HttpResponse:
+        """The exact total of the list, asked for after the page loaded (the summary
+        that said "250+"): the summary again, and the page links' "page x of y" and
+        last page (out of band)."""
+        params = self.request.GET
+        key = f"{self.kind.resource}|{self.user.pk}|{view_query(params)}"
+        known = counted(exact_count(queryset, key=key), per_page=size)
+        number = min(page_number(params.get("page")), known.num_pages)
+        context = {
+            "count": known.count,
+            "num_pages": known.num_pages,
+            "number": number,
+            "first": (number - 1) * size + 1 if known.count else 0,
+            "last": min(number * size, known.count),
+            "list_url": self.url("list"),
+            "results_id": self.kind.results_id,
+        }
+        return render(self.request, "core/_page_count.html", context)
 
     def _trash_url(self) -> str:
         """The trash showing this kind, when its deleted records can come back."""
