@@ -85,3 +85,51 @@ document.addEventListener("keydown", (event) => {
   const cancel = form && form.querySelector("[data-cancel]");
   if (cancel) { event.preventDefault(); cancel.click(); }
 });
+
+// The Content Security Policy (docs/deploy.md) refuses inline script, on* attributes and
+// hx-on, so the small behaviours pages need are here, wired by data- attributes.
+
+// data-confirm="question" on a form (or on its submit button) asks before submitting;
+// "Cancel" stops it, htmx's request included (this listener runs first: capture phase).
+document.addEventListener("submit", (event) => {
+  const holder = event.submitter && event.submitter.dataset.confirm ? event.submitter : event.target;
+  const message = holder.dataset && holder.dataset.confirm;
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}, true);
+
+// data-submit-on-change on a field submits its form as soon as the field changes (the
+// merge page's choice of the record to keep); a <noscript> button does it without JS.
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("[data-submit-on-change]") && event.target.form) {
+    event.target.form.requestSubmit();
+  }
+});
+
+// Copy buttons: data-copy="<selector of an input>" copies its value to the clipboard;
+// data-copied-label, if set, then replaces the button's text.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const input = document.querySelector(button.dataset.copy);
+  if (!input) return;
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    document.execCommand("copy");  // older browsers, or a page not served over HTTPS
+  }
+  if (button.dataset.copiedLabel) button.textContent = button.dataset.copiedLabel;
+});
+
+// data-marks-read="<selector>" on an htmx button ("Mark all read"): once its request
+// succeeded, the unread entries (bold) inside its closest <selector> show as read.
+document.addEventListener("htmx:afterRequest", (event) => {
+  const button = event.detail.elt;
+  if (!event.detail.successful || !button.dataset || !button.dataset.marksRead) return;
+  const scope = button.closest(button.dataset.marksRead);
+  if (!scope) return;
+  scope.querySelectorAll(".fw-semibold").forEach((entry) => entry.classList.remove("fw-semibold"));
+});
