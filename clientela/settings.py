@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from clientela.env import (
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs' JavaScript from static files, not a CDN
+    "csp",
     "clientela.core",
     "clientela.contacts",
     "clientela.activities",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "clientela.core.middleware.LongQueryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so the pages the middleware below answer with (a 400, a redirect) get it too.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -251,6 +255,29 @@ if SECURE_SSL_REDIRECT and PRODUCTION and not BEHIND_HTTPS_PROXY:
 SECURE_HSTS_SECONDS = env_int("CLIENTELA_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CLIENTELA_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("CLIENTELA_HSTS_PRELOAD", PRODUCTION)
+#: Content Security Policy (django-csp; docs/deploy.md, "Security headers"): the same in
+#: development, tests and production, and enforced (never report-only), so a page that
+#: breaks it fails its browser test. No inline script and no eval: every script is a
+#: static file. Styles may be inline attributes (Bootstrap markup, FullCalendar's event
+#: colours and grid heights, Chart.js) -- CSS cannot run script -- while <style>
+#: elements need the page's nonce (FullCalendar takes it from the first script[nonce]).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        # data: for FullCalendar's icon font, embedded in its CSS (Chromium checks a
+        # data: font as soon as the @font-face is parsed); a font cannot run script.
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # --- Clientela ---
 CLIENTELA_PAGE_SIZE = env_int("CLIENTELA_PAGE_SIZE", 25, minimum=5)
