@@ -113,7 +113,7 @@ def test_every_page_keeps_to_the_policy(
     watch.visit("/calendar/?view=week&date=2030-03-04")
     page.locator("#calendar .fc-event", has_text="Site visit").wait_for()
     watch.visit("/forecast/?period=custom&date_from=2030-01-01&date_to=2030-12-31")
-    page.wait_for_function("document.getElementById('forecast-chart').width > 0")
+    page.wait_for_function("window.Chart && Chart.getChart('forecast-chart') !== undefined")
     watch.visit(f"/deals/board/?pipeline={pipeline.pk}")
     page.get_by_text("Ovens for the bakery").first.wait_for()
     watch.visit(f"/people/merge/?a={person.pk}&b={other.pk}")
