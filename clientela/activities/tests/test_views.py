@@ -76,6 +76,25 @@ def test_person_page_shows_the_timeline_with_escaped_entries(
     assert f"/appointments/new/?person={person.pk}" in page
 
 
+def test_a_note_shows_no_direction_a_call_does(
+    client: Any, rep_north: Any, person_factory: Any
+) -> None:
+    person = person_factory(rep_north)
+    note_pk = log(rep_north, person, channel="note", subject="Likes green").pk
+    call_pk = log(rep_north, person, channel="call", direction="in", subject="Called us").pk
+    client.force_login(rep_north)
+    page = client.get(f"/people/{person.pk}/").content.decode()
+
+    def entry(pk: int) -> str:
+        start = page.index(f'id="entry-interaction-{pk}"')
+        return page[start : page.index("</li>", start)]
+
+    note, call = entry(note_pk), entry(call_pk)
+    assert "Inbound" in call
+    assert "Inbound" not in note
+    assert "Outbound" not in note
+
+
 def test_log_an_interaction_inline_prepends_the_entry(
     client: Any, rep_north: Any, person_factory: Any
 ) -> None:
