@@ -83,7 +83,7 @@ def test_a_note_shows_no_direction_a_call_does(
     note_pk = log(rep_north, person, channel="note", subject="Likes green").pk
     call_pk = log(rep_north, person, channel="call", direction="in", subject="Called us").pk
     client.force_login(rep_north)
-    page = client.get(f"/people/{person.pk}/").content.decode()
+    page: str = client.get(f"/people/{person.pk}/").content.decode()
 
     def entry(pk: int) -> str:
         start = page.index(f'id="entry-interaction-{pk}"')

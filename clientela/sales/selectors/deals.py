@@ -337,6 +337,10 @@ def stage_history(deal: Deal) -> list[StageVisit]:
     ]
 
 
+#: Below this many deals a stage's figures are shown as too few to judge by.
+THIN_BELOW = 5
+
+
 @dataclass
 class StageReport:
     stage: Stage
@@ -348,6 +352,11 @@ class StageReport:
     advanced: int
     #: The next stage in order (the conversion's target), None for won/lost stages.
     next_stage: Stage | None
+
+    @property
+    def thin(self) -> bool:
+        """Too few deals entered for its figures to say much (under ``THIN_BELOW``)."""
+        return 0 < self.entered < THIN_BELOW
 
     @property
     def conversion(self) -> float | None:

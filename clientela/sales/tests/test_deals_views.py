@@ -114,6 +114,22 @@ def test_the_board_report_section(north: Client, rep_north: Any, pipe: Any) -> N
     assert north.get("/deals/report/", {"pipeline": pipe.pk}).status_code == 200
 
 
+def test_a_thin_or_empty_report_says_why(north: Client, rep_north: Any, pipe: Any) -> None:
+    empty = html(north.get("/deals/report/", {"pipeline": pipe.pk}, HTTP_HX_REQUEST="true"))
+    assert "No stage history yet." in empty
+    assert "0.0 %" not in empty
+    deal = make_deal(rep_north, pipe)
+    services.deal_move(actor=rep_north, deal=deal, stage_id=stage(pipe, "Demo").pk)
+    page = html(north.get("/deals/report/", {"pipeline": pipe.pk}, HTTP_HX_REQUEST="true"))
+    assert "too thin to judge by yet" in page  # one deal is not a trend
+    assert "few deals" in page
+    assert "100.0 % <span" in page
+    assert "(1 of 1)" in page
+    assert "none has left it yet" in page  # Demo: the deal is still there
+    assert "no deals yet" in page  # the stages no deal reached
+    assert "—</td>" not in page.replace("</span></td>", "")
+
+
 # --- moving ---------------------------------------------------------------------------
 
 

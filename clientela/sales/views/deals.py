@@ -231,7 +231,14 @@ def deal_report(request: AuthedRequest) -> HttpResponse:
     if pipeline is None:
         raise NotFound()
     rows = selectors.time_in_stage_report(request.user, pipeline)
-    context = {"pipeline": pipeline, "rows": rows}
+    entered = sum(row.entered for row in rows)
+    context = {
+        "pipeline": pipeline,
+        "rows": rows if entered else [],
+        "entered": entered,
+        "thin": any(row.thin for row in rows),
+        "thin_below": selectors.THIN_BELOW,
+    }
     template = "sales/deals/_report.html" if request.htmx else "sales/deals/report.html"
     return render(request, template, context)
 
