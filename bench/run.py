@@ -26,6 +26,7 @@ Parts whose URLs do not exist yet are reported as "not available", not as failur
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -34,7 +35,9 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -47,10 +50,15 @@ from bench.generate import CITIES, ROOT, configure_django, db_path
 
 RESULTS = ROOT / "bench" / "results"
 LIST_PAGE = 500
-PARTS = ("list", "search", "api", "server", "activities", "sales", "duplicates", "imports")
+PARTS = ("list", "search", "api", "server", "load", "activities", "sales", "duplicates", "imports")
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {"activities": True, "sales": True, "duplicates": False, "imports": False}
-TARGETS = {"list_p95_ms": 50.0, "search_p95_ms": 30.0, "api_detail_ratio": 0.40}
+TARGETS = {
+    "list_p95_ms": 50.0,
+    "search_p95_ms": 30.0,
+    "api_detail_ratio": 0.40,
+    "load_p95_ms": 300.0,
+}
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -303,6 +311,47 @@ def _throughput(
     }
 
 
+@contextlib.contextmanager
+def bench_server(
+    db: Path, *, workers: int, threads: int = 1, conn_max_age: int | None = None
+) -> Iterator[int | None]:
+    """gunicorn as ``clientela serve`` starts it, on the benchmark's database and a free
+    loopback port; yields the port (None if it did not start)."""
+    from clientela.core.management.commands.serve import gunicorn_argv
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    if conn_max_age is not None:
+        env["BENCH_CONN_MAX_AGE"] = str(conn_max_age)
+    argv = gunicorn_argv(
+        host="127.0.0.1", port=port, workers=workers, threads=threads, timeout=30, access_log=False
+    )
+    server = subprocess.Popen(argv, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    yield None
+                    return
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def measure_server(
     db: Path,
     token: str,
@@ -314,33 +363,12 @@ def measure_server(
     conn_max_age: int | None = None,
 ) -> dict[str, Any]:
     from clientela.contacts.models import Person
-    from clientela.core.management.commands.serve import gunicorn_argv
 
     detail = _url("api:get_person", person_id=1)
     listing = _url("api:list_people")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    if conn_max_age is not None:
-        env["BENCH_CONN_MAX_AGE"] = str(conn_max_age)
-    argv = gunicorn_argv(
-        host="127.0.0.1", port=port, workers=workers, threads=1, timeout=30, access_log=False
-    )
-    server = subprocess.Popen(argv, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    return {"status": "the benchmark server did not start"}
-                time.sleep(0.2)
+    with bench_server(db, workers=workers, conn_max_age=conn_max_age) as port:
+        if port is None:
+            return {"status": "the benchmark server did not start"}
         ids = list(
             Person.objects.filter(deleted_at__isnull=True)
             .order_by("pk")
@@ -367,12 +395,86 @@ def measure_server(
             if "rps" in run[key]:
                 run[key]["ratio_to_bare"] = round(run[key]["rps"] / bare_rps, 3)
         return run
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+
+
+# --- load: many clients at once against a real server -----------------------------------
+
+
+def _load_process(args: tuple[int, str, dict[str, str], float, int]) -> tuple[list[float], int]:
+    """``threads`` clients in one process, each sending the request again as soon as
+    its answer is in, until the deadline; the latencies (ms) of the answers and how many
+    failed (not a 200, or no answer)."""
+    port, path, headers, seconds, threads = args
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Connection: close\r\n\r\n"
+    latencies: list[float] = []
+    failures: list[int] = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+                    sock.sendall(request.encode())
+                    first = sock.recv(65536)
+                    while sock.recv(65536):
+                        pass
+                good = first.startswith(b"HTTP/1.1 200")
+            except OSError:
+                good = False
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if good:
+                    latencies.append(elapsed)
+                else:
+                    failures[0] += 1
+
+    pool = [threading.Thread(target=client) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return latencies, failures[0]
+
+
+def measure_load(
+    db: Path, token: str, *, clients: int, seconds: float, workers: int, threads: int
+) -> dict[str, Any]:
+    """``clients`` clients at once for ``seconds`` on ``GET /api/v1/people?limit=100``
+    (about 73 KB a page) against gunicorn with ``workers`` workers of ``threads`` threads:
+    the answers' p50/p95/p99, the requests a second and the failures."""
+    listing = _url("api:list_people")
+    if listing is None:
+        return {"status": "not available"}
+    path = f"{listing}?limit=100"
+    headers = {"Authorization": f"Bearer {token}"}
+    processes = max(1, min(clients, 5))
+    per_process = [clients // processes + (i < clients % processes) for i in range(processes)]
+    with bench_server(db, workers=workers, threads=threads) as port:
+        if port is None:
+            return {"status": "the benchmark server did not start"}
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            pool.map(_load_process, [(port, path, headers, 2.0, n) for n in per_process])
+            started = time.monotonic()
+            results = pool.map(
+                _load_process, [(port, path, headers, seconds, n) for n in per_process]
+            )
+            elapsed = time.monotonic() - started
+    latencies = [value for found, _failed in results for value in found]
+    failed = sum(failed for _found, failed in results)
+    return {
+        "path": path,
+        "clients": clients,
+        "server": f"gunicorn, {workers} workers × {threads} threads",
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "failed": failed,
+        "rps": round(len(latencies) / elapsed, 1),
+        **summary(latencies),
+        "p99_ms": round(percentile(latencies, 99), 1),
+    }
 
 
 # --- report -----------------------------------------------------------------------------
@@ -380,6 +482,24 @@ def measure_server(
 
 def _row(name: str, value: str, target: str = "", verdict: str = "") -> str:
     return f"| {name:<48} | {value:>22} | {target:>14} | {verdict:>6} |"
+
+
+def _load_rows(load: dict[str, Any]) -> list[str]:
+    if "p95_ms" not in load:
+        return []
+    met = load["p95_ms"] < TARGETS["load_p95_ms"] and not load["failed"]
+    return [
+        _row(
+            f"load: {load['clients']} clients, people ×100, p95",
+            f"{load['p95_ms']} ms",
+            f"< {TARGETS['load_p95_ms']:.0f} ms, 0 failed",
+            "ok" if met else "MISS",
+        ),
+        _row(
+            "  p50 / p99, req/s, failed",
+            f"{load['p50_ms']} / {load['p99_ms']} ms, {load['rps']}/s, {load['failed']}",
+        ),
+    ]
 
 
 def report(results: dict[str, Any]) -> str:
@@ -485,6 +605,7 @@ def report(results: dict[str, Any]) -> str:
                 f"{item['rps']} req/s = {item['ratio_to_bare']:.0%}",
             )
         )
+    lines += _load_rows(results.get("load") or {})
     return "\n".join(lines)
 
 
@@ -496,6 +617,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=5.0, help="per throughput phase")
     parser.add_argument("--cap", type=int, default=20_000, help="max requests per client")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--load-clients", type=int, default=50, help="clients of the load part")
+    parser.add_argument("--load-seconds", type=float, default=60.0, help="length of the load part")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (load part)")
     parser.add_argument("--no-server", action="store_true", help="skip the throughput part")
     parser.add_argument("--explain", action="store_true", help="add query plans to the JSON")
     parser.add_argument(
@@ -579,6 +703,15 @@ def main() -> None:
             results["server_per_request_connections"] = measure_server(
                 db, clear, conn_max_age=0, **server_options
             )
+    if "load" in parts and not args.no_server:
+        results["load"] = measure_load(
+            db,
+            clear,
+            clients=args.load_clients,
+            seconds=args.load_seconds,
+            workers=args.workers,
+            threads=args.threads,
+        )
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench-{args.n}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
