@@ -399,12 +399,6 @@ def _forecast_sql(user: Any, start: datetime.date, end: datetime.date) -> tuple[
     return next((sql, params) for sql, params in captured if "sales_deal" in sql)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _push_loop(args: tuple[int, str, list[int], str, float, int]) -> tuple[int, int]:
     """One client: POST orders back to back until the deadline or the cap; (ok, failed).
     Raw sockets, as bench/run.py's clients, so the load generator costs little CPU."""
@@ -459,8 +453,8 @@ def _push_loop(args: tuple[int, str, list[int], str, float, int]) -> tuple[int, 
 
 
 def measure_push(db: Path, admin: Any, *, clients: int, seconds: float, cap: int) -> dict[str, Any]:
+    from bench.run import bench_server
     from clientela.contacts.models import Person
-    from clientela.core.management.commands.serve import gunicorn_argv
     from clientela.core.models import ApiToken
     from clientela.core.services import api_token_create
     from clientela.sales.models import Order
@@ -468,62 +462,52 @@ def measure_push(db: Path, admin: Any, *, clients: int, seconds: float, cap: int
     ApiToken.objects.filter(user=admin, name="bench-sales").delete()
     _token, clear = api_token_create(user=admin, name="bench-sales", scopes=["sales:write"])
     people = list(Person.objects.order_by("pk").values_list("pk", flat=True)[:500])
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "PYTHONPATH": str(ROOT),
-    }
     workers = 2
-    argv = gunicorn_argv(
-        host="127.0.0.1", port=port, workers=workers, threads=1, timeout=30, access_log=False
-    )
-    server = subprocess.Popen(argv, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
     run_id = time.strftime("%H%M%S")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    return {"status": "the benchmark server did not start"}
-                time.sleep(0.2)
-        with multiprocessing.get_context("spawn").Pool(clients) as pool:
-            # Each worker's first requests load the app (seconds): not what is measured.
-            warm = [
-                (port, clear, people, f"bench-warm-{run_id}-{c}", 3.0, 40) for c in range(clients)
-            ]
-            pool.map(_push_loop, warm)
-            jobs = [
-                (port, clear, people, f"bench-push-{run_id}-{c}", seconds, cap)
-                for c in range(clients)
-            ]
-            started = time.monotonic()
-            results = pool.map(_push_loop, jobs)
-            elapsed = time.monotonic() - started
-        ok = sum(r[0] for r in results)
-        failed = sum(r[1] for r in results)
-        stored = Order.objects.filter(external_id__startswith=f"bench-push-{run_id}-").count()
-        return {
-            "server": f"gunicorn, {workers} sync workers",
-            "clients": clients,
-            "orders_created": ok,
-            "orders_in_database": stored,
-            "failed": failed,
-            "seconds": round(elapsed, 2),
-            "orders_per_s": round(ok / elapsed, 1),
-        }
+        with bench_server(db, workers=workers) as port:
+            if port is None:
+                return {"status": "the benchmark server did not start"}
+            return _push(port, clear, people, run_id, clients, seconds, cap, workers)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
         # Leave the file as it was, so the next run measures the same thing.
         Order.objects.filter(external_id__startswith="bench-").delete()
+
+
+def _push(
+    port: int,
+    clear: str,
+    people: list[int],
+    run_id: str,
+    clients: int,
+    seconds: float,
+    cap: int,
+    workers: int,
+) -> dict[str, Any]:
+    from clientela.sales.models import Order
+
+    with multiprocessing.get_context("spawn").Pool(clients) as pool:
+        # Each worker's first requests load the app (seconds): not what is measured.
+        warm = [(port, clear, people, f"bench-warm-{run_id}-{c}", 3.0, 40) for c in range(clients)]
+        pool.map(_push_loop, warm)
+        jobs = [
+            (port, clear, people, f"bench-push-{run_id}-{c}", seconds, cap) for c in range(clients)
+        ]
+        started = time.monotonic()
+        results = pool.map(_push_loop, jobs)
+        elapsed = time.monotonic() - started
+    ok = sum(r[0] for r in results)
+    failed = sum(r[1] for r in results)
+    stored = Order.objects.filter(external_id__startswith=f"bench-push-{run_id}-").count()
+    return {
+        "server": f"gunicorn, {workers} sync workers",
+        "clients": clients,
+        "orders_created": ok,
+        "orders_in_database": stored,
+        "failed": failed,
+        "seconds": round(elapsed, 2),
+        "orders_per_s": round(ok / elapsed, 1),
+    }
 
 
 # --- report ----------------------------------------------------------------------------
