@@ -198,7 +198,11 @@ CLIENTELA_PASSWORD_RESET_RATE_PER_IP = env_rate("CLIENTELA_PASSWORD_RESET_RATE_P
 OTP_TOTP_ISSUER = env_str("CLIENTELA_TOTP_ISSUER", "Clientela")
 
 # --- i18n: English and Spanish; each user picks language and time zone ---
-LANGUAGE_CODE = "en"
+# The installation's language: pages before login (when the browser asks for none we
+# offer) and the names of what `migrate` creates (the default pipeline and its stages);
+# the company profile's language, once set, is the default of new users and people and
+# of the demo data.
+LANGUAGE_CODE = env_choice("CLIENTELA_LANGUAGE", "en", ("en", "es"))
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_time_zone("CLIENTELA_TIME_ZONE", "UTC")

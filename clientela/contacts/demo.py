@@ -22,7 +22,7 @@ from typing import Any
 
 import phonenumbers
 from django.db import transaction
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from faker import Faker
 
 from clientela.contacts import data_quality
@@ -155,7 +155,8 @@ class _Generator:
         return address
 
     def picks(self, options: tuple[tuple[str, float], ...]) -> list[str]:
-        return [name for name, p in options if self.rng.random() < p]
+        """The names drawn, in the active language."""
+        return [gettext(name) for name, p in options if self.rng.random() < p]
 
     def relationships(self, options: tuple[tuple[str, float], ...]) -> list[RelationshipInput]:
         kinds = [k for k, _p in options]
@@ -274,8 +275,8 @@ class _Generator:
             custom["customer_tier"] = self.rng.choices(TIERS, weights=(50, 30, 15, 5))[0]
             custom["loyalty_points"] = self.rng.randrange(0, 5000, 10)
         tags = self.picks(TAGS)
-        if custom["newsletter_opt_in"] and "Newsletter" not in tags:
-            tags.append("Newsletter")
+        if custom["newsletter_opt_in"] and gettext("Newsletter") not in tags:
+            tags.append(gettext("Newsletter"))
         data: PersonData = {
             "first_name": first,
             "last_name": last,

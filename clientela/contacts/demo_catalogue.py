@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from clientela.contacts.choices import RelationshipKind
 from clientela.contacts.models import Organization, Person
 from clientela.core.choices import CustomFieldType, Language
@@ -165,22 +167,22 @@ COUNTRIES: tuple[Country, ...] = (
     ),
 )
 
-#: (tag, probability that a person carries it)
+#: (tag, probability that a person carries it); tags are named in the active language
 TAGS: tuple[tuple[str, float], ...] = (
-    ("Newsletter", 0.35),
-    ("VIP", 0.06),
-    ("Wholesale", 0.08),
-    ("Retail", 0.2),
-    ("Event 2024", 0.1),
-    ("Referral", 0.07),
-    ("Key account", 0.04),
-    ("Birthday club", 0.12),
+    (gettext_noop("Newsletter"), 0.35),
+    (gettext_noop("VIP"), 0.06),
+    (gettext_noop("Wholesale"), 0.08),
+    (gettext_noop("Retail"), 0.2),
+    (gettext_noop("Event 2024"), 0.1),
+    (gettext_noop("Referral"), 0.07),
+    (gettext_noop("Key account"), 0.04),
+    (gettext_noop("Birthday club"), 0.12),
 )
 ORG_TAGS: tuple[tuple[str, float], ...] = (
-    ("Wholesale", 0.25),
-    ("Key account", 0.12),
-    ("VIP", 0.08),
-    ("Retail", 0.3),
+    (gettext_noop("Wholesale"), 0.25),
+    (gettext_noop("Key account"), 0.12),
+    (gettext_noop("VIP"), 0.08),
+    (gettext_noop("Retail"), 0.3),
 )
 INDUSTRIES = (
     "Retail",

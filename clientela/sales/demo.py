@@ -2,7 +2,9 @@
 demo user who owns customers a few leads, deals spread over the default pipeline
 (closing this month and the next two, so the forecast has something to show), draft
 quotes and a purchase history of fulfilled orders. Created through the services, like
-the customer base; choices follow the seed, dates are relative to the load day.
+the customer base; choices follow the seed, dates are relative to the load day. Names
+(products, deal titles, next steps) are in the active language (the demo command's:
+the company's default language).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, cast
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clientela.contacts.selectors import organization_list, person_list
 from clientela.core.demo import DEMO_ACCOUNTS, DEMO_PREFIX
@@ -35,16 +38,16 @@ from clientela.sales.services import catalogue, deals, leads, orders, pipelines,
 
 #: (sku, name, kind, unit, price in USD, tax rate %)
 PRODUCTS = (
-    ("CHR-100", "Office chair", ProductKind.PRODUCT, "unit", "189.00", "21"),
-    ("DSK-140", "Standing desk 140 cm", ProductKind.PRODUCT, "unit", "549.00", "21"),
-    ("LMP-020", "Desk lamp", ProductKind.PRODUCT, "unit", "39.90", "21"),
-    ("MON-270", "Monitor 27 inch", ProductKind.PRODUCT, "unit", "279.00", "21"),
-    ("CBL-USB", "USB-C cable 2 m", ProductKind.PRODUCT, "unit", "12.50", "21"),
-    ("PAP-A4", "A4 paper, box of 5 reams", ProductKind.PRODUCT, "box", "24.00", "10"),
-    ("INS-HR", "Installation", ProductKind.SERVICE, "hour", "65.00", "21"),
-    ("DLV-STD", "Delivery", ProductKind.SERVICE, "unit", "30.00", "21"),
-    ("SUP-YR", "Support plan, one year", ProductKind.SERVICE, "year", "480.00", "21"),
-    ("TRN-DAY", "Training day", ProductKind.SERVICE, "day", "720.00", "21"),
+    ("CHR-100", gettext_noop("Office chair"), ProductKind.PRODUCT, "unit", "189.00", "21"),
+    ("DSK-140", gettext_noop("Standing desk 140 cm"), ProductKind.PRODUCT, "unit", "549.00", "21"),
+    ("LMP-020", gettext_noop("Desk lamp"), ProductKind.PRODUCT, "unit", "39.90", "21"),
+    ("MON-270", gettext_noop("Monitor 27 inch"), ProductKind.PRODUCT, "unit", "279.00", "21"),
+    ("CBL-USB", gettext_noop("USB-C cable 2 m"), ProductKind.PRODUCT, "unit", "12.50", "21"),
+    ("PAP-A4", gettext_noop("A4 paper, box of 5 reams"), ProductKind.PRODUCT, "box", "24.00", "10"),
+    ("INS-HR", gettext_noop("Installation"), ProductKind.SERVICE, "hour", "65.00", "21"),
+    ("DLV-STD", gettext_noop("Delivery"), ProductKind.SERVICE, "unit", "30.00", "21"),
+    ("SUP-YR", gettext_noop("Support plan, one year"), ProductKind.SERVICE, "year", "480.00", "21"),
+    ("TRN-DAY", gettext_noop("Training day"), ProductKind.SERVICE, "day", "720.00", "21"),
 )
 #: One unit of each currency in US dollars (the demo's base currency).
 RATES = {"EUR": "1.08", "GBP": "1.27", "CAD": "0.73", "AUD": "0.66", "MXN": "0.058"}
@@ -54,8 +57,24 @@ DEALS_PER_USER = 14
 QUOTES_PER_USER = 3
 ORDERS_PER_USER = 10
 LEAD_COMPANIES = ("Brightline", "Casa Verde", "Northwind", "Solaris", "Tallo", "Quinta")
-DEAL_TITLES = ("Office refit", "New branch", "Annual supplies", "Support renewal", "Training")
-NEXT_STEPS = ("Call to agree the date", "Send the revised quote", "Visit the site", "")
+DEAL_TITLES = (
+    gettext_noop("Office refit"),
+    gettext_noop("New branch"),
+    gettext_noop("Annual supplies"),
+    gettext_noop("Support renewal"),
+    gettext_noop("Training"),
+)
+NEXT_STEPS = (
+    gettext_noop("Call to agree the date"),
+    gettext_noop("Send the revised quote"),
+    gettext_noop("Visit the site"),
+    "",
+)
+LOST_REASONS = (
+    gettext_noop("Price"),
+    gettext_noop("Chose a competitor"),
+    gettext_noop("No budget"),
+)
 
 
 def _owners() -> list[User]:
@@ -83,7 +102,7 @@ def _catalogue(admin: User, today: datetime.date) -> list[Product]:
             actor=admin,
             data={
                 "sku": sku,
-                "name": name,
+                "name": _(name),
                 "kind": kind,
                 "unit": unit,
                 "unit_price": price,
@@ -159,17 +178,17 @@ def load(seed: int) -> str:
             stage = rng.choice(stages)
             org = rng.choice(orgs)
             deal_data: dict[str, Any] = {
-                "title": f"{rng.choice(DEAL_TITLES)} · {org.name}"[:200],
+                "title": f"{_(rng.choice(DEAL_TITLES))} · {org.name}"[:200],
                 "pipeline_id": pipeline.pk,
                 "stage_id": stage.pk,
                 "amount": str(rng.randrange(500, 60000, 50)),
                 "currency": currency,
                 "close_date": today + datetime.timedelta(days=rng.randint(-20, 80)),
                 "organization_id": org.pk,
-                "next_step": rng.choice(NEXT_STEPS),
+                "next_step": _(step) if (step := rng.choice(NEXT_STEPS)) else "",
             }
             if stage.is_lost:
-                deal_data["lost_reason"] = rng.choice(["Price", "Chose a competitor", "No budget"])
+                deal_data["lost_reason"] = _(rng.choice(LOST_REASONS))
             deals.deal_create(actor=user, data=cast(Any, deal_data))
             counts["deals"] += 1
         for _n in range(QUOTES_PER_USER):

@@ -1,7 +1,8 @@
 """``clientela demo``: load the deterministic demo data (see ``contacts.demo``).
 
 Running it again does nothing while the demo records exist; ``--reset`` removes them
-and loads them afresh.
+and loads them afresh. The data (tags, products, deal titles…) is named in the
+company's default language (``core.company.default_language``).
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from clientela.contacts import demo
+from clientela.core.company import default_language
 from clientela.core.demo import demo_logins
 from clientela.core.management.base import ClientelaCommand
 from clientela.core.registry import demo_loaders_in_order
@@ -29,6 +32,10 @@ class Command(ClientelaCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with override(default_language()):
+            self._load(options)
+
+    def _load(self, options: dict[str, Any]) -> None:
         people, organizations = options["people"], options["organizations"]
         if not (0 <= people <= 100_000 and 0 <= organizations <= 20_000):
             raise CommandError(_("--people must be 0–100000 and --organizations 0–20000."))
