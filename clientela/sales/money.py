@@ -17,6 +17,7 @@ from functools import cache
 
 from babel.core import get_global
 from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
+from django.utils.translation import get_language, to_locale
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -80,6 +81,15 @@ def format_money(amount: Decimal, currency: str, language: str = "en") -> str:
     """``amount`` for people to read, in ``language``'s conventions ("€1,234.50",
     "1234,50 €")."""
     return str(format_currency(quantize(amount, currency), currency, locale=language))
+
+
+def money_text(amount: Decimal | None, currency: str) -> str:
+    """``amount`` for the reader of the page, in the active language: the one style of
+    every amount a page shows ("$185,700.00"; "185.700,00 US$" in Spanish), "" when
+    there is none."""
+    if amount is None or not currency:
+        return ""
+    return format_money(amount, currency, to_locale(get_language() or "en"))
 
 
 @dataclass(frozen=True)

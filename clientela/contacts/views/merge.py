@@ -55,7 +55,7 @@ def _shown(record: Any, field: str, custom_fields: dict[str, Any]) -> str:
         spec = custom_fields.get(field[len(merging.CUSTOM_PREFIX) :])
         return str(display_value(spec, value)) if spec is not None and value is not None else ""
     if field == "birthday":
-        return date_format(value) if value else ""
+        return date_format(value, "SHORT_DATE_FORMAT") if value else ""
     if field == "preferred_language":
         return str(record.get_preferred_language_display())
     if field == "preferred_channel":

@@ -16,9 +16,9 @@ from clientela.core.views import history
 @pytest.mark.parametrize(
     ("language", "zone", "expected"),
     [
-        ("en", "Europe/Madrid", "May 7, 2024, 12:30 a.m."),
-        ("es", "Europe/Madrid", "7 de mayo de 2024 a las 00:30"),
-        ("en", "America/Bogota", "May 6, 2024, 5:30 p.m."),
+        ("en", "Europe/Madrid", "05/07/2024 12:30 a.m."),
+        ("es", "Europe/Madrid", "07/05/2024 00:30"),
+        ("en", "America/Bogota", "05/06/2024 5:30 p.m."),
     ],
 )
 def test_times_in_the_readers_zone_and_format(language: str, zone: str, expected: str) -> None:

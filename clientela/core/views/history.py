@@ -4,7 +4,8 @@ Audit entries keep each change as the stored values' display strings (``core.aud
 so the history reads the same after the schema moves on. This module turns them into
 what a person reads, in their language and time zone: field labels (the kind's own,
 then the model's verbose names), choice labels ("open" → "Abierto"), custom fields by
-their label, dates and times in the reader's format and zone, amounts with their
+their label, dates and times in the reader's format and zone (the short forms every
+page uses, ``SHORT_DATE_FORMAT`` / ``SHORT_DATETIME_FORMAT``), amounts with their
 currency, Yes/No; internal fields (version, ids, timestamps…) are left out. A value
 that does not parse as its field's type is shown as it was stored.
 """
@@ -267,7 +268,7 @@ def _date(value: str) -> str:
         day = datetime.date.fromisoformat(value[:10])
     except ValueError:
         return value
-    return formats.date_format(day, "DATE_FORMAT")
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _datetime(value: str) -> str:
@@ -277,7 +278,7 @@ def _datetime(value: str) -> str:
         return value
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=datetime.UTC)  # stored in UTC
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 def _number(value: str) -> str:

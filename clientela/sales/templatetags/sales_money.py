@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils import translation
 
 from clientela.sales import money as m
 
@@ -18,5 +17,4 @@ register = template.Library()
 def money(amount: Any, currency: str) -> str:
     if amount is None or amount == "" or not currency:
         return ""
-    language = (translation.get_language() or "en").split("-")[0]
-    return m.format_money(Decimal(amount), currency, language)
+    return m.money_text(Decimal(amount), currency)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -17,9 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.formats import number_format
 from django.utils.html import format_html_join
-from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -58,24 +55,6 @@ from clientela.sales.services import deals as services
 BOARD_PARAMS = ("pipeline", "owner", "team", "close_month")
 
 
-def money_text(amount: Decimal | None, currency: str) -> str:
-    """An amount for people to read in the current language ("€1,234.50")."""
-    if amount is None or not currency:
-        return ""
-    return money.format_money(amount, currency, to_locale(get_language() or "en"))
-
-
-def money_short(amount: Decimal, currency: str) -> str:
-    """A card's amount: the number in the locale's format and the currency code
-    ("1,234.50 EUR"); several times faster than Babel's currency format, which matters
-    on a board of a few hundred cards."""
-    digits = money.exponent(currency)
-    number = number_format(
-        money.quantize(amount, currency), digits, use_l10n=True, force_grouping=True
-    )
-    return f"{number} {currency}"
-
-
 # --- the board ------------------------------------------------------------------------
 
 
@@ -99,7 +78,7 @@ def _decorate(board: Board) -> None:
     detail_url = reverse("sales:deal-detail", kwargs={"pk": 1}).replace("/1/", "/{}/")
     move_url = reverse("sales:deal-move", kwargs={"pk": 1}).replace("/1/", "/{}/")
     for column in board.columns:
-        column.total_text = money_text(column.total, board.base_currency)  # type: ignore[attr-defined]
+        column.total_text = money.money_text(column.total, board.base_currency)  # type: ignore[attr-defined]
         column.options_html = format_html_join(  # type: ignore[attr-defined]
             "",
             '<option value="{}">{}</option>',
@@ -110,7 +89,7 @@ def _decorate(board: Board) -> None:
 
 
 def _decorate_card(deal: Deal, detail_url: str, move_url: str, options_html: str) -> None:
-    deal.amount_text = money_short(deal.amount, deal.currency)  # type: ignore[attr-defined]
+    deal.amount_text = money.money_text(deal.amount, deal.currency)  # type: ignore[attr-defined]
     deal.detail_url = detail_url.format(deal.pk)  # type: ignore[attr-defined]
     deal.move_url = move_url.format(deal.pk)  # type: ignore[attr-defined]
     deal.options_html = options_html  # type: ignore[attr-defined]
@@ -249,7 +228,7 @@ def deal_report(request: AuthedRequest) -> HttpResponse:
 class DealListView(RecordListView):
     def decorate(self, records: Sequence[Any]) -> None:
         for deal in records:
-            deal.amount_text = money_text(deal.amount, deal.currency)
+            deal.amount_text = money.money_text(deal.amount, deal.currency)
 
 
 class DealDetailView(RecordDetailView):
@@ -257,10 +236,10 @@ class DealDetailView(RecordDetailView):
 
     def detail_context(self, record: Any) -> dict[str, Any]:
         user, deal = self.user, cast(Deal, record)
-        deal.amount_text = money_text(deal.amount, deal.currency)  # type: ignore[attr-defined]
+        deal.amount_text = money.money_text(deal.amount, deal.currency)  # type: ignore[attr-defined]
         quotes = selectors.deal_quotes(user=user, deal=deal)
         for quote in quotes:
-            quote.total_text = money_text(quote.total, quote.currency)  # type: ignore[attr-defined]
+            quote.total_text = money.money_text(quote.total, quote.currency)  # type: ignore[attr-defined]
             quote.url = reverse("sales:quote-detail", kwargs={"pk": quote.pk})  # type: ignore[attr-defined]
         new_quote = None
         if can(user, "create", "sales.quote"):
@@ -371,7 +350,7 @@ def deals_panel(request: Any, record: Person | Organization) -> dict[str, Any]:
         organization=None if is_person else record,
     )
     for deal in deals:
-        deal.amount_text = money_text(deal.amount, deal.currency)  # type: ignore[attr-defined]
+        deal.amount_text = money.money_text(deal.amount, deal.currency)  # type: ignore[attr-defined]
     create_url = None
     if can(user, "create", Deal.RESOURCE):
         key = "person" if is_person else "organization"

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -52,13 +52,9 @@ STATUS_BADGES = {
 }
 
 
-def _language() -> str:
-    return (translation.get_language() or "en").split("-")[0]
-
-
 def fmt(amount: Decimal | None, currency: str) -> str:
     """An amount for people to read, in the page's language."""
-    return "" if amount is None else money.format_money(amount, currency, _language())
+    return money.money_text(amount, currency)
 
 
 def _decorate(order: Order) -> Order:
