@@ -69,7 +69,7 @@ def test_a_deals_stage_amount_and_dates_in_english(rep_north: Any, deal: Deal) -
     assert amount == [("Amount", "$1,000.00", "€2,500.50"), ("Currency", "USD", "EUR")]
     assert moved == [("Probability (%)", "10", "70"), ("Stage", "Lead in", "Offer")]
     assert ("Status", None, "Open") in created
-    assert ("Expected close date", None, "May 6, 2024") in created
+    assert ("Expected close date", None, "05/06/2024") in created
     assert ("Amount", None, "$1,000.00") in created
     assert "2024-05-06" not in history_text(html)
 
@@ -80,4 +80,23 @@ def test_a_deals_stage_amount_and_dates_in_spanish(rep_north: Any, deal: Deal) -
     assert amount == [("Importe", "1.000,00 US$", "2.500,50 €"), ("Moneda", "USD", "EUR")]
     assert moved == [("Probabilidad (%)", "10", "70"), ("Etapa", "Lead in", "Offer")]
     assert ("Estado", None, "Abierta") in created
-    assert ("Fecha de cierre prevista", None, "6 de mayo de 2024") in created
+    assert ("Fecha de cierre prevista", None, "06/05/2024") in created
+
+
+@pytest.mark.parametrize(
+    ("language", "status", "moved"),
+    [
+        ("en", ("Status", "Open", "Won"), ("Stage", "Offer", "Closed won")),
+        ("es", ("Estado", "Abierta", "Ganada"), ("Etapa", "Offer", "Closed won")),
+    ],
+)
+def test_a_deals_status_change_by_its_label_and_its_stage_by_name(
+    rep_north: Any, deal: Deal, language: str, status: Any, moved: Any
+) -> None:
+    won = stage(deal.pipeline, "Closed won")
+    services.deal_move(actor=rep_north, deal=deal, stage_id=won.pk)
+    html = page(rep_north, f"/deals/{deal.pk}/", language)
+    latest = history_changes(html)[0]
+    assert status in latest
+    assert moved in latest
+    assert "won" not in [new for _label, _old, new in latest]
