@@ -117,15 +117,16 @@ def _with_month_day(qs: QuerySet[Person]) -> QuerySet[Person]:
     return qs.annotate(birthday_md=MonthDay("birthday"))
 
 
-def upcoming_birthdays(*, user: Any, days: int = 7, limit: int = 50) -> list[UpcomingBirthday]:
-    """Birthdays of the people ``user`` sees from today (in the user's time zone) for
-    ``days`` days, soonest first."""
+def upcoming_people(*, user: Any, days: int = 7) -> QuerySet[Person]:
+    """The people ``user`` sees whose birthday falls from today (in the user's time
+    zone) for ``days`` days, soonest first (page it with ``WindowPaginator``; turn each
+    person into an ``UpcomingBirthday`` with ``upcoming``)."""
     days = max(1, min(int(days), 366))
     today = _today_of(user)
     people = _with_month_day(
         Person.objects.alive().filter(birthday__isnull=False).visible_to(user)
     ).filter(_window_q(today, days))
-    # Soonest first in the database, so only ``limit`` rows are read: a window across
+    # Soonest first in the database, so only the rows shown are read: a window across
     # New Year puts January after December.
     start_md = today.month * 100 + today.day
     soonest = Case(
@@ -133,9 +134,14 @@ def upcoming_birthdays(*, user: Any, days: int = 7, limit: int = 50) -> list[Upc
         default=F("birthday_md") + 10000,
         output_field=IntegerField(),
     )
-    people = people.order_by(soonest, "last_name", "first_name", "id")
+    return people.order_by(soonest, "last_name", "first_name", "id")
+
+
+def upcoming(people: Any, *, user: Any) -> list[UpcomingBirthday]:
+    """Each person's next birthday (from today in ``user``'s time zone), soonest first."""
+    today = _today_of(user)
     found: list[UpcomingBirthday] = []
-    for person in people[:limit]:
+    for person in people:
         assert person.birthday is not None
         date = celebrated_on(person.birthday, today.year)
         if date < today:
@@ -145,7 +151,13 @@ def upcoming_birthdays(*, user: Any, days: int = 7, limit: int = 50) -> list[Upc
             UpcomingBirthday(person=person, date=date, age=age, days_away=(date - today).days)
         )
     found.sort(key=lambda b: (b.date, b.person.last_name, b.person.first_name, b.person.pk))
-    return found[:limit]
+    return found
+
+
+def upcoming_birthdays(*, user: Any, days: int = 7, limit: int = 50) -> list[UpcomingBirthday]:
+    """Birthdays of the people ``user`` sees from today (in the user's time zone) for
+    ``days`` days, soonest first, at most ``limit``."""
+    return upcoming(upcoming_people(user=user, days=days)[:limit], user=user)
 
 
 def _company() -> str:

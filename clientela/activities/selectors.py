@@ -14,7 +14,7 @@ from django.core.files import File
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from clientela.activities.birthdays import upcoming_birthdays
+from clientela.activities.birthdays import upcoming, upcoming_people
 from clientela.activities.choices import TaskStatus
 from clientela.activities.models import Appointment, Attachment, Interaction, Notification, Task
 from clientela.contacts.models import Membership
@@ -292,6 +292,8 @@ class MyDay:
     tasks_overdue: list[Task] = field(default_factory=list)
     appointments_today: list[Appointment] = field(default_factory=list)
     birthdays: list[Any] = field(default_factory=list)
+    #: How many birthdays the week holds (``birthdays`` shows the first few).
+    birthdays_total: int = 0
     recent_interactions: list[Interaction] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
 
@@ -308,11 +310,14 @@ def today_bounds(user: Any) -> tuple[datetime.datetime, datetime.datetime]:
 
 #: Rows per list on "My day": an overview; the task lists page through the rest.
 MY_DAY_LIMIT = 20
+#: Birthdays shown on "My day"; "See all" lists the rest (a big base has dozens a week).
+MY_DAY_BIRTHDAYS = 5
 
 
 def my_day(*, user: Any, limit: int = MY_DAY_LIMIT) -> MyDay:
     start, end = today_bounds(user)
     mine = task_list(user=user, view="mine")
+    birthday_people = upcoming_people(user=user)
     return MyDay(
         tasks_today=list(mine.filter(due_at__gte=start, due_at__lt=end)[:limit]),
         tasks_overdue=list(mine.filter(due_at__lt=start)[:limit]),
@@ -326,7 +331,8 @@ def my_day(*, user: Any, limit: int = MY_DAY_LIMIT) -> MyDay:
                 )
             )[:limit]
         ),
-        birthdays=upcoming_birthdays(user=user),
+        birthdays=upcoming(birthday_people[:MY_DAY_BIRTHDAYS], user=user),
+        birthdays_total=birthday_people.count(),
         recent_interactions=list(
             interactions_visible(user)
             .filter(owner_id=user.pk)

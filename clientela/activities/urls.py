@@ -20,6 +20,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar-feed"),
     # pages
     path("my-day/", my_day.my_day, name="my-day"),
+    path("my-day/birthdays/", my_day.birthday_list, name="birthday-list"),
     path("my-day/birthdays/<int:person_pk>/greet/", my_day.birthday_greet, name="birthday-greet"),
     path("timeline/<str:kind>/<int:pk>/", timeline.timeline_entries, name="timeline-entries"),
     path("timeline/<str:kind>/<int:pk>/log/", timeline.timeline_log, name="timeline-log"),
