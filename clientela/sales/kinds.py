@@ -231,7 +231,7 @@ QUOTES = RecordKind(
         ListColumn(_("Customer")),
         ListColumn(_("Date"), "date", MEDIUM),
         ListColumn(_("Valid until"), "valid", LARGE),
-        ListColumn(_("Status"), "status"),
+        ListColumn(_("Status"), "status", SMALL),
         ListColumn(_("Total"), "total", "text-end"),
     ),
     row_template="sales/quotes/_row.html",

@@ -29,5 +29,10 @@ def open_page(browser: Any, live_server: Any, client: Any, user: Any, width: int
 
 
 def overflow(page: Any) -> int:
-    """How many pixels the page is wider than the window (0 when it fits)."""
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+    """How many pixels the page is wider than the window (0 when it fits). Measured
+    against the layout viewport (the root's clientWidth): on a phone (``is_mobile``)
+    Chromium zooms out to show a page that is too wide, and ``window.innerWidth`` grows
+    with it, which would hide the overflow."""
+    return int(
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    )
