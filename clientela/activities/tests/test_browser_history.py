@@ -11,6 +11,7 @@ import pytest
 
 from clientela.activities import services
 from clientela.activities.models import Interaction
+from clientela.core.testing.browser import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -102,9 +103,7 @@ def test_log_edit_delete_and_undo_on_the_timeline(
     assert answer.value.status == 200
     entry.get_by_text("First call, corrected").wait_for()
     # The keyboard is back on the entry's Edit button.
-    page.wait_for_function(
-        f"document.activeElement.closest('#entry-interaction-{call.pk}') !== null"
-    )
+    wait_until(page, f"document.activeElement.closest('#entry-interaction-{call.pk}') !== null")
 
     # Delete, then Undo from the message in its place.
     with _post(page, f"/interactions/{call.pk}/delete/") as answer:

@@ -3,6 +3,7 @@ page scrolls sideways (the phone-layout checks)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 #: From this width down the top bar collapses into the phone menu (Bootstrap's lg).
@@ -36,3 +37,21 @@ def overflow(page: Any) -> int:
     return int(
         page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     )
+
+
+def wait_until(page: Any, expression: str, *, timeout: float = 20.0) -> Any:
+    """Wait until ``expression`` (JavaScript) is truthy in the page, and return it.
+
+    Not Playwright's ``wait_for_function``: when its first check fails it polls from
+    inside the page by evaluating the text, which the Content Security Policy forbids
+    (no 'unsafe-eval'), so such a wait failed whenever the page was slow. Each check
+    here is one ``page.evaluate``, sent through the DevTools protocol, which the
+    policy does not govern."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:.0f} s: {expression}")
+        time.sleep(0.05)

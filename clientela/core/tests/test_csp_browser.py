@@ -18,7 +18,7 @@ from clientela.activities import services as activities
 from clientela.activities.models import Notification
 from clientela.core.models import ApiToken
 from clientela.core.services import api_token_create
-from clientela.core.testing.browser import open_page
+from clientela.core.testing.browser import open_page, wait_until
 from clientela.sales.tests.deal_helpers import make_deal, make_pipeline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,7 +113,7 @@ def test_every_page_keeps_to_the_policy(
     watch.visit("/calendar/?view=week&date=2030-03-04")
     page.locator("#calendar .fc-event", has_text="Site visit").wait_for()
     watch.visit("/forecast/?period=custom&date_from=2030-01-01&date_to=2030-12-31")
-    page.wait_for_function("window.Chart && Chart.getChart('forecast-chart') !== undefined")
+    wait_until(page, "window.Chart && Chart.getChart('forecast-chart') !== undefined")
     watch.visit(f"/deals/board/?pipeline={pipeline.pk}")
     page.get_by_text("Ovens for the bakery").first.wait_for()
     watch.visit(f"/people/merge/?a={person.pk}&b={other.pk}")
@@ -135,7 +135,7 @@ def test_the_watch_sees_a_violation(watch: PolicyWatch) -> None:
     # The walk above proves something only if a broken page would be noticed.
     watch.visit("/people/")
     watch.page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=1>')")
-    watch.page.wait_for_function("window.__cspViolations.length > 0")
+    wait_until(watch.page, "window.__cspViolations.length > 0")
     watch.collect()
     assert any("script-src" in event for event in watch.found[watch.page.url])
 
@@ -191,7 +191,7 @@ def test_mark_all_read_in_the_bell(watch: PolicyWatch, admin: Any) -> None:
     menu.locator(".fw-semibold", has_text="Reminder: call Ada").wait_for()
     with page.expect_response(lambda r: r.url.endswith("/notifications/read-all/")):
         menu.get_by_role("button", name="Mark all read").click()
-    page.wait_for_function("!document.querySelector('#notification-menu .fw-semibold')")
+    wait_until(page, "!document.querySelector('#notification-menu .fw-semibold')")
     assert Notification.objects.get(user=admin).read_at is not None
     watch.collect()
     assert not watch.found, watch.report()

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from clientela.core.models import CompanyProfile, User
-from clientela.core.testing.browser import open_page, overflow
+from clientela.core.testing.browser import open_page, overflow, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,9 +81,7 @@ def test_users_page(
     search.press("Enter")
     page.wait_for_url("**q=sam**")
     page.locator("#user-results tbody tr").first.wait_for()
-    page.wait_for_function(
-        "document.querySelectorAll('#user-results tbody tr').length === 1", timeout=20_000
-    )
+    wait_until(page, "document.querySelectorAll('#user-results tbody tr').length === 1")
     assert "sam_south" in page.locator("#user-results").inner_text()
 
     # Open the user and move them to another time zone, picked from the list.
@@ -135,9 +133,10 @@ def test_company_profile_page(
     page.locator(".alert-success").wait_for()
     assert page.locator(".alert-success").inner_text().strip().endswith(words["profile_saved"])
     # The logo is shown as stored (a separate request: wait until it has loaded).
-    page.wait_for_function(
+    wait_until(
+        page,
         "(() => { const img = document.querySelector('img.company-logo');"
-        " return img !== null && img.complete && img.naturalWidth > 0; })()"
+        " return img !== null && img.complete && img.naturalWidth > 0; })()",
     )
     assert page.evaluate("document.querySelector('img.company-logo').naturalWidth") == 480
     assert overflow(page) <= 1
