@@ -12,9 +12,8 @@ import datetime
 
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
+
+from clientela.core.tasks import ensure_next_run
 
 
 def schedule_delivery(at: datetime.datetime | None = None) -> None:
@@ -55,17 +54,5 @@ def _next_hour() -> datetime.datetime:
 
 def ensure_birthday_greetings_scheduled(*, exclude_running: bool = False) -> bool:
     """Queue the hourly greeting run unless one is already waiting; returns whether it
-    queued one. Call it when a worker starts. Only the database backend can be asked
-    what is queued; with another backend it always queues (the run is idempotent)."""
-    backend = send_birthday_greetings.get_backend()
-    if isinstance(backend, DatabaseBackend):
-        statuses = [TaskResultStatus.READY]
-        if not exclude_running:
-            statuses.append(TaskResultStatus.RUNNING)
-        waiting = DBTaskResult.objects.filter(
-            task_path=send_birthday_greetings.module_path, status__in=statuses
-        )
-        if waiting.exists():
-            return False
-    send_birthday_greetings.using(run_after=_next_hour()).enqueue()
-    return True
+    queued one. Call it when a worker starts."""
+    return ensure_next_run(send_birthday_greetings, _next_hour(), exclude_running=exclude_running)

@@ -17,6 +17,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from clientela.core.tasks import ensure_next_run
 from clientela.integrations.models import ImportJob, ImportStatus
 
 
@@ -92,20 +93,9 @@ def fail_orphaned_results(job_ids: list[int]) -> int:
 
 
 def ensure_import_watch(*, exclude_running: bool = False) -> bool:
-    """Queue the next ``watch_imports`` run unless one is already waiting (database
-    backend; another backend always queues, the run being idempotent)."""
-    if isinstance(watch_imports.get_backend(), DatabaseBackend):
-        statuses = [TaskResultStatus.READY]
-        if not exclude_running:
-            statuses.append(TaskResultStatus.RUNNING)
-        waiting = DBTaskResult.objects.filter(
-            task_path=watch_imports.module_path, status__in=statuses
-        )
-        if waiting.exists():
-            return False
-    every = max(1.0, settings.CLIENTELA_IMPORT_STALE_SECONDS / 2)
-    watch_imports.using(run_after=timezone.now() + datetime.timedelta(seconds=every)).enqueue()
-    return True
+    """Queue the next ``watch_imports`` run, half the staleness ahead, unless one waits."""
+    every = datetime.timedelta(seconds=max(1.0, settings.CLIENTELA_IMPORT_STALE_SECONDS / 2))
+    return ensure_next_run(watch_imports, timezone.now() + every, exclude_running=exclude_running)
 
 
 def resume_imports() -> None:

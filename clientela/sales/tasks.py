@@ -13,10 +13,8 @@ import datetime
 
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
 
+from clientela.core.tasks import ensure_next_run
 from clientela.sales.services.quotes import quote_expire_due
 
 
@@ -36,21 +34,8 @@ def expire_due_quotes() -> int:
 
 
 def ensure_quote_expiry_scheduled(*, exclude_running: bool = False) -> bool:
-    """Queue the daily expiry run unless one is already waiting (only the database
-    backend can be asked; with another backend it always queues). When a worker
-    starts, the run also happens right away, catching up on days no worker ran."""
-    backend = expire_due_quotes.get_backend()
-    if isinstance(backend, DatabaseBackend):
-        statuses = [TaskResultStatus.READY]
-        if not exclude_running:
-            statuses.append(TaskResultStatus.RUNNING)
-        waiting = DBTaskResult.objects.filter(
-            task_path=expire_due_quotes.module_path, status__in=statuses
-        )
-        if waiting.exists():
-            return False
-    if exclude_running:
-        expire_due_quotes.using(run_after=_next_run()).enqueue()
-    else:
-        expire_due_quotes.enqueue()
-    return True
+    """Queue the daily expiry run unless one is already waiting. When a worker starts
+    (``exclude_running`` off), the run also happens right away, catching up on days no
+    worker ran; the run itself queues the next one for after midnight."""
+    after = _next_run() if exclude_running else None
+    return ensure_next_run(expire_due_quotes, after, exclude_running=exclude_running)

@@ -15,9 +15,11 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 import redis
+from rq.job import Job
 
 from clientela.core.tests.test_cli import _cli, _env
 from clientela.env import ConfigError, env_tasks_url
@@ -49,6 +51,30 @@ ImportJob.objects.filter(pk=later_job.pk).update(status=ImportStatus.READING, ro
 due = timezone.now() + datetime.timedelta(hours=1)
 result = read_import.using(run_after=due).enqueue(later_job.pk)
 print(json.dumps({"job": result.id, "due": due.timestamp()}))
+"""
+
+#: Run in ``clientela shell``: ``ensure_next_run`` asked twice for a run due later (the
+#: health check, scheduled) and for one due now (the quote expiry at a worker's start,
+#: queued); the second asking of each finds the first run waiting.
+ENSURE_TWICE = """
+import json
+from clientela.core.tasks import check_background_health, ensure_health_check_scheduled
+from clientela.core.tasks import ensure_next_run
+from clientela.sales.tasks import ensure_quote_expiry_scheduled
+print(json.dumps({
+    "scheduled": [ensure_health_check_scheduled(), ensure_health_check_scheduled(),
+                  ensure_next_run(check_background_health, None)],
+    "queued": [ensure_quote_expiry_scheduled(), ensure_quote_expiry_scheduled(),
+               ensure_quote_expiry_scheduled(exclude_running=True)],
+}))
+"""
+
+#: Run in ``clientela shell``: the quote expiry once its run is running.
+ENSURE_WHILE_RUNNING = """
+import json
+from clientela.sales.tasks import ensure_quote_expiry_scheduled
+print(json.dumps({"running": [ensure_quote_expiry_scheduled(),
+                              ensure_quote_expiry_scheduled(exclude_running=True)]}))
 """
 
 STATUS = """
@@ -117,3 +143,53 @@ def test_rq_runs_queued_jobs_and_scheduled_ones_once_due(rq_env: dict[str, str])
     status = _shell(rq_env, STATUS)
     assert status["later.csv"] == ["new", 200]
     assert str(queued["job"]).encode() not in client.zrange("rq:scheduled:default", 0, -1)
+    # The second worker's start-up found each recurring run waiting: still one of each.
+    assert _waiting(client) == [
+        "clientela.activities.tasks.send_birthday_greetings",
+        "clientela.core.tasks.check_background_health",
+        "clientela.integrations.tasks.watch_imports",
+        "clientela.sales.tasks.expire_due_quotes",
+    ]
+
+
+def _ids(client: redis.Redis, where: str) -> list[str]:
+    """The job ids in RQ's queue (``queue``) or its registry of jobs for later
+    (``scheduled``) of the default queue."""
+    found = (
+        client.lrange("rq:queue:default", 0, -1)
+        if where == "queue"
+        else client.zrange("rq:scheduled:default", 0, -1)
+    )
+    return [item.decode() for item in cast(list[bytes], found)]
+
+
+def _waiting(client: redis.Redis) -> list[str]:
+    """What RQ holds for later and for now: the task of each job (its ``func_name``)."""
+    jobs = Job.fetch_many(_ids(client, "scheduled") + _ids(client, "queue"), connection=client)
+    return sorted(str(job.func_name) for job in jobs if job)
+
+
+def test_ensure_next_run_sees_rq_s_scheduled_queued_and_running_jobs(
+    rq_env: dict[str, str],
+) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    answers = _shell(rq_env, ENSURE_TWICE)
+    assert answers == {"scheduled": [True, False, False], "queued": [True, False, False]}
+    # One of each: the health check waits for later in the scheduled registry, the
+    # expiry run in the queue, due now.
+    assert _waiting(client) == [
+        "clientela.core.tasks.check_background_health",
+        "clientela.sales.tasks.expire_due_quotes",
+    ]
+    (check,) = _ids(client, "scheduled")
+    (expiry,) = _ids(client, "queue")
+    assert client.zscore("rq:scheduled:default", check) == pytest.approx(time.time() + 600, abs=60)
+
+    # A worker takes the expiry run (RQ moves it from the queue to the started registry,
+    # as "<job id>:<execution id>"): it counts as waiting, except for the run itself,
+    # which queues its successor (for after midnight: in the scheduled registry).
+    client.lrem("rq:queue:default", 0, expiry)
+    client.zadd("rq:wip:default", {f"{expiry}:execution": time.time() + 60})
+    assert _shell(rq_env, ENSURE_WHILE_RUNNING) == {"running": [False, True]}
+    assert client.zcard("rq:scheduled:default") == 2
+    assert client.llen("rq:queue:default") == 0
