@@ -10,8 +10,9 @@ template. Only users who may create the kind of record a job imports see its pag
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django import forms
@@ -389,25 +390,42 @@ def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _job_write(
+    request: AuthedRequest,
+    job: ImportJob,
+    write: Callable[..., object],
+    *,
+    success: str = "",
+    then: str = "",
+) -> HttpResponse:
+    """The shell of a button on the job page: ``write(actor=…, job=…)`` (a service);
+    a refusal is shown on the job page, success as ``success`` on ``then`` (the job
+    page unless named)."""
+    try:
+        write(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_job_url(job))
+    if success:
+        messages.success(request, success)
+    return redirect(then or _job_url(job))
+
+
 @login_required
 @require_POST
 @not_found_as_404
 def import_reconfigure(request: AuthedRequest, pk: int) -> HttpResponse:
     """From the dry run's result back to the mapping, with the current values."""
     job = _job(request, pk)
-    try:
-        services.import_configure(
-            actor=request.user,
-            job=job,
-            kind=job.kind,
-            mapping=list(job.mapping),
-            on_exact=job.on_exact,
-            on_similar=job.on_similar,
-            country=job.country,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(_job_url(job))
+    configure = functools.partial(
+        services.import_configure,
+        kind=job.kind,
+        mapping=list(job.mapping),
+        on_exact=job.on_exact,
+        on_similar=job.on_similar,
+        country=job.country,
+    )
+    return _job_write(request, job, configure)
 
 
 @login_required
@@ -470,14 +488,12 @@ def import_undo(request: AuthedRequest, pk: int) -> HttpResponse:
 @not_found_as_404
 def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
     """Go on with an import that stopped, at its checkpoint (in the worker)."""
-    job = _job(request, pk)
-    try:
-        services.import_resume(actor=request.user, job=job)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The import goes on where it stopped."))
-    return redirect(_job_url(job))
+    return _job_write(
+        request,
+        _job(request, pk),
+        services.import_resume,
+        success=_("The import goes on where it stopped."),
+    )
 
 
 @login_required
@@ -486,13 +502,13 @@ def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
 def import_discard(request: AuthedRequest, pk: int) -> HttpResponse:
     """Delete a job that is not running nor done, and its file."""
     job = _job(request, pk)
-    try:
-        services.import_discard(actor=request.user, job=job)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(_job_url(job))
-    messages.success(request, _("Import “%(file)s” discarded.") % {"file": job.filename})
-    return redirect("integrations:import-list")
+    return _job_write(
+        request,
+        job,
+        services.import_discard,
+        success=_("Import “%(file)s” discarded.") % {"file": job.filename},
+        then=reverse("integrations:import-list"),
+    )
 
 
 # --- the row report ---------------------------------------------------------------------------
