@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
 from typing import Any, Unpack
 
@@ -24,6 +24,7 @@ from clientela.contacts.services import (
 )
 from clientela.core import company, rate_limits
 from clientela.core.services import roles_ensure_defaults, user_create
+from clientela.core.testing.browser import log_in, open_page
 
 PASSWORD = "Clientela-test-pw-1"
 
@@ -278,16 +279,30 @@ def page(browser_context: Any) -> Any:
 
 @pytest.fixture
 def login_as(browser_context: Any, client: Any, live_server: Any) -> Any:
-    """Log a user in by session cookie (the login form itself has its own test)."""
+    """``login_as(user, language=None)``: log a user in to ``page``'s context by session
+    cookie (``core.testing.browser.log_in``)."""
 
-    def login(user: Any) -> None:
-        client.force_login(user)
-        cookie = client.cookies["sessionid"]
-        browser_context.add_cookies(
-            [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-        )
+    def login(user: Any, *, language: str | None = None) -> None:
+        log_in(browser_context, live_server, client, user, language=language)
 
     return login
+
+
+@pytest.fixture
+def open_as(browser: Any, live_server: Any, client: Any) -> Iterator[Callable[..., Any]]:
+    """``open_as(user, width, language=None)``: a page of its own context, logged in as
+    ``user`` at ``width`` px (``core.testing.browser.open_page``: a phone's below
+    992 px); the contexts close when the test ends, passed or failed."""
+    contexts: list[Any] = []
+
+    def open_(user: Any, width: int, *, language: str | None = None) -> Any:
+        context, page = open_page(browser, live_server, client, user, width, language=language)
+        contexts.append(context)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -66,8 +66,6 @@ def test_log_edit_delete_and_undo_on_the_timeline(
     language: str,
     width: int,
 ) -> None:
-    rep_north.language = language
-    rep_north.save()
     words = WORDS[language]
     person = person_factory(rep_north, first_name="Bea")
     call = services.interaction_create(
@@ -77,7 +75,7 @@ def test_log_edit_delete_and_undo_on_the_timeline(
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page.add_init_script(WATCH)
-    login_as(rep_north)
+    login_as(rep_north, language=language)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"/people/{person.pk}/", wait_until="networkidle")
     shot = f"{artifacts_dir}/history-%s-{language}-{width}.png"

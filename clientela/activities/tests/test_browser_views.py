@@ -104,8 +104,6 @@ def test_see_a_birthday_on_my_day_and_send_the_greeting(
     width: int,
 ) -> None:
     smtp_server.use(settings)
-    rep_north.language = language
-    rep_north.save()
     today = timezone.localdate()
     born = (
         today.replace(year=today.year - 40)
@@ -120,7 +118,7 @@ def test_see_a_birthday_on_my_day_and_send_the_greeting(
         email="carmen@example.es",
         preferred_language="es",
     )
-    login_as(rep_north)
+    login_as(rep_north, language=language)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/my-day/")
     birthdays = page.locator("#my-day-birthdays")

@@ -41,9 +41,7 @@ def open_as_nora(request: Any, page: Any, login_as: Any, rep_north: Any) -> Any:
     """Open a calendar address as Nora, in English and then in Spanish, at a width."""
 
     def open_page(url: str, width: int, height: int) -> str:
-        rep_north.language = request.param
-        rep_north.save()
-        login_as(rep_north)
+        login_as(rep_north, language=request.param)
         page.set_viewport_size({"width": width, "height": height})
         page.goto(url, wait_until="networkidle")
         return cast(str, request.param)

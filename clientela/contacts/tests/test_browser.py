@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from clientela.contacts.models import Organization, Person
+from clientela.core.testing.browser import overflow
 from conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -95,36 +96,20 @@ def test_switch_to_spanish(page: Any, login_as: Any, rep_north: Any) -> None:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_phone_width_layout(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     rep_north: Any,
     person_factory: Any,
     artifacts_dir: Any,
     language: str,
 ) -> None:
-    rep_north.language = language
-    rep_north.save()
     person = person_factory(
         rep_north, first_name="Lucía", last_name="Fernández", email="lucia@example.es", tags=["VIP"]
     )
-    client.force_login(rep_north)
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-    )
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = open_as(rep_north, 390, language=language)
     for path in ("/people/", f"/people/{person.pk}/", f"/people/{person.pk}/edit/"):
         page.goto(path)
         # Nothing forces the page to scroll sideways at phone width.
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{path} is {overflow}px wider than the phone"
+        assert overflow(page) <= 1, f"{path} is {overflow(page)}px wider than the phone"
     page.goto("/people/")
     page.get_by_text("Fernández").first.wait_for()
     page.screenshot(path=str(artifacts_dir / f"people-list-390px-{language}.png"), full_page=True)
@@ -133,4 +118,3 @@ def test_phone_width_layout(
     assert toggler.is_visible()
     toggler.tap()
     page.locator("#main-nav .nav-compact a[href='/organizations/']").wait_for(state="visible")
-    context.close()

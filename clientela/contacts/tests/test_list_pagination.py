@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from clientela.core.testing.browser import open_page
-
 pytestmark = pytest.mark.django_db
 
 PEOPLE = reverse("contacts:person-list")
@@ -139,26 +137,19 @@ def test_a_page_past_the_end_gets_the_last_pages_count(
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_in_the_browser_the_exact_total_follows_the_page(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     admin: Any,
     twenty: None,
     language: str,
     artifacts_dir: Any,
 ) -> None:
-    admin.language = language
-    admin.save()
-    context, page = open_page(browser, live_server, client, admin, 1280)
-    try:
-        page.goto(PEOPLE)
-        words = {"en": ("of 20 records", "Page 1 of 4"), "es": ("de 20 registros", "Página 1 de 4")}
-        total, pages = words[language]
-        page.locator("#list-count").get_by_text(total).wait_for()
-        assert pages in page.locator("#list-pages").inner_text()
-        page.locator("#list-last a").click()
-        page.get_by_text("Person19").wait_for()
-        assert page.url.endswith("?page=4")
-        page.screenshot(path=str(artifacts_dir / f"list-exact-count-{language}.png"))
-    finally:
-        context.close()
+    page = open_as(admin, 1280, language=language)
+    page.goto(PEOPLE)
+    words = {"en": ("of 20 records", "Page 1 of 4"), "es": ("de 20 registros", "Página 1 de 4")}
+    total, pages = words[language]
+    page.locator("#list-count").get_by_text(total).wait_for()
+    assert pages in page.locator("#list-pages").inner_text()
+    page.locator("#list-last a").click()
+    page.get_by_text("Person19").wait_for()
+    assert page.url.endswith("?page=4")
+    page.screenshot(path=str(artifacts_dir / f"list-exact-count-{language}.png"))

@@ -1,5 +1,5 @@
-"""Helpers for the Playwright tests: a page logged in at a given width, and how far a
-page scrolls sideways (the phone-layout checks)."""
+"""Helpers for the Playwright tests: a page logged in at a given width and in a given
+language, and how far a page scrolls sideways (the phone-layout checks)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,18 @@ from typing import Any
 PHONE_BELOW = 992
 
 
-def open_page(browser: Any, live_server: Any, client: Any, user: Any, width: int) -> Any:
+def open_page(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    user: Any,
+    width: int,
+    *,
+    language: str | None = None,
+) -> Any:
     """A new browser context and page logged in as ``user`` at ``width`` px (a phone's,
-    touch and all, below 992 px); close the context when done."""
+    touch and all, below 992 px), in ``language`` when given (see ``log_in``); close
+    the context when done (the ``open_as`` fixture does)."""
     phone = width < PHONE_BELOW
     context = browser.new_context(
         base_url=live_server.url,
@@ -22,11 +31,23 @@ def open_page(browser: Any, live_server: Any, client: Any, user: Any, width: int
     )
     # Generous: CI runs two test workers and a live server on two cores.
     context.set_default_timeout(20_000)
+    log_in(context, live_server, client, user, language=language)
+    return context, context.new_page()
+
+
+def log_in(
+    context: Any, live_server: Any, client: Any, user: Any, *, language: str | None = None
+) -> None:
+    """Log ``user`` in to the browser ``context`` by session cookie (the login form has
+    tests of its own); with ``language``, first saved as the user's language, which
+    every page they open then speaks."""
+    if language is not None:
+        user.language = language
+        user.save(update_fields=["language"])
     client.force_login(user)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
-    return context, context.new_page()
 
 
 def overflow(page: Any) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from clientela.activities import services as activities
 from clientela.activities.models import Notification
 from clientela.core.models import ApiToken
 from clientela.core.services import api_token_create
-from clientela.core.testing.browser import open_page, wait_until
+from clientela.core.testing.browser import wait_until
 from clientela.sales.tests.deal_helpers import make_deal, make_pipeline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,10 +69,8 @@ class PolicyWatch:
 
 
 @pytest.fixture
-def watch(browser: Any, live_server: Any, client: Any, admin: Any) -> Iterator[PolicyWatch]:
-    context, page = open_page(browser, live_server, client, admin, 1280)
-    yield PolicyWatch(page)
-    context.close()
+def watch(open_as: Any, admin: Any) -> PolicyWatch:
+    return PolicyWatch(open_as(admin, 1280))
 
 
 def _links(page: Any, selector: str) -> set[str]:

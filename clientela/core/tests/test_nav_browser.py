@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from clientela.core.registry import NavGroup, NavItem, nav_groups, nav_items
-from clientela.core.testing.browser import open_page, overflow
+from clientela.core.testing.browser import overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,17 +43,13 @@ def _assert_menus_on_one_row(page: Any, keys: list[str], labels: dict[str, str])
 @pytest.mark.parametrize("width", [1280, 1000])
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_labelled_menus_from_992_px(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     admin: Any,
     artifacts_dir: Any,
     language: str,
     width: int,
 ) -> None:
-    admin.language = language
-    admin.save()
-    context, page = open_page(browser, live_server, client, admin, width)
+    page = open_as(admin, width, language=language)
     labels = MENUS[language]
     page.goto("/deals/board/")
     _assert_menus_on_one_row(page, list(labels), labels)
@@ -79,13 +75,10 @@ def test_labelled_menus_from_992_px(
     assert _toggle(page, "contacts").get_attribute("aria-current") == "true"
     # (The closed menu is hidden from the accessibility tree: found by its address.)
     assert menu.locator("a[href='/organizations/']").get_attribute("aria-current") == "page"
-    context.close()
 
 
 def test_six_menus_still_fit_at_1000_px_in_spanish(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     admin: Any,
     artifacts_dir: Any,
     monkeypatch: pytest.MonkeyPatch,
@@ -103,29 +96,22 @@ def test_six_menus_still_fit_at_1000_px_in_spanish(
         monkeypatch.setitem(
             nav_items, f"{key}-home", NavItem(f"{key}-home", label, "core:search", group=key)
         )
-    admin.language = "es"
-    admin.save()
-    context, page = open_page(browser, live_server, client, admin, 1000)
+    page = open_as(admin, 1000, language="es")
     page.goto("/people/")
     labels = {**MENUS["es"], "service": "Servicio", "marketing": "Marketing"}
     labels["analytics"] = "Análisis"
     page.screenshot(path=str(artifacts_dir / "nav-six-menus-1000px-es.png"))
     _assert_menus_on_one_row(page, list(labels), labels)
-    context.close()
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_compact_menu_on_a_phone(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     support: Any,
     artifacts_dir: Any,
     language: str,
 ) -> None:
-    support.language = language
-    support.save()
-    context, page = open_page(browser, live_server, client, support, 390)
+    page = open_as(support, 390, language=language)
     page.goto("/people/")
     assert overflow(page) <= 1
     # The labelled dropdowns are for wide screens; here the ☰ button opens the menu.
@@ -155,4 +141,3 @@ def test_compact_menu_on_a_phone(
     page.wait_for_url("**/organizations/")
     assert not page.locator("#main-nav").is_visible()
     assert re.search(organizations, page.title())
-    context.close()

@@ -21,7 +21,7 @@ from django.utils import timezone
 from clientela.activities.models import Notification
 from clientela.contacts.models import Person
 from clientela.core.models import User
-from clientela.core.testing.browser import open_page, overflow
+from clientela.core.testing.browser import overflow
 from clientela.integrations import services as imports
 from clientela.integrations.models import ImportJob
 
@@ -196,16 +196,12 @@ def _bell_box(walk: PhoneWalk) -> dict[str, float]:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_no_page_is_wider_than_a_phone(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     walker: User,
     artifacts_dir: Path,
     language: str,
 ) -> None:
-    walker.language = language
-    walker.save()
-    context, page = open_page(browser, live_server, client, walker, WIDTH)
+    page = open_as(walker, WIDTH, language=language)
     walk = PhoneWalk(page, artifacts_dir, language)
     walk.menus_and_settings()
     # The records of the brief, whatever the menus held.
@@ -221,18 +217,15 @@ def test_no_page_is_wider_than_a_phone(
     walk.visit("/settings/currencies/")
     walk.visit("/my-day/birthdays/")
     bell = _bell_box(walk)
-    context.close()
 
     assert not walk.too_wide, walk.report()
     assert bell["x"] >= 0, bell
     assert bell["x"] + bell["width"] <= WIDTH, bell
 
 
-def test_the_walk_sees_a_wide_page(
-    browser: Any, live_server: Any, client: Any, admin: User
-) -> None:
+def test_the_walk_sees_a_wide_page(open_as: Any, admin: User) -> None:
     # The walk proves something only if a page wider than the phone is noticed.
-    context, page = open_page(browser, live_server, client, admin, WIDTH)
+    page = open_as(admin, WIDTH)
     page.goto("/my-day/")
     assert overflow(page) <= 1
     # (Through the CSSOM: the policy blocks style attributes added by a script.)
@@ -242,4 +235,3 @@ def test_the_walk_sees_a_wide_page(
         "document.querySelector('main').append(wide);"
     )
     assert overflow(page) > 1
-    context.close()

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from clientela.core.models import CompanyProfile, User
-from clientela.core.testing.browser import open_page, overflow, wait_until
+from clientela.core.testing.browser import PHONE_BELOW, overflow, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,9 +49,7 @@ def _click(page: Any, locator: Any, phone: bool) -> None:
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_users_page(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     admin: Any,
     rep_north: Any,
     rep_south: Any,
@@ -59,11 +57,9 @@ def test_users_page(
     language: str,
     width: int,
 ) -> None:
-    admin.language = language
-    admin.save()
     words = WORDS[language]
-    phone = width < 992
-    context, page = open_page(browser, live_server, client, admin, width)
+    phone = width < PHONE_BELOW
+    page = open_as(admin, width, language=language)
     page.goto("/settings/users/")
     assert page.locator("h1").inner_text().strip() == words["users"]
     # The section is marked in the settings navigation.
@@ -94,7 +90,6 @@ def test_users_page(
     assert overflow(page) <= 1
     page.screenshot(path=str(artifacts_dir / f"settings-user-{width}px-{language}.png"))
     assert User.objects.get(pk=rep_south.pk).time_zone == "America/Mexico_City"
-    context.close()
 
 
 def _logo(tmp_path: Path) -> Path:
@@ -106,20 +101,16 @@ def _logo(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_company_profile_page(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     admin: Any,
     artifacts_dir: Any,
     tmp_path: Path,
     language: str,
     width: int,
 ) -> None:
-    admin.language = language
-    admin.save()
     words = WORDS[language]
-    phone = width < 992
-    context, page = open_page(browser, live_server, client, admin, width)
+    phone = width < PHONE_BELOW
+    page = open_as(admin, width, language=language)
     page.goto("/settings/company/")
     assert page.locator("h1").inner_text().strip() == words["company"]
     page.fill("input[name='name']", "Tienda Ana")
@@ -150,4 +141,3 @@ def test_company_profile_page(
         "Europe/Madrid",
     )
     assert profile.address == "Calle Mayor 1\n28013 Madrid"
-    context.close()
