@@ -27,7 +27,7 @@ from clientela.contacts.models import (
     PhoneNumber,
     Relationship,
 )
-from clientela.core.db import CompiledQuery, json_rows
+from clientela.core.db import CompiledQuery, FrozenAnnotations, json_rows
 from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
 from clientela.core.permissions import can_see_record
@@ -94,60 +94,45 @@ def organization_choices(*, user: Any, q: str = "", limit: int = 20) -> QuerySet
 # --- records with their details folded in (the API) ------------------------------------
 
 
-def _with_details(qs: QuerySet[_Contact], owner: str) -> QuerySet[_Contact]:
-    """Each record's owner's username and team's name (``owner_username``,
-    ``team_name``), and its e-mails, phones, addresses, relationships and tag names as
-    JSON arrays (``email_rows``, ``phone_rows``, ``address_rows``,
-    ``relationship_rows``, ``tag_names``; read them with ``core.db.json_value``), all
-    in the record's own row: a record or a page of records is one query whatever it
-    holds. The arrays are unordered; ``contacts.schemas`` sorts them as the models'
-    ``Meta.ordering`` would. The pages use ``*_get``/``*_list``, which give model
-    instances with their relations."""
+def _detail_rows(model: type[Any], owner: str) -> dict[str, Any]:
+    """The JSON arrays of a contact's details (see ``_with_details``)."""
     mine = {owner: OuterRef("pk")}
-    tags = qs.model.tags.through.objects.filter(**mine)
-    return (
-        qs.select_related(None)
-        .prefetch_related(None)
-        .annotate(
-            owner_username=F("owner__username"),
-            team_name=F("team__name"),
-            email_rows=json_rows(
-                EmailAddress.objects.filter(**mine),
-                JSONObject(id="id", address="address", kind="kind", is_primary="is_primary"),
+    return {
+        "email_rows": json_rows(
+            EmailAddress.objects.filter(**mine),
+            JSONObject(id="id", address="address", kind="kind", is_primary="is_primary"),
+        ),
+        "phone_rows": json_rows(
+            PhoneNumber.objects.filter(**mine),
+            JSONObject(id="id", number="number", kind="kind", is_primary="is_primary"),
+        ),
+        "address_rows": json_rows(
+            Address.objects.filter(**mine),
+            JSONObject(
+                id="id",
+                kind="kind",
+                street="street",
+                city="city",
+                region="region",
+                postal_code="postal_code",
+                country="country",
+                is_primary="is_primary",
             ),
-            phone_rows=json_rows(
-                PhoneNumber.objects.filter(**mine),
-                JSONObject(id="id", number="number", kind="kind", is_primary="is_primary"),
-            ),
-            address_rows=json_rows(
-                Address.objects.filter(**mine),
-                JSONObject(
-                    id="id",
-                    kind="kind",
-                    street="street",
-                    city="city",
-                    region="region",
-                    postal_code="postal_code",
-                    country="country",
-                    is_primary="is_primary",
-                ),
-            ),
-            relationship_rows=json_rows(
-                Relationship.objects.filter(**mine), JSONObject(kind="kind", since="since")
-            ),
-            tag_names=json_rows(tags, F("tag__name")),
-        )
-    )
+        ),
+        "relationship_rows": json_rows(
+            Relationship.objects.filter(**mine), JSONObject(kind="kind", since="since")
+        ),
+        "tag_names": json_rows(model.tags.through.objects.filter(**mine), F("tag__name")),
+    }
 
 
-def _with_person_details(qs: QuerySet[Person]) -> QuerySet[Person]:
-    """``_with_details`` plus ``membership_rows``: the person's organizations that are
-    not in the trash."""
+def _membership_rows() -> dict[str, Any]:
+    """A person's organizations that are not in the trash, as a JSON array."""
     memberships = Membership.objects.filter(
         person=OuterRef("pk"), organization__deleted_at__isnull=True
     )
-    return _with_details(qs, "person").annotate(
-        membership_rows=json_rows(
+    return {
+        "membership_rows": json_rows(
             memberships,
             JSONObject(
                 organization_id="organization_id",
@@ -156,6 +141,32 @@ def _with_person_details(qs: QuerySet[Person]) -> QuerySet[Person]:
                 is_primary="is_primary",
             ),
         )
+    }
+
+
+# The same subqueries on every request: their SQL is built once (``FrozenAnnotations``).
+_PERSON_DETAILS = FrozenAnnotations(
+    Person, lambda: {**_detail_rows(Person, "person"), **_membership_rows()}
+)
+_ORGANIZATION_DETAILS = FrozenAnnotations(
+    Organization, lambda: _detail_rows(Organization, "organization")
+)
+
+
+def _with_details(qs: QuerySet[_Contact]) -> QuerySet[_Contact]:
+    """Each record's owner's username and team's name (``owner_username``,
+    ``team_name``), and its e-mails, phones, addresses, relationships and tag names as
+    JSON arrays (``email_rows``, ``phone_rows``, ``address_rows``,
+    ``relationship_rows``, ``tag_names``; read them with ``core.db.json_value``), all
+    in the record's own row: a record or a page of records is one query whatever it
+    holds; a person also gets ``membership_rows``, their organizations that are not in
+    the trash. The arrays are unordered; ``contacts.schemas`` sorts them as the models'
+    ``Meta.ordering`` would. The pages use ``*_get``/``*_list``, which give model
+    instances with their relations."""
+    details = _PERSON_DETAILS if qs.model is Person else _ORGANIZATION_DETAILS
+    base = qs.select_related(None).prefetch_related(None)
+    return details.apply(
+        base.annotate(owner_username=F("owner__username"), team_name=F("team__name"))
     )
 
 
@@ -163,22 +174,20 @@ def person_list_with_details(
     *, user: Any, filters: ContactFilters | None = None
 ) -> QuerySet[Person]:
     """``person_list`` with every detail folded into each row (see ``_with_details``)."""
-    return _with_person_details(person_list(user=user, filters=filters))
+    return _with_details(person_list(user=user, filters=filters))
 
 
 def organization_list_with_details(
     *, user: Any, filters: ContactFilters | None = None
 ) -> QuerySet[Organization]:
-    return _with_details(organization_list(user=user, filters=filters), "organization")
+    return _with_details(organization_list(user=user, filters=filters))
 
 
 # The API's most frequent read, compiled to SQL once (see ``CompiledQuery``); visibility
 # is checked on the row (``can_see_record``), which keeps the SQL the same for everyone.
-_PERSON_WITH_DETAILS = CompiledQuery(
-    lambda pk: _with_person_details(Person.objects.alive().filter(pk=pk))
-)
+_PERSON_WITH_DETAILS = CompiledQuery(lambda pk: _with_details(Person.objects.alive().filter(pk=pk)))
 _ORGANIZATION_WITH_DETAILS = CompiledQuery(
-    lambda pk: _with_details(Organization.objects.alive().filter(pk=pk), "organization")
+    lambda pk: _with_details(Organization.objects.alive().filter(pk=pk))
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar, cast
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Expression, F, Func, JSONField, Model, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
 
 M = TypeVar("M", bound=Model)
@@ -49,6 +50,44 @@ def json_rows(rows: QuerySet[Any], value: Expression | F) -> Subquery:
     return Subquery(
         rows.order_by().values(json_array=_JSONArrayOf(value)), output_field=JSONField()
     )
+
+
+class FrozenAnnotations:
+    """Annotations whose SQL is built once per process and database, then added to
+    each queryset as that SQL (``RawSQL``): for subqueries that are the same on every
+    request (a page's e-mails, phones, addresses… as ``json_rows``), which Django would
+    otherwise build and compile again each time — a fifth of an API list page.
+
+    ``build()`` returns the annotations (name -> expression) as for
+    ``QuerySet.annotate``. Their SQL may refer to the annotated model's table by its
+    name (``OuterRef("pk")`` does), so the querysets given to ``apply`` must have that
+    table as their base, as a model's own querysets do.
+    """
+
+    def __init__(self, model: type[Model], build: Callable[[], dict[str, Any]]) -> None:
+        self._model = model
+        self._build = build
+        self._frozen: dict[str, dict[str, RawSQL]] = {}
+
+    def _freeze(self, using: str) -> dict[str, RawSQL]:
+        qs = self._model._default_manager.using(using).annotate(**self._build())
+        compiler = qs.query.get_compiler(using=using)
+        frozen = {}
+        for name, expression in qs.query.annotations.items():
+            sql, params = compiler.compile(expression)
+            # SQL written by Django's own compiler; the values stay parameters.
+            frozen[name] = RawSQL(sql, tuple(params), output_field=expression.output_field)  # noqa: S611
+        return frozen
+
+    def apply(self, qs: QuerySet[M]) -> QuerySet[M]:
+        using = qs.db
+        connection = connections[using]
+        key = f"{using}:{connection.vendor}:{connection.settings_dict['NAME']}"
+        frozen = self._frozen.get(key)
+        if frozen is None:
+            frozen = self._frozen[key] = self._freeze(using)
+        annotated: QuerySet[M] = qs.annotate(**frozen)
+        return annotated
 
 
 class CompiledQuery(Generic[M]):

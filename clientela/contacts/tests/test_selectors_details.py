@@ -5,6 +5,7 @@ prefetching selectors the pages use."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 import pytest
@@ -167,3 +168,49 @@ def test_compiled_query_gives_what_the_queryset_gives(admin: User) -> None:
 def test_compiled_query_refuses_a_build_without_its_marker(db: Any) -> None:
     with pytest.raises(ImproperlyConfigured):
         CompiledQuery(lambda pk: ApiToken.objects.filter(pk=1)).run(1)
+
+
+def test_frozen_annotations_give_what_the_expressions_give(admin: User, full_person: Any) -> None:
+    # The details' SQL is built once (FrozenAnnotations); a second read, and a read
+    # narrowed by a filter that joins other tables, still bring the same values.
+    first = person_out(selectors.person_get_with_details(user=admin, pk=full_person.pk))
+    again = selectors.person_list_with_details(user=admin).filter(
+        emailaddresss__address="a@example.com"
+    )
+    assert [person_out(p) for p in again] == [first]
+
+
+def test_api_pages_say_what_the_checked_answer_says(
+    admin: User, full_person: Any, organization_factory: Any, client: Any
+) -> None:
+    """A page of records goes out as plain JSON values without being checked against
+    the schema (core.api.records): each item must be what the detail answer, which
+    ninja checks against PersonOut / OrganizationOut, says, and valid on its own."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from clientela.contacts.schemas import OrganizationOut, PersonOut
+
+    organization_factory(
+        admin, emails=[EmailInput("x@acme.test")], relationships=[RelationshipInput("partner")]
+    )
+    _token, clear = api_token_create(user=admin, name="t", scopes=["contacts:read"])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+    for path, schema in (("people", PersonOut), ("organizations", OrganizationOut)):
+        page = client.get(f"/api/v1/{path}?limit=100", **auth)
+        assert page.status_code == 200
+        assert page["Content-Type"] == "application/json; charset=utf-8"
+        items = page.json()["items"]
+        assert items
+        for item in items:
+            detail = client.get(f"/api/v1/{path}/{item['id']}", **auth)
+            assert detail.json() == item
+            checked = schema.model_validate(item).model_dump()
+            assert json.loads(json.dumps(checked, cls=NinjaJSONEncoder)) == item
+    person = next(
+        i for i in client.get("/api/v1/people", **auth).json()["items"] if i["id"] == full_person.pk
+    )
+    assert person["relationships"] == [
+        {"kind": "customer", "since": "2020-01-01"},
+        {"kind": "supplier", "since": None},
+    ]
+    assert person["created_at"].endswith("Z")

@@ -165,13 +165,22 @@ TOO_MANY_REQUESTS = {
 }
 
 
+#: The answer to any request whose query string is too long (``LongQueryMiddleware``).
+URI_TOO_LONG = {
+    "description": "The query string is longer than 8,000 bytes.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
 class _Api(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """ninja's document, with the 429 that the rate limits may answer to any
-        operation (``limits``, in the request wrapper, not in each operation)."""
+        """ninja's document, with the answers any operation may give from outside it:
+        429 from the rate limits (``limits``, in the request wrapper) and 414 for an
+        over-long query string (a middleware, before the API)."""
         schema = super().get_openapi_schema(*args, **kwargs)
         for operations in schema["paths"].values():
             for operation in operations.values():
+                operation["responses"].setdefault(414, URI_TOO_LONG)
                 operation["responses"].setdefault(429, TOO_MANY_REQUESTS)
         return schema
 

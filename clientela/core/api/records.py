@@ -29,6 +29,7 @@ from typing import Any, cast
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Body, Query, Router, Status
+from pydantic import BaseModel
 
 from clientela.core.api.auth import api_user, require_scope
 from clientela.core.api.concurrency import expected_version, set_etag
@@ -44,6 +45,7 @@ from clientela.core.api.schemas import (
     RecordId,
     VersionIn,
     error_responses,
+    json_answer,
     with_sorts,
 )
 from clientela.core.errors import NotFound
@@ -121,6 +123,7 @@ class _RecordApi:
         app_module = kind.model.__module__.rsplit(".", 1)[0]
         self.module = kind.api_module or f"{app_module}.api"
         self.versioned = any(f.name == "version" for f in kind.model._meta.get_fields())
+        self.page_schema: Any = cast(Any, CursorPage)[kind.api_out_schema]
 
     # --- what every operation does the same way --------------------------------------
 
@@ -179,7 +182,15 @@ class _RecordApi:
             # parameters are ignored there, as they always were).
             refuse_unknown_params(request, kind.api_list_params)
         page = paginate(kind.api_list(request, params), limit=params.limit, cursor=params.cursor)
-        return {"items": self.render(request, page.items), "next_cursor": page.next_cursor}
+        items = self.render(request, page.items)
+        if items and not isinstance(items[0], BaseModel):
+            # Plain JSON values (``RecordKind.api_out`` may give them, e.g. contacts'
+            # ``person_data``) go out as they are: checking a hundred records against
+            # the schema was a third of the page's time. Their tests check them.
+            return json_answer({"items": items, "next_cursor": page.next_cursor})
+        # Else the page as the very model the operation declares, which ninja writes
+        # out without checking each record again.
+        return self.page_schema(items=items, next_cursor=page.next_cursor)
 
     def create(self, request: HttpRequest, *, payload: Any) -> Status[Any]:
         kind, actor = self.kind, api_user(request)
@@ -251,7 +262,7 @@ class _RecordApi:
                 f"list_{kind.path}",
                 self.list_page,
                 {"params": (list_params, _REQUIRED)},
-                {200: cast(Any, CursorPage)[out], **LIST_ERRORS},
+                {200: self.page_schema, **LIST_ERRORS},
             ),
             (
                 "POST",

@@ -4,12 +4,15 @@ users and teams, and input types with the checks pydantic's defaults leave out."
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Generic, Literal, TypeVar, cast
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django_countries import countries
 from ninja import Field, Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, create_model
 
 T = TypeVar("T")
@@ -41,23 +44,6 @@ class ConflictOut(ErrorOut):
     current_version: int
 
 
-class UserRef(Schema):
-    id: int
-    username: str
-
-
-class TeamRef(Schema):
-    id: int
-    name: str
-
-
-class CursorPage(Schema, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = Field(
-        None, description="Pass as ?cursor= for the next page; null on the last page."
-    )
-
-
 class InputSchema(Schema):
     """Base of request bodies: unknown fields are an error, so a typo ("frist_name")
     is reported instead of silently ignored."""
@@ -70,6 +56,41 @@ class OutputSchema(BaseModel):
     these are built from values in hand, never read off Django objects, and
     ``Schema``'s per-object validator for that (``DjangoGetter``) cost about a tenth of
     an API read."""
+
+
+_ENCODER = NinjaJSONEncoder()
+
+
+def json_time(value: datetime.date | None) -> str | None:
+    """A date or time as the API writes it in JSON (ISO 8601; times to the millisecond,
+    "Z" for UTC), for answers built as plain JSON values rather than schema objects."""
+    return None if value is None else cast(str, _ENCODER.default(value))
+
+
+def json_answer(data: Any, status: int = 200) -> HttpResponse:
+    """``data`` (plain JSON values) as the API's JSON answer, as ninja writes one."""
+    return HttpResponse(
+        json.dumps(data, cls=NinjaJSONEncoder),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+class UserRef(OutputSchema):
+    id: int
+    username: str
+
+
+class TeamRef(OutputSchema):
+    id: int
+    name: str
+
+
+class CursorPage(OutputSchema, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        None, description="Pass as ?cursor= for the next page; null on the last page."
+    )
 
 
 def _date_from_text(value: Any) -> Any:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, cast
 
+from pydantic import BaseModel
+
 from clientela.core.custom_fields import definitions
 from clientela.core.exports import NAMES, Errors, ExportColumn, Record, custom_text
 from clientela.core.kinds import RecordKind, record_kinds
@@ -61,13 +63,19 @@ def records(
     source, to_api = kind.export_rows, kind.api_out
     assert kind.exportable, f"{kind.resource} is not exportable"
     assert source is not None
-    body = source.body or (lambda row: cast(Any, to_api)(row).model_dump(mode="json"))
+    body = source.body or (lambda row: _json_body(cast(Any, to_api)(row)))
     names = source.names if tabular else None
     for row in source.select(user=user, filters=filters).iterator(chunk_size=CHUNK):
         record: Record = body(row)
         if names is not None:
             record[NAMES] = names(row)
         yield record
+
+
+def _json_body(out: Any) -> Record:
+    """What a kind's ``api_out`` gives as JSON values: a schema object dumped, or the
+    plain values some kinds give already (contacts' ``person_data``)."""
+    return cast(Record, out.model_dump(mode="json") if isinstance(out, BaseModel) else out)
 
 
 def table_columns(kind: RecordKind) -> list[ExportColumn]:

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from clientela.contacts.schemas import person_out
+from clientela.contacts.schemas import person_data
 from clientela.contacts.selectors import person_get_with_details
 from clientela.integrations.exports import FORMATS, KINDS, records
 from clientela.integrations.exports.cells import neutralize, split_lines, split_tags, unneutralize
@@ -47,7 +47,7 @@ def xlsx_dicts(data: bytes) -> list[dict[str, Any]]:
 
 
 def api_body(user: Any, person: Any) -> dict[str, Any]:
-    return person_out(person_get_with_details(user=user, pk=person.pk)).model_dump(mode="json")
+    return person_data(person_get_with_details(user=user, pk=person.pk))
 
 
 def check_table_row(row: dict[str, Any], expected: dict[str, Any]) -> None:
