@@ -217,6 +217,11 @@ class RecordKind:
     #: A line the trash shows under each of the kind's records (numbered documents:
     #: "voided, its number stays taken").
     trash_note: Any = ""
+    #: For a kind outside the roles' rights (``rights`` False: products), what a user
+    #: who is not an admin finds of it in the trash and may bring back:
+    #: ``trash_scope(user, queryset) -> queryset`` (the catalogue: a manager's own
+    #: deletions). None: their own deletions they may still see and edit.
+    trash_scope: Callable[[Any, QuerySet[Any]], QuerySet[Any]] | None = None
 
     # --- derived -------------------------------------------------------------------
 

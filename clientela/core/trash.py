@@ -2,7 +2,9 @@
 
 Every registered kind with a trash and a restore service (``RecordKind.trash`` and
 ``restore``) has its deleted records here. A user sees what they deleted themselves
-and may still see and edit (``core.services.may_restore``); an admin sees everything.
+and may still see and edit (``core.services.may_restore``), or what the kind's
+``trash_scope`` gives them (products: a manager's own deletions); an admin sees
+everything.
 
 The list is one ``UNION ALL`` of the kinds' trashed rows (each narrowed, searched and
 filtered in its own indexed query) ordered by ``deleted_at``: the page reads only the
@@ -15,15 +17,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import CharField, Q, QuerySet, Value
 
 from clientela.core.errors import NotFound
 from clientela.core.kinds import RecordKind, parse_id, record_kind, record_kinds
-from clientela.core.models import CRMRecord
+from clientela.core.models import CRMRecord, Trashable
 from clientela.core.permissions import can, restrict
-from clientela.core.services import trash_cutoff
+from clientela.core.services import may_restore, trash_cutoff
 
 
 def trash_kinds() -> list[RecordKind]:
@@ -68,9 +70,12 @@ def kind_trash(*, user: Any, kind: RecordKind, query: str = "") -> QuerySet[Any]
         deleted_at__isnull=False, deleted_at__gte=trash_cutoff()
     )
     if not getattr(user, "is_admin", False):
-        if not can(user, "update", kind.resource):
+        if kind.trash_scope is not None:
+            qs = kind.trash_scope(user, qs)
+        elif not can(user, "update", kind.resource):
             return qs.none()
-        qs = restrict(qs.filter(deleted_by=user), user, kind.resource)
+        else:
+            qs = restrict(qs.filter(deleted_by=user), user, kind.resource)
     if kind.trash_filter is not None:
         qs = kind.trash_filter(qs)
     if query and kind.name_fields:
@@ -102,12 +107,25 @@ def trash_rows(*, user: Any, filters: TrashFilters) -> QuerySet[Any] | list[dict
     return union.order_by("-deleted_at", "-pk")
 
 
+def may_bring_back(user: Any, kind: RecordKind, record: Trashable) -> bool:
+    """Whether ``user`` may restore ``record`` of ``kind`` (the Undo of its delete):
+    ``core.services.may_restore``, or the kind's own ``trash_scope``."""
+    if kind.restore is None:
+        return False
+    if kind.trash_scope is None:
+        return may_restore(user, cast(CRMRecord, record))
+    if getattr(user, "is_admin", False):
+        return True
+    model: Any = kind.model
+    return bool(kind.trash_scope(user, model._default_manager.filter(pk=record.pk)).exists())
+
+
 @dataclass(frozen=True)
 class TrashEntry:
     """One deleted record on the trash page."""
 
     kind: RecordKind
-    record: CRMRecord
+    record: Trashable
 
 
 def trash_entries(rows: Sequence[dict[str, Any]]) -> list[TrashEntry]:
@@ -116,12 +134,12 @@ def trash_entries(rows: Sequence[dict[str, Any]]) -> list[TrashEntry]:
     ids: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         ids[row["kind_key"]].append(row["pk"])
-    loaded: dict[tuple[str, int], CRMRecord] = {}
+    loaded: dict[tuple[str, int], Trashable] = {}
     for resource, pks in ids.items():
         model: Any = record_kind(resource).model
-        for record in model._default_manager.filter(pk__in=pks).select_related(
-            "owner", "deleted_by"
-        ):
+        # The owner shown beside the record, where the kind has one (products do not).
+        joins = ["owner", "deleted_by"] if issubclass(model, CRMRecord) else ["deleted_by"]
+        for record in model._default_manager.filter(pk__in=pks).select_related(*joins):
             loaded[resource, record.pk] = record
     entries = []
     for row in rows:
@@ -131,7 +149,7 @@ def trash_entries(rows: Sequence[dict[str, Any]]) -> list[TrashEntry]:
     return entries
 
 
-def trash_item(*, user: Any, resource: str, pk: Any) -> tuple[RecordKind, CRMRecord]:
+def trash_item(*, user: Any, resource: str, pk: Any) -> tuple[RecordKind, Trashable]:
     """One deleted record ``user`` may bring back or purge, or ``NotFound``."""
     try:
         kind = trash_kind(resource)

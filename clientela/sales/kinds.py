@@ -156,7 +156,7 @@ DEALS = RecordKind(
 )
 
 PRODUCTS = RecordKind(
-    resource="sales.product",
+    resource=Product.RESOURCE,
     model=Product,
     namespace="sales",
     url_prefix="product",
@@ -166,8 +166,13 @@ PRODUCTS = RecordKind(
     icon="bi-box-seam",
     list_selector=catalogue_selectors.product_list,
     get_selector=catalogue_selectors.product_get,
+    trash_get=catalogue_selectors.product_trash_get,
     create=catalogue_services.product_create,
     update=catalogue_services.product_update,
+    trash=catalogue_services.product_trash,
+    restore=catalogue_services.product_restore,
+    name_fields=("sku", "name"),
+    trash_scope=catalogue_selectors.product_trash_scope,
     form_class=ProductForm,
     create_first=_("Add the first product"),
     columns=(
@@ -189,7 +194,8 @@ PRODUCTS = RecordKind(
     page_messages={
         "created": _("Product “%(name)s” created."),
         "saved": _("Product “%(name)s” saved."),
-        "deleted": _("Product “%(name)s” deleted."),
+        "deleted": _("Product “%(name)s” is in the trash."),
+        "restored": _("Product “%(name)s” is back from the trash."),
     },
     api_scopes=SCOPES,
     api_in=catalogue_api.ProductIn,

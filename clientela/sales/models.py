@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from clientela.core.choices import Language
-from clientela.core.models import CRMRecord, TimeStampedModel
+from clientela.core.models import CRMRecord, TimeStampedModel, Trashable
 from clientela.sales.choices import (
     DealStatus,
     LeadSource,
@@ -276,8 +276,14 @@ class DealStageChange(models.Model):
 # --- catalogue, price lists, exchange rates -------------------------------------------------
 
 
-class Product(TimeStampedModel):
-    """Something we sell: a product or a service, with a list price in a currency."""
+class Product(TimeStampedModel, Trashable):
+    """Something we sell: a product or a service, with a list price in a currency.
+
+    Not a CRM record (no owner or team: everyone signed in reads the catalogue, admins
+    and managers keep it), but it goes to the trash like one: quote and order lines
+    keep their own description and price, and lose only the link when it is purged."""
+
+    RESOURCE = "sales.product"
 
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)

@@ -1,7 +1,7 @@
 from clientela.core.models.accounts import Role, RolePermission, SiteSettings, Team, User
 from clientela.core.models.api import ApiToken, IdempotencyKey
 from clientela.core.models.audit import AuditEntry
-from clientela.core.models.base import CRMRecord, TimeStampedModel
+from clientela.core.models.base import CRMRecord, TimeStampedModel, Trashable
 from clientela.core.models.company import CompanyProfile
 from clientela.core.models.rate_counts import RateCount
 from clientela.core.models.records import CustomField, SavedView, SearchEntry, Tag
@@ -22,5 +22,6 @@ __all__ = [
     "Tag",
     "Team",
     "TimeStampedModel",
+    "Trashable",
     "User",
 ]

@@ -39,33 +39,16 @@ class CRMRecordQuerySet(models.QuerySet[_R]):
 CRMRecordManager = models.Manager.from_queryset(CRMRecordQuerySet)
 
 
-class CRMRecord(TimeStampedModel):
-    """A record users own and share: owner and team drive visibility (see
-    ``core.permissions``), ``version`` guards against lost updates, ``deleted_at``
-    puts it in the trash (``deleted_by`` says who did), ``custom`` holds admin-defined
-    custom field values and ``external_id`` the record's id in the system it was
-    imported from.
+class Trashable(models.Model):
+    """What the trash needs of a row: when it was deleted and by whom. CRM records
+    have it through ``CRMRecord``; a kind without an owner (the product catalogue)
+    takes it alone."""
 
-    Subclasses declare ``RESOURCE`` (e.g. ``"contacts.person"``), the key roles grant
-    rights on, and a ``tags`` many-to-many to ``core.Tag``.
-    """
-
-    RESOURCE: str = ""
     #: False for records whose trash is their archive (numbered documents: a quote's
     #: or an order's number must stay taken, so they are voided, never deleted): the
     #: trash keeps them and its purges leave them alone.
     PURGEABLE: bool = True
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "core.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     #: Who moved the record to the trash: they find it in their own trash and may bring
     #: it back (a column, not the audit trail, so the trash filters on it fast).
@@ -77,6 +60,34 @@ class CRMRecord(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+
+class CRMRecord(TimeStampedModel, Trashable):
+    """A record users own and share: owner and team drive visibility (see
+    ``core.permissions``), ``version`` guards against lost updates, ``deleted_at``
+    puts it in the trash (``deleted_by`` says who did), ``custom`` holds admin-defined
+    custom field values and ``external_id`` the record's id in the system it was
+    imported from.
+
+    Subclasses declare ``RESOURCE`` (e.g. ``"contacts.person"``), the key roles grant
+    rights on, and a ``tags`` many-to-many to ``core.Tag``.
+    """
+
+    RESOURCE: str = ""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "core.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
 

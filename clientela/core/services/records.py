@@ -29,7 +29,7 @@ from clientela.core import search
 from clientela.core.audit import changes_between, created_changes, record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.errors import NotFound, VersionConflict
-from clientela.core.models import CRMRecord
+from clientela.core.models import CRMRecord, Trashable
 from clientela.core.permissions import can, can_see_record, require
 
 R = TypeVar("R", bound=CRMRecord)
@@ -232,7 +232,7 @@ def trash_cutoff() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(days=settings.CLIENTELA_TRASH_DAYS)
 
 
-def record_purge(*, actor: Any, records: list[CRMRecord]) -> tuple[int, list[CRMRecord]]:
+def record_purge(*, actor: Any, records: list[Trashable]) -> tuple[int, list[Trashable]]:
     """Delete trashed records for good before their time (admins only; ``NotFound``
     for anyone else), each in its own savepoint with its audit entry. Returns how many
     went and the records kept in the trash: those other records still point to, and
@@ -257,7 +257,7 @@ def record_purge(*, actor: Any, records: list[CRMRecord]) -> tuple[int, list[CRM
 
 
 @transaction.atomic
-def trash_purge(*, models: list[type[CRMRecord]]) -> int:
+def trash_purge(*, models: list[type[Trashable]]) -> int:
     """Delete for good whatever has been in the trash longer than the retention (not
     the kinds the trash keeps for good, ``PURGEABLE`` False)."""
     cutoff = trash_cutoff()

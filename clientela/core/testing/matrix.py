@@ -315,7 +315,9 @@ def delete_outcomes(factory: KindFactory, user: Any, record: Any) -> dict[str, s
     kind = factory.kind
     found = {}
     delete = page_url(kind, "delete", record.pk)
-    targets = [record, factory.make_owned(record.owner)] if delete else [record]
+    # A second record of the same owner for the API (an unowned kind's: the user's).
+    owner = getattr(record, "owner", user)
+    targets = [record, factory.make_owned(owner)] if delete else [record]
     if delete is not None:
         found["delete page"] = status_outcome(browser(user).post(delete).status_code)
     api = api_for(kind, user)

@@ -90,8 +90,10 @@ def test_api_delete_honours_if_match(factory: KindFactory, admin: Any) -> None:
     kind = factory.kind
     record = factory.make_owned(admin)
     api, url = api_for(kind, admin), api_url(kind, record.pk)
-    assert api.delete(url, HTTP_IF_MATCH='"7"').status_code == 412
-    deleted = api.delete(url, HTTP_IF_MATCH=f'"{record.version}"')
+    if versioned(kind):
+        assert api.delete(url, HTTP_IF_MATCH='"7"').status_code == 412
+    # A record without a version (the catalogue) has no ETag to match: deleted anyway.
+    deleted = api.delete(url, HTTP_IF_MATCH=f'"{getattr(record, "version", 7)}"')
     assert deleted.status_code == 204, deleted.content
     assert api.get(url).status_code == 404
     record.refresh_from_db()

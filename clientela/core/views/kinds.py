@@ -39,7 +39,7 @@ from clientela.core.pagination import (
 )
 from clientela.core.permissions import can, require
 from clientela.core.registry import list_actions_for
-from clientela.core.services import may_restore
+from clientela.core.trash import may_bring_back
 from clientela.core.views.records import (
     AuthedRequest,
     history_rows,
@@ -451,7 +451,7 @@ class RecordDeleteView(KindView):
         the kind can restore it and the user may (the deleter, or an admin)."""
         kind = self.kind
         kind.trash_record(actor=self.user, record=record, expected_version=version)
-        undo = kind.restore is not None and may_restore(self.user, record)
+        undo = may_bring_back(self.user, kind, record)
         tags = "undo:" + trash_restore_url(kind, record) if undo else ""
         messages.success(self.request, self.message("deleted", record), extra_tags=tags)
 

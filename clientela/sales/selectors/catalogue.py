@@ -12,14 +12,26 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from clientela.core.choices import RoleKey
 from clientela.core.errors import NotFound
 from clientela.core.filters import clean_sort, sort_columns
+from clientela.core.kinds import parse_id
 from clientela.sales.filters import DEFAULT_PRODUCT_SORT, PRODUCT_SORTS
 from clientela.sales.models import ExchangeRate, PriceList, PriceListItem, Product
 
 
 def _signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def may_manage_products(user: Any) -> bool:
+    """Admins and managers keep the catalogue."""
+    if not _signed_in(user):
+        return False
+    if user.is_admin:
+        return True
+    role = getattr(user, "role", None)
+    return role is not None and role.key == RoleKey.MANAGER
 
 
 def product_sort(value: str | None) -> str:
@@ -34,7 +46,7 @@ def product_list(
     matching ``q`` in the SKU or name, sorted by one of ``PRODUCT_SORTS``."""
     if not _signed_in(user):
         return Product.objects.none()
-    qs = Product.objects.all()
+    qs = Product.objects.filter(deleted_at__isnull=True)
     if active is not None:
         qs = qs.filter(is_active=active)
     q = (q or "").strip()[:100]
@@ -46,7 +58,28 @@ def product_list(
 def product_get(*, user: Any, pk: Any) -> Product:
     if not _signed_in(user) or type(pk) is not int:
         raise NotFound()
-    product = Product.objects.filter(pk=pk).first()
+    product = Product.objects.filter(pk=pk, deleted_at__isnull=True).first()
+    if product is None:
+        raise NotFound()
+    return product
+
+
+def product_trash_scope(user: Any, qs: QuerySet[Product]) -> QuerySet[Product]:
+    """The products in the trash a user who is not an admin may bring back: a manager's
+    own deletions (admins see all of them: ``core.trash``)."""
+    if not may_manage_products(user):
+        return qs.none()
+    return qs.filter(deleted_by=user)
+
+
+def product_trash_get(*, user: Any, pk: Any) -> Product:
+    """A product in the trash ``user`` may bring back (admins: any; managers: their own
+    deletions), else ``NotFound``."""
+    pk = parse_id(pk)
+    qs = Product.objects.filter(pk=pk, deleted_at__isnull=False)
+    if not getattr(user, "is_admin", False):
+        qs = product_trash_scope(user, qs)
+    product = qs.first()
     if product is None:
         raise NotFound()
     return product
@@ -56,7 +89,8 @@ def product_choices(*, user: Any, include: list[int] | None = None) -> list[Prod
     """Active products for a picker, plus the ``include`` ones (already on a line)."""
     if not _signed_in(user):
         return []
-    qs = Product.objects.filter(Q(is_active=True) | Q(pk__in=include or []))
+    alive = Q(is_active=True, deleted_at__isnull=True)
+    qs = Product.objects.filter(alive | Q(pk__in=include or []))
     return list(qs.order_by("name", "id")[:1000])
 
 

@@ -81,7 +81,9 @@ def order_trash_get(user: Any, pk: Any) -> Order:
 def product_choices(limit: int = 500) -> list[tuple[int, str]]:
     """The active products for the order form's line picker (the catalogue is the
     company's configuration, readable by everyone)."""
-    products = Product.objects.filter(is_active=True).order_by("name", "id")[:limit]
+    products = Product.objects.filter(is_active=True, deleted_at__isnull=True).order_by(
+        "name", "id"
+    )[:limit]
     return [(p.pk, f"{p.name} ({p.sku})") for p in products]
 
 

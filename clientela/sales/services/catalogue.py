@@ -17,10 +17,11 @@ from typing import Any, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.core.audit import record_audit
-from clientela.core.choices import AuditAction, RoleKey
+from clientela.core.choices import AuditAction
 from clientela.core.errors import NotFound, PermissionDenied
 from clientela.core.models import User
 from clientela.core.services import RecordWrites
@@ -35,6 +36,7 @@ from clientela.sales.models import (
     QuoteLine,
     SalesSettings,
 )
+from clientela.sales.selectors.catalogue import may_manage_products, product_trash_get
 from clientela.sales.services import common as c
 
 MAX_RATE = Decimal("9999999999")
@@ -76,16 +78,6 @@ class SalesSettingsData(TypedDict, total=False):
 
 
 # --- who may change what --------------------------------------------------------------
-
-
-def may_manage_products(user: Any) -> bool:
-    """Admins and managers keep the catalogue."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_admin:
-        return True
-    role = getattr(user, "role", None)
-    return role is not None and role.key == RoleKey.MANAGER
 
 
 def require_product_manager(actor: Any) -> None:
@@ -167,7 +159,10 @@ def _apply_product(product: Product, data: ProductData, *, creating: bool) -> No
     _product_flags(product, data, errors)
     if "sku" not in errors and product.sku:
         taken = Product.objects.filter(sku__iexact=product.sku).exclude(pk=product.pk)
-        if taken.exists():
+        trashed = taken.values_list("deleted_at", flat=True).first()
+        if trashed is not None:
+            c.add(errors, "sku", _("A product in the trash has this SKU: restore it instead."))
+        elif taken.exists():
             c.add(errors, "sku", _("Another product already has this SKU."))
     c.raise_errors(errors)
 
@@ -233,7 +228,11 @@ def _save_product(actor: User, product: Product, data: ProductData) -> None:
 
 
 def _lock_product(product: Product, actor: User) -> Product:
-    return _locked(product, actor, require_product_manager)
+    """The product re-read under a lock for a manager; one in the trash is not found."""
+    fresh = _locked(product, actor, require_product_manager)
+    if fresh.deleted_at is not None:
+        raise NotFound()
+    return fresh
 
 
 _PRODUCTS = RecordWrites(
@@ -266,18 +265,30 @@ def product_in_use(product: Product) -> bool:
 
 
 @transaction.atomic
-def product_delete(*, actor: User, product: Product) -> bool:
-    """Delete a product nobody used; one that quotes, orders or price lists name is
-    deactivated instead (no longer offered, still shown where it was sold). Returns
-    whether it was deleted."""
+def product_trash(*, actor: User, product: Product, expected_version: int | None = None) -> None:
+    """Move a product to the trash (admins and managers). It leaves the catalogue, the
+    pickers and new lines; quotes and orders that name it keep their lines (their own
+    description and price), and price lists keep its price for a restore. (A product
+    has no version: ``expected_version`` is the kinds' call convention.)"""
     fresh = _lock_product(product, actor)
-    if product_in_use(fresh):
-        if fresh.is_active:
-            product_update(actor=actor, product=fresh, data={"is_active": False})
-        return False
-    record_audit(actor=actor, instance=fresh, action=AuditAction.PURGE)
-    fresh.delete()
-    return True
+    fresh.deleted_at = timezone.now()
+    fresh.deleted_by = actor
+    fresh.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    record_audit(actor=actor, instance=fresh, action=AuditAction.DELETE)
+    product.deleted_at, product.deleted_by = fresh.deleted_at, fresh.deleted_by
+
+
+@transaction.atomic
+def product_restore(*, actor: User, product: Product) -> None:
+    """Bring a product back from the trash: an admin any, a manager their own
+    deletions; ``NotFound`` for anyone else (``selectors.product_trash_get``)."""
+    found = product_trash_get(user=actor, pk=product.pk)
+    fresh = Product.objects.select_for_update().get(pk=found.pk)
+    fresh.deleted_at = None
+    fresh.deleted_by = None
+    fresh.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    record_audit(actor=actor, instance=fresh, action=AuditAction.RESTORE)
+    product.deleted_at, product.deleted_by = None, None
 
 
 # --- price lists ----------------------------------------------------------------------

@@ -236,7 +236,7 @@ def _line_product(
     product = products.get(product_id) if type(product_id) is int else None
     if product is None:
         add(line_errors, "product_id", _("There is no product with this id."))
-    elif not product.is_active:
+    elif not product.is_active or product.deleted_at is not None:
         add(line_errors, "product_id", _("This product is no longer sold."))
     return product
 

@@ -114,21 +114,6 @@ def test_only_admins_and_managers_change_products(rep_north: Any, admin: Any) ->
         services.product_update(actor=rep_north, product=product, data={"name": "B"})
 
 
-def test_a_used_product_is_deactivated_not_deleted(
-    admin: Any, rep_north: Any, person_factory: Any
-) -> None:
-    unused = make_product(admin, sku="U")
-    used = make_product(admin, sku="S")
-    make_quote(rep_north, person_factory(rep_north), lines=[{"product_id": used.pk}])
-    assert services.product_delete(actor=admin, product=unused) is True
-    assert not Product.objects.filter(pk=unused.pk).exists()
-    assert services.product_delete(actor=admin, product=used) is False
-    used.refresh_from_db()
-    assert used.is_active is False
-    assert list(product_list(user=rep_north)) == []
-    assert list(product_list(user=rep_north, active=None)) == [used]
-
-
 def test_product_list_search_and_sort(admin: Any, rep_north: Any) -> None:
     make_product(admin, sku="B-2", name="Bench")
     make_product(admin, sku="A-1", name="Table")
@@ -303,12 +288,13 @@ def test_product_edit_and_delete_pages(
 
     assert client.get(delete).status_code == 405  # the form's button posts; no page
     gone = client.post(delete, follow=True).content.decode()
-    assert "Product “Big table” deleted." in gone
-    assert not Product.objects.filter(pk=table.pk).exists()
-    kept = client.post(reverse("sales:product-delete", args=[used.pk]), follow=True)
-    assert "so it was deactivated" in kept.content.decode()
+    assert "Product “Big table” is in the trash." in gone
+    table.refresh_from_db()
+    assert table.deleted_by == manager_north
+    # A product quotes name goes to the trash too (the quote keeps its line).
+    client.post(reverse("sales:product-delete", args=[used.pk]))
     used.refresh_from_db()
-    assert used.is_active is False
+    assert used.deleted_at is not None
 
 
 def test_settings_pages_are_admin_only(client: Any, manager_north: Any, admin: Any) -> None:

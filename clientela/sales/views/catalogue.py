@@ -49,7 +49,7 @@ class ProductPages(KindView):
     its messages name a product by its name (not "SKU · name")."""
 
     def may(self, action: str) -> bool:
-        return services.may_manage_products(self.user)
+        return selectors.may_manage_products(self.user)
 
     def check(self, action: str) -> None:
         services.require_product_manager(self.user)
@@ -95,20 +95,10 @@ class ProductFormView(ProductPages, RecordFormView):
 
 
 class ProductDeleteView(ProductPages, RecordDeleteView):
-    """The product form's Delete button (no confirmation page): a product that quotes,
-    orders or price lists name is deactivated instead."""
+    """The product form's Delete button (no confirmation page): to the trash, with the
+    Undo in the message. Quotes and orders naming the product keep their lines."""
 
     http_method_names = ("post",)
-
-    def remove(self, record: Any, version: int | None) -> None:
-        if services.product_delete(actor=self.user, product=record):
-            messages.success(self.request, self.message("deleted", record))
-        else:
-            used = _(
-                "Product “%(name)s” is used on quotes, orders or price lists, "
-                "so it was deactivated."
-            )
-            messages.info(self.request, used % {"name": record.name})
 
 
 # --- price lists (admin) --------------------------------------------------------------

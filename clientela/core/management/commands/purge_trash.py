@@ -6,27 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.utils.translation import gettext as _
 
+from clientela.core.kinds import record_kinds
 from clientela.core.management.base import ClientelaCommand
-from clientela.core.models import CRMRecord
-from clientela.core.permissions import RESOURCES
+from clientela.core.models import Trashable
 from clientela.core.services import idempotency_keys_purge, trash_purge
 
 
-def trashable_models() -> list[type[CRMRecord]]:
-    """Every registered kind of record. Resource keys are ``app_label.model`` names,
-    so core finds the models without importing the apps that own them."""
-    found: list[type[CRMRecord]] = []
-    for key in sorted(RESOURCES):
-        try:
-            model = apps.get_model(key)
-        except (LookupError, ValueError):
-            continue
-        if issubclass(model, CRMRecord):
+def trashable_models() -> list[type[Trashable]]:
+    """Every registered kind of record that goes to the trash (products too, which
+    have no role rights)."""
+    found: list[type[Trashable]] = []
+    for kind in record_kinds():
+        model = kind.model
+        if issubclass(model, Trashable) and model not in found:
             found.append(model)
-    return found
+    return sorted(found, key=lambda m: m._meta.label)
 
 
 class Command(ClientelaCommand):
