@@ -1,0 +1,182 @@
+"""Issue 10 in Chromium (Playwright) on the sales pages, at 1280 and 390 px, in English
+and Spanish, no page wider than the screen; screenshots go to test-artifacts/:
+
+* item 1 — a manager deletes a product from its form, undoes it from the message, and
+  restores it again from the trash (products go to the trash like every kind);
+* item 7 — a won deal's history reads in the reader's words (status and field labels
+  in their language, not the stored "won");
+* item 12 — the pipeline report says why it is empty, and marks the stages too few
+  deals entered (with the counts beside each figure).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from clientela.core.testing.browser import open_page, overflow
+from clientela.core.testing.history import history_changes, history_text
+from clientela.sales.models import Product
+from clientela.sales.services import deals as deal_services
+from clientela.sales.tests.deal_helpers import make_deal, make_pipeline, stage
+from clientela.sales.tests.quote_helpers import make_product
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+#: (width, language): every screen of the issue in both languages.
+SCREENS = [(1280, "en"), (1280, "es"), (390, "en"), (390, "es")]
+IDS = [f"{w}px-{lang}" for w, lang in SCREENS]
+
+WORDS = {
+    "en": {
+        "undo": "Undo",
+        "restore": "Restore",
+        "product": "Product",
+        "status": ("Status", "Open", "Won"),
+        "stage": "Stage",
+        "thin": "too thin to judge by yet",
+        "few": "few deals",
+        "empty": "No stage history yet.",
+        "full": "100.0 % (1 of 1)",
+    },
+    "es": {
+        "undo": "Deshacer",
+        "restore": "Restaurar",
+        "product": "Producto",
+        "status": ("Estado", "Abierta", "Ganada"),
+        "stage": "Etapa",
+        "thin": "demasiado escasas para sacar conclusiones",
+        "few": "pocas oportunidades",
+        "empty": "Aún no hay historial de etapas.",
+        "full": "100,0 % (1 de 1)",
+    },
+}
+
+
+def _speaks(user: Any, language: str) -> None:
+    user.language = language
+    user.save()
+
+
+@pytest.mark.parametrize(("width", "language"), SCREENS, ids=IDS)
+def test_a_product_goes_to_the_trash_and_comes_back(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    admin: Any,
+    manager_north: Any,
+    artifacts_dir: Any,
+    width: int,
+    language: str,
+) -> None:
+    _speaks(manager_north, language)
+    words = WORDS[language]
+    product = make_product(admin, sku="TR-1", name="Trash chair")
+    context, page = open_page(browser, live_server, client, manager_north, width)
+    try:
+        edit = reverse("sales:product-edit", args=[product.pk])
+        delete = reverse("sales:product-delete", args=[product.pk])
+        page.goto(edit)
+        page.locator(f"form[action='{delete}'] button[type=submit]").click()
+        alert = page.locator(".alert", has_text="Trash chair")
+        alert.get_by_role("button", name=words["undo"]).wait_for()
+        assert Product.objects.get(pk=product.pk).deleted_at is not None
+        page.screenshot(path=str(artifacts_dir / f"product-undo-{width}px-{language}.png"))
+        assert overflow(page) <= 1
+        alert.get_by_role("button", name=words["undo"]).click()
+        page.locator("#product-results", has_text="Trash chair").wait_for()
+        assert Product.objects.get(pk=product.pk).deleted_at is None
+
+        # Deleted again, it waits in the manager's trash under its kind.
+        page.goto(edit)
+        page.locator(f"form[action='{delete}'] button[type=submit]").click()
+        page.locator(".alert", has_text="Trash chair").wait_for()
+        page.goto("/trash/?kind=sales.product")
+        row = page.locator("tbody tr", has_text="TR-1 · Trash chair")
+        row.wait_for()
+        assert words["product"] in row.inner_text()
+        page.screenshot(path=str(artifacts_dir / f"product-trash-{width}px-{language}.png"))
+        assert overflow(page) <= 1
+        row.get_by_role("button", name=words["restore"]).click()
+        # Back on the trash page, which no longer lists it.
+        page.locator("tbody tr", has_text="TR-1 · Trash chair").wait_for(state="detached")
+        assert Product.objects.get(pk=product.pk).deleted_at is None
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "language"), SCREENS, ids=IDS)
+def test_a_won_deals_history_in_the_readers_words(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    rep_north: Any,
+    artifacts_dir: Any,
+    width: int,
+    language: str,
+) -> None:
+    _speaks(rep_north, language)
+    words = WORDS[language]
+    pipe = make_pipeline()
+    deal = make_deal(rep_north, pipe)
+    deal_services.deal_move(actor=rep_north, deal=deal, stage_id=stage(pipe, "Closed won").pk)
+    context, page = open_page(browser, live_server, client, rep_north, width)
+    try:
+        page.goto(f"/deals/{deal.pk}/")
+        history = page.locator("#history-title")
+        history.scroll_into_view_if_needed()
+        assert history.is_visible()
+        latest = history_changes(page.content())[0]
+        assert words["status"] in latest
+        assert (words["stage"], "Lead in", "Closed won") in latest
+        # Nothing stored shows through: not the status's key, not an English mark.
+        shown = history_text(page.content())
+        for stored in ("(won)", "(lost)", "status"):
+            assert stored not in shown, stored
+        page.screenshot(
+            path=str(artifacts_dir / f"deal-history-{width}px-{language}.png"), full_page=True
+        )
+        assert overflow(page) <= 1
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "language"), SCREENS, ids=IDS)
+def test_the_pipeline_report_explains_thin_data(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    rep_north: Any,
+    artifacts_dir: Any,
+    width: int,
+    language: str,
+) -> None:
+    _speaks(rep_north, language)
+    words = WORDS[language]
+    pipe = make_pipeline()
+    context, page = open_page(browser, live_server, client, rep_north, width)
+    try:
+        page.goto(f"/deals/report/?pipeline={pipe.pk}")
+        main = page.locator("main")
+        main.get_by_text(words["empty"]).wait_for()
+        assert "0.0 %" not in main.inner_text()
+
+        deal = make_deal(rep_north, pipe)
+        deal_services.deal_move(actor=rep_north, deal=deal, stage_id=stage(pipe, "Demo").pk)
+        page.reload()
+        note = page.locator("main .alert[role=status]")
+        note.wait_for()
+        assert words["thin"] in note.inner_text()
+        # Both stages the one deal entered are marked, their figures with their counts.
+        for name in ("Lead in", "Demo"):
+            row = page.locator("main tbody tr", has=page.locator("th", has_text=name))
+            assert words["few"] in row.inner_text(), name
+        assert words["full"] in main.inner_text()
+        page.screenshot(
+            path=str(artifacts_dir / f"pipeline-report-{width}px-{language}.png"), full_page=True
+        )
+        assert overflow(page) <= 1
+    finally:
+        context.close()
