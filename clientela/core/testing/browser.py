@@ -9,6 +9,18 @@ from typing import Any
 #: From this width down the top bar collapses into the phone menu (Bootstrap's lg).
 PHONE_BELOW = 992
 
+#: The screens every journey is checked on (issue 10): (width, language), and their
+#: test ids, for ``pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)``.
+SCREENS = [(1280, "en"), (1280, "es"), (390, "en"), (390, "es")]
+SCREEN_IDS = [f"{width}px-{language}" for width, language in SCREENS]
+
+
+def speaks(user: Any, language: str) -> Any:
+    """``user`` reading the app in ``language`` from their next page on."""
+    user.language = language
+    user.save()
+    return user
+
 
 def open_page(
     browser: Any,

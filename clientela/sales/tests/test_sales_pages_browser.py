@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from clientela.core.testing.browser import open_page, overflow
+from clientela.core.testing.browser import SCREEN_IDS, SCREENS, open_page, overflow, speaks
 from clientela.core.testing.history import history_changes, history_text
 from clientela.sales.models import Product
 from clientela.sales.services import deals as deal_services
@@ -25,9 +25,6 @@ from clientela.sales.tests.quote_helpers import make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-#: (width, language): every screen of the issue in both languages.
-SCREENS = [(1280, "en"), (1280, "es"), (390, "en"), (390, "es")]
-IDS = [f"{w}px-{lang}" for w, lang in SCREENS]
 
 WORDS = {
     "en": {
@@ -55,12 +52,7 @@ WORDS = {
 }
 
 
-def _speaks(user: Any, language: str) -> None:
-    user.language = language
-    user.save()
-
-
-@pytest.mark.parametrize(("width", "language"), SCREENS, ids=IDS)
+@pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
 def test_a_product_goes_to_the_trash_and_comes_back(
     browser: Any,
     live_server: Any,
@@ -71,7 +63,7 @@ def test_a_product_goes_to_the_trash_and_comes_back(
     width: int,
     language: str,
 ) -> None:
-    _speaks(manager_north, language)
+    speaks(manager_north, language)
     words = WORDS[language]
     product = make_product(admin, sku="TR-1", name="Trash chair")
     context, page = open_page(browser, live_server, client, manager_north, width)
@@ -107,7 +99,7 @@ def test_a_product_goes_to_the_trash_and_comes_back(
         context.close()
 
 
-@pytest.mark.parametrize(("width", "language"), SCREENS, ids=IDS)
+@pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
 def test_a_won_deals_history_in_the_readers_words(
     browser: Any,
     live_server: Any,
@@ -117,7 +109,7 @@ def test_a_won_deals_history_in_the_readers_words(
     width: int,
     language: str,
 ) -> None:
-    _speaks(rep_north, language)
+    speaks(rep_north, language)
     words = WORDS[language]
     pipe = make_pipeline()
     deal = make_deal(rep_north, pipe)
@@ -143,7 +135,7 @@ def test_a_won_deals_history_in_the_readers_words(
         context.close()
 
 
-@pytest.mark.parametrize(("width", "language"), SCREENS, ids=IDS)
+@pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
 def test_the_pipeline_report_explains_thin_data(
     browser: Any,
     live_server: Any,
@@ -153,7 +145,7 @@ def test_the_pipeline_report_explains_thin_data(
     width: int,
     language: str,
 ) -> None:
-    _speaks(rep_north, language)
+    speaks(rep_north, language)
     words = WORDS[language]
     pipe = make_pipeline()
     context, page = open_page(browser, live_server, client, rep_north, width)
