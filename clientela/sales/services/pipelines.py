@@ -86,10 +86,12 @@ def first_open_stage(pipeline: Pipeline) -> Stage | None:
 
 
 def _stages_summary(pipeline: Pipeline) -> list[str]:
-    """The stages in order as "Name 25%" (with the won/lost marks), for the audit."""
+    """The stages in order as "Name 25%", for the audit. The won and lost stages carry
+    the marks the deal page's stage picker uses (✓, ✗): the entry is stored once and
+    read in every reader's language, so no English "(won)" beside a Spanish name."""
     summary = []
     for stage in pipeline.stages.order_by("position", "id"):
-        mark = " (won)" if stage.is_won else " (lost)" if stage.is_lost else ""
+        mark = " ✓" if stage.is_won else " ✗" if stage.is_lost else ""
         summary.append(f"{stage.name} {stage.probability}%{mark}")
     return summary
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from clientela.core.errors import NotFound
 from clientela.core.models import AuditEntry
@@ -63,7 +64,19 @@ def test_create_a_pipeline_with_the_usual_stages(admin: Any) -> None:
     assert names(pipeline) == ["New", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
     entry = AuditEntry.objects.get(object_id=pipeline.pk, content_type__model="pipeline")
     assert entry.action == "create"
-    assert "Won 100% (won)" in entry.changes["stages"][1]
+    assert "Won 100% ✓" in entry.changes["stages"][1]
+    assert "Lost 0% ✗" in entry.changes["stages"][1]
+
+
+def test_a_pipelines_audit_marks_won_and_lost_in_no_language(admin: Any) -> None:
+    """Made in Spanish, read in any language: the marks are not English words."""
+    with translation.override("es"):
+        pipeline = services.pipeline_create(actor=admin, data={"name": "Renovaciones"})
+    entry = AuditEntry.objects.get(object_id=pipeline.pk, content_type__model="pipeline")
+    stages = entry.changes["stages"][1]
+    assert "(won)" not in stages
+    assert "(lost)" not in stages
+    assert (stages.count(" ✓"), stages.count(" ✗")) == (1, 1), stages
 
 
 @pytest.mark.parametrize(
