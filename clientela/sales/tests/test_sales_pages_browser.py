@@ -2,7 +2,8 @@
 and Spanish, no page wider than the screen; screenshots go to test-artifacts/:
 
 * item 1 — a manager deletes a product from its form, undoes it from the message, and
-  restores it again from the trash (products go to the trash like every kind);
+  restores it again from the trash (products go to the trash like every kind); a
+  deleted quote is void in the trash, which says its number stays taken;
 * item 7 — a won deal's history reads in the reader's words (status and field labels
   in their language, not the stored "won");
 * item 12 — the pipeline report says why it is empty, and marks the stages too few
@@ -18,10 +19,10 @@ from django.urls import reverse
 
 from clientela.core.testing.browser import SCREEN_IDS, SCREENS, open_page, overflow, speaks
 from clientela.core.testing.history import history_changes, history_text
-from clientela.sales.models import Product
+from clientela.sales.models import Product, Quote
 from clientela.sales.services import deals as deal_services
 from clientela.sales.tests.deal_helpers import make_deal, make_pipeline, stage
-from clientela.sales.tests.quote_helpers import make_product
+from clientela.sales.tests.quote_helpers import make_product, make_quote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +38,7 @@ WORDS = {
         "few": "few deals",
         "empty": "No stage history yet.",
         "full": "100.0 % (1 of 1)",
+        "void": "Void: the trash keeps it for good, so its number stays taken.",
     },
     "es": {
         "undo": "Deshacer",
@@ -48,6 +50,7 @@ WORDS = {
         "few": "pocas oportunidades",
         "empty": "Aún no hay historial de etapas.",
         "full": "100,0 % (1 de 1)",
+        "void": "Anulado: la papelera lo guarda para siempre, así que su número sigue ocupado.",
     },
 }
 
@@ -95,6 +98,42 @@ def test_a_product_goes_to_the_trash_and_comes_back(
         # Back on the trash page, which no longer lists it.
         page.locator("tbody tr", has_text="TR-1 · Trash chair").wait_for(state="detached")
         assert Product.objects.get(pk=product.pk).deleted_at is None
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
+def test_a_deleted_quote_is_void_in_the_trash_with_its_number(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    rep_north: Any,
+    person_factory: Any,
+    artifacts_dir: Any,
+    width: int,
+    language: str,
+) -> None:
+    speaks(rep_north, language)
+    words = WORDS[language]
+    quote = make_quote(rep_north, person_factory(rep_north))
+    context, page = open_page(browser, live_server, client, rep_north, width)
+    try:
+        page.goto(f"/quotes/{quote.pk}/delete/")
+        page.locator("main form button[type=submit].btn-danger").click()
+        alert = page.locator(".alert", has_text=quote.number)
+        alert.get_by_role("button", name=words["undo"]).wait_for()
+        assert Quote.objects.get(pk=quote.pk).deleted_at is not None
+        page.goto("/trash/?kind=sales.quote")
+        row = page.locator("tbody tr", has_text=quote.number)
+        row.wait_for()
+        assert words["void"] in row.inner_text()
+        assert page.locator("#trash-numbered").is_visible()
+        page.screenshot(path=str(artifacts_dir / f"quote-void-trash-{width}px-{language}.png"))
+        assert overflow(page) <= 1
+        row.get_by_role("button", name=words["restore"]).click()
+        page.locator("tbody tr", has_text=quote.number).wait_for(state="detached")
+        restored = Quote.objects.get(pk=quote.pk)
+        assert (restored.deleted_at, restored.number) == (None, quote.number)
     finally:
         context.close()
 
