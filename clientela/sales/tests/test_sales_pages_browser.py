@@ -6,12 +6,14 @@ and Spanish, no page wider than the screen; screenshots go to test-artifacts/:
   deleted quote is void in the trash, which says its number stays taken;
 * item 7 — a won deal's history reads in the reader's words (status and field labels
   in their language, not the stored "won");
+* item 11 — the deal board shows every amount in the reader's one currency format;
 * item 12 — the pipeline report says why it is empty, and marks the stages too few
   deals entered (with the counts beside each figure).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -39,6 +41,7 @@ WORDS = {
         "empty": "No stage history yet.",
         "full": "100.0 % (1 of 1)",
         "void": "Void: the trash keeps it for good, so its number stays taken.",
+        "amounts": ("$185,700.00", "$44,400.00"),
     },
     "es": {
         "undo": "Deshacer",
@@ -51,6 +54,7 @@ WORDS = {
         "empty": "Aún no hay historial de etapas.",
         "full": "100,0 % (1 de 1)",
         "void": "Anulado: la papelera lo guarda para siempre, así que su número sigue ocupado.",
+        "amounts": ("185.700,00 US$", "44.400,00 US$"),
     },
 }
 
@@ -208,6 +212,36 @@ def test_the_pipeline_report_explains_thin_data(
         page.screenshot(
             path=str(artifacts_dir / f"pipeline-report-{width}px-{language}.png"), full_page=True
         )
+        assert overflow(page) <= 1
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
+def test_the_board_shows_amounts_in_one_format(
+    browser: Any,
+    live_server: Any,
+    client: Any,
+    rep_north: Any,
+    artifacts_dir: Any,
+    width: int,
+    language: str,
+) -> None:
+    speaks(rep_north, language)
+    pipe = make_pipeline()
+    make_deal(rep_north, pipe, title="Ovens", amount="185700.00")
+    offer = stage(pipe, "Offer").pk
+    make_deal(rep_north, pipe, title="Fridges", amount="44400.00", stage_id=offer)
+    context, page = open_page(browser, live_server, client, rep_north, width)
+    try:
+        page.goto(f"/deals/board/?pipeline={pipe.pk}")
+        board = page.locator("#board")
+        board.get_by_text("Fridges").wait_for()
+        shown = board.inner_text().replace("\xa0", " ").replace("\u202f", " ")
+        for amount in WORDS[language]["amounts"]:
+            assert amount in shown, amount
+        assert not re.search(r"\d USD", shown)
+        page.screenshot(path=str(artifacts_dir / f"board-amounts-{width}px-{language}.png"))
         assert overflow(page) <= 1
     finally:
         context.close()
