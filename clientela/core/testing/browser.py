@@ -10,16 +10,10 @@ from typing import Any
 PHONE_BELOW = 992
 
 #: The screens every journey is checked on (issue 10): (width, language), and their
-#: test ids, for ``pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)``.
+#: test ids, for ``pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)``
+#: with ``open_as(user, width, language=language)``.
 SCREENS = [(1280, "en"), (1280, "es"), (390, "en"), (390, "es")]
 SCREEN_IDS = [f"{width}px-{language}" for width, language in SCREENS]
-
-
-def speaks(user: Any, language: str) -> Any:
-    """``user`` reading the app in ``language`` from their next page on."""
-    user.language = language
-    user.save()
-    return user
 
 
 def open_page(

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from clientela.core.testing.browser import SCREEN_IDS, SCREENS, open_page, overflow, speaks
+from clientela.core.testing.browser import SCREEN_IDS, SCREENS, overflow
 from clientela.core.testing.history import history_changes, history_text
 from clientela.sales.models import Product, Quote
 from clientela.sales.services import deals as deal_services
@@ -61,187 +61,157 @@ WORDS = {
 
 @pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
 def test_a_product_goes_to_the_trash_and_comes_back(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     admin: Any,
     manager_north: Any,
     artifacts_dir: Any,
     width: int,
     language: str,
 ) -> None:
-    speaks(manager_north, language)
     words = WORDS[language]
     product = make_product(admin, sku="TR-1", name="Trash chair")
-    context, page = open_page(browser, live_server, client, manager_north, width)
-    try:
-        edit = reverse("sales:product-edit", args=[product.pk])
-        delete = reverse("sales:product-delete", args=[product.pk])
-        page.goto(edit)
-        page.locator(f"form[action='{delete}'] button[type=submit]").click()
-        alert = page.locator(".alert", has_text="Trash chair")
-        alert.get_by_role("button", name=words["undo"]).wait_for()
-        assert Product.objects.get(pk=product.pk).deleted_at is not None
-        page.screenshot(path=str(artifacts_dir / f"product-undo-{width}px-{language}.png"))
-        assert overflow(page) <= 1
-        alert.get_by_role("button", name=words["undo"]).click()
-        page.locator("#product-results", has_text="Trash chair").wait_for()
-        assert Product.objects.get(pk=product.pk).deleted_at is None
+    page = open_as(manager_north, width, language=language)
+    edit = reverse("sales:product-edit", args=[product.pk])
+    delete = reverse("sales:product-delete", args=[product.pk])
+    page.goto(edit)
+    page.locator(f"form[action='{delete}'] button[type=submit]").click()
+    alert = page.locator(".alert", has_text="Trash chair")
+    alert.get_by_role("button", name=words["undo"]).wait_for()
+    assert Product.objects.get(pk=product.pk).deleted_at is not None
+    page.screenshot(path=str(artifacts_dir / f"product-undo-{width}px-{language}.png"))
+    assert overflow(page) <= 1
+    alert.get_by_role("button", name=words["undo"]).click()
+    page.locator("#product-results", has_text="Trash chair").wait_for()
+    assert Product.objects.get(pk=product.pk).deleted_at is None
 
-        # Deleted again, it waits in the manager's trash under its kind.
-        page.goto(edit)
-        page.locator(f"form[action='{delete}'] button[type=submit]").click()
-        page.locator(".alert", has_text="Trash chair").wait_for()
-        page.goto("/trash/?kind=sales.product")
-        row = page.locator("tbody tr", has_text="TR-1 · Trash chair")
-        row.wait_for()
-        assert words["product"] in row.inner_text()
-        page.screenshot(path=str(artifacts_dir / f"product-trash-{width}px-{language}.png"))
-        assert overflow(page) <= 1
-        row.get_by_role("button", name=words["restore"]).click()
-        # Back on the trash page, which no longer lists it.
-        page.locator("tbody tr", has_text="TR-1 · Trash chair").wait_for(state="detached")
-        assert Product.objects.get(pk=product.pk).deleted_at is None
-    finally:
-        context.close()
+    # Deleted again, it waits in the manager's trash under its kind.
+    page.goto(edit)
+    page.locator(f"form[action='{delete}'] button[type=submit]").click()
+    page.locator(".alert", has_text="Trash chair").wait_for()
+    page.goto("/trash/?kind=sales.product")
+    row = page.locator("tbody tr", has_text="TR-1 · Trash chair")
+    row.wait_for()
+    assert words["product"] in row.inner_text()
+    page.screenshot(path=str(artifacts_dir / f"product-trash-{width}px-{language}.png"))
+    assert overflow(page) <= 1
+    row.get_by_role("button", name=words["restore"]).click()
+    # Back on the trash page, which no longer lists it.
+    page.locator("tbody tr", has_text="TR-1 · Trash chair").wait_for(state="detached")
+    assert Product.objects.get(pk=product.pk).deleted_at is None
 
 
 @pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
 def test_a_deleted_quote_is_void_in_the_trash_with_its_number(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     rep_north: Any,
     person_factory: Any,
     artifacts_dir: Any,
     width: int,
     language: str,
 ) -> None:
-    speaks(rep_north, language)
     words = WORDS[language]
     quote = make_quote(rep_north, person_factory(rep_north))
-    context, page = open_page(browser, live_server, client, rep_north, width)
-    try:
-        page.goto(f"/quotes/{quote.pk}/delete/")
-        page.locator("main form button[type=submit].btn-danger").click()
-        alert = page.locator(".alert", has_text=quote.number)
-        alert.get_by_role("button", name=words["undo"]).wait_for()
-        assert Quote.objects.get(pk=quote.pk).deleted_at is not None
-        page.goto("/trash/?kind=sales.quote")
-        row = page.locator("tbody tr", has_text=quote.number)
-        row.wait_for()
-        assert words["void"] in row.inner_text()
-        assert page.locator("#trash-numbered").is_visible()
-        page.screenshot(path=str(artifacts_dir / f"quote-void-trash-{width}px-{language}.png"))
-        assert overflow(page) <= 1
-        row.get_by_role("button", name=words["restore"]).click()
-        page.locator("tbody tr", has_text=quote.number).wait_for(state="detached")
-        restored = Quote.objects.get(pk=quote.pk)
-        assert (restored.deleted_at, restored.number) == (None, quote.number)
-    finally:
-        context.close()
+    page = open_as(rep_north, width, language=language)
+    page.goto(f"/quotes/{quote.pk}/delete/")
+    page.locator("main form button[type=submit].btn-danger").click()
+    alert = page.locator(".alert", has_text=quote.number)
+    alert.get_by_role("button", name=words["undo"]).wait_for()
+    assert Quote.objects.get(pk=quote.pk).deleted_at is not None
+    page.goto("/trash/?kind=sales.quote")
+    row = page.locator("tbody tr", has_text=quote.number)
+    row.wait_for()
+    assert words["void"] in row.inner_text()
+    assert page.locator("#trash-numbered").is_visible()
+    page.screenshot(path=str(artifacts_dir / f"quote-void-trash-{width}px-{language}.png"))
+    assert overflow(page) <= 1
+    row.get_by_role("button", name=words["restore"]).click()
+    page.locator("tbody tr", has_text=quote.number).wait_for(state="detached")
+    restored = Quote.objects.get(pk=quote.pk)
+    assert (restored.deleted_at, restored.number) == (None, quote.number)
 
 
 @pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
 def test_a_won_deals_history_in_the_readers_words(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     rep_north: Any,
     artifacts_dir: Any,
     width: int,
     language: str,
 ) -> None:
-    speaks(rep_north, language)
     words = WORDS[language]
     pipe = make_pipeline()
     deal = make_deal(rep_north, pipe)
     deal_services.deal_move(actor=rep_north, deal=deal, stage_id=stage(pipe, "Closed won").pk)
-    context, page = open_page(browser, live_server, client, rep_north, width)
-    try:
-        page.goto(f"/deals/{deal.pk}/")
-        history = page.locator("#history-title")
-        history.scroll_into_view_if_needed()
-        assert history.is_visible()
-        latest = history_changes(page.content())[0]
-        assert words["status"] in latest
-        assert (words["stage"], "Lead in", "Closed won") in latest
-        # Nothing stored shows through: not the status's key, not an English mark.
-        shown = history_text(page.content())
-        for stored in ("(won)", "(lost)", "status"):
-            assert stored not in shown, stored
-        page.screenshot(
-            path=str(artifacts_dir / f"deal-history-{width}px-{language}.png"), full_page=True
-        )
-        assert overflow(page) <= 1
-    finally:
-        context.close()
+    page = open_as(rep_north, width, language=language)
+    page.goto(f"/deals/{deal.pk}/")
+    history = page.locator("#history-title")
+    history.scroll_into_view_if_needed()
+    assert history.is_visible()
+    latest = history_changes(page.content())[0]
+    assert words["status"] in latest
+    assert (words["stage"], "Lead in", "Closed won") in latest
+    # Nothing stored shows through: not the status's key, not an English mark.
+    shown = history_text(page.content())
+    for stored in ("(won)", "(lost)", "status"):
+        assert stored not in shown, stored
+    page.screenshot(
+        path=str(artifacts_dir / f"deal-history-{width}px-{language}.png"), full_page=True
+    )
+    assert overflow(page) <= 1
 
 
 @pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
 def test_the_pipeline_report_explains_thin_data(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     rep_north: Any,
     artifacts_dir: Any,
     width: int,
     language: str,
 ) -> None:
-    speaks(rep_north, language)
     words = WORDS[language]
     pipe = make_pipeline()
-    context, page = open_page(browser, live_server, client, rep_north, width)
-    try:
-        page.goto(f"/deals/report/?pipeline={pipe.pk}")
-        main = page.locator("main")
-        main.get_by_text(words["empty"]).wait_for()
-        assert "0.0 %" not in main.inner_text()
+    page = open_as(rep_north, width, language=language)
+    page.goto(f"/deals/report/?pipeline={pipe.pk}")
+    main = page.locator("main")
+    main.get_by_text(words["empty"]).wait_for()
+    assert "0.0 %" not in main.inner_text()
 
-        deal = make_deal(rep_north, pipe)
-        deal_services.deal_move(actor=rep_north, deal=deal, stage_id=stage(pipe, "Demo").pk)
-        page.reload()
-        note = page.locator("main .alert[role=status]")
-        note.wait_for()
-        assert words["thin"] in note.inner_text()
-        # Both stages the one deal entered are marked, their figures with their counts.
-        for name in ("Lead in", "Demo"):
-            row = page.locator("main tbody tr", has=page.locator("th", has_text=name))
-            assert words["few"] in row.inner_text(), name
-        assert words["full"] in main.inner_text()
-        page.screenshot(
-            path=str(artifacts_dir / f"pipeline-report-{width}px-{language}.png"), full_page=True
-        )
-        assert overflow(page) <= 1
-    finally:
-        context.close()
+    deal = make_deal(rep_north, pipe)
+    deal_services.deal_move(actor=rep_north, deal=deal, stage_id=stage(pipe, "Demo").pk)
+    page.reload()
+    note = page.locator("main .alert[role=status]")
+    note.wait_for()
+    assert words["thin"] in note.inner_text()
+    # Both stages the one deal entered are marked, their figures with their counts.
+    for name in ("Lead in", "Demo"):
+        row = page.locator("main tbody tr", has=page.locator("th", has_text=name))
+        assert words["few"] in row.inner_text(), name
+    assert words["full"] in main.inner_text()
+    page.screenshot(
+        path=str(artifacts_dir / f"pipeline-report-{width}px-{language}.png"), full_page=True
+    )
+    assert overflow(page) <= 1
 
 
 @pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
 def test_the_board_shows_amounts_in_one_format(
-    browser: Any,
-    live_server: Any,
-    client: Any,
+    open_as: Any,
     rep_north: Any,
     artifacts_dir: Any,
     width: int,
     language: str,
 ) -> None:
-    speaks(rep_north, language)
     pipe = make_pipeline()
     make_deal(rep_north, pipe, title="Ovens", amount="185700.00")
     offer = stage(pipe, "Offer").pk
     make_deal(rep_north, pipe, title="Fridges", amount="44400.00", stage_id=offer)
-    context, page = open_page(browser, live_server, client, rep_north, width)
-    try:
-        page.goto(f"/deals/board/?pipeline={pipe.pk}")
-        board = page.locator("#board")
-        board.get_by_text("Fridges").wait_for()
-        shown = board.inner_text().replace("\xa0", " ").replace("\u202f", " ")
-        for amount in WORDS[language]["amounts"]:
-            assert amount in shown, amount
-        assert not re.search(r"\d USD", shown)
-        page.screenshot(path=str(artifacts_dir / f"board-amounts-{width}px-{language}.png"))
-        assert overflow(page) <= 1
-    finally:
-        context.close()
+    page = open_as(rep_north, width, language=language)
+    page.goto(f"/deals/board/?pipeline={pipe.pk}")
+    board = page.locator("#board")
+    board.get_by_text("Fridges").wait_for()
+    shown = board.inner_text().replace("\xa0", " ").replace("\u202f", " ")
+    for amount in WORDS[language]["amounts"]:
+        assert amount in shown, amount
+    assert not re.search(r"\d USD", shown)
+    page.screenshot(path=str(artifacts_dir / f"board-amounts-{width}px-{language}.png"))
+    assert overflow(page) <= 1
