@@ -225,7 +225,7 @@ def _lines_table(pdf: _QuotePDF, quote: Quote) -> None:
         _("Unit price"),
         _("Discount"),
         _("Tax %"),
-        _("Line total"),
+        _("Net amount"),
     )
     with pdf.table(
         col_widths=(60, 15, 28, 22, 22, 33),

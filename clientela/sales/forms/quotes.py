@@ -12,6 +12,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.formsets import formset_factory
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientela.contacts.forms import OrganizationPicker, PersonPicker
@@ -114,6 +115,17 @@ class LineRow(forms.Form):
                 else "form-control form-control-sm"
             )
             field.widget.attrs["aria-label"] = str(field.label)
+        # Picking a product fills the line (views/quote_builder.py), keeping what was
+        # typed in the other lines and this one's quantity and discount.
+        self.fields["product"].widget.attrs.update(
+            {
+                "hx-get": reverse("sales:quote-line-defaults"),
+                "hx-trigger": "change",
+                "hx-target": "closest .line-row",
+                "hx-swap": "outerHTML",
+                "hx-include": "closest .line-row, #id_currency",
+            }
+        )
 
     def to_input(self) -> LineInput | None:
         d = self.cleaned_data

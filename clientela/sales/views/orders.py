@@ -80,18 +80,10 @@ class OrderDetailView(RecordDetailView):
     def detail_context(self, record: Any) -> dict[str, Any]:
         order = cast(Order, record)
         lines = list(order.lines.all())
-        for line in lines:
-            line.unit_price_display = fmt(line.unit_price, order.currency)  # type: ignore[attr-defined]
-            line.subtotal_display = fmt(line.subtotal, order.currency)  # type: ignore[attr-defined]
-            line.total_display = fmt(line.total, order.currency)  # type: ignore[attr-defined]
         can_update = self.may("update")
         moves = services.STATUS_MOVES.get(order.status, frozenset()) if can_update else frozenset()
         return {
             "lines": lines,
-            "totals": [
-                (_("Subtotal"), fmt(order.subtotal, order.currency)),
-                (_("Tax"), fmt(order.tax_total, order.currency)),
-            ],
             "can_fulfil": OrderStatus.FULFILLED in moves,
             "can_cancel": OrderStatus.CANCELLED in moves,
             "links": {
