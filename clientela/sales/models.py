@@ -544,6 +544,8 @@ class DocumentLine(models.Model):
     )
     description = models.CharField(_("description"), max_length=500)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    #: What the quantity counts (unit, hour, kg…): the product's unit unless given.
+    unit = models.CharField(_("unit"), max_length=20, blank=True, default="")
     unit_price = money_field(_("unit price"))
     discount_percent = percent_field(_("discount (%)"), default=0)
     tax_rate = percent_field(_("tax rate (%)"), default=0)

@@ -228,7 +228,7 @@ def _lines_table(pdf: _QuotePDF, quote: Quote) -> None:
         _("Net amount"),
     )
     with pdf.table(
-        col_widths=(60, 15, 28, 22, 22, 33),
+        col_widths=(54, 21, 28, 22, 22, 33),
         text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
         headings_style=FontFace(emphasis="BOLD", fill_color=(235, 238, 242)),
         line_height=6,
@@ -240,7 +240,7 @@ def _lines_table(pdf: _QuotePDF, quote: Quote) -> None:
         for line in quote.lines.all():
             row = table.row()
             row.cell(line.description)
-            row.cell(_number(line.quantity))
+            row.cell(f"{_number(line.quantity)} {line.unit}".strip())
             row.cell(_amount(quote, line.unit_price))
             row.cell(f"{_number(line.discount_percent)} %" if line.discount_percent else "")
             row.cell(f"{_number(line.tax_rate)} %")

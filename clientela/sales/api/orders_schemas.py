@@ -48,6 +48,9 @@ class OrderLineIn(InputSchema):
     )
     description: str | None = Field(None, max_length=500, description="Free text.")
     quantity: DecimalText | None = Field(None, description='Defaults to "1".')
+    unit: str | None = Field(
+        None, max_length=20, description="What the quantity counts; defaults to the product's unit."
+    )
     unit_price: DecimalText | None = Field(
         None,
         description="Required without a product, or when the product has no price in "
@@ -99,6 +102,7 @@ class OrderLineOut(OutputSchema):
     product_id: int | None
     description: str
     quantity: str
+    unit: str
     unit_price: str
     discount_percent: str
     tax_rate: str
@@ -154,6 +158,7 @@ def line_out(line: OrderLine, currency: str) -> OrderLineOut:
         product_id=line.product_id,
         description=line.description,
         quantity=_number(line.quantity),
+        unit=line.unit,
         unit_price=_price(line.unit_price, currency),
         discount_percent=_number(line.discount_percent),
         tax_rate=_number(line.tax_rate),

@@ -55,6 +55,9 @@ class LineIn(InputSchema):
         None, max_length=500, description="Defaults to the product's name."
     )
     quantity: DecimalString | None = Field(None, description='Defaults to "1".')
+    unit: str | None = Field(
+        None, max_length=20, description="What the quantity counts; defaults to the product's unit."
+    )
     unit_price: DecimalString | None = Field(
         None, description="Defaults to the catalogue price in the quote's currency."
     )
@@ -91,6 +94,7 @@ class LineOut(OutputSchema):
     product_id: int | None
     description: str
     quantity: str
+    unit: str
     unit_price: str
     discount_percent: str
     tax_rate: str
@@ -141,6 +145,7 @@ def _lines_out(lines: Any, currency: str) -> list[LineOut]:
             product_id=line.product_id,
             description=line.description,
             quantity=format(line.quantity.normalize(), "f"),
+            unit=line.unit,
             unit_price=_m(line.unit_price, currency),
             discount_percent=str(line.discount_percent),
             tax_rate=str(line.tax_rate),

@@ -101,6 +101,7 @@ class LineRow(forms.Form):
     )
     description = forms.CharField(label=_("Description"), required=False, max_length=500)
     quantity = DecimalText(label=_("Qty"), required=False, initial="1")
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=20)
     unit_price = DecimalText(label=_("Unit price"), required=False)
     discount_percent = DecimalText(label=_("Discount %"), required=False, initial="0")
     tax_rate = DecimalText(label=_("Tax %"), required=False)
@@ -137,6 +138,8 @@ class LineRow(forms.Form):
             "quantity": d.get("quantity") or "1",
             "discount_percent": d.get("discount_percent") or "0",
         }
+        if d.get("unit"):
+            line["unit"] = d["unit"]
         if d.get("unit_price"):
             line["unit_price"] = d["unit_price"]
         if d.get("tax_rate"):

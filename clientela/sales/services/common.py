@@ -126,6 +126,7 @@ class LineInput(TypedDict, total=False):
     product_id: int | None
     description: str
     quantity: Any
+    unit: str
     unit_price: Any
     discount_percent: Any
     tax_rate: Any
@@ -141,6 +142,7 @@ class CleanLine:
     discount_percent: Decimal
     tax_rate: Decimal
     amounts: money.LineAmounts
+    unit: str = ""
 
     def fields(self) -> dict[str, Any]:
         """The model fields of a ``QuoteLine``/``OrderLine``."""
@@ -149,6 +151,7 @@ class CleanLine:
             "product": self.product,
             "description": self.description,
             "quantity": self.quantity,
+            "unit": self.unit,
             "unit_price": self.unit_price,
             "discount_percent": self.discount_percent,
             "tax_rate": self.tax_rate,
@@ -199,6 +202,7 @@ def _clean_line(
     if len(description) > 500:
         add(line_errors, "description", _("At most 500 characters."))
     quantity = clean_quantity(raw.get("quantity", "1"), "quantity", line_errors)
+    unit = _line_unit(raw.get("unit"), product, line_errors)
     unit_price = _line_unit_price(raw.get("unit_price"), product, currency, line_errors)
     discount = clean_percent(raw.get("discount_percent", "0"), "discount_percent", line_errors)
     tax_raw = raw.get("tax_rate")
@@ -224,7 +228,23 @@ def _clean_line(
         tax_rate=tax_rate,
         currency=currency,
     )
-    return CleanLine(n, product, description, quantity, unit_price, discount, tax_rate, amounts)
+    return CleanLine(
+        n, product, description, quantity, unit_price, discount, tax_rate, amounts, unit=unit
+    )
+
+
+MAX_UNIT = 20
+
+
+def _line_unit(value: Any, product: Product | None, line_errors: Errors) -> str:
+    """What the quantity counts: as given, else the product's unit, else nothing."""
+    if value is not None and not isinstance(value, str):
+        add(line_errors, "unit", _("Enter text."))
+        return ""
+    unit = (value or "").strip() or (product.unit if product is not None else "")
+    if len(unit) > MAX_UNIT:
+        add(line_errors, "unit", _("At most 20 characters."))
+    return unit
 
 
 def _line_product(

@@ -181,6 +181,7 @@ def order_from_quote(*, actor: User, quote: Quote) -> Order:
                 "product_id": line.product_id if line.product and line.product.is_active else None,
                 "description": line.description,
                 "quantity": line.quantity,
+                "unit": line.unit,
                 "unit_price": line.unit_price,
                 "discount_percent": line.discount_percent,
                 "tax_rate": line.tax_rate,

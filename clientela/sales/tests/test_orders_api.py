@@ -80,6 +80,7 @@ def test_push_read_and_push_again(north: Api, ana: Any, chair: Any) -> None:
                 "product_id": chair.pk,
                 "description": "Chair",
                 "quantity": "2",
+                "unit": "unit",  # the product's
                 "unit_price": "100.00",
                 "discount_percent": "10",
                 "tax_rate": "21",
@@ -93,6 +94,7 @@ def test_push_read_and_push_again(north: Api, ana: Any, chair: Any) -> None:
                 "product_id": None,
                 "description": "Delivery",
                 "quantity": "1",
+                "unit": "",
                 "unit_price": "9.99",
                 "discount_percent": "0",
                 "tax_rate": "0",

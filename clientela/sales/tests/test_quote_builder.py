@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clientela.sales.models import Order, Quote
@@ -29,9 +30,9 @@ def ana(rep_north: Any, person_factory: Any) -> Any:
 
 @pytest.fixture
 def desk(admin: Any) -> Any:
-    """A desk at €450.00 (21 % tax), and $499.99 on the US price list."""
+    """A desk at €450.00 (21 % tax) a piece, and $499.99 on the US price list."""
     product = make_product(
-        admin, sku="DSK", name="Standing desk", unit_price="450.00", tax_rate="21"
+        admin, sku="DSK", name="Standing desk", unit_price="450.00", tax_rate="21", unit="pcs"
     )
     usa = catalogue_services.price_list_create(actor=admin, data={"name": "USA", "currency": "USD"})
     catalogue_services.price_list_set_items(
@@ -65,6 +66,7 @@ def test_picking_a_product_fills_its_line_from_the_price_list_of_the_currency(
     assert field_value(html, "lines-2-description") == "Standing desk"
     assert field_value(html, "lines-2-unit_price") == "499.99"  # the USD price list
     assert field_value(html, "lines-2-tax_rate") == "21"
+    assert field_value(html, "lines-2-unit") == "pcs"
     assert field_value(html, "lines-2-quantity") == "3"  # what was typed stays
     in_euros = defaults(client, desk.pk, "EUR").content.decode()
     assert field_value(in_euros, "lines-2-unit_price") == "450.00"  # the product's own price
@@ -182,7 +184,15 @@ def test_quote_and_its_order_show_a_line_the_same_way(
     quote = make_quote(
         rep_north,
         ana,
-        lines=[{"description": "Desk", "quantity": "2", "unit_price": "50.00", "tax_rate": "21"}],
+        lines=[
+            {
+                "description": "Desk",
+                "quantity": "2",
+                "unit": "h",
+                "unit_price": "50.00",
+                "tax_rate": "21",
+            }
+        ],
     )
     Quote.objects.filter(pk=quote.pk).update(status="sent")
     quote.refresh_from_db()
@@ -194,11 +204,31 @@ def test_quote_and_its_order_show_a_line_the_same_way(
     ]
     for html in pages:
         assert re.findall(r'line-amount">([^<]*)<', html) == ["€100.00"]
+        assert '2 <span class="text-body-secondary">h</span>' in html  # the unit
         assert re.findall(r'document-subtotal">([^<]*)<', html) == ["€100.00"]
         assert re.findall(r'document-tax">([^<]*)<', html) == ["€21.00"]
         assert "€121.00" in html  # the total
         assert "Net amount" in html
-    assert Order.objects.get().lines.get().subtotal == Decimal("100.00")
+    order_line = Order.objects.get().lines.get()
+    assert (order_line.subtotal, order_line.unit) == (Decimal("100.00"), "h")
+
+
+def test_a_line_takes_its_products_unit_unless_given(
+    admin: Any, rep_north: Any, ana: Any, desk: Any
+) -> None:
+    quote = make_quote(
+        rep_north,
+        ana,
+        lines=[
+            {"product_id": desk.pk, "quantity": "1"},
+            {"product_id": desk.pk, "quantity": "1", "unit": "box"},
+            {"description": "Advice", "quantity": "2", "unit_price": "80", "tax_rate": "21"},
+        ],
+    )
+    assert [line.unit for line in quote.lines.all()] == ["pcs", "box", ""]
+    with pytest.raises(ValidationError) as refused:
+        make_quote(rep_north, ana, lines=[{"product_id": desk.pk, "unit": "x" * 21}])
+    assert refused.value.message_dict == {"lines.0.unit": ["At most 20 characters."]}
 
 
 def test_the_pdf_preview_opens_in_the_browser(

@@ -32,7 +32,9 @@ def test_pick_a_product_type_a_quantity_and_save_what_was_shown(
     language: str,
     width: int,
 ) -> None:
-    desk = make_product(admin, sku="DSK", name="Standing desk", unit_price="450.00", tax_rate="21")
+    desk = make_product(
+        admin, sku="DSK", name="Standing desk", unit_price="450.00", tax_rate="21", unit="pcs"
+    )
     usa = catalogue_services.price_list_create(actor=admin, data={"name": "USA", "currency": "USD"})
     catalogue_services.price_list_set_items(
         actor=admin, price_list=usa, items=[{"product_id": desk.pk, "unit_price": "499.99"}]
@@ -48,6 +50,7 @@ def test_pick_a_product_type_a_quantity_and_save_what_was_shown(
         wait_until(page, "document.getElementById('id_lines-0-unit_price').value === '499.99'")
         assert page.input_value("#id_lines-0-description") == "Standing desk"
         assert page.input_value("#id_lines-0-tax_rate") == "21"
+        assert page.input_value("#id_lines-0-unit") == "pcs"
         one = "$604.99" if language == "en" else "604,99\xa0US$"  # 499.99 + 21 % (105.00)
         wait_until(page, f"{TOTAL} === {one!r}")
         page.fill("#id_lines-0-quantity", "3")

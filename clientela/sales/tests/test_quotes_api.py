@@ -56,6 +56,7 @@ def test_round_trip(north: Api, admin: Any, ana: Any) -> None:
         "product_id": None,
         "description": "Desk",
         "quantity": "2",
+        "unit": "",
         "unit_price": "50.00",
         "discount_percent": "0.00",
         "tax_rate": "21.00",
@@ -64,6 +65,7 @@ def test_round_trip(north: Api, admin: Any, ana: Any) -> None:
         "total": "121.00",
     }
     assert data["lines"][2]["description"] == "Chair"
+    assert data["lines"][2]["unit"] == "unit"  # the product's
     assert data["lines"][2]["unit_price"] == "100.00"
     assert (data["language"], data["issue_date"], data["valid_until"]) == (
         "es",

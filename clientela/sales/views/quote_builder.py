@@ -33,6 +33,7 @@ LINE_FIELDS = (
     "product_id",
     "description",
     "quantity",
+    "unit",
     "unit_price",
     "discount_percent",
     "tax_rate",
@@ -63,7 +64,7 @@ def line_defaults(request: AuthedRequest) -> HttpResponse:
     """The line of the form whose product was just picked (``lines-<n>-product``), again,
     with the product's description, unit price in the quote's ``currency`` (the
     catalogue's pricing rule: a price list in that currency, else the product's own
-    price in it) and tax rate; the line's other fields stay as typed. An unknown or
+    price in it), tax rate and unit; the line's other fields stay as typed. An unknown or
     retired product is a 404."""
     _check_may_write(request)
     rows = [int(m.group(1)) for key in request.GET if (m := ROW_PRODUCT.match(key))]
@@ -85,6 +86,7 @@ def line_defaults(request: AuthedRequest) -> HttpResponse:
             return HttpResponseBadRequest(_("Choose the quote's currency."))
         price = catalogue_selectors.price_for(product, currency)
         data[f"{prefix}-description"] = product.name
+        data[f"{prefix}-unit"] = product.unit
         data[f"{prefix}-tax_rate"] = decimal_text(product.tax_rate)
         data[f"{prefix}-unit_price"] = money.money_str(price, currency) or ""
         if price is None:

@@ -247,6 +247,7 @@ def _lines_initial(quote: Quote | None) -> list[dict[str, Any]]:
             "product": line.product_id,
             "description": line.description,
             "quantity": decimal_text(line.quantity),
+            "unit": line.unit,
             "unit_price": money.money_str(line.unit_price, quote.currency),
             "discount_percent": decimal_text(line.discount_percent),
             "tax_rate": decimal_text(line.tax_rate),
