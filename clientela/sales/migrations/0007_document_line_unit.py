@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0005_void_numbered_documents'),
+        ('sales', '0006_product_trash'),
     ]
 
     operations = [
