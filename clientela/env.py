@@ -216,9 +216,10 @@ def env_time_zone(name: str, default: str) -> str:
 
 
 def env_phone_region(name: str, default: str) -> str:
-    """An ISO 3166 country code that phone numbers can be read in (``ES``)."""
-    value = (os.environ.get(name) or default).upper()
-    if value not in phonenumbers.SUPPORTED_REGIONS:
+    """An ISO 3166 country code that phone numbers can be read in (``ES``), or "" for
+    none given."""
+    value = (os.environ.get(name) or default).strip().upper()
+    if value and value not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(f"{name}={value!r} is not a country code (e.g. US, ES, MX)")
     return value
 

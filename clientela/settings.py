@@ -286,7 +286,9 @@ CONTENT_SECURITY_POLICY = {
 # --- Clientela ---
 CLIENTELA_PAGE_SIZE = env_int("CLIENTELA_PAGE_SIZE", 25, minimum=5)
 CLIENTELA_TRASH_DAYS = env_int("CLIENTELA_TRASH_DAYS", 30, minimum=1)
-CLIENTELA_DEFAULT_PHONE_REGION = env_phone_region("CLIENTELA_DEFAULT_PHONE_REGION", "US")
+# Unset (""): the company profile's country, else the country of the language (ES for
+# es, US for en; core.company.default_country).
+CLIENTELA_DEFAULT_PHONE_REGION = env_phone_region("CLIENTELA_DEFAULT_PHONE_REGION", "")
 CLIENTELA_MAX_ATTACHMENT_MB = env_int("CLIENTELA_MAX_ATTACHMENT_MB", 10, minimum=1)
 #: The largest file an import accepts (web upload or command line), in megabytes.
 CLIENTELA_MAX_IMPORT_MB = env_int("CLIENTELA_MAX_IMPORT_MB", 1024, minimum=1)

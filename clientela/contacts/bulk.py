@@ -197,7 +197,7 @@ def _detail_rows(cleaned: list[Checked], now: Any) -> None:
         head = (now, now, person_id, org_id)
         details = c.details
         emails += [(*head, e.address, e.kind, e.is_primary) for e in details["emails"]]
-        phones += [(*head, p.number, p.kind, p.is_primary) for p in details["phones"]]
+        phones += [(*head, p.number, p.kind, p.is_primary, p.verified) for p in details["phones"]]
         addresses += [
             (*head, a.kind, a.street, a.city, a.region, a.postal_code, a.country, a.is_primary)
             for a in details["addresses"]
@@ -205,7 +205,7 @@ def _detail_rows(cleaned: list[Checked], now: Any) -> None:
         relationships += [(*head, r.kind, r.since) for r in details["relationships"]]
     owners = ["created_at", "updated_at", "person_id", "organization_id"]
     insert_rows(EmailAddress, [*owners, "address", "kind", "is_primary"], emails)
-    insert_rows(PhoneNumber, [*owners, "number", "kind", "is_primary"], phones)
+    insert_rows(PhoneNumber, [*owners, "number", "kind", "is_primary", "verified"], phones)
     insert_rows(
         Address,
         [*owners, "kind", "street", "city", "region", "postal_code", "country", "is_primary"],

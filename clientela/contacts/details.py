@@ -43,6 +43,9 @@ class PhoneInput:
     number: str
     kind: str = PhoneKind.MOBILE
     is_primary: bool = False
+    #: False: keep the number as typed, unverified (an import's number that no country
+    #: reads; see ``clean_unverified_phone``). Pages and the API always send True.
+    verified: bool = True
 
 
 @dataclass
@@ -107,22 +110,46 @@ def clean_emails(items: list[EmailInput]) -> list[EmailInput]:
     return cleaned
 
 
-def clean_phones(items: list[PhoneInput], region: str | None) -> list[PhoneInput]:
+#: The longest number kept as typed (the column's width; ``normalize_phone``'s limit).
+MAX_TYPED_PHONE = 50
+
+
+def clean_unverified_phone(raw: str) -> str:
+    """A number kept as typed: spaces tidied, at most ``MAX_TYPED_PHONE`` characters and
+    with digits in it (else it is no phone number at all)."""
+    value = " ".join(str(raw or "").split())
+    if not any(ch.isdigit() for ch in value) or len(value) > MAX_TYPED_PHONE:
+        raise ValidationError(_("“%(value)s” is not a phone number.") % {"value": raw})
+    return value
+
+
+def clean_phones(
+    items: list[PhoneInput], region: str | None, *, kept: frozenset[str] = frozenset()
+) -> list[PhoneInput]:
+    """Numbers normalized to E.164; an item marked ``verified=False`` (an import's), or
+    one of ``kept`` (the record's unverified numbers, sent back unchanged by a form), is
+    kept as typed and unverified when it does not normalize."""
     _too_many(items, "phones")
     cleaned: list[PhoneInput] = []
     errors: list[str] = []
     seen: set[str] = set()
     for item in items:
+        verified = True
         try:
-            number = normalize_phone(item.number, region)
             _check_kind(item.kind, PhoneKind, _("phone type"))
+            try:
+                number = normalize_phone(item.number, region)
+            except ValidationError:
+                if item.verified and item.number not in kept:
+                    raise
+                number, verified = clean_unverified_phone(item.number), False
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
         if number in seen:
             continue
         seen.add(number)
-        cleaned.append(PhoneInput(number, item.kind, item.is_primary))
+        cleaned.append(PhoneInput(number, item.kind, item.is_primary, verified))
     if errors:
         raise ValidationError({"phones": errors})
     _one_primary(cleaned)
@@ -216,7 +243,12 @@ def replace_phones(record: Person | Organization, items: list[PhoneInput]) -> No
     kw = _owner_kw(record)
     PhoneNumber.objects.filter(**kw).delete()
     PhoneNumber.objects.bulk_create(
-        [PhoneNumber(number=i.number, kind=i.kind, is_primary=i.is_primary, **kw) for i in items]
+        [
+            PhoneNumber(
+                number=i.number, kind=i.kind, is_primary=i.is_primary, verified=i.verified, **kw
+            )
+            for i in items
+        ]
     )
 
 
@@ -256,7 +288,8 @@ def current_details(record: Person | Organization) -> dict[str, list[Any]]:
             EmailInput(e.address, e.kind, e.is_primary) for e in EmailAddress.objects.filter(**kw)
         ],
         "phones": [
-            PhoneInput(p.number, p.kind, p.is_primary) for p in PhoneNumber.objects.filter(**kw)
+            PhoneInput(p.number, p.kind, p.is_primary, p.verified)
+            for p in PhoneNumber.objects.filter(**kw)
         ],
         "addresses": [
             AddressInput(

@@ -196,9 +196,14 @@ class EmailAddress(ContactDetail):
 
 
 class PhoneNumber(ContactDetail):
-    number = models.CharField(_("phone"), max_length=20, help_text=_("E.164, e.g. +34612345678"))
+    number = models.CharField(
+        _("phone"), max_length=50, help_text=_("E.164, e.g. +34612345678, when verified")
+    )
     kind = models.CharField(_("type"), max_length=10, choices=PhoneKind, default=PhoneKind.MOBILE)
     is_primary = models.BooleanField(_("primary"), default=False)
+    #: False for a number an import kept as typed because it could not be read as a
+    #: real number (no country code and none to assume): shown with a hint to fix it.
+    verified = models.BooleanField(_("verified"), default=True)
 
     class Meta:
         ordering = ["-is_primary", "id"]

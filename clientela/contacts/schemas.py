@@ -79,9 +79,14 @@ class EmailOut(OutputSchema):
 
 
 class PhoneOut(OutputSchema):
-    number: str
+    number: str = Field(description="E.164 when verified; as typed when not.")
     kind: str
     is_primary: bool
+    verified: bool = Field(
+        True,
+        description="False for a number an import kept as typed because no country reads "
+        "it as a real number; sending it back unchanged keeps it.",
+    )
 
 
 class AddressOut(OutputSchema):
@@ -250,7 +255,12 @@ def _record_data(record: Any) -> dict[str, Any]:
             for e in _primary_first(json_value(record.email_rows))
         ],
         "phones": [
-            {"number": p["number"], "kind": p["kind"], "is_primary": bool(p["is_primary"])}
+            {
+                "number": p["number"],
+                "kind": p["kind"],
+                "is_primary": bool(p["is_primary"]),
+                "verified": bool(p.get("verified", True)),
+            }
             for p in _primary_first(json_value(record.phone_rows))
         ],
         "addresses": [

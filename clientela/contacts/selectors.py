@@ -104,7 +104,9 @@ def _detail_rows(model: type[Any], owner: str) -> dict[str, Any]:
         ),
         "phone_rows": json_rows(
             PhoneNumber.objects.filter(**mine),
-            JSONObject(id="id", number="number", kind="kind", is_primary="is_primary"),
+            JSONObject(
+                id="id", number="number", kind="kind", is_primary="is_primary", verified="verified"
+            ),
         ),
         "address_rows": json_rows(
             Address.objects.filter(**mine),

@@ -154,8 +154,11 @@ def _clean_details(
     except ValidationError as exc:
         key = "email" if "email" in data and "emails" not in data else "emails"
         errors[key] = exc.message_dict["emails"]
+    # A number already kept unverified, sent back as it is, stays so (a form re-sends
+    # every phone; editing the name must not ask to fix the number first).
+    kept = frozenset(p.number for p in current["phones"] if not p.verified)
     try:
-        result["phones"] = d.clean_phones(phones, region)
+        result["phones"] = d.clean_phones(phones, region, kept=kept)
     except ValidationError as exc:
         errors.setdefault("phones", exc.message_dict["phones"])
     try:

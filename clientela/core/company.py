@@ -133,11 +133,25 @@ def company_name() -> str:
     return name or "Clientela"
 
 
+#: The country a language's installation is assumed to be in when neither the company
+#: profile nor ``CLIENTELA_DEFAULT_PHONE_REGION`` names one: Spanish → Spain; English →
+#: the United States (the English of Clientela's pages, dates and month-first imports).
+LANGUAGE_COUNTRIES: dict[str, str] = {Language.ES: "ES", Language.EN: "US"}
+
+
 def default_country() -> str:
-    """The profile's default country, else ``CLIENTELA_DEFAULT_PHONE_REGION``: where
-    phone numbers written without a country code are read, and the country of the
-    rows of an import that name none."""
-    return (profile().country or settings.CLIENTELA_DEFAULT_PHONE_REGION or "US").upper()
+    """Where phone numbers written without a country code are read, and the country of
+    the rows of an import that name none: the profile's country, else
+    ``CLIENTELA_DEFAULT_PHONE_REGION``, else the country of the company's language
+    (``default_language``: the profile's, else ``CLIENTELA_LANGUAGE``)."""
+    return (profile().country or fallback_country()).upper()
+
+
+def fallback_country() -> str:
+    """The default country while the profile names none (what Settings → Company
+    shows as "not set")."""
+    country = settings.CLIENTELA_DEFAULT_PHONE_REGION
+    return (country or LANGUAGE_COUNTRIES.get(default_language(), "")).upper()
 
 
 def default_language() -> str:

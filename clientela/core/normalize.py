@@ -10,6 +10,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 #: The longest address SMTP allows (RFC 5321) and the width of every e-mail column.
 MAX_EMAIL_LENGTH = 254
@@ -39,10 +40,12 @@ def normalize_email(raw: str) -> str:
 def normalize_phone(raw: str, region: str | None = None) -> str:
     """Parse a phone number written in any common format into E.164 (+14155550123).
 
-    ``region`` (ISO 3166 alpha-2, e.g. the record's country) is used for numbers
-    written without a country code; without one, the company's default country
+    A number written without a country code is read in ``region`` (ISO 3166 alpha-2:
+    the record's address country), then in the company's default country
     (``core.company.default_country``: the profile's, else
-    ``CLIENTELA_DEFAULT_PHONE_REGION``).
+    ``CLIENTELA_DEFAULT_PHONE_REGION``, else the country of the installation's
+    language); the first that reads it as a real number wins. A refused number's
+    message says how to write it (the country code, e.g. +34).
     """
     if raw is not None and not isinstance(raw, str):
         raise ValidationError(_("Enter a phone number as text."))
@@ -51,21 +54,33 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
         raise ValidationError(_("Enter a phone number."))
     if len(value) > 50:
         raise ValidationError(_("“%(value)s” is not a phone number."), params={"value": raw})
-    if not region:
-        # core.company reads the profile model, which this leaf module must not import
-        # at load time (the company module imports it).
-        from clientela.core.company import default_country  # noqa: PLC0415
+    # core.company reads the profile model, which this leaf module must not import at
+    # load time (the company module imports it).
+    from clientela.core.company import default_country  # noqa: PLC0415
 
-        region = default_country()
-    default = region.upper()
-    parsed = _parse_phone(value, default)
-    if parsed is None and value.startswith("00"):
-        # "00" is the international prefix almost everywhere outside North America, so
-        # "0044 20 …" means +44 even when the default region (US) dials out with 011.
-        parsed = _parse_phone("+" + value[2:], default)
-    if parsed is None:
-        raise ValidationError(_("“%(value)s” is not a valid phone number."), params={"value": raw})
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    fallback = default_country()
+    regions = list(dict.fromkeys(r.upper() for r in (region, fallback) if r))
+    for candidate in regions:
+        parsed = _parse_phone(value, candidate)
+        if parsed is None and value.startswith("00"):
+            # "00" is the international prefix almost everywhere outside North America,
+            # so "0044 20 …" means +44 even when the region (US) dials out with 011.
+            parsed = _parse_phone("+" + value[2:], candidate)
+        if parsed is not None:
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    raise ValidationError(_phone_refusal(value, regions[0] if regions else ""))
+
+
+def _phone_refusal(value: str, region: str) -> str:
+    """Why a number was refused, with what to do: a number without a country code was
+    read as one of ``region``; one with it is simply not a real number."""
+    code = phonenumbers.country_code_for_region(region) if region else 0
+    if value.startswith(("+", "00")) or not code:
+        return _("“%(value)s” is not a valid phone number.") % {"value": value}
+    return _(
+        "“%(value)s” is not a valid phone number in %(country)s (+%(code)s), where numbers "
+        "without a country code are read; add the country code, e.g. +34 612 345 678."
+    ) % {"value": value, "country": countries.name(region) or region, "code": code}
 
 
 def _parse_phone(value: str, region: str) -> phonenumbers.PhoneNumber | None:
@@ -103,7 +118,10 @@ def phone_search_terms(e164: str) -> list[str]:
     try:
         parsed = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
-        return [re.sub(r"\D", "", e164)]
+        # A number kept as typed (unverified): found by its digits, and by them without
+        # the leading zeros of a national prefix ("06 12…" by "612…" too).
+        digits = re.sub(r"\D", "", e164)
+        return list(dict.fromkeys(t for t in (digits, digits.lstrip("0")) if t))
     national = str(parsed.national_number)
     return [f"{parsed.country_code}{national}", national]
 

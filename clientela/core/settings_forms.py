@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from clientela.core.choices import Language
+from clientela.core.company import fallback_country
 from clientela.core.filters import USER_STATUSES
 from clientela.core.forms import BootstrapMixin, time_zone_choices
 from clientela.core.models import Role, Team
@@ -149,7 +150,7 @@ class CompanyProfileForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         server = {
-            "country": settings.CLIENTELA_DEFAULT_PHONE_REGION,
+            "country": fallback_country(),
             "language": dict(Language.choices).get(settings.LANGUAGE_CODE, settings.LANGUAGE_CODE),
             "time_zone": settings.TIME_ZONE,
         }

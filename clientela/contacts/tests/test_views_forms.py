@@ -486,3 +486,27 @@ def test_new_record_future_dates_use_the_local_day(client: Any, rep_north: Any) 
         CREATE_PERSON, person_post(rep_north, birthday=tomorrow.isoformat())
     ).content.decode()
     assert "between 1900 and today" in html
+
+
+def test_a_national_number_the_default_country_refuses_says_to_add_the_code(
+    client: Any, rep_north: Any
+) -> None:
+    # An English installation without a company country reads numbers as the US's; a
+    # Spanish mobile typed without +34 is refused with what to do, nothing saved.
+    client.force_login(rep_north)
+    data = person_post(
+        rep_north, phones=[{"number": "612 345 678", "kind": "mobile"}], addresses=[]
+    )
+    html = client.post(CREATE_PERSON, data).content.decode()
+    assert (
+        "“612 345 678” is not a valid phone number in United States of America (+1), where "
+        "numbers without a country code are read; add the country code, e.g. +34 612 345 678."
+    ) in html
+    assert not Person.objects.exists()
+    # With the address in Spain it is read as a Spanish number.
+    spain = [{"kind": "home", "city": "Madrid", "country": "ES"}]
+    data = person_post(
+        rep_north, phones=[{"number": "612 345 678", "kind": "mobile"}], addresses=spain
+    )
+    client.post(CREATE_PERSON, data)
+    assert Person.objects.get().phone == "+34612345678"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 # The writing halves live with the kinds' export columns (``core.exports``); the
@@ -36,9 +37,17 @@ __all__ = [
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: A phone number in E.164 (+34612904550): a spreadsheet reads it as a number at worst,
+#: runs nothing, and Google and Outlook would keep a ``'`` before it as part of it.
+_E164 = re.compile(r"\+[1-9]\d{5,14}")
+
+
 def neutralize(value: Any) -> str:
-    """A cell's text, with a ``'`` before anything a spreadsheet would run."""
+    """A cell's text, with a ``'`` before anything a spreadsheet would run (not before a
+    phone number in E.164, which runs nothing)."""
     text = "" if value is None else str(value)
+    if _E164.fullmatch(text):
+        return text
     # A text that already looks neutralized ('=…, ''=…) gets one more quote, so that
     # ``unneutralize`` gives back exactly what the user typed.
     if text.lstrip("'").startswith(FORMULA_START):

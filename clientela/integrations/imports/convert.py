@@ -31,6 +31,13 @@ from clientela.core.choices import Language
 from clientela.core.company import default_country
 from clientela.core.normalize import fold, normalize_phone
 from clientela.integrations.exports.cells import split_lines, split_tags, unneutralize
+from clientela.integrations.imports.labels import (
+    EMAIL_LABELS,
+    PHONE_LABELS,
+    address_groups,
+    label_columns,
+    label_kind,
+)
 
 
 @dataclass
@@ -41,6 +48,8 @@ class Issue:
     column: str
     value: str
     message: str
+    #: The mapping target the cell was read for ("" for the whole row).
+    target: str = ""
 
 
 @dataclass
@@ -53,6 +62,9 @@ class Converted:
     issues: list[Issue] = field(default_factory=list)
     #: What was left out or assumed without failing the row (a birthday without a year).
     notes: list[Issue] = field(default_factory=list)
+    #: Cells whose value could not be used (an unknown country, a date that does not
+    #: exist): reported and left out, the rest of the row imported.
+    left_out: list[Issue] = field(default_factory=list)
     organizations: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -226,6 +238,13 @@ def _unknown_country() -> str:
     return _("Unknown country; use its name or ISO code (ES, US…).")
 
 
+def _kept_as_typed() -> str:
+    return _(
+        "Kept as typed, not verified: no country reads it as a real number "
+        "(add the country code, e.g. +34)."
+    )
+
+
 def _values(cell: str) -> list[str]:
     return [v.strip() for v in cell.split(_GOOGLE_SEPARATOR) if v.strip()]
 
@@ -256,6 +275,9 @@ class Converter:
         #: The country of rows that name none (their addresses and local numbers).
         self.country = country
         self.default_country = country or default_country()
+        #: Google's e-mail/phone value columns -> their label columns.
+        self.labels = label_columns(headers, mapping)
+        self.address_groups = address_groups(headers, mapping)
         self.columns: dict[str, list[int]] = defaultdict(list)
         for index, target in enumerate(mapping):
             if target:
@@ -313,7 +335,7 @@ class Converter:
         notes = [cells[i] for i in self.columns.get("notes", []) if cells[i]]
         if len(notes) > 1:
             data["notes"] = "\n\n".join(notes)
-        self._address(out, get)
+        self._address(out, get, cells)
         self._contacts(out, cells)
         self._tags(out, cells)
         self._owner(out, get)
@@ -326,6 +348,7 @@ class Converter:
                     )
                     for r in split_lines(get(name))
                 ]
+        _leave_out(out)
         return out
 
     # --- pieces ------------------------------------------------------------------------------
@@ -338,9 +361,10 @@ class Converter:
         return get
 
     def _issue(self, out: Converted, target: str, value: str, message: str) -> None:
+        """A cell that cannot be used: left out (``_leave_out``), the row kept."""
         indexes = self.columns.get(target)
         column = self.headers[indexes[0]] if indexes else ""
-        out.issues.append(Issue(column=column, value=value[:300], message=message))
+        out.left_out.append(Issue(column, value[:300], message, target=target))
 
     def _names(self, out: Converted, get: Any) -> None:
         full = get("full_name")
@@ -392,20 +416,34 @@ class Converter:
         self._export_contacts(cells, emails, phones)
         for target, email_kind in _EMAIL_KINDS.items():
             for index in self.columns.get(target, []):
-                emails += [EmailInput(address=v, kind=email_kind) for v in _values(cells[index])]
+                kind = label_kind(cells, self.labels.get(index), EMAIL_LABELS, email_kind)
+                emails += [EmailInput(address=v, kind=kind) for v in _values(cells[index])]
         for target, phone_kind in _PHONE_KINDS.items():
             for index in self.columns.get(target, []):
-                phones += [PhoneInput(number=v, kind=phone_kind) for v in _values(cells[index])]
+                kind = label_kind(cells, self.labels.get(index), PHONE_LABELS, phone_kind)
+                phones += [PhoneInput(number=v, kind=kind) for v in _values(cells[index])]
         if emails:
             out.data["emails"] = _first_primary(_unique(emails, "address"))
         if phones:
             out.data["phones"] = _first_primary(_unique(phones, "number"))
-            if self.country and not any(a.country for a in out.data.get("addresses", [])):
-                # The services read a local number in the row's country, else the
-                # site's; a row without a country is in the import's.
-                for phone in out.data["phones"]:
-                    with contextlib.suppress(ValidationError):
-                        phone.number = normalize_phone(phone.number, self.country)
+            self._read_phones(out, out.data["phones"], cells)
+
+    def _read_phones(self, out: Converted, phones: list[PhoneInput], cells: list[str]) -> None:
+        """Each number in E.164, read in the row's address country, else the import's,
+        else the company's; one that none of them reads is kept as typed, unverified
+        (the services keep it so), and the row says so."""
+        countries = [a.country for a in out.data.get("addresses", []) if a.is_primary]
+        regions = [r for r in (*countries, self.country, self.default_country) if r]
+        for phone in phones:
+            for region in dict.fromkeys(regions):
+                with contextlib.suppress(ValidationError):
+                    phone.number = normalize_phone(phone.number, region)
+                    break
+            else:
+                phone.verified = False
+                indexes = [i for t in (*_PHONE_KINDS, "phones") for i in self.columns.get(t, [])]
+                column = next((self.headers[i] for i in indexes if phone.number in cells[i]), "")
+                out.notes.append(Issue(column, phone.number[:300], _kept_as_typed(), "phones"))
 
     def _export_contacts(
         self, cells: list[str], emails: list[EmailInput], phones: list[PhoneInput]
@@ -421,36 +459,18 @@ class Converter:
                 for r in split_lines(cells[index])
             ]
 
-    def _address(self, out: Converted, get: Any) -> None:
+    def _address(self, out: Converted, get: Any, cells: list[str]) -> None:
         addresses: list[AddressInput] = []
-        parts = {name: get(name) for name in _ADDRESS_PARTS}
-        if self.columns.get("addresses") and get("addresses"):
-            # Clientela's export: the "city"/"country" columns repeat the primary address
-            # of the complete "addresses" cell.
-            parts = dict.fromkeys(_ADDRESS_PARTS, "")
-        if any(parts.values()):
-            raw_country = parts.pop("country")
-            code = country_code(raw_country) if raw_country else ""
-            if code is None:
-                self._issue(
-                    out,
-                    "country",
-                    raw_country,
-                    _unknown_country(),
-                )
-            elif not code and any(parts.values()):
-                # No country given: an address needs one, so the import's country (or
-                # the company's default country) is taken; the row says so.
-                code = self.default_country
-                self._note(
-                    out,
-                    "city",
-                    parts["city"] or parts["street"],
-                    _("No country given: %(code)s assumed.") % {"code": code},
-                )
-                addresses.append(AddressInput(country=code, **parts))
-            else:
-                addresses.append(AddressInput(country=code or "", **parts))
+        # Clientela's export: the "city"/"country" columns repeat the primary address of
+        # the complete "addresses" cell, which alone is read.
+        exported = bool(self.columns.get("addresses") and get("addresses"))
+        one = {name: self.columns[name][0] for name in _ADDRESS_PARTS if self.columns.get(name)}
+        for kind, indexes in [] if exported else self.address_groups or [("", one)]:
+            parts = {n: unneutralize(cells[i]) for n, i in indexes.items()}
+            address = self._one_address(out, {n: parts.get(n, "") for n in _ADDRESS_PARTS}, indexes)
+            if address is not None:
+                address.kind = kind or address.kind
+                addresses.append(address)
         if self.columns.get("addresses") and get("addresses"):
             for row in split_lines(get("addresses")):
                 street, postal, city, region, country, kind = (row + [""] * 6)[:6]
@@ -466,6 +486,30 @@ class Converter:
                 )
         if addresses:
             out.data["addresses"] = _first_primary(addresses)
+
+    def _one_address(
+        self, out: Converted, parts: dict[str, str], indexes: dict[str, int]
+    ) -> AddressInput | None:
+        """One address of the row; None if empty or its country unknown (left out)."""
+        if not any(parts.values()):
+            return None
+        raw_country = parts.pop("country")
+        code = country_code(raw_country) if raw_country else ""
+        if code is None:
+            column = self.headers[indexes["country"]]
+            out.left_out.append(Issue(column, raw_country[:300], _unknown_country(), "country"))
+            return None
+        if not code and any(parts.values()):
+            # No country given: an address needs one, so the import's country (or the
+            # company's default country) is taken; the row says so.
+            code = self.default_country
+            column = self.headers[indexes.get("city", indexes.get("street", 0))]
+            message = _("No country given: %(code)s assumed.") % {"code": code}
+            out.notes.append(Issue(column, (parts["city"] or parts["street"])[:300], message))
+        street, city, region, postal = (
+            parts[k] for k in ("street", "city", "region", "postal_code")
+        )
+        return AddressInput(code, street=street, city=city, region=region, postal_code=postal)
 
     def _organizations(self, out: Converted, cells: list[str], get: Any) -> None:
         name, title = get("organization"), get("job_title")
@@ -510,6 +554,19 @@ class Converter:
                     custom[target[3:]] = _custom_value(text)
         if custom:
             out.data["custom"] = custom
+
+
+#: The data key a left-out cell's target fills.
+_TARGET_KEYS = {"country": "addresses", "birthday": "birthday"}
+
+
+def _leave_out(out: Converted) -> None:
+    """Drop what the left-out cells would have set, so that an update keeps the value
+    the record has (a date that could not be read is not a date removed)."""
+    for issue in out.left_out:
+        key = _TARGET_KEYS.get(issue.target, issue.target)
+        if key in out.data and out.data[key] in (None, "", []):
+            del out.data[key]
 
 
 def _semicolons(value: str) -> bool:

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 
 from clientela.core.custom_fields import definitions
 from clientela.core.kinds import RecordKind, record_kinds
+from clientela.integrations.imports.labels import first_of_each_address
 
 FUZZY_CUTOFF = 90
 
@@ -45,11 +46,13 @@ _CONTACT_DETAILS = [
     Target("phone_home", _("Home phone"), True),
     Target("phone_fax", _("Fax"), True),
     Target("phone_other", _("Other phone"), True),
-    Target("street", _("Street")),
-    Target("city", _("City")),
-    Target("region", _("Region / state")),
-    Target("postal_code", _("Postal code")),
-    Target("country", _("Country")),
+    # Several columns each: Outlook's business, home and other addresses (grouped by
+    # the header's first word, ``labels.address_groups``).
+    Target("street", _("Street"), True),
+    Target("city", _("City"), True),
+    Target("region", _("Region / state"), True),
+    Target("postal_code", _("Postal code"), True),
+    Target("country", _("Country"), True),
 ]
 _EXPORT_DETAILS = [
     Target("emails", _("E-mails (Clientela export)")),
@@ -572,7 +575,7 @@ def guess_mapping(headers: list[str], kind: str) -> list[str]:
     ]
     if "first_name" in best or "last_name" in best:
         mapping = ["" if key == "full_name" else key for key in mapping]
-    return mapping
+    return first_of_each_address(headers, mapping)
 
 
 def guess_kind(headers: list[str]) -> str:

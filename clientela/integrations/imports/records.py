@@ -75,7 +75,7 @@ def record_data(record: Person | Organization) -> dict[str, Any]:
     out: dict[str, Any] = {name: getattr(record, name) for name in scalars}
     current = contacts_selectors.record_details(record)
     out["emails"] = [[e.address, e.kind, e.is_primary] for e in current["emails"]]
-    out["phones"] = [[p.number, p.kind, p.is_primary] for p in current["phones"]]
+    out["phones"] = [[p.number, p.kind, p.is_primary, p.verified] for p in current["phones"]]
     out["addresses"] = [
         [a.country, a.kind, a.street, a.city, a.region, a.postal_code, a.is_primary]
         for a in current["addresses"]

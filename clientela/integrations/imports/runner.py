@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clientela.contacts import bulk, services
 from clientela.contacts import selectors as contacts_selectors
@@ -31,6 +32,7 @@ from clientela.contacts.models import Organization, Person
 from clientela.core.choices import Interface
 from clientela.core.context import interface
 from clientela.core.models import User
+from clientela.integrations.imports import salvage
 from clientela.integrations.imports.convert import (
     Converted,
     Converter,
@@ -76,10 +78,25 @@ class Counts:
     skipped: int = 0
     failed: int = 0
     rows: int = 0
+    #: Rows written with cells left out, and how many cells.
+    partial: int = 0
+    cells: int = 0
 
     def add(self, other: Counts) -> None:
-        for name in ("created", "updated", "skipped", "failed", "rows"):
+        for name in ("created", "updated", "skipped", "failed", "rows", "partial", "cells"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def written(self, item: Converted) -> None:
+        """Count a row written, with the cells it left out."""
+        if item.left_out:
+            self.partial += 1
+            self.cells += len(item.left_out)
+
+    def summary(self, *, dry_run: bool) -> str:
+        """ "4 rows will be imported, 1 with 2 cells left out, 0 will fail." """
+        return summary(
+            self.created + self.updated, self.partial, self.cells, self.failed, dry_run=dry_run
+        )
 
     def line(self) -> str:
         return _("created %(c)s, updated %(u)s, skipped %(s)s, failed %(f)s") % {
@@ -88,6 +105,23 @@ class Counts:
             "s": self.skipped,
             "f": self.failed,
         }
+
+
+def summary(written: int, partial: int, cells: int, failed: int, *, dry_run: bool) -> str:
+    """What an import writes in one sentence: the rows written, how many of them with
+    cells left out (and how many cells), the rows that fail."""
+    if dry_run:
+        rows = ngettext("%(n)s row will be imported", "%(n)s rows will be imported", written) % {
+            "n": written
+        }
+        fail = ngettext("%(n)s will fail", "%(n)s will fail", failed) % {"n": failed}
+    else:
+        rows = ngettext("%(n)s row imported", "%(n)s rows imported", written) % {"n": written}
+        fail = ngettext("%(n)s failed", "%(n)s failed", failed) % {"n": failed}
+    left = ngettext(
+        "%(rows)s with %(n)s cell left out", "%(rows)s with %(n)s cells left out", cells
+    ) % {"rows": partial, "n": cells}
+    return _("%(rows)s, %(left)s, %(fail)s.") % {"rows": rows, "left": left, "fail": fail}
 
 
 @dataclass
@@ -274,9 +308,49 @@ class Importer:
     def _check(
         self, good: list[Converted], result: ChunkResult
     ) -> list[tuple[Converted, bulk.Checked]]:
-        """The rows the services accept; the others failed, with their reasons."""
+        """The rows the services accept, once what they refuse in a row is left out
+        (``salvage``); the others failed, with their reasons."""
+        accepted: list[tuple[Converted, bulk.Checked]] = []
+        pending = list(good)
+        for round_ in range(salvage.ROUNDS + 1):
+            if not pending:
+                break
+            pending = self._identified(pending, result)
+            checks = self._service_check(pending)
+            retry: list[Converted] = []
+            for c, checked in zip(pending, checks, strict=True):
+                if not isinstance(checked, dict):
+                    accepted.append((c, checked))
+                    continue
+                dropped = salvage.leave_out(c, checked) if round_ < salvage.ROUNDS else None
+                if dropped is None:
+                    result.counts.failed += 1
+                    result.issues += self._errors(c, checked)
+                    continue
+                c.left_out += [self._left_out_issue(c, *item) for item in dropped]
+                retry.append(c)
+            pending = retry
+        accepted.sort(key=lambda pair: pair[0].number)
+        for c, _checked in accepted:
+            result.issues += self._notes(c)
+        return accepted
+
+    def _identified(self, rows: list[Converted], result: ChunkResult) -> list[Converted]:
+        """The rows with something that identifies the record; the others failed."""
+        if not self.people:
+            return rows
+        kept = []
+        for c in rows:
+            if why := salvage.identify(c):
+                result.counts.failed += 1
+                result.issues.append(self._issue(c.number, why))
+            else:
+                kept.append(c)
+        return kept
+
+    def _service_check(self, rows: list[Converted]) -> list[bulk.Checked | dict[str, list[str]]]:
         if self.people:
-            for c in good:
+            for c in rows:
                 if c.organizations:
                     # Ids of 0: resolved (and created) once the row is known to be written.
                     c.data["memberships"] = [
@@ -284,21 +358,35 @@ class Importer:
                         for position, (_name, title) in enumerate(c.organizations)
                     ]
         check = bulk.people_check if self.people else bulk.organizations_check
-        checks = check(actor=self.actor, items=[c.data for c in good])  # type: ignore[misc]
-        accepted = []
-        for c, checked in zip(good, checks, strict=True):
-            if isinstance(checked, dict):
-                result.counts.failed += 1
-                result.issues += self._errors(c, checked)
-                continue
-            accepted.append((c, checked))
-            result.issues += [
-                self._issue(
-                    c.number, n.message, column=n.column, value=n.value, kind=RowIssueKind.NOTE
-                )
-                for n in c.notes
-            ]
-        return accepted
+        return check(actor=self.actor, items=[c.data for c in rows])  # type: ignore[misc]
+
+    def _left_out_issue(self, c: Converted, key: str, value: str, message: str) -> Issue:
+        cells = self._cells.get(c.number)
+        column = self.converter.column_of(key, cells, value and f"“{value}”")
+        return Issue(column, value[:300], message, target=key)
+
+    def _column_position(self, issue: Issue) -> int:
+        """Where the issue's column is in the file (a row's report reads in its order)."""
+        headers = self.job.headers
+        return headers.index(issue.column) if issue.column in headers else len(headers)
+
+    def _notes(self, c: Converted) -> list[ImportRowIssue]:
+        """A written row's report: each cell left out, then what was assumed."""
+        left_out = [
+            self._issue(
+                c.number,
+                _("Left out: %(why)s") % {"why": i.message},
+                column=i.column,
+                value=i.value,
+                kind=RowIssueKind.NOTE,
+            )
+            for i in sorted(c.left_out, key=self._column_position)
+        ]
+        notes = [
+            self._issue(c.number, n.message, column=n.column, value=n.value, kind=RowIssueKind.NOTE)
+            for n in c.notes
+        ]
+        return left_out + notes
 
     def _memberships(
         self,
@@ -331,6 +419,7 @@ class Importer:
         records = write(actor=self.actor, checked=[chk for _c, chk in items])
         for (c, _chk), record in zip(items, records, strict=True):
             result.counts.created += 1
+            result.counts.written(c)
             result.records.append(
                 ImportedRecord(
                     job=self.job,
@@ -372,6 +461,7 @@ class Importer:
                 result.counts.skipped += 1  # nothing new in the row: the same file again
                 continue
             result.counts.updated += 1
+            result.counts.written(c)
             result.records.append(
                 ImportedRecord(
                     job=self.job,
@@ -419,6 +509,8 @@ def dry_run(job: ImportJob, *, progress: Callable[[int], None] | None = None) ->
         "updated": counts.updated,
         "skipped": counts.skipped,
         "failed": counts.failed,
+        "partial": counts.partial,
+        "cells": counts.cells,
         "order": importer.converter.order,
     }
     job.rows_total = counts.rows

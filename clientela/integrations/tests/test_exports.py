@@ -16,11 +16,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from clientela.contacts.models import Person
 from clientela.contacts.schemas import person_data
 from clientela.contacts.selectors import person_get_with_details
+from clientela.contacts.services import PhoneInput
 from clientela.integrations.exports import FORMATS, KINDS, records
 from clientela.integrations.exports.cells import neutralize, split_lines, split_tags, unneutralize
 from clientela.integrations.tests.conftest import NOTES
+from clientela.integrations.tests.test_import_services import import_file
 from clientela.integrations.tests.vcard_reader import read_cards, split_unescaped, unescape
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +272,30 @@ def test_neutralized_text_comes_back_exactly(text: str) -> None:
     assert not neutralize(text).lstrip("'").startswith(("=", "+", "-", "@")) or neutralize(
         text
     ).startswith("'")
+
+
+@pytest.mark.parametrize("text", ["+34612904550", "'+34612904550", "+1 415", "+12345"])
+def test_e164_phones_are_written_plain_and_read_back(text: str) -> None:
+    # A phone in E.164 runs nothing in a spreadsheet: no quote, which Google and Outlook
+    # would keep as part of the number. Anything else starting with "+" keeps its quote.
+    written = neutralize(text)
+    assert (written == text) is (text == "+34612904550")
+    assert unneutralize(written) == text
+
+
+def test_csv_phone_column_goes_back_unchanged_beside_a_neutralized_formula(
+    rep_north: Any, person_factory: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # the uploaded file of the import
+    person_factory(
+        rep_north, last_name="Vidal", notes=PAYLOAD, phones=[PhoneInput("+34 612 904 550")]
+    )
+    data = export("csv", rep_north)
+    (row,) = csv_dicts(data)
+    assert row["phone"] == "+34612904550"
+    assert row["notes"] == "'" + PAYLOAD
+    # Clientela itself reads the file back to the same values.
+    Person.objects.all().delete()
+    import_file(rep_north, data, "people.csv", on_exact="create")
+    again = Person.objects.get(last_name="Vidal")
+    assert (again.phone, again.notes) == ("+34612904550", PAYLOAD)

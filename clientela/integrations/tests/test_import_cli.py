@@ -91,12 +91,17 @@ def test_a_file_too_large_to_read_in_a_request_is_read_by_the_command_itself(
 
 
 def test_failed_rows_exit_1_and_are_listed(rep_north: Any, capsys: Any, tmp_path: Path) -> None:
-    rows = [*GOOD, ["Carl", "Berg", "not-an-email", "ES", "Lugo"]]
+    # A bad e-mail is left out; a row with nothing to identify the person fails.
+    rows = [*GOOD, ["", "", "not-an-email", "ES", "Lugo"]]
     path = write(tmp_path, "people.csv", csv_file(rows))
     code, out, err = run_cli(capsys, "import", path, "--user", "nora_north", "--no-progress")
     assert code == 1
-    assert out.strip().splitlines()[-1] == "created 2, updated 0, skipped 0, failed 1"
-    assert "line 4, email “not-an-email”: “not-an-email” is not a valid e-mail address." in err
+    lines = out.strip().splitlines()
+    assert lines[-2:] == [
+        "2 rows imported, 0 with 0 cells left out, 1 failed.",
+        "created 2, updated 0, skipped 0, failed 1",
+    ]
+    assert "line 4: Nothing identifies this row: no name, e-mail, phone or organization." in err
     assert "Traceback" not in err
 
 

@@ -58,6 +58,11 @@ def test_target_keys_and_multiple() -> None:
         "phone_mobile",
         "phone_work",
         "phone_home",
+        "street",
+        "city",
+        "region",
+        "postal_code",
+        "country",
         "phone_fax",
         "phone_other",
         "notes",
@@ -174,7 +179,9 @@ def test_outlook() -> None:
     assert found["Business State"] == "region"
     assert found["Business Postal Code"] == "postal_code"
     assert found["Business Country/Region"] == "country"
-    assert "Home City" not in found  # one address: the first set of columns
+    # Home and other addresses too, one column per part of each.
+    assert (found["Home City"], found["Other Country/Region"]) == ("city", "country")
+    assert "Business Street 2" not in found
     assert found["Birthday"] == "birthday"
     assert found["Categories"] == "tags"
     assert found["Web Page"] == "website"

@@ -155,16 +155,20 @@ def test_google_export_saves_names_emails_phones_address_birthday_org_and_tags(
     assert tags(alice) == ["VIP"]
     membership = Membership.objects.get(person=alice)
     assert (membership.organization.name, membership.job_title) == ("Acme Corp", "Buyer")
-    # The third row has no name: reported, not saved, and its organization was not
-    # created either (no half row).
-    assert [(r, c) for r, c, _v, _m in issues(job)] == [(6, "Last Name")]
-    assert not Organization.objects.filter(name="Just A Company").exists()
+    # The third row has no name, but its organization and phone identify it: it is
+    # imported under the organization's name, and the report says so.
+    assert issues(job) == []
+    company = Person.objects.get(last_name="Just A Company")
+    assert (company.first_name, phones(company)) == ("", ["+442079460000"])
+    assert company.organizations.get().name == "Just A Company"
+    named = job.issues.get(kind=RowIssueKind.NOTE, dry_run=False, row=6)
+    assert named.message == "No name: shown as “Just A Company”."
     # Bob's birthday has no year: he is imported without it, and the report says so.
     bob = Person.objects.get(last_name="Stone")
     assert bob.birthday is None
-    note = job.issues.get(kind=RowIssueKind.NOTE, dry_run=False)
+    note = job.issues.get(kind=RowIssueKind.NOTE, dry_run=False, row=5)
     assert (note.row, note.column, note.value) == (5, "Birthday", "--06-01")
-    assert (job.created, job.failed) == (2, 1)
+    assert (job.created, job.failed) == (3, 0)
 
 
 @pytest.mark.parametrize(
@@ -325,12 +329,16 @@ def test_organizations_from_hubspot_companies(rep_north: Any) -> None:
     assert (job.created, job.failed) == (2, 0)
 
 
-def test_unknown_owner_fails_the_row_naming_the_column(rep_north: Any) -> None:
+def test_unknown_owner_is_left_out_naming_the_column(rep_north: Any) -> None:
     job = import_file(rep_north, DATA / "hubspot_companies.csv")
-    [(row, column, value, message)] = issues(job)
-    assert (row, column, value) == (2, "Company owner", "Dana Owner")
-    assert message.startswith("No active user with this")
-    assert list(Organization.objects.values_list("name", flat=True)) == ["Nordwind GmbH"]
+    assert issues(job) == []
+    note = job.issues.get(dry_run=False, column="Company owner")
+    assert (note.row, note.value, note.kind) == (2, "Dana Owner", RowIssueKind.NOTE)
+    assert note.message.startswith("Left out: No active user with this")
+    # The row is imported, owned by whoever imports it.
+    bright = Organization.objects.get(external_id="9001")
+    assert bright.owner == rep_north
+    assert Organization.objects.count() == 2
 
 
 def test_people_with_organization_create_it_once_with_job_titles(rep_north: Any) -> None:
@@ -386,18 +394,36 @@ BAD_ROWS = [
 ]
 
 
-def test_dry_run_writes_nothing_and_reports_each_failing_row(rep_north: Any) -> None:
+def notes(job: Any, *, dry_run: bool = False) -> list[tuple[int, str, str, str]]:
+    return [
+        (i.row, i.column, i.value, i.message)
+        for i in selectors.import_issues(job=job, dry_run=dry_run).filter(kind="note")
+    ]
+
+
+def test_dry_run_writes_nothing_and_reports_each_cell_left_out(rep_north: Any) -> None:
     before = counts()
     job = import_file(rep_north, csv_file(BAD_ROWS), dry_run=True)
     assert counts() == before
-    found = issues(job, dry_run=True)
-    assert found == [
-        (3, "email_personal", "not-an-email", "“not-an-email” is not a valid e-mail address."),
-        (4, "birthday", "31/02/1990", "This date does not exist."),
-        (5, "country", "Atlantis", "Unknown country; use its name or ISO code (ES, US…)."),
+    assert issues(job, dry_run=True) == []
+    assert notes(job, dry_run=True) == [
+        (
+            3,
+            "email_personal",
+            "not-an-email",
+            "Left out: “not-an-email” is not a valid e-mail address.",
+        ),
+        (4, "birthday", "31/02/1990", "Left out: This date does not exist."),
+        (
+            5,
+            "country",
+            "Atlantis",
+            "Left out: Unknown country; use its name or ISO code (ES, US…).",
+        ),
     ]
-    assert (job.preview["created"], job.preview["failed"]) == (1, 3)
-    [row] = job.preview["rows"]
+    assert (job.preview["created"], job.preview["failed"]) == (4, 0)
+    assert (job.preview["partial"], job.preview["cells"]) == (3, 3)
+    row = job.preview["rows"][0]
     assert row["row"] == 2
     assert (row["name"], row["email"], row["country"], row["birthday"]) == (
         "Ana Ruiz",
@@ -406,20 +432,25 @@ def test_dry_run_writes_nothing_and_reports_each_failing_row(rep_north: Any) -> 
         "1985-04-12",
     )
 
-    # The import itself skips the failing rows and imports the rest.
+    # The import writes every row, each without what could not be used.
     services.import_start(actor=rep_north, job=job)
     services.import_run(job=job)
     job.refresh_from_db()
-    assert (job.created, job.failed) == (1, 3)
-    ana = Person.objects.get()
+    assert (job.created, job.failed) == (4, 0)
+    ana = Person.objects.get(last_name="Ruiz")
     assert (ana.full_name, ana.email, ana.birthday) == (
         row["name"],
         row["email"],
         datetime.date(1985, 4, 12),
     )
-    # Bea's good e-mail was not saved without the bad one: no half row.
-    assert not EmailAddress.objects.filter(address="bea@example.com").exists()
-    assert [i[0] for i in issues(job)] == [3, 4, 5]
+    bea = Person.objects.get(last_name="Soto")
+    assert emails(bea) == [("bea@example.com", "work")]
+    carl = Person.objects.get(last_name="Berg")
+    assert (carl.birthday, carl.country) == (None, "ES")
+    dan = Person.objects.get(last_name="Moe")
+    assert [a for a, _k in emails(dan)] == ["dan@example.com", "dan@home.example"]
+    assert (dan.country, dan.addresss.count()) == ("", 0)
+    assert [n[0] for n in notes(job)] == [3, 4, 5]
 
 
 def test_import_needs_a_dry_run_first(rep_north: Any) -> None:

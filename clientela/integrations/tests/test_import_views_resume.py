@@ -39,7 +39,7 @@ def test_a_failed_import_resumes_from_its_page(client: Any, admin: Any) -> None:
     # Done is not stopped: resuming again is refused with a message, nothing changes.
     response = client.post(resume, follow=True)
     assert "Only a stopped import can be resumed." in response.content.decode()
-    assert Person.objects.count() == 2
+    assert Person.objects.count() == 3
 
 
 def test_a_job_is_run_by_one_process_only(admin: Any) -> None:
@@ -64,7 +64,7 @@ def test_undo_without_delete_rights_says_why(client: Any, marketer: Any, admin: 
     assert "your role does not allow" in response.content.decode()
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
-    assert Person.objects.filter(deleted_at__isnull=True).count() == 2
+    assert Person.objects.filter(deleted_at__isnull=True).count() == 3
 
 
 def test_mapping_page_sets_the_import_country(client: Any, admin: Any) -> None:

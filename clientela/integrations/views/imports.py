@@ -42,6 +42,7 @@ from clientela.integrations.imports.mapping import (
     targets_for,
 )
 from clientela.integrations.imports.readers import ImportFileError, open_table
+from clientela.integrations.imports.runner import summary
 from clientela.integrations.models import ImportJob, ImportKind, ImportStatus, OnDuplicate
 
 #: Imports this small run in the request that starts them (no worker needed to see a
@@ -282,12 +283,30 @@ def _render_job(
                 "report_url": reverse("integrations:import-report", kwargs={"pk": job.pk})
                 + ("?run=check" if dry_run else "?run=import"),
                 "preview": job.preview or {},
+                "summary": _summary(job.preview or {}),
+                "to_write": _to_write(job.preview or {}),
             }
         )
         if request.htmx and request.htmx.target == ISSUES_ID:
             return render(request, "integrations/_import_issues.html", context)
     context.update(extra or {})
     return render(request, "integrations/import_detail.html", context, status=status)
+
+
+def _to_write(preview: dict[str, Any]) -> int:
+    """The rows the import will really write (created or updated), what its button
+    names."""
+    return int(preview.get("created", 0)) + int(preview.get("updated", 0))
+
+
+def _summary(preview: dict[str, Any]) -> str:
+    return summary(
+        _to_write(preview),
+        int(preview.get("partial", 0)),
+        int(preview.get("cells", 0)),
+        int(preview.get("failed", 0)),
+        dry_run=True,
+    )
 
 
 @login_required

@@ -176,6 +176,7 @@ class Command(ClientelaCommand):
         self._report(selectors.import_issues(job=job, dry_run=False).filter(kind="error"))
         # The counts of this run (a resumed import: the rows after the checkpoint); the
         # exit status says whether any row of the whole import failed.
+        self.stdout.write(counts.summary(dry_run=False))
         self.stdout.write(counts.line())
         if job.failed:
             raise SystemExit(1)
@@ -190,6 +191,7 @@ class Command(ClientelaCommand):
         self._run(services.import_resume(actor=user, job=job, queue=False, force=True))
 
     def _finish(self, counts: Counts, job: ImportJob) -> None:
+        self.stdout.write(counts.summary(dry_run=job.status == ImportStatus.CHECKED))
         self.stdout.write(counts.line())
         if counts.failed:
             raise SystemExit(1)
