@@ -121,7 +121,7 @@ class EmailRow(forms.Form):
 
 class PhoneRow(forms.Form):
     number = forms.CharField(
-        label=_("Phone"), required=False, max_length=40, widget=forms.TextInput({"type": "tel"})
+        label=_("Phone"), required=False, max_length=50, widget=forms.TextInput({"type": "tel"})
     )
     kind = forms.ChoiceField(label=_("Type"), choices=PhoneKind.choices, initial=PhoneKind.MOBILE)
     is_primary = forms.BooleanField(label=_("Primary"), required=False)

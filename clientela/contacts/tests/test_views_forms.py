@@ -510,3 +510,29 @@ def test_a_national_number_the_default_country_refuses_says_to_add_the_code(
     )
     client.post(CREATE_PERSON, data)
     assert Person.objects.get().phone == "+34612345678"
+
+
+def test_editing_a_person_keeps_an_unverified_phone_sent_back_unchanged(
+    client: Any, rep_north: Any, person_factory: Any
+) -> None:
+    # An import kept "06 98 76 54 32" as typed (no country reads it); the form shows it
+    # and sends it back with the other changes: it stays, still unverified.
+    person = person_factory(
+        rep_north, phones=[PhoneInput("06 98 76 54 32", "mobile", True, verified=False)]
+    )
+    client.force_login(rep_north)
+    html = client.get(edit_url(person)).content.decode()
+    assert 'value="06 98 76 54 32"' in html
+    data = person_post(
+        rep_north,
+        last_name="Renamed",
+        version=str(person.version),
+        phones=[{"number": "06 98 76 54 32", "kind": "mobile", "is_primary": True}],
+        addresses=[],
+    )
+    assert client.post(edit_url(person), data).status_code == 302
+    person.refresh_from_db()
+    assert person.last_name == "Renamed"
+    assert list(person.phonenumbers.values_list("number", "verified")) == [
+        ("06 98 76 54 32", False)
+    ]
