@@ -6,6 +6,7 @@ in the row's country, then the company's."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -16,7 +17,16 @@ from clientela.contacts.models import Person, PhoneNumber
 from clientela.core import company, search
 from clientela.integrations import selectors, services
 from clientela.integrations.models import RowIssueKind
-from clientela.integrations.tests.test_import_services import DATA, _media, import_file
+from clientela.integrations.tests.test_import_services import (
+    BAD_ROWS,
+    DATA,
+    _media,
+    counts,
+    csv_file,
+    emails,
+    import_file,
+    issues,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +56,58 @@ def phones(person: Person) -> list[tuple[str, bool]]:
 
 
 # --- the 5-row file with mistakes in optional cells ----------------------------------------
+
+
+def test_dry_run_writes_nothing_and_reports_each_cell_left_out(rep_north: Any) -> None:
+    before = counts()
+    job = import_file(rep_north, csv_file(BAD_ROWS), dry_run=True)
+    assert counts() == before
+    assert issues(job, dry_run=True) == []
+    assert notes(job, dry_run=True) == [
+        (
+            3,
+            "email_personal",
+            "not-an-email",
+            "Left out: “not-an-email” is not a valid e-mail address.",
+        ),
+        (4, "birthday", "31/02/1990", "Left out: This date does not exist."),
+        (
+            5,
+            "country",
+            "Atlantis",
+            "Left out: Unknown country; use its name or ISO code (ES, US…).",
+        ),
+    ]
+    assert (job.preview["created"], job.preview["failed"]) == (4, 0)
+    assert (job.preview["partial"], job.preview["cells"]) == (3, 3)
+    row = job.preview["rows"][0]
+    assert row["row"] == 2
+    assert (row["name"], row["email"], row["country"], row["birthday"]) == (
+        "Ana Ruiz",
+        "ana@example.com",
+        "ES",
+        "1985-04-12",
+    )
+
+    # The import writes every row, each without what could not be used.
+    services.import_start(actor=rep_north, job=job)
+    services.import_run(job=job)
+    job.refresh_from_db()
+    assert (job.created, job.failed) == (4, 0)
+    ana = Person.objects.get(last_name="Ruiz")
+    assert (ana.full_name, ana.email, ana.birthday) == (
+        row["name"],
+        row["email"],
+        datetime.date(1985, 4, 12),
+    )
+    bea = Person.objects.get(last_name="Soto")
+    assert emails(bea) == [("bea@example.com", "work")]
+    carl = Person.objects.get(last_name="Berg")
+    assert (carl.birthday, carl.country) == (None, "ES")
+    dan = Person.objects.get(last_name="Moe")
+    assert [a for a, _k in emails(dan)] == ["dan@example.com", "dan@home.example"]
+    assert (dan.country, dan.addresss.count()) == ("", 0)
+    assert [n[0] for n in notes(job)] == [3, 4, 5]
 
 
 def test_dry_run_counts_rows_written_cells_left_out_and_rows_failing(

@@ -394,65 +394,6 @@ BAD_ROWS = [
 ]
 
 
-def notes(job: Any, *, dry_run: bool = False) -> list[tuple[int, str, str, str]]:
-    return [
-        (i.row, i.column, i.value, i.message)
-        for i in selectors.import_issues(job=job, dry_run=dry_run).filter(kind="note")
-    ]
-
-
-def test_dry_run_writes_nothing_and_reports_each_cell_left_out(rep_north: Any) -> None:
-    before = counts()
-    job = import_file(rep_north, csv_file(BAD_ROWS), dry_run=True)
-    assert counts() == before
-    assert issues(job, dry_run=True) == []
-    assert notes(job, dry_run=True) == [
-        (
-            3,
-            "email_personal",
-            "not-an-email",
-            "Left out: “not-an-email” is not a valid e-mail address.",
-        ),
-        (4, "birthday", "31/02/1990", "Left out: This date does not exist."),
-        (
-            5,
-            "country",
-            "Atlantis",
-            "Left out: Unknown country; use its name or ISO code (ES, US…).",
-        ),
-    ]
-    assert (job.preview["created"], job.preview["failed"]) == (4, 0)
-    assert (job.preview["partial"], job.preview["cells"]) == (3, 3)
-    row = job.preview["rows"][0]
-    assert row["row"] == 2
-    assert (row["name"], row["email"], row["country"], row["birthday"]) == (
-        "Ana Ruiz",
-        "ana@example.com",
-        "ES",
-        "1985-04-12",
-    )
-
-    # The import writes every row, each without what could not be used.
-    services.import_start(actor=rep_north, job=job)
-    services.import_run(job=job)
-    job.refresh_from_db()
-    assert (job.created, job.failed) == (4, 0)
-    ana = Person.objects.get(last_name="Ruiz")
-    assert (ana.full_name, ana.email, ana.birthday) == (
-        row["name"],
-        row["email"],
-        datetime.date(1985, 4, 12),
-    )
-    bea = Person.objects.get(last_name="Soto")
-    assert emails(bea) == [("bea@example.com", "work")]
-    carl = Person.objects.get(last_name="Berg")
-    assert (carl.birthday, carl.country) == (None, "ES")
-    dan = Person.objects.get(last_name="Moe")
-    assert [a for a, _k in emails(dan)] == ["dan@example.com", "dan@home.example"]
-    assert (dan.country, dan.addresss.count()) == ("", 0)
-    assert [n[0] for n in notes(job)] == [3, 4, 5]
-
-
 def test_import_needs_a_dry_run_first(rep_north: Any) -> None:
     job = upload(rep_north, csv_file(BAD_ROWS))
     with pytest.raises(ValidationError) as caught:
