@@ -54,14 +54,17 @@ def test_upload_map_check_and_import(
     page.locator("#import-preview").wait_for()
     issues = page.locator("#import-issue-table")
     assert "not-an-email" in issues.inner_text()
+    summary = page.locator("#import-summary").inner_text()
+    assert summary == "3 rows will be imported, 1 with 1 cell left out, 0 will fail."
+    assert page.locator("#import-start").inner_text().strip() == "Import 3 rows"
     assert "gold" in page.locator("#import-preview").inner_text()
     with page.expect_response(is_post("/start/")) as started:
         page.locator("#import-start").click()
     assert started.value.status == 302
     page.get_by_role("link", name="Undo this import").wait_for()
-    # Two created, one failed (the bad e-mail).
-    assert page.locator("[data-counts] .text-success").inner_text() == "2"
-    assert page.locator("[data-counts] .text-danger").inner_text() == "1"
+    # Three created, Luis without his bad e-mail; none failed.
+    assert page.locator("[data-counts] .text-success").inner_text() == "3"
+    assert page.locator("[data-counts] .text-danger").inner_text() == "0"
     assert "not-an-email" in page.locator("#import-issue-table").inner_text()
 
 
