@@ -14,6 +14,8 @@ from django.urls import reverse
 
 from clientela.contacts import services as contacts
 from clientela.contacts.models import Person, PhoneNumber
+from clientela.contacts.schemas import person_out
+from clientela.contacts.selectors import person_get_with_details
 from clientela.core import company, search
 from clientela.integrations import selectors, services
 from clientela.integrations.models import RowIssueKind
@@ -184,6 +186,11 @@ def test_national_numbers_are_read_in_the_rows_country_else_kept_unverified(
     [note] = [n for n in notes(job) if n[0] == 2]
     assert note[1:3] == ("Phone 1 - Value", "06 98 76 54 32")
     assert note[3].startswith("Kept as typed, not verified")
+    # The API says which number is not verified.
+    body = person_out(person_get_with_details(user=rep_north, pk=marie.pk)).model_dump()
+    assert [(p["number"], p["verified"]) for p in body["phones"]] == [("06 98 76 54 32", False)]
+    body = person_out(person_get_with_details(user=rep_north, pk=lucia.pk)).model_dump()
+    assert all(p["verified"] for p in body["phones"])
     for query in ("0698765432", "698765432"):
         hits = search.search(user=rep_north, query=query, resources=["contacts.person"])
         assert [h.object_id for h in hits] == [marie.pk], query
