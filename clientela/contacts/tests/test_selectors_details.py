@@ -12,9 +12,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from ninja.responses import NinjaJSONEncoder
 
 from clientela.contacts import selectors
-from clientela.contacts.schemas import organization_out, person_out
+from clientela.contacts.schemas import OrganizationOut, PersonOut, organization_out, person_out
 from clientela.contacts.services import (
     AddressInput,
     EmailInput,
@@ -186,10 +187,6 @@ def test_api_pages_say_what_the_checked_answer_says(
     """A page of records goes out as plain JSON values without being checked against
     the schema (core.api.records): each item must be what the detail answer, which
     ninja checks against PersonOut / OrganizationOut, says, and valid on its own."""
-    from ninja.responses import NinjaJSONEncoder
-
-    from clientela.contacts.schemas import OrganizationOut, PersonOut
-
     organization_factory(
         admin, emails=[EmailInput("x@acme.test")], relationships=[RelationshipInput("partner")]
     )
