@@ -26,6 +26,7 @@ from django.utils.translation import gettext, ngettext
 from faker import Faker
 
 from clientela.contacts import data_quality
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.choices import AddressKind, Channel, EmailKind, PhoneKind
 from clientela.contacts.demo_catalogue import (
     COUNTRIES,
@@ -280,7 +281,7 @@ class _Generator:
         data: PersonData = {
             "first_name": first,
             "last_name": last,
-            "birthday": self.date_between(_BIRTHDAYS) if self.rng.random() < 0.85 else None,
+            "birthday": self.birthday(index),
             "preferred_language": country.language,
             "preferred_channel": self.rng.choice(Channel.values),
             "external_id": f"{EXTERNAL_PREFIX}p{index:05d}",
@@ -294,6 +295,14 @@ class _Generator:
         if self.rng.random() < 0.1:
             data["notes"] = fake.paragraph(nb_sentences=2)
         return PersonPlan(owner=owner, data=data, memberships=memberships)
+
+    def birthday(self, index: int) -> Birthday | None:
+        """85% have a birthday; one in seven of those without the year, as phones and
+        Google keep them (decided by ``index``, so the random draws stay as they were)."""
+        if self.rng.random() >= 0.85:
+            return None
+        born = self.date_between(_BIRTHDAYS)
+        return Birthday(born.month, born.day, None if index % 7 == 3 else born.year)
 
     def near_duplicate(self, index: int, original: PersonPlan) -> PersonPlan:
         """``original`` typed in again: two letters of the last name swapped (or the

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from clientela.contacts.birthdays import MIN_YEAR, Birthday
 from clientela.contacts.choices import AddressKind, EmailKind, PhoneKind, RelationshipKind
 from clientela.contacts.models import (
     Address,
@@ -217,14 +218,23 @@ def clean_relationships(items: list[RelationshipInput]) -> list[RelationshipInpu
     return list(by_kind.values())
 
 
-def clean_birthday(value: datetime.date | None) -> datetime.date | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime.date):
+def clean_birthday(value: Birthday | datetime.date | str | None) -> Birthday | None:
+    """A birthday from a date, a ``Birthday`` or its text (``1985-05-21``, ``--05-21``);
+    the year, when given, from 1900 and the date not after today."""
+    if isinstance(value, datetime.datetime):
         raise ValidationError({"birthday": [_("Enter a date.")]})
-    if value.year < 1900 or value > timezone.localdate():
+    if value is not None and not isinstance(value, Birthday | datetime.date | str):
+        raise ValidationError({"birthday": [_("Enter a date.")]})
+    try:
+        birthday = Birthday.of(value)
+    except ValueError as exc:
+        raise ValidationError({"birthday": [str(exc)]}) from None
+    if birthday is None or birthday.year is None:
+        return birthday
+    born = birthday.as_date()
+    if birthday.year < MIN_YEAR or (born is not None and born > timezone.localdate()):
         raise ValidationError({"birthday": [_("Enter a birthday between 1900 and today.")]})
-    return value
+    return birthday
 
 
 def _owner_kw(record: Person | Organization) -> dict[str, Any]:

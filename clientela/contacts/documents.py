@@ -51,7 +51,8 @@ def record_snapshot(
         }
     )
     if isinstance(record, Person):
-        snap["birthday"] = record.birthday
+        birthday = record.birthday
+        snap["birthday"] = birthday.isoformat() if birthday else None
         snap["organizations"] = [
             name + (f" ({job_title})" if job_title else "") for name, job_title in memberships
         ]

@@ -138,7 +138,7 @@ class _Record:
     name: str  # folded, tokens sorted: what the names are compared on
     block: str  # folded last name (organization: name without legal form)
     city: str
-    birthday: str = ""  # YYYYMMDD, "" when unknown
+    birthday: str = ""  # YYYYMMDD (0000MMDD without the year), "" when unknown
     emails: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
     sites: set[str] = field(default_factory=set)
@@ -169,9 +169,9 @@ def _visible(kind: str, user: Any | None) -> QuerySet[Any]:
 def _read_people(qs: QuerySet[Person]) -> dict[int, _Record]:
     records: dict[int, _Record] = {}
     rows = qs.order_by().values_list(
-        "id", "first_name", "last_name", "email", "phone", "city", "birthday"
+        "id", "first_name", "last_name", "email", "phone", "city", "birthday_md", "birthday_year"
     )
-    for pk, first, last, email, phone, city, birthday in rows.iterator(chunk_size=5000):
+    for pk, first, last, email, phone, city, month_day, year in rows.iterator(chunk_size=5000):
         last_tokens = _tokens(last)
         name_tokens = _tokens(first) + last_tokens
         if not name_tokens and not email and not phone:
@@ -181,7 +181,7 @@ def _read_people(qs: QuerySet[Person]) -> dict[int, _Record]:
             name=" ".join(sorted(name_tokens)),
             block="".join(last_tokens) or "".join(name_tokens),
             city=" ".join(_tokens(city)),
-            birthday=birthday.strftime("%Y%m%d") if birthday else "",
+            birthday=f"{year or 0:04d}{month_day:04d}" if month_day else "",
         )
         if email:
             rec.emails.add(email.strip().lower())
@@ -291,7 +291,9 @@ def _name_similarity(x: str, y: str) -> float:
 
 def _birthdays(a: str, b: str) -> str:
     """ "same", "close" (one typo: one digit, or day and month swapped) or "differ"
-    for two ``YYYYMMDD`` dates."""
+    for two ``YYYYMMDD`` dates; month and day alone when either has no year (0000)."""
+    if a[:4] == "0000" or b[:4] == "0000":
+        a, b = "0000" + a[4:], "0000" + b[4:]
     if a == b:
         return "same"
     if sum(1 for i, j in zip(a, b, strict=True) if i != j) == 1 or (

@@ -78,6 +78,7 @@ PERSON_COLUMNS = (
     ExportColumn("first_name", gettext_lazy("first name"), lambda r: r["first_name"]),
     ExportColumn("last_name", gettext_lazy("last name"), lambda r: r["last_name"]),
     *_SHARED_HEAD,
+    # "1985-05-21", or Google Contacts' "--05-21" without the year.
     ExportColumn("birthday", gettext_lazy("birthday"), lambda r: _date(r["birthday"])),
     *_SHARED_OWNERSHIP,
     ExportColumn(

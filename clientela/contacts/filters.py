@@ -37,7 +37,8 @@ SORTS: dict[str, dict[str, tuple[str, ...]]] = {
         "phone": ("phone", "id"),
         "city": ("city", "last_name", "first_name", "id"),
         "country": ("country", "city", "last_name", "id"),
-        "birthday": ("birthday", "id"),
+        # In the calendar's order (January first), a birthday without a year included.
+        "birthday": ("birthday_md", "id"),
         "owner": ("owner__username", "id"),
         "team": ("team__name", "id"),
         "created": ("created_at", "id"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from clientela.contacts import services
+from clientela.contacts.birthday_field import BirthdayField
 from clientela.contacts.choices import AddressKind, Channel, EmailKind, PhoneKind, RelationshipKind
 from clientela.contacts.models import Organization, Person
 from clientela.core import selectors as core_selectors
@@ -405,7 +406,9 @@ class PersonForm(RecordForm):
         widget=forms.TextInput({"autofocus": True}),
     )
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
-    birthday = forms.DateField(label=_("Birthday"), required=False, widget=DateInput)
+    birthday = BirthdayField(
+        label=_("Birthday"), help_text=_("The year may be left out."), required=False
+    )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=Language.choices, initial=Language.EN
     )

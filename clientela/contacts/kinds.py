@@ -36,6 +36,7 @@ PAGES: dict[str, Any] = {
     "saved_views": True,
     "history_labels": {
         **forms.FORMSET_TITLES,
+        "birthday": _("Birthday"),
         "custom": _("Custom fields"),
         "organizations": _("Organizations"),
         "tags": _("Tags"),

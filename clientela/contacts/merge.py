@@ -205,6 +205,9 @@ def _before(survivor: Record, data: dict[str, Any]) -> dict[str, Any]:
             before["owner_id"], before["team_id"] = survivor.owner_id, survivor.team_id
         elif field in DETAILS:
             before[field] = [dataclasses.asdict(i) for i in field_value(survivor, field)]
+        elif field == "birthday":
+            birthday = field_value(survivor, field)
+            before[field] = str(birthday) if birthday else None
         else:
             before[field] = field_value(survivor, field)
     return cast(dict[str, Any], json.loads(json.dumps(before, cls=DjangoJSONEncoder)))
@@ -235,7 +238,7 @@ def _restore_data(survivor: Record, before: dict[str, Any]) -> dict[str, Any]:
             known = {f.key for f in definitions(survivor.RESOURCE)}
             data["custom"] = {k: v for k, v in value.items() if k in known}
         elif field == "birthday":
-            data[field] = models.DateField().to_python(value)
+            data[field] = value  # its text ("1985-05-21", "--05-21"), as the service reads it
         else:
             data[field] = value
     return data

@@ -5,10 +5,15 @@ filter on the record's own indexes, without joins."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from clientela.contacts.birthdays import MIN_YEAR, Birthday, days_in_month
 from clientela.contacts.choices import AddressKind, Channel, EmailKind, PhoneKind, RelationshipKind
 from clientela.core.choices import Language
 from clientela.core.models import CRMRecord, TimeStampedModel
@@ -80,14 +85,47 @@ class Organization(CRMRecord):
         return self.name
 
 
+def _birthday_constraints() -> list[models.BaseConstraint]:
+    """The database's own rules for a birthday: a day some year has (29 February
+    included), a year only with a month and day, and 29 February only in a leap
+    year when the year is known."""
+    valid_day = Q(birthday_md__isnull=True)
+    for month in range(1, 13):
+        valid_day |= Q(
+            birthday_md__gte=month * 100 + 1, birthday_md__lte=month * 100 + days_in_month(month)
+        )
+    year = F("birthday_year")
+    leap = Q(Exact(Mod(year, 4), 0)) & (~Q(Exact(Mod(year, 100), 0)) | Q(Exact(Mod(year, 400), 0)))
+    return [
+        models.CheckConstraint(condition=valid_day, name="person_birthday_valid_day"),
+        models.CheckConstraint(
+            condition=Q(birthday_year__isnull=True)
+            | Q(birthday_md__isnull=False, birthday_year__gte=MIN_YEAR),
+            name="person_birthday_year",
+        ),
+        models.CheckConstraint(
+            condition=~Q(birthday_md=229) | Q(birthday_year__isnull=True) | leap,
+            name="person_birthday_leap_day",
+        ),
+    ]
+
+
 class Person(CRMRecord):
     """A human being we know: customer, prospect, supplier's contact, employee…"""
 
     RESOURCE = "contacts.person"
+    #: Audited values that are dates but no model field's (the history formats them).
+    HISTORY_DATES = ("birthday",)
 
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
-    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    #: The birthday as ``month * 100 + day`` (see ``contacts.birthdays``): indexed, so
+    #: the coming week's birthdays are a range read, not a scan of every person.
+    birthday_md = models.PositiveSmallIntegerField(
+        _("birthday (month and day)"), null=True, blank=True
+    )
+    #: The year of birth, null when unknown (a birthday without a year).
+    birthday_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language, default=Language.EN
     )
@@ -123,12 +161,25 @@ class Person(CRMRecord):
             _live("person_country_city_idx", "country", "city", "last_name"),
             _live("person_email_idx", "email"),
             _live("person_phone_idx", "phone"),
+            # "Birthdays this week": a range of month-days, then the scope columns.
+            _live("person_birthday_idx", "birthday_md", "team", "owner"),
             models.Index(fields=["external_id"], name="person_external_id_idx"),
             _trash("person_deleted_idx"),
         ]
+        constraints = _birthday_constraints()
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def birthday(self) -> Birthday | None:
+        return Birthday.from_columns(self.birthday_md, self.birthday_year)
+
+    @birthday.setter
+    def birthday(self, value: Birthday | datetime.date | str | None) -> None:
+        birthday = Birthday.of(value)
+        self.birthday_md = birthday.month_day if birthday else None
+        self.birthday_year = birthday.year if birthday else None
 
     @property
     def full_name(self) -> str:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field
+from pydantic import BeforeValidator
 
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.choices import AddressKind, Channel, EmailKind, PhoneKind, RelationshipKind
 from clientela.core.api.pagination import PageParams
 from clientela.core.api.schemas import (
@@ -34,6 +37,30 @@ from clientela.core.db import json_value
 MAX_DETAILS = 20
 TagName = Annotated[str, Field(min_length=1, max_length=50)]
 CustomValue = str | int | float | bool | None
+
+#: How the API writes a birthday (``contacts.birthdays``): ISO 8601's full date, or its
+#: form without the year (``--05-21``, as Google Contacts and vCard write it).
+BIRTHDAY_PATTERN = r"^(\d{4}|-)-\d{2}-\d{2}$"
+_BIRTHDAY_DOC = "A date (YYYY-MM-DD), or month and day without the year (--MM-DD, e.g. --05-21)."
+
+
+def _birthday_text(value: Any) -> Any:
+    # Read here so that "--13-40" gets a message saying what is wrong, not pydantic's
+    # "should match pattern"; the pattern is in the document for clients.
+    if not isinstance(value, str):
+        raise ValueError(_("Enter a birthday as YYYY-MM-DD, or --MM-DD without the year."))
+    return Birthday.parse(value).isoformat()
+
+
+BirthdayText = Annotated[
+    str,
+    BeforeValidator(_birthday_text),
+    Field(
+        description=_BIRTHDAY_DOC,
+        examples=["1985-05-21", "--05-21"],
+        json_schema_extra={"pattern": BIRTHDAY_PATTERN},
+    ),
+]
 
 
 # --- nested details -------------------------------------------------------------------
@@ -144,7 +171,7 @@ class RecordIn(InputSchema):
 class PersonIn(RecordIn):
     first_name: str | None = Field(None, max_length=100)
     last_name: str | None = Field(None, max_length=100)
-    birthday: IsoDate | None = None
+    birthday: BirthdayText | None = None
     preferred_language: Language | None = None
     preferred_channel: Channel | Literal[""] | None = None
     organizations: list[MembershipIn] = Field(
@@ -195,7 +222,10 @@ class PersonOut(RecordOut):
     first_name: str
     last_name: str
     full_name: str
-    birthday: datetime.date | None
+    birthday: Annotated[
+        str | None,
+        Field(description=_BIRTHDAY_DOC, json_schema_extra={"pattern": BIRTHDAY_PATTERN}),
+    ]
     preferred_language: str
     preferred_channel: str
     organizations: list[MembershipOut]
@@ -290,13 +320,12 @@ def person_data(person: Any) -> dict[str, Any]:
         json_value(person.membership_rows),
         key=lambda m: (not m["is_primary"], m["organization_name"]),
     )
-    birthday = person.birthday
     return {
         **_record_data(person),
         "first_name": person.first_name,
         "last_name": person.last_name,
         "full_name": person.full_name,
-        "birthday": birthday.isoformat() if birthday is not None else None,
+        "birthday": str(person.birthday) if person.birthday else None,
         "preferred_language": person.preferred_language,
         "preferred_channel": person.preferred_channel,
         "organizations": [

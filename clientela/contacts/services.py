@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from clientela.contacts import details as d
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.documents import (
     ORGANIZATION_SCALARS,
     PERSON_SCALARS,
@@ -71,7 +72,8 @@ class _RecordData(TypedDict, total=False):
 class PersonData(_RecordData, total=False):
     first_name: str
     last_name: str
-    birthday: datetime.date | None
+    #: A date, a ``Birthday`` (without a year, too) or its text (``--05-21``).
+    birthday: Birthday | datetime.date | str | None
     preferred_language: str
     preferred_channel: str
     memberships: list[MembershipInput]

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from clientela.contacts.birthdays import Birthday
+
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2027, 3, 10)
@@ -27,9 +29,9 @@ def thirty_birthdays(
         person = person_factory(rep_north, first_name=f"North{n:02d}", birthday=birthday)
         names.add(person.first_name)
     # The other team's, the same week: not the rep's to see.
-    person_factory(rep_south, first_name="SouthOnly", birthday=datetime.date(1990, 3, 11))
+    person_factory(rep_south, first_name="SouthOnly", birthday=Birthday(3, 11, 1990))
     # Next month: not this week.
-    person_factory(rep_north, first_name="LaterOn", birthday=datetime.date(1990, 4, 11))
+    person_factory(rep_north, first_name="LaterOn", birthday=Birthday(4, 11, 1990))
     return names
 
 

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from clientela.activities import birthdays, services
-from clientela.activities.birthdays import celebrated_on, upcoming_birthdays
+from clientela.activities.birthdays import upcoming_birthdays
 from clientela.activities.models import Interaction
 from clientela.activities.tasks import ensure_birthday_greetings_scheduled
 from clientela.activities.timeline import timeline
+from clientela.contacts.birthdays import Birthday
 from clientela.core.errors import NotFound
 from clientela.core.services.company import company_profile_update
 
@@ -25,9 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_celebrated_on_keeps_feb_29_on_feb_28_in_common_years() -> None:
-    leapling = datetime.date(2000, 2, 29)
-    assert celebrated_on(leapling, 2027) == datetime.date(2027, 2, 28)
-    assert celebrated_on(leapling, 2028) == datetime.date(2028, 2, 29)
+    for leapling in (Birthday(2, 29, 2000), Birthday(2, 29)):
+        assert leapling.on(2027) == datetime.date(2027, 2, 28)
+        assert leapling.on(2028) == datetime.date(2028, 2, 29)
 
 
 def _freeze_today(monkeypatch: Any, day: datetime.date) -> None:
@@ -39,11 +40,11 @@ def test_upcoming_birthdays_next_7_days_visible_only(
     rep_north: Any, rep_south: Any, person_factory: Any, monkeypatch: Any
 ) -> None:
     _freeze_today(monkeypatch, datetime.date(2027, 12, 28))
-    today = person_factory(rep_north, first_name="Today", birthday=datetime.date(1980, 12, 28))
-    new_year = person_factory(rep_north, first_name="NewYear", birthday=datetime.date(1990, 1, 2))
-    person_factory(rep_north, first_name="TooLate", birthday=datetime.date(1990, 1, 4))
-    person_factory(rep_north, first_name="Past", birthday=datetime.date(1990, 12, 27))
-    person_factory(rep_south, first_name="South", birthday=datetime.date(1990, 12, 29))
+    today = person_factory(rep_north, first_name="Today", birthday=Birthday(12, 28, 1980))
+    new_year = person_factory(rep_north, first_name="NewYear", birthday=Birthday(1, 2, 1990))
+    person_factory(rep_north, first_name="TooLate", birthday=Birthday(1, 4, 1990))
+    person_factory(rep_north, first_name="Past", birthday=Birthday(12, 27, 1990))
+    person_factory(rep_south, first_name="South", birthday=Birthday(12, 29, 1990))
     found = upcoming_birthdays(user=rep_north)
     assert [b.person for b in found] == [today, new_year]
     assert found[0].is_today
@@ -55,7 +56,7 @@ def test_upcoming_birthdays_next_7_days_visible_only(
 def test_feb_29_birthday_shows_on_feb_28_in_common_years(
     rep_north: Any, person_factory: Any, monkeypatch: Any
 ) -> None:
-    leapling = person_factory(rep_north, birthday=datetime.date(2000, 2, 29))
+    leapling = person_factory(rep_north, birthday=Birthday(2, 29, 2000))
     _freeze_today(monkeypatch, datetime.date(2027, 2, 25))
     (found,) = upcoming_birthdays(user=rep_north)
     assert found.person == leapling
@@ -89,7 +90,7 @@ def test_greeting_is_sent_in_the_persons_language_and_logged(
         last_name="Pérez",
         email="ana.perez@example.com",
         preferred_language=language,
-        birthday=datetime.date(1985, 3, 1),
+        birthday=Birthday(3, 1, 1985),
     )
     interaction = birthdays.birthday_greeting_send(actor=rep_north, person=person)
     (message,) = smtp_server.messages
@@ -181,7 +182,7 @@ def test_upcoming_birthdays_work_with_sql_logging_on(rep_north: Any, person_fact
     # With DEBUG (or a debug cursor) Django logs each query by "%"-formatting it with
     # its parameters; a stray "%m" in the SQL then raised a 500 on "My day".
 
-    person_factory(rep_north, birthday=datetime.date(1990, 1, 1))
+    person_factory(rep_north, birthday=Birthday(1, 1, 1990))
     connection.force_debug_cursor = True
     try:
         upcoming_birthdays(user=rep_north, days=366)
@@ -209,3 +210,51 @@ def test_greeting_ends_with_the_company_footer_in_the_persons_language(
     assert message.body.startswith("Estimado/a Ana O'Neil:")
     assert "Todo el equipo de Ana & Co" in message.body
     assert message.body.rstrip().endswith("Tienda Ana S.L. · Id. fiscal: B1 & B2")
+
+
+def test_birthdays_without_a_year_across_new_year(
+    rep_north: Any, person_factory: Any, monkeypatch: Any
+) -> None:
+    _freeze_today(monkeypatch, datetime.date(2027, 12, 28))
+    today = person_factory(rep_north, first_name="Today", birthday="--12-28")
+    full = person_factory(rep_north, first_name="Full", birthday=Birthday(12, 31, 1990))
+    last_day = person_factory(rep_north, first_name="LastDay", birthday="--01-03")
+    person_factory(rep_north, first_name="TooLate", birthday="--01-04")
+    person_factory(rep_north, first_name="Leap", birthday="--02-29")
+    found = upcoming_birthdays(user=rep_north)
+    assert [b.person for b in found] == [today, full, last_day]
+    assert [b.date for b in found] == [
+        datetime.date(2027, 12, 28),
+        datetime.date(2027, 12, 31),
+        datetime.date(2028, 1, 3),
+    ]
+    # No year, no age; the full date still says it.
+    assert [b.age for b in found] == [None, 37, None]
+    assert found[0].is_today
+
+
+def test_feb_29_without_a_year_is_greeted_on_feb_28_in_common_years(
+    rep_north: Any, person_factory: Any, settings: Any, smtp_server: Any, monkeypatch: Any
+) -> None:
+    smtp_server.use(settings)
+    leapling = person_factory(rep_north, email="leap@example.com", birthday="--02-29")
+    person_factory(rep_north, email="march@example.com", birthday="--03-01")
+    services.activity_preferences_update(
+        user=rep_north, email_reminders=True, auto_birthday_greetings=True
+    )
+    _freeze_today(monkeypatch, datetime.date(2027, 2, 27))
+    assert birthdays.send_automatic_greetings() == 0
+    _freeze_today(monkeypatch, datetime.date(2027, 2, 28))
+    (found,) = upcoming_birthdays(user=rep_north, days=1)
+    assert (found.person, found.is_today, found.age) == (leapling, True, None)
+    assert birthdays.send_automatic_greetings() == 1
+    assert [m["To"] for m in smtp_server.messages] == ["leap@example.com"]
+
+
+def test_upcoming_birthdays_read_the_month_day_index(
+    admin: Any, person_factory: Any, monkeypatch: Any
+) -> None:
+    _freeze_today(monkeypatch, datetime.date(2027, 12, 28))
+    person_factory(admin, birthday="--12-30")
+    plan = birthdays.upcoming_people(user=admin).explain()
+    assert "person_birthday_idx" in plan, plan

@@ -17,6 +17,7 @@ from django.utils import timezone
 from clientela.activities import services
 from clientela.activities.models import ActivityPreferences, Interaction, Notification, Task
 from clientela.activities.selectors import MY_DAY_LIMIT
+from clientela.contacts.birthdays import Birthday
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -347,7 +348,7 @@ def test_send_birthday_greeting_in_one_click(
 def test_birthday_greeting_without_email_is_an_error_and_logs_nothing(
     client: Any, rep_north: Any, person_factory: Any
 ) -> None:
-    person = person_factory(rep_north, birthday=datetime.date(1990, 1, 1))
+    person = person_factory(rep_north, birthday=Birthday(1, 1, 1990))
     client.force_login(rep_north)
     response = client.post(f"/my-day/birthdays/{person.pk}/greet/", follow=True)
     assert "no e-mail address" in response.content.decode()

@@ -39,6 +39,36 @@ def vip_field(admin: Any) -> CustomField:
 # --- create, read, update, delete -----------------------------------------------------
 
 
+def test_birthday_without_a_year_is_accepted_and_returned_as_written(north: Api) -> None:
+    created = north.post(PEOPLE, {"first_name": "Kate", "birthday": "--05-21"})
+    assert created.status_code == 201, created.content
+    assert created.json()["birthday"] == "--05-21"
+    person = Person.objects.get()
+    assert (person.birthday_md, person.birthday_year) == (521, None)
+    leap = north.post(PEOPLE, {"first_name": "Leap", "birthday": "--02-29"})
+    assert leap.json()["birthday"] == "--02-29"
+    # Giving the year later turns it into a full date.
+    url = f"{PEOPLE}/{person.pk}"
+    changed = north.patch(url, {"birthday": "1990-05-21", "version": 1})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["birthday"] == "1990-05-21"
+
+
+def test_impossible_birthday_without_a_year_is_422_saying_why(north: Api) -> None:
+    response = north.post(PEOPLE, {"first_name": "A", "birthday": "--13-40"})
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["field"] == "birthday"
+    assert "month is from 1 to 12" in error["message"]
+
+
+def test_openapi_documents_the_birthday_forms(north: Api) -> None:
+    spec = north.get("/api/v1/openapi.json").json()
+    schema = spec["components"]["schemas"]["PersonOut"]["properties"]["birthday"]
+    assert schema["pattern"] == r"^(\d{4}|-)-\d{2}-\d{2}$"
+    assert "--MM-DD" in schema["description"]
+
+
 def test_person_round_trip_with_flat_fields_and_lists(
     north: Api, rep_north: Any, organization_factory: Any, vip_field: CustomField
 ) -> None:
@@ -185,6 +215,9 @@ LONG = "x" * 101
         ({"first_name": "A", "birthday": "2999-01-01"}, "birthday"),
         ({"first_name": "A", "birthday": "2024-02-30"}, "birthday"),
         ({"first_name": "A", "birthday": 19800517}, "birthday"),
+        ({"first_name": "A", "birthday": "--13-40"}, "birthday"),
+        ({"first_name": "A", "birthday": "--04-31"}, "birthday"),
+        ({"first_name": "A", "birthday": "21/05"}, "birthday"),
         ({"first_name": LONG}, "first_name"),
         ({"first_name": "A", "notes": "n" * 10001}, "notes"),
         ({"first_name": 123}, "first_name"),

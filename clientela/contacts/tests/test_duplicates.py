@@ -66,7 +66,8 @@ def load_febrl(owner: Any) -> set[tuple[int, int]]:
                     first_name=given,
                     last_name=surname,
                     city=suburb,
-                    birthday=birthday,
+                    birthday_md=birthday.month * 100 + birthday.day if birthday else None,
+                    birthday_year=birthday.year if birthday else None,
                 )
             )
             entities.append(rec_id.split("-")[1])

@@ -3,13 +3,13 @@ their language, dates in their format, Yes/No, and nothing internal."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.models import Person
 from clientela.contacts.services import EmailInput, person_update
 from clientela.core.audit import record_audit
@@ -40,7 +40,7 @@ def ana(admin: Any, rep_north: Any, person_factory: Any) -> Person:
         rep_north,
         first_name="Ana",
         last_name="Ruiz",
-        birthday=datetime.date(1985, 4, 2),
+        birthday=Birthday(4, 2, 1985),
         emails=[EmailInput("ana@example.com")],
         custom={"customer_tier": "Bronze"},
     )
@@ -92,6 +92,14 @@ def test_spanish(rep_north: Any, ana: Person) -> None:
     ]
     assert ("Cumpleaños", None, "02/04/1985") in created
     assert ("Correos electrónicos", None, "ana@example.com (principal)") in created
+
+
+def test_birthday_without_a_year_reads_as_a_day_of_the_year(rep_north: Any, ana: Person) -> None:
+    person_update(actor=rep_north, person=ana, data={"birthday": "--05-21"})
+    latest = history_changes(page(rep_north, ana, "en"))[0]
+    assert latest == [("Birthday", "04/02/1985", "May 21")]
+    latest = history_changes(page(rep_north, ana, "es"))[0]
+    assert latest == [("Cumpleaños", "02/04/1985", "21 de mayo")]
 
 
 def test_internal_fields_are_not_shown(rep_north: Any, ana: Person) -> None:

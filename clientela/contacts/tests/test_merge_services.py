@@ -14,6 +14,7 @@ from django.utils import timezone
 from clientela.activities import services as activities
 from clientela.activities.models import Appointment, Interaction, Task
 from clientela.contacts import data_quality, selectors
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.merge import merge_undo, organization_merge, person_merge
 from clientela.contacts.models import DuplicatePair, Membership, Merge, Organization, Person
 from clientela.contacts.services import EmailInput, MembershipInput, person_update
@@ -79,7 +80,7 @@ def pair(rep_north: Any, person_factory: Any, organization_factory: Any, vip: An
         rep_north,
         first_name="Anna",
         last_name="Ruiz",
-        birthday=datetime.date(1990, 5, 17),
+        birthday=Birthday(5, 17, 1990),
         emails=[EmailInput("ANA@example.com"), EmailInput("ana.ruiz@work.example")],
         tags=["newsletter"],
         custom={"vip_level": "gold"},
@@ -140,7 +141,7 @@ def test_merge_moves_every_link_and_undo_puts_them_back(rep_north: Any, pair: An
     assert set(both.people.values_list("pk", flat=True)) == {ana.pk}
     fresh = Person.objects.get(pk=ana.pk)
     assert fresh.first_name == "Ana"
-    assert fresh.birthday == datetime.date(1990, 5, 17)  # ana had none: the other's
+    assert fresh.birthday == Birthday(5, 17, 1990)  # ana had none: the other's
     assert fresh.custom == {"vip_level": "gold"}
     assert sorted(fresh.tags.values_list("name", flat=True)) == ["newsletter", "vip"]
     emails = list(fresh.emailaddresss.values_list("address", "is_primary"))

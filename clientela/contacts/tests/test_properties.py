@@ -14,6 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.selectors import person_get
 from clientela.contacts.services import AddressInput, EmailInput, PhoneInput, person_create
 from clientela.core import search
@@ -105,7 +106,7 @@ def test_valid_person_round_trips_normalized(admin: User, data: dict[str, Any]) 
         assert [p.number for p in got.phonenumbers.all()] == [e164]
         assert got.phone == e164
         assert (got.city, got.country) == (data["city"], region)
-        assert got.birthday == data["birthday"]
+        assert got.birthday == Birthday.of(data["birthday"])
         assert got.version == 1
         hits = search.search(
             user=admin, query=fold(data["last_name"]), resources=["contacts.person"], limit=50

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.models import Person
 from clientela.contacts.services import (
     AddressInput,
@@ -54,9 +55,11 @@ BAD_PERSON_INPUT: list[tuple[dict[str, Any], str]] = [
     ({"phone": "call me"}, "phone"),
     ({"phone": 4155550123}, "phone"),
     ({"phones": [PhoneInput("+1 555")]}, "phones"),
-    ({"birthday": datetime.date(1200, 1, 1)}, "birthday"),
+    ({"birthday": Birthday(1, 1, 1200)}, "birthday"),
     ({"birthday": TOMORROW}, "birthday"),
-    ({"birthday": "1990-01-01"}, "birthday"),
+    ({"birthday": "--13-40"}, "birthday"),
+    ({"birthday": "1990-02-29"}, "birthday"),
+    ({"birthday": "21/05/1990"}, "birthday"),
     ({"birthday": 19900101}, "birthday"),
     ({"addresses": [AddressInput(country="XX")]}, "addresses"),
     ({"addresses": [AddressInput(country="")]}, "addresses"),

@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.filters import SORTS
 from clientela.contacts.models import Organization, Person
 from clientela.contacts.services import (
@@ -51,7 +52,7 @@ def north_person(rep_north: Any, person_factory: Any, organization_factory: Any)
         rep_north,
         first_name="Nina",
         last_name="Northcott",
-        birthday=datetime.date(1985, 4, 2),
+        birthday=Birthday(4, 2, 1985),
         emails=[EmailInput("nina@example.com")],
         phones=[PhoneInput("+34 612 345 678")],
         addresses=[AddressInput(country="ES", city="Sevilla", street="Calle Sol 1")],

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.models import Organization, Person
 from clientela.contacts.services import EmailInput, MembershipInput, PhoneInput, person_update
 from clientela.core.choices import Interface
@@ -118,6 +119,39 @@ def test_create_form_renders_every_input(client: Any, admin: Any, rep_north: Any
     assert 'type="number"' in html
     assert f'<option value="{rep_north.pk}" selected>' in html  # owner defaults to me
     assert 'type="date"' in html
+    # The birthday: day, month and year apart, the year optional, the phone's number pad.
+    assert 'name="birthday_day"' in html
+    assert 'name="birthday_year"' in html
+    assert 'autocomplete="bday-month"' in html
+    assert 'inputmode="numeric"' in html
+
+
+def test_birthday_without_a_year_from_the_form_and_back_into_it(
+    client: Any, rep_north: Any
+) -> None:
+    client.force_login(rep_north)
+    data = person_post(rep_north)
+    del data["birthday"]
+    data.update({"birthday_day": "21", "birthday_month": "5", "birthday_year": ""})
+    response = client.post(CREATE_PERSON, data, follow=True)
+    person = Person.objects.get()
+    assert person.birthday == Birthday(5, 21)
+    assert "May 21" in response.content.decode()  # the detail page, no year
+    edit = client.get(edit_url(person)).content.decode()
+    assert 'name="birthday_day" value="21"' in edit
+    assert '<option value="5" selected>' in edit
+    assert 'name="birthday_year"' in edit
+    assert 'name="birthday_year" value=' not in edit
+
+
+def test_birthday_parts_come_in_the_readers_order(client: Any, rep_north: Any) -> None:
+    client.force_login(rep_north)
+    english = client.get(CREATE_PERSON).content.decode()
+    assert english.index('name="birthday_month"') < english.index('name="birthday_day"')
+    rep_north.language = "es"
+    rep_north.save()
+    spanish = client.get(CREATE_PERSON).content.decode()
+    assert spanish.index('name="birthday_day"') < spanish.index('name="birthday_month"')
 
 
 def test_create_person_with_all_details(
@@ -142,7 +176,7 @@ def test_create_person_with_all_details(
     assert person.email == "ana.home@example.com"
     assert person.phone == "+34612345678"
     assert (person.city, person.country) == ("Madrid", "ES")
-    assert person.birthday == datetime.date(1990, 5, 17)
+    assert person.birthday == Birthday(5, 17, 1990)
     assert sorted(t.name for t in person.tags.all()) == ["VIP", "newsletter"]
     assert person.relationships.get().since == datetime.date(2021, 3, 1)
     membership = person.memberships.get()
@@ -176,7 +210,18 @@ BAD_PERSON_INPUT = [
     ({"phones": [{"number": "call me maybe", "kind": "mobile"}]}, "phones", "phone number"),
     ({"birthday": "1200-01-01"}, "birthday", "between 1900 and today"),
     ({"birthday": "2999-01-01"}, "birthday", "between 1900 and today"),
-    ({"birthday": "31/31/1990"}, "birthday", "Enter a valid date."),
+    ({"birthday": "31/31/1990"}, "birthday", "YYYY-MM-DD"),
+    ({"birthday_day": "31", "birthday_month": "4"}, "birthday", "does not exist in that month"),
+    (
+        {"birthday_day": "29", "birthday_month": "2", "birthday_year": "2023"},
+        "birthday",
+        "does not exist",
+    ),
+    (
+        {"birthday_day": "5", "birthday_month": "", "birthday_year": ""},
+        "birthday",
+        "day and the month",
+    ),
     ({"first_name": "x" * 101}, "first_name", "at most 100 characters"),
     ({"notes": "n" * 10001}, "notes", "at most 10000 characters"),
     ({"tags": "ok, " + "t" * 51}, "tags", "at most 50 characters"),

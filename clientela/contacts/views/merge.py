@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -55,7 +54,7 @@ def _shown(record: Any, field: str, custom_fields: dict[str, Any]) -> str:
         spec = custom_fields.get(field[len(merging.CUSTOM_PREFIX) :])
         return str(display_value(spec, value)) if spec is not None and value is not None else ""
     if field == "birthday":
-        return date_format(value, "SHORT_DATE_FORMAT") if value else ""
+        return value.display() if value else ""
     if field == "preferred_language":
         return str(record.get_preferred_language_display())
     if field == "preferred_channel":

@@ -93,10 +93,7 @@ def _facts(record: Person | Organization) -> list[tuple[str, Any]]:
     facts: list[tuple[str, Any]] = []
     if isinstance(record, Person):
         facts += [
-            (
-                _("Birthday"),
-                date_format(record.birthday, "SHORT_DATE_FORMAT") if record.birthday else "",
-            ),
+            (_("Birthday"), record.birthday.display() if record.birthday else ""),
             (_("Preferred language"), record.get_preferred_language_display()),
             (_("Preferred channel"), record.get_preferred_channel_display()),
         ]

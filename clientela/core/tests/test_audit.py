@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.models import Organization, Person
 from clientela.contacts.services import (
     organization_create,
@@ -72,7 +73,7 @@ def test_create_records_the_initial_values(admin: User) -> None:
             "first_name": "José",
             "last_name": "García",
             "email": "Jose@Example.com",
-            "birthday": datetime.date(1980, 5, 17),
+            "birthday": Birthday(5, 17, 1980),
             "tags": ["VIP"],
         },
     )

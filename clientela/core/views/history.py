@@ -157,6 +157,8 @@ class _Reader:
         try:
             field = self.model._meta.get_field(key)
         except FieldDoesNotExist:
+            if key in getattr(self.model, "HISTORY_DATES", ()):
+                return _date
             return _related if key == "related" else _primary_marks
         return _field_format(field)
 
@@ -264,6 +266,13 @@ def _yes_no(value: str) -> str:
 
 
 def _date(value: str) -> str:
+    if len(value) == 7 and value.startswith("--"):
+        # A month and a day without the year (a birthday: "--05-21"), as "May 21".
+        try:
+            day = datetime.date(2000, int(value[2:4]), int(value[5:7]))
+        except ValueError:
+            return value
+        return formats.date_format(day, "MONTH_DAY_FORMAT")
     try:
         day = datetime.date.fromisoformat(value[:10])
     except ValueError:

@@ -77,8 +77,11 @@ def _pref(items: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], str
 
 
 def _bday(value: str | None) -> str | None:
+    """vCard 4's BDAY: ``19850521``, or ``--0521`` without the year (RFC 6350 4.3.1)."""
     if not value:
         return None
+    if value.startswith("--"):
+        return "--" + value[2:].replace("-", "")
     return datetime.date.fromisoformat(value).strftime("%Y%m%d")
 
 

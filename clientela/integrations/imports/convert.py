@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.choices import EmailKind, PhoneKind
 from clientela.contacts.details import AddressInput, EmailInput, PhoneInput, RelationshipInput
 from clientela.core.choices import Language
@@ -107,7 +108,9 @@ _GOOGLE_SYSTEM_LABEL = "* "
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_NO_YEAR = re.compile(r"^--\d{2}-?\d{2}$")
+_NO_YEAR = re.compile(r"^--(\d{2})-?(\d{2})$")
+#: A day and a month as spreadsheets write a birthday without the year: 21/05, 21.5.
+_DAY_MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})\.?$")
 #: What Outlook writes in a date column left empty ("0/0/00").
 _ZERO_DATE = re.compile(r"^0{1,2}[/.\-]0{1,2}[/.\-]0{2,4}$")
 _WORDS = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
@@ -160,12 +163,35 @@ def parse_date(text: str, order: str = "dmy") -> datetime.date:
         raise ValueError(_("This date does not exist.")) from None
 
 
+def parse_birthday(text: str, order: str = "dmy") -> Birthday:
+    """A birthday as address books and spreadsheets write it: any date ``parse_date``
+    reads, or one without the year: Google's ``--05-21``, vCard 4's ``--0521``,
+    ``21/05`` (``order`` as for dates), ``21 de mayo``, ``May 21``. Raises ValueError
+    with a message for the user."""
+    value = text.strip()
+    if match := _NO_YEAR.match(value):
+        return Birthday(int(match.group(1)), int(match.group(2)))
+    if match := _DAY_MONTH.match(value):
+        first, second = int(match.group(1)), int(match.group(2))
+        if first > 12 or (order == "dmy" and second <= 12):
+            return Birthday(second, first)
+        return Birthday(first, second)
+    words = _WORDS.findall(fold(value))
+    months = _month_names()
+    named = [months[w.rstrip(".")] for w in words if w.rstrip(".") in months]
+    numbers = [int(w) for w in words if w.isdigit()]
+    if len(named) == 1 and len(numbers) == 1 and numbers[0] <= 31:
+        return Birthday(named[0], numbers[0])
+    born = parse_date(value, order)
+    return Birthday(born.month, born.day, born.year)
+
+
 def date_order(values: Iterable[str], default: str = "dmy") -> str:
     """ "dmy" or "mdy" for a column of numeric dates: what its unambiguous values say
     (a first number over 12 is a day), ``default`` when none says."""
     day_first = month_first = 0
     for value in values:
-        if match := _NUMERIC.match(value.strip()):
+        if match := _NUMERIC.match(value.strip()) or _DAY_MONTH.match(value.strip()):
             first, second = int(match.group(1)), int(match.group(2))
             day_first += first > 12
             month_first += second > 12
@@ -387,12 +413,13 @@ class Converter:
 
     def _birthday(self, out: Converted, cells: list[str]) -> None:
         if self.columns.get("birthday"):
-            text = cells[self.columns["birthday"][0]]
-            if _NO_YEAR.match(text.strip()):
-                # Phones and Google keep birthdays without a year; we store full dates.
-                self._note(out, "birthday", text, _("A birthday without a year is not kept."))
-            elif text and not _ZERO_DATE.match(text.strip()):
-                out.data["birthday"] = self._date(out, "birthday", text)
+            text = unneutralize(cells[self.columns["birthday"][0]])
+            if not text.strip() or _ZERO_DATE.match(text.strip()):
+                return
+            try:
+                out.data["birthday"] = parse_birthday(text, self.order)
+            except ValueError as exc:
+                self._issue(out, "birthday", text, str(exc))
 
     def _language(self, out: Converted, text: str) -> str:
         folded = fold(text.strip())

@@ -86,7 +86,7 @@ def record_data(record: Person | Organization) -> dict[str, Any]:
     out["tags"] = current["tags"]
     out["custom"] = dict(record.custom)
     if isinstance(record, Person):
-        out["birthday"] = record.birthday.isoformat() if record.birthday else None
+        out["birthday"] = str(record.birthday) if record.birthday else None
         out["memberships"] = [
             [m.organization_id, m.job_title, m.is_primary] for m in current["memberships"]
         ]
@@ -107,8 +107,7 @@ def data_from_json(raw: dict[str, Any], *, people: bool) -> dict[str, Any]:
     custom = raw.get("custom", {})
     out["custom"] = custom
     if people:
-        birthday = raw.get("birthday")
-        out["birthday"] = datetime.date.fromisoformat(birthday) if birthday else None
+        out["birthday"] = raw.get("birthday") or None  # "1985-05-21" or "--05-21"
         out["memberships"] = [services.MembershipInput(*m) for m in raw.get("memberships", [])]
     return out
 
@@ -120,7 +119,7 @@ def preview_of(
     if isinstance(record, Person):
         name = record.full_name
         extra = ", ".join(n for n, _t in item.organizations)
-        birthday = record.birthday.isoformat() if record.birthday else ""
+        birthday = str(record.birthday) if record.birthday else ""
     else:
         name, extra, birthday = record.name, record.website, ""
     return {

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.services import (
     AddressInput,
     EmailInput,
@@ -52,7 +53,7 @@ def rich_person(
         rep_north,
         first_name="Ana María",
         last_name="O'Neil; Núñez, Jr.",
-        birthday=datetime.date(1985, 4, 12),
+        birthday=Birthday(4, 12, 1985),
         preferred_language="es",
         preferred_channel="email",
         notes=NOTES,

@@ -174,6 +174,21 @@ def test_vcard_is_valid_4_0_with_every_detail(rep_north: Any, rich_person: Any) 
     assert max(len(line) for line in data.split(b"\r\n")) <= 75
 
 
+def test_birthday_without_a_year_in_every_format(rep_north: Any, person_factory: Any) -> None:
+    """Written the way each format's own programs write it: Google's ``--05-21`` in
+    CSV/XLSX/JSON (the API's form), vCard 4's ``--0521``."""
+    person_factory(rep_north, first_name="Kate", birthday="--05-21")
+    (row,) = csv_dicts(export("csv", rep_north))
+    # A leading "-" is a formula to a spreadsheet: neutralized, and read back by ours.
+    assert row["birthday"] == neutralize("--05-21") == "'--05-21"
+    (xrow,) = xlsx_dicts(export("xlsx", rep_north))
+    assert xrow["birthday"] == "--05-21"
+    (body,) = json.loads(export("json", rep_north))
+    assert body["birthday"] == "--05-21"
+    (card,) = read_cards(export("vcf", rep_north))
+    assert card.one("BDAY").raw == "--0521"
+
+
 def test_vcard_folding_never_splits_a_character(rep_north: Any, person_factory: Any) -> None:
     person_factory(rep_north, first_name="ñ" * 100, last_name="☕" * 60)
     (card,) = read_cards(export("vcf", rep_north))  # each line decodes on its own

@@ -223,20 +223,52 @@ def test_mixed_dates_day_first_detected(rep_north: Any) -> None:
     ]
     job = import_file(rep_north, csv_file(rows))
     assert job.preview["order"] == "dmy"
-    born = dict(Person.objects.values_list("last_name", "birthday"))
-    assert born == {
-        "Iso": D(1985, 4, 12),
-        "Dmy": D(1985, 4, 12),
-        "Words": D(1985, 4, 12),
-        "Es": D(1985, 4, 12),
-        "Day": D(1970, 12, 25),
-        "NoYear": None,
+    assert _born() == {
+        "Iso": "1985-04-12",
+        "Dmy": "1985-04-12",
+        "Words": "1985-04-12",
+        "Es": "1985-04-12",
+        "Day": "1970-12-25",
+        "NoYear": "--04-12",
     }
-    # A birthday without a year: the person is imported without it, with a note.
+    # A birthday without a year is kept as it is: no issue, no note.
     assert issues(job) == []
-    note = job.issues.get(kind="note", dry_run=False)
-    assert (note.row, note.column, note.value) == (6, "birthday", "--04-12")
-    assert "year" in note.message
+    assert not job.issues.filter(kind="note").exists()
+
+
+def _born() -> dict[str, str | None]:
+    return {p.last_name: str(p.birthday) if p.birthday else None for p in Person.objects.all()}
+
+
+def test_birthdays_without_a_year_in_every_written_form(rep_north: Any) -> None:
+    rows = [
+        ["first_name", "last_name", "birthday"],
+        ["A", "Google", "--05-21"],
+        ["B", "VCard4", "--0521"],
+        ["C", "Sheet", "21/05"],
+        ["D", "Spanish", "21 de mayo"],
+        ["E", "English", "May 21"],
+        ["F", "Leap", "29/02"],
+        ["G", "Impossible", "31/04"],
+    ]
+    job = import_file(rep_north, csv_file(rows))
+    assert _born() == {
+        "Google": "--05-21",
+        "VCard4": "--05-21",
+        "Sheet": "--05-21",
+        "Spanish": "--05-21",
+        "English": "--05-21",
+        "Leap": "--02-29",
+    }
+    ((row, column, value, message),) = issues(job)
+    assert (row, column, value) == (8, "birthday", "31/04")
+    assert "does not exist" in message
+
+
+def test_day_month_birthdays_read_month_first_when_the_file_says(rep_north: Any) -> None:
+    rows = [["first_name", "last_name", "birthday"], ["A", "Us", "5/21"], ["B", "Amb", "4/5"]]
+    import_file(rep_north, csv_file(rows))
+    assert _born() == {"Us": "--05-21", "Amb": "--04-05"}
 
 
 def test_mixed_dates_month_first_detected(rep_north: Any) -> None:
@@ -247,8 +279,7 @@ def test_mixed_dates_month_first_detected(rep_north: Any) -> None:
     ]
     job = import_file(rep_north, csv_file(rows))
     assert job.preview["order"] == "mdy"
-    born = dict(Person.objects.values_list("last_name", "birthday"))
-    assert born == {"Mdy": D(1990, 4, 25), "Ambiguous": D(1985, 12, 4)}
+    assert _born() == {"Mdy": "1990-04-25", "Ambiguous": "1985-12-04"}
 
 
 def test_formula_payloads_are_plain_text_in_and_neutralized_out(rep_north: Any) -> None:

@@ -364,7 +364,7 @@ def test_iphone_vcard_three() -> None:
     # converter keeps the contact and notes the birthday left out).
     kate_cells = dict(zip(table.headers, kate.cells, strict=True))
     assert (kate_cells["first_name"], kate_cells["last_name"]) == ("Kate", "Bell")
-    assert kate_cells["birthday"] == "--0420"
+    assert kate_cells["birthday"] == "--04-20"
     assert kate.problems == []
 
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from clientela.contacts import details as d
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.choices import AddressKind, EmailKind, PhoneKind
 from clientela.contacts.models import Address, EmailAddress, Person, PhoneNumber
 from clientela.contacts.services import PersonData, person_create
@@ -96,6 +97,10 @@ people = st.fixed_dictionaries(
         "birthday": st.none()
         | st.builds(timezone.localdate).flatmap(
             lambda today: st.dates(datetime.date(1900, 1, 1), today)
+        )
+        # Without a year (2000 is a leap year: 29 February too).
+        | st.dates(datetime.date(2000, 1, 1), datetime.date(2000, 12, 31)).map(
+            lambda day: Birthday(day.month, day.day)
         ),
         "tags": tag_names,
         "notes": notes,

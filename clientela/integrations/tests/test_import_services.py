@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from openpyxl import Workbook
 
 from clientela.contacts import services as contacts
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.models import (
     Address,
     EmailAddress,
@@ -150,7 +151,7 @@ def test_google_export_saves_names_emails_phones_address_birthday_org_and_tags(
         "94105",
     )
     assert address.country == "US"
-    assert alice.birthday == datetime.date(1985, 4, 12)
+    assert alice.birthday == Birthday(4, 12, 1985)
     # Google's own "* myContacts" group is not a tag of the user's.
     assert tags(alice) == ["VIP"]
     membership = Membership.objects.get(person=alice)
@@ -163,11 +164,10 @@ def test_google_export_saves_names_emails_phones_address_birthday_org_and_tags(
     assert company.organizations.get().name == "Just A Company"
     named = job.issues.get(kind=RowIssueKind.NOTE, dry_run=False, row=6)
     assert named.message == "No name: shown as “Just A Company”."
-    # Bob's birthday has no year: he is imported without it, and the report says so.
+    # Bob's birthday has no year (Google's "--06-01"): kept as a month and a day.
     bob = Person.objects.get(last_name="Stone")
-    assert bob.birthday is None
-    note = job.issues.get(kind=RowIssueKind.NOTE, dry_run=False, row=5)
-    assert (note.row, note.column, note.value) == (5, "Birthday", "--06-01")
+    assert bob.birthday == Birthday(6, 1)
+    assert not job.issues.filter(kind=RowIssueKind.NOTE, dry_run=False, row=5).exists()
     assert (job.created, job.failed) == (3, 0)
 
 
@@ -183,7 +183,7 @@ def test_google_export_saves_names_emails_phones_address_birthday_org_and_tags(
                 "phones": ["+34612345678"],
                 "city": "Málaga",
                 "country": "ES",
-                "birthday": datetime.date(1985, 4, 12),
+                "birthday": Birthday(4, 12, 1985),
                 "org": ("Talleres Peña S.L.", "Compras"),
                 "tags": ["Clientes"],
             },
@@ -197,7 +197,7 @@ def test_google_export_saves_names_emails_phones_address_birthday_org_and_tags(
                 "phones": ["+34612345679", "+34954123456"],
                 "city": "Sevilla",
                 "country": "ES",
-                "birthday": datetime.date(1985, 4, 12),
+                "birthday": Birthday(4, 12, 1985),
                 "org": ("Distribuciones Ibérica S.A.", "Directora comercial"),
                 "tags": ["Clientes"],
             },
@@ -225,7 +225,7 @@ def test_google_export_saves_names_emails_phones_address_birthday_org_and_tags(
                 "phones": ["+14085550123", "+14085550199", "+14085550100"],
                 "city": "Cupertino",
                 "country": "US",
-                "birthday": datetime.date(1985, 4, 12),
+                "birthday": Birthday(4, 12, 1985),
                 "org": ("Apple Orchards Inc.", "Head Gardener"),
                 "tags": ["Friends", "Garden Club"],
             },
@@ -239,7 +239,7 @@ def test_google_export_saves_names_emails_phones_address_birthday_org_and_tags(
                 "phones": ["+34612345678", "+34911234567"],
                 "city": "Madrid",
                 "country": "ES",
-                "birthday": datetime.date(1985, 4, 12),
+                "birthday": Birthday(4, 12, 1985),
                 "org": ("Acme; Sons, Ltd", "Buyer"),
                 "tags": ["Gold, Plus", "VIP"],
             },
@@ -281,7 +281,7 @@ def test_google_export_saves_names_emails_phones_address_birthday_org_and_tags(
                 "phones": ["+12175550110", "+12175550111"],
                 "city": "Springfield",
                 "country": "US",
-                "birthday": datetime.date(1979, 11, 30),
+                "birthday": Birthday(11, 30, 1979),
                 "org": ("Globex", "VP Operations"),
                 "tags": [],
             },
@@ -378,7 +378,7 @@ def test_xlsx_import(rep_north: Any, tmp_path: Path) -> None:
     job = import_file(rep_north, path)
     assert (job.format, job.created, job.failed) == ("xlsx", 2, 0)
     ana = Person.objects.get(first_name="Ana")
-    assert (ana.birthday, ana.country, ana.city) == (datetime.date(1985, 4, 12), "ES", "Madrid")
+    assert (ana.birthday, ana.country, ana.city) == (Birthday(4, 12, 1985), "ES", "Madrid")
     assert phones(ana) == ["+34612345678"]
     assert phones(Person.objects.get(first_name="Bea")) == ["+34699111222"]
 
@@ -444,7 +444,7 @@ def test_update_adds_emails_phones_and_fills_values_without_wiping(rep_north: An
     assert [a for a, _k in emails(ana)] == ["ana@example.com", "ana@home.example"]
     assert phones(ana) == ["+34612345678", "+34911234567"]
     assert (ana.birthday, ana.notes, ana.last_name, ana.city) == (
-        datetime.date(1985, 4, 12),
+        Birthday(4, 12, 1985),
         "keep me",
         "Ruiz",
         "Madrid",
@@ -551,3 +551,26 @@ def test_import_get_hides_other_users_jobs(rep_north: Any, rep_south: Any, admin
     assert list(selectors.import_list(user=rep_south)) == []
     with pytest.raises(NotFound):
         services.import_check(actor=rep_south, job=job)
+
+
+# --- birthdays without a year ------------------------------------------------------------
+
+
+def test_iphone_birthday_without_a_year_keeps_the_month_and_day(rep_north: Any) -> None:
+    """Apple writes "24 December" as the year 1604 marked X-APPLE-OMIT-YEAR."""
+    job = import_file(rep_north, DATA / "iphone_no_year.vcf")
+    assert (job.created, job.failed) == (3, 0)
+    born = {p.last_name: str(p.birthday) for p in Person.objects.all()}
+    assert born == {"Navidad": "--12-24", "Bisiesto": "--02-29", "Completa": "1985-04-12"}
+
+
+def test_spreadsheet_birthdays_without_a_year(rep_north: Any) -> None:
+    job = import_file(rep_north, DATA / "spreadsheet_birthdays.csv")
+    assert (job.created, job.failed) == (4, 0)
+    born = {p.first_name: str(p.birthday) for p in Person.objects.all()}
+    assert born == {
+        "Lucía": "--05-21",
+        "Jaime": "--05-21",
+        "Rosa": "--12-24",
+        "Álvaro": "1985-04-12",
+    }

@@ -262,15 +262,19 @@ def _unquoted(text: str) -> str:
     return text
 
 
-def _birthday(value: str) -> tuple[str, str | None]:
-    """The ISO date of a BDAY, or "" with the problem."""
+def _birthday(value: str, omit_year: str | None = None) -> tuple[str, str | None]:
+    """The ISO date of a BDAY (``--MM-DD`` without the year), or "" with the problem.
+    Apple writes a birthday without a year as ``X-APPLE-OMIT-YEAR=1604:1604-12-24``."""
     text = value.strip()
-    if _NO_YEAR.match(text):
-        return text, None  # the converter keeps the contact and notes the birthday left out
+    if match := _NO_YEAR.match(text):
+        return f"--{match.group(1)}-{match.group(2)}", None  # vCard 4's --MMDD, vCard 3's --MM-DD
     match = _DATE.match(text)
     if match:
+        year, month, day = (int(g) for g in match.groups()[:3])
+        if omit_year and omit_year.strip() == match.group(1):
+            return f"--{month:02d}-{day:02d}", None
         try:
-            return datetime.date(*(int(g) for g in match.groups()[:3])).isoformat(), None
+            return datetime.date(year, month, day).isoformat(), None
         except ValueError:
             return "", _("The birthday %(value)s is not a valid date.") % {"value": text}
     return text, None  # another form: the converter parses (or rejects) it
@@ -384,7 +388,8 @@ def _person_values(
     problems: list[tuple[str, str]] = []
     bday = first("BDAY")
     if bday:
-        values["birthday"], problem = _birthday(bday)
+        omit = props.ordered("BDAY")[0][0].params.get("X-APPLE-OMIT-YEAR", [None])[0]
+        values["birthday"], problem = _birthday(bday, omit)
         if problem:
             problems.append(("birthday", problem))
     return problems
