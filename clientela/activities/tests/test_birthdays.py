@@ -254,6 +254,8 @@ def test_feb_29_without_a_year_is_greeted_on_feb_28_in_common_years(
 def test_upcoming_birthdays_read_the_month_day_index(
     admin: Any, person_factory: Any, monkeypatch: Any
 ) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's planner picks by statistics: any index does for one row")
     _freeze_today(monkeypatch, datetime.date(2027, 12, 28))
     person_factory(admin, birthday="--12-30")
     plan = birthdays.upcoming_people(user=admin).explain()
