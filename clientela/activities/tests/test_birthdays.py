@@ -260,3 +260,15 @@ def test_upcoming_birthdays_read_the_month_day_index(
     person_factory(admin, birthday="--12-30")
     plan = birthdays.upcoming_people(user=admin).explain()
     assert "person_birthday_idx" in plan, plan
+
+
+def test_long_windows_read_ranges_across_new_year(
+    rep_north: Any, person_factory: Any, monkeypatch: Any
+) -> None:
+    _freeze_today(monkeypatch, datetime.date(2027, 12, 1))
+    december = person_factory(rep_north, first_name="December", birthday="--12-01")
+    january = person_factory(rep_north, first_name="January", birthday="--01-29")
+    person_factory(rep_north, first_name="Past", birthday="--11-30")
+    person_factory(rep_north, first_name="Later", birthday="--01-30")
+    found = upcoming_birthdays(user=rep_north, days=60)
+    assert [b.person for b in found] == [december, january]
