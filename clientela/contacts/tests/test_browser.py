@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.models import Organization, Person
 from clientela.core.testing.browser import overflow
 from conftest import PASSWORD
@@ -43,9 +44,16 @@ def test_log_in_create_find_and_edit_a_person(page: Any, rep_north: Any) -> None
     page.locator("input[name='phones-0-number']").fill("+34 612 34 56 78")
     page.locator("select[name='memberships-0-organization']").select_option(str(org.pk))
     page.locator("input[name='memberships-0-job_title']").fill("Owner")
+    # The birthday by keyboard, without the year: month, Tab, day (English order).
+    page.get_by_label("Month").focus()
+    page.keyboard.type("may")  # the list's type-ahead
+    page.keyboard.press("Tab")
+    page.keyboard.type("21")
     page.get_by_role("button", name=re.compile("^save", re.I)).click()
     page.wait_for_url(re.compile(r"/people/\d+/$"))
     person = Person.objects.get(last_name="Ortiz")
+    assert person.birthday == Birthday(5, 21)
+    page.get_by_text("May 21").first.wait_for()
     assert person.phone == "+34612345678"
     assert person.organizations.get() == org
     page.get_by_text("Panadería Núñez").first.wait_for()
