@@ -39,14 +39,15 @@ def _sqlite_rules(model: Any, schema_editor: Any) -> list[str]:
 
 def forward(apps: Any, schema_editor: Any) -> None:
     model = apps.get_model("contacts", "Person")
+    schema_editor.execute("ALTER TABLE contacts_person DROP COLUMN birthday", None)
     if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("ALTER TABLE contacts_person DROP COLUMN birthday", None)
+        # Should a later migration rebuild the table, the triggers go with the old one
+        # and the rebuilt table carries these rules as CHECKs (they are in the state).
         for sql in _sqlite_rules(model, schema_editor):
             schema_editor.execute(sql, None)
-        return
-    schema_editor.execute("ALTER TABLE contacts_person DROP COLUMN birthday", None)
-    for constraint in CONSTRAINTS:
-        schema_editor.add_constraint(model, constraint)
+    else:
+        for constraint in CONSTRAINTS:
+            schema_editor.add_constraint(model, constraint)
 
 
 def backward(apps: Any, schema_editor: Any) -> None:
