@@ -49,7 +49,7 @@ def _run(statements: dict[str, str]) -> Any:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0007_person_birthday_month_day"),
+        ("contacts", "0008_person_birthday_month_day"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0006_record_who_deleted'),
+        ('contacts', '0007_phone_number_verified'),
         ('core', '0009_rate_counts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -65,7 +65,7 @@ def backward(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0008_fill_birthday_month_day'),
+        ('contacts', '0009_fill_birthday_month_day'),
     ]
 
     operations = [
