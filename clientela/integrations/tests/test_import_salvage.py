@@ -6,13 +6,13 @@ in the row's country, then the company's."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
 from clientela.contacts import services as contacts
+from clientela.contacts.birthdays import Birthday
 from clientela.contacts.models import Person, PhoneNumber
 from clientela.contacts.schemas import person_out
 from clientela.contacts.selectors import person_get_with_details
@@ -100,7 +100,7 @@ def test_dry_run_writes_nothing_and_reports_each_cell_left_out(rep_north: Any) -
     assert (ana.full_name, ana.email, ana.birthday) == (
         row["name"],
         row["email"],
-        datetime.date(1985, 4, 12),
+        Birthday(4, 12, 1985),
     )
     bea = Person.objects.get(last_name="Soto")
     assert emails(bea) == [("bea@example.com", "work")]
