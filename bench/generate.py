@@ -306,7 +306,7 @@ class Loader:
                 )
             )
             emails.append((now, now, org_id, email, "work", True))
-            phones.append((now, now, org_id, phone, "work", True))
+            phones.append((now, now, org_id, phone, "work", True, True))
             addresses.append(
                 (now, now, org_id, "work", f"Calle {org_id}", city, region, "", country, True)
             )
@@ -360,7 +360,15 @@ class Loader:
         )
         self.insert(
             PhoneNumber,
-            ["created_at", "updated_at", "organization_id", "number", "kind", "is_primary"],
+            [
+                "created_at",
+                "updated_at",
+                "organization_id",
+                "number",
+                "kind",
+                "is_primary",
+                "verified",
+            ],
             phones,
         )
         self.insert(
@@ -455,7 +463,7 @@ class Loader:
                     )
                 )
                 emails.append((now, now, pid, email, "personal", True))
-                phones.append((now, now, pid, phone, "mobile", True))
+                phones.append((now, now, pid, phone, "mobile", True, True))
                 addresses.append(
                     (
                         now,
@@ -538,7 +546,15 @@ class Loader:
             )
             self.insert(
                 PhoneNumber,
-                ["created_at", "updated_at", "person_id", "number", "kind", "is_primary"],
+                [
+                    "created_at",
+                    "updated_at",
+                    "person_id",
+                    "number",
+                    "kind",
+                    "is_primary",
+                    "verified",
+                ],
                 phones,
             )
             self.insert(
