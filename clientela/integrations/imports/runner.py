@@ -33,13 +33,8 @@ from clientela.core.choices import Interface
 from clientela.core.context import interface
 from clientela.core.models import User
 from clientela.integrations.imports import salvage
-from clientela.integrations.imports.convert import (
-    Converted,
-    Converter,
-    Issue,
-    date_order,
-    default_date_order,
-)
+from clientela.integrations.imports.convert import Converted, Converter, Issue
+from clientela.integrations.imports.dates import date_order, default_date_order
 from clientela.integrations.imports.matching import Matcher, keys_from_record
 from clientela.integrations.imports.readers import ImportFileError, Row, Table, open_table
 from clientela.integrations.imports.records import (

@@ -15,7 +15,7 @@ from clientela.contacts.birthdays import Birthday
 from clientela.contacts.models import Person
 from clientela.integrations import services
 from clientela.integrations.exports.cells import join_tags, split_tags
-from clientela.integrations.imports.convert import date_order, default_date_order
+from clientela.integrations.imports.dates import date_order, default_date_order
 from clientela.integrations.imports.readers import open_table
 from clientela.integrations.models import ImportRowIssue
 from clientela.integrations.tests.test_import_services import csv_file, import_file, upload

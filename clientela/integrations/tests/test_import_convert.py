@@ -19,13 +19,8 @@ from openpyxl import Workbook
 from clientela.contacts.models import Person
 from clientela.integrations import services
 from clientela.integrations.exports import FORMATS, KINDS
-from clientela.integrations.imports.convert import (
-    Converter,
-    country_code,
-    date_order,
-    parse_date,
-    split_full_name,
-)
+from clientela.integrations.imports.convert import Converter, country_code, split_full_name
+from clientela.integrations.imports.dates import date_order, parse_date
 from clientela.integrations.models import ImportJob
 from clientela.integrations.tests.test_import_services import (
     DATA,

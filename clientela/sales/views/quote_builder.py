@@ -1,6 +1,6 @@
 """The quote form's live parts (htmx): a line filled from the product picked on it, and
 the line and document totals as the user types, computed by the services' own checks
-and money code (``services.quotes.quote_lines_preview``), so what the form shows is
+and money code (``services.previews.quote_lines_preview``), so what the form shows is
 what saving stores. Neither endpoint writes anything."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from clientela.sales.forms.catalogue import decimal_text
 from clientela.sales.forms.quotes import LineFormSet, LineRow, line_formset
 from clientela.sales.models import Quote
 from clientela.sales.selectors import catalogue as catalogue_selectors
-from clientela.sales.services.quotes import quote_lines_preview
+from clientela.sales.services.previews import quote_lines_preview
 
 ROW_PRODUCT = re.compile(r"^lines-(\d+)-product$")
 #: The line fields whose errors the totals show under the line's amount.
