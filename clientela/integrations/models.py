@@ -87,6 +87,9 @@ class ImportJob(TimeStampedModel):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
+    #: Rows written with cells left out, and how many cells (``imports.salvage``).
+    partial = models.PositiveIntegerField(_("rows with cells left out"), default=0)
+    cells_left_out = models.PositiveIntegerField(_("cells left out"), default=0)
     #: The dry run's counts and first rows as they will be saved.
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)

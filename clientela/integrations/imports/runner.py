@@ -556,6 +556,8 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Cou
                     updated=F("updated") + c.updated,
                     skipped=F("skipped") + c.skipped,
                     failed=F("failed") + c.failed,
+                    partial=F("partial") + c.partial,
+                    cells_left_out=F("cells_left_out") + c.cells,
                     heartbeat_at=timezone.now(),
                     updated_at=timezone.now(),
                 )

@@ -232,3 +232,18 @@ def test_row_with_nothing_to_identify_it_fails_alone(rep_north: Any) -> None:
     services.import_start(actor=rep_north, job=job)
     services.import_run(job=job)
     assert not Person.objects.filter(notes__startswith="Call back").exists()
+
+
+def test_the_result_says_what_was_written_and_left_out(client: Any, rep_north: Any) -> None:
+    job = import_file(rep_north, DATA / "optional_mistakes.csv")
+    job.refresh_from_db()
+    assert (job.created, job.partial, job.cells_left_out, job.failed) == (4, 3, 4, 1)
+    client.force_login(rep_north)
+    body = client.get(reverse("integrations:import-detail", kwargs={"pk": job.pk})).content
+    assert "4 rows imported, 3 with 4 cells left out, 1 failed." in body.decode()
+    # In the reader's language too.
+    client.cookies["django_language"] = "es"
+    rep_north.language = "es"
+    rep_north.save(update_fields=["language"])
+    body = client.get(reverse("integrations:import-detail", kwargs={"pk": job.pk})).content
+    assert "4 filas importadas" in body.decode()

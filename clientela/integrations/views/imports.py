@@ -283,7 +283,7 @@ def _render_job(
                 "report_url": reverse("integrations:import-report", kwargs={"pk": job.pk})
                 + ("?run=check" if dry_run else "?run=import"),
                 "preview": job.preview or {},
-                "summary": _summary(job.preview or {}),
+                "summary": _summary(job.preview or {}) if dry_run else _result(job),
                 "to_write": _to_write(job.preview or {}),
             }
         )
@@ -297,6 +297,13 @@ def _to_write(preview: dict[str, Any]) -> int:
     """The rows the import will really write (created or updated), what its button
     names."""
     return int(preview.get("created", 0)) + int(preview.get("updated", 0))
+
+
+def _result(job: ImportJob) -> str:
+    """What the import wrote, in the dry run's sentence."""
+    return summary(
+        job.created + job.updated, job.partial, job.cells_left_out, job.failed, dry_run=False
+    )
 
 
 def _summary(preview: dict[str, Any]) -> str:
