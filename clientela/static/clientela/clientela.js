@@ -78,12 +78,17 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   }
 });
 
-// Escape in an in-place form (data-escape-cancels) is its Cancel button.
+// Escape in an in-place form (data-escape-cancels) is its Cancel button. htmx wires a
+// swapped-in form's buttons only once the swap settles (20 ms later): a key pressed
+// sooner would click a Cancel that does nothing yet, so the form is wired first.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape" || !event.target.closest) return;
   const form = event.target.closest("[data-escape-cancels]");
   const cancel = form && form.querySelector("[data-cancel]");
-  if (cancel) { event.preventDefault(); cancel.click(); }
+  if (!cancel) return;
+  event.preventDefault();
+  if (window.htmx) window.htmx.process(form);
+  cancel.click();
 });
 
 // The Content Security Policy (docs/deploy.md) refuses inline script, on* attributes and
