@@ -66,6 +66,13 @@ def overflow(page: Any) -> int:
     )
 
 
+def shot_that_fits(page: Any, path: Any, *, full_page: bool = False) -> None:
+    """Save a screenshot of the page at ``path`` and fail if the page is wider than its
+    window (more than the pixel of rounding)."""
+    page.screenshot(path=str(path), full_page=full_page)
+    assert overflow(page) <= 1, f"{path}: {overflow(page)} px wider than the window"
+
+
 def wait_until(page: Any, expression: str, *, timeout: float = 20.0) -> Any:
     """Wait until ``expression`` (JavaScript) is truthy in the page, and return it.
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from clientela.core.testing.browser import SCREEN_IDS, SCREENS, overflow
+from clientela.core.testing.browser import SCREEN_IDS, SCREENS, shot_that_fits
 from clientela.core.testing.history import history_changes, history_text
 from clientela.sales.models import Product, Quote
 from clientela.sales.services import deals as deal_services
@@ -78,8 +78,7 @@ def test_a_product_goes_to_the_trash_and_comes_back(
     alert = page.locator(".alert", has_text="Trash chair")
     alert.get_by_role("button", name=words["undo"]).wait_for()
     assert Product.objects.get(pk=product.pk).deleted_at is not None
-    page.screenshot(path=str(artifacts_dir / f"product-undo-{width}px-{language}.png"))
-    assert overflow(page) <= 1
+    shot_that_fits(page, artifacts_dir / f"product-undo-{width}px-{language}.png")
     alert.get_by_role("button", name=words["undo"]).click()
     page.locator("#product-results", has_text="Trash chair").wait_for()
     assert Product.objects.get(pk=product.pk).deleted_at is None
@@ -92,8 +91,7 @@ def test_a_product_goes_to_the_trash_and_comes_back(
     row = page.locator("tbody tr", has_text="TR-1 · Trash chair")
     row.wait_for()
     assert words["product"] in row.inner_text()
-    page.screenshot(path=str(artifacts_dir / f"product-trash-{width}px-{language}.png"))
-    assert overflow(page) <= 1
+    shot_that_fits(page, artifacts_dir / f"product-trash-{width}px-{language}.png")
     row.get_by_role("button", name=words["restore"]).click()
     # Back on the trash page, which no longer lists it.
     page.locator("tbody tr", has_text="TR-1 · Trash chair").wait_for(state="detached")
@@ -122,8 +120,7 @@ def test_a_deleted_quote_is_void_in_the_trash_with_its_number(
     row.wait_for()
     assert words["void"] in row.inner_text()
     assert page.locator("#trash-numbered").is_visible()
-    page.screenshot(path=str(artifacts_dir / f"quote-void-trash-{width}px-{language}.png"))
-    assert overflow(page) <= 1
+    shot_that_fits(page, artifacts_dir / f"quote-void-trash-{width}px-{language}.png")
     row.get_by_role("button", name=words["restore"]).click()
     page.locator("tbody tr", has_text=quote.number).wait_for(state="detached")
     restored = Quote.objects.get(pk=quote.pk)
@@ -154,10 +151,7 @@ def test_a_won_deals_history_in_the_readers_words(
     shown = history_text(page.content())
     for stored in ("(won)", "(lost)", "status"):
         assert stored not in shown, stored
-    page.screenshot(
-        path=str(artifacts_dir / f"deal-history-{width}px-{language}.png"), full_page=True
-    )
-    assert overflow(page) <= 1
+    shot_that_fits(page, artifacts_dir / f"deal-history-{width}px-{language}.png", full_page=True)
 
 
 @pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
@@ -187,10 +181,9 @@ def test_the_pipeline_report_explains_thin_data(
         row = page.locator("main tbody tr", has=page.locator("th", has_text=name))
         assert words["few"] in row.inner_text(), name
     assert words["full"] in main.inner_text()
-    page.screenshot(
-        path=str(artifacts_dir / f"pipeline-report-{width}px-{language}.png"), full_page=True
+    shot_that_fits(
+        page, artifacts_dir / f"pipeline-report-{width}px-{language}.png", full_page=True
     )
-    assert overflow(page) <= 1
 
 
 @pytest.mark.parametrize(("width", "language"), SCREENS, ids=SCREEN_IDS)
@@ -213,5 +206,4 @@ def test_the_board_shows_amounts_in_one_format(
     for amount in WORDS[language]["amounts"]:
         assert amount in shown, amount
     assert not re.search(r"\d USD", shown)
-    page.screenshot(path=str(artifacts_dir / f"board-amounts-{width}px-{language}.png"))
-    assert overflow(page) <= 1
+    shot_that_fits(page, artifacts_dir / f"board-amounts-{width}px-{language}.png")
