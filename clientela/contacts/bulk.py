@@ -51,7 +51,7 @@ from clientela.contacts.services import (
 )
 from clientela.core import search
 from clientela.core.audit import created_changes
-from clientela.core.choices import AuditAction, Language
+from clientela.core.choices import AuditAction, Language, values_of
 from clientela.core.company import default_language
 from clientela.core.context import current_interface
 from clientela.core.custom_fields import clean_custom_values, definitions
@@ -83,7 +83,7 @@ class Checked:
     memberships: list[Any]
 
 
-def _tags(data: Any, tag_map: dict[str, Tag], errors: dict[str, list[str]]) -> list[Tag]:
+def clean_tags(data: Any, tag_map: dict[str, Tag], errors: dict[str, list[str]]) -> list[Tag]:
     names = data.get("tags") or []
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         errors["tags"] = [_("Give the tags as a list of names.")]
@@ -99,53 +99,72 @@ def _tags(data: Any, tag_map: dict[str, Tag], errors: dict[str, list[str]]) -> l
     return list(tags.values())
 
 
-def _clean_common(
+def clean_common(
     actor: User,
     record: Record,
     data: Any,
     scalars: tuple[str, ...],
     errors: dict[str, list[str]],
     custom_fields: list[Any],
-) -> dict[str, list[Any]]:
+    current: dict[str, list[Any]] | None = None,
+) -> dict[str, list[Any]] | None:
+    """The steps of ``_save_person``/``_save_organization`` every record takes: the
+    scalars, owner and team, details (None: unchanged; ``current``: an existing record's)
+    and custom values (a new record's always, an existing one's when given)."""
     _clean_scalars(record, data, scalars, errors)
     _assign_owner_team(actor, record, data, errors)
-    details = _clean_details(record, data, errors) or {
-        "emails": [],
-        "phones": [],
-        "addresses": [],
-        "relationships": [],
-    }
-    try:
-        record.custom = clean_custom_values(
-            record.RESOURCE, data.get("custom", {}), existing={}, known=custom_fields
-        )
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    details = _clean_details(record, data, errors, current)
+    if current is None or "custom" in data:
+        try:
+            record.custom = clean_custom_values(
+                record.RESOURCE,
+                data.get("custom", {}),
+                existing={} if current is None else record.custom,
+                known=custom_fields,
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     _denormalize(record, details)
     return details
 
 
-def _clean_person(
-    actor: User,
-    data: PersonData,
-    tag_map: dict[str, Tag],
-    visible_orgs: set[int],
-    custom_fields: list[Any],
-) -> tuple[Checked | None, dict[str, list[str]]]:
-    errors: dict[str, list[str]] = {}
-    person = Person(preferred_language=default_language())
-    details = _clean_common(actor, person, data, PERSON_SCALARS, errors, custom_fields)
+_NO_DETAILS: dict[str, list[Any]] = {
+    "emails": [],
+    "phones": [],
+    "addresses": [],
+    "relationships": [],
+}
+
+
+def person_rules(person: Person, data: Any, errors: dict[str, list[str]]) -> None:
+    """The checks ``full_clean`` makes in the one-record services that the steps above
+    do not: the birthday and name rule, the language and channel choices."""
     _clean_person_fields(person, data, errors)
-    # ``full_clean`` checks the choices in the one-record services; here, by hand.
-    if person.preferred_language not in Language.values:
+    if person.preferred_language not in values_of(Language):
         errors["preferred_language"] = [_("Choose a language we offer.")]
-    if person.preferred_channel and person.preferred_channel not in Channel.values:
+    if person.preferred_channel and person.preferred_channel not in values_of(Channel):
         errors["preferred_channel"] = [
             _("Choose one of: %(choices)s.") % {"choices": ", ".join(Channel.values)}
         ]
+
+
+def organization_rules(org: Organization, errors: dict[str, list[str]]) -> None:
+    """An organization's name and website, as ``full_clean`` checks them."""
+    if not org.name and "name" not in errors:
+        errors["name"] = [_("Enter the organization's name.")]
+    if org.website:
+        try:
+            org._meta.get_field("website").clean(org.website, org)
+        except ValidationError as exc:
+            errors["website"] = exc.messages
+
+
+def clean_memberships(data: Any, visible_orgs: set[int], errors: dict[str, list[str]]) -> list[Any]:
+    """A person's memberships: organizations the actor may see (an id of 0 stands for
+    one the caller resolves before writing: the importer creates the organizations only
+    for rows that pass), titles of at most 100 characters, one per organization, one
+    primary."""
     memberships = list(data.get("memberships") or [])
-    # An organization id of 0 stands for one the caller resolves before writing (the
-    # importer creates the organizations only for rows that pass): its title is checked.
     unknown = [
         str(m.organization_id)
         for m in memberships
@@ -160,10 +179,25 @@ def _clean_person(
     if any(m.organization_id for m in memberships):
         memberships = list({m.organization_id: m for m in memberships}.values())
     d._one_primary(memberships)
-    tags = _tags(data, tag_map, errors)
+    return memberships
+
+
+def _clean_person(
+    actor: User,
+    data: PersonData,
+    tag_map: dict[str, Tag],
+    visible_orgs: set[int],
+    custom_fields: list[Any],
+) -> tuple[Checked | None, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    person = Person(preferred_language=default_language())
+    details = clean_common(actor, person, data, PERSON_SCALARS, errors, custom_fields)
+    person_rules(person, data, errors)
+    memberships = clean_memberships(data, visible_orgs, errors)
+    tags = clean_tags(data, tag_map, errors)
     if errors:
         return None, errors
-    return Checked(person, details, tags, memberships), errors
+    return Checked(person, details or dict(_NO_DETAILS), tags, memberships), errors
 
 
 def _clean_organization(
@@ -171,24 +205,18 @@ def _clean_organization(
 ) -> tuple[Checked | None, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     org = Organization()
-    details = _clean_common(actor, org, data, ORGANIZATION_SCALARS, errors, custom_fields)
-    if not org.name and "name" not in errors:
-        errors["name"] = [_("Enter the organization's name.")]
-    if org.website:
-        try:
-            org._meta.get_field("website").clean(org.website, org)
-        except ValidationError as exc:
-            errors["website"] = exc.messages
-    tags = _tags(data, tag_map, errors)
+    details = clean_common(actor, org, data, ORGANIZATION_SCALARS, errors, custom_fields)
+    organization_rules(org, errors)
+    tags = clean_tags(data, tag_map, errors)
     if errors:
         return None, errors
-    return Checked(org, details, tags, []), errors
+    return Checked(org, details or dict(_NO_DETAILS), tags, []), errors
 
 
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _detail_rows(cleaned: list[Checked], now: Any) -> None:
+def detail_rows(cleaned: list[Checked], now: Any) -> None:
     emails, phones, addresses, relationships = [], [], [], []
     for c in cleaned:
         person_id, org_id = (
@@ -214,14 +242,14 @@ def _detail_rows(cleaned: list[Checked], now: Any) -> None:
     insert_rows(Relationship, [*owners, "kind", "since"], relationships)
 
 
-def _snapshot(c: Checked, org_names: dict[int, str]) -> dict[str, Any]:
+def snapshot_of(c: Checked, org_names: dict[int, str]) -> dict[str, Any]:
     """What ``services.person_snapshot``/``organization_snapshot`` would read back,
     built from the values in hand."""
     memberships = [(org_names.get(m.organization_id, ""), m.job_title) for m in c.memberships]
     return record_snapshot(c.record, c.details, [t.name for t in c.tags], memberships)
 
 
-def _search_entry(c: Checked, org_names: dict[int, str]) -> Any:
+def search_entry_of(c: Checked, org_names: dict[int, str]) -> SearchEntry:
     document = search_document(
         c.record,
         emails=[e.address for e in c.details["emails"]],
@@ -246,13 +274,31 @@ def _write(actor: User, model: Any, cleaned: list[Checked], org_names: dict[int,
     for record, pk in zip(records, ids, strict=True):
         record.pk = pk
         record._state.adding = False
-    _detail_rows(cleaned, now)
+    detail_rows(cleaned, now)
+    link_rows(model, cleaned)
+    membership_rows(cleaned, now)
+    audit_rows(
+        actor,
+        model,
+        [(c.record, created_changes(snapshot_of(c, org_names))) for c in cleaned],
+        AuditAction.CREATE,
+        now,
+    )
+    search_rows([search_entry_of(c, org_names) for c in cleaned])
+
+
+def link_rows(model: Any, cleaned: list[Checked]) -> None:
+    """Insert the records' tags."""
     owner = f"{model._meta.model_name}_id"
     insert_rows(
         model.tags.through,
         [owner, "tag_id"],
         [(c.record.pk, t.pk) for c in cleaned for t in c.tags],
     )
+
+
+def membership_rows(cleaned: list[Checked], now: Any) -> None:
+    """Insert people's memberships."""
     insert_rows(
         Membership,
         ["created_at", "updated_at", "person_id", "organization_id", "job_title", "is_primary"],
@@ -262,35 +308,31 @@ def _write(actor: User, model: Any, cleaned: list[Checked], org_names: dict[int,
             for m in c.memberships
         ],
     )
+
+
+def audit_rows(
+    actor: User,
+    model: Any,
+    items: list[tuple[Record, dict[str, list[str | None]]]],
+    action: str,
+    now: Any,
+) -> None:
+    """One audit entry per (record, changes), as ``core.audit.record_audit`` writes it."""
     content_type = ContentType.objects.get_for_model(model).pk
     interface = current_interface()
+    names = ["content_type_id", "object_id", "object_repr", "action", "actor_id"]
     insert_rows(
         AuditEntry,
+        [*names, "interface", "changes", "created_at"],
         [
-            "content_type_id",
-            "object_id",
-            "object_repr",
-            "action",
-            "actor_id",
-            "interface",
-            "changes",
-            "created_at",
-        ],
-        [
-            (
-                content_type,
-                c.record.pk,
-                str(c.record)[:300],
-                AuditAction.CREATE.value,
-                actor.pk,
-                interface,
-                created_changes(_snapshot(c, org_names)),
-                now,
-            )
-            for c in cleaned
+            (content_type, r.pk, str(r)[:300], action, actor.pk, interface, changes, now)
+            for r, changes in items
         ],
     )
-    entries = [_search_entry(c, org_names) for c in cleaned]
+
+
+def search_rows(entries: list[SearchEntry]) -> None:
+    """Insert search entries (``core.search.entry``) of records not indexed yet."""
     insert_rows(
         SearchEntry,
         ["resource", "object_id", "owner_id", "team_id", "title", "subtitle", "name", "text"],
@@ -301,7 +343,7 @@ def _write(actor: User, model: Any, cleaned: list[Checked], org_names: dict[int,
     )
 
 
-def _visible_organizations(actor: User, ids: set[int]) -> dict[int, str]:
+def visible_organizations(actor: User, ids: set[int]) -> dict[int, str]:
     q = visibility_q(actor, Organization.RESOURCE)
     if not ids or q is None:
         return {}
@@ -316,7 +358,7 @@ def people_check(*, actor: User, items: list[PersonData]) -> list[Checked | dict
     names = {n for item in items for n in (item.get("tags") or []) if isinstance(n, str)}
     tag_map = tags_by_name(names)
     org_ids = {m.organization_id for item in items for m in (item.get("memberships") or [])}
-    visible = set(_visible_organizations(actor, org_ids - {0}))
+    visible = set(visible_organizations(actor, org_ids - {0}))
     custom_fields = definitions(Person.RESOURCE)
     results: list[Checked | dict[str, list[str]]] = []
     for item in items:
@@ -331,7 +373,7 @@ def people_write(*, actor: User, checked: list[Checked]) -> list[Record]:
     organizations by now (the caller put the ids in place of the 0s)."""
     require(actor, "create", Person.RESOURCE)
     org_ids = {m.organization_id for c in checked for m in c.memberships}
-    org_names = _visible_organizations(actor, org_ids)
+    org_names = visible_organizations(actor, org_ids)
     unknown = sorted(str(i) for i in org_ids if i not in org_names)
     if unknown:
         raise ValidationError(

@@ -9,12 +9,14 @@ the cleaned list for one record.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from clientela.contacts.birthdays import MIN_YEAR, Birthday
@@ -27,6 +29,7 @@ from clientela.contacts.models import (
     PhoneNumber,
     Relationship,
 )
+from clientela.core.choices import values_of
 from clientela.core.normalize import normalize_email, normalize_phone
 
 MAX_ITEMS = 20
@@ -66,8 +69,14 @@ class RelationshipInput:
     since: datetime.date | None = None
 
 
-def _check_kind(value: str, choices: Any, field: str) -> None:
-    if value not in choices.values:
+#: What ``_check_kind`` calls each kind of detail (translated only when it refuses one).
+_EMAIL_TYPE = gettext_lazy("e-mail type")
+_PHONE_TYPE = gettext_lazy("phone type")
+_ADDRESS_TYPE = gettext_lazy("address type")
+
+
+def _check_kind(value: str, choices: Any, field: Any) -> None:
+    if value not in values_of(choices):
         raise ValidationError(
             _("“%(value)s” is not a valid %(field)s; choose one of: %(choices)s.")
             % {"value": value, "field": field, "choices": ", ".join(choices.values)}
@@ -97,7 +106,7 @@ def clean_emails(items: list[EmailInput]) -> list[EmailInput]:
     for item in items:
         try:
             address = normalize_email(item.address)
-            _check_kind(item.kind, EmailKind, _("e-mail type"))
+            _check_kind(item.kind, EmailKind, _EMAIL_TYPE)
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
@@ -137,7 +146,7 @@ def clean_phones(
     for item in items:
         verified = True
         try:
-            _check_kind(item.kind, PhoneKind, _("phone type"))
+            _check_kind(item.kind, PhoneKind, _PHONE_TYPE)
             try:
                 number = normalize_phone(item.number, region)
             except ValidationError:
@@ -178,7 +187,7 @@ def clean_addresses(items: list[AddressInput]) -> list[AddressInput]:
             )
             continue
         try:
-            _check_kind(item.kind, AddressKind, _("address type"))
+            _check_kind(item.kind, AddressKind, _ADDRESS_TYPE)
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
@@ -294,14 +303,25 @@ def current_details(record: Person | Organization) -> dict[str, list[Any]]:
     """The record's details as input objects (what an update starts from)."""
     kw = _owner_kw(record)
     return {
-        "emails": [
-            EmailInput(e.address, e.kind, e.is_primary) for e in EmailAddress.objects.filter(**kw)
-        ],
-        "phones": [
-            PhoneInput(p.number, p.kind, p.is_primary, p.verified)
-            for p in PhoneNumber.objects.filter(**kw)
-        ],
-        "addresses": [
+        key: as_inputs(key, model.objects.filter(**kw))
+        for key, model in (
+            ("emails", EmailAddress),
+            ("phones", PhoneNumber),
+            ("addresses", Address),
+            ("relationships", Relationship),
+        )
+    }
+
+
+def as_inputs(key: str, rows: Iterable[Any]) -> list[Any]:
+    """Detail rows of one kind (``emails``, ``phones``, ``addresses`` or
+    ``relationships``) as the services' input objects."""
+    if key == "emails":
+        return [EmailInput(e.address, e.kind, e.is_primary) for e in rows]
+    if key == "phones":
+        return [PhoneInput(p.number, p.kind, p.is_primary, p.verified) for p in rows]
+    if key == "addresses":
+        return [
             AddressInput(
                 country=a.country,
                 kind=a.kind,
@@ -311,9 +331,6 @@ def current_details(record: Person | Organization) -> dict[str, list[Any]]:
                 postal_code=a.postal_code,
                 is_primary=a.is_primary,
             )
-            for a in Address.objects.filter(**kw)
-        ],
-        "relationships": [
-            RelationshipInput(r.kind, r.since) for r in Relationship.objects.filter(**kw)
-        ],
-    }
+            for a in rows
+        ]
+    return [RelationshipInput(r.kind, r.since) for r in rows]

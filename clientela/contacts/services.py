@@ -122,19 +122,24 @@ def _with_flat_phone(
 
 
 def _clean_details(
-    record: Person | Organization, data: _RecordData, errors: dict[str, list[str]]
+    record: Person | Organization,
+    data: _RecordData,
+    errors: dict[str, list[str]],
+    current: dict[str, list[Any]] | None = None,
 ) -> dict[str, list[Any]] | None:
-    """The record's new details (None for "unchanged"), flat e-mail/phone applied."""
+    """The record's new details (None for "unchanged"), flat e-mail/phone applied;
+    ``current`` are the record's details when the caller has read them already."""
     touched = {"emails", "phones", "addresses", "relationships", "email", "phone"} & set(data)
     if isinstance(record, Organization) and ("city" in data or "country" in data):
         touched.add("addresses")
     if not touched:
         return None
-    current = (
-        d.current_details(record)
-        if record.pk
-        else {"emails": [], "phones": [], "addresses": [], "relationships": []}
-    )
+    if current is None:
+        current = (
+            d.current_details(record)
+            if record.pk
+            else {"emails": [], "phones": [], "addresses": [], "relationships": []}
+        )
     result: dict[str, list[Any]] = dict(current)
     try:
         result["addresses"] = d.clean_addresses(data.get("addresses", current["addresses"]))

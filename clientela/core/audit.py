@@ -19,6 +19,8 @@ def display(value: Any) -> str | None:
     """A stable string for an audited value (None stays None)."""
     if value is None:
         return None
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.datetime | datetime.date):

@@ -25,7 +25,7 @@ from django.core.files.storage import default_storage
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
-from clientela.core.choices import Language
+from clientela.core.choices import Language, values_of
 from clientela.core.models import CompanyProfile
 from clientela.core.normalize import format_phone
 
@@ -157,7 +157,7 @@ def fallback_country() -> str:
 def default_language() -> str:
     """The language new users and new people start with."""
     language = profile().language or settings.LANGUAGE_CODE
-    return language if language in Language.values else Language.EN
+    return language if language in values_of(Language) else Language.EN
 
 
 def default_time_zone() -> str:

@@ -59,8 +59,35 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     from clientela.core.company import default_country  # noqa: PLC0415
 
     fallback = default_country()
-    regions = list(dict.fromkeys(r.upper() for r in (region, fallback) if r))
-    for candidate in regions:
+    regions = tuple(dict.fromkeys(r.upper() for r in (region, fallback) if r))
+    # A number with its country code reads the same in every region.
+    key = (value, () if value.startswith("+") else regions)
+    if key in _READ:
+        number = _READ[key]
+    else:
+        number = _read_phone(value, regions)
+        if len(_READ) >= _READ_SIZE:
+            _READ.clear()
+        _READ[key] = number
+        if number is not None:
+            _READ[(number, ())] = number  # what it gives reads as itself
+    if number is None:
+        raise ValidationError(_phone_refusal(value, regions[0] if regions else ""))
+    return number
+
+
+#: Numbers already read (text and regions -> E.164, or None for refused), so a number
+#: is parsed once per import however often it is checked (the importer reads it, the
+#: services check what it read), and a file's repeated numbers once. Bounded: cleared
+#: when full.
+_READ: dict[tuple[str, tuple[str, ...]], str | None] = {}
+_READ_SIZE = 100_000
+
+
+def _read_phone(value: str, regions: tuple[str, ...]) -> str | None:
+    """``value`` in E.164, read in the first of ``regions`` that reads it as a real
+    number (a number with its country code needs none), or None."""
+    for candidate in regions or (None,):
         parsed = _parse_phone(value, candidate)
         if parsed is None and value.startswith("00"):
             # "00" is the international prefix almost everywhere outside North America,
@@ -68,7 +95,7 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
             parsed = _parse_phone("+" + value[2:], candidate)
         if parsed is not None:
             return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    raise ValidationError(_phone_refusal(value, regions[0] if regions else ""))
+    return None
 
 
 def _phone_refusal(value: str, region: str) -> str:
@@ -83,7 +110,7 @@ def _phone_refusal(value: str, region: str) -> str:
     ) % {"value": value, "country": countries.name(region) or region, "code": code}
 
 
-def _parse_phone(value: str, region: str) -> phonenumbers.PhoneNumber | None:
+def _parse_phone(value: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     """The parsed number if it is a valid one, else None."""
     try:
         parsed = phonenumbers.parse(value, region)
@@ -138,6 +165,10 @@ _LATIN_LETTERS = str.maketrans(
 def fold(text: str) -> str:
     """Lower-case and strip accents so "José" and "jose" (and "Ølsen"/"olsen") compare
     equal."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    if not text:
+        return ""
+    if text.isascii():
+        return text.lower()  # nothing to decompose or translate; casefold is lower here
+    decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold().translate(_LATIN_LETTERS)

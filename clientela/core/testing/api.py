@@ -130,8 +130,11 @@ SERVER_RULES: dict[str, frozenset[str]] = {
     # The record's state: accepting a draft, a customer without an e-mail to send to.
     "state": frozenset({"status", "to"}),
     # Formats the server checks its own way: URLs, e-mail addresses, phone numbers (in
-    # the region of the record's country), time zones (its tz database).
-    "formats": frozenset({"website", "email", "phone", "emails", "phones", "time_zone"}),
+    # the region of the record's country), time zones (its tz database), birthdays (a
+    # day of the calendar, from 1900 to today: the pattern only says the shape).
+    "formats": frozenset(
+        {"website", "email", "phone", "emails", "phones", "time_zone", "birthday"}
+    ),
     # Rules across fields: the end after the start, a first or a last name, a city with
     # its country, a forecast's period in order and at most three years long, a quote
     # valid after its date, at least one line, a line with a product or a description,

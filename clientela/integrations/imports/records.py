@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from clientela.contacts import selectors as contacts_selectors
@@ -20,16 +21,22 @@ from clientela.integrations.imports.convert import Converted
 _MERGED = ("emails", "phones", "tags", "memberships", "addresses", "relationships")
 
 
-def update_data(record: Person | Organization, data: dict[str, Any]) -> dict[str, Any]:
+def update_data(
+    record: Person | Organization,
+    data: dict[str, Any],
+    current: Mapping[str, list[Any]] | None = None,
+) -> dict[str, Any]:
     """What a row changes on the record it matched: the values it has (an empty cell
     keeps the record's value), e-mails, phones, tags and organizations added to the
-    record's, the address only if the record has none."""
+    record's, the address only if the record has none. ``current``: the record's
+    details, tags and memberships as ``record_details`` gives them, when read already."""
     out: dict[str, Any] = {
         key: value
         for key, value in data.items()
         if key not in _MERGED and value not in (None, "", {}, [])
     }
-    current = contacts_selectors.record_details(record)
+    if current is None:
+        current = contacts_selectors.record_details(record)
     for key, attr in (("emails", "address"), ("phones", "number")):
         if data.get(key):
             have = {getattr(i, attr).casefold() for i in current[key]}
@@ -68,12 +75,15 @@ def _added_memberships(
     ] + [services.MembershipInput(m.organization_id, m.job_title, False) for m in new]
 
 
-def record_data(record: Person | Organization) -> dict[str, Any]:
+def record_data(
+    record: Person | Organization, current: Mapping[str, list[Any]] | None = None
+) -> dict[str, Any]:
     """A record's editable data as JSON, what the undo of an update gives back to the
-    update service (``data_from_json``)."""
+    update service (``data_from_json``); ``current`` as for ``update_data``."""
     scalars = PERSON_SCALARS if isinstance(record, Person) else ORGANIZATION_SCALARS
     out: dict[str, Any] = {name: getattr(record, name) for name in scalars}
-    current = contacts_selectors.record_details(record)
+    if current is None:
+        current = contacts_selectors.record_details(record)
     out["emails"] = [[e.address, e.kind, e.is_primary] for e in current["emails"]]
     out["phones"] = [[p.number, p.kind, p.is_primary, p.verified] for p in current["phones"]]
     out["addresses"] = [

@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clientela.contacts import bulk, services
+from clientela.contacts import bulk, bulk_updates, services
 from clientela.contacts import selectors as contacts_selectors
+from clientela.contacts.bulk_updates import Current
 from clientela.contacts.models import Organization, Person
 from clientela.core.choices import Interface
 from clientela.core.context import interface
@@ -428,31 +428,31 @@ class Importer:
                 result.preview.append(preview_of(c.number, record, c))
 
     def _update(self, items: list[tuple[Converted, int]], result: ChunkResult) -> None:
-        # Through the scoped selector, as every read (the matcher found only visible ones).
-        get = contacts_selectors.person_get if self.people else contacts_selectors.organization_get
-        for c, pk in items:
-            record = get(user=self.actor, pk=pk)
-            before = record_data(record)
-            saved: Person | Organization
-            try:
-                with transaction.atomic():
-                    if self.people:
-                        saved = services.person_update(
-                            actor=self.actor,
-                            person=record,  # type: ignore[arg-type]
-                            data=update_data(record, c.data),  # type: ignore[arg-type]
-                        )
-                    else:
-                        saved = services.organization_update(
-                            actor=self.actor,
-                            organization=record,  # type: ignore[arg-type]
-                            data=update_data(record, c.data),  # type: ignore[arg-type]
-                        )
-            except ValidationError as exc:
+        """The rows that update a record, all at once (``contacts.bulk_updates``, the
+        same steps as ``person_update``), each keeping the record's data before it for
+        the undo."""
+        if not items:
+            return
+        before: dict[int, dict[str, Any]] = {}
+
+        def merge(position: int, current: Current, data: dict[str, Any]) -> dict[str, Any]:
+            read = {**current.details, "tags": current.tags, "memberships": current.memberships}
+            before[position] = record_data(current.record, read)
+            return update_data(current.record, data, read)
+
+        model = Person if self.people else Organization
+        outcomes = bulk_updates.update_many(
+            actor=self.actor,
+            model=model,
+            items=[(pk, c.data) for c, pk in items],
+            merge=merge,
+        )
+        for position, ((c, pk), outcome) in enumerate(zip(items, outcomes, strict=True)):
+            if isinstance(outcome, dict):
                 result.counts.failed += 1
-                result.issues += self._errors(c, exc.message_dict)
+                result.issues += self._errors(c, outcome)
                 continue
-            if saved.version == record.version:
+            if outcome is None:
                 result.counts.skipped += 1  # nothing new in the row: the same file again
                 continue
             result.counts.updated += 1
@@ -463,12 +463,12 @@ class Importer:
                     row=c.number,
                     object_id=pk,
                     action=ImportedAction.UPDATED,
-                    version=saved.version,
-                    before=before,
+                    version=outcome.version,
+                    before=before[position],
                 )
             )
             if len(result.preview) < PREVIEW_ROWS:
-                result.preview.append(preview_of(c.number, saved, c, updated=True))
+                result.preview.append(preview_of(c.number, outcome, c, updated=True))
 
     # --- whole passes ------------------------------------------------------------------------
 
