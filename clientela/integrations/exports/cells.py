@@ -37,16 +37,17 @@ __all__ = [
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-#: A phone number in E.164 (+34612904550): a spreadsheet reads it as a number at worst,
-#: runs nothing, and Google and Outlook would keep a ``'`` before it as part of it.
-_E164 = re.compile(r"\+[1-9]\d{5,14}")
+#: A phone number in E.164 (+34612904550) and a birthday without a year (Google's
+#: ``--05-21``): a spreadsheet reads them as numbers at worst, runs nothing, and Google
+#: and Outlook would keep a ``'`` before them as part of the value.
+_PLAIN = re.compile(r"\+[1-9]\d{5,14}|--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 
 
 def neutralize(value: Any) -> str:
     """A cell's text, with a ``'`` before anything a spreadsheet would run (not before a
-    phone number in E.164, which runs nothing)."""
+    phone number in E.164 nor a birthday without a year, which run nothing)."""
     text = "" if value is None else str(value)
-    if _E164.fullmatch(text):
+    if _PLAIN.fullmatch(text):
         return text
     # A text that already looks neutralized ('=…, ''=…) gets one more quote, so that
     # ``unneutralize`` gives back exactly what the user typed.

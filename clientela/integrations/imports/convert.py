@@ -15,6 +15,7 @@ import contextlib
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -35,11 +36,13 @@ from clientela.integrations.imports.dates import (
     parse_date,
 )
 from clientela.integrations.imports.labels import (
+    ADDRESS_LABELS,
     EMAIL_LABELS,
     PHONE_LABELS,
     address_groups,
     label_columns,
     label_kind,
+    own_label,
 )
 
 
@@ -171,7 +174,8 @@ def _values(cell: str) -> list[str]:
 class Converter:
     """Reads rows of one file for one kind with one mapping (a target key per column).
     ``date_order`` is "dmy"/"mdy" (see ``date_order``); ``languages`` maps folded
-    language names to codes."""
+    language names to codes; ``neutralized``: the file is a CSV, whose cells that start
+    like a formula may have a ``'`` before them."""
 
     def __init__(
         self,
@@ -182,8 +186,12 @@ class Converter:
         order: str = "dmy",
         owners: dict[str, Any] | None = None,
         country: str = "",
+        neutralized: bool = True,
     ) -> None:
         self.kind = kind
+        #: A cell as the user wrote it: a CSV's cells were neutralized by the program
+        #: that wrote it (``'=1+1``), an XLSX's or a vCard's never are.
+        self.plain: Callable[[str], str] = unneutralize if neutralized else str
         self.headers = headers
         self.mapping = mapping
         self.order = order
@@ -244,11 +252,11 @@ class Converter:
             self._names(out, get)
             self._birthday(out, cells)
             self._organizations(out, cells, get)
-            if "website" in self.columns and get("website"):
-                data["notes"] = "\n".join(x for x in (data.get("notes", ""), get("website")) if x)
+            if websites := self._websites(cells):
+                data["notes"] = "\n".join(x for x in (data.get("notes", ""), *websites) if x)
             if language := data.get("preferred_language"):
                 data["preferred_language"] = self._language(out, language)
-        notes = [cells[i] for i in self.columns.get("notes", []) if cells[i]]
+        notes = [self.plain(cells[i]) for i in self.columns.get("notes", []) if cells[i]]
         if len(notes) > 1:
             data["notes"] = "\n\n".join(notes)
         self._address(out, get, cells)
@@ -272,7 +280,7 @@ class Converter:
     def _getter(self, cells: list[str]) -> Any:
         def get(target: str) -> str:
             indexes = self.columns.get(target)
-            return unneutralize(cells[indexes[0]]) if indexes else ""
+            return self.plain(cells[indexes[0]]) if indexes else ""
 
         return get
 
@@ -303,7 +311,7 @@ class Converter:
 
     def _birthday(self, out: Converted, cells: list[str]) -> None:
         if self.columns.get("birthday"):
-            text = unneutralize(cells[self.columns["birthday"][0]])
+            text = self.plain(cells[self.columns["birthday"][0]])
             if not text.strip() or ZERO_DATE.match(text.strip()):
                 return
             try:
@@ -325,6 +333,23 @@ class Converter:
         )
         return ""
 
+    def _labelled(
+        self, out: Converted, cells: list[str], index: int | None, labels: dict[str, str], kind: str
+    ) -> str:
+        """The kind a label cell gives; a label of the user's own is "other", noted."""
+        if label := own_label(cells, index, labels):
+            message = _("Label of your own “%(label)s”: imported as Other.") % {"label": label}
+            out.notes.append(Issue(self.headers[index or 0], label[:300], message))
+        return label_kind(cells, index, labels, kind)
+
+    def _websites(self, cells: list[str]) -> list[str]:
+        """A person's web pages, for the notes ("Blog: https://…" with Google's label)."""
+        found = []
+        for index in self.columns.get("website", []):
+            label = own_label(cells, self.labels.get(index), {})
+            found += [f"{label}: {v}" if label else v for v in _values(self.plain(cells[index]))]
+        return found
+
     def _contacts(self, out: Converted, cells: list[str]) -> None:
         emails: list[EmailInput] = []
         phones: list[PhoneInput] = []
@@ -333,12 +358,14 @@ class Converter:
         self._export_contacts(cells, emails, phones)
         for target, email_kind in _EMAIL_KINDS.items():
             for index in self.columns.get(target, []):
-                kind = label_kind(cells, self.labels.get(index), EMAIL_LABELS, email_kind)
-                emails += [EmailInput(address=v, kind=kind) for v in _values(cells[index])]
+                kind = self._labelled(out, cells, self.labels.get(index), EMAIL_LABELS, email_kind)
+                emails += [EmailInput(v, kind) for v in _values(self.plain(cells[index]))]
         for target, phone_kind in _PHONE_KINDS.items():
+            if target == "phone" and self.kind == "organizations":
+                phone_kind = PhoneKind.WORK  # a company's "Phone" is its main line
             for index in self.columns.get(target, []):
-                kind = label_kind(cells, self.labels.get(index), PHONE_LABELS, phone_kind)
-                phones += [PhoneInput(number=v, kind=kind) for v in _values(cells[index])]
+                kind = self._labelled(out, cells, self.labels.get(index), PHONE_LABELS, phone_kind)
+                phones += [PhoneInput(v, kind) for v in _values(self.plain(cells[index]))]
         if emails:
             out.data["emails"] = _first_primary(_unique(emails, "address"))
         if phones:
@@ -368,12 +395,12 @@ class Converter:
         for index in self.columns.get("emails", []):
             emails += [
                 EmailInput(r[0], r[1]) if len(r) > 1 else EmailInput(r[0])
-                for r in split_lines(cells[index])
+                for r in split_lines(self.plain(cells[index]))
             ]
         for index in self.columns.get("phones", []):
             phones += [
                 PhoneInput(r[0], r[1]) if len(r) > 1 else PhoneInput(r[0])
-                for r in split_lines(cells[index])
+                for r in split_lines(self.plain(cells[index]))
             ]
 
     def _address(self, out: Converted, get: Any, cells: list[str]) -> None:
@@ -381,12 +408,16 @@ class Converter:
         # Clientela's export: the "city"/"country" columns repeat the primary address of
         # the complete "addresses" cell, which alone is read.
         exported = bool(self.columns.get("addresses") and get("addresses"))
-        one = {name: self.columns[name][0] for name in _ADDRESS_PARTS if self.columns.get(name)}
-        for kind, indexes in [] if exported else self.address_groups or [("", one)]:
-            parts = {n: unneutralize(cells[i]) for n, i in indexes.items()}
-            address = self._one_address(out, {n: parts.get(n, "") for n in _ADDRESS_PARTS}, indexes)
+        for group in [] if exported else self.address_groups:
+            parts = {
+                n: ", ".join(v for i in indexes if (v := self.plain(cells[i]).strip()))
+                for n, indexes in group.parts.items()
+            }
+            first = {n: indexes[0] for n, indexes in group.parts.items()}
+            address = self._one_address(out, {n: parts.get(n, "") for n in _ADDRESS_PARTS}, first)
             if address is not None:
-                address.kind = kind or address.kind
+                kind = group.kind or address.kind
+                address.kind = self._labelled(out, cells, group.label, ADDRESS_LABELS, kind)
                 addresses.append(address)
         if self.columns.get("addresses") and get("addresses"):
             for row in split_lines(get("addresses")):
@@ -439,7 +470,7 @@ class Converter:
     def _tags(self, out: Converted, cells: list[str]) -> None:
         names: list[str] = []
         for index in self.columns.get("tags", []):
-            for value in _values(cells[index]):
+            for value in _values(self.plain(cells[index])):
                 if value.startswith(_GOOGLE_SYSTEM_LABEL):
                     # Google's own groups ("* myContacts", "* starred"): not the user's tags.
                     continue
@@ -466,7 +497,7 @@ class Converter:
         custom = {}
         for target, indexes in self.columns.items():
             if target.startswith("cf:"):
-                text = unneutralize(cells[indexes[0]])
+                text = self.plain(cells[indexes[0]])
                 if text:
                     custom[target[3:]] = _custom_value(text)
         if custom:

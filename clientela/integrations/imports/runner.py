@@ -160,6 +160,7 @@ def make_converter(job: ImportJob, table: Table) -> Converter:
         order=order,
         owners=owners,
         country=job.country,
+        neutralized=table.format == "csv",
     )
 
 

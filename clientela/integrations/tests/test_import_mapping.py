@@ -67,6 +67,8 @@ def test_target_keys_and_multiple() -> None:
         "phone_other",
         "notes",
         "tags",
+        # A person's web pages, all kept in the notes (Google's Website 1, 2…).
+        "website",
     }
     org_keys = {t.key for t in ORGANIZATION_TARGETS}
     assert {"name", "website", "industry", "email", "street", "relationships"} <= org_keys
@@ -170,7 +172,9 @@ def test_outlook() -> None:
     assert "Title" not in found  # Outlook's Title is "Mr."; Job Title wins
     assert found["Job Title"] == "job_title"
     assert found["Company"] == "organization"
-    assert found["E-mail Address"] == found["E-mail 2 Address"] == "email"
+    assert found["E-mail Address"] == "email"
+    # Outlook says no kind of its second and third e-mails: "other".
+    assert found["E-mail 2 Address"] == found["E-mail 3 Address"] == "email_other"
     assert found["Mobile Phone"] == "phone_mobile"
     assert found["Business Phone"] == "phone_work"
     assert found["Home Phone"] == "phone_home"
@@ -181,7 +185,8 @@ def test_outlook() -> None:
     assert found["Business Country/Region"] == "country"
     # Home and other addresses too, one column per part of each.
     assert (found["Home City"], found["Other Country/Region"]) == ("city", "country")
-    assert "Business Street 2" not in found
+    # A street's second and third lines are joined to it.
+    assert found["Business Street 2"] == found["Home Street 3"] == "street"
     assert found["Birthday"] == "birthday"
     assert found["Categories"] == "tags"
     assert found["Web Page"] == "website"
@@ -195,6 +200,8 @@ def test_outlook_spanish() -> None:
     assert kind == "people"
     assert (found["Nombre"], found["Apellidos"]) == ("first_name", "last_name")
     assert found["Dirección de correo electrónico"] == "email"
+    assert found["Dirección del correo electrónico 2"] == "email_other"
+    assert found["Calle del trabajo 2"] == "street"  # the street's second line
     assert found["Teléfono móvil"] == "phone_mobile"
     assert found["Teléfono del trabajo"] == "phone_work"
     assert found["Teléfono particular"] == "phone_home"
