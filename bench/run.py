@@ -7,6 +7,7 @@
     .venv/bin/python bench/run.py --only activities   # bench/activities.py, own data file
     .venv/bin/python bench/run.py --only sales        # bench/sales.py, own data file
     .venv/bin/python bench/run.py --only duplicates   # bench/duplicates.py, own data file
+    .venv/bin/python bench/run.py --only clv          # bench/clv.py, no database
 
 An existing data file is migrated to the current schema first (``migrate_if_needed``).
 
@@ -50,9 +51,26 @@ from bench.generate import CITIES, ROOT, configure_django, db_path
 
 RESULTS = ROOT / "bench" / "results"
 LIST_PAGE = 500
-PARTS = ("list", "search", "api", "server", "load", "activities", "sales", "duplicates", "imports")
+PARTS = (
+    "list",
+    "search",
+    "api",
+    "server",
+    "load",
+    "activities",
+    "sales",
+    "duplicates",
+    "imports",
+    "clv",
+)
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
-OWN_PROCESS_PARTS = {"activities": True, "sales": True, "duplicates": False, "imports": False}
+OWN_PROCESS_PARTS = {
+    "activities": True,
+    "sales": True,
+    "duplicates": False,
+    "imports": False,
+    "clv": False,
+}
 TARGETS = {
     "list_p95_ms": 50.0,
     "search_p95_ms": 30.0,
