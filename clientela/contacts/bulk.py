@@ -249,7 +249,7 @@ def snapshot_of(c: Checked, org_names: dict[int, str]) -> dict[str, Any]:
     return record_snapshot(c.record, c.details, [t.name for t in c.tags], memberships)
 
 
-def search_entry_of(c: Checked, org_names: dict[int, str]) -> SearchEntry:
+def search_entry_of(c: Checked, org_names: dict[int, str]) -> search.Entry:
     document = search_document(
         c.record,
         emails=[e.address for e in c.details["emails"]],
@@ -331,16 +331,9 @@ def audit_rows(
     )
 
 
-def search_rows(entries: list[SearchEntry]) -> None:
+def search_rows(entries: list[search.Entry]) -> None:
     """Insert search entries (``core.search.entry``) of records not indexed yet."""
-    insert_rows(
-        SearchEntry,
-        ["resource", "object_id", "owner_id", "team_id", "title", "subtitle", "name", "text"],
-        [
-            (e.resource, e.object_id, e.owner_id, e.team_id, e.title, e.subtitle, e.name, e.text)
-            for e in entries
-        ],
-    )
+    insert_rows(SearchEntry, list(search.Entry._fields), entries)
 
 
 def visible_organizations(actor: User, ids: set[int]) -> dict[int, str]:

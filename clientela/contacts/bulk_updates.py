@@ -199,7 +199,7 @@ def check(
     )
 
 
-def write(*, actor: User, model: type[Record], changes: list[Change]) -> None:
+def _write(*, actor: User, model: type[Record], changes: list[Change]) -> None:
     """Write checked changes: the records (version bumped), the details, tags and
     memberships they replace, their audit entries and search entries."""
     if not changes:
@@ -251,6 +251,7 @@ def update_many(
     model: type[Record],
     items: list[tuple[int, dict[str, Any]]],
     merge: Merge | None = None,
+    dry_run: bool = False,
 ) -> list[Record | dict[str, list[str]] | None]:
     """Update each record of ``items`` (id, data) as the one-record service would, in
     order; per item the saved record, None when nothing changed, or the errors by field.
@@ -258,7 +259,8 @@ def update_many(
     A record named twice is updated twice, the second time from the first's result (in
     rounds: a batch names each record once). ``merge(position, current, data)`` turns an
     item's data into what the update applies, from the record as read (the importer
-    adds a row's e-mails to the record's)."""
+    adds a row's e-mails to the record's). A ``dry_run`` checks and writes nothing
+    (but a round a later round builds on, in the caller's transaction to roll back)."""
     results: list[Record | dict[str, list[str]] | None] = [None] * len(items)
     pending = list(enumerate(items))
     while pending:
@@ -268,7 +270,7 @@ def update_many(
         for position, (pk, data) in pending:
             (later if pk in seen else batch).append((position, (pk, data)))
             seen.add(pk)
-        _update_batch(actor, model, batch, results, merge)
+        _update_batch(actor, model, batch, results, merge, write=not dry_run or bool(later))
         pending = later
     return results
 
@@ -279,6 +281,8 @@ def _update_batch(
     batch: list[tuple[int, tuple[int, dict[str, Any]]]],
     results: list[Record | dict[str, list[str]] | None],
     merge: Merge | None,
+    *,
+    write: bool,
 ) -> None:
     current = load(actor=actor, model=model, ids=[pk for _n, (pk, _data) in batch])
     if merge is not None:
@@ -300,4 +304,5 @@ def _update_batch(
             results[position] = outcome.current.record
         else:
             results[position] = outcome
-    write(actor=actor, model=model, changes=changes)
+    if write:
+        _write(actor=actor, model=model, changes=changes)

@@ -10,7 +10,7 @@ SQL once per process instead of on every request.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
@@ -236,7 +236,7 @@ def _adapters(model: type[Model], names: list[str], connection: Any) -> list[Cal
 def insert_rows(
     model: type[Model],
     names: list[str],
-    rows: list[tuple[Any, ...]],
+    rows: Sequence[tuple[Any, ...]],
     *,
     returning: bool = False,
     batch: int = 500,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -70,6 +70,19 @@ def index_record(
     )
 
 
+class Entry(NamedTuple):
+    """A search entry not written yet, as ``SearchEntry``'s columns (bulk writes)."""
+
+    resource: str
+    object_id: int
+    owner_id: int | None
+    team_id: int | None
+    title: str
+    subtitle: str
+    name: str
+    text: str
+
+
 def entry(
     *,
     resource: str,
@@ -79,17 +92,17 @@ def entry(
     title: str,
     subtitle: str = "",
     parts: Iterable[str] = (),
-) -> SearchEntry:
-    """An unsaved entry for a record not indexed yet, for bulk writes (``contacts.bulk``)."""
-    return SearchEntry(
-        resource=resource,
-        object_id=object_id,
-        owner_id=owner_id,
-        team_id=team_id,
-        title=title[:300],
-        subtitle=subtitle[:300],
-        name=folded_name(title),
-        text=" ".join(w for p in parts if p for w in _WORD.findall(fold(p))),
+) -> Entry:
+    """The entry of a record not indexed yet, for bulk writes (``contacts.bulk``)."""
+    return Entry(
+        resource,
+        object_id,
+        owner_id,
+        team_id,
+        title[:300],
+        subtitle[:300],
+        folded_name(title),
+        " ".join(w for p in parts if p for w in _WORD.findall(fold(p))),
     )
 
 

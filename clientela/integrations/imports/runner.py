@@ -31,6 +31,7 @@ from clientela.contacts.bulk_updates import Current
 from clientela.contacts.models import Organization, Person
 from clientela.core.choices import Interface
 from clientela.core.context import interface
+from clientela.core.db import insert_rows
 from clientela.core.models import User
 from clientela.integrations.imports import salvage
 from clientela.integrations.imports.convert import Converted, Converter, Issue
@@ -123,7 +124,8 @@ def summary(written: int, partial: int, cells: int, failed: int, *, dry_run: boo
 class ChunkResult:
     counts: Counts = field(default_factory=Counts)
     issues: list[ImportRowIssue] = field(default_factory=list)
-    records: list[ImportedRecord] = field(default_factory=list)
+    #: (row, object id, action, version, data before) of each record written.
+    records: list[tuple[int, int, str, int, dict[str, Any] | None]] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -411,20 +413,20 @@ class Importer:
     def _create(self, items: list[tuple[Converted, bulk.Checked]], result: ChunkResult) -> None:
         if not items:
             return
-        write = bulk.people_write if self.people else bulk.organizations_write
-        records = write(actor=self.actor, checked=[chk for _c, chk in items])
+        records: list[Person | Organization]
+        if self.dry_run:
+            # What the services accepted is what would be written: the dry run stops here.
+            records = [chk.record for _c, chk in items]
+        else:
+            write = bulk.people_write if self.people else bulk.organizations_write
+            records = write(actor=self.actor, checked=[chk for _c, chk in items])
         for (c, _chk), record in zip(items, records, strict=True):
             result.counts.created += 1
             result.counts.written(c)
-            result.records.append(
-                ImportedRecord(
-                    job=self.job,
-                    row=c.number,
-                    object_id=record.pk,
-                    action=ImportedAction.CREATED,
-                    version=record.version,
+            if not self.dry_run:
+                result.records.append(
+                    (c.number, record.pk, ImportedAction.CREATED.value, record.version, None)
                 )
-            )
             if len(result.preview) < PREVIEW_ROWS:
                 result.preview.append(preview_of(c.number, record, c))
 
@@ -447,6 +449,7 @@ class Importer:
             model=model,
             items=[(pk, c.data) for c, pk in items],
             merge=merge,
+            dry_run=self.dry_run,
         )
         for position, ((c, pk), outcome) in enumerate(zip(items, outcomes, strict=True)):
             if isinstance(outcome, dict):
@@ -459,14 +462,7 @@ class Importer:
             result.counts.updated += 1
             result.counts.written(c)
             result.records.append(
-                ImportedRecord(
-                    job=self.job,
-                    row=c.number,
-                    object_id=pk,
-                    action=ImportedAction.UPDATED,
-                    version=outcome.version,
-                    before=before[position],
-                )
+                (c.number, pk, ImportedAction.UPDATED.value, outcome.version, before[position])
             )
             if len(result.preview) < PREVIEW_ROWS:
                 result.preview.append(preview_of(c.number, outcome, c, updated=True))
@@ -549,7 +545,11 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Cou
             with transaction.atomic():
                 result = importer.process(rows)
                 ImportRowIssue.objects.bulk_create(result.issues, batch_size=1000)
-                ImportedRecord.objects.bulk_create(result.records, batch_size=1000)
+                insert_rows(
+                    ImportedRecord,
+                    ["job_id", "row", "object_id", "action", "version", "before"],
+                    [(job.pk, *r) for r in result.records],
+                )
                 c = result.counts
                 ImportJob.objects.filter(pk=job.pk).update(
                     rows_done=F("rows_done") + c.rows,
