@@ -184,10 +184,16 @@ class Importer:
         converted = []
         for row in rows:
             item = self.converter.convert(row.number, row.cells)
-            for index, message in row.problems:
-                column = self.job.headers[index] if index is not None else ""
-                value = row.cells[index] if index is not None else ""
-                item.issues.insert(0, Issue(column=column, value=value[:300], message=message))
+            for index, message in reversed(row.problems):
+                if index is None:  # the row as a whole (cells past the header, bad bytes)
+                    item.issues.insert(0, Issue(column="", value="", message=message))
+                elif target := self.job.mapping[index]:
+                    # A cell the reader could not use (a spreadsheet's formula): left out
+                    # like any unusable optional cell; the row is kept if it still says
+                    # who it is.
+                    column = self.job.headers[index]
+                    value = row.cells[index][:300]
+                    item.left_out.append(Issue(column, value, message, target=target))
             converted.append(item)
         return converted
 
