@@ -9,6 +9,7 @@ the cleaned list for one record.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -166,6 +167,13 @@ def clean_phones(
     return cleaned
 
 
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    """The ISO codes ``django_countries`` knows (its ``in`` asks the active language
+    for every address; the codes are the same in all)."""
+    return frozenset(countries.countries)
+
+
 def clean_addresses(items: list[AddressInput]) -> list[AddressInput]:
     _too_many(items, "addresses")
     errors: list[str] = []
@@ -180,7 +188,7 @@ def clean_addresses(items: list[AddressInput]) -> list[AddressInput]:
         if not country:
             errors.append(_("Every address needs a country."))
             continue
-        if country not in countries:
+        if country not in _country_codes():
             errors.append(
                 _("“%(value)s” is not a country code (use e.g. ES, US, MX).")
                 % {"value": item.country}
@@ -208,6 +216,8 @@ def clean_addresses(items: list[AddressInput]) -> list[AddressInput]:
 def clean_relationships(items: list[RelationshipInput]) -> list[RelationshipInput]:
     errors: list[str] = []
     by_kind: dict[str, RelationshipInput] = {}
+    if not items:
+        return []
     today = timezone.localdate()
     for item in items:
         try:
