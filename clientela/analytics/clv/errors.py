@@ -4,20 +4,14 @@ Both carry a translated ``message`` a page or the API can show as it is."""
 
 from __future__ import annotations
 
+from clientela.analytics.errors import BadInput
 
-class BadHistory(ValueError):
+
+class BadHistory(BadInput):
     """The purchase history or an argument is not valid input: a negative amount, a
     date that is not a date, a holdout period that ends before it starts. ``message``
     (translated) says what is wrong; ``row`` is the 1-based position of the offending
     transaction when one row is to blame."""
-
-    def __init__(self, message: str, *, row: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.row = row
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class ModelDidNotConverge(Exception):
