@@ -8,6 +8,7 @@
     .venv/bin/python bench/run.py --only sales        # bench/sales.py, own data file
     .venv/bin/python bench/run.py --only duplicates   # bench/duplicates.py, own data file
     .venv/bin/python bench/run.py --only clv          # bench/clv.py, no database
+    .venv/bin/python bench/run.py --only baskets      # bench/baskets.py, no database
 
 An existing data file is migrated to the current schema first (``migrate_if_needed``).
 
@@ -62,6 +63,7 @@ PARTS = (
     "duplicates",
     "imports",
     "clv",
+    "baskets",
 )
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {
@@ -70,6 +72,7 @@ OWN_PROCESS_PARTS = {
     "duplicates": False,
     "imports": False,
     "clv": False,
+    "baskets": False,
 }
 TARGETS = {
     "list_p95_ms": 50.0,
