@@ -1,0 +1,121 @@
+"""Snapshots of the heavy analyses (issue 13, item 10): the worker computes each kind of
+analysis into a ``Snapshot`` and its result rows; pages and the API read the newest
+finished snapshot of a kind and show its as-of time. A new snapshot replaces the
+previous one only once it is done, so a failed refresh keeps the old figures and says
+why (``Snapshot.error``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clientela.analytics.choices import AbcClass, AbcOf, AnalysisKind, Segment, SnapshotStatus
+
+
+class Snapshot(models.Model):
+    """One computation of one kind of analysis, as of a moment, over a period."""
+
+    kind = models.CharField(_("analysis"), max_length=20, choices=AnalysisKind)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SnapshotStatus, default=SnapshotStatus.QUEUED
+    )
+    as_of = models.DateTimeField(_("as of"))
+    period_start = models.DateField(_("from"), null=True, blank=True)
+    period_end = models.DateField(_("to"))
+    #: The analysis' parameters (thresholds…) and what it noticed (currencies left out).
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)  # percent
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("analysis snapshot")
+        verbose_name_plural = _("analysis snapshots")
+        indexes = [models.Index(fields=["kind", "status", "finished_at"], name="snapshot_kind_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="snapshot_progress_pct"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (SnapshotStatus.QUEUED, SnapshotStatus.RUNNING)
+
+
+class CustomerRow(models.Model):
+    """What a row about a customer shares: a person or an organization (an order with an
+    organization counts for the organization, otherwise for its person)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        "contacts.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "contacts.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=300)
+
+    class Meta:
+        abstract = True
+
+
+class AbcRow(CustomerRow):
+    """A customer or a product with its revenue in the base currency over the snapshot's
+    period, its share of the total, the cumulative share down the ranking and its class."""
+
+    of = models.CharField(_("of"), max_length=10, choices=AbcOf)
+    product = models.ForeignKey(
+        "sales.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rank = models.PositiveIntegerField(_("rank"))
+    revenue = models.DecimalField(_("revenue"), max_digits=20, decimal_places=2)
+    share = models.FloatField(_("share"))
+    cumulative_share = models.FloatField(_("cumulative share"))
+    abc_class = models.CharField(_("class"), max_length=1, choices=AbcClass)
+
+    class Meta:
+        ordering = ["rank"]
+        indexes = [
+            models.Index(fields=["snapshot", "of", "rank"], name="abc_rank_idx"),
+            models.Index(fields=["person", "snapshot"], name="abc_person_idx"),
+            models.Index(fields=["organization", "snapshot"], name="abc_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.abc_class}"
+
+
+class RfmRow(CustomerRow):
+    """A customer's recency (days since the last order before the as-of time), frequency
+    (orders), monetary value (revenue in the base currency), their 1–5 scores and the
+    segment their R and F scores fall in."""
+
+    last_order_at = models.DateTimeField(_("last order"))
+    recency_days = models.PositiveIntegerField(_("recency (days)"))
+    frequency = models.PositiveIntegerField(_("frequency"))
+    monetary = models.DecimalField(_("monetary"), max_digits=20, decimal_places=2)
+    r = models.PositiveSmallIntegerField("R")
+    f = models.PositiveSmallIntegerField("F")
+    m = models.PositiveSmallIntegerField("M")
+    segment = models.CharField(_("segment"), max_length=20, choices=Segment)
+
+    class Meta:
+        ordering = ["-monetary", "id"]
+        indexes = [
+            models.Index(fields=["snapshot", "segment", "monetary"], name="rfm_segment_idx"),
+            models.Index(fields=["person", "snapshot"], name="rfm_person_idx"),
+            models.Index(fields=["organization", "snapshot"], name="rfm_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.segment}"

@@ -1,0 +1,202 @@
+"""Every write of the analytics app: checking an analysis' parameters, queuing a refresh
+(``refresh``: snapshots queued, the ``analytics.tasks.refresh`` job started) and the
+worker's computation of a snapshot (``run_snapshot``).
+
+A snapshot replaces the previous one of its kind only when it is done: until then, and
+for good when it fails, pages and the API read the previous one, and a failed one keeps
+its error for the page to say why."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.analytics import compute
+from clientela.analytics.choices import AbcOf, AnalysisKind, SnapshotStatus
+from clientela.analytics.models import AbcRow, RfmRow, Snapshot
+from clientela.core.permissions import can
+
+logger = logging.getLogger(__name__)
+
+#: A longer period is a typo (or a very slow analysis), not an analysis.
+MAX_DAYS = 3653
+#: How far back each analysis looks by default, in months before the as-of day: ABC
+#: over the last year; RFM further, so that customers who stopped buying a while ago
+#: still show (as At risk, Hibernating or Lost) instead of dropping out.
+DEFAULT_MONTHS = {AnalysisKind.ABC: 12, AnalysisKind.RFM: 36}
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The day after the same day ``months`` earlier (so 12 months end on ``day``)."""
+    month = day.month - 1 - months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31,
+            30, 31, 31, 30, 31, 30, 31][month - 1]
+    return datetime.date(year, month, min(day.day, last)) + datetime.timedelta(days=1)
+
+
+def clean_period(
+    start: datetime.date | None, end: datetime.date | None, *, kind: str = AnalysisKind.ABC
+) -> compute.Period:
+    """The period of an analysis (default: the months of ``DEFAULT_MONTHS`` up to today);
+    ``ValidationError`` on ``from``/``to`` when reversed or longer than ten years."""
+    end = end or timezone.localdate()
+    if start is None:
+        start = months_before(end, DEFAULT_MONTHS[AnalysisKind(kind)])
+    if start > end:
+        raise ValidationError({"to": [_("The end date is before the start date.")]})
+    if (end - start).days > MAX_DAYS:
+        raise ValidationError({"from": [_("Choose a period of at most ten years.")]})
+    return compute.Period(start, end)
+
+
+def clean_thresholds(a: Any = None, b: Any = None, c: Any = None) -> compute.Thresholds:
+    """Class A, B and C thresholds in whole percent (default 80/15/5); they must be
+    whole numbers from 1 to 98 that add up to 100."""
+    default = compute.Thresholds()
+    values: dict[str, int] = {}
+    errors: dict[str, list[str]] = {}
+    for name, raw, fallback in (("a", a, default.a), ("b", b, default.b), ("c", c, default.c)):
+        if raw is None or raw == "":
+            values[name] = fallback
+            continue
+        try:
+            values[name] = int(str(raw).strip())
+        except ValueError:
+            errors[name] = [_("Enter a whole number of percent.")]
+            continue
+        if not 1 <= values[name] <= 98:
+            errors[name] = [_("Enter a percentage from 1 to 98.")]
+    if not errors and sum(values.values()) != 100:
+        errors["c"] = [
+            _("The thresholds of classes A, B and C must add up to 100 %% (they add up to %(n)s %%).")
+            % {"n": sum(values.values())}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return compute.Thresholds(values["a"], values["b"], values["c"])
+
+
+def may_refresh(user: Any) -> bool:
+    """Whoever may read orders may ask for fresh figures (they see only their share)."""
+    return can(user, "read", "sales.order")
+
+
+def refresh(
+    actor: Any,
+    *,
+    kinds: Iterable[str] = (AnalysisKind.ABC, AnalysisKind.RFM),
+    as_of: datetime.date | None = None,
+    thresholds: compute.Thresholds | None = None,
+    queue: bool = True,
+) -> list[Snapshot]:
+    """Queue a snapshot of each of ``kinds`` as of ``as_of`` (today) and the job that
+    computes them. A kind already queued or running is not queued twice: its waiting
+    snapshot is returned. ``actor`` None is the nightly run."""
+    if actor is not None and not may_refresh(actor):
+        raise PermissionDenied(_("Your role does not allow you to read orders."))
+    wanted = [AnalysisKind(k) for k in dict.fromkeys(kinds)]
+    if not wanted:
+        raise ValidationError({"kinds": [_("Choose at least one analysis.")]})
+    thresholds = thresholds or compute.Thresholds()
+    end = as_of or timezone.localdate()
+    snapshots: list[Snapshot] = []
+    new: list[int] = []
+    with transaction.atomic():
+        for kind in wanted:
+            waiting = Snapshot.objects.filter(
+                kind=kind, status__in=[SnapshotStatus.QUEUED, SnapshotStatus.RUNNING]
+            ).first()
+            if waiting is not None:
+                snapshots.append(waiting)
+                continue
+            period = clean_period(None, end, kind=kind)
+            parameters: dict[str, Any] = {}
+            if kind == AnalysisKind.ABC:
+                parameters["thresholds"] = thresholds.as_dict()
+            snapshot = Snapshot.objects.create(
+                kind=kind,
+                as_of=timezone.now() if as_of is None else period.bounds()[1],
+                period_start=period.start,
+                period_end=period.end,
+                parameters=parameters,
+                requested_by=actor,
+            )
+            snapshots.append(snapshot)
+            new.append(snapshot.pk)
+        if new and queue:
+            from clientela.analytics.tasks import refresh as refresh_task  # noqa: PLC0415
+
+            transaction.on_commit(lambda: refresh_task.enqueue(new))
+    return snapshots
+
+
+def _progress(snapshot: Snapshot, percent: int, **fields: Any) -> None:
+    snapshot.progress = percent
+    for name, value in fields.items():
+        setattr(snapshot, name, value)
+    snapshot.save(update_fields=["progress", *fields])
+
+
+def run_snapshot(snapshot_id: int) -> Snapshot:
+    """Compute one queued snapshot (the worker's job). Done: it becomes the one pages
+    read and older finished ones of its kind are deleted. Failed: its rows are deleted,
+    the error is kept and the previous snapshot stays."""
+    snapshot = Snapshot.objects.get(pk=snapshot_id)
+    if snapshot.status != SnapshotStatus.QUEUED:
+        return snapshot
+    _progress(snapshot, 0, status=SnapshotStatus.RUNNING, started_at=timezone.now())
+    period = compute.Period(snapshot.period_start, snapshot.period_end)
+    missing: set[str] = set()
+    try:
+        if snapshot.kind == AnalysisKind.ABC:
+            thresholds = compute.Thresholds(**snapshot.parameters.get("thresholds", {}))
+            for step, of in enumerate((AbcOf.CUSTOMERS, AbcOf.PRODUCTS), start=1):
+                with transaction.atomic():
+                    src = compute.abc_into(snapshot.pk, of, period, thresholds)
+                missing.update(src.missing_rates)
+                _progress(snapshot, 50 * step)
+        else:
+            with transaction.atomic():
+                src = compute.rfm_into(snapshot.pk, period)
+            missing.update(src.missing_rates)
+        base = src.base_currency
+    except Exception as exc:  # noqa: BLE001 - any failure is reported on the snapshot
+        logger.exception("analytics snapshot %s failed", snapshot.pk)
+        AbcRow.objects.filter(snapshot=snapshot).delete()
+        RfmRow.objects.filter(snapshot=snapshot).delete()
+        snapshot.status, snapshot.error = SnapshotStatus.FAILED, str(exc) or type(exc).__name__
+        snapshot.finished_at = timezone.now()
+        snapshot.save(update_fields=["status", "error", "finished_at"])
+        return snapshot
+    with transaction.atomic():
+        snapshot.parameters = {
+            **snapshot.parameters,
+            "base_currency": base,
+            "missing_rates": sorted(missing),
+        }
+        snapshot.status, snapshot.progress = SnapshotStatus.DONE, 100
+        snapshot.finished_at = timezone.now()
+        snapshot.save()
+        _forget_older(snapshot)
+    return snapshot
+
+
+def _forget_older(snapshot: Snapshot) -> None:
+    """Delete the finished and failed snapshots of the kind older than ``snapshot``."""
+    older = Snapshot.objects.filter(
+        kind=snapshot.kind,
+        status__in=[SnapshotStatus.DONE, SnapshotStatus.FAILED],
+        created_at__lte=snapshot.created_at,
+    ).exclude(pk=snapshot.pk)
+    ids = list(older.values_list("pk", flat=True))
+    AbcRow.objects.filter(snapshot_id__in=ids).delete()
+    RfmRow.objects.filter(snapshot_id__in=ids).delete()
+    Snapshot.objects.filter(pk__in=ids).delete()

@@ -1,0 +1,88 @@
+"""A small hand-made order history with known ABC classes and RFM segments, shared by
+the analytics tests (computation, permissions, API, pages, browser).
+
+Team North (created by ``north``): ten people N1…N10. Their net revenue in the twelve
+months up to ``AS_OF`` is 500, 200, 100, 60, 40, 30, 30, 20, 10 and 10 USD (total 1,000),
+so ABC classes A A A B B B B C C C (a cancelled order of N10 and an older order of N9
+count nowhere). N2 pays in EUR at 1.25 USD.
+
+RFM (36 months): N1 (last order yesterday, 5 orders) Champions, N2 (10 days, 2)
+Potential loyalists, N3 and N4 (40 and 100 days, 3 and 4 orders) Loyal, N9 (200 days,
+2 orders) At risk, N5 to N8 and N10 (one order long ago) Lost; equal values share a
+score (N6…N10 all have R 1). Team South (``south``): S1, one big order 400 days ago
+(Lost), which changes none of North's scores.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from clientela.contacts.services import person_create
+from clientela.sales.models import ExchangeRate, Product, SalesSettings
+from clientela.sales.services import orders as order_services
+
+AS_OF = datetime.date(2025, 6, 30)
+NOON = datetime.time(12, 0)
+
+
+def at(days_before: int) -> datetime.datetime:
+    day = AS_OF - datetime.timedelta(days=days_before)
+    return datetime.datetime.combine(day, NOON, tzinfo=datetime.UTC)
+
+
+def order(actor: Any, person: Any, days_before: int, amount: str, *, currency: str = "USD",
+          product: Product | None = None) -> Any:
+    line: dict[str, Any] = {"quantity": "1", "unit_price": amount, "tax_rate": "0"}
+    if product is not None:
+        line["product_id"] = product.pk
+    else:
+        line["description"] = "Goods"
+    created, _new = order_services.order_create(
+        actor=actor,
+        data={"person_id": person.pk, "currency": currency, "ordered_at": at(days_before),
+              "lines": [line]},
+    )
+    return created
+
+
+def build(north: Any, south: Any | None = None) -> dict[str, Any]:
+    """The history: returns the people by name (N1…N10, S1) and the products."""
+    settings = SalesSettings.load()
+    settings.base_currency = "USD"
+    settings.save()
+    ExchangeRate.objects.create(currency="EUR", rate=Decimal("1.25"), valid_from=datetime.date(2020, 1, 1))
+    lamp = Product.objects.create(sku="LAMP", name="Lamp", unit_price=Decimal("10"), currency="USD")
+    desk = Product.objects.create(sku="DESK", name="Desk", unit_price=Decimal("10"), currency="USD")
+    people: dict[str, Any] = {}
+    for n in range(1, 11):
+        people[f"N{n}"] = person_create(actor=north, data={"first_name": "North", "last_name": f"N{n}"})
+    # RFM customers: (days before as-of of each order, amount of each order).
+    plan: dict[str, list[tuple[int, str]]] = {
+        "N1": [(1, "100.00"), (20, "100.00"), (50, "100.00"), (80, "100.00"), (120, "100.00")],
+        "N2": [(10, "80.00"), (60, "80.00")],  # EUR: 2 × 80 × 1.25 = 200 USD
+        "N3": [(40, "30.00"), (70, "30.00"), (90, "40.00")],
+        "N4": [(100, "15.00"), (150, "15.00"), (200, "15.00"), (250, "15.00")],
+        "N5": [(300, "40.00")],
+    }
+    for name, orders in plan.items():
+        for days, amount in orders:
+            order(north, people[name], days, amount, currency="EUR" if name == "N2" else "USD",
+                  product=lamp if name == "N1" else desk)
+    for name, amount in (("N6", "30.00"), ("N7", "30.00"), ("N8", "20.00"), ("N9", "10.00"), ("N10", "10.00")):
+        order(north, people[name], 200, amount, product=desk)
+    # Cancelled and out-of-period orders count nowhere in ABC.
+    cancelled = order(north, people["N10"], 5, "9999.00")
+    order_services.order_set_status(actor=north, order=cancelled, status="cancelled")
+    order(north, people["N9"], 400, "5000.00")  # before the 12 months of ABC
+    if south is not None:
+        people["S1"] = person_create(actor=south, data={"first_name": "South", "last_name": "S1"})
+        order(south, people["S1"], 400, "7000.00")
+    return {"people": people, "lamp": lamp, "desk": desk}
+
+
+def user_named(username: str) -> Any:
+    return get_user_model().objects.get(username=username)

@@ -1,0 +1,159 @@
+"""ABC and RFM computed in SQL on a small hand-made history with known classes and
+segments (``shop``), checked against the plain definitions; bad parameters."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from clientela.analytics import services
+from clientela.analytics.choices import SnapshotStatus
+from clientela.analytics.models import AbcRow, RfmRow, Snapshot
+from clientela.analytics.segments import SEGMENT_OF
+from clientela.analytics.tests import shop
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(rep_north: Any, rep_south: Any) -> dict[str, Any]:
+    return shop.build(rep_north, rep_south)
+
+
+def computed(kind: str, **thresholds: Any) -> Snapshot:
+    snapshots = services.refresh(
+        None,
+        kinds=[kind],
+        as_of=shop.AS_OF,
+        thresholds=services.clean_thresholds(**thresholds) if thresholds else None,
+        queue=False,
+    )
+    return services.run_snapshot(snapshots[0].pk)
+
+
+def names(rows: Any) -> list[str]:
+    return [row.name for row in rows]
+
+
+def test_abc_of_customers(history: dict[str, Any]) -> None:
+    snapshot = computed("abc")
+    assert snapshot.status == SnapshotStatus.DONE, snapshot.error
+    rows = list(AbcRow.objects.filter(snapshot=snapshot, of="customers").order_by("rank"))
+    assert names(rows) == [f"North N{n}" for n in range(1, 11)]
+    assert [r.revenue for r in rows] == [
+        Decimal(v) for v in ("500", "200", "100", "60", "40", "30", "30", "20", "10", "10")
+    ]
+    assert "".join(r.abc_class for r in rows) == "AAABBBBCCC"
+    assert rows[0].share == pytest.approx(0.5)
+    assert [r.cumulative_share for r in rows][2:4] == pytest.approx([0.8, 0.86])
+    assert rows[-1].cumulative_share == pytest.approx(1.0)
+    assert rows[0].person_id == history["people"]["N1"].pk
+    assert snapshot.parameters["base_currency"] == "USD"
+    assert snapshot.parameters["missing_rates"] == []
+
+
+def test_abc_of_products(history: dict[str, Any]) -> None:
+    snapshot = computed("abc")
+    rows = list(AbcRow.objects.filter(snapshot=snapshot, of="products").order_by("rank"))
+    assert [(r.name, r.revenue, r.abc_class) for r in rows] == [
+        ("Lamp", Decimal("500.00"), "A"),
+        ("Desk", Decimal("500.00"), "A"),
+    ]
+    assert rows[0].product_id == history["lamp"].pk
+
+
+def test_thresholds_change_the_classes(history: dict[str, Any]) -> None:
+    snapshot = computed("abc", a="50", b="40", c="10")
+    rows = AbcRow.objects.filter(snapshot=snapshot, of="customers").order_by("rank")
+    # Before N1: 0 % < 50 → A; before N2: 50 % → B; before N6: 90 % ≥ 90 → C.
+    assert "".join(r.abc_class for r in rows) == "ABBBBCCCCC"
+
+
+def _reference_scores(values: list[Any]) -> list[int]:
+    """Quintile scores by the plain definition: 1 + ⌊5 × (number of smaller values) / n⌋."""
+    n = len(values)
+    return [1 + 5 * sum(1 for w in values if w < v) // n for v in values]
+
+
+def test_rfm_scores_and_segments(history: dict[str, Any]) -> None:
+    snapshot = computed("rfm")
+    assert snapshot.status == SnapshotStatus.DONE, snapshot.error
+    rows = list(RfmRow.objects.filter(snapshot=snapshot).order_by("name"))
+    by_name = {r.name: r for r in rows}
+    assert len(rows) == 11
+    segments = {name: row.segment for name, row in by_name.items()}
+    assert segments == {
+        "North N1": "champions",
+        "North N2": "potential_loyalists",
+        "North N3": "loyal",
+        "North N4": "loyal",
+        "North N9": "at_risk",
+        **{f"North N{n}": "lost" for n in (5, 6, 7, 8, 10)},
+        "South S1": "lost",
+    }
+    n1 = by_name["North N1"]
+    assert (n1.recency_days, n1.frequency, n1.monetary) == (1, 5, Decimal("500.00"))
+    assert by_name["North N9"].monetary == Decimal("5010.00")
+    assert by_name["North N2"].monetary == Decimal("200.00")  # 160 EUR at 1.25
+    assert [r.r for r in rows] == _reference_scores([-r.recency_days for r in rows])
+    assert [r.f for r in rows] == _reference_scores([r.frequency for r in rows])
+    assert [r.m for r in rows] == _reference_scores([r.monetary for r in rows])
+    assert all(r.segment == SEGMENT_OF[(r.r, r.f)] for r in rows)
+
+
+def test_a_new_snapshot_replaces_the_old_one_only_when_done(
+    history: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = computed("rfm")
+    from clientela.analytics import compute  # noqa: PLC0415
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(compute, "rfm_into", broken)
+    failed = computed("rfm")
+    assert failed.status == SnapshotStatus.FAILED
+    assert "went away" in failed.error
+    assert Snapshot.objects.filter(pk=first.pk, status="done").exists()
+    assert RfmRow.objects.filter(snapshot=first).count() == 11
+    monkeypatch.undo()
+    second = computed("rfm")
+    assert second.status == SnapshotStatus.DONE
+    assert not Snapshot.objects.filter(pk__in=[first.pk, failed.pk]).exists()
+    assert not RfmRow.objects.filter(snapshot=first).exists()
+
+
+def test_empty_history_gives_empty_snapshots(db: Any) -> None:
+    for kind in ("abc", "rfm"):
+        snapshot = computed(kind)
+        assert snapshot.status == SnapshotStatus.DONE, snapshot.error
+    assert not AbcRow.objects.exists()
+    assert not RfmRow.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"a": "80", "b": "15", "c": "10"}, "c"),
+        ({"a": "0", "b": "95", "c": "5"}, "a"),
+        ({"a": "eighty"}, "a"),
+    ],
+)
+def test_bad_thresholds_are_refused(values: dict[str, str], field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.clean_thresholds(**values)
+    assert field in caught.value.message_dict
+
+
+def test_bad_periods_are_refused() -> None:
+    import datetime  # noqa: PLC0415
+
+    with pytest.raises(ValidationError, match="before the start"):
+        services.clean_period(datetime.date(2025, 2, 1), datetime.date(2025, 1, 1))
+    with pytest.raises(ValidationError, match="ten years"):
+        services.clean_period(datetime.date(2010, 1, 1), datetime.date(2025, 1, 1))
+    period = services.clean_period(None, datetime.date(2024, 2, 29))
+    assert period.start == datetime.date(2023, 3, 1)
