@@ -8,6 +8,7 @@ registered kind of record (``core.api.records``, from the kinds' declarations).
 """
 
 from clientela.activities.api import router as activities_router
+from clientela.analytics.api import router as analytics_router
 from clientela.contacts.api import router as contacts_router
 from clientela.core.api import build_api
 from clientela.core.api.records import record_routers
@@ -17,5 +18,6 @@ api = build_api()
 api.add_router("/", contacts_router)
 api.add_router("/", activities_router)
 api.add_router("/", sales_router)
+api.add_router("/", analytics_router)
 for router in record_routers():
     api.add_router("/", router)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("clientela.contacts.urls")),
     path("", include("clientela.activities.urls")),
     path("", include("clientela.sales.urls")),
+    path("", include("clientela.analytics.urls")),
     path("", include("clientela.integrations.urls")),
 ]

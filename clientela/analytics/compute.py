@@ -25,7 +25,8 @@ from django.db import connection
 from django.utils import timezone
 
 from clientela.analytics.segments import segment_case_sql
-from clientela.core.permissions import Scope, rights_for
+from clientela.core.choices import Scope
+from clientela.core.permissions import rights_for
 from clientela.sales.selectors.rates import rates_on
 
 
@@ -116,7 +117,9 @@ def _source(period: Period, orders: OrderFilter) -> _Source:
     if rates:
         whens = " ".join("WHEN %s THEN CAST(%s AS NUMERIC)" for _code in rates)
         rate_sql = f"CASE o.currency {whens} END"
-        rate_params: list[Any] = [v for code, rate in sorted(rates.items()) for v in (code, str(rate))]
+        rate_params: list[Any] = [
+            v for code, rate in sorted(rates.items()) for v in (code, str(rate))
+        ]
         where += " AND o.currency IN (" + ", ".join(["%s"] * len(rates)) + ")"
         params += sorted(rates)
     else:
@@ -151,28 +154,33 @@ _ABC_COLUMNS = (
 )
 
 
-def _abc_select(of: str, period: Period, thresholds: Thresholds, orders: OrderFilter) -> tuple[str, list[Any], _Source]:
+def _abc_select(
+    of: str, period: Period, thresholds: Thresholds, orders: OrderFilter
+) -> tuple[str, list[Any], _Source]:
     """The ABC rows of customers or products, best first, as one SELECT."""
     src = _source(period, orders)
     if of == "customers":
         ck, cid = _CUSTOMER
         grouped = (
-            f"SELECT {ck} AS ck, {cid} AS cid, {_cents('o.subtotal', src.rate_sql)} AS cents"
+            f"SELECT {ck} AS ck, {cid} AS cid, {_cents('o.subtotal', src.rate_sql)} AS cents"  # noqa: S608 - no user text in the SQL
             f" FROM sales_order o WHERE {src.where} GROUP BY {ck}, {cid}"
         )
-        ids = "CASE WHEN x.ck = 'p' THEN x.cid END, CASE WHEN x.ck = 'o' THEN x.cid END, NULL"
+        ids = (
+            "CASE WHEN x.ck = 'p' THEN x.cid END, CASE WHEN x.ck = 'o' THEN x.cid END,"
+            " CAST(NULL AS BIGINT)"
+        )
         names, name = _NAMES, _NAME
     else:
         grouped = (
-            f"SELECT 'x' AS ck, l.product_id AS cid, {_cents('l.subtotal', src.rate_sql)} AS cents"
+            f"SELECT 'x' AS ck, l.product_id AS cid, {_cents('l.subtotal', src.rate_sql)} AS cents"  # noqa: S608 - no user text in the SQL
             " FROM sales_orderline l JOIN sales_order o ON o.id = l.order_id"
             f" WHERE l.product_id IS NOT NULL AND {src.where} GROUP BY l.product_id"
         )
-        ids = "NULL, NULL, x.cid"
+        ids = "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), x.cid"
         names, name = " JOIN sales_product sp ON sp.id = g.cid", "sp.name"
     order = "ORDER BY g.cents DESC, g.ck, g.cid"
     ranked = (
-        f"SELECT g.ck, g.cid, g.cents, {name} AS name,"
+        f"SELECT g.ck, g.cid, g.cents, {name} AS name,"  # noqa: S608 - no user text in the SQL
         f" ROW_NUMBER() OVER ({order}) AS rank,"
         f" SUM(g.cents) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum,"
         " SUM(g.cents) OVER () AS total"
@@ -181,7 +189,7 @@ def _abc_select(of: str, period: Period, thresholds: Thresholds, orders: OrderFi
     # A row's class is decided by the revenue ranked above it: the row that crosses a
     # threshold still belongs to the class it starts in (so the best one is always A).
     sql = (
-        f"SELECT %s, {ids}, x.name, x.rank,"
+        f"SELECT %s, {ids}, x.name, x.rank,"  # noqa: S608 - no user text in the SQL
         " CAST(x.cents AS NUMERIC) / 100, CAST(x.cents AS DOUBLE PRECISION) / x.total,"
         " CAST(x.cum AS DOUBLE PRECISION) / x.total,"
         " CASE WHEN (x.cum - x.cents) * 100 < x.total * %s THEN 'A'"
@@ -197,7 +205,8 @@ def abc_into(snapshot_id: int, of: str, period: Period, thresholds: Thresholds) 
     sql, params, src = _abc_select(of, period, thresholds, OrderFilter())
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO analytics_abcrow (snapshot_id, {_ABC_COLUMNS}) SELECT %s, y.* FROM ({sql}) y",  # noqa: S608
+            f"INSERT INTO analytics_abcrow (snapshot_id, {_ABC_COLUMNS})"  # noqa: S608 - as above
+            f" SELECT %s, y.* FROM ({sql}) y",
             [snapshot_id, *params],
         )
     return src
@@ -220,7 +229,9 @@ class AbcItem:
         return self.product_id or self.organization_id or self.person_id
 
 
-def abc_live(of: str, period: Period, thresholds: Thresholds, user: Any) -> tuple[list[AbcItem], _Source]:
+def abc_live(
+    of: str, period: Period, thresholds: Thresholds, user: Any
+) -> tuple[list[AbcItem], _Source]:
     """The ABC rows computed now over the orders ``user`` may see."""
     sql, params, src = _abc_select(of, period, thresholds, orders_visible_to(user))
     with connection.cursor() as cursor:
@@ -301,19 +312,20 @@ def rfm_into(snapshot_id: int, period: Period) -> _Source:
     _start, as_of = period.bounds()
     ck, cid = _CUSTOMER
     grouped = (
-        f"SELECT {ck} AS ck, {cid} AS cid, MAX(o.ordered_at) AS last_at, COUNT(*) AS frequency,"
+        f"SELECT {ck} AS ck, {cid} AS cid, MAX(o.ordered_at) AS last_at, COUNT(*) AS frequency,"  # noqa: S608 - no user text in the SQL
         f" {_cents('o.subtotal', src.rate_sql)} AS cents"
         f" FROM sales_order o WHERE {src.where} GROUP BY {ck}, {cid}"
     )
     scored = (
-        f"SELECT g.*, {_quintile('g.last_at')} AS r, {_quintile('g.frequency')} AS f,"
+        f"SELECT g.*, {_quintile('g.last_at')} AS r, {_quintile('g.frequency')} AS f,"  # noqa: S608 - no user text in the SQL
         f" {_quintile('g.cents')} AS m FROM ({grouped}) g"
     )
     sql = (
-        f"INSERT INTO analytics_rfmrow (snapshot_id, {_RFM_COLUMNS})"
+        f"INSERT INTO analytics_rfmrow (snapshot_id, {_RFM_COLUMNS})"  # noqa: S608 - no user text in the SQL
         " SELECT %s, CASE WHEN g.ck = 'p' THEN g.cid END, CASE WHEN g.ck = 'o' THEN g.cid END,"
         f" COALESCE({_NAME}, '—'), g.last_at, {_days_between('%s', 'g.last_at')},"
-        f" g.frequency, CAST(g.cents AS NUMERIC) / 100, g.r, g.f, g.m, {segment_case_sql('g.r', 'g.f')}"
+        " g.frequency, CAST(g.cents AS NUMERIC) / 100, g.r, g.f, g.m,"
+        f" {segment_case_sql('g.r', 'g.f')}"
         f" FROM ({scored}) g{_NAMES}"
     )
     params = [snapshot_id, _adapt(as_of), *src.rate_params, *src.params]

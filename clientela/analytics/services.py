@@ -37,8 +37,20 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     """The day after the same day ``months`` earlier (so 12 months end on ``day``)."""
     month = day.month - 1 - months
     year, month = day.year + month // 12, month % 12 + 1
-    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31,
-            30, 31, 31, 30, 31, 30, 31][month - 1]
+    last = [
+        31,
+        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month - 1]
     return datetime.date(year, month, min(day.day, last)) + datetime.timedelta(days=1)
 
 
@@ -76,7 +88,10 @@ def clean_thresholds(a: Any = None, b: Any = None, c: Any = None) -> compute.Thr
             errors[name] = [_("Enter a percentage from 1 to 98.")]
     if not errors and sum(values.values()) != 100:
         errors["c"] = [
-            _("The thresholds of classes A, B and C must add up to 100 %% (they add up to %(n)s %%).")
+            _(
+                "The thresholds of classes A, B and C must add up to 100 %% "
+                "(they add up to %(n)s %%)."
+            )
             % {"n": sum(values.values())}
         ]
     if errors:
@@ -168,7 +183,7 @@ def run_snapshot(snapshot_id: int) -> Snapshot:
                 src = compute.rfm_into(snapshot.pk, period)
             missing.update(src.missing_rates)
         base = src.base_currency
-    except Exception as exc:  # noqa: BLE001 - any failure is reported on the snapshot
+    except Exception as exc:
         logger.exception("analytics snapshot %s failed", snapshot.pk)
         AbcRow.objects.filter(snapshot=snapshot).delete()
         RfmRow.objects.filter(snapshot=snapshot).delete()

@@ -34,8 +34,15 @@ def at(days_before: int) -> datetime.datetime:
     return datetime.datetime.combine(day, NOON, tzinfo=datetime.UTC)
 
 
-def order(actor: Any, person: Any, days_before: int, amount: str, *, currency: str = "USD",
-          product: Product | None = None) -> Any:
+def order(
+    actor: Any,
+    person: Any,
+    days_before: int,
+    amount: str,
+    *,
+    currency: str = "USD",
+    product: Product | None = None,
+) -> Any:
     line: dict[str, Any] = {"quantity": "1", "unit_price": amount, "tax_rate": "0"}
     if product is not None:
         line["product_id"] = product.pk
@@ -43,8 +50,12 @@ def order(actor: Any, person: Any, days_before: int, amount: str, *, currency: s
         line["description"] = "Goods"
     created, _new = order_services.order_create(
         actor=actor,
-        data={"person_id": person.pk, "currency": currency, "ordered_at": at(days_before),
-              "lines": [line]},
+        data={
+            "person_id": person.pk,
+            "currency": currency,
+            "ordered_at": at(days_before),
+            "lines": [line],  # type: ignore[list-item]
+        },
     )
     return created
 
@@ -54,12 +65,16 @@ def build(north: Any, south: Any | None = None) -> dict[str, Any]:
     settings = SalesSettings.load()
     settings.base_currency = "USD"
     settings.save()
-    ExchangeRate.objects.create(currency="EUR", rate=Decimal("1.25"), valid_from=datetime.date(2020, 1, 1))
+    ExchangeRate.objects.create(
+        currency="EUR", rate=Decimal("1.25"), valid_from=datetime.date(2020, 1, 1)
+    )
     lamp = Product.objects.create(sku="LAMP", name="Lamp", unit_price=Decimal("10"), currency="USD")
     desk = Product.objects.create(sku="DESK", name="Desk", unit_price=Decimal("10"), currency="USD")
     people: dict[str, Any] = {}
     for n in range(1, 11):
-        people[f"N{n}"] = person_create(actor=north, data={"first_name": "North", "last_name": f"N{n}"})
+        people[f"N{n}"] = person_create(
+            actor=north, data={"first_name": "North", "last_name": f"N{n}"}
+        )
     # RFM customers: (days before as-of of each order, amount of each order).
     plan: dict[str, list[tuple[int, str]]] = {
         "N1": [(1, "100.00"), (20, "100.00"), (50, "100.00"), (80, "100.00"), (120, "100.00")],
@@ -70,9 +85,21 @@ def build(north: Any, south: Any | None = None) -> dict[str, Any]:
     }
     for name, orders in plan.items():
         for days, amount in orders:
-            order(north, people[name], days, amount, currency="EUR" if name == "N2" else "USD",
-                  product=lamp if name == "N1" else desk)
-    for name, amount in (("N6", "30.00"), ("N7", "30.00"), ("N8", "20.00"), ("N9", "10.00"), ("N10", "10.00")):
+            order(
+                north,
+                people[name],
+                days,
+                amount,
+                currency="EUR" if name == "N2" else "USD",
+                product=lamp if name == "N1" else desk,
+            )
+    for name, amount in (
+        ("N6", "30.00"),
+        ("N7", "30.00"),
+        ("N8", "20.00"),
+        ("N9", "10.00"),
+        ("N10", "10.00"),
+    ):
         order(north, people[name], 200, amount, product=desk)
     # Cancelled and out-of-period orders count nowhere in ABC.
     cancelled = order(north, people["N10"], 5, "9999.00")
