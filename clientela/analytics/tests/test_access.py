@@ -12,6 +12,7 @@ from django.test import Client
 
 from clientela.analytics import services
 from clientela.analytics.tests import shop
+from clientela.contacts.services import person_create
 from clientela.core.models import RolePermission
 from clientela.core.testing.api import Api, fields
 
@@ -25,7 +26,7 @@ ABC, RFM = "/api/v1/analytics/abc", "/api/v1/analytics/rfm"
 def history(rep_north: Any, rep_south: Any, admin: Any) -> dict[str, Any]:
     data = shop.build(rep_north, rep_south)
     # South's own customer with revenue in the ABC period.
-    data["people"]["S2"] = shop.person_create(
+    data["people"]["S2"] = person_create(
         actor=rep_south, data={"first_name": "South", "last_name": "S2"}
     )
     shop.order(rep_south, data["people"]["S2"], 3, "250.00", product=data["lamp"])

@@ -54,7 +54,7 @@ def _menus(user: Any, view_name: str = "") -> dict[str, list[str]]:
 
 def test_links_sit_in_the_menus_their_apps_registered(db: Any, admin: Any) -> None:
     menus = _menus(admin)
-    assert list(menus) == ["activities", "contacts", "sales"]
+    assert list(menus) == ["activities", "contacts", "sales", "analytics"]
     assert menus["activities"] == ["my-day", "tasks", "calendar"]
     assert menus["contacts"] == ["people", "organizations"]
     assert menus["sales"] == ["leads", "deals", "quotes", "orders", "products", "forecast"]
@@ -66,7 +66,7 @@ def test_marketing_and_support_get_the_customer_base_first(
 ) -> None:
     assert next(iter(_menus(rep_north))) == "activities"
     for user in (marketer, support):
-        assert list(_menus(user)) == ["contacts", "activities", "sales"]
+        assert list(_menus(user)) == ["contacts", "activities", "sales", "analytics"]
         assert nav_for(user)[0].key == "people"  # so their home page
 
 
@@ -81,9 +81,9 @@ def test_a_later_module_adds_a_menu_its_role_gets_first(
     monkeypatch.setitem(
         nav_items, "tickets", NavItem("tickets", "Tickets", "core:search", group="service")
     )
-    assert list(_menus(support)) == ["service", "contacts", "activities", "sales"]
-    assert list(_menus(marketer)) == ["contacts", "activities", "sales", "service"]
-    assert list(_menus(rep_north)) == ["activities", "contacts", "sales", "service"]
+    assert list(_menus(support)) == ["service", "contacts", "activities", "sales", "analytics"]
+    assert list(_menus(marketer)) == ["contacts", "activities", "sales", "service", "analytics"]
+    assert list(_menus(rep_north)) == ["activities", "contacts", "sales", "service", "analytics"]
 
 
 def test_links_a_role_may_not_open_are_left_out_and_so_are_empty_menus(
@@ -153,7 +153,7 @@ def test_pages_show_labelled_menus_with_the_current_one_marked(client: Any, admi
         r'<button class="nav-link dropdown-toggle([^"]*)"[^>]*>(.*?)</button>', html
     )
     labels = [re.sub(r"<[^>]+>", "", label).strip() for _cls, label in toggles]
-    assert labels == ["Activities", "Contacts", "Sales"]
+    assert labels == ["Activities", "Contacts", "Sales", "Analytics"]
     assert [label for (cls, _l), label in zip(toggles, labels, strict=True) if "active" in cls] == [
         "Sales"
     ]
