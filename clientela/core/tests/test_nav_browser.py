@@ -15,8 +15,18 @@ from clientela.core.testing.browser import overflow
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MENUS = {
-    "en": {"activities": "Activities", "contacts": "Contacts", "sales": "Sales"},
-    "es": {"activities": "Actividades", "contacts": "Contactos", "sales": "Ventas"},
+    "en": {
+        "activities": "Activities",
+        "contacts": "Contacts",
+        "sales": "Sales",
+        "analytics": "Analytics",
+    },
+    "es": {
+        "activities": "Actividades",
+        "contacts": "Contactos",
+        "sales": "Ventas",
+        "analytics": "Análisis",
+    },
 }
 LINKS = {"en": ("People", "Organizations"), "es": ("Personas", "Organizaciones")}
 
@@ -128,6 +138,7 @@ def test_compact_menu_on_a_phone(
         labels["contacts"],
         labels["activities"],
         labels["sales"],
+        labels["analytics"],
     ]
     people, organizations = LINKS[language]
     current = panel.get_by_role("link", name=people)
