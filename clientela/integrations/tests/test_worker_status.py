@@ -15,6 +15,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from clientela.activities.tasks import send_birthday_greetings
+from clientela.analytics.tasks import nightly_refresh
 from clientela.core.health import background_health
 from clientela.core.tasks import check_background_health
 from clientela.integrations.tasks import watch_imports
@@ -73,6 +74,7 @@ def test_the_status_of_a_healthy_site_exits_0() -> None:
     ran(send_birthday_greetings, datetime.timedelta(minutes=20))
     ran(watch_imports, datetime.timedelta(seconds=10))
     ran(check_background_health, datetime.timedelta(minutes=5))
+    ran(nightly_refresh, datetime.timedelta(hours=5))
     out = io.StringIO()
     call_command("worker", "--status", stdout=out)
     assert "OVERDUE" not in out.getvalue()
@@ -110,6 +112,7 @@ def test_the_admins_are_e_mailed_once_when_a_job_becomes_overdue(
     ran(send_birthday_greetings, datetime.timedelta(minutes=20))
     ran(watch_imports, datetime.timedelta(seconds=10))
     ran(tasks.check_background_health, datetime.timedelta(minutes=1))
+    ran(nightly_refresh, datetime.timedelta(hours=5))
     # The quote expiry last ran two days and a few minutes ago: it just became overdue.
     ran(expire_due_quotes, datetime.timedelta(days=2, minutes=3))
     assert tasks.check_background_health.call() == 1
