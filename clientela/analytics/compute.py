@@ -89,7 +89,7 @@ def _adapt(moment: datetime.datetime) -> Any:
 
 
 @dataclass
-class _Source:
+class Source:
     """The FROM/WHERE of an analysis and the rate CASE, with their parameters."""
 
     where: str
@@ -100,7 +100,7 @@ class _Source:
     missing_rates: list[str]
 
 
-def _source(period: Period, orders: OrderFilter) -> _Source:
+def _source(period: Period, orders: OrderFilter) -> Source:
     start, end = period.bounds()
     where = "o.deleted_at IS NULL AND o.status <> 'cancelled' AND o.ordered_at < %s"
     params: list[Any] = [_adapt(end)]
@@ -127,7 +127,7 @@ def _source(period: Period, orders: OrderFilter) -> _Source:
         where += " AND 1 = 0"
     if orders.nothing:
         where += " AND 1 = 0"
-    return _Source(where, params, rate_sql, rate_params, base, missing)
+    return Source(where, params, rate_sql, rate_params, base, missing)
 
 
 #: A customer: the order's organization when it has one, else its person.
@@ -154,11 +154,8 @@ _ABC_COLUMNS = (
 )
 
 
-def _abc_select(
-    of: str, period: Period, thresholds: Thresholds, orders: OrderFilter
-) -> tuple[str, list[Any], _Source]:
+def _abc_select(of: str, src: Source, thresholds: Thresholds) -> tuple[str, list[Any]]:
     """The ABC rows of customers or products, best first, as one SELECT."""
-    src = _source(period, orders)
     if of == "customers":
         ck, cid = _CUSTOMER
         grouped = (
@@ -197,12 +194,16 @@ def _abc_select(
         f" FROM ({ranked}) x"
     )
     params = [of, thresholds.a, thresholds.a + thresholds.b, *src.rate_params, *src.params]
-    return sql, params, src
+    return sql, params
 
 
-def abc_into(snapshot_id: int, of: str, period: Period, thresholds: Thresholds) -> _Source:
-    """Fill a snapshot with the ABC rows of every order's customers or products."""
-    sql, params, src = _abc_select(of, period, thresholds, OrderFilter())
+def abc_into(
+    snapshot_id: int, of: str, period: Period, thresholds: Thresholds, src: Source | None = None
+) -> Source:
+    """Fill a snapshot with the ABC rows of every order's customers or products
+    (``src``: the orders and rates, when already read for the other half)."""
+    src = src or _source(period, OrderFilter())
+    sql, params = _abc_select(of, src, thresholds)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO analytics_abcrow (snapshot_id, {_ABC_COLUMNS})"  # noqa: S608 - as above
@@ -231,9 +232,10 @@ class AbcItem:
 
 def abc_live(
     of: str, period: Period, thresholds: Thresholds, user: Any
-) -> tuple[list[AbcItem], _Source]:
+) -> tuple[list[AbcItem], Source]:
     """The ABC rows computed now over the orders ``user`` may see."""
-    sql, params, src = _abc_select(of, period, thresholds, orders_visible_to(user))
+    src = _source(period, orders_visible_to(user))
+    sql, params = _abc_select(of, src, thresholds)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -306,7 +308,7 @@ _RFM_COLUMNS = (
 )
 
 
-def rfm_into(snapshot_id: int, period: Period) -> _Source:
+def rfm_into(snapshot_id: int, period: Period) -> Source:
     """Fill a snapshot with every customer's RFM row, in one statement."""
     src = _source(period, OrderFilter())
     _start, as_of = period.bounds()

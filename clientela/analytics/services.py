@@ -173,15 +173,17 @@ def run_snapshot(snapshot_id: int) -> Snapshot:
     try:
         if snapshot.kind == AnalysisKind.ABC:
             thresholds = compute.Thresholds(**snapshot.parameters.get("thresholds", {}))
+            read: compute.Source | None = None
             for step, of in enumerate((AbcOf.CUSTOMERS, AbcOf.PRODUCTS), start=1):
                 with transaction.atomic():
-                    src = compute.abc_into(snapshot.pk, of, period, thresholds)
-                missing.update(src.missing_rates)
+                    read = compute.abc_into(snapshot.pk, of, period, thresholds, read)
                 _progress(snapshot, 50 * step)
+            assert read is not None
+            src = read
         else:
             with transaction.atomic():
                 src = compute.rfm_into(snapshot.pk, period)
-            missing.update(src.missing_rates)
+        missing.update(src.missing_rates)
         base = src.base_currency
     except Exception as exc:
         logger.exception("analytics snapshot %s failed", snapshot.pk)
