@@ -191,7 +191,7 @@ def get_abc(request: HttpRequest, params: Query[AbcParams]) -> Any:
         currency=result.base_currency,
         from_=result.period.start if result.period else None,
         to=result.period.end if result.period else None,
-        as_of=result.snapshot.finished_at if result.snapshot else None,
+        as_of=result.snapshot.as_of if result.snapshot else None,
         thresholds=result.thresholds.as_dict(),
         missing_rates=result.missing_rates,
     )
@@ -234,7 +234,7 @@ def get_rfm(request: HttpRequest, params: Query[RfmParams]) -> Any:
         items=items,
         next_cursor=_cursor(after + params.limit) if more else None,
         currency=snapshot.parameters.get("base_currency", "") if snapshot else "",
-        as_of=snapshot.finished_at if snapshot else None,
+        as_of=snapshot.as_of if snapshot else None,
     )
 
 

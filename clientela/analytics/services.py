@@ -138,7 +138,10 @@ def refresh(
                 parameters["thresholds"] = thresholds.as_dict()
             snapshot = Snapshot.objects.create(
                 kind=kind,
-                as_of=timezone.now() if as_of is None else period.bounds()[1],
+                # The last moment the figures cover: now, or the end of the day asked for.
+                as_of=timezone.now()
+                if as_of is None
+                else period.bounds()[1] - datetime.timedelta(seconds=1),
                 period_start=period.start,
                 period_end=period.end,
                 parameters=parameters,
