@@ -354,3 +354,31 @@ def register_list_action(resource: str, action: ListAction) -> None:
 def list_actions_for(resource: str) -> list[ListAction]:
     """The actions registered for a resource's list page, in order."""
     return sorted(list_actions.get(resource, {}).values(), key=lambda a: (a.order, a.key))
+
+
+@dataclass(frozen=True)
+class SegmentCondition:
+    """A condition a higher app offers for picking records of a lower kind, so that a
+    later module (marketing's segments) can combine conditions it does not know: the
+    analytics app offers "RFM segment is …" and "ABC class is …" on people and
+    organizations. ``choices()`` gives the values the condition takes as (value, label);
+    ``matches(user, value)`` the records of ``resource`` that meet it, as a filter on
+    their ``pk``, counting only what ``user`` may see."""
+
+    key: str
+    label: Any
+    resource: str
+    choices: Callable[[], list[tuple[str, Any]]]
+    matches: Callable[[Any, str], Any]  # (user, value) -> Q
+
+
+segment_conditions: dict[str, dict[str, SegmentCondition]] = defaultdict(dict)
+
+
+def register_segment_condition(condition: SegmentCondition) -> None:
+    segment_conditions[condition.resource][condition.key] = condition
+
+
+def segment_conditions_for(resource: str) -> list[SegmentCondition]:
+    """The conditions registered for a kind of record, by key."""
+    return sorted(segment_conditions.get(resource, {}).values(), key=lambda c: c.key)

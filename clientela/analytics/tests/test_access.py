@@ -15,6 +15,7 @@ from clientela.analytics.tests import shop
 from clientela.contacts.services import person_create
 from clientela.core.models import RolePermission
 from clientela.core.testing.api import Api, fields
+from clientela.sales.services.orders import order_create
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +206,48 @@ def test_refresh_now_on_the_page(rep_north: Any, history: dict[str, Any]) -> Non
     assert response.status_code == 200
     assert 'id="analytics-progress"' in response.content.decode()
     assert client.get("/analytics/refresh/abc/").status_code == 405
+
+
+def test_segment_conditions_offered_to_lower_apps(
+    rep_north: Any, rep_south: Any, history: dict[str, Any]
+) -> None:
+    from clientela.contacts.models import Person  # noqa: PLC0415
+    from clientela.core.registry import segment_conditions_for  # noqa: PLC0415
+
+    conditions = {c.key: c for c in segment_conditions_for("contacts.person")}
+    assert set(conditions) == {"analytics.abc_class", "analytics.rfm_segment"}
+    rfm, abc = conditions["analytics.rfm_segment"], conditions["analytics.abc_class"]
+    assert ("at_risk", "At risk") in [(v, str(label)) for v, label in rfm.choices()]
+    people = Person.objects.alive()
+    assert list(people.filter(rfm.matches(rep_north, "at_risk"))) == [history["people"]["N9"]]
+    assert not people.filter(rfm.matches(rep_south, "at_risk")).exists()
+    north_a = {p.last_name for p in people.filter(abc.matches(rep_north, "A"))}
+    assert north_a == {"N1", "N2", "N3"}
+    assert {p.last_name for p in people.filter(abc.matches(rep_south, "A"))} == {"S2"}
+    assert not people.filter(rfm.matches(rep_north, "bogus")).exists()
+
+
+def test_an_organizations_orders_count_for_the_organization(
+    rep_north: Any, organization_factory: Any, history: dict[str, Any]
+) -> None:
+    acme = organization_factory(rep_north, name="Acme")
+    order_create(
+        actor=rep_north,
+        data={
+            "organization_id": acme.pk,
+            "person_id": history["people"]["N1"].pk,
+            "currency": "USD",
+            "ordered_at": shop.at(2),
+            "lines": [{"description": "Big", "quantity": "1", "unit_price": "9000.00"}],
+        },
+    )
+    for snapshot in services.refresh(None, as_of=shop.AS_OF, queue=False):
+        services.run_snapshot(snapshot.pk)
+    items = Api(rep_north, READ).get(ABC).json()["items"]
+    assert (items[0]["name"], items[0]["id"], items[0]["revenue"]) == ("Acme", acme.pk, "9000.00")
+    assert items[1]["revenue"] == "500.00"  # N1's own orders only
+    html = page(rep_north, f"/organizations/{acme.pk}/").content.decode()
+    assert 'id="abc-class">A<' in html
+    rfm = Api(rep_north, READ).get(RFM).json()["items"]
+    assert rfm[0]["organization_id"] == acme.pk
+    assert rfm[0]["person_id"] is None
