@@ -31,6 +31,9 @@ MAX_DAYS = 3653
 #: over the last year; RFM further, so that customers who stopped buying a while ago
 #: still show (as At risk, Hibernating or Lost) instead of dropping out.
 DEFAULT_MONTHS = {AnalysisKind.ABC: 12, AnalysisKind.RFM: 36}
+#: A snapshot still queued or running this long after it was asked for was left by a
+#: worker that stopped: the next refresh marks it failed and queues a new one.
+STALE_AFTER = datetime.timedelta(hours=2)
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:
@@ -129,6 +132,14 @@ def refresh(
             waiting = Snapshot.objects.filter(
                 kind=kind, status__in=[SnapshotStatus.QUEUED, SnapshotStatus.RUNNING]
             ).first()
+            if waiting is not None and waiting.created_at < timezone.now() - STALE_AFTER:
+                # Its worker stopped (or none ran): say so, and queue a new one.
+                waiting.status, waiting.finished_at = SnapshotStatus.FAILED, timezone.now()
+                waiting.error = _("no worker finished it within %(hours)s hours") % {
+                    "hours": int(STALE_AFTER.total_seconds() // 3600)
+                }
+                waiting.save(update_fields=["status", "finished_at", "error"])
+                waiting = None
             if waiting is not None:
                 snapshots.append(waiting)
                 continue

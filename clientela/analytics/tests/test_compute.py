@@ -157,3 +157,20 @@ def test_bad_periods_are_refused() -> None:
         services.clean_period(datetime.date(2010, 1, 1), datetime.date(2025, 1, 1))
     period = services.clean_period(None, datetime.date(2024, 2, 29))
     assert period.start == datetime.date(2023, 3, 1)
+
+
+def test_a_refresh_left_by_a_stopped_worker_does_not_block_the_next(db: Any) -> None:
+    import datetime  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    left = services.refresh(None, kinds=["rfm"], queue=False)[0]
+    assert services.refresh(None, kinds=["rfm"], queue=False)[0].pk == left.pk
+    Snapshot.objects.filter(pk=left.pk).update(
+        status=SnapshotStatus.RUNNING, created_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+    fresh = services.refresh(None, kinds=["rfm"], queue=False)[0]
+    assert fresh.pk != left.pk
+    left.refresh_from_db()
+    assert left.status == SnapshotStatus.FAILED
+    assert "no worker finished it" in left.error
