@@ -146,6 +146,7 @@ def test_rq_runs_queued_jobs_and_scheduled_ones_once_due(rq_env: dict[str, str])
     # The second worker's start-up found each recurring run waiting: still one of each.
     assert _waiting(client) == [
         "clientela.activities.tasks.send_birthday_greetings",
+        "clientela.analytics.tasks.nightly_refresh",
         "clientela.core.tasks.check_background_health",
         "clientela.integrations.tasks.watch_imports",
         "clientela.sales.tasks.expire_due_quotes",
