@@ -329,6 +329,17 @@ def people_in_cities(*, user: Any, last_names: dict[str, set[str]]) -> list[Pers
     return found
 
 
+def people_named(*, user: Any, last_names: Iterable[str]) -> list[PersonRow]:
+    """The visible live people with one of ``last_names`` (as written): the order
+    import finds a customer given by name alone among them."""
+    people = Person.objects.alive().visible_to(user)
+    found: list[PersonRow] = []
+    for batch in _batches(sorted(set(last_names))):
+        qs = people.filter(last_name__in=batch)
+        found += list(qs.values_list("pk", "first_name", "last_name", "city"))
+    return found
+
+
 def people_in_organizations(
     *, user: Any, last_names: Iterable[str], organizations: Iterable[str]
 ) -> tuple[list[PersonRow], dict[int, set[str]]]:

@@ -17,6 +17,7 @@ from clientela.core.models import TimeStampedModel
 class ImportKind(models.TextChoices):
     PEOPLE = "people", _("People")
     ORGANIZATIONS = "organizations", _("Organizations")
+    ORDERS = "orders", _("Orders")
 
 
 class OnDuplicate(models.TextChoices):
@@ -149,6 +150,9 @@ class ImportRowIssue(models.Model):
 class ImportedAction(models.TextChoices):
     CREATED = "created", _("Created")
     UPDATED = "updated", _("Updated")
+    #: An order import's customers and catalogue products (its orders are "created").
+    PERSON = "person", _("Customer created")
+    PRODUCT = "product", _("Product created")
 
 
 class ImportedRecord(models.Model):

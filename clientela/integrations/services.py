@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from clientela.contacts import bulk, services
+from clientela.contacts.models import Person
 from clientela.contacts import selectors as contacts_selectors
 from clientela.core.choices import Interface
 from clientela.core.context import interface
@@ -47,6 +48,9 @@ from clientela.integrations.models import (
     OnDuplicate,
 )
 from clientela.integrations.tasks import check_import, read_import, run_import
+from clientela.sales import bulk as sales_bulk
+from clientela.sales.models import Order, Product
+from clientela.sales.services import catalogue
 
 #: Files up to this many rows are checked in the request; larger ones by the worker.
 INLINE_ROWS = 5000
@@ -80,7 +84,7 @@ def import_upload(
     file is read. Raises ValidationError ``{"file": …}`` for a file that cannot be
     imported, and stores nothing then."""
     if kind and kind not in ImportKind.values:
-        raise ValidationError({"kind": [_("Choose people or organizations.")]})
+        raise ValidationError({"kind": [_("Choose people, organizations or orders.")]})
     if kind:
         _require(actor, kind)
     job = ImportJob(user=actor, filename=(filename or "import")[:255], kind=kind or "people")
@@ -198,7 +202,9 @@ def _check_mapping(kind: str, headers: list[str], mapping: list[str]) -> list[st
                 % {"field": target.label, "a": seen[key], "b": header}
             )
         seen.setdefault(key, header)
-    if not errors and kind == ImportKind.PEOPLE:
+    if not errors and kind == ImportKind.ORDERS:
+        errors += _order_mapping_errors(set(mapping))
+    elif not errors and kind == ImportKind.PEOPLE:
         if not {"first_name", "last_name", "full_name"} & set(mapping):
             errors.append(_("Map at least one column to a name."))
     elif not errors and "name" not in mapping:
@@ -206,6 +212,24 @@ def _check_mapping(kind: str, headers: list[str], mapping: list[str]) -> list[st
     if errors:
         raise ValidationError({"mapping": errors})
     return mapping
+
+
+def _order_mapping_errors(mapped: set[str]) -> list[str]:
+    """What an order file's mapping must have: the order number, a customer, a
+    product, a price."""
+    errors = []
+    if "order_number" not in mapped:
+        errors.append(_("Map a column to the order number."))
+    customer = {"customer_email", "customer_external_id", "customer_name"}
+    if not mapped & (customer | {"customer_first_name", "customer_last_name"}):
+        errors.append(_("Map a column to the customer (e-mail, customer id or name)."))
+    if not mapped & {"sku", "product"}:
+        errors.append(_("Map a column to the product (SKU or name)."))
+    if not mapped & {"unit_price", "line_total"}:
+        errors.append(_("Map a column to the unit price or the line total."))
+    if "ordered_at" not in mapped:
+        errors.append(_("Map a column to the date of the order."))
+    return errors
 
 
 @transaction.atomic
@@ -226,7 +250,7 @@ def import_configure(
         raise ValidationError({"job": [_("This import has already started.")]})
     errors: dict[str, list[str]] = {}
     if kind not in ImportKind.values:
-        errors["kind"] = [_("Choose people or organizations.")]
+        errors["kind"] = [_("Choose people, organizations or orders.")]
     for name, value in (("on_exact", on_exact), ("on_similar", on_similar)):
         if value not in OnDuplicate.values:
             errors[name] = [_("Choose skip, update or create.")]
@@ -379,6 +403,11 @@ def import_undo(*, actor: User, job: ImportJob) -> int:
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportStatus.DONE:
         raise ValidationError({"job": [_("Only a finished import can be undone.")]})
+    if job.kind == ImportKind.ORDERS:
+        done = order_undo(actor=actor, job=job)
+        job.status, job.undone_at = ImportStatus.UNDONE, timezone.now()
+        job.save(update_fields=["status", "undone_at", "updated_at"])
+        return done
     model: Any = import_kind(job.kind).model  # people or organizations
     created = dict(
         job.records.filter(action=ImportedAction.CREATED).values_list("object_id", "version")
@@ -418,6 +447,40 @@ def import_undo(*, actor: User, job: ImportJob) -> int:
             done += 1
     job.status, job.undone_at = ImportStatus.UNDONE, timezone.now()
     job.save(update_fields=["status", "undone_at", "updated_at"])
+    return done
+
+
+def order_undo(*, actor: User, job: ImportJob) -> int:
+    """Undo an order import (inside ``import_undo``'s transaction): its orders cancelled
+    and trashed (all, or none when one was changed since), then the customers and the
+    catalogue products it created, those nobody has changed or used since."""
+    records = job.records.all()
+    orders = {r.object_id: r.version for r in records if r.action == ImportedAction.CREATED}
+    people = {r.object_id: r.version for r in records if r.action == ImportedAction.PERSON}
+    products = [r.object_id for r in records if r.action == ImportedAction.PRODUCT]
+    with interface(Interface.IMPORT):
+        try:
+            done = sales_bulk.orders_trash_many(actor=actor, versions=orders)
+        except ValidationError as exc:
+            raise ValidationError({"job": exc.messages}) from None
+        unchanged = dict(
+            Person.objects.filter(pk__in=list(people)).values_list("pk", "version")
+        )
+        kept = {pk: v for pk, v in people.items() if unchanged.get(pk) == v}
+        with_orders = set(
+            Order.objects.filter(person_id__in=list(kept), deleted_at__isnull=True).values_list(
+                "person_id", flat=True
+            )
+        )
+        kept = {pk: v for pk, v in kept.items() if pk not in with_orders}
+        done += bulk.records_trash_many(actor=actor, model=Person, versions=kept)
+        for product in Product.objects.filter(
+            pk__in=sales_bulk.products_unused(products, besides=list(orders)),
+            deleted_at__isnull=True,
+        ):
+            if product.updated_at == product.created_at:
+                catalogue.product_trash(actor=actor, product=product)
+                done += 1
     return done
 
 

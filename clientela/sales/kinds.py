@@ -287,6 +287,8 @@ ORDERS = RecordKind(
     trash=order_services.order_trash,
     restore=order_services.order_restore,
     name_fields=("number",),
+    # One row per order line (``integrations.imports.orders``).
+    importable=True,
     form_class=OrderForm,
     create_first=_("Enter the first order"),
     columns=(

@@ -23,6 +23,12 @@ from rapidfuzz import fuzz, process
 from clientela.core.custom_fields import definitions
 from clientela.core.kinds import RecordKind, record_kinds
 from clientela.integrations.imports.labels import first_of_each_address, outlook_emails
+from clientela.integrations.imports.order_columns import (
+    ORDER_IGNORED,
+    ORDER_SIGNS,
+    ORDER_TARGETS,
+    ORDERS,
+)
 from clientela.integrations.imports.synonyms import (
     IGNORED,
     IGNORED_BY_KIND,
@@ -100,6 +106,7 @@ ORGANIZATION_TARGETS = [
 TARGETS: dict[str, list[Target]] = {
     "people": PEOPLE_TARGETS,
     "organizations": ORGANIZATION_TARGETS,
+    "orders": [Target(key, label, multiple) for key, label, multiple in ORDER_TARGETS],
 }
 
 
@@ -119,6 +126,8 @@ def import_kind(key: str) -> RecordKind:
 
 def targets_for(kind: str) -> list[Target]:
     """The fixed targets of ``kind``, then one ``cf:<key>`` per custom field."""
+    if kind == "orders":
+        return list(TARGETS[kind])
     custom = [Target(f"cf:{f.key}", f.label) for f in definitions(import_kind(kind).resource)]
     return [*TARGETS[kind], *custom]
 
@@ -136,6 +145,15 @@ def normalise(header: str) -> str:
 def _synonyms(kind: str) -> dict[str, str]:
     """Normalised header → target key for ``kind`` (kind-specific names win)."""
     table: dict[str, str] = {}
+    if kind == "orders":
+        # An order file's names mean other things than a contacts file's ("Name" is
+        # Shopify's order number): the orders' own tables alone.
+        for key, names in ORDERS.items():
+            for name in [key, *names]:
+                table.setdefault(normalise(name), key)
+        for name in ORDER_IGNORED:
+            table[normalise(name)] = ""
+        return table
     own = PEOPLE if kind == "people" else ORGANIZATIONS
     keys = {t.key for t in TARGETS[kind]}
     for source in (own, SHARED):
@@ -182,18 +200,27 @@ def guess_mapping(headers: list[str], kind: str) -> list[str]:
         key if key not in single or best[key][1] == column else ""
         for column, (key, _score) in enumerate(guesses)
     ]
+    if kind == "orders":
+        if "customer_first_name" in best or "customer_last_name" in best:
+            mapping = ["" if key == "customer_name" else key for key in mapping]
+        return mapping
     if "first_name" in best or "last_name" in best:
         mapping = ["" if key == "full_name" else key for key in mapping]
     return outlook_emails(headers, first_of_each_address(headers, mapping))
 
 
 def guess_kind(headers: list[str]) -> str:
-    """``people`` when a column holds a person's name, else ``organizations``.
+    """``orders`` when two columns say order lines (a quantity, a SKU, a price…);
+    else ``people`` when a column holds a person's name, else ``organizations``.
 
     "Name" / "Nombre" alone is ambiguous (Clientela's organization export has it): with a
     last name, a job title or a birthday it is a person; with an industry or a website
     and none of those, a company.
     """
+    orders = _synonyms("orders")
+    signs = {orders.get(normalise(h), "") for h in headers if normalise(h) != "name"}
+    if len(signs & ORDER_SIGNS) >= 2:
+        return "orders"
     people = _synonyms("people")
     found = {people.get(normalise(h), "") for h in headers}
     if found & {"last_name", "job_title", "birthday"}:
