@@ -160,12 +160,17 @@ def parse_moment(text: str, time_text: str = "", order: str = "dmy") -> datetime
 
 
 def _date_and_time(value: str, order: str) -> datetime.datetime:
+    why = _("Not a date we can read; write it as YYYY-MM-DD (and HH:MM).")
     for cut in range(len(value), 0, -1):
         if cut < len(value) and value[cut] != " ":
             continue
         try:
             day = parse_date(value[:cut], order)
-        except ValueError:
+        except ValueError as exc:
+            if cut == len(value) or " " not in value[:cut]:
+                # A date that cannot be (31/02) says so; other text was not a date.
+                if str(exc) == _("This date does not exist."):
+                    why = str(exc)
             continue
         rest = value[cut:].strip()
         if not rest:
@@ -180,7 +185,7 @@ def _date_and_time(value: str, order: str) -> datetime.datetime:
             except ValueError:
                 break
         break
-    raise ValueError(_("Not a date we can read; write it as YYYY-MM-DD (and HH:MM)."))
+    raise ValueError(why)
 
 
 def status_of(values: list[str]) -> str | None:

@@ -42,3 +42,160 @@ def test_shopify_export_is_guessed_and_imported(manager_north: Any) -> None:
     assert Person.objects.count() == 2
     assert set(Product.objects.values_list("sku", flat=True)) == {"MUG-01", "TOWEL-02"}
     assert OrderLine.objects.filter(order=first).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "orders", "lines", "total", "statuses"),
+    [
+        ("woocommerce_orders.csv", 3, 4, Decimal("77.50"), {"fulfilled", "open", "cancelled"}),
+        ("prestashop_orders.csv", 2, 3, Decimal("27.00"), {"fulfilled", "open"}),
+        ("square_items.csv", 2, 3, Decimal("1362.75"), {"fulfilled"}),
+    ],
+)
+def test_shop_exports_are_guessed_and_imported(
+    manager_north: Any, name: str, orders: int, lines: int, total: Decimal, statuses: set[str]
+) -> None:
+    job = import_file(manager_north, DATA / name)
+    assert job.kind == "orders"
+    assert (job.created, job.failed) == (lines, 0), all_issues(job)
+    assert Order.objects.count() == orders
+    assert OrderLine.objects.count() == lines
+    assert sum(o.total for o in Order.objects.all()) == total
+    assert set(Order.objects.values_list("status", flat=True)) == statuses
+
+
+def test_square_splits_date_and_time_and_reads_dollar_amounts(manager_north: Any) -> None:
+    import_file(manager_north, DATA / "square_items.csv")
+    order = Order.objects.get(external_id="T101")
+    assert order.total == Decimal("1350.00")
+    assert order.ordered_at.isoformat().startswith("2024-06-02T14:02:10")
+    assert order.person.external_id == "SQ-CUST-2"
+    assert str(order.person) == "Hal Reed"
+
+
+def test_bad_cells_fail_their_row_and_an_order_whose_lines_disagree_fails_whole(
+    manager_north: Any,
+) -> None:
+    job = import_file(manager_north, DATA / "orders_mistakes.csv")
+    found = all_issues(job)
+    errors = {(row, message) for row, kind, message in found if kind == "error"}
+    assert (3, "The order number is missing.") in errors
+    assert any(r == 4 and "“XYZ” is not a currency we know" in m for r, m in errors)
+    assert (5, "The quantity must be a positive number with at most 3 decimals.") in errors
+    assert (6, "This date does not exist.") in errors
+    assert any(
+        r == 7 and m == "The lines of order A-6 disagree on the currency: EUR, USD." for r, m in errors
+    )
+    assert any(r == 8 for r, m in errors)  # the other line of A-6
+    assert (10, "The product is missing: give its SKU or name.") in errors
+    # An unknown status is left out (the order is kept, taken as fulfilled).
+    notes = [m for row, kind, m in found if row == 9 and kind == "note"]
+    assert notes == ["Left out: “teleported” is not a status we know; the order is taken as fulfilled."]
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["A-1", "A-7"]
+    assert (job.created, job.failed, job.partial) == (2, 7, 1)
+    assert Order.objects.get(external_id="A-7").status == "fulfilled"
+
+
+def test_dry_run_writes_nothing_and_says_what_will_happen(manager_north: Any) -> None:
+    job = import_file(manager_north, DATA / "shopify_orders.csv", dry_run=True)
+    assert job.preview["created"] == 4
+    assert job.preview["failed"] == 0
+    assert [row["row"] for row in job.preview["rows"]] == [2, 4, 5]
+    assert Order.objects.count() == Person.objects.count() == Product.objects.count() == 0
+
+
+def test_the_same_file_again_skips_every_order(manager_north: Any) -> None:
+    import_file(manager_north, DATA / "woocommerce_orders.csv")
+    job = import_file(manager_north, DATA / "woocommerce_orders.csv")
+    assert (job.created, job.skipped, job.failed) == (0, 4, 0)
+    assert Order.objects.count() == 3
+    assert Person.objects.count() == 2
+
+
+def test_existing_customers_and_products_are_used(
+    manager_north: Any, person_factory: Any
+) -> None:
+    from clientela.contacts.services import EmailInput
+    from clientela.sales.services.catalogue import product_create
+
+    ana = person_factory(
+        manager_north, first_name="Ana", last_name="Ruiz", emails=[EmailInput("ANA@example.com")]
+    )
+    mug = product_create(
+        actor=manager_north,
+        data={"sku": "mug-01", "name": "Mug", "unit_price": "9.00", "currency": "EUR"},
+    )
+    import_file(manager_north, DATA / "shopify_orders.csv")
+    assert Order.objects.get(external_id="#1001").person_id == ana.pk
+    assert OrderLine.objects.filter(product=mug).count() == 2
+    assert Person.objects.count() == 2  # Ana was there; Bea is new
+
+
+def test_a_rep_imports_orders_with_unknown_products_as_text(rep_north: Any) -> None:
+    job = import_file(rep_north, DATA / "prestashop_orders.csv")
+    assert (job.created, job.failed) == (3, 0), all_issues(job)
+    assert Product.objects.count() == 0
+    assert set(OrderLine.objects.values_list("description", flat=True)) == {
+        "Notebook A5",
+        "Pencil set",
+    }
+    notes = [m for _r, kind, m in all_issues(job) if kind == "note"]
+    assert any("could not be added (Only admins and managers" in m for m in notes)
+
+
+def test_undo_trashes_orders_and_what_the_import_created(
+    manager_north: Any, person_factory: Any
+) -> None:
+    from clientela.contacts.services import EmailInput
+
+    person_factory(
+        manager_north, first_name="Bea", last_name="Soto", emails=[EmailInput("bea@example.com")]
+    )
+    job = import_file(manager_north, DATA / "shopify_orders.csv")
+    done = services.import_undo(actor=manager_north, job=job)
+    assert done == 3 + 1 + 2  # orders, Ana (created), two products; Bea was there
+    assert not Order.objects.alive().exists()
+    assert set(Order.objects.values_list("status", flat=True)) == {"cancelled"}
+    assert list(Person.objects.alive().values_list("last_name", flat=True)) == ["Soto"]
+    assert not Product.objects.filter(deleted_at__isnull=True).exists()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.UNDONE
+
+
+def test_an_order_split_over_the_chunk_size_stays_whole(manager_north: Any, settings: Any) -> None:
+    from clientela.integrations.imports import runner
+
+    rows = ["Order,Email,Date,SKU,Quantity,Unit price,Currency"]
+    for n in range(1, 8):
+        rows += [f"N-{n},c{n}@example.com,2024-02-0{n},S{k},1,1.00,EUR" for k in range(3)]
+    old = runner.CHUNK
+    try:
+        from clientela.integrations.imports import orders
+
+        orders.CHUNK = 4
+        job = import_file(manager_north, ("\n".join(rows) + "\n").encode(), "cut.csv")
+    finally:
+        orders.CHUNK = old
+    assert (job.created, job.failed) == (21, 0), all_issues(job)
+    assert set(Order.objects.values_list("total", flat=True)) == {Decimal("3.00")}
+
+
+def test_the_mapping_must_name_an_order_a_customer_a_product_and_a_price(
+    manager_north: Any,
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from clientela.integrations.tests.test_import_services import upload
+
+    job = upload(manager_north, DATA / "shopify_orders.csv")
+    with pytest.raises(ValidationError) as caught:
+        services.import_configure(
+            actor=manager_north, job=job, kind="orders", mapping=[""] * len(job.headers)
+        )
+    assert caught.value.message_dict["mapping"] == [
+        "Map a column to the order number.",
+        "Map a column to the customer (e-mail, customer id or name).",
+        "Map a column to the product (SKU or name).",
+        "Map a column to the unit price or the line total.",
+        "Map a column to the date of the order.",
+    ]
