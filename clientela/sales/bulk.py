@@ -16,6 +16,7 @@ The caller owns the transaction (the importer commits a chunk with its checkpoin
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from clientela.contacts.bulk import audit_rows, search_rows
 from clientela.contacts.models import Person
 from clientela.core import search
 from clientela.core.audit import created_changes
-from clientela.core.choices import AuditAction
+from clientela.core.choices import AuditAction, values_of
 from clientela.core.db import insert_rows
 from clientela.core.models import SearchEntry, User
 from clientela.core.permissions import require, visibility_q
@@ -48,6 +49,7 @@ from clientela.sales.services import common as c
 from clientela.sales.services.orders import ORDER_PREFIX, OrderData
 
 Errors = dict[str, list[str]]
+_STATUSES = values_of(OrderStatus)
 
 _LINE_COLUMNS = [
     "order_id",
@@ -158,9 +160,11 @@ def orders_check(*, actor: User, items: list[OrderData]) -> list[CheckedOrder | 
         )
     )
     results: list[CheckedOrder | Errors] = []
+    # Copied for each order: cheaper than building a model instance from nothing.
+    template = Order()
     for item, external_id in zip(items, external, strict=True):
         errors: Errors = {k: list(v) for k, v in shared.items()}
-        checked = _check_one(item, external_id, people, products, errors)
+        checked = _check_one(item, external_id, people, products, errors, template)
         if external_id in taken:
             c.add(errors, "external_id", _("Another order already has this external id."))
         if errors or checked is None or owner_team is None:
@@ -178,6 +182,7 @@ def _check_one(
     people: dict[int, Person],
     products: dict[int, Product],
     errors: Errors,
+    template: Order,
 ) -> CheckedOrder | None:
     if len(external_id) > 100:
         c.add(errors, "external_id", _("At most 100 characters."))
@@ -197,7 +202,7 @@ def _check_one(
     if person is None:
         c.add(errors, "person_id", _("An order belongs to a person or an organization."))
     status = item.get("status", OrderStatus.OPEN)
-    if status not in OrderStatus.values:
+    if status not in _STATUSES:
         c.add(errors, "status", _("Choose open, fulfilled or cancelled."))
     ordered_at = clean_datetime(item.get("ordered_at"), "ordered_at", errors, required=True)
     notes = str(item.get("notes") or "")
@@ -206,17 +211,11 @@ def _check_one(
     if errors or currency is None or ordered_at is None:
         return None
     totals = c.document_totals(lines)
-    order = Order(
-        external_id=external_id,
-        person=person,
-        currency=currency,
-        status=status,
-        ordered_at=ordered_at,
-        subtotal=totals.subtotal,
-        tax_total=totals.tax_total,
-        total=totals.total,
-        notes=notes,
-    )
+    order = copy.copy(template)
+    order.external_id, order.person = external_id, person
+    order.currency, order.status, order.ordered_at = currency, status, ordered_at
+    order.subtotal, order.tax_total, order.total = totals.subtotal, totals.tax_total, totals.total
+    order.notes = notes
     return CheckedOrder(order, lines)
 
 
@@ -232,8 +231,7 @@ def next_numbers(kind: str, prefix: str, count: int) -> list[str]:
     return [f"{prefix}-{year}-{n:05d}" for n in range(first, first + count)]
 
 
-def _search_entry(order: Order) -> search.Entry:
-    customer = str(order.person) if order.person is not None else ""
+def _search_entry(order: Order, customer: str) -> search.Entry:
     return search.entry(
         resource=Order.RESOURCE,
         object_id=order.pk,
@@ -245,7 +243,7 @@ def _search_entry(order: Order) -> search.Entry:
     )
 
 
-def _snapshot(checked: CheckedOrder) -> dict[str, Any]:
+def _snapshot(checked: CheckedOrder, customer: str) -> dict[str, Any]:
     """``order_snapshot`` from the values in hand."""
     order = checked.order
     return {
@@ -253,7 +251,7 @@ def _snapshot(checked: CheckedOrder) -> dict[str, Any]:
         "status": order.status,
         "currency": order.currency,
         "total": money.money_str(order.total, order.currency),
-        "person": order.person,
+        "person": customer or None,
         "organization": None,
         "external_id": order.external_id,
         "lines": len(checked.lines),
@@ -306,14 +304,22 @@ def orders_write(*, actor: User, checked: list[CheckedOrder]) -> list[Order]:
             for line in item.lines
         ],
     )
+    # A customer's name once per customer, not per order.
+    names: dict[int | None, str] = {None: ""}
+    for order in orders:
+        if order.person_id not in names:
+            names[order.person_id] = str(order.person)
     audit_rows(
         actor,
         Order,
-        [(item.order, created_changes(_snapshot(item))) for item in checked],  # type: ignore[misc]
+        [
+            (item.order, created_changes(_snapshot(item, names[item.order.person_id])))  # type: ignore[misc]
+            for item in checked
+        ],
         AuditAction.CREATE,
         now,
     )
-    search_rows([_search_entry(o) for o in orders])
+    search_rows([_search_entry(o, names[o.person_id]) for o in orders])
     return orders
 
 

@@ -214,6 +214,7 @@ class OrderConverter:
         self.order = order
         self.neutralized = neutralized
         self.columns: dict[str, list[int]] = {}
+        self._moments: dict[tuple[str, str], datetime.datetime | str] = {}
         for index, key in enumerate(mapping):
             if key:
                 self.columns.setdefault(key, []).append(index)
@@ -227,7 +228,7 @@ class OrderConverter:
         for index in self.columns.get(key, ()):
             value = cells[index].strip()
             if value:
-                return unneutralize(value) if self.neutralized else value
+                return unneutralize(value) if self.neutralized and value[0] == "'" else value
         return ""
 
     def _fail(self, out: OrderRow, key: str, value: str, message: str) -> None:
@@ -295,10 +296,20 @@ class OrderConverter:
         raw = self._cell(cells, "ordered_at")
         if not raw:
             return  # another line of the order may give it
-        try:
-            out.ordered_at = parse_moment(raw, self._cell(cells, "order_time"), self.order)
-        except ValueError as exc:
-            self._fail(out, "ordered_at", raw, str(exc))
+        key = (raw, self._cell(cells, "order_time"))
+        moment = self._moments.get(key)
+        if moment is None:
+            # A shop's orders share their dates (a day's orders, an order's lines).
+            try:
+                moment = parse_moment(raw, key[1], self.order)
+            except ValueError as exc:
+                moment = str(exc)
+            if len(self._moments) < 100_000:
+                self._moments[key] = moment
+        if isinstance(moment, str):
+            self._fail(out, "ordered_at", raw, moment)
+        else:
+            out.ordered_at = moment
 
     def _amounts(self, out: OrderRow, cells: list[str]) -> None:
         raw = self._cell(cells, "quantity")

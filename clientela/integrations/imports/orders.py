@@ -27,6 +27,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clientela.contacts import bulk as contacts_bulk
 from clientela.contacts import selectors as contacts_selectors
@@ -55,6 +56,14 @@ _ORDER_FIELDS = {
     "external_id": "order_number",
     "notes": "notes",
 }
+
+
+#: What the lines of an order must agree on.
+_AGREE = (
+    ("currency", gettext_lazy("currency")),
+    ("email", gettext_lazy("customer e-mail")),
+    ("external_id", gettext_lazy("customer id")),
+)
 
 
 @dataclass
@@ -213,20 +222,17 @@ class OrderImporter:
         if any(not r.ok for r in group.rows):
             self._fail_group(group, result)
             return False
-        for name, label in (
-            ("currency", _("currency")),
-            ("email", _("customer e-mail")),
-            ("external_id", _("customer id")),
-        ):
-            values = group.values(name)
-            if len(values) > 1:
-                self._fail_group(
-                    group,
-                    result,
-                    _("The lines of order %(order)s disagree on the %(what)s: %(values)s.")
-                    % {"order": group.order, "what": label, "values": ", ".join(values)},
-                )
-                return False
+        if len(group.rows) > 1:
+            for name, label in _AGREE:
+                values = group.values(name)
+                if len(values) > 1:
+                    self._fail_group(
+                        group,
+                        result,
+                        _("The lines of order %(order)s disagree on the %(what)s: %(values)s.")
+                        % {"order": group.order, "what": label, "values": ", ".join(values)},
+                    )
+                    return False
         if not any(r.has_customer for r in group.rows):
             self._fail_group(
                 group,

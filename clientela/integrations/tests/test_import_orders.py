@@ -199,3 +199,84 @@ def test_the_mapping_must_name_an_order_a_customer_a_product_and_a_price(
         "Map a column to the unit price or the line total.",
         "Map a column to the date of the order.",
     ]
+
+
+def test_an_imported_order_is_the_order_the_service_makes(manager_north: Any) -> None:
+    """Same order, lines, totals, audit entry and search entry as ``order_create``
+    (only the number, the timestamps and the fulfilment time differ: an imported order
+    was fulfilled when it was placed)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from clientela.core.choices import Interface
+    from clientela.core.context import interface
+    from clientela.core.models import AuditEntry, SearchEntry
+    from clientela.sales.services.orders import order_create
+
+    job = import_file(manager_north, DATA / "shopify_orders.csv")
+    imported = Order.objects.get(external_id="#1001")
+    made, _created = order_create(
+        actor=manager_north,
+        data={
+            "external_id": "#1001-service",
+            "person_id": imported.person_id,
+            "currency": "EUR",
+            "status": "fulfilled",
+            "ordered_at": imported.ordered_at,
+            "notes": "Gift wrap please",
+            "lines": [
+                {
+                    "product_id": line.product_id,
+                    "description": line.description,
+                    "quantity": str(line.quantity),
+                    "unit_price": str(line.unit_price),
+                    "discount_percent": "0",
+                    "tax_rate": "0",
+                }
+                for line in imported.lines.all()
+            ],
+        },
+    )
+    skip = {"id", "number", "external_id", "created_at", "updated_at", "fulfilled_at"}
+
+    def fields(order: Order) -> dict[str, Any]:
+        return {
+            f.attname: getattr(order, f.attname)
+            for f in Order._meta.concrete_fields
+            if f.attname not in skip
+        }
+
+    def lines(order: Order) -> list[tuple[Any, ...]]:
+        return list(
+            order.lines.values_list(
+                "position", "product_id", "description", "quantity", "unit", "unit_price",
+                "discount_percent", "tax_rate", "subtotal", "tax", "total",
+            )
+        )
+
+    made.refresh_from_db()
+    assert fields(imported) == fields(made)
+    assert lines(imported) == lines(made)
+    content_type = ContentType.objects.get_for_model(Order)
+
+    def audit(order: Order) -> tuple[Any, ...]:
+        entry = AuditEntry.objects.get(content_type=content_type, object_id=order.pk)
+        changes = {
+            k: v for k, v in entry.changes.items() if k not in ("number", "external_id")
+        }
+        return entry.action, entry.actor_id, entry.object_repr == order.number, changes
+
+    assert audit(imported) == audit(made)
+    assert AuditEntry.objects.get(content_type=content_type, object_id=imported.pk).interface == (
+        Interface.IMPORT
+    )
+
+    def entry(order: Order) -> tuple[Any, ...]:
+        found = SearchEntry.objects.get(resource=Order.RESOURCE, object_id=order.pk)
+        own = set(order.number.lower().replace("-", " ").split())
+        own |= set(order.external_id.lower().replace("#", " ").replace("-", " ").split())
+        text = [w for w in found.text.split() if w not in own]
+        return found.owner_id, found.team_id, found.subtitle, found.title == order.number, text
+
+    with interface(Interface.WEB):
+        assert entry(imported) == entry(made)
+    assert job.created == 4
