@@ -83,12 +83,10 @@ def products_create_many(*, actor: User, items: list[catalogue.ProductData]) -> 
     unique among the catalogue and the items); per item the ``Product`` or its errors.
     Raises ``PermissionDenied`` for anyone who may not change the catalogue."""
     catalogue.require_product_manager(actor)
-    wanted = {str(i.get("sku") or "").strip().casefold() for i in items}
+    wanted = {str(i.get("sku") or "").strip() for i in items}
+    variants = sorted({v for s in wanted if s for v in (s, s.upper(), s.lower())})
     taken = {
-        sku.casefold()
-        for sku in Product.objects.filter(sku__in=[s for s in wanted if s]).values_list(
-            "sku", flat=True
-        )
+        sku.casefold() for sku in Product.objects.filter(sku__in=variants).values_list("sku", flat=True)
     }
     results: list[Product | Errors] = []
     for item in items:

@@ -365,6 +365,10 @@ class OrderImporter:
         if names:
             for pk, name in live.filter(name__in=sorted(names)).values_list("pk", "name"):
                 found.setdefault("name:" + fold(name), pk)
+            # A name written in other letters: the SKU made for it the first time.
+            made = {_made_sku(n): "name:" + fold(n) for n in names}
+            for pk, sku in live.filter(sku__in=sorted(made)).values_list("pk", "sku"):
+                found.setdefault(made[sku], pk)
         missing = [k for k in first if k not in found]
         if not missing:
             return found
@@ -376,7 +380,7 @@ class OrderImporter:
                 price = row.line_total / row.quantity
             price = money.quantize(price or Decimal(0), currency)
             name = row.product or row.sku
-            sku = row.sku or "IMP-" + hashlib.sha1(fold(name).encode()).hexdigest()[:10].upper()  # noqa: S324
+            sku = row.sku or _made_sku(name)
             items.append({"sku": sku, "name": name[:200], "unit_price": price, "currency": currency})
         try:
             outcomes = sales_bulk.products_create_many(actor=self.actor, items=items)  # type: ignore[arg-type]
@@ -578,6 +582,12 @@ class _Known:
         ):
             if key:
                 self.by.setdefault(key, pk)
+
+
+def _made_sku(name: str) -> str:
+    """The SKU of a product the import adds from its name alone (the same for the
+    same name in any letters, so a later file finds it)."""
+    return "IMP-" + hashlib.sha1(fold(name).encode()).hexdigest()[:10].upper()  # noqa: S324
 
 
 def _product_key(row: OrderRow) -> str:
