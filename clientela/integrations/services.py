@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from clientela.contacts import bulk, services
-from clientela.contacts.models import Person
 from clientela.contacts import selectors as contacts_selectors
+from clientela.contacts.models import Person
 from clientela.core.choices import Interface
 from clientela.core.context import interface
 from clientela.core.errors import NotFound
@@ -463,9 +463,7 @@ def order_undo(*, actor: User, job: ImportJob) -> int:
             done = sales_bulk.orders_trash_many(actor=actor, versions=orders)
         except ValidationError as exc:
             raise ValidationError({"job": exc.messages}) from None
-        unchanged = dict(
-            Person.objects.filter(pk__in=list(people)).values_list("pk", "version")
-        )
+        unchanged = dict(Person.objects.filter(pk__in=list(people)).values_list("pk", "version"))
         kept = {pk: v for pk, v in people.items() if unchanged.get(pk) == v}
         with_orders = set(
             Order.objects.filter(person_id__in=list(kept), deleted_at__isnull=True).values_list(

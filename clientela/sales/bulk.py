@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -86,11 +86,12 @@ def products_create_many(*, actor: User, items: list[catalogue.ProductData]) -> 
     wanted = {str(i.get("sku") or "").strip() for i in items}
     variants = sorted({v for s in wanted if s for v in (s, s.upper(), s.lower())})
     taken = {
-        sku.casefold() for sku in Product.objects.filter(sku__in=variants).values_list("sku", flat=True)
+        sku.casefold()
+        for sku in Product.objects.filter(sku__in=variants).values_list("sku", flat=True)
     }
     results: list[Product | Errors] = []
     for item in items:
-        product, errors = Product(), {}
+        product, errors = Product(), cast(Errors, {})
         catalogue._product_texts(product, item, errors, creating=True)
         catalogue._product_price(product, item, errors, creating=True)
         catalogue._product_flags(product, item, errors)
@@ -141,11 +142,9 @@ def orders_check(*, actor: User, items: list[OrderData]) -> list[CheckedOrder | 
     require(actor, "create", Order.RESOURCE)
     shared: Errors = {}
     owner_team = c.assign_owner_team(actor, Order.RESOURCE, None, shared)
-    people = _visible_people(
-        actor, {i["person_id"] for i in items if type(i.get("person_id")) is int}
-    )
-    product_ids = {
-        line["product_id"]
+    people = _visible_people(actor, {pk for i in items if type(pk := i.get("person_id")) is int})
+    product_ids: set[int] = {
+        line["product_id"]  # type: ignore[misc]
         for item in items
         for line in item.get("lines") or []
         if type(line.get("product_id")) is int
@@ -303,21 +302,21 @@ def orders_write(*, actor: User, checked: list[CheckedOrder]) -> list[Order]:
         ],
     )
     # A customer's name once per customer, not per order.
-    names: dict[int | None, str] = {None: ""}
+    customers: dict[int | None, str] = {None: ""}
     for order in orders:
-        if order.person_id not in names:
-            names[order.person_id] = str(order.person)
+        if order.person_id not in customers:
+            customers[order.person_id] = str(order.person)
     audit_rows(
         actor,
         Order,
         [
-            (item.order, created_changes(_snapshot(item, names[item.order.person_id])))  # type: ignore[misc]
+            (item.order, created_changes(_snapshot(item, customers[item.order.person_id])))  # type: ignore[misc]
             for item in checked
         ],
         AuditAction.CREATE,
         now,
     )
-    search_rows([_search_entry(o, names[o.person_id]) for o in orders])
+    search_rows([_search_entry(o, customers[o.person_id]) for o in orders])
     return orders
 
 

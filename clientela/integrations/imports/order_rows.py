@@ -121,10 +121,7 @@ def parse_amount(text: str) -> Decimal:
     if "," in value:
         head, _sep, tail = value.rpartition(",")
         # "1,234" is a thousand; "12,5" and "12,50" are decimal commas.
-        if len(tail) == 3:
-            value = value.replace(",", "")
-        else:
-            value = f"{head.replace(',', '')}.{tail}"
+        value = value.replace(",", "") if len(tail) == 3 else f"{head.replace(',', '')}.{tail}"
     try:
         amount = Decimal(value)
     except InvalidOperation:
@@ -167,10 +164,9 @@ def _date_and_time(value: str, order: str) -> datetime.datetime:
         try:
             day = parse_date(value[:cut], order)
         except ValueError as exc:
-            if cut == len(value) or " " not in value[:cut]:
-                # A date that cannot be (31/02) says so; other text was not a date.
-                if str(exc) == _("This date does not exist."):
-                    why = str(exc)
+            # A date that cannot be (31/02) says so; other text was not a date.
+            if str(exc) == _("This date does not exist."):
+                why = str(exc)
             continue
         rest = value[cut:].strip()
         if not rest:
@@ -339,7 +335,6 @@ class OrderConverter:
                 self._fail(out, key, raw, _("The amount cannot be negative."))
             else:
                 setattr(out, key, amount)
-        if "line_total" not in self.columns and "unit_price" not in self.columns:
-            self._fail(out, "unit_price", "", _("Give the unit price or the line total."))
-        elif out.line_total is None and out.unit_price is None and out.ok:
+        unpriced = out.line_total is None and out.unit_price is None and out.ok
+        if unpriced or ("line_total" not in self.columns and "unit_price" not in self.columns):
             self._fail(out, "unit_price", "", _("Give the unit price or the line total."))

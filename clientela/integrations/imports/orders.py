@@ -38,7 +38,13 @@ from clientela.integrations.imports.convert import Issue
 from clientela.integrations.imports.dates import date_order, default_date_order
 from clientela.integrations.imports.order_rows import OrderConverter, OrderRow
 from clientela.integrations.imports.readers import Row
-from clientela.integrations.imports.runner import CHUNK, DATE_SAMPLE, PREVIEW_ROWS, ChunkResult
+from clientela.integrations.imports.runner import (
+    CHUNK,
+    DATE_SAMPLE,
+    PREVIEW_ROWS,
+    ChunkResult,
+    table_for,
+)
 from clientela.integrations.models import ImportedAction, ImportJob, ImportRowIssue, RowIssueKind
 from clientela.sales import bulk as sales_bulk
 from clientela.sales import money
@@ -101,8 +107,6 @@ class OrderImporter:
     as ``runner.Importer``'s."""
 
     def __init__(self, job: ImportJob, *, dry_run: bool) -> None:
-        from clientela.integrations.imports.runner import table_for
-
         self.job = job
         self.dry_run = dry_run
         self.actor = job.user
@@ -111,7 +115,8 @@ class OrderImporter:
         if "ordered_at" in job.mapping:
             column = job.mapping.index("ordered_at")
             sample = (
-                r.cells[column].split(" ")[0] for r in itertools.islice(self.table.rows(), DATE_SAMPLE)
+                r.cells[column].split(" ")[0]
+                for r in itertools.islice(self.table.rows(), DATE_SAMPLE)
             )
             order = date_order(sample, default=order)
         self.converter = OrderConverter(
@@ -300,7 +305,10 @@ class OrderImporter:
     ) -> list[tuple[_Customer, int]]:
         if not customers:
             return []
-        checks = contacts_bulk.people_check(actor=self.actor, items=[c.data() for c in customers])
+        checks = contacts_bulk.people_check(
+            actor=self.actor,
+            items=[c.data() for c in customers],  # type: ignore[misc]
+        )
         retry = []
         accepted: list[tuple[_Customer, Any]] = []
         for customer, checked in zip(customers, checks, strict=True):
@@ -319,7 +327,10 @@ class OrderImporter:
             else:
                 accepted.append((customer, checked))
         if retry:
-            again = contacts_bulk.people_check(actor=self.actor, items=[c.data() for c in retry])
+            again = contacts_bulk.people_check(
+                actor=self.actor,
+                items=[c.data() for c in retry],  # type: ignore[misc]
+            )
             for customer, checked in zip(retry, again, strict=True):
                 if isinstance(checked, dict):
                     customer.error = _("The customer could not be created: %(why)s") % {
@@ -354,24 +365,22 @@ class OrderImporter:
             currency = group.first("currency") or self.base_currency
             for row in group.rows:
                 first.setdefault(_product_key(row), (row, currency))
-        found: dict[str, int | None] = {}
-        skus = {r.sku for r, _c in first.values() if r.sku}
-        names = {r.product for r, _c in first.values() if not r.sku}
-        live = Product.objects.filter(deleted_at__isnull=True, is_active=True)
-        if skus:
-            variants = sorted({v for s in skus for v in (s, s.upper(), s.lower())})
-            for pk, sku in live.filter(sku__in=variants).values_list("pk", "sku"):
-                found.setdefault(fold(sku), pk)
-        if names:
-            for pk, name in live.filter(name__in=sorted(names)).values_list("pk", "name"):
-                found.setdefault("name:" + fold(name), pk)
-            # A name written in other letters: the SKU made for it the first time.
-            made = {_made_sku(n): "name:" + fold(n) for n in names}
-            for pk, sku in live.filter(sku__in=sorted(made)).values_list("pk", "sku"):
-                found.setdefault(made[sku], pk)
+        found = _catalogue(
+            {r.sku for r, _c in first.values() if r.sku},
+            {r.product for r, _c in first.values() if not r.sku},
+        )
         missing = [k for k in first if k not in found]
-        if not missing:
-            return found
+        if missing:
+            self._add_products(missing, first, found, result)
+        return found
+
+    def _add_products(
+        self,
+        missing: list[str],
+        first: dict[str, tuple[OrderRow, str]],
+        found: dict[str, int | None],
+        result: OrderChunk,
+    ) -> None:
         items = []
         for key in missing:
             row, currency = first[key]
@@ -381,36 +390,40 @@ class OrderImporter:
             price = money.quantize(price or Decimal(0), currency)
             name = row.product or row.sku
             sku = row.sku or _made_sku(name)
-            items.append({"sku": sku, "name": name[:200], "unit_price": price, "currency": currency})
+            items.append(
+                {"sku": sku, "name": name[:200], "unit_price": price, "currency": currency}
+            )
         try:
             outcomes = sales_bulk.products_create_many(actor=self.actor, items=items)  # type: ignore[arg-type]
         except PermissionDenied:
             outcomes = [{"sku": [_("Only admins and managers may add products.")]}] * len(items)
         for key, outcome in zip(missing, outcomes, strict=True):
+            row = first[key][0]
             if isinstance(outcome, Product):
                 found[key] = outcome.pk
                 result.created_products += 1
                 if not self.dry_run:
-                    row = first[key][0].number
-                    result.records.append((row, outcome.pk, ImportedAction.PRODUCT.value, 1, None))
-            else:
-                found[key] = None
-                row = first[key][0]
-                result.issues.append(
-                    self._issue(
-                        row.number,
-                        _("The product “%(name)s” is not in the catalogue and could not be "
-                          "added (%(why)s): the line keeps its name as text.")
-                        % {
-                            "name": row.product or row.sku,
-                            "why": " ".join(m for ms in outcome.values() for m in ms),
-                        },
-                        column=self.converter.column("sku" if row.sku else "product"),
-                        value=row.sku or row.product,
-                        kind=RowIssueKind.NOTE,
+                    result.records.append(
+                        (row.number, outcome.pk, ImportedAction.PRODUCT.value, 1, None)
                     )
+                continue
+            found[key] = None
+            result.issues.append(
+                self._issue(
+                    row.number,
+                    _(
+                        "The product “%(name)s” is not in the catalogue and could not be "
+                        "added (%(why)s): the line keeps its name as text."
+                    )
+                    % {
+                        "name": row.product or row.sku,
+                        "why": " ".join(m for ms in outcome.values() for m in ms),
+                    },
+                    column=self.converter.column("sku" if row.sku else "product"),
+                    value=row.sku or row.product,
+                    kind=RowIssueKind.NOTE,
                 )
-        return found
+            )
 
     # --- orders ------------------------------------------------------------------------
 
@@ -477,8 +490,13 @@ class OrderImporter:
                     )
             for number, issue in group.notes:
                 result.issues.append(
-                    self._issue(number, issue.message, column=issue.column, value=issue.value,
-                                kind=RowIssueKind.NOTE)
+                    self._issue(
+                        number,
+                        issue.message,
+                        column=issue.column,
+                        value=issue.value,
+                        kind=RowIssueKind.NOTE,
+                    )
                 )
             if not self.dry_run:
                 result.records.append(
@@ -521,7 +539,7 @@ class _Customer:
         email = group.first("email")
         try:
             email = normalize_email(email) if email else ""
-        except Exception:  # noqa: BLE001 -- the services say why when it is created
+        except Exception:  # the services say why when the customer is created
             email = email.strip()
         name = fold(f"{row.first_name} {row.last_name}".strip())
         key = f"x:{row.external_id}" if row.external_id else f"e:{email}" if email else f"n:{name}"
@@ -584,6 +602,24 @@ class _Known:
                 self.by.setdefault(key, pk)
 
 
+def _catalogue(skus: set[str], names: set[str]) -> dict[str, int | None]:
+    """The live products sold under these SKUs (any letters) or names, by product key."""
+    found: dict[str, int | None] = {}
+    live = Product.objects.filter(deleted_at__isnull=True, is_active=True)
+    if skus:
+        variants = sorted({v for s in skus for v in (s, s.upper(), s.lower())})
+        for pk, sku in live.filter(sku__in=variants).values_list("pk", "sku"):
+            found.setdefault(fold(sku), pk)
+    if names:
+        for pk, name in live.filter(name__in=sorted(names)).values_list("pk", "name"):
+            found.setdefault("name:" + fold(name), pk)
+        # A name written in other letters: the SKU made for it the first time.
+        made = {_made_sku(n): "name:" + fold(n) for n in names}
+        for pk, sku in live.filter(sku__in=sorted(made)).values_list("pk", "sku"):
+            found.setdefault(made[sku], pk)
+    return found
+
+
 def _made_sku(name: str) -> str:
     """The SKU of a product the import adds from its name alone (the same for the
     same name in any letters, so a later file finds it)."""
@@ -638,7 +674,7 @@ def _preview(group: Group, order: Order) -> dict[str, Any]:
         "phone": "",
         "city": "",
         "country": "",
-        "organization": money.money_str(order.total, order.currency) + f" {order.currency}",
+        "organization": f"{money.money_str(order.total, order.currency)} {order.currency}",
         "birthday": "",
         "tags": ", ".join(dict.fromkeys(r.product or r.sku for r in group.rows)),
     }

@@ -17,7 +17,13 @@ from pathlib import Path
 
 CDNOW_HEADERS = ["Order", "Customer ID", "Customer", "Date", "Product", "Quantity", "Line total"]
 CHINOOK_HEADERS = [
-    "Invoice", "Email", "Customer", "Invoice date", "Product", "Unit price", "Quantity",
+    "Invoice",
+    "Email",
+    "Customer",
+    "Invoice date",
+    "Product",
+    "Unit price",
+    "Quantity",
     "Currency",
 ]
 
@@ -51,7 +57,7 @@ def chinook_csv(source: Path, target: Path) -> int:
     with target.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(CHINOOK_HEADERS)
-        for pk, line in sorted(by_model["chinook.invoiceline"].items()):
+        for _pk, line in sorted(by_model["chinook.invoiceline"].items()):
             invoice = invoices[int(line["invoice"])]  # type: ignore[call-overload]
             customer = customers[int(invoice["customer"])]  # type: ignore[call-overload]
             track = tracks[int(line["track"])]  # type: ignore[call-overload]

@@ -7,12 +7,21 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 
 from clientela.contacts.models import Person
+from clientela.contacts.services import EmailInput
+from clientela.core.choices import Interface
+from clientela.core.context import interface
+from clientela.core.models import AuditEntry, SearchEntry
 from clientela.integrations import services
+from clientela.integrations.imports import orders
 from clientela.integrations.models import ImportStatus
-from clientela.integrations.tests.test_import_services import DATA, _media, import_file
+from clientela.integrations.tests.test_import_services import DATA, _media, import_file, upload
 from clientela.sales.models import Order, OrderLine, Product
+from clientela.sales.services.catalogue import product_create
+from clientela.sales.services.orders import order_create
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +29,9 @@ __all__ = ["_media"]
 
 
 def all_issues(job: Any, dry_run: bool = False) -> list[tuple[int, str, str]]:
-    return [(i.row, i.kind, i.message) for i in job.issues.filter(dry_run=dry_run).order_by("row", "id")]
+    return [
+        (i.row, i.kind, i.message) for i in job.issues.filter(dry_run=dry_run).order_by("row", "id")
+    ]
 
 
 def test_shopify_export_is_guessed_and_imported(manager_north: Any) -> None:
@@ -34,6 +45,7 @@ def test_shopify_export_is_guessed_and_imported(manager_north: Any) -> None:
     assert first.total == Decimal("59.80")
     assert first.currency == "EUR"
     assert first.status == "fulfilled"
+    assert first.person is not None
     assert first.person.email == "ana@example.com"
     assert first.notes == "Gift wrap please"
     assert orders["#1002"].status == "open"
@@ -69,6 +81,7 @@ def test_square_splits_date_and_time_and_reads_dollar_amounts(manager_north: Any
     order = Order.objects.get(external_id="T101")
     assert order.total == Decimal("1350.00")
     assert order.ordered_at.isoformat().startswith("2024-06-02T14:02:10")
+    assert order.person is not None
     assert order.person.external_id == "SQ-CUST-2"
     assert str(order.person) == "Hal Reed"
 
@@ -84,13 +97,16 @@ def test_bad_cells_fail_their_row_and_an_order_whose_lines_disagree_fails_whole(
     assert (5, "The quantity must be a positive number with at most 3 decimals.") in errors
     assert (6, "This date does not exist.") in errors
     assert any(
-        r == 7 and m == "The lines of order A-6 disagree on the currency: EUR, USD." for r, m in errors
+        r == 7 and m == "The lines of order A-6 disagree on the currency: EUR, USD."
+        for r, m in errors
     )
     assert any(r == 8 for r, m in errors)  # the other line of A-6
     assert (10, "The product is missing: give its SKU or name.") in errors
     # An unknown status is left out (the order is kept, taken as fulfilled).
     notes = [m for row, kind, m in found if row == 9 and kind == "note"]
-    assert notes == ["Left out: “teleported” is not a status we know; the order is taken as fulfilled."]
+    assert notes == [
+        "Left out: “teleported” is not a status we know; the order is taken as fulfilled."
+    ]
     assert sorted(Order.objects.values_list("external_id", flat=True)) == ["A-1", "A-7"]
     assert (job.created, job.failed, job.partial) == (2, 7, 1)
     assert Order.objects.get(external_id="A-7").status == "fulfilled"
@@ -112,11 +128,7 @@ def test_the_same_file_again_skips_every_order(manager_north: Any) -> None:
     assert Person.objects.count() == 2
 
 
-def test_existing_customers_and_products_are_used(
-    manager_north: Any, person_factory: Any
-) -> None:
-    from clientela.contacts.services import EmailInput
-    from clientela.sales.services.catalogue import product_create
+def test_existing_customers_and_products_are_used(manager_north: Any, person_factory: Any) -> None:
 
     ana = person_factory(
         manager_north, first_name="Ana", last_name="Ruiz", emails=[EmailInput("ANA@example.com")]
@@ -146,7 +158,6 @@ def test_a_rep_imports_orders_with_unknown_products_as_text(rep_north: Any) -> N
 def test_undo_trashes_orders_and_what_the_import_created(
     manager_north: Any, person_factory: Any
 ) -> None:
-    from clientela.contacts.services import EmailInput
 
     person_factory(
         manager_north, first_name="Bea", last_name="Soto", emails=[EmailInput("bea@example.com")]
@@ -162,20 +173,14 @@ def test_undo_trashes_orders_and_what_the_import_created(
     assert job.status == ImportStatus.UNDONE
 
 
-def test_an_order_split_over_the_chunk_size_stays_whole(manager_north: Any, settings: Any) -> None:
-    from clientela.integrations.imports import runner
-
+def test_an_order_split_over_the_chunk_size_stays_whole(
+    manager_north: Any, monkeypatch: Any
+) -> None:
     rows = ["Order,Email,Date,SKU,Quantity,Unit price,Currency"]
     for n in range(1, 8):
         rows += [f"N-{n},c{n}@example.com,2024-02-0{n},S{k},1,1.00,EUR" for k in range(3)]
-    old = runner.CHUNK
-    try:
-        from clientela.integrations.imports import orders
-
-        orders.CHUNK = 4
-        job = import_file(manager_north, ("\n".join(rows) + "\n").encode(), "cut.csv")
-    finally:
-        orders.CHUNK = old
+    monkeypatch.setattr(orders, "CHUNK", 4)  # chunks of 4 rows would cut every order
+    job = import_file(manager_north, ("\n".join(rows) + "\n").encode(), "cut.csv")
     assert (job.created, job.failed) == (21, 0), all_issues(job)
     assert set(Order.objects.values_list("total", flat=True)) == {Decimal("3.00")}
 
@@ -183,9 +188,6 @@ def test_an_order_split_over_the_chunk_size_stays_whole(manager_north: Any, sett
 def test_the_mapping_must_name_an_order_a_customer_a_product_and_a_price(
     manager_north: Any,
 ) -> None:
-    from django.core.exceptions import ValidationError
-
-    from clientela.integrations.tests.test_import_services import upload
 
     job = upload(manager_north, DATA / "shopify_orders.csv")
     with pytest.raises(ValidationError) as caught:
@@ -205,12 +207,6 @@ def test_an_imported_order_is_the_order_the_service_makes(manager_north: Any) ->
     """Same order, lines, totals, audit entry and search entry as ``order_create``
     (only the number, the timestamps and the fulfilment time differ: an imported order
     was fulfilled when it was placed)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from clientela.core.choices import Interface
-    from clientela.core.context import interface
-    from clientela.core.models import AuditEntry, SearchEntry
-    from clientela.sales.services.orders import order_create
 
     job = import_file(manager_north, DATA / "shopify_orders.csv")
     imported = Order.objects.get(external_id="#1001")
@@ -248,8 +244,17 @@ def test_an_imported_order_is_the_order_the_service_makes(manager_north: Any) ->
     def lines(order: Order) -> list[tuple[Any, ...]]:
         return list(
             order.lines.values_list(
-                "position", "product_id", "description", "quantity", "unit", "unit_price",
-                "discount_percent", "tax_rate", "subtotal", "tax", "total",
+                "position",
+                "product_id",
+                "description",
+                "quantity",
+                "unit",
+                "unit_price",
+                "discount_percent",
+                "tax_rate",
+                "subtotal",
+                "tax",
+                "total",
             )
         )
 
@@ -260,9 +265,7 @@ def test_an_imported_order_is_the_order_the_service_makes(manager_north: Any) ->
 
     def audit(order: Order) -> tuple[Any, ...]:
         entry = AuditEntry.objects.get(content_type=content_type, object_id=order.pk)
-        changes = {
-            k: v for k, v in entry.changes.items() if k not in ("number", "external_id")
-        }
+        changes = {k: v for k, v in entry.changes.items() if k not in ("number", "external_id")}
         return entry.action, entry.actor_id, entry.object_repr == order.number, changes
 
     assert audit(imported) == audit(made)

@@ -59,6 +59,7 @@ def test_cdnow_purchases_import_to_the_cent(admin: Any, tmp_path: Path) -> None:
     # The CDs bought: a line total no single price gives is two lines, same quantity.
     assert OrderLine.objects.aggregate(n=Sum("quantity"))["n"] == 167_881
     first = Order.objects.get(external_id="CD-1")
+    assert first.person is not None
     assert (first.person.external_id, str(first.person), first.total) == (
         "00001",
         "Customer 00001",
