@@ -202,7 +202,7 @@ def test_upload_without_a_file_or_with_a_bad_kind(client: Any, rep_north: Any) -
     [
         ({"map_0": "shoe_size"}, "there is no field"),
         ({"map_0": "last_name"}, "is taken by the columns"),
-        ({"kind": "dragons"}, "Choose people or organizations"),
+        ({"kind": "dragons"}, "Choose people, organizations or orders"),
         ({"map_0": "", "map_1": ""}, "Map at least one column to a name"),
         ({"on_exact": "explode"}, "Choose skip, update or create"),
     ],

@@ -349,7 +349,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         return _render_job(request, job, extra, status=status)
 
     if kind not in ImportKind.values:
-        return again({"kind": [_("Choose people or organizations.")]})
+        return again({"kind": [_("Choose people, organizations or orders.")]})
     try:
         if action == "apply":
             name = request.POST.get("saved", "")

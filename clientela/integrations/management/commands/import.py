@@ -1,4 +1,4 @@
-"""``clientela import FILE --user NAME [--kind people|organizations] [--mapping NAME]
+"""``clientela import FILE --user NAME [--kind people|organizations|orders] [--mapping NAME]
 [--on-duplicate skip|update|create] [--dry-run]``: the same import as the web page, in
 the terminal, with a progress bar on standard error and, as the last line of standard
 output, ``created N, updated N, skipped N, failed N``.
@@ -33,7 +33,10 @@ from clientela.integrations.models import ImportJob, ImportKind, ImportStatus, O
 
 
 class Command(ClientelaCommand):
-    help = "Import people or organizations from a CSV, XLSX or vCard file."
+    help = (
+        "Import people or organizations from a CSV, XLSX or vCard file, or orders from a "
+        "CSV or XLSX file with one row per order line."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help="the CSV, XLSX or vCard file")
