@@ -73,7 +73,9 @@ def test_target_keys_and_multiple() -> None:
     org_keys = {t.key for t in ORGANIZATION_TARGETS}
     assert {"name", "website", "industry", "email", "street", "relationships"} <= org_keys
     assert "first_name" not in org_keys
-    assert TARGETS == {"people": PEOPLE_TARGETS, "organizations": ORGANIZATION_TARGETS}
+    assert TARGETS["people"] == PEOPLE_TARGETS
+    assert TARGETS["organizations"] == ORGANIZATION_TARGETS
+    assert set(TARGETS) == {"people", "organizations", "orders"}
 
 
 @pytest.mark.django_db

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from clientela.contacts.models import Person
 from clientela.contacts.services import EmailInput
@@ -17,7 +19,7 @@ from clientela.core.context import interface
 from clientela.core.models import AuditEntry, SearchEntry
 from clientela.integrations import services
 from clientela.integrations.imports import orders
-from clientela.integrations.models import ImportStatus
+from clientela.integrations.models import ImportJob, ImportStatus
 from clientela.integrations.tests.test_import_services import DATA, _media, import_file, upload
 from clientela.sales.models import Order, OrderLine, Product
 from clientela.sales.services.catalogue import product_create
@@ -283,3 +285,31 @@ def test_an_imported_order_is_the_order_the_service_makes(manager_north: Any) ->
     with interface(Interface.WEB):
         assert entry(imported) == entry(made)
     assert job.created == 4
+
+
+def test_the_import_pages_show_an_order_file(client: Any, manager_north: Any) -> None:
+    """Uploaded on the page, guessed as orders, mapped, checked and imported: every page
+    answers and says what it does."""
+    client.force_login(manager_north)
+    data = (DATA / "shopify_orders.csv").read_bytes()
+    response = client.post(
+        reverse("integrations:import-new-kind", kwargs={"kind": "orders"}),
+        {"file": SimpleUploadedFile("orders.csv", data, content_type="text/csv"), "kind": ""},
+    )
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.kind == "orders"
+    page = client.get(response["Location"]).content.decode()
+    assert "Order number" in page
+    assert "Lineitem sku" in page
+    services.import_check(actor=manager_north, job=job)
+    page = client.get(response["Location"]).content.decode()
+    assert "4 rows will be imported, 0 with 0 cells left out, 0 will fail." in page
+    assert "#1001 · Ana Ruiz" in page
+    job.refresh_from_db()
+    services.import_start(actor=manager_north, job=job)
+    services.import_run(job=job)
+    page = client.get(response["Location"]).content.decode()
+    assert "4 rows imported" in page
+    orders_page = client.get(reverse("sales:order-list")).content.decode()
+    assert reverse("integrations:import-new-kind", kwargs={"kind": "orders"}) in orders_page
