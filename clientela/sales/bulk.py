@@ -16,12 +16,12 @@ The caller owns the transaction (the importer commits a chunk with its checkpoin
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,11 +208,23 @@ def _check_one(
     if errors or currency is None or ordered_at is None:
         return None
     totals = c.document_totals(lines)
-    order = copy.copy(template)
-    order.external_id, order.person = external_id, person
-    order.currency, order.status, order.ordered_at = currency, status, ordered_at
-    order.subtotal, order.tax_total, order.total = totals.subtotal, totals.tax_total, totals.total
-    order.notes = notes
+    # The template's values, then the order's own (set in ``__dict__``, as Django's
+    # ``from_db`` does: the descriptors' work is not needed for a new record).
+    order = Order.__new__(Order)
+    order.__dict__.update(template.__dict__)
+    order._state = ModelState()
+    order._state.fields_cache["person"] = person
+    order.__dict__.update(
+        external_id=external_id,
+        person_id=person.pk if person is not None else None,
+        currency=currency,
+        status=status,
+        ordered_at=ordered_at,
+        subtotal=totals.subtotal,
+        tax_total=totals.tax_total,
+        total=totals.total,
+        notes=notes,
+    )
     return CheckedOrder(order, lines)
 
 
@@ -240,19 +252,22 @@ def _search_entry(order: Order, customer: str) -> search.Entry:
     )
 
 
-def _snapshot(checked: CheckedOrder, customer: str) -> dict[str, Any]:
-    """``order_snapshot`` from the values in hand."""
+def _changes(checked: CheckedOrder, customer: str) -> dict[str, list[str | None]]:
+    """``created_changes(order_snapshot(order))`` built straight from the values in
+    hand (every value of the snapshot is text but the number of lines; an empty one
+    is left out), in the same key order."""
     order = checked.order
-    return {
-        "number": order.number,
-        "status": order.status,
-        "currency": order.currency,
-        "total": money.money_str(order.total, order.currency),
-        "person": customer or None,
-        "organization": None,
-        "external_id": order.external_id,
-        "lines": len(checked.lines),
-    }
+    values = (
+        ("currency", order.currency),
+        ("external_id", order.external_id),
+        ("lines", str(len(checked.lines))),
+        ("number", order.number),
+        ("organization", ""),
+        ("person", customer),
+        ("status", order.status),
+        ("total", money.money_str(order.total, order.currency)),
+    )
+    return {key: [None, value] for key, value in values if value}
 
 
 def orders_write(*, actor: User, checked: list[CheckedOrder]) -> list[Order]:
@@ -310,7 +325,7 @@ def orders_write(*, actor: User, checked: list[CheckedOrder]) -> list[Order]:
         actor,
         Order,
         [
-            (item.order, created_changes(_snapshot(item, customers[item.order.person_id])))  # type: ignore[misc]
+            (item.order, _changes(item, customers[item.order.person_id]))  # type: ignore[misc]
             for item in checked
         ],
         AuditAction.CREATE,
