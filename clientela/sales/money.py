@@ -47,6 +47,7 @@ def currency_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in sorted(currencies())]
 
 
+@cache
 def exponent(currency: str) -> int:
     """Minor-unit digits of ``currency`` (2 for EUR, 0 for JPY, 3 for KWD)."""
     return int(get_currency_precision(currency))

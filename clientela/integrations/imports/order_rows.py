@@ -28,6 +28,7 @@ from clientela.sales import money
 MAX_NOTES = 10000
 _SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₽": "RUB", "₩": "KRW"}
 _NOT_NUMBER = re.compile(r"[^\d,.\-]")
+_PLAIN = re.compile(r"^\d{1,15}(?:\.\d{1,6})?$")
 _OFFSET = re.compile(r"^(.*\d)\s*(?:UTC|GMT)?\s*([+-])(\d{2}):?(\d{2})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
 
@@ -109,6 +110,8 @@ def parse_amount(text: str) -> Decimal:
     """An amount as shops and spreadsheets write it: "1234.5", "$1,234.50", "1.234,50 €",
     "(12.00)" (negative). Raises ValueError."""
     value = text.strip()
+    if _PLAIN.match(value):  # "12.50", what most files hold: read as it is
+        return Decimal(value)
     negative = value.startswith("(") and value.endswith(")")
     value = _NOT_NUMBER.sub("", value)
     if value.startswith("-"):
