@@ -9,6 +9,7 @@
     .venv/bin/python bench/run.py --only duplicates   # bench/duplicates.py, own data file
     .venv/bin/python bench/run.py --only clv          # bench/clv.py, no database
     .venv/bin/python bench/run.py --only baskets      # bench/baskets.py, no database
+    .venv/bin/python bench/run.py --only orders_import  # bench/orders_import.py, CDNOW
 
 An existing data file is migrated to the current schema first (``migrate_if_needed``).
 
@@ -64,6 +65,7 @@ PARTS = (
     "imports",
     "clv",
     "baskets",
+    "orders_import",
 )
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {
@@ -73,6 +75,7 @@ OWN_PROCESS_PARTS = {
     "imports": False,
     "clv": False,
     "baskets": False,
+    "orders_import": False,
 }
 TARGETS = {
     "list_p95_ms": 50.0,
