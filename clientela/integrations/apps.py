@@ -17,7 +17,9 @@ class IntegrationsConfig(AppConfig):
 
     def _register_imports(self) -> None:
         """An "Import" entry in the settings and the list menus; when a worker starts,
-        imports a stopped worker left behind resume at their checkpoint."""
+        imports a stopped worker left behind resume at their checkpoint. The order
+        importer registers itself with the runner (``imports.orders``)."""
+        import clientela.integrations.imports.orders  # noqa: F401
         from clientela.core.registry import (
             RecurringJob,
             register_recurring_job,

@@ -18,7 +18,6 @@ at all.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,12 +29,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientela.contacts import bulk as contacts_bulk
-from clientela.contacts import selectors as contacts_selectors
-from clientela.contacts.details import EmailInput
-from clientela.contacts.models import Person
-from clientela.core.normalize import fold, normalize_email
+from clientela.integrations.imports import runner
 from clientela.integrations.imports.convert import Issue
 from clientela.integrations.imports.dates import date_order, default_date_order
+from clientela.integrations.imports.order_parties import (
+    Customer,
+    Known,
+    catalogue_products,
+    made_sku,
+    product_key,
+)
 from clientela.integrations.imports.order_rows import OrderConverter, OrderRow
 from clientela.integrations.imports.readers import Row
 from clientela.integrations.imports.runner import (
@@ -281,9 +284,9 @@ class OrderImporter:
 
     def _customers(self, groups: list[Group], result: OrderChunk) -> list[Group]:
         """Each order's customer found or created (people the user may see)."""
-        wanted = {g.order: _Customer.of(g) for g in groups}
-        known = _Known(self.actor, list(wanted.values()))
-        missing: dict[str, _Customer] = {}
+        wanted = {g.order: Customer.of(g.rows, g.first("email")) for g in groups}
+        known = Known(self.actor, list(wanted.values()))
+        missing: dict[str, Customer] = {}
         for customer in wanted.values():
             if known.find(customer) is None:
                 missing.setdefault(customer.key, customer)
@@ -301,8 +304,8 @@ class OrderImporter:
         return kept
 
     def _create_people(
-        self, customers: list[_Customer], groups: list[Group], result: OrderChunk
-    ) -> list[tuple[_Customer, int]]:
+        self, customers: list[Customer], groups: list[Group], result: OrderChunk
+    ) -> list[tuple[Customer, int]]:
         if not customers:
             return []
         checks = contacts_bulk.people_check(
@@ -310,7 +313,7 @@ class OrderImporter:
             items=[c.data() for c in customers],  # type: ignore[misc]
         )
         retry = []
-        accepted: list[tuple[_Customer, Any]] = []
+        accepted: list[tuple[Customer, Any]] = []
         for customer, checked in zip(customers, checks, strict=True):
             if isinstance(checked, dict) and "emails" in checked and customer.email:
                 # An e-mail the services refuse is left out; the customer kept.
@@ -364,8 +367,8 @@ class OrderImporter:
         for group in groups:
             currency = group.first("currency") or self.base_currency
             for row in group.rows:
-                first.setdefault(_product_key(row), (row, currency))
-        found = _catalogue(
+                first.setdefault(product_key(row), (row, currency))
+        found = catalogue_products(
             {r.sku for r, _c in first.values() if r.sku},
             {r.product for r, _c in first.values() if not r.sku},
         )
@@ -389,7 +392,7 @@ class OrderImporter:
                 price = row.line_total / row.quantity
             price = money.quantize(price or Decimal(0), currency)
             name = row.product or row.sku
-            sku = row.sku or _made_sku(name)
+            sku = row.sku or made_sku(name)
             items.append(
                 {"sku": sku, "name": name[:200], "unit_price": price, "currency": currency}
             )
@@ -431,7 +434,7 @@ class OrderImporter:
         currency = group.first("currency") or self.base_currency
         lines: list[dict[str, Any]] = []
         for row in group.rows:
-            product_id = products.get(_product_key(row))
+            product_id = products.get(product_key(row))
             base = {
                 "product_id": product_id,
                 "description": row.product or row.sku,
@@ -520,116 +523,6 @@ class OrderImporter:
         self._fail_group(group, result)
 
 
-@dataclass
-class _Customer:
-    """Who an order is for, as the file says."""
-
-    key: str
-    row: int
-    email: str
-    external_id: str
-    first_name: str
-    last_name: str
-    error: str = ""
-    dropped: str = ""
-
-    @classmethod
-    def of(cls, group: Group) -> _Customer:
-        row = next(r for r in group.rows if r.has_customer)
-        email = group.first("email")
-        try:
-            email = normalize_email(email) if email else ""
-        except Exception:  # the services say why when the customer is created
-            email = email.strip()
-        name = fold(f"{row.first_name} {row.last_name}".strip())
-        key = f"x:{row.external_id}" if row.external_id else f"e:{email}" if email else f"n:{name}"
-        return cls(key, row.number, email, row.external_id, row.first_name, row.last_name)
-
-    @property
-    def name(self) -> str:
-        return fold(f"{self.first_name} {self.last_name}".strip())
-
-    def data(self) -> dict[str, Any]:
-        first, last = self.first_name, self.last_name
-        if not first and not last:
-            last = self.email.split("@")[0] if self.email else self.external_id
-        out: dict[str, Any] = {"first_name": first, "last_name": last}
-        if self.external_id:
-            out["external_id"] = self.external_id
-        if self.email:
-            out["emails"] = [EmailInput(self.email, "personal", True)]
-        return out
-
-
-class _Known:
-    """The visible people the customers of a chunk may be: by external id, e-mail and
-    exact (folded) name."""
-
-    def __init__(self, actor: Any, customers: list[_Customer]) -> None:
-        self.by: dict[str, int] = {}
-        candidates = contacts_selectors.match_candidates(
-            user=actor,
-            model=Person,
-            external_ids={c.external_id for c in customers if c.external_id},
-            emails={c.email for c in customers if c.email},
-        )
-        for key, value, pk in candidates:
-            self.by.setdefault(f"{key}:{value}", pk)
-        last_names = {c.last_name for c in customers if c.last_name and not c.external_id}
-        for pk, first, last, _city in contacts_selectors.people_named(
-            user=actor, last_names=last_names
-        ):
-            self.by.setdefault("n:" + fold(f"{first} {last}".strip()), pk)
-
-    def find(self, customer: _Customer) -> int | None:
-        for key in (
-            f"x:{customer.external_id}" if customer.external_id else "",
-            f"e:{customer.email}" if customer.email else "",
-            # A name alone says who it is only when nothing else was given.
-            f"n:{customer.name}" if customer.name and not customer.external_id else "",
-        ):
-            if key and key in self.by:
-                return self.by[key]
-        return None
-
-    def remember(self, customer: _Customer, pk: int) -> None:
-        for key in (
-            f"x:{customer.external_id}" if customer.external_id else "",
-            f"e:{customer.email}" if customer.email else "",
-            f"n:{customer.name}" if customer.name else "",
-        ):
-            if key:
-                self.by.setdefault(key, pk)
-
-
-def _catalogue(skus: set[str], names: set[str]) -> dict[str, int | None]:
-    """The live products sold under these SKUs (any letters) or names, by product key."""
-    found: dict[str, int | None] = {}
-    live = Product.objects.filter(deleted_at__isnull=True, is_active=True)
-    if skus:
-        variants = sorted({v for s in skus for v in (s, s.upper(), s.lower())})
-        for pk, sku in live.filter(sku__in=variants).values_list("pk", "sku"):
-            found.setdefault(fold(sku), pk)
-    if names:
-        for pk, name in live.filter(name__in=sorted(names)).values_list("pk", "name"):
-            found.setdefault("name:" + fold(name), pk)
-        # A name written in other letters: the SKU made for it the first time.
-        made = {_made_sku(n): "name:" + fold(n) for n in names}
-        for pk, sku in live.filter(sku__in=sorted(made)).values_list("pk", "sku"):
-            found.setdefault(made[sku], pk)
-    return found
-
-
-def _made_sku(name: str) -> str:
-    """The SKU of a product the import adds from its name alone (the same for the
-    same name in any letters, so a later file finds it)."""
-    return "IMP-" + hashlib.sha1(fold(name).encode()).hexdigest()[:10].upper()  # noqa: S324
-
-
-def _product_key(row: OrderRow) -> str:
-    return fold(row.sku) if row.sku else "name:" + fold(row.product)
-
-
 def _line_prices(row: OrderRow, currency: str, group: Group) -> list[tuple[str, str]]:
     """(quantity, unit price) of the line(s) a row gives: its unit price, or its line
     total over the quantity; a total that no single unit price gives (25.97 for 2) is
@@ -678,3 +571,6 @@ def _preview(group: Group, order: Order) -> dict[str, Any]:
         "birthday": "",
         "tags": ", ".join(dict.fromkeys(r.product or r.sku for r in group.rows)),
     }
+
+
+runner.IMPORTERS["orders"] = OrderImporter

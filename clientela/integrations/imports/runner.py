@@ -61,6 +61,8 @@ CHUNK = settings.CLIENTELA_IMPORT_CHUNK
 PREVIEW_ROWS = 20
 #: Rows sampled to tell day-first from month-first dates.
 DATE_SAMPLE = 2000
+#: The importers of kinds other than contacts (``orders`` registers its own).
+IMPORTERS: dict[str, Callable[..., Any]] = {}
 
 
 class _Rollback(Exception):
@@ -480,21 +482,10 @@ class Importer:
         return _chunks(self.table.rows(start=start), CHUNK)
 
 
-def importer_for(job: ImportJob, *, dry_run: bool) -> Importer:
-    """The importer of the job's kind: ``Importer`` for contacts, ``orders.OrderImporter``
-    (the same passes, chunks and report) for order lines."""
-    if job.kind == "orders":
-        # Imported here: orders builds on this module (its chunks, counts, report).
-        from clientela.integrations.imports.orders import OrderImporter  # noqa: PLC0415
-
-        return OrderImporter(job, dry_run=dry_run)  # type: ignore[return-value]
-    return Importer(job, dry_run=dry_run)
-
-
 def dry_run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Counts:
     """Check every row as the import would, write nothing; store the report."""
     job.issues.filter(dry_run=True).delete()
-    importer = importer_for(job, dry_run=True)
+    importer = IMPORTERS.get(job.kind, Importer)(job, dry_run=True)
     counts = Counts()
     preview: list[dict[str, Any]] = []
     with interface(Interface.IMPORT):
@@ -555,7 +546,7 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Cou
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.RUNNING, started_at=job.started_at or now, heartbeat_at=now
     )
-    importer = importer_for(job, dry_run=False)
+    importer = IMPORTERS.get(job.kind, Importer)(job, dry_run=False)
     counts = Counts()
     with interface(Interface.IMPORT), _no_sqlite_mmap():
         for rows in importer.rows():
