@@ -3,6 +3,7 @@ order kept whole, customers and products found or created, dry run, report and u
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import Workbook
 
 from clientela.contacts.models import Person
 from clientela.contacts.services import EmailInput
@@ -313,3 +315,24 @@ def test_the_import_pages_show_an_order_file(client: Any, manager_north: Any) ->
     assert "4 rows imported" in page
     orders_page = client.get(reverse("sales:order-list")).content.decode()
     assert reverse("integrations:import-new-kind", kwargs={"kind": "orders"}) in orders_page
+
+
+def test_an_excel_order_file_with_real_dates_and_numbers(manager_north: Any, tmp_path: Any) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Order number", "Email", "Order date", "SKU", "Quantity", "Unit price"])
+    # Excel keeps no time zone: a naive date and time is the installation's.
+    at = datetime.datetime(2024, 7, 1, 9, 30)  # noqa: DTZ001
+    sheet.append(["X-1", "kim@example.com", at, "TEA", 2, 3.5])
+    sheet.append(["X-1", "kim@example.com", at, "CUP", 1, 12])
+    sheet.append(["X-2", "kim@example.com", datetime.date(2024, 7, 3), "TEA", 1, 3.5])
+    path = tmp_path / "orders.xlsx"
+    book.save(path)
+    job = import_file(manager_north, path)
+    assert job.kind == "orders"
+    assert (job.created, job.failed) == (3, 0), all_issues(job)
+    first = Order.objects.get(external_id="X-1")
+    assert first.total == Decimal("19.00")
+    assert first.ordered_at.isoformat().startswith("2024-07-01T09:30:00")
+    assert first.currency == "USD"  # the base currency: the file has none
