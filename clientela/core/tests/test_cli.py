@@ -424,6 +424,9 @@ def spawn() -> Iterator[Any]:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # Ctrl-C as at a terminal, even when this suite runs in a background job
+            # (which starts with SIGINT ignored, and children inherit that).
+            preexec_fn=_interruptible,
         )
         procs.append(proc)
         return proc
@@ -433,6 +436,10 @@ def spawn() -> Iterator[Any]:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class _Exec(Exception):

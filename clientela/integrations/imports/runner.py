@@ -12,15 +12,13 @@ losing and doubling nothing.
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +36,7 @@ from clientela.integrations.imports import salvage
 from clientela.integrations.imports.convert import Converted, Converter, Issue
 from clientela.integrations.imports.dates import date_order, default_date_order
 from clientela.integrations.imports.matching import Matcher, keys_from_record
+from clientela.integrations.imports.process import no_gc_rounds, no_sqlite_mmap
 from clientela.integrations.imports.readers import ImportFileError, Row, Table, open_table
 from clientela.integrations.imports.records import (
     data_from_json,
@@ -520,43 +519,6 @@ def dry_run(job: ImportJob, *, progress: Callable[[int], None] | None = None) ->
     return counts
 
 
-@contextmanager
-def no_gc_rounds() -> Iterator[None]:
-    """No garbage-collector rounds while a chunk is processed: its tens of thousands of
-    new objects (records, details, audit changes, rows) made Python's collector walk the
-    whole heap again and again: a third of the orders import's time on CDNOW (19 s to
-    12 s), a fifth of the people import's dry run. What a chunk leaves behind is collected after
-    it, as usual."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
-def _no_sqlite_mmap() -> Iterator[None]:
-    """SQLite maps up to ``mmap_size`` (256 MB, see settings) of the database file into
-    the process for fast reads; an import touches every page it writes, so the worker's
-    memory would grow with the file up to that limit. An import reads little: its
-    connection goes without the mapping while it runs, and gets it back after."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA mmap_size")
-        row = cursor.fetchone()  # no row where mapping is off (an in-memory database)
-        before = int(row[0]) if row else 0
-        cursor.execute("PRAGMA mmap_size=0")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA mmap_size={before}")
-
-
 def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Counts:
     """Import from the job's checkpoint to the end, a committed chunk at a time."""
     now = timezone.now()
@@ -565,7 +527,7 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Cou
     )
     importer = IMPORTERS.get(job.kind, Importer)(job, dry_run=False)
     counts = Counts()
-    with interface(Interface.IMPORT), _no_sqlite_mmap():
+    with interface(Interface.IMPORT), no_sqlite_mmap():
         for rows in importer.rows():
             with transaction.atomic(), no_gc_rounds():
                 result = importer.process(rows)
