@@ -146,6 +146,29 @@ class ImportRowIssue(models.Model):
     def __str__(self) -> str:
         return f"{self.row}: {self.message}"
 
+    @classmethod
+    def of(
+        cls,
+        job: ImportJob,
+        row: int,
+        message: str,
+        *,
+        dry_run: bool,
+        column: str = "",
+        value: str = "",
+        kind: str = RowIssueKind.ERROR,
+    ) -> ImportRowIssue:
+        """An unsaved problem of ``row``, each text cut to its column's length."""
+        return cls(
+            job=job,
+            dry_run=dry_run,
+            kind=kind,
+            row=row,
+            column=column[:255],
+            value=value[:300],
+            message=message[:500],
+        )
+
 
 class ImportedAction(models.TextChoices):
     CREATED = "created", _("Created")

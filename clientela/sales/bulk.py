@@ -51,7 +51,8 @@ from clientela.sales.services.orders import ORDER_PREFIX, OrderData
 Errors = dict[str, list[str]]
 _STATUSES = values_of(OrderStatus)
 
-_LINE_COLUMNS = [
+#: The columns of an order line as ``sales.bulk`` writes them (the order id first).
+LINE_COLUMNS = [
     "order_id",
     "position",
     "product_id",
@@ -296,7 +297,7 @@ def orders_write(*, actor: User, checked: list[CheckedOrder]) -> list[Order]:
         order._state.adding = False
     insert_rows(
         OrderLine,
-        _LINE_COLUMNS,
+        LINE_COLUMNS,
         [
             (
                 item.order.pk,

@@ -152,14 +152,8 @@ class OrderImporter:
     def _issue(
         self, row: int, message: str, *, column: str = "", value: str = "", kind: str = "error"
     ) -> ImportRowIssue:
-        return ImportRowIssue(
-            job=self.job,
-            dry_run=self.dry_run,
-            kind=kind,
-            row=row,
-            column=column[:255],
-            value=value[:300],
-            message=message[:500],
+        return ImportRowIssue.of(
+            self.job, row, message, dry_run=self.dry_run, column=column, value=value, kind=kind
         )
 
     def process(self, rows: list[Row]) -> OrderChunk:
