@@ -55,7 +55,7 @@ from clientela.core.choices import AuditAction, Language, values_of
 from clientela.core.company import default_language
 from clientela.core.context import current_interface
 from clientela.core.custom_fields import clean_custom_values, definitions
-from clientela.core.db import insert_rows
+from clientela.core.db import insert_instances, insert_rows
 from clientela.core.models import AuditEntry, SearchEntry, Tag, User
 from clientela.core.permissions import require, visibility_q
 from clientela.core.services import tags_by_name
@@ -265,15 +265,9 @@ def _write(actor: User, model: Any, cleaned: list[Checked], org_names: dict[int,
     and batch (``core.db.insert_rows``)."""
     now = timezone.now()
     records = [c.record for c in cleaned]
-    names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
     for record in records:
         record.created_at = record.updated_at = now
-    ids = insert_rows(
-        model, names, [tuple(getattr(r, n) for n in names) for r in records], returning=True
-    )
-    for record, pk in zip(records, ids, strict=True):
-        record.pk = pk
-        record._state.adding = False
+    insert_instances(model, records)
     detail_rows(cleaned, now)
     link_rows(model, cleaned)
     membership_rows(cleaned, now)

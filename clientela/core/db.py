@@ -289,3 +289,16 @@ def update_rows(model: type[Model], names: list[str], rows: list[tuple[Any, ...]
     params = [[a(v) for a, v in zip(adapters, row, strict=True)] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def insert_instances(model: type[Model], instances: Sequence[Model]) -> None:
+    """INSERT unsaved ``instances`` of ``model`` with every column as the instances hold
+    it (``insert_rows``: no ``save()``, no signals, no defaults applied), then give each
+    its new id, as ``save()`` would."""
+    names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    ids = insert_rows(
+        model, names, [tuple(getattr(i, n) for n in names) for i in instances], returning=True
+    )
+    for instance, pk in zip(instances, ids, strict=True):
+        instance.pk = pk
+        instance._state.adding = False

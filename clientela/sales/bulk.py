@@ -30,7 +30,7 @@ from clientela.contacts.models import Person
 from clientela.core import search
 from clientela.core.audit import created_changes
 from clientela.core.choices import AuditAction, values_of
-from clientela.core.db import insert_rows
+from clientela.core.db import insert_instances, insert_rows
 from clientela.core.models import SearchEntry, User
 from clientela.core.permissions import require, visibility_q
 from clientela.core.validation import clean_datetime
@@ -106,15 +106,9 @@ def products_create_many(*, actor: User, items: list[catalogue.ProductData]) -> 
     created = [p for p in results if isinstance(p, Product)]
     if created:
         now = timezone.now()
-        names = [f.attname for f in Product._meta.concrete_fields if not f.primary_key]
         for p in created:
             p.created_at = p.updated_at = now
-        ids = insert_rows(
-            Product, names, [tuple(getattr(p, n) for n in names) for p in created], returning=True
-        )
-        for p, pk in zip(created, ids, strict=True):
-            p.pk = pk
-            p._state.adding = False
+        insert_instances(Product, created)
         audit_rows(
             actor,
             Product,
@@ -288,13 +282,7 @@ def orders_write(*, actor: User, checked: list[CheckedOrder]) -> list[Order]:
             order.fulfilled_at = order.ordered_at
         elif order.status == OrderStatus.CANCELLED:
             order.cancelled_at = order.ordered_at
-    names = [f.attname for f in Order._meta.concrete_fields if not f.primary_key]
-    ids = insert_rows(
-        Order, names, [tuple(getattr(o, n) for n in names) for o in orders], returning=True
-    )
-    for order, pk in zip(orders, ids, strict=True):
-        order.pk = pk
-        order._state.adding = False
+    insert_instances(Order, orders)
     insert_rows(
         OrderLine,
         LINE_COLUMNS,
