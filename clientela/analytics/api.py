@@ -98,7 +98,7 @@ class RfmOut(OutputSchema):
 
 
 class RefreshIn(InputSchema):
-    kinds: list[AnalysisKind] = Field(default_factory=lambda: list(AnalysisKind))
+    kinds: list[AnalysisKind] | None = Field(None, description="Default: every analysis.")
     a: int | None = None
     b: int | None = None
     c: int | None = None
@@ -254,16 +254,20 @@ def _job(snapshot: Snapshot) -> JobOut:
 @router.post(
     "/analytics/refresh",
     response={202: RefreshOut, **error_responses(400, 401, 403, 422)},
-    description="Compute the analyses again (by default ABC and RFM, as of today) in the "
+    description="Compute the analyses again (by default every one, as of today) in the "
     "background. Answers 202 with a job per analysis; poll each job's `url` until its "
     "`status` is `done` or `failed` (the previous figures stay until then, and for good "
     "after a failure, whose reason is in `error`).",
 )
 @require_scope(WRITE)
 def post_refresh(request: HttpRequest, body: RefreshIn | None = None) -> Any:
-    body = body or RefreshIn()
+    body = body or RefreshIn(kinds=None)
     thresholds = services.clean_thresholds(body.a, body.b, body.c)
-    snapshots = services.refresh(api_user(request), kinds=body.kinds, thresholds=thresholds)
+    snapshots = services.refresh(
+        api_user(request),
+        kinds=body.kinds,
+        parameters={AnalysisKind.ABC: {"thresholds": thresholds.as_dict()}},
+    )
     return Status(202, RefreshOut(jobs=[_job(s) for s in snapshots]))
 
 

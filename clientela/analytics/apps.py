@@ -14,7 +14,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
-        from clientela.analytics import conditions, tasks
+        from clientela.analytics import analyses, conditions, tasks
         from clientela.analytics.views import customer_panel
         from clientela.core.registry import (
             NavGroup,
@@ -30,6 +30,7 @@ class AnalyticsConfig(AppConfig):
         from clientela.core.services import register_scopes
 
         register_scopes("analytics:read", "analytics:write")
+        analyses.register_builtin()
         conditions.register()
         register_nav_group(NavGroup("analytics", _("Analytics"), "bi-bar-chart-line", 60))
         for key, label, url_name, icon, order in (

@@ -10,6 +10,10 @@ from django.utils.translation import pgettext_lazy
 class AnalysisKind(models.TextChoices):
     ABC = "abc", _("ABC analysis")
     RFM = "rfm", _("RFM segmentation")
+    BASKET_RULES = "basket_rules", _("Products bought together")
+    CYCLES = "cycles", _("Purchase cycles")
+    CLV = "clv", _("Lifetime value and churn")
+    LEAD_SCORES = "lead_scores", _("Lead scoring")
 
 
 class SnapshotStatus(models.TextChoices):

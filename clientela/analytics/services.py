@@ -19,18 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.analytics import compute
-from clientela.analytics.choices import AbcOf, AnalysisKind, SnapshotStatus
-from clientela.analytics.models import AbcRow, RfmRow, Snapshot
+from clientela.analytics.analyses import analysis_of, registered
+from clientela.analytics.choices import AnalysisKind, SnapshotStatus
+from clientela.analytics.errors import BadInput
+from clientela.analytics.models import Snapshot
 from clientela.core.permissions import can
 
 logger = logging.getLogger(__name__)
 
 #: A longer period is a typo (or a very slow analysis), not an analysis.
 MAX_DAYS = 3653
-#: How far back each analysis looks by default, in months before the as-of day: ABC
-#: over the last year; RFM further, so that customers who stopped buying a while ago
-#: still show (as At risk, Hibernating or Lost) instead of dropping out.
-DEFAULT_MONTHS = {AnalysisKind.ABC: 12, AnalysisKind.RFM: 36}
 #: A snapshot still queued or running this long after it was asked for was left by a
 #: worker that stopped: the next refresh marks it failed and queues a new one.
 STALE_AFTER = datetime.timedelta(hours=2)
@@ -60,11 +58,15 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
 def clean_period(
     start: datetime.date | None, end: datetime.date | None, *, kind: str = AnalysisKind.ABC
 ) -> compute.Period:
-    """The period of an analysis (default: the months of ``DEFAULT_MONTHS`` up to today);
-    ``ValidationError`` on ``from``/``to`` when reversed or longer than ten years."""
+    """The period of an analysis (default: the kind's ``default_months`` up to today, or
+    every order); ``ValidationError`` on ``from``/``to`` when reversed or longer than
+    ten years."""
     end = end or timezone.localdate()
+    months = analysis_of(kind).default_months
+    if start is None and months is not None:
+        start = months_before(end, months)
     if start is None:
-        start = months_before(end, DEFAULT_MONTHS[AnalysisKind(kind)])
+        return compute.Period(None, end)
     if start > end:
         raise ValidationError({"to": [_("The end date is before the start date.")]})
     if (end - start).days > MAX_DAYS:
@@ -110,20 +112,26 @@ def may_refresh(user: Any) -> bool:
 def refresh(
     actor: Any,
     *,
-    kinds: Iterable[str] = (AnalysisKind.ABC, AnalysisKind.RFM),
+    kinds: Iterable[str] | None = None,
     as_of: datetime.date | None = None,
-    thresholds: compute.Thresholds | None = None,
+    parameters: dict[str, dict[str, Any]] | None = None,
     queue: bool = True,
 ) -> list[Snapshot]:
-    """Queue a snapshot of each of ``kinds`` as of ``as_of`` (today) and the job that
-    computes them. A kind already queued or running is not queued twice: its waiting
-    snapshot is returned. ``actor`` None is the nightly run."""
+    """Queue a snapshot of each of ``kinds`` (every registered analysis) as of ``as_of``
+    (today) and the job that computes them; ``parameters`` by kind replace that kind's
+    defaults (ABC's ``{"thresholds": …}``). A kind already queued or running is not
+    queued twice: its waiting snapshot is returned. ``actor`` None is the nightly run."""
     if actor is not None and not may_refresh(actor):
         raise PermissionDenied(_("Your role does not allow you to read orders."))
-    wanted = [AnalysisKind(k) for k in dict.fromkeys(kinds)]
+    known = registered()
+    wanted = list(dict.fromkeys(str(k) for k in (known if kinds is None else kinds)))
     if not wanted:
         raise ValidationError({"kinds": [_("Choose at least one analysis.")]})
-    thresholds = thresholds or compute.Thresholds()
+    unknown = [k for k in wanted if k not in known]
+    if unknown:
+        raise ValidationError(
+            {"kinds": [_("There is no analysis %(kind)s.") % {"kind": ", ".join(unknown)}]}
+        )
     end = as_of or timezone.localdate()
     snapshots: list[Snapshot] = []
     new: list[int] = []
@@ -144,9 +152,7 @@ def refresh(
                 snapshots.append(waiting)
                 continue
             period = clean_period(None, end, kind=kind)
-            parameters: dict[str, Any] = {}
-            if kind == AnalysisKind.ABC:
-                parameters["thresholds"] = thresholds.as_dict()
+            chosen = (parameters or {}).get(kind)
             snapshot = Snapshot.objects.create(
                 kind=kind,
                 # The last moment the figures cover: now, or the end of the day asked for.
@@ -155,7 +161,7 @@ def refresh(
                 else period.bounds()[1] - datetime.timedelta(seconds=1),
                 period_start=period.start,
                 period_end=period.end,
-                parameters=parameters,
+                parameters=analysis_of(kind).default_parameters() if chosen is None else chosen,
                 requested_by=actor,
             )
             snapshots.append(snapshot)
@@ -168,50 +174,45 @@ def refresh(
 
 
 def _progress(snapshot: Snapshot, percent: int, **fields: Any) -> None:
-    snapshot.progress = percent
+    snapshot.progress = max(0, min(100, percent))
     for name, value in fields.items():
         setattr(snapshot, name, value)
     snapshot.save(update_fields=["progress", *fields])
 
 
+def _delete_rows(kind: str, snapshot_ids: list[int]) -> None:
+    for model in analysis_of(kind).rows:
+        model.objects.filter(snapshot_id__in=snapshot_ids).delete()  # type: ignore[attr-defined]
+
+
 def run_snapshot(snapshot_id: int) -> Snapshot:
-    """Compute one queued snapshot (the worker's job). Done: it becomes the one pages
-    read and older finished ones of its kind are deleted. Failed: its rows are deleted,
-    the error is kept and the previous snapshot stays."""
+    """Compute one queued snapshot (the worker's job) with its kind's ``run``
+    (``analytics.analyses``). Done: it becomes the one pages read and older finished
+    ones of its kind are deleted. Failed: its rows are deleted, the error is kept (in
+    plain words for ``BadInput``) and the previous snapshot stays."""
     snapshot = Snapshot.objects.get(pk=snapshot_id)
     if snapshot.status != SnapshotStatus.QUEUED:
         return snapshot
     _progress(snapshot, 0, status=SnapshotStatus.RUNNING, started_at=timezone.now())
-    period = compute.Period(snapshot.period_start, snapshot.period_end)
-    missing: set[str] = set()
     try:
-        if snapshot.kind == AnalysisKind.ABC:
-            thresholds = compute.Thresholds(**snapshot.parameters.get("thresholds", {}))
-            read: compute.Source | None = None
-            for step, of in enumerate((AbcOf.CUSTOMERS, AbcOf.PRODUCTS), start=1):
-                with transaction.atomic():
-                    read = compute.abc_into(snapshot.pk, of, period, thresholds, read)
-                _progress(snapshot, 50 * step)
-            assert read is not None
-            src = read
-        else:
-            with transaction.atomic():
-                src = compute.rfm_into(snapshot.pk, period)
-        missing.update(src.missing_rates)
-        base = src.base_currency
+        outcome = analysis_of(snapshot.kind).run(snapshot, lambda pct: _progress(snapshot, pct))
     except Exception as exc:
-        logger.exception("analytics snapshot %s failed", snapshot.pk)
-        AbcRow.objects.filter(snapshot=snapshot).delete()
-        RfmRow.objects.filter(snapshot=snapshot).delete()
-        snapshot.status, snapshot.error = SnapshotStatus.FAILED, str(exc) or type(exc).__name__
+        if isinstance(exc, BadInput):
+            error = str(exc.message)
+        else:
+            logger.exception("analytics snapshot %s failed", snapshot.pk)
+            error = str(exc) or type(exc).__name__
+        _delete_rows(snapshot.kind, [snapshot.pk])
+        snapshot.status, snapshot.error = SnapshotStatus.FAILED, error
         snapshot.finished_at = timezone.now()
         snapshot.save(update_fields=["status", "error", "finished_at"])
         return snapshot
     with transaction.atomic():
         snapshot.parameters = {
             **snapshot.parameters,
-            "base_currency": base,
-            "missing_rates": sorted(missing),
+            **outcome.parameters,
+            "base_currency": outcome.base_currency,
+            "missing_rates": sorted(outcome.missing_rates),
         }
         snapshot.status, snapshot.progress = SnapshotStatus.DONE, 100
         snapshot.finished_at = timezone.now()
@@ -228,6 +229,5 @@ def _forget_older(snapshot: Snapshot) -> None:
         created_at__lte=snapshot.created_at,
     ).exclude(pk=snapshot.pk)
     ids = list(older.values_list("pk", flat=True))
-    AbcRow.objects.filter(snapshot_id__in=ids).delete()
-    RfmRow.objects.filter(snapshot_id__in=ids).delete()
+    _delete_rows(snapshot.kind, ids)
     Snapshot.objects.filter(pk__in=ids).delete()

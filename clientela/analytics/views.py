@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clientela.analytics import selectors, services
+from clientela.analytics.analyses import analysis_of, registered
 from clientela.analytics.choices import AbcOf, AnalysisKind, Segment
 from clientela.analytics.compute import AbcItem
 from clientela.analytics.segments import grid
@@ -278,7 +279,7 @@ def segment_csv(request: AuthedRequest, segment: str) -> HttpResponse:
 @login_required
 def status_partial(request: AuthedRequest, kind: str) -> HttpResponse:
     _require_reader(request.user)
-    if kind not in AnalysisKind.values:
+    if kind not in registered():
         raise Http404
     status = _status(kind)
     response = render(request, "analytics/_status.html", {"status": status})
@@ -291,7 +292,7 @@ def status_partial(request: AuthedRequest, kind: str) -> HttpResponse:
 @require_POST
 def refresh_now(request: AuthedRequest, kind: str) -> HttpResponse:
     _require_reader(request.user)
-    if kind not in AnalysisKind.values:
+    if kind not in registered():
         raise Http404
     try:
         services.refresh(request.user, kinds=[kind])
@@ -299,7 +300,7 @@ def refresh_now(request: AuthedRequest, kind: str) -> HttpResponse:
         raise Http404 from None
     if request.htmx:
         return render(request, "analytics/_status.html", {"status": _status(kind)})
-    return redirect("analytics:abc" if kind == AnalysisKind.ABC else "analytics:rfm")
+    return redirect(analysis_of(kind).page)
 
 
 def customer_panel(request: HttpRequest, record: Person | Organization) -> dict[str, Any]:

@@ -28,7 +28,9 @@ def computed(kind: str, **thresholds: Any) -> Snapshot:
         None,
         kinds=[kind],
         as_of=shop.AS_OF,
-        thresholds=services.clean_thresholds(**thresholds) if thresholds else None,
+        parameters={"abc": {"thresholds": services.clean_thresholds(**thresholds).as_dict()}}
+        if thresholds
+        else None,
         queue=False,
     )
     return services.run_snapshot(snapshots[0].pk)
