@@ -20,6 +20,9 @@ FILES = {
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "chart.js/dist/chart.umd.min.js": "chartjs/chart.umd.min.js",
     "sortablejs/Sortable.min.js": "sortablejs/Sortable.min.js",
+    # Dashboards: widgets dragged and resized on a grid (the bundle with its drag code).
+    "gridstack/dist/gridstack-all.js": "gridstack/gridstack-all.js",
+    "gridstack/dist/gridstack.min.css": "gridstack/gridstack.min.css",
     # The calendar: the standard bundle (core, daygrid, timegrid, list, interaction
     # and multimonth; its CSS is injected by the script) and its Spanish texts.
     "fullcalendar/index.global.min.js": "fullcalendar/index.global.min.js",
