@@ -6,10 +6,12 @@ cursor like every other list (the rank or the position of the last row, signed).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -133,6 +135,16 @@ def _cursor(position: int) -> str:
     return signing.dumps(position, salt=_SALT)
 
 
+def _page(
+    rows: Sequence[Any] | QuerySet[Any], cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """At most ``limit`` of ``rows`` (a list or a queryset) from the position in
+    ``cursor``, and the cursor of the next page (None: this is the last)."""
+    after = _after(cursor)
+    page = list(rows[after : after + limit + 1])
+    return page[:limit], _cursor(after + limit) if len(page) > limit else None
+
+
 def _unknown(request: HttpRequest, known: set[str]) -> dict[str, list[str]]:
     return {name: [_("Unknown field.")] for name in sorted(set(request.GET) - known)}
 
@@ -210,10 +222,7 @@ def get_rfm(request: HttpRequest, params: Query[RfmParams]) -> Any:
     if errors:
         raise ValidationError(errors)
     user = api_user(request)
-    after = _after(params.cursor)
-    rows = list(selectors.rfm_rows(user, params.segment)[after : after + params.limit + 1])
-    more = len(rows) > params.limit
-    rows = rows[: params.limit]
+    rows, next_cursor = _page(selectors.rfm_rows(user, params.segment), params.cursor, params.limit)
     snapshot = selectors.current(AnalysisKind.RFM)
     items = [
         RfmItemOut(
@@ -232,7 +241,7 @@ def get_rfm(request: HttpRequest, params: Query[RfmParams]) -> Any:
     ]
     return RfmOut(
         items=items,
-        next_cursor=_cursor(after + params.limit) if more else None,
+        next_cursor=next_cursor,
         currency=snapshot.parameters.get("base_currency", "") if snapshot else "",
         as_of=snapshot.as_of if snapshot else None,
     )
@@ -282,3 +291,10 @@ def get_job(request: HttpRequest, job_id: int) -> Any:
     if snapshot is None:
         raise NotFound
     return _job(snapshot)
+
+
+# Each analysis' own endpoints, in a module of its own (imported last: they use the
+# helpers above).
+from clientela.analytics.api_cycles import router as cycles_router  # noqa: E402
+
+router.add_router("", cycles_router)

@@ -14,7 +14,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
-        from clientela.analytics import analyses, conditions, tasks
+        from clientela.analytics import analyses, conditions, reorders, tasks
         from clientela.analytics.views import customer_panel
         from clientela.core.registry import (
             NavGroup,
@@ -31,11 +31,13 @@ class AnalyticsConfig(AppConfig):
 
         register_scopes("analytics:read", "analytics:write")
         analyses.register_builtin()
+        reorders.register()
         conditions.register()
         register_nav_group(NavGroup("analytics", _("Analytics"), "bi-bar-chart-line", 60))
         for key, label, url_name, icon, order in (
             ("abc", _("ABC analysis"), "analytics:abc", "bi-bar-chart-line", 10),
             ("rfm", _("RFM segments"), "analytics:rfm", "bi-grid-3x3", 20),
+            ("cycles", _("Due to reorder"), "analytics:cycles", "bi-arrow-repeat", 40),
         ):
             register_nav_item(
                 NavItem(

@@ -119,3 +119,52 @@ class RfmRow(CustomerRow):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.segment}"
+
+
+class CustomerCycleRow(CustomerRow):
+    """A customer's purchase cycle (``analytics.cycles``): purchase days (a day's orders
+    count once), the median days between them, the last and the next expected purchase
+    day, how far past the cycle they are as of the snapshot (negative: not yet; also as a
+    share of the cycle, the order of the "due to reorder" list) and whether that is past
+    the snapshot's margin."""
+
+    orders = models.PositiveIntegerField(_("orders"))
+    median_days = models.FloatField(_("usual cycle (days)"))
+    last_order = models.DateField(_("last order"))
+    next_expected = models.DateField(_("next expected"))
+    overdue_days = models.FloatField(_("days overdue"))
+    overdue_share = models.FloatField(_("overdue (share of the cycle)"))
+    due = models.BooleanField(_("due to reorder"))
+
+    class Meta:
+        ordering = ["-overdue_share", "-median_days", "id"]
+        indexes = [
+            models.Index(fields=["snapshot", "due", "overdue_share"], name="cycle_due_idx"),
+            models.Index(fields=["person", "snapshot"], name="cycle_person_idx"),
+            models.Index(fields=["organization", "snapshot"], name="cycle_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.median_days:g} days"
+
+
+class ProductCycleRow(models.Model):
+    """A product's typical repurchase interval: the median across the customers who
+    bought it on at least two days of each one's median days between buying it."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("sales.Product", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=300)
+    customers = models.PositiveIntegerField(_("customers"))
+    median_days = models.FloatField(_("repurchase interval (days)"))
+    intervals = models.PositiveIntegerField(_("intervals"))
+
+    class Meta:
+        ordering = ["median_days", "-customers", "product_id"]
+        indexes = [
+            models.Index(fields=["snapshot", "median_days"], name="product_cycle_idx"),
+            models.Index(fields=["product", "snapshot"], name="product_cycle_product_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.median_days:g} days"

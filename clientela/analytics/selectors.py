@@ -22,16 +22,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from clientela.analytics import compute
 from clientela.analytics.choices import AbcOf, AnalysisKind, SnapshotStatus
-from clientela.analytics.models import AbcRow, RfmRow, Snapshot
+from clientela.analytics.models import AbcRow, CustomerRow, RfmRow, Snapshot
 from clientela.contacts.models import Organization, Person
 from clientela.core.choices import Scope
 from clientela.core.permissions import can, rights_for
+
+R = TypeVar("R", bound=CustomerRow)
 
 
 def may_read(user: Any) -> bool:
@@ -231,15 +233,22 @@ def abc_class_of(user: Any, record: Person | Organization) -> compute.AbcItem | 
 # --- RFM -------------------------------------------------------------------------------
 
 
+def customer_rows(model: type[R], kind: str, user: Any) -> QuerySet[R]:
+    """The current ``kind`` snapshot's rows (``model``, a ``CustomerRow``) of the
+    customers ``user`` may see; none without a snapshot or the right to read orders."""
+    snapshot = current(kind)
+    if snapshot is None or not may_read(user):
+        return model._default_manager.none()
+    rows = model._default_manager.filter(snapshot=snapshot)
+    if not sees_everything(user):
+        rows = rows.filter(_visible_customers(user))
+    return rows
+
+
 def rfm_rows(user: Any, segment: str | None = None) -> QuerySet[RfmRow]:
     """The current snapshot's RFM rows of the customers ``user`` may see, most valuable
     first, optionally of one segment."""
-    snapshot = current(AnalysisKind.RFM)
-    if snapshot is None or not may_read(user):
-        return RfmRow.objects.none()
-    rows = RfmRow.objects.filter(snapshot=snapshot)
-    if not sees_everything(user):
-        rows = rows.filter(_visible_customers(user))
+    rows = customer_rows(RfmRow, AnalysisKind.RFM, user)
     if segment:
         rows = rows.filter(segment=segment)
     return rows.order_by("-monetary", "id")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from clientela.analytics import selectors, services
+from clientela.analytics import selectors, selectors_cycles, services
 from clientela.analytics.analyses import analysis_of, registered
 from clientela.analytics.choices import AbcOf, AnalysisKind, Segment
 from clientela.analytics.compute import AbcItem
@@ -304,14 +304,16 @@ def refresh_now(request: AuthedRequest, kind: str) -> HttpResponse:
 
 
 def customer_panel(request: HttpRequest, record: Person | Organization) -> dict[str, Any]:
-    """The context of ``analytics/_panel.html`` (``core.registry`` panel): the ABC class
-    and RFM segment of the person or organization, as the reader sees them."""
+    """The context of ``analytics/_panel.html`` (``core.registry`` panel): the ABC class,
+    RFM segment and purchase cycle of the person or organization, as the reader sees
+    them."""
     user = request.user
     if not selectors.may_read(user):
         return {"hidden": True}
     item = selectors.abc_class_of(user, record)
     rfm = selectors.rfm_of(user, record)
     return {
+        "cycle": selectors_cycles.cycle_of(user, record),
         "abc": item,
         "abc_badge": CLASS_BADGES.get(item.abc_class, "") if item else "",
         "rfm": rfm,
