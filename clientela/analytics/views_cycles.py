@@ -118,6 +118,10 @@ def cycles_page(request: AuthedRequest) -> HttpResponse:
     _require_reader(request.user)
     form, wanted = _parse(request)
     snapshot = cycles.current_snapshot()
+    # The margin in force when none is typed.
+    form.fields["margin"].widget.attrs["placeholder"] = round(
+        100 * cycles.snapshot_margin(snapshot)
+    )
     context: dict[str, Any] = {
         "form": form,
         "tab": wanted["tab"],

@@ -278,3 +278,19 @@ def test_in_spanish(rep_north: Any, history: dict[str, Any]) -> None:
     assert "Suele comprar cada 50 días" in person
     response = Api(rep_north, READ).get(URL, {"margin": "-1"}, HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 422
+
+
+def test_the_list_costs_the_same_queries_however_many_rows(
+    rep_north: Any, history: dict[str, Any]
+) -> None:
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    client = Client()
+    client.force_login(rep_north)
+    client.get("/analytics/cycles/?tab=all")  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        client.get("/analytics/cycles/?tab=due")  # 2 rows
+    with CaptureQueriesContext(connection) as more:
+        client.get("/analytics/cycles/?tab=all")  # 3 rows
+    assert len(more) == len(few)
