@@ -15,6 +15,7 @@ intervals for a user who does not see every order (``selectors_cycles``).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -103,6 +104,17 @@ def product_names(ids: Iterable[int]) -> dict[int, str]:
     return names
 
 
+def product_intervals(orders: QuerySet[Order], as_of: datetime.date) -> list[cycles.ProductCycle]:
+    """``cycles.product_cycles`` over the catalogue products of ``orders``; none when no
+    catalogue product was bought (the customers' cycles stand without them)."""
+    try:
+        return cycles.product_cycles(product_purchases(orders), as_of=as_of)
+    except cycles.BadPurchases:
+        # Rows read from the database are well formed: the only complaint left is
+        # that there is nothing to read.
+        return []
+
+
 def _customer_rows(
     snapshot: Snapshot, found: list[cycles.CustomerCycle[Customer]]
 ) -> list[CustomerCycleRow]:
@@ -148,8 +160,7 @@ def run_cycles(snapshot: Snapshot, progress: Progress) -> Outcome:
     orders = orders_of(snapshot)
     found = cycles.customer_cycles(purchases(orders), as_of=as_of, margin=margin)
     progress(40)
-    bought = list(product_purchases(orders))
-    by_product = cycles.product_cycles(bought, as_of=as_of) if bought else []
+    by_product = product_intervals(orders, as_of)
     progress(70)
     with transaction.atomic():
         CustomerCycleRow.objects.bulk_create(_customer_rows(snapshot, found), batch_size=BATCH)

@@ -150,8 +150,7 @@ def product_intervals(user: Any) -> ProductIntervals:
                 for r in rows
             ],
         )
-    bought = list(reorders.product_purchases(reorders.orders_of(snapshot, user)))
-    found = cycles.product_cycles(bought, as_of=snapshot.period_end) if bought else []
+    found = reorders.product_intervals(reorders.orders_of(snapshot, user), snapshot.period_end)
     names = reorders.product_names(c.product_id for c in found)
     return ProductIntervals(
         snapshot,

@@ -294,3 +294,16 @@ def test_the_list_costs_the_same_queries_however_many_rows(
     with CaptureQueriesContext(connection) as more:
         client.get("/analytics/cycles/?tab=all")  # 3 rows
     assert len(more) == len(few)
+
+
+def test_cycles_without_catalogue_products(rep_north: Any) -> None:
+    buyer = person_create(actor=rep_north, data={"first_name": "Free", "last_name": "Text"})
+    for days in (2, 9, 16):
+        shop.order(rep_north, buyer, days, "5.00")  # a free-text line, no product
+    snapshot = computed()
+    assert snapshot.status == SnapshotStatus.DONE, snapshot.error
+    row = CustomerCycleRow.objects.get(snapshot=snapshot)
+    assert (row.name, row.median_days, row.due) == ("Free Text", 7.0, False)
+    assert not ProductCycleRow.objects.filter(snapshot=snapshot).exists()
+    html = page(rep_north, "/analytics/cycles/?tab=products").content.decode()
+    assert "No product was bought twice by the same customer yet" in html
