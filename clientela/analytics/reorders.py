@@ -5,9 +5,9 @@ three purchase days and a ``ProductCycleRow`` per product someone bought again.
 
 The orders read are those every analysis reads (not cancelled, not in the trash, with a
 customer: the organization, else the person) up to the snapshot's as-of day; a day is
-the company's calendar day (``TruncDate`` in the current time zone). The margin past the
-cycle after which a customer is due is the snapshot parameter ``margin`` (a share of
-the cycle, 0.25 by default); a bad one fails the snapshot with ``cycles``' own message.
+the company's calendar day (``day_of``). The margin past the cycle after which a
+customer is due is the snapshot parameter ``margin`` (a share of the cycle, 0.25 by
+default); a bad one fails the snapshot with ``cycles``' own message.
 
 ``purchases`` and ``product_purchases`` also serve the live computation of product
 intervals for a user who does not see every order (``selectors_cycles``).
@@ -19,9 +19,10 @@ import datetime
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import DateField, F, Func, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from clientela.analytics import cycles
 from clientela.analytics.analyses import Analysis, Outcome, Progress, period_of, register_analysis
@@ -49,6 +50,15 @@ def orders_of(snapshot: Snapshot, user: Any | None = None) -> QuerySet[Order]:
     return orders.order_by()
 
 
+def day_of(field: str) -> Func:
+    """The company's calendar day of a datetime column. ``TruncDate`` in the current
+    time zone, except on SQLite in UTC, where SQLite's own ``date()`` gives the same
+    day without calling Django's Python function for every row (three times faster)."""
+    if connection.vendor == "sqlite" and timezone.get_current_timezone_name() == "UTC":
+        return Func(F(field), function="date", output_field=DateField())
+    return TruncDate(field)
+
+
 def _customer(organization_id: int | None, person_id: int | None) -> Customer:
     return ("o", organization_id) if organization_id is not None else ("p", person_id)  # type: ignore[return-value]
 
@@ -56,7 +66,7 @@ def _customer(organization_id: int | None, person_id: int | None) -> Customer:
 def purchases(orders: QuerySet[Order]) -> Iterator[tuple[Customer, Any]]:
     """(customer, day) once per customer and day."""
     rows = (
-        orders.annotate(day=TruncDate("ordered_at"))
+        orders.annotate(day=day_of("ordered_at"))
         .values_list("organization_id", "person_id", "day")
         .distinct()
     )
@@ -68,7 +78,7 @@ def product_purchases(orders: QuerySet[Order]) -> Iterator[tuple[Customer, int, 
     """(customer, product id, day) once per customer, catalogue product and day."""
     rows = (
         OrderLine.objects.filter(order__in=orders, product__isnull=False)
-        .annotate(day=TruncDate("order__ordered_at"))
+        .annotate(day=day_of("order__ordered_at"))
         .values_list("order__organization_id", "order__person_id", "product_id", "day")
         .order_by()
         .distinct()

@@ -24,6 +24,7 @@ from clientela.analytics.models import CustomerCycleRow, ProductCycleRow, Snapsh
 from clientela.analytics.tests import shop
 from clientela.contacts.services import person_create
 from clientela.core.testing.api import Api, fields
+from clientela.sales.services.orders import order_create
 
 pytestmark = pytest.mark.django_db
 
@@ -307,3 +308,26 @@ def test_cycles_without_catalogue_products(rep_north: Any) -> None:
     assert not ProductCycleRow.objects.filter(snapshot=snapshot).exists()
     html = page(rep_north, "/analytics/cycles/?tab=products").content.decode()
     assert "No product was bought twice by the same customer yet" in html
+
+
+def test_a_purchase_day_is_the_companys_calendar_day(rep_north: Any) -> None:
+    """Orders at 02:00 UTC fall on the day before in New York: the same history gives
+    other days there (``TruncDate`` in the zone, not SQLite's UTC ``date()``)."""
+    from django.utils import timezone  # noqa: PLC0415
+
+    buyer = person_create(actor=rep_north, data={"first_name": "Early", "last_name": "Bird"})
+    for day in (d(2025, 6, 1), d(2025, 6, 11), d(2025, 6, 21)):
+        order_create(
+            actor=rep_north,
+            data={
+                "person_id": buyer.pk,
+                "currency": "USD",
+                "ordered_at": datetime.datetime.combine(day, datetime.time(2), datetime.UTC),
+                "lines": [{"description": "Coffee", "quantity": "1", "unit_price": "5.00"}],
+            },
+        )
+    utc = CustomerCycleRow.objects.get(snapshot=computed())
+    assert (utc.last_order, utc.median_days) == (d(2025, 6, 21), 10.0)
+    with timezone.override("America/New_York"):
+        new_york = CustomerCycleRow.objects.get(snapshot=computed())
+    assert (new_york.last_order, new_york.median_days) == (d(2025, 6, 20), 10.0)
