@@ -37,8 +37,7 @@ class ListParams(Schema):
     cursor: str | None = Field(None, max_length=2000, pattern=CURSOR_PATTERN)
 
 
-class AbcParams(ListParams):
-    kind: Literal["customers", "products"] = "customers"
+class PeriodParams(Schema):
     date_from: str | None = Field(
         None, alias="from", max_length=20, description="YYYY-MM-DD", json_schema_extra=_DATE
     )
@@ -49,6 +48,10 @@ class AbcParams(ListParams):
         description="YYYY-MM-DD, included.",
         json_schema_extra=_DATE,
     )
+
+
+class AbcParams(ListParams, PeriodParams):
+    kind: Literal["customers", "products"] = "customers"
     a: int | None = Field(None, description="Class A threshold in percent (default 80).")
     b: int | None = Field(None, description="Class B threshold in percent (default 15).")
     c: int | None = Field(None, description="Class C threshold in percent (default 5).")
@@ -298,3 +301,7 @@ def get_job(request: HttpRequest, job_id: int) -> Any:
 from clientela.analytics.api_cycles import router as cycles_router  # noqa: E402
 
 router.add_router("", cycles_router)
+
+from clientela.analytics.api_offers import offers_router  # noqa: E402 - needs this module's helpers
+
+router.add_router("", offers_router)

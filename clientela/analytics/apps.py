@@ -44,6 +44,17 @@ class AnalyticsConfig(AppConfig):
                     key, label, url_name, icon, order, group="analytics", resource="sales.order"
                 )
             )
+        register_nav_item(
+            NavItem(
+                "offers",
+                _("Offers"),
+                "analytics:offers",
+                "bi-file-earmark-check",
+                70,
+                group="analytics",
+                resource="sales.quote",
+            )
+        )
         for resource in ("contacts.person", "contacts.organization"):
             register_detail_panel(
                 resource,

@@ -48,3 +48,11 @@ class Segment(models.TextChoices):
     CANT_LOSE = "cant_lose", _("Can't lose them")
     HIBERNATING = "hibernating", _("Hibernating")
     LOST = "lost", _("Lost")
+
+
+class OfferGrouping(models.TextChoices):
+    """How the offer figures are grouped (``analytics.offers``)."""
+
+    REP = "rep", _("By rep")
+    PRODUCT = "product", _("By product")
+    MONTH = "month", _("By month")

@@ -1,15 +1,18 @@
-"""The analytics pages (``views``, ``views_cycles``)."""
+"""The analytics pages (``views``; purchase cycles: ``views_cycles``; the offers page:
+``views_offers``)."""
 
 from django.urls import path
 
 from clientela.analytics import views_cycles
 from clientela.analytics.views import app_name
 from clientela.analytics.views import urlpatterns as analysis_patterns
+from clientela.analytics.views_offers import urlpatterns as offers_urlpatterns
 
 urlpatterns = [
     *analysis_patterns,
     path("analytics/cycles/", views_cycles.cycles_page, name="cycles"),
     path("analytics/cycles/csv/", views_cycles.cycles_csv, name="cycles-csv"),
+    *offers_urlpatterns,
 ]
 
 __all__ = ["app_name", "urlpatterns"]

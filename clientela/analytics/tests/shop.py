@@ -60,8 +60,8 @@ def order(
     return created
 
 
-def build(north: Any, south: Any | None = None) -> dict[str, Any]:
-    """The history: returns the people by name (N1…N10, S1) and the products."""
+def catalogue() -> tuple[Product, Product]:
+    """USD as the base currency, EUR at 1.25 USD, and two products: Lamp and Desk."""
     settings = SalesSettings.load()
     settings.base_currency = "USD"
     settings.save()
@@ -70,6 +70,12 @@ def build(north: Any, south: Any | None = None) -> dict[str, Any]:
     )
     lamp = Product.objects.create(sku="LAMP", name="Lamp", unit_price=Decimal("10"), currency="USD")
     desk = Product.objects.create(sku="DESK", name="Desk", unit_price=Decimal("10"), currency="USD")
+    return lamp, desk
+
+
+def build(north: Any, south: Any | None = None) -> dict[str, Any]:
+    """The history: returns the people by name (N1…N10, S1) and the products."""
+    lamp, desk = catalogue()
     people: dict[str, Any] = {}
     for n in range(1, 11):
         people[f"N{n}"] = person_create(
