@@ -14,13 +14,15 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
-        from clientela.analytics import analyses, conditions, reorders, tasks
+        from clientela.analytics import analyses, conditions, demo, reorders, tasks
         from clientela.analytics.views import customer_panel
         from clientela.core.registry import (
+            DemoLoader,
             NavGroup,
             NavItem,
             Panel,
             RecurringJob,
+            register_demo_loader,
             register_detail_panel,
             register_nav_group,
             register_nav_item,
@@ -66,6 +68,7 @@ class AnalyticsConfig(AppConfig):
                     order=35,
                 ),
             )
+        register_demo_loader(DemoLoader("analytics", demo.load, demo.remove, order=30))
         register_worker_startup("analytics.nightly-refresh", tasks.ensure_nightly_refresh_scheduled)
         register_recurring_job(
             RecurringJob(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
 
@@ -86,18 +87,10 @@ def _admin() -> User:
     return User.objects.get(username=f"{DEMO_PREFIX}admin")
 
 
-def _catalogue(admin: User, today: datetime.date) -> list[Product]:
-    catalogue.sales_settings_update(actor=admin, data={"base_currency": "USD"})
-    for code, rate in RATES.items():
-        catalogue.exchange_rate_create(
-            actor=admin,
-            data={
-                "currency": code,
-                "rate": rate,
-                "valid_from": today - datetime.timedelta(days=365),
-            },
-        )
-    products = [
+def products_create(admin: User, rows: Iterable[tuple[str, ...]]) -> list[Product]:
+    """Catalogue products priced in USD, one per row (sku, name to translate, kind,
+    unit, price, tax rate %), as ``PRODUCTS``."""
+    return [
         catalogue.product_create(
             actor=admin,
             data={
@@ -110,8 +103,22 @@ def _catalogue(admin: User, today: datetime.date) -> list[Product]:
                 "tax_rate": tax,
             },
         )
-        for sku, name, kind, unit, price, tax in PRODUCTS
+        for sku, name, kind, unit, price, tax in rows
     ]
+
+
+def _catalogue(admin: User, today: datetime.date) -> list[Product]:
+    catalogue.sales_settings_update(actor=admin, data={"base_currency": "USD"})
+    for code, rate in RATES.items():
+        catalogue.exchange_rate_create(
+            actor=admin,
+            data={
+                "currency": code,
+                "rate": rate,
+                "valid_from": today - datetime.timedelta(days=365),
+            },
+        )
+    products = products_create(admin, PRODUCTS)
     euro = catalogue.price_list_create(
         actor=admin, data={"name": "Europe (EUR)", "currency": "EUR"}
     )

@@ -69,6 +69,12 @@ def _quote(
 
 @pytest.fixture
 def quotes(rep_north: Any, rep_south: Any) -> dict[str, Any]:
+    return build_quotes(rep_north, rep_south)
+
+
+def build_quotes(rep_north: Any, rep_south: Any) -> dict[str, Any]:
+    """North's five quotes in the period (and one before), South's one (see the tests'
+    figures)."""
     lamp, desk = shop.catalogue()
     north = person_create(actor=rep_north, data={"first_name": "North", "last_name": "Buyer"})
     south = person_create(actor=rep_south, data={"first_name": "South", "last_name": "Buyer"})
