@@ -33,7 +33,9 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from clientela.analytics import compute, services
 from clientela.analytics.choices import OfferGrouping
@@ -51,6 +53,8 @@ SENT_STATUSES = (
     QuoteStatus.REJECTED,
     QuoteStatus.EXPIRED,
 )
+#: The default period: the last 12 months.
+DEFAULT_MONTHS = 12
 #: The columns a table of offers can be sorted by (``-`` first: descending).
 SORTS = (
     "name",
@@ -124,11 +128,10 @@ def default_period(end: datetime.date | None = None) -> compute.Period:
 
 def period_of(start: datetime.date | None, end: datetime.date | None) -> compute.Period:
     """``services.clean_period``'s rules (``ValidationError`` on ``from``/``to`` when
-    reversed or over ten years) with a 12-month default."""
-    period = services.clean_period(start, end)
-    if period.start is None:  # pragma: no cover - the ABC kind always has 12 months
-        period = compute.Period(services.months_before(period.end, 12), period.end)
-    return period
+    reversed or over ten years), by default the 12 months up to ``end`` (today)."""
+    if start is None:
+        start = services.months_before(end or timezone.localdate(), DEFAULT_MONTHS)
+    return services.clean_period(start, end)
 
 
 def _quotes(user: Any, period: compute.Period) -> QuerySet[Quote]:
@@ -225,10 +228,20 @@ def _funnel(quotes: QuerySet[Quote], rates: dict[str, Decimal], base: str) -> li
     sums = quotes.order_by().values("currency").annotate(**_measures("id", _SENT, _ACCEPTED))
     total = _collect("", sums, rates).get("", OfferRow("", None, ""))
     return [
-        FunnelStep("draft", _("Drafted"), total.quotes, money.quantize(total.value_quoted, base)),
-        FunnelStep("sent", _("Sent"), total.sent, money.quantize(total.value_sent, base)),
         FunnelStep(
-            "accepted", _("Accepted"), total.accepted, money.quantize(total.value_accepted, base)
+            "draft",
+            pgettext("quotes", "Drafted"),
+            total.quotes,
+            money.quantize(total.value_quoted, base),
+        ),
+        FunnelStep(
+            "sent", pgettext("quotes", "Sent"), total.sent, money.quantize(total.value_sent, base)
+        ),
+        FunnelStep(
+            "accepted",
+            pgettext("quotes", "Accepted"),
+            total.accepted,
+            money.quantize(total.value_accepted, base),
         ),
     ]
 

@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from clientela.analytics import offers
 from clientela.analytics.choices import OfferGrouping
@@ -51,8 +52,8 @@ def _columns() -> list[tuple[str, str, bool]]:
     """(sort key, header, shown on a phone)."""
     return [
         ("quotes", _("Quotes"), False),
-        ("sent", _("Sent"), True),
-        ("accepted", _("Accepted"), True),
+        ("sent", pgettext("quotes", "Sent"), True),
+        ("accepted", pgettext("quotes", "Accepted"), True),
         ("conversion", _("Conversion"), True),
         ("median_days", _("Median days to accept"), False),
         ("value_quoted", _("Value quoted"), False),
@@ -62,11 +63,11 @@ def _columns() -> list[tuple[str, str, bool]]:
 
 
 def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
+    return "—" if value is None else f"{number_format(value * 100, 1)} %"
 
 
 def _days(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+    return "—" if value is None else number_format(value, 1)
 
 
 def _query(request: AuthedRequest, **changes: str) -> str:

@@ -244,6 +244,10 @@ def test_the_api_answers_items_and_funnel(admin: Any, quotes: dict[str, Any]) ->
     assert february["median_days_to_accept"] == 4.0
     assert [s["count"] for s in body["funnel"]] == [6, 5, 3]
     assert Api(admin, ("contacts:read",)).get(URL).status_code == 403
+    # Without ``from``: the 12 months up to ``to`` (the quote of 2024-01-01 is older).
+    default = Api(admin, READ).get(URL, {"to": "2025-06-30"}).json()
+    assert default["from"] == "2024-07-01"
+    assert [s["count"] for s in default["funnel"]] == [6, 5, 3]
 
 
 def _page(user: Any, params: dict[str, str]) -> str:
