@@ -382,3 +382,27 @@ def register_segment_condition(condition: SegmentCondition) -> None:
 def segment_conditions_for(resource: str) -> list[SegmentCondition]:
     """The conditions registered for a kind of record, by key."""
     return sorted(segment_conditions.get(resource, {}).values(), key=lambda c: c.key)
+
+
+#: A function a higher app runs after a record of a kind was created or changed:
+#: ``callback(record_id)``, once the transaction that wrote it has committed.
+RecordWritten = Callable[[int], None]
+
+record_written_callbacks: dict[str, dict[str, RecordWritten]] = defaultdict(dict)
+
+
+def register_record_written(resource: str, key: str, callback: RecordWritten) -> None:
+    """Run ``callback(record_id)`` after a record of ``resource`` is created or changed
+    through the generic record writes (``core.services.records``: ``record_create``, and
+    ``record_update`` when an audited value changed), once the transaction commits.
+    A minimal hook, not domain events (issue 16): it tells nothing but the id, a
+    failing callback is logged and never undoes nor fails the write, and writes that
+    bypass the shell (imports, bulk updates) do not call it. Analytics rescores a lead
+    with it (``analytics.lead_scores``)."""
+    record_written_callbacks[resource][key] = callback
+
+
+def record_written(resource: str) -> list[RecordWritten]:
+    """The callbacks registered for ``resource``, by key."""
+    found = record_written_callbacks.get(resource, {})
+    return [found[key] for key in sorted(found)]

@@ -31,6 +31,7 @@ from clientela.core.choices import AuditAction
 from clientela.core.errors import NotFound, VersionConflict
 from clientela.core.models import CRMRecord, Trashable
 from clientela.core.permissions import can, can_see_record, require
+from clientela.core.registry import record_written
 
 R = TypeVar("R", bound=CRMRecord)
 M = TypeVar("M", bound=models.Model)
@@ -98,6 +99,7 @@ def record_create(
         action=AuditAction.CREATE,
         changes=created_changes(snapshot(record)),
     )
+    _tell_written(record)
     return record
 
 
@@ -129,7 +131,18 @@ def record_update(
             cast(CRMRecord, fresh).version += 1
             fresh.save(update_fields=["version", "updated_at"])
         record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
+        _tell_written(fresh)
     return fresh
+
+
+def _tell_written(record: models.Model) -> None:
+    """Queue the callbacks higher apps registered for the record's kind
+    (``core.registry.register_record_written``) to run once the write commits; one
+    that fails is logged (``robust``), the write stands."""
+    resource = getattr(record, "RESOURCE", "")
+    for callback in record_written(resource) if resource else []:
+        pk = record.pk
+        transaction.on_commit(lambda c=callback, pk=pk: c(pk), robust=True)  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
