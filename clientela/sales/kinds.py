@@ -59,6 +59,7 @@ LEADS = RecordKind(
         ListColumn(_("Company"), "company", SMALL),
         ListColumn(_("E-mail"), "email", LARGE),
         ListColumn(_("Status"), "status"),
+        ListColumn(_("Score"), "score"),
         ListColumn(_("Source"), "source", MEDIUM),
         ListColumn(_("Owner"), "owner", XL),
         ListColumn(_("Created"), "created", MEDIUM),

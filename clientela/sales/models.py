@@ -83,8 +83,12 @@ class Lead(CRMRecord):
     )
     disqualified_reason = models.CharField(_("disqualification reason"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), max_length=10000, blank=True)
-    #: Reserved for a later scoring model; shown, never computed here.
+    #: How likely the lead is to convert, 0–100, and the main reasons why ("+ Source:
+    #: Referral"), computed by analytics' lead scoring and written only through
+    #: ``services.leads.lead_scores_set`` (derived data: no version, no audit). None:
+    #: not scored yet.
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    score_reasons = models.JSONField(_("score reasons"), default=list, blank=True)
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
     converted_person = models.ForeignKey(
         "contacts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"

@@ -60,7 +60,6 @@ class LeadIn(InputSchema):
     )
     disqualified_reason: str | None = Field(None, max_length=200)
     notes: str | None = Field(None, max_length=10000)
-    score: int | None = Field(None, ge=0, le=100)
     owner_id: RecordId | None = Field(None, description="Defaults to you.")
 
 
@@ -106,7 +105,15 @@ class LeadOut(OutputSchema):
     status: str
     disqualified_reason: str
     notes: str
-    score: int | None
+    score: int | None = Field(
+        description="How likely the lead is to convert, 0–100, from the lead scoring of "
+        "analytics (a model trained on past leads, or rules while there are fewer than 50 "
+        "converted or disqualified leads); null until scored. Read-only."
+    )
+    score_reasons: list[str] = Field(
+        description="The main reasons for the score, strongest first, in the company's "
+        "language; each starts with + (raises it) or − (lowers it)."
+    )
     owner_id: int
     version: int
     converted_person_id: int | None
@@ -145,6 +152,7 @@ def lead_out(lead: Lead) -> LeadOut:
         disqualified_reason=lead.disqualified_reason,
         notes=lead.notes,
         score=lead.score,
+        score_reasons=list(lead.score_reasons or []),
         owner_id=lead.owner_id,
         version=lead.version,
         converted_person_id=lead.converted_person_id,

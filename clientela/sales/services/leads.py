@@ -63,7 +63,6 @@ class LeadData(TypedDict, total=False):
     status: str
     disqualified_reason: str
     notes: str
-    score: int | None
     owner_id: int | None
 
 
@@ -91,7 +90,6 @@ def lead_snapshot(lead: Lead) -> dict[str, Any]:
         "status": lead.status,
         "disqualified_reason": lead.disqualified_reason,
         "notes": lead.notes,
-        "score": lead.score,
         "owner": str(lead.owner) if lead.owner_id else None,
         "team": str(lead.team) if lead.team_id else None,
         "converted_person": lead.converted_person,
@@ -190,12 +188,6 @@ def _clean_lead(actor: User, lead: Lead, data: LeadData, errors: c.Errors) -> No
             )
         else:
             lead.source = source
-    if "score" in data:
-        score = data["score"]
-        if score is not None and (type(score) is not int or not 0 <= score <= 100):
-            c.add(errors, "score", _("Give a score from 0 to 100."))
-        else:
-            lead.score = score
     _clean_status(lead, data, errors)
     if data.get("owner_id") is not None or lead.pk is None:
         owner = c.clean_owner_id(data.get("owner_id"), errors)
@@ -259,6 +251,54 @@ def lead_trash(*, actor: User, lead: Lead, expected_version: int | None = None) 
 
 def lead_restore(*, actor: User, lead: Lead) -> None:
     record_restore(actor=actor, record=lead, reindex=lead_reindex)
+
+
+# --- scores -----------------------------------------------------------------------------
+
+#: Leads written per UPDATE statement by ``lead_scores_set``.
+SCORE_BATCH = 500
+#: Reasons kept per lead, and the length of each.
+MAX_REASONS, MAX_REASON_CHARS = 5, 200
+
+
+def lead_scores_set(*, scores: Mapping[int, tuple[int, list[str]]]) -> int:
+    """Give leads their score (0–100) and its reasons: ``{lead id: (score, reasons)}``,
+    written by analytics' lead scoring (nightly for every open lead, and for one lead
+    after it changed). Returns how many leads it wrote (trashed or unknown ids are left
+    out).
+
+    A score is derived data, not an edit: the lead's ``version`` and ``updated_at`` stay
+    as they are and no audit entry is written. Bumping the version would make whoever
+    has the lead's form open get a version conflict on save for a change they cannot
+    see nor undo, every night; and the history would fill with one machine entry per
+    lead and night. Nothing but these two columns is touched, in bulk."""
+    for pk, (score, reasons) in scores.items():
+        if type(score) is not int or not 0 <= score <= 100:
+            raise ValueError(f"lead {pk}: a score is a whole number from 0 to 100, not {score!r}")
+        if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+            raise ValueError(f"lead {pk}: the reasons are a list of text")
+    written = 0
+    ids = sorted(scores)
+    with transaction.atomic():
+        for start in range(0, len(ids), SCORE_BATCH):
+            batch = ids[start : start + SCORE_BATCH]
+            alive = set(
+                Lead.objects.filter(pk__in=batch, deleted_at__isnull=True).values_list(
+                    "pk", flat=True
+                )
+            )
+            leads = [
+                Lead(
+                    pk=pk,
+                    score=scores[pk][0],
+                    score_reasons=[r[:MAX_REASON_CHARS] for r in scores[pk][1][:MAX_REASONS]],
+                )
+                for pk in batch
+                if pk in alive
+            ]
+            Lead.objects.bulk_update(leads, ["score", "score_reasons"])
+            written += len(leads)
+    return written
 
 
 # --- conversion -------------------------------------------------------------------------
@@ -467,6 +507,7 @@ __all__ = [
     "lead_convert",
     "lead_create",
     "lead_restore",
+    "lead_scores_set",
     "lead_set_status",
     "lead_trash",
     "lead_update",

@@ -22,6 +22,7 @@ from clientela.sales.services.leads import (
     lead_convert,
     lead_create,
     lead_restore,
+    lead_scores_set,
     lead_set_status,
     lead_trash,
     lead_update,
@@ -85,7 +86,6 @@ def test_create_normalizes_email_and_phone_and_audits(rep_north: Any) -> None:
         ({"first_name": "A", "status": "won"}, "status"),
         ({"first_name": "A", "status": "converted"}, "status"),
         ({"first_name": "A", "status": "disqualified"}, "disqualified_reason"),
-        ({"first_name": "A", "score": 101}, "score"),
         ({"first_name": "A", "owner_id": 999999}, "owner_id"),
         ({"first_name": "x" * 101}, "first_name"),
     ],
@@ -342,3 +342,41 @@ def test_matches_by_email_phone_and_name(
     assert found == {by_email: ["email"], by_phone: ["phone"], by_name: ["name"]}
     assert matches.organizations == [org]
     assert matches.person_by_email == by_email
+
+
+# --- scores ------------------------------------------------------------------------------
+
+
+def test_scores_are_written_without_a_version_nor_an_audit_entry(rep_north: Any) -> None:
+    lead = make_lead(rep_north)
+    other = make_lead(rep_north, first_name="Other")
+    gone = make_lead(rep_north, first_name="Gone")
+    lead_trash(actor=rep_north, lead=gone)
+    before = Lead.objects.get(pk=lead.pk)
+    audits = AuditEntry.objects.count()
+    written = lead_scores_set(
+        scores={
+            lead.pk: (72, ["+ Source: Referral", "x" * 300]),
+            other.pk: (0, []),
+            gone.pk: (50, []),
+            987654: (50, []),
+        }
+    )
+    assert written == 2
+    after = Lead.objects.get(pk=lead.pk)
+    assert (after.score, after.score_reasons[0]) == (72, "+ Source: Referral")
+    assert len(after.score_reasons[1]) == 200
+    # Derived data: whoever edits the lead meanwhile keeps their version.
+    assert (after.version, after.updated_at) == (before.version, before.updated_at)
+    assert AuditEntry.objects.count() == audits
+    assert Lead.objects.get(pk=other.pk).score == 0
+    assert Lead.objects.get(pk=gone.pk).score is None
+    lead_update(actor=rep_north, lead=after, data={"company": "Acme"}, expected_version=1)
+
+
+@pytest.mark.parametrize("bad", [(101, []), (-1, []), (50.5, []), (50, "reason"), (50, [3])])
+def test_scores_out_of_range_are_refused(rep_north: Any, bad: Any) -> None:
+    lead = make_lead(rep_north)
+    with pytest.raises(ValueError, match=f"lead {lead.pk}"):
+        lead_scores_set(scores={lead.pk: bad})
+    assert Lead.objects.get(pk=lead.pk).score is None

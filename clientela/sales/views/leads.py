@@ -48,7 +48,6 @@ def _facts(lead: Lead) -> list[tuple[str, Any]]:
     return [
         (_("Job title"), lead.job_title),
         (_("Source"), lead.get_source_display()),
-        (_("Score"), "" if lead.score is None else str(lead.score)),
         (_("Owner"), lead.owner),
         (_("Team"), lead.team),
         (_("Created"), date_format(localtime(lead.created_at), "SHORT_DATETIME_FORMAT")),
