@@ -14,7 +14,9 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
-        from clientela.analytics import analyses, conditions, demo, reorders, tasks
+        from clientela.analytics import analyses, conditions, demo, lead_scores, reorders, tasks
+        from clientela.analytics.choices import AnalysisKind
+        from clientela.analytics.models import LeadModel
         from clientela.analytics.views import customer_panel
         from clientela.core.registry import (
             DemoLoader,
@@ -26,6 +28,7 @@ class AnalyticsConfig(AppConfig):
             register_detail_panel,
             register_nav_group,
             register_nav_item,
+            register_record_written,
             register_recurring_job,
             register_worker_startup,
         )
@@ -35,6 +38,19 @@ class AnalyticsConfig(AppConfig):
         analyses.register_builtin()
         reorders.register()
         conditions.register()
+        analyses.register_analysis(
+            analyses.Analysis(
+                kind=AnalysisKind.LEAD_SCORES,
+                rows=(LeadModel,),
+                run=lead_scores.run_lead_scores,
+                page="analytics:lead-scores",
+            )
+        )
+        # A lead is scored again when it changes, or when an interaction is logged on it.
+        register_record_written("sales.lead", "analytics", lead_scores.rescore_lead)
+        register_record_written(
+            "activities.interaction", "analytics", lead_scores.rescore_for_interaction
+        )
         register_nav_group(NavGroup("analytics", _("Analytics"), "bi-bar-chart-line", 60))
         for key, label, url_name, icon, order in (
             ("abc", _("ABC analysis"), "analytics:abc", "bi-bar-chart-line", 10),
@@ -46,7 +62,7 @@ class AnalyticsConfig(AppConfig):
                     key, label, url_name, icon, order, group="analytics", resource="sales.order"
                 )
             )
-        register_nav_item(
+        for item in (
             NavItem(
                 "offers",
                 _("Offers"),
@@ -55,8 +71,18 @@ class AnalyticsConfig(AppConfig):
                 70,
                 group="analytics",
                 resource="sales.quote",
-            )
-        )
+            ),
+            NavItem(
+                "lead-scores",
+                _("Lead scoring"),
+                "analytics:lead-scores",
+                "bi-speedometer2",
+                80,
+                group="analytics",
+                resource="sales.lead",
+            ),
+        ):
+            register_nav_item(item)
         for resource in ("contacts.person", "contacts.organization"):
             register_detail_panel(
                 resource,

@@ -56,3 +56,11 @@ class OfferGrouping(models.TextChoices):
     REP = "rep", _("By rep")
     PRODUCT = "product", _("By product")
     MONTH = "month", _("By month")
+
+
+class ScoringMethod(models.TextChoices):
+    """How lead scores are computed: a model learnt from past leads, or fixed rules
+    while there are too few of them (``analytics.leadscore``)."""
+
+    MODEL = "model", _("Model trained on past leads")
+    RULES = "rules", _("Rules")

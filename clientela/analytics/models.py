@@ -11,7 +11,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clientela.analytics.choices import AbcClass, AbcOf, AnalysisKind, Segment, SnapshotStatus
+from clientela.analytics.choices import (
+    AbcClass,
+    AbcOf,
+    AnalysisKind,
+    ScoringMethod,
+    Segment,
+    SnapshotStatus,
+)
 
 
 class Snapshot(models.Model):
@@ -168,3 +175,21 @@ class ProductCycleRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.median_days:g} days"
+
+
+class LeadModel(models.Model):
+    """The lead scoring of a ``lead_scores`` snapshot: its method and, for a model, the
+    fitted ``analytics.leadscore.model.ModelScorer`` pickled by the worker. Only the
+    worker writes it and only ``analytics.lead_scores`` unpickles it (never anything a
+    user sent); the web and the worker load it once per process."""
+
+    snapshot = models.OneToOneField(Snapshot, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(_("method"), max_length=10, choices=ScoringMethod)
+    model = models.BinaryField(_("fitted model"), blank=True, default=b"")
+
+    class Meta:
+        verbose_name = _("lead scoring model")
+        verbose_name_plural = _("lead scoring models")
+
+    def __str__(self) -> str:
+        return f"{self.method} #{self.snapshot_id}"

@@ -32,6 +32,8 @@ from clientela.analytics.models import AbcRow, CustomerRow, RfmRow, Snapshot
 from clientela.contacts.models import Organization, Person
 from clientela.core.choices import Scope
 from clientela.core.permissions import can, rights_for
+from clientela.sales.choices import LeadStatus
+from clientela.sales.models import Lead
 
 R = TypeVar("R", bound=CustomerRow)
 
@@ -268,3 +270,26 @@ def rfm_counts(user: Any) -> tuple[Counter[tuple[int, int]], Counter[str]]:
 def rfm_of(user: Any, record: Person | Organization) -> RfmRow | None:
     key = "person_id" if isinstance(record, Person) else "organization_id"
     return rfm_rows(user).filter(**{key: record.pk}).first()
+
+
+# --- lead scoring -------------------------------------------------------------------------
+
+
+def may_read_leads(user: Any) -> bool:
+    """The lead scoring page is for whoever may read leads."""
+    return can(user, "read", "sales.lead")
+
+
+def best_open_leads(user: Any, limit: int = 10) -> list[Lead]:
+    """The open leads ``user`` may see, best score first (the ones to call first)."""
+    opened = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED)
+    return list(
+        Lead.objects.alive()
+        .visible_to(user)
+        .filter(status__in=opened, score__isnull=False)
+        .order_by("-score", "-id")[:limit]
+    )
+
+
+def has_leads(user: Any) -> bool:
+    return Lead.objects.alive().visible_to(user).exists()

@@ -1,9 +1,9 @@
 """The analytics pages (``views``; purchase cycles: ``views_cycles``; the offers page:
-``views_offers``)."""
+``views_offers``; lead scoring: ``lead_views``)."""
 
 from django.urls import path
 
-from clientela.analytics import views_cycles
+from clientela.analytics import lead_views, views_cycles
 from clientela.analytics.views import app_name
 from clientela.analytics.views import urlpatterns as analysis_patterns
 from clientela.analytics.views_offers import urlpatterns as offers_urlpatterns
@@ -13,6 +13,7 @@ urlpatterns = [
     path("analytics/cycles/", views_cycles.cycles_page, name="cycles"),
     path("analytics/cycles/csv/", views_cycles.cycles_csv, name="cycles-csv"),
     *offers_urlpatterns,
+    *lead_views.urlpatterns,
 ]
 
 __all__ = ["app_name", "urlpatterns"]
