@@ -56,7 +56,6 @@ def _factors(parameters: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "label": describe(name),
             "raises": weight > 0,
-            "weight": f"{weight:+.2f}",
             "width": f"{100 * abs(weight) / strongest:.0f}",
         }
         for name, weight in found

@@ -45,6 +45,8 @@ REASONS = 3
 COUNTS = frozenset({"interactions", "has_company", "form_submissions"})
 #: A contribution to the log-odds smaller than this is no reason.
 NEGLIGIBLE = 0.01
+#: A coefficient smaller than this is left out of the top factors (noise).
+MINOR_FACTOR = 0.05
 #: The features never shown as "top factors" to every reader: a company's name is
 #: about some team's leads (a lead's own company shows in its own reasons).
 PRIVATE_PREFIXES = ("company=",)
@@ -126,11 +128,11 @@ class ModelScorer:
 
     def top_factors(self, count: int = 8) -> list[tuple[str, float]]:
         """The features that move scores most (name, coefficient), strongest first,
-        without ``PRIVATE_PREFIXES``."""
+        without ``PRIVATE_PREFIXES`` nor those below ``MINOR_FACTOR``."""
         shown = [
             (name, float(weight))
             for name, weight in zip(self.names, self.coef, strict=True)
-            if not name.startswith(PRIVATE_PREFIXES)
+            if not name.startswith(PRIVATE_PREFIXES) and abs(weight) >= MINOR_FACTOR
         ]
         shown.sort(key=lambda f: -abs(f[1]))
         return shown[:count]

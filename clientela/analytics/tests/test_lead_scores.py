@@ -8,15 +8,14 @@ English and Spanish."""
 from __future__ import annotations
 
 import pickle
-import random
-from typing import Any, Unpack
+from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import translation
 
 from clientela.activities.services import interaction_create
-from clientela.analytics import lead_scores, services
+from clientela.analytics import lead_scores
 from clientela.analytics.choices import SnapshotStatus
 from clientela.analytics.leadscore import rules
 from clientela.analytics.leadscore.features import (
@@ -28,14 +27,15 @@ from clientela.analytics.leadscore.features import (
     title_words,
 )
 from clientela.analytics.leadscore.model import ModelScorer
-from clientela.analytics.models import LeadModel, Snapshot
+from clientela.analytics.models import LeadModel
+from clientela.analytics.tests.leads import computed, lead, past_leads
 from clientela.contacts.services import person_create
 from clientela.core import company
 from clientela.core.models import AuditEntry
 from clientela.core.testing.api import Api
 from clientela.sales.choices import LeadStatus
 from clientela.sales.models import Lead
-from clientela.sales.services.leads import LeadData, lead_create, lead_update
+from clientela.sales.services.leads import lead_update
 
 pytestmark = pytest.mark.django_db
 
@@ -46,40 +46,6 @@ PAGE = "/analytics/lead-scores/"
 @pytest.fixture(autouse=True)
 def _no_cached_scorer() -> None:
     lead_scores.forget_scorer()
-
-
-def computed() -> Snapshot:
-    snapshot = services.refresh(None, kinds=["lead_scores"], queue=False)[0]
-    return services.run_snapshot(snapshot.pk)
-
-
-def lead(actor: Any, **data: Unpack[LeadData]) -> Lead:
-    data.setdefault("last_name", "Lead")
-    return lead_create(actor=actor, data=data)
-
-
-def past_leads(actor: Any, count: int, *, seed: int = 7, converted: float | None = None) -> None:
-    """``count`` closed leads where the source decides most: referrals converted 9 times
-    in 10, web forms once in 10 (or every lead with chance ``converted``). Their status
-    is set directly: how a lead was closed does not matter to the scoring."""
-    rng = random.Random(seed)
-    for n in range(count):
-        referral = n % 2 == 0
-        chance = converted if converted is not None else (0.9 if referral else 0.1)
-        made = lead(
-            actor,
-            last_name=f"Past {n}",
-            company=f"Company {n}",
-            source="referral" if referral else "web_form",
-            email=f"p{n}@" + rng.choice(["gmail.com", "example.org"]),
-            job_title=rng.choice(["Sales director", "Assistant", "Owner"]),
-        )
-        won = rng.random() < chance
-        Lead.objects.filter(pk=made.pk).update(
-            status=LeadStatus.CONVERTED if won else LeadStatus.DISQUALIFIED,
-            converted_at=timezone.now() if won else None,
-            disqualified_reason="" if won else "No budget",
-        )
 
 
 # --- the pure parts -------------------------------------------------------------------
