@@ -21,9 +21,9 @@ from __future__ import annotations
 import logging
 import pickle
 from collections.abc import Callable, Iterable
+from importlib.metadata import version
 from typing import Any
 
-import sklearn
 from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -32,8 +32,7 @@ from clientela.activities.models import Interaction
 from clientela.analytics.analyses import Outcome, Progress
 from clientela.analytics.choices import AnalysisKind, ScoringMethod, SnapshotStatus
 from clientela.analytics.leadscore.features import LeadFacts, Scored
-from clientela.analytics.leadscore.model import ModelScorer, choose_method, train
-from clientela.analytics.leadscore.rules import rules_score
+from clientela.analytics.leadscore.rules import choose_method, rules_score
 from clientela.analytics.models import LeadModel, Snapshot
 from clientela.core import company
 from clientela.sales.choices import LeadStatus
@@ -119,15 +118,17 @@ def run_lead_scores(snapshot: Snapshot, progress: Progress) -> Outcome:
         "tested": 0,
         "top_factors": [],
         "trained_at": timezone.now().isoformat(),
-        "sklearn": sklearn.__version__,
     }
     scorer: Scorer = _rules
     stored = b""
     if method == ScoringMethod.MODEL:
+        from clientela.analytics.leadscore.model import train  # noqa: PLC0415 (scikit-learn)
+
         trained = train([f for _pk, f in labelled], outcomes)
         scorer = trained.scorer.score_many
         stored = pickle.dumps(trained.scorer, protocol=pickle.HIGHEST_PROTOCOL)
         parameters.update(
+            sklearn=version("scikit-learn"),
             auc=round(trained.auc, 4),
             tested=trained.tested,
             top_factors=[[name, round(w, 4)] for name, w in trained.scorer.top_factors()],
@@ -192,6 +193,8 @@ def current_scorer() -> Scorer | None:
         except Exception:
             logger.exception("lead scoring model of snapshot %s unreadable", snapshot_id)
             return None
+        from clientela.analytics.leadscore.model import ModelScorer  # noqa: PLC0415
+
         if not isinstance(fitted, ModelScorer):
             return None
         scorer = fitted.score_many

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from clientela.analytics import selectors
 from clientela.analytics.choices import AnalysisKind, ScoringMethod
-from clientela.analytics.leadscore import model, rules
+from clientela.analytics.leadscore import rules
 from clientela.analytics.leadscore.features import describe
 from clientela.analytics.views import _status
 from clientela.core.views.records import AuthedRequest
@@ -39,14 +39,14 @@ def _why_rules(why: str, parameters: dict[str, Any]) -> str:
             "The model needs at least %(min)s converted and %(min)s disqualified leads to "
             "learn from; there are %(converted)s converted and %(disqualified)s disqualified."
         ) % {
-            "min": model.MIN_PER_CLASS,
+            "min": rules.MIN_PER_CLASS,
             "converted": parameters.get("converted", 0),
             "disqualified": parameters.get("disqualified", 0),
         }
     return _(
         "The model needs at least %(min)s past leads that were converted or disqualified "
         "to learn from; there are %(labelled)s."
-    ) % {"min": model.MIN_LABELLED, "labelled": parameters.get("labelled", 0)}
+    ) % {"min": rules.MIN_LABELLED, "labelled": parameters.get("labelled", 0)}
 
 
 def _factors(parameters: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,7 +109,7 @@ def lead_scores_page(request: AuthedRequest) -> HttpResponse:
         "quality": _quality(auc),
         "factors": _factors(parameters),
         "rules": _rule_lines(),
-        "min_labelled": model.MIN_LABELLED,
+        "min_labelled": rules.MIN_LABELLED,
         "best": selectors.best_open_leads(request.user),
     }
     return render(request, "analytics/lead_scores.html", context)

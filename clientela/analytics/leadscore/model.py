@@ -3,9 +3,10 @@
 (converted = 1, disqualified = 0). No database here: the worker gives it facts and
 labels (``analytics.lead_scores``).
 
-``choose_method`` says whether there is enough to learn from (at least
-``MIN_LABELLED`` labelled leads, ``MIN_PER_CLASS`` of each outcome); otherwise the
-transparent rules of ``rules.py`` score the leads. ``train`` measures the model on a
+``rules.choose_method`` says whether there is enough to learn from (at least 50
+labelled leads, 10 of each outcome); otherwise the transparent rules of ``rules.py``
+score the leads. Importing this module loads scikit-learn (two seconds): only the
+worker's training and the first rescoring in a process do. ``train`` measures the model on a
 held-out quarter of the leads (stratified, fixed ``RANDOM_STATE``: ROC AUC, the chance
 that a converted lead scores above a disqualified one; 0.5 is a coin), then fits it
 again on every labelled lead for scoring.
@@ -33,9 +34,8 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 
 from clientela.analytics.leadscore.features import LeadFacts, Scored, describe, features
+from clientela.analytics.leadscore.rules import choose_method as choose_method
 
-MIN_LABELLED = 50
-MIN_PER_CLASS = 10
 TEST_SIZE = 0.25
 RANDOM_STATE = 0
 FOLDS = 3
@@ -50,17 +50,6 @@ MINOR_FACTOR = 0.05
 #: The features never shown as "top factors" to every reader: a company's name is
 #: about some team's leads (a lead's own company shows in its own reasons).
 PRIVATE_PREFIXES = ("company=",)
-
-
-def choose_method(converted: int, disqualified: int) -> tuple[str, str]:
-    """``("model", "")`` when there is enough to learn from, else ``("rules", why)``
-    with why ``few_labelled`` (fewer than 50 converted or disqualified leads) or
-    ``few_of_one`` (fewer than 10 of either outcome)."""
-    if converted + disqualified < MIN_LABELLED:
-        return "rules", "few_labelled"
-    if min(converted, disqualified) < MIN_PER_CLASS:
-        return "rules", "few_of_one"
-    return "model", ""
 
 
 def _pipeline() -> Pipeline:

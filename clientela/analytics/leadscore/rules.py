@@ -27,6 +27,10 @@ from clientela.analytics.leadscore.features import (
     title_words,
 )
 
+#: The model is trained from this many labelled (converted or disqualified) leads,
+#: with at least ``MIN_PER_CLASS`` of each outcome; below, these rules score.
+MIN_LABELLED = 50
+MIN_PER_CLASS = 10
 BASE = 20
 SOURCE_POINTS = {"referral": 25, "event": 15, "web_form": 10, "campaign": 10, "manual": 5}
 CORPORATE_EMAIL = 15
@@ -94,3 +98,14 @@ def rules_score(facts: LeadFacts) -> Scored:
     score = min(100, BASE + sum(points for points, _reason in given))
     ordered = sorted(given, key=lambda g: -g[0])
     return Scored(score, [f"+{points} {reason}" for points, reason in ordered])
+
+
+def choose_method(converted: int, disqualified: int) -> tuple[str, str]:
+    """``("model", "")`` when there is enough to learn from, else ``("rules", why)``
+    with why ``few_labelled`` (fewer than 50 converted or disqualified leads) or
+    ``few_of_one`` (fewer than 10 of either outcome)."""
+    if converted + disqualified < MIN_LABELLED:
+        return "rules", "few_labelled"
+    if min(converted, disqualified) < MIN_PER_CLASS:
+        return "rules", "few_of_one"
+    return "model", ""
