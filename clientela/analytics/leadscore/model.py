@@ -34,7 +34,6 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 
 from clientela.analytics.leadscore.features import LeadFacts, Scored, describe, features
-from clientela.analytics.leadscore.rules import choose_method as choose_method
 
 TEST_SIZE = 0.25
 RANDOM_STATE = 0
