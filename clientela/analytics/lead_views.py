@@ -18,6 +18,7 @@ from clientela.analytics.leadscore import rules
 from clientela.analytics.leadscore.features import describe
 from clientela.analytics.views import _status
 from clientela.core.views.records import AuthedRequest
+from clientela.sales.choices import LeadSource
 
 
 def _quality(auc: float | None) -> str:
@@ -65,8 +66,7 @@ def _factors(parameters: dict[str, Any]) -> list[dict[str, Any]]:
 def _rule_lines() -> list[tuple[str, str]]:
     """The rules in words, with their points."""
     sources = ", ".join(
-        f"{describe(f'source={code}').split(': ', 1)[-1]} {points}"
-        for code, points in rules.SOURCE_POINTS.items()
+        f"{LeadSource(code).label} {points}" for code, points in rules.SOURCE_POINTS.items()
     )
     return [
         (_("Every lead starts with"), str(rules.BASE)),

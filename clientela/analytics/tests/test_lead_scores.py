@@ -305,6 +305,7 @@ def test_the_page_says_why_rules_and_in_spanish(rep_north: Any) -> None:
     html = page(rep_north)
     assert 'data-method="rules"' in html
     assert "hay 12" in html
+    assert "Recomendación 25" in html  # the rules, with their points
     assert "Puntuación de prospectos" in html
     fresh.refresh_from_db()
     # The reasons are written in the company's language.
