@@ -135,18 +135,15 @@ def run_lead_scores(snapshot: Snapshot, progress: Progress) -> Outcome:
         )
     progress(40)
     LeadModel.objects.create(snapshot=snapshot, method=method, model=stored)
-    open_leads = alive.filter(status__in=OPEN_STATUSES).order_by("pk")
-    total = open_leads.count()
-    scored = 0
-    batch: list[tuple[int, LeadFacts]] = []
-    for item in with_facts(open_leads):
-        batch.append(item)
-        if len(batch) == BATCH:
-            scored += _write(scorer, batch)
-            batch = []
-            progress(40 + 60 * scored // max(1, total))
-    if batch:
+    # The ids first, then each batch read and written: no read stays open across writes.
+    ids = list(alive.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True))
+    total, scored = len(ids), 0
+    for start in range(0, total, BATCH):
+        batch = list(
+            with_facts(Lead.objects.filter(pk__in=ids[start : start + BATCH]).order_by("pk"))
+        )
         scored += _write(scorer, batch)
+        progress(40 + 60 * (start + len(batch)) // total)
     parameters["open"] = total
     parameters["scored"] = scored
     return Outcome(parameters=parameters)

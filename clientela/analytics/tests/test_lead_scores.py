@@ -170,6 +170,14 @@ def test_below_50_labelled_leads_the_rules_score_and_say_why(rep_north: Any) -> 
     ]
 
 
+def test_open_leads_are_scored_in_batches(rep_north: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lead_scores, "BATCH", 2)
+    made = [lead(rep_north, last_name=f"Open {n}", source="event") for n in range(5)]
+    snapshot = computed()
+    assert (snapshot.parameters["open"], snapshot.parameters["scored"]) == (5, 5)
+    assert {Lead.objects.get(pk=m.pk).score for m in made} == {35}
+
+
 def test_too_few_of_one_outcome_is_rules_too(rep_north: Any) -> None:
     past_leads(rep_north, 60, converted=0.05)
     p = computed().parameters
