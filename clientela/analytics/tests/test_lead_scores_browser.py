@@ -1,7 +1,7 @@
 """The lead scoring page in Chromium (Playwright) at 1280 and 390 px, in English and
 Spanish, no page wider than the screen; screenshots go to test-artifacts/: a rep reads
 how the scores are computed (the model and its ROC AUC), opens their best open lead
-and finds its score with the reasons."""
+and finds its score with the reasons; the lead list sorted by score."""
 
 from __future__ import annotations
 
@@ -37,3 +37,8 @@ def test_a_rep_opens_their_best_lead(
     best.refresh_from_db()
     assert page.locator("#lead-score .lead-score").inner_text() == str(best.score)
     shot_that_fits(page, artifacts_dir / f"lead-score-{width}px-{language}.png", full_page=True)
+    page.goto("/leads/?sort=-score")
+    first = page.locator("#lead-results tbody tr").first
+    first.wait_for()
+    assert "Hilda Hotline" in first.inner_text()
+    shot_that_fits(page, artifacts_dir / f"leads-by-score-{width}px-{language}.png")
