@@ -60,6 +60,12 @@ class Analysis:
     default_months: int | None = None
     #: Parameters a refresh stores on the snapshot unless told otherwise.
     default_parameters: Callable[[], dict[str, Any]] = dict
+    #: Keep one finished snapshot per as-of day instead of only the newest (a fit as of
+    #: a past day is a backtest, kept beside the current one): a new snapshot replaces
+    #: the one of its own day, one as of the day it is computed also replaces the
+    #: previous such one, and only the newest ``services.MAX_BACKTESTS`` past days stay.
+    #: The current snapshot of such a kind is the one with the latest as-of.
+    keep_per_as_of: bool = False
 
 
 ANALYSES: dict[str, Analysis] = {}

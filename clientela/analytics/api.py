@@ -104,6 +104,13 @@ class RfmOut(OutputSchema):
 
 class RefreshIn(InputSchema):
     kinds: list[AnalysisKind] | None = Field(None, description="Default: every analysis.")
+    as_of: datetime.date | None = Field(
+        None,
+        description="Compute as of the end of this day, ignoring later orders (a backtest; "
+        "at most ten years ago, not in the future). Default: now. Lifetime value keeps one "
+        "snapshot per as-of day (read it with `GET /analytics/clv?as_of=`); the other "
+        "analyses keep only the newest.",
+    )
     a: int | None = None
     b: int | None = None
     c: int | None = None
@@ -273,11 +280,12 @@ def _job(snapshot: Snapshot) -> JobOut:
 )
 @require_scope(WRITE)
 def post_refresh(request: HttpRequest, body: RefreshIn | None = None) -> Any:
-    body = body or RefreshIn(kinds=None)
+    body = body or RefreshIn(kinds=None, as_of=None)
     thresholds = services.clean_thresholds(body.a, body.b, body.c)
     snapshots = services.refresh(
         api_user(request),
         kinds=body.kinds,
+        as_of=services.clean_as_of(body.as_of),
         parameters={AnalysisKind.ABC: {"thresholds": thresholds.as_dict()}},
     )
     return Status(202, RefreshOut(jobs=[_job(s) for s in snapshots]))
@@ -305,3 +313,7 @@ router.add_router("", cycles_router)
 from clientela.analytics.api_offers import offers_router  # noqa: E402 - needs this module's helpers
 
 router.add_router("", offers_router)
+
+from clientela.analytics.api_clv import router as clv_router  # noqa: E402
+
+router.add_router("", clv_router)

@@ -14,7 +14,15 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
-        from clientela.analytics import analyses, conditions, demo, lead_scores, reorders, tasks
+        from clientela.analytics import (
+            analyses,
+            conditions,
+            demo,
+            lead_scores,
+            lifetime,
+            reorders,
+            tasks,
+        )
         from clientela.analytics.choices import AnalysisKind
         from clientela.analytics.models import LeadModel
         from clientela.analytics.views import customer_panel
@@ -37,6 +45,7 @@ class AnalyticsConfig(AppConfig):
         register_scopes("analytics:read", "analytics:write")
         analyses.register_builtin()
         reorders.register()
+        lifetime.register()
         conditions.register()
         analyses.register_analysis(
             analyses.Analysis(
@@ -56,6 +65,7 @@ class AnalyticsConfig(AppConfig):
             ("abc", _("ABC analysis"), "analytics:abc", "bi-bar-chart-line", 10),
             ("rfm", _("RFM segments"), "analytics:rfm", "bi-grid-3x3", 20),
             ("cycles", _("Due to reorder"), "analytics:cycles", "bi-arrow-repeat", 40),
+            ("clv", _("Lifetime value"), "analytics:clv", "bi-hourglass-split", 50),
         ):
             register_nav_item(
                 NavItem(

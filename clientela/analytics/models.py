@@ -193,3 +193,41 @@ class LeadModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} #{self.snapshot_id}"
+
+
+class ClvRow(CustomerRow):
+    """A customer's lifetime-value figures as of the snapshot's day (docs/analytics.md):
+    her summary (``frequency``: repeat purchase days; ``recency`` and ``age`` T, in
+    weeks; ``monetary``: average repeat spend), what she spent in all (``revenue``, and
+    its ``value_rank`` among all customers, 1 the most), and the models' forecasts: the
+    chance she is still active, her expected purchases in the next 90 days and her
+    expected revenue in the next 12 months, in the base currency."""
+
+    frequency = models.PositiveIntegerField(_("repeat purchases"))
+    recency = models.FloatField(_("recency (weeks)"))
+    age = models.FloatField(_("customer for (weeks)"))
+    monetary = models.DecimalField(_("average repeat spend"), max_digits=20, decimal_places=2)
+    revenue = models.DecimalField(_("revenue to date"), max_digits=20, decimal_places=2)
+    value_rank = models.PositiveIntegerField(_("rank by revenue"))
+    p_alive = models.FloatField(_("probability still active"))
+    expected_purchases_90d = models.FloatField(_("expected purchases in 90 days"))
+    expected_revenue_12m = models.DecimalField(
+        _("expected revenue in 12 months"), max_digits=20, decimal_places=2
+    )
+
+    class Meta:
+        ordering = ["-expected_revenue_12m", "id"]
+        indexes = [
+            models.Index(fields=["snapshot", "expected_revenue_12m"], name="clv_revenue_idx"),
+            models.Index(fields=["snapshot", "p_alive", "value_rank"], name="clv_risk_idx"),
+            models.Index(fields=["person", "snapshot"], name="clv_person_idx"),
+            models.Index(fields=["organization", "snapshot"], name="clv_org_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(p_alive__gte=0) & Q(p_alive__lte=1), name="clv_p_alive_probability"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.p_alive:.2f}"

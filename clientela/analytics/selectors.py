@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from django.db.models import Count, Q, QuerySet, Sum
 
 from clientela.analytics import compute
+from clientela.analytics.analyses import analysis_of
 from clientela.analytics.choices import AbcOf, AnalysisKind, SnapshotStatus
 from clientela.analytics.models import AbcRow, CustomerRow, RfmRow, Snapshot
 from clientela.contacts.models import Organization, Person
@@ -50,12 +51,12 @@ def sees_everything(user: Any) -> bool:
 
 
 def current(kind: str) -> Snapshot | None:
-    """The newest finished snapshot of ``kind``."""
-    return (
-        Snapshot.objects.filter(kind=kind, status=SnapshotStatus.DONE)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
+    """The newest finished snapshot of ``kind`` (of a kind kept per as-of day, the one
+    with the latest as-of: a backtest as of a past day does not replace it)."""
+    done = Snapshot.objects.filter(kind=kind, status=SnapshotStatus.DONE)
+    if analysis_of(kind).keep_per_as_of:
+        return done.order_by("-as_of", "-finished_at", "-id").first()
+    return done.order_by("-finished_at", "-id").first()
 
 
 def latest(kind: str) -> Snapshot | None:

@@ -74,6 +74,19 @@ def clean_period(
     return compute.Period(start, end)
 
 
+def clean_as_of(day: datetime.date | None) -> datetime.date | None:
+    """A day to compute an analysis as of (a backtest): not after today, not more than
+    ten years ago; ``ValidationError`` on ``as_of`` otherwise. None stays None (today)."""
+    if day is None:
+        return None
+    today = timezone.localdate()
+    if day > today:
+        raise ValidationError({"as_of": [_("The as-of day cannot be in the future.")]})
+    if (today - day).days > MAX_DAYS:
+        raise ValidationError({"as_of": [_("Choose an as-of day at most ten years ago.")]})
+    return day
+
+
 def clean_thresholds(a: Any = None, b: Any = None, c: Any = None) -> compute.Thresholds:
     """Class A, B and C thresholds in whole percent (default 80/15/5); they must be
     whole numbers from 1 to 98 that add up to 100."""
@@ -137,9 +150,7 @@ def refresh(
     new: list[int] = []
     with transaction.atomic():
         for kind in wanted:
-            waiting = Snapshot.objects.filter(
-                kind=kind, status__in=[SnapshotStatus.QUEUED, SnapshotStatus.RUNNING]
-            ).first()
+            waiting = _waiting(kind, end)
             if waiting is not None and waiting.created_at < timezone.now() - STALE_AFTER:
                 # Its worker stopped (or none ran): say so, and queue a new one.
                 waiting.status, waiting.finished_at = SnapshotStatus.FAILED, timezone.now()
@@ -171,6 +182,18 @@ def refresh(
 
             transaction.on_commit(lambda: refresh_task.enqueue(new))
     return snapshots
+
+
+def _waiting(kind: str, day: datetime.date) -> Snapshot | None:
+    """The snapshot of ``kind`` queued or running (as of ``day`` for a kind that keeps
+    one snapshot per as-of day), if any."""
+    waiting = Snapshot.objects.filter(
+        kind=kind, status__in=[SnapshotStatus.QUEUED, SnapshotStatus.RUNNING]
+    )
+    if analysis_of(kind).keep_per_as_of:
+        start, end = compute.Period(day, day).bounds()
+        waiting = waiting.filter(as_of__gte=start, as_of__lt=end)
+    return waiting.first()
 
 
 def _progress(snapshot: Snapshot, percent: int, **fields: Any) -> None:
@@ -222,12 +245,50 @@ def run_snapshot(snapshot_id: int) -> Snapshot:
 
 
 def _forget_older(snapshot: Snapshot) -> None:
-    """Delete the finished and failed snapshots of the kind older than ``snapshot``."""
+    """Delete the finished and failed snapshots of the kind older than ``snapshot`` (for
+    a kind that keeps one per as-of day, those ``_replaced_by`` it)."""
     older = Snapshot.objects.filter(
         kind=snapshot.kind,
         status__in=[SnapshotStatus.DONE, SnapshotStatus.FAILED],
         created_at__lte=snapshot.created_at,
     ).exclude(pk=snapshot.pk)
-    ids = list(older.values_list("pk", flat=True))
+    if analysis_of(snapshot.kind).keep_per_as_of:
+        ids = _replaced_by(snapshot, list(older.order_by("-created_at", "-id")))
+    else:
+        ids = list(older.values_list("pk", flat=True))
     _delete_rows(snapshot.kind, ids)
     Snapshot.objects.filter(pk__in=ids).delete()
+
+
+#: Snapshots as of past days (backtests) kept per kind that keeps one per as-of day.
+MAX_BACKTESTS = 10
+
+
+def _is_backtest(snapshot: Snapshot) -> bool:
+    """As of a day before the one it was asked for (the nightly run and "Refresh now"
+    compute as of the day they run)."""
+    return bool(
+        timezone.localtime(snapshot.as_of).date() < timezone.localtime(snapshot.created_at).date()
+    )
+
+
+def _replaced_by(snapshot: Snapshot, older: list[Snapshot]) -> list[int]:
+    """Of ``older`` (newest first), the ids that a finished ``snapshot`` of a kind kept
+    per as-of day replaces: those of its own as-of day; the previous current one when it
+    is itself current (as of the day it was computed); the backtests beyond the newest
+    ``MAX_BACKTESTS`` (``snapshot`` counted)."""
+    day = timezone.localtime(snapshot.as_of).date()
+    current = not _is_backtest(snapshot)
+    kept_backtests = 0 if current else 1
+    replaced: list[int] = []
+    for other in older:
+        if timezone.localtime(other.as_of).date() == day:
+            replaced.append(other.pk)
+        elif not _is_backtest(other):
+            if current:
+                replaced.append(other.pk)
+        elif kept_backtests >= MAX_BACKTESTS:
+            replaced.append(other.pk)
+        else:
+            kept_backtests += 1
+    return replaced

@@ -1,9 +1,9 @@
-"""The analytics pages (``views``; purchase cycles: ``views_cycles``; the offers page:
-``views_offers``; lead scoring: ``lead_views``)."""
+"""The analytics pages (``views``, and each analysis' own views: ``views_cycles``,
+``views_offers``, ``lead_views``, ``views_clv``)."""
 
 from django.urls import path
 
-from clientela.analytics import lead_views, views_cycles
+from clientela.analytics import lead_views, views_clv, views_cycles
 from clientela.analytics.views import app_name
 from clientela.analytics.views import urlpatterns as analysis_patterns
 from clientela.analytics.views_offers import urlpatterns as offers_urlpatterns
@@ -12,6 +12,7 @@ urlpatterns = [
     *analysis_patterns,
     path("analytics/cycles/", views_cycles.cycles_page, name="cycles"),
     path("analytics/cycles/csv/", views_cycles.cycles_csv, name="cycles-csv"),
+    *views_clv.urlpatterns,
     *offers_urlpatterns,
     *lead_views.urlpatterns,
 ]

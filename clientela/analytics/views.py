@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -236,13 +237,23 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def csv_response(filename: str, header: list[Any], rows: Iterable[list[Any]]) -> HttpResponse:
+    """A CSV download of ``rows`` under ``header`` (cells of names through ``_cell``)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @login_required
 def segment_csv(request: AuthedRequest, segment: str) -> HttpResponse:
     _require_reader(request.user)
     seg = _segment(segment)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    return csv_response(
+        f"rfm-{seg.value}.csv",
         [
             _("Name"),
             "person_id",
@@ -254,10 +265,8 @@ def segment_csv(request: AuthedRequest, segment: str) -> HttpResponse:
             "F",
             "M",
             _("Segment"),
-        ]
-    )
-    for row in selectors.rfm_rows(request.user, seg).iterator(chunk_size=2000):
-        writer.writerow(
+        ],
+        (
             [
                 _cell(row.name),
                 row.person_id or "",
@@ -270,10 +279,9 @@ def segment_csv(request: AuthedRequest, segment: str) -> HttpResponse:
                 row.m,
                 seg.label,
             ]
-        )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rfm-{seg.value}.csv"'
-    return response
+            for row in selectors.rfm_rows(request.user, seg).iterator(chunk_size=2000)
+        ),
+    )
 
 
 @login_required
@@ -305,15 +313,18 @@ def refresh_now(request: AuthedRequest, kind: str) -> HttpResponse:
 
 def customer_panel(request: HttpRequest, record: Person | Organization) -> dict[str, Any]:
     """The context of ``analytics/_panel.html`` (``core.registry`` panel): the ABC class,
-    RFM segment and purchase cycle of the person or organization, as the reader sees
+    RFM segment, purchase cycle and lifetime value of the person or organization, as the reader sees
     them."""
     user = request.user
     if not selectors.may_read(user):
         return {"hidden": True}
+    from clientela.analytics.views_clv import panel_context  # noqa: PLC0415 - it imports this
+
     item = selectors.abc_class_of(user, record)
     rfm = selectors.rfm_of(user, record)
     return {
         "cycle": selectors_cycles.cycle_of(user, record),
+        **panel_context(user, record),
         "abc": item,
         "abc_badge": CLASS_BADGES.get(item.abc_class, "") if item else "",
         "rfm": rfm,

@@ -1,0 +1,251 @@
+"""Lifetime value and churn as a snapshot (issue 13, item 6): every customer's purchases
+up to the snapshot's as-of day, the BG/NBD and Gamma-Gamma models fitted on them
+(``analytics.clv``), and per customer the chance she is still active, her expected
+purchases in the next 90 days and her expected revenue in the next 12 months.
+
+The purchases are the orders every analysis reads (``compute``: not cancelled nor in
+the trash, net amount in the base currency at the as-of day's rate; the customer is the
+order's organization, else its person), each at its day in the company's time zone.
+A snapshot as of a past day ignores every order after it: that is a backtest.
+
+A history the models cannot be fitted to (too few customers, nobody bought twice, a fit
+that does not settle) fails the snapshot with the models' plain message, and the
+previous snapshot stays. No NaN is ever stored: a figure that is not finite fails the
+snapshot too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.analytics import clv, compute
+from clientela.analytics.analyses import Analysis, Outcome, Progress, register_analysis
+from clientela.analytics.choices import AnalysisKind
+from clientela.analytics.errors import BadInput
+from clientela.analytics.models import ClvRow, Snapshot
+from clientela.contacts.models import Organization, Person
+
+#: Time is counted in weeks, as in the published analyses.
+TIME_UNIT = "weeks"
+#: The forecasts' horizons, in days.
+PURCHASES_DAYS = 90
+REVENUE_DAYS = 365
+#: "At risk": a customer among the most valuable whose chance to be active fell below
+#: the threshold (both can be chosen on the page and in the API).
+AT_RISK_BELOW = 0.5
+VALUABLE_TOP_PERCENT = 20
+BATCH = 2000
+CENT = Decimal("0.01")
+
+Customer = tuple[str, int]  # ("p", person id) or ("o", organization id)
+
+
+@dataclass(frozen=True)
+class Model:
+    """The fitted models as a snapshot keeps them (its ``parameters["model"]``)."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    p: float
+    q: float
+    v: float
+    time_unit: str
+    log_likelihood: float
+    customers: int
+
+    @classmethod
+    def of(cls, snapshot: Snapshot | None) -> Model | None:
+        stored = (snapshot.parameters or {}).get("model") if snapshot else None
+        if not stored:
+            return None
+        return cls(**{name: stored[name] for name in cls.__dataclass_fields__})
+
+    @property
+    def mean_spend(self) -> float:
+        """The average spend per purchase across customers: p·v/(q−1)."""
+        return self.p * self.v / (self.q - 1)
+
+    @property
+    def weeks_between_purchases(self) -> float:
+        """The typical time between two purchases of an active customer: α/r weeks."""
+        return self.alpha / self.r
+
+    @property
+    def churn_after_purchase(self) -> float:
+        """The average chance to leave right after a purchase: a/(a+b)."""
+        return self.a / (self.a + self.b)
+
+
+def _transactions(period: compute.Period) -> tuple[list[Any], compute.Source]:
+    """Every order up to the as-of day as (customer, local day, amount in the base
+    currency)."""
+    src = compute._source(period, compute.OrderFilter())
+    ck, cid = compute._CUSTOMER
+    sql = (
+        f"SELECT {ck}, {cid}, o.ordered_at, o.subtotal * {src.rate_sql}"  # noqa: S608 - no user text in the SQL
+        f" FROM sales_order o WHERE {src.where}"
+    )
+    zone = timezone.get_current_timezone()
+    rows: list[Any] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*src.rate_params, *src.params])
+        while chunk := cursor.fetchmany(BATCH):
+            for kind, pk, moment, amount in chunk:
+                if isinstance(moment, str):  # SQLite through a raw cursor
+                    moment = datetime.datetime.fromisoformat(moment)
+                if timezone.is_naive(moment):
+                    moment = timezone.make_aware(moment, datetime.UTC)
+                rows.append(((kind, int(pk)), moment.astimezone(zone).date(), float(amount or 0)))
+    return rows, src
+
+
+def _names(customers: tuple[Customer, ...]) -> dict[Customer, str]:
+    people = [pk for kind, pk in customers if kind == "p"]
+    organizations = [pk for kind, pk in customers if kind == "o"]
+    names: dict[Customer, str] = {}
+    for start in range(0, len(people), BATCH):
+        for pk, first, last in Person.objects.filter(
+            pk__in=people[start : start + BATCH]
+        ).values_list("pk", "first_name", "last_name"):
+            names[("p", pk)] = f"{first} {last}".strip()
+    for start in range(0, len(organizations), BATCH):
+        chunk = organizations[start : start + BATCH]
+        for pk, name in Organization.objects.filter(pk__in=chunk).values_list("pk", "name"):
+            names[("o", pk)] = name
+    return names
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(repr(value)).quantize(CENT)
+
+
+def _finite(*columns: Any) -> None:
+    if not all(np.all(np.isfinite(column)) for column in columns):
+        raise BadInput(_("The lifetime-value model gave no usable figure for some customers."))
+
+
+def fit(
+    rows: list[Any], as_of: datetime.date
+) -> tuple[clv.Summary[Customer], Model, dict[str, Any]]:
+    """The summary of ``rows`` as of ``as_of``, the fitted models and each customer's
+    figures (columns by name, in the summary's order). Raises ``BadInput`` with the
+    models' plain message when they cannot be fitted."""
+    try:
+        summary = clv.summary_from_transactions(rows, calibration_end=as_of, time_unit=TIME_UNIT)
+        buying = clv.fit_bgnbd(summary)
+        spending = clv.fit_gamma_gamma(summary)
+        figures = {
+            "p_alive": buying.p_alive(summary),
+            "purchases": buying.expected_purchases(clv.units(PURCHASES_DAYS, TIME_UNIT), summary),
+            "revenue": clv.expected_revenue(
+                buying, spending, summary, clv.units(REVENUE_DAYS, TIME_UNIT)
+            ),
+        }
+    except clv.ModelDidNotConverge as exc:
+        raise BadInput(exc.message) from exc
+    _finite(*figures.values())
+    model = Model(
+        r=buying.r,
+        alpha=buying.alpha,
+        a=buying.a,
+        b=buying.b,
+        p=spending.p,
+        q=spending.q,
+        v=spending.v,
+        time_unit=TIME_UNIT,
+        log_likelihood=buying.log_likelihood,
+        customers=buying.customers,
+    )
+    _finite(np.asarray([*buying.params, spending.p, spending.q, spending.v, model.log_likelihood]))
+    return summary, model, figures
+
+
+def _spent(rows: list[Any], as_of: datetime.date) -> dict[Customer, float]:
+    totals: dict[Customer, list[float]] = {}
+    for customer, day, amount in rows:
+        if day <= as_of:
+            totals.setdefault(customer, []).append(amount)
+    return {customer: math.fsum(amounts) for customer, amounts in totals.items()}
+
+
+def _rows(
+    snapshot: Snapshot,
+    summary: clv.Summary[Customer],
+    figures: dict[str, Any],
+    spent: dict[Customer, float],
+) -> Iterator[ClvRow]:
+    names = _names(summary.customer_ids)
+    ranking = sorted(summary.customer_ids, key=lambda c: (-spent.get(c, 0.0), c))
+    rank = {customer: n for n, customer in enumerate(ranking, start=1)}
+    for i, customer in enumerate(summary.customer_ids):
+        kind, pk = customer
+        yield ClvRow(
+            snapshot=snapshot,
+            person_id=pk if kind == "p" else None,
+            organization_id=pk if kind == "o" else None,
+            name=names.get(customer) or "—",
+            frequency=int(summary.frequency[i]),
+            recency=float(summary.recency[i]),
+            age=float(summary.T[i]),
+            monetary=_money(float(summary.monetary[i])),
+            revenue=_money(spent.get(customer, 0.0)),
+            value_rank=rank[customer],
+            p_alive=min(1.0, max(0.0, float(figures["p_alive"][i]))),
+            expected_purchases_90d=float(figures["purchases"][i]),
+            expected_revenue_12m=_money(float(figures["revenue"][i])),
+        )
+
+
+def run_clv(snapshot: Snapshot, progress: Progress) -> Outcome:
+    """Fill ``snapshot`` with every customer's figures (``Analysis.run``)."""
+    period = compute.Period(snapshot.period_start, snapshot.period_end)
+    rows, src = _transactions(period)
+    progress(20)
+    summary, model, figures = fit(rows, period.end)
+    progress(60)
+    spent = _spent(rows, period.end)
+    batch: list[ClvRow] = []
+    with transaction.atomic():
+        for row in _rows(snapshot, summary, figures, spent):
+            batch.append(row)
+            if len(batch) >= BATCH:
+                ClvRow.objects.bulk_create(batch)
+                batch = []
+        ClvRow.objects.bulk_create(batch)
+    return Outcome(
+        src.base_currency,
+        frozenset(src.missing_rates),
+        {"model": asdict(model), "mean_spend": round(model.mean_spend, 2)},
+    )
+
+
+def register() -> None:
+    """The ``clv`` kind of analysis (``AnalyticsConfig.ready``)."""
+    register_analysis(
+        Analysis(
+            kind=AnalysisKind.CLV,
+            rows=(ClvRow,),
+            run=run_clv,
+            page="analytics:clv",
+            # Every order up to the as-of day: the models judge each customer by her
+            # whole history.
+            default_months=None,
+            default_parameters=lambda: {
+                "at_risk_below": AT_RISK_BELOW,
+                "valuable_top_percent": VALUABLE_TOP_PERCENT,
+            },
+            keep_per_as_of=True,
+        )
+    )
