@@ -41,11 +41,10 @@ class ClvForm(BootstrapMixin, forms.Form):
         choices=[("all", "all"), (RISK, RISK)], required=False, widget=forms.HiddenInput
     )
     below = forms.FloatField(
-        label=gettext_lazy("Chance still active below"),
+        label=gettext_lazy("Chance still active below (0–1)"),
         required=False,
         min_value=0.01,
         max_value=1,
-        help_text=gettext_lazy("0.5 means 50 %."),
     )
     top = forms.IntegerField(
         label=gettext_lazy("Among the top (% by revenue)"),
@@ -148,8 +147,8 @@ def _words(model: lifetime.Model | None, currency: str) -> dict[str, Any]:
     if model is None:
         return {}
     return {
-        "every_weeks": f"{model.weeks_between_purchases:.1f}",
-        "leave_percent": f"{model.churn_after_purchase * 100:.0f}",
+        "every_weeks": model.weeks_between_purchases,
+        "leave_percent": round(model.churn_after_purchase * 100),
         "mean_spend": fmt(Decimal(str(round(model.mean_spend, 2))), currency),
         "params": [
             ("r", model.r),
@@ -181,6 +180,9 @@ def clv_page(request: AuthedRequest) -> HttpResponse:
     _decorate(list(page.object_list), currency)
     model = lifetime.Model.of(snapshot)
     totals = _totals(request.user, snapshot, chosen["risk"])
+    # The thresholds in force, shown in the empty fields.
+    form.fields["below"].widget.attrs["placeholder"] = chosen["risk"].below
+    form.fields["top"].widget.attrs["placeholder"] = chosen["risk"].top_percent
     context = {
         **chosen,
         "form": form,
