@@ -34,6 +34,7 @@ from clientela.analytics.choices import AnalysisKind
 from clientela.analytics.errors import BadInput
 from clientela.analytics.models import ClvRow, Snapshot
 from clientela.contacts.models import Organization, Person
+from clientela.core.db import insert_rows
 
 #: Time is counted in weeks, as in the published analyses.
 TIME_UNIT = "weeks"
@@ -180,31 +181,54 @@ def _spent(rows: list[Any], as_of: datetime.date) -> dict[Customer, float]:
     return {customer: math.fsum(amounts) for customer, amounts in totals.items()}
 
 
+#: The columns ``_rows`` gives, in order.
+COLUMNS = [
+    "snapshot_id",
+    "person_id",
+    "organization_id",
+    "name",
+    "frequency",
+    "recency",
+    "age",
+    "monetary",
+    "revenue",
+    "value_rank",
+    "p_alive",
+    "expected_purchases_90d",
+    "expected_revenue_12m",
+]
+
+
 def _rows(
     snapshot: Snapshot,
     summary: clv.Summary[Customer],
     figures: dict[str, Any],
     spent: dict[Customer, float],
-) -> Iterator[ClvRow]:
+) -> Iterator[tuple[Any, ...]]:
+    """Each customer's row (``COLUMNS``)."""
     names = _names(summary.customer_ids)
     ranking = sorted(summary.customer_ids, key=lambda c: (-spent.get(c, 0.0), c))
     rank = {customer: n for n, customer in enumerate(ranking, start=1)}
+    alive = np.clip(figures["p_alive"], 0.0, 1.0).tolist()
+    purchases, revenue = figures["purchases"].tolist(), figures["revenue"].tolist()
+    frequency, recency = summary.frequency.tolist(), summary.recency.tolist()
+    ages, monetary = summary.T.tolist(), summary.monetary.tolist()
     for i, customer in enumerate(summary.customer_ids):
         kind, pk = customer
-        yield ClvRow(
-            snapshot=snapshot,
-            person_id=pk if kind == "p" else None,
-            organization_id=pk if kind == "o" else None,
-            name=names.get(customer) or "—",
-            frequency=int(summary.frequency[i]),
-            recency=float(summary.recency[i]),
-            age=float(summary.T[i]),
-            monetary=_money(float(summary.monetary[i])),
-            revenue=_money(spent.get(customer, 0.0)),
-            value_rank=rank[customer],
-            p_alive=min(1.0, max(0.0, float(figures["p_alive"][i]))),
-            expected_purchases_90d=float(figures["purchases"][i]),
-            expected_revenue_12m=_money(float(figures["revenue"][i])),
+        yield (
+            snapshot.pk,
+            pk if kind == "p" else None,
+            pk if kind == "o" else None,
+            names.get(customer) or "—",
+            int(frequency[i]),
+            recency[i],
+            ages[i],
+            _money(monetary[i]),
+            _money(spent.get(customer, 0.0)),
+            rank[customer],
+            alive[i],
+            purchases[i],
+            _money(revenue[i]),
         )
 
 
@@ -216,14 +240,8 @@ def run_clv(snapshot: Snapshot, progress: Progress) -> Outcome:
     summary, model, figures = fit(rows, period.end)
     progress(60)
     spent = _spent(rows, period.end)
-    batch: list[ClvRow] = []
     with transaction.atomic():
-        for row in _rows(snapshot, summary, figures, spent):
-            batch.append(row)
-            if len(batch) >= BATCH:
-                ClvRow.objects.bulk_create(batch)
-                batch = []
-        ClvRow.objects.bulk_create(batch)
+        insert_rows(ClvRow, COLUMNS, list(_rows(snapshot, summary, figures, spent)))
     return Outcome(
         src.base_currency,
         frozenset(src.missing_rates),

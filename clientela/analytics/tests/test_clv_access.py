@@ -10,7 +10,9 @@ import math
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clientela.analytics import services
@@ -243,3 +245,16 @@ def test_the_person_panel(rep_north: Any, rep_south: Any, history: dict[str, Any
     assert "Expected revenue next 12 months" in html
     assert 'id="clv-churn-risk"' in html
     assert page(rep_south, f"/people/{c1.pk}/").status_code == 404
+
+
+def test_the_page_reads_a_fixed_number_of_queries(rep_north: Any, history: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(rep_north)
+    counts = []
+    for url in ("/analytics/clv/", "/analytics/clv/?list=risk", "/analytics/clv/?page=2"):
+        client.get(url)  # warm the session and caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    # 25 rows, 1 row and 5 rows: the same queries (no query per row).
+    assert len(set(counts)) == 1, counts
