@@ -101,7 +101,9 @@ def _selection(request: AuthedRequest) -> tuple[ClvForm, dict[str, Any]]:
     """The page's (and the CSV's) choices: as-of day, list, thresholds, sort."""
     form = ClvForm(request.GET or None)
     data: dict[str, Any] = {}
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        form.is_valid()
+        # The choices that are valid count; the others are said next to their field.
         data = form.cleaned_data
     snapshot = selectors_clv.snapshot_as_of(data.get("as_of"))
     stored = selectors_clv.at_risk_of(snapshot)

@@ -258,3 +258,9 @@ def test_the_page_reads_a_fixed_number_of_queries(rep_north: Any, history: dict[
         counts.append(len(queries))
     # 25 rows, 1 row and 5 rows: the same queries (no query per row).
     assert len(set(counts)) == 1, counts
+
+
+def test_a_bad_threshold_is_said_and_the_rest_kept(rep_north: Any, history: dict[str, Any]) -> None:
+    html = page(rep_north, f"/analytics/clv/?list=risk&below=7&as_of={EARLIER}").content.decode()
+    assert "Ensure this value is less than or equal to 1" in html
+    assert 'id="clv-backtest"' in html  # the as-of day still counts
