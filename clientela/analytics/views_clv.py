@@ -70,13 +70,13 @@ class BacktestForm(BootstrapMixin, forms.Form):
 def _columns(risk: bool) -> list[dict[str, Any]]:
     return [
         {"label": _("Customer"), "sort": "name", "css": ""},
-        {"label": _("Chance still active"), "sort": "p_alive", "css": "text-end"},
+        {"label": _("Still active"), "sort": "p_alive", "css": "text-end"},
         {
             "label": _("Expected purchases, 90 days"),
             "sort": "purchases",
             "css": "text-end d-none d-md-table-cell",
         },
-        {"label": _("Expected revenue, 12 months"), "sort": "expected", "css": "text-end"},
+        {"label": _("12-month value"), "sort": "expected", "css": "text-end"},
         {
             "label": _("Revenue to date"),
             "sort": "revenue",
