@@ -21,6 +21,7 @@ class AnalyticsConfig(AppConfig):
             lead_scores,
             lifetime,
             reorders,
+            rules,
             tasks,
         )
         from clientela.analytics.choices import AnalysisKind
@@ -46,6 +47,7 @@ class AnalyticsConfig(AppConfig):
         analyses.register_builtin()
         reorders.register()
         lifetime.register()
+        analyses.register_analysis(rules.analysis())
         conditions.register()
         analyses.register_analysis(
             analyses.Analysis(

@@ -64,3 +64,10 @@ class ScoringMethod(models.TextChoices):
 
     MODEL = "model", _("Model trained on past leads")
     RULES = "rules", _("Rules")
+
+
+class BasketKind(models.TextChoices):
+    """What one basket of the association rules is (``analytics.baskets``)."""
+
+    ORDER = "order", pgettext_lazy("basket", "Order")
+    CUSTOMER = "customer", pgettext_lazy("basket", "Customer")

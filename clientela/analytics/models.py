@@ -16,6 +16,9 @@ from clientela.analytics.choices import (
     AbcOf,
     AnalysisKind,
     ScoringMethod,
+
+
+    BasketKind,
     Segment,
     SnapshotStatus,
 )
@@ -231,3 +234,32 @@ class ClvRow(CustomerRow):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.p_alive:.2f}"
+
+
+class BasketRule(models.Model):
+    """An association rule of a snapshot (``analytics.rules``): of the baskets (orders,
+    or everything one customer bought) holding the ``antecedents``, a share
+    ``confidence`` also holds the ``consequents`` (both JSON lists of product ids,
+    ascending). ``rank`` orders a basket kind's rules strongest first (lift ×
+    confidence); ``antecedent_key`` is the antecedents as text ("12,40") for lookups."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    basket = models.CharField(_("basket"), max_length=10, choices=BasketKind)
+    rank = models.PositiveIntegerField(_("rank"))
+    antecedents = models.JSONField(_("antecedents"))
+    consequents = models.JSONField(_("consequents"))
+    antecedent_key = models.CharField(max_length=200)
+    support = models.FloatField(_("support"))
+    confidence = models.FloatField(_("confidence"))
+    lift = models.FloatField(_("lift"))
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        ordering = ["rank"]
+        indexes = [
+            models.Index(fields=["snapshot", "basket", "rank"], name="rule_rank_idx"),
+            models.Index(fields=["snapshot", "basket", "antecedent_key"], name="rule_lhs_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.antecedents} → {self.consequents}"

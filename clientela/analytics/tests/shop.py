@@ -11,6 +11,13 @@ Potential loyalists, N3 and N4 (40 and 100 days, 3 and 4 orders) Loyal, N9 (200 
 2 orders) At risk, N5 to N8 and N10 (one order long ago) Lost; equal values share a
 score (N6…N10 all have R 1). Team South (``south``): S1, one big order 400 days ago
 (Lost), which changes none of North's scores.
+
+``add_baskets`` adds orders of several products for the rules bought together (it
+changes the ABC and RFM figures above, so only the basket tests call it): North's
+N1 [Lamp, Bulb] and [Lamp, Bulb, Shade], N2 [Lamp, Bulb], N3 [Desk, Chair] and
+[Lamp, Shade], N4 [Desk, Chair, Lamp], N5 [Desk, Chair]; South's S1 [Bulb, Shade] and
+[Bulb, Chair]. With ``build``'s one-product orders: 29 order baskets (27 of North),
+11 customer baskets.
 """
 
 from __future__ import annotations
@@ -119,3 +126,46 @@ def build(north: Any, south: Any | None = None) -> dict[str, Any]:
 
 def user_named(username: str) -> Any:
     return get_user_model().objects.get(username=username)
+
+
+def basket_order(actor: Any, person: Any, days_before: int, products: list[Product]) -> Any:
+    """An order of one unit of each of ``products`` at 10.00."""
+    lines: list[dict[str, Any]] = [
+        {"product_id": p.pk, "quantity": "1", "unit_price": "10.00", "tax_rate": "0"}
+        for p in products
+    ]
+    created, _new = order_services.order_create(
+        actor=actor,
+        data={
+            "person_id": person.pk,
+            "currency": "USD",
+            "ordered_at": at(days_before),
+            "lines": lines,  # type: ignore[typeddict-item]
+        },
+    )
+    return created
+
+
+def add_baskets(north: Any, south: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The orders of several products (module docstring) on top of ``build``'s; returns
+    ``data`` with the new products (bulb, shade, chair)."""
+    for sku, name in (("BULB", "Bulb"), ("SHADE", "Shade"), ("CHAIR", "Chair")):
+        data[name.lower()] = Product.objects.create(
+            sku=sku, name=name, unit_price=Decimal("10"), currency="USD"
+        )
+    lamp, desk = data["lamp"], data["desk"]
+    bulb, shade, chair = data["bulb"], data["shade"], data["chair"]
+    people = data["people"]
+    for person, days, products in (
+        ("N1", 10, [lamp, bulb]),
+        ("N1", 30, [lamp, bulb, shade]),
+        ("N2", 15, [lamp, bulb]),
+        ("N3", 25, [desk, chair]),
+        ("N3", 45, [lamp, shade]),
+        ("N4", 35, [desk, chair, lamp]),
+        ("N5", 55, [desk, chair]),
+    ):
+        basket_order(north, people[person], days, products)
+    for days, products in ((5, [bulb, shade]), (6, [bulb, chair])):
+        basket_order(south, people["S1"], days, products)
+    return data
