@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from clientela.analytics import selectors, services
+from clientela.analytics import rules, selectors, services
 from clientela.analytics.choices import AnalysisKind, Segment
 from clientela.analytics.models import Snapshot
 from clientela.core.api import api_user, error_responses, require_scope
@@ -114,6 +114,15 @@ class RefreshIn(InputSchema):
     a: int | None = None
     b: int | None = None
     c: int | None = None
+    min_support: float | None = Field(
+        None, description="Basket rules: the lowest share of baskets of a rule (0 < s ≤ 1)."
+    )
+    min_confidence: float | None = Field(
+        None, description="Basket rules: the lowest confidence of a rule (0 < c ≤ 1)."
+    )
+    max_length: int | None = Field(
+        None, description="Basket rules: the most products in a rule (2 to 8)."
+    )
 
 
 class JobOut(OutputSchema):
@@ -274,19 +283,27 @@ def _job(snapshot: Snapshot) -> JobOut:
     "/analytics/refresh",
     response={202: RefreshOut, **error_responses(400, 401, 403, 422)},
     description="Compute the analyses again (by default every one, as of today) in the "
-    "background. Answers 202 with a job per analysis; poll each job's `url` until its "
+    "background; `a`/`b`/`c` are the ABC thresholds, `min_support`/`min_confidence`/"
+    "`max_length` the basket rules' (kept by later refreshes until changed). Answers 202 "
+    " with a job per analysis; poll each job's `url` until its "
     "`status` is `done` or `failed` (the previous figures stay until then, and for good "
     "after a failure, whose reason is in `error`).",
 )
 @require_scope(WRITE)
 def post_refresh(request: HttpRequest, body: RefreshIn | None = None) -> Any:
-    body = body or RefreshIn(kinds=None, as_of=None)
+    body = body or RefreshIn(
+        kinds=None, as_of=None, min_support=None, min_confidence=None, max_length=None
+    )
     thresholds = services.clean_thresholds(body.a, body.b, body.c)
+    parameters: dict[str, dict[str, Any]] = {AnalysisKind.ABC: {"thresholds": thresholds.as_dict()}}
+    chosen = rules.clean_parameters(body.min_support, body.min_confidence, body.max_length)
+    if chosen is not None:
+        parameters[AnalysisKind.BASKET_RULES] = chosen
     snapshots = services.refresh(
         api_user(request),
         kinds=body.kinds,
         as_of=services.clean_as_of(body.as_of),
-        parameters={AnalysisKind.ABC: {"thresholds": thresholds.as_dict()}},
+        parameters=parameters,
     )
     return Status(202, RefreshOut(jobs=[_job(s) for s in snapshots]))
 
@@ -317,3 +334,7 @@ router.add_router("", offers_router)
 from clientela.analytics.api_clv import router as clv_router  # noqa: E402
 
 router.add_router("", clv_router)
+
+from clientela.analytics.api_rules import router as rules_router  # noqa: E402
+
+router.add_router("", rules_router)

@@ -15,10 +15,8 @@ from clientela.analytics.choices import (
     AbcClass,
     AbcOf,
     AnalysisKind,
-    ScoringMethod,
-
-
     BasketKind,
+    ScoringMethod,
     Segment,
     SnapshotStatus,
 )

@@ -39,11 +39,6 @@ SORTS = ("score", "lift", "confidence", "support", "count")
 MAX_KEYS = 2000
 
 
-def products(ids: tuple[int, ...], names: tuple[str, ...]) -> list[dict[str, Any]]:
-    """A rule's side as the API and pages list it: ``{"id": …, "name": …}``."""
-    return [{"id": pk, "name": name} for pk, name in zip(ids, names, strict=True)]
-
-
 @dataclass
 class RulesResult:
     """The rules of one kind of basket as one user sees them."""
@@ -129,6 +124,11 @@ def _from_mined(mined: baskets.MinedRules | None) -> list[Rule]:
     return [r for r in mined.rules if names.issuperset((*r.antecedents, *r.consequents))]
 
 
+def current_snapshot() -> Snapshot | None:
+    """The basket rules' newest finished snapshot."""
+    return current(AnalysisKind.BASKET_RULES)
+
+
 def sees_every_order(user: Any) -> bool:
     rights = rights_for(user, "sales.order")
     return rights.read and rights.scope == Scope.ALL
@@ -148,7 +148,7 @@ def basket_rules(
 ) -> RulesResult:
     """The rules of ``basket`` as ``user`` may see them, at thresholds already checked
     against the snapshot's (``rules.clean_filters``; None: the snapshot's)."""
-    snapshot = current(AnalysisKind.BASKET_RULES)
+    snapshot = current_snapshot()
     floor = rules.thresholds_of(snapshot)
     thresholds = {
         **floor,
@@ -174,7 +174,7 @@ def basket_rules(
 def bought_together(user: Any, product: Product, limit: int = 5) -> list[Rule]:
     """ "Bought in the same order as ``product``": the order rules whose antecedent is
     this product alone, strongest first, as ``user`` may see them."""
-    snapshot = current(AnalysisKind.BASKET_RULES)
+    snapshot = current_snapshot()
     if snapshot is None or not may_read(user):
         return []
     if sees_every_order(user):
@@ -227,7 +227,7 @@ def offer_next(
     see, by customer basket unless told): products they have not bought that rules
     say go with what they bought, best first (lift × confidence), leaving out products
     in the trash or no longer sold."""
-    snapshot = current(AnalysisKind.BASKET_RULES)
+    snapshot = current_snapshot()
     if snapshot is None or not may_read(user):
         return []
     bought = bought_by(user, record)
