@@ -23,6 +23,7 @@ class AnalyticsConfig(AppConfig):
             reorders,
             rules,
             tasks,
+            views_rules,
         )
         from clientela.analytics.choices import AnalysisKind
         from clientela.analytics.models import LeadModel
@@ -66,6 +67,7 @@ class AnalyticsConfig(AppConfig):
         for key, label, url_name, icon, order in (
             ("abc", _("ABC analysis"), "analytics:abc", "bi-bar-chart-line", 10),
             ("rfm", _("RFM segments"), "analytics:rfm", "bi-grid-3x3", 20),
+            ("rules", _("Bought together"), "analytics:rules", "bi-basket", 30),
             ("cycles", _("Due to reorder"), "analytics:cycles", "bi-arrow-repeat", 40),
             ("clv", _("Lifetime value"), "analytics:clv", "bi-hourglass-split", 50),
         ):
@@ -107,6 +109,17 @@ class AnalyticsConfig(AppConfig):
                 ),
             )
         register_demo_loader(DemoLoader("analytics", demo.load, demo.remove, order=30))
+        # A product page (none yet: products are edited in a form) shows what sells with it.
+        register_detail_panel(
+            "sales.product",
+            Panel(
+                key="bought-together",
+                title=_("Bought together"),
+                template="analytics/_bought_together.html",
+                context=views_rules.product_panel,
+                order=40,
+            ),
+        )
         register_worker_startup("analytics.nightly-refresh", tasks.ensure_nightly_refresh_scheduled)
         register_recurring_job(
             RecurringJob(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from clientela.analytics import selectors, selectors_cycles, services
+from clientela.analytics import rules_selectors, selectors, selectors_cycles, services
 from clientela.analytics.analyses import analysis_of, registered
 from clientela.analytics.choices import AbcOf, AnalysisKind, Segment
 from clientela.analytics.compute import AbcItem
@@ -313,7 +313,8 @@ def refresh_now(request: AuthedRequest, kind: str) -> HttpResponse:
 
 def customer_panel(request: HttpRequest, record: Person | Organization) -> dict[str, Any]:
     """The context of ``analytics/_panel.html`` (``core.registry`` panel): the ABC class,
-    RFM segment, purchase cycle and lifetime value of the person or organization, as the reader sees
+    RFM segment, purchase cycle, lifetime value and the three products to offer next
+    (``rules_selectors.offer_next``) of the person or organization, as the reader sees
     them."""
     user = request.user
     if not selectors.may_read(user):
@@ -322,9 +323,19 @@ def customer_panel(request: HttpRequest, record: Person | Organization) -> dict[
 
     item = selectors.abc_class_of(user, record)
     rfm = selectors.rfm_of(user, record)
+    offers = rules_selectors.offer_next(user, record, limit=3)
     return {
         "cycle": selectors_cycles.cycle_of(user, record),
         **panel_context(user, record),
+        "offers": [
+            {
+                "name": offer.name,
+                "url": reverse("analytics:product-rules", args=[offer.product_id]),
+                "because": ", ".join(offer.rule.antecedent_names),
+                "confidence": round(offer.rule.confidence * 100),
+            }
+            for offer in offers
+        ],
         "abc": item,
         "abc_badge": CLASS_BADGES.get(item.abc_class, "") if item else "",
         "rfm": rfm,

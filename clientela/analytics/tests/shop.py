@@ -169,3 +169,21 @@ def add_baskets(north: Any, south: Any, data: dict[str, Any]) -> dict[str, Any]:
     for days, products in ((5, [bulb, shade]), (6, [bulb, chair])):
         basket_order(south, people["S1"], days, products)
     return data
+
+
+#: The thresholds the basket tests mine at (the 29 order baskets: a pair in 2 of them).
+BASKET_THRESHOLDS: dict[str, Any] = {"min_support": 0.05, "min_confidence": 0.5, "max_length": 3}
+
+
+def rules_snapshot(parameters: dict[str, Any] | None = None) -> Any:
+    """A ``basket_rules`` snapshot as of ``AS_OF`` computed now (None: the defaults)."""
+    from clientela.analytics import services  # noqa: PLC0415
+
+    snapshots = services.refresh(
+        None,
+        kinds=["basket_rules"],
+        as_of=AS_OF,
+        parameters={"basket_rules": parameters} if parameters else None,
+        queue=False,
+    )
+    return services.run_snapshot(snapshots[0].pk)

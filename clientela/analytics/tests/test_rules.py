@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from clientela.analytics import rules, services
+from clientela.analytics import rules
 from clientela.analytics.choices import SnapshotStatus
 from clientela.analytics.models import BasketRule, Snapshot
 from clientela.analytics.tests import shop
 
 pytestmark = pytest.mark.django_db
 
-THRESHOLDS: dict[str, Any] = {"min_support": 0.05, "min_confidence": 0.5, "max_length": 3}
+THRESHOLDS = shop.BASKET_THRESHOLDS
 
 # The baskets of shop.build + shop.add_baskets, by product name.
 SINGLE_ORDERS = ["Lamp"] * 5 + ["Desk"] * 15  # N1's lamps; N2…N10's desks (N9's "Goods" not)
@@ -78,17 +78,6 @@ def history(rep_north: Any, rep_south: Any) -> dict[str, Any]:
     return shop.add_baskets(rep_north, rep_south, shop.build(rep_north, rep_south))
 
 
-def computed(parameters: dict[str, Any] | None = None) -> Snapshot:
-    snapshots = services.refresh(
-        None,
-        kinds=["basket_rules"],
-        as_of=shop.AS_OF,
-        parameters={"basket_rules": parameters} if parameters else None,
-        queue=False,
-    )
-    return services.run_snapshot(snapshots[0].pk)
-
-
 def stored(snapshot: Snapshot, basket: str) -> dict[Any, tuple[float, float, float, int]]:
     from clientela.sales.models import Product  # noqa: PLC0415
 
@@ -106,7 +95,7 @@ def stored(snapshot: Snapshot, basket: str) -> dict[Any, tuple[float, float, flo
 def test_the_rules_are_those_of_the_definitions(
     history: dict[str, Any], basket: str, baskets: list[list[str]]
 ) -> None:
-    snapshot = computed(THRESHOLDS)
+    snapshot = shop.rules_snapshot(THRESHOLDS)
     assert snapshot.status == SnapshotStatus.DONE, snapshot.error
     got = stored(snapshot, basket)
     want = reference(baskets, **THRESHOLDS)
@@ -118,7 +107,7 @@ def test_the_rules_are_those_of_the_definitions(
 
 
 def test_known_rules_by_hand(history: dict[str, Any]) -> None:
-    snapshot = computed(THRESHOLDS)
+    snapshot = shop.rules_snapshot(THRESHOLDS)
     orders = stored(snapshot, "order")
     # 5 baskets hold a bulb, 3 of them a lamp too; 10 of 29 hold a lamp.
     bulb_lamp = orders[(frozenset({"Bulb"}), frozenset({"Lamp"}))]
@@ -140,19 +129,19 @@ def test_known_rules_by_hand(history: dict[str, Any]) -> None:
 
 
 def test_default_thresholds_and_keeping_them(history: dict[str, Any]) -> None:
-    snapshot = computed()
+    snapshot = shop.rules_snapshot()
     assert snapshot.parameters["min_support"] == 0.01
     assert snapshot.parameters["min_confidence"] == 0.2
     assert snapshot.parameters["max_length"] == 3
-    chosen = computed(THRESHOLDS)
+    chosen = shop.rules_snapshot(THRESHOLDS)
     # A refresh told nothing (the nightly run, "Refresh now") keeps the chosen ones.
-    again = computed()
+    again = shop.rules_snapshot()
     assert again.parameters["min_support"] == chosen.parameters["min_support"] == 0.05
     assert again.progress == 100
 
 
 def test_an_empty_history_fails_in_plain_words(db: Any) -> None:
-    snapshot = computed()
+    snapshot = shop.rules_snapshot()
     assert snapshot.status == SnapshotStatus.FAILED
     assert "orders (not cancelled) whose lines name products" in snapshot.error
     assert not BasketRule.objects.exists()

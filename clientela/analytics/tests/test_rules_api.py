@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from clientela.analytics import services
 from clientela.analytics.models import Snapshot
 from clientela.analytics.tests import shop
 from clientela.core.testing.api import Api, fields
@@ -18,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 READ = ("analytics:read",)
 RULES = "/api/v1/analytics/basket-rules"
-THRESHOLDS = {"min_support": 0.05, "min_confidence": 0.5, "max_length": 3}
+THRESHOLDS = shop.BASKET_THRESHOLDS
 
 
 def recommendations(person: Any) -> str:
@@ -28,14 +27,7 @@ def recommendations(person: Any) -> str:
 @pytest.fixture
 def history(rep_north: Any, rep_south: Any) -> dict[str, Any]:
     data = shop.add_baskets(rep_north, rep_south, shop.build(rep_north, rep_south))
-    snapshots = services.refresh(
-        None,
-        kinds=["basket_rules"],
-        as_of=shop.AS_OF,
-        parameters={"basket_rules": THRESHOLDS},
-        queue=False,
-    )
-    services.run_snapshot(snapshots[0].pk)
+    shop.rules_snapshot(THRESHOLDS)
     return data
 
 
