@@ -66,7 +66,8 @@ def _share(raw: Any, name: str, errors: dict[str, list[str]]) -> float | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
-        value = float(str(raw).strip())
+        # A decimal comma as typed in Spanish (0,05) is read like a point.
+        value = float(str(raw).strip().replace(",", "."))
     except ValueError:
         errors[name] = [_("Enter a number, such as 0.05 for 5 %.")]
         return None

@@ -53,6 +53,8 @@ class RulesResult:
     #: Computed for the user (every rule, sorted) or read from the snapshot.
     items: list[Rule] | None = None
     rows_qs: QuerySet[BasketRule] | None = None
+    #: How many baskets the rules were mined from (the user's own when live).
+    baskets: int = 0
 
     @property
     def live(self) -> bool:
@@ -160,6 +162,8 @@ def basket_rules(
     if snapshot is None or not may_read(user):
         return result
     if sees_every_order(user):
+        counts = snapshot.parameters.get("baskets", {}).get(basket, {})
+        result.baskets = int(counts.get("baskets", 0))
         result.rows_qs = BasketRule.objects.filter(
             snapshot=snapshot,
             basket=basket,
@@ -167,7 +171,9 @@ def basket_rules(
             confidence__gte=thresholds["min_confidence"] - 1e-12,
         ).order_by(*_order_by(sort))
         return result
-    result.items = _sorted(_from_mined(_mined_for(user, snapshot, basket, thresholds)), sort)
+    mined = _mined_for(user, snapshot, basket, thresholds)
+    result.baskets = mined.baskets if mined is not None else 0
+    result.items = _sorted(_from_mined(mined), sort)
     return result
 
 

@@ -46,18 +46,20 @@ class RulesForm(BootstrapMixin, forms.Form):
         label=gettext_lazy("Minimum support"),
         required=False,
         max_length=20,
-        help_text=gettext_lazy("Share of baskets, e.g. 0.05"),
     )
     min_confidence = forms.CharField(
         label=gettext_lazy("Minimum confidence"),
         required=False,
         max_length=20,
-        help_text=gettext_lazy("e.g. 0.5"),
     )
 
     def __init__(self, *args: Any, floor: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.floor = floor
+        for name in ("min_support", "min_confidence"):
+            self.fields[name].widget.attrs.update(
+                placeholder=f"{floor[name]:g}", inputmode="decimal"
+            )
         self.below_floor = False
 
     def clean(self) -> dict[str, Any]:
@@ -79,7 +81,7 @@ class RulesForm(BootstrapMixin, forms.Form):
 
 def _share_below(raw: Any, floor: float) -> bool:
     try:
-        value = float(str(raw).strip())
+        value = float(str(raw).strip().replace(",", "."))
     except ValueError:
         return False
     return math.isfinite(value) and 0 < value < floor
@@ -131,7 +133,6 @@ def rules_page(request: AuthedRequest) -> HttpResponse:
         number = min(max(1, int(request.GET.get("page", "1"))), pages)
     except ValueError:
         number = 1
-    snapshot = result.snapshot
     context = {
         "form": form,
         "basket": basket,
@@ -143,7 +144,6 @@ def rules_page(request: AuthedRequest) -> HttpResponse:
         "total": total,
         "number": number,
         "pages": pages,
-        "counts": (snapshot.parameters.get("baskets", {}).get(basket, {}) if snapshot else {}),
         "minimum": {k: _percent(v) for k, v in result.floor.items() if k != "max_length"},
         "shown": {k: _percent(v) for k, v in result.thresholds.items() if k != "max_length"},
         "may_mine": form.below_floor and services.may_refresh(request.user),

@@ -158,6 +158,7 @@ def test_refresh_parameters_are_checked() -> None:
 def test_filters_below_the_snapshots_minimum_are_refused() -> None:
     floor = rules.thresholds_of(None)
     assert rules.clean_filters("0.5", None, floor) == (0.5, floor["min_confidence"])
+    assert rules.clean_filters(None, "0,25", floor) == (floor["min_support"], 0.25)
     with pytest.raises(ValidationError) as caught:
         rules.clean_filters("0.001", "1.5", floor)
     errors = caught.value.message_dict

@@ -41,7 +41,7 @@ def html(user: Any, url: str, language: str = "en") -> str:
     return response.content.decode()
 
 
-def test_the_rules_list(admin: Any, history: dict[str, Any]) -> None:
+def test_the_rules_list(admin: Any, rep_north: Any, history: dict[str, Any]) -> None:
     page = html(admin, RULES)
     assert 'id="rules-table"' in page
     assert ">Bulb</a>" in page
@@ -50,7 +50,9 @@ def test_the_rules_list(admin: Any, history: dict[str, Any]) -> None:
     assert 'id="sort-lift"' in by_lift
     customers = html(admin, f"{RULES}?basket=customer")
     assert 'id="basket-customer"' in customers
-    assert "11 baskets" in customers
+    assert "Rules over 11 baskets" in customers
+    # A rep's rules count their own orders: North's 27 of the 29.
+    assert "Rules over 27 baskets" in html(rep_north, RULES)
     lamp = history["lamp"].pk
     assert f'href="/analytics/bought-together/products/{lamp}/"' in page
 
