@@ -149,15 +149,27 @@ def order_lines(period: compute.Period | None, user: Any | None = None) -> Query
         lines = lines.filter(order__ordered_at__lt=end)
         if start is not None:
             lines = lines.filter(order__ordered_at__gte=start)
-    if user is not None:
-        rights = rights_for(user, "sales.order")
-        if not rights.read:
-            return lines.none()
-        if rights.scope == Scope.TEAM and user.team_id is not None:
-            lines = lines.filter(order__team_id=user.team_id)
-        elif rights.scope != Scope.ALL:
-            lines = lines.filter(order__owner_id=user.pk)
+    seen = "all" if user is None else orders_seen_by(user)
+    if seen == "none":
+        return lines.none()
+    if seen.startswith("team:"):
+        return lines.filter(order__team_id=int(seen[5:]))
+    if seen.startswith("owner:"):
+        return lines.filter(order__owner_id=int(seen[6:]))
     return lines
+
+
+def orders_seen_by(user: Any) -> str:
+    """Which orders ``user`` may read, as a key: "all", "none", "team:<id>" or
+    "owner:<id>" (``core.permissions`` for ``sales.order``)."""
+    rights = rights_for(user, "sales.order")
+    if not rights.read:
+        return "none"
+    if rights.scope == Scope.ALL:
+        return "all"
+    if rights.scope == Scope.TEAM and user.team_id is not None:
+        return f"team:{user.team_id}"
+    return f"owner:{user.pk}"
 
 
 def _lines(lines: QuerySet[OrderLine], by: str) -> Iterator[baskets.OrderLine]:

@@ -14,11 +14,13 @@ products in the trash or no longer sold.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations, islice
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from clientela.analytics import baskets, rules
@@ -35,6 +37,8 @@ from clientela.sales.models import Product
 #: The orders of the rules list (``sort``): strongest first (lift × confidence), or by
 #: one figure, the strongest breaking ties.
 SORTS = ("score", "lift", "confidence", "support", "count")
+#: How long rules mined for one user's orders are kept (seconds).
+LIVE_SECONDS = 300
 #: Above this many antecedent sets of a customer's products, offers read every rule.
 MAX_KEYS = 2000
 
@@ -136,9 +140,23 @@ def sees_every_order(user: Any) -> bool:
     return rights.read and rights.scope == Scope.ALL
 
 
-def _mined_for(user: Any, snapshot: Snapshot, basket: str, thresholds: dict[str, Any]) -> Any:
-    lines = rules.order_lines(period_of(snapshot), user)
-    return rules.mine(lines, basket, thresholds)
+def _mined_for(
+    user: Any, snapshot: Snapshot, basket: str, thresholds: dict[str, Any]
+) -> baskets.MinedRules | None:
+    """The rules mined now over the orders ``user`` may see, kept ``LIVE_SECONDS`` in
+    the process's cache for everyone who sees the same orders (a rep's person pages
+    then mine once, not on every page)."""
+    finished = snapshot.finished_at.isoformat() if snapshot.finished_at else ""
+    figures = ":".join(str(thresholds[name]) for name in rules.PARAMETER_NAMES)
+    key = f"{snapshot.pk}:{finished}:{rules.orders_seen_by(user)}:{basket}:{figures}"
+    cache_key = "analytics-rules:" + hashlib.sha256(key.encode()).hexdigest()
+    found = cache.get(cache_key)
+    if found is None:
+        lines = rules.order_lines(period_of(snapshot), user)
+        found = (rules.mine(lines, basket, thresholds),)
+        cache.set(cache_key, found, LIVE_SECONDS)
+    mined: baskets.MinedRules | None = found[0]
+    return mined
 
 
 def basket_rules(

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from clientela.analytics import rules
+from clientela.analytics import rules, rules_selectors, services
 from clientela.analytics.choices import SnapshotStatus
 from clientela.analytics.models import BasketRule, Snapshot
 from clientela.analytics.tests import shop
@@ -164,3 +166,29 @@ def test_filters_below_the_snapshots_minimum_are_refused() -> None:
     errors = caught.value.message_dict
     assert "minimum of 0.01" in errors["min_support"][0]
     assert "at most 1" in errors["min_confidence"][0]
+
+
+def test_progress_is_reported(history: dict[str, Any]) -> None:
+    queued = services.refresh(
+        None,
+        kinds=["basket_rules"],
+        as_of=shop.AS_OF,
+        parameters={"basket_rules": THRESHOLDS},
+        queue=False,
+    )[0]
+    seen: list[int] = []
+    outcome = rules.run(queued, seen.append)
+    assert seen == [25, 50, 75, 100]
+    assert outcome.parameters["baskets"]["order"]["baskets"] == 29
+    assert BasketRule.objects.filter(snapshot=queued, basket="customer").exists()
+
+
+def test_a_reps_live_rules_are_mined_once(rep_north: Any, history: dict[str, Any]) -> None:
+    shop.rules_snapshot(THRESHOLDS)
+    first = rules_selectors.basket_rules(rep_north, "order")
+    assert first.live
+    assert first.baskets == 27
+    with CaptureQueriesContext(connection) as queries:
+        again = rules_selectors.basket_rules(rep_north, "order")
+    assert again.items == first.items
+    assert not [q for q in queries.captured_queries if "sales_orderline" in q["sql"]]
