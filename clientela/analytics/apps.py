@@ -26,6 +26,7 @@ class AnalyticsConfig(AppConfig):
             views_rules,
         )
         from clientela.analytics.choices import AnalysisKind
+        from clientela.analytics.dashboards import widgets as dashboard_widgets
         from clientela.analytics.models import LeadModel
         from clientela.analytics.views import customer_panel
         from clientela.core.registry import (
@@ -64,6 +65,18 @@ class AnalyticsConfig(AppConfig):
             "activities.interaction", "analytics", lead_scores.rescore_for_interaction
         )
         register_nav_group(NavGroup("analytics", _("Analytics"), "bi-bar-chart-line", 60))
+        dashboard_widgets.register()
+        register_nav_item(
+            NavItem(
+                "dashboards",
+                _("Dashboards"),
+                "analytics:dashboards",
+                "bi-grid-1x2",
+                5,
+                group="analytics",
+                match=("analytics:dashboard", "analytics:dashboard-"),
+            )
+        )
         for key, label, url_name, icon, order in (
             ("abc", _("ABC analysis"), "analytics:abc", "bi-bar-chart-line", 10),
             ("rfm", _("RFM segments"), "analytics:rfm", "bi-grid-3x3", 20),

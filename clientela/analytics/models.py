@@ -20,6 +20,7 @@ from clientela.analytics.choices import (
     Segment,
     SnapshotStatus,
 )
+from clientela.core.models.base import TimeStampedModel
 
 
 class Snapshot(models.Model):
@@ -261,3 +262,36 @@ class BasketRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.antecedents} → {self.consequents}"
+
+
+class Dashboard(TimeStampedModel):
+    """A user's arrangement of widgets from the catalogue (``core.dashboards``): each
+    item of ``layout`` is ``{"id", "widget", "x", "y", "w", "h", "filters"}`` on a grid
+    of 12 columns (``analytics.dashboards.layout`` checks it). Its owner alone changes
+    it; shared with a team (by a manager), the team's members read it, each seeing the
+    figures their own role lets them see."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboards"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    team = models.ForeignKey(
+        "core.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dashboards",
+        verbose_name=_("shared with team"),
+    )
+    layout = models.JSONField(_("layout"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("dashboard")
+        verbose_name_plural = _("dashboards")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="dashboard_owner_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,6 +25,7 @@ class SalesConfig(AppConfig):
         self._register_orders()
         self._register_forecast()
         self._register_demo()
+        self._register_dashboard_widgets()
 
     # Each part of the app registers its own pages, panels and settings links below.
 
@@ -213,3 +214,8 @@ class SalesConfig(AppConfig):
         from clientela.sales import demo
 
         register_demo_loader(DemoLoader("sales", demo.load, demo.remove, order=20))
+
+    def _register_dashboard_widgets(self) -> None:
+        from clientela.sales import dashboard_widgets
+
+        dashboard_widgets.register()
