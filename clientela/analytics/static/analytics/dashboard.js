@@ -17,7 +17,7 @@
 
   var grid = GridStack.init({
     column: 12,
-    cellHeight: 80,
+    cellHeight: 70,
     margin: 6,
     float: false,
     animate: false,
