@@ -1,27 +1,25 @@
 """The sales widgets of the dashboards' catalogue (``core.dashboards``): the pipeline by
-stage, the forecast, revenue by month, the top customers, quote conversion and the open
-deals. Each reads through the sales selectors (``deals_for``, ``orders_for``,
-``quotes_for``), so it counts only what the asking user may see, and sums amounts per
-currency in one grouped query, converted to the base currency at today's rates
-(currencies without a rate are left out and named in the widget's note)."""
+stage, the forecast, revenue by month, quote conversion and the open deals (the top
+customers come from the ABC snapshot: ``analytics.dashboards.widgets``). Each reads
+through the sales selectors (``deals_for``, ``orders_for``, ``quotes_for``), so it
+counts only what the asking user may see, and sums amounts per currency in one grouped
+query, converted to the base currency at today's rates (currencies without a rate are
+left out and named in the widget's note)."""
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clientela.contacts.models import Organization, Person
 from clientela.core.dashboards import Widget, WidgetData, WidgetFilters, register_widget
 from clientela.sales import money
 from clientela.sales.choices import DealStatus, OrderStatus, QuoteStatus
@@ -30,8 +28,6 @@ from clientela.sales.selectors.forecast import SCALE, Thousandths, forecast, qua
 from clientela.sales.selectors.orders import orders_for
 from clientela.sales.selectors.quotes import quotes_for
 from clientela.sales.selectors.rates import rates_on
-
-TOP_CUSTOMERS = 10
 
 
 def _url(name: str, **params: Any) -> str:
@@ -204,30 +200,30 @@ def _orders(user: Any, f: WidgetFilters) -> QuerySet[Any]:
     return qs
 
 
+#: The most months a revenue chart shows (the latest ones).
+MAX_MONTHS = 120
+
+
 def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     out, month = [], first.replace(day=1)
     while month <= last:
         out.append(month)
         month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return out
+    return out[-MAX_MONTHS:]
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
 
 
 def revenue_by_month(user: Any, f: WidgetFilters) -> WidgetData:
-    grouped = list(
-        _orders(user, f)
-        .annotate(month=TruncMonth("ordered_at"))
-        .order_by()
-        .values("month", "currency")
-        .annotate(total=Sum(Thousandths(F("subtotal"))))
-    )
-    convert = _Converter(row["currency"] for row in grouped)
-    by_month: dict[datetime.date, Decimal] = defaultdict(Decimal)
-    for row in grouped:
-        month = row["month"]
-        day = month.date() if isinstance(month, datetime.datetime) else month
-        by_month[day] += convert(row["total"], row["currency"])
+    """Net revenue per calendar month (in the reader's time zone). The months are
+    buckets of a CASE on ``ordered_at`` rather than a date function, so the database
+    groups the orders read from the ``(ordered_at, …)`` index without calling a function
+    per row (on SQLite, Django's date truncation is a Python callback)."""
+    qs = _orders(user, f)
     data = WidgetData(
-        columns=[_("Month"), _("Revenue (%(currency)s)") % {"currency": convert.base}],
+        columns=[_("Month"), _("Revenue (%(currency)s)") % {"currency": ""}],
         url=_url(
             "sales:order-list",
             date_from=f.date_from and f.date_from.isoformat(),
@@ -236,75 +232,56 @@ def revenue_by_month(user: Any, f: WidgetFilters) -> WidgetData:
         ),
         empty=_("No orders in this period. Enter or import orders to see revenue by month."),
     )
-    if not by_month:
+    first, last = f.date_from, f.date_to
+    if first is None or last is None:
+        span = qs.aggregate(first=Min("ordered_at"), last=Max("ordered_at"))
+        if span["first"] is None:
+            return data
+        first = first or timezone.localtime(span["first"]).date()
+        last = last or timezone.localtime(span["last"]).date()
+    months = _months(first, last)
+    zone = timezone.get_current_timezone()
+
+    def start(day: datetime.date) -> datetime.datetime:
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+
+    bucket = Case(
+        *(
+            When(
+                ordered_at__gte=start(m),
+                ordered_at__lt=start(_month_end(m) + datetime.timedelta(days=1)),
+                then=Value(n),
+            )
+            for n, m in enumerate(months)
+        ),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+    grouped = list(
+        qs.annotate(bucket=bucket)
+        .order_by()
+        .values("bucket", "currency")
+        .annotate(total=Sum(Thousandths(F("subtotal"))))
+    )
+    if not grouped:
         return data
-    first = f.date_from or min(by_month)
-    last = f.date_to or max(by_month)
-    for month in _months(first, last):
-        amount = by_month.get(month, Decimal(0))
-        end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    convert = _Converter(row["currency"] for row in grouped)
+    amounts = [Decimal(0)] * len(months)
+    for row in grouped:
+        if row["bucket"] >= 0:
+            amounts[row["bucket"]] += convert(row["total"], row["currency"])
+    data.columns[1] = _("Revenue (%(currency)s)") % {"currency": convert.base}
+    for month, amount in zip(months, amounts, strict=True):
         data.rows.append([month.strftime("%Y-%m"), convert.rounded(amount)])
         data.display.append(convert.text(amount))
         data.links.append(
             _url(
                 "sales:order-list",
                 date_from=month.isoformat(),
-                date_to=end.isoformat(),
+                date_to=_month_end(month).isoformat(),
                 owner=f.owner,
             )
         )
-    data.note = convert.note()
-    return data
-
-
-def top_customers(user: Any, f: WidgetFilters) -> WidgetData:
-    """The customers with the most revenue (an order with an organization counts for the
-    organization, else for its person), among those the user may see."""
-    grouped = list(
-        _orders(user, f)
-        .order_by()
-        .values("organization_id", "person_id", "currency")
-        .annotate(total=Sum(Thousandths(F("subtotal"))))
-    )
-    convert = _Converter(row["currency"] for row in grouped)
-    totals: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
-    for row in grouped:
-        key = (
-            ("org", row["organization_id"])
-            if row["organization_id"]
-            else ("person", row["person_id"])
-        )
-        if key[1] is not None:
-            totals[key] += convert(row["total"], row["currency"])
-    orgs = (
-        Organization.objects.alive()
-        .visible_to(user)
-        .filter(pk__in=[k for kind, k in totals if kind == "org"])
-    )
-    people = (
-        Person.objects.alive()
-        .visible_to(user)
-        .filter(pk__in=[k for kind, k in totals if kind == "person"])
-    )
-    names = {("org", o.pk): str(o) for o in orgs} | {("person", p.pk): str(p) for p in people}
-    ranked = sorted(
-        (item for item in totals.items() if item[0] in names), key=lambda i: (-i[1], names[i[0]])
-    )[:TOP_CUSTOMERS]
-    data = WidgetData(
-        columns=[_("Customer"), _("Revenue (%(currency)s)") % {"currency": convert.base}],
-        url=_url(
-            "sales:order-list",
-            date_from=f.date_from and f.date_from.isoformat(),
-            date_to=f.date_to and f.date_to.isoformat(),
-            owner=f.owner,
-        ),
-        empty=_("No orders in this period. Enter or import orders to see your top customers."),
-    )
-    for (kind, pk), amount in ranked:
-        page = "contacts:organization-detail" if kind == "org" else "contacts:person-detail"
-        data.rows.append([names[(kind, pk)], convert.rounded(amount)])
-        data.display.append(convert.text(amount))
-        data.links.append(reverse(page, kwargs={"pk": pk}))
     data.note = convert.note()
     return data
 
@@ -396,18 +373,6 @@ def register() -> None:
             h=4,
             default=True,
             order=40,
-        ),
-        Widget(
-            key="sales.top_customers",
-            title=gettext_lazy("Top customers"),
-            kind="table",
-            data=top_customers,
-            resource="sales.order",
-            default_period="last_12_months",
-            w=6,
-            h=4,
-            default=True,
-            order=50,
         ),
         Widget(
             key="sales.quote_conversion",

@@ -1,6 +1,7 @@
-"""The analytics widgets of the dashboards' catalogue: the RFM segments and the ABC
-classes of customers, read from the current snapshots through the analytics selectors
-(a rep counts only the customers they may see), so they cost a grouped query each."""
+"""The analytics widgets of the dashboards' catalogue: the top customers, the ABC classes
+of customers and the RFM segments, read from the current snapshots through the analytics
+selectors (a rep counts only the customers they may see, ranked among themselves), so
+the reader of everything costs an index read or a grouped query each."""
 
 from __future__ import annotations
 
@@ -65,8 +66,55 @@ def abc_classes(user: Any, f: WidgetFilters) -> WidgetData:
     return data
 
 
+#: Rows of the top customers table.
+TOP_CUSTOMERS = 10
+
+
+def top_customers(user: Any, f: WidgetFilters) -> WidgetData:
+    result = selectors.abc(user, AbcOf.CUSTOMERS)
+    currency = result.base_currency
+    data = WidgetData(
+        columns=[_("Customer"), _("Revenue (%(currency)s)") % {"currency": currency}],
+        url=reverse("analytics:abc"),
+        empty=_("No ABC analysis yet: it needs orders with a customer, then a refresh."),
+    )
+    for row in result.page(0, TOP_CUSTOMERS):
+        page, pk = (
+            ("contacts:person-detail", row.person_id)
+            if row.person_id
+            else ("contacts:organization-detail", row.organization_id)
+        )
+        data.rows.append([row.name, row.revenue])
+        data.display.append(money_text(row.revenue, currency))
+        data.links.append(reverse(page, kwargs={"pk": pk}))
+    period = result.period
+    if period is not None and data.rows:
+        end = formats.date_format(period.end, "SHORT_DATE_FORMAT")
+        data.note = (
+            _("Revenue from %(start)s to %(end)s.")
+            % {"start": formats.date_format(period.start, "SHORT_DATE_FORMAT"), "end": end}
+            if period.start
+            else _("Revenue up to %(end)s.") % {"end": end}
+        )
+    return data
+
+
 def register() -> None:
     """Called by ``AnalyticsConfig.ready``."""
+    register_widget(
+        Widget(
+            key="analytics.top_customers",
+            title=gettext_lazy("Top customers"),
+            kind="table",
+            data=top_customers,
+            resource="sales.order",
+            filters=(),
+            w=6,
+            h=4,
+            default=True,
+            order=50,
+        )
+    )
     register_widget(
         Widget(
             key="analytics.rfm_distribution",

@@ -64,9 +64,7 @@ def test_a_reps_pipeline_counts_only_their_teams_deals(
     assert kpi.rows[1][1] == Decimal("1650.00")
 
 
-def test_revenue_by_month_and_top_customers_are_scoped(
-    admin: Any, rep_north: Any, rep_south: Any
-) -> None:
+def test_revenue_by_month_is_scoped(admin: Any, rep_north: Any, rep_south: Any) -> None:
     shop.build(rep_north, rep_south)
     north = data("sales.revenue_by_month", rep_north, period="last_12_months")
     assert [row[0] for row in north.rows][:2] == ["2024-07", "2024-08"]
@@ -76,13 +74,10 @@ def test_revenue_by_month_and_top_customers_are_scoped(
     assert north.links[-1] == "/orders/?date_from=2025-06-01&date_to=2025-06-30"
     south = data("sales.revenue_by_month", rep_south)
     assert south.rows == [["2024-05", Decimal("7000.00")]]
-    top = data("sales.top_customers", rep_north, period="last_12_months")
-    assert [row[0] for row in top.rows][:3] == ["North N1", "North N2", "North N3"]
-    assert top.rows[0][1] == Decimal("500.00")
-    assert "South S1" not in [row[0] for row in top.rows]
-    everyone = data("sales.top_customers", admin)
-    assert everyone.rows[0] == ["South S1", Decimal("7000.00")]
-    assert everyone.links[0].startswith("/people/")
+    everyone = data("sales.revenue_by_month", admin)
+    # Any time: from the month of the first order (N9's and S1's, 400 days before).
+    assert everyone.rows[:2] == [["2024-05", Decimal("12000.00")], ["2024-06", Decimal("0.00")]]
+    assert sum(row[1] for row in everyone.rows) == Decimal("13000.00")
 
 
 def test_rfm_and_abc_widgets_read_the_snapshots_as_the_reader_sees_them(
@@ -96,6 +91,13 @@ def test_rfm_and_abc_widgets_read_the_snapshots_as_the_reader_sees_them(
     south = data("analytics.rfm_distribution", rep_south)
     assert sum(row[1] for row in south.rows) == 1
     assert south.links[7] == "/analytics/rfm/at_risk/"
+    top = data("analytics.top_customers", rep_north)
+    assert [row[0] for row in top.rows][:3] == ["North N1", "North N2", "North N3"]
+    assert top.rows[0][1] == Decimal("500.00")
+    assert len(top.rows) == 10
+    assert top.note == "Revenue from 07/01/2024 to 06/30/2025."
+    assert top.links[0].startswith("/people/")
+    assert [row[0] for row in data("analytics.top_customers", rep_south).rows] == []
     abc = data("analytics.abc_classes", rep_north)
     assert [(row[0], row[1]) for row in abc.rows] == [("A", 3), ("B", 4), ("C", 3)]
     assert abc.links[0] == "/analytics/#abc-class-A"

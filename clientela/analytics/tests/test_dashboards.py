@@ -49,7 +49,7 @@ def test_a_user_without_a_dashboard_gets_the_default_one(rep_north: Any) -> None
         "sales.open_deals",
         "sales.pipeline_by_stage",
         "sales.revenue_by_month",
-        "sales.top_customers",
+        "analytics.top_customers",
         "sales.quote_conversion",
         "analytics.rfm_distribution",
     ]
