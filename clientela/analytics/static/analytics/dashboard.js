@@ -83,6 +83,15 @@
     });
   }
 
+  // In a phone's single column a widget keeps its size: only the order is saved there.
+  function fitColumns() {
+    if (config.editable) {
+      grid.enableResize(grid.getColumn() !== 1);
+    }
+  }
+  fitColumns();
+  window.addEventListener("resize", fitColumns);
+
   if (config.editable) {
     // Only what the owner moved is saved: gridstack also reports the changes it makes
     // itself when the window narrows to one column.
