@@ -139,3 +139,21 @@ def test_a_shared_dashboard_shows_each_reader_their_own_figures(
         shown = selectors.dashboard_widgets(user=user, dashboard=seen)
         assert shown[0].data is not None
         assert shown[0].data.value == count
+
+
+def test_the_forecast_widget_sums_the_deals_closing_in_the_period(
+    rep_north: Any, rep_south: Any
+) -> None:
+    pipeline = make_pipeline()
+    offer = stage(pipeline, "Offer")  # 70 %
+    make_deal(rep_north, pipeline, amount="1000.00", stage_id=offer.pk, close_date="2025-05-10")
+    make_deal(rep_north, pipeline, amount="500.00", stage_id=offer.pk, close_date="2025-08-01")
+    make_deal(rep_south, pipeline, amount="9000.00", stage_id=offer.pk, close_date="2025-05-10")
+    figures = data("sales.forecast", rep_north, period="this_quarter")  # April to June 30
+    assert dict((row[0], row[1]) for row in figures.rows) == {
+        "Open": Decimal("1000.00"),
+        "Weighted": Decimal("700.00"),
+        "Committed": Decimal("0.00"),
+        "Won": Decimal("0.00"),
+    }
+    assert figures.url == ("/forecast/?period=custom&date_from=2025-04-01&date_to=2025-06-30")

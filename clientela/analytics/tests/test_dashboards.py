@@ -307,13 +307,18 @@ def test_the_layout_endpoint_saves_a_drop_and_answers_422_with_the_errors(rep_no
     assert {k: dashboard.layout[0][k] for k in "xywh"} == {"x": 6, "y": 1, "w": 6, "h": 5}
 
 
-def test_the_page_makes_the_default_dashboard_and_forms_report_errors(rep_north: Any) -> None:
+def test_the_page_makes_the_default_dashboard_and_forms_report_errors(
+    rep_north: Any, django_assert_max_num_queries: Any
+) -> None:
     client = client_for(rep_north)
     first = client.get("/analytics/dashboards/")
     dashboard = Dashboard.objects.get(owner=rep_north)
     assert first.status_code == 302
     assert first["Location"] == f"/analytics/dashboards/{dashboard.pk}/"
-    page = client.get(first["Location"])
+    client.get(first["Location"])
+    # A few grouped queries per widget, whatever the data.
+    with django_assert_max_num_queries(30):
+        page = client.get(first["Location"])
     assert page.status_code == 200
     assert page.content.decode().count('class="grid-stack-item"') == 6
     answer = client.post(
@@ -322,6 +327,13 @@ def test_the_page_makes_the_default_dashboard_and_forms_report_errors(rep_north:
         follow=True,
     )
     assert "Select a valid choice" in answer.content.decode()
+    client.post(
+        f"/analytics/dashboards/{dashboard.pk}/widgets/w3/filters/",
+        {"f-w3-period": "this_year", "f-w3-owner": str(rep_north.pk), "f-w3-team": ""},
+    )
+    dashboard.refresh_from_db()
+    assert dashboard.layout[2]["widget"] == "sales.revenue_by_month"
+    assert dashboard.layout[2]["filters"] == {"period": "this_year", "owner": rep_north.pk}
     answer = client.post(
         f"/analytics/dashboards/{dashboard.pk}/add/", {"widget": "nope"}, follow=True
     )
