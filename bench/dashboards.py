@@ -6,13 +6,14 @@
     .venv/bin/python bench/dashboards.py                      # the full size
     .venv/bin/python bench/dashboards.py --lines 100000 --customers 10000 --products 200
 
-Uses the SQLite file ``bench/analytics.py`` builds (run that first; it also computes
-the ABC and RFM snapshots, which this computes if they are missing). The page is the
-default first dashboard of the file's owner (an admin): open deals, pipeline by stage,
-revenue by month (last 12 months, ~167,000 orders), top customers, quote conversion and
-the RFM segments. ``GET /analytics/dashboards/<id>/`` through Django's test client with
-the whole middleware stack, 3 warm-ups then ``--runs`` timed requests; p50 / p95 and
-the SQL queries of one request.
+Uses the SQLite file ``bench/analytics.py`` builds (run that first; it computes the ABC
+and RFM snapshots; this computes them and the revenue snapshot if missing, and says how
+long the revenue snapshot took). The page is the default first dashboard of the file's
+owner (an admin): open deals, pipeline by stage, revenue by month (the last 12 months of
+the revenue snapshot), top customers (the ABC snapshot), quote conversion and the RFM
+segments. ``GET /analytics/dashboards/<id>/`` through Django's test client with the
+whole middleware stack, 3 warm-ups then ``--runs`` timed requests; p50 / p95 and the SQL
+queries of one request.
 """
 
 from __future__ import annotations
@@ -51,10 +52,15 @@ def main() -> None:
     from clientela.analytics.dashboards import services
     from clientela.analytics.models import Dashboard
 
-    for kind in ("abc", "rfm"):
+    for kind in ("abc", "rfm", "revenue"):
         if selectors.current(kind) is None:
             snapshot = analytics_services.refresh(None, kinds=[kind], queue=False)[0]
-            analytics_services.run_snapshot(snapshot.pk)
+            started = time.perf_counter()
+            done = analytics_services.run_snapshot(snapshot.pk)
+            assert done.status == "done", done.error
+            print(f"{kind} snapshot computed in {time.perf_counter() - started:.1f} s")
+    revenue = selectors.current("revenue")
+    assert revenue is not None
     owner = get_user_model().objects.get(username="bench-owner")
     Dashboard.objects.filter(owner=owner).delete()
     dashboard = services.dashboard_ensure_default(actor=owner)
@@ -73,6 +79,9 @@ def main() -> None:
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     p95 = statistics.quantiles(samples, n=20)[-1]
+    from clientela.analytics.models import RevenueMonthRow
+
+    print(f"revenue snapshot: {RevenueMonthRow.objects.filter(snapshot=revenue).count()} rows")
     print(
         f"6-widget dashboard ({', '.join(i['widget'] for i in dashboard.layout)}): "
         f"p50 {statistics.median(samples):.0f} ms, p95 {p95:.0f} ms "

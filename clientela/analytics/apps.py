@@ -26,6 +26,7 @@ class AnalyticsConfig(AppConfig):
             views_rules,
         )
         from clientela.analytics.choices import AnalysisKind
+        from clientela.analytics.dashboards import revenue
         from clientela.analytics.dashboards import widgets as dashboard_widgets
         from clientela.analytics.models import LeadModel
         from clientela.analytics.views import customer_panel
@@ -66,6 +67,7 @@ class AnalyticsConfig(AppConfig):
         )
         register_nav_group(NavGroup("analytics", _("Analytics"), "bi-bar-chart-line", 60))
         dashboard_widgets.register()
+        revenue.register()
         register_nav_item(
             NavItem(
                 "dashboards",

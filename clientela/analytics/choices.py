@@ -14,6 +14,7 @@ class AnalysisKind(models.TextChoices):
     CYCLES = "cycles", _("Purchase cycles")
     CLV = "clv", _("Lifetime value and churn")
     LEAD_SCORES = "lead_scores", _("Lead scoring")
+    REVENUE = "revenue", _("Revenue by month")
 
 
 class SnapshotStatus(models.TextChoices):

@@ -264,6 +264,31 @@ class BasketRule(models.Model):
         return f"{self.antecedents} → {self.consequents}"
 
 
+class RevenueMonthRow(models.Model):
+    """Net revenue of one calendar month (in the company's time zone) in the base
+    currency at the as-of day's rates, per owner and team of the orders, so that a
+    dashboard reads each user's share (their role's scope on orders) from the snapshot
+    instead of summing the orders again."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey(
+        "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revenue = models.DecimalField(_("revenue"), max_digits=20, decimal_places=2)
+    orders = models.PositiveIntegerField(_("orders"))
+
+    class Meta:
+        ordering = ["month", "id"]
+        indexes = [models.Index(fields=["snapshot", "month"], name="revenue_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.revenue}"
+
+
 class Dashboard(TimeStampedModel):
     """A user's arrangement of widgets from the catalogue (``core.dashboards``): each
     item of ``layout`` is ``{"id", "widget", "x", "y", "w", "h", "filters"}`` on a grid

@@ -1,20 +1,19 @@
 """The sales widgets of the dashboards' catalogue (``core.dashboards``): the pipeline by
-stage, the forecast, revenue by month, quote conversion and the open deals (the top
-customers come from the ABC snapshot: ``analytics.dashboards.widgets``). Each reads
-through the sales selectors (``deals_for``, ``orders_for``, ``quotes_for``), so it
+stage, the forecast, quote conversion and the open deals (revenue by month and the top
+customers come from snapshots: ``analytics.dashboards``). Each reads
+through the sales selectors (``deals_for``, ``quotes_for``), so it
 counts only what the asking user may see, and sums amounts per currency in one grouped
 query, converted to the base currency at today's rates (currencies without a rate are
 left out and named in the widget's note)."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
+from django.db.models import Count, F, QuerySet, Sum
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -22,10 +21,9 @@ from django.utils.translation import gettext_lazy
 
 from clientela.core.dashboards import Widget, WidgetData, WidgetFilters, register_widget
 from clientela.sales import money
-from clientela.sales.choices import DealStatus, OrderStatus, QuoteStatus
+from clientela.sales.choices import DealStatus, QuoteStatus
 from clientela.sales.selectors.deals import deals_for
 from clientela.sales.selectors.forecast import SCALE, Thousandths, forecast, quarter_bounds
-from clientela.sales.selectors.orders import orders_for
 from clientela.sales.selectors.quotes import quotes_for
 from clientela.sales.selectors.rates import rates_on
 
@@ -183,109 +181,6 @@ def sales_forecast(user: Any, f: WidgetFilters) -> WidgetData:
     return data
 
 
-# --- orders ----------------------------------------------------------------------------------
-
-
-def _orders(user: Any, f: WidgetFilters) -> QuerySet[Any]:
-    qs = _scoped(orders_for(user).exclude(status=OrderStatus.CANCELLED), f)
-    zone = timezone.get_current_timezone()
-    if f.date_from is not None:
-        start = datetime.datetime.combine(f.date_from, datetime.time.min, tzinfo=zone)
-        qs = qs.filter(ordered_at__gte=start)
-    if f.date_to is not None:
-        after = datetime.datetime.combine(
-            f.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-        )
-        qs = qs.filter(ordered_at__lt=after)
-    return qs
-
-
-#: The most months a revenue chart shows (the latest ones).
-MAX_MONTHS = 120
-
-
-def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    out, month = [], first.replace(day=1)
-    while month <= last:
-        out.append(month)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return out[-MAX_MONTHS:]
-
-
-def _month_end(month: datetime.date) -> datetime.date:
-    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-
-
-def revenue_by_month(user: Any, f: WidgetFilters) -> WidgetData:
-    """Net revenue per calendar month (in the reader's time zone). The months are
-    buckets of a CASE on ``ordered_at`` rather than a date function, so the database
-    groups the orders read from the ``(ordered_at, …)`` index without calling a function
-    per row (on SQLite, Django's date truncation is a Python callback)."""
-    qs = _orders(user, f)
-    data = WidgetData(
-        columns=[_("Month"), _("Revenue (%(currency)s)") % {"currency": ""}],
-        url=_url(
-            "sales:order-list",
-            date_from=f.date_from and f.date_from.isoformat(),
-            date_to=f.date_to and f.date_to.isoformat(),
-            owner=f.owner,
-        ),
-        empty=_("No orders in this period. Enter or import orders to see revenue by month."),
-    )
-    first, last = f.date_from, f.date_to
-    if first is None or last is None:
-        span = qs.aggregate(first=Min("ordered_at"), last=Max("ordered_at"))
-        if span["first"] is None:
-            return data
-        first = first or timezone.localtime(span["first"]).date()
-        last = last or timezone.localtime(span["last"]).date()
-    months = _months(first, last)
-    zone = timezone.get_current_timezone()
-
-    def start(day: datetime.date) -> datetime.datetime:
-        return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
-
-    bucket = Case(
-        *(
-            When(
-                ordered_at__gte=start(m),
-                ordered_at__lt=start(_month_end(m) + datetime.timedelta(days=1)),
-                then=Value(n),
-            )
-            for n, m in enumerate(months)
-        ),
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
-    grouped = list(
-        qs.annotate(bucket=bucket)
-        .order_by()
-        .values("bucket", "currency")
-        .annotate(total=Sum(Thousandths(F("subtotal"))))
-    )
-    if not grouped:
-        return data
-    convert = _Converter(row["currency"] for row in grouped)
-    amounts = [Decimal(0)] * len(months)
-    for row in grouped:
-        if row["bucket"] >= 0:
-            amounts[row["bucket"]] += convert(row["total"], row["currency"])
-    data.columns[1] = _("Revenue (%(currency)s)") % {"currency": convert.base}
-    for month, amount in zip(months, amounts, strict=True):
-        data.rows.append([month.strftime("%Y-%m"), convert.rounded(amount)])
-        data.display.append(convert.text(amount))
-        data.links.append(
-            _url(
-                "sales:order-list",
-                date_from=month.isoformat(),
-                date_to=_month_end(month).isoformat(),
-                owner=f.owner,
-            )
-        )
-    data.note = convert.note()
-    return data
-
-
 # --- quotes ----------------------------------------------------------------------------------
 
 
@@ -361,18 +256,6 @@ def register() -> None:
             w=4,
             h=4,
             order=30,
-        ),
-        Widget(
-            key="sales.revenue_by_month",
-            title=gettext_lazy("Revenue by month"),
-            kind="line",
-            data=revenue_by_month,
-            resource="sales.order",
-            default_period="last_12_months",
-            w=6,
-            h=4,
-            default=True,
-            order=40,
         ),
         Widget(
             key="sales.quote_conversion",

@@ -64,17 +64,32 @@ def test_a_reps_pipeline_counts_only_their_teams_deals(
     assert kpi.rows[1][1] == Decimal("1650.00")
 
 
-def test_revenue_by_month_is_scoped(admin: Any, rep_north: Any, rep_south: Any) -> None:
+def computed() -> None:
+    for snapshot in analytics_services.refresh(None, as_of=shop.AS_OF, queue=False):
+        analytics_services.run_snapshot(snapshot.pk)
+
+
+def test_revenue_by_month_is_read_from_its_snapshot_as_each_reader_may_see_it(
+    admin: Any, rep_north: Any, rep_south: Any
+) -> None:
     shop.build(rep_north, rep_south)
-    north = data("sales.revenue_by_month", rep_north, period="last_12_months")
+    assert data("analytics.revenue_by_month", admin).is_empty  # nothing computed yet
+    computed()
+    north = data("analytics.revenue_by_month", rep_north, period="last_12_months")
     assert [row[0] for row in north.rows][:2] == ["2024-07", "2024-08"]
     assert len(north.rows) == 12
     # North's 1,000 USD of the year (N2's 160 EUR at 1.25); South's old order is out.
     assert sum(row[1] for row in north.rows) == Decimal("1000.00")
     assert north.links[-1] == "/orders/?date_from=2025-06-01&date_to=2025-06-30"
-    south = data("sales.revenue_by_month", rep_south)
-    assert south.rows == [["2024-05", Decimal("7000.00")]]
-    everyone = data("sales.revenue_by_month", admin)
+    assert north.note == "Figures as of 06/30/2025."
+    south = data("analytics.revenue_by_month", rep_south)
+    # Any time: from the first month with orders to the snapshot's as-of day.
+    assert south.rows[0] == ["2024-05", Decimal("7000.00")]
+    assert len(south.rows) == 14
+    assert sum(row[1] for row in south.rows) == Decimal("7000.00")
+    # The owner filter narrows within the reader's orders.
+    assert data("analytics.revenue_by_month", rep_north, owner=rep_south.pk).is_empty
+    everyone = data("analytics.revenue_by_month", admin)
     # Any time: from the month of the first order (N9's and S1's, 400 days before).
     assert everyone.rows[:2] == [["2024-05", Decimal("12000.00")], ["2024-06", Decimal("0.00")]]
     assert sum(row[1] for row in everyone.rows) == Decimal("13000.00")
@@ -84,8 +99,7 @@ def test_rfm_and_abc_widgets_read_the_snapshots_as_the_reader_sees_them(
     rep_north: Any, rep_south: Any
 ) -> None:
     shop.build(rep_north, rep_south)
-    for snapshot in analytics_services.refresh(None, as_of=shop.AS_OF, queue=False):
-        analytics_services.run_snapshot(snapshot.pk)
+    computed()
     rfm = dict((row[0], row[1]) for row in data("analytics.rfm_distribution", rep_north).rows)
     assert (rfm["Champions"], rfm["At risk"], rfm["Lost"]) == (1, 1, 5)
     south = data("analytics.rfm_distribution", rep_south)

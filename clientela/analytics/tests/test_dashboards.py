@@ -48,7 +48,7 @@ def test_a_user_without_a_dashboard_gets_the_default_one(rep_north: Any) -> None
     assert keys == [
         "sales.open_deals",
         "sales.pipeline_by_stage",
-        "sales.revenue_by_month",
+        "analytics.revenue_by_month",
         "analytics.top_customers",
         "sales.quote_conversion",
         "analytics.rfm_distribution",
@@ -79,7 +79,9 @@ def test_a_bad_layout_is_refused_with_every_problem_and_nothing_saved(rep_north:
     bad = [
         item("a", x=8, w=6),  # does not fit
         item("b", widget="no.such_widget"),
-        item("c", widget="sales.revenue_by_month", h=40, filters={"period": "x", "colour": "red"}),
+        item(
+            "c", widget="analytics.revenue_by_month", h=40, filters={"period": "x", "colour": "red"}
+        ),
         item("a"),  # id used twice
         item("d", w=1),  # below the widget's smallest width
         item("e", filters={"team": 999999}),
@@ -131,7 +133,7 @@ def test_add_move_filter_reorder_and_remove(rep_north: Any, manager_north: Any) 
     dashboard = services.dashboard_create(actor=rep_north, name="Mine", layout=[])
     services.dashboard_widget_add(actor=rep_north, dashboard=dashboard, key=PIPELINE)
     services.dashboard_widget_add(
-        actor=rep_north, dashboard=dashboard, key="sales.revenue_by_month"
+        actor=rep_north, dashboard=dashboard, key="analytics.revenue_by_month"
     )
     services.dashboard_widget_add(actor=rep_north, dashboard=dashboard, key="sales.open_deals")
     dashboard.refresh_from_db()
@@ -332,7 +334,7 @@ def test_the_page_makes_the_default_dashboard_and_forms_report_errors(
         {"f-w3-period": "this_year", "f-w3-owner": str(rep_north.pk), "f-w3-team": ""},
     )
     dashboard.refresh_from_db()
-    assert dashboard.layout[2]["widget"] == "sales.revenue_by_month"
+    assert dashboard.layout[2]["widget"] == "analytics.revenue_by_month"
     assert dashboard.layout[2]["filters"] == {"period": "this_year", "owner": rep_north.pk}
     answer = client.post(
         f"/analytics/dashboards/{dashboard.pk}/add/", {"widget": "nope"}, follow=True
