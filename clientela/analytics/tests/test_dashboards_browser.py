@@ -73,10 +73,22 @@ def test_a_rep_arranges_a_dashboard_by_drag_and_drop(
         wait_until(page, READY)
         assert page.locator(".grid-stack-item[gs-id='w1']").get_attribute("gs-x") == "9"
         assert _box(page, "w1")["x"] > _box(page, "w2")["x"]
+        # Without a mouse: add a widget from the catalogue, then remove it, by keyboard.
+        page.select_option("#add-widget-select", "analytics.abc_classes")
+        page.locator("#add-widget button").press("Enter")
+        page.locator("#widget-w7[data-widget='analytics.abc_classes']").wait_for()
+        wait_until(page, READY)
+        page.locator("#widget-w7 .widget-remove").focus()
+        page.keyboard.press("Enter")
+        page.locator("#widget-w7").wait_for(state="detached")
+        wait_until(page, READY)
+        assert page.locator(".grid-stack-item").count() == 6
     else:
-        # One column: the open deals tile dragged below the pipeline chart.
+        # One column: the widgets stack, each as wide as the others.
         below = _box(page, "w2")
         assert _box(page, "w1")["y"] < below["y"]
+        assert {round(_box(page, f"w{n}")["x"]) for n in range(1, 7)} == {round(below["x"])}
+        # The open deals tile dragged below the pipeline chart.
         # w2 moves up as w1 leaves: w1 dropped a row below where w2 then starts.
         _drag(page, "w1", below["x"] + below["width"] / 2, below["y"] + below["height"] * 0.35)
         wait_until(page, SAVED)
