@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clientela.analytics.dashboards import layout as layouts
@@ -74,8 +74,11 @@ def dashboard_ensure_default(*, actor: Any) -> Dashboard | None:
     own = Dashboard.objects.filter(owner=actor).first()
     if own is not None or not widgets_for(actor):
         return own
-    with transaction.atomic():
+    try:
         return dashboard_create(actor=actor, name=_("My dashboard"))
+    except (IntegrityError, ValidationError):
+        # Two first visits at once (two tabs): the other one made it.
+        return Dashboard.objects.filter(owner=actor).first()
 
 
 def _locked(actor: Any, dashboard: Dashboard) -> Dashboard:
