@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -84,6 +85,21 @@ def _chart(shown: selectors.Shown) -> dict[str, Any]:
     }
 
 
+def _summary(shown: selectors.Shown, choices: dict[str, Any]) -> str:
+    """The filters in force, in a few words: "1/1/2026 – 6/12/2026 · North · Nora"."""
+    f = shown.filters
+    parts = []
+    if f.date_from and f.date_to:
+        parts.append(
+            f"{formats.date_format(f.date_from, 'SHORT_DATE_FORMAT')} – "
+            f"{formats.date_format(f.date_to, 'SHORT_DATE_FORMAT')}"
+        )
+    for name, value in (("team", f.team), ("owner", f.owner)):
+        if value is not None:
+            parts.append(str(dict(choices[name]).get(value, value)))
+    return " · ".join(parts)
+
+
 @login_required
 @require_GET
 def dashboard_home(request: AuthedRequest) -> HttpResponse:
@@ -122,6 +138,7 @@ def dashboard_page(request: AuthedRequest, pk: int) -> HttpResponse:
                     choices=choices,
                     prefix=f"f-{item.id}",
                 )
+                entry["summary"] = _summary(item, choices)
         widgets.append(entry)
     config = {
         "editable": editable,
