@@ -336,8 +336,8 @@ def test_the_page_makes_the_default_dashboard_and_forms_report_errors(
     dashboard.refresh_from_db()
     assert dashboard.layout[2]["widget"] == "analytics.revenue_by_month"
     assert dashboard.layout[2]["filters"] == {"period": "this_year", "owner": rep_north.pk}
-    page = client.get(f"/analytics/dashboards/{dashboard.pk}/").content.decode()
-    assert "· nora_north</summary>" in page
+    shown = client.get(f"/analytics/dashboards/{dashboard.pk}/").content.decode()
+    assert "· nora_north</summary>" in shown
     answer = client.post(
         f"/analytics/dashboards/{dashboard.pk}/add/", {"widget": "nope"}, follow=True
     )
