@@ -28,7 +28,7 @@ WORST_CHAR = 12
 
 def _longest_value(schema: dict[str, Any], components: dict[str, Any]) -> int:
     """The most bytes a query value of ``schema`` takes, percent-encoded."""
-    options = schema.get("anyOf", [schema])
+    options = schema.get("anyOf") or schema.get("allOf") or [schema]  # allOf: a $ref with a default
     longest = 0
     for option in options:
         if "$ref" in option:

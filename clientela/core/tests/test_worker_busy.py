@@ -103,10 +103,19 @@ def test_the_worker_waits_out_a_locked_database_and_catches_up(
     db = tmp_path / "cli.sqlite3"
     task_id = enqueue_far_ahead(worker_env)
     worker = start_worker(worker_env)
-    # Working: it has run the recurring jobs its start-up queued for now.
+    # Working: it has run the jobs its start-up queued for now, the analytics' first
+    # refresh the longest of them, and runs nothing (a job running through the whole
+    # lock would not read the database, and so never meet the lock).
     poll(
-        lambda: query(
-            db, "SELECT 1 FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'"
+        lambda: (
+            query(
+                db,
+                "SELECT 1 FROM django_tasks_database_dbtaskresult"
+                " WHERE task_path LIKE '%.nightly_refresh' AND status = 'SUCCESSFUL'",
+            )
+            and not query(
+                db, "SELECT 1 FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
+            )
         )
     )
 
