@@ -66,7 +66,7 @@ class ClvItemOut(OutputSchema):
 class ClvOut(OutputSchema):
     items: list[ClvItemOut]
     next_cursor: str | None
-    #: r, alpha, a, b, p, q, v, time_unit, log_likelihood, customers.
+    #: r, alpha, a, b, p, q, v, time_unit, log_likelihood, customers, penalty.
     model: lifetime.Model | None
     currency: str
     as_of: datetime.datetime | None

@@ -106,6 +106,12 @@ THEMES: dict[str, tuple[tuple[tuple[str, int, float], ...], dict[int, float]]] =
         {m: 0.4 for m in range(1, 13)},
     ),
 }
+#: Themes a customer keeps to: the small things most buy, and the equipment some do.
+SHELVES = (
+    ("coffee", "paper", "school", "gifts", "summer", "winter"),
+    ("coffee", "paper", "school", "gifts", "summer", "winter"),
+    ("office", "screen", "services"),
+)
 #: More orders in the busy months (the seasons of the themes).
 MONTH_WEIGHT = {1: 1.0, 2: 0.8, 3: 0.9, 4: 0.9, 5: 1.0, 6: 1.1, 7: 1.2, 8: 1.0, 9: 1.4}
 MONTH_WEIGHT |= {10: 1.0, 11: 1.3, 12: 1.8}
@@ -145,6 +151,8 @@ class Shop:
     def theme(self, days_ago: int, choices: tuple[str, ...] = tuple(THEMES)) -> str:
         month = (self.today - datetime.timedelta(days=days_ago)).month
         weights = [THEMES[t][1].get(month, 0.0) for t in choices]
+        if not any(weights):  # none of them in season: the customer's first habit
+            return choices[0]
         return self.rng.choices(choices, weights)[0]
 
 
@@ -169,8 +177,10 @@ def _basket(shop: Shop, theme: str, currency: str, scale: int = 1) -> list[dict[
 
 
 def _spend(shop: Shop) -> int:
-    """A quantity multiplier with a long tail (Pareto, α 1.4), at most 25."""
-    return min(25, int(shop.rng.paretovariate(1.4)))
+    """A customer's quantity multiplier: most buy one or two of a thing, a few many
+    (log-normal, at most 20; a Pareto tail made the average spend infinite to the
+    lifetime-value model, as no shop's customers are)."""
+    return min(20, max(1, round(shop.rng.lognormvariate(0.2, 0.8))))
 
 
 def _customer_days(shop: Shop, profile: str) -> list[int]:
@@ -186,31 +196,47 @@ def _customer_days(shop: Shop, profile: str) -> list[int]:
     if profile == "regular":
         cycle = rng.choice((30, 45, 60, 90))
         day = HISTORY_DAYS - rng.randint(0, 200)
-        # A few regulars stopped (overdue for their reorder).
-        stop = rng.randint(cycle * 2, cycle * 3) if rng.random() < 0.2 else 1
+        # Some regulars stopped (overdue for their reorder).
+        stop = rng.randint(cycle * 2, cycle * 4) if rng.random() < 0.35 else 1
         days = []
         while day >= stop:
             days.append(day)
             day -= max(7, round(cycle * rng.uniform(0.85, 1.15)))
         return days
+    # The others buy now and then at a rate of their own and, after each purchase, may
+    # never come back (most one-off buyers are that): how the lifetime-value model
+    # (BG/NBD) sees customers, so it has both the lasting and the lapsed to learn from.
     if profile == "occasional":
-        return sorted((shop.seasonal_day() for _n in range(rng.randint(2, 4))), reverse=True)
-    return [shop.seasonal_day()]
+        gap, leave = rng.uniform(30, 150), rng.uniform(0.1, 0.5)
+    else:
+        gap, leave = rng.uniform(60, 240), rng.uniform(0.6, 0.95)
+    day = shop.seasonal_day()
+    days = [day]
+    while rng.random() >= leave:
+        day -= max(3, round(rng.expovariate(1 / gap)))
+        if day < 1:
+            break
+        days.append(day)
+    return days
 
 
 def _customer_orders(shop: Shop, person: Person, profile: str, currency: str) -> list[OrderData]:
     rng = shop.rng
     regular_theme = rng.choice(("coffee", "coffee", "paper"))
+    scale = _spend(shop)
+    # What this customer buys: two themes of their own from one shelf (a shop's
+    # customers keep to their habits), the season deciding between them.
+    favourites = tuple(rng.sample(rng.choice(SHELVES), 2))
     orders: list[OrderData] = []
     for days in _customer_days(shop, profile):
         if profile in ("loyal", "lost"):
-            lines = _basket(shop, shop.theme(days), currency, rng.randint(3, 8))
+            lines = _basket(shop, shop.theme(days, favourites), currency, rng.randint(2, 4))
             if rng.random() < 0.4:  # the office's coffee, now and then
                 lines += _basket(shop, "coffee", currency, rng.randint(2, 5))
         elif profile == "regular":
             lines = _basket(shop, regular_theme, currency, rng.randint(1, 3))
         else:
-            lines = _basket(shop, shop.theme(days), currency, _spend(shop))
+            lines = _basket(shop, shop.theme(days, favourites), currency, scale)
         if lines:
             orders.append(
                 {

@@ -65,13 +65,15 @@ class Model:
     time_unit: str
     log_likelihood: float
     customers: int
+    #: 0.0, or the pull a fit that ran off was done again with (``clv.fitting``).
+    penalty: float = 0.0
 
     @classmethod
     def of(cls, snapshot: Snapshot | None) -> Model | None:
         stored = (snapshot.parameters or {}).get("model") if snapshot else None
         if not stored:
             return None
-        return cls(**{name: stored[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: stored[name] for name in cls.__dataclass_fields__ if name in stored})
 
     @property
     def mean_spend(self) -> float:
@@ -168,6 +170,7 @@ def fit(
         time_unit=TIME_UNIT,
         log_likelihood=buying.log_likelihood,
         customers=buying.customers,
+        penalty=buying.penalty,
     )
     _finite(np.asarray([*buying.params, spending.p, spending.q, spending.v, model.log_likelihood]))
     return summary, model, figures

@@ -33,7 +33,7 @@ from django.utils.translation import ngettext
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from clientela.analytics.clv.errors import BadHistory, ModelDidNotConverge
-from clientela.analytics.clv.fitting import compress, maximise
+from clientela.analytics.clv.fitting import compress, maximise_or_pull
 from clientela.analytics.clv.summary import Summary
 
 FloatArray = npt.NDArray[np.float64]
@@ -59,6 +59,9 @@ class BGNBD:
     log_likelihood: float
     customers: int
     time_unit: str
+    #: 0.0 for a plain maximum-likelihood fit; otherwise the pull that stopped a
+    #: parameter running off (``fitting.maximise_or_pull``).
+    penalty: float = 0.0
 
     @property
     def params(self) -> tuple[float, float, float, float]:
@@ -261,7 +264,9 @@ def fit_bgnbd(history: Summary[Any], *, min_customers: int = MIN_CUSTOMERS) -> B
         (0.0, -np.log(rate), 0.0, np.log(3.0)),
         (np.log(0.5), np.log(0.5 / rate), np.log(0.5), 0.0),
     ]
-    (r, alpha, a, b), mean_ll = maximise(objective, starts, ("r", "alpha", "a", "b"))
+    (r, alpha, a, b), mean_ll, penalty = maximise_or_pull(
+        objective, starts, ("r", "alpha", "a", "b")
+    )
     return BGNBD(
         r=float(r),
         alpha=float(alpha),
@@ -270,4 +275,5 @@ def fit_bgnbd(history: Summary[Any], *, min_customers: int = MIN_CUSTOMERS) -> B
         log_likelihood=mean_ll * total,
         customers=n,
         time_unit=history.time_unit,
+        penalty=penalty,
     )

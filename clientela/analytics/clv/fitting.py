@@ -7,6 +7,13 @@ the same for 200 customers as for 200,000, with the analytic gradient, from a fe
 starting points, and keeps the best answer. A maximum that lies on the search box's
 edge (a parameter running off to 0 or to infinity) is not a fit: the history does not
 pin the model down, and ``ModelDidNotConverge`` says so.
+
+``penalty`` > 0 adds ``penalty · Σ (log θ)²`` to what is minimised, a gentle pull of
+every parameter towards 1 (on a log scale, so it treats 0.01 and 100 alike), like the
+``penalizer_coef`` of the ``lifetimes`` library. The models use it only when a plain fit
+runs off: a small shop's customers often drop out at much the same rate, and the
+likelihood of the BG/NBD then keeps rising as a and b grow together towards a fixed
+chance of leaving. The pull stops them at large, finite values that forecast the same.
 """
 
 from __future__ import annotations
@@ -40,12 +47,29 @@ def compress(*columns: FloatArray) -> tuple[tuple[FloatArray, ...], FloatArray]:
     return tuple(distinct[:, i] for i in range(distinct.shape[1])), counts.astype(np.float64)
 
 
+#: The pull a fit that ran off is done again with (see the module's docstring).
+FALLBACK_PENALTY = 1e-3
+
+
 def maximise(
-    objective: Objective, starts: Sequence[Sequence[float]], names: Sequence[str]
+    objective: Objective,
+    starts: Sequence[Sequence[float]],
+    names: Sequence[str],
+    *,
+    penalty: float = 0.0,
 ) -> tuple[FloatArray, float]:
-    """The parameters (not their logs) maximising the mean log-likelihood, and that mean.
+    """The parameters (not their logs) maximising the mean log-likelihood (less the
+    ``penalty`` term), and the mean log-likelihood there (without it).
     ``objective(log_params)`` returns the mean *negative* log-likelihood and its gradient.
     Raises ``ModelDidNotConverge`` when no start leads to a finite interior maximum."""
+    plain = objective
+    if penalty:
+
+        def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
+            value, gradient = plain(log_params)
+            pull = penalty * float(log_params @ log_params)
+            return value + pull, gradient + 2 * penalty * log_params
+
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(names)
     best_x: FloatArray | None = None
     best_value = np.inf
@@ -78,7 +102,28 @@ def maximise(
                 "more history, or a later date."
             ),
         )
+    if penalty:
+        with np.errstate(all="ignore"):
+            best_value = plain(best_x)[0]
     return np.exp(best_x), -best_value
+
+
+def maximise_or_pull(
+    objective: Objective, starts: Sequence[Sequence[float]], names: Sequence[str]
+) -> tuple[FloatArray, float, float]:
+    """``maximise``, and when its maximum runs off to the edge, ``maximise`` again with
+    ``FALLBACK_PENALTY``; also answers the penalty used (0.0: a plain fit)."""
+    try:
+        params, mean_ll = maximise(objective, starts, names)
+    except ModelDidNotConverge as plain_failure:
+        if plain_failure.reason != "unbounded":
+            raise
+        try:
+            params, mean_ll = maximise(objective, starts, names, penalty=FALLBACK_PENALTY)
+        except ModelDidNotConverge:
+            raise plain_failure from None
+        return params, mean_ll, FALLBACK_PENALTY
+    return params, mean_ll, 0.0
 
 
 def _check_interior(log_params: FloatArray, names: Sequence[str]) -> None:

@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 from scipy.special import digamma, gammaln
 
 from clientela.analytics.clv.errors import ModelDidNotConverge
-from clientela.analytics.clv.fitting import compress, maximise
+from clientela.analytics.clv.fitting import compress, maximise_or_pull
 from clientela.analytics.clv.summary import Summary
 
 FloatArray = npt.NDArray[np.float64]
@@ -49,6 +49,8 @@ class GammaGamma:
     v: float
     log_likelihood: float
     customers: int
+    #: 0.0, or the pull a fit that ran off was done again with (``fitting``).
+    penalty: float = 0.0
 
     @property
     def mean_spend(self) -> float:
@@ -134,7 +136,7 @@ def fit_gamma_gamma(
     # Starts: the unit point, and one whose population mean pγ/(q−1) is the observed one.
     mean = float(np.average(m, weights=weights))
     starts = [(0.0, 0.0, 0.0), (0.0, np.log(3.0), np.log(2.0 * mean))]
-    (p, q, v), mean_ll = maximise(objective, starts, ("p", "q", "v"))
+    (p, q, v), mean_ll, penalty = maximise_or_pull(objective, starts, ("p", "q", "v"))
     if q <= 1:
         raise ModelDidNotConverge(
             "heavy-tailed-spend",
@@ -144,5 +146,10 @@ def fit_gamma_gamma(
             ),
         )
     return GammaGamma(
-        p=float(p), q=float(q), v=float(v), log_likelihood=mean_ll * total, customers=n
+        p=float(p),
+        q=float(q),
+        v=float(v),
+        log_likelihood=mean_ll * total,
+        customers=n,
+        penalty=penalty,
     )

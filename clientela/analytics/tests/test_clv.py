@@ -28,6 +28,7 @@ from clientela.analytics.clv import (
     expected_revenue,
     fit_bgnbd,
     fit_gamma_gamma,
+    fitting,
     spend,
     summary_from_arrays,
     summary_from_transactions,
@@ -344,13 +345,32 @@ def test_only_one_time_buyers_is_refused_plainly() -> None:
     assert "Ningún cliente ha vuelto a comprar" in en_espanol.value.message
 
 
-def test_a_history_that_does_not_pin_the_model_down_is_refused() -> None:
-    # 30 customers, each buying every week up to today: nobody ever seems to leave.
+def test_a_history_that_does_not_pin_the_model_down_is_fitted_with_a_pull() -> None:
+    # 30 customers, each buying every week up to today: nobody ever seems to leave, all
+    # alike. The plain maximum runs off (a, b and the rate's r, α grow without end) ...
     regular = summary_from_arrays(range(30), [10] * 30, [10] * 30, [10] * 30, [20] * 30)
+    (x, t_x, age), weights = fitting.compress(regular.frequency, regular.recency, regular.T)
+
+    def objective(log_params: np.ndarray[Any, Any]) -> tuple[float, np.ndarray[Any, Any]]:
+        ll, grad = bgnbd._terms(log_params, x, t_x, age, gradient=True)
+        assert grad is not None
+        return -float(weights @ ll) / 30, -(weights @ grad) / 30
+
     with pytest.raises(ModelDidNotConverge) as refused:
-        fit_bgnbd(regular)
+        fitting.maximise(objective, [(0.0, 0.0, 0.0, 0.0)], ("r", "alpha", "a", "b"))
     assert refused.value.reason == "unbounded"
     assert "does not pin the model down" in refused.value.message
+    # ... so the fit is done again with a gentle pull, and says so; its forecast is what
+    # such customers make plain: still active, about one purchase a week.
+    model = fit_bgnbd(regular)
+    assert model.penalty == fitting.FALLBACK_PENALTY
+    assert np.all(model.p_alive(regular) > 0.95)
+    assert np.allclose(model.expected_purchases(10, regular), 10, rtol=0.15)
+    assert np.isfinite(model.log_likelihood)
+
+
+def test_a_plain_fit_has_no_pull(cdnow: Summary[int]) -> None:
+    assert fit_bgnbd(cdnow).penalty == 0.0
 
 
 def test_wildly_varying_spend_is_refused() -> None:

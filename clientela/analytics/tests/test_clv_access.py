@@ -61,8 +61,10 @@ def test_the_model_and_every_customer(admin: Any, history: dict[str, Any]) -> No
         "time_unit",
         "log_likelihood",
         "customers",
+        "penalty",
     }
     assert model == history["current"].parameters["model"]
+    assert model["penalty"] == 0.0  # a plain fit on this history
     assert body["currency"] == "USD"
     assert body["as_of"].startswith("2025-06-30T23:59:59")
     items = body["items"]
