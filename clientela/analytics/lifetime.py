@@ -46,6 +46,10 @@ REVENUE_DAYS = 365
 AT_RISK_BELOW = 0.5
 VALUABLE_TOP_PERCENT = 20
 BATCH = 2000
+#: How a snapshot values future purchases: the Gamma-Gamma model, or, when that model
+#: cannot be fitted to the shop's spend, each customer's own average.
+SPEND_MODEL = "gamma-gamma"
+SPEND_AVERAGE = "average"
 CENT = Decimal("0.01")
 
 Customer = tuple[str, int]  # ("p", person id) or ("o", organization id)
@@ -59,14 +63,20 @@ class Model:
     alpha: float
     a: float
     b: float
-    p: float
-    q: float
-    v: float
+    #: Gamma-Gamma's parameters; None when it could not be fitted (``spend_model``).
+    p: float | None
+    q: float | None
+    v: float | None
     time_unit: str
     log_likelihood: float
     customers: int
     #: 0.0, or the pull a fit that ran off was done again with (``clv.fitting``).
     penalty: float = 0.0
+    #: ``SPEND_MODEL``, or ``SPEND_AVERAGE`` with why Gamma-Gamma was not used
+    #: (``spend_note``) and the average spend per repeat purchase it used instead.
+    spend_model: str = SPEND_MODEL
+    spend_note: str = ""
+    average_spend: float | None = None
 
     @classmethod
     def of(cls, snapshot: Snapshot | None) -> Model | None:
@@ -77,7 +87,10 @@ class Model:
 
     @property
     def mean_spend(self) -> float:
-        """The average spend per purchase across customers: p·v/(q−1)."""
+        """The average spend per purchase across customers: p·v/(q−1), or the average
+        repeat purchase without Gamma-Gamma."""
+        if self.p is None or self.q is None or self.v is None:
+            return self.average_spend or 0.0
         return self.p * self.v / (self.q - 1)
 
     @property
@@ -148,32 +161,56 @@ def fit(
     try:
         summary = clv.summary_from_transactions(rows, calibration_end=as_of, time_unit=TIME_UNIT)
         buying = clv.fit_bgnbd(summary)
-        spending = clv.fit_gamma_gamma(summary)
+        horizon = clv.units(REVENUE_DAYS, TIME_UNIT)
         figures = {
             "p_alive": buying.p_alive(summary),
             "purchases": buying.expected_purchases(clv.units(PURCHASES_DAYS, TIME_UNIT), summary),
-            "revenue": clv.expected_revenue(
-                buying, spending, summary, clv.units(REVENUE_DAYS, TIME_UNIT)
-            ),
         }
     except clv.ModelDidNotConverge as exc:
         raise BadInput(exc.message) from exc
+    spending: clv.GammaGamma | None = None
+    note, average = "", None
+    try:
+        spending = clv.fit_gamma_gamma(summary)
+        figures["revenue"] = clv.expected_revenue(buying, spending, summary, horizon)
+    except clv.ModelDidNotConverge as exc:
+        # The buying model stands on its own: value its forecast at each customer's
+        # own average purchase (the shop's average for one-time buyers), and say why.
+        note = exc.message
+        average, per_purchase = average_spend(summary)
+        figures["revenue"] = buying.expected_purchases(horizon, summary) * per_purchase
     _finite(*figures.values())
     model = Model(
         r=buying.r,
         alpha=buying.alpha,
         a=buying.a,
         b=buying.b,
-        p=spending.p,
-        q=spending.q,
-        v=spending.v,
+        p=spending.p if spending else None,
+        q=spending.q if spending else None,
+        v=spending.v if spending else None,
         time_unit=TIME_UNIT,
         log_likelihood=buying.log_likelihood,
         customers=buying.customers,
         penalty=buying.penalty,
+        spend_model=SPEND_MODEL if spending else SPEND_AVERAGE,
+        spend_note=note,
+        average_spend=average,
     )
-    _finite(np.asarray([*buying.params, spending.p, spending.q, spending.v, model.log_likelihood]))
+    spend_params = [spending.p, spending.q, spending.v] if spending else [average or 0.0]
+    _finite(np.asarray([*buying.params, *spend_params, model.log_likelihood]))
     return summary, model, figures
+
+
+def average_spend(summary: clv.Summary[Customer]) -> tuple[float, np.ndarray[Any, Any]]:
+    """The shop's average spend per repeat purchase, and each customer's value of a
+    future purchase without Gamma-Gamma: her own average repeat spend, or the shop's
+    for a customer with none. ``BadInput`` when nobody repeat-bought with an amount."""
+    repeat = (summary.frequency > 0) & (summary.monetary > 0)
+    purchases = float(summary.frequency[repeat].sum())
+    if purchases == 0:
+        raise BadInput(_("No customer has bought again with an amount yet: nothing to value."))
+    average = float((summary.frequency[repeat] * summary.monetary[repeat]).sum()) / purchases
+    return average, np.where(repeat, summary.monetary, average)
 
 
 def _spent(rows: list[Any], as_of: datetime.date) -> dict[Customer, float]:

@@ -148,19 +148,19 @@ def _totals(user: Any, snapshot: Snapshot | None, risk: selectors_clv.AtRisk) ->
 def _words(model: lifetime.Model | None, currency: str) -> dict[str, Any]:
     if model is None:
         return {}
+    params: list[tuple[str, float | None]] = [
+        ("r", model.r),
+        ("α", model.alpha),
+        ("a", model.a),
+        ("b", model.b),
+    ]
+    if model.p is not None:  # Gamma-Gamma fitted
+        params += [("p", model.p), ("q", model.q), ("v", model.v)]
     return {
         "every_weeks": model.weeks_between_purchases,
         "leave_percent": round(model.churn_after_purchase * 100),
         "mean_spend": fmt(Decimal(str(round(model.mean_spend, 2))), currency),
-        "params": [
-            ("r", model.r),
-            ("α", model.alpha),
-            ("a", model.a),
-            ("b", model.b),
-            ("p", model.p),
-            ("q", model.q),
-            ("v", model.v),
-        ],
+        "params": params,
     }
 
 

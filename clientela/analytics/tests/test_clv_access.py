@@ -62,9 +62,14 @@ def test_the_model_and_every_customer(admin: Any, history: dict[str, Any]) -> No
         "log_likelihood",
         "customers",
         "penalty",
+        "spend_model",
+        "spend_note",
+        "average_spend",
     }
     assert model == history["current"].parameters["model"]
     assert model["penalty"] == 0.0  # a plain fit on this history
+    assert model["spend_model"] == "gamma-gamma"
+    assert model["average_spend"] is None
     assert body["currency"] == "USD"
     assert body["as_of"].startswith("2025-06-30T23:59:59")
     items = body["items"]

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from clientela.analytics import clv, selectors, selectors_clv, services
+from clientela.analytics import clv, compute, lifetime, selectors, selectors_clv, services
 from clientela.analytics.choices import AnalysisKind, SnapshotStatus
+from clientela.analytics.errors import BadInput
 from clientela.analytics.models import ClvRow, Snapshot
 from clientela.analytics.tests import clv_shop, shop
 from clientela.sales.models import Order
@@ -187,3 +188,35 @@ def test_a_refresh_as_of_another_day_is_queued_beside_a_waiting_one(db: Any) -> 
     # Other kinds still wait once, whatever the day.
     rfm = services.refresh(None, kinds=["rfm"], queue=False)[0]
     assert services.refresh(None, kinds=["rfm"], as_of=shop.AS_OF, queue=False)[0].pk == rfm.pk
+
+
+def test_without_gamma_gamma_each_customer_is_valued_at_her_own_average() -> None:
+    # Two repeat buyers (2 purchases at 10, 1 at 40) and a one-time buyer: the shop's
+    # average repeat purchase is (2·10 + 1·40) / 3 = 20, the one-time buyer's value.
+    summary = clv.summary_from_arrays(
+        ["a", "b", "c"], [2, 1, 0], [5, 3, 0], [10, 10, 10], [10, 40, 0]
+    )
+    average, per_purchase = lifetime.average_spend(summary)
+    assert average == pytest.approx(20.0)
+    assert per_purchase.tolist() == pytest.approx([10.0, 40.0, 20.0])
+    nobody = clv.summary_from_arrays(["a"], [0], [0], [10], [0])
+    with pytest.raises(BadInput, match="bought again"):
+        lifetime.average_spend(nobody)
+
+
+def test_a_spend_model_that_cannot_be_fitted_leaves_the_buying_model_its_say(
+    history: dict[str, Any],
+) -> None:
+    # Spend a hundred times larger for a few customers, and nothing else: Gamma-Gamma
+    # finds no finite average, the snapshot still gives every customer a value.
+    rows, _source = lifetime._transactions(compute.Period(None, shop.AS_OF))
+    wild = [
+        (customer, day, amount * (10_000 if n % 7 == 0 else 1))
+        for n, (customer, day, amount) in enumerate(rows)
+    ]
+    _summary, model, figures = lifetime.fit(wild, shop.AS_OF)
+    assert model.spend_model == lifetime.SPEND_AVERAGE
+    assert model.p is None
+    assert "too wildly" in model.spend_note
+    assert np.all(np.isfinite(figures["revenue"]))
+    assert figures["revenue"].max() > 0
