@@ -201,7 +201,7 @@ def fit(
     return summary, model, figures
 
 
-def average_spend(summary: clv.Summary[Customer]) -> tuple[float, np.ndarray[Any, Any]]:
+def average_spend(summary: clv.Summary[Any]) -> tuple[float, np.ndarray[Any, Any]]:
     """The shop's average spend per repeat purchase, and each customer's value of a
     future purchase without Gamma-Gamma: her own average repeat spend, or the shop's
     for a customer with none. ``BadInput`` when nobody repeat-bought with an amount."""
