@@ -57,6 +57,14 @@ LEADS_PER_USER = 8
 DEALS_PER_USER = 14
 QUOTES_PER_USER = 3
 ORDERS_PER_USER = 10
+#: Past leads per owner, converted or disqualified: what lead scoring learns from.
+PAST_LEADS_PER_USER = 16
+SENIOR_TITLES = (
+    gettext_noop("Purchasing director"),
+    gettext_noop("Owner"),
+    gettext_noop("Office manager"),
+)
+JUNIOR_TITLES = (gettext_noop("Assistant"), gettext_noop("Intern"), gettext_noop("Student"))
 LEAD_COMPANIES = ("Brightline", "Casa Verde", "Northwind", "Solaris", "Tallo", "Quinta")
 DEAL_TITLES = (
     gettext_noop("Office refit"),
@@ -181,6 +189,7 @@ def load(seed: int) -> str:
                 },
             )
             counts["leads"] += 1
+        counts["leads"] += _past_leads(rng, user, people)
         for _n in range(DEALS_PER_USER):
             stage = rng.choice(stages)
             org = rng.choice(orgs)
@@ -236,6 +245,46 @@ def load(seed: int) -> str:
 
 
 @transaction.atomic
+def _past_leads(rng: random.Random, user: User, people: list[Any]) -> int:
+    """Leads ``user`` already converted or disqualified, with the pattern a shop sees:
+    referrals and events, company addresses and senior titles convert more often."""
+    for n in range(PAST_LEADS_PER_USER):
+        promising = rng.random() < 0.45
+        first, last = rng.choice(people).first_name, rng.choice(people).last_name
+        company = rng.choice(LEAD_COMPANIES)
+        corporate = rng.random() < (0.8 if promising else 0.3)
+        domain = f"{fold(company)}.example".replace(" ", "") if corporate else "gmail.com"
+        senior = rng.random() < (0.75 if promising else 0.25)
+        sources = (
+            [LeadSource.REFERRAL, LeadSource.EVENT, LeadSource.REFERRAL, LeadSource.WEB_FORM]
+            if promising
+            else [LeadSource.WEB_FORM, LeadSource.CAMPAIGN, LeadSource.IMPORT, LeadSource.MANUAL]
+        )
+        lead = leads.lead_create(
+            actor=user,
+            data={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{fold(first)}.{fold(last)}.past{n}@{domain}".replace(" ", ""),
+                "company": company,
+                "job_title": _(rng.choice(SENIOR_TITLES if senior else JUNIOR_TITLES)),
+                "source": rng.choice(sources),
+            },
+        )
+        if rng.random() < (0.8 if promising else 0.15):
+            leads.lead_convert(
+                actor=user, lead=lead, person_id=rng.choice(people).pk, skip_organization=True
+            )
+        else:
+            leads.lead_set_status(
+                actor=user,
+                lead=lead,
+                status=LeadStatus.DISQUALIFIED,
+                reason=_("No budget this year"),
+            )
+    return PAST_LEADS_PER_USER
+
+
 def remove() -> None:
     """Everything demo users own in this app, and the demo catalogue."""
     for model in (Order, Quote, Lead, Deal):

@@ -51,6 +51,10 @@ def _every_analysis_is_computed() -> None:
     assert 0 < model.a < 10
     assert 0 < model.b < 100
     assert (model.spend_model == lifetime.SPEND_MODEL) == (model.spend_note == "")
+    # Lead scoring has the demo's past leads to learn from: the model, not the rules.
+    scoring = selectors.current(AnalysisKind.LEAD_SCORES)
+    assert scoring is not None
+    assert scoring.parameters["method"] == "model", scoring.parameters
     rows = ClvRow.objects.filter(snapshot=selectors.current(AnalysisKind.CLV))
     assert rows.count() > 100
     assert rows.filter(expected_revenue_12m__gt=0).exists()
