@@ -27,6 +27,7 @@ SHOTS: tuple[tuple[str, str, str, bool], ...] = (
     ("screenshot-rfm-at-risk.png", "/analytics/rfm/at_risk/", "main", False),
     ("screenshot-bought-together.png", "/analytics/bought-together/", "main", False),
     ("screenshot-cycles.png", "/analytics/cycles/", "main", False),
+    ("screenshot-clv.png", "/analytics/clv/", "main", False),
     ("screenshot-offers.png", "/analytics/offers/", "main", False),
     ("screenshot-lead-scores.png", "/analytics/lead-scores/", "main", False),
     ("screenshot-dashboard.png", "/analytics/dashboards/", ".grid-stack", False),

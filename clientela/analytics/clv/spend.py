@@ -30,13 +30,16 @@ from django.utils.translation import ngettext
 from scipy.special import digamma, gammaln
 
 from clientela.analytics.clv.errors import ModelDidNotConverge
-from clientela.analytics.clv.fitting import compress, maximise_or_pull
+from clientela.analytics.clv.fitting import compress, maximise
 from clientela.analytics.clv.summary import Summary
 
 FloatArray = npt.NDArray[np.float64]
 
 #: Fewer repeat customers with a positive spend than this tell too little about spend.
 MIN_REPEAT_CUSTOMERS = 10
+#: The most the fitted average spend per purchase may exceed the repeat customers'
+#: average of their own averages (CDNOW: 35.2 fitted for 35.1 observed).
+MAX_MEAN_RATIO = 2.0
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,6 @@ class GammaGamma:
     v: float
     log_likelihood: float
     customers: int
-    #: 0.0, or the pull a fit that ran off was done again with (``fitting``).
-    penalty: float = 0.0
 
     @property
     def mean_spend(self) -> float:
@@ -136,8 +137,12 @@ def fit_gamma_gamma(
     # Starts: the unit point, and one whose population mean pγ/(q−1) is the observed one.
     mean = float(np.average(m, weights=weights))
     starts = [(0.0, 0.0, 0.0), (0.0, np.log(3.0), np.log(2.0 * mean))]
-    (p, q, v), mean_ll, penalty = maximise_or_pull(objective, starts, ("p", "q", "v"))
-    if q <= 1:
+    # No pull here (unlike BG/NBD): pulling q towards 1 is pulling the average spend
+    # p·γ/(q−1) towards infinity.
+    (p, q, v), mean_ll = maximise(objective, starts, ("p", "q", "v"))
+    # q ≤ 1: no finite average; an average far above the customers' own (q just above
+    # 1) means a few customers' spend dominates it: neither is a forecast to act on.
+    if q <= 1 or p * v / (q - 1) > MAX_MEAN_RATIO * mean:
         raise ModelDidNotConverge(
             "heavy-tailed-spend",
             _(
@@ -151,5 +156,4 @@ def fit_gamma_gamma(
         v=float(v),
         log_likelihood=mean_ll * total,
         customers=n,
-        penalty=penalty,
     )

@@ -58,6 +58,15 @@ def _every_analysis_is_computed() -> None:
     rows = ClvRow.objects.filter(snapshot=selectors.current(AnalysisKind.CLV))
     assert rows.count() > 100
     assert rows.filter(expected_revenue_12m__gt=0).exists()
+    # ... and a forecast to act on: next year's revenue of the order of this year's (a
+    # spend model whose average runs away would promise many times more).
+    next_year = sum(rows.values_list("expected_revenue_12m", flat=True))
+    last_year = sum(
+        AbcRow.objects.filter(
+            snapshot=selectors.current(AnalysisKind.ABC), of=AbcOf.CUSTOMERS
+        ).values_list("revenue", flat=True)
+    )
+    assert last_year / 3 < next_year < last_year * 3, (next_year, last_year)
 
 
 def _abc_has_every_class() -> None:
