@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from clientela.contacts.models import Organization, Person
@@ -190,3 +190,17 @@ def conversion_matches(user: Any, lead: Lead) -> ConversionMatches:
         key=lambda m: (-len(m.reasons), min(_RANK[r] for r in m.reasons), m.person.pk),
     )[:MAX_MATCHES]
     return ConversionMatches(people=people, organizations=organizations_named(user, lead.company))
+
+
+def lead_page_list(*, user: Any, filters: LeadFilters | None = None) -> QuerySet[Lead]:
+    """``lead_list`` for the leads page: unscored leads last whichever way scores are
+    sorted, on PostgreSQL (NULLs first when descending) as on SQLite. The API keeps
+    ``lead_list``, whose cursors page on plain columns."""
+    filters = filters or LeadFilters()
+    by_score = {
+        "score": F("score").asc(nulls_last=True),
+        "-score": F("score").desc(nulls_last=True),
+    }
+    return lead_list(user=user, filters=filters).order_by(
+        *(by_score.get(column, column) for column in filters.order_by())
+    )
