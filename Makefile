@@ -39,10 +39,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 messages: $(STAMP)
 	$(BIN)/python scripts/compile_messages.py
 
-## system-deps: Debian's Chromium for the browser tests and gettext for the catalogue check
+## system-deps: Debian's Chromium for the browser tests, gettext for the catalogue check
+## and Dovecot, the IMAP server the inbound e-mail tests talk to
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v xgettext >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! command -v xgettext >/dev/null \
+			|| ! test -x /usr/sbin/dovecot; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium gettext dovecot-imapd >/dev/null; \
 	fi
 
 ## makemessages: refresh the Spanish catalogue from the source (needs GNU gettext)
