@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "clientela.contacts",
     "clientela.activities",
     "clientela.sales",
+    "clientela.service",
     "clientela.analytics",
     "clientela.integrations",
 ]

@@ -41,6 +41,8 @@ SORTS = ("score", "lift", "confidence", "support", "count")
 LIVE_SECONDS = 300
 #: Above this many antecedent sets of a customer's products, offers read every rule.
 MAX_KEYS = 2000
+#: A big customer's applicable rules are read this many at a time, strongest first.
+OFFER_BATCH = 200
 
 
 @dataclass
@@ -217,14 +219,20 @@ def bought_by(user: Any, record: Person | Organization) -> set[int]:
     """The catalogue products ``record`` bought in the orders ``user`` may see."""
     lines = rules.order_lines(None, user)
     key = "order__person" if isinstance(record, Person) else "order__organization"
-    return set(lines.filter(**{key: record}).values_list("product_id", flat=True).distinct())
+    # Unordered, or the lines' default order joins the DISTINCT and every line comes back.
+    bought = lines.filter(**{key: record}).order_by().values_list("product_id", flat=True)
+    return set(bought.distinct())
 
 
-def _candidate_rules(user: Any, snapshot: Snapshot, basket: str, bought: set[int]) -> list[Rule]:
-    """The rules whose antecedents ``bought`` may hold, as ``user`` may see them."""
+def _candidate_rules(
+    user: Any, snapshot: Snapshot, basket: str, bought: set[int]
+) -> Iterator[list[Rule]]:
+    """The rules whose antecedents ``bought`` may hold, as ``user`` may see them,
+    strongest first, in batches (a big customer's offers are found in the first)."""
     if not sees_every_order(user):
         mined = _mined_for(user, snapshot, basket, rules.thresholds_of(snapshot))
-        return _from_mined(mined)
+        yield _from_mined(mined)
+        return
     rows = BasketRule.objects.filter(snapshot=snapshot, basket=basket, lift__gt=1)
     longest = rules.thresholds_of(snapshot)["max_length"] - 1
     ordered = sorted(bought)
@@ -239,9 +247,22 @@ def _candidate_rules(user: Any, snapshot: Snapshot, basket: str, bought: set[int
         )
     )
     if len(keys) <= MAX_KEYS:
-        rows = rows.filter(antecedent_key__in=keys)
-    chosen = list(rows.order_by("rank"))
-    return _items(chosen, _names_of(chosen))
+        chosen = list(rows.filter(antecedent_key__in=keys).order_by("rank"))
+        yield _items(chosen, _names_of(chosen))
+        return
+    # Too many subsets to name (a big customer): read the rules' keys alone, without
+    # building a row and decoding its JSON, then the rows that apply a batch at a time.
+    ids = [
+        pk
+        for pk, key in rows.order_by("rank").values_list("pk", "antecedent_key")
+        if bought.issuperset(int(p) for p in key.split(","))
+    ]
+    for start in range(0, len(ids), OFFER_BATCH):
+        chosen = sorted(
+            BasketRule.objects.filter(pk__in=ids[start : start + OFFER_BATCH]),
+            key=lambda row: row.rank,
+        )
+        yield _items(chosen, _names_of(chosen))
 
 
 def offer_next(
@@ -250,18 +271,27 @@ def offer_next(
     """What to offer ``record`` next (``baskets.offer_next`` over the rules ``user`` may
     see, by customer basket unless told): products they have not bought that rules
     say go with what they bought, best first (lift × confidence), leaving out products
-    in the trash or no longer sold."""
+    in the trash or no longer sold.
+
+    The rules come strongest first, so once a batch gives ``limit`` offers no later
+    rule can beat them, and the rest is not read."""
     snapshot = current_snapshot()
     if snapshot is None or not may_read(user):
         return []
     bought = bought_by(user, record)
     if not bought:
         return []
-    items = _candidate_rules(user, snapshot, basket, bought)
-    offers = baskets.offer_next(items, bought, limit=1000)
-    available = set(
-        Product.objects.filter(
-            pk__in=[o.product_id for o in offers], deleted_at__isnull=True, is_active=True
-        ).values_list("pk", flat=True)
-    )
-    return [offer for offer in offers if offer.product_id in available][:limit]
+    items: list[Rule] = []
+    offers: list[baskets.Offer] = []
+    for batch in _candidate_rules(user, snapshot, basket, bought):
+        items += batch
+        found = baskets.offer_next(items, bought, limit=1000)
+        available = set(
+            Product.objects.filter(
+                pk__in=[o.product_id for o in found], deleted_at__isnull=True, is_active=True
+            ).values_list("pk", flat=True)
+        )
+        offers = [offer for offer in found if offer.product_id in available]
+        if len(offers) >= limit:
+            break
+    return offers[:limit]

@@ -121,7 +121,9 @@ def clv_rows(
 def clv_of(user: Any, record: Person | Organization) -> ClvRow | None:
     """The customer's row of the current snapshot, if ``user`` may see it."""
     key = "person_id" if isinstance(record, Person) else "organization_id"
-    return clv_rows(user, current(AnalysisKind.CLV)).filter(**{key: record.pk}).first()
+    # Unordered: sorted, the planner walks the snapshot's rows by value to find one.
+    rows = clv_rows(user, current(AnalysisKind.CLV)).filter(**{key: record.pk}).order_by()
+    return next(iter(rows[:1]), None)
 
 
 def is_at_risk(row: ClvRow, snapshot: Snapshot) -> bool:

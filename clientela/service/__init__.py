@@ -1,0 +1,1 @@
+"""Customer service: tickets and complaints, queues, SLA clocks, e-mail to ticket."""

@@ -1,0 +1,21 @@
+"""The service app's data: tickets and their messages, queues and agents, SLA policies
+on business calendars, and the service settings."""
+
+from clientela.service.models.config import Category, ServiceSettings
+from clientela.service.models.queues import AgentStatus, Queue, QueueMember
+from clientela.service.models.sla import BusinessCalendar, SlaPolicy, SlaTarget
+from clientela.service.models.tickets import Ticket, TicketAttachment, TicketMessage
+
+__all__ = [
+    "AgentStatus",
+    "BusinessCalendar",
+    "Category",
+    "Queue",
+    "QueueMember",
+    "ServiceSettings",
+    "SlaPolicy",
+    "SlaTarget",
+    "Ticket",
+    "TicketAttachment",
+    "TicketMessage",
+]
