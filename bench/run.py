@@ -10,6 +10,7 @@
     .venv/bin/python bench/run.py --only clv          # bench/clv.py, no database
     .venv/bin/python bench/run.py --only baskets      # bench/baskets.py, no database
     .venv/bin/python bench/run.py --only orders_import  # bench/orders_import.py, CDNOW
+    .venv/bin/python bench/run.py --only sla          # bench/sla.py, no database
 
 An existing data file is migrated to the current schema first (``migrate_if_needed``).
 
@@ -66,6 +67,7 @@ PARTS = (
     "clv",
     "baskets",
     "orders_import",
+    "sla",
 )
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {
@@ -76,6 +78,7 @@ OWN_PROCESS_PARTS = {
     "clv": False,
     "baskets": False,
     "orders_import": False,
+    "sla": False,
 }
 TARGETS = {
     "list_p95_ms": 50.0,
