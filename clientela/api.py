@@ -13,11 +13,13 @@ from clientela.contacts.api import router as contacts_router
 from clientela.core.api import build_api
 from clientela.core.api.records import record_routers
 from clientela.sales.api import router as sales_router
+from clientela.service.api import router as service_router
 
 api = build_api()
 api.add_router("/", contacts_router)
 api.add_router("/", activities_router)
 api.add_router("/", sales_router)
+api.add_router("/", service_router)
 api.add_router("/", analytics_router)
 for router in record_routers():
     api.add_router("/", router)

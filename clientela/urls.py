@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("clientela.contacts.urls")),
     path("", include("clientela.activities.urls")),
     path("", include("clientela.sales.urls")),
+    path("", include("clientela.service.urls")),
     path("", include("clientela.analytics.urls")),
     path("", include("clientela.integrations.urls")),
 ]

@@ -6,3 +6,58 @@ class ServiceConfig(AppConfig):
     name = "clientela.service"
     label = "service"
     verbose_name = _("Customer service")
+
+    def ready(self) -> None:
+        from clientela.core.kinds import register_record_kind
+        from clientela.core.services import register_scopes
+        from clientela.service import kinds
+
+        for kind in kinds.ALL:
+            register_record_kind(kind)
+        register_scopes("service:read", "service:write")
+        self._register_menu()
+        self._register_panels()
+
+    def _register_menu(self) -> None:
+        from clientela.core.registry import NavGroup, NavItem, register_nav_group, register_nav_item
+
+        register_nav_group(NavGroup("service", _("Service"), "bi-life-preserver", 45))
+        register_nav_item(
+            NavItem(
+                "my-tickets",
+                _("My tickets"),
+                "service:my-tickets",
+                "bi-person-check",
+                10,
+                group="service",
+                resource="service.ticket",
+            )
+        )
+        register_nav_item(
+            NavItem(
+                "tickets",
+                _("Tickets"),
+                "service:ticket-list",
+                "bi-life-preserver",
+                20,
+                group="service",
+                resource="service.ticket",
+            )
+        )
+
+    def _register_panels(self) -> None:
+        """The Tickets panel on person and organization pages."""
+        from clientela.core.registry import Panel, register_detail_panel
+        from clientela.service.views.panels import tickets_panel
+
+        for resource in ("contacts.person", "contacts.organization"):
+            register_detail_panel(
+                resource,
+                Panel(
+                    key="tickets",
+                    title=_("Tickets"),
+                    template="service/tickets/_panel.html",
+                    context=tickets_panel,
+                    order=45,
+                ),
+            )

@@ -151,12 +151,14 @@ SERVER_RULES: dict[str, frozenset[str]] = {
             "description",
             "reminders",
             "disqualified_reason",
+            "resolution",
+            "compensation_currency",
         }
     ),
     # Amounts are decimal strings (exact, unlike JSON numbers): their range and number
     # of decimals are checked by the server.
     "decimal strings": frozenset(
-        {"quantity", "unit_price", "discount_percent", "tax_rate", "amount"}
+        {"quantity", "unit_price", "discount_percent", "tax_rate", "amount", "compensation"}
     ),
     # Text a create service requires, in a body shared with the change, where it may be
     # left out (a field that must not be blank, or sent as null).
@@ -172,6 +174,8 @@ SERVER_RULES: dict[str, frozenset[str]] = {
             "number",
             "channel",
             "ordered_at",
+            "subject",
+            "body",
         }
     ),
 }

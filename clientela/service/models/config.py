@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.models import TimeStampedModel
 from clientela.service.choices import DEFAULT_SLA_BEHAVIOUR, CategoryKind
+
+PREFIX_CACHE_KEY = "service:ticket-prefix"
 
 
 class Category(TimeStampedModel):
@@ -58,6 +61,16 @@ class ServiceSettings(models.Model):
     def load(cls) -> ServiceSettings:
         settings, _created = cls.objects.get_or_create(pk=1)
         return settings
+
+    @classmethod
+    def prefix(cls) -> str:
+        """The ticket numbers' prefix, read once a minute per process at most (every
+        ticket label shows it); changing the settings forgets it here at once."""
+        value = cache.get(PREFIX_CACHE_KEY)
+        if value is None:
+            value = cls.load().ticket_prefix
+            cache.set(PREFIX_CACHE_KEY, value, 60)
+        return str(value)
 
     def behaviour(self, status: Any) -> str:
         return str(self.sla_behaviours.get(str(status), DEFAULT_SLA_BEHAVIOUR[status]))

@@ -48,10 +48,9 @@ class Queue(TimeStampedModel):
     reassign_after_minutes = models.PositiveIntegerField(
         _("reassign unanswered after (minutes)"), default=0
     )
-    #: The agent who got the last ticket by round-robin (the next one goes to the next).
-    last_assigned = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    #: Where round-robin stands in the queue's cycle of agents (each agent appears in
+    #: it ``weight`` times), so the next ticket goes to the next in the cycle.
+    rotation = models.PositiveIntegerField(default=0, editable=False)
     sla_policy = models.ForeignKey(
         "service.SlaPolicy",
         null=True,

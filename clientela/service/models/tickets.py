@@ -20,7 +20,7 @@ from clientela.service.choices import (
     TicketStatus,
     TicketType,
 )
-from clientela.service.models.config import Category
+from clientela.service.models.config import Category, ServiceSettings
 from clientela.service.models.queues import Queue
 from clientela.service.models.sla import SlaPolicy
 
@@ -210,12 +210,7 @@ class Ticket(CRMRecord):
     @property
     def label(self) -> str:
         """The number as people say it ("T-1042")."""
-        from clientela.service.models.config import ServiceSettings  # noqa: PLC0415
-
-        prefix = getattr(self, "_prefix", None)
-        if prefix is None:
-            prefix = ServiceSettings.load().ticket_prefix
-        return f"{prefix}{self.number}"
+        return f"{ServiceSettings.prefix()}{self.number}"
 
     @property
     def is_complaint(self) -> bool:

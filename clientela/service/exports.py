@@ -1,0 +1,54 @@
+"""The exports of tickets (``RecordKind.export_columns`` / ``export_rows``, see
+``core.exports``): read through the kind's scoped list selector with the list's
+filters and order, each row the API's body of the ticket. Internal notes are never
+exported (the ticket's body has none)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from clientela.core.exports import (
+    ID_COLUMN,
+    ExportColumn,
+    ExportRows,
+    field_column,
+    name_column,
+    text_of,
+    username,
+)
+from clientela.service.models import Ticket
+from clientela.service.selectors.tickets import ticket_list
+
+TICKET_COLUMNS = (
+    ID_COLUMN,
+    ExportColumn("number", gettext_lazy("number"), lambda r: r["number"]),
+    *(field_column(Ticket, name) for name in ("subject", "type", "status", "priority", "channel")),
+    name_column("queue", gettext_lazy("queue")),
+    name_column("assignee", gettext_lazy("assignee")),
+    name_column("person", gettext_lazy("customer")),
+    name_column("organization", gettext_lazy("organization")),
+    name_column("category", gettext_lazy("category")),
+    *(
+        field_column(Ticket, name)
+        for name in (
+            "sla_state",
+            "first_response_due_at",
+            "first_responded_at",
+            "resolution_due_at",
+            "solved_at",
+            "created_at",
+            "updated_at",
+        )
+    ),
+)
+
+TICKET_ROWS = ExportRows(
+    select=ticket_list,
+    names=lambda t: {
+        "queue": text_of(t.queue),
+        "assignee": username(t.assignee),
+        "person": text_of(t.person),
+        "organization": text_of(t.organization),
+        "category": text_of(t.category),
+    },
+)

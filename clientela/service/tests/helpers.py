@@ -1,0 +1,69 @@
+"""Shared set-ups of the service tests: a queue with agents, a Spanish business
+calendar with an SLA policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clientela.core.models import Team
+from clientela.service.choices import AssignmentMode, Priority
+from clientela.service.models import BusinessCalendar, Queue, QueueMember, SlaPolicy, SlaTarget
+
+#: Monday–Thursday 9–14 and 16–19, Friday 8–15 (minutes after local midnight).
+SPANISH_HOURS = [
+    [[540, 840], [960, 1140]],
+    [[540, 840], [960, 1140]],
+    [[540, 840], [960, 1140]],
+    [[540, 840], [960, 1140]],
+    [[480, 900]],
+    [],
+    [],
+]
+
+
+def make_queue(
+    name: str = "Support",
+    *,
+    team: str = "North",
+    agents: list[Any] | None = None,
+    assignment: str = AssignmentMode.MANUAL,
+    weights: dict[int, int] | None = None,
+    **extra: Any,
+) -> Queue:
+    queue = Queue.objects.create(
+        name=name,
+        team=Team.objects.get_or_create(name=team)[0],
+        assignment=assignment,
+        **extra,
+    )
+    for agent in agents or []:
+        QueueMember.objects.create(queue=queue, user=agent, weight=(weights or {}).get(agent.pk, 1))
+    return queue
+
+
+def make_policy(
+    name: str = "Standard",
+    *,
+    first_response: int = 120,
+    resolution: int = 960,
+    hours: list[Any] | None = None,
+    country: str = "ES",
+    subdivision: str = "MD",
+    **extra: Any,
+) -> SlaPolicy:
+    calendar = BusinessCalendar.objects.create(
+        name=f"{name} calendar",
+        time_zone="Europe/Madrid",
+        hours=hours or SPANISH_HOURS,
+        country=country,
+        subdivision=subdivision,
+    )
+    policy = SlaPolicy.objects.create(name=name, calendar=calendar, **extra)
+    for priority in Priority.values:
+        SlaTarget.objects.create(
+            policy=policy,
+            priority=priority,
+            first_response_minutes=first_response,
+            resolution_minutes=resolution,
+        )
+    return policy

@@ -1,0 +1,1 @@
+"""The service pages: each part (``views/<part>.py``) lists its own URLs."""
