@@ -23,7 +23,9 @@ class ActivitiesConfig(AppConfig):
 
     def _register_pages(self) -> None:
         """The activities pages on the top bar, the account tabs and the bell, and the
-        timeline panel on person and organization pages (``core.registry``)."""
+        timeline panel on person and organization pages with this app's timeline sources
+        (``core.registry``)."""
+        from clientela.activities.timeline import SOURCES
         from clientela.activities.views.timeline import timeline_panel
         from clientela.core.registry import (
             HeaderItem,
@@ -35,6 +37,7 @@ class ActivitiesConfig(AppConfig):
             register_header_item,
             register_nav_group,
             register_nav_item,
+            register_timeline_source,
         )
 
         # The first menu, "My day" its first link: everyone's home page, unless their
@@ -70,6 +73,8 @@ class ActivitiesConfig(AppConfig):
         register_account_tab(
             NavItem("activities", _("Reminders and calendar"), "activities:preferences", "", 10)
         )
+        for source in SOURCES:
+            register_timeline_source(source)
         for resource in ("contacts.person", "contacts.organization"):
             register_detail_panel(
                 resource,

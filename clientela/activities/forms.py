@@ -35,6 +35,7 @@ from clientela.core.forms import (
     set_choices,
     time_zone_choices,
 )
+from clientela.core.registry import timeline_sources_in_order
 from clientela.core.widgets import DATETIME_LOCAL, DateTimeLocalInput
 
 BLANK = [("", "—")]
@@ -147,6 +148,7 @@ class InteractionEditForm(InteractionForm):
 class TimelineFilterForm(forms.Form):
     """Only renders the timeline's filter bar; the view parses the values itself."""
 
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Everything"))])
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=[("", _("All channels"))]
     )
@@ -154,6 +156,9 @@ class TimelineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, users: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Every registered timeline source, this app's and the higher apps' alike.
+        kinds = [(s.key, s.choice_label) for s in timeline_sources_in_order()]
+        set_choices(self, "kind", [("", _("Everything")), *kinds])
         set_choices(self, "channel", [("", _("All channels")), *InteractionChannel.choices])
         set_choices(self, "user", [("", _("Everyone")), *users])
         for field in self.fields.values():

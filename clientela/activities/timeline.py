@@ -1,12 +1,14 @@
-"""The timeline of a person or organization: interactions, tasks, appointments and the
-record's audit history, merged newest first. A selector module on top of ``selectors``,
-whose scoped querysets it reads (``selectors`` never imports it).
+"""The timeline of a person or organization: the entries of every registered timeline
+source (``core.registry.register_timeline_source``), merged newest first. This app
+registers four sources (interactions, tasks, appointments and the record's audit
+history, read through its scoped selectors); higher apps add theirs (``sales``: a
+deal's stage changes and orders) without this module knowing them.
 
 Each source is read with its own indexed query for at most ``limit`` entries before the
-cursor, and the sources are merged in Python: a page costs four small queries however
-long the history is. The cursor is ``(at, kind, id)`` of the last entry shown, encoded
-as ``"<iso datetime>|<kind>|<id>"`` in ``next_before``; ties on ``at`` break on kind,
-then id, so no entry is skipped or repeated between pages.
+cursor, and the sources are merged in Python: a page costs one small query per source
+however long the history is. The cursor is ``(at, kind, id)`` of the last entry shown
+(``core.registry.TimelineCursor``); ties on ``at`` break on kind, then id, so no entry is
+skipped or repeated between pages.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from __future__ import annotations
 import datetime
 import heapq
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import DateTimeField, F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.models import Appointment, Interaction, Task
 from clientela.activities.selectors import (
@@ -27,22 +30,34 @@ from clientela.activities.selectors import (
 )
 from clientela.contacts.models import Membership, Organization, Person
 from clientela.core.models import AuditEntry
+from clientela.core.registry import (
+    TimelineBefore,
+    TimelineCursor,
+    TimelineFilters,
+    TimelineSource,
+    timeline_sources,
+    timeline_sources_in_order,
+)
 from clientela.core.selectors import audit_history
 
-Kind = Literal["interaction", "task", "appointment", "history"]
-KINDS: tuple[Kind, ...] = ("appointment", "history", "interaction", "task")
 MAX_LIMIT = 100
+
+Rows = list[tuple[datetime.datetime, Any]]
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    kind: Kind
+    kind: str
     at: datetime.datetime
     obj: Any
 
     @property
     def key(self) -> tuple[datetime.datetime, str, int]:
         return (self.at, self.kind, int(self.obj.pk))
+
+    @property
+    def source(self) -> TimelineSource:
+        return timeline_sources[self.kind]
 
 
 @dataclass(frozen=True)
@@ -52,50 +67,155 @@ class TimelinePage:
     next_before: str | None
 
 
-def parse_cursor(value: str | None) -> tuple[datetime.datetime, str, int] | None:
-    """A cursor from a query string; anything malformed means "from the top"."""
-    if not value:
-        return None
-    try:
-        at_text, kind, pk_text = value.rsplit("|", 2)
-        at = datetime.datetime.fromisoformat(at_text)
-        pk = int(pk_text)
-    except ValueError:
-        return None
-    if at.tzinfo is None or kind not in KINDS:
-        return None
-    return at, kind, pk
-
-
-def format_cursor(entry: TimelineEntry) -> str:
-    return f"{entry.at.isoformat()}|{entry.kind}|{entry.obj.pk}"
-
-
-def _before(kind: str, at_field: str, cursor: tuple[datetime.datetime, str, int] | None) -> Q:
-    """Rows of one source that sort after the cursor in (at, kind, id) descending."""
-    if cursor is None:
-        return Q()
-    at, c_kind, pk = cursor
-    if kind < c_kind:
-        return Q(**{f"{at_field}__lte": at})
-    if kind > c_kind:
-        return Q(**{f"{at_field}__lt": at})
-    return Q(**{f"{at_field}__lt": at}) | Q(**{at_field: at, "pk__lt": pk})
-
-
-def _people_of(organization: Organization) -> QuerySet[Any, Any]:
+def members_of(organization: Organization) -> QuerySet[Any, Any]:
+    """The people of an organization, as a subquery: its timeline shows theirs too."""
     return Membership.objects.filter(organization=organization).values("person_id")
 
 
-def _about(model: Any, person: Person | None, organization: Organization | None) -> Q:
+def about(model: Any, person: Person | None, organization: Organization | None) -> Q:
+    """Records of ``model`` (with ``people`` and ``organization``) about the person, or
+    about the organization or one of its people."""
     through = model.people.through
     column = f"{model._meta.model_name}_id"
     if person is not None:
         return Q(pk__in=through.objects.filter(person_id=person.pk).values(column))
     assert organization is not None
     return Q(organization_id=organization.pk) | Q(
-        pk__in=through.objects.filter(person_id__in=_people_of(organization)).values(column)
+        pk__in=through.objects.filter(person_id__in=members_of(organization)).values(column)
     )
+
+
+# --- this app's sources -------------------------------------------------------------------
+
+
+def interaction_entries(
+    *,
+    user: Any,
+    person: Person | None,
+    organization: Organization | None,
+    before: TimelineBefore,
+    limit: int,
+    filters: TimelineFilters,
+) -> Rows:
+    interactions = interactions_visible(user).filter(
+        about(Interaction, person, organization), before.q("occurred_at")
+    )
+    if filters.channel:
+        interactions = interactions.filter(channel=filters.channel)
+    if filters.actor_id is not None:
+        interactions = interactions.filter(owner_id=filters.actor_id)
+    rows = (
+        interactions.select_related("owner")
+        .prefetch_related("attachments")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    return [(i.occurred_at, i) for i in rows]
+
+
+def task_entries(
+    *,
+    user: Any,
+    person: Person | None,
+    organization: Organization | None,
+    before: TimelineBefore,
+    limit: int,
+    filters: TimelineFilters,
+) -> Rows:
+    tasks = tasks_visible(user).annotate(
+        at=Coalesce(F("due_at"), F("created_at"), output_field=DateTimeField())
+    )
+    tasks = tasks.filter(about(Task, person, organization), before.q("at"))
+    if filters.actor_id is not None:
+        tasks = tasks.filter(Q(owner_id=filters.actor_id) | Q(assignee_id=filters.actor_id))
+    return [(t.at, t) for t in tasks.select_related("assignee").order_by("-at", "-id")[:limit]]
+
+
+def appointment_entries(
+    *,
+    user: Any,
+    person: Person | None,
+    organization: Organization | None,
+    before: TimelineBefore,
+    limit: int,
+    filters: TimelineFilters,
+) -> Rows:
+    appointments = appointments_visible(user).filter(
+        about(Appointment, person, organization), before.q("start_at")
+    )
+    if filters.actor_id is not None:
+        appointments = appointments.filter(owner_id=filters.actor_id)
+    rows = appointments.select_related("owner").order_by("-start_at", "-id")[:limit]
+    return [(a.start_at, a) for a in rows]
+
+
+def history_entries(
+    *,
+    user: Any,
+    person: Person | None,
+    organization: Organization | None,
+    before: TimelineBefore,
+    limit: int,
+    filters: TimelineFilters,
+) -> Rows:
+    """The changes to the record itself (it was fetched through a scoped selector)."""
+    record = person or organization
+    assert record is not None
+    history: QuerySet[AuditEntry] = audit_history(record=record).filter(before.q("created_at"))
+    if filters.actor_id is not None:
+        history = history.filter(actor_id=filters.actor_id)
+    return [(h.created_at, h) for h in history.order_by("-created_at", "-id")[:limit]]
+
+
+SOURCES = (
+    TimelineSource(
+        key="interaction",
+        label=_("Interaction"),
+        icon="bi-chat-left-text",
+        entries=interaction_entries,
+        template="activities/timeline/_interaction.html",
+        filter_label=_("Interactions"),
+        order=10,
+        channels=True,
+    ),
+    TimelineSource(
+        key="task",
+        label=_("Task"),
+        icon="bi-check2-square",
+        entries=task_entries,
+        template="activities/timeline/_task.html",
+        filter_label=_("Tasks"),
+        order=20,
+    ),
+    TimelineSource(
+        key="appointment",
+        label=_("Appointment"),
+        icon="bi-calendar-event",
+        entries=appointment_entries,
+        template="activities/timeline/_appointment.html",
+        filter_label=_("Appointments"),
+        order=30,
+    ),
+    TimelineSource(
+        key="history",
+        label=_("Change"),
+        icon="bi-clock-history",
+        entries=history_entries,
+        template="activities/timeline/_history.html",
+        filter_label=_("Changes to the record"),
+        order=90,
+    ),
+)
+
+
+# --- the merge ------------------------------------------------------------------------------
+
+
+def _sources(kind: str | None, channel: str | None) -> list[TimelineSource]:
+    return [
+        s
+        for s in timeline_sources_in_order()
+        if (not kind or s.key == kind) and (not channel or s.channels)
+    ]
 
 
 def timeline(
@@ -103,77 +223,42 @@ def timeline(
     user: Any,
     person: Person | None = None,
     organization: Organization | None = None,
+    kind: str | None = None,
     channel: str | None = None,
     actor_id: int | None = None,
     before: str | None = None,
     limit: int = 25,
 ) -> TimelinePage:
     """One page of the record's timeline. ``person``/``organization`` must come from a
-    scoped contacts selector; the activities in it are narrowed to what ``user`` sees.
-    ``channel`` keeps interactions of that channel only; ``actor_id`` keeps what that
-    user logged, owns or changed."""
-    record = person or organization
-    if record is None:
+    scoped contacts selector; each source narrows its rows to what ``user`` sees.
+    ``kind`` keeps one source's entries; ``channel`` keeps interactions of that channel
+    only; ``actor_id`` keeps what that user logged, owns or changed."""
+    if (person is None) == (organization is None):
         raise ValueError("timeline() needs a person or an organization")
     limit = max(1, min(int(limit), MAX_LIMIT))
-    cursor = parse_cursor(before)
+    if kind not in timeline_sources:
+        kind = None  # an unknown kind is no filter, as an unknown channel
+    cursor = TimelineCursor.parse(before)
+    filters = TimelineFilters(actor_id=actor_id, channel=channel or None)
     take = limit + 1
-    sources: list[list[TimelineEntry]] = []
-
-    interactions = interactions_visible(user).filter(
-        _about(Interaction, person, organization), _before("interaction", "occurred_at", cursor)
-    )
-    if channel:
-        interactions = interactions.filter(channel=channel)
-    if actor_id is not None:
-        interactions = interactions.filter(owner_id=actor_id)
-    sources.append(
-        [
-            TimelineEntry("interaction", i.occurred_at, i)
-            for i in interactions.select_related("owner")
-            .prefetch_related("attachments")
-            .order_by("-occurred_at", "-id")[:take]
-        ]
-    )
-    if not channel:
-        tasks = tasks_visible(user).annotate(
-            at=Coalesce(F("due_at"), F("created_at"), output_field=DateTimeField())
+    streams: list[list[TimelineEntry]] = []
+    for source in _sources(kind, filters.channel):
+        rows = source.entries(
+            user=user,
+            person=person,
+            organization=organization,
+            before=TimelineBefore(source.key, cursor),
+            limit=take,
+            filters=filters,
         )
-        tasks = tasks.filter(_about(Task, person, organization), _before("task", "at", cursor))
-        if actor_id is not None:
-            tasks = tasks.filter(Q(owner_id=actor_id) | Q(assignee_id=actor_id))
-        sources.append(
-            [
-                TimelineEntry("task", t.at, t)
-                for t in tasks.select_related("assignee").order_by("-at", "-id")[:take]
-            ]
-        )
-        appointments = appointments_visible(user).filter(
-            _about(Appointment, person, organization),
-            _before("appointment", "start_at", cursor),
-        )
-        if actor_id is not None:
-            appointments = appointments.filter(owner_id=actor_id)
-        sources.append(
-            [
-                TimelineEntry("appointment", a.start_at, a)
-                for a in appointments.select_related("owner").order_by("-start_at", "-id")[:take]
-            ]
-        )
-        history: QuerySet[AuditEntry] = audit_history(record=record).filter(
-            _before("history", "created_at", cursor)
-        )
-        if actor_id is not None:
-            history = history.filter(actor_id=actor_id)
-        sources.append(
-            [
-                TimelineEntry("history", h.created_at, h)
-                for h in history.order_by("-created_at", "-id")[:take]
-            ]
-        )
-    merged = list(heapq.merge(*sources, key=lambda e: e.key, reverse=True))
+        entries = [TimelineEntry(source.key, at, obj) for at, obj in rows]
+        # The merge needs each stream newest first; a source's word is not taken for it.
+        streams.append(sorted(entries, key=lambda e: e.key, reverse=True)[:take])
+    merged = list(heapq.merge(*streams, key=lambda e: e.key, reverse=True))
     entries = merged[:limit]
     more = len(merged) > limit
+    last = entries[-1] if entries else None
     return TimelinePage(
-        entries=entries, next_before=format_cursor(entries[-1]) if more and entries else None
+        entries=entries,
+        next_before=str(TimelineCursor(*last.key)) if more and last else None,
     )

@@ -4,16 +4,23 @@ imports a higher one (see docs/architecture.md, "Apps depend one way").
 ``detail_panels[resource]`` holds panels (a template and a context function) that a
 record's detail page renders in order, e.g. a future ``activities`` app registers a
 timeline panel for ``contacts.person`` in its ``AppConfig.ready()``.
+
+``timeline_sources`` hold what that timeline merges: each app registers its own kinds
+of entry (``register_timeline_source``), so ``activities`` shows a deal's stage changes
+without importing ``sales``.
 """
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 from django.urls import reverse
 
 from clientela.core.permissions import can
@@ -406,3 +413,133 @@ def record_written(resource: str) -> list[RecordWritten]:
     """The callbacks registered for ``resource``, by key."""
     found = record_written_callbacks.get(resource, {})
     return [found[key] for key in sorted(found)]
+
+
+# --- timeline sources -------------------------------------------------------------------
+
+#: A source's key: also its entries' kind in the cursor, the kind filter and HTML ids.
+_TIMELINE_KEY = re.compile(r"[a-z][a-z0-9_-]*")
+
+
+@dataclass(frozen=True)
+class TimelineCursor:
+    """Where a page of a timeline ended: the ``(at, kind, id)`` of its last entry.
+    Entries sort by that triple newest first (ties on ``at`` break on the source's key,
+    then the id), so no entry is skipped or repeated between pages. In a query string:
+    ``"<iso datetime>|<kind>|<id>"``."""
+
+    at: datetime.datetime
+    kind: str
+    pk: int
+
+    @classmethod
+    def parse(cls, value: str | None) -> TimelineCursor | None:
+        """A cursor from a query string; anything malformed, or naming a source that is
+        not registered, means "from the top"."""
+        if not value:
+            return None
+        try:
+            at_text, kind, pk_text = value.rsplit("|", 2)
+            at = datetime.datetime.fromisoformat(at_text)
+            pk = int(pk_text)
+        except ValueError:
+            return None
+        if at.tzinfo is None or kind not in timeline_sources:
+            return None
+        return cls(at, kind, pk)
+
+    def __str__(self) -> str:
+        return f"{self.at.isoformat()}|{self.kind}|{self.pk}"
+
+
+@dataclass(frozen=True)
+class TimelineBefore:
+    """What a source reads for a page: its rows that sort after ``cursor`` (older),
+    for the source ``kind``. ``q()`` says it as a filter on a queryset, ``admits()``
+    for a row in hand."""
+
+    kind: str
+    cursor: TimelineCursor | None = None
+
+    def q(self, at_field: str, pk_field: str = "pk") -> Q:
+        if self.cursor is None:
+            return Q()
+        at, c_kind, pk = self.cursor.at, self.cursor.kind, self.cursor.pk
+        if self.kind < c_kind:
+            return Q(**{f"{at_field}__lte": at})
+        if self.kind > c_kind:
+            return Q(**{f"{at_field}__lt": at})
+        return Q(**{f"{at_field}__lt": at}) | Q(**{at_field: at, f"{pk_field}__lt": pk})
+
+    def admits(self, at: datetime.datetime, pk: int) -> bool:
+        if self.cursor is None:
+            return True
+        return (at, self.kind, pk) < (self.cursor.at, self.cursor.kind, self.cursor.pk)
+
+
+@dataclass(frozen=True)
+class TimelineFilters:
+    """The timeline's filter bar: ``actor_id`` keeps what that user logged, owns, moved
+    or changed; ``channel`` keeps interactions of that channel (only the sources with
+    ``channels`` are read then)."""
+
+    actor_id: int | None = None
+    channel: str | None = None
+
+
+class TimelineQuery(Protocol):
+    """A source's read: at most ``limit`` of its rows about the person (or the
+    organization and its people) that ``user`` may see, through the owning app's scoped
+    selectors, older than ``before``, newest first, as ``(at, row)``; ``row.pk`` is an
+    integer unique within the source. One indexed query, whatever the history's length."""
+
+    def __call__(
+        self,
+        *,
+        user: Any,
+        person: Any,
+        organization: Any,
+        before: TimelineBefore,
+        limit: int,
+        filters: TimelineFilters,
+    ) -> Iterable[tuple[datetime.datetime, Any]]: ...
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """Something that happened with a person or an organization, shown on their
+    timeline (``activities``): interactions, tasks, a deal's stage changes, orders…
+    ``template`` renders one entry (``entry``, ``obj`` = the row) beside ``icon`` and its
+    time; ``filter_label`` names the source in the timeline's kind filter (``label`` if
+    empty)."""
+
+    key: str
+    label: Any
+    icon: str
+    entries: TimelineQuery
+    template: str
+    filter_label: Any = ""
+    order: int = 100
+    #: Its rows have a channel (interactions): a channel filter reads only such sources.
+    channels: bool = False
+
+    @property
+    def choice_label(self) -> Any:
+        return self.filter_label or self.label
+
+
+timeline_sources: dict[str, TimelineSource] = {}
+
+
+def register_timeline_source(source: TimelineSource) -> None:
+    """Add a source to every person's and organization's timeline (in the owning app's
+    ``AppConfig.ready()``); registering a key again replaces the source."""
+    if not _TIMELINE_KEY.fullmatch(source.key):
+        raise ImproperlyConfigured(
+            f"Timeline source key {source.key!r}: lower-case letters, digits, - and _ only."
+        )
+    timeline_sources[source.key] = source
+
+
+def timeline_sources_in_order() -> list[TimelineSource]:
+    return sorted(timeline_sources.values(), key=lambda s: (s.order, s.key))

@@ -23,6 +23,7 @@ class SalesConfig(AppConfig):
         self._register_catalogue()
         self._register_quotes()
         self._register_orders()
+        self._register_timeline()
         self._register_forecast()
         self._register_demo()
         self._register_dashboard_widgets()
@@ -132,6 +133,14 @@ class SalesConfig(AppConfig):
                 "sales:currencies",
             )
         )
+
+    def _register_timeline(self) -> None:
+        """A deal's stage changes and orders on person and organization timelines."""
+        from clientela.core.registry import register_timeline_source
+        from clientela.sales.selectors.timeline import SOURCES
+
+        for source in SOURCES:
+            register_timeline_source(source)
 
     def _register_quotes(self) -> None:
         """Quotes on the top bar; the daily expiry of sent quotes when a worker starts."""

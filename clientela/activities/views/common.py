@@ -1,4 +1,4 @@
-"""What the activities pages share: the icon of each kind of timeline entry, and the
+"""What the activities pages share: the icon of each interaction channel, and the
 form of a task or an appointment (core's generic form with their reminder rows)."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from clientela.core.forms import add_service_errors, user_options
 from clientela.core.views.kinds import RecordFormView
 from clientela.core.views.records import prefilled_links
 
-#: Bootstrap icon of each interaction channel and of the other timeline entries.
+#: Bootstrap icon of each interaction channel (other timeline entries take their
+#: source's, ``core.registry.TimelineSource.icon``).
 CHANNEL_ICONS: dict[str, str] = {
     InteractionChannel.NOTE: "bi-journal-text",
     InteractionChannel.CALL: "bi-telephone",
@@ -25,9 +26,6 @@ CHANNEL_ICONS: dict[str, str] = {
     InteractionChannel.SMS: "bi-phone",
     InteractionChannel.CHAT: "bi-chat-dots",
     InteractionChannel.WEB_FORM: "bi-ui-checks",
-    "task": "bi-check2-square",
-    "appointment": "bi-calendar-event",
-    "history": "bi-clock-history",
 }
 
 

@@ -26,6 +26,7 @@ from clientela.contacts.models import Organization, Person
 from clientela.core.errors import NotFound
 from clientela.core.forms import add_service_errors, user_options
 from clientela.core.permissions import can
+from clientela.core.registry import timeline_sources
 from clientela.core.views.records import AuthedRequest, not_found_as_404
 
 KINDS = ("person", "organization")
@@ -43,12 +44,24 @@ def _kind(record: Person | Organization) -> str:
     return "person" if isinstance(record, Person) else "organization"
 
 
+#: The filter bar's fields, kept on "Load more".
+FILTERS = ("kind", "channel", "user")
+
+
 def _filters(request: HttpRequest) -> dict[str, Any]:
+    """The filters of the query string; an unknown value is no filter, not an error."""
+    kind = request.GET.get("kind") or None
+    if kind not in timeline_sources:
+        kind = None
     channel = request.GET.get("channel") or None
     if channel not in InteractionChannel.values:
         channel = None
     raw_user = request.GET.get("user", "")
-    return {"channel": channel, "actor_id": int(raw_user) if raw_user.isdigit() else None}
+    return {
+        "kind": kind,
+        "channel": channel,
+        "actor_id": int(raw_user) if raw_user.isdigit() else None,
+    }
 
 
 def entries_context(
@@ -66,7 +79,7 @@ def entries_context(
     entries_url = reverse("activities:timeline-entries", args=[kind, record.pk])
     more_url = ""
     if page.next_before:
-        query = {k: request.GET[k] for k in ("channel", "user") if request.GET.get(k)}
+        query = {k: request.GET[k] for k in FILTERS if request.GET.get(k)}
         query["before"] = page.next_before
         more_url = f"{entries_url}?{urlencode(query)}"
     return {
