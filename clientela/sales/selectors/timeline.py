@@ -2,8 +2,8 @@
 ``core.registry.register_timeline_source`` in ``apps.py``: a deal's stage changes (its
 opening on a first stage, each move, won and lost) and orders. Both read only what the
 user may see of deals and orders (``deals_for``, ``orders_for``), each in one query on
-an index: a stage change by its deal (``deal_id``), an order by its person or
-organization (``order_person_idx``, ``order_org_idx``)."""
+an index: a stage change by its deal (``deal_id``), an order by its person, or by its
+organization and its people's ids (``activities.timeline.either_of``)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clientela.activities.timeline import about, members_of
+from clientela.activities.timeline import about, either_of, members_of
 from clientela.contacts.models import Organization, Person
 from clientela.core.registry import TimelineBefore, TimelineFilters, TimelineSource
-from clientela.sales.models import Deal, DealStageChange
+from clientela.sales.models import Deal, DealStageChange, Order
 from clientela.sales.selectors.deals import deals_for
 from clientela.sales.selectors.orders import orders_for
 
@@ -59,7 +59,10 @@ def order_entries(
         of_customer = Q(person_id=person.pk)
     else:
         assert organization is not None
-        of_customer = Q(organization_id=organization.pk) | Q(person_id__in=members_of(organization))
+        of_customer = either_of(
+            Order.objects.filter(organization_id=organization.pk).values("pk"),
+            Order.objects.filter(person_id__in=members_of(organization)).values("pk"),
+        )
     orders = orders_for(user).filter(of_customer, before.q("ordered_at"))
     if filters.actor_id is not None:
         orders = orders.filter(owner_id=filters.actor_id)
