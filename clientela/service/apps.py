@@ -17,6 +17,8 @@ class ServiceConfig(AppConfig):
         register_scopes("service:read", "service:write")
         self._register_menu()
         self._register_panels()
+        self._register_timeline()
+        self._register_worker()
 
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, NavItem, register_nav_group, register_nav_item
@@ -44,6 +46,35 @@ class ServiceConfig(AppConfig):
                 resource="service.ticket",
             )
         )
+
+    def _register_worker(self) -> None:
+        """The SLA pass every minute once a worker runs."""
+        import datetime
+
+        from clientela.core.registry import (
+            RecurringJob,
+            register_recurring_job,
+            register_worker_startup,
+        )
+        from clientela.service import tasks
+
+        register_worker_startup("service.sla-sweep", tasks.ensure_sla_sweep_scheduled)
+        register_recurring_job(
+            RecurringJob(
+                "service.sla-sweep",
+                _("SLA warnings and escalations"),
+                tasks.sweep_slas.module_path,
+                datetime.timedelta(minutes=1),
+            )
+        )
+
+    def _register_timeline(self) -> None:
+        """Tickets on person and organization timelines."""
+        from clientela.core.registry import register_timeline_source
+        from clientela.service.selectors.timeline import SOURCES
+
+        for source in SOURCES:
+            register_timeline_source(source)
 
     def _register_panels(self) -> None:
         """The Tickets panel on person and organization pages."""

@@ -68,6 +68,13 @@ class SlaPolicy(TimeStampedModel):
         verbose_name=_("only for customers tagged"),
     )
     active = models.BooleanField(_("active"), default=True)
+    #: What a breach does besides telling the queue's manager.
+    breach_raises_priority = models.BooleanField(
+        _("on breach, raise the priority one step"), default=False
+    )
+    breach_reassigns = models.BooleanField(
+        _("on breach, give the ticket to another agent of the queue"), default=False
+    )
 
     class Meta:
         ordering = ["position", "name"]
