@@ -19,6 +19,7 @@ class ServiceConfig(AppConfig):
         self._register_panels()
         self._register_timeline()
         self._register_worker()
+        self._register_demo()
 
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, NavItem, register_nav_group, register_nav_item
@@ -46,6 +47,12 @@ class ServiceConfig(AppConfig):
                 resource="service.ticket",
             )
         )
+
+    def _register_demo(self) -> None:
+        from clientela.core.registry import DemoLoader, register_demo_loader
+        from clientela.service import demo
+
+        register_demo_loader(DemoLoader("service", demo.load, demo.remove, order=25))
 
     def _register_worker(self) -> None:
         """The SLA pass every minute once a worker runs."""

@@ -83,10 +83,12 @@ def ticket_reply(
     public: bool = True,
     status: str | None = None,
     attachments: list[Any] | None = None,
+    send: bool = True,
 ) -> TicketMessage:
     """An agent's message on a ticket they work on: a public reply (e-mailed to the
     customer; the first one meets the first-response clock) or an internal note.
-    ``status`` moves the ticket at the same time ("reply and set pending")."""
+    ``status`` moves the ticket at the same time ("reply and set pending"); ``send``
+    False logs a public reply given another way (on the phone) without e-mailing it."""
     fresh = _locked(actor, ticket)
     errors: Errors = {}
     text = _clean_body(body, errors)
@@ -128,7 +130,7 @@ def ticket_reply(
         action=AuditAction.UPDATE,
         changes={("reply" if public else "note"): [None, text[:200]]},
     )
-    if public:
+    if public and send:
         transaction.on_commit(lambda: send_reply(message.pk))
     else:
         _notify_mentions(actor, fresh, text)
