@@ -293,6 +293,11 @@ CLIENTELA_TRASH_DAYS = env_int("CLIENTELA_TRASH_DAYS", 30, minimum=1)
 # es, US for en; core.company.default_country).
 CLIENTELA_DEFAULT_PHONE_REGION = env_phone_region("CLIENTELA_DEFAULT_PHONE_REGION", "")
 CLIENTELA_MAX_ATTACHMENT_MB = env_int("CLIENTELA_MAX_ATTACHMENT_MB", 10, minimum=1)
+#: Inbound e-mail (core/inbound): the largest raw message taken, in bytes, from a mailbox
+#: or from POST /api/v1/inbound-email (a bigger one is kept as a flagged stub); how many
+#: messages a poll fetches at a time.
+CLIENTELA_INBOUND_MAX_BYTES = env_int("CLIENTELA_INBOUND_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+CLIENTELA_INBOUND_BATCH = env_int("CLIENTELA_INBOUND_BATCH", 20, minimum=1, maximum=500)
 #: The largest file an import accepts (web upload or command line), in megabytes.
 CLIENTELA_MAX_IMPORT_MB = env_int("CLIENTELA_MAX_IMPORT_MB", 1024, minimum=1)
 #: Rows an import writes per transaction (and per checkpoint it resumes from).

@@ -30,6 +30,7 @@ class CoreConfig(AppConfig):
         user_login_failed.connect(count_login_failure, dispatch_uid="clientela_login_failures")
         self._register_settings_sections()
         self._register_background()
+        self._register_inbound()
 
     def _register_settings_sections(self) -> None:
         """Core's sections of the settings area, before those of the higher apps
@@ -71,6 +72,28 @@ class CoreConfig(AppConfig):
         )
         register_settings_link(
             NavItem("background", _("Background work"), "core:settings-background", "bi-cpu", 90)
+        )
+
+    def _register_inbound(self) -> None:
+        """Inbound e-mail: the mailboxes' settings page, the worker's poll of them and
+        the API scope of mail servers that pipe mail in."""
+        from clientela.core.inbound import tasks
+        from clientela.core.registry import (
+            RecurringJob,
+            register_recurring_job,
+            register_worker_startup,
+        )
+        from clientela.core.services import register_scopes
+
+        register_scopes("mail:inbound")
+        register_worker_startup("core.mailboxes", tasks.ensure_mailbox_polling_scheduled)
+        register_recurring_job(
+            RecurringJob(
+                "core.mailboxes",
+                _("Polling of the mailboxes"),
+                tasks.poll_mailboxes.module_path,
+                tasks.EVERY,
+            )
         )
 
 

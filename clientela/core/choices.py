@@ -63,3 +63,21 @@ class RoleKey(models.TextChoices):
     MARKETING = "marketing", _("Marketing")
     SUPPORT = "support", _("Support")
     READ_ONLY = "read_only", _("Read-only")
+
+
+class MailboxSecurity(models.TextChoices):
+    SSL = "ssl", _("SSL/TLS")
+    STARTTLS = "starttls", _("STARTTLS")
+    NONE = "none", _("None (plain text)")
+
+
+class InboundSource(models.TextChoices):
+    MAILBOX = "mailbox", _("Mailbox")
+    API = "api", _("API")
+
+
+class InboundStatus(models.TextChoices):
+    TAKEN = "taken", _("Taken")
+    UNHANDLED = "unhandled", _("Unhandled")
+    IGNORED = "ignored", _("Ignored")
+    FAILED = "failed", _("Failed")

@@ -543,3 +543,26 @@ def register_timeline_source(source: TimelineSource) -> None:
 
 def timeline_sources_in_order() -> list[TimelineSource]:
     return sorted(timeline_sources.values(), key=lambda s: (s.order, s.key))
+@dataclass(frozen=True)
+class InboundHandler:
+    """What an app does with inbound e-mail (``core.inbound``): ``handle(message,
+    parsed)`` gets the stored ``core.InboundMessage`` and its ``ParsedMessage`` and
+    returns True when it took the message (it then did its work in the same
+    transaction as the message's storage). Handlers are asked in ``order`` until one
+    takes it; a message nobody takes is kept as "unhandled" for the admin. Automatic
+    messages (auto-replies, bulk, bounces) are offered too: each handler decides."""
+
+    key: str
+    handle: Callable[[Any, Any], bool]  # (InboundMessage, ParsedMessage) -> taken
+    order: int = 100
+
+
+inbound_handlers: dict[str, InboundHandler] = {}
+
+
+def register_inbound_handler(handler: InboundHandler) -> None:
+    inbound_handlers[handler.key] = handler
+
+
+def inbound_handlers_in_order() -> list[InboundHandler]:
+    return sorted(inbound_handlers.values(), key=lambda h: (h.order, h.key))
