@@ -25,6 +25,7 @@ from clientela.contacts.services import (
 from clientela.core import company, rate_limits
 from clientela.core.services import roles_ensure_defaults, user_create
 from clientela.core.testing.browser import log_in, open_page
+from clientela.core.testing.dovecot import dovecot  # noqa: F401 (a fixture for every app)
 
 PASSWORD = "Clientela-test-pw-1"
 
