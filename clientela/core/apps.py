@@ -79,8 +79,10 @@ class CoreConfig(AppConfig):
         the API scope of mail servers that pipe mail in."""
         from clientela.core.inbound import tasks
         from clientela.core.registry import (
+            NavItem,
             RecurringJob,
             register_recurring_job,
+            register_settings_link,
             register_worker_startup,
         )
         from clientela.core.services import register_scopes
@@ -93,6 +95,16 @@ class CoreConfig(AppConfig):
                 _("Polling of the mailboxes"),
                 tasks.poll_mailboxes.module_path,
                 tasks.EVERY,
+            )
+        )
+        register_settings_link(
+            NavItem(
+                "mailboxes",
+                _("Mailboxes"),
+                "core:mailbox-list",
+                "bi-mailbox",
+                80,
+                match=("core:inbound-",),
             )
         )
 

@@ -15,10 +15,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from clientela.core.choices import Language
+from clientela.core.choices import Language, MailboxSecurity
 from clientela.core.company import fallback_country
 from clientela.core.filters import USER_STATUSES
 from clientela.core.forms import BootstrapMixin, time_zone_choices
+from clientela.core.inbound.services import MAX_POLL_MINUTES
 from clientela.core.models import Role, Team
 from clientela.core.services.company import LOGO_MAX_BYTES
 
@@ -183,3 +184,50 @@ class CompanyProfileForm(BootstrapMixin, forms.Form):
         if not isinstance(data["logo"], UploadedFile):
             data["logo"] = None
         return data
+
+
+class MailboxForm(BootstrapMixin, forms.Form):
+    """A mailbox as an admin configures it (``core.inbound.services``). The password
+    field is write-only: it is never filled in, and left blank on an edit it keeps the
+    stored password."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    host = forms.CharField(
+        label=_("IMAP host"),
+        max_length=253,
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+    )
+    security = forms.ChoiceField(label=_("Security"), choices=MailboxSecurity.choices)
+    port = forms.IntegerField(
+        label=_("Port"),
+        min_value=1,
+        max_value=65535,
+        initial=993,
+        help_text=_("Usually 993 with SSL/TLS, 143 with STARTTLS."),
+    )
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=254,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    folder = forms.CharField(label=_("Folder"), max_length=200, initial="INBOX")
+    poll_minutes = forms.IntegerField(
+        label=_("Poll every (minutes)"), min_value=1, max_value=MAX_POLL_MINUTES, initial=5
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            password = self.fields["password"]
+            password.required = False
+            password.help_text = _("Leave blank to keep the stored password.")
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}

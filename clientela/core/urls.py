@@ -1,6 +1,16 @@
 from django.urls import path
 
-from clientela.core.views import account, auth, company, roles, search, teams, trash, users
+from clientela.core.views import (
+    account,
+    auth,
+    company,
+    mailboxes,
+    roles,
+    search,
+    teams,
+    trash,
+    users,
+)
 from clientela.core.views import settings as settings_views
 
 app_name = "core"
@@ -72,4 +82,12 @@ urlpatterns = [
     path("settings/two-factor/", settings_views.settings_two_factor, name="settings-two-factor"),
     path("settings/custom-fields/", settings_views.custom_fields, name="custom-field-list"),
     path("settings/background/", settings_views.settings_background, name="settings-background"),
+    # inbound e-mail: the mailboxes polled and the messages an admin should look at
+    path("settings/mailboxes/", mailboxes.mailbox_list, name="mailbox-list"),
+    path("settings/mailboxes/new/", mailboxes.mailbox_new, name="mailbox-create"),
+    path("settings/mailboxes/<int:pk>/", mailboxes.mailbox_edit, name="mailbox-edit"),
+    path("settings/mailboxes/<int:pk>/test/", mailboxes.mailbox_test, name="mailbox-test"),
+    path("settings/mailboxes/<int:pk>/delete/", mailboxes.mailbox_remove, name="mailbox-delete"),
+    path("settings/inbound/", mailboxes.inbound_message_list, name="inbound-messages"),
+    path("settings/inbound/<int:pk>/raw/", mailboxes.inbound_message_raw, name="inbound-raw"),
 ]
