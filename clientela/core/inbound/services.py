@@ -281,6 +281,11 @@ def inbound_receive(
             parsed = parse_message(raw)
         except UnparseableMessage as exc:
             error = _("The message could not be read (%(reason)s).") % {"reason": exc}
+        except Exception as exc:  # a parser bug on odd input must not block the mailbox
+            logger.exception("parsing an inbound message failed")
+            error = _("The message could not be read (%(reason)s).") % {
+                "reason": type(exc).__name__
+            }
     key = message_key(parsed, raw, header_id)
     if (duplicate := InboundMessage.objects.filter(message_key=key).first()) is not None:
         return duplicate

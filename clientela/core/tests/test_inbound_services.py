@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from clientela.core import registry
 from clientela.core.choices import InboundSource, InboundStatus
 from clientela.core.errors import NotFound
+from clientela.core.inbound import services
 from clientela.core.inbound.services import (
     inbound_receive,
     mailbox_create,
@@ -256,3 +257,15 @@ def test_every_corpus_message_is_stored(handlers: dict[str, InboundHandler]) -> 
         assert stored.status in {"unhandled", "ignored"}, path.name
         assert stored.subject
     assert InboundMessage.objects.count() == len(list(CORPUS.glob("*.eml")))
+
+
+def test_a_parser_failure_is_kept_flagged_too(
+    handlers: dict[str, InboundHandler], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(raw: bytes) -> Any:
+        raise LookupError("a codec nobody expected")
+
+    monkeypatch.setattr(services, "parse_message", broken)
+    stored = inbound_receive(raw=message(), source=InboundSource.API)
+    assert (stored.status, stored.flagged) == (InboundStatus.FAILED, True)
+    assert stored.error == "The message could not be read (LookupError)."
