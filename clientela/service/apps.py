@@ -20,6 +20,7 @@ class ServiceConfig(AppConfig):
         self._register_timeline()
         self._register_worker()
         self._register_demo()
+        self._register_inbound()
 
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, NavItem, register_nav_group, register_nav_item
@@ -47,6 +48,13 @@ class ServiceConfig(AppConfig):
                 resource="service.ticket",
             )
         )
+
+    def _register_inbound(self) -> None:
+        """E-mail to a queue's address becomes a ticket (or joins its ticket)."""
+        from clientela.core.registry import InboundHandler, register_inbound_handler
+        from clientela.service.inbound import handle_ticket_mail
+
+        register_inbound_handler(InboundHandler("service.tickets", handle_ticket_mail, order=50))
 
     def _register_demo(self) -> None:
         from clientela.core.registry import DemoLoader, register_demo_loader

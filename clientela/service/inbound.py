@@ -1,0 +1,214 @@
+"""E-mail to ticket: the handler ``core.inbound`` offers each incoming message to
+(registered in ``apps.py``).
+
+A message to a queue's address (To or Cc) is the customer's: its sender is matched to a
+person by e-mail (one is created from the From name when none exists), and it threads
+into its ticket by ``In-Reply-To``, then ``References`` (the ``Message-ID`` of a message
+of the ticket), then the ticket number in the subject ("[T-1042]", following merges).
+A reply to a closed ticket opens a new one that says so. A new ticket gets an
+acknowledgement, at most ``ACK_RATE`` per sender, and never for a machine's message:
+auto-replies, bulk mail and bounces are left alone (the core marks them ignored), so no
+mail loop can start. The displayed text is the reply without its quoted history.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from email.utils import make_msgid
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from clientela.contacts.models import Person
+from clientela.contacts.services import person_create
+from clientela.core.company import company_name, email_footer
+from clientela.core.models import User
+from clientela.core.rate_limits import usage
+from clientela.service.choices import Channel, TicketStatus
+from clientela.service.models import Queue, ServiceSettings, Ticket, TicketMessage
+from clientela.service.services import tickets as services
+from clientela.service.services.conversation import ticket_customer_message
+
+logger = logging.getLogger(__name__)
+
+#: Acknowledgements one sender may get: a loop with another robot stops here.
+ACK_RATE = "3/h"
+MAX_SUBJECT = 200
+
+
+def _queue_of(parsed: Any) -> Queue | None:
+    """The active queue whose address the message was sent to (To, then Cc)."""
+    addresses = [address.lower() for _name, address in (*parsed.to, *parsed.cc) if address]
+    queues = {
+        q.email.lower(): q
+        for q in Queue.objects.filter(active=True).exclude(email="").select_related("manager")
+    }
+    return next((queues[a] for a in addresses if a in queues), None)
+
+
+def _actor(queue: Queue) -> User | None:
+    """Who the handler acts as: the queue's manager, else the first active admin."""
+    if queue.manager is not None and queue.manager.is_active:
+        return queue.manager
+    return (
+        User.objects.filter(is_active=True, role__key="admin").order_by("pk").first()
+        or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
+    )
+
+
+def _person(actor: User, name: str, address: str) -> Person | None:
+    """The person with this e-mail (primary or another of theirs); a new one when none."""
+    if not address:
+        return None
+    address = address.strip().lower()
+    found = (
+        Person.objects.alive()
+        .filter(Q(email__iexact=address) | Q(emailaddresss__address__iexact=address))
+        .order_by("pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    first, _space, last = (name or address.split("@")[0]).strip().partition(" ")
+    try:
+        return person_create(
+            actor=actor,
+            data={
+                "first_name": first[:100],
+                "last_name": last[:100] or first[:100],
+                "email": address,
+            },
+        )
+    except Exception:
+        logger.warning("inbound: could not create a person for %s", address, exc_info=True)
+        return None
+
+
+def _number_in(subject: str) -> int | None:
+    prefix = re.escape(ServiceSettings.prefix())
+    match = re.search(rf"\[?{prefix}(\d{{1,12}})\]?", subject, flags=re.IGNORECASE)
+    return int(match.group(1)) if match else None
+
+
+def _threaded(parsed: Any) -> Ticket | None:
+    """The ticket this message answers, following merges."""
+    ids = [i for i in (parsed.in_reply_to, *reversed(parsed.references)) if i]
+    for message_id in ids:
+        found = TicketMessage.objects.filter(message_id=message_id).select_related("ticket").first()
+        if found is not None:
+            return _followed(found.ticket)
+    number = _number_in(parsed.subject or "")
+    if number is not None:
+        ticket = Ticket.objects.filter(number=number, deleted_at__isnull=True).first()
+        return _followed(ticket) if ticket is not None else None
+    return None
+
+
+def _followed(ticket: Ticket) -> Ticket:
+    seen = 0
+    while ticket.merged_into_id is not None and seen < 10:
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+        seen += 1
+    return ticket
+
+
+def _files(parsed: Any) -> list[tuple[str, str, bytes, str]]:
+    return [
+        (a.filename or "attachment", a.content_type, a.content, a.content_id)
+        for a in parsed.attachments
+    ]
+
+
+def handle_ticket_mail(message: Any, parsed: Any) -> bool:
+    """Take a message to a queue's address into a ticket (see the module)."""
+    if parsed.automatic:
+        return False
+    queue = _queue_of(parsed)
+    if queue is None:
+        return False
+    actor = _actor(queue)
+    if actor is None:
+        return False
+    person = _person(actor, parsed.from_name, parsed.from_address)
+    body = (parsed.reply_text or parsed.text or "").strip() or _("(no text)")
+    ticket = _threaded(parsed)
+    follow_up = ticket is not None and ticket.status == TicketStatus.CLOSED
+    if ticket is not None and not follow_up:
+        ticket_customer_message(
+            ticket=ticket,
+            body=body,
+            person=person,
+            body_html=parsed.html,
+            from_name=parsed.from_name,
+            from_address=parsed.from_address,
+            message_id=parsed.message_id,
+            in_reply_to=parsed.in_reply_to,
+            attachments=_files(parsed),
+        )
+        return True
+    description = body
+    if follow_up and ticket is not None:
+        description = _("Follow-up to %(label)s, which was closed.") % {"label": ticket.label}
+        description = f"{description}\n\n{body}"
+    created = services.ticket_create(
+        actor=actor,
+        data={
+            "subject": (parsed.subject or _("(no subject)"))[:MAX_SUBJECT],
+            "description": description[:20000],
+            "channel": Channel.EMAIL,
+            "queue_id": queue.pk,
+            **({"person_id": person.pk} if person is not None else {}),
+        },
+    )
+    ticket_customer_message(
+        ticket=created,
+        body=body,
+        person=person,
+        body_html=parsed.html,
+        from_name=parsed.from_name,
+        from_address=parsed.from_address,
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        attachments=_files(parsed),
+    )
+    if parsed.from_address:
+        transaction.on_commit(
+            lambda: acknowledge(created.pk, parsed.from_address, parsed.message_id)
+        )
+    return True
+
+
+def acknowledge(ticket_id: int, to: str, in_reply_to: str) -> bool:
+    """Tell the sender their message became ticket T-n, in their language, unless
+    they had ``ACK_RATE`` acknowledgements already. Returns whether one was sent."""
+    counted = usage(group="service-ack", key=to.lower(), rate=ACK_RATE)
+    if counted is not None and counted.count > counted.limit:
+        return False
+    ticket = Ticket.objects.select_related("queue").get(pk=ticket_id)
+    with translation.override(ticket.language):
+        context = {"ticket": ticket, "company": company_name(), "footer": email_footer()}
+        subject = " ".join(render_to_string("service/email/ack_subject.txt", context).split())
+        body = render_to_string("service/email/ack_body.txt", context)
+    headers = {
+        "Message-ID": make_msgid(domain="clientela.invalid"),
+        "Auto-Submitted": "auto-replied",
+        "X-Auto-Response-Suppress": "All",
+    }
+    if in_reply_to:
+        headers.update({"In-Reply-To": in_reply_to, "References": in_reply_to})
+    sender = (
+        ticket.queue.email if ticket.queue and ticket.queue.email else settings.DEFAULT_FROM_EMAIL
+    )
+    try:
+        EmailMessage(subject=subject, body=body, from_email=sender, to=[to], headers=headers).send()
+    except Exception:
+        logger.warning("inbound: the acknowledgement of ticket %s failed", ticket_id, exc_info=True)
+        return False
+    return True
