@@ -157,6 +157,11 @@ def _setup(admin: User) -> tuple[Queue, Queue, dict[str, list[Category]]]:
     return support, complaints, categories
 
 
+def ticket_count(customers: int) -> int:
+    """500 tickets, fewer for a small demo (two per customer with an e-mail)."""
+    return min(TICKETS, 2 * customers)
+
+
 def _pick_status(rng: random.Random) -> str:
     roll, total = rng.random(), 0.0
     for status, share in STATUSES:
@@ -175,11 +180,12 @@ def load(seed: int) -> str:
     if not customers:
         return ""
     now = timezone.now()
-    for n in range(TICKETS):
+    count = ticket_count(len(customers))
+    for n in range(count):
         _one_ticket(rng, admin, n, now, (support, complaints), categories, customers)
     breached = Ticket.objects.filter(sla_state="breached").count()
     return _("Added %(n)s tickets in two queues (%(breached)s past their SLA).") % {
-        "n": TICKETS,
+        "n": count,
         "breached": breached,
     }
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from clientela.service import demo
 from clientela.service.choices import TicketStatus, TicketType
 from clientela.service.models import Queue, SlaPolicy, Ticket
 
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_fills_the_service_desk(capsys: Any) -> None:
-    call_command("demo", people=80, organizations=8, verbosity=0)
+    call_command("demo", people=300, organizations=8, verbosity=0)
     assert "Added 500 tickets in two queues" in capsys.readouterr().out
+    assert demo.ticket_count(40) == 80
     assert Queue.objects.count() == 2
     assert SlaPolicy.objects.get().calendar.subdivision == "MD"
     tickets = Ticket.objects.all()
