@@ -1,8 +1,9 @@
 """The service pages: each part of the app (``views/<part>.py``) lists its own URLs."""
 
-from clientela.service.views import tickets
+from clientela.service.views import canned, tickets
 
 app_name = "service"
 urlpatterns = [
+    *canned.urlpatterns,
     *tickets.urlpatterns,
 ]

@@ -127,7 +127,7 @@ def reassign_unanswered(*, now: datetime.datetime | None = None) -> int:
 @transaction.atomic
 def _reassign(ticket_pk: int, queue_pk: int, cutoff: datetime.datetime, now: Any) -> int:
     ticket = (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .filter(pk=ticket_pk, assigned_at__lte=cutoff, first_responded_at__isnull=True)
         .select_related("assignee")
         .first()

@@ -67,7 +67,7 @@ def sla_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
 @transaction.atomic
 def _sweep_one(pk: int, now: datetime.datetime) -> tuple[int, int]:
     ticket = (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("sla_policy__calendar", "queue", "assignee")
         .filter(pk=pk, sla_running_since__isnull=False)
         .first()

@@ -40,10 +40,12 @@ from clientela.service.forms.tickets import (
 )
 from clientela.service.kinds import TICKETS
 from clientela.service.models import Queue, Ticket
+from clientela.service.selectors.canned import canned_answers_for
 from clientela.service.selectors.customer import customer_context
 from clientela.service.selectors.tickets import may_work_on, ticket_by_number, ticket_messages
 from clientela.service.services import conversation
 from clientela.service.services import tickets as services
+from clientela.service.services.canned import may_manage
 from clientela.service.services.tickets import TicketData
 
 
@@ -67,6 +69,7 @@ class TicketDetailView(RecordDetailView):
             "can_reply": works_on and self.may("update") and ticket.merged_into_id is None,
             "can_edit": works_on and self.may("update"),
             "reply_form": ReplyForm(statuses=_statuses(ticket)),
+            "canned": list(canned_answers_for(ticket=ticket)) if works_on else [],
             "merge_form": MergeForm(),
         }
 
@@ -171,6 +174,7 @@ class TicketListView(RecordListView):
             "agents": core_selectors.user_choices(),
             "statuses": TicketStatus.choices,
             "priorities": Priority.choices,
+            "may_manage_canned": may_manage(self.user),
         }
 
     def post(self, request: HttpRequest) -> HttpResponse:
