@@ -1,6 +1,7 @@
 """The service desk in Chromium (Playwright): an agent opens "My tickets", picks the
-ticket due first, answers the customer and sets it pending, at 1280 and 390 px, in
-English and Spanish; nothing wider than the screen. Screenshots go to test-artifacts/."""
+ticket due first, answers the customer with a canned answer and sets it pending, at
+1280 and 390 px, in English and Spanish; nothing wider than the screen. Screenshots
+go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ from typing import Any
 
 import pytest
 
-from clientela.core.testing.browser import PHONE_BELOW, SCREEN_IDS, SCREENS, overflow
+from clientela.core.testing.browser import (
+    PHONE_BELOW,
+    SCREEN_IDS,
+    SCREENS,
+    overflow,
+    wait_until,
+)
 from clientela.service.choices import TicketStatus
 from clientela.service.models import Ticket
 from clientela.service.services import tickets as services
+from clientela.service.services.canned import canned_answer_save
 from clientela.service.tests.helpers import make_queue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,6 +53,9 @@ def test_an_agent_answers_the_ticket_due_first(
     words = WORDS[language]
     customer = person_factory(admin, first_name="Lucía", email="lucia@example.com")
     queue = make_queue(agents=[rep_north])
+    canned_answer_save(
+        actor=admin, data={"title": "Thanks", "body": "Thank you, {{ customer_first_name }}."}
+    )
     ticket = services.ticket_create(
         actor=admin,
         data={
@@ -69,6 +80,10 @@ def test_an_agent_answers_the_ticket_due_first(
     page.wait_for_url(f"**/tickets/{ticket.pk}/")
     assert "Lucía" in page.locator("#customer-title").locator("xpath=../..").inner_text()
     page.fill("#reply-body", "We are sending a new lid today.")
+    # A canned answer goes in after what was typed, its merge fields filled in (htmx).
+    page.select_option("#canned-answer", label="Thanks")
+    wait_until(page, "document.querySelector('#reply-body').value.includes('Lucía')")
+    assert page.input_value("#reply-body").startswith("We are sending a new lid today.")
     page.select_option("#reply-status", TicketStatus.PENDING)
     send = page.get_by_role("button", name=words["send"], exact=True)
     (send.tap if width < PHONE_BELOW else send.click)()
@@ -83,3 +98,4 @@ def test_an_agent_answers_the_ticket_due_first(
     page.screenshot(path=str(artifacts_dir / f"service-ticket-{width}px-{language}.png"))
     answered = Ticket.objects.get(pk=ticket.pk)
     assert (answered.status, answered.first_responded_at is not None) == ("pending", True)
+    assert answered.messages.get().body.endswith("Thank you, Lucía.")

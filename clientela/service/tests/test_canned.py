@@ -77,9 +77,7 @@ def test_offered_by_language_and_queue(admin: Any, ticket: Any) -> None:
     assert list(canned_answers_for(ticket=moved)) == [anywhere, spanish, mine]
 
 
-def test_the_pages(
-    client: Client, admin: Any, rep_north: Any, rep_south: Any, ticket: Any
-) -> None:
+def test_the_pages(client: Client, admin: Any, rep_north: Any, rep_south: Any, ticket: Any) -> None:
     answer = canned_answer_save(actor=admin, data={"title": "Hola", "body": HELLO})
     client.force_login(rep_north)
     assert client.get("/tickets/canned-answers/").status_code == 404
