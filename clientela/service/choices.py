@@ -13,7 +13,7 @@ class TicketType(models.TextChoices):
     REQUEST = "request", _("Request")
 
 
-class Priority(models.TextChoices):
+class TicketPriority(models.TextChoices):
     LOW = "low", _("Low")
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
@@ -21,7 +21,12 @@ class Priority(models.TextChoices):
 
 
 #: Priorities from the least to the most pressing (escalation raises one step).
-PRIORITY_ORDER = (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT)
+PRIORITY_ORDER = (
+    TicketPriority.LOW,
+    TicketPriority.NORMAL,
+    TicketPriority.HIGH,
+    TicketPriority.URGENT,
+)
 
 
 class TicketStatus(models.TextChoices):
@@ -88,7 +93,7 @@ class SlaState(models.TextChoices):
     MET = "met", _("Met")
 
 
-class Channel(models.TextChoices):
+class TicketChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone")
     WEB = "web", _("Web form")

@@ -24,9 +24,9 @@ from clientela.service.calendars import calendar_of
 from clientela.service.choices import (
     AssignmentMode,
     CategoryKind,
-    Channel,
-    Priority,
     SlaBehaviour,
+    TicketChannel,
+    TicketPriority,
     TicketStatus,
     TicketType,
 )
@@ -51,10 +51,10 @@ DAYS = 90
 MADRID_HOURS = [[[540, 840], [960, 1140]]] * 4 + [[[480, 900]], [], []]
 #: Business minutes to the first response and to the solution, per priority.
 TARGETS = {
-    Priority.URGENT: (60, 480),
-    Priority.HIGH: (120, 960),
-    Priority.NORMAL: (240, 1440),
-    Priority.LOW: (480, 2880),
+    TicketPriority.URGENT: (60, 480),
+    TicketPriority.HIGH: (120, 960),
+    TicketPriority.NORMAL: (240, 1440),
+    TicketPriority.LOW: (480, 2880),
 }
 CATEGORIES: dict[str, tuple[str, ...]] = {
     CategoryKind.TICKET: (
@@ -216,9 +216,17 @@ def _one_ticket(
         if complaint
         else rng.choice([TicketType.QUESTION, TicketType.PROBLEM, TicketType.REQUEST]),
         "priority": rng.choice(
-            [Priority.LOW, Priority.NORMAL, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
+            [
+                TicketPriority.LOW,
+                TicketPriority.NORMAL,
+                TicketPriority.NORMAL,
+                TicketPriority.HIGH,
+                TicketPriority.URGENT,
+            ]
         ),
-        "channel": rng.choice([Channel.EMAIL, Channel.EMAIL, Channel.PHONE, Channel.WEB]),
+        "channel": rng.choice(
+            [TicketChannel.EMAIL, TicketChannel.EMAIL, TicketChannel.PHONE, TicketChannel.WEB]
+        ),
         "person_id": customer.pk,
         "queue_id": queue.pk,
         "category_id": rng.choice(categories[CategoryKind.TICKET]).pk,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientela.core.filters import ChoiceParam, Errors, IdParam, ListFilters, Sorts, TextParam
-from clientela.service.choices import Priority, SlaState, TicketStatus, TicketType
+from clientela.service.choices import SlaState, TicketPriority, TicketStatus, TicketType
 
 #: ``status=active``: every status that still needs work (the default of the queues).
 ACTIVE = "active"
@@ -27,7 +27,7 @@ class TicketFilters(ListFilters):
         "q": TextParam(limit=200),
         "status": ChoiceParam(STATUS_CHOICES, message=gettext_lazy("Unknown status “%(value)s”.")),
         "priority": ChoiceParam(
-            Priority.choices, message=gettext_lazy("Unknown priority “%(value)s”.")
+            TicketPriority.choices, message=gettext_lazy("Unknown priority “%(value)s”.")
         ),
         "type": ChoiceParam(TicketType.choices, message=gettext_lazy("Unknown type “%(value)s”.")),
         "sla_state": ChoiceParam(

@@ -31,7 +31,7 @@ from clientela.contacts.services import person_create
 from clientela.core.company import company_name, email_footer
 from clientela.core.models import User
 from clientela.core.rate_limits import usage
-from clientela.service.choices import Channel, TicketStatus
+from clientela.service.choices import TicketChannel, TicketStatus
 from clientela.service.models import Queue, ServiceSettings, Ticket, TicketMessage
 from clientela.service.services import tickets as services
 from clientela.service.services.conversation import ticket_customer_message
@@ -162,7 +162,7 @@ def handle_ticket_mail(message: Any, parsed: Any) -> bool:
         data={
             "subject": (parsed.subject or _("(no subject)"))[:MAX_SUBJECT],
             "description": description[:20000],
-            "channel": Channel.EMAIL,
+            "channel": TicketChannel.EMAIL,
             "queue_id": queue.pk,
             **({"person_id": person.pk} if person is not None else {}),
         },

@@ -23,7 +23,7 @@ from clientela.core.api import (
 )
 from clientela.core.api.schemas import Flag, InputSchema, OutputSchema, RecordId, omissible
 from clientela.core.choices import Language
-from clientela.service.choices import Channel, Priority, TicketStatus, TicketType
+from clientela.service.choices import TicketChannel, TicketPriority, TicketStatus, TicketType
 from clientela.service.filters import TicketFilters
 from clientela.service.models import Ticket, TicketMessage
 from clientela.service.selectors import tickets as selectors
@@ -42,11 +42,11 @@ class TicketIn(InputSchema):
     subject: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=20000)
     type: TicketType = omissible("question, problem, complaint or request.")
-    priority: Priority = omissible("low, normal, high or urgent.")
+    priority: TicketPriority = omissible("low, normal, high or urgent.")
     status: TicketStatus = omissible(
         "new, open, pending, on_hold, solved or closed, along the allowed transitions."
     )
-    channel: Channel = omissible()
+    channel: TicketChannel = omissible()
     language: Language = omissible("The customer's language: replies are e-mailed in it.")
     category_id: RecordId | None = None
     queue_id: RecordId | None = None
@@ -110,7 +110,7 @@ class TicketListParams(PageParams):
     assignee_id: str | None = Field(
         None, pattern=r"^(me|none|[1-9][0-9]{0,17})$", description="A user id, `me` or `none`."
     )
-    priority: Priority | None = None
+    priority: TicketPriority | None = None
     person_id: RecordId | None = None
     organization_id: RecordId | None = None
     sort: str = Field(
@@ -248,13 +248,13 @@ def create_message(
     return Status(201, message_out(message))
 
 
-class MergeIn(InputSchema):
+class TicketMergeIn(InputSchema):
     into_id: RecordId = Field(description="The ticket this duplicate goes into.")
 
 
 @router.post("/tickets/{ticket_id}/merge", response={200: TicketOut, **CHANGE_ERRORS})
 @require_scope(WRITE)
-def merge_ticket(request: HttpRequest, ticket_id: RecordId, payload: MergeIn) -> TicketOut:
+def merge_ticket(request: HttpRequest, ticket_id: RecordId, payload: TicketMergeIn) -> TicketOut:
     """Merge this duplicate into another ticket: its messages move, it closes, and its
     number leads to the other ticket."""
     user = api_user(request)

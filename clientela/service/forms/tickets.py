@@ -17,9 +17,9 @@ from clientela.core.widgets import FastSelect
 from clientela.sales.forms.orders import AnyIdField
 from clientela.service.choices import (
     CategoryKind,
-    Channel,
-    Priority,
     SlaState,
+    TicketChannel,
+    TicketPriority,
     TicketStatus,
     TicketType,
 )
@@ -54,7 +54,7 @@ class TicketFilterForm(forms.Form):
     queue_id = forms.ChoiceField(label=_("Queue"), required=False)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=FastSelect)
     priority = forms.ChoiceField(
-        label=_("Priority"), required=False, choices=BLANK + list(Priority.choices)
+        label=_("TicketPriority"), required=False, choices=BLANK + list(TicketPriority.choices)
     )
     type = forms.ChoiceField(
         label=_("Type"), required=False, choices=BLANK + list(TicketType.choices)
@@ -94,10 +94,12 @@ class TicketForm(BootstrapMixin, forms.Form):
     organization = AnyIdField(label=_("Organization"), widget=OrganizationPicker)
     type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
     priority = forms.ChoiceField(
-        label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
+        label=_("TicketPriority"), choices=TicketPriority.choices, initial=TicketPriority.NORMAL
     )
     status = forms.ChoiceField(label=_("Status"), choices=TicketStatus.choices)
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    channel = forms.ChoiceField(
+        label=_("TicketChannel"), choices=TicketChannel.choices, initial=TicketChannel.PHONE
+    )
     language = forms.ChoiceField(label=_("Customer's language"), choices=Language.choices)
     queue = forms.TypedChoiceField(label=_("Queue"), required=False, coerce=int, empty_value=None)
     assignee = forms.TypedChoiceField(
@@ -229,7 +231,7 @@ class BulkForm(forms.Form):
 
     assignee = forms.CharField(required=False)
     status = forms.ChoiceField(required=False, choices=BLANK + list(TicketStatus.choices))
-    priority = forms.ChoiceField(required=False, choices=BLANK + list(Priority.choices))
+    priority = forms.ChoiceField(required=False, choices=BLANK + list(TicketPriority.choices))
 
 
 class MergeForm(forms.Form):

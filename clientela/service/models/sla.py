@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.models import TimeStampedModel
-from clientela.service.choices import Priority
+from clientela.service.choices import TicketPriority
 
 
 def _no_hours() -> list[list[list[int]]]:
@@ -89,7 +89,7 @@ class SlaTarget(models.Model):
     """A policy's targets for one priority, in business minutes."""
 
     policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="targets")
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority)
+    priority = models.CharField(_("priority"), max_length=10, choices=TicketPriority)
     first_response_minutes = models.PositiveIntegerField(
         _("first response within (business minutes)"), validators=[MinValueValidator(1)]
     )

@@ -14,9 +14,9 @@ from clientela.sales.models import money_field
 from clientela.service.choices import (
     OPEN_STATUSES,
     CategoryKind,
-    Channel,
-    Priority,
     SlaState,
+    TicketChannel,
+    TicketPriority,
     TicketStatus,
     TicketType,
 )
@@ -64,12 +64,14 @@ class Ticket(CRMRecord):
     )
     category = _category(CategoryKind.TICKET, "tickets", _("category"))
     priority = models.CharField(
-        _("priority"), max_length=10, choices=Priority, default=Priority.NORMAL
+        _("priority"), max_length=10, choices=TicketPriority, default=TicketPriority.NORMAL
     )
     status = models.CharField(
         _("status"), max_length=10, choices=TicketStatus, default=TicketStatus.NEW
     )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.EMAIL)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=TicketChannel, default=TicketChannel.EMAIL
+    )
     language = models.CharField(_("language"), max_length=5, choices=Language, default=Language.EN)
     person = models.ForeignKey(
         "contacts.Person",
@@ -246,7 +248,7 @@ class TicketMessage(TimeStampedModel):
     body = models.TextField(_("message"), max_length=100000)
     #: Sanitized HTML of a message that came in as HTML (shown instead of ``body``).
     body_html = models.TextField(blank=True)
-    channel = models.CharField(max_length=10, choices=Channel, default=Channel.EMAIL)
+    channel = models.CharField(max_length=10, choices=TicketChannel, default=TicketChannel.EMAIL)
     #: E-mail threading: this message's ``Message-ID`` and the ones it answers.
     message_id = models.CharField(max_length=255, blank=True, db_index=True)
     in_reply_to = models.CharField(max_length=255, blank=True)

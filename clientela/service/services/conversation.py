@@ -32,7 +32,7 @@ from clientela.core.company import company_name, email_footer
 from clientela.core.errors import NotFound
 from clientela.core.models import User
 from clientela.core.validation import Errors, add, raise_errors
-from clientela.service.choices import Channel, TicketStatus
+from clientela.service.choices import TicketChannel, TicketStatus
 from clientela.service.models import Ticket, TicketAttachment, TicketMessage
 from clientela.service.selectors.tickets import tickets_visible, tickets_worked
 from clientela.service.services import sla
@@ -109,7 +109,7 @@ def ticket_reply(
         public=public,
         author=actor,
         body=text,
-        channel=fresh.channel if public else Channel.IN_PERSON,
+        channel=fresh.channel if public else TicketChannel.IN_PERSON,
         message_id=make_msgid(domain=_mail_domain()) if public else "",
     )
     _attach(message, uploads)
@@ -243,7 +243,7 @@ def ticket_customer_message(
     body_html: str = "",
     from_name: str = "",
     from_address: str = "",
-    channel: str = Channel.EMAIL,
+    channel: str = TicketChannel.EMAIL,
     message_id: str = "",
     in_reply_to: str = "",
     attachments: list[tuple[str, str, bytes, str]] | None = None,

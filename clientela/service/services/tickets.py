@@ -34,8 +34,8 @@ from clientela.sales.services import common as money_checks
 from clientela.service.choices import (
     TRANSITIONS,
     CategoryKind,
-    Channel,
-    Priority,
+    TicketChannel,
+    TicketPriority,
     TicketStatus,
     TicketType,
 )
@@ -46,8 +46,8 @@ from clientela.service.services import assignment, sla
 TEXT = ("subject", "description", "resolution")
 CHOICES = {
     "type": TicketType,
-    "priority": Priority,
-    "channel": Channel,
+    "priority": TicketPriority,
+    "channel": TicketChannel,
     "language": Language,
 }
 CATEGORIES = {

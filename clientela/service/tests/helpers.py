@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from clientela.core.models import Team
-from clientela.service.choices import AssignmentMode, Priority
+from clientela.service.choices import AssignmentMode, TicketPriority
 from clientela.service.models import BusinessCalendar, Queue, QueueMember, SlaPolicy, SlaTarget
 
 #: Monday–Thursday 9–14 and 16–19, Friday 8–15 (minutes after local midnight).
@@ -59,7 +59,7 @@ def make_policy(
         subdivision=subdivision,
     )
     policy = SlaPolicy.objects.create(name=name, calendar=calendar, **extra)
-    for priority in Priority.values:
+    for priority in TicketPriority.values:
         SlaTarget.objects.create(
             policy=policy,
             priority=priority,

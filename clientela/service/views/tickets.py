@@ -30,7 +30,7 @@ from clientela.core.views.kinds import (
     record_urls,
 )
 from clientela.core.views.records import safe_next_url
-from clientela.service.choices import TRANSITIONS, Priority, TicketStatus
+from clientela.service.choices import TRANSITIONS, TicketPriority, TicketStatus
 from clientela.service.forms.tickets import (
     ERROR_TARGETS,
     BulkForm,
@@ -173,7 +173,7 @@ class TicketListView(RecordListView):
             "queues": Queue.objects.filter(active=True),
             "agents": core_selectors.user_choices(),
             "statuses": TicketStatus.choices,
-            "priorities": Priority.choices,
+            "priorities": TicketPriority.choices,
             "may_manage_canned": may_manage(self.user),
         }
 
