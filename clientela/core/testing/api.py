@@ -141,7 +141,8 @@ SERVER_RULES: dict[str, frozenset[str]] = {
     # The record named must exist and be visible (also every ``*_id`` and ``*_ids``).
     "references": frozenset({"organizations", "Idempotency-Key"}),
     # The record's state: accepting a draft, a customer without an e-mail to send to.
-    "state": frozenset({"status", "to"}),
+    # A queue with tickets, a calendar policies count on: deactivate or change those.
+    "state": frozenset({"status", "to", "queue", "calendar"}),
     # Formats the server checks its own way: URLs, e-mail addresses, phone numbers (in
     # the region of the record's country), time zones (its tz database), birthdays (a
     # day of the calendar, from 1900 to today: the pattern only says the shape).
@@ -151,7 +152,8 @@ SERVER_RULES: dict[str, frozenset[str]] = {
     # Rules across fields: the end after the start, a first or a last name, a city with
     # its country, a forecast's period in order and at most three years long, a quote
     # valid after its date, at least one line, a line with a product or a description,
-    # reminders before the due time, a reason for a disqualified lead.
+    # reminders before the due time, a reason for a disqualified lead, a calendar
+    # that can count working time.
     "across fields": frozenset(
         {
             "end_at",
@@ -166,6 +168,13 @@ SERVER_RULES: dict[str, frozenset[str]] = {
             "disqualified_reason",
             "resolution",
             "compensation_currency",
+            # A business calendar: working time in the week, a region of the country,
+            # days off within the years holidays are known for.
+            "hours",
+            "subdivision",
+            "extra_holidays",
+            # An SLA policy: one target per priority.
+            "targets",
         }
     ),
     # Amounts are decimal strings (exact, unlike JSON numbers): their range and number

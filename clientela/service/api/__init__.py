@@ -4,7 +4,8 @@ composed here and mounted by ``clientela/api.py``."""
 
 from ninja import Router
 
-from clientela.service.api import tickets
+from clientela.service.api import config, tickets
 
 router = Router()
 router.add_router("/", tickets.router)
+router.add_router("/", config.router)
