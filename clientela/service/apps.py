@@ -16,6 +16,7 @@ class ServiceConfig(AppConfig):
             register_record_kind(kind)
         register_scopes("service:read", "service:write")
         self._register_menu()
+        self._register_settings()
         self._register_panels()
         self._register_timeline()
         self._register_worker()
@@ -61,6 +62,27 @@ class ServiceConfig(AppConfig):
         from clientela.service import demo
 
         register_demo_loader(DemoLoader("service", demo.load, demo.remove, order=25))
+    def _register_settings(self) -> None:
+        """The "Service desk" settings section, and the agent's away toggle in the top
+        bar."""
+        from clientela.core.registry import (
+            HeaderItem,
+            NavItem,
+            register_header_item,
+            register_settings_link,
+        )
+
+        register_settings_link(
+            NavItem(
+                "service-desk",
+                _("Service desk"),
+                "service:settings",
+                "bi-life-preserver",
+                40,
+                match=("service:settings-",),
+            )
+        )
+        register_header_item(HeaderItem("service-away", "service/tickets/_away_toggle.html", 5))
 
     def _register_worker(self) -> None:
         """The SLA pass every minute once a worker runs."""

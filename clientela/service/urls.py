@@ -1,9 +1,10 @@
 """The service pages: each part of the app (``views/<part>.py``) lists its own URLs."""
 
-from clientela.service.views import canned, tickets
+from clientela.service.views import canned, config, tickets
 
 app_name = "service"
 urlpatterns = [
     *canned.urlpatterns,
     *tickets.urlpatterns,
+    *config.urlpatterns,
 ]

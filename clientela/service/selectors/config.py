@@ -86,8 +86,11 @@ def service_settings(*, user: Any) -> ServiceSettings:
     return ServiceSettings.load()
 
 
-def agent_away(user: Any) -> AgentStatus | None:
-    """The user's own away status (None: never marked)."""
+def agent_status(user: Any) -> dict[str, bool] | None:
+    """For an agent of a queue, whether they are marked away (None for anyone else)."""
     if getattr(user, "pk", None) is None:
         return None
-    return AgentStatus.objects.filter(user_id=user.pk).first()
+    if not QueueMember.objects.filter(user_id=user.pk).exists():
+        return None
+    status = AgentStatus.objects.filter(user_id=user.pk).first()
+    return {"away": bool(status and status.away)}
