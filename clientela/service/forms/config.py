@@ -22,6 +22,7 @@ from clientela.service.choices import (
     TicketStatus,
 )
 from clientela.service.models import BusinessCalendar, Queue, ServiceSettings, SlaPolicy
+from clientela.service.sla.calendars import Calendar, CalendarError
 
 _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
 
@@ -50,6 +51,17 @@ def parse_day(text: str) -> list[list[int]]:
             raise forms.ValidationError(_("Minutes go from 00 to 59."))
         intervals.append([h1 * 60 + m1, h2 * 60 + m2])
     return intervals
+
+
+def _check_day(day: int, intervals: list[list[int]]) -> None:
+    """One day's intervals checked by the SLA arithmetic, so its error (an interval
+    out of the day, two that overlap) shows next to that day."""
+    if not intervals:
+        return
+    try:
+        Calendar.of("UTC", [intervals if n == day else [] for n in range(7)])
+    except CalendarError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 class GroupedFields:
@@ -226,9 +238,10 @@ class CalendarForm(GroupedFields, BootstrapMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for name in self.day_fields:
+        for day, name in enumerate(self.day_fields):
             try:
-                cleaned[f"{name}_parsed"] = parse_day(cleaned.get(name, ""))
+                cleaned[f"{name}_parsed"] = intervals = parse_day(cleaned.get(name, ""))
+                _check_day(day, intervals)
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
         return cleaned
@@ -333,6 +346,14 @@ class PolicyForm(GroupedFields, BootstrapMixin, forms.Form):
                     }
                 )
         return targets
+
+    def error_targets(self) -> dict[str, str]:
+        """The service's ``targets.<n>.<field>`` errors on the row's hours input."""
+        mapping = dict(ERROR_TARGETS)
+        for n, target in enumerate(self._targets()):
+            for key in ("first_response", "resolution"):
+                mapping[f"targets.{n}.{key}_minutes"] = f"{target['priority']}_{key}_hours"
+        return mapping
 
     def to_data(self) -> Any:
         c = self.cleaned_data

@@ -111,7 +111,8 @@ def test_calendar_week_grid_and_its_errors(client: Any, admin: Any) -> None:
     for bad, words in (
         ({"day_0": "nine to five"}, "09:00-14:00"),
         ({"day_0": "", "day_4": ""}, "no working time"),
-        ({"day_0": "09:00-14:00, 13:00-15:00"}, "overlap"),
+        ({"day_0": "09:00-14:00, 13:00-15:00"}, 'id="id_day_0-errors"'),
+        ({"day_2": "18:00-09:00"}, 'id="id_day_2-errors"'),
         ({"extra_holidays": "2999-01-01"}, "outside the years"),
     ):
         answer = client.post(_new("calendars"), {**data, "name": "Other", **bad})
@@ -148,7 +149,7 @@ def test_policy_targets_as_hours_and_minutes(client: Any, admin: Any) -> None:
         {"name": "Bad", "calendar": calendar.pk, "position": 0, "low_resolution_hours": 2},
     )
     assert refused.status_code == 422
-    assert "targets.0" not in refused.content.decode()
+    assert 'id="id_low_first_response_hours-errors"' in refused.content.decode()
     assert not SlaPolicy.objects.filter(name="Bad").exists()
 
 

@@ -203,7 +203,8 @@ def part_form(request: AuthedRequest, part: str, pk: int | None = None) -> HttpR
             else:
                 p.update(actor=request.user, data=form.to_data(), **{p.arg: record})
         except ValidationError as exc:
-            add_service_errors(form, exc, targets=ERROR_TARGETS)
+            targets = form.error_targets() if hasattr(form, "error_targets") else ERROR_TARGETS
+            add_service_errors(form, exc, targets=targets)
         else:
             messages.success(request, _("Saved."))
             return redirect("service:settings-list", part=part)
