@@ -62,6 +62,7 @@ class ServiceConfig(AppConfig):
         from clientela.service import demo
 
         register_demo_loader(DemoLoader("service", demo.load, demo.remove, order=25))
+
     def _register_settings(self) -> None:
         """The "Service desk" settings section, and the agent's away toggle in the top
         bar."""

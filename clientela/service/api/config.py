@@ -22,7 +22,7 @@ from clientela.core.api import (
     require_scope,
 )
 from clientela.core.api.schemas import Flag, InputSchema, OutputSchema, RecordId, omissible
-from clientela.service.choices import AssignmentMode, Priority
+from clientela.service.choices import AssignmentMode, TicketPriority
 from clientela.service.models import BusinessCalendar, Queue, SlaPolicy
 from clientela.service.selectors import config as selectors
 from clientela.service.services import config as services
@@ -241,7 +241,7 @@ def delete_calendar(request: HttpRequest, calendar_id: RecordId) -> Status[None]
 
 
 class TargetIn(InputSchema):
-    priority: Priority
+    priority: TicketPriority
     first_response_minutes: int = Field(ge=1, le=sla_services.MAX_TARGET_MINUTES)
     resolution_minutes: int = Field(ge=1, le=sla_services.MAX_TARGET_MINUTES)
 

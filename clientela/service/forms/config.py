@@ -17,8 +17,8 @@ from clientela.core.forms import BootstrapMixin
 from clientela.service.choices import (
     AssignmentMode,
     CategoryKind,
-    Priority,
     SlaBehaviour,
+    TicketPriority,
     TicketStatus,
 )
 from clientela.service.models import BusinessCalendar, Queue, ServiceSettings, SlaPolicy
@@ -295,7 +295,7 @@ class PolicyForm(GroupedFields, BootstrapMixin, forms.Form):
         _set_choices(self, "customer_tag", [("", "—"), *[(t.pk, t.name) for t in tags]])
         self.agent_fields, self.day_fields, self.target_fields = [], [], []
         self.target_rows = []
-        for priority, label in Priority.choices:
+        for priority, label in TicketPriority.choices:
             row = []
             for target in ("first_response", "resolution"):
                 for unit, high in (("hours", 8760), ("minutes", 59)):
@@ -331,7 +331,7 @@ class PolicyForm(GroupedFields, BootstrapMixin, forms.Form):
 
     def _targets(self) -> list[dict[str, Any]]:
         c, targets = self.cleaned_data, []
-        for priority in Priority.values:
+        for priority in TicketPriority.values:
             minutes = {
                 t: (c.get(f"{priority}_{t}_hours") or 0) * 60
                 + (c.get(f"{priority}_{t}_minutes") or 0)

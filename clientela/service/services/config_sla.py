@@ -20,7 +20,7 @@ from clientela.contacts.models import Organization
 from clientela.core.models import Tag
 from clientela.core.services import RecordWrites
 from clientela.core.validation import Errors, add, clean_text, raise_errors
-from clientela.service.choices import Priority
+from clientela.service.choices import TicketPriority
 from clientela.service.models import BusinessCalendar, SlaPolicy, SlaTarget
 from clientela.service.services.config import (
     clean_flags,
@@ -212,7 +212,7 @@ def _clean_targets(value: Any, errors: Errors) -> list[TargetData] | None:
         return None
     cleaned: dict[str, TargetData] = {}
     for n, raw in enumerate(value):
-        if not isinstance(raw, Mapping) or raw.get("priority") not in Priority.values:
+        if not isinstance(raw, Mapping) or raw.get("priority") not in TicketPriority.values:
             add(errors, f"targets.{n}.priority", _("Choose low, normal, high or urgent."))
             continue
         if raw["priority"] in cleaned:
