@@ -41,7 +41,7 @@ TICKETS = RecordKind(
         ListColumn(_("Ticket"), "number"),
         ListColumn(_("Customer"), None, SMALL),
         ListColumn(_("Status"), "status"),
-        ListColumn(_("TicketPriority"), "priority", MEDIUM),
+        ListColumn(_("Priority"), "priority", MEDIUM),
         ListColumn(_("Due"), "due"),
         ListColumn(_("Assignee"), None, LARGE),
         ListColumn(_("Last message"), "last_message", LARGE),

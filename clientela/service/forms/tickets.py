@@ -54,7 +54,7 @@ class TicketFilterForm(forms.Form):
     queue_id = forms.ChoiceField(label=_("Queue"), required=False)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=FastSelect)
     priority = forms.ChoiceField(
-        label=_("TicketPriority"), required=False, choices=BLANK + list(TicketPriority.choices)
+        label=_("Priority"), required=False, choices=BLANK + list(TicketPriority.choices)
     )
     type = forms.ChoiceField(
         label=_("Type"), required=False, choices=BLANK + list(TicketType.choices)
@@ -94,11 +94,11 @@ class TicketForm(BootstrapMixin, forms.Form):
     organization = AnyIdField(label=_("Organization"), widget=OrganizationPicker)
     type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
     priority = forms.ChoiceField(
-        label=_("TicketPriority"), choices=TicketPriority.choices, initial=TicketPriority.NORMAL
+        label=_("Priority"), choices=TicketPriority.choices, initial=TicketPriority.NORMAL
     )
     status = forms.ChoiceField(label=_("Status"), choices=TicketStatus.choices)
     channel = forms.ChoiceField(
-        label=_("TicketChannel"), choices=TicketChannel.choices, initial=TicketChannel.PHONE
+        label=_("Channel"), choices=TicketChannel.choices, initial=TicketChannel.PHONE
     )
     language = forms.ChoiceField(label=_("Customer's language"), choices=Language.choices)
     queue = forms.TypedChoiceField(label=_("Queue"), required=False, coerce=int, empty_value=None)
