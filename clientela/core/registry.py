@@ -543,6 +543,8 @@ def register_timeline_source(source: TimelineSource) -> None:
 
 def timeline_sources_in_order() -> list[TimelineSource]:
     return sorted(timeline_sources.values(), key=lambda s: (s.order, s.key))
+
+
 @dataclass(frozen=True)
 class InboundHandler:
     """What an app does with inbound e-mail (``core.inbound``): ``handle(message,
