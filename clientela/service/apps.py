@@ -26,7 +26,10 @@ class ServiceConfig(AppConfig):
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, NavItem, register_nav_group, register_nav_item
 
-        register_nav_group(NavGroup("service", _("Service"), "bi-life-preserver", 45))
+        # Support agents work from their tickets: the menu comes first for them.
+        register_nav_group(
+            NavGroup("service", _("Service"), "bi-life-preserver", 50, {"support": 0})
+        )
         register_nav_item(
             NavItem(
                 "my-tickets",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketType(models.TextChoices):
@@ -30,12 +31,12 @@ PRIORITY_ORDER = (
 
 
 class TicketStatus(models.TextChoices):
-    NEW = "new", _("New")
-    OPEN = "open", _("Open")
-    PENDING = "pending", _("Pending customer")
-    ON_HOLD = "on_hold", _("On hold")
-    SOLVED = "solved", _("Solved")
-    CLOSED = "closed", _("Closed")
+    NEW = "new", pgettext_lazy("ticket status", "New")
+    OPEN = "open", pgettext_lazy("ticket status", "Open")
+    PENDING = "pending", pgettext_lazy("ticket status", "Pending customer")
+    ON_HOLD = "on_hold", pgettext_lazy("ticket status", "On hold")
+    SOLVED = "solved", pgettext_lazy("ticket status", "Solved")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
 
 
 #: The statuses a ticket may move to from each status. A solved ticket reopens when the

@@ -19,12 +19,14 @@ MENUS = {
         "activities": "Activities",
         "contacts": "Contacts",
         "sales": "Sales",
+        "service": "Service",
         "analytics": "Analytics",
     },
     "es": {
         "activities": "Actividades",
         "contacts": "Contactos",
         "sales": "Ventas",
+        "service": "Servicio",
         "analytics": "Análisis",
     },
 }
@@ -133,8 +135,9 @@ def test_compact_menu_on_a_phone(
     headings = panel.locator(".nav-compact h3")
     headings.first.wait_for(state="visible")
     labels = MENUS[language]
-    # Support works from the customer base: it comes first.
+    # Support works from its tickets: they come first, then the customer base.
     assert [h.strip() for h in headings.all_inner_texts()] == [
+        labels["service"],
         labels["contacts"],
         labels["activities"],
         labels["sales"],

@@ -17,9 +17,11 @@ from django_tasks_db.models import DBTaskResult
 from clientela.activities.tasks import send_birthday_greetings
 from clientela.analytics.tasks import nightly_refresh
 from clientela.core.health import background_health
+from clientela.core.inbound.tasks import poll_mailboxes
 from clientela.core.tasks import check_background_health
 from clientela.integrations.tasks import watch_imports
 from clientela.sales.tasks import expire_due_quotes
+from clientela.service.tasks import sweep_slas
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +77,8 @@ def test_the_status_of_a_healthy_site_exits_0() -> None:
     ran(watch_imports, datetime.timedelta(seconds=10))
     ran(check_background_health, datetime.timedelta(minutes=5))
     ran(nightly_refresh, datetime.timedelta(hours=5))
+    ran(poll_mailboxes, datetime.timedelta(seconds=30))
+    ran(sweep_slas, datetime.timedelta(seconds=30))
     out = io.StringIO()
     call_command("worker", "--status", stdout=out)
     assert "OVERDUE" not in out.getvalue()

@@ -108,13 +108,17 @@ class TicketListParams(PageParams):
     status: str | None = Field(None, max_length=20, description="A status, or `active`.")
     queue_id: RecordId | None = None
     assignee_id: str | None = Field(
-        None, pattern=r"^(me|none|[1-9][0-9]{0,17})$", description="A user id, `me` or `none`."
+        None,
+        max_length=18,
+        pattern=r"^(me|none|[1-9][0-9]{0,17})$",
+        description="A user id, `me` or `none`.",
     )
     priority: TicketPriority | None = None
     person_id: RecordId | None = None
     organization_id: RecordId | None = None
     sort: str = Field(
         "-created",
+        max_length=20,
         pattern=rf"^-?({'|'.join(API_SORTS)})$",
         description="Sort by " + ", ".join(f"`{k}`" for k in API_SORTS) + " (`-key` descends).",
     )
