@@ -86,6 +86,18 @@ def about(model: Any, person: Person | None, organization: Organization | None) 
     )
 
 
+def of_customer(model: Any, person: Person | None, organization: Organization | None) -> Q:
+    """Rows of ``model`` (with a ``person`` and an ``organization`` column: orders,
+    tickets) of the person, or of the organization or one of its people."""
+    if person is not None:
+        return Q(person_id=person.pk)
+    assert organization is not None
+    return either_of(
+        model._base_manager.filter(organization_id=organization.pk).values("pk"),
+        model._base_manager.filter(person_id__in=members_of(organization)).values("pk"),
+    )
+
+
 def either_of(*ids: QuerySet[Any, Any]) -> Q:
     """Rows whose id is in one of the subqueries. Both sides of the OR are id lists,
     so SQLite reads each on its index (a "multi-index OR"); with

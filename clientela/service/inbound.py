@@ -126,6 +126,20 @@ def _files(parsed: Any) -> list[tuple[str, str, bytes, str]]:
     ]
 
 
+def _add_message(ticket: Ticket, parsed: Any, person: Person | None, body: str) -> None:
+    ticket_customer_message(
+        ticket=ticket,
+        body=body,
+        person=person,
+        body_html=parsed.html,
+        from_name=parsed.from_name,
+        from_address=parsed.from_address,
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        attachments=_files(parsed),
+    )
+
+
 def handle_ticket_mail(message: Any, parsed: Any) -> bool:
     """Take a message to a queue's address into a ticket (see the module)."""
     if parsed.automatic:
@@ -141,17 +155,7 @@ def handle_ticket_mail(message: Any, parsed: Any) -> bool:
     ticket = _threaded(parsed)
     follow_up = ticket is not None and ticket.status == TicketStatus.CLOSED
     if ticket is not None and not follow_up:
-        ticket_customer_message(
-            ticket=ticket,
-            body=body,
-            person=person,
-            body_html=parsed.html,
-            from_name=parsed.from_name,
-            from_address=parsed.from_address,
-            message_id=parsed.message_id,
-            in_reply_to=parsed.in_reply_to,
-            attachments=_files(parsed),
-        )
+        _add_message(ticket, parsed, person, body)
         return True
     description = body
     if follow_up and ticket is not None:
@@ -167,17 +171,7 @@ def handle_ticket_mail(message: Any, parsed: Any) -> bool:
             **({"person_id": person.pk} if person is not None else {}),
         },
     )
-    ticket_customer_message(
-        ticket=created,
-        body=body,
-        person=person,
-        body_html=parsed.html,
-        from_name=parsed.from_name,
-        from_address=parsed.from_address,
-        message_id=parsed.message_id,
-        in_reply_to=parsed.in_reply_to,
-        attachments=_files(parsed),
-    )
+    _add_message(created, parsed, person, body)
     if parsed.from_address:
         transaction.on_commit(
             lambda: acknowledge(created.pk, parsed.from_address, parsed.message_id)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clientela.activities.timeline import about, either_of, members_of
+from clientela.activities.timeline import about, of_customer
 from clientela.contacts.models import Organization, Person
 from clientela.core.registry import TimelineBefore, TimelineFilters, TimelineSource
 from clientela.sales.models import Deal, DealStageChange, Order
@@ -55,15 +54,8 @@ def order_entries(
 ) -> Rows:
     """The visible orders of the person, or of the organization and its people, when
     they were placed; ``actor_id`` keeps that user's orders."""
-    if person is not None:
-        of_customer = Q(person_id=person.pk)
-    else:
-        assert organization is not None
-        of_customer = either_of(
-            Order.objects.filter(organization_id=organization.pk).values("pk"),
-            Order.objects.filter(person_id__in=members_of(organization)).values("pk"),
-        )
-    orders = orders_for(user).filter(of_customer, before.q("ordered_at"))
+    of_them = of_customer(Order, person, organization)
+    orders = orders_for(user).filter(of_them, before.q("ordered_at"))
     if filters.actor_id is not None:
         orders = orders.filter(owner_id=filters.actor_id)
     rows = orders.order_by("-ordered_at", "-id")[:limit]

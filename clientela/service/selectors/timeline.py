@@ -8,10 +8,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clientela.activities.timeline import either_of, members_of
+from clientela.activities.timeline import of_customer
 from clientela.contacts.models import Organization, Person
 from clientela.core.registry import TimelineBefore, TimelineFilters, TimelineSource
 from clientela.service.models import Ticket
@@ -29,15 +28,8 @@ def ticket_entries(
 ) -> list[tuple[datetime.datetime, Any]]:
     """The readable tickets of the person, or of the organization and its people;
     ``actor_id`` keeps those that user is assigned."""
-    if person is not None:
-        of_customer = Q(person_id=person.pk)
-    else:
-        assert organization is not None
-        of_customer = either_of(
-            Ticket.objects.filter(organization_id=organization.pk).values("pk"),
-            Ticket.objects.filter(person_id__in=members_of(organization)).values("pk"),
-        )
-    tickets = tickets_visible(user).filter(of_customer, before.q("created_at"))
+    of_them = of_customer(Ticket, person, organization)
+    tickets = tickets_visible(user).filter(of_them, before.q("created_at"))
     if filters.actor_id is not None:
         tickets = tickets.filter(assignee_id=filters.actor_id)
     rows = tickets.select_related("assignee").order_by("-created_at", "-id")[:limit]
