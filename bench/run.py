@@ -11,6 +11,7 @@
     .venv/bin/python bench/run.py --only baskets      # bench/baskets.py, no database
     .venv/bin/python bench/run.py --only orders_import  # bench/orders_import.py, CDNOW
     .venv/bin/python bench/run.py --only sla          # bench/sla.py, no database
+    .venv/bin/python bench/run.py --only service      # bench/service.py, own data file
 
 An existing data file is migrated to the current schema first (``migrate_if_needed``).
 
@@ -68,6 +69,7 @@ PARTS = (
     "baskets",
     "orders_import",
     "sla",
+    "service",
 )
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {
@@ -79,6 +81,7 @@ OWN_PROCESS_PARTS = {
     "baskets": False,
     "orders_import": False,
     "sla": False,
+    "service": True,
 }
 TARGETS = {
     "list_p95_ms": 50.0,
@@ -102,6 +105,34 @@ def summary(samples: list[float]) -> dict[str, float]:
         "p95_ms": round(percentile(samples, 95), 2),
         "mean_ms": round(statistics.fmean(samples), 2) if samples else float("nan"),
         "samples": len(samples),
+    }
+
+
+def timed_get(client: Any, url: str, runs: int) -> dict[str, Any]:
+    """GET ``url`` ``runs`` times after a warm-up: p50/p95, size and queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)
+    first = time.perf_counter()
+    response = client.get(url)
+    first_ms = (time.perf_counter() - first) * 1000
+    for _warm in range(2):
+        client.get(url)
+    samples = []
+    for _run in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return {
+        "url": url,
+        "status_code": response.status_code,
+        "bytes": len(response.content),
+        "queries": len(ctx.captured_queries),
+        "second_request_ms": round(first_ms, 2),
+        **summary(samples),
     }
 
 

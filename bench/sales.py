@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import BENCH_DIR, ROOT, configure_django
-from bench.run import RESULTS, summary
+from bench.run import RESULTS, summary, timed_get
 
 if TYPE_CHECKING:
     from clientela.sales.models import Pipeline, Stage
@@ -290,33 +290,6 @@ def _shift_dates(deals: int) -> None:
 # --- measurements ----------------------------------------------------------------------
 
 
-def _timed_get(client: Any, url: str, runs: int) -> dict[str, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(url)
-    first = time.perf_counter()
-    response = client.get(url)
-    first_ms = (time.perf_counter() - first) * 1000
-    for _warm in range(2):
-        client.get(url)
-    samples = []
-    for _run in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(url)
-    return {
-        "url": url,
-        "status_code": response.status_code,
-        "bytes": len(response.content),
-        "queries": len(ctx.captured_queries),
-        "second_request_ms": round(first_ms, 2),
-        **summary(samples),
-    }
-
-
 def measure_board(admin: Any, rep: Any, runs: int) -> dict[str, Any]:
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
@@ -334,7 +307,7 @@ def measure_board(admin: Any, rep: Any, runs: int) -> dict[str, Any]:
         client = Client()
         client.force_login(user)
         try:
-            result = _timed_get(client, url, runs)
+            result = timed_get(client, url, runs)
         except Exception as exc:
             return {"status": f"not available ({type(exc).__name__}: {exc})"[:300]}
         if result["status_code"] != 200:
@@ -378,7 +351,7 @@ def measure_forecast(admin: Any, rep: Any, runs: int) -> dict[str, Any]:
             results["plan_rep"] = [row[-1] for row in cursor.fetchall()]
     client = Client()
     client.force_login(admin)
-    results["page_admin"] = _timed_get(client, f"{reverse('sales:forecast')}?period=quarter", runs)
+    results["page_admin"] = timed_get(client, f"{reverse('sales:forecast')}?period=quarter", runs)
     return results
 
 

@@ -10,6 +10,7 @@ SQL once per process instead of on every request.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
@@ -18,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Expression, F, Func, JSONField, Model, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 from django.db.models.query import get_related_populators
 
 M = TypeVar("M", bound=Model)
@@ -302,3 +304,28 @@ def insert_instances(model: type[Model], instances: Sequence[Model]) -> None:
     for instance, pk in zip(instances, ids, strict=True):
         instance.pk = pk
         instance._state.adding = False
+
+
+_CONSTANT = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class InConstants(In):
+    """``field__in_constants=("new", "open")``: ``IN`` with the values written into the
+    statement instead of bound as parameters, for choices named in the code only.
+
+    SQLite uses a partial index (``WHERE status IN ('new', 'open', …)``) only when it
+    can prove from the statement that a row the query wants is in it, and a bound
+    parameter proves nothing: the ticket queue, sorted by deadline on its partial index,
+    took 100 ms at 200,000 tickets instead of 0.1 ms. PostgreSQL does the same with
+    either form. SQLite's proof is by the statement's text: give the values in the order
+    the index's condition names them (the same constant, e.g. ``OPEN_STATUSES``, in
+    both). Register it on the fields that need it (``register_lookup`` on the model's
+    field); values other than lower-case identifiers are refused."""
+
+    lookup_name = "in_constants"
+
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        values = list(dict.fromkeys(str(v) for v in self.rhs))
+        if not values or not all(_CONSTANT.match(v) for v in values):
+            raise ValueError(f"in_constants takes choice names only, not {values!r}")
+        return "(" + ", ".join(f"'{v}'" for v in values) + ")", ()

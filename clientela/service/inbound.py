@@ -21,12 +21,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from clientela.contacts.models import Person
+from clientela.contacts.models import EmailAddress, Person
 from clientela.contacts.services import person_create
 from clientela.core.company import company_name, email_footer
 from clientela.core.models import User
@@ -67,12 +66,14 @@ def _person(actor: User, name: str, address: str) -> Person | None:
     """The person with this e-mail (primary or another of theirs); a new one when none."""
     if not address:
         return None
+    # The contact services store addresses lower-cased (``normalize_email``): exact
+    # matches use the e-mail indexes, where ``iexact`` read every person.
     address = address.strip().lower()
-    found = (
-        Person.objects.alive()
-        .filter(Q(email__iexact=address) | Q(emailaddresss__address__iexact=address))
-        .order_by("pk")
-        .first()
+    people = Person.objects.alive().order_by("pk")
+    found = people.filter(email=address).first() or (
+        people.filter(
+            pk__in=EmailAddress.objects.filter(address=address).values("person_id")
+        ).first()
     )
     if found is not None:
         return found

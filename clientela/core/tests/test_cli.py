@@ -28,6 +28,7 @@ from clientela.core.choices import Interface
 from clientela.core.context import current_interface
 from clientela.core.models import ApiToken, AuditEntry, IdempotencyKey, User
 from clientela.core.services import hash_token, user_create
+from clientela.core.testing.migrated import migrated_database
 from conftest import PASSWORD
 
 # --- in-process -------------------------------------------------------------------------
@@ -331,8 +332,7 @@ def _cli(env: dict[str, str], *args: str, timeout: int = 120) -> subprocess.Comp
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory: Any) -> Path:
     data_dir: Path = tmp_path_factory.mktemp("cli")
-    result = _cli(_env(data_dir), "migrate", "-v", "0")
-    assert result.returncode == 0, result.stderr
+    migrated_database(_env(data_dir))
     return data_dir
 
 

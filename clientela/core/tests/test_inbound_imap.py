@@ -29,6 +29,7 @@ from clientela.core.inbound.services import mailbox_create
 from clientela.core.models import InboundMessage, Mailbox
 from clientela.core.registry import InboundHandler, register_inbound_handler
 from clientela.core.testing.dovecot import Dovecot
+from clientela.core.testing.migrated import migrated_database
 
 ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
@@ -290,8 +291,7 @@ def test_a_poll_killed_between_fetch_and_commit_takes_each_message_exactly_once(
     tmp_path: Path, dovecot: Dovecot
 ) -> None:
     env = _env(tmp_path, dovecot)
-    migrated = _run(env, "-m", "clientela.cli", "migrate", "-v", "0")
-    assert migrated.returncode == 0, migrated.stderr
+    migrated_database(env)
     dovecot.append(*(mail(n) for n in range(1, 6)))
 
     killed = _run(_env(tmp_path, dovecot, CRASH_AT_UID="3"), "-c", POLL)

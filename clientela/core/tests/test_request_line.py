@@ -16,6 +16,7 @@ from django.test import Client
 
 from clientela.core.api.pagination import CURSOR_PATTERN
 from clientela.core.middleware import MAX_QUERY_BYTES
+from clientela.core.testing.migrated import migrated_database
 from clientela.core.tests.test_cli import _cli, _env, _free_port, _wait_for, spawn
 from clientela.core.tests.test_record_api import openapi
 from conftest import PASSWORD
@@ -101,7 +102,7 @@ def _call(url: str, token: str) -> tuple[int, str, bytes]:
 
 def test_gunicorn_lets_the_longest_query_through_to_the_api(tmp_path: Path, spawn: Any) -> None:
     env = _env(tmp_path)
-    assert _cli(env, "migrate", "-v", "0").returncode == 0
+    migrated_database(env)
     made = _cli(
         env, "createuser", "kim", "--role", "sales", "--team", "North", "--password", PASSWORD
     )

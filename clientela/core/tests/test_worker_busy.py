@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.db import InterfaceError, OperationalError, ProgrammingError
 
+from clientela.core.testing.migrated import migrated_database
 from clientela.core.tests.test_cli import ROOT, _cli, _env
 from clientela.core.worker import Backoff, until_done
 
@@ -54,8 +55,7 @@ def query(db: Path, sql: str, *args: Any) -> list[Any]:
 @pytest.fixture
 def worker_env(tmp_path: Path) -> dict[str, str]:
     env = _env(tmp_path, CLIENTELA_WORKER_RETRY_MS="200", CLIENTELA_WORKER_RETRY_MAX_MS="1000")
-    result = _cli(env, "migrate", "-v", "0")
-    assert result.returncode == 0, result.stderr
+    migrated_database(env)
     return env
 
 

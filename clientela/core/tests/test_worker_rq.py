@@ -21,6 +21,7 @@ import pytest
 import redis
 from rq.job import Job
 
+from clientela.core.testing.migrated import migrated_database
 from clientela.core.tests.test_cli import _cli, _env
 from clientela.env import ConfigError, env_tasks_url
 
@@ -89,8 +90,7 @@ def rq_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
     env = _env(tmp_path, CLIENTELA_TASKS_URL=REDIS_URL, CLIENTELA_IMPORT_INLINE_KB="1")
-    result = _cli(env, "migrate", "-v", "0")
-    assert result.returncode == 0, result.stderr
+    migrated_database(env)
     yield env
     client.flushdb()
 

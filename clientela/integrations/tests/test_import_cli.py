@@ -19,6 +19,7 @@ from django.db import connections
 from clientela.cli import main
 from clientela.contacts.models import Person
 from clientela.contacts.services import EmailInput
+from clientela.core.testing.migrated import migrated_database
 from clientela.integrations.models import ImportJob, ImportStatus
 from clientela.integrations.tests.test_import_services import DATA, _media, csv_file
 from conftest import PASSWORD
@@ -217,7 +218,7 @@ ROWS = 3000
 def test_killed_import_resumes_every_row_exactly_once(tmp_path: Path) -> None:
     env = _env(tmp_path, CLIENTELA_IMPORT_CHUNK="100")
     db = tmp_path / "cli.sqlite3"
-    assert _cli(env, "migrate", "-v", "0").returncode == 0
+    migrated_database(env)
     made = _cli(
         env, "createuser", "kim", "--role", "sales", "--team", "North", "--password", PASSWORD
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from clientela.core.testing.migrated import migrated_database
 from clientela.core.tests.test_cli import _cli, _env
 from clientela.core.tests.test_worker_busy import poll, query, start_worker
 from clientela.integrations.tests.test_import_services import csv_file
@@ -52,7 +53,7 @@ def test_a_killed_worker_s_import_is_resumed_within_seconds(
         CLIENTELA_WORKER_RETRY_MS="200",
     )
     db = tmp_path / "cli.sqlite3"
-    assert _cli(env, "migrate", "-v", "0").returncode == 0
+    migrated_database(env)
     made = _cli(
         env, "createuser", "kim", "--role", "sales", "--team", "North", "--password", PASSWORD
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from clientela.core.choices import Language
+from clientela.core.db import InConstants
 from clientela.core.models import CRMRecord, TimeStampedModel
 from clientela.sales.models import money_field
 from clientela.service.choices import (
@@ -217,6 +218,10 @@ class Ticket(CRMRecord):
     @property
     def is_complaint(self) -> bool:
         return self.type == TicketType.COMPLAINT
+
+
+# ``status__in_constants=OPEN_STATUSES`` reaches the partial indexes on SQLite too.
+Ticket._meta.get_field("status").register_lookup(InConstants)
 
 
 class TicketMessage(TimeStampedModel):

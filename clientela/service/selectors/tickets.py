@@ -162,7 +162,7 @@ def _search(qs: QuerySet[Ticket], text: str, prefix: str) -> QuerySet[Ticket]:
 
 def apply_filters(qs: QuerySet[Ticket], filters: TicketFilters, user: Any) -> QuerySet[Ticket]:
     if filters.status == ACTIVE:
-        qs = qs.filter(status__in=list(OPEN_STATUSES))
+        qs = qs.filter(status__in_constants=OPEN_STATUSES)
     elif filters.status:
         qs = qs.filter(status=filters.status)
     for name in ("priority", "type", "sla_state"):

@@ -23,7 +23,7 @@ from clientela.service.models import AgentStatus, Queue, QueueMember, Ticket
 def _open_counts(user_ids: list[int]) -> dict[int, int]:
     rows = (
         Ticket.objects.filter(
-            assignee_id__in=user_ids, deleted_at__isnull=True, status__in=list(OPEN_STATUSES)
+            assignee_id__in=user_ids, deleted_at__isnull=True, status__in_constants=OPEN_STATUSES
         )
         .values("assignee_id")
         .annotate(n=Count("id"))
