@@ -22,6 +22,9 @@
       axis.max = 100;
     }
     axis.ticks = { callback: function (value) { return shown(value, data.unit); } };
+    if (!data.unit) {
+      axis.ticks.precision = 0;  // counts of tickets: whole numbers on the axis
+    }
     new Chart(canvas, {
       type: "bar",
       data: {
