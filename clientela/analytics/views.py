@@ -5,9 +5,6 @@ progress (htmx polling), and the panel on person and organization pages."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -26,6 +23,8 @@ from clientela.analytics.choices import AbcOf, AnalysisKind, Segment
 from clientela.analytics.compute import AbcItem
 from clientela.analytics.segments import grid
 from clientela.contacts.models import Organization, Person
+from clientela.core.downloads import csv_cell as _cell
+from clientela.core.downloads import csv_response
 from clientela.core.forms import BootstrapMixin
 from clientela.core.views.records import AuthedRequest
 from clientela.core.widgets import DateInput
@@ -229,23 +228,6 @@ def segment_page(request: AuthedRequest, segment: str) -> HttpResponse:
         "snapshot": snapshot,
     }
     return render(request, "analytics/segment.html", context)
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_response(filename: str, header: list[Any], rows: Iterable[list[Any]]) -> HttpResponse:
-    """A CSV download of ``rows`` under ``header`` (cells of names through ``_cell``)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required

@@ -25,7 +25,9 @@ from django.views.decorators.http import require_POST
 from clientela.analytics import lifetime, selectors_clv, services
 from clientela.analytics.choices import AnalysisKind
 from clientela.analytics.models import ClvRow, Snapshot
-from clientela.analytics.views import _cell, _require_reader, _status, csv_response
+from clientela.analytics.views import _require_reader, _status
+from clientela.core.downloads import csv_cell as _cell
+from clientela.core.downloads import csv_response
 from clientela.core.forms import BootstrapMixin
 from clientela.core.pagination import WindowPaginator
 from clientela.core.views.records import AuthedRequest

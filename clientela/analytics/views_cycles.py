@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy
 from clientela.analytics import selectors_cycles as cycles
 from clientela.analytics.choices import AnalysisKind
 from clientela.analytics.models import CustomerCycleRow
-from clientela.analytics.views import _cell, _require_reader, _status
+from clientela.analytics.views import _require_reader, _status
+from clientela.core.downloads import csv_cell as _cell
 from clientela.core.forms import BootstrapMixin
 from clientela.core.pagination import WindowPaginator
 from clientela.core.views.records import AuthedRequest

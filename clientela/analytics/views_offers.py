@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from clientela.analytics import offers
 from clientela.analytics.choices import OfferGrouping
-from clientela.analytics.views import _cell
+from clientela.core.downloads import csv_cell as _cell
 from clientela.core.forms import BootstrapMixin
 from clientela.core.views.records import AuthedRequest
 from clientela.core.widgets import DateInput

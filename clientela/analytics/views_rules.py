@@ -24,7 +24,8 @@ from django.views.decorators.http import require_POST
 from clientela.analytics import rules, rules_selectors, selectors, services
 from clientela.analytics.baskets import Rule
 from clientela.analytics.choices import AnalysisKind, BasketKind
-from clientela.analytics.views import _cell, _require_reader, _status
+from clientela.analytics.views import _require_reader, _status
+from clientela.core.downloads import csv_cell as _cell
 from clientela.core.forms import BootstrapMixin
 from clientela.core.views.records import AuthedRequest, not_found_as_404
 from clientela.sales.models import Product

@@ -52,6 +52,17 @@ class ServiceConfig(AppConfig):
                 resource="service.ticket",
             )
         )
+        register_nav_item(
+            NavItem(
+                "service-reports",
+                _("Reports"),
+                "service:reports",
+                "bi-bar-chart",
+                40,
+                group="service",
+                resource="service.ticket",
+            )
+        )
 
     def _register_inbound(self) -> None:
         """E-mail to a queue's address becomes a ticket (or joins its ticket)."""
