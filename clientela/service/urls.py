@@ -1,10 +1,12 @@
 """The service pages: each part of the app (``views/<part>.py``) lists its own URLs."""
 
-from clientela.service.views import canned, config, tickets
+from clientela.service.views import articles, canned, config, help, tickets
 
 app_name = "service"
 urlpatterns = [
     *canned.urlpatterns,
+    *articles.urlpatterns,
     *tickets.urlpatterns,
     *config.urlpatterns,
+    *help.urlpatterns,
 ]

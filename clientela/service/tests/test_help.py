@@ -1,0 +1,87 @@
+"""The public help centre: no login, published articles only, the visitor's language,
+search misses recorded, one helpful vote per session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from clientela.service.models import Article, KbSearchMiss
+from clientela.service.services.articles import article_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def articles(admin: Any) -> dict[str, Article]:
+    en = article_create(
+        actor=admin,
+        data={"title": "Change your address", "body": "Go to *Account*.", "status": "published"},
+    )
+    es = article_create(
+        actor=admin,
+        data={"title": "Cambiar la dirección", "body": "Vaya a *Cuenta*.", "language": "es",
+              "status": "published", "translation_of_id": en.pk},
+    )  # fmt: skip
+    draft = article_create(
+        actor=admin, data={"title": "Address secret plan", "body": "internal address notes"}
+    )
+    return {"en": en, "es": es, "draft": draft}
+
+
+def test_index_shows_published_articles_in_the_visitors_language(articles: Any) -> None:
+    english = Client().get("/help/").content.decode()
+    assert "Change your address" in english
+    assert "Cambiar" not in english
+    assert "secret" not in english
+    assert "alice" not in english
+    spanish = Client(headers={"accept-language": "es"}).get("/help/").content.decode()
+    assert "Cambiar la dirección" in spanish
+    assert "Change your address" not in spanish
+    assert "Centro de ayuda" in spanish
+    switched = Client().get("/help/", {"lang": "es"}).content.decode()
+    assert "Cambiar la dirección" in switched
+
+
+def test_drafts_are_404_and_the_page_links_the_other_language(articles: Any) -> None:
+    client = Client()
+    assert client.get(f"/help/{articles['draft'].slug}/").status_code == 404
+    page = client.get(f"/help/{articles['en'].slug}/").content.decode()
+    assert "<em>Account</em>" in page
+    assert f"/help/{articles['es'].slug}/" in page
+    assert "Leer en español" in page
+    assert "alice@example.com" not in page
+    search = client.get("/help/", {"q": "secret"}).content.decode()
+    assert "Address secret plan" not in search
+
+
+def test_a_search_with_no_result_is_recorded_for_the_authors(articles: Any, admin: Any) -> None:
+    client = Client()
+    assert "Change your address" in client.get("/help/", {"q": "address"}).content.decode()
+    client.get("/help/", {"q": "Cancelación  PEDIDO"})
+    client.get("/help/", {"q": "cancelacion pedido", "lang": "en"})
+    miss = KbSearchMiss.objects.get()
+    assert (miss.query, miss.language, miss.times) == ("cancelacion pedido", "en", 2)
+    staff = Client()
+    staff.force_login(admin)
+    assert "cancelacion pedido" in staff.get("/articles/searches-with-no-answer/").content.decode()
+
+
+def test_helpful_vote_counts_once_per_session_and_needs_csrf(articles: Any) -> None:
+    article = articles["en"]
+    url = f"/help/{article.slug}/vote/"
+    client = Client()
+    assert client.post(url, {"helpful": "yes"}).status_code == 302
+    client.post(url, {"helpful": "yes"})
+    client.post(url, {"helpful": "no"})
+    Client().post(url, {"helpful": "no"})
+    article.refresh_from_db()
+    assert (article.helpful_count, article.not_helpful_count) == (1, 1)
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(url, {"helpful": "yes"}).status_code == 403
+    assert (
+        Client().post(f"/help/{articles['draft'].slug}/vote/", {"helpful": "yes"}).status_code
+        == 404
+    )
