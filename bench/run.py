@@ -11,6 +11,7 @@
     .venv/bin/python bench/run.py --only baskets      # bench/baskets.py, no database
     .venv/bin/python bench/run.py --only orders_import  # bench/orders_import.py, CDNOW
     .venv/bin/python bench/run.py --only sla          # bench/sla.py, no database
+    .venv/bin/python bench/run.py --only kb           # bench/kb.py, own data file
 
 An existing data file is migrated to the current schema first (``migrate_if_needed``).
 
@@ -68,6 +69,7 @@ PARTS = (
     "baskets",
     "orders_import",
     "sla",
+    "kb",
 )
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {
@@ -79,6 +81,7 @@ OWN_PROCESS_PARTS = {
     "baskets": False,
     "orders_import": False,
     "sla": False,
+    "kb": True,
 }
 TARGETS = {
     "list_p95_ms": 50.0,

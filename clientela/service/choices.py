@@ -113,6 +113,7 @@ class CategoryKind(models.TextChoices):
     TICKET = "ticket", _("Ticket category")
     COMPLAINT = "complaint", _("Complaint category")
     ROOT_CAUSE = "root_cause", _("Root cause")
+    ARTICLE = "article", _("Knowledge-base category")
 
 
 class ArticleStatus(models.TextChoices):

@@ -10,14 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from clientela.core.choices import Language
 from clientela.core.forms import BootstrapMixin, set_choices
 from clientela.service.choices import ArticleStatus
-from clientela.service.models import Article, ArticleCategory
+from clientela.service.models import Article
+from clientela.service.selectors.articles import article_categories
 from clientela.service.services.articles import ArticleData
 
 BLANK: list[tuple[Any, Any]] = [("", "—")]
 
 
 def _categories() -> list[tuple[Any, Any]]:
-    return BLANK + [(c.pk, c.name) for c in ArticleCategory.objects.all()]
+    return BLANK + [(c.pk, c.name) for c in article_categories()]
 
 
 class ArticleForm(BootstrapMixin, forms.Form):

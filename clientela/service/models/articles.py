@@ -9,27 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.choices import Language
 from clientela.core.models import CRMRecord, TimeStampedModel
-from clientela.service.choices import ArticleStatus
-
-
-class ArticleCategory(TimeStampedModel):
-    """An admin-defined section of the help centre ("Billing", "Shipping"), named in
-    each language so the Spanish help centre reads Spanish."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    name_es = models.CharField(_("name in Spanish"), max_length=100, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("article category")
-        verbose_name_plural = _("article categories")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def name_in(self, language: str) -> str:
-        return self.name_es if language == Language.ES and self.name_es else self.name
+from clientela.service.choices import ArticleStatus, CategoryKind
+from clientela.service.models.config import Category
 
 
 class Article(CRMRecord):
@@ -44,12 +25,15 @@ class Article(CRMRecord):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     body = models.TextField(_("text"), max_length=50000)
+    #: A category of the service desk's (``Category``) of the kind "article", which
+    #: admins keep with the ticket categories; the help centre groups by it.
     category = models.ForeignKey(
-        ArticleCategory,
+        Category,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="articles",
+        limit_choices_to={"kind": CategoryKind.ARTICLE},
         verbose_name=_("category"),
     )
     language = models.CharField(_("language"), max_length=5, choices=Language, default=Language.EN)

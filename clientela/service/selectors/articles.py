@@ -15,9 +15,9 @@ from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
 from clientela.core.normalize import fold
 from clientela.core.permissions import visibility_q
-from clientela.service.choices import ArticleStatus
+from clientela.service.choices import ArticleStatus, CategoryKind
 from clientela.service.filters import ArticleFilters
-from clientela.service.models import Article, ArticleCategory, KbSearchMiss, Ticket
+from clientela.service.models import Article, Category, KbSearchMiss, Ticket
 
 RESOURCE = Article.RESOURCE
 #: How many suggestions the ticket page shows.
@@ -78,8 +78,9 @@ def article_trash_get(*, user: Any, pk: Any) -> Article:
     return found
 
 
-def article_categories() -> QuerySet[ArticleCategory]:
-    return ArticleCategory.objects.all()
+def article_categories() -> QuerySet[Category]:
+    """The knowledge base's categories (admins keep them with the ticket categories)."""
+    return Category.objects.filter(kind=CategoryKind.ARTICLE, active=True).order_by("name")
 
 
 def kb_search_misses(*, user: Any) -> QuerySet[KbSearchMiss]:
@@ -102,7 +103,7 @@ def public_articles(*, language: str, category_id: int | None = None) -> QuerySe
     qs = _published().filter(language=language).select_related("category")
     if category_id:
         qs = qs.filter(category_id=category_id)
-    return qs.order_by("category__position", "category__name", "title", "id")
+    return qs.order_by("category__name", "title", "id")
 
 
 def public_search(*, query: str, language: str, limit: int = 20) -> list[Article]:

@@ -23,8 +23,8 @@ from clientela.core.models import User
 from clientela.core.normalize import fold
 from clientela.core.services import RecordWrites, record_restore, record_trash, tags_from_names
 from clientela.core.validation import Errors, add, clean_text, raise_errors
-from clientela.service.choices import ArticleStatus
-from clientela.service.models import Article, ArticleCategory, KbSearchMiss
+from clientela.service.choices import ArticleStatus, CategoryKind
+from clientela.service.models import Article, Category, KbSearchMiss
 
 TEXT = ("title", "body")
 
@@ -82,7 +82,8 @@ def _clean_choices(article: Article, data: ArticleData, errors: Errors) -> None:
             article.status = data["status"]
     if "category_id" in data:
         pk = data["category_id"]
-        article.category = ArticleCategory.objects.filter(pk=pk).first() if pk else None
+        categories = Category.objects.filter(kind=CategoryKind.ARTICLE)
+        article.category = categories.filter(pk=pk).first() if pk else None
         if pk and article.category is None:
             add(errors, "category_id", _("There is no such category."))
 

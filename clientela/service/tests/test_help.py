@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from clientela.service.models import Article, KbSearchMiss
+from clientela.service.choices import CategoryKind
+from clientela.service.models import Article, Category, KbSearchMiss
 from clientela.service.services.articles import article_create
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +17,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def articles(admin: Any) -> dict[str, Article]:
+    account = Category.objects.create(kind=CategoryKind.ARTICLE, name="My account")
     en = article_create(
         actor=admin,
-        data={"title": "Change your address", "body": "Go to *Account*.", "status": "published"},
+        data={
+            "title": "Change your address",
+            "body": "Go to *Account*.",
+            "status": "published",
+            "category_id": account.pk,
+        },
     )
     es = article_create(
         actor=admin,
@@ -34,6 +41,7 @@ def articles(admin: Any) -> dict[str, Article]:
 def test_index_shows_published_articles_in_the_visitors_language(articles: Any) -> None:
     english = Client().get("/help/").content.decode()
     assert "Change your address" in english
+    assert "My account" in english
     assert "Cambiar" not in english
     assert "secret" not in english
     assert "alice" not in english

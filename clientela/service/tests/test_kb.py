@@ -13,8 +13,9 @@ from clientela.core.errors import NotFound
 from clientela.core.models import RolePermission
 from clientela.core.search import search
 from clientela.core.testing.api import Api
+from clientela.service.choices import CategoryKind
 from clientela.service.kb_render import render_markdown
-from clientela.service.models import Article
+from clientela.service.models import Article, Category
 from clientela.service.selectors.articles import article_get, article_list, suggested_articles
 from clientela.service.services import tickets as ticket_services
 from clientela.service.services.articles import article_create, article_update
@@ -183,3 +184,12 @@ def test_update_keeps_the_version_and_audit(admin: Any) -> None:
     article = make(admin, "Opening hours")
     changed = article_update(actor=admin, article=article, data={"body": "Nine to five."})
     assert changed.version == article.version + 1
+
+
+def test_only_knowledge_base_categories_are_accepted(admin: Any) -> None:
+    tickets_only = Category.objects.create(kind=CategoryKind.TICKET, name="Hardware")
+    with pytest.raises(ValidationError) as refused:
+        make(admin, "Lamps", category_id=tickets_only.pk)
+    assert "category_id" in refused.value.message_dict
+    billing = Category.objects.create(kind=CategoryKind.ARTICLE, name="Billing")
+    assert make(admin, "Invoices", category_id=billing.pk).category == billing

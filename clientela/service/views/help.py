@@ -73,11 +73,10 @@ def help_index(request: HttpRequest) -> HttpResponse:
         for article in articles:
             sections.setdefault(article.category, []).append(article)
         context["sections"] = [
-            (c.name_in(language) if c else _("Other questions"), items)
-            for c, items in sections.items()
+            (c.name if c else _("Other questions"), items) for c, items in sections.items()
         ]
     categories = selectors.article_categories()
-    context["categories"] = [(c.pk, c.name_in(language)) for c in categories]
+    context["categories"] = [(c.pk, c.name) for c in categories]
     return _render(request, "service/help/index.html", language, context)
 
 
@@ -95,7 +94,7 @@ def help_article(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "article": article,
         "body_html": render_markdown(article.body),
-        "category": article.category.name_in(article.language) if article.category else "",
+        "category": article.category.name if article.category else "",
         "other": selectors.public_other_version(article),
         "voted": voted or request.GET.get("voted") == "1",
     }
