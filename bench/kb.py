@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.generate import BENCH_DIR, ROOT, configure_django
 from bench.run import RESULTS, summary
 
-VERSION = 1
+VERSION = 2
 ARTICLES = 10_000
 SEED = 7
 BATCH = 2_000
@@ -110,6 +110,7 @@ def generate(*, force: bool = False) -> Path:
     from clientela.core.models import SearchEntry
     from clientela.core.services import roles_ensure_defaults, user_create
     from clientela.service.models import Article
+    from clientela.service.models.articles import public_search_resource
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
@@ -124,16 +125,22 @@ def generate(*, force: bool = False) -> Path:
         articles = Article.objects.bulk_create(
             _article_rows(random.Random(SEED), author, author.team), batch_size=BATCH
         )
+        # As ``article_reindex`` indexes them: every article for staff, the published
+        # ones again for the help centre of their language.
         entries = [
             search.entry(
-                resource=Article.RESOURCE,
+                resource=resource,
                 object_id=a.pk,
-                owner_id=a.owner_id,
-                team_id=a.team_id,
+                owner_id=owner,
+                team_id=team,
                 title=a.title,
                 parts=[a.title, a.body],
             )
             for a in articles
+            for resource, owner, team in (
+                (Article.RESOURCE, a.owner_id, a.team_id),
+                *([(public_search_resource(a.language), None, None)] if a.is_published else []),
+            )
         ]
         SearchEntry.objects.bulk_create(
             [SearchEntry(**e._asdict()) for e in entries], batch_size=BATCH

@@ -341,7 +341,7 @@ def matching_object_ids(*, user: Any, resource: str, query: str, limit: int = 50
     return [e.object_id for e in search(user=user, query=query, resources=[resource], limit=limit)]
 
 
-def public_matching_ids(*, query: str, resource: str, limit: int = SORT_WINDOW) -> list[int]:
+def public_matching_ids(*, query: str, resource: str, limit: int = 20) -> list[int]:
     """Ids of ``resource`` records matching ``query``, best first, whoever owns them:
     only for a caller that then keeps the records public by a rule of its own (the
     help centre shows published articles to visitors who are not signed in)."""

@@ -81,6 +81,13 @@ class Article(CRMRecord):
         return getattr(self, "translation", None)
 
 
+def public_search_resource(language: str) -> str:
+    """The key of the help centre's search entries in ``language``: each published
+    article is indexed a second time under it, so a visitor's search ranks only what
+    they may read (and needs no user)."""
+    return f"{Article.RESOURCE}@{language}"
+
+
 class KbSearchMiss(TimeStampedModel):
     """A help-centre search that found nothing, once per folded query and language:
     what customers look for that no article answers yet."""

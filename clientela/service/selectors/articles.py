@@ -18,6 +18,7 @@ from clientela.core.permissions import visibility_q
 from clientela.service.choices import ArticleStatus, CategoryKind
 from clientela.service.filters import ArticleFilters
 from clientela.service.models import Article, Category, KbSearchMiss, Ticket
+from clientela.service.models.articles import public_search_resource
 
 RESOURCE = Article.RESOURCE
 #: How many suggestions the ticket page shows.
@@ -98,19 +99,39 @@ def _published() -> QuerySet[Article]:
     return Article.objects.filter(status=ArticleStatus.PUBLISHED, deleted_at__isnull=True)
 
 
-def public_articles(*, language: str, category_id: int | None = None) -> QuerySet[Article]:
-    """The published articles in ``language`` (of one category)."""
-    qs = _published().filter(language=language).select_related("category")
+#: Articles per category on the help centre's front page (a category's own page shows
+#: up to ``PER_CATEGORY_PAGE``): the page stays short at thousands of articles.
+PER_SECTION, PER_CATEGORY_PAGE = 8, 200
+
+
+def public_sections(
+    *, language: str, category_id: int | None = None
+) -> list[tuple[Category | None, list[Article]]]:
+    """The help centre's sections: each category with its first published articles in
+    ``language`` (then those without a category), or one category's articles."""
+    categories: list[Category | None] = list(article_categories())
     if category_id:
-        qs = qs.filter(category_id=category_id)
-    return qs.order_by("category__name", "title", "id")
+        categories = [c for c in categories if c is not None and c.pk == category_id]
+        limit = PER_CATEGORY_PAGE
+    else:
+        categories.append(None)
+        limit = PER_SECTION
+    sections = []
+    for category in categories:
+        articles = _published().filter(language=language, category=category)
+        found = list(articles.order_by("title", "id")[:limit])
+        if found:
+            sections.append((category, found))
+    return sections
 
 
 def public_search(*, query: str, language: str, limit: int = 20) -> list[Article]:
-    """Published articles in ``language`` matching every word of ``query``, best first."""
-    ids = search.public_matching_ids(query=query, resource=RESOURCE)
+    """Published articles in ``language`` matching every word of ``query``, best first
+    (ranked among the help centre's entries of that language alone)."""
+    resource = public_search_resource(language)
+    ids = search.public_matching_ids(query=query, resource=resource, limit=limit)
     rank = {pk: n for n, pk in enumerate(ids)}
-    found = _published().filter(pk__in=ids, language=language).select_related("category")
+    found = _published().filter(pk__in=ids, language=language).only("title", "slug", "language")
     return sorted(found, key=lambda a: rank[a.pk])[:limit]
 
 

@@ -25,6 +25,7 @@ from clientela.core.services import RecordWrites, record_restore, record_trash, 
 from clientela.core.validation import Errors, add, clean_text, raise_errors
 from clientela.service.choices import ArticleStatus, CategoryKind
 from clientela.service.models import Article, Category, KbSearchMiss
+from clientela.service.models.articles import public_search_resource
 
 TEXT = ("title", "body")
 
@@ -53,17 +54,31 @@ def article_snapshot(article: Article) -> dict[str, Any]:
 
 
 def article_reindex(article: Article) -> None:
-    """The article in the search: its title, category, tags and text."""
+    """The article in the search: its title, category, tags and text; a published one
+    also in the help centre's entries of its language (``public_search_resource``)."""
     tags = [t.name for t in article.tags.all()] if article.pk else []
-    search.index_record(
-        resource=Article.RESOURCE,
-        object_id=article.pk,
-        owner_id=article.owner_id,
-        team_id=article.team_id,
-        title=article.title,
-        subtitle=str(article.category or ""),
-        parts=[article.title, str(article.category or ""), *tags, article.body],
-    )
+    category = str(article.category or "")
+
+    def index(resource: str, owner_id: int | None, team_id: int | None) -> None:
+        search.index_record(
+            resource=resource,
+            object_id=article.pk,
+            owner_id=owner_id,
+            team_id=team_id,
+            title=article.title,
+            subtitle=category,
+            parts=[article.title, category, *tags, article.body],
+        )
+
+    index(Article.RESOURCE, article.owner_id, article.team_id)
+    _remove_public(article)
+    if article.is_published and article.deleted_at is None:
+        index(public_search_resource(article.language), None, None)
+
+
+def _remove_public(article: Article) -> None:
+    for language in Language.values:
+        search.remove_record(public_search_resource(language), article.pk)
 
 
 # --- checks -----------------------------------------------------------------------------
@@ -186,7 +201,9 @@ def article_update(
 
 
 def article_trash(*, actor: User, article: Article, expected_version: int | None = None) -> None:
-    record_trash(actor=actor, record=article, expected_version=expected_version)
+    with transaction.atomic():
+        record_trash(actor=actor, record=article, expected_version=expected_version)
+        _remove_public(article)
 
 
 def article_restore(*, actor: User, article: Article) -> None:

@@ -10,7 +10,13 @@ from django.test import Client
 
 from clientela.service.choices import CategoryKind
 from clientela.service.models import Article, Category, KbSearchMiss
-from clientela.service.services.articles import article_create
+from clientela.service.services.articles import (
+    article_create,
+    article_restore,
+    article_trash,
+    article_update,
+)
+from clientela.service.views import help as help_views
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +99,47 @@ def test_helpful_vote_counts_once_per_session_and_needs_csrf(articles: Any) -> N
         Client().post(f"/help/{articles['draft'].slug}/vote/", {"helpful": "yes"}).status_code
         == 404
     )
+
+
+def test_votes_beyond_the_rate_limit_are_not_counted(
+    articles: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(help_views, "VOTE_RATE", "1/h")
+    url = f"/help/{articles['en'].slug}/vote/"
+    Client().post(url, {"helpful": "yes"})
+    assert Client().post(url, {"helpful": "yes"}).status_code == 302
+    articles["en"].refresh_from_db()
+    assert articles["en"].helpful_count == 1
+
+
+def test_the_front_page_shows_a_few_articles_per_category(admin: Any) -> None:
+    faq = Category.objects.create(kind=CategoryKind.ARTICLE, name="FAQ")
+    for n in range(10):
+        article_create(
+            actor=admin,
+            data={"title": f"Question {n:02}", "body": "x", "status": "published",
+                  "category_id": faq.pk},
+        )  # fmt: skip
+    front = Client().get("/help/").content.decode()
+    assert "Question 07" in front
+    assert "Question 08" not in front
+    assert f"category={faq.pk}" in front
+    whole = Client().get("/help/", {"category": faq.pk}).content.decode()
+    assert "Question 09" in whole
+
+
+def test_an_article_unpublished_or_trashed_leaves_the_public_search(
+    articles: Any, admin: Any
+) -> None:
+    english = articles["en"]
+    assert "Change your address" in Client().get("/help/", {"q": "address"}).content.decode()
+    article_update(actor=admin, article=english, data={"status": "draft"})
+    assert "Change your address" not in Client().get("/help/", {"q": "address"}).content.decode()
+    english = article_update(
+        actor=admin, article=Article.objects.get(pk=english.pk), data={"status": "published"}
+    )
+    article_trash(actor=admin, article=english)
+    assert "Change your address" not in Client().get("/help/", {"q": "address"}).content.decode()
+    assert Client().get(f"/help/{english.slug}/").status_code == 404
+    article_restore(actor=admin, article=Article.objects.get(pk=english.pk))
+    assert "Change your address" in Client().get("/help/", {"q": "address"}).content.decode()

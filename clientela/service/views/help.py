@@ -61,19 +61,21 @@ def help_index(request: HttpRequest) -> HttpResponse:
             category_id = parse_id(request.GET["category"])
         except NotFound:
             category_id = None
-    context: dict[str, Any] = {"query": query, "category_id": category_id}
+    context: dict[str, Any] = {
+        "query": query,
+        "category_id": category_id,
+        "per_section": selectors.PER_SECTION,
+    }
     if query:
         results = selectors.public_search(query=query, language=language)
         if not results:
             kb_search_miss_record(query=query, language=language)
         context["results"] = results
     else:
-        articles = selectors.public_articles(language=language, category_id=category_id)
-        sections: dict[Any, list[Any]] = {}
-        for article in articles:
-            sections.setdefault(article.category, []).append(article)
+        sections = selectors.public_sections(language=language, category_id=category_id)
         context["sections"] = [
-            (c.name if c else _("Other questions"), items) for c, items in sections.items()
+            (c.name if c else _("Other questions"), c.pk if c else None, items)
+            for c, items in sections
         ]
     categories = selectors.article_categories()
     context["categories"] = [(c.pk, c.name) for c in categories]
