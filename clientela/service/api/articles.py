@@ -26,7 +26,11 @@ class ArticleIn(InputSchema):
     title: str | None = Field(None, max_length=200)
     body: str | None = Field(None, max_length=50000, description="Markdown.")
     slug: str | None = Field(
-        None, max_length=120, description="The public address; made from the title if left out."
+        None,
+        max_length=120,
+        pattern=r"^([a-z0-9]+(-[a-z0-9]+)*)?$",
+        description="The public address (lower-case letters, digits, hyphens); made from "
+        "the title when left out or empty.",
     )
     language: Language = omissible("en or es.")
     status: ArticleStatus = omissible("draft or published (only published ones are public).")

@@ -168,7 +168,7 @@ def _apply(actor: User, article: Article, data: ArticleData) -> None:
     tags = None
     if "tags" in data:
         try:
-            tags = tags_from_names(data["tags"])
+            tags = tags_from_names(data["tags"] or [])  # null: no tags
         except Exception as exc:  # a ValidationError naming the field
             add(errors, "tags", " ".join(getattr(exc, "messages", [str(exc)])))
     raise_errors(errors)

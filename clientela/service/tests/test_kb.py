@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
@@ -12,7 +13,15 @@ from django.test import Client
 from clientela.core.errors import NotFound
 from clientela.core.models import RolePermission
 from clientela.core.search import search
-from clientela.core.testing.api import Api
+from clientela.core.testing.api import (
+    Api,
+    check_case,
+    contract_cases,
+    kept_test_connection,
+    openapi_schema,
+    schema_settings,
+    schema_token,
+)
 from clientela.service.choices import CategoryKind
 from clientela.service.kb_render import render_markdown
 from clientela.service.models import Article, Category
@@ -193,3 +202,20 @@ def test_only_knowledge_base_categories_are_accepted(admin: Any) -> None:
     assert "category_id" in refused.value.message_dict
     billing = Category.objects.create(kind=CategoryKind.ARTICLE, name="Billing")
     assert make(admin, "Invoices", category_id=billing.pk).category == billing
+
+
+schema = openapi_schema(r"^/api/v1/kb/")
+
+
+@pytest.fixture
+def token(admin: Any) -> Iterator[str]:
+    for n in range(3):
+        make(admin, f"Article {n}", status="published")
+    with kept_test_connection():
+        yield schema_token(admin, READ_WRITE)
+
+
+@contract_cases(schema)
+@schema_settings(max_examples=15)
+def test_articles_api_conforms_to_its_openapi(case: Any, token: str) -> None:
+    check_case(case, token)
