@@ -141,6 +141,8 @@ ARTICLES = RecordKind(
     api_module=article_api.__name__,
     api_docs=article_api.ARTICLE_DOCS,
     searchable=True,
+    export_columns=exports.ARTICLE_COLUMNS,
+    export_rows=exports.ARTICLE_ROWS,
 )
 
 ALL = (TICKETS, ARTICLES)
