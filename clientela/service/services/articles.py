@@ -9,6 +9,7 @@ link is one-to-one and only between languages.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypedDict
 
 from django.db import IntegrityError, transaction
@@ -28,6 +29,7 @@ from clientela.service.models import Article, Category, KbSearchMiss
 from clientela.service.models.articles import public_search_resource
 
 TEXT = ("title", "body")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 class ArticleData(TypedDict, total=False):
@@ -221,7 +223,7 @@ def article_vote(*, article: Article, helpful: bool) -> None:
 
 def kb_search_miss_record(*, query: str, language: str) -> KbSearchMiss | None:
     """Note a help-centre search that found nothing, once per folded query."""
-    folded = " ".join(fold(query).split())[:200]
+    folded = " ".join(_WORD.findall(fold(query)))[:200]
     if not folded or language not in Language.values:
         return None
     now = timezone.now()

@@ -76,6 +76,7 @@ def test_a_search_with_no_result_is_recorded_for_the_authors(articles: Any, admi
     assert "Change your address" in client.get("/help/", {"q": "address"}).content.decode()
     client.get("/help/", {"q": "Cancelación  PEDIDO"})
     client.get("/help/", {"q": "cancelacion pedido", "lang": "en"})
+    client.get("/help/", {"q": "¿¡!!?"})  # no word: nothing to note
     miss = KbSearchMiss.objects.get()
     assert (miss.query, miss.language, miss.times) == ("cancelacion pedido", "en", 2)
     staff = Client()
@@ -105,11 +106,15 @@ def test_votes_beyond_the_rate_limit_are_not_counted(
     articles: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(help_views, "VOTE_RATE", "1/h")
+    monkeypatch.setattr(help_views, "MISS_RATE", "1/h")
     url = f"/help/{articles['en'].slug}/vote/"
     Client().post(url, {"helpful": "yes"})
     assert Client().post(url, {"helpful": "yes"}).status_code == 302
     articles["en"].refresh_from_db()
     assert articles["en"].helpful_count == 1
+    Client().get("/help/", {"q": "zebra"})
+    assert Client().get("/help/", {"q": "giraffe"}).status_code == 200
+    assert list(KbSearchMiss.objects.values_list("query", flat=True)) == ["zebra"]
 
 
 def test_the_front_page_shows_a_few_articles_per_category(admin: Any) -> None:

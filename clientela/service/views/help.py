@@ -25,8 +25,9 @@ from clientela.service.kb_render import render_markdown
 from clientela.service.selectors import articles as selectors
 from clientela.service.services.articles import article_vote, kb_search_miss_record
 
-#: Votes one address may cast per hour (all articles together).
-VOTE_RATE = "60/h"
+#: Votes one address may cast per hour (all articles together), and searches with no
+#: result it may add to the authors' list (a robot cannot fill the table).
+VOTE_RATE, MISS_RATE = "60/h", "30/h"
 _VOTED = "kb_votes"
 _LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -37,6 +38,12 @@ def visitor_language(request: HttpRequest) -> str:
         return asked
     found = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
     return found.split("-")[0] if found.split("-")[0] in _LANGUAGES else "en"
+
+
+def _within(request: HttpRequest, group: str, rate: str) -> bool:
+    """Count one more for the visitor's address; False once over ``rate``."""
+    counted = usage(group=group, key=client_ip_key(request), rate=rate)
+    return counted is None or not counted.exceeded
 
 
 def _render(
@@ -68,7 +75,7 @@ def help_index(request: HttpRequest) -> HttpResponse:
     }
     if query:
         results = selectors.public_search(query=query, language=language)
-        if not results:
+        if not results and _within(request, "kb-miss", MISS_RATE):
             kb_search_miss_record(query=query, language=language)
         context["results"] = results
     else:
@@ -110,8 +117,7 @@ def help_vote(request: HttpRequest, slug: str) -> HttpResponse:
     done = request.session.get(_VOTED, [])
     answer = request.POST.get("helpful")
     if answer in ("yes", "no") and article.pk not in done:
-        counted = usage(group="kb-vote", key=client_ip_key(request), rate=VOTE_RATE)
-        if counted is None or not counted.exceeded:
+        if _within(request, "kb-vote", VOTE_RATE):
             article_vote(article=article, helpful=answer == "yes")
         request.session[_VOTED] = [*done, article.pk][-200:]
     return redirect(reverse("service:help-article", args=[article.slug]) + "?voted=1")
