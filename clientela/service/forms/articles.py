@@ -11,7 +11,7 @@ from clientela.core.choices import Language
 from clientela.core.forms import BootstrapMixin, set_choices
 from clientela.service.choices import ArticleStatus
 from clientela.service.models import Article
-from clientela.service.selectors.articles import article_categories
+from clientela.service.selectors.articles import article_categories, translation_candidates
 from clientela.service.services.articles import ArticleData
 
 BLANK: list[tuple[Any, Any]] = [("", "—")]
@@ -19,6 +19,14 @@ BLANK: list[tuple[Any, Any]] = [("", "—")]
 
 def _categories() -> list[tuple[Any, Any]]:
     return BLANK + [(c.pk, c.name) for c in article_categories()]
+
+
+def translation_choices(user: Any, article: Article | None) -> list[tuple[Any, Any]]:
+    """The articles this one may be linked to, as "Title (es)"."""
+    if user is None:
+        return []
+    found = translation_candidates(user=user, article=article)
+    return [(a.pk, f"{a.title} ({a.language})") for a in found]
 
 
 class ArticleForm(BootstrapMixin, forms.Form):
@@ -50,15 +58,12 @@ class ArticleForm(BootstrapMixin, forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, users: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, users: Any = (), user: Any = None, record: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "category", _categories())
-        others = Article.objects.filter(deleted_at__isnull=True).only("pk", "title", "language")
-        set_choices(
-            self,
-            "translation_of",
-            BLANK + [(a.pk, f"{a.title} ({a.language})") for a in others.order_by("title")[:500]],
-        )
+        set_choices(self, "translation_of", BLANK + translation_choices(user, record))
 
     @classmethod
     def initial_for(cls, article: Article) -> dict[str, Any]:

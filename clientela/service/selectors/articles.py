@@ -69,6 +69,21 @@ def article_get(*, user: Any, pk: Any) -> Article:
     return found
 
 
+def translation_candidates(
+    *, user: Any, article: Article | None, limit: int = 500
+) -> list[Article]:
+    """Articles ``user`` may link ``article`` to as its other-language version: those
+    not linked yet, and its current link (for the form's choices)."""
+    free = articles_visible(user).filter(translation_of__isnull=True, translation__isnull=True)
+    if article is not None and article.pk:
+        free = free.exclude(pk=article.pk)
+    found = list(free.only("pk", "title", "language").order_by("title", "id")[:limit])
+    current = article.other_version if article is not None else None
+    if current is not None and current not in found:
+        found.insert(0, current)
+    return found
+
+
 def article_trash_get(*, user: Any, pk: Any) -> Article:
     q = visibility_q(user, RESOURCE)
     found = None

@@ -219,3 +219,21 @@ def token(admin: Any) -> Iterator[str]:
 @schema_settings(max_examples=15)
 def test_articles_api_conforms_to_its_openapi(case: Any, token: str) -> None:
     check_case(case, token)
+
+
+def test_the_form_links_the_spanish_version_once(admin: Any) -> None:
+    english = make(admin, "Returns", status="published")
+    client = Client()
+    client.force_login(admin)
+    form = {"body": "Texto.", "language": "es", "status": "published"}
+    assert f'value="{english.pk}"' in client.get("/articles/new/").content.decode()
+    linked = client.post("/articles/new/", {**form, "title": "Devoluciones",
+                                            "translation_of": english.pk})  # fmt: skip
+    assert linked.status_code == 302
+    spanish = Article.objects.get(title="Devoluciones")
+    assert spanish.translation_of == english
+    again = client.post("/articles/new/", {**form, "title": "Otra", "translation_of": english.pk})
+    assert again.status_code == 200
+    assert not Article.objects.filter(title="Otra").exists()
+    page = client.get(f"/help/{english.slug}/").content.decode()
+    assert f"/help/{spanish.slug}/" in page

@@ -47,6 +47,9 @@ class ArticleDetailView(RecordDetailView):
 class ArticleFormView(RecordFormView):
     error_targets = ERROR_TARGETS
 
+    def form_kwargs(self, record: Any) -> dict[str, Any]:
+        return {**super().form_kwargs(record), "user": self.user, "record": record}
+
 
 def public_url(request: Any, article: Article) -> str:
     return str(request.build_absolute_uri(reverse("service:help-article", args=[article.slug])))
