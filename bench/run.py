@@ -12,6 +12,7 @@
     .venv/bin/python bench/run.py --only orders_import  # bench/orders_import.py, CDNOW
     .venv/bin/python bench/run.py --only sla          # bench/sla.py, no database
     .venv/bin/python bench/run.py --only service      # bench/service.py, own data file
+    .venv/bin/python bench/run.py --only kb           # bench/kb.py, own data file
 
 An existing data file is migrated to the current schema first (``migrate_if_needed``).
 
@@ -70,6 +71,7 @@ PARTS = (
     "orders_import",
     "sla",
     "service",
+    "kb",
 )
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {
@@ -82,6 +84,7 @@ OWN_PROCESS_PARTS = {
     "orders_import": False,
     "sla": False,
     "service": True,
+    "kb": True,
 }
 TARGETS = {
     "list_p95_ms": 50.0,

@@ -86,6 +86,10 @@ class RecordKind:
     #: The path segment of the pages and of the API ("deals": ``/deals/``,
     #: ``/api/v1/deals``).
     path: str
+    #: The API's path when it is not ``path``: a kind grouped under a prefix
+    #: (``kb/articles``: ``/api/v1/kb/articles``) keeps ``path`` one segment for the
+    #: pages, exports and operation names. Read it as ``api_route``.
+    api_path: str = ""
     singular: Any
     plural: Any
     icon: str = "bi-card-text"
@@ -233,6 +237,11 @@ class RecordKind:
             and rows is not None
             and (self.api_out is not None or rows.body is not None)
         )
+
+    @property
+    def api_route(self) -> str:
+        """The kind's collection under ``/api/v1/`` ("deals", "kb/articles")."""
+        return self.api_path or self.path
 
     @property
     def arg(self) -> str:

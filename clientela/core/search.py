@@ -242,7 +242,13 @@ def _name_order() -> str:
 
 
 def _ranked_sql(
-    user: Any, query: str, resources: Sequence[str], *, window: int, per_resource: bool
+    user: Any,
+    query: str,
+    resources: Sequence[str],
+    *,
+    window: int,
+    per_resource: bool,
+    everyone: bool = False,
 ) -> tuple[str, list[Any]] | None:
     """``SELECT`` of the candidate entries with their ``search_rank``, or None when there
     is nothing to search. The candidates are the first ``window`` visible
@@ -252,7 +258,11 @@ def _ranked_sql(
     alternatives = query_terms(query)
     if not alternatives:
         return None
-    visibility, vis_params = _visibility_sql(user, resources)
+    if everyone:
+        visibility = "e.resource IN (" + ", ".join("%s" for _r in resources) + ")"
+        vis_params: list[Any] = list(resources)
+    else:
+        visibility, vis_params = _visibility_sql(user, resources)
     if not visibility:
         return None
     scans: list[str] = []
@@ -329,3 +339,19 @@ def search_by_resource(
 def matching_object_ids(*, user: Any, resource: str, query: str, limit: int = 5000) -> list[int]:
     """Ids of ``resource`` records matching ``query`` (for the ``q`` filter of lists)."""
     return [e.object_id for e in search(user=user, query=query, resources=[resource], limit=limit)]
+
+
+def public_matching_ids(*, query: str, resource: str, limit: int = 20) -> list[int]:
+    """Ids of ``resource`` records matching ``query``, best first, whoever owns them:
+    only for a caller that then keeps the records public by a rule of its own (the
+    help centre shows published articles to visitors who are not signed in)."""
+    window = max(SORT_WINDOW, limit)
+    ranked = _ranked_sql(None, query, [resource], window=window, per_resource=False, everyone=True)
+    if ranked is None:
+        return []
+    sql, params = ranked
+    sql = (
+        f"SELECT * FROM ({sql}) AS hits "  # noqa: S608 - no user text in the SQL
+        f"ORDER BY search_rank, {_name_order()}, id LIMIT %s"
+    )
+    return [e.object_id for e in SearchEntry.objects.raw(sql, [*params, limit])]

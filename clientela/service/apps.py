@@ -64,6 +64,19 @@ class ServiceConfig(AppConfig):
             )
         )
 
+        register_nav_item(
+            NavItem(
+                "knowledge-base",
+                _("Knowledge base"),
+                "service:article-list",
+                "bi-journal-text",
+                40,
+                group="service",
+                resource="service.article",
+                match=("service:article-", "service:kb-"),
+            )
+        )
+
     def _register_inbound(self) -> None:
         """E-mail to a queue's address becomes a ticket (or joins its ticket)."""
         from clientela.core.registry import InboundHandler, register_inbound_handler

@@ -113,3 +113,11 @@ class CategoryKind(models.TextChoices):
     TICKET = "ticket", _("Ticket category")
     COMPLAINT = "complaint", _("Complaint category")
     ROOT_CAUSE = "root_cause", _("Root cause")
+    ARTICLE = "article", _("Knowledge-base category")
+
+
+class ArticleStatus(models.TextChoices):
+    """A knowledge-base article is seen by customers only once published."""
+
+    DRAFT = "draft", pgettext_lazy("article", "Draft")
+    PUBLISHED = "published", pgettext_lazy("article", "Published")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop, override
 from clientela.contacts.selectors import person_list
 from clientela.core.demo import DEMO_PREFIX
 from clientela.core.models import Team, User
+from clientela.service import demo_kb
 from clientela.service.calendars import calendar_of
 from clientela.service.choices import (
     AssignmentMode,
@@ -176,6 +177,7 @@ def load(seed: int) -> str:
     admin = _user("admin")
     ServiceSettings.load()
     support, complaints, categories = _setup(admin)
+    demo_kb.load(admin, random.Random(seed + 7))
     customers = list(person_list(user=admin).exclude(email="").order_by("id")[:300])
     if not customers:
         return ""
@@ -303,6 +305,7 @@ def remove() -> None:
     """What the demo made: the tickets of demo users, its queues, policy, calendar and
     categories (by their names, in whichever language it ran)."""
     Ticket.objects.filter(owner__username__startswith=DEMO_PREFIX).delete()
+    demo_kb.remove(_names(*demo_kb.TOPICS))
     Queue.objects.filter(email__in=["support@example.com", "complaints@example.com"]).delete()
     SlaPolicy.objects.filter(name__in=_names(gettext_noop("Standard"))).delete()
     BusinessCalendar.objects.filter(name__in=_names(gettext_noop("Madrid office"))).delete()

@@ -1,7 +1,7 @@
-"""The exports of tickets (``RecordKind.export_columns`` / ``export_rows``, see
-``core.exports``): read through the kind's scoped list selector with the list's
-filters and order, each row the API's body of the ticket. Internal notes are never
-exported (the ticket's body has none)."""
+"""The exports of tickets and knowledge-base articles (``RecordKind.export_columns`` /
+``export_rows``, see ``core.exports``): read through the kind's scoped list selector
+with the list's filters and order, each row the API's body of the record. Internal
+notes are never exported (the ticket's body has none)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from clientela.core.exports import (
     text_of,
     username,
 )
-from clientela.service.models import Ticket
+from clientela.service.models import Article, Ticket
+from clientela.service.selectors.articles import article_list
 from clientela.service.selectors.tickets import ticket_list
 
 TICKET_COLUMNS = (
@@ -51,4 +52,27 @@ TICKET_ROWS = ExportRows(
         "organization": text_of(t.organization),
         "category": text_of(t.category),
     },
+)
+
+ARTICLE_COLUMNS = (
+    ID_COLUMN,
+    *(field_column(Article, name) for name in ("title", "slug", "language", "status")),
+    name_column("category", gettext_lazy("category")),
+    name_column("author", gettext_lazy("author")),
+    *(
+        field_column(Article, name)
+        for name in (
+            "helpful_count",
+            "not_helpful_count",
+            "published_at",
+            "created_at",
+            "updated_at",
+            "body",
+        )
+    ),
+)
+
+ARTICLE_ROWS = ExportRows(
+    select=article_list,
+    names=lambda a: {"category": text_of(a.category), "author": username(a.owner)},
 )

@@ -11,8 +11,15 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clientela.core.choices import Language
 from clientela.core.filters import ChoiceParam, Errors, IdParam, ListFilters, Sorts, TextParam
-from clientela.service.choices import SlaState, TicketPriority, TicketStatus, TicketType
+from clientela.service.choices import (
+    ArticleStatus,
+    SlaState,
+    TicketPriority,
+    TicketStatus,
+    TicketType,
+)
 
 #: ``status=active``: every status that still needs work (the default of the queues).
 ACTIVE = "active"
@@ -78,3 +85,33 @@ class TicketFilters(ListFilters):
             self.assignee_id = IdParam().clean(raw)
         except forms.ValidationError:
             errors[key] = [_("Give the assignee as a user id, “me” or “none”.")]
+
+
+@dataclass
+class ArticleFilters(ListFilters):
+    """The knowledge base's list: words, status, language, category."""
+
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
+        "q": TextParam(limit=200),
+        "status": ChoiceParam(
+            ArticleStatus.choices, message=gettext_lazy("Unknown status “%(value)s”.")
+        ),
+        "language": ChoiceParam(
+            Language.choices, message=gettext_lazy("Unknown language “%(value)s”.")
+        ),
+        "category_id": IdParam(),
+    }
+    SORTS: ClassVar[Sorts] = {
+        "title": ("title", "id"),
+        "updated": ("updated_at", "id"),
+        "created": ("created_at", "id"),
+        "helpful": ("helpful_count", "id"),
+    }
+    DEFAULT_SORT = "title"
+
+    q: str = ""
+    status: str = ""
+    language: str = ""
+    category_id: int | None = None
+    sort: str = "title"
+    descending: bool = False

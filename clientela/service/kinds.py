@@ -1,5 +1,5 @@
 """The kinds of record the service app owns, declared once (see ``core.kinds``):
-tickets. ``ServiceConfig.ready()`` registers them."""
+tickets and knowledge-base articles. ``ServiceConfig.ready()`` registers them."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.kinds import ListColumn, RecordKind
 from clientela.service import exports
+from clientela.service.api import articles as article_api
 from clientela.service.api import tickets as ticket_api
-from clientela.service.filters import TicketFilters
+from clientela.service.filters import ArticleFilters, TicketFilters
+from clientela.service.forms.articles import ArticleForm, article_filter_form
 from clientela.service.forms.tickets import TicketForm, ticket_filter_form
-from clientela.service.models import Ticket
+from clientela.service.models import Article, Ticket
+from clientela.service.selectors import articles as article_selectors
 from clientela.service.selectors import tickets as ticket_selectors
+from clientela.service.services import articles as article_services
 from clientela.service.services import tickets as ticket_services
 
 SCOPES = ("service:read", "service:write")
@@ -81,4 +85,64 @@ TICKETS = RecordKind(
     export_rows=exports.TICKET_ROWS,
 )
 
-ALL = (TICKETS,)
+ARTICLES = RecordKind(
+    resource=Article.RESOURCE,
+    model=Article,
+    namespace="service",
+    url_prefix="article",
+    path="articles",
+    api_path="kb/articles",
+    singular=_("article"),
+    plural=_("Knowledge base"),
+    icon="bi-journal-text",
+    create_first=_("Write the first article"),
+    list_selector=article_selectors.article_list,
+    get_selector=article_selectors.article_get,
+    trash_get=article_selectors.article_trash_get,
+    create=article_services.article_create,
+    update=article_services.article_update,
+    trash=article_services.article_trash,
+    restore=article_services.article_restore,
+    name_fields=("title",),
+    form_class=ArticleForm,
+    columns=(
+        ListColumn(_("Title"), "title"),
+        ListColumn(_("Category"), None, SMALL),
+        ListColumn(_("Language"), None, MEDIUM),
+        ListColumn(_("Status"), None),
+        ListColumn(_("Helpful"), "helpful", LARGE),
+        ListColumn(_("Updated"), "updated", MEDIUM),
+    ),
+    filters=ArticleFilters,
+    filter_form=article_filter_form,
+    row_template="service/kb/_row.html",
+    list_template="service/kb/list.html",
+    detail_template="service/kb/detail.html",
+    form_template="service/kb/form.html",
+    results_id="article-results",
+    new_label=_("New article"),
+    empty_message=_("No articles yet. Articles answer what customers ask most."),
+    no_match_message=_("No article matches these filters."),
+    page_messages={
+        "created": _("Article “%(title)s” created."),
+        "saved": _("Article “%(title)s” saved."),
+        "deleted": _("Article “%(title)s” is in the trash."),
+        "restored": _("Article “%(title)s” is back from the trash."),
+    },
+    api_scopes=SCOPES,
+    api_in=article_api.ArticleIn,
+    api_patch=article_api.ArticlePatch,
+    api_out_schema=article_api.ArticleOut,
+    api_list_params=article_api.ArticleListParams,
+    api_list=article_api.articles_query,
+    api_data=article_api.article_data,
+    api_out=article_api.article_out,
+    api_tag="knowledge base",
+    api_module=article_api.__name__,
+    api_docs=article_api.ARTICLE_DOCS,
+    searchable=True,
+    export_columns=exports.ARTICLE_COLUMNS,
+    export_rows=exports.ARTICLE_ROWS,
+)
+
+ALL = (TICKETS, ARTICLES)

@@ -248,7 +248,8 @@ class _RecordApi:
 
     def register(self, router: Router) -> None:
         kind, out = self.kind, self.kind.api_out_schema
-        collection, item = f"/{kind.path}", f"/{kind.path}/{{{self.id_name}}}"
+        collection = f"/{kind.api_route}"
+        item = f"{collection}/{{{self.id_name}}}"
         pk = {self.id_name: (RecordId, _REQUIRED)}
         response = {"response": (HttpResponse, _REQUIRED)}
         redirect = REDIRECT if kind.api_missing is not None else {}

@@ -175,8 +175,12 @@ SERVER_RULES: dict[str, frozenset[str]] = {
             "extra_holidays",
             # An SLA policy: one target per priority.
             "targets",
+            # A knowledge-base article's language, against its linked translation's.
+            "language",
         }
     ),
+    # A value another record holds already (an article's web address).
+    "unique": frozenset({"slug"}),
     # Amounts are decimal strings (exact, unlike JSON numbers): their range and number
     # of decimals are checked by the server.
     "decimal strings": frozenset(

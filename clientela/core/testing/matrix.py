@@ -226,7 +226,7 @@ def record_links(kind: RecordKind, pk: int) -> list[str]:
 
 
 def api_url(kind: RecordKind, pk: Any = None) -> str:
-    return f"/api/v1/{kind.path}" + ("" if pk is None else f"/{pk}")
+    return f"/api/v1/{kind.api_route}" + ("" if pk is None else f"/{pk}")
 
 
 def api_for(kind: RecordKind, user: Any) -> Api:

@@ -26,7 +26,7 @@ def _query_schema(path: str, name: str) -> dict[str, Any]:
     "kind", [k for k in api_kinds() if k.filters is not None], ids=lambda k: k.resource
 )
 def test_a_list_s_sort_is_the_enum_of_its_kind_s_sorts(kind: Any) -> None:
-    parameters = openapi()["paths"][f"/api/v1/{kind.path}"]["get"]["parameters"]
+    parameters = openapi()["paths"][f"/api/v1/{kind.api_route}"]["get"]["parameters"]
     sort = next((p["schema"] for p in parameters if p["name"] == "sort"), None)
     if sort is None:
         return  # a list without a sort parameter (deals, orders: newest first)

@@ -210,7 +210,7 @@ def test_a_next_that_is_not_a_local_path_is_ignored(
 
 def _create_paths() -> list[str]:
     return sorted(
-        {f"/api/v1/{kind.path}" for kind in record_kinds() if kind.api_in and kind.create}
+        {f"/api/v1/{kind.api_route}" for kind in record_kinds() if kind.api_in and kind.create}
     )
 
 

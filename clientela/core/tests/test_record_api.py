@@ -27,8 +27,8 @@ def openapi() -> dict[str, Any]:
 
 def _operations(kind: RecordKind) -> dict[str, dict[str, Any]]:
     id_name = kind.api_id_name or f"{kind.url_prefix}_id"
-    collection = openapi()["paths"][f"/api/v1/{kind.path}"]
-    item = openapi()["paths"][f"/api/v1/{kind.path}/{{{id_name}}}"]
+    collection = openapi()["paths"][f"/api/v1/{kind.api_route}"]
+    item = openapi()["paths"][f"/api/v1/{kind.api_route}/{{{id_name}}}"]
     found = {
         "list": collection.get("get"),
         "create": collection.get("post"),

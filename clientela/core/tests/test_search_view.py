@@ -146,7 +146,7 @@ def test_hits_are_grouped_under_a_heading_per_kind_best_kind_first(
 def test_the_box_says_what_it_finds_in_the_readers_language(client: Any, rep_north: Any) -> None:
     client.force_login(rep_north)
     html = client.get(reverse("core:search")).content.decode()
-    hint = "Search organizations, people, leads, deals, quotes, orders, tickets…"
+    hint = "Search organizations, people, leads, deals, quotes, orders, tickets, knowledge base…"
     assert f'placeholder="{hint}"' in html  # the header's box
     assert html.count(hint) >= 2  # and the page's own
     rep_north.language = "es"
@@ -154,5 +154,5 @@ def test_the_box_says_what_it_finds_in_the_readers_language(client: Any, rep_nor
     html = client.get(reverse("core:search")).content.decode()
     assert (
         'placeholder="Buscar organizaciones, personas, clientes potenciales, oportunidades, '
-        'presupuestos, pedidos, tickets…"'
+        'presupuestos, pedidos, tickets, base de conocimiento…"'
     ) in html

@@ -1,6 +1,7 @@
 """The service app's data: tickets and their messages, queues and agents, SLA policies
 on business calendars, and the service settings."""
 
+from clientela.service.models.articles import Article, KbSearchMiss
 from clientela.service.models.canned import CannedAnswer
 from clientela.service.models.config import Category, ServiceSettings
 from clientela.service.models.queues import AgentStatus, Queue, QueueMember
@@ -9,9 +10,11 @@ from clientela.service.models.tickets import Ticket, TicketAttachment, TicketMes
 
 __all__ = [
     "AgentStatus",
+    "Article",
     "BusinessCalendar",
     "CannedAnswer",
     "Category",
+    "KbSearchMiss",
     "Queue",
     "QueueMember",
     "ServiceSettings",

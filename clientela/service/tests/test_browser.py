@@ -1,7 +1,7 @@
 """The service desk in Chromium (Playwright): an agent opens "My tickets", picks the
-ticket due first, answers the customer with a canned answer and sets it pending, at
-1280 and 390 px, in English and Spanish; nothing wider than the screen. Screenshots
-go to test-artifacts/."""
+ticket due first, answers the customer with a canned answer and a knowledge-base link
+and sets it pending, at 1280 and 390 px, in English and Spanish; nothing wider than the
+screen. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from clientela.core.testing.browser import (
 from clientela.service.choices import TicketStatus
 from clientela.service.models import Ticket
 from clientela.service.services import tickets as services
+from clientela.service.services.articles import article_create
 from clientela.service.services.canned import canned_answer_save
 from clientela.service.tests.helpers import make_queue
 
@@ -30,12 +31,14 @@ WORDS = {
         "send": "Send",
         "sent": "Reply sent.",
         "pending": "Pending customer",
+        "kb": "Insert link in reply",
     },
     "es": {
         "mine": "Mis tickets",
         "send": "Enviar",
         "sent": "Respuesta enviada.",
         "pending": "Pendiente del cliente",
+        "kb": "Insertar enlace en la respuesta",
     },
 }
 
@@ -55,6 +58,10 @@ def test_an_agent_answers_the_ticket_due_first(
     queue = make_queue(agents=[rep_north])
     canned_answer_save(
         actor=admin, data={"title": "Thanks", "body": "Thank you, {{ customer_first_name }}."}
+    )
+    article = article_create(
+        actor=admin,
+        data={"title": "Replace a broken lid", "body": "Order a new lid.", "status": "published"},
     )
     ticket = services.ticket_create(
         actor=admin,
@@ -84,6 +91,12 @@ def test_an_agent_answers_the_ticket_due_first(
     page.select_option("#canned-answer", label="Thanks")
     wait_until(page, "document.querySelector('#reply-body').value.includes('Lucía')")
     assert page.input_value("#reply-body").startswith("We are sending a new lid today.")
+    # A suggested article's public link goes in after it (htmx too).
+    insert = page.get_by_role("button", name=words["kb"])
+    (insert.tap if width < PHONE_BELOW else insert.click)()
+    wait_until(
+        page, f"document.querySelector('#reply-body').value.includes('/help/{article.slug}/')"
+    )
     page.select_option("#reply-status", TicketStatus.PENDING)
     send = page.get_by_role("button", name=words["send"], exact=True)
     (send.tap if width < PHONE_BELOW else send.click)()
@@ -98,4 +111,6 @@ def test_an_agent_answers_the_ticket_due_first(
     page.screenshot(path=str(artifacts_dir / f"service-ticket-{width}px-{language}.png"))
     answered = Ticket.objects.get(pk=ticket.pk)
     assert (answered.status, answered.first_responded_at is not None) == ("pending", True)
-    assert answered.messages.get().body.endswith("Thank you, Lucía.")
+    body = answered.messages.get().body
+    assert "Thank you, Lucía." in body
+    assert body.endswith(f"/help/{article.slug}/")

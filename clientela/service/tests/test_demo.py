@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from clientela.service import demo
 from clientela.service.choices import TicketStatus, TicketType
-from clientela.service.models import Queue, SlaPolicy, Ticket
+from clientela.service.models import Article, KbSearchMiss, Queue, SlaPolicy, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +34,10 @@ def test_the_demo_fills_the_service_desk(capsys: Any) -> None:
     # Every agent of a queue got tickets by its rule.
     assert tickets.filter(assignee__isnull=False).values("assignee").distinct().count() >= 3
     assert tickets.filter(created_at__lt=tickets.order_by("-created_at")[0].created_at).exists()
+    # The knowledge base: 30 articles in each language, linked, most published.
+    articles = Article.objects.all()
+    assert articles.filter(language="en").count() == articles.filter(language="es").count() == 30
+    assert articles.filter(language="es", translation_of__language="en").count() == 30
+    assert articles.filter(status="draft").exists()
+    assert articles.filter(status="published").count() > 40
+    assert KbSearchMiss.objects.exists()

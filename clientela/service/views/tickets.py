@@ -40,6 +40,7 @@ from clientela.service.forms.tickets import (
 )
 from clientela.service.kinds import TICKETS
 from clientela.service.models import Queue, Ticket
+from clientela.service.selectors.articles import suggested_articles
 from clientela.service.selectors.canned import canned_answers_for
 from clientela.service.selectors.customer import customer_context
 from clientela.service.selectors.tickets import may_work_on, ticket_by_number, ticket_messages
@@ -70,6 +71,7 @@ class TicketDetailView(RecordDetailView):
             "can_edit": works_on and self.may("update"),
             "reply_form": ReplyForm(statuses=_statuses(ticket)),
             "canned": list(canned_answers_for(ticket=ticket)) if works_on else [],
+            "kb_suggestions": suggested_articles(user=self.user, ticket=ticket) if works_on else [],
             "merge_form": MergeForm(),
         }
 
