@@ -52,6 +52,17 @@ class ServiceConfig(AppConfig):
                 resource="service.ticket",
             )
         )
+        register_nav_item(
+            NavItem(
+                "satisfaction",
+                _("Satisfaction"),
+                "service:satisfaction",
+                "bi-emoji-smile",
+                60,
+                group="service",
+                resource="service.ticket",
+            )
+        )
 
     def _register_inbound(self) -> None:
         """E-mail to a queue's address becomes a ticket (or joins its ticket)."""
