@@ -136,9 +136,10 @@ def csat_summary(
 def _month(value: Any) -> datetime.date:
     """The first day of a month as ``TruncMonth`` gives it (a datetime, or a date)."""
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.date()
-    return value  # type: ignore[no-any-return]
+        moment = timezone.localtime(value) if timezone.is_aware(value) else value
+        return moment.date()
+    assert isinstance(value, datetime.date)
+    return value
 
 
 def csat_total(rows: list[CsatRow]) -> CsatRow:

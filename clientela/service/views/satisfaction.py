@@ -67,7 +67,9 @@ def _failed(request: HttpRequest, error: RatingLinkError) -> HttpResponse:
     return _public(request, "problem.html", {"message": error.message}, status=error.status)
 
 
-def _rated(request: HttpRequest, token: str, outcome: services.RatingOutcome, **extra: Any) -> Any:
+def _rated(
+    request: HttpRequest, token: str, outcome: services.RatingOutcome, **extra: Any
+) -> HttpResponse:
     rating = outcome.rating
     context = {
         "rating": rating,
@@ -76,9 +78,9 @@ def _rated(request: HttpRequest, token: str, outcome: services.RatingOutcome, **
         "token": token,
         "created": outcome.created,
         "form": CommentForm() if outcome.can_comment else None,
-        **extra,
     }
-    return _public(request, "rated.html", context, status=extra.pop("status", 200))
+    status = int(extra.pop("status", 200))
+    return _public(request, "rated.html", context | extra, status=status)
 
 
 @never_cache
