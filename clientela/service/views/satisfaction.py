@@ -59,7 +59,9 @@ def _public(
     response = render(request, f"service/rating/{template}", context, status=status)
     response["Content-Language"] = translation.get_language()
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # The link carries the token: never sent to another site (and "no-referrer" would
+    # make the browser send "Origin: null", which the CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
