@@ -22,10 +22,14 @@ from clientela.contacts.selectors import person_list
 from clientela.core import search
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction, Language
-from clientela.core.custom_fields import clean_custom_values
 from clientela.core.errors import NotFound
 from clientela.core.models import User
-from clientela.core.services import RecordWrites, record_restore, record_trash, tags_from_names
+from clientela.core.services import (
+    RecordWrites,
+    clean_tags_and_custom,
+    record_restore,
+    record_trash,
+)
 from clientela.core.validation import Errors, add, clean_text, raise_errors
 from clientela.sales.models import DocumentSequence
 from clientela.sales.selectors.deals import deal_for_link
@@ -259,25 +263,6 @@ def _clean_status(ticket: Ticket, before: str, data: TicketData, errors: Errors)
     ticket.status = status
 
 
-def _clean_extras(ticket: Ticket, data: TicketData, errors: Errors) -> list[Any] | None:
-    """Custom field values (set on the ticket) and the tags (returned, None: unchanged),
-    as people and organizations take them."""
-    if "custom" in data or ticket.pk is None:
-        try:
-            ticket.custom = clean_custom_values(
-                Ticket.RESOURCE, data.get("custom", {}), existing=ticket.custom
-            )
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if "tags" not in data:
-        return None
-    try:
-        return tags_from_names(data["tags"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        return None
-
-
 def _finish(ticket: Ticket, errors: Errors) -> None:
     done = ticket.status in (TicketStatus.SOLVED, TicketStatus.CLOSED)
     if done and ticket.type == TicketType.COMPLAINT and not ticket.resolution.strip():
@@ -312,7 +297,7 @@ def _apply(actor: User, ticket: Ticket, data: TicketData) -> None:
     assignee_changed = _clean_assignee(ticket, data, errors)
     _clean_complaint(ticket, data, errors)
     _clean_status(ticket, before_status, data, errors)
-    tags = _clean_extras(ticket, data, errors)
+    tags = clean_tags_and_custom(ticket, Ticket.RESOURCE, data, errors)
     _finish(ticket, errors)
     raise_errors(errors)
     now = timezone.now()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pytest
@@ -45,9 +45,8 @@ def _solved_with_links(
     admin: Any, customer: Any, smtp_server: Any, settings: Any, **data: Any
 ) -> tuple[Ticket, list[str]]:
     smtp_server.use(settings)
-    ticket = services.ticket_create(
-        actor=admin, data={"subject": "Pedido roto", "person_id": customer.pk, **data}
-    )
+    fields = {"subject": "Pedido roto", "person_id": customer.pk, **data}
+    ticket = services.ticket_create(actor=admin, data=cast(services.TicketData, fields))
     _solve(admin, ticket)
     [mail] = smtp_server.messages
     return ticket, _links(mail)

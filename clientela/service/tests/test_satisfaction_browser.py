@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from clientela.core.testing.browser import PHONE_BELOW, overflow
+from clientela.core.testing.browser import PHONE_BELOW, open_page, overflow
 from clientela.service.choices import TicketStatus
 from clientela.service.models import RatingInvitation, TicketRating
 from clientela.service.services import tickets as services
@@ -40,6 +40,7 @@ WORDS = {
 def test_a_customer_rates_a_solved_ticket_and_comments(
     browser: Any,
     live_server: Any,
+    client: Any,
     admin: Any,
     person_factory: Any,
     artifacts_dir: Any,
@@ -58,15 +59,8 @@ def test_a_customer_rates_a_solved_ticket_and_comments(
     link = reverse("service:rate", args=[rating_token(invitation, 4)])
 
     phone = width < PHONE_BELOW
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": 844 if phone else 800},
-        is_mobile=phone,
-        has_touch=phone,
-    )
-    context.set_default_timeout(20_000)
+    context, page = open_page(browser, live_server, client, None, width)
     try:
-        page = context.new_page()
         page.goto(link)
         assert words["thanks"] in page.locator("#rating-title").inner_text()
         assert TicketRating.objects.get(ticket=ticket).score == 4
