@@ -11,15 +11,18 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from clientela.core.errors import NotFound
 from clientela.core.testing.api import Api
 from clientela.service.choices import TicketStatus
 from clientela.service.models import RatingInvitation, ServiceSettings, Ticket, TicketRating
 from clientela.service.services import satisfaction
 from clientela.service.services import tickets as services
+from clientela.service.services.config import service_settings_update
 from clientela.service.tests.helpers import make_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -247,3 +250,20 @@ def test_the_ticket_page_and_the_api_show_the_rating(
     assert "5 of 5" in page
     body = Api(admin, ("service:read",)).get(f"/api/v1/tickets/{ticket.pk}").json()
     assert body["rating"]["score"] == 5
+
+
+def test_the_survey_settings_refuse_bad_input(admin: Any, rep_north: Any) -> None:
+    for bad, field in (
+        ({"csat_valid_days": 0}, "csat_valid_days"),
+        ({"csat_valid_days": 91}, "csat_valid_days"),
+        ({"csat_valid_days": "7"}, "csat_valid_days"),
+        ({"csat_enabled": "yes"}, "csat_enabled"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            service_settings_update(actor=admin, data=bad)  # type: ignore[arg-type]
+        assert set(caught.value.message_dict) == {field}
+    with pytest.raises(NotFound):
+        service_settings_update(actor=rep_north, data={"csat_enabled": False})
+    change = {"csat_enabled": False, "csat_valid_days": 30}
+    saved = service_settings_update(actor=admin, data=change)  # type: ignore[arg-type]
+    assert (saved.csat_enabled, saved.csat_valid_days) == (False, 30)
