@@ -293,6 +293,9 @@ CLIENTELA_TRASH_DAYS = env_int("CLIENTELA_TRASH_DAYS", 30, minimum=1)
 # es, US for en; core.company.default_country).
 CLIENTELA_DEFAULT_PHONE_REGION = env_phone_region("CLIENTELA_DEFAULT_PHONE_REGION", "")
 CLIENTELA_MAX_ATTACHMENT_MB = env_int("CLIENTELA_MAX_ATTACHMENT_MB", 10, minimum=1)
+#: The address customers reach this server at, for links in e-mails sent without a
+#: request at hand (a solved ticket's rating links).
+CLIENTELA_PUBLIC_URL = env_str("CLIENTELA_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 #: Inbound e-mail (core/inbound): the largest raw message taken, in bytes, from a mailbox
 #: or from POST /api/v1/inbound-email (a bigger one is kept as a flagged stub); how many
 #: messages a poll fetches at a time.

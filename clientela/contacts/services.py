@@ -29,15 +29,14 @@ from clientela.contacts.models import Membership, Organization, Person
 from clientela.contacts.selectors import merged_into
 from clientela.core import search
 from clientela.core.company import default_language
-from clientela.core.custom_fields import clean_custom_values
 from clientela.core.models import Team, User
 from clientela.core.normalize import normalize_phone
 from clientela.core.permissions import visibility_q
 from clientela.core.services import (
     RecordWrites,
+    clean_tags_and_custom,
     record_restore,
     record_trash,
-    tags_from_names,
 )
 from clientela.core.validation import assign_owner_team, clean_text
 
@@ -335,19 +334,7 @@ def _save_person(actor: User, person: Person, data: PersonData) -> None:
     memberships = (
         _clean_memberships(actor, data["memberships"], errors) if "memberships" in data else None
     )
-    if "custom" in data or person.pk is None:
-        try:
-            person.custom = clean_custom_values(
-                Person.RESOURCE, data.get("custom", {}), existing=person.custom
-            )
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    tags = None
-    if "tags" in data:
-        try:
-            tags = tags_from_names(data["tags"])
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    tags = clean_tags_and_custom(person, Person.RESOURCE, data, errors)
     _denormalize(person, details)
     _full_clean(person, errors)
     if errors:
@@ -428,19 +415,7 @@ def _save_organization(actor: User, org: Organization, data: OrganizationData) -
         errors["name"] = [_("Enter the organization's name.")]
     _assign_owner_team(actor, org, data, errors)
     details = _clean_details(org, data, errors)
-    if "custom" in data or org.pk is None:
-        try:
-            org.custom = clean_custom_values(
-                Organization.RESOURCE, data.get("custom", {}), existing=org.custom
-            )
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    tags = None
-    if "tags" in data:
-        try:
-            tags = tags_from_names(data["tags"])
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    tags = clean_tags_and_custom(org, Organization.RESOURCE, data, errors)
     _denormalize(org, details)
     _full_clean(org, errors)
     if errors:

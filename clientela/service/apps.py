@@ -58,12 +58,11 @@ class ServiceConfig(AppConfig):
                 _("Reports"),
                 "service:reports",
                 "bi-bar-chart",
-                40,
+                50,
                 group="service",
                 resource="service.ticket",
             )
         )
-
         register_nav_item(
             NavItem(
                 "knowledge-base",

@@ -2,9 +2,10 @@
 agents, an SLA policy on a Madrid business calendar (Spain's and Madrid's holidays),
 categories and root causes, and 500 tickets over the last 90 days in every status —
 some answered late, some breached and still open, complaints with their resolution and
-compensation. Made through the services, then dated back (the services stamp "now"),
-and their SLA clocks worked out again for those dates. Replies are logged, not
-e-mailed. Choices follow the seed; dates are relative to the load day."""
+compensation, and customers' ratings of most solved ones. Made through the services,
+then dated back (the services stamp "now"), and their SLA clocks worked out again for
+those dates. Replies are logged, not e-mailed, and nobody is asked for a rating.
+Choices follow the seed; dates are relative to the load day."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from clientela.service.models import (
     SlaPolicy,
     SlaTarget,
     Ticket,
+    TicketRating,
 )
 from clientela.service.services import sla
 from clientela.service.services import tickets as services
@@ -183,13 +185,67 @@ def load(seed: int) -> str:
         return ""
     now = timezone.now()
     count = ticket_count(len(customers))
-    for n in range(count):
-        _one_ticket(rng, admin, n, now, (support, complaints), categories, customers)
+    # The demo's customers are not e-mailed "How did we do?": their ratings are made up
+    # below instead.
+    desk = ServiceSettings.load()
+    ServiceSettings.objects.filter(pk=desk.pk).update(csat_enabled=False)
+    try:
+        for n in range(count):
+            _one_ticket(rng, admin, n, now, (support, complaints), categories, customers)
+    finally:
+        ServiceSettings.objects.filter(pk=desk.pk).update(csat_enabled=desk.csat_enabled)
+    rated = _ratings(rng, now)
     breached = Ticket.objects.filter(sla_state="breached").count()
-    return _("Added %(n)s tickets in two queues (%(breached)s past their SLA).") % {
-        "n": count,
-        "breached": breached,
-    }
+    return _(
+        "Added %(n)s tickets in two queues (%(breached)s past their SLA, %(rated)s rated)."
+    ) % {"n": count, "breached": breached, "rated": rated}
+
+
+#: Scores as customers give them: mostly happy, a few not.
+SCORE_WEIGHTS = {5: 46, 4: 30, 3: 11, 2: 8, 1: 5}
+COMMENTS = {
+    5: (gettext_noop("Fast and friendly, thank you!"), gettext_noop("Solved on the first call.")),
+    4: (gettext_noop("Good, although it took a couple of days."),),
+    3: (gettext_noop("It works now, but I had to explain it twice."),),
+    2: (gettext_noop("Too slow to answer."),),
+    1: (gettext_noop("Nobody called me back."),),
+}
+
+
+def _ratings(rng: random.Random, now: datetime.datetime) -> int:
+    """Ratings on about two thirds of the solved and closed tickets with a customer,
+    given a few hours to two days after the solution, in the customer's language."""
+    done = Ticket.objects.filter(
+        status__in=[TicketStatus.SOLVED, TicketStatus.CLOSED],
+        person__isnull=False,
+        solved_at__isnull=False,
+        rating__isnull=True,
+    ).order_by("id")
+    scores, weights = list(SCORE_WEIGHTS), list(SCORE_WEIGHTS.values())
+    ratings = []
+    for ticket in done.only("id", "solved_at", "assignee_id", "queue_id", "language"):
+        if rng.random() > 0.65:
+            continue
+        score = rng.choices(scores, weights)[0]
+        comment = ""
+        if rng.random() < 0.2:
+            with override(ticket.language):
+                comment = _(rng.choice(COMMENTS[score]))
+        assert ticket.solved_at is not None
+        rated_at = min(ticket.solved_at + datetime.timedelta(hours=rng.uniform(1, 48)), now)
+        ratings.append(
+            TicketRating(
+                ticket_id=ticket.pk,
+                score=score,
+                comment=comment,
+                rated_at=rated_at,
+                agent_id=ticket.assignee_id,
+                queue_id=ticket.queue_id,
+                language=ticket.language,
+            )
+        )
+    TicketRating.objects.bulk_create(ratings, batch_size=500)
+    return len(ratings)
 
 
 @transaction.atomic

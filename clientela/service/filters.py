@@ -44,6 +44,7 @@ class TicketFilters(ListFilters):
         "category_id": IdParam(),
         "person_id": IdParam(),
         "organization_id": IdParam(),
+        "tag": IdParam(),
     }
     SORTS: ClassVar[Sorts] = {
         "due": ("next_due_at", "id"),
@@ -66,6 +67,7 @@ class TicketFilters(ListFilters):
     category_id: int | None = None
     person_id: int | None = None
     organization_id: int | None = None
+    tag: int | None = None
     #: A user id, or None with ``assignee_mode`` "me" or "none".
     assignee_id: int | None = None
     assignee_mode: str = ""

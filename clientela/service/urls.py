@@ -1,6 +1,6 @@
 """The service pages: each part of the app (``views/<part>.py``) lists its own URLs."""
 
-from clientela.service.views import articles, canned, config, help, reports, tickets
+from clientela.service.views import articles, canned, config, help, reports, satisfaction, tickets
 
 app_name = "service"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     *config.urlpatterns,
     *reports.urlpatterns,
     *help.urlpatterns,
+    *satisfaction.urlpatterns,
 ]

@@ -22,6 +22,7 @@ a kind's own (moving a deal, sending a quote) stay in its app's router.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, cast
@@ -168,6 +169,12 @@ class _RecordApi:
         if "sort" not in params.model_fields or self.kind.filters is None:
             return params
         sorts = self.kind.filters.sorts(resource=self.kind.resource)
+        # A ``pattern`` on the parameters' own ``sort`` narrows it to what the API
+        # takes (tickets page through columns, not the list page's priority order).
+        metadata = params.model_fields["sort"].metadata
+        pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None)), None)
+        if pattern:
+            sorts = {key: value for key, value in sorts.items() if re.fullmatch(pattern, key)}
         return with_sorts(params, sorts, f"{self.kind.model.__name__}ListParams")
 
     # --- the operations ---------------------------------------------------------------

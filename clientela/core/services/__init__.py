@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from clientela.core.audit import changes_between, created_changes, display, record_audit
 from clientela.core.choices import AuditAction, RoleKey
 from clientela.core.company import default_language, default_time_zone
+from clientela.core.custom_fields import clean_custom_values
 from clientela.core.errors import NotFound
 from clientela.core.models import (
     ApiToken,
@@ -320,6 +321,29 @@ def tags_from_names(names: list[str]) -> list[Tag]:
         tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
         tags.append(tag)
     return tags
+
+
+def clean_tags_and_custom(
+    record: Any, resource: str, data: Any, errors: dict[str, list[str]]
+) -> list[Tag] | None:
+    """What every CRM record's write takes alike: ``data["custom"]`` checked against the
+    kind's custom fields and set on ``record`` (a new record's required fields checked
+    even when absent), and ``data["tags"]`` as tags, returned to set once the record is
+    saved (None: leave them). Problems go to ``errors``."""
+    if "custom" in data or record.pk is None:
+        try:
+            record.custom = clean_custom_values(
+                resource, data.get("custom", {}), existing=record.custom
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if "tags" not in data:
+        return None
+    try:
+        return tags_from_names(data["tags"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return None
 
 
 @transaction.atomic

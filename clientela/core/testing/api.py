@@ -211,6 +211,9 @@ _SERVER_RULE_FIELDS = frozenset().union(*SERVER_RULES.values())
 def _server_rule(field: str | None) -> bool:
     if field is None:
         return False
+    if field.startswith("custom."):
+        # Custom fields are defined by admins at run time: no schema can list them.
+        return True
     last = field.rsplit(".", 1)[-1]
     if last.isdigit():
         last = field.rsplit(".", 2)[-2]

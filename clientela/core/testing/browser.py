@@ -27,7 +27,8 @@ def open_page(
 ) -> Any:
     """A new browser context and page logged in as ``user`` at ``width`` px (a phone's,
     touch and all, below 992 px), in ``language`` when given (see ``log_in``); close
-    the context when done (the ``open_as`` fixture does)."""
+    the context when done (the ``open_as`` fixture does). ``user`` None: a visitor who
+    is not logged in (a customer on a public page)."""
     phone = width < PHONE_BELOW
     context = browser.new_context(
         base_url=live_server.url,
@@ -37,7 +38,8 @@ def open_page(
     )
     # Generous: CI runs two test workers and a live server on two cores.
     context.set_default_timeout(20_000)
-    log_in(context, live_server, client, user, language=language)
+    if user is not None:
+        log_in(context, live_server, client, user, language=language)
     return context, context.new_page()
 
 

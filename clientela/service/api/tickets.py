@@ -5,13 +5,14 @@ declaration in ``service.kinds``. A ticket the token's user may not read is a 40
 from __future__ import annotations
 
 import datetime
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 
+from clientela.contacts.schemas import CustomValue, TagName
 from clientela.core.api import (
     CHANGE_ERRORS,
     DETAIL_ERRORS,
@@ -25,7 +26,7 @@ from clientela.core.api.schemas import Flag, InputSchema, OutputSchema, RecordId
 from clientela.core.choices import Language
 from clientela.service.choices import TicketChannel, TicketPriority, TicketStatus, TicketType
 from clientela.service.filters import TicketFilters
-from clientela.service.models import Ticket, TicketMessage
+from clientela.service.models import Ticket, TicketMessage, TicketRating
 from clientela.service.selectors import tickets as selectors
 from clientela.service.services import conversation
 from clientela.service.services import tickets as services
@@ -62,10 +63,26 @@ class TicketIn(InputSchema):
     compensation: str | None = Field(None, max_length=30, description="A decimal string.")
     compensation_currency: str | None = Field(None, max_length=3)
     customer_agreed: Flag = omissible("Closed with the customer's agreement (complaints).")
+    tags: list[TagName] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Tag names; replaces all the ticket's tags.",
+    )
+    custom: dict[Annotated[str, Field(max_length=50)], CustomValue] = Field(
+        default_factory=dict, description="Custom field values by key; null clears one."
+    )
 
 
 class TicketPatch(TicketIn):
     version: int | None = Field(None, ge=1, description="The version you read (or If-Match).")
+
+
+class RatingOut(OutputSchema):
+    score: int = Field(description="1 (very dissatisfied) to 5 (very satisfied).")
+    comment: str
+    rated_at: datetime.datetime
+    agent_id: int | None = Field(description="The assignee when the ticket was solved.")
+    queue_id: int | None
 
 
 class TicketOut(OutputSchema):
@@ -98,6 +115,9 @@ class TicketOut(OutputSchema):
     solved_at: datetime.datetime | None
     sla_state: str
     merged_into_id: int | None
+    tags: list[str]
+    custom: dict[str, Any]
+    rating: RatingOut | None = Field(description="The customer's rating, once given.")
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -116,11 +136,24 @@ class TicketListParams(PageParams):
     priority: TicketPriority | None = None
     person_id: RecordId | None = None
     organization_id: RecordId | None = None
+    tag: RecordId | None = Field(None, description="A tag id.")
     sort: str = Field(
         "-created",
         max_length=20,
         pattern=rf"^-?({'|'.join(API_SORTS)})$",
         description="Sort by " + ", ".join(f"`{k}`" for k in API_SORTS) + " (`-key` descends).",
+    )
+
+
+def _rating_out(rating: TicketRating | None) -> RatingOut | None:
+    if rating is None:
+        return None
+    return RatingOut(
+        score=rating.score,
+        comment=rating.comment,
+        rated_at=rating.rated_at,
+        agent_id=rating.agent_id,
+        queue_id=rating.queue_id,
     )
 
 
@@ -155,6 +188,9 @@ def ticket_out(ticket: Ticket) -> TicketOut:
         solved_at=ticket.solved_at,
         sla_state=ticket.sla_state,
         merged_into_id=ticket.merged_into_id,
+        tags=sorted(t.name for t in ticket.tags.all()),
+        custom=dict(ticket.custom or {}),
+        rating=_rating_out(getattr(ticket, "rating", None)),
         version=ticket.version,
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
@@ -167,8 +203,16 @@ def ticket_data(payload: TicketIn) -> services.TicketData:
     return cast(services.TicketData, data)
 
 
+#: The ids the schema has already read as integers (``115.0`` included).
+_ID_PARAMS = ("queue_id", "person_id", "organization_id", "tag")
+
+
 def tickets_query(request: HttpRequest, params: TicketListParams) -> QuerySet[Ticket]:
-    filters, errors = TicketFilters.from_params(request.GET)
+    query = request.GET.copy()
+    for name in _ID_PARAMS:
+        if (value := getattr(params, name, None)) is not None:
+            query[name] = str(value)
+    filters, errors = TicketFilters.from_params(query)
     if filters.sort not in API_SORTS:
         errors["sort"] = [f"Sort by one of: {', '.join(API_SORTS)}."]
     if errors:
@@ -179,7 +223,8 @@ def tickets_query(request: HttpRequest, params: TicketListParams) -> QuerySet[Ti
 
 TICKET_DOCS = {
     "list": "Filters: `status` (or `active`), `queue_id`, `assignee_id` (or `me`, `none`), "
-    "`priority`, `person_id`, `organization_id`, `q`. Newest first by default.",
+    "`priority`, `person_id`, `organization_id`, `tag` (a tag id), `q`. Newest first by "
+    "default. Each ticket carries its `tags`, `custom` fields and the customer's `rating`.",
     "create": "A subject is required; the queue's rule assigns an agent when none is given.",
     "update": "Send only the fields to change; a status moves along the allowed transitions.",
 }

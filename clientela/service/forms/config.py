@@ -377,6 +377,12 @@ class SettingsForm(BootstrapMixin, forms.Form):
         max_digits=3,
         decimal_places=2,
     )
+    csat_enabled = forms.BooleanField(
+        label=gettext_lazy("Ask customers to rate solved tickets (by e-mail)"), required=False
+    )
+    csat_valid_days = forms.IntegerField(
+        label=gettext_lazy("Rating links work for (days)"), min_value=1, max_value=90
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -388,6 +394,8 @@ class SettingsForm(BootstrapMixin, forms.Form):
         initial: dict[str, Any] = {
             "ticket_prefix": settings.ticket_prefix,
             "warn_ratio": settings.warn_ratio,
+            "csat_enabled": settings.csat_enabled,
+            "csat_valid_days": settings.csat_valid_days,
         }
         for status in TicketStatus.values:
             initial[f"clock_{status}"] = settings.behaviour(status)
@@ -398,6 +406,8 @@ class SettingsForm(BootstrapMixin, forms.Form):
         return {
             "ticket_prefix": c["ticket_prefix"],
             "warn_ratio": str(c["warn_ratio"]),
+            "csat_enabled": c["csat_enabled"],
+            "csat_valid_days": c["csat_valid_days"],
             "sla_behaviours": {s: c[f"clock_{s}"] for s in TicketStatus.values},
         }
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.contacts.forms import OrganizationPicker, PersonPicker
+from clientela.contacts.forms import OrganizationPicker, PersonPicker, custom_form_field
 from clientela.core import selectors as core_selectors
 from clientela.core.choices import Language
 from clientela.core.forms import BootstrapMixin, set_choices
-from clientela.core.models import User
+from clientela.core.models import CustomField, User
 from clientela.core.widgets import FastSelect
 from clientela.sales.forms.orders import AnyIdField
 from clientela.service.choices import (
@@ -60,6 +61,7 @@ class TicketFilterForm(forms.Form):
         label=_("Type"), required=False, choices=BLANK + list(TicketType.choices)
     )
     category_id = forms.ChoiceField(label=_("Category"), required=False)
+    tag = forms.ChoiceField(label=_("Tag"), required=False, widget=FastSelect)
     sla_state = forms.ChoiceField(
         label=_("SLA"), required=False, choices=BLANK + list(SlaState.choices)
     )
@@ -73,6 +75,7 @@ class TicketFilterForm(forms.Form):
             BLANK + [("me", _("Me")), ("none", _("Nobody"))] + [(u.pk, str(u)) for u in users],
         )
         set_choices(self, "category_id", _categories(CategoryKind.TICKET))
+        set_choices(self, "tag", BLANK + [(t.pk, t.name) for t in core_selectors.tag_list()])
 
 
 def ticket_filter_form(*, user: Any, initial: dict[str, Any], resource: str) -> TicketFilterForm:
@@ -132,6 +135,12 @@ class TicketForm(BootstrapMixin, forms.Form):
     customer_agreed = forms.BooleanField(
         label=_("Closed with the customer's agreement"), required=False
     )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separate tags with commas."),
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     COMPLAINT = (
@@ -149,9 +158,14 @@ class TicketForm(BootstrapMixin, forms.Form):
         users: Iterable[User] = (),
         people: Iterable[tuple[Any, str]] = (),
         organizations: Iterable[tuple[Any, str]] = (),
+        custom_fields: Iterable[CustomField] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.custom_keys: list[str] = []
+        for definition in custom_fields:
+            self.fields[f"cf_{definition.key}"] = custom_form_field(definition)
+            self.custom_keys.append(definition.key)
         set_choices(self, "person", BLANK + list(people))
         set_choices(self, "organization", BLANK + list(organizations))
         set_choices(
@@ -182,8 +196,17 @@ class TicketForm(BootstrapMixin, forms.Form):
             compensation_currency=ticket.compensation_currency,
             customer_agreed=ticket.customer_agreed,
             version=ticket.version,
+            tags=", ".join(t.name for t in ticket.tags.all()),
         )
+        for key, value in (ticket.custom or {}).items():
+            initial[f"cf_{key}"] = (
+                ("true" if value else "false") if isinstance(value, bool) else value
+            )
         return initial
+
+    @property
+    def custom_bound_fields(self) -> list[forms.BoundField]:
+        return [self[f"cf_{key}"] for key in self.custom_keys]
 
     def to_data(self, ticket: Ticket | None) -> TicketData:
         c = self.cleaned_data
@@ -193,6 +216,8 @@ class TicketForm(BootstrapMixin, forms.Form):
         }
         for name in ("person", "organization", "queue", "assignee", "category"):
             data[f"{name}_id"] = c.get(name)
+        data["tags"] = [t.strip() for t in c["tags"].split(",") if t.strip()]
+        data["custom"] = {key: _custom_input(c.get(f"cf_{key}")) for key in self.custom_keys}
         if ticket is None or c["status"] != ticket.status:
             data["status"] = c["status"]
         if c["type"] == TicketType.COMPLAINT or (ticket is not None and ticket.is_complaint):
@@ -205,6 +230,13 @@ class TicketForm(BootstrapMixin, forms.Form):
                 customer_agreed=c["customer_agreed"],
             )
         return cast(TicketData, data)
+
+
+def _custom_input(value: Any) -> Any:
+    """A custom field's form value as the service takes it ("" clears the value)."""
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, Decimal) else value
 
 
 class ReplyForm(forms.Form):

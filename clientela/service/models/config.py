@@ -49,6 +49,12 @@ class ServiceSettings(models.Model):
     warn_ratio = models.DecimalField(
         _("warn at (share of the target)"), max_digits=3, decimal_places=2, default=0.8
     )
+    #: Whether a solved ticket's customer is asked "How did we do?" by e-mail.
+    csat_enabled = models.BooleanField(_("ask customers to rate solved tickets"), default=True)
+    #: How long the rating links of that e-mail work.
+    csat_valid_days = models.PositiveSmallIntegerField(
+        _("rating links valid for (days)"), default=14
+    )
 
     class Meta:
         verbose_name = _("service settings")

@@ -4,7 +4,13 @@ shows them in this order, each with its chart, table and CSV download."""
 
 from __future__ import annotations
 
-from clientela.service.reports import complaints, open_by_age, sla_attainment, times
+from clientela.service.reports import (
+    complaints,
+    open_by_age,
+    satisfaction,
+    sla_attainment,
+    times,
+)
 from clientela.service.reports.base import Report
 
 REPORTS: tuple[Report, ...] = (
@@ -12,6 +18,7 @@ REPORTS: tuple[Report, ...] = (
     *sla_attainment.REPORTS,
     *times.REPORTS,
     *complaints.REPORTS,
+    *satisfaction.REPORTS,
 )
 
 

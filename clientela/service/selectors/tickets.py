@@ -90,6 +90,7 @@ def ticket_get(*, user: Any, pk: Any) -> Ticket:
             "deal",
             "quote",
             "order",
+            "rating",
         )
         .filter(pk=parse_id(pk))
         .first()
@@ -175,6 +176,8 @@ def apply_filters(qs: QuerySet[Ticket], filters: TicketFilters, user: Any) -> Qu
         qs = qs.filter(assignee=user.pk)
     elif filters.assignee_mode == NOBODY:
         qs = qs.filter(assignee__isnull=True)
+    if filters.tag is not None:
+        qs = qs.filter(tags=filters.tag)
     if filters.q:
         qs = _search(qs, filters.q, ServiceSettings.prefix())
     return qs
@@ -200,4 +203,4 @@ def ticket_api_list(*, user: Any, filters: TicketFilters | None = None) -> Query
     """``ticket_list`` for the API, whose cursors page on plain columns."""
     filters = filters or TicketFilters()
     qs = apply_filters(tickets_visible(user), filters, user)
-    return qs.select_related("queue", "assignee").prefetch_related("tags")
+    return qs.select_related("queue", "assignee", "rating").prefetch_related("tags")

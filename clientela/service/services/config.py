@@ -76,6 +76,8 @@ class SettingsData(TypedDict, total=False):
     ticket_prefix: str
     sla_behaviours: dict[str, str]
     warn_ratio: Any
+    csat_enabled: bool
+    csat_valid_days: int
 
 
 def require_admin(actor: Any) -> None:
@@ -362,6 +364,8 @@ def settings_snapshot(settings: ServiceSettings) -> dict[str, Any]:
         "ticket_prefix": settings.ticket_prefix,
         "sla_behaviours": [f"{s}: {settings.behaviour(s)}" for s in TicketStatus.values],
         "warn_ratio": str(settings.warn_ratio),
+        "csat_enabled": settings.csat_enabled,
+        "csat_valid_days": settings.csat_valid_days,
     }
 
 
@@ -402,10 +406,35 @@ def _clean_ratio(value: Any, errors: Errors) -> Decimal | None:
     return ratio.quantize(Decimal("0.01"))
 
 
+#: How long rating links may be made to work, in days.
+CSAT_DAYS_MIN, CSAT_DAYS_MAX = 1, 90
+
+
+def _clean_csat(settings: ServiceSettings, data: SettingsData, errors: Errors) -> None:
+    """The satisfaction survey on or off, and how many days its links work."""
+    if "csat_enabled" in data:
+        if isinstance(data["csat_enabled"], bool):
+            settings.csat_enabled = data["csat_enabled"]
+        else:
+            add(errors, "csat_enabled", _("Answer true or false."))
+    if "csat_valid_days" in data:
+        days = data["csat_valid_days"]
+        if type(days) is not int or not CSAT_DAYS_MIN <= days <= CSAT_DAYS_MAX:
+            add(
+                errors,
+                "csat_valid_days",
+                _("Give a number of days from %(min)s to %(max)s.")
+                % {"min": CSAT_DAYS_MIN, "max": CSAT_DAYS_MAX},
+            )
+        else:
+            settings.csat_valid_days = days
+
+
 @transaction.atomic
 def service_settings_update(*, actor: Any, data: SettingsData) -> ServiceSettings:
-    """Change the ticket prefix, what each status does to the SLA clocks and when the
-    assignee is warned. The prefix is cached: the new one shows at once."""
+    """Change the ticket prefix, what each status does to the SLA clocks, when the
+    assignee is warned and the satisfaction survey. The prefix is cached: the new one
+    shows at once."""
     require_admin(actor)
     settings = ServiceSettings.load()
     settings = ServiceSettings.objects.select_for_update().get(pk=settings.pk)
@@ -416,6 +445,7 @@ def service_settings_update(*, actor: Any, data: SettingsData) -> ServiceSetting
         _clean_behaviours(data["sla_behaviours"], errors) if "sla_behaviours" in data else None
     )
     ratio = _clean_ratio(data["warn_ratio"], errors) if "warn_ratio" in data else None
+    _clean_csat(settings, data, errors)
     raise_errors(errors)
     if "ticket_prefix" in text:
         settings.ticket_prefix = text["ticket_prefix"]

@@ -24,7 +24,12 @@ from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction, Language
 from clientela.core.errors import NotFound
 from clientela.core.models import User
-from clientela.core.services import RecordWrites, record_restore, record_trash
+from clientela.core.services import (
+    RecordWrites,
+    clean_tags_and_custom,
+    record_restore,
+    record_trash,
+)
 from clientela.core.validation import Errors, add, clean_text, raise_errors
 from clientela.sales.models import DocumentSequence
 from clientela.sales.selectors.deals import deal_for_link
@@ -41,7 +46,7 @@ from clientela.service.choices import (
 )
 from clientela.service.models import Category, Queue, ServiceSettings, Ticket
 from clientela.service.selectors.tickets import tickets_worked
-from clientela.service.services import assignment, sla
+from clientela.service.services import assignment, satisfaction, sla
 
 TEXT = ("subject", "description", "resolution")
 CHOICES = {
@@ -79,6 +84,9 @@ class TicketData(TypedDict, total=False):
     compensation: Any
     compensation_currency: str
     customer_agreed: bool
+    #: Tag names (replace all the ticket's tags) and custom field values by key.
+    tags: list[str]
+    custom: dict[str, Any]
 
 
 def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
@@ -111,6 +119,8 @@ def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
         ),
         "customer_agreed": ticket.customer_agreed,
         "merged_into": name(ticket.merged_into),
+        "tags": sorted(t.name for t in ticket.tags.all()) if ticket.pk else [],
+        "custom": dict(ticket.custom or {}),
     }
 
 
@@ -287,6 +297,7 @@ def _apply(actor: User, ticket: Ticket, data: TicketData) -> None:
     assignee_changed = _clean_assignee(ticket, data, errors)
     _clean_complaint(ticket, data, errors)
     _clean_status(ticket, before_status, data, errors)
+    tags = clean_tags_and_custom(ticket, Ticket.RESOURCE, data, errors)
     _finish(ticket, errors)
     raise_errors(errors)
     now = timezone.now()
@@ -314,7 +325,11 @@ def _apply(actor: User, ticket: Ticket, data: TicketData) -> None:
         retarget = before_queue != ticket.queue_id or before_priority != ticket.priority
         sla.ticket_changed(ticket, before_status=before_status, retarget=retarget, now=now)
     ticket.save()
+    if tags is not None:
+        ticket.tags.set(tags)
     ticket_reindex(ticket)
+    if ticket.status == TicketStatus.SOLVED and before_status != TicketStatus.SOLVED:
+        satisfaction.on_solved(ticket)
 
 
 def _stamp_status(ticket: Ticket, now: Any) -> None:

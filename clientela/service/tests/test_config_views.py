@@ -165,6 +165,7 @@ def test_categories_and_service_settings(client: Any, admin: Any) -> None:
     settings_page = reverse("service:settings")
     clocks = {f"clock_{s}": "running" for s in ("new", "open", "pending", "on_hold")}
     clocks |= {"clock_solved": "stopped", "clock_closed": "stopped"}
+    clocks |= {"csat_enabled": "on", "csat_valid_days": "14"}
     refused = client.post(settings_page, {"ticket_prefix": "S-", "warn_ratio": "0.99", **clocks})
     assert refused.status_code == 422
     assert "0.50" in refused.content.decode()

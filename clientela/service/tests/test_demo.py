@@ -11,7 +11,15 @@ from django.core.management import call_command
 
 from clientela.service import demo
 from clientela.service.choices import TicketStatus, TicketType
-from clientela.service.models import Article, KbSearchMiss, Queue, SlaPolicy, Ticket
+from clientela.service.models import (
+    Article,
+    KbSearchMiss,
+    Queue,
+    RatingInvitation,
+    SlaPolicy,
+    Ticket,
+    TicketRating,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +49,11 @@ def test_the_demo_fills_the_service_desk(capsys: Any) -> None:
     assert articles.filter(status="draft").exists()
     assert articles.filter(status="published").count() > 40
     assert KbSearchMiss.objects.exists()
+    # Ratings on most solved tickets, mostly happy, some with a comment; nobody e-mailed.
+    ratings = TicketRating.objects.all()
+    done = tickets.filter(status__in=["solved", "closed"]).count()
+    assert done // 2 <= ratings.count() <= done
+    assert ratings.filter(score__gte=4).count() > ratings.count() // 2
+    assert ratings.exclude(comment="").exists()
+    assert ratings.values("queue").distinct().count() == 2
+    assert not RatingInvitation.objects.exists()

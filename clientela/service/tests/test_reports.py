@@ -19,7 +19,7 @@ from django.utils import timezone
 from clientela.core.models import Team
 from clientela.core.tests.test_permissions import set_rights
 from clientela.service.choices import TicketStatus, TicketType
-from clientela.service.models import Category, Queue, Ticket
+from clientela.service.models import Category, Queue, Ticket, TicketRating
 from clientela.service.reports import REPORTS, report_of
 from clientela.service.services import tickets as services
 from clientela.service.tests.helpers import make_policy, make_queue
@@ -272,6 +272,10 @@ def test_a_north_rep_counts_only_the_tickets_she_may_see(
 def test_the_page_shows_every_report_with_its_chart_and_table(
     client: Any, admin: Any, data: dict[str, Any]
 ) -> None:
+    t1 = data["t1"]
+    TicketRating.objects.create(
+        ticket=t1, score=5, rated_at=at("2025-02-03", 10), agent=admin, queue=t1.queue
+    )
     client.force_login(admin)
     response = client.get(reverse("service:reports"), PERIOD)
     assert response.status_code == 200

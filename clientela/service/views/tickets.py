@@ -43,6 +43,7 @@ from clientela.service.models import Queue, Ticket
 from clientela.service.selectors.articles import suggested_articles
 from clientela.service.selectors.canned import canned_answers_for
 from clientela.service.selectors.customer import customer_context
+from clientela.service.selectors.satisfaction import ticket_rating
 from clientela.service.selectors.tickets import may_work_on, ticket_by_number, ticket_messages
 from clientela.service.services import conversation
 from clientela.service.services import tickets as services
@@ -73,6 +74,8 @@ class TicketDetailView(RecordDetailView):
             "canned": list(canned_answers_for(ticket=ticket)) if works_on else [],
             "kb_suggestions": suggested_articles(user=self.user, ticket=ticket) if works_on else [],
             "merge_form": MergeForm(),
+            "tags": list(ticket.tags.all()),
+            "rating": ticket_rating(user=self.user, ticket=ticket),
         }
 
 
@@ -90,6 +93,7 @@ class TicketFormView(RecordFormView):
             "users": core_selectors.user_choices(),
             "people": people_choices(self.user, person_ids),
             "organizations": organization_choices(self.user, org_ids),
+            "custom_fields": list(core_selectors.custom_field_list(resource=Ticket.RESOURCE)),
         }
         if data is not None:
             return TicketForm(data, **kwargs)
