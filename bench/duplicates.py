@@ -34,7 +34,7 @@ from faker import Faker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, CITIES, CITY_WEIGHTS, ROOT, configure_django
+from bench.generate import BENCH_DIR, CITIES, CITY_WEIGHTS, ROOT, configure_django, data_file
 from bench.run import RESULTS
 
 #: Bump when the data shape changes, so an old file is not reused.
@@ -164,27 +164,12 @@ def generate(people: int, *, force: bool = False) -> Path:
     target = db_file(people)
     if target.exists() and not force:
         return target
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial.sqlite3")
-    for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        stale.unlink(missing_ok=True)
-    configure_django(partial)
-    from django.core.management import call_command
-    from django.db import connection, transaction
-
     started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA synchronous=OFF")  # loader only
-    with transaction.atomic():
-        planted = _load(people, random.Random(SEED))
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    partial.rename(target)
-    for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
+    with data_file(target):
+        from django.db import transaction
+
+        with transaction.atomic():
+            planted = _load(people, random.Random(SEED))
     truth_file(people).write_text(json.dumps(planted))
     print(f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s", flush=True)
     return target

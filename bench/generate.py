@@ -32,6 +32,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,36 @@ def configure_django(database: Path) -> None:
     import django
 
     django.setup()
+
+
+@contextmanager
+def data_file(target: Path) -> Iterator[None]:
+    """Build a benchmark's data file at ``target``: Django on a partial file next to it,
+    migrated, with the loader's speed-ups; what runs inside fills it; then the planner
+    statistics (as ``PRAGMA optimize`` would gather on a live database), the WAL folded
+    in, and the file renamed into place. A crash leaves only the partial file, which
+    the next run removes and builds again."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial.sqlite3")
+    for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        stale.unlink(missing_ok=True)
+    configure_django(partial)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA cache_size=-1000000")
+        cursor.execute("PRAGMA temp_store=MEMORY")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    partial.rename(target)
+    for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 def _fold_words(parts: Sequence[str]) -> str:
@@ -611,36 +642,17 @@ def generate(n: int, *, force: bool = False) -> Path:
     if target.exists() and not force:
         print(f"reusing {target.relative_to(ROOT)}")
         return target
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial.sqlite3")
-    for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        stale.unlink(missing_ok=True)
-    configure_django(partial)
-    from django.core.management import call_command
-    from django.db import connection, transaction
-
     started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        # Loader-only speed-ups; a crash just means the partial file is rebuilt.
-        cursor.execute("PRAGMA synchronous=OFF")
-        cursor.execute("PRAGMA cache_size=-1000000")
-        cursor.execute("PRAGMA temp_store=MEMORY")
-    loader = Loader(n, SEED)
-    with transaction.atomic():
-        admin, owners, tags = loader.setup_accounts()
-        orgs = loader.organizations(max(100, n // 10), owners)
-        for done in loader.people(owners, tags, orgs):
-            if done % 100_000 == 0 or done == n:
-                print(f"  {done:>9,} people  ({time.monotonic() - started:.0f} s)", flush=True)
-    with connection.cursor() as cursor:
-        # Planner statistics, as `PRAGMA optimize` would gather on a live database.
-        cursor.execute("ANALYZE")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    partial.rename(target)
-    for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
+    with data_file(target):
+        from django.db import transaction
+
+        loader = Loader(n, SEED)
+        with transaction.atomic():
+            admin, owners, tags = loader.setup_accounts()
+            orgs = loader.organizations(max(100, n // 10), owners)
+            for done in loader.people(owners, tags, orgs):
+                if done % 100_000 == 0 or done == n:
+                    print(f"  {done:>9,} people  ({time.monotonic() - started:.0f} s)", flush=True)
     print(
         f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s "
         f"({admin.username} and {len(owners)} owners; password {PASSWORD})"

@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, ROOT, configure_django
+from bench.generate import BENCH_DIR, ROOT, configure_django, data_file
 from bench.run import RESULTS, summary
 
 VERSION = 2
@@ -98,13 +98,15 @@ def generate(*, force: bool = False) -> Path:
     target = db_file()
     if target.exists() and not force:
         return target
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial.sqlite3")
-    for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        stale.unlink(missing_ok=True)
-    configure_django(partial)
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    started = time.monotonic()
+    with data_file(target):
+        _load()
+    print(f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s", flush=True)
+    return target
+
+
+def _load() -> None:
+    from django.db import transaction
 
     from clientela.core import search
     from clientela.core.models import SearchEntry
@@ -112,8 +114,6 @@ def generate(*, force: bool = False) -> Path:
     from clientela.service.models import Article
     from clientela.service.models.articles import public_search_resource
 
-    started = time.monotonic()
-    call_command("migrate", verbosity=0)
     roles_ensure_defaults()
     author = user_create(
         username=USERNAME,
@@ -145,15 +145,6 @@ def generate(*, force: bool = False) -> Path:
         SearchEntry.objects.bulk_create(
             [SearchEntry(**e._asdict()) for e in entries], batch_size=BATCH
         )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    partial.rename(target)
-    for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
-    print(f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s", flush=True)
-    return target
 
 
 def _timed(call: Any, runs: int) -> list[float]:

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, ROOT, configure_django
+from bench.generate import BENCH_DIR, ROOT, configure_django, data_file
 from bench.run import RESULTS, summary, timed_get
 
 if TYPE_CHECKING:
@@ -241,29 +241,13 @@ def generate(deals: int, *, force: bool = False) -> Path:
     target = db_file(deals)
     if target.exists() and not force:
         return target
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial.sqlite3")
-    for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        stale.unlink(missing_ok=True)
-    configure_django(partial)
-    from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.utils import timezone
-
     started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        # Loader-only speed-up; a crash just means the partial file is rebuilt.
-        cursor.execute("PRAGMA synchronous=OFF")
-    with transaction.atomic():
-        _load(random.Random(SEED), deals)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    partial.rename(target)
-    for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
+    with data_file(target):
+        from django.db import transaction
+        from django.utils import timezone
+
+        with transaction.atomic():
+            _load(random.Random(SEED), deals)
     meta_file(deals).write_text(json.dumps({"built_on": timezone.now().date().isoformat()}))
     print(f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s", flush=True)
     return target
