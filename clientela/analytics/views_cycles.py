@@ -5,8 +5,6 @@ than the snapshot's, and the CSV of what is shown."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django import forms
@@ -24,6 +22,7 @@ from clientela.analytics.choices import AnalysisKind
 from clientela.analytics.models import CustomerCycleRow
 from clientela.analytics.views import _require_reader, _status
 from clientela.core.downloads import csv_cell as _cell
+from clientela.core.downloads import csv_response
 from clientela.core.forms import BootstrapMixin
 from clientela.core.pagination import WindowPaginator
 from clientela.core.views.records import AuthedRequest
@@ -158,16 +157,6 @@ def cycles_page(request: AuthedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _csv_response(header: list[str], rows: Any, name: str) -> HttpResponse:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
-
-
 @login_required
 def cycles_csv(request: AuthedRequest) -> HttpResponse:
     """What the tab shows, every row (same filters and order)."""
@@ -175,13 +164,15 @@ def cycles_csv(request: AuthedRequest) -> HttpResponse:
     _form, wanted = _parse(request)
     if wanted["tab"] == "products":
         items = cycles.product_intervals(request.user).items
-        return _csv_response(
+        return csv_response(
+            "repurchase-intervals.csv",
             ["product_id", _("Product"), _("Customers"), _("Repurchase interval (days)")],
             ([i.product_id, _cell(i.name), i.customers, f"{i.median_days:g}"] for i in items),
-            "repurchase-intervals",
         )
     rows = _rows(request, wanted).iterator(chunk_size=2000)
-    return _csv_response(
+    name = "due-to-reorder" if wanted["tab"] == "due" else "purchase-cycles"
+    return csv_response(
+        f"{name}.csv",
         [
             _("Name"),
             "person_id",
@@ -207,5 +198,4 @@ def cycles_csv(request: AuthedRequest) -> HttpResponse:
             ]
             for row in rows
         ),
-        "due-to-reorder" if wanted["tab"] == "due" else "purchase-cycles",
     )

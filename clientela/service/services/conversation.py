@@ -36,7 +36,6 @@ from clientela.service.choices import TicketChannel, TicketStatus
 from clientela.service.models import Ticket, TicketAttachment, TicketMessage
 from clientela.service.selectors.tickets import tickets_visible, tickets_worked
 from clientela.service.services import sla
-from clientela.service.services.tickets import ticket_reindex
 
 MAX_BODY = 100_000
 MENTION = re.compile(r"(?<![\w.@])@([\w.+-]{1,150})")
@@ -276,7 +275,8 @@ def ticket_customer_message(
     fresh.last_message_at = now
     fresh.version += 1
     fresh.save()
-    ticket_reindex(fresh)
+    # Not indexed again: the search holds the number, subject and customer, which a
+    # message does not change.
     return message
 
 

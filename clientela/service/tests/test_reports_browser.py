@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from clientela.core.testing.browser import overflow, wait_until
+from clientela.service.models import TicketRating
 from clientela.service.reports import REPORTS
-from clientela.service.tests.test_reports import PERIOD, data  # noqa: F401 - the fixture
+from clientela.service.tests.test_reports import PERIOD, at, data  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +25,10 @@ def test_the_reports_draw_their_charts(
     artifacts_dir: Any,
     width: int,
 ) -> None:
+    t1 = data["t1"]  # and a rating, so the satisfaction reports have a chart too
+    TicketRating.objects.create(
+        ticket=t1, score=4, rated_at=at("2025-02-03", 10), agent=admin, queue=t1.queue
+    )
     page = open_as(admin, width)
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
