@@ -317,9 +317,10 @@ def _apply(actor: User, ticket: Ticket, data: TicketData) -> None:
             ticket.language = ticket.person.preferred_language
         ticket.number = _next_number()
         ticket.last_message_at = now
-    ticket.full_clean(exclude=["number", "owner", "team", "tags"])
+    # The links were read by the checks above (each one the actor may see): validating
+    # them again is a query per link.
+    ticket.full_clean(exclude=["number", "tags", *_LINKS])
     if ticket.pk is None:
-        ticket.save()
         sla.ticket_started(ticket, now=now)
     else:
         retarget = before_queue != ticket.queue_id or before_priority != ticket.priority
@@ -330,6 +331,10 @@ def _apply(actor: User, ticket: Ticket, data: TicketData) -> None:
     ticket_reindex(ticket)
     if ticket.status == TicketStatus.SOLVED and before_status != TicketStatus.SOLVED:
         satisfaction.on_solved(ticket)
+
+
+#: The ticket's links to other rows (customer, queue, assignee, categories, deal…).
+_LINKS = [f.name for f in Ticket._meta.concrete_fields if f.is_relation]
 
 
 def _stamp_status(ticket: Ticket, now: Any) -> None:
