@@ -1,21 +1,31 @@
 """The kinds of record the service app owns, declared once (see ``core.kinds``):
-tickets and knowledge-base articles. ``ServiceConfig.ready()`` registers them."""
+tickets and knowledge-base articles; and, as catalogue kinds outside the roles' rights
+(changed by admins alone, no page of their own, no trash: a delete is for good), the
+desk's settings: queues (listed to anyone who may read tickets), business calendars and
+SLA policies (admins' alone). ``ServiceConfig.ready()`` registers them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.api import PageParams
 from clientela.core.kinds import ListColumn, RecordKind
 from clientela.service import exports
 from clientela.service.api import articles as article_api
+from clientela.service.api import config as config_api
 from clientela.service.api import tickets as ticket_api
 from clientela.service.filters import ArticleFilters, TicketFilters
 from clientela.service.forms.articles import ArticleForm, article_filter_form
 from clientela.service.forms.tickets import TicketForm, ticket_filter_form
-from clientela.service.models import Article, Ticket
+from clientela.service.models import Article, BusinessCalendar, Queue, SlaPolicy, Ticket
 from clientela.service.selectors import articles as article_selectors
+from clientela.service.selectors import config as config_selectors
 from clientela.service.selectors import tickets as ticket_selectors
 from clientela.service.services import articles as article_services
+from clientela.service.services import config as config_services
+from clientela.service.services import config_sla as sla_services
 from clientela.service.services import tickets as ticket_services
 
 SCOPES = ("service:read", "service:write")
@@ -154,4 +164,90 @@ ARTICLES = RecordKind(
     export_rows=exports.ARTICLE_ROWS,
 )
 
-ALL = (TICKETS, ARTICLES)
+#: What the settings kinds share: admins' configuration, answered 404 to anyone else by
+#: their selectors and services, grouped in the API as "service settings" with the
+#: operation ids their hand-written endpoints had (``path`` names them; ``api_path``
+#: keeps the API's URL).
+SETTINGS: dict[str, Any] = {
+    "namespace": "service",
+    "rights": False,
+    "has_detail_page": False,
+    "api_scopes": SCOPES,
+    "api_list_params": PageParams,
+    "api_data": config_api.settings_data,
+    "api_tag": "service settings",
+    "api_module": config_api.__name__,
+}
+
+QUEUES = RecordKind(
+    resource=Queue.RESOURCE,
+    model=Queue,
+    url_prefix="queue",
+    path="queues",
+    singular=_("queue"),
+    plural=_("Queues"),
+    icon="bi-inboxes",
+    list_selector=config_selectors.queue_list,
+    get_selector=config_selectors.queue_get,
+    create=config_services.queue_create,
+    update=config_services.queue_update,
+    trash=config_services.queue_delete,
+    name_fields=("name",),
+    api_in=config_api.QueueIn,
+    api_patch=config_api.QueueIn,
+    api_out_schema=config_api.QueueOut,
+    api_list=config_api.queues_query,
+    api_out=config_api.queue_out,
+    api_docs=config_api.QUEUE_DOCS,
+    **SETTINGS,
+)
+
+CALENDARS = RecordKind(
+    resource=BusinessCalendar.RESOURCE,
+    model=BusinessCalendar,
+    url_prefix="calendar",
+    path="calendars",
+    api_path="business-calendars",
+    singular=_("business calendar"),
+    plural=_("Business calendars"),
+    icon="bi-calendar-week",
+    list_selector=config_selectors.calendar_list,
+    get_selector=config_selectors.calendar_get,
+    create=sla_services.business_calendar_create,
+    update=sla_services.business_calendar_update,
+    trash=sla_services.business_calendar_delete,
+    name_fields=("name",),
+    api_in=config_api.CalendarIn,
+    api_patch=config_api.CalendarIn,
+    api_out_schema=config_api.CalendarOut,
+    api_list=config_api.calendars_query,
+    api_out=config_api.calendar_out,
+    api_docs=config_api.CALENDAR_DOCS,
+    **SETTINGS,
+)
+
+SLA_POLICIES = RecordKind(
+    resource=SlaPolicy.RESOURCE,
+    model=SlaPolicy,
+    url_prefix="policy",
+    path="policies",
+    api_path="sla-policies",
+    singular=_("SLA policy"),
+    plural=_("SLA policies"),
+    icon="bi-stopwatch",
+    list_selector=config_selectors.sla_policy_list,
+    get_selector=config_selectors.sla_policy_get,
+    create=sla_services.sla_policy_create,
+    update=sla_services.sla_policy_update,
+    trash=sla_services.sla_policy_delete,
+    name_fields=("name",),
+    api_in=config_api.PolicyIn,
+    api_patch=config_api.PolicyIn,
+    api_out_schema=config_api.PolicyOut,
+    api_list=config_api.policies_query,
+    api_out=config_api.policy_out,
+    api_docs=config_api.POLICY_DOCS,
+    **SETTINGS,
+)
+
+ALL = (TICKETS, ARTICLES, QUEUES, CALENDARS, SLA_POLICIES)

@@ -83,6 +83,14 @@ class KindFactory:
     #: For a kind without rights of its own (``RecordKind.rights`` False: products,
     #: readable by everyone signed in): the roles that may change it.
     managers: tuple[str, ...] = ()
+    #: For such a kind, the roles that may read it when not everyone signed in may
+    #: (the service desk's calendars and SLA policies: admins alone); to anyone else
+    #: it does not exist (404 on every action). None: everyone signed in.
+    readers: tuple[str, ...] | None = None
+    #: Whether the kind's API list is open to roles outside ``readers`` (queues: any
+    #: role that may read tickets lists them for its pickers, though only admins open
+    #: or change one); the matrix then leaves that list out of their read channels.
+    api_list_open: bool = False
     #: The query of the API list that shows every record the user may see (the task
     #: list shows the user's own unless asked for all).
     api_list_params: dict[str, Any] = field(default_factory=dict)

@@ -139,6 +139,8 @@ def _has_action(kind: RecordKind, action: str) -> bool:
 
 
 def _unowned_expected(factory: KindFactory, role_key: str, action: str) -> str:
+    if factory.readers is not None and role_key not in factory.readers:
+        return HIDDEN  # a kind the role may not even read does not exist for it
     if action == "read":
         return OK
     return OK if role_key in factory.managers else REFUSED
@@ -239,10 +241,23 @@ def browser(user: Any) -> Client:
     return client
 
 
-def api_ids(api: Api, factory: KindFactory) -> set[int]:
+def api_ids(api: Api, factory: KindFactory, *, reader: bool = True) -> set[int]:
+    """The ids the API list shows ``api``'s user; for a kind the user may not read at
+    all (``readers``, ``reader`` False) the list itself is not found."""
     response = api.get(api_url(factory.kind), {"limit": 100, **factory.api_list_params})
+    if not reader:
+        assert response.status_code == 404, response.content
+        return set()
     assert response.status_code == 200, response.content
     return {item["id"] for item in response.json()["items"]}
+
+
+def _reads(factory: KindFactory, user: Any) -> bool:
+    """Whether ``user``'s role may read the factory's kind at all (``readers``)."""
+    if factory.readers is None:
+        return True
+    role = "admin" if user.is_admin else getattr(user.role, "key", "")
+    return role in factory.readers
 
 
 def seen(found: bool) -> str:
@@ -257,8 +272,10 @@ def read_outcomes(factory: KindFactory, user: Any, record: Any, label: str) -> d
     found = {
         "selector": outcome(lambda: kind.get(user=user, pk=pk)),
         "api get": status_outcome(api.get(api_url(kind, pk)).status_code),
-        "api list": seen(pk in api_ids(api, factory)),
     }
+    reader = _reads(factory, user)
+    if reader or not factory.api_list_open:
+        found["api list"] = seen(pk in api_ids(api, factory, reader=reader))
     detail = page_url(kind, "detail", pk)
     if detail is not None:
         found["detail page"] = status_outcome(client.get(detail).status_code)
@@ -322,7 +339,13 @@ def delete_outcomes(factory: KindFactory, user: Any, record: Any) -> dict[str, s
         found["delete page"] = status_outcome(browser(user).post(delete).status_code)
     api = api_for(kind, user)
     found["api delete"] = status_outcome(api.delete(api_url(kind, targets[-1].pk)).status_code)
+    trashed = any(f.name == "deleted_at" for f in kind.model._meta.get_fields())
     for channel, target in zip(found, targets, strict=True):
+        if not trashed:
+            # A kind without a trash (settings) deletes for good.
+            gone = not kind.model._default_manager.filter(pk=target.pk).exists()
+            assert gone == (found[channel] == OK), channel
+            continue
         target.refresh_from_db()
         assert (target.deleted_at is not None) == (found[channel] == OK), channel
     return found

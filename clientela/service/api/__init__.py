@@ -4,8 +4,7 @@ composed here and mounted by ``clientela/api.py``."""
 
 from ninja import Router
 
-from clientela.service.api import config, tickets
+from clientela.service.api import tickets
 
 router = Router()
 router.add_router("/", tickets.router)
-router.add_router("/", config.router)

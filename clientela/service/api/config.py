@@ -1,26 +1,20 @@
 """The service desk's settings over the API: ``/queues`` (read by anyone who may read
 tickets; changed by admins), ``/sla-policies`` and ``/business-calendars`` (admins;
-404 for anyone else). Bodies name the fields as the models do."""
+404 for anyone else), served by ``core.api.records`` from their kinds
+(``service.kinds``) with the schemas, readers and renderings below. Bodies name the
+fields as the models do."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Status
+from ninja import Field
 
-from clientela.core.api import (
-    CHANGE_ERRORS,
-    CREATE_ERRORS,
-    DETAIL_ERRORS,
-    LIST_ERRORS,
-    CursorPage,
-    PageParams,
-    api_user,
-    paginate,
-    require_scope,
-)
+from clientela.core.api import PageParams, api_user
 from clientela.core.api.schemas import Flag, InputSchema, OutputSchema, RecordId, omissible
 from clientela.service.choices import AssignmentMode, TicketPriority
 from clientela.service.models import BusinessCalendar, Queue, SlaPolicy
@@ -28,18 +22,28 @@ from clientela.service.selectors import config as selectors
 from clientela.service.services import config as services
 from clientela.service.services import config_sla as sla_services
 
-router = Router(tags=["service settings"])
-READ, WRITE = "service:read", "service:write"
-DELETE_ERRORS = {204: None, **CHANGE_ERRORS}
-
+M = TypeVar("M", bound=Model)
 Minutes = Annotated[int, Field(ge=0, le=1440)]
 Interval = Annotated[list[Minutes], Field(min_length=2, max_length=2)]
 Day = Annotated[list[Interval], Field(max_length=24)]
 
 
-def _data(payload: InputSchema) -> Any:
+def settings_data(payload: InputSchema) -> Any:
+    """A body as the services' data (enums as their values)."""
     raw = payload.model_dump(exclude_unset=True)
     return {k: getattr(v, "value", v) for k, v in raw.items()}
+
+
+def oldest_first(
+    list_selector: Callable[..., QuerySet[M]],
+) -> Callable[[HttpRequest, PageParams], QuerySet[M]]:
+    """A settings kind's API list (``RecordKind.api_list``): what ``list_selector``
+    shows the token's user, oldest first (settings take no filters)."""
+
+    def query(request: HttpRequest, params: PageParams) -> QuerySet[M]:
+        return list_selector(user=api_user(request)).order_by("id")
+
+    return query
 
 
 # --- queues -----------------------------------------------------------------------------
@@ -103,48 +107,16 @@ def queue_out(queue: Queue) -> QueueOut:
     )
 
 
-@router.get("/queues", response={200: CursorPage[QueueOut], **LIST_ERRORS})
-@require_scope(READ)
-def list_queues(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    """Every queue with its agents and their round-robin weights."""
-    qs = selectors.queue_list(user=api_user(request)).order_by("id")
-    page = paginate(qs, limit=params.limit, cursor=params.cursor)
-    return {"items": [queue_out(q) for q in page.items], "next_cursor": page.next_cursor}
-
-
-@router.post("/queues", response={201: QueueOut, **CREATE_ERRORS})
-@require_scope(WRITE)
-def create_queue(request: HttpRequest, payload: QueueIn) -> Status[QueueOut]:
-    """A new queue (admins)."""
-    user = api_user(request)
-    queue = services.queue_create(actor=user, data=_data(payload))
-    return Status(201, queue_out(selectors.queue_get(user=user, pk=queue.pk)))
-
-
-@router.get("/queues/{queue_id}", response={200: QueueOut, **DETAIL_ERRORS})
-@require_scope(READ)
-def get_queue(request: HttpRequest, queue_id: RecordId) -> QueueOut:
-    """A queue (admins)."""
-    return queue_out(selectors.queue_get(user=api_user(request), pk=queue_id))
-
-
-@router.patch("/queues/{queue_id}", response={200: QueueOut, **CHANGE_ERRORS})
-@require_scope(WRITE)
-def update_queue(request: HttpRequest, queue_id: RecordId, payload: QueueIn) -> QueueOut:
-    """Change what the body names; `agents` replaces the agents (admins)."""
-    user = api_user(request)
-    queue = selectors.queue_get(user=user, pk=queue_id)
-    services.queue_update(actor=user, queue=queue, data=_data(payload))
-    return queue_out(selectors.queue_get(user=user, pk=queue_id))
-
-
-@router.delete("/queues/{queue_id}", response=DELETE_ERRORS)
-@require_scope(WRITE)
-def delete_queue(request: HttpRequest, queue_id: RecordId) -> Status[None]:
-    """Delete a queue that never held a ticket (422 otherwise: deactivate it)."""
-    user = api_user(request)
-    services.queue_delete(actor=user, queue=selectors.queue_get(user=user, pk=queue_id))
-    return Status(204, None)
+#: Every queue for anyone who may read tickets (one queue, and every change, is
+#: admins' alone).
+queues_query = oldest_first(selectors.queue_list)
+QUEUE_DOCS = {
+    "list": "Every queue with its agents and their round-robin weights.",
+    "create": "A new queue (admins).",
+    "get": "A queue (admins).",
+    "update": "Change what the body names; `agents` replaces the agents (admins).",
+    "delete": "Delete a queue that never held a ticket (422 otherwise: deactivate it).",
+}
 
 
 # --- business calendars -----------------------------------------------------------------
@@ -190,51 +162,13 @@ def calendar_out(calendar: BusinessCalendar) -> CalendarOut:
     )
 
 
-@router.get("/business-calendars", response={200: CursorPage[CalendarOut], **LIST_ERRORS})
-@require_scope(READ)
-def list_calendars(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    """Business calendars (admins)."""
-    qs = selectors.calendar_list(user=api_user(request)).order_by("id")
-    page = paginate(qs, limit=params.limit, cursor=params.cursor)
-    return {"items": [calendar_out(c) for c in page.items], "next_cursor": page.next_cursor}
-
-
-@router.post("/business-calendars", response={201: CalendarOut, **CREATE_ERRORS})
-@require_scope(WRITE)
-def create_calendar(request: HttpRequest, payload: CalendarIn) -> Status[CalendarOut]:
-    """A calendar checked by the SLA arithmetic (422 naming the field otherwise)."""
-    user = api_user(request)
-    return Status(
-        201, calendar_out(sla_services.business_calendar_create(actor=user, data=_data(payload)))
-    )
-
-
-@router.get("/business-calendars/{calendar_id}", response={200: CalendarOut, **DETAIL_ERRORS})
-@require_scope(READ)
-def get_calendar(request: HttpRequest, calendar_id: RecordId) -> CalendarOut:
-    return calendar_out(selectors.calendar_get(user=api_user(request), pk=calendar_id))
-
-
-@router.patch("/business-calendars/{calendar_id}", response={200: CalendarOut, **CHANGE_ERRORS})
-@require_scope(WRITE)
-def update_calendar(
-    request: HttpRequest, calendar_id: RecordId, payload: CalendarIn
-) -> CalendarOut:
-    user = api_user(request)
-    calendar = selectors.calendar_get(user=user, pk=calendar_id)
-    return calendar_out(
-        sla_services.business_calendar_update(actor=user, calendar=calendar, data=_data(payload))
-    )
-
-
-@router.delete("/business-calendars/{calendar_id}", response=DELETE_ERRORS)
-@require_scope(WRITE)
-def delete_calendar(request: HttpRequest, calendar_id: RecordId) -> Status[None]:
-    """Delete a calendar no policy uses (422 otherwise)."""
-    user = api_user(request)
-    calendar = selectors.calendar_get(user=user, pk=calendar_id)
-    sla_services.business_calendar_delete(actor=user, calendar=calendar)
-    return Status(204, None)
+calendars_query = oldest_first(selectors.calendar_list)
+CALENDAR_DOCS = {
+    "list": "Business calendars (admins).",
+    "create": "A calendar checked by the SLA arithmetic (422 naming the field otherwise).",
+    "update": "Change what the body names (admins).",
+    "delete": "Delete a calendar no policy uses (422 otherwise).",
+}
 
 
 # --- SLA policies -----------------------------------------------------------------------
@@ -301,47 +235,10 @@ def policy_out(policy: SlaPolicy) -> PolicyOut:
     )
 
 
-def _policy(request: HttpRequest, pk: int) -> PolicyOut:
-    return policy_out(selectors.sla_policy_get(user=api_user(request), pk=pk))
-
-
-@router.get("/sla-policies", response={200: CursorPage[PolicyOut], **LIST_ERRORS})
-@require_scope(READ)
-def list_policies(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    """SLA policies in the order they are tried (admins)."""
-    qs = selectors.sla_policy_list(user=api_user(request)).order_by("id")
-    page = paginate(qs, limit=params.limit, cursor=params.cursor)
-    return {"items": [policy_out(p) for p in page.items], "next_cursor": page.next_cursor}
-
-
-@router.post("/sla-policies", response={201: PolicyOut, **CREATE_ERRORS})
-@require_scope(WRITE)
-def create_policy(request: HttpRequest, payload: PolicyIn) -> Status[PolicyOut]:
-    """A policy with targets per priority in business minutes."""
-    policy = sla_services.sla_policy_create(actor=api_user(request), data=_data(payload))
-    return Status(201, _policy(request, policy.pk))
-
-
-@router.get("/sla-policies/{policy_id}", response={200: PolicyOut, **DETAIL_ERRORS})
-@require_scope(READ)
-def get_policy(request: HttpRequest, policy_id: RecordId) -> PolicyOut:
-    return _policy(request, policy_id)
-
-
-@router.patch("/sla-policies/{policy_id}", response={200: PolicyOut, **CHANGE_ERRORS})
-@require_scope(WRITE)
-def update_policy(request: HttpRequest, policy_id: RecordId, payload: PolicyIn) -> PolicyOut:
-    """Change what the body names; `targets` replaces the targets."""
-    user = api_user(request)
-    policy = selectors.sla_policy_get(user=user, pk=policy_id)
-    sla_services.sla_policy_update(actor=user, policy=policy, data=_data(payload))
-    return _policy(request, policy_id)
-
-
-@router.delete("/sla-policies/{policy_id}", response=DELETE_ERRORS)
-@require_scope(WRITE)
-def delete_policy(request: HttpRequest, policy_id: RecordId) -> Status[None]:
-    user = api_user(request)
-    policy = selectors.sla_policy_get(user=user, pk=policy_id)
-    sla_services.sla_policy_delete(actor=user, policy=policy)
-    return Status(204, None)
+policies_query = oldest_first(selectors.sla_policy_list)
+POLICY_DOCS = {
+    "list": "SLA policies in the order they are tried (admins).",
+    "create": "A policy with targets per priority in business minutes.",
+    "update": "Change what the body names; `targets` replaces the targets.",
+    "delete": "Delete a policy: its tickets keep their due times.",
+}

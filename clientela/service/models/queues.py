@@ -17,6 +17,8 @@ class Queue(TimeStampedModel):
     ``assignment`` decides who gets a new ticket; tickets created in it belong to its
     team (their visibility follows)."""
 
+    RESOURCE = "service.queue"
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     #: The support address customers write to (matched on inbound e-mail).

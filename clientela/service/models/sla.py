@@ -20,6 +20,8 @@ class BusinessCalendar(TimeStampedModel):
     """When the service desk works: intervals per weekday in a time zone, minus the
     public holidays of a country (and region) and the company's own days off."""
 
+    RESOURCE = "service.business_calendar"
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Madrid")
     #: Monday first: each day a list of ``[start, end]`` in minutes after local midnight.
@@ -42,6 +44,8 @@ class SlaPolicy(TimeStampedModel):
     """Targets per priority on a calendar. A ticket gets the first active policy (by
     ``position``) whose condition it meets: its organization, a tag of its customer, or
     no condition at all."""
+
+    RESOURCE = "service.sla_policy"
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     calendar = models.ForeignKey(

@@ -296,9 +296,10 @@ def delete_unused(*, actor: Any, record: M, used: str, field: str, message: str)
     fresh.delete()
 
 
-def queue_delete(*, actor: Any, queue: Queue) -> None:
-    """Delete a queue that never held a ticket; one that did is deactivated instead (its
-    tickets and reports keep it). Tickets in the trash count too."""
+def queue_delete(*, actor: Any, queue: Queue, expected_version: int | None = None) -> None:
+    """Delete a queue (for good) that never held a ticket; one that did is deactivated
+    instead (its tickets and reports keep it). Tickets in the trash count too. Queues
+    have no version: ``expected_version``, which the generic API passes, is moot."""
     delete_unused(
         actor=actor,
         record=queue,

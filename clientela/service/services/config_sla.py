@@ -170,8 +170,11 @@ def business_calendar_update(
     return CALENDAR_WRITES.update(actor, calendar, data)
 
 
-def business_calendar_delete(*, actor: Any, calendar: BusinessCalendar) -> None:
-    """Delete a calendar no SLA policy counts on."""
+def business_calendar_delete(
+    *, actor: Any, calendar: BusinessCalendar, expected_version: int | None = None
+) -> None:
+    """Delete a calendar no SLA policy counts on (for good: settings have no trash,
+    nor a version, so ``expected_version``, which the generic API passes, is moot)."""
     delete_unused(
         actor=actor,
         record=calendar,
@@ -297,6 +300,9 @@ def sla_policy_update(*, actor: Any, policy: SlaPolicy, data: PolicyData) -> Sla
     return POLICY_WRITES.update(actor, policy, data)
 
 
-def sla_policy_delete(*, actor: Any, policy: SlaPolicy) -> None:
-    """Delete a policy: its tickets keep their due times (their policy becomes none)."""
+def sla_policy_delete(
+    *, actor: Any, policy: SlaPolicy, expected_version: int | None = None
+) -> None:
+    """Delete a policy: its tickets keep their due times (their policy becomes none).
+    For good, as ``business_calendar_delete``."""
     delete_unused(actor=actor, record=policy, used="", field="", message="")

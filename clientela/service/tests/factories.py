@@ -4,9 +4,12 @@ is the owner's and the role's scope alone decides who sees it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from clientela.core.testing.kinds import KindFactory, register_kind_factory
-from clientela.service.models import Article, Ticket
-from clientela.service.services import articles, tickets
+from clientela.service.models import Article, BusinessCalendar, Queue, SlaPolicy, Ticket
+from clientela.service.services import articles, config, config_sla, tickets
+from clientela.service.tests.helpers import SPANISH_HOURS
 
 TICKETS = register_kind_factory(
     KindFactory(
@@ -30,4 +33,49 @@ ARTICLES = register_kind_factory(
         required_field="title",
         owner_key=None,
     )
+)
+
+
+def _calendar_body(actor: Any, label: str) -> dict[str, Any]:
+    return {"name": label, "time_zone": "Europe/Madrid", "hours": SPANISH_HOURS}
+
+
+def _policy_body(actor: Any, label: str) -> dict[str, Any]:
+    calendar = config_sla.business_calendar_create(
+        actor=actor,
+        data=_calendar_body(actor, f"{label}cal"),  # type: ignore[arg-type]
+    )
+    targets = [{"priority": "high", "first_response_minutes": 60, "resolution_minutes": 480}]
+    return {"name": label, "calendar_id": calendar.pk, "targets": targets}
+
+
+# The service desk's settings: admins' alone to change, and to read but for the list of
+# queues (404 for the rest). The bodies are the services' data too (TypedDicts there).
+
+
+def _settings(resource: str, make: Any, body: Any, **extra: Any) -> KindFactory:
+    return register_kind_factory(
+        KindFactory(
+            resource=resource,
+            make=lambda owner, label: make(actor=owner, data=body(owner, label)),
+            api_body=body,
+            change={"name": "Renamed"},
+            required_field="name",
+            owner_key=None,
+            managers=("admin",),
+            readers=("admin",),
+            **extra,
+        )
+    )
+
+
+CALENDARS = _settings(
+    BusinessCalendar.RESOURCE, config_sla.business_calendar_create, _calendar_body
+)
+SLA_POLICIES = _settings(SlaPolicy.RESOURCE, config_sla.sla_policy_create, _policy_body)
+QUEUES = _settings(
+    Queue.RESOURCE,
+    config.queue_create,
+    lambda actor, label: {"name": label, "team_id": actor.team_id},
+    api_list_open=True,
 )

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from clientela.contacts.views.pickers import organization_choices
 from clientela.core import selectors as core_selectors
 from clientela.core.forms import add_service_errors
+from clientela.core.kinds import RecordKind
 from clientela.core.models import Tag, Team
 from clientela.core.views.records import (
     AuthedRequest,
@@ -29,6 +30,7 @@ from clientela.core.views.records import (
     require_admin,
     safe_next_url,
 )
+from clientela.service import kinds
 from clientela.service.forms.config import (
     ERROR_TARGETS,
     CalendarForm,
@@ -40,7 +42,6 @@ from clientela.service.forms.config import (
 from clientela.service.models import SlaPolicy
 from clientela.service.selectors import config as selectors
 from clientela.service.services import config as services
-from clientela.service.services import config_sla as sla_services
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,33 @@ class Part:
     delete: Callable[..., Any] | None
     arg: str
     empty: Any
+
+    @classmethod
+    def of_kind(
+        cls,
+        kind: RecordKind,
+        listing: Callable[[Any], Any],
+        form: Callable[[AuthedRequest, Any, Any], Any],
+        empty: Any,
+    ) -> Part:
+        """The settings page of a kind declared in ``service.kinds`` (queues, calendars,
+        policies): its names, reads and writes come from the declaration; only the
+        listing (with what the rows show) and the form are the page's own."""
+        assert kind.create is not None
+        assert kind.update is not None
+        return cls(
+            kind.path,
+            kind.plural,
+            kind.icon,
+            listing,
+            kind.get_selector,
+            form,
+            kind.create,
+            kind.update,
+            kind.trash,
+            kind.arg,
+            empty,
+        )
 
 
 def _queue_form(request: AuthedRequest, data: Any, record: Any) -> QueueForm:
@@ -105,17 +133,10 @@ def _category_form(request: AuthedRequest, data: Any, record: Any) -> CategoryFo
 PARTS = {
     p.key: p
     for p in (
-        Part(
-            "queues",
-            gettext_lazy("Queues"),
-            "bi-inboxes",
+        Part.of_kind(
+            kinds.QUEUES,
             lambda user: selectors.queue_admin_list(user=user),
-            selectors.queue_get,
             _queue_form,
-            services.queue_create,
-            services.queue_update,
-            services.queue_delete,
-            "queue",
             gettext_lazy("No queues yet: add the first one."),
         ),
         Part(
@@ -131,30 +152,16 @@ PARTS = {
             "category",
             gettext_lazy("No categories yet."),
         ),
-        Part(
-            "calendars",
-            gettext_lazy("Business calendars"),
-            "bi-calendar-week",
+        Part.of_kind(
+            kinds.CALENDARS,
             lambda user: selectors.calendar_list(user=user),
-            selectors.calendar_get,
             _calendar_form,
-            sla_services.business_calendar_create,
-            sla_services.business_calendar_update,
-            sla_services.business_calendar_delete,
-            "calendar",
             gettext_lazy("No business calendars yet: SLA policies count on one."),
         ),
-        Part(
-            "policies",
-            gettext_lazy("SLA policies"),
-            "bi-stopwatch",
+        Part.of_kind(
+            kinds.SLA_POLICIES,
             lambda user: selectors.sla_policy_list(user=user),
-            selectors.sla_policy_get,
             _policy_form,
-            sla_services.sla_policy_create,
-            sla_services.sla_policy_update,
-            sla_services.sla_policy_delete,
-            "policy",
             gettext_lazy("No SLA policies yet: tickets get no due times."),
         ),
     )
