@@ -31,7 +31,6 @@ import json
 import os
 import random
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,7 +40,7 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, ROOT, configure_django, data_file
+from bench.generate import BENCH_DIR, ROOT, build_data_file, ready_data_file
 from bench.run import RESULTS, summary
 
 #: Bump when the data shape changes, so an old file is not reused.
@@ -214,19 +213,9 @@ def _load(rng: random.Random) -> None:
 
 
 def generate(*, force: bool = False) -> Path:
-    target = db_file()
-    if target.exists() and not force:
-        return target
-    started = time.monotonic()
-    with data_file(target):
-        from django.db import transaction
-        from django.utils import timezone
-
-        with transaction.atomic():
-            _load(random.Random(SEED))
-    meta_file().write_text(json.dumps({"built_on": timezone.now().date().isoformat()}))
-    print(f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s", flush=True)
-    return target
+    return build_data_file(
+        db_file(), lambda: _load(random.Random(SEED)), force=force, meta=meta_file()
+    )
 
 
 def _shift_dates() -> None:
@@ -413,23 +402,21 @@ def main() -> None:
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.generate_only:
-        generate(force=args.force)
+    migrated = ready_data_file(
+        __file__,
+        db_file(),
+        lambda: generate(force=args.force),
+        force=args.force,
+        generate_only=args.generate_only,
+    )
+    if migrated is None:
         return
-    db = db_file()
-    if args.force or not db.exists():
-        # In its own process: the loader's Django points at the partial file.
-        command = [sys.executable, __file__, "--generate-only"]
-        subprocess.run([*command, "--force"] if args.force else command, check=True)
-    configure_django(db)
     from django.test import Client
 
-    from bench.run import migrate_if_needed
     from clientela.activities.models import Task
     from clientela.contacts.models import Person
     from clientela.core.models import User
 
-    migrated = migrate_if_needed()
     _shift_dates()
     user = User.objects.get(username=USERNAME)
     client = Client()

@@ -24,7 +24,6 @@ import datetime
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ from faker import Faker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, CITIES, CITY_WEIGHTS, ROOT, configure_django, data_file
+from bench.generate import BENCH_DIR, CITIES, CITY_WEIGHTS, ROOT, build_data_file, ready_data_file
 from bench.run import RESULTS
 
 #: Bump when the data shape changes, so an old file is not reused.
@@ -161,18 +160,12 @@ def _load(people: int, rng: random.Random) -> list[list[int]]:
 
 
 def generate(people: int, *, force: bool = False) -> Path:
-    target = db_file(people)
-    if target.exists() and not force:
-        return target
-    started = time.monotonic()
-    with data_file(target):
-        from django.db import transaction
-
-        with transaction.atomic():
-            planted = _load(people, random.Random(SEED))
-    truth_file(people).write_text(json.dumps(planted))
-    print(f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s", flush=True)
-    return target
+    return build_data_file(
+        db_file(people),
+        lambda: _load(people, random.Random(SEED)),
+        force=force,
+        after=lambda planted: truth_file(people).write_text(json.dumps(planted)),
+    )
 
 
 # --- measurement -----------------------------------------------------------------------
@@ -221,17 +214,16 @@ def main() -> None:
     parser.add_argument("--force", action="store_true", help="rebuild the data file")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.generate_only:
-        generate(args.people, force=args.force)
+    migrated = ready_data_file(
+        __file__,
+        db_file(args.people),
+        lambda: generate(args.people, force=args.force),
+        force=args.force,
+        generate_only=args.generate_only,
+        args=("--people", str(args.people)),
+    )
+    if migrated is None:
         return
-    db = db_file(args.people)
-    if args.force or not db.exists():
-        command = [sys.executable, __file__, "--generate-only", "--people", str(args.people)]
-        subprocess.run([*command, "--force"] if args.force else command, check=True)
-    configure_django(db)
-    from bench.run import migrate_if_needed
-
-    migrate_if_needed()
     results = measure(args.people)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"duplicates-{time.strftime('%Y%m%d-%H%M%S')}.json"

@@ -28,10 +28,11 @@ import json
 import os
 import random
 import re
+import subprocess
 import sys
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,65 @@ def data_file(target: Path) -> Iterator[None]:
     partial.rename(target)
     for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
+
+
+def build_data_file(
+    target: Path,
+    load: Callable[[], Any],
+    *,
+    force: bool,
+    meta: Path | None = None,
+    after: Callable[[Any], None] | None = None,
+) -> Path:
+    """``target`` as it is, or (missing, or ``force``) built by ``load`` in one
+    transaction inside ``data_file``; then ``meta`` gets the moment it was built (the
+    day, ``built_on``, and the instant, ``built_at``: scripts move their dates forward
+    from it on reuse) and ``after`` is given what ``load`` returned."""
+    if target.exists() and not force:
+        return target
+    started = time.monotonic()
+    with data_file(target):
+        from django.db import transaction
+        from django.utils import timezone
+
+        with transaction.atomic():
+            loaded = load()
+    if meta is not None:
+        now = timezone.now()
+        meta.write_text(
+            json.dumps({"built_on": now.date().isoformat(), "built_at": now.isoformat()})
+        )
+    if after is not None:
+        after(loaded)
+    print(f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s", flush=True)
+    return target
+
+
+def ready_data_file(
+    script: str,
+    target: Path,
+    build: Callable[[], Path],
+    *,
+    force: bool,
+    generate_only: bool,
+    args: Sequence[str] = (),
+) -> list[str] | None:
+    """A benchmark script's data file, ready to measure: built first when missing (or
+    ``force``) by the script itself with ``--generate-only`` in a process of its own,
+    because the loader's Django points at the partial file; then Django on ``target``
+    and the file migrated to the current schema (the migrations applied are returned).
+    With ``generate_only`` (that process), ``build`` runs here and None is returned:
+    there is nothing to measure."""
+    if generate_only:
+        build()
+        return None
+    if force or not target.exists():
+        command = [sys.executable, script, "--generate-only", *args]
+        subprocess.run([*command, "--force"] if force else command, check=True)
+    configure_django(target)
+    from bench.run import migrate_if_needed
+
+    return migrate_if_needed()
 
 
 def _fold_words(parts: Sequence[str]) -> str:

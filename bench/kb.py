@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, ROOT, configure_django, data_file
+from bench.generate import BENCH_DIR, ROOT, build_data_file, ready_data_file
 from bench.run import RESULTS, summary
 
 VERSION = 2
@@ -95,14 +94,7 @@ def _article_rows(rng: random.Random, owner: Any, team: Any) -> list[Any]:
 
 
 def generate(*, force: bool = False) -> Path:
-    target = db_file()
-    if target.exists() and not force:
-        return target
-    started = time.monotonic()
-    with data_file(target):
-        _load()
-    print(f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s", flush=True)
-    return target
+    return build_data_file(db_file(), _load, force=force)
 
 
 def _load() -> None:
@@ -215,17 +207,15 @@ def main() -> None:
     parser.add_argument("--force", action="store_true", help="rebuild the data file")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.generate_only:
-        generate(force=args.force)
+    migrated = ready_data_file(
+        __file__,
+        db_file(),
+        lambda: generate(force=args.force),
+        force=args.force,
+        generate_only=args.generate_only,
+    )
+    if migrated is None:
         return
-    db = db_file()
-    if args.force or not db.exists():
-        command = [sys.executable, __file__, "--generate-only"]
-        subprocess.run([*command, "--force"] if args.force else command, check=True)
-    configure_django(db)
-    from bench.run import migrate_if_needed
-
-    migrated = migrate_if_needed()
     results = {"date": time.strftime("%Y-%m-%d %H:%M"), "migrations_applied_first": migrated}
     results.update(measure(args.runs))
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -39,7 +39,6 @@ import multiprocessing
 import os
 import random
 import socket
-import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -48,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, ROOT, configure_django, data_file
+from bench.generate import BENCH_DIR, ROOT, build_data_file, ready_data_file
 from bench.run import RESULTS, summary, timed_get
 
 if TYPE_CHECKING:
@@ -238,19 +237,12 @@ def _load(rng: random.Random, deals: int) -> None:
 
 
 def generate(deals: int, *, force: bool = False) -> Path:
-    target = db_file(deals)
-    if target.exists() and not force:
-        return target
-    started = time.monotonic()
-    with data_file(target):
-        from django.db import transaction
-        from django.utils import timezone
-
-        with transaction.atomic():
-            _load(random.Random(SEED), deals)
-    meta_file(deals).write_text(json.dumps({"built_on": timezone.now().date().isoformat()}))
-    print(f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s", flush=True)
-    return target
+    return build_data_file(
+        db_file(deals),
+        lambda: _load(random.Random(SEED), deals),
+        force=force,
+        meta=meta_file(deals),
+    )
 
 
 def _shift_dates(deals: int) -> None:
@@ -531,21 +523,21 @@ def main() -> None:
     if args.deals < BOARD_DEALS:
         parser.error(f"--deals must be at least {BOARD_DEALS:,} (the board's deals)")
 
-    if args.generate_only:
-        generate(args.deals, force=args.force)
-        return
     db = db_file(args.deals)
-    if args.force or not db.exists():
-        # In its own process: the loader's Django points at the partial file.
-        command = [sys.executable, __file__, "--generate-only", "--deals", str(args.deals)]
-        subprocess.run([*command, "--force"] if args.force else command, check=True)
-    configure_django(db)
+    migrated = ready_data_file(
+        __file__,
+        db,
+        lambda: generate(args.deals, force=args.force),
+        force=args.force,
+        generate_only=args.generate_only,
+        args=("--deals", str(args.deals)),
+    )
+    if migrated is None:
+        return
 
-    from bench.run import migrate_if_needed
     from clientela.core.models import User
     from clientela.sales.models import Deal
 
-    migrated = migrate_if_needed()
     _shift_dates(args.deals)
     admin = User.objects.get(username=ADMIN)
     rep = User.objects.get(username=REP)

@@ -37,7 +37,6 @@ import os
 import random
 import shutil
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -49,7 +48,7 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import BENCH_DIR, ROOT, configure_django, data_file
+from bench.generate import BENCH_DIR, ROOT, build_data_file, ready_data_file
 from bench.run import RESULTS, timed_get
 
 VERSION = 1
@@ -297,19 +296,9 @@ def _load(rng: random.Random) -> None:
 
 
 def generate(*, force: bool = False) -> Path:
-    target = db_file()
-    if target.exists() and not force:
-        return target
-    started = time.monotonic()
-    with data_file(target):
-        from django.db import transaction
-        from django.utils import timezone
-
-        with transaction.atomic():
-            _load(random.Random(SEED))
-    meta_file().write_text(json.dumps({"built_at": timezone.now().isoformat()}))
-    print(f"wrote {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s", flush=True)
-    return target
+    return build_data_file(
+        db_file(), lambda: _load(random.Random(SEED)), force=force, meta=meta_file()
+    )
 
 
 def _shift_times() -> None:
@@ -475,27 +464,26 @@ def main() -> None:
     parser.add_argument("--inbound", type=int, default=2000, help="messages (0: skip)")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.generate_only:
-        generate(force=args.force)
-        return
     path = db_file()
-    if args.force or not path.exists():
-        # In its own process: the loader's Django points at the partial file.
-        command = [sys.executable, __file__, "--generate-only"]
-        subprocess.run([*command, "--force"] if args.force else command, check=True)
+    migrated = ready_data_file(
+        __file__,
+        path,
+        lambda: generate(force=args.force),
+        force=args.force,
+        generate_only=args.generate_only,
+    )
+    if migrated is None:
+        return
     copy = path.with_suffix(".inbound.sqlite3")
-    configure_django(path)
 
     from django.db import connection
-
-    from bench.run import migrate_if_needed
 
     results: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "tickets": TICKETS,
         "messages": MESSAGES,
         "load_average_at_start": os.getloadavg(),
-        "migrations_applied_first": migrate_if_needed(),
+        "migrations_applied_first": migrated,
     }
     _shift_times()
     _continue_numbers()

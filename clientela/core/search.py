@@ -295,8 +295,17 @@ def search(
     where they only begin words; ties by name. Visibility is part of the inner queries,
     before their limit, so records the user may not see never take the place of ones
     they may. One query."""
+    return _best(user, query, resources, limit)
+
+
+def _best(
+    user: Any, query: str, resources: Sequence[str], limit: int, *, everyone: bool = False
+) -> list[SearchEntry]:
+    """``search``'s query, for ``user`` or (``everyone``) whoever owns the entries."""
     window = max(SORT_WINDOW, limit)
-    ranked = _ranked_sql(user, query, resources, window=window, per_resource=False)
+    ranked = _ranked_sql(
+        user, query, resources, window=window, per_resource=False, everyone=everyone
+    )
     if ranked is None:
         return []
     sql, params = ranked
@@ -345,13 +354,4 @@ def public_matching_ids(*, query: str, resource: str, limit: int = 20) -> list[i
     """Ids of ``resource`` records matching ``query``, best first, whoever owns them:
     only for a caller that then keeps the records public by a rule of its own (the
     help centre shows published articles to visitors who are not signed in)."""
-    window = max(SORT_WINDOW, limit)
-    ranked = _ranked_sql(None, query, [resource], window=window, per_resource=False, everyone=True)
-    if ranked is None:
-        return []
-    sql, params = ranked
-    sql = (
-        f"SELECT * FROM ({sql}) AS hits "  # noqa: S608 - no user text in the SQL
-        f"ORDER BY search_rank, {_name_order()}, id LIMIT %s"
-    )
-    return [e.object_id for e in SearchEntry.objects.raw(sql, [*params, limit])]
+    return [e.object_id for e in _best(None, query, [resource], limit, everyone=True)]
