@@ -100,11 +100,10 @@ def generate(*, force: bool = False) -> Path:
 def _load() -> None:
     from django.db import transaction
 
-    from clientela.core import search
     from clientela.core.models import SearchEntry
     from clientela.core.services import roles_ensure_defaults, user_create
     from clientela.service.models import Article
-    from clientela.service.models.articles import public_search_resource
+    from clientela.service.services.articles import article_entries
 
     roles_ensure_defaults()
     author = user_create(
@@ -117,23 +116,8 @@ def _load() -> None:
         articles = Article.objects.bulk_create(
             _article_rows(random.Random(SEED), author, author.team), batch_size=BATCH
         )
-        # As ``article_reindex`` indexes them: every article for staff, the published
-        # ones again for the help centre of their language.
-        entries = [
-            search.entry(
-                resource=resource,
-                object_id=a.pk,
-                owner_id=owner,
-                team_id=team,
-                title=a.title,
-                parts=[a.title, a.body],
-            )
-            for a in articles
-            for resource, owner, team in (
-                (Article.RESOURCE, a.owner_id, a.team_id),
-                *([(public_search_resource(a.language), None, None)] if a.is_published else []),
-            )
-        ]
+        # As ``article_reindex`` indexes them (no tags, no category here).
+        entries = [e for a in articles for e in article_entries(a, tags=[], category="")]
         SearchEntry.objects.bulk_create(
             [SearchEntry(**e._asdict()) for e in entries], batch_size=BATCH
         )

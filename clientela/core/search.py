@@ -53,19 +53,25 @@ def index_record(
     subtitle: str = "",
     parts: Iterable[str] = (),
 ) -> None:
-    new = entry(
-        resource=resource,
-        object_id=object_id,
-        owner_id=owner_id,
-        team_id=team_id,
-        title=title,
-        subtitle=subtitle,
-        parts=parts,
+    save_entry(
+        entry(
+            resource=resource,
+            object_id=object_id,
+            owner_id=owner_id,
+            team_id=team_id,
+            title=title,
+            subtitle=subtitle,
+            parts=parts,
+        )
     )
+
+
+def save_entry(new: Entry) -> None:
+    """Write ``new`` (from ``entry``) over the record's entry, or as its first one."""
     fields = ("owner_id", "team_id", "title", "subtitle", "name", "text")
     SearchEntry.objects.update_or_create(
-        resource=resource,
-        object_id=object_id,
+        resource=new.resource,
+        object_id=new.object_id,
         defaults={name: getattr(new, name) for name in fields},
     )
 

@@ -55,14 +55,17 @@ def article_snapshot(article: Article) -> dict[str, Any]:
     }
 
 
-def article_reindex(article: Article) -> None:
-    """The article in the search: its title, category, tags and text; a published one
-    also in the help centre's entries of its language (``public_search_resource``)."""
-    tags = [t.name for t in article.tags.all()] if article.pk else []
-    category = str(article.category or "")
-
-    def index(resource: str, owner_id: int | None, team_id: int | None) -> None:
-        search.index_record(
+def article_entries(article: Article, *, tags: list[str], category: str) -> list[search.Entry]:
+    """What the search holds of an article: its title, category, tags and text, for
+    staff; a published one's again under the help centre of its language
+    (``public_search_resource``)."""
+    places: list[tuple[str, int | None, int | None]] = [
+        (Article.RESOURCE, article.owner_id, article.team_id)
+    ]
+    if article.is_published and article.deleted_at is None:
+        places.append((public_search_resource(article.language), None, None))
+    return [
+        search.entry(
             resource=resource,
             object_id=article.pk,
             owner_id=owner_id,
@@ -71,11 +74,17 @@ def article_reindex(article: Article) -> None:
             subtitle=category,
             parts=[article.title, category, *tags, article.body],
         )
+        for resource, owner_id, team_id in places
+    ]
 
-    index(Article.RESOURCE, article.owner_id, article.team_id)
+
+def article_reindex(article: Article) -> None:
+    """The article in the search (``article_entries``), and out of the help centres it
+    no longer belongs in."""
+    tags = [t.name for t in article.tags.all()] if article.pk else []
     _remove_public(article)
-    if article.is_published and article.deleted_at is None:
-        index(public_search_resource(article.language), None, None)
+    for new in article_entries(article, tags=tags, category=str(article.category or "")):
+        search.save_entry(new)
 
 
 def _remove_public(article: Article) -> None:
