@@ -202,8 +202,19 @@ class SmtpServer:
         self.host, self.port = host, port
         self.messages: list[Any] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        #: The client's (host, port) of each message: one per connection.
+        self.peers: list[Any] = []
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address.startswith("refused@"):  # a mailbox the server does not know
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.peers.append(session.peer)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 Message accepted for delivery"

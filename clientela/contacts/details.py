@@ -260,17 +260,23 @@ def _owner_kw(record: Person | Organization) -> dict[str, Any]:
     return {"person": record} if isinstance(record, Person) else {"organization": record}
 
 
-def replace_emails(record: Person | Organization, items: list[EmailInput]) -> None:
+def replace_emails(
+    record: Person | Organization, items: list[EmailInput], *, new: bool = False
+) -> None:
     kw = _owner_kw(record)
-    EmailAddress.objects.filter(**kw).delete()
+    if not new:
+        EmailAddress.objects.filter(**kw).delete()
     EmailAddress.objects.bulk_create(
         [EmailAddress(address=i.address, kind=i.kind, is_primary=i.is_primary, **kw) for i in items]
     )
 
 
-def replace_phones(record: Person | Organization, items: list[PhoneInput]) -> None:
+def replace_phones(
+    record: Person | Organization, items: list[PhoneInput], *, new: bool = False
+) -> None:
     kw = _owner_kw(record)
-    PhoneNumber.objects.filter(**kw).delete()
+    if not new:
+        PhoneNumber.objects.filter(**kw).delete()
     PhoneNumber.objects.bulk_create(
         [
             PhoneNumber(
@@ -281,9 +287,12 @@ def replace_phones(record: Person | Organization, items: list[PhoneInput]) -> No
     )
 
 
-def replace_addresses(record: Person | Organization, items: list[AddressInput]) -> None:
+def replace_addresses(
+    record: Person | Organization, items: list[AddressInput], *, new: bool = False
+) -> None:
     kw = _owner_kw(record)
-    Address.objects.filter(**kw).delete()
+    if not new:
+        Address.objects.filter(**kw).delete()
     Address.objects.bulk_create(
         [
             Address(
@@ -301,9 +310,12 @@ def replace_addresses(record: Person | Organization, items: list[AddressInput]) 
     )
 
 
-def replace_relationships(record: Person | Organization, items: list[RelationshipInput]) -> None:
+def replace_relationships(
+    record: Person | Organization, items: list[RelationshipInput], *, new: bool = False
+) -> None:
     kw = _owner_kw(record)
-    Relationship.objects.filter(**kw).delete()
+    if not new:
+        Relationship.objects.filter(**kw).delete()
     Relationship.objects.bulk_create(
         [Relationship(kind=i.kind, since=i.since, **kw) for i in items]
     )

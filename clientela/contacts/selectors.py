@@ -193,6 +193,17 @@ _ORGANIZATION_WITH_DETAILS = CompiledQuery(
 )
 
 
+_PERSON_ROW = CompiledQuery(lambda pk: Person.objects.alive().filter(pk=pk))
+
+
+def person_visible(*, user: Any, pk: int) -> Person | None:
+    """The person ``pk`` (the row alone) if it is alive and ``user`` may see it: what a
+    link from another record is checked against (one compiled query, visibility
+    checked on the row as ``person_list`` checks it in SQL)."""
+    found = _PERSON_ROW.run(pk)
+    return found[0] if found and can_see_record(user, found[0]) else None
+
+
 def person_get_with_details(*, user: Any, pk: Any) -> Person:
     """``person_get`` in one query, details folded in (see ``_with_details``)."""
     found = _PERSON_WITH_DETAILS.run(parse_id(pk))

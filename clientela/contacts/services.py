@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any, TypedDict, cast
+from typing import Any, NamedTuple, TypedDict, cast
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from clientela.contacts.models import Membership, Organization, Person
 from clientela.contacts.selectors import merged_into
 from clientela.core import search
 from clientela.core.company import default_language
-from clientela.core.models import Team, User
+from clientela.core.models import Tag, Team, User
 from clientela.core.normalize import normalize_phone
 from clientela.core.permissions import visibility_q
 from clientela.core.services import (
@@ -238,13 +238,56 @@ def _denormalize(record: Person | Organization, details: dict[str, list[Any]] | 
     record.country = address.country if address else ""
 
 
-def _save_details(record: Person | Organization, details: dict[str, list[Any]] | None) -> None:
+def _save_details(
+    record: Person | Organization, details: dict[str, list[Any]] | None, *, new: bool
+) -> None:
+    """Write ``details`` over the record's (a new record has none to remove)."""
     if details is None:
         return
-    d.replace_emails(record, details["emails"])
-    d.replace_phones(record, details["phones"])
-    d.replace_addresses(record, details["addresses"])
-    d.replace_relationships(record, details["relationships"])
+    d.replace_emails(record, details["emails"], new=new)
+    d.replace_phones(record, details["phones"], new=new)
+    d.replace_addresses(record, details["addresses"], new=new)
+    d.replace_relationships(record, details["relationships"], new=new)
+
+
+class _Written(NamedTuple):
+    """What the create of a record has just written (details in the order the tables
+    give them back, tag names, a person's (organization, job title) pairs): the search
+    entry and the audit snapshot that follow in the same call use it instead of reading
+    it back."""
+
+    details: dict[str, list[Any]]
+    tags: list[str]
+    memberships: list[tuple[str, str]]
+
+
+def _remember_written(
+    record: Person | Organization, details: dict[str, list[Any]] | None, tags: list[Tag] | None
+) -> None:
+    details = details or {key: [] for key in ("emails", "phones", "addresses", "relationships")}
+    primary_first = {
+        key: sorted(details[key], key=lambda item: not item.is_primary)
+        for key in ("emails", "phones", "addresses")
+    }
+    by_kind = sorted(details["relationships"], key=lambda item: item.kind)
+    record.__dict__["_written"] = _Written(
+        {**primary_first, "relationships": by_kind}, [t.name for t in tags or []], []
+    )
+
+
+def _written(record: Person | Organization, *, forget: bool = False) -> _Written | None:
+    if forget:
+        return record.__dict__.pop("_written", None)  # type: ignore[no-any-return]
+    return record.__dict__.get("_written")
+
+
+def _details_of(
+    record: Person | Organization, forget: bool
+) -> tuple[dict[str, list[Any]], list[str], list[tuple[str, str]] | None]:
+    written = _written(record, forget=forget)
+    if written is not None:
+        return written.details, written.tags, written.memberships
+    return d.current_details(record), [t.name for t in record.tags.all()], None
 
 
 def _clean_scalars(
@@ -257,9 +300,15 @@ def _clean_scalars(
         setattr(record, name, value)
 
 
-def _full_clean(record: Person | Organization, errors: dict[str, list[str]]) -> None:
+def _full_clean(
+    record: Person | Organization, errors: dict[str, list[str]], *, constraints: bool = True
+) -> None:
+    """The model's own checks; its constraints (a person's birthday) only where the
+    data could break them: Django checks each one with a query."""
     try:
-        record.full_clean(exclude=["owner", "team", "email", "phone"])
+        record.full_clean(
+            exclude=["owner", "team", "email", "phone"], validate_constraints=constraints
+        )
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, messages)
@@ -269,15 +318,13 @@ def _full_clean(record: Person | Organization, errors: dict[str, list[str]]) -> 
 
 
 def person_snapshot(person: Person) -> dict[str, Any]:
-    return record_snapshot(
-        person,
-        d.current_details(person),
-        [t.name for t in person.tags.all()],
-        [
+    details, tags, memberships = _details_of(person, forget=True)
+    if memberships is None:
+        memberships = [
             (m.organization.name, m.job_title)
             for m in person.memberships.select_related("organization")
-        ],
-    )
+        ]
+    return record_snapshot(person, details, tags, memberships)
 
 
 def _clean_memberships(
@@ -336,11 +383,14 @@ def _save_person(actor: User, person: Person, data: PersonData) -> None:
     )
     tags = clean_tags_and_custom(person, Person.RESOURCE, data, errors)
     _denormalize(person, details)
-    _full_clean(person, errors)
+    _full_clean(person, errors, constraints="birthday" in data)
     if errors:
         raise ValidationError(errors)
+    new = person.pk is None
     person.save()
-    _save_details(person, details)
+    _save_details(person, details, new=new)
+    if new and not memberships:
+        _remember_written(person, details, tags)
     if memberships is not None:
         person.memberships.all().delete()
         Membership.objects.bulk_create(
@@ -359,14 +409,31 @@ def _save_person(actor: User, person: Person, data: PersonData) -> None:
     person_reindex(person)
 
 
+def _detail_values(record: Person | Organization) -> dict[str, list[str]]:
+    """The e-mails, phones and cities the search entry holds."""
+    written = _written(record)
+    if written is not None:
+        details = written.details
+        return {
+            "emails": [e.address for e in details["emails"]],
+            "phones": [p.number for p in details["phones"]],
+            "cities": [a.city for a in details["addresses"]],
+        }
+    return {
+        "emails": list(record.emailaddresss.values_list("address", flat=True)),
+        "phones": list(record.phonenumbers.values_list("number", flat=True)),
+        "cities": list(record.addresss.values_list("city", flat=True)),
+    }
+
+
 def person_reindex(person: Person) -> None:
-    document = search_document(
-        person,
-        emails=list(person.emailaddresss.values_list("address", flat=True)),
-        phones=list(person.phonenumbers.values_list("number", flat=True)),
-        cities=list(person.addresss.values_list("city", flat=True)),
-        organizations=list(person.organizations.values_list("name", flat=True)),
+    written = _written(person)
+    organizations = (
+        [name for name, _job in written.memberships]
+        if written is not None
+        else list(person.organizations.values_list("name", flat=True))
     )
+    document = search_document(person, **_detail_values(person), organizations=organizations)
     search.index_record(**document)
 
 
@@ -405,7 +472,8 @@ def person_restore(*, actor: User, person: Person) -> None:
 
 
 def organization_snapshot(org: Organization) -> dict[str, Any]:
-    return record_snapshot(org, d.current_details(org), [t.name for t in org.tags.all()])
+    details, tags, _memberships = _details_of(org, forget=True)
+    return record_snapshot(org, details, tags)
 
 
 def _save_organization(actor: User, org: Organization, data: OrganizationData) -> None:
@@ -420,21 +488,18 @@ def _save_organization(actor: User, org: Organization, data: OrganizationData) -
     _full_clean(org, errors)
     if errors:
         raise ValidationError(errors)
+    new = org.pk is None
     org.save()
-    _save_details(org, details)
+    _save_details(org, details, new=new)
+    if new:
+        _remember_written(org, details, tags)
     if tags is not None:
         org.tags.set(tags)
     organization_reindex(org)
 
 
 def organization_reindex(org: Organization) -> None:
-    document = search_document(
-        org,
-        emails=list(org.emailaddresss.values_list("address", flat=True)),
-        phones=list(org.phonenumbers.values_list("number", flat=True)),
-        cities=list(org.addresss.values_list("city", flat=True)),
-    )
-    search.index_record(**document)
+    search.index_record(**search_document(org, **_detail_values(org)))
 
 
 def _change_organization(actor: User, org: Organization, data: OrganizationData) -> None:

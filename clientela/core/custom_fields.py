@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clientela.core.choices import CustomFieldType
+from clientela.core.memo import memoized
 from clientela.core.models import CustomField
 
 MAX_TEXT = 1000
@@ -22,7 +23,11 @@ MAX_DECIMAL_PLACES = 10
 
 
 def definitions(resource: str) -> list[CustomField]:
-    return list(CustomField.objects.filter(resource=resource))
+    """The resource's custom fields (read once per ``memo_scope``)."""
+    return memoized(
+        ("core.custom_fields", resource),
+        lambda: list(CustomField.objects.filter(resource=resource)),
+    )
 
 
 def _clean_text(field: CustomField, value: Any) -> str:

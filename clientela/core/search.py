@@ -67,12 +67,13 @@ def index_record(
 
 
 def save_entry(new: Entry) -> None:
-    """Write ``new`` (from ``entry``) over the record's entry, or as its first one."""
-    fields = ("owner_id", "team_id", "title", "subtitle", "name", "text")
-    SearchEntry.objects.update_or_create(
-        resource=new.resource,
-        object_id=new.object_id,
-        defaults={name: getattr(new, name) for name in fields},
+    """Write ``new`` (from ``entry``) over the record's entry, or as its first one: one
+    ``INSERT … ON CONFLICT DO UPDATE`` on the (resource, object id) key."""
+    SearchEntry.objects.bulk_create(
+        [SearchEntry(**new._asdict())],
+        update_conflicts=True,
+        unique_fields=["resource", "object_id"],
+        update_fields=["owner_id", "team_id", "title", "subtitle", "name", "text"],
     )
 
 

@@ -227,12 +227,8 @@ def next_numbers(kind: str, prefix: str, count: int) -> list[str]:
     """``count`` consecutive numbers of ``kind`` this year, taken at once under the
     sequence's row lock (``common.next_number`` for a batch)."""
     year = timezone.localdate().year
-    DocumentSequence.objects.get_or_create(kind=kind, year=year)
-    seq = DocumentSequence.objects.select_for_update().get(kind=kind, year=year)
-    first = seq.last + 1
-    seq.last += count
-    seq.save(update_fields=["last"])
-    return [f"{prefix}-{year}-{n:05d}" for n in range(first, first + count)]
+    last = DocumentSequence.take(kind, year, count)
+    return [f"{prefix}-{year}-{n:05d}" for n in range(last - count + 1, last + 1)]
 
 
 def _search_entry(order: Order, customer: str) -> search.Entry:

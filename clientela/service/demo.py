@@ -292,7 +292,7 @@ def _one_ticket(
     if complaint:
         data["complaint_category_id"] = rng.choice(categories[CategoryKind.COMPLAINT]).pk
     ticket = services.ticket_create(actor=admin, data=data)  # type: ignore[arg-type]
-    ticket_customer_message(ticket=ticket, body=data["description"], person=customer)
+    ticket_customer_message(ticket=ticket, body=data["description"], person=customer, opened=True)
     agent = ticket.assignee or admin
     responded = None
     if status != TicketStatus.NEW:

@@ -28,6 +28,9 @@ from django.utils.translation import gettext as _
 from clientela.contacts.models import EmailAddress, Person
 from clientela.contacts.services import person_create
 from clientela.core.company import company_name, email_footer
+from clientela.core.db import CompiledQuery
+from clientela.core.mail import deliver
+from clientela.core.memo import memoized
 from clientela.core.models import User
 from clientela.core.rate_limits import usage
 from clientela.service.choices import TicketChannel, TicketStatus
@@ -42,24 +45,54 @@ ACK_RATE = "3/h"
 MAX_SUBJECT = 200
 
 
-def _queue_of(parsed: Any) -> Queue | None:
-    """The active queue whose address the message was sent to (To, then Cc)."""
-    addresses = [address.lower() for _name, address in (*parsed.to, *parsed.cc) if address]
-    queues = {
+def _queues_by_address() -> dict[str, Queue]:
+    return {
         q.email.lower(): q
         for q in Queue.objects.filter(active=True).exclude(email="").select_related("manager")
     }
+
+
+def _queue_of(parsed: Any) -> Queue | None:
+    """The active queue whose address the message was sent to (To, then Cc)."""
+    addresses = [address.lower() for _name, address in (*parsed.to, *parsed.cc) if address]
+    queues = memoized("service.queues_by_address", _queues_by_address)
     return next((queues[a] for a in addresses if a in queues), None)
+
+
+def _admin() -> User | None:
+    return (
+        User.objects.filter(is_active=True, role__key="admin").order_by("pk").first()
+        or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
+    )
 
 
 def _actor(queue: Queue) -> User | None:
     """Who the handler acts as: the queue's manager, else the first active admin."""
     if queue.manager is not None and queue.manager.is_active:
         return queue.manager
-    return (
-        User.objects.filter(is_active=True, role__key="admin").order_by("pk").first()
-        or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
-    )
+    return memoized("service.inbound_admin", _admin)
+
+
+# The handler's reads of every message, compiled to SQL once (``core.db.CompiledQuery``):
+# building a queryset costs more than the database's answer.
+_TEXT = "\x00inbound-value"
+_BY_EMAIL = CompiledQuery(
+    lambda a: Person.objects.alive().filter(email=a).order_by("pk")[:1], marker=_TEXT
+)
+_BY_OTHER_EMAIL = CompiledQuery(
+    lambda a: (
+        Person.objects.alive()
+        .filter(pk__in=EmailAddress.objects.filter(address=a).values("person_id"))
+        .order_by("pk")[:1]
+    ),
+    marker=_TEXT,
+)
+_MESSAGE_BY_ID = CompiledQuery(
+    lambda m: (
+        TicketMessage.objects.filter(message_id=m).select_related("ticket").order_by("pk")[:1]
+    ),
+    marker=_TEXT,
+)
 
 
 def _person(actor: User, name: str, address: str) -> Person | None:
@@ -69,14 +102,9 @@ def _person(actor: User, name: str, address: str) -> Person | None:
     # The contact services store addresses lower-cased (``normalize_email``): exact
     # matches use the e-mail indexes, where ``iexact`` read every person.
     address = address.strip().lower()
-    people = Person.objects.alive().order_by("pk")
-    found = people.filter(email=address).first() or (
-        people.filter(
-            pk__in=EmailAddress.objects.filter(address=address).values("person_id")
-        ).first()
-    )
-    if found is not None:
-        return found
+    found = _BY_EMAIL.run(address) or _BY_OTHER_EMAIL.run(address)
+    if found:
+        return found[0]
     first, _space, last = (name or address.split("@")[0]).strip().partition(" ")
     try:
         return person_create(
@@ -102,9 +130,8 @@ def _threaded(parsed: Any) -> Ticket | None:
     """The ticket this message answers, following merges."""
     ids = [i for i in (parsed.in_reply_to, *reversed(parsed.references)) if i]
     for message_id in ids:
-        found = TicketMessage.objects.filter(message_id=message_id).select_related("ticket").first()
-        if found is not None:
-            return _followed(found.ticket)
+        if found := _MESSAGE_BY_ID.run(message_id):
+            return _followed(found[0].ticket)
     number = _number_in(parsed.subject or "")
     if number is not None:
         ticket = Ticket.objects.filter(number=number, deleted_at__isnull=True).first()
@@ -127,8 +154,11 @@ def _files(parsed: Any) -> list[tuple[str, str, bytes, str]]:
     ]
 
 
-def _add_message(ticket: Ticket, parsed: Any, person: Person | None, body: str) -> None:
+def _add_message(
+    ticket: Ticket, parsed: Any, person: Person | None, body: str, *, opened: bool = False
+) -> None:
     ticket_customer_message(
+        opened=opened,
         ticket=ticket,
         body=body,
         person=person,
@@ -172,21 +202,19 @@ def handle_ticket_mail(message: Any, parsed: Any) -> bool:
             **({"person_id": person.pk} if person is not None else {}),
         },
     )
-    _add_message(created, parsed, person, body)
+    _add_message(created, parsed, person, body, opened=True)
     if parsed.from_address:
-        transaction.on_commit(
-            lambda: acknowledge(created.pk, parsed.from_address, parsed.message_id)
-        )
+        transaction.on_commit(lambda: acknowledge(created, parsed.from_address, parsed.message_id))
     return True
 
 
-def acknowledge(ticket_id: int, to: str, in_reply_to: str) -> bool:
+def acknowledge(ticket: Ticket, to: str, in_reply_to: str) -> bool:
     """Tell the sender their message became ticket T-n, in their language, unless
-    they had ``ACK_RATE`` acknowledgements already. Returns whether one was sent."""
+    they had ``ACK_RATE`` acknowledgements already (sent by ``core.mail.deliver``: at
+    the end of a mailbox poll's batch). Returns whether one was sent or queued."""
     counted = usage(group="service-ack", key=to.lower(), rate=ACK_RATE)
     if counted is not None and counted.count > counted.limit:
         return False
-    ticket = Ticket.objects.select_related("queue").get(pk=ticket_id)
     with translation.override(ticket.language):
         context = {"ticket": ticket, "company": company_name(), "footer": email_footer()}
         subject = " ".join(render_to_string("service/email/ack_subject.txt", context).split())
@@ -201,9 +229,5 @@ def acknowledge(ticket_id: int, to: str, in_reply_to: str) -> bool:
     sender = (
         ticket.queue.email if ticket.queue and ticket.queue.email else settings.DEFAULT_FROM_EMAIL
     )
-    try:
-        EmailMessage(subject=subject, body=body, from_email=sender, to=[to], headers=headers).send()
-    except Exception:
-        logger.warning("inbound: the acknowledgement of ticket %s failed", ticket_id, exc_info=True)
-        return False
-    return True
+    message = EmailMessage(subject=subject, body=body, from_email=sender, to=[to], headers=headers)
+    return deliver(message)

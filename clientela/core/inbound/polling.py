@@ -1,10 +1,11 @@
 """Polling the IMAP mailboxes with ``imap-tools``.
 
 Each poll asks for the UIDs above the mailbox's checkpoint and fetches them in small
-batches, without marking them seen. Every message is then stored, handled and the
-checkpoint moved past it in one transaction: a worker killed after a fetch but before
-its commit leaves the checkpoint where it was, the next poll fetches the message again,
-and the UID and Message-ID de-duplication make sure it is taken once.
+batches (``CLIENTELA_INBOUND_BATCH``), without marking them seen. A batch's messages
+are then stored, handled and the checkpoint moved past them in one transaction: a
+worker killed after a fetch but before its commit leaves the checkpoint where it was,
+the next poll fetches the batch again, and the UID and Message-ID de-duplication make
+sure each message is taken once.
 
 Errors (wrong credentials, an unreachable host, a missing folder) never escape: they
 are written on the mailbox, without the password, and the next try backs off
@@ -33,6 +34,8 @@ from imap_tools.errors import MailboxFolderSelectError, MailboxLoginError
 
 from clientela.core.choices import InboundSource, MailboxSecurity
 from clientela.core.inbound.services import inbound_receive
+from clientela.core.mail import one_connection
+from clientela.core.memo import memo_scope
 from clientela.core.models import InboundMessage, Mailbox
 
 logger = logging.getLogger("clientela.inbound")
@@ -40,8 +43,8 @@ logger = logging.getLogger("clientela.inbound")
 TIMEOUT_SECONDS = 30
 MAX_BACKOFF_MINUTES = 60
 
-#: Called with each stored message just before its transaction commits; the tests set
-#: it to kill the process there (a worker dying between fetch and commit).
+#: Called with each stored message, before its batch's transaction commits; the tests
+#: set it to kill the process there (a worker dying between fetch and commit).
 before_commit: Callable[[InboundMessage], None] | None = None
 
 
@@ -164,25 +167,34 @@ def _fetch(box: BaseMailBox, uids: list[int]) -> dict[int, tuple[bytes, int]]:
     return found
 
 
-def _store(mailbox_id: int, uidvalidity: int, uid: int, raw: bytes, size: int) -> bool:
-    """Store one message and move the checkpoint past it, in one transaction; False
-    when another poll already did."""
-    with transaction.atomic():
+def _store(mailbox_id: int, uidvalidity: int, messages: list[tuple[int, bytes, int]]) -> int:
+    """Store a batch of messages (uid, raw, size) and move the checkpoint past them, in
+    one transaction; how many were new (a message another poll already took is
+    skipped). The batch shares its reads of settings (``memo_scope``), and the e-mail
+    its handlers send goes out after the commit over one connection."""
+    stored = 0
+    with memo_scope(), one_connection(), transaction.atomic():
         mailbox = Mailbox.objects.select_for_update().get(pk=mailbox_id)
-        if mailbox.uidvalidity != uidvalidity or mailbox.last_uid >= uid:
-            return False
-        message = inbound_receive(
-            raw=raw,
-            source=InboundSource.MAILBOX,
-            mailbox=mailbox,
-            uidvalidity=uidvalidity,
-            uid=uid,
-            size=size,
-        )
-        if before_commit is not None:
-            before_commit(message)
-        Mailbox.objects.filter(pk=mailbox_id).update(last_uid=uid)
-    return True
+        if mailbox.uidvalidity != uidvalidity:
+            return 0
+        last = mailbox.last_uid
+        for uid, raw, size in messages:
+            if uid <= last:
+                continue
+            message = inbound_receive(
+                raw=raw,
+                source=InboundSource.MAILBOX,
+                mailbox=mailbox,
+                uidvalidity=uidvalidity,
+                uid=uid,
+                size=size,
+            )
+            if before_commit is not None:
+                before_commit(message)
+            last, stored = uid, stored + 1
+        if last > mailbox.last_uid:
+            Mailbox.objects.filter(pk=mailbox_id).update(last_uid=last)
+    return stored
 
 
 def _start(mailbox_id: int, uidvalidity: int) -> None:
@@ -204,9 +216,8 @@ def _poll(mailbox: Mailbox, result: PollResult) -> None:
             chunk = uids[start : start + batch]
             raws = _fetch(box, chunk)
             result.fetched += len(raws)
-            for uid in chunk:
-                if uid in raws and _store(mailbox.pk, uidvalidity, uid, *raws[uid]):
-                    result.stored += 1
+            messages = [(uid, *raws[uid]) for uid in chunk if uid in raws]
+            result.stored += _store(mailbox.pk, uidvalidity, messages)
 
 
 def _record(mailbox_id: int, error: str, now: datetime.datetime) -> None:

@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -264,10 +265,6 @@ def inbound_receive(
     one that cannot be read is kept raw; both are flagged ``failed`` for an admin.
     ``size`` is the message's real size when ``raw`` holds only its header (a poll
     does not download a message over the limit)."""
-    if uid is not None:
-        seen = InboundMessage.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
-        if (found := seen.first()) is not None:
-            return found
     parsed: ParsedMessage | None = None
     stored, error, header_id = raw, "", ""
     size = max(size or 0, len(raw))
@@ -287,8 +284,14 @@ def inbound_receive(
                 "reason": type(exc).__name__
             }
     key = message_key(parsed, raw, header_id)
-    if (duplicate := InboundMessage.objects.filter(message_key=key).first()) is not None:
-        return duplicate
+    # Stored already: the same mailbox UID (fetched again after a crash), or the same
+    # message from anywhere. One query; the rare duplicate is read whole after.
+    seen = Q(message_key=key)
+    if uid is not None:
+        seen |= Q(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
+    duplicate = InboundMessage.objects.filter(seen).values_list("pk", flat=True).first()
+    if duplicate is not None:
+        return InboundMessage.objects.get(pk=duplicate)
     message = InboundMessage(
         source=source if source in InboundSource.values else InboundSource.API,
         mailbox=mailbox,

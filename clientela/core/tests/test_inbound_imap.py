@@ -290,11 +290,12 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def test_a_poll_killed_between_fetch_and_commit_takes_each_message_exactly_once(
     tmp_path: Path, dovecot: Dovecot
 ) -> None:
-    env = _env(tmp_path, dovecot)
+    # Batches of two: the first (1 and 2) commits, the crash comes inside the second.
+    env = _env(tmp_path, dovecot, CLIENTELA_INBOUND_BATCH="2")
     migrated_database(env)
     dovecot.append(*(mail(n) for n in range(1, 6)))
 
-    killed = _run(_env(tmp_path, dovecot, CRASH_AT_UID="3"), "-c", POLL)
+    killed = _run({**env, "CRASH_AT_UID": "3"}, "-c", POLL)
     assert killed.returncode == 3, killed.stderr
     assert killed.stdout == ""
 

@@ -318,11 +318,7 @@ def next_number(kind: str, prefix: str) -> str:
     the caller's transaction, so a rolled-back save leaves no gap. Call it last, just
     before saving, to hold the lock as briefly as possible."""
     year = timezone.localdate().year
-    DocumentSequence.objects.get_or_create(kind=kind, year=year)
-    seq = DocumentSequence.objects.select_for_update().get(kind=kind, year=year)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"{prefix}-{year}-{seq.last:05d}"
+    return f"{prefix}-{year}-{DocumentSequence.take(kind, year):05d}"
 
 
 # --- deleting numbered documents: void, never a gap ------------------------------------

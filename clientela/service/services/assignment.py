@@ -93,6 +93,8 @@ def assign_new(ticket: Ticket) -> User | None:
     the ticket's creation records the assignee)."""
     if ticket.queue_id is None or ticket.assignee_id is not None:
         return None
+    if ticket.queue is not None and ticket.queue.assignment == AssignmentMode.MANUAL:
+        return None
     queue = Queue.objects.select_for_update().get(pk=ticket.queue_id)
     agent = pick_agent(queue)
     if agent is not None:

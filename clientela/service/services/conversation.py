@@ -246,11 +246,14 @@ def ticket_customer_message(
     message_id: str = "",
     in_reply_to: str = "",
     attachments: list[tuple[str, str, bytes, str]] | None = None,
+    opened: bool = False,
 ) -> TicketMessage:
     """The customer's message on their ticket (from e-mail or the portal): a solved or
     pending ticket opens again. A closed or merged ticket takes no more messages (the
-    caller opens a new ticket)."""
-    fresh = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    caller opens a new ticket). ``opened``: the caller has just created ``ticket`` in
+    this transaction for this message (``ticket_create`` set its time of last
+    message): the message is added without reading the ticket again."""
+    fresh = ticket if opened else Ticket.objects.select_for_update().get(pk=ticket.pk)
     if fresh.status == TicketStatus.CLOSED or fresh.merged_into_id is not None:
         raise ValidationError({"ticket": [_("This ticket is closed.")]})
     now = timezone.now()
@@ -267,14 +270,18 @@ def ticket_customer_message(
         in_reply_to=in_reply_to[:255],
     )
     _store_files(message, attachments or [])
+    if opened:
+        return message
     before = fresh.status
+    fresh.last_message_at = now
+    fresh.version += 1
     if fresh.status in (TicketStatus.SOLVED, TicketStatus.PENDING):
         fresh.status = TicketStatus.OPEN
         fresh.solved_at = None
         sla.ticket_changed(fresh, before_status=before, retarget=False, now=now)
-    fresh.last_message_at = now
-    fresh.version += 1
-    fresh.save()
+        fresh.save()
+    else:
+        fresh.save(update_fields=["last_message_at", "version", "updated_at"])
     # Not indexed again: the search holds the number, subject and customer, which a
     # message does not change.
     return message

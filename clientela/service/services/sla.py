@@ -14,45 +14,61 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Q
-
+from clientela.core.memo import memoized
 from clientela.service.calendars import calendar_of
 from clientela.service.choices import SlaBehaviour, SlaState
 from clientela.service.models import ServiceSettings, SlaPolicy, SlaTarget, Ticket
 from clientela.service.sla import calendars as clock
 
 
+def _active_policies() -> list[SlaPolicy]:
+    return list(
+        SlaPolicy.objects.filter(active=True).select_related("calendar").order_by("position", "pk")
+    )
+
+
 def policy_for(ticket: Ticket) -> SlaPolicy | None:
     """The first active policy (by position) made for the ticket's organization or one
     of its customer's tags; else its queue's policy; else the first policy without a
-    condition."""
-    policies = SlaPolicy.objects.filter(active=True).select_related("calendar")
-    conditions = Q(pk__in=[])
-    if ticket.organization_id is not None:
-        conditions |= Q(organization_id=ticket.organization_id)
-    if ticket.person_id is not None:
-        conditions |= Q(customer_tag__in=ticket.person.tags.values("pk"))  # type: ignore[union-attr]
-    specific = policies.filter(conditions).order_by("position", "pk").first()
-    if specific is not None:
-        return specific
-    if ticket.queue is not None and ticket.queue.sla_policy_id is not None:
-        queue_policy = policies.filter(pk=ticket.queue.sla_policy_id).first()
-        if queue_policy is not None:
-            return queue_policy
-    general = policies.filter(organization__isnull=True, customer_tag__isnull=True)
-    return general.order_by("position", "pk").first()
+    condition. The active policies are few: read in one query (once per
+    ``memo_scope``) and chosen from here."""
+    policies = memoized("service.sla_policies", _active_policies)
+    tags: set[int] = set()
+    if ticket.person_id is not None and any(p.customer_tag_id for p in policies):
+        tags = set(ticket.person.tags.values_list("pk", flat=True))  # type: ignore[union-attr]
+    for policy in policies:
+        if policy.organization_id is not None and policy.organization_id == ticket.organization_id:
+            return policy
+        if policy.customer_tag_id is not None and policy.customer_tag_id in tags:
+            return policy
+    queue_policy = ticket.queue.sla_policy_id if ticket.queue is not None else None
+    for policy in policies:
+        if queue_policy is not None and policy.pk == queue_policy:
+            return policy
+    return next(
+        (p for p in policies if p.organization_id is None and p.customer_tag_id is None), None
+    )
 
 
 def _target(ticket: Ticket) -> SlaTarget | None:
     if ticket.sla_policy_id is None:
         return None
-    return SlaTarget.objects.filter(
-        policy_id=ticket.sla_policy_id, priority=ticket.priority
-    ).first()
+    key = ("service.sla_target", ticket.sla_policy_id, ticket.priority)
+    return memoized(
+        key,
+        lambda: SlaTarget.objects.filter(
+            policy_id=ticket.sla_policy_id, priority=ticket.priority
+        ).first(),
+    )
+
+
+def desk_settings() -> ServiceSettings:
+    """The desk's settings (read once per ``memo_scope``)."""
+    return memoized("service.settings", ServiceSettings.load)
 
 
 def _behaviour(status: str) -> str:
-    return ServiceSettings.load().behaviour(status)
+    return desk_settings().behaviour(status)
 
 
 def _elapsed(ticket: Ticket, calendar: clock.Calendar, now: datetime.datetime) -> float:
@@ -125,7 +141,7 @@ def state_of(
         return SlaState.BREACHED
     if ticket.sla_running_since is None:
         return SlaState.PAUSED
-    ratio = float(ServiceSettings.load().warn_ratio or Decimal("0.8"))
+    ratio = float(desk_settings().warn_ratio or Decimal("0.8"))
     if any(spent >= ratio * goal for goal in goals):
         return SlaState.WARNING
     return SlaState.OK

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.contacts.links import clean_organization
-from clientela.contacts.selectors import person_list
+from clientela.contacts.selectors import person_visible
 from clientela.core import search
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction, Language
 from clientela.core.errors import NotFound
-from clientela.core.models import User
+from clientela.core.models import Tag, User
 from clientela.core.services import (
     RecordWrites,
     clean_tags_and_custom,
@@ -143,12 +143,17 @@ def ticket_reindex(ticket: Ticket) -> None:
 
 def _pick(qs: Any, value: Any, field: str, errors: Errors, what: str) -> Any:
     """The row of ``qs`` with id ``value`` (None: none); an error when unknown."""
+    return _pick_by(lambda pk: qs.filter(pk=pk).first(), value, field, errors, what)
+
+
+def _pick_by(find: Any, value: Any, field: str, errors: Errors, what: str) -> Any:
+    """``find(value)`` for an id ``value`` (None: none); an error when it finds nothing."""
     if value is None:
         return None
     if type(value) is not int:
         add(errors, field, _("Give the %(what)s as an id.") % {"what": what})
         return None
-    found = qs.filter(pk=value).first()
+    found = find(value) if 0 < value < 2**63 else None
     if found is None:
         add(errors, field, _("There is no %(what)s with this id.") % {"what": what})
     return found
@@ -179,8 +184,13 @@ def _clean_links(actor: User, ticket: Ticket, data: TicketData, errors: Errors) 
             chosen = _pick(pool, data[field], field, errors, _("category"))  # type: ignore[literal-required]
             setattr(ticket, field.removesuffix("_id"), chosen)
     if "person_id" in data:
-        people = person_list(user=actor).prefetch_related(None)
-        ticket.person = _pick(people, data["person_id"], "person_id", errors, _("person"))
+        ticket.person = _pick_by(
+            lambda pk: person_visible(user=actor, pk=pk),
+            data["person_id"],
+            "person_id",
+            errors,
+            _("person"),
+        )
     if "organization_id" in data:
         ticket.organization = (
             clean_organization(actor, data["organization_id"], errors)
@@ -279,11 +289,7 @@ def _finish(ticket: Ticket, errors: Errors) -> None:
 def _next_number() -> int:
     """The next ticket number, under a row lock in the caller's transaction: a
     rolled-back create gives its number back, so numbers have no gaps."""
-    DocumentSequence.objects.get_or_create(kind="ticket", year=0)
-    sequence = DocumentSequence.objects.select_for_update().get(kind="ticket", year=0)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return sequence.last
+    return DocumentSequence.take("ticket", 0)
 
 
 def _apply(actor: User, ticket: Ticket, data: TicketData) -> None:
@@ -302,7 +308,7 @@ def _apply(actor: User, ticket: Ticket, data: TicketData) -> None:
     raise_errors(errors)
     now = timezone.now()
     if ticket.queue is not None:
-        ticket.team = ticket.queue.team
+        ticket.team_id = ticket.queue.team_id
     elif ticket.pk is None:
         ticket.team = actor.team
     if assignee_changed:
@@ -319,18 +325,29 @@ def _apply(actor: User, ticket: Ticket, data: TicketData) -> None:
         ticket.last_message_at = now
     # The links were read by the checks above (each one the actor may see): validating
     # them again is a query per link.
-    ticket.full_clean(exclude=["number", "tags", *_LINKS])
+    # Its one constraint (no negative compensation) is checked by a query: only when
+    # the compensation changes.
+    ticket.full_clean(
+        exclude=["number", "tags", *_LINKS], validate_constraints="compensation" in data
+    )
     if ticket.pk is None:
         sla.ticket_started(ticket, now=now)
     else:
         retarget = before_queue != ticket.queue_id or before_priority != ticket.priority
         sla.ticket_changed(ticket, before_status=before_status, retarget=retarget, now=now)
+    _save(ticket, tags)
+    if ticket.status == TicketStatus.SOLVED and before_status != TicketStatus.SOLVED:
+        satisfaction.on_solved(ticket)
+
+
+def _save(ticket: Ticket, tags: list[Tag] | None) -> None:
+    new = ticket.pk is None
     ticket.save()
     if tags is not None:
         ticket.tags.set(tags)
+    elif new:  # known to have none: the snapshot need not ask
+        ticket._prefetched_objects_cache = {"tags": Tag.objects.none()}  # type: ignore[attr-defined]
     ticket_reindex(ticket)
-    if ticket.status == TicketStatus.SOLVED and before_status != TicketStatus.SOLVED:
-        satisfaction.on_solved(ticket)
 
 
 #: The ticket's links to other rows (customer, queue, assignee, categories, deal…).

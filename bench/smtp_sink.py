@@ -1,0 +1,38 @@
+#!/usr/bin/env python
+"""A counting SMTP server for the benchmarks, run in a process of its own (as a real
+mail server is): ``python bench/smtp_sink.py PORT COUNT_FILE`` accepts every message on
+127.0.0.1:PORT and appends a line to COUNT_FILE for each; it stops on SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+class _Counter:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with open(self.path, "a") as out:
+            out.write("1\n")
+        return "250 OK"
+
+
+def main() -> None:
+    port, path = int(sys.argv[1]), sys.argv[2]
+    controller = Controller(_Counter(path), hostname="127.0.0.1", port=port)
+    controller.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_args: stop.set())
+    print("ready", flush=True)
+    stop.wait()
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()
