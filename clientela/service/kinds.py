@@ -1,8 +1,9 @@
 """The kinds of record the service app owns, declared once (see ``core.kinds``):
 tickets and knowledge-base articles; and, as catalogue kinds outside the roles' rights
-(changed by admins alone, no page of their own, no trash: a delete is for good), the
-desk's settings: queues (listed to anyone who may read tickets), business calendars and
-SLA policies (admins' alone). ``ServiceConfig.ready()`` registers them."""
+(no page of their own, no trash: a delete is for good), the desk's settings, changed by
+admins alone: queues (listed to anyone who may read tickets), business calendars and
+SLA policies (admins' alone); and canned answers, read by anyone who may read tickets
+and kept by admins and managers. ``ServiceConfig.ready()`` registers them."""
 
 from __future__ import annotations
 
@@ -14,16 +15,26 @@ from clientela.core.api import PageParams
 from clientela.core.kinds import ListColumn, RecordKind
 from clientela.service import exports
 from clientela.service.api import articles as article_api
+from clientela.service.api import canned as canned_api
 from clientela.service.api import config as config_api
 from clientela.service.api import tickets as ticket_api
 from clientela.service.filters import ArticleFilters, TicketFilters
 from clientela.service.forms.articles import ArticleForm, article_filter_form
 from clientela.service.forms.tickets import TicketForm, ticket_filter_form
-from clientela.service.models import Article, BusinessCalendar, Queue, SlaPolicy, Ticket
+from clientela.service.models import (
+    Article,
+    BusinessCalendar,
+    CannedAnswer,
+    Queue,
+    SlaPolicy,
+    Ticket,
+)
 from clientela.service.selectors import articles as article_selectors
+from clientela.service.selectors import canned as canned_selectors
 from clientela.service.selectors import config as config_selectors
 from clientela.service.selectors import tickets as ticket_selectors
 from clientela.service.services import articles as article_services
+from clientela.service.services import canned as canned_services
 from clientela.service.services import config as config_services
 from clientela.service.services import config_sla as sla_services
 from clientela.service.services import tickets as ticket_services
@@ -250,4 +261,39 @@ SLA_POLICIES = RecordKind(
     **SETTINGS,
 )
 
-ALL = (TICKETS, ARTICLES, QUEUES, CALENDARS, SLA_POLICIES)
+#: Canned answers: a catalogue kind too (no rights of their own, no trash), but read by
+#: anyone who may read tickets (the active ones) and kept by admins and managers
+#: (``services.canned.may_manage``); their page (views/canned.py: the list beside the
+#: form, and the ticket page's "insert") reads and writes through the same selectors
+#: and services.
+CANNED_ANSWERS = RecordKind(
+    resource=CannedAnswer.RESOURCE,
+    model=CannedAnswer,
+    namespace="service",
+    url_prefix="canned_answer",
+    path="canned_answers",
+    api_path="canned-answers",
+    singular=_("canned answer"),
+    plural=_("Canned answers"),
+    icon="bi-chat-square-quote",
+    list_selector=canned_selectors.canned_answer_list,
+    get_selector=canned_selectors.canned_answer_get,
+    create=canned_services.canned_answer_create,
+    update=canned_services.canned_answer_update,
+    trash=canned_services.canned_answer_delete,
+    name_fields=("title",),
+    rights=False,
+    has_detail_page=False,
+    api_scopes=SCOPES,
+    api_in=canned_api.CannedAnswerIn,
+    api_patch=canned_api.CannedAnswerIn,
+    api_out_schema=canned_api.CannedAnswerOut,
+    api_list_params=canned_api.CannedAnswerListParams,
+    api_list=canned_api.canned_answers_query,
+    api_out=canned_api.canned_answer_out,
+    api_tag="canned answers",
+    api_module=canned_api.__name__,
+    api_docs=canned_api.CANNED_DOCS,
+)
+
+ALL = (TICKETS, ARTICLES, QUEUES, CALENDARS, SLA_POLICIES, CANNED_ANSWERS)

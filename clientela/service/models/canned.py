@@ -15,6 +15,8 @@ class CannedAnswer(TimeStampedModel):
     language (or any) and for one queue (or all). Its merge fields are rendered in a
     sandbox (``services.canned``): no code in it runs."""
 
+    RESOURCE = "service.canned_answer"
+
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("text"), max_length=10000)
     language = models.CharField(

@@ -1,4 +1,6 @@
-"""Canned answers: kept by admins and managers, rendered for a ticket in a sandbox.
+"""Canned answers (the kind ``service.kinds.CANNED_ANSWERS``): read by anyone who may
+read tickets, kept by admins and managers (``PermissionDenied`` for anyone else, who
+can see them), rendered for a ticket in a sandbox.
 
 The text is a Jinja2 template run by ``SandboxedEnvironment`` with only the merge
 fields below in its context, all plain strings, and undefined names refused: an agent
@@ -19,10 +21,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction, Language, RoleKey
-from clientela.core.errors import NotFound
+from clientela.core.errors import NotFound, PermissionDenied
+from clientela.core.kinds import MAX_ID
 from clientela.core.models import User
+from clientela.core.services import RecordWrites
 from clientela.core.validation import Errors, add, clean_text, raise_errors
 from clientela.service.models import CannedAnswer, Queue, Ticket
+from clientela.service.services.config import clean_flags
 
 #: The merge fields, with what each is (shown to whoever writes an answer).
 MERGE_FIELDS = (
@@ -45,13 +50,25 @@ class CannedData(TypedDict, total=False):
 
 
 def may_manage(user: Any) -> bool:
+    """Admins and managers keep the canned answers (they have no role rights)."""
     role = getattr(getattr(user, "role", None), "key", None)
     return bool(getattr(user, "is_admin", False) or role == RoleKey.MANAGER)
 
 
-def _require(actor: Any) -> None:
+def require_manager(actor: Any) -> None:
+    """Anyone else may read the answers (they insert them on tickets), so a change is
+    refused as forbidden (403), not hidden."""
     if not may_manage(actor):
+        raise PermissionDenied(_("Only admins and managers change canned answers."))
+
+
+def _locked(answer: CannedAnswer, actor: Any) -> CannedAnswer:
+    """``answer`` re-read under a row lock, for those who keep the answers."""
+    require_manager(actor)
+    fresh = CannedAnswer.objects.select_for_update().filter(pk=answer.pk).first()
+    if fresh is None:
         raise NotFound()
+    return fresh
 
 
 def _sample() -> dict[str, str]:
@@ -83,62 +100,78 @@ def check_template(body: str) -> str | None:
     return None
 
 
-def _apply(answer: CannedAnswer, data: CannedData) -> None:
-    errors: Errors = {}
-    for name, value in clean_text(CannedAnswer, data, ("title", "body"), errors).items():
-        setattr(answer, name, value)
+def canned_answer_snapshot(answer: CannedAnswer) -> dict[str, Any]:
+    return {
+        "title": answer.title,
+        "body": answer.body,
+        "language": answer.language,
+        "queue": answer.queue_id and str(answer.queue),
+        "active": answer.active,
+    }
+
+
+def _clean_choices(answer: CannedAnswer, data: CannedData, errors: Errors) -> None:
     if "language" in data:
         if data["language"] not in ("", *Language.values):
             add(errors, "language", _("Choose a language, or none for every language."))
         else:
             answer.language = data["language"]
     if "queue_id" in data:
-        queue_id = data["queue_id"]
-        answer.queue = Queue.objects.filter(pk=queue_id).first() if queue_id else None
-        if queue_id and answer.queue is None:
+        queue_id: Any = data["queue_id"]
+        named = type(queue_id) is int and 0 < queue_id < MAX_ID
+        found = Queue.objects.filter(pk=queue_id).first() if named else None
+        if queue_id is not None and found is None:
             add(errors, "queue_id", _("There is no such queue."))
-    if "active" in data:
-        answer.active = bool(data["active"])
-    if not answer.title.strip():
+        else:
+            answer.queue = found
+    clean_flags(answer, data, ("active",), errors)
+
+
+def _apply(actor: Any, answer: CannedAnswer, data: CannedData) -> None:
+    errors: Errors = {}
+    for name, value in clean_text(CannedAnswer, data, ("title", "body"), errors).items():
+        setattr(answer, name, value)
+    _clean_choices(answer, data, errors)
+    if "title" not in errors and not answer.title:
         add(errors, "title", _("Give the answer a title."))
-    if not answer.body.strip():
+    if "body" not in errors and not answer.body:
         add(errors, "body", _("Write the answer."))
     elif "body" not in errors and (problem := check_template(answer.body)):
         add(errors, "body", problem)
     raise_errors(errors)
-
-
-@transaction.atomic
-def canned_answer_save(
-    *, actor: User, data: CannedData, answer: CannedAnswer | None = None
-) -> CannedAnswer:
-    """Create (``answer`` None) or change a canned answer: admins and managers."""
-    _require(actor)
-    creating = answer is None
-    answer = answer or CannedAnswer(created_by=actor)
-    before = {"title": answer.title, "body": answer.body}
-    _apply(answer, data)
     answer.save()
-    after = {"title": answer.title, "body": answer.body}
-    changes = {
-        k: [None if creating else before[k], after[k]]
-        for k in after
-        if creating or before[k] != after[k]
-    }
-    record_audit(
-        actor=actor,
-        instance=answer,
-        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
-        changes=changes,
-    )
-    return answer
+
+
+CANNED_WRITES = RecordWrites(
+    apply=_apply, snapshot=canned_answer_snapshot, lock=_locked, authorize=require_manager
+)
+
+
+def canned_answer_create(*, actor: User, data: CannedData) -> CannedAnswer:
+    """A new canned answer (admins and managers): ``title`` and ``body`` required."""
+    return CANNED_WRITES.create(actor, CannedAnswer(created_by=actor), data)
+
+
+def canned_answer_update(
+    *,
+    actor: User,
+    canned_answer: CannedAnswer,
+    data: CannedData,
+    expected_version: int | None = None,
+) -> CannedAnswer:
+    """Change what ``data`` names. Answers have no version: ``expected_version``, which
+    the generic API passes, is moot."""
+    return CANNED_WRITES.update(actor, canned_answer, data)
 
 
 @transaction.atomic
-def canned_answer_delete(*, actor: User, answer: CannedAnswer) -> None:
-    _require(actor)
-    record_audit(actor=actor, instance=answer, action=AuditAction.DELETE)
-    answer.delete()
+def canned_answer_delete(
+    *, actor: User, canned_answer: CannedAnswer, expected_version: int | None = None
+) -> None:
+    """Delete an answer for good (answers have no trash: deactivate one to keep it)."""
+    fresh = _locked(canned_answer, actor)
+    record_audit(actor=actor, instance=fresh, action=AuditAction.DELETE)
+    fresh.delete()
 
 
 def render_canned(answer: CannedAnswer, *, ticket: Ticket, agent: User) -> str:

@@ -7,8 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from clientela.core.testing.kinds import KindFactory, register_kind_factory
-from clientela.service.models import Article, BusinessCalendar, Queue, SlaPolicy, Ticket
-from clientela.service.services import articles, config, config_sla, tickets
+from clientela.service.models import (
+    Article,
+    BusinessCalendar,
+    CannedAnswer,
+    Queue,
+    SlaPolicy,
+    Ticket,
+)
+from clientela.service.services import articles, canned, config, config_sla, tickets
 from clientela.service.tests.helpers import SPANISH_HOURS
 
 TICKETS = register_kind_factory(
@@ -78,4 +85,26 @@ QUEUES = _settings(
     config.queue_create,
     lambda actor, label: {"name": label, "team_id": actor.team_id},
     api_list_open=True,
+)
+
+
+def _canned_body(actor: Any, label: str) -> dict[str, Any]:
+    return {"title": label, "body": f"Hello {{{{ customer_first_name }}}}, about {label}."}
+
+
+# Canned answers: read by anyone who may read tickets (every default role), kept by
+# admins and managers; the others, who can see them, are refused (403).
+CANNED_ANSWERS = register_kind_factory(
+    KindFactory(
+        resource=CannedAnswer.RESOURCE,
+        make=lambda owner, label: canned.canned_answer_create(
+            actor=owner,
+            data=_canned_body(owner, label),  # type: ignore[arg-type]
+        ),
+        api_body=_canned_body,
+        change={"title": "Renamed"},
+        required_field="title",
+        owner_key=None,
+        managers=("admin", "manager"),
+    )
 )

@@ -20,7 +20,7 @@ from clientela.service.choices import TicketStatus
 from clientela.service.models import Ticket
 from clientela.service.services import tickets as services
 from clientela.service.services.articles import article_create
-from clientela.service.services.canned import canned_answer_save
+from clientela.service.services.canned import canned_answer_create
 from clientela.service.tests.helpers import make_queue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,7 +56,7 @@ def test_an_agent_answers_the_ticket_due_first(
     words = WORDS[language]
     customer = person_factory(admin, first_name="Lucía", email="lucia@example.com")
     queue = make_queue(agents=[rep_north])
-    canned_answer_save(
+    canned_answer_create(
         actor=admin, data={"title": "Thanks", "body": "Thank you, {{ customer_first_name }}."}
     )
     article = article_create(

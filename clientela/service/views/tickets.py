@@ -71,7 +71,7 @@ class TicketDetailView(RecordDetailView):
             "can_reply": works_on and self.may("update") and ticket.merged_into_id is None,
             "can_edit": works_on and self.may("update"),
             "reply_form": ReplyForm(statuses=_statuses(ticket)),
-            "canned": list(canned_answers_for(ticket=ticket)) if works_on else [],
+            "canned": list(canned_answers_for(user=self.user, ticket=ticket)) if works_on else [],
             "kb_suggestions": suggested_articles(user=self.user, ticket=ticket) if works_on else [],
             "merge_form": MergeForm(),
             "tags": list(ticket.tags.all()),
