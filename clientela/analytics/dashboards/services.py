@@ -111,6 +111,18 @@ def _cleaned(actor: Any, data: DashboardData, row: Dashboard | None) -> dict[str
     return cleaned
 
 
+def _save(dashboard: Dashboard, **kwargs: Any) -> None:
+    """Save, with a name another request gave the owner's other dashboard meanwhile
+    (after ``_clean_name`` looked) refused as it would have been, not a 500."""
+    try:
+        with transaction.atomic():
+            dashboard.save(**kwargs)
+    except IntegrityError:
+        raise ValidationError(
+            {"name": [_("You already have a dashboard with this name.")]}
+        ) from None
+
+
 def _team_name(team: Team | None) -> str | None:
     return team.name if team is not None else None
 
@@ -120,12 +132,13 @@ def dashboard_create(*, actor: Any, data: DashboardData) -> Dashboard:
     """A new dashboard of ``actor``'s: ``name`` required, ``layout`` (default: empty)
     checked as every change is, ``team_id`` to share it at once (managers, admins)."""
     cleaned = _cleaned(actor, data, None)
-    dashboard = Dashboard.objects.create(
+    dashboard = Dashboard(
         owner=actor,
         name=cleaned["name"],
         team=cleaned.get("team"),
         layout=cleaned.get("layout", []),
     )
+    _save(dashboard)
     changes: dict[str, list[Any]] = {"name": [None, dashboard.name]}
     if dashboard.team is not None:
         changes["team"] = [None, dashboard.team.name]
@@ -175,7 +188,7 @@ def dashboard_update(
         row.team = cleaned["team"]
     row.name = cleaned.get("name", row.name)
     row.layout = cleaned.get("layout", row.layout)
-    row.save(update_fields=["name", "team", "layout", "updated_at"])
+    _save(row, update_fields=["name", "team", "layout", "updated_at"])
     if changes:
         record_audit(actor=actor, instance=row, action=AuditAction.UPDATE, changes=changes)
     return row

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -211,6 +212,28 @@ def test_names_are_checked_and_changes_audited(rep_north: Any) -> None:
     assert entry.changes == {"name": ["Sales", "Weekly"]}
 
 
+def test_a_name_taken_meanwhile_is_refused_not_a_500(
+    rep_north: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests may both find a name free; the database's constraint then refuses
+    the second, with the message the check gives."""
+    services.dashboard_create(actor=rep_north, data={"name": "Mine"})
+    other = services.dashboard_create(actor=rep_north, data={"name": "Other"})
+    monkeypatch.setattr(services, "_clean_name", lambda owner, name, exclude=None: name)
+    writes: list[Callable[[], Any]] = [
+        lambda: services.dashboard_create(actor=rep_north, data={"name": "Mine"}),
+        lambda: services.dashboard_update(actor=rep_north, dashboard=other, data={"name": "Mine"}),
+    ]
+    for write in writes:
+        with pytest.raises(ValidationError) as caught:
+            write()
+        assert caught.value.message_dict == {
+            "name": ["You already have a dashboard with this name."]
+        }
+    names = Dashboard.objects.filter(owner=rep_north).values_list("name", flat=True)
+    assert sorted(names) == ["Mine", "Other"]
+
+
 def test_only_the_owner_changes_a_dashboard(rep_north: Any, rep_north2: Any) -> None:
     dashboard = services.dashboard_create(
         actor=rep_north, data={"name": "Mine", "layout": [item("a")]}
@@ -367,6 +390,37 @@ def test_the_page_makes_the_default_dashboard_and_forms_report_errors(
     assert second.layout == []
     client.post(f"/analytics/dashboards/{second.pk}/delete/")
     assert not Dashboard.objects.filter(pk=second.pk).exists()
+
+
+def test_the_manage_forms_rename_and_share_through_the_kinds_update(
+    manager_north: Any, rep_north: Any
+) -> None:
+    dashboard = services.dashboard_create(actor=manager_north, data={"name": "Mine"})
+    url = f"/analytics/dashboards/{dashboard.pk}/"
+    client = client_for(manager_north)
+    client.post(url + "rename/", {"name": "Weekly"})
+    client.post(url + "share/", {"team": str(manager_north.team_id)})
+    dashboard.refresh_from_db()
+    assert (dashboard.name, dashboard.team_id) == ("Weekly", manager_north.team_id)
+    south = Team.objects.get_or_create(name="South")[0]
+    for team, message in (
+        (str(south.pk), "Managers share dashboards with their own team."),
+        ("999999", "There is no team with this id."),
+        ("abc", "There is no team with this id."),
+    ):
+        answer = client.post(url + "share/", {"team": team}, follow=True)
+        assert message in answer.content.decode()
+    client.post(url + "share/", {"team": ""})
+    dashboard.refresh_from_db()
+    assert dashboard.team_id is None
+    # A rep sees their own dashboard, but may not share it.
+    own = services.dashboard_create(actor=rep_north, data={"name": "Rep's"})
+    shared = client_for(rep_north).post(
+        f"/analytics/dashboards/{own.pk}/share/", {"team": str(rep_north.team_id)}
+    )
+    assert shared.status_code == 403
+    own.refresh_from_db()
+    assert own.team_id is None
 
 
 # --- exports ---------------------------------------------------------------------------------
