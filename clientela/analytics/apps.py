@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class AnalyticsConfig(AppConfig):
     """Analytics over the purchase history (issue 13): the statistical core
     (``clientela.analytics.clv``), ABC analysis and RFM segments computed into snapshots
-    by the worker, their pages, API and the panel on person and organization pages."""
+    by the worker, their pages, API and the panel on person and organization pages; and
+    the dashboards each user arranges, a kind of record (``analytics.kinds``)."""
 
     name = "clientela.analytics"
     label = "analytics"
@@ -18,6 +19,7 @@ class AnalyticsConfig(AppConfig):
             analyses,
             conditions,
             demo,
+            kinds,
             lead_scores,
             lifetime,
             reorders,
@@ -30,6 +32,7 @@ class AnalyticsConfig(AppConfig):
         from clientela.analytics.dashboards import widgets as dashboard_widgets
         from clientela.analytics.models import LeadModel
         from clientela.analytics.views import customer_panel
+        from clientela.core.kinds import register_record_kind
         from clientela.core.registry import (
             DemoLoader,
             NavGroup,
@@ -46,7 +49,9 @@ class AnalyticsConfig(AppConfig):
         )
         from clientela.core.services import register_scopes
 
-        register_scopes("analytics:read", "analytics:write")
+        register_scopes(*kinds.SCOPES)
+        for kind in kinds.ALL:
+            register_record_kind(kind)
         analyses.register_builtin()
         reorders.register()
         lifetime.register()
@@ -76,7 +81,7 @@ class AnalyticsConfig(AppConfig):
                 "bi-grid-1x2",
                 5,
                 group="analytics",
-                match=("analytics:dashboard", "analytics:dashboard-"),
+                match=("analytics:dashboard-",),
             )
         )
         for key, label, url_name, icon, order in (

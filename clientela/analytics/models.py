@@ -296,6 +296,9 @@ class Dashboard(TimeStampedModel):
     it; shared with a team (by a manager), the team's members read it, each seeing the
     figures their own role lets them see."""
 
+    #: The kind's key (``analytics.kinds``); outside the roles' rights.
+    RESOURCE = "analytics.dashboard"
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboards"
     )

@@ -204,7 +204,9 @@ class RecordKind:
     #: Labels of audited keys that are not model fields (the history shows them).
     history_labels: dict[str, Any] = field(default_factory=dict)
     #: Whether roles grant rights on the kind (products, managed by admins alone and
-    #: readable by everyone signed in, have no rights of their own).
+    #: readable by everyone signed in, have no rights of their own; nor have personal
+    #: kinds such as dashboards, each user's own whatever their role, whose selectors
+    #: and services alone say who reads and changes what).
     rights: bool = True
     #: Whether the kind has a page of its own (``<url_prefix>-detail``) to link to.
     has_detail_page: bool = True

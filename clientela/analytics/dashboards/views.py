@@ -3,7 +3,10 @@ drop, saved by ``dashboard.js`` with a POST on every drop; stacked in one column
 phone), the catalogue to add from, each widget's filters, export and remove buttons
 (plain forms, so everything but moving works without a mouse), and the dashboard's
 own rename, share and delete forms. A dashboard shared with the reader's team is shown
-read-only; its owner alone changes it (403), and another's is not found (404)."""
+read-only; its owner alone changes it, and to anyone else, that team included, every
+change is not found (404), as another's dashboard is. The changes a dashboard has as a
+kind of record (``analytics.kinds``: create, rename, share, delete) call the same
+services as ``/api/v1/dashboards``."""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from clientela.core.dashboards import PERIODS, Widget, widget, widgets_for
 from clientela.core.errors import NotFound
 from clientela.core.forms import BootstrapMixin
 from clientela.core.models import Team
-from clientela.core.views.records import AuthedRequest
+from clientela.core.views.records import AuthedRequest, not_found_as_404
 
 #: The largest layout a drop may post (24 widgets take ~2 KB).
 MAX_BODY = 64 * 1024
@@ -109,7 +112,7 @@ def dashboard_home(request: AuthedRequest) -> HttpResponse:
     first = first or selectors.dashboard_list(user=request.user).first()
     if first is None:
         return render(request, "analytics/dashboards/page.html", {"dashboard": None})
-    return redirect("analytics:dashboard", pk=first.pk)
+    return redirect("analytics:dashboard-detail", pk=first.pk)
 
 
 @login_required
@@ -170,7 +173,7 @@ def _errors(request: AuthedRequest, exc: ValidationError) -> None:
 
 
 def _back(dashboard: Dashboard) -> HttpResponse:
-    return redirect("analytics:dashboard", pk=dashboard.pk)
+    return redirect("analytics:dashboard-detail", pk=dashboard.pk)
 
 
 def _change(
@@ -189,7 +192,7 @@ def _change(
 def dashboard_new(request: AuthedRequest) -> HttpResponse:
     try:
         dashboard = services.dashboard_create(
-            actor=request.user, name=request.POST.get("name", ""), layout=[]
+            actor=request.user, data={"name": request.POST.get("name", "")}
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -199,34 +202,41 @@ def dashboard_new(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@not_found_as_404
 def dashboard_rename(request: AuthedRequest, pk: int) -> HttpResponse:
     dashboard = _dashboard(request, pk)
     name = request.POST.get("name", "")
     return _change(
         request,
         dashboard,
-        lambda: services.dashboard_rename(actor=request.user, dashboard=dashboard, name=name),
+        lambda: services.dashboard_update(
+            actor=request.user, dashboard=dashboard, data={"name": name}
+        ),
     )
 
 
 @login_required
 @require_POST
+@not_found_as_404
 def dashboard_share(request: AuthedRequest, pk: int) -> HttpResponse:
     dashboard = _dashboard(request, pk)
     raw = request.POST.get("team", "")
-    team = Team.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
-    if raw and team is None:
+    if raw and not (raw.isdigit() and len(raw) < 19):
         messages.error(request, _("There is no team with this id."))
         return _back(dashboard)
+    team_id = int(raw) if raw else None
     return _change(
         request,
         dashboard,
-        lambda: services.dashboard_share(actor=request.user, dashboard=dashboard, team=team),
+        lambda: services.dashboard_update(
+            actor=request.user, dashboard=dashboard, data={"team_id": team_id}
+        ),
     )
 
 
 @login_required
 @require_POST
+@not_found_as_404
 def dashboard_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     dashboard = _dashboard(request, pk)
     services.dashboard_delete(actor=request.user, dashboard=dashboard)
@@ -236,6 +246,7 @@ def dashboard_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@not_found_as_404
 def dashboard_layout(request: AuthedRequest, pk: int) -> HttpResponse:
     """A drop: ``{"items": [{"id", "x", "y", "w", "h"}, …]}`` on the 12-column grid, or
     ``{"order": [ids]}`` from a phone's single column. Answers 422 with the errors."""
@@ -261,6 +272,7 @@ def dashboard_layout(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@not_found_as_404
 def widget_add(request: AuthedRequest, pk: int) -> HttpResponse:
     dashboard = _dashboard(request, pk)
     key = request.POST.get("widget", "")
@@ -273,6 +285,7 @@ def widget_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@not_found_as_404
 def widget_remove(request: AuthedRequest, pk: int, item: str) -> HttpResponse:
     dashboard = _dashboard(request, pk)
     return _change(
@@ -286,6 +299,7 @@ def widget_remove(request: AuthedRequest, pk: int, item: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@not_found_as_404
 def widget_filters(request: AuthedRequest, pk: int, item: str) -> HttpResponse:
     dashboard = _dashboard(request, pk)
     shown = next((i for i in dashboard.layout if i.get("id") == item), None)
@@ -338,7 +352,7 @@ def widget_export(request: AuthedRequest, pk: int, item: str, fmt: str) -> HttpR
 urlpatterns: list[URLPattern] = [
     path("analytics/dashboards/", dashboard_home, name="dashboards"),
     path("analytics/dashboards/new/", dashboard_new, name="dashboard-new"),
-    path("analytics/dashboards/<int:pk>/", dashboard_page, name="dashboard"),
+    path("analytics/dashboards/<int:pk>/", dashboard_page, name="dashboard-detail"),
     path("analytics/dashboards/<int:pk>/rename/", dashboard_rename, name="dashboard-rename"),
     path("analytics/dashboards/<int:pk>/share/", dashboard_share, name="dashboard-share"),
     path("analytics/dashboards/<int:pk>/delete/", dashboard_delete, name="dashboard-delete"),

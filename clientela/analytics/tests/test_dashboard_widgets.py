@@ -144,10 +144,12 @@ def test_a_shared_dashboard_shows_each_reader_their_own_figures(
     forget_rights(rep_north)
     dashboard = services.dashboard_create(
         actor=manager_north,
-        name="Team",
-        layout=[{"id": "a", "widget": "sales.open_deals", "x": 0, "y": 0, "w": 3, "h": 2}],
+        data={
+            "name": "Team",
+            "layout": [{"id": "a", "widget": "sales.open_deals", "x": 0, "y": 0, "w": 3, "h": 2}],
+            "team_id": manager_north.team_id,
+        },
     )
-    services.dashboard_share(actor=manager_north, dashboard=dashboard, team=manager_north.team)
     seen = selectors.dashboard_get(user=rep_north, pk=dashboard.pk)
     for user, count in ((manager_north, "2"), (rep_north, "1")):
         shown = selectors.dashboard_widgets(user=user, dashboard=seen)

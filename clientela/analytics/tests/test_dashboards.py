@@ -1,14 +1,16 @@
 """Dashboards (issue 13, item 9): a first dashboard for a user with none; a bad layout is
 refused with every problem named and changes nothing; only the owner changes a
-dashboard; another user's unshared dashboard is not found, a shared one is read-only
-for the team; managers share with their own team only; the layout endpoint answers 422
-with the errors; exports are the widget's figures as the reader may see them."""
+dashboard (to anyone else a change is not found); another user's unshared dashboard
+is not found, a shared one is read-only for the team; managers share with their own
+team only; the layout endpoint answers 422 with the errors; exports are the widget's
+figures as the reader may see them."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from openpyxl import load_workbook
 from clientela.analytics.dashboards import layout as layouts
 from clientela.analytics.dashboards import selectors, services
 from clientela.analytics.models import Dashboard
+from clientela.core.errors import NotFound
 from clientela.core.models import AuditEntry, RolePermission, Team
 from clientela.core.permissions import forget_rights
 from clientela.sales.tests.deal_helpers import make_deal, make_pipeline, stage
@@ -74,7 +77,9 @@ def test_a_role_that_reads_no_sales_gets_no_dashboard(make_user: Any) -> None:
 
 
 def test_a_bad_layout_is_refused_with_every_problem_and_nothing_saved(rep_north: Any) -> None:
-    dashboard = services.dashboard_create(actor=rep_north, name="Mine", layout=[item("a")])
+    dashboard = services.dashboard_create(
+        actor=rep_north, data={"name": "Mine", "layout": [item("a")]}
+    )
     before = list(dashboard.layout)
     bad = [
         item("a", x=8, w=6),  # does not fit
@@ -88,7 +93,7 @@ def test_a_bad_layout_is_refused_with_every_problem_and_nothing_saved(rep_north:
         "not an object",
     ]
     with pytest.raises(ValidationError) as caught:
-        services.dashboard_layout_save(actor=rep_north, dashboard=dashboard, layout=bad)
+        services.dashboard_update(actor=rep_north, dashboard=dashboard, data={"layout": bad})
     problems = caught.value.message_dict["layout"]
     assert "Widget 1: it does not fit in the 12 columns." in problems
     assert "Widget 2: there is no widget “no.such_widget” you may use." in problems
@@ -104,9 +109,9 @@ def test_a_bad_layout_is_refused_with_every_problem_and_nothing_saved(rep_north:
 
 
 def test_a_layout_is_not_a_list(rep_north: Any) -> None:
-    dashboard = services.dashboard_create(actor=rep_north, name="Mine", layout=[])
+    dashboard = services.dashboard_create(actor=rep_north, data={"name": "Mine", "layout": []})
     with pytest.raises(ValidationError) as caught:
-        services.dashboard_layout_save(actor=rep_north, dashboard=dashboard, layout={"a": 1})
+        services.dashboard_update(actor=rep_north, dashboard=dashboard, data={"layout": {"a": 1}})
     assert caught.value.message_dict["layout"] == ["The layout must be a list of widgets."]
 
 
@@ -121,7 +126,7 @@ def _deny(user: Any, resources: str) -> None:
 
 def test_a_rep_may_not_place_a_widget_their_role_may_not_read(rep_north: Any) -> None:
     _deny(rep_north, "sales.quote")
-    dashboard = services.dashboard_create(actor=rep_north, name="Mine", layout=[])
+    dashboard = services.dashboard_create(actor=rep_north, data={"name": "Mine", "layout": []})
     with pytest.raises(ValidationError):
         services.dashboard_widget_add(
             actor=rep_north, dashboard=dashboard, key="sales.quote_conversion"
@@ -130,7 +135,7 @@ def test_a_rep_may_not_place_a_widget_their_role_may_not_read(rep_north: Any) ->
 
 
 def test_add_move_filter_reorder_and_remove(rep_north: Any, manager_north: Any) -> None:
-    dashboard = services.dashboard_create(actor=rep_north, name="Mine", layout=[])
+    dashboard = services.dashboard_create(actor=rep_north, data={"name": "Mine", "layout": []})
     services.dashboard_widget_add(actor=rep_north, dashboard=dashboard, key=PIPELINE)
     services.dashboard_widget_add(
         actor=rep_north, dashboard=dashboard, key="analytics.revenue_by_month"
@@ -192,31 +197,57 @@ def test_pack_keeps_the_reading_order() -> None:
 
 
 def test_names_are_checked_and_changes_audited(rep_north: Any) -> None:
-    dashboard = services.dashboard_create(actor=rep_north, name="Sales", layout=[])
-    services.dashboard_create(actor=rep_north, name="Other", layout=[])
+    dashboard = services.dashboard_create(actor=rep_north, data={"name": "Sales", "layout": []})
+    services.dashboard_create(actor=rep_north, data={"name": "Other", "layout": []})
     for name, message in (
         ("  ", "Give the dashboard a name."),
         ("Other", "You already have a dashboard with this name."),
         ("x" * 101, "Keep the name to 100 characters."),
     ):
         with pytest.raises(ValidationError) as caught:
-            services.dashboard_rename(actor=rep_north, dashboard=dashboard, name=name)
+            services.dashboard_update(actor=rep_north, dashboard=dashboard, data={"name": name})
         assert caught.value.message_dict["name"] == [message]
-    services.dashboard_rename(actor=rep_north, dashboard=dashboard, name="Weekly")
+    services.dashboard_update(actor=rep_north, dashboard=dashboard, data={"name": "Weekly"})
     entry = AuditEntry.objects.filter(object_id=dashboard.pk, action="update").get()
     assert entry.changes == {"name": ["Sales", "Weekly"]}
 
 
+def test_a_name_taken_meanwhile_is_refused_not_a_500(
+    rep_north: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests may both find a name free; the database's constraint then refuses
+    the second, with the message the check gives."""
+    services.dashboard_create(actor=rep_north, data={"name": "Mine"})
+    other = services.dashboard_create(actor=rep_north, data={"name": "Other"})
+    monkeypatch.setattr(services, "_clean_name", lambda owner, name, exclude=None: name)
+    writes: list[Callable[[], Any]] = [
+        lambda: services.dashboard_create(actor=rep_north, data={"name": "Mine"}),
+        lambda: services.dashboard_update(actor=rep_north, dashboard=other, data={"name": "Mine"}),
+    ]
+    for write in writes:
+        with pytest.raises(ValidationError) as caught:
+            write()
+        assert caught.value.message_dict == {
+            "name": ["You already have a dashboard with this name."]
+        }
+    names = Dashboard.objects.filter(owner=rep_north).values_list("name", flat=True)
+    assert sorted(names) == ["Mine", "Other"]
+
+
 def test_only_the_owner_changes_a_dashboard(rep_north: Any, rep_north2: Any) -> None:
-    dashboard = services.dashboard_create(actor=rep_north, name="Mine", layout=[item("a")])
+    dashboard = services.dashboard_create(
+        actor=rep_north, data={"name": "Mine", "layout": [item("a")]}
+    )
     for change in (
-        lambda: services.dashboard_rename(actor=rep_north2, dashboard=dashboard, name="Theirs"),
+        lambda: services.dashboard_update(
+            actor=rep_north2, dashboard=dashboard, data={"name": "Theirs"}
+        ),
         lambda: services.dashboard_widget_remove(
             actor=rep_north2, dashboard=dashboard, item_id="a"
         ),
         lambda: services.dashboard_delete(actor=rep_north2, dashboard=dashboard),
     ):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotFound):
             change()
     dashboard.refresh_from_db()
     assert (dashboard.name, len(dashboard.layout)) == ("Mine", 1)
@@ -226,24 +257,30 @@ def test_managers_share_with_their_own_team_and_reps_not_at_all(
     manager_north: Any, rep_north: Any, admin: Any
 ) -> None:
     south, _created = Team.objects.get_or_create(name="South")
-    mine = services.dashboard_create(actor=manager_north, name="Team", layout=[])
+    mine = services.dashboard_create(actor=manager_north, data={"name": "Team", "layout": []})
     with pytest.raises(ValidationError):
-        services.dashboard_share(actor=manager_north, dashboard=mine, team=south)
-    services.dashboard_share(actor=manager_north, dashboard=mine, team=manager_north.team)
+        services.dashboard_update(actor=manager_north, dashboard=mine, data={"team_id": south.pk})
+    services.dashboard_update(
+        actor=manager_north, dashboard=mine, data={"team_id": manager_north.team.pk}
+    )
     mine.refresh_from_db()
     assert mine.team_id == manager_north.team_id
-    reps = services.dashboard_create(actor=rep_north, name="Rep's", layout=[])
+    reps = services.dashboard_create(actor=rep_north, data={"name": "Rep's", "layout": []})
     with pytest.raises(PermissionDenied):
-        services.dashboard_share(actor=rep_north, dashboard=reps, team=rep_north.team)
-    admins = services.dashboard_create(actor=admin, name="All", layout=[])
-    services.dashboard_share(actor=admin, dashboard=admins, team=south)
+        services.dashboard_update(
+            actor=rep_north, dashboard=reps, data={"team_id": rep_north.team.pk}
+        )
+    admins = services.dashboard_create(actor=admin, data={"name": "All", "layout": []})
+    services.dashboard_update(actor=admin, dashboard=admins, data={"team_id": south.pk})
 
 
 # --- visibility and pages --------------------------------------------------------------------
 
 
 def test_another_users_unshared_dashboard_is_not_found(rep_north: Any, rep_north2: Any) -> None:
-    dashboard = services.dashboard_create(actor=rep_north, name="Mine", layout=[item("a")])
+    dashboard = services.dashboard_create(
+        actor=rep_north, data={"name": "Mine", "layout": [item("a")]}
+    )
     other = client_for(rep_north2)
     assert other.get(f"/analytics/dashboards/{dashboard.pk}/").status_code == 404
     assert (
@@ -263,9 +300,9 @@ def test_a_shared_dashboard_is_read_only_for_the_team(
     manager_north: Any, rep_north: Any, rep_south: Any
 ) -> None:
     dashboard = services.dashboard_create(
-        actor=manager_north, name="Team board", layout=[item("a")]
+        actor=manager_north,
+        data={"name": "Team board", "layout": [item("a")], "team_id": manager_north.team_id},
     )
-    services.dashboard_share(actor=manager_north, dashboard=dashboard, team=manager_north.team)
     url = f"/analytics/dashboards/{dashboard.pk}/"
     page = client_for(rep_north).get(url)
     assert page.status_code == 200
@@ -278,8 +315,11 @@ def test_a_shared_dashboard_is_read_only_for_the_team(
         json.dumps({"items": [{"id": "a", "x": 6}]}),
         content_type="application/json",
     )
-    assert moved.status_code == 403
-    assert client_for(rep_north).post(url + "widgets/a/remove/").status_code == 403
+    # Its owner alone changes it: to the team, every change is not found.
+    assert moved.status_code == 404
+    assert client_for(rep_north).post(url + "widgets/a/remove/").status_code == 404
+    assert client_for(rep_north).post(url + "rename/", {"name": "Mine"}).status_code == 404
+    assert client_for(rep_north).post(url + "delete/").status_code == 404
     dashboard.refresh_from_db()
     assert dashboard.layout[0]["x"] == 0
     # Not South's team: not found.
@@ -287,7 +327,9 @@ def test_a_shared_dashboard_is_read_only_for_the_team(
 
 
 def test_the_layout_endpoint_saves_a_drop_and_answers_422_with_the_errors(rep_north: Any) -> None:
-    dashboard = services.dashboard_create(actor=rep_north, name="Mine", layout=[item("a")])
+    dashboard = services.dashboard_create(
+        actor=rep_north, data={"name": "Mine", "layout": [item("a")]}
+    )
     url = f"/analytics/dashboards/{dashboard.pk}/layout/"
     client = client_for(rep_north)
     ok = client.post(
@@ -350,6 +392,37 @@ def test_the_page_makes_the_default_dashboard_and_forms_report_errors(
     assert not Dashboard.objects.filter(pk=second.pk).exists()
 
 
+def test_the_manage_forms_rename_and_share_through_the_kinds_update(
+    manager_north: Any, rep_north: Any
+) -> None:
+    dashboard = services.dashboard_create(actor=manager_north, data={"name": "Mine"})
+    url = f"/analytics/dashboards/{dashboard.pk}/"
+    client = client_for(manager_north)
+    client.post(url + "rename/", {"name": "Weekly"})
+    client.post(url + "share/", {"team": str(manager_north.team_id)})
+    dashboard.refresh_from_db()
+    assert (dashboard.name, dashboard.team_id) == ("Weekly", manager_north.team_id)
+    south = Team.objects.get_or_create(name="South")[0]
+    for team, message in (
+        (str(south.pk), "Managers share dashboards with their own team."),
+        ("999999", "There is no team with this id."),
+        ("abc", "There is no team with this id."),
+    ):
+        answer = client.post(url + "share/", {"team": team}, follow=True)
+        assert message in answer.content.decode()
+    client.post(url + "share/", {"team": ""})
+    dashboard.refresh_from_db()
+    assert dashboard.team_id is None
+    # A rep sees their own dashboard, but may not share it.
+    own = services.dashboard_create(actor=rep_north, data={"name": "Rep's"})
+    shared = client_for(rep_north).post(
+        f"/analytics/dashboards/{own.pk}/share/", {"team": str(rep_north.team_id)}
+    )
+    assert shared.status_code == 403
+    own.refresh_from_db()
+    assert own.team_id is None
+
+
 # --- exports ---------------------------------------------------------------------------------
 
 
@@ -360,7 +433,9 @@ def test_a_widget_exports_its_figures_as_csv_and_xlsx(
     make_deal(rep_north, pipeline, amount="1500.00", stage_id=stage(pipeline, "Demo").pk)
     make_deal(admin, pipeline, amount="700.00", stage_id=stage(pipeline, "Offer").pk)
     make_deal(rep_south, pipeline, amount="9000.00", stage_id=stage(pipeline, "Offer").pk)
-    dashboard = services.dashboard_create(actor=rep_north, name="Mine", layout=[item("a")])
+    dashboard = services.dashboard_create(
+        actor=rep_north, data={"name": "Mine", "layout": [item("a")]}
+    )
     client = client_for(rep_north)
     answer = client.get(f"/analytics/dashboards/{dashboard.pk}/widgets/a/export.csv")
     assert answer["Content-Disposition"] == 'attachment; filename="sales-pipeline_by_stage.csv"'

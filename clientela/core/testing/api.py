@@ -179,6 +179,9 @@ SERVER_RULES: dict[str, frozenset[str]] = {
             "language",
         }
     ),
+    # A dashboard's layout: widgets of the catalogue the user's role may use, each
+    # within the grid and its own smallest and largest sizes, ids unique.
+    "layouts": frozenset({"layout"}),
     # A value another record holds already (an article's web address).
     "unique": frozenset({"slug"}),
     # Amounts are decimal strings (exact, unlike JSON numbers): their range and number

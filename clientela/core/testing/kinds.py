@@ -83,6 +83,12 @@ class KindFactory:
     #: For a kind without rights of its own (``RecordKind.rights`` False: products,
     #: readable by everyone signed in): the roles that may change it.
     managers: tuple[str, ...] = ()
+    #: Whether the kind is personal (``RecordKind.rights`` False, yet owned: dashboards):
+    #: every role keeps its own and may create them, a record is read by its owner and
+    #: by the team it is shared with, and changed or deleted by its owner alone (admins
+    #: included); to anyone else it does not exist (404). ``make`` shares each record
+    #: with its owner's team, so a teammate's is one the user reads but may not change.
+    personal: bool = False
     #: For such a kind, the roles that may read it when not everyone signed in may
     #: (the service desk's calendars and SLA policies: admins alone); to anyone else
     #: it does not exist (404 on every action). None: everyone signed in.

@@ -12,7 +12,9 @@ Every role gets the same default rights on every kind with rights
 written out by hand, not derived from those defaults, so that a change to them shows
 up here. A kind without rights (``RecordKind.rights`` False: the catalogue) is read by
 everyone signed in and changed by its factory's ``managers``; "own/team/other" does
-not apply to it, so its records have the one side ``any``."""
+not apply to it, so its records have the one side ``any``. A personal kind without
+rights (``KindFactory.personal``: dashboards) has the three sides, with the same
+outcomes for every role (``PERSONAL``)."""
 
 from __future__ import annotations
 
@@ -93,6 +95,17 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
 }
 
 
+# action -> outcome on (own, team, other) of a personal kind, whatever the role: the
+# teammate's record is shared with the team (its factory shares every record), the
+# other team's is shared with that team. Its creator is always its owner.
+PERSONAL: dict[str, tuple[str, str, str]] = {
+    "read": (OK, OK, HIDDEN),
+    "update": (OK, HIDDEN, HIDDEN),
+    "delete": (OK, HIDDEN, HIDDEN),
+    "create": (OK, INVALID, INVALID),
+}
+
+
 @dataclass(frozen=True)
 class Case:
     resource: str
@@ -164,27 +177,34 @@ def _authors_only(role: str, action: str, side: str) -> bool:
     return action in ("update", "delete") and side != "own" and role != "admin"
 
 
+def _outcomes(factory: KindFactory, role: str, action: str) -> list[tuple[str, str]]:
+    """The (side, expected outcome) pairs of one role and action on the factory's kind."""
+    kind = factory.kind
+    if not kind.rights and role == OWN_SCOPED:
+        return []  # no rights to narrow
+    if not kind.rights and not factory.personal:
+        return [("any", _unowned_expected(factory, ROLE_KEYS[role], action))]
+    table = PERSONAL if factory.personal else EXPECTED[role]
+    found = []
+    for i, side in enumerate(SIDES):
+        if action == "create" and side != "own" and factory.owner_key is None:
+            continue
+        expected = table[action][i]
+        if factory.author_only and _authors_only(role, action, side):
+            expected = HIDDEN
+        found.append((side, expected))
+    return found
+
+
 def cases(actions: tuple[str, ...]) -> list[Case]:
     """Every (kind, role, action, side) of ``actions`` the kinds' declarations have."""
     found = []
     for resource, factory in kind_factories().items():
-        kind = factory.kind
         for action in actions:
-            if not _has_action(kind, action):
+            if not _has_action(factory.kind, action):
                 continue
             for role in ROLE_USERS:
-                if not kind.rights:
-                    if role == OWN_SCOPED:
-                        continue  # no rights to narrow
-                    expected = _unowned_expected(factory, ROLE_KEYS[role], action)
-                    found.append(Case(resource, role, action, "any", expected))
-                    continue
-                for i, side in enumerate(SIDES):
-                    if action == "create" and side != "own" and factory.owner_key is None:
-                        continue
-                    expected = EXPECTED[role][action][i]
-                    if factory.author_only and _authors_only(role, action, side):
-                        expected = HIDDEN
+                for side, expected in _outcomes(factory, role, action):
                     found.append(Case(resource, role, action, side, expected))
     return found
 

@@ -40,7 +40,9 @@ def test_every_factory_fits_its_kind() -> None:
         kind = factory.kind
         assert (factory.api_body is not None) == (kind.create is not None), kind.resource
         assert bool(factory.change) == (kind.update is not None), kind.resource
-        assert bool(factory.managers) == (not kind.rights), kind.resource
+        assert bool(factory.managers) == (not kind.rights and not factory.personal), kind.resource
+        assert not (factory.personal and kind.rights), kind.resource
+        assert not factory.personal or factory.owner_key is None, kind.resource
 
 
 # --- create, read, update, delete -----------------------------------------------------
