@@ -37,13 +37,13 @@ from clientela.core.validation import clean_datetime
 from clientela.sales import money
 from clientela.sales.choices import OrderStatus
 from clientela.sales.models import (
-    DocumentSequence,
     Order,
     OrderLine,
     PriceListItem,
     Product,
     QuoteLine,
 )
+from clientela.sales.sequences import take_numbers
 from clientela.sales.services import catalogue
 from clientela.sales.services import common as c
 from clientela.sales.services.orders import ORDER_PREFIX, OrderData
@@ -227,7 +227,7 @@ def next_numbers(kind: str, prefix: str, count: int) -> list[str]:
     """``count`` consecutive numbers of ``kind`` this year, taken at once under the
     sequence's row lock (``common.next_number`` for a batch)."""
     year = timezone.localdate().year
-    last = DocumentSequence.take(kind, year, count)
+    last = take_numbers(kind, year, count)
     return [f"{prefix}-{year}-{n:05d}" for n in range(last - count + 1, last + 1)]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
@@ -408,26 +408,6 @@ class DocumentSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.year}: {self.last}"
-
-    @classmethod
-    def take(cls, kind: str, year: int, count: int = 1) -> int:
-        """Take the next ``count`` numbers of ``kind`` in ``year``; the last one taken.
-        One ``UPDATE … RETURNING``, whose row lock holds until the caller's transaction
-        ends (call it inside one, as late as possible)."""
-        table = connection.ops.quote_name(cls._meta.db_table)
-        # The model's own table name, no outside input.
-        step = (
-            f"UPDATE {table} SET last = last + %s "  # noqa: S608
-            "WHERE kind = %s AND year = %s RETURNING last"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(step, [count, kind, year])
-            row = cursor.fetchone()
-            if row is None:  # the kind's first number this year
-                cls.objects.get_or_create(kind=kind, year=year)
-                cursor.execute(step, [count, kind, year])
-                row = cursor.fetchone()
-        return int(row[0])
 
 
 class SalesDocument(CRMRecord):

@@ -26,8 +26,9 @@ from clientela.core.services import check_version, record_restore, record_trash
 from clientela.core.validation import Errors, OwnerRule, add, raise_errors
 from clientela.core.validation import assign_owner_team as _assign_owner_team
 from clientela.sales import money
-from clientela.sales.models import DocumentSequence, Order, Product, Quote
+from clientela.sales.models import Order, Product, Quote
 from clientela.sales.selectors.catalogue import price_for
+from clientela.sales.sequences import take_numbers
 
 __all__ = ["Errors", "add", "raise_errors"]
 
@@ -318,7 +319,7 @@ def next_number(kind: str, prefix: str) -> str:
     the caller's transaction, so a rolled-back save leaves no gap. Call it last, just
     before saving, to hold the lock as briefly as possible."""
     year = timezone.localdate().year
-    return f"{prefix}-{year}-{DocumentSequence.take(kind, year):05d}"
+    return f"{prefix}-{year}-{take_numbers(kind, year):05d}"
 
 
 # --- deleting numbered documents: void, never a gap ------------------------------------

@@ -31,10 +31,10 @@ from clientela.core.services import (
     record_trash,
 )
 from clientela.core.validation import Errors, add, clean_text, raise_errors
-from clientela.sales.models import DocumentSequence
 from clientela.sales.selectors.deals import deal_for_link
 from clientela.sales.selectors.orders import orders_for
 from clientela.sales.selectors.quotes import quotes_for
+from clientela.sales.sequences import take_numbers
 from clientela.sales.services import common as money_checks
 from clientela.service.choices import (
     TRANSITIONS,
@@ -289,7 +289,7 @@ def _finish(ticket: Ticket, errors: Errors) -> None:
 def _next_number() -> int:
     """The next ticket number, under a row lock in the caller's transaction: a
     rolled-back create gives its number back, so numbers have no gaps."""
-    return DocumentSequence.take("ticket", 0)
+    return take_numbers("ticket", 0)
 
 
 def _apply(actor: User, ticket: Ticket, data: TicketData) -> None:

@@ -1,0 +1,29 @@
+"""Taking numbers of the gap-free sequences (``DocumentSequence``): quotes, orders and
+tickets."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from clientela.sales.models import DocumentSequence
+
+
+def take_numbers(kind: str, year: int, count: int = 1) -> int:
+    """Take the next ``count`` numbers of ``kind`` in ``year``; the last one taken. One
+    ``UPDATE … RETURNING``, whose row lock holds until the caller's transaction ends
+    (call it inside one, as late as possible): a rolled-back save gives its numbers
+    back, so there are no gaps."""
+    table = connection.ops.quote_name(DocumentSequence._meta.db_table)
+    # The model's own table name, no outside input.
+    step = (
+        f"UPDATE {table} SET last = last + %s "  # noqa: S608
+        "WHERE kind = %s AND year = %s RETURNING last"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(step, [count, kind, year])
+        row = cursor.fetchone()
+        if row is None:  # the kind's first number this year
+            DocumentSequence.objects.get_or_create(kind=kind, year=year)
+            cursor.execute(step, [count, kind, year])
+            row = cursor.fetchone()
+    return int(row[0])
