@@ -35,6 +35,7 @@ from clientela.core.models import User
 from clientela.core.rate_limits import usage
 from clientela.service.choices import TicketChannel, TicketStatus
 from clientela.service.models import Queue, ServiceSettings, Ticket, TicketMessage
+from clientela.service.selectors.active import queue_for_address
 from clientela.service.services import tickets as services
 from clientela.service.services.conversation import ticket_customer_message
 
@@ -45,18 +46,10 @@ ACK_RATE = "3/h"
 MAX_SUBJECT = 200
 
 
-def _queues_by_address() -> dict[str, Queue]:
-    return {
-        q.email.lower(): q
-        for q in Queue.objects.filter(active=True).exclude(email="").select_related("manager")
-    }
-
-
 def _queue_of(parsed: Any) -> Queue | None:
     """The active queue whose address the message was sent to (To, then Cc)."""
     addresses = [address.lower() for _name, address in (*parsed.to, *parsed.cc) if address]
-    queues = memoized("service.queues_by_address", _queues_by_address)
-    return next((queues[a] for a in addresses if a in queues), None)
+    return queue_for_address(addresses)
 
 
 def _admin() -> User | None:

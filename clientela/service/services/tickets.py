@@ -44,7 +44,8 @@ from clientela.service.choices import (
     TicketStatus,
     TicketType,
 )
-from clientela.service.models import Category, Queue, ServiceSettings, Ticket
+from clientela.service.models import Category, ServiceSettings, Ticket
+from clientela.service.selectors.active import active_queues
 from clientela.service.selectors.tickets import tickets_worked
 from clientela.service.services import assignment, satisfaction, sla
 
@@ -205,8 +206,8 @@ def _clean_links(actor: User, ticket: Ticket, data: TicketData, errors: Errors) 
     if "order_id" in data:
         ticket.order = _pick(orders_for(actor), data["order_id"], "order_id", errors, _("order"))
     if "queue_id" in data:
-        queues = Queue.objects.filter(active=True)
-        ticket.queue = _pick(queues, data["queue_id"], "queue_id", errors, _("queue"))
+        queues = active_queues()
+        ticket.queue = _pick_by(queues.get, data["queue_id"], "queue_id", errors, _("queue"))
 
 
 def _clean_assignee(ticket: Ticket, data: TicketData, errors: Errors) -> bool:
