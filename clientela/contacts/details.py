@@ -31,7 +31,7 @@ from clientela.contacts.models import (
     Relationship,
 )
 from clientela.core.choices import values_of
-from clientela.core.normalize import normalize_email, normalize_phone
+from clientela.core.normalize import normalize_email, normalize_phone, read_phone
 
 MAX_ITEMS = 20
 
@@ -148,12 +148,13 @@ def clean_phones(
         verified = True
         try:
             _check_kind(item.kind, PhoneKind, _PHONE_TYPE)
-            try:
-                number = normalize_phone(item.number, region)
-            except ValidationError:
+            # No exception caught for a number kept as typed (see ``read_phone``).
+            number = read_phone(item.number, region)
+            if number is None:
                 if item.verified and item.number not in kept:
-                    raise
-                number, verified = clean_unverified_phone(item.number), False
+                    number = normalize_phone(item.number, region)  # raises the refusal
+                else:
+                    number, verified = clean_unverified_phone(item.number), False
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
