@@ -273,6 +273,8 @@ def _execute(connection: Any, cursor: Any, sql: str, params: Sequence[Any]) -> N
     rewrites every ``%s`` of a statement with a regular expression before running it:
     ~1 ms for a 500-row INSERT, 4 % of an import's time. Errors come out as Django's."""
     if _direct(connection):
+        # What Django's cursor does around the statement, its rewrite of ``%s`` aside.
+        connection.validate_no_broken_transaction()
         with connection.wrap_database_errors:
             sqlite3.Cursor.execute(cursor.cursor, sql, params)
     else:
