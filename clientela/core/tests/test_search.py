@@ -20,6 +20,7 @@ from clientela.contacts.services import (
 from clientela.core import search
 from clientela.core.choices import RoleKey, Scope
 from clientela.core.models import RolePermission, User
+from clientela.core.normalize import fold
 from clientela.core.services import role_permission_update
 
 pytestmark = pytest.mark.django_db
@@ -273,7 +274,7 @@ def test_matching_object_ids_for_list_filters(rep_north: User, jose: Person) -> 
 def test_entry_text_holds_the_words_of_each_part(parts: list[str]) -> None:
     """The entry's text folds and splits the parts at once: the same words as folding
     and splitting each part apart, as the index held them before."""
-    each = " ".join(w for p in parts if p for w in search._WORD.findall(search.fold(p)))
+    each = " ".join(w for p in parts if p for w in search._WORD.findall(fold(p)))
     entry = search.entry(
         resource="contacts.person", object_id=1, owner_id=None, team_id=None, title="T",
         parts=parts,
