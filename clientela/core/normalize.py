@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -65,14 +66,17 @@ def read_phone(raw: object, region: str | None = None) -> str | None:
     for callers that try several readings (the importer tries the row's country, then
     the import's). An exception caught there is not free: Django's ``ValidationError``
     refers to itself, so its traceback, and every frame up the stack with the rows
-    being imported, lived on until the garbage collector's next full walk."""
+    being imported, lived on until the garbage collector's next round."""
     if not isinstance(raw, str):
         return None
     value = raw.strip()
     if not value or len(value) > 50:
         return None
-    if value[0] == "+" and (value, ()) in _READ:
-        return _READ[(value, ())]  # read before (the services check what the importer read)
+    if value[0] == "+":
+        # Read before (the services check what the importer read): no regions needed.
+        known: str | None = _READ.get((value, ()), _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
     return _lookup(value, region)[0]
 
 
@@ -104,6 +108,7 @@ def _lookup(value: str, region: str | None) -> tuple[str | None, tuple[str, ...]
 #: when full.
 _READ: dict[tuple[str, tuple[str, ...]], str | None] = {}
 _READ_SIZE = 100_000
+_UNKNOWN: Any = object()
 
 
 def _read_phone(value: str, regions: tuple[str, ...]) -> str | None:
