@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -19,8 +19,13 @@ def display(value: Any) -> str | None:
     """A stable string for an audited value (None stays None)."""
     if value is None:
         return None
-    if type(value) is str:
-        return value
+    kind = type(value)
+    if kind is str:
+        return cast(str, value)
+    if kind is list:  # the commonest after text (e-mails, phones, tags): no ABC checks
+        if all(type(v) is str for v in value):
+            return ", ".join(value)
+        return ", ".join(str(display(v)) for v in value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.datetime | datetime.date):

@@ -9,8 +9,11 @@ SQL once per process instead of on every request.
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
@@ -231,8 +234,51 @@ def _adapters(model: type[Model], names: list[str], connection: Any) -> list[Cal
         elif internal == "JSONField":
             adapters.append(lambda v: None if v is None else json.dumps(v))
         else:
-            adapters.append(lambda v: v)
+            adapters.append(_same)
     return adapters
+
+
+def _adapted(
+    rows: Sequence[tuple[Any, ...]], adapters: list[Callable[[Any], Any]]
+) -> Sequence[Sequence[Any]]:
+    """``rows`` with their values converted by ``adapters``: only the columns whose
+    adapter does something (dates, JSON) cost a call per value."""
+    if any(len(row) != len(adapters) for row in rows):
+        raise ValueError(f"Every row needs {len(adapters)} values.")
+    converting = [(i, a) for i, a in enumerate(adapters) if a is not _same]
+    if not converting:
+        return rows
+    adapted: list[list[Any]] = []
+    for row in rows:
+        values = list(row)
+        for index, adapt in converting:
+            values[index] = adapt(values[index])
+        adapted.append(values)
+    return adapted
+
+
+def _direct(connection: Any) -> bool:
+    """Whether a statement may go to SQLite's own cursor, written with its ``?``
+    placeholders (``_execute``): not while queries are logged or watched (tests that
+    count them, the debug page), which only Django's cursor does."""
+    return (
+        connection.vendor == "sqlite"
+        and not connection.queries_logged
+        and not connection.execute_wrappers
+    )
+
+
+def _execute(connection: Any, cursor: Any, sql: str, params: Sequence[Any]) -> None:
+    """Run ``sql`` (placeholders as ``_direct`` chose them). Django's SQLite cursor
+    rewrites every ``%s`` of a statement with a regular expression before running it:
+    ~1 ms for a 500-row INSERT, 4 % of an import's time. Errors come out as Django's."""
+    if _direct(connection):
+        # What Django's cursor does around the statement, its rewrite of ``%s`` aside.
+        connection.validate_no_broken_transaction()
+        with connection.wrap_database_errors:
+            sqlite3.Cursor.execute(cursor.cursor, sql, params)
+    else:
+        cursor.execute(sql, params)
 
 
 def insert_rows(
@@ -259,15 +305,17 @@ def insert_rows(
     table = quote(str(model._meta.db_table))
     # Table and column names come from the model, quoted; values are parameters.
     head = f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
-    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    mark = "?" if _direct(connection) else "%s"
+    one = "(" + ", ".join([mark] * len(names)) + ")"
     pk_column = model._meta.pk.column if model._meta.pk is not None else "id"
     tail = f" RETURNING {quote(str(pk_column))}" if returning else ""
+    values = _adapted(rows, adapters)
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            part = rows[start : start + batch]
-            params = [a(v) for row in part for a, v in zip(adapters, row, strict=True)]
-            cursor.execute(head + ", ".join([one] * len(part)) + tail, params)
+        for start in range(0, len(values), batch):
+            part = values[start : start + batch]
+            params = list(itertools.chain.from_iterable(part))
+            _execute(connection, cursor, head + ", ".join([one] * len(part)) + tail, params)
             if returning:
                 ids += [r[0] for r in cursor.fetchall()]
     return ids
@@ -288,7 +336,7 @@ def update_rows(model: type[Model], names: list[str], rows: list[tuple[Any, ...]
     table, pk = quote(str(model._meta.db_table)), quote(pk_column)
     # Table and column names come from the model, quoted; values are parameters.
     sql = f"UPDATE {table} SET {sets} WHERE {pk} = %s"  # noqa: S608
-    params = [[a(v) for a, v in zip(adapters, row, strict=True)] for row in rows]
+    params = _adapted(rows, adapters)
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -298,9 +346,9 @@ def insert_instances(model: type[Model], instances: Sequence[Model]) -> None:
     it (``insert_rows``: no ``save()``, no signals, no defaults applied), then give each
     its new id, as ``save()`` would."""
     names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-    ids = insert_rows(
-        model, names, [tuple(getattr(i, n) for n in names) for i in instances], returning=True
-    )
+    # A tuple of the values (every model has more than one column).
+    values = operator.attrgetter(*names)
+    ids = insert_rows(model, names, [values(i) for i in instances], returning=True)
     for instance, pk in zip(instances, ids, strict=True):
         instance.pk = pk
         instance._state.adding = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -54,6 +55,34 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
         raise ValidationError(_("Enter a phone number."))
     if len(value) > 50:
         raise ValidationError(_("“%(value)s” is not a phone number."), params={"value": raw})
+    number, regions = _lookup(value, region)
+    if number is None:
+        raise ValidationError(_phone_refusal(value, regions[0] if regions else ""))
+    return number
+
+
+def read_phone(raw: object, region: str | None = None) -> str | None:
+    """``normalize_phone``'s answer, or None where it refuses, without the exception:
+    for callers that try several readings (the importer tries the row's country, then
+    the import's). An exception caught there is not free: Django's ``ValidationError``
+    refers to itself, so its traceback, and every frame up the stack with the rows
+    being imported, lived on until the garbage collector's next round."""
+    if not isinstance(raw, str):
+        return None
+    value = raw.strip()
+    if not value or len(value) > 50:
+        return None
+    if value[0] == "+":
+        # Read before (the services check what the importer read): no regions needed.
+        known: str | None = _READ.get((value, ()), _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
+    return _lookup(value, region)[0]
+
+
+def _lookup(value: str, region: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """``value`` (stripped, at most 50 characters) in E.164 or None, and the regions it
+    was read in, remembered (``_READ``)."""
     # core.company reads the profile model, which this leaf module must not import at
     # load time (the company module imports it).
     from clientela.core.company import default_country  # noqa: PLC0415
@@ -63,17 +92,14 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     # A number with its country code reads the same in every region.
     key = (value, () if value.startswith("+") else regions)
     if key in _READ:
-        number = _READ[key]
-    else:
-        number = _read_phone(value, regions)
-        if len(_READ) >= _READ_SIZE:
-            _READ.clear()
-        _READ[key] = number
-        if number is not None:
-            _READ[(number, ())] = number  # what it gives reads as itself
-    if number is None:
-        raise ValidationError(_phone_refusal(value, regions[0] if regions else ""))
-    return number
+        return _READ[key], regions
+    number = _read_phone(value, regions)
+    if len(_READ) >= _READ_SIZE:
+        _READ.clear()
+    _READ[key] = number
+    if number is not None:
+        _READ[(number, ())] = number  # what it gives reads as itself
+    return number, regions
 
 
 #: Numbers already read (text and regions -> E.164, or None for refused), so a number
@@ -82,6 +108,7 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
 #: when full.
 _READ: dict[tuple[str, tuple[str, ...]], str | None] = {}
 _READ_SIZE = 100_000
+_UNKNOWN: Any = object()
 
 
 def _read_phone(value: str, regions: tuple[str, ...]) -> str | None:

@@ -109,7 +109,9 @@ def entry(
         title[:300],
         subtitle[:300],
         folded_name(title),
-        " ".join(w for p in parts if p for w in _WORD.findall(fold(p))),
+        # The parts folded and split at once: the same words as part by part (folding
+        # works letter by letter, and a space starts no word), a sixth of the calls.
+        " ".join(_WORD.findall(fold(" ".join(p for p in parts if p)))),
     )
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from clientela.contacts.birthdays import Birthday
+from clientela.contacts.details import clean_birthday
 from clientela.contacts.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +77,15 @@ def test_database_takes_feb_29_without_a_year_or_in_a_leap_year(
         Person.objects.filter(pk=person.pk).update(birthday_md=229, birthday_year=year)
         person.refresh_from_db()
         assert person.birthday == Birthday(2, 29, year)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12", "UTC", "Europe/Madrid"])
+def test_a_birthday_up_to_today_where_the_user_is(zone: str) -> None:
+    """Today is the user's (the earliest and latest time zones too): a birthday of today
+    is accepted, one of tomorrow refused."""
+    with timezone.override(ZoneInfo(zone)):
+        today = timezone.localdate()
+        for day in (today, today - datetime.timedelta(days=1), today - datetime.timedelta(days=3)):
+            assert clean_birthday(day) == Birthday(day.month, day.day, day.year)
+        with pytest.raises(ValidationError, match="between 1900 and today"):
+            clean_birthday(today + datetime.timedelta(days=1))

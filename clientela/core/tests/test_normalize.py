@@ -15,6 +15,7 @@ from clientela.core.normalize import (
     normalize_email,
     normalize_phone,
     phone_search_terms,
+    read_phone,
 )
 
 
@@ -97,6 +98,30 @@ def test_bad_phone_is_rejected(raw: Any) -> None:
 def test_phone_of_wrong_type_is_a_validation_error_not_a_crash(raw: Any) -> None:
     with pytest.raises(ValidationError):
         normalize_phone(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "region"),
+    [
+        ("612 34 56 78", "ES"),
+        ("+34 612 34 56 78", "US"),
+        ("0044 20 7946 0958", "ES"),
+        ("(415) 555-0123", None),
+        ("612 34 56 78", "GB"),
+        ("123", "ES"),
+        ("", None),
+        ("1" * 60, None),
+        (None, "ES"),
+        (4155550123, "US"),
+    ],
+)
+def test_read_phone_answers_as_normalize_phone_without_raising(raw: Any, region: Any) -> None:
+    try:
+        expected: str | None = normalize_phone(raw, region)
+    except ValidationError:
+        expected = None
+    assert read_phone(raw, region) == expected
+    assert read_phone(raw, region) == expected  # the remembered answer too
 
 
 @pytest.mark.parametrize("region", ["US", "ES", "GB", "MX", "AR", "CO", "DE", "FR"])

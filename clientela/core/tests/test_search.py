@@ -20,6 +20,7 @@ from clientela.contacts.services import (
 from clientela.core import search
 from clientela.core.choices import RoleKey, Scope
 from clientela.core.models import RolePermission, User
+from clientela.core.normalize import fold
 from clientela.core.services import role_permission_update
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +252,31 @@ def test_an_upper_case_or_separates_alternatives(
 def test_matching_object_ids_for_list_filters(rep_north: User, jose: Person) -> None:
     ids = search.matching_object_ids(user=rep_north, resource=Person.RESOURCE, query="garcia")
     assert ids == [jose.pk]
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ["José", "García-López", "jose.garcia@example.es", "34612345678", "612345678"],
+        [
+            "\u0301accent first",
+            "Straße",
+            "Ølsen_Æble",
+            "",
+            "\ufb01ne \uff57\uff49\uff44\uff45",
+            "¨ alone",
+            "İstanbul",
+        ],
+        ["a", "", "", "B"],
+        [],
+    ],
+)
+def test_entry_text_holds_the_words_of_each_part(parts: list[str]) -> None:
+    """The entry's text folds and splits the parts at once: the same words as folding
+    and splitting each part apart, as the index held them before."""
+    each = " ".join(w for p in parts if p for w in search._WORD.findall(fold(p)))
+    entry = search.entry(
+        resource="contacts.person", object_id=1, owner_id=None, team_id=None, title="T",
+        parts=parts,
+    )  # fmt: skip
+    assert entry.text == each

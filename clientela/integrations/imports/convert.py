@@ -11,7 +11,6 @@ column and the value, like the services' ones once ``column_of`` has named the c
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import re
 from collections import defaultdict
@@ -21,14 +20,13 @@ from functools import cache
 from typing import Any
 
 from babel import Locale
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from clientela.contacts.choices import EmailKind, PhoneKind
 from clientela.contacts.details import AddressInput, EmailInput, PhoneInput, RelationshipInput
 from clientela.core.choices import Language
 from clientela.core.company import default_country
-from clientela.core.normalize import fold, normalize_phone
+from clientela.core.normalize import fold, read_phone
 from clientela.integrations.exports.cells import split_lines, split_tags, unneutralize
 from clientela.integrations.imports.dates import (
     ZERO_DATE,
@@ -380,8 +378,8 @@ class Converter:
         regions = [r for r in (*countries, self.country, self.default_country) if r]
         for phone in phones:
             for region in dict.fromkeys(regions):
-                with contextlib.suppress(ValidationError):
-                    phone.number = normalize_phone(phone.number, region)
+                if (number := read_phone(phone.number, region)) is not None:
+                    phone.number = number
                     break
             else:
                 phone.verified = False

@@ -87,6 +87,9 @@ def parse_birthday(text: str, order: str = "dmy") -> Birthday:
         if first > 12 or (order == "dmy" and second <= 12):
             return Birthday(second, first)
         return Birthday(first, second)
+    if _NUMERIC.match(value) or _ISO.match(value) or _COMPACT.match(value):
+        born = parse_date(value, order)  # all figures: no month name to look for
+        return Birthday(born.month, born.day, born.year)
     words = _WORDS.findall(fold(value))
     months = _month_names()
     named = [months[w.rstrip(".")] for w in words if w.rstrip(".") in months]

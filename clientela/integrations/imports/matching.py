@@ -28,7 +28,7 @@ from rapidfuzz.distance import Indel
 from clientela.contacts import selectors
 from clientela.contacts.duplicates import ORG_STOPWORDS as _ORG_STOPWORDS
 from clientela.contacts.models import Organization, Person
-from clientela.core.normalize import fold, normalize_email, normalize_phone
+from clientela.core.normalize import fold, normalize_email, read_phone
 
 _WORDS = re.compile(r"[^\w]+", re.UNICODE)
 #: Name similarity (0..1) from which a row is "similar" to a record in its city/org.
@@ -90,10 +90,8 @@ def keys_for(kind: str, data: dict[str, Any], organizations: Iterable[str] = ())
         except Exception:  # noqa: S112 -- reported by the service
             continue
     for phone in data.get("phones") or []:
-        try:
-            keys.phones.append(normalize_phone(phone.number, region))
-        except Exception:  # noqa: S112 -- reported by the service
-            continue
+        if (number := read_phone(phone.number, region)) is not None:
+            keys.phones.append(number)
     keys.name, keys.block = _name_key(kind, data)
     keys.organization_names = [o.strip() for o in organizations if o and o.strip()]
     keys.organizations = {fold(o) for o in keys.organization_names}

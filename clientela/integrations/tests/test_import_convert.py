@@ -20,7 +20,7 @@ from clientela.contacts.models import Person
 from clientela.integrations import selectors, services
 from clientela.integrations.exports import FORMATS, KINDS
 from clientela.integrations.imports.convert import Converter, country_code, split_full_name
-from clientela.integrations.imports.dates import date_order, parse_date
+from clientela.integrations.imports.dates import date_order, parse_birthday, parse_date
 from clientela.integrations.models import ImportJob
 from clientela.integrations.tests.test_import_services import (
     DATA,
@@ -73,6 +73,30 @@ def test_parse_date_reads_what_spreadsheets_write(text: str, order: str, expecte
 def test_parse_date_errors_say_what_to_do(text: str, message: str) -> None:
     with pytest.raises(ValueError, match="^" + message.replace(".", r"\.") + "$"):
         parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [
+        ("1985-04-12", "dmy"),
+        ("19850412", "dmy"),
+        ("12/04/1985", "dmy"),
+        ("12/04/1985", "mdy"),
+        ("12.4.85", "dmy"),
+        ("1985-04-12T10:00:00", "dmy"),
+        ("April 12, 1985", "mdy"),
+        ("12 de abril de 1985", "dmy"),
+    ],
+)
+def test_birthdays_with_a_year_read_as_dates(text: str, order: str) -> None:
+    born = parse_date(text, order)
+    birthday = parse_birthday(text, order)
+    assert (birthday.year, birthday.month, birthday.day) == (born.year, born.month, born.day)
+
+
+def test_a_birthday_that_does_not_exist_says_so() -> None:
+    with pytest.raises(ValueError, match=r"^This date does not exist\.$"):
+        parse_birthday("31/02/1990")
 
 
 def test_date_order_follows_the_unambiguous_values() -> None:
