@@ -124,6 +124,10 @@ def _header(msg: Message, name: str) -> str:
     raw = _raw_header(msg, name)
     if raw is None:
         return ""
+    if raw.isascii() and "=?" not in raw:
+        # Nothing to decode (most headers): the policy's parse of it into a structured
+        # header, which callers read again as text, would only cost time.
+        return " ".join(clean_text(raw).split())
     try:
         text: str | None = str(msg.get(name))
     except Exception:
