@@ -34,7 +34,7 @@ from imap_tools.errors import MailboxFolderSelectError, MailboxLoginError
 
 from clientela.core.choices import InboundSource, MailboxSecurity
 from clientela.core.inbound.services import inbound_receive
-from clientela.core.mail import one_connection
+from clientela.core.mail import one_connection, sending_in_background
 from clientela.core.memo import memo_scope
 from clientela.core.models import InboundMessage, Mailbox
 
@@ -209,7 +209,7 @@ def _start(mailbox_id: int, uidvalidity: int) -> None:
 
 def _poll(mailbox: Mailbox, result: PollResult) -> None:
     batch = settings.CLIENTELA_INBOUND_BATCH
-    with connected(mailbox) as box:
+    with connected(mailbox) as box, sending_in_background():
         uidvalidity, uids = _new_uids(box, mailbox)
         _start(mailbox.pk, uidvalidity)
         for start in range(0, len(uids), batch):

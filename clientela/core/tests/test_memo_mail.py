@@ -1,13 +1,16 @@
 """``core.memo`` (reads shared within a unit of work) and ``core.mail`` (e-mail sent
-over one connection at the end of a block), against a real SMTP server on loopback."""
+over one connection at the end of a block, or by a thread of its own), against a real
+SMTP server on loopback."""
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import Any, ClassVar
 
 from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 
-from clientela.core.mail import deliver, one_connection, send_all
+from clientela.core.mail import deliver, one_connection, send_all, sending_in_background
 from clientela.core.memo import memo_scope, memoized
 
 
@@ -78,3 +81,33 @@ def test_an_unreachable_server_loses_nothing_else(settings: Any, caplog: Any) ->
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     assert deliver(_mail("a@x.test", 1)) is False
     assert "Message 1" in caplog.text
+
+
+class RecordingBackend(BaseEmailBackend):
+    """Remembers each message's subject with the thread that sent it."""
+
+    sent: ClassVar[list[tuple[str, str]]] = []
+
+    def send_messages(self, email_messages: Any) -> int:
+        for message in email_messages:
+            RecordingBackend.sent.append((message.subject, threading.current_thread().name))
+        return len(email_messages)
+
+
+def test_in_the_background_blocks_are_sent_by_a_thread_in_order_and_all_before_the_end(
+    settings: Any,
+) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.RecordingBackend"
+    RecordingBackend.sent = []
+    with sending_in_background():
+        for block in range(3):
+            with one_connection():
+                for n in range(block * 10, block * 10 + 10):
+                    deliver(_mail(f"c{n}@x.test", n))
+    assert [subject for subject, _thread in RecordingBackend.sent] == [
+        f"Message {n}" for n in range(30)
+    ]
+    assert {thread for _subject, thread in RecordingBackend.sent} == {"clientela-mail"}
+    with one_connection():  # outside, the block's end sends in the caller's thread again
+        deliver(_mail("after@x.test", 30))
+    assert RecordingBackend.sent[-1] == ("Message 30", threading.current_thread().name)
