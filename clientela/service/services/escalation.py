@@ -24,9 +24,10 @@ from django.utils.translation import override
 from clientela.activities.services.notifications import notifications_send
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction
+from clientela.core.memo import memo_scope
 from clientela.service.calendars import calendar_of
 from clientela.service.choices import OPEN_STATUSES, PRIORITY_ORDER, SlaState
-from clientela.service.models import Queue, ServiceSettings, Ticket
+from clientela.service.models import Queue, Ticket
 from clientela.service.services import assignment, sla
 
 
@@ -55,11 +56,12 @@ def sla_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
         sla_policy__isnull=False,
         sla_running_since__isnull=False,
     ).values_list("pk", flat=True)
-    for pk in list(running.iterator(chunk_size=2000)):
-        result.checked += 1
-        warned, breached = _sweep_one(pk, now)
-        result.warned += warned
-        result.breached += breached
+    with memo_scope():  # the settings and targets, read once for the pass
+        for pk in list(running.iterator(chunk_size=2000)):
+            result.checked += 1
+            warned, breached = _sweep_one(pk, now)
+            result.warned += warned
+            result.breached += breached
     result.reassigned = assignment.reassign_unanswered(now=now)
     return result
 
@@ -79,7 +81,7 @@ def _sweep_one(pk: int, now: datetime.datetime) -> tuple[int, int]:
         return 0, 0
     calendar = calendar_of(ticket.sla_policy.calendar)
     spent = sla._elapsed(ticket, calendar, now)
-    ratio = float(ServiceSettings.load().warn_ratio)
+    ratio = float(sla.desk_settings().warn_ratio)
     warned = breached = 0
     changed: list[str] = []
     for name, _due_field, done_field in CLOCKS:
