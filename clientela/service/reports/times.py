@@ -6,7 +6,8 @@ do not count; time spent waiting for the customer does. Tickets without an SLA p
 have no calendar and are left out.
 
 The medians need every duration, so they are computed here in Python over the
-period's tickets, read with one query (and one for their calendars)."""
+period's tickets, read with one query (and one for their calendars), once for the
+page's two breakdowns."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.memo import memoized
 from clientela.service.calendars import calendar_of
 from clientela.service.models import BusinessCalendar, Queue
 from clientela.service.reports.base import (
@@ -52,7 +54,15 @@ def business_hours(
     *, user: Any, start: datetime.datetime, end: datetime.datetime, queue: Queue | None
 ) -> list[dict[str, Any]]:
     """Each answered or solved ticket's group keys and its durations in business hours
-    (None for a duration that has not ended)."""
+    (None for a duration that has not ended); measured once per ``memo_scope`` (the
+    reports page shows them by queue and by month)."""
+    key = ("service.business_hours", user.pk, start, end, queue.pk if queue else None)
+    return memoized(key, lambda: _measure(user=user, start=start, end=end, queue=queue))
+
+
+def _measure(
+    *, user: Any, start: datetime.datetime, end: datetime.datetime, queue: Queue | None
+) -> list[dict[str, Any]]:
     tickets: list[dict[str, Any]] = [
         dict(ticket)
         for ticket in report_tickets(user=user, start=start, end=end, queue=queue)

@@ -20,7 +20,7 @@ from clientela.core.models import Team
 from clientela.core.tests.test_permissions import set_rights
 from clientela.service.choices import TicketStatus, TicketType
 from clientela.service.models import Category, Queue, Ticket, TicketRating
-from clientela.service.reports import REPORTS, report_of
+from clientela.service.reports import REPORTS, report_of, times
 from clientela.service.services import tickets as services
 from clientela.service.tests.helpers import make_policy, make_queue
 
@@ -285,6 +285,26 @@ def test_the_page_shows_every_report_with_its_chart_and_table(
         assert f'data-chart="chart-{report.key}"' in page
     assert "33.3 %" in page
     assert "No tickets in this period" not in page
+
+
+def test_the_page_measures_business_hours_once_for_both_breakdowns(
+    client: Any, admin: Any, data: dict[str, Any], monkeypatch: Any
+) -> None:
+    calls: list[int] = []
+    measure = times._measure
+
+    def counted(**kwargs: Any) -> Any:
+        calls.append(1)
+        return measure(**kwargs)
+
+    monkeypatch.setattr(times, "_measure", counted)
+    client.force_login(admin)
+    page = client.get(reverse("service:reports"), PERIOD).content.decode()
+    assert 'id="report-times-by-queue"' in page
+    assert 'id="report-times-by-month"' in page
+    assert len(calls) == 1
+    client.get(reverse("service:reports"), PERIOD)  # the next request measures afresh
+    assert len(calls) == 2
 
 
 def test_an_empty_period_says_so(client: Any, admin: Any, data: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET
 
 from clientela.core.downloads import csv_cell, csv_response
+from clientela.core.memo import memo_scope
 from clientela.core.views.records import AuthedRequest
 from clientela.service.forms.reports import ReportFilterForm
 from clientela.service.reports import REPORTS, report_of
@@ -53,7 +54,8 @@ def _shown(report: Report, form: ReportFilterForm, user: Any) -> dict[str, Any]:
 def reports_page(request: AuthedRequest) -> HttpResponse:
     form = _form(request)
     valid = form.is_valid()
-    shown = [_shown(report, form, request.user) for report in REPORTS] if valid else []
+    with memo_scope():  # reports of one measure (times by queue, by month) share it
+        shown = [_shown(report, form, request.user) for report in REPORTS] if valid else []
     context = {"form": form, "shown": shown, "query": request.GET.urlencode()}
     return render(request, "service/reports/page.html", context, status=200 if valid else 400)
 
