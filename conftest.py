@@ -8,6 +8,7 @@ import shutil
 import socket
 from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any, Unpack
 
 import pytest
@@ -26,6 +27,7 @@ from clientela.core import company, rate_limits
 from clientela.core.services import roles_ensure_defaults, user_create
 from clientela.core.testing.browser import log_in, open_page
 from clientela.core.testing.dovecot import dovecot  # noqa: F401 (a fixture for every app)
+from clientela.core.testing.migrated import share_between_workers
 
 PASSWORD = "Clientela-test-pw-1"
 
@@ -44,6 +46,13 @@ class WhenRun:
     @staticmethod
     def resolve(values: dict[str, Any]) -> dict[str, Any]:
         return {k: v.make() if isinstance(v, WhenRun) else v for k, v in values.items()}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under pytest-xdist each worker's temporary folder is one of the run's: the workers
+    # share one migrated SQLite file for the tests of child processes (core.testing.migrated).
+    if hasattr(config, "workerinput") and config.option.basetemp:
+        share_between_workers(Path(config.option.basetemp).parent)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -234,7 +243,7 @@ def smtp_server() -> Any:
 
 # --- browser tests: Playwright driving Debian's Chromium against a live server ---------
 
-ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
