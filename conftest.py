@@ -8,6 +8,7 @@ import shutil
 import socket
 from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any, Unpack
 
 import pytest
@@ -26,6 +27,7 @@ from clientela.core import company, rate_limits
 from clientela.core.services import roles_ensure_defaults, user_create
 from clientela.core.testing.browser import log_in, open_page
 from clientela.core.testing.dovecot import dovecot  # noqa: F401 (a fixture for every app)
+from clientela.core.testing.migrated import share_between_workers
 
 PASSWORD = "Clientela-test-pw-1"
 
@@ -44,6 +46,13 @@ class WhenRun:
     @staticmethod
     def resolve(values: dict[str, Any]) -> dict[str, Any]:
         return {k: v.make() if isinstance(v, WhenRun) else v for k, v in values.items()}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under pytest-xdist each worker's temporary folder is one of the run's: the workers
+    # share one migrated SQLite file for the tests of child processes (core.testing.migrated).
+    if hasattr(config, "workerinput") and config.option.basetemp:
+        share_between_workers(Path(config.option.basetemp).parent)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -125,44 +134,65 @@ def make_user(db: Any) -> Any:
     return make
 
 
-@pytest.fixture
-def admin(make_user: Any) -> Any:
-    return make_user("alice_admin", "admin", "North", email="alice@example.com")
+#: Who each named-user fixture is: (username, role, team, other fields).
+NAMED_USERS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
+    "admin": ("alice_admin", "admin", "North", {"email": "alice@example.com"}),
+    "manager_north": ("mario_manager", "manager", "North", {}),
+    "rep_north": ("nora_north", "sales", "North", {"email": "nora@example.com"}),
+    "rep_north2": ("ned_north", "sales", "North", {}),
+    "rep_south": ("sam_south", "sales", "South", {"email": "sam@example.com"}),
+    "marketer": ("maya_marketing", "marketing", "South", {}),
+    "support": ("sid_support", "support", "South", {}),
+    "reader": ("rita_readonly", "read_only", "South", {}),
+}
+
+
+def named_user(name: str) -> Any:
+    """The user of the fixture called ``name`` (``rep_north``…), created now; for data
+    a module builds once (``core.testing.module_data``) before any test's fixtures."""
+    username, role, team, extra = NAMED_USERS[name]
+    roles_ensure_defaults()
+    return user_create(username=username, password=PASSWORD, role_key=role, team_name=team, **extra)
 
 
 @pytest.fixture
-def manager_north(make_user: Any) -> Any:
-    return make_user("mario_manager", "manager", "North")
+def admin(db: Any) -> Any:
+    return named_user("admin")
 
 
 @pytest.fixture
-def rep_north(make_user: Any) -> Any:
-    return make_user("nora_north", "sales", "North", email="nora@example.com")
+def manager_north(db: Any) -> Any:
+    return named_user("manager_north")
 
 
 @pytest.fixture
-def rep_north2(make_user: Any) -> Any:
-    return make_user("ned_north", "sales", "North")
+def rep_north(db: Any) -> Any:
+    return named_user("rep_north")
 
 
 @pytest.fixture
-def rep_south(make_user: Any) -> Any:
-    return make_user("sam_south", "sales", "South", email="sam@example.com")
+def rep_north2(db: Any) -> Any:
+    return named_user("rep_north2")
 
 
 @pytest.fixture
-def marketer(make_user: Any) -> Any:
-    return make_user("maya_marketing", "marketing", "South")
+def rep_south(db: Any) -> Any:
+    return named_user("rep_south")
 
 
 @pytest.fixture
-def support(make_user: Any) -> Any:
-    return make_user("sid_support", "support", "South")
+def marketer(db: Any) -> Any:
+    return named_user("marketer")
 
 
 @pytest.fixture
-def reader(make_user: Any) -> Any:
-    return make_user("rita_readonly", "read_only", "South")
+def support(db: Any) -> Any:
+    return named_user("support")
+
+
+@pytest.fixture
+def reader(db: Any) -> Any:
+    return named_user("reader")
 
 
 @pytest.fixture
@@ -245,7 +275,7 @@ def smtp_server() -> Any:
 
 # --- browser tests: Playwright driving Debian's Chromium against a live server ---------
 
-ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,7 @@ from clientela.integrations.imports.mapping import (
 )
 from clientela.integrations.imports.readers import (
     ImportFileError,
+    checked_bytes,
     checked_size,
     open_table,
     work_size,
@@ -88,8 +89,9 @@ def import_upload(
     if kind:
         _require(actor, kind)
     job = ImportJob(user=actor, filename=(filename or "import")[:255], kind=kind or "people")
-    job.file.save(job.filename, upload, save=False)
     try:
+        checked_bytes(upload.size)  # an upload over the limit is refused before it is stored
+        job.file.save(job.filename, upload, save=False)
         checked_size(Path(job.file.path))
         if not read_now and work_size(job.file.path) > settings.CLIENTELA_IMPORT_INLINE_KB * 1024:
             job.size = job.file.size

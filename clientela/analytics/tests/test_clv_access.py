@@ -1,12 +1,15 @@
-"""Lifetime value through the API and the pages: the model and each visible customer's
-figures, the at-risk filter, snapshots as of a past day (404 saying how to compute
-one), the refresh's ``as_of`` checked (422), a rep seeing only their customers (404 on
-another's), the page with its lists, CSV and empty state, and the person panel."""
+"""Lifetime value through the API and the pages, on one computed history: the model
+and each visible customer's figures, the at-risk filter, snapshots as of a past day
+(404 saying how to compute one), a rep seeing only their customers (404 on
+another's), the page with its lists and CSV, and the person panel. The history and
+its two snapshots are built once for the module (``core.testing.module_data``): the
+tests only read them. What needs no history is in ``test_clv_requests.py``."""
 
 from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +23,9 @@ from clientela.analytics.choices import AnalysisKind
 from clientela.analytics.models import ClvRow, Snapshot
 from clientela.analytics.tests import clv_shop, shop
 from clientela.analytics.tests.test_access import page
-from clientela.core.testing.api import Api, fields
+from clientela.core.testing.api import Api
+from clientela.core.testing.module_data import built_for_module
+from conftest import named_user
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +39,36 @@ def compute(as_of: datetime.date) -> Snapshot:
     return services.run_snapshot(snapshot.pk)
 
 
+@pytest.fixture(scope="module")
+def history(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    with built_for_module(django_db_blocker):
+        users = {name: named_user(name) for name in ("admin", "rep_north", "rep_south")}
+        data = clv_shop.build(users["rep_north"], users["rep_south"])
+        data["users"] = users
+        data["current"] = compute(shop.AS_OF)
+        data["backtest"] = compute(EARLIER)
+        assert data["backtest"].status == "done", data["backtest"].error
+        # The one as of AS_OF was asked for on that day (it is the current one).
+        Snapshot.objects.filter(pk=data["current"].pk).update(
+            created_at=timezone.make_aware(datetime.datetime.combine(shop.AS_OF, datetime.time(3)))
+        )
+        yield data
+
+
+# The module's users are the history's (conftest's fixtures would create them again).
 @pytest.fixture
-def history(rep_north: Any, rep_south: Any) -> dict[str, Any]:
-    data = clv_shop.build(rep_north, rep_south)
-    data["current"] = compute(shop.AS_OF)
-    data["backtest"] = compute(EARLIER)
-    assert data["backtest"].status == "done", data["backtest"].error
-    # The one as of AS_OF was asked for on that day (it is the current one).
-    Snapshot.objects.filter(pk=data["current"].pk).update(
-        created_at=timezone.make_aware(datetime.datetime.combine(shop.AS_OF, datetime.time(3)))
-    )
-    return data
+def admin(history: dict[str, Any]) -> Any:
+    return history["users"]["admin"]
+
+
+@pytest.fixture
+def rep_north(history: dict[str, Any]) -> Any:
+    return history["users"]["rep_north"]
+
+
+@pytest.fixture
+def rep_south(history: dict[str, Any]) -> Any:
+    return history["users"]["rep_south"]
 
 
 def test_the_model_and_every_customer(admin: Any, history: dict[str, Any]) -> None:
@@ -123,43 +147,6 @@ def test_as_of_reads_a_backtest_or_says_how_to_compute_it(
     assert '"as_of": "2025-01-15"' in missing.json()["detail"]
 
 
-@pytest.mark.parametrize(
-    ("params", "field", "words"),
-    [
-        ({"as_of": "yesterday"}, "as_of", "YYYY-MM-DD"),
-        ({"below": "0"}, "below", ""),
-        ({"top": "101"}, "top", ""),
-        ({"colour": "red"}, "colour", "Unknown"),
-    ],
-)
-def test_bad_input_is_422(
-    rep_north: Any, params: dict[str, Any], field: str, words: str, db: Any
-) -> None:
-    response = Api(rep_north, READ).get(CLV, params)
-    assert response.status_code == 422
-    assert field in fields(response)
-    assert words in response.content.decode()
-
-
-def test_refresh_as_of_a_past_day(rep_north: Any, db: Any) -> None:
-    api = Api(rep_north, ("analytics:read", "analytics:write"))
-    refresh = "/api/v1/analytics/refresh"
-    response = api.post(refresh, {"kinds": ["clv"], "as_of": "2025-06-30"})
-    assert response.status_code == 202
-    job = response.json()["jobs"][0]
-    assert (job["kind"], job["as_of"][:10]) == ("clv", "2025-06-30")
-    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    future = api.post(refresh, {"kinds": ["clv"], "as_of": tomorrow})
-    assert future.status_code == 422
-    assert fields(future) == {"as_of"}
-    assert "future" in future.json()["errors"][0]["message"]
-    old = (timezone.localdate() - datetime.timedelta(days=3660)).isoformat()
-    too_old = api.post(refresh, {"kinds": ["clv"], "as_of": old})
-    assert too_old.status_code == 422
-    assert "ten years" in too_old.content.decode()
-    assert api.post(refresh, {"kinds": ["clv"], "as_of": "soon"}).status_code == 422
-
-
 def test_a_rep_sees_only_their_customers(
     rep_north: Any, rep_south: Any, history: dict[str, Any]
 ) -> None:
@@ -213,34 +200,6 @@ def test_the_page_lists_customers_and_those_at_risk(
     assert 'id="clv-backtest"' in backtest
     missing = page(rep_north, "/analytics/clv/?as_of=2025-01-15").content.decode()
     assert 'id="clv-not-computed"' in missing
-
-
-def test_a_backtest_from_the_page(rep_north: Any, db: Any) -> None:
-    client = Client()
-    client.force_login(rep_north)
-    response = client.post("/analytics/clv/backtest/", {"day": "2025-06-30"})
-    assert response.status_code == 302
-    assert response["Location"].endswith("?as_of=2025-06-30")
-    assert Snapshot.objects.filter(kind="clv", status="queued").count() == 1
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    refused = client.post("/analytics/clv/backtest/", {"day": tomorrow.isoformat()}, follow=True)
-    assert "cannot be in the future" in refused.content.decode()
-    assert Snapshot.objects.filter(kind="clv").count() == 1
-    assert client.get("/analytics/clv/backtest/").status_code == 405
-
-
-def test_the_empty_state_says_what_is_needed(rep_north: Any, db: Any) -> None:
-    html = page(rep_north, "/analytics/clv/").content.decode()
-    assert "No lifetime value yet. It needs orders" in html
-    assert Api(rep_north, READ).get(CLV).json() == {
-        "items": [],
-        "next_cursor": None,
-        "model": None,
-        "currency": "",
-        "as_of": None,
-        "at_risk_below": 0.5,
-        "valuable_top_percent": 20,
-    }
 
 
 def test_the_person_panel(rep_north: Any, rep_south: Any, history: dict[str, Any]) -> None:

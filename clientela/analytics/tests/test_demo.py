@@ -1,11 +1,18 @@
-"""``clientela demo`` loads a purchase history every analysis has something to say
-about (issue 13, item 14): ABC classes A, B and C, several RFM segments with At risk
-among them, products bought together at the default thresholds, regular customers,
-quotes in every state; and the analyses are computed on load."""
+"""``clientela demo``, loaded once for this module (it takes a while: every app's demo,
+500 tickets through the services among them) and read by each test.
+
+The purchase history every analysis has something to say about (issue 13, item 14):
+ABC classes A, B and C, several RFM segments with At risk among them, products bought
+together at the default thresholds, regular customers, quotes in every state; and the
+analyses are computed on load. The service desk (issue 14, item 15): two queues on an
+SLA policy with a Spanish calendar, 500 tickets in every status, breached ones among
+them, complaints followed to a resolution, the knowledge base and ratings."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -18,24 +25,34 @@ from clientela.analytics.choices import AbcOf, AnalysisKind
 from clientela.analytics.demo import EXTERNAL_PREFIX
 from clientela.analytics.models import AbcRow, ClvRow, RfmRow
 from clientela.core.models import User
+from clientela.core.testing.module_data import built_for_module
 from clientela.sales.models import Order, OrderLine, Quote
+from clientela.service import demo as service_demo
+from clientela.service.choices import TicketStatus, TicketType
+from clientela.service.models import (
+    Article,
+    KbSearchMiss,
+    Queue,
+    RatingInvitation,
+    SlaPolicy,
+    Ticket,
+    TicketRating,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_history_feeds_every_analysis(capsys: Any) -> None:
-    # Loaded once (it takes a while), every analysis checked on it.
-    call_command("demo", people=480, organizations=20, verbosity=0)
-    assert "Added a purchase history" in capsys.readouterr().out
-    _every_analysis_is_computed()
-    _abc_has_every_class()
-    _rfm_has_several_segments_with_at_risk()
-    _products_sell_together_at_the_default_thresholds()
-    _regular_customers_and_a_long_tail()
-    _quotes_in_every_state_fill_the_offers_page()
+@pytest.fixture(scope="module")
+def whole_demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """What ``clientela demo`` printed; the demo stays loaded for the module's tests."""
+    out = StringIO()
+    with built_for_module(django_db_blocker):
+        call_command("demo", people=480, organizations=20, verbosity=0, stdout=out)
+        yield out.getvalue()
 
 
-def _every_analysis_is_computed() -> None:
+def test_the_demo_history_feeds_every_analysis(whole_demo: str) -> None:
+    assert "Added a purchase history" in whole_demo
     # Every page has figures on first open: no analysis failed on the demo's history.
     failed = {
         kind: snapshot.error
@@ -69,7 +86,7 @@ def _every_analysis_is_computed() -> None:
     assert last_year / 3 < next_year < last_year * 3, (next_year, last_year)
 
 
-def _abc_has_every_class() -> None:
+def test_abc_has_every_class(whole_demo: str) -> None:
     snapshot = selectors.current(AnalysisKind.ABC)
     assert snapshot is not None
     classes = Counter(
@@ -82,7 +99,7 @@ def _abc_has_every_class() -> None:
     assert classes["C"] > classes["A"]  # a long tail of small customers
 
 
-def _rfm_has_several_segments_with_at_risk() -> None:
+def test_rfm_has_several_segments_with_at_risk(whole_demo: str) -> None:
     snapshot = selectors.current(AnalysisKind.RFM)
     assert snapshot is not None
     segments = Counter(RfmRow.objects.filter(snapshot=snapshot).values_list("segment", flat=True))
@@ -91,7 +108,7 @@ def _rfm_has_several_segments_with_at_risk() -> None:
     assert segments["champions"] > 0, segments
 
 
-def _products_sell_together_at_the_default_thresholds() -> None:
+def test_products_sell_together_at_the_default_thresholds(whole_demo: str) -> None:
     lines = OrderLine.objects.filter(
         product__isnull=False, order__deleted_at__isnull=True
     ).values_list("order_id", "order__person_id", "product_id", "product__name")
@@ -101,7 +118,7 @@ def _products_sell_together_at_the_default_thresholds() -> None:
     assert frozenset({"Coffee beans 1 kg", "Coffee filters, 100"}) in pairs
 
 
-def _regular_customers_and_a_long_tail() -> None:
+def test_regular_customers_and_a_long_tail(whole_demo: str) -> None:
     per_customer = (
         Order.objects.filter(external_id__startswith=EXTERNAL_PREFIX)
         .values("person_id")
@@ -112,7 +129,7 @@ def _regular_customers_and_a_long_tail() -> None:
     assert sum(1 for n in counts if n == 1) >= 20  # one-off buyers
 
 
-def _quotes_in_every_state_fill_the_offers_page() -> None:
+def test_quotes_in_every_state_fill_the_offers_page(whole_demo: str) -> None:
     states = set(Quote.objects.values_list("status", flat=True))
     assert {"draft", "sent", "accepted", "rejected", "expired"} <= states
     accepted = Quote.objects.filter(status="accepted")
@@ -122,3 +139,37 @@ def _quotes_in_every_state_fill_the_offers_page() -> None:
     result = offers.offers(owner, by="rep")
     assert result.funnel[2].count > 0
     assert any(row.median_days for row in result.rows)
+
+
+def test_the_demo_fills_the_service_desk(whole_demo: str) -> None:
+    assert "Added 500 tickets in two queues" in whole_demo
+    assert service_demo.ticket_count(40) == 80
+    assert Queue.objects.count() == 2
+    assert SlaPolicy.objects.get().calendar.subdivision == "MD"
+    tickets = Ticket.objects.all()
+    assert tickets.count() == 500
+    assert set(tickets.values_list("status", flat=True)) == set(TicketStatus.values)
+    assert tickets.filter(sla_state="breached", status__in=["new", "open"]).exists()
+    assert tickets.filter(sla_state="met").exists()
+    complaints = tickets.filter(type=TicketType.COMPLAINT, status__in=["solved", "closed"])
+    assert complaints.exists()
+    assert not complaints.filter(resolution="").exists()
+    assert all(t.messages.exists() for t in tickets[:50])
+    # Every agent of a queue got tickets by its rule.
+    assert tickets.filter(assignee__isnull=False).values("assignee").distinct().count() >= 3
+    assert tickets.filter(created_at__lt=tickets.order_by("-created_at")[0].created_at).exists()
+    # The knowledge base: 30 articles in each language, linked, most published.
+    articles = Article.objects.all()
+    assert articles.filter(language="en").count() == articles.filter(language="es").count() == 30
+    assert articles.filter(language="es", translation_of__language="en").count() == 30
+    assert articles.filter(status="draft").exists()
+    assert articles.filter(status="published").count() > 40
+    assert KbSearchMiss.objects.exists()
+    # Ratings on most solved tickets, mostly happy, some with a comment; nobody e-mailed.
+    ratings = TicketRating.objects.all()
+    done = tickets.filter(status__in=["solved", "closed"]).count()
+    assert done // 2 <= ratings.count() <= done
+    assert ratings.filter(score__gte=4).count() > ratings.count() // 2
+    assert ratings.exclude(comment="").exists()
+    assert ratings.values("queue").distinct().count() == 2
+    assert not RatingInvitation.objects.exists()

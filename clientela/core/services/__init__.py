@@ -83,23 +83,28 @@ def register_scopes(*scopes: str) -> None:
 @transaction.atomic
 def roles_ensure_defaults() -> None:
     """Create the six built-in roles with default rights on every registered resource
-    (existing rights are left as an admin set them)."""
+    (existing rights are left as an admin set them). One query finds the rights that
+    exist; only missing ones are written (every user a test creates calls this)."""
+    existing = set(RolePermission.objects.values_list("role__key", "resource"))
     for key, rights in DEFAULT_ROLE_RIGHTS.items():
         role, _created = Role.objects.get_or_create(
             key=key, defaults={"name": str(ROLE_NAMES[key])}
         )
-        for resource in RESOURCES:
-            RolePermission.objects.get_or_create(
+        missing = [
+            RolePermission(
                 role=role,
                 resource=resource,
-                defaults={
-                    "can_create": rights.create,
-                    "can_read": rights.read,
-                    "can_update": rights.update,
-                    "can_delete": rights.delete,
-                    "scope": rights.scope,
-                },
+                can_create=rights.create,
+                can_read=rights.read,
+                can_update=rights.update,
+                can_delete=rights.delete,
+                scope=rights.scope,
             )
+            for resource in RESOURCES
+            if (key, resource) not in existing
+        ]
+        # A right another process wrote meanwhile is kept as it is.
+        RolePermission.objects.bulk_create(missing, ignore_conflicts=True)
 
 
 @transaction.atomic

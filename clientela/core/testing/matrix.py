@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -388,3 +389,32 @@ def create_outcomes(factory: KindFactory, user: Any, owner: Any) -> dict[str, st
     created = kind.model._default_manager.count() - before
     assert created == (1 if found["api post"] == OK else 0)
     return found
+
+
+def write_test(action: str) -> Callable[..., None]:
+    """The test of ``action`` (update, delete or create) over every kind, role and
+    side, for a test module to hold as ``test_<action>``: one file per action, so that
+    pytest-xdist (``--dist loadfile``) can run them on different workers."""
+    found_cases = cases((action,))
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("case", found_cases, ids=[c.id for c in found_cases])
+    def test(request: pytest.FixtureRequest, case: Case) -> None:
+        found = write_outcomes(request, case)
+        assert found == dict.fromkeys(found, case.expected)
+
+    test.__name__ = test.__qualname__ = f"test_{action}"
+    return test
+
+
+def write_outcomes(request: Any, case: Case) -> dict[str, str]:
+    """What each channel answered to ``case``'s user updating, deleting or creating a
+    record of its kind."""
+    factory = kind_factories()[case.resource]
+    user = role_user(request, case.role, case.resource)
+    owner = owner_for(request, user, case.side)
+    if case.action == "create":
+        return create_outcomes(factory, user, owner)
+    record = factory.make_owned(owner)
+    check = update_outcomes if case.action == "update" else delete_outcomes
+    return check(factory, user, record)

@@ -106,7 +106,12 @@ def binary_error() -> ImportFileError:
 
 def checked_size(path: Path) -> int:
     """The file's size in bytes; ImportFileError if it is empty or over the limit."""
-    size = os.stat(path).st_size
+    return checked_bytes(os.stat(path).st_size)
+
+
+def checked_bytes(size: int) -> int:
+    """``size`` (of a file, or of an upload not stored yet); ImportFileError if it is
+    0 or over the limit."""
     limit = settings.CLIENTELA_MAX_IMPORT_MB * 1024 * 1024
     if size > limit:
         raise ImportFileError(
