@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from clientela.analytics import clv, compute, lifetime, selectors, selectors_clv, services
@@ -209,11 +210,13 @@ def test_a_spend_model_that_cannot_be_fitted_leaves_the_buying_model_its_say(
 ) -> None:
     # Spend a hundred times larger for a few customers, and nothing else: Gamma-Gamma
     # finds no finite average, the snapshot still gives every customer a value.
-    rows, _source = lifetime._transactions(compute.Period(None, shop.AS_OF))
-    wild = [
-        (customer, day, amount * (10_000 if n % 7 == 0 else 1))
-        for n, (customer, day, amount) in enumerate(rows)
-    ]
+    # Every seventh order by time (the rows come in whatever order the database reads
+    # them, an index's, so the orders are picked here rather than the rows).
+    read = Order.objects.filter(deleted_at__isnull=True).exclude(status="cancelled")
+    picked = list(read.order_by("ordered_at", "id").values_list("pk", flat=True))[::7]
+    Order.objects.filter(pk__in=picked).update(subtotal=F("subtotal") * 10_000)
+    wild, _source = lifetime._transactions(compute.Period(None, shop.AS_OF))
+    assert len(wild) == read.count()
     _summary, model, figures = lifetime.fit(wild, shop.AS_OF)
     assert model.spend_model == lifetime.SPEND_AVERAGE
     assert model.p is None
