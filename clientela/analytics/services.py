@@ -208,11 +208,12 @@ def _delete_rows(kind: str, snapshot_ids: list[int]) -> None:
         model.objects.filter(snapshot_id__in=snapshot_ids).delete()  # type: ignore[attr-defined]
 
 
-def run_snapshot(snapshot_id: int) -> Snapshot:
+def run_snapshot(snapshot_id: int, *, forget_replaced: bool = True) -> Snapshot:
     """Compute one queued snapshot (the worker's job) with its kind's ``run``
-    (``analytics.analyses``). Done: it becomes the one pages read and older finished
-    ones of its kind are deleted. Failed: its rows are deleted, the error is kept (in
-    plain words for ``BadInput``) and the previous snapshot stays."""
+    (``analytics.analyses``). Done: it becomes the one pages read and, unless
+    ``forget_replaced`` is False (the caller runs ``snapshot_forget_replaced`` later),
+    the older finished ones of its kind are deleted. Failed: its rows are deleted, the
+    error is kept (in plain words for ``BadInput``) and the previous snapshot stays."""
     snapshot = Snapshot.objects.get(pk=snapshot_id)
     if snapshot.status != SnapshotStatus.QUEUED:
         return snapshot
@@ -240,8 +241,20 @@ def run_snapshot(snapshot_id: int) -> Snapshot:
         snapshot.status, snapshot.progress = SnapshotStatus.DONE, 100
         snapshot.finished_at = timezone.now()
         snapshot.save()
-        _forget_older(snapshot)
+        if forget_replaced:
+            _forget_older(snapshot)
     return snapshot
+
+
+def snapshot_forget_replaced(snapshot_id: int) -> None:
+    """Delete what a finished snapshot replaced (``_forget_older``), in a transaction of
+    its own. Pages already read the new snapshot (the newest finished one), so the
+    worker does this after computing every snapshot it was given: deleting the 100,000
+    rows of the previous RFM snapshot does not delay the figures."""
+    with transaction.atomic():
+        snapshot = Snapshot.objects.filter(pk=snapshot_id, status=SnapshotStatus.DONE).first()
+        if snapshot is not None:
+            _forget_older(snapshot)
 
 
 def _forget_older(snapshot: Snapshot) -> None:

@@ -16,9 +16,19 @@ from clientela.core.tasks import ensure_next_run
 @task()
 def refresh(snapshot_ids: list[int]) -> list[str]:
     """Compute the given snapshots; returns their statuses."""
-    from clientela.analytics.services import run_snapshot  # noqa: PLC0415
+    return _compute(snapshot_ids)
 
-    return [run_snapshot(pk).status for pk in snapshot_ids]
+
+def _compute(snapshot_ids: list[int]) -> list[str]:
+    """Compute each snapshot, then delete what the finished ones replaced: every new
+    figure is published before the old rows are deleted."""
+    from clientela.analytics import services  # noqa: PLC0415
+
+    statuses = [services.run_snapshot(pk, forget_replaced=False).status for pk in snapshot_ids]
+    for pk, status in zip(snapshot_ids, statuses, strict=True):
+        if status == "done":
+            services.snapshot_forget_replaced(pk)
+    return statuses
 
 
 def _next_run() -> datetime.datetime:
@@ -32,11 +42,10 @@ def nightly_refresh() -> int:
     """Compute every analysis as of today; queue tomorrow's run. Returns how many
     snapshots it computed."""
     from clientela.analytics.services import refresh as queue_refresh  # noqa: PLC0415
-    from clientela.analytics.services import run_snapshot  # noqa: PLC0415
 
     try:
         snapshots = queue_refresh(None, queue=False)
-        return sum(1 for s in snapshots if run_snapshot(s.pk).status == "done")
+        return _compute([s.pk for s in snapshots]).count("done")
     finally:
         ensure_nightly_refresh_scheduled(exclude_running=True)
 

@@ -106,16 +106,21 @@ def test_rfm_scores_and_segments(history: dict[str, Any]) -> None:
     assert all(r.segment == SEGMENT_OF[(r.r, r.f)] for r in rows)
 
 
-def test_a_new_snapshot_replaces_the_old_one_only_when_done(
-    history: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first = computed("rfm")
+def break_rfm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next RFM computations fail as if the database went away."""
     from clientela.analytics import compute  # noqa: PLC0415
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(compute, "rfm_into", broken)
+
+
+def test_a_new_snapshot_replaces_the_old_one_only_when_done(
+    history: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = computed("rfm")
+    break_rfm(monkeypatch)
     failed = computed("rfm")
     assert failed.status == SnapshotStatus.FAILED
     assert "went away" in failed.error
@@ -176,3 +181,43 @@ def test_a_refresh_left_by_a_stopped_worker_does_not_block_the_next(db: Any) -> 
     left.refresh_from_db()
     assert left.status == SnapshotStatus.FAILED
     assert "no worker finished it" in left.error
+
+
+def test_the_worker_publishes_every_snapshot_before_deleting_what_they_replace(
+    history: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientela.analytics import tasks  # noqa: PLC0415
+
+    old = {kind: computed(kind) for kind in ("abc", "rfm")}
+    new = services.refresh(None, kinds=["abc", "rfm"], queue=False)
+    seen: list[tuple[int, list[str], bool]] = []
+    forget = services.snapshot_forget_replaced
+
+    def spy(snapshot_id: int) -> None:
+        statuses = [s.status for s in Snapshot.objects.filter(pk__in=[n.pk for n in new])]
+        seen.append((snapshot_id, statuses, RfmRow.objects.filter(snapshot=old["rfm"]).exists()))
+        forget(snapshot_id)
+
+    monkeypatch.setattr(services, "snapshot_forget_replaced", spy)
+    assert tasks.refresh.call([s.pk for s in new]) == ["done", "done"]
+    # Both new snapshots were published while the old rows were still there.
+    assert [(pk, statuses) for pk, statuses, _rows in seen] == [
+        (new[0].pk, ["done", "done"]),
+        (new[1].pk, ["done", "done"]),
+    ]
+    assert seen[0][2] is True
+    assert not Snapshot.objects.filter(pk__in=[s.pk for s in old.values()]).exists()
+    assert not AbcRow.objects.filter(snapshot=old["abc"]).exists()
+    assert RfmRow.objects.filter(snapshot=new[1]).count() == 11
+
+
+def test_forgetting_what_a_failed_snapshot_replaced_deletes_nothing(
+    history: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = computed("rfm")
+    break_rfm(monkeypatch)
+    snapshot = services.refresh(None, kinds=["rfm"], queue=False)[0]
+    failed = services.run_snapshot(snapshot.pk, forget_replaced=False)
+    assert failed.status == SnapshotStatus.FAILED
+    services.snapshot_forget_replaced(failed.pk)
+    assert RfmRow.objects.filter(snapshot=first).count() == 11

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from clientela.analytics import clv, compute, lifetime, selectors, selectors_clv, services
@@ -209,14 +210,19 @@ def test_a_spend_model_that_cannot_be_fitted_leaves_the_buying_model_its_say(
 ) -> None:
     # Spend a hundred times larger for a few customers, and nothing else: Gamma-Gamma
     # finds no finite average, the snapshot still gives every customer a value.
-    rows, _source = lifetime._transactions(compute.Period(None, shop.AS_OF))
-    wild = [
-        (customer, day, amount * (10_000 if n % 7 == 0 else 1))
-        for n, (customer, day, amount) in enumerate(rows)
-    ]
+    # Every seventh order (picked in the database: the rows come in whatever order it
+    # reads them, an index's, and the outcome of the fit depends on which rows).
+    read = Order.objects.filter(deleted_at__isnull=True).exclude(status="cancelled")
+    picked = list(read.order_by("id").values_list("pk", flat=True))[::7]
+    Order.objects.filter(pk__in=picked).update(subtotal=F("subtotal") * 10_000)
+    wild, _source = lifetime._transactions(compute.Period(None, shop.AS_OF))
+    assert len(wild) == read.count()
     _summary, model, figures = lifetime.fit(wild, shop.AS_OF)
     assert model.spend_model == lifetime.SPEND_AVERAGE
     assert model.p is None
-    assert "too wildly" in model.spend_note
+    # Which of the two ways the fit fails ("too wildly", or p without bound) is
+    # borderline on this shop: it differs between SQLite and PostgreSQL for the same
+    # orders, and changed with the order the rows are read in.
+    assert "too wildly" in model.spend_note or "runs off to infinity" in model.spend_note
     assert np.all(np.isfinite(figures["revenue"]))
     assert figures["revenue"].max() > 0
