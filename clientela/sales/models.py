@@ -31,6 +31,7 @@ from clientela.sales.choices import (
     QuoteStatus,
 )
 from clientela.sales.money import DECIMAL_PLACES, MAX_DIGITS
+from clientela.sales.sequences import DocumentSequence as DocumentSequence  # listed here
 
 
 def money_field(
@@ -391,23 +392,6 @@ class ExchangeRate(TimeStampedModel):
 
 
 # --- quotes and orders ----------------------------------------------------------------------
-
-
-class DocumentSequence(models.Model):
-    """The next number of a numbered document kind ("quote", "order"; "ticket", whose
-    numbers run on across years under year 0) per year, taken
-    under a row lock inside the transaction that saves the document, so numbers have
-    no gaps: a rolled-back save gives its number back."""
-
-    kind = models.CharField(max_length=10)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="sequence_kind_year")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.year}: {self.last}"
 
 
 class SalesDocument(CRMRecord):

@@ -1,11 +1,26 @@
-"""Taking numbers of the gap-free sequences (``DocumentSequence``): quotes, orders and
-tickets."""
+"""The gap-free sequences of numbered documents (``DocumentSequence``: quotes, orders,
+tickets) and the taking of their numbers. The model is listed in ``sales.models``."""
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, models
 
-from clientela.sales.models import DocumentSequence
+
+class DocumentSequence(models.Model):
+    """The next number of a numbered document kind ("quote", "order"; "ticket", whose
+    numbers run on across years under year 0) per year, taken
+    under a row lock inside the transaction that saves the document, so numbers have
+    no gaps: a rolled-back save gives its number back."""
+
+    kind = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="sequence_kind_year")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last}"
 
 
 def take_numbers(kind: str, year: int, count: int = 1) -> int:
