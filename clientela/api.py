@@ -12,6 +12,7 @@ from clientela.analytics.api import router as analytics_router
 from clientela.contacts.api import router as contacts_router
 from clientela.core.api import build_api
 from clientela.core.api.records import record_routers
+from clientela.marketing.api import router as marketing_router
 from clientela.sales.api import router as sales_router
 from clientela.service.api import router as service_router
 
@@ -20,6 +21,7 @@ api.add_router("/", contacts_router)
 api.add_router("/", activities_router)
 api.add_router("/", sales_router)
 api.add_router("/", service_router)
+api.add_router("/", marketing_router)
 api.add_router("/", analytics_router)
 for router in record_routers():
     api.add_router("/", router)

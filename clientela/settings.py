@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "clientela.activities",
     "clientela.sales",
     "clientela.service",
+    "clientela.marketing",
     "clientela.analytics",
     "clientela.integrations",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("clientela.activities.urls")),
     path("", include("clientela.sales.urls")),
     path("", include("clientela.service.urls")),
+    path("", include("clientela.marketing.urls")),
     path("", include("clientela.analytics.urls")),
     path("", include("clientela.integrations.urls")),
 ]

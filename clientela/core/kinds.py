@@ -208,6 +208,9 @@ class RecordKind:
     #: kinds such as dashboards, each user's own whatever their role, whose selectors
     #: and services alone say who reads and changes what).
     rights: bool = True
+    #: Built-in roles whose rights on this kind differ from their usual ones (role key
+    #: -> ``Rights``), given when a role's rights are first set.
+    default_rights: Mapping[str, Any] = field(default_factory=dict)
     #: Whether the kind has a page of its own (``<url_prefix>-detail``) to link to.
     has_detail_page: bool = True
     #: Where a record without a page of its own is shown, ``show_url(record) -> URL``
@@ -306,6 +309,7 @@ def register_record_kind(kind: RecordKind) -> RecordKind:
             detail_url_name=kind.url("detail") if kind.has_detail_page else "",
             icon=kind.icon,
             custom_fields=kind.custom_fields,
+            default_rights=kind.default_rights,
         )
     return kind
 

@@ -8,7 +8,7 @@ narrow querysets with ``restrict``; services check actions with ``require``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -39,6 +39,10 @@ class Resource:
     #: Whether the kind's services, forms and API carry admin-defined custom fields
     #: (only such kinds are offered on the settings page).
     custom_fields: bool = False
+    #: The built-in roles' rights on this kind where they differ from the role's usual
+    #: rights (``DEFAULT_ROLE_RIGHTS``): marketing's kinds are the marketing role's to
+    #: keep and only read by sales reps. Given to a role when its rights are first set.
+    default_rights: Mapping[str, Rights] = field(default_factory=dict)
 
 
 RESOURCES: dict[str, Resource] = {}
@@ -51,6 +55,7 @@ def register_resource(
     detail_url_name: str = "",
     icon: str = "",
     custom_fields: bool = False,
+    default_rights: Mapping[str, Rights] | None = None,
 ) -> None:
     """Called by a domain app's ``AppConfig.ready()`` for each kind of record it owns."""
     RESOURCES[key] = Resource(
@@ -59,6 +64,7 @@ def register_resource(
         detail_url_name=detail_url_name,
         icon=icon or "bi-card-text",
         custom_fields=custom_fields,
+        default_rights=MappingProxyType(dict(default_rights or {})),
     )
 
 

@@ -94,14 +94,15 @@ def roles_ensure_defaults() -> None:
             RolePermission(
                 role=role,
                 resource=resource,
-                can_create=rights.create,
-                can_read=rights.read,
-                can_update=rights.update,
-                can_delete=rights.delete,
-                scope=rights.scope,
+                can_create=given.create,
+                can_read=given.read,
+                can_update=given.update,
+                can_delete=given.delete,
+                scope=given.scope,
             )
-            for resource in RESOURCES
+            for resource, about in RESOURCES.items()
             if (key, resource) not in existing
+            for given in [about.default_rights.get(key, rights)]
         ]
         # A right another process wrote meanwhile is kept as it is.
         RolePermission.objects.bulk_create(missing, ignore_conflicts=True)

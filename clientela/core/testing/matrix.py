@@ -10,7 +10,9 @@ this); ``422`` (e.g. giving a new record to a team the user cannot give to).
 Every role gets the same default rights on every kind with rights
 (``core.permissions.DEFAULT_ROLE_RIGHTS``), so one table serves all of them; it is
 written out by hand, not derived from those defaults, so that a change to them shows
-up here. A kind without rights (``RecordKind.rights`` False: the catalogue) is read by
+up here. A kind that gives some roles rights of its own (``RecordKind.default_rights``,
+seeing all records) expects for those roles what those rights allow.
+A kind without rights (``RecordKind.rights`` False: the catalogue) is read by
 everyone signed in and changed by its factory's ``managers``; "own/team/other" does
 not apply to it, so its records have the one side ``any``. A personal kind without
 rights (``KindFactory.personal``: dashboards) has the three sides, with the same
@@ -178,6 +180,17 @@ def _authors_only(role: str, action: str, side: str) -> bool:
     return action in ("update", "delete") and side != "own" and role != "admin"
 
 
+def _given_table(rights: Any) -> dict[str, tuple[str, str, str]]:
+    """The outcomes of a role the kind gives rights of its own (``RecordKind.
+    default_rights``: marketing's kinds are kept by the marketing role and read by
+    sales reps), seeing all records: each action allowed on every side or refused."""
+    assert rights.scope == Scope.ALL, "a kind's own default rights see all records"
+    return {
+        action: (OK, OK, OK) if getattr(rights, action) else (REFUSED, REFUSED, REFUSED)
+        for action in ACTIONS
+    }
+
+
 def _outcomes(factory: KindFactory, role: str, action: str) -> list[tuple[str, str]]:
     """The (side, expected outcome) pairs of one role and action on the factory's kind."""
     kind = factory.kind
@@ -185,7 +198,13 @@ def _outcomes(factory: KindFactory, role: str, action: str) -> list[tuple[str, s
         return []  # no rights to narrow
     if not kind.rights and not factory.personal:
         return [("any", _unowned_expected(factory, ROLE_KEYS[role], action))]
-    table = PERSONAL if factory.personal else EXPECTED[role]
+    given = kind.default_rights.get(ROLE_KEYS[role]) if role != OWN_SCOPED else None
+    if factory.personal:
+        table = PERSONAL
+    elif given is not None:
+        table = _given_table(given)
+    else:
+        table = EXPECTED[role]
     found = []
     for i, side in enumerate(SIDES):
         if action == "create" and side != "own" and factory.owner_key is None:

@@ -1,0 +1,7 @@
+"""The marketing API (scopes ``marketing:read`` / ``marketing:write``): the actions of
+each part of the app beyond the generic operations of its kinds (``core.api.records``),
+composed here and mounted by ``clientela/api.py``."""
+
+from ninja import Router
+
+router = Router()

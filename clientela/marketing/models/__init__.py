@@ -1,0 +1,1 @@
+"""The marketing app's data, one module per part, all re-exported here."""
