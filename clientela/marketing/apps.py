@@ -21,6 +21,7 @@ class MarketingConfig(AppConfig):
             register_record_kind(kind)
         register_scopes("marketing:read", "marketing:write")
         self._register_menu()
+        self._register_consent()
 
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, register_nav_group
@@ -28,4 +29,46 @@ class MarketingConfig(AppConfig):
         # The marketing role works from its campaigns: the menu comes first for it.
         register_nav_group(
             NavGroup("marketing", _("Marketing"), "bi-megaphone", 45, {"marketing": 0})
+        )
+
+    def _register_consent(self) -> None:
+        """The "Consents" panel of person pages, and the settings sections "Consent
+        purposes" and "Suppression list" (admins)."""
+        from clientela.core.registry import (
+            NavItem,
+            Panel,
+            register_detail_panel,
+            register_settings_link,
+        )
+        from clientela.marketing.views.consent import consent_panel
+
+        register_detail_panel(
+            "contacts.person",
+            Panel(
+                key="consents",
+                title=_("Consents"),
+                template="marketing/consent/_panel.html",
+                context=consent_panel,
+                order=60,
+            ),
+        )
+        register_settings_link(
+            NavItem(
+                "consent-purposes",
+                _("Consent purposes"),
+                "marketing:consent-purposes",
+                "bi-check2-square",
+                50,
+                match=("marketing:consent-purpose",),
+            )
+        )
+        register_settings_link(
+            NavItem(
+                "suppressions",
+                _("Suppression list"),
+                "marketing:suppressions",
+                "bi-slash-circle",
+                51,
+                match=("marketing:suppression",),
+            )
         )

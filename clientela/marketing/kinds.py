@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core.api import PageParams
 from clientela.core.choices import RoleKey, Scope
+from clientela.core.kinds import RecordKind
 from clientela.core.permissions import Rights
+from clientela.marketing.api import consent as consent_api
+from clientela.marketing.models import ConsentPurpose
+from clientela.marketing.selectors import consent as consent_selectors
+from clientela.marketing.services import consent_purposes
 
 SCOPES = ("marketing:read", "marketing:write")
 
@@ -24,4 +32,39 @@ MARKETING_RIGHTS: dict[str, Rights] = {
     RoleKey.SUPPORT: READ_ALL,
 }
 
-ALL: tuple[Any, ...] = ()
+#: Consent purposes: a catalogue kind outside the roles' rights (like the service
+#: desk's settings): read by everyone signed in (the person page's consent form and the
+#: campaigns name them), kept by admins (403 for anyone else); no page of its own (the
+#: settings page ``views.consent`` lists and edits them), no trash.
+CONSENT_PURPOSES = RecordKind(
+    resource=ConsentPurpose.RESOURCE,
+    model=ConsentPurpose,
+    namespace="marketing",
+    url_prefix="consent_purpose",
+    path="consent_purposes",
+    api_path="consent-purposes",
+    singular=_("consent purpose"),
+    plural=_("Consent purposes"),
+    icon="bi-check2-square",
+    list_selector=consent_selectors.purpose_list,
+    get_selector=consent_selectors.purpose_get,
+    create=consent_purposes.purpose_create,
+    update=consent_purposes.purpose_update,
+    trash=consent_purposes.purpose_delete,
+    record_arg="purpose",
+    name_fields=("name",),
+    rights=False,
+    has_detail_page=False,
+    api_scopes=SCOPES,
+    api_in=consent_api.PurposeIn,
+    api_patch=consent_api.PurposeIn,
+    api_out_schema=consent_api.PurposeOut,
+    api_list_params=PageParams,
+    api_list=consent_api.purposes_query,
+    api_out=consent_api.purpose_out,
+    api_tag="consent purposes",
+    api_module=consent_api.__name__,
+    api_docs=consent_api.PURPOSE_DOCS,
+)
+
+ALL: tuple[Any, ...] = (CONSENT_PURPOSES,)

@@ -1,1 +1,11 @@
 """The marketing app's data, one module per part, all re-exported here."""
+
+from clientela.marketing.models.consent import (
+    ConsentEvent,
+    ConsentPurpose,
+    ConsentState,
+    ConsentWording,
+    Suppression,
+)
+
+__all__ = ["ConsentEvent", "ConsentPurpose", "ConsentState", "ConsentWording", "Suppression"]

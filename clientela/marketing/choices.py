@@ -1,0 +1,49 @@
+"""The fixed vocabularies of marketing."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsentChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    PHONE = "phone", _("Phone")
+    POST = "post", _("Post")
+
+
+class ConsentSource(models.TextChoices):
+    """Where a grant or withdrawal came from."""
+
+    FORM = "form", _("Web form")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    USER = "user", _("Recorded by a user")
+
+
+class LegalBasis(models.TextChoices):
+    """The GDPR Art. 6 basis a message of a purpose is sent on."""
+
+    CONSENT = "consent", _("Consent")
+    CONTRACT = "contract", _("Contract")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
+    VITAL_INTERESTS = "vital_interests", _("Vital interests")
+    PUBLIC_TASK = "public_task", _("Public task")
+
+
+class SuppressionReason(models.TextChoices):
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+    SOFT_BOUNCES = "soft_bounces", _("Repeated soft bounces")
+    COMPLAINT = "complaint", _("Spam complaint")
+    ERASED = "erased", _("Personal data erased")
+    MANUAL = "manual", _("Added by hand")
+
+
+#: The reasons a grant of consent lifts (a bounce, a complaint or an erasure stays).
+LIFTED_BY_GRANT = (SuppressionReason.UNSUBSCRIBED,)
+#: The channels whose address is an e-mail address, and those whose is a phone number.
+EMAIL_CHANNELS = (ConsentChannel.EMAIL,)
+PHONE_CHANNELS = (ConsentChannel.SMS, ConsentChannel.PHONE)

@@ -1,0 +1,1 @@
+"""The marketing forms, one module per part."""

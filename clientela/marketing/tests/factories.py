@@ -1,0 +1,30 @@
+"""Test data of the marketing kinds for the generic tests in ``core.testing``:
+consent purposes are read by everyone signed in and kept by admins (403 for the
+others, who can see them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clientela.core.testing.kinds import KindFactory, register_kind_factory
+from clientela.marketing.models import ConsentPurpose
+from clientela.marketing.services import consent_purposes
+
+
+def _purpose_body(actor: Any, label: str) -> dict[str, Any]:
+    return {"key": label.lower(), "name": label}
+
+
+CONSENT_PURPOSES = register_kind_factory(
+    KindFactory(
+        resource=ConsentPurpose.RESOURCE,
+        make=lambda owner, label: consent_purposes.purpose_create(
+            actor=owner, data={"key": label.lower(), "name": label}
+        ),
+        api_body=_purpose_body,
+        change={"name": "Renamed"},
+        required_field="key",
+        owner_key=None,
+        managers=("admin",),
+    )
+)
