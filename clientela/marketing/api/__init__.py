@@ -4,4 +4,7 @@ composed here and mounted by ``clientela/api.py``."""
 
 from ninja import Router
 
+from clientela.marketing.api import segments
+
 router = Router()
+router.add_router("/", segments.router)
