@@ -17,6 +17,9 @@ class ActivitiesConfig(AppConfig):
         for kind in kinds.ALL:
             register_record_kind(kind)
         register_scopes("activities:read", "activities:write")
+        from clientela.activities import conditions
+
+        conditions.register()
         self._register_worker_jobs()
         self._register_demo()
         self._register_pages()

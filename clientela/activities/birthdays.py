@@ -91,6 +91,12 @@ def _md(day: datetime.date) -> int:
     return day.month * 100 + day.day
 
 
+def within_days_q(user: Any, days: int) -> Q:
+    """People whose birthday falls in the ``days`` days from today in ``user``'s time
+    zone (a segment's "birthday within the next N days")."""
+    return _window_q(_today_of(user), max(1, min(int(days), 366)))
+
+
 def upcoming_people(*, user: Any, days: int = 7) -> QuerySet[Person]:
     """The people ``user`` sees whose birthday falls from today (in the user's time
     zone) for ``days`` days, soonest first (page it with ``WindowPaginator``; turn each

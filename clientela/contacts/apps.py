@@ -8,7 +8,7 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
-        from clientela.contacts import kinds
+        from clientela.contacts import conditions, kinds
         from clientela.core.choices import RoleKey
         from clientela.core.kinds import register_record_kind
         from clientela.core.registry import (
@@ -22,6 +22,7 @@ class ContactsConfig(AppConfig):
         for kind in kinds.ALL:
             register_record_kind(kind)
         register_scopes("contacts:read", "contacts:write")
+        conditions.register()
         # Marketing and support work from the customer base (segments, the customer
         # beside a ticket) until their own modules bring a menu of their own.
         register_nav_group(

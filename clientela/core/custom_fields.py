@@ -125,6 +125,10 @@ def _canonical_number(number: Decimal) -> str:
     return format(number, "f")
 
 
+#: The spelling a custom number is stored in (conditions compare with it).
+canonical_number = _canonical_number
+
+
 def clean_custom_values(
     resource: str,
     values: dict[str, Any],

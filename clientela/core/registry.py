@@ -363,34 +363,6 @@ def list_actions_for(resource: str) -> list[ListAction]:
     return sorted(list_actions.get(resource, {}).values(), key=lambda a: (a.order, a.key))
 
 
-@dataclass(frozen=True)
-class SegmentCondition:
-    """A condition a higher app offers for picking records of a lower kind, so that a
-    later module (marketing's segments) can combine conditions it does not know: the
-    analytics app offers "RFM segment is …" and "ABC class is …" on people and
-    organizations. ``choices()`` gives the values the condition takes as (value, label);
-    ``matches(user, value)`` the records of ``resource`` that meet it, as a filter on
-    their ``pk``, counting only what ``user`` may see."""
-
-    key: str
-    label: Any
-    resource: str
-    choices: Callable[[], list[tuple[str, Any]]]
-    matches: Callable[[Any, str], Any]  # (user, value) -> Q
-
-
-segment_conditions: dict[str, dict[str, SegmentCondition]] = defaultdict(dict)
-
-
-def register_segment_condition(condition: SegmentCondition) -> None:
-    segment_conditions[condition.resource][condition.key] = condition
-
-
-def segment_conditions_for(resource: str) -> list[SegmentCondition]:
-    """The conditions registered for a kind of record, by key."""
-    return sorted(segment_conditions.get(resource, {}).values(), key=lambda c: c.key)
-
-
 #: A function a higher app runs after a record of a kind was created or changed:
 #: ``callback(record_id)``, once the transaction that wrote it has committed.
 RecordWritten = Callable[[int], None]

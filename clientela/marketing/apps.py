@@ -22,6 +22,7 @@ class MarketingConfig(AppConfig):
         register_scopes("marketing:read", "marketing:write")
         self._register_menu()
         self._register_consent()
+        self._register_segments()
 
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, register_nav_group
@@ -71,4 +72,45 @@ class MarketingConfig(AppConfig):
                 51,
                 match=("marketing:suppression",),
             )
+        )
+    def _register_segments(self) -> None:
+        """Segments and lists in the menu, and "Add to a list" on the people list."""
+        from clientela.core.registry import (
+            ListAction,
+            NavItem,
+            register_list_action,
+            register_nav_item,
+        )
+
+        register_nav_item(
+            NavItem(
+                "segments",
+                _("Segments"),
+                "marketing:segment-list",
+                "bi-funnel",
+                20,
+                group="marketing",
+                resource="marketing.segment",
+            )
+        )
+        register_nav_item(
+            NavItem(
+                "lists",
+                _("Lists"),
+                "marketing:list-list",
+                "bi-list-check",
+                25,
+                group="marketing",
+                resource="marketing.list",
+            )
+        )
+        register_list_action(
+            "contacts.person",
+            ListAction(
+                key="add-to-list",
+                label=_("Add to a list"),
+                url_name="marketing:list-add-people",
+                icon="bi-list-check",
+                order=480,
+            ),
         )

@@ -1,6 +1,7 @@
 """The fixed vocabularies of marketing."""
 
 from __future__ import annotations
+"""The marketing app's fixed choices."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,3 +48,10 @@ LIFTED_BY_GRANT = (SuppressionReason.UNSUBSCRIBED,)
 #: The channels whose address is an e-mail address, and those whose is a phone number.
 EMAIL_CHANNELS = (ConsentChannel.EMAIL,)
 PHONE_CHANNELS = (ConsentChannel.SMS, ConsentChannel.PHONE)
+class ListMemberSource(models.TextChoices):
+    """How a person got onto a static list."""
+
+    SELECTION = "selection", _("Selection")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    FORM = "form", _("Form")

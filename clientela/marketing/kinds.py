@@ -20,6 +20,15 @@ from clientela.marketing.api import consent as consent_api
 from clientela.marketing.models import ConsentPurpose
 from clientela.marketing.selectors import consent as consent_selectors
 from clientela.marketing.services import consent_purposes
+from clientela.core.choices import RoleKey, Scope
+from clientela.core.kinds import ListColumn, RecordKind
+from clientela.core.permissions import Rights
+from clientela.marketing.api import segments as segment_api
+from clientela.marketing.filters import NamedFilters
+from clientela.marketing.forms.segments import ListForm, SegmentForm
+from clientela.marketing.models import Segment, StaticList
+from clientela.marketing.selectors import segments as segment_selectors
+from clientela.marketing.services import segments as segment_services
 
 SCOPES = ("marketing:read", "marketing:write")
 
@@ -68,3 +77,106 @@ CONSENT_PURPOSES = RecordKind(
 )
 
 ALL: tuple[Any, ...] = (CONSENT_PURPOSES,)
+SMALL, MEDIUM = "d-none d-sm-table-cell", "d-none d-md-table-cell"
+
+SEGMENTS = RecordKind(
+    resource=Segment.RESOURCE,
+    model=Segment,
+    namespace="marketing",
+    url_prefix="segment",
+    path="segments",
+    singular=_("segment"),
+    plural=_("Segments"),
+    icon="bi-funnel",
+    create_first=_("Build the first segment"),
+    list_selector=segment_selectors.segment_list,
+    get_selector=segment_selectors.segment_get,
+    trash_get=segment_selectors.segment_trash_get,
+    create=segment_services.segment_create,
+    update=segment_services.segment_update,
+    trash=segment_services.segment_trash,
+    restore=segment_services.segment_restore,
+    name_fields=("name",),
+    form_class=SegmentForm,
+    columns=(
+        ListColumn(_("Segment"), "name"),
+        ListColumn(_("People"), None),
+        ListColumn(_("Owner"), None, SMALL),
+        ListColumn(_("Updated"), "updated", MEDIUM),
+    ),
+    filters=NamedFilters,
+    row_template="marketing/segments/_segment_row.html",
+    detail_template="marketing/segments/segment_detail.html",
+    form_template="marketing/segments/segment_form.html",
+    results_id="segment-results",
+    new_label=_("New segment"),
+    empty_message=_(
+        "No segments yet. A segment picks people by conditions (city, tags, purchases…) "
+        "and stays up to date by itself."
+    ),
+    no_match_message=_("No segment matches these filters."),
+    default_rights=MARKETING_RIGHTS,
+    api_scopes=SCOPES,
+    api_in=segment_api.SegmentIn,
+    api_patch=segment_api.SegmentPatch,
+    api_out_schema=segment_api.SegmentOut,
+    api_list_params=segment_api.NamedParams,
+    api_list=segment_api.segments_query,
+    api_data=segment_api.payload_data,
+    api_out=segment_api.segment_out,
+    get_for_api=segment_api.segment_for_api,
+    api_module=segment_api.__name__,
+    api_docs=segment_api.SEGMENT_DOCS,
+    history_labels={"rules": _("Conditions")},
+)
+
+LISTS = RecordKind(
+    resource=StaticList.RESOURCE,
+    model=StaticList,
+    namespace="marketing",
+    url_prefix="list",
+    path="lists",
+    singular=_("list"),
+    plural=_("Lists"),
+    icon="bi-list-check",
+    create_first=_("Create the first list"),
+    list_selector=segment_selectors.list_list,
+    get_selector=segment_selectors.list_get,
+    trash_get=segment_selectors.list_trash_get,
+    create=segment_services.list_create,
+    update=segment_services.list_update,
+    trash=segment_services.list_trash,
+    restore=segment_services.list_restore,
+    record_arg="static_list",
+    name_fields=("name",),
+    form_class=ListForm,
+    columns=(
+        ListColumn(_("List"), "name"),
+        ListColumn(_("Owner"), None, SMALL),
+        ListColumn(_("Updated"), "updated", MEDIUM),
+    ),
+    filters=NamedFilters,
+    row_template="marketing/segments/_list_row.html",
+    detail_template="marketing/segments/list_detail.html",
+    form_template="marketing/segments/list_form.html",
+    results_id="list-results",
+    new_label=_("New list"),
+    empty_message=_(
+        "No lists yet. Fill a list from the people list (“Add to a list”) or through the API."
+    ),
+    no_match_message=_("No list matches these filters."),
+    default_rights=MARKETING_RIGHTS,
+    api_scopes=SCOPES,
+    api_in=segment_api.ListIn,
+    api_patch=segment_api.ListPatch,
+    api_out_schema=segment_api.ListOut,
+    api_list_params=segment_api.NamedParams,
+    api_list=segment_api.lists_query,
+    api_data=segment_api.payload_data,
+    api_out=segment_api.list_out,
+    api_module=segment_api.__name__,
+    api_docs=segment_api.LIST_DOCS,
+    history_labels={"members_added": _("People added"), "members_removed": _("People removed")},
+)
+
+ALL: tuple[Any, ...] = (SEGMENTS, LISTS)

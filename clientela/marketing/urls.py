@@ -4,3 +4,7 @@ from clientela.marketing.views import consent
 
 app_name = "marketing"
 urlpatterns = [*consent.urlpatterns]
+from clientela.marketing.views import segments
+
+app_name = "marketing"
+urlpatterns: list[object] = [*segments.urlpatterns]

@@ -27,6 +27,9 @@ class SalesConfig(AppConfig):
         self._register_forecast()
         self._register_demo()
         self._register_dashboard_widgets()
+        from clientela.sales import conditions
+
+        conditions.register()
 
     # Each part of the app registers its own pages, panels and settings links below.
 

@@ -212,19 +212,21 @@ def test_segment_conditions_offered_to_lower_apps(
     rep_north: Any, rep_south: Any, history: dict[str, Any]
 ) -> None:
     from clientela.contacts.models import Person  # noqa: PLC0415
-    from clientela.core.registry import segment_conditions_for  # noqa: PLC0415
+    from clientela.core.conditions import condition_fields  # noqa: PLC0415
 
-    conditions = {c.key: c for c in segment_conditions_for("contacts.person")}
+    conditions = {
+        c.key: c for c in condition_fields("contacts.person") if c.key.startswith("analytics.")
+    }
     assert set(conditions) == {"analytics.abc_class", "analytics.rfm_segment"}
     rfm, abc = conditions["analytics.rfm_segment"], conditions["analytics.abc_class"]
-    assert ("at_risk", "At risk") in [(v, str(label)) for v, label in rfm.choices()]
+    assert ("at_risk", "At risk") in rfm.choice_list()
     people = Person.objects.alive()
-    assert list(people.filter(rfm.matches(rep_north, "at_risk"))) == [history["people"]["N9"]]
-    assert not people.filter(rfm.matches(rep_south, "at_risk")).exists()
-    north_a = {p.last_name for p in people.filter(abc.matches(rep_north, "A"))}
+    assert list(people.filter(rfm.q(rep_north, "eq", "at_risk"))) == [history["people"]["N9"]]
+    assert not people.filter(rfm.q(rep_south, "eq", "at_risk")).exists()
+    north_a = {p.last_name for p in people.filter(abc.q(rep_north, "eq", "A"))}
     assert north_a == {"N1", "N2", "N3"}
-    assert {p.last_name for p in people.filter(abc.matches(rep_south, "A"))} == {"S2"}
-    assert not people.filter(rfm.matches(rep_north, "bogus")).exists()
+    assert {p.last_name for p in people.filter(abc.q(rep_south, "in", ["A"]))} == {"S2"}
+    assert not people.filter(rfm.q(rep_north, "eq", "bogus")).exists()
 
 
 def test_an_organizations_orders_count_for_the_organization(

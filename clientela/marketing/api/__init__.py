@@ -8,3 +8,7 @@ from clientela.marketing.api import consent
 
 router = Router()
 router.add_router("/", consent.router)
+from clientela.marketing.api import segments
+
+router = Router()
+router.add_router("/", segments.router)

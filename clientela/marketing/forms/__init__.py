@@ -1,1 +1,2 @@
 """The marketing forms, one module per part."""
+"""The marketing app's forms, one module per part."""

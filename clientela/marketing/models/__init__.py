@@ -9,3 +9,6 @@ from clientela.marketing.models.consent import (
 )
 
 __all__ = ["ConsentEvent", "ConsentPurpose", "ConsentState", "ConsentWording", "Suppression"]
+from clientela.marketing.models.segments import ListMember, Segment, StaticList
+
+__all__ = ["ListMember", "Segment", "StaticList"]

@@ -1,0 +1,81 @@
+"""The condition fields activities offers on people and organizations
+(``core.conditions``): the last interaction (``before`` a day: had one, none since;
+``after``: one since; ``exists``: any at all; "none since" is ``before`` or not
+``exists``), and the birthday within the next N days (``lt``). Interactions count only
+where the user sees them."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from clientela.activities.birthdays import within_days_q
+from clientela.activities.models import Interaction
+from clientela.activities.selectors import interactions_visible
+from clientela.core.conditions import ConditionField, FieldType, register_condition_field
+from clientela.core.conditions.build import day_start
+
+_KEYS = {"contacts.person": "person", "contacts.organization": "organization"}
+
+
+def _ids(user: Any, key: str, since: datetime.datetime | None) -> QuerySet[Any]:
+    """Ids of the records of ``key`` with an interaction the user sees (since then)."""
+    found = interactions_visible(user)
+    if since is not None:
+        found = found.filter(occurred_at__gte=since)
+    if key == "organization":
+        return found.filter(organization__isnull=False).values("organization_id")
+    links = Interaction.people.through.objects.filter(interaction__in=found.values("pk"))
+    return links.values("person_id")
+
+
+def _last_interaction(key: str) -> Any:
+    def q(user: Any, op: str, value: Any) -> Q:
+        if op == "exists":
+            found = Q(pk__in=_ids(user, key, None))
+            return found if value else ~found
+        if op == "after":
+            return Q(pk__in=_ids(user, key, day_start(value + datetime.timedelta(days=1))))
+        return Q(pk__in=_ids(user, key, None)) & ~Q(pk__in=_ids(user, key, day_start(value)))
+
+    return q
+
+
+def _birthday_within(user: Any, op: str, value: Any) -> Q:
+    days = math.ceil(value)  # days until the birthday < value
+    if days < 1:
+        return Q(pk__in=[])
+    return within_days_q(user, days)
+
+
+def register() -> None:
+    for resource, key in _KEYS.items():
+        register_condition_field(
+            ConditionField(
+                key="last_interaction",
+                label=_("Last interaction"),
+                resource=resource,
+                type=FieldType.DATE,
+                q=_last_interaction(key),
+                group=_("Activity"),
+                help=_("Before a day: none since. Not filled in: never."),
+                order=40,
+            )
+        )
+    register_condition_field(
+        ConditionField(
+            key="birthday_within_days",
+            label=_("Birthday within the next days"),
+            resource="contacts.person",
+            type=FieldType.NUMBER,
+            ops=("lt",),
+            q=_birthday_within,
+            group=_("Activity"),
+            help=_("“Less than 7”: the coming week, today included."),
+            order=40,
+        )
+    )

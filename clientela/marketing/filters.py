@@ -1,0 +1,44 @@
+"""The marketing lists' filters (``core.filters``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from django import forms
+
+from clientela.core.filters import ListFilters, Sorts, TextParam
+
+
+@dataclass
+class NamedFilters(ListFilters):
+    """Segments and static lists: words of the name, by name or date."""
+
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {"q": TextParam(limit=200)}
+    SORTS: ClassVar[Sorts] = {
+        "name": ("name", "id"),
+        "updated": ("updated_at", "id"),
+        "created": ("created_at", "id"),
+    }
+    DEFAULT_SORT = "name"
+
+    q: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+
+@dataclass
+class MemberFilters(ListFilters):
+    """A segment's or a list's members: by name, e-mail, city or date added."""
+
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {}
+    SORTS: ClassVar[Sorts] = {
+        "name": ("last_name", "first_name", "id"),
+        "email": ("email", "id"),
+        "city": ("city", "last_name", "id"),
+    }
+    DEFAULT_SORT = "name"
+
+    sort: str = "name"
+    descending: bool = False
