@@ -21,6 +21,7 @@ class MarketingConfig(AppConfig):
             register_record_kind(kind)
         register_scopes("marketing:read", "marketing:write")
         self._register_menu()
+        self._register_templates()
 
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, register_nav_group
@@ -28,4 +29,20 @@ class MarketingConfig(AppConfig):
         # The marketing role works from its campaigns: the menu comes first for it.
         register_nav_group(
             NavGroup("marketing", _("Marketing"), "bi-megaphone", 45, {"marketing": 0})
+        )
+
+    def _register_templates(self) -> None:
+        from clientela.core.registry import NavItem, register_nav_item
+        from clientela.marketing.models import EmailTemplate
+
+        register_nav_item(
+            NavItem(
+                "email-templates",
+                _("E-mail templates"),
+                "marketing:email_template-list",
+                "bi-envelope-paper",
+                40,
+                group="marketing",
+                resource=EmailTemplate.RESOURCE,
+            )
         )

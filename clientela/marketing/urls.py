@@ -1,4 +1,6 @@
 """The marketing pages: each part of the app (``views/<part>.py``) lists its own URLs."""
 
+from clientela.marketing.views import templates
+
 app_name = "marketing"
-urlpatterns: list[object] = []
+urlpatterns: list[object] = [*templates.urlpatterns]

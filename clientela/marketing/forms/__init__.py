@@ -1,0 +1,1 @@
+"""The marketing app's forms, one module per part."""
