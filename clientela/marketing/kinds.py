@@ -67,8 +67,8 @@ TEMPLATES = RecordKind(
     form_template="marketing/templates/form.html",
     new_label=_("New template"),
     empty_message=_(
-        "No e-mail templates yet. A template is the e-mail a campaign sends, with the "
-        "person's name and other merge fields in it, in each language you write."
+        "No e-mail templates yet. A template is the e-mail a campaign sends, with merge "
+        "fields such as the first name in it, in each language you write."
     ),
     no_match_message=_("No template matches these filters."),
     page_messages={

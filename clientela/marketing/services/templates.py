@@ -111,11 +111,12 @@ def _apply(actor: User, template: EmailTemplate, data: TemplateData) -> None:
     versions = _clean_versions(data, errors)
     if versions is None and template.pk is None and "versions" not in errors:
         add(errors, "versions", _("Write the template in at least one language."))
-    languages = (
-        {v.language for v in versions}
-        if versions is not None
-        else set(template.versions.values_list("language", flat=True))
-    )
+    if versions is not None:
+        languages = {v.language for v in versions}
+    elif template.pk is not None:
+        languages = set(template.versions.values_list("language", flat=True))
+    else:
+        languages = set()
     if languages and template.default_language not in languages and "versions" not in errors:
         add(
             errors,

@@ -94,7 +94,14 @@ class TemplateFormView(RecordFormView):
     error_targets = ERROR_TARGETS
 
     def form_context(self, form: Any, record: Any) -> dict[str, Any]:
-        return {"merge_fields": list(FIELD_HELP.items())}
+        return {
+            "merge_fields": list(FIELD_HELP.items()),
+            "merge_help": _(
+                "Click one to insert it where the cursor is. {%% if organization %%} … "
+                "{%% else %%} … {%% endif %%} shows a part only when a field has a value."
+            )
+            % {},
+        }
 
 
 @login_required
