@@ -23,6 +23,7 @@ class MarketingConfig(AppConfig):
         self._register_menu()
         self._register_consent()
         self._register_segments()
+        self._register_templates()
 
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, register_nav_group
@@ -113,4 +114,19 @@ class MarketingConfig(AppConfig):
                 icon="bi-list-check",
                 order=480,
             ),
+        )
+    def _register_templates(self) -> None:
+        from clientela.core.registry import NavItem, register_nav_item
+        from clientela.marketing.models import EmailTemplate
+
+        register_nav_item(
+            NavItem(
+                "email-templates",
+                _("E-mail templates"),
+                "marketing:email_template-list",
+                "bi-envelope-paper",
+                40,
+                group="marketing",
+                resource=EmailTemplate.RESOURCE,
+            )
         )

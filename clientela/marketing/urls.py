@@ -8,3 +8,7 @@ from clientela.marketing.views import segments
 
 app_name = "marketing"
 urlpatterns: list[object] = [*segments.urlpatterns]
+from clientela.marketing.views import templates
+
+app_name = "marketing"
+urlpatterns: list[object] = [*templates.urlpatterns]

@@ -334,9 +334,36 @@ def sanitize_html(value: str) -> str:
     return nh3.clean(value, url_schemes=URL_SCHEMES)
 
 
+#: A link (links do not nest), and the address in its opening tag.
+LINK = re.compile(r"(?is)<a\b([^>]*)>(.*?)</a\s*>")
+HREF = re.compile(r"""(?is)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+#: Elements whose content is no text of the message.
+NOT_TEXT = {"script", "style", "title"}
+
+
+def _link_text(found: re.Match[str]) -> str:
+    """A link as "text (address)", so the plain-text part of an e-mail keeps where its
+    links go; the text alone when it is the address, or the address is no web or mail
+    one (an anchor, a ``cid:``)."""
+    href = HREF.search(found.group(1))
+    inner = found.group(2)
+    if href is None:
+        return inner
+    url = html.unescape(next(g for g in href.groups() if g is not None)).strip()
+    shown = " ".join(html.unescape(nh3.clean(inner, tags=set())).split())
+    if not url.lower().startswith(("http://", "https://", "mailto:")) or shown in (
+        url,
+        url.removeprefix("mailto:"),
+    ):
+        return inner
+    return f"{inner} ({html.escape(url, quote=False)})"
+
+
 def html_to_text(value: str) -> str:
-    marked = BLOCK_END.sub("\n", value)
-    stripped = nh3.clean(marked, tags=set())
+    """The text of an HTML message or part: block ends and ``<br>`` as line breaks,
+    links as "text (address)", markup, scripts and styles gone, blank runs shortened."""
+    marked = BLOCK_END.sub("\n", LINK.sub(_link_text, value))
+    stripped = nh3.clean(marked, tags=set(), clean_content_tags=NOT_TEXT)
     text = html.unescape(stripped).replace("\xa0", " ")
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -12,3 +12,6 @@ __all__ = ["ConsentEvent", "ConsentPurpose", "ConsentState", "ConsentWording", "
 from clientela.marketing.models.segments import ListMember, Segment, StaticList
 
 __all__ = ["ListMember", "Segment", "StaticList"]
+from clientela.marketing.models.templates import EmailTemplate, TemplateVersion
+
+__all__ = ["EmailTemplate", "TemplateVersion"]

@@ -2,27 +2,25 @@
 read tickets, kept by admins and managers (``PermissionDenied`` for anyone else, who
 can see them), rendered for a ticket in a sandbox.
 
-The text is a Jinja2 template run by ``SandboxedEnvironment`` with only the merge
-fields below in its context, all plain strings, and undefined names refused: an agent
-can write ``{{ customer_first_name }}``, but nothing in an answer can reach Python
-objects, the settings or the database. The template is checked when it is saved, so a
-typo is a field error then, not a broken reply later.
+The text is a template of ``core.merge_fields`` (the product's one sandbox) with
+only ``{{ field }}`` of the merge fields below, all plain strings: an agent can write
+``{{ customer_first_name }}``, but nothing in an answer can reach Python objects, the
+settings or the database. The template is checked when it is saved, so a typo is a
+field error then, not a broken reply later.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, TypedDict
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction, Language, RoleKey
 from clientela.core.errors import NotFound, PermissionDenied
 from clientela.core.kinds import MAX_ID
+from clientela.core.merge_fields import TemplateProblem, compile_template, template_problem
 from clientela.core.models import User
 from clientela.core.services import RecordWrites
 from clientela.core.validation import Errors, add, clean_text, raise_errors
@@ -38,7 +36,6 @@ MERGE_FIELDS = (
     "agent_name",
     "agent_first_name",
 )
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 class CannedData(TypedDict, total=False):
@@ -71,33 +68,12 @@ def _locked(answer: CannedAnswer, actor: Any) -> CannedAnswer:
     return fresh
 
 
-def _sample() -> dict[str, str]:
-    return dict.fromkeys(MERGE_FIELDS, "x")
-
-
-_FIELD = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-
-
 def check_template(body: str) -> str | None:
     """The problem with an answer's text as a message, or None when it renders. Only
     ``{{ field }}`` of the merge fields is allowed: no statements (``{% … %}``), no
     expressions, so an answer can neither reach an object nor loop for ever."""
-    fields = ", ".join("{{ %s }}" % f for f in MERGE_FIELDS)  # noqa: UP031
-    unknown = [m.strip() for m in _FIELD.findall(body) if m.strip() not in MERGE_FIELDS]
-    if "{%" in body or "{#" in body or unknown:
-        shown = ", ".join(f"{{{{ {u} }}}}" for u in unknown[:3]) or "{% … %}"
-        return _("%(found)s is not a merge field; use %(fields)s.") % {
-            "found": shown,
-            "fields": fields,
-        }
-    try:
-        _ENV.from_string(body).render(_sample())
-    except Exception as exc:
-        return _("The merge fields cannot be read: %(error)s. Use %(fields)s.") % {
-            "error": getattr(exc, "message", None) or type(exc).__name__,
-            "fields": fields,
-        }
-    return None
+    problem = template_problem(body, MERGE_FIELDS, conditions=False)
+    return str(problem) if problem is not None else None
 
 
 def canned_answer_snapshot(answer: CannedAnswer) -> dict[str, Any]:
@@ -185,6 +161,8 @@ def render_canned(answer: CannedAnswer, *, ticket: Ticket, agent: User) -> str:
         "agent_name": agent.get_full_name() or agent.username,
         "agent_first_name": agent.first_name or agent.username,
     }
-    if check_template(answer.body) is not None:
+    try:
+        template = compile_template(answer.body, MERGE_FIELDS, conditions=False)
+    except TemplateProblem:
         return answer.body
-    return _ENV.from_string(answer.body).render(context)
+    return template.render(context)

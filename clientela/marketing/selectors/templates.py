@@ -1,0 +1,136 @@
+"""Reads of e-mail templates, narrowed first to what the asking user may see (their
+role's right on templates: the marketing role keeps them, sales reps and support agents
+read them); the list's filters and sorts (declared on ``core.filters``; the page, the
+API and the selector parse the same declaration)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django import forms
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
+
+from clientela.core.choices import Language
+from clientela.core.errors import NotFound
+from clientela.core.filters import ChoiceParam, ListFilters, Sorts, TextParam
+from clientela.core.kinds import parse_id
+from clientela.marketing.models import EmailTemplate, TemplateVersion
+from clientela.marketing.rendering import (
+    CAMPAIGN_FIELDS,
+    Rendered,
+    choose_version,
+    company_fields,
+    compile_version,
+    person_merge_fields,
+)
+
+
+@dataclass
+class TemplateFilters(ListFilters):
+    """The templates' list: words of the name or description, a version's language."""
+
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
+        "q": TextParam(limit=200),
+        "language": ChoiceParam(
+            Language.choices, message=gettext_lazy("Unknown language “%(value)s”.")
+        ),
+    }
+    SORTS: ClassVar[Sorts] = {
+        "name": ("name", "id"),
+        "updated": ("updated_at", "id"),
+        "created": ("created_at", "id"),
+    }
+    DEFAULT_SORT = "name"
+
+    q: str = ""
+    language: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+
+def _versions() -> Prefetch[Any]:
+    return Prefetch("versions", queryset=TemplateVersion.objects.order_by("language"))
+
+
+def templates_visible(user: Any) -> QuerySet[EmailTemplate]:
+    """The live templates ``user`` may read."""
+    return EmailTemplate.objects.alive().visible_to(user)
+
+
+def email_template_list(
+    *, user: Any, filters: TemplateFilters | None = None
+) -> QuerySet[EmailTemplate]:
+    filters = filters or TemplateFilters()
+    qs = templates_visible(user).select_related("owner").prefetch_related(_versions())
+    if filters.q:
+        for word in filters.q.split()[:8]:
+            qs = qs.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    if filters.language:
+        qs = qs.filter(versions__language=filters.language)
+    return qs.order_by(*filters.order_by())
+
+
+def email_template_get(*, user: Any, pk: Any) -> EmailTemplate:
+    """One template with its versions; ``NotFound`` if missing, trashed or not visible."""
+    found = (
+        templates_visible(user)
+        .select_related("owner")
+        .prefetch_related(_versions())
+        .filter(pk=parse_id(pk))
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def email_template_trash_get(*, user: Any, pk: Any) -> EmailTemplate:
+    found = (
+        EmailTemplate.objects.visible_to(user)
+        .filter(pk=parse_id(pk), deleted_at__isnull=False)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+# --- the preview ------------------------------------------------------------------------
+
+
+def preview_fields(*, user: Any, person_id: int | None) -> dict[str, str]:
+    """The merge fields of a person ``user`` may see (``NotFound`` otherwise), or of a
+    made-up person when none is named; the campaign's links as "#"."""
+    links = dict.fromkeys(CAMPAIGN_FIELDS, "#")
+    if person_id is None:
+        name = user.get_full_name() or user.username
+        sample = {
+            "first_name": user.first_name or user.username,
+            "last_name": user.last_name,
+            "full_name": name,
+            "email": user.email,
+            "organization": "",
+            "owner_name": name,
+            "owner_signature": "\n".join(p for p in (name, user.email) if p),
+            "language": getattr(user, "language", ""),
+        }
+        return {**company_fields(), **sample, **links}
+    found = person_merge_fields(user=user, person_ids=[parse_id(person_id)])
+    if not found:
+        raise NotFound()
+    return {**next(iter(found.values())), **links}
+
+
+def template_preview(
+    *, user: Any, template: EmailTemplate, person_id: int | None, language: str = ""
+) -> Rendered:
+    """``template`` filled in for a person ``user`` may see (``NotFound`` otherwise), in
+    ``language``'s version if given, else the person's: a ``rendering.Rendered``."""
+    fields = preview_fields(user=user, person_id=person_id)
+    version = choose_version(
+        template.versions.all(), language or fields.get("language", ""), template.default_language
+    )
+    return compile_version(version).render(fields)
