@@ -89,7 +89,7 @@ class InboundKind(models.TextChoices):
 
     MESSAGE = "message", _("Message")
     BOUNCE = "bounce", _("Bounce")
-    COMPLAINT = "complaint", _("Complaint")
+    COMPLAINT = "complaint", _("Spam complaint")
 
 
 class BounceKind(models.TextChoices):

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='inboundmessage',
             name='kind',
-            field=models.CharField(choices=[('message', 'Message'), ('bounce', 'Bounce'), ('complaint', 'Complaint')], db_index=True, default='message', max_length=10, verbose_name='kind'),
+            field=models.CharField(choices=[('message', 'Message'), ('bounce', 'Bounce'), ('complaint', 'Spam complaint')], db_index=True, default='message', max_length=10, verbose_name='kind'),
         ),
     ]

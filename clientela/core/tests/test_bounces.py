@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from clientela.core.choices import BounceKind, InboundKind
 from clientela.core.inbound.bounces import classify, read_report, status_of
-from clientela.core.inbound.parsing import UnparseableMessage
+from clientela.core.inbound.parsing import UnparseableMessage, parse_message
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bounces"
 #: The key the samples' VERP tokens were signed with.
@@ -172,17 +172,19 @@ def test_an_out_of_office_reply_is_no_bounce() -> None:
     assert read_report(raw("out-of-office.eml")) is None
 
 
+READ_RECEIPT = (
+    b"From: Ana <ana@example.com>\r\nTo: ofertas@clientela.example\r\n"
+    b"Subject: Read: Ofertas\r\nMessage-ID: <r1@example.com>\r\nMIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/report; report-type=disposition-notification; boundary="b"\r\n'
+    b"\r\n--b\r\nContent-Type: text/plain\r\n\r\nYour message was read.\r\n"
+    b"--b\r\nContent-Type: message/disposition-notification\r\n\r\n"
+    b"Final-Recipient: rfc822; ana@example.com\r\n"
+    b"Disposition: manual-action/MDN-sent-manually; displayed\r\n--b--\r\n"
+)
+
+
 def test_a_read_receipt_is_no_bounce() -> None:
-    receipt = (
-        b"From: Ana <ana@example.com>\r\nTo: ofertas@clientela.example\r\n"
-        b"Subject: Read: Ofertas\r\nMessage-ID: <r1@example.com>\r\nMIME-Version: 1.0\r\n"
-        b'Content-Type: multipart/report; report-type=disposition-notification; boundary="b"\r\n'
-        b"\r\n--b\r\nContent-Type: text/plain\r\n\r\nYour message was read.\r\n"
-        b"--b\r\nContent-Type: message/disposition-notification\r\n\r\n"
-        b"Final-Recipient: rfc822; ana@example.com\r\n"
-        b"Disposition: manual-action/MDN-sent-manually; displayed\r\n--b--\r\n"
-    )
-    assert read_report(receipt) is None
+    assert read_report(READ_RECEIPT) is None
 
 
 def test_the_delivery_is_found_in_the_returned_copy_when_the_envelope_lost_it() -> None:
@@ -303,3 +305,14 @@ def test_damaged_samples_raise_nothing_but_the_parsers_error(case: tuple[str, in
     at = at % (len(sample) + 1)
     with contextlib.suppress(UnparseableMessage):
         read_report(sample[:at] + noise + sample[at + len(noise) :])
+
+
+def test_the_parsers_flags_agree() -> None:
+    # ``ParsedMessage.bounce`` (the cheap flag every handler sees) is no bounce for an
+    # auto-reply with an empty return path, nor for a read receipt; both stay automatic.
+    reply = parse_message(raw("out-of-office.eml"))
+    assert (reply.bounce, reply.automatic) == (False, True)
+    receipt = parse_message(READ_RECEIPT)
+    assert (receipt.bounce, receipt.auto_submitted) == (False, True)
+    for name in BOUNCES:
+        assert parse_message(raw(name)).automatic, name
