@@ -120,6 +120,32 @@ def env_email_url(name: str, default: str) -> dict[str, object]:
     }
 
 
+#: An address as a return path takes it: a dot-atom local part (no "+", which VERP adds)
+#: at a host name.
+_RETURN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*/=?^_`{|}~-]+)*")
+
+
+def env_return_address(name: str, default: str) -> tuple[str, str]:
+    """A bare e-mail address for a return path (``bounces@example.com``), as its local
+    part and its domain (lower-cased). The local part leaves room for a VERP token
+    (at most 20 characters) and may not hold "+", the tag delimiter."""
+    value = (os.environ.get(name) or default).strip()
+    local, at, domain = value.rpartition("@")
+    if (
+        not at
+        or not _RETURN_ADDRESS.fullmatch(local)
+        or len(local) > 20
+        or len(domain) > 253
+        or not _HOST_NAME.fullmatch(domain)
+        or domain.endswith(".")
+    ):
+        raise ConfigError(
+            f"{name}={value!r} is not a bare address such as bounces@example.com (a local "
+            f"part of at most 20 characters without '+', at a host name)"
+        )
+    return local.lower(), domain.lower()
+
+
 #: A rate (``core.rate_limits.parse_rate``): a count per period, the period a unit (s, m, h, d)
 #: with an optional multiplier: ``600/m``, ``10/h``, ``50/15m``.
 _RATE = re.compile(r"[1-9][0-9]*/([1-9][0-9]*)?[smhd]")

@@ -25,6 +25,7 @@ from clientela.env import (
     env_networks,
     env_phone_region,
     env_rate,
+    env_return_address,
     env_str,
     env_tasks_url,
     env_time_zone,
@@ -302,6 +303,12 @@ CLIENTELA_PUBLIC_URL = env_str("CLIENTELA_PUBLIC_URL", "http://localhost:8000").
 #: messages a poll fetches at a time.
 CLIENTELA_INBOUND_MAX_BYTES = env_int("CLIENTELA_INBOUND_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
 CLIENTELA_INBOUND_BATCH = env_int("CLIENTELA_INBOUND_BATCH", 20, minimum=1, maximum=500)
+#: The return path of bulk mail (core/verp.py): each message goes out from
+#: ``<local>+<signed delivery token>@<domain>``, a mailbox (or pipe) that hands what comes
+#: back to Clientela, so a bounce names the delivery it is about.
+CLIENTELA_BOUNCE_LOCAL, CLIENTELA_BOUNCE_DOMAIN = env_return_address(
+    "CLIENTELA_BOUNCE_ADDRESS", "bounces@localhost"
+)
 #: The largest file an import accepts (web upload or command line), in megabytes.
 CLIENTELA_MAX_IMPORT_MB = env_int("CLIENTELA_MAX_IMPORT_MB", 1024, minimum=1)
 #: Rows an import writes per transaction (and per checkpoint it resumes from).

@@ -76,11 +76,15 @@ class CoreConfig(AppConfig):
 
     def _register_inbound(self) -> None:
         """Inbound e-mail: the mailboxes' settings page, the worker's poll of them and
-        the API scope of mail servers that pipe mail in."""
+        the API scope of mail servers that pipe mail in; bounces and complaints taken
+        before any app's handler sees them (so none becomes a ticket)."""
         from clientela.core.inbound import tasks
+        from clientela.core.inbound.bounces import handle_report
         from clientela.core.registry import (
+            InboundHandler,
             NavItem,
             RecurringJob,
+            register_inbound_handler,
             register_recurring_job,
             register_settings_link,
             register_worker_startup,
@@ -88,6 +92,7 @@ class CoreConfig(AppConfig):
         from clientela.core.services import register_scopes
 
         register_scopes("mail:inbound")
+        register_inbound_handler(InboundHandler("core.bounces", handle_report, order=10))
         register_worker_startup("core.mailboxes", tasks.ensure_mailbox_polling_scheduled)
         register_recurring_job(
             RecurringJob(

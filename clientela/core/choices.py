@@ -81,3 +81,20 @@ class InboundStatus(models.TextChoices):
     UNHANDLED = "unhandled", _("Unhandled")
     IGNORED = "ignored", _("Ignored")
     FAILED = "failed", _("Failed")
+
+
+class InboundKind(models.TextChoices):
+    """What a message taken in is (``core.inbound.bounces``): mail from a person or a
+    machine, or a delivery report that names a failed recipient, or a complaint."""
+
+    MESSAGE = "message", _("Message")
+    BOUNCE = "bounce", _("Bounce")
+    COMPLAINT = "complaint", _("Spam complaint")
+
+
+class BounceKind(models.TextChoices):
+    """A bounce (``core.inbound.bounces``): ``hard`` will fail again (no such mailbox or
+    domain), ``soft`` may pass later (mailbox full, a server down, a delay)."""
+
+    HARD = "hard", _("Hard bounce")
+    SOFT = "soft", _("Soft bounce")

@@ -540,3 +540,27 @@ def register_inbound_handler(handler: InboundHandler) -> None:
 
 def inbound_handlers_in_order() -> list[InboundHandler]:
     return sorted(inbound_handlers.values(), key=lambda h: (h.order, h.key))
+
+
+@dataclass(frozen=True)
+class BounceHandler:
+    """Who wants delivery reports (``core.inbound.bounces``): ``handle(message, report)``
+    gets the stored ``InboundMessage`` and its ``DeliveryReport`` (bounces or a
+    complaint, each with the recipient, status, hard/soft and the VERP delivery id).
+    Every handler is called, in ``order``, in the transaction that stores the message;
+    one that raises undoes them all and leaves the message failed and flagged."""
+
+    key: str
+    handle: Callable[[Any, Any], None]  # (InboundMessage, DeliveryReport) -> None
+    order: int = 100
+
+
+bounce_handlers: dict[str, BounceHandler] = {}
+
+
+def register_bounce_handler(handler: BounceHandler) -> None:
+    bounce_handlers[handler.key] = handler
+
+
+def bounce_handlers_in_order() -> list[BounceHandler]:
+    return sorted(bounce_handlers.values(), key=lambda h: (h.order, h.key))

@@ -26,6 +26,8 @@ class InboundEmailOut(Schema):
     status: str
     flagged: bool
     message_id: str
+    #: "message", or "bounce" / "complaint" for a delivery report (``core.inbound.bounces``).
+    kind: str
 
 
 router = Router(tags=["inbound e-mail"])
@@ -73,7 +75,9 @@ def inbound_email(request: HttpRequest) -> Any:
     """Take in one e-mail message: the body is the raw message as received
     (``Content-Type: message/rfc822``), at most ``CLIENTELA_INBOUND_MAX_BYTES``.
     Answers 202 with the stored message's id and status (``taken``, ``unhandled``,
-    ``ignored`` or ``failed``, then ``flagged`` for an admin). The same message
+    ``ignored`` or ``failed``, then ``flagged`` for an admin) and its kind (``message``,
+    or ``bounce`` / ``complaint`` for a delivery report, which never becomes a ticket).
+    The same message
     (same ``Message-ID``) sent again is not taken twice: its first answer comes back."""
     if request.content_type != CONTENT_TYPE:
         return _refusal(
@@ -89,5 +93,6 @@ def inbound_email(request: HttpRequest) -> Any:
         status=message.status,
         flagged=message.flagged,
         message_id=message.message_id,
+        kind=message.kind,
     )
     return json_response(202, body.dict())

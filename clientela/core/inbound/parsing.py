@@ -201,10 +201,16 @@ def _flags(msg: Message, from_address: str) -> tuple[bool, bool, bool]:
     if precedence == "auto_reply":
         auto_submitted = True
     local = from_address.partition("@")[0]
+    report = msg.get_content_type() == "multipart/report"
+    if report and str(msg.get_param("report-type") or "").lower() == "disposition-notification":
+        # A read receipt: a machine's message, no bounce.
+        report, auto_submitted = False, True
+    # An empty return path alone marks an auto-reply as much as a bounce (RFC 3834):
+    # with Auto-Submitted it is the reply. ``core.inbound.bounces`` reads the report.
     bounce = (
-        msg.get_content_type() == "multipart/report"
+        report
         or local in DAEMON_SENDERS
-        or _header(msg, "Return-Path").strip() == "<>"
+        or (_header(msg, "Return-Path").strip() == "<>" and not auto_submitted)
     )
     return auto_submitted, bulk, bounce
 

@@ -312,7 +312,7 @@ def inbound_receive(
             message.save()
             if parsed is not None:
                 _run_handlers(message, parsed)
-                message.save(update_fields=["status", "handler_key", "error", "flagged"])
+                message.save(update_fields=["status", "handler_key", "error", "flagged", "kind"])
     except IntegrityError:
         # Taken meanwhile by another process (the same message in two mailboxes).
         again = InboundMessage.objects.filter(message_key=key).first()

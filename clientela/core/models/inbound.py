@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.choices import InboundSource, InboundStatus, MailboxSecurity
+from clientela.core.choices import InboundKind, InboundSource, InboundStatus, MailboxSecurity
 from clientela.core.models.base import TimeStampedModel
 
 
@@ -60,7 +60,8 @@ class InboundMessage(TimeStampedModel):
     """One message taken in, whatever became of it: ``taken`` by a handler (its
     ``handler_key``), ``unhandled`` (nobody wanted it), ``ignored`` (an automatic
     message no handler took) or ``failed`` (unreadable, too large, or a handler broke;
-    ``flagged`` for the admin). ``raw`` is the message as received.
+    ``flagged`` for the admin). ``raw`` is the message as received; ``kind`` says
+    whether it was a bounce or a complaint.
 
     The same message is never stored twice: per mailbox by (``uidvalidity``, ``uid``),
     and everywhere by ``message_key`` (the ``Message-ID``, or a hash of the raw bytes
@@ -86,6 +87,11 @@ class InboundMessage(TimeStampedModel):
     handler_key = models.CharField(_("handler"), max_length=100, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     flagged = models.BooleanField(_("flagged for an admin"), default=False, db_index=True)
+    #: A bounce or a complaint (``core.inbound.bounces``) is never a ticket or an
+    #: interaction: the bounce handlers get it instead.
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=InboundKind, default=InboundKind.MESSAGE, db_index=True
+    )
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     sender = models.CharField(_("sender"), max_length=300, blank=True)
 

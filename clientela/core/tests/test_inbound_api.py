@@ -44,6 +44,7 @@ def test_a_raw_message_is_taken_in(client: Client, admin: Any) -> None:
         "status": "unhandled",
         "flagged": False,
         "message_id": "<CAF7x2Y+mQ=Gmail.Test.0001@mail.gmail.com>",
+        "kind": "message",
     }
     assert (stored.source, bytes(stored.raw)) == ("api", raw)
     assert stored.subject == "Consulta sobre el envío 📦 — pedido nº 4521"
