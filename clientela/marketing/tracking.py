@@ -162,12 +162,16 @@ def open_pixel(delivery_id: int) -> str:
     )
 
 
-def with_open_pixel(html_text: str, delivery_id: int) -> str:
-    pixel = open_pixel(delivery_id)
+def before_body_end(html_text: str, block: str) -> str:
+    """``html_text`` with ``block`` just before its ``</body>`` (or at its end)."""
     end = html_text.lower().rfind("</body>")
     if end < 0:
-        return html_text + pixel
-    return html_text[:end] + pixel + html_text[end:]
+        return html_text + block
+    return html_text[:end] + block + html_text[end:]
+
+
+def with_open_pixel(html_text: str, delivery_id: int) -> str:
+    return before_body_end(html_text, open_pixel(delivery_id))
 
 
 def unsubscribe_headers(delivery_id: int, mailto: str) -> dict[str, str]:

@@ -15,10 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from email.headerregistry import Address
+from html import escape as html_escape
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from clientela.contacts.models import Person
 from clientela.core.mail import verp_address
@@ -110,12 +115,26 @@ class Renderer:
         self.from_name = campaign.from_name or self.company.get("company_name", "")
         self.mailto = getattr(settings, "CLIENTELA_UNSUBSCRIBE_MAILTO", "")
         self.domain = self.from_email.rpartition("@")[2] or "clientela.invalid"
+        self._footers: dict[str, tuple[str, str]] = {}
+
+    def footer(self, language: str) -> tuple[str, str]:
+        """The compliance footer a message gets when its template has no unsubscribe
+        link: who sends (name and postal address) and the unsubscribe and preferences
+        links, in the recipient's language (HTML and text, with link placeholders)."""
+        if language not in self._footers:
+            with translation.override(language or None):
+                self._footers[language] = _footer(self.company)
+        return self._footers[language]
+
+    def from_header(self) -> str:
+        """The From header: the sender's name and address."""
+        return str(Address(display_name=self.from_name, addr_spec=self.from_email))
 
     def fields_of(self, rows: Iterable[Delivery]) -> dict[int, dict[str, str]]:
         ids = [row.person_id for row in rows if row.person_id is not None]
         return person_merge_fields(user=self.campaign.owner, person_ids=ids)
 
-    def _compiled(self, variant: str, language: str) -> CompiledVersion:
+    def compiled(self, variant: str, language: str) -> CompiledVersion:
         compiled = self.variants.get(variant) or self.variants["A"]
         if "" in compiled:
             return compiled[""]
@@ -128,10 +147,15 @@ class Renderer:
             "preferences_url": tracking.preferences_url(row.pk),
             "view_online_url": tracking.public_url(f"/m/v/{tracking.delivery_token(row.pk)}/"),
         }
-        rendered = self._compiled(row.variant, row.language).render(
+        rendered = self.compiled(row.variant, row.language).render(
             {**self.company, **person, **links}
         )
-        html = tracking.with_open_pixel(tracking.track_links(rendered.html, self.links, row.pk), row.pk)
+        html, text = rendered.html, rendered.text
+        if links["unsubscribe_url"] not in html:
+            footer_html, footer_text = self.footer(row.language)
+            html = tracking.before_body_end(html, _fill(footer_html, links, escape=True))
+            text = f"{text}\n\n-- \n{_fill(footer_text, links, escape=False)}"
+        html = tracking.with_open_pixel(tracking.track_links(html, self.links, row.pk), row.pk)
         return CampaignEmail(
             to=row.address,
             to_name=person.get("full_name", ""),
@@ -139,9 +163,38 @@ class Renderer:
             from_name=self.from_name,
             envelope_from=verp_address(tracking.delivery_token(row.pk)),
             subject=rendered.subject,
-            text=rendered.text,
+            text=text,
             html=html,
             message_id=f"{tracking.delivery_token(row.pk)}.{self.campaign.pk}@{self.domain}",
             reply_to=self.campaign.reply_to,
             headers=tracking.unsubscribe_headers(row.pk, self.mailto),
         )
+
+
+_LINKS = ("unsubscribe_url", "preferences_url")
+
+
+def _footer(company: Mapping[str, str]) -> tuple[str, str]:
+    sender = [company.get("company_name", ""), *company.get("company_address", "").splitlines()]
+    sender = [line for line in sender if line.strip()]
+    unsubscribe, preferences = _("Unsubscribe"), _("Change your preferences")
+    reason = _("You get this e-mail because you agreed to hear from us.")
+    html = (
+        '<div style="margin-top:24px;font-size:12px;line-height:1.5;color:#666">'
+        f"<p>{escape(reason)}<br>"
+        f'<a href="{{unsubscribe_url}}">{escape(unsubscribe)}</a> · '
+        f'<a href="{{preferences_url}}">{escape(preferences)}</a></p>'
+        f"<p>{'<br>'.join(escape(line) for line in sender)}</p></div>"
+    )
+    text = "\n".join(
+        [reason, f"{unsubscribe}: {{unsubscribe_url}}", f"{preferences}: {{preferences_url}}", *sender]
+    )
+    return html, text
+
+
+def _fill(footer: str, links: Mapping[str, str], *, escape: bool) -> str:
+    for name in _LINKS:
+        value = links[name]
+        footer = footer.replace("{" + name + "}", html_escape(value) if escape else value)
+    return footer
+

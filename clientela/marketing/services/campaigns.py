@@ -301,6 +301,8 @@ def _apply(actor: User, campaign: Campaign, data: CampaignData) -> None:
         getattr(campaign, relation).set(records)
     if variants is not None:
         _save_variants(campaign, variants)
+    elif not campaign.variants.exists():
+        CampaignVariant.objects.create(campaign=campaign, key="A")
     if tags is not None:
         campaign.tags.set(tags)
 
@@ -404,8 +406,6 @@ def campaign_send(*, actor: User, campaign: Campaign) -> Campaign:
     if fresh.status != CampaignStatus.DRAFT:
         raise_errors({"status": [_("Only a draft can be sent.")]})
     raise_errors(_ready_to_send(fresh))
-    if not fresh.variants.exists():
-        CampaignVariant.objects.create(campaign=fresh, key="A")
     _links(fresh)
     _status_change(actor, fresh, CampaignStatus.SCHEDULED)
     _queue(fresh)
