@@ -1,4 +1,9 @@
 """The marketing pages: each part of the app (``views/<part>.py``) lists its own URLs."""
 
+from clientela.marketing.views import campaigns, tracking
+
 app_name = "marketing"
-urlpatterns: list[object] = []
+urlpatterns = [
+    *campaigns.urlpatterns,
+    *tracking.urlpatterns,
+]

@@ -4,4 +4,7 @@ composed here and mounted by ``clientela/api.py``."""
 
 from ninja import Router
 
+from clientela.marketing.api import campaigns
+
 router = Router()
+router.add_router("/", campaigns.router)

@@ -119,18 +119,23 @@ def _record(delivery_id: int, sent: bool, error: str, now: datetime.datetime) ->
 class _Throttle:
     """At most ``per_minute`` messages a minute, spread evenly."""
 
-    def __init__(self, per_minute: int | None, sleep: Callable[[float], None]) -> None:
+    def __init__(
+        self,
+        per_minute: int | None,
+        sleep: Callable[[float], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.gap = 60.0 / per_minute if per_minute else 0.0
-        self.sleep = sleep
-        self.next_at = time.monotonic()
+        self.sleep, self.clock = sleep, clock
+        self.next_at = clock()
 
     def wait(self) -> None:
         if not self.gap:
             return
-        delay = self.next_at - time.monotonic()
+        delay = self.next_at - self.clock()
         if delay > 0:
             self.sleep(delay)
-        self.next_at = max(self.next_at, time.monotonic()) + self.gap
+        self.next_at = max(self.next_at, self.clock()) + self.gap
 
 
 def _send_batch(
