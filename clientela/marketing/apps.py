@@ -24,6 +24,7 @@ class MarketingConfig(AppConfig):
         self._register_consent()
         self._register_segments()
         self._register_templates()
+        self._register_campaigns()
 
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, register_nav_group
@@ -128,5 +129,37 @@ class MarketingConfig(AppConfig):
                 40,
                 group="marketing",
                 resource=EmailTemplate.RESOURCE,
+    def _register_campaigns(self) -> None:
+        """The Campaigns menu entry; the worker's minute sweep that starts due campaigns
+        and picks up those whose worker died."""
+        import datetime
+
+        from clientela.core.registry import (
+            NavItem,
+            RecurringJob,
+            register_nav_item,
+            register_recurring_job,
+            register_worker_startup,
+        )
+        from clientela.marketing import tasks
+
+        register_nav_item(
+            NavItem(
+                "campaigns",
+                _("Campaigns"),
+                "marketing:campaign-list",
+                "bi-megaphone",
+                10,
+                group="marketing",
+                resource="marketing.campaign",
+            )
+        )
+        register_worker_startup("marketing.campaigns", tasks.ensure_campaigns_scheduled)
+        register_recurring_job(
+            RecurringJob(
+                "marketing.campaigns",
+                _("Campaigns due to be sent"),
+                tasks.campaigns_due.module_path,
+                datetime.timedelta(minutes=1),
             )
         )

@@ -12,3 +12,10 @@ from clientela.marketing.views import templates
 
 app_name = "marketing"
 urlpatterns: list[object] = [*templates.urlpatterns]
+from clientela.marketing.views import campaigns, tracking
+
+app_name = "marketing"
+urlpatterns = [
+    *campaigns.urlpatterns,
+    *tracking.urlpatterns,
+]

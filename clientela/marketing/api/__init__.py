@@ -12,3 +12,7 @@ from clientela.marketing.api import segments
 
 router = Router()
 router.add_router("/", segments.router)
+from clientela.marketing.api import campaigns
+
+router = Router()
+router.add_router("/", campaigns.router)

@@ -71,7 +71,7 @@ class Report:
         return next(c for c in self.columns if c.key == key)
 
     def chart_data(self, rows: list[Row]) -> dict[str, Any]:
-        """What ``service/reports.js`` draws (embedded with ``json_script``)."""
+        """What ``core/bar_charts.js`` draws (embedded with ``json_script``)."""
         label = self.columns[0].key
         return {
             "labels": [str(row[label]) for row in rows],

@@ -1,4 +1,4 @@
-// The service reports' bar charts (service/reports/_report.html): each canvas names the
+// Bar charts (the service reports, a campaign's results): each canvas names the
 // JSON its report embeds with json_script: labels, one dataset per series, stacked or
 // side by side, and the unit ("%", "h") of the values.
 (function () {

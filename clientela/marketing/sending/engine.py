@@ -1,0 +1,265 @@
+"""The worker's side of a campaign: write the audience down, then send it in batches.
+
+One run (``campaign_run``) holds the campaign's lease, so no two workers send it at
+once; it plans the deliveries if that was not done, then claims due rows in id order
+(``pending`` → ``sending``, committed), sends them one by one over one connection and
+records each outcome right after the server answered (committed per message). A
+worker killed mid-batch leaves that batch's rows ``sending``: the next run knows that
+the dead worker sent them in id order and recorded each before the next, so only the
+first of them can have left without being recorded — it becomes ``unknown`` and is not
+sent again (at most once); the rest go back to ``pending``.
+
+Before a batch goes out, rows whose person has since withdrawn consent or whose
+address was suppressed are ``skipped``. An A/B test sends its test groups first, then
+waits ``ab_wait_minutes``, picks the winner (``abtest.pick_winner``) and releases the
+held rest with the winning variant. A run ends when nothing is due: it answers when
+the next run is due (a later local send time, the test's decision), or None when the
+campaign is finished, paused or cancelled.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from clientela.marketing.abtest import VariantResult, pick_winner
+from clientela.marketing.choices import AbMetric, CampaignStatus, DeliveryStatus
+from clientela.marketing.models import Campaign, Delivery
+from clientela.marketing.sending import planning, sources
+from clientela.marketing.sending.transport import Transport, TransportDown
+
+logger = logging.getLogger("clientela.marketing")
+
+BATCH = 200
+LEASE = datetime.timedelta(seconds=60)
+#: When the mail server cannot be reached, the next try.
+RETRY = datetime.timedelta(minutes=1)
+ACTIVE = (CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.TESTING)
+
+
+@dataclass
+class RunResult:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    #: When the campaign needs its next run; None: nothing left to do for now.
+    next_run: datetime.datetime | None = None
+
+
+def _acquire(campaign_id: int, token: str, now: datetime.datetime) -> bool:
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_token=token)
+    return bool(
+        Campaign.objects.filter(free, pk=campaign_id, status__in=ACTIVE).update(
+            lease_token=token, lease_until=now + LEASE
+        )
+    )
+
+
+def _release(campaign_id: int, token: str) -> None:
+    Campaign.objects.filter(pk=campaign_id, lease_token=token).update(
+        lease_token="", lease_until=None
+    )
+
+
+def recover(campaign: Campaign) -> int:
+    """A dead worker's claimed rows: the first may have been sent (``unknown``), the
+    others were never tried (``pending`` again). The number made ``unknown``."""
+    stuck = Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.SENDING)
+    first = stuck.aggregate(first=Min("id"))["first"]
+    if first is None:
+        return 0
+    with transaction.atomic():
+        Delivery.objects.filter(pk=first).update(
+            status=DeliveryStatus.UNKNOWN, error="the worker stopped while sending"
+        )
+        stuck.exclude(pk=first).update(status=DeliveryStatus.PENDING)
+    logger.warning("campaign %s: delivery %s left unknown by a stopped worker", campaign.pk, first)
+    return 1
+
+
+def _claim(campaign: Campaign, now: datetime.datetime, size: int) -> list[Delivery]:
+    due = Delivery.objects.filter(
+        campaign=campaign, status=DeliveryStatus.PENDING, send_after__lte=now
+    ).order_by("id")
+    ids = list(due.values_list("id", flat=True)[:size])
+    if not ids:
+        return []
+    with transaction.atomic():
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENDING
+        )
+    return list(
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING)
+        .only("id", "person_id", "variant", "address", "language")
+        .order_by("id")
+    )
+
+
+_MARK_SENT = "UPDATE marketing_delivery SET status = %s, sent_at = %s WHERE id = %s"
+_MARK_FAILED = "UPDATE marketing_delivery SET status = %s, error = %s WHERE id = %s"
+
+
+def _record(delivery_id: int, sent: bool, error: str, now: datetime.datetime) -> None:
+    """One outcome, committed on its own (the worker runs in autocommit)."""
+    with connection.cursor() as cursor:
+        if sent:
+            cursor.execute(_MARK_SENT, [DeliveryStatus.SENT, now, delivery_id])
+        else:
+            cursor.execute(_MARK_FAILED, [DeliveryStatus.FAILED, error, delivery_id])
+
+
+class _Throttle:
+    """At most ``per_minute`` messages a minute, spread evenly."""
+
+    def __init__(
+        self,
+        per_minute: int | None,
+        sleep: Callable[[float], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.gap = 60.0 / per_minute if per_minute else 0.0
+        self.sleep, self.clock = sleep, clock
+        self.next_at = clock()
+
+    def wait(self) -> None:
+        if not self.gap:
+            return
+        delay = self.next_at - self.clock()
+        if delay > 0:
+            self.sleep(delay)
+        self.next_at = max(self.next_at, self.clock()) + self.gap
+
+
+def _send_batch(
+    campaign: Campaign,
+    rows: list[Delivery],
+    renderer: sources.Renderer,
+    throttle: _Throttle,
+    result: RunResult,
+) -> None:
+    allowed = sources.still_reachable(campaign, rows)
+    skipped = [row.pk for row in rows if row.pk not in allowed]
+    if skipped:
+        Delivery.objects.filter(pk__in=skipped).update(
+            status=DeliveryStatus.SKIPPED, error="no consent or suppressed at sending time"
+        )
+        result.skipped += len(skipped)
+    to_send = [row for row in rows if row.pk in allowed]
+    fields = renderer.fields_of(to_send)
+    with Transport() as transport:
+        for i, row in enumerate(to_send):
+            throttle.wait()
+            message = renderer.message(row, fields.get(row.person_id or 0, {}))
+            try:
+                outcome = transport.send(message)
+            except TransportDown:
+                # Nothing of this row or the rest left: they wait for the next run.
+                Delivery.objects.filter(pk__in=[r.pk for r in to_send[i:]]).update(
+                    status=DeliveryStatus.PENDING
+                )
+                raise
+            _record(row.pk, outcome.sent, outcome.error, timezone.now())
+            if outcome.sent:
+                result.sent += 1
+            else:
+                result.failed += 1
+
+
+def _decide_test(campaign: Campaign, now: datetime.datetime) -> datetime.datetime | None:
+    """Pick an A/B test's winner once its wait is over and release the held rows;
+    the time to come back when the wait is not over yet."""
+    first_sent = (
+        Delivery.objects.filter(campaign=campaign, sent_at__isnull=False)
+        .aggregate(first=Min("sent_at"))["first"]
+    )
+    decide_at = (first_sent or now) + datetime.timedelta(minutes=campaign.ab_wait_minutes)
+    if now < decide_at:
+        return decide_at
+    success = "opened_at" if campaign.ab_metric == AbMetric.OPENS else "clicked_at"
+    counts = (
+        Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.SENT)
+        .values("variant")
+        .annotate(n=Count("id"), hits=Count(success))
+    )
+    by_key = {row["variant"]: (row["hits"], row["n"]) for row in counts}
+    keys = list(campaign.variants.order_by("key").values_list("key", flat=True))
+    verdict = pick_winner([VariantResult(k, *by_key.get(k, (0, 0))) for k in keys])
+    with transaction.atomic():
+        Campaign.objects.filter(pk=campaign.pk).update(
+            ab_winner=verdict.key, ab_p_value=verdict.p_value, ab_decided_at=now,
+            status=CampaignStatus.SENDING,
+        )
+        Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.HELD).update(
+            status=DeliveryStatus.PENDING, variant=verdict.key, send_after=now
+        )
+    campaign.ab_winner, campaign.ab_decided_at = verdict.key, now
+    return None
+
+
+def _after_due(campaign: Campaign, now: datetime.datetime) -> datetime.datetime | None:
+    """Nothing is due: the next run's time, or finish the campaign (None)."""
+    rows = Delivery.objects.filter(campaign=campaign)
+    if rows.filter(status=DeliveryStatus.HELD).exists():
+        back = _decide_test(campaign, now)
+        if back is not None:
+            Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.TESTING)
+            return back
+        return now  # the rest is due at once
+    later = rows.filter(status=DeliveryStatus.PENDING).aggregate(at=Min("send_after"))["at"]
+    if later is not None:
+        return later
+    Campaign.objects.filter(pk=campaign.pk, status__in=ACTIVE).update(
+        status=CampaignStatus.SENT, finished_at=now
+    )
+    return None
+
+
+def campaign_run(
+    campaign_id: int,
+    *,
+    batch: int = BATCH,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RunResult:
+    """One worker's turn on a campaign (see the module's docstring)."""
+    token = uuid.uuid4().hex
+    result = RunResult()
+    if not _acquire(campaign_id, token, timezone.now()):
+        return result  # another worker holds it, or there is nothing to send
+    try:
+        campaign = Campaign.objects.get(pk=campaign_id)
+        if campaign.planned_at is None:
+            planning.plan(campaign)
+        recover(campaign)
+        if campaign.started_at is None:
+            Campaign.objects.filter(pk=campaign.pk).update(
+                started_at=timezone.now(), status=CampaignStatus.SENDING
+            )
+        renderer = sources.Renderer(campaign)
+        throttle = _Throttle(campaign.throttle, sleep)
+        while True:
+            now = timezone.now()
+            status = Campaign.objects.filter(pk=campaign_id).values_list("status", flat=True)
+            if status.first() not in ACTIVE or not _acquire(campaign_id, token, now):
+                return result
+            rows = _claim(campaign, now, batch)
+            if not rows:
+                result.next_run = _after_due(campaign, now)
+                if result.next_run is None or result.next_run > timezone.now():
+                    return result
+                continue
+            try:
+                _send_batch(campaign, rows, renderer, throttle, result)
+            except TransportDown as exc:
+                logger.warning("campaign %s: mail server unreachable: %s", campaign_id, exc)
+                result.next_run = timezone.now() + RETRY
+                return result
+    finally:
+        _release(campaign_id, token)

@@ -1,0 +1,69 @@
+"""A campaign's test send: each variant once to one address (the user's own by
+default), its merge fields filled as a person the user sees or as the user, the
+subject marked "[Test]", links left untracked and nothing counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from clientela.contacts.selectors import person_get
+from clientela.core.mail import deliver
+from clientela.core.permissions import require
+from clientela.core.validation import raise_errors
+from clientela.marketing.models import Campaign
+from clientela.marketing.rendering import company_fields, person_merge_fields
+from clientela.marketing.sending.sources import Renderer
+
+
+def _sample(actor: Any) -> dict[str, str]:
+    first, last = actor.first_name or "", actor.last_name or ""
+    return {
+        "first_name": first,
+        "last_name": last,
+        "full_name": f"{first} {last}".strip() or actor.email,
+        "email": actor.email,
+        "organization": company_fields().get("company_name", ""),
+        "owner_name": f"{first} {last}".strip(),
+        "owner_signature": f"{first} {last}".strip(),
+        "language": getattr(actor, "language", "") or "",
+    }
+
+
+def campaign_test_send(
+    *, actor: Any, campaign: Campaign, to: str = "", person_id: int | None = None
+) -> int:
+    """Send the test; the number of messages sent (one per variant)."""
+    require(actor, "update", Campaign.RESOURCE)
+    address = (to or actor.email or "").strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise_errors({"to": [_("Enter a valid e-mail address to send the test to.")]})
+    if person_id is not None:
+        person = person_get(user=actor, pk=person_id)  # NotFound when not visible
+        fields = person_merge_fields(user=actor, person_ids=[person.pk]).get(person.pk, {})
+    else:
+        fields = _sample(actor)
+    renderer = Renderer(campaign)
+    if not renderer.variants:
+        raise_errors({"html": [_("Write the message or choose a template.")]})
+    sent = 0
+    links = {"unsubscribe_url": "#", "preferences_url": "#", "view_online_url": "#"}
+    for key in sorted(renderer.variants):
+        compiled = renderer.compiled(key, fields.get("language", ""))
+        rendered = compiled.render({**renderer.company, **fields, **links})
+        label = f"[{_('Test')} {key}] " if len(renderer.variants) > 1 else f"[{_('Test')}] "
+        message = EmailMultiAlternatives(
+            subject=label + rendered.subject,
+            body=rendered.text,
+            from_email=renderer.from_header(),
+            to=[address],
+        )
+        message.attach_alternative(rendered.html, "text/html")
+        sent += int(deliver(message))
+    return sent
