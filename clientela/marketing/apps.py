@@ -75,6 +75,7 @@ class MarketingConfig(AppConfig):
                 match=("marketing:suppression",),
             )
         )
+
     def _register_segments(self) -> None:
         """Segments and lists in the menu, and "Add to a list" on the people list."""
         from clientela.core.registry import (
@@ -116,6 +117,7 @@ class MarketingConfig(AppConfig):
                 order=480,
             ),
         )
+
     def _register_templates(self) -> None:
         from clientela.core.registry import NavItem, register_nav_item
         from clientela.marketing.models import EmailTemplate
@@ -129,6 +131,9 @@ class MarketingConfig(AppConfig):
                 40,
                 group="marketing",
                 resource=EmailTemplate.RESOURCE,
+            )
+        )
+
     def _register_campaigns(self) -> None:
         """The Campaigns menu entry; the worker's minute sweep that starts due campaigns
         and picks up those whose worker died."""

@@ -1,8 +1,6 @@
-"""The fixed vocabularies of marketing."""
+"""The marketing app's fixed vocabularies."""
 
 from __future__ import annotations
-"""The marketing app's fixed choices."""
-"""The marketing app's fixed vocabularies."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +47,8 @@ LIFTED_BY_GRANT = (SuppressionReason.UNSUBSCRIBED,)
 #: The channels whose address is an e-mail address, and those whose is a phone number.
 EMAIL_CHANNELS = (ConsentChannel.EMAIL,)
 PHONE_CHANNELS = (ConsentChannel.SMS, ConsentChannel.PHONE)
+
+
 class ListMemberSource(models.TextChoices):
     """How a person got onto a static list."""
 
@@ -56,6 +56,8 @@ class ListMemberSource(models.TextChoices):
     IMPORT = "import", _("Import")
     API = "api", _("API")
     FORM = "form", _("Form")
+
+
 class CampaignChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")

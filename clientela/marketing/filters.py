@@ -9,6 +9,7 @@ from typing import ClassVar
 from django import forms
 
 from clientela.core.filters import ListFilters, Sorts, TextParam
+from clientela.marketing.choices import CampaignStatus
 
 
 @dataclass
@@ -42,7 +43,6 @@ class MemberFilters(ListFilters):
 
     sort: str = "name"
     descending: bool = False
-from clientela.marketing.choices import CampaignStatus
 
 
 @dataclass

@@ -14,38 +14,25 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.api import PageParams
 from clientela.core.choices import RoleKey, Scope
-from clientela.core.kinds import RecordKind
-from clientela.core.permissions import Rights
-from clientela.marketing.api import consent as consent_api
-from clientela.marketing.models import ConsentPurpose
-from clientela.marketing.selectors import consent as consent_selectors
-from clientela.marketing.services import consent_purposes
-from clientela.core.choices import RoleKey, Scope
-from clientela.core.kinds import ListColumn, RecordKind
-from clientela.core.permissions import Rights
-from clientela.marketing.api import segments as segment_api
-from clientela.marketing.filters import NamedFilters
-from clientela.marketing.forms.segments import ListForm, SegmentForm
-from clientela.marketing.models import Segment, StaticList
-from clientela.marketing.selectors import segments as segment_selectors
-from clientela.marketing.services import segments as segment_services
-from clientela.core.choices import RoleKey, Scope
-from clientela.core.kinds import ListColumn, RecordKind
-from clientela.core.permissions import Rights
-from clientela.marketing.api import templates as template_api
-from clientela.marketing.forms.templates import EmailTemplateForm
-from clientela.marketing.models import EmailTemplate
-from clientela.marketing.selectors import templates as template_selectors
-from clientela.marketing.services import templates as template_services
-from clientela.core.choices import RoleKey, Scope
 from clientela.core.kinds import ListColumn, RecordKind
 from clientela.core.permissions import Rights
 from clientela.marketing.api import campaigns as campaign_api
-from clientela.marketing.filters import CampaignFilters
+from clientela.marketing.api import consent as consent_api
+from clientela.marketing.api import segments as segment_api
+from clientela.marketing.api import templates as template_api
+from clientela.marketing.filters import CampaignFilters, NamedFilters
 from clientela.marketing.forms.campaigns import CampaignForm
-from clientela.marketing.models import Campaign
+from clientela.marketing.forms.segments import ListForm, SegmentForm
+from clientela.marketing.forms.templates import EmailTemplateForm
+from clientela.marketing.models import Campaign, ConsentPurpose, EmailTemplate, Segment, StaticList
 from clientela.marketing.selectors import campaigns as campaign_selectors
+from clientela.marketing.selectors import consent as consent_selectors
+from clientela.marketing.selectors import segments as segment_selectors
+from clientela.marketing.selectors import templates as template_selectors
 from clientela.marketing.services import campaigns as campaign_services
+from clientela.marketing.services import consent_purposes
+from clientela.marketing.services import segments as segment_services
+from clientela.marketing.services import templates as template_services
 
 SCOPES = ("marketing:read", "marketing:write")
 
@@ -62,6 +49,8 @@ MARKETING_RIGHTS: dict[str, Rights] = {
 #: desk's settings): read by everyone signed in (the person page's consent form and the
 #: campaigns name them), kept by admins (403 for anyone else); no page of its own (the
 #: settings page ``views.consent`` lists and edits them), no trash.
+SMALL, MEDIUM, LARGE = "d-none d-sm-table-cell", "d-none d-md-table-cell", "d-none d-lg-table-cell"
+
 CONSENT_PURPOSES = RecordKind(
     resource=ConsentPurpose.RESOURCE,
     model=ConsentPurpose,
@@ -93,8 +82,6 @@ CONSENT_PURPOSES = RecordKind(
     api_docs=consent_api.PURPOSE_DOCS,
 )
 
-ALL: tuple[Any, ...] = (CONSENT_PURPOSES,)
-SMALL, MEDIUM = "d-none d-sm-table-cell", "d-none d-md-table-cell"
 
 SEGMENTS = RecordKind(
     resource=Segment.RESOURCE,
@@ -196,9 +183,6 @@ LISTS = RecordKind(
     history_labels={"members_added": _("People added"), "members_removed": _("People removed")},
 )
 
-ALL: tuple[Any, ...] = (SEGMENTS, LISTS)
-SMALL, MEDIUM = "d-none d-sm-table-cell", "d-none d-md-table-cell"
-
 
 TEMPLATES = RecordKind(
     resource=EmailTemplate.RESOURCE,
@@ -263,9 +247,6 @@ TEMPLATES = RecordKind(
 )
 
 
-ALL: tuple[Any, ...] = (TEMPLATES,)
-SMALL, MEDIUM, LARGE = "d-none d-sm-table-cell", "d-none d-md-table-cell", "d-none d-lg-table-cell"
-
 CAMPAIGNS = RecordKind(
     resource=Campaign.RESOURCE,
     model=Campaign,
@@ -318,4 +299,4 @@ CAMPAIGNS = RecordKind(
     history_labels={"status": _("Status")},
 )
 
-ALL: tuple[Any, ...] = (CAMPAIGNS,)
+ALL: tuple[Any, ...] = (CONSENT_PURPOSES, SEGMENTS, LISTS, TEMPLATES, CAMPAIGNS)

@@ -32,9 +32,7 @@ _SIGNATURE_LENGTH = 12
 _MAX_ID = 2**63 - 1
 
 #: A double- or single-quoted ``href`` attribute of an ``<a>`` or ``<area>`` element.
-_HREF = re.compile(
-    r"""(<(?:a|area)\b[^>]*?\bhref\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE
-)
+_HREF = re.compile(r"""(<(?:a|area)\b[^>]*?\bhref\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _TRACKED_SCHEMES = ("http://", "https://")
 
 

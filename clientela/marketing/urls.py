@@ -1,21 +1,12 @@
 """The marketing pages: each part of the app (``views/<part>.py``) lists its own URLs."""
 
-from clientela.marketing.views import consent
-
-app_name = "marketing"
-urlpatterns = [*consent.urlpatterns]
-from clientela.marketing.views import segments
-
-app_name = "marketing"
-urlpatterns: list[object] = [*segments.urlpatterns]
-from clientela.marketing.views import templates
-
-app_name = "marketing"
-urlpatterns: list[object] = [*templates.urlpatterns]
-from clientela.marketing.views import campaigns, tracking
+from clientela.marketing.views import campaigns, consent, segments, templates, tracking
 
 app_name = "marketing"
 urlpatterns = [
+    *consent.urlpatterns,
+    *segments.urlpatterns,
+    *templates.urlpatterns,
     *campaigns.urlpatterns,
     *tracking.urlpatterns,
 ]

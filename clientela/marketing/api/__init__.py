@@ -4,15 +4,9 @@ composed here and mounted by ``clientela/api.py``."""
 
 from ninja import Router
 
-from clientela.marketing.api import consent
+from clientela.marketing.api import campaigns, consent, segments
 
 router = Router()
 router.add_router("/", consent.router)
-from clientela.marketing.api import segments
-
-router = Router()
 router.add_router("/", segments.router)
-from clientela.marketing.api import campaigns
-
-router = Router()
 router.add_router("/", campaigns.router)

@@ -223,8 +223,7 @@ CAMPAIGN_DOCS = {
     "list": "Filters: `q` (words of the name), `status`.",
     "create": "A `name` and a `purpose` are required; the campaign starts as a draft.",
     "get": "The campaign; what came of it is at /campaigns/{id}/stats.",
-    "update": "Send only the fields to change; once sending, only name, description "
-    "and cost.",
+    "update": "Send only the fields to change; once sending, only name, description and cost.",
 }
 
 

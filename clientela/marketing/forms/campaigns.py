@@ -18,7 +18,7 @@ from clientela.marketing.models import Campaign
 _TEXT = {"rows": 10, "class": "font-monospace", "spellcheck": "false"}
 
 
-def _ids(field: str) -> forms.TypedMultipleChoiceField:
+def _ids(field: Any) -> forms.TypedMultipleChoiceField:
     return forms.TypedMultipleChoiceField(
         label=field, required=False, coerce=int, widget=forms.SelectMultiple({"size": 4})
     )

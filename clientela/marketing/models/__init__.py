@@ -1,5 +1,14 @@
-"""The marketing app's data, one module per part, all re-exported here."""
+"""The marketing app's data, one module per part, all re-exported here: consent and
+suppression, segments and lists, e-mail templates, campaigns and their deliveries."""
 
+from clientela.marketing.models.campaigns import (
+    Campaign,
+    CampaignAttribution,
+    CampaignLink,
+    CampaignVariant,
+    Click,
+    Delivery,
+)
 from clientela.marketing.models.consent import (
     ConsentEvent,
     ConsentPurpose,
@@ -7,11 +16,24 @@ from clientela.marketing.models.consent import (
     ConsentWording,
     Suppression,
 )
-
-__all__ = ["ConsentEvent", "ConsentPurpose", "ConsentState", "ConsentWording", "Suppression"]
 from clientela.marketing.models.segments import ListMember, Segment, StaticList
-
-__all__ = ["ListMember", "Segment", "StaticList"]
 from clientela.marketing.models.templates import EmailTemplate, TemplateVersion
 
-__all__ = ["EmailTemplate", "TemplateVersion"]
+__all__ = [
+    "Campaign",
+    "CampaignAttribution",
+    "CampaignLink",
+    "CampaignVariant",
+    "Click",
+    "ConsentEvent",
+    "ConsentPurpose",
+    "ConsentState",
+    "ConsentWording",
+    "Delivery",
+    "EmailTemplate",
+    "ListMember",
+    "Segment",
+    "StaticList",
+    "Suppression",
+    "TemplateVersion",
+]

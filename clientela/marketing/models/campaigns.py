@@ -71,9 +71,7 @@ class Campaign(CRMRecord):
     from_email = models.EmailField(_("sender address"), max_length=254, blank=True)
     reply_to = models.EmailField(_("reply-to"), max_length=254, blank=True)
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
-    local_time = models.BooleanField(
-        _("at that time in each recipient's time zone"), default=False
-    )
+    local_time = models.BooleanField(_("at that time in each recipient's time zone"), default=False)
     throttle = models.PositiveIntegerField(
         _("messages per minute"), null=True, blank=True, help_text=_("Empty: as fast as possible.")
     )
@@ -87,9 +85,7 @@ class Campaign(CRMRecord):
     ab_winner = models.CharField(_("winning variant"), max_length=1, blank=True)
     ab_p_value = models.FloatField(_("p-value"), null=True, blank=True)
     ab_decided_at = models.DateTimeField(_("winner chosen"), null=True, blank=True)
-    cost = models.DecimalField(
-        _("cost"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
+    cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=CampaignStatus, default=CampaignStatus.DRAFT

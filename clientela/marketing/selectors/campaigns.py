@@ -98,8 +98,9 @@ def _counts(rows: QuerySet[Delivery]) -> dict[str, Counts]:
     )
     found: dict[str, Counts] = {}
     for row in grouped:
-        key = row.pop("variant")
-        counts = Counts(**{k: v or 0 for k, v in row.items()})
+        values: dict[str, Any] = dict(row)
+        key = values.pop("variant")
+        counts = Counts(**{k: v or 0 for k, v in values.items()})
         counts.delivered = counts.sent - counts.bounced
         found[key] = counts
     return found

@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q
@@ -176,10 +177,9 @@ def _send_batch(
 def _decide_test(campaign: Campaign, now: datetime.datetime) -> datetime.datetime | None:
     """Pick an A/B test's winner once its wait is over and release the held rows;
     the time to come back when the wait is not over yet."""
-    first_sent = (
-        Delivery.objects.filter(campaign=campaign, sent_at__isnull=False)
-        .aggregate(first=Min("sent_at"))["first"]
-    )
+    first_sent = Delivery.objects.filter(campaign=campaign, sent_at__isnull=False).aggregate(
+        first=Min("sent_at")
+    )["first"]
     decide_at = (first_sent or now) + datetime.timedelta(minutes=campaign.ab_wait_minutes)
     if now < decide_at:
         return decide_at
@@ -194,7 +194,9 @@ def _decide_test(campaign: Campaign, now: datetime.datetime) -> datetime.datetim
     verdict = pick_winner([VariantResult(k, *by_key.get(k, (0, 0))) for k in keys])
     with transaction.atomic():
         Campaign.objects.filter(pk=campaign.pk).update(
-            ab_winner=verdict.key, ab_p_value=verdict.p_value, ab_decided_at=now,
+            ab_winner=verdict.key,
+            ab_p_value=verdict.p_value,
+            ab_decided_at=now,
             status=CampaignStatus.SENDING,
         )
         Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.HELD).update(
@@ -215,7 +217,7 @@ def _after_due(campaign: Campaign, now: datetime.datetime) -> datetime.datetime 
         return now  # the rest is due at once
     later = rows.filter(status=DeliveryStatus.PENDING).aggregate(at=Min("send_after"))["at"]
     if later is not None:
-        return later
+        return cast(datetime.datetime, later)
     Campaign.objects.filter(pk=campaign.pk, status__in=ACTIVE).update(
         status=CampaignStatus.SENT, finished_at=now
     )

@@ -52,7 +52,7 @@ def _address(name: str, address: str) -> str:
 
 
 def _plain_address(name: str, address: str) -> str:
-    """"Name <address>" unencoded, for Django, which encodes it itself."""
+    """ "Name <address>" unencoded, for Django, which encodes it itself."""
     return str(Address(display_name=name.replace("\r", " ").replace("\n", " "), addr_spec=address))
 
 

@@ -26,10 +26,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from clientela.contacts.models import Person
-from clientela.core.mail import verp_address
+from clientela.core.verp import verp_address
 from clientela.marketing import tracking
 from clientela.marketing.choices import CampaignChannel
-from clientela.marketing.models import Campaign, CampaignLink, Delivery
+from clientela.marketing.models import Campaign, Delivery, ListMember
 from clientela.marketing.rendering import (
     CompiledVersion,
     choose_version,
@@ -38,7 +38,7 @@ from clientela.marketing.rendering import (
     person_merge_fields,
 )
 from clientela.marketing.selectors.consent import consented_q
-from clientela.marketing.selectors.segments import list_members_q, segment_members_q
+from clientela.marketing.selectors.segments import rules_q
 from clientela.marketing.sending.mime import CampaignEmail
 
 
@@ -50,19 +50,23 @@ class Recipient:
     country: str
 
 
+def _on_list(list_id: int) -> Q:
+    return Q(pk__in=ListMember.objects.filter(list_id=list_id).values("person_id"))
+
+
 def audience_q(campaign: Campaign) -> Q:
     """The campaign's audience as a filter on people (see the module's docstring)."""
     owner = campaign.owner
     included = Q(pk__in=[])
     for segment in campaign.segments.alive():
-        included |= segment_members_q(owner, segment)
+        included |= rules_q(user=owner, rules=segment.rules)
     for static in campaign.lists.alive():
-        included |= list_members_q(static)
+        included |= _on_list(static.pk)
     excluded = Q(pk__in=[])
     for segment in campaign.excluded_segments.alive():
-        excluded |= segment_members_q(owner, segment)
+        excluded |= rules_q(user=owner, rules=segment.rules)
     for static in campaign.excluded_lists.alive():
-        excluded |= list_members_q(static)
+        excluded |= _on_list(static.pk)
     reachable = ~Q(email="") if campaign.channel == CampaignChannel.EMAIL else ~Q(phone="")
     return included & ~excluded & reachable & consented_q(campaign.purpose.key, campaign.channel)
 
@@ -97,9 +101,7 @@ class Renderer:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
         self.company = company_fields()
-        self.links = {
-            url: number for number, url in campaign.links.values_list("number", "url")
-        }
+        self.links = {url: number for number, url in campaign.links.values_list("number", "url")}
         self.variants: dict[str, dict[str, CompiledVersion]] = {}
         template = campaign.template
         versions = list(template.versions.all()) if template is not None else []
@@ -161,7 +163,7 @@ class Renderer:
             to_name=person.get("full_name", ""),
             from_email=self.from_email,
             from_name=self.from_name,
-            envelope_from=verp_address(tracking.delivery_token(row.pk)),
+            envelope_from=verp_address(row.pk),
             subject=rendered.subject,
             text=text,
             html=html,
@@ -187,7 +189,12 @@ def _footer(company: Mapping[str, str]) -> tuple[str, str]:
         f"<p>{'<br>'.join(escape(line) for line in sender)}</p></div>"
     )
     text = "\n".join(
-        [reason, f"{unsubscribe}: {{unsubscribe_url}}", f"{preferences}: {{preferences_url}}", *sender]
+        [
+            reason,
+            f"{unsubscribe}: {{unsubscribe_url}}",
+            f"{preferences}: {{preferences_url}}",
+            *sender,
+        ]
     )
     return html, text
 
@@ -197,4 +204,3 @@ def _fill(footer: str, links: Mapping[str, str], *, escape: bool) -> str:
         value = links[name]
         footer = footer.replace("{" + name + "}", html_escape(value) if escape else value)
     return footer
-

@@ -11,6 +11,7 @@ sent waits for the next run)."""
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from dataclasses import dataclass
 from types import TracebackType
@@ -51,10 +52,9 @@ class Transport:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        try:
+        # The messages' outcomes are recorded; a failing QUIT changes nothing.
+        with contextlib.suppress(OSError, smtplib.SMTPException):
             self.backend.close()
-        except (OSError, smtplib.SMTPException):
-            pass  # the messages' outcomes are recorded; a failing QUIT changes nothing
 
     def send(self, message: CampaignEmail) -> Outcome:
         if not self.raw:
@@ -65,7 +65,7 @@ class Transport:
             except Exception as exc:  # a provider's refusal of this message
                 return Outcome(False, str(exc)[:500])
             return Outcome(bool(sent), "" if sent else "not accepted")
-        connection = self.backend.connection
+        connection: smtplib.SMTP | None = getattr(self.backend, "connection", None)
         if connection is None:
             raise TransportDown("not connected")
         try:
@@ -73,7 +73,7 @@ class Transport:
         except smtplib.SMTPRecipientsRefused as exc:
             return Outcome(False, _refusal(exc.recipients.get(message.to)))
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-            return Outcome(False, f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"[:500])
+            return Outcome(False, _refusal((exc.smtp_code, exc.smtp_error)))
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportDown(str(exc)) from exc
         if refused:
@@ -81,8 +81,9 @@ class Transport:
         return Outcome(True)
 
 
-def _refusal(answer: tuple[int, bytes] | None) -> str:
+def _refusal(answer: tuple[int, bytes | str] | None) -> str:
     if answer is None:
         return "refused"
     code, text = answer
-    return f"{code} {text.decode(errors='replace')}"[:500]
+    words = text.decode(errors="replace") if isinstance(text, bytes) else text
+    return f"{code} {words}"[:500]

@@ -190,7 +190,9 @@ def _clean_content(
     ]
     extra = data.get("variants")
     if extra is None:
-        extra = [{"subject": v.subject, "html": v.html} for k, v in sorted(current.items()) if k != "A"]
+        extra = [
+            {"subject": v.subject, "html": v.html} for k, v in sorted(current.items()) if k != "A"
+        ]
     if not isinstance(extra, list) or len(extra) > MAX_VARIANTS - 1:
         add(errors, "variants", _("At most %(n)s variants.") % {"n": MAX_VARIANTS})
         return None
@@ -210,24 +212,28 @@ def _clean_content(
 
 def _clean_schedule(campaign: Campaign, data: CampaignData, errors: Errors) -> None:
     if "send_at" in data:
-        value = clean_datetime(data["send_at"], "send_at", errors, required=False)
-        if value is not None and value < timezone.now() - PAST_GRACE:
+        when = clean_datetime(data["send_at"], "send_at", errors, required=False)
+        if when is not None and when < timezone.now() - PAST_GRACE:
             add(errors, "send_at", _("This time has passed: choose a later one, or send now."))
         elif "send_at" not in errors:
-            campaign.send_at = value
+            campaign.send_at = when
     if "local_time" in data:
         campaign.local_time = bool(data["local_time"])
     if "throttle" in data:
-        value = data["throttle"]
-        if value is not None and (type(value) is not int or value < 1):
+        throttle = data["throttle"]
+        if throttle is not None and (type(throttle) is not int or throttle < 1):
             add(errors, "throttle", _("At least 1 message a minute, or leave it empty."))
         else:
-            campaign.throttle = value
+            campaign.throttle = throttle
     for field, low, high in (("ab_share", 0, 50), ("ab_wait_minutes", 10, 7 * 24 * 60)):
         if field in data:
             value = data[field]  # type: ignore[literal-required]
             if type(value) is not int or not low <= value <= high:
-                add(errors, field, _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high})
+                add(
+                    errors,
+                    field,
+                    _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high},
+                )
             else:
                 setattr(campaign, field, value)
     if "ab_metric" in data:
@@ -239,13 +245,14 @@ def _clean_schedule(campaign: Campaign, data: CampaignData, errors: Errors) -> N
 
 def _clean_sender_and_cost(campaign: Campaign, data: CampaignData, errors: Errors) -> None:
     for field in ("from_email", "reply_to"):
-        if field in data and data[field]:  # type: ignore[literal-required]
+        address = data.get(field)
+        if address:
             try:
-                validate_email(data[field])  # type: ignore[literal-required]
+                validate_email(str(address))
             except ValidationError:
                 add(errors, field, _("Enter a valid e-mail address."))
                 continue
-            setattr(campaign, field, data[field].strip())  # type: ignore[literal-required]
+            setattr(campaign, field, str(address).strip())
     if "cost" in data:
         raw = data["cost"]
         try:
@@ -265,13 +272,35 @@ def _clean_sender_and_cost(campaign: Campaign, data: CampaignData, errors: Error
         add(errors, "currency", _("Give the cost's currency."))
 
 
+def _refuse_locked(campaign: Campaign, data: CampaignData) -> None:
+    """Once a campaign is on its way only its name, description and cost change."""
+    locked = sorted(set(data) - ALWAYS)
+    if campaign.pk is not None and campaign.status not in EDITABLE and locked:
+        message = _("The campaign is on its way: only its name, description and cost can change.")
+        raise_errors({locked[0]: [message]})
+
+
+def _clean_tags(data: CampaignData, errors: Errors) -> list[Any] | None:
+    if "tags" not in data:
+        return None
+    try:
+        return list(tags_from_names(data["tags"] or []))
+    except ValidationError as exc:
+        add(errors, "tags", " ".join(exc.messages))
+        return None
+
+
+def _check_ab(campaign: Campaign, variants: list[VariantData] | None, errors: Errors) -> None:
+    count = (
+        len(variants) if variants is not None else campaign.variants.count() if campaign.pk else 1
+    )
+    if campaign.ab_share and count < 2 and "ab_share" not in errors:
+        add(errors, "ab_share", _("An A/B test needs a second variant."))
+
+
 def _apply(actor: User, campaign: Campaign, data: CampaignData) -> None:
+    _refuse_locked(campaign, data)
     errors: Errors = {}
-    if campaign.pk is not None and campaign.status not in EDITABLE:
-        locked = sorted(set(data) - ALWAYS)
-        if locked:
-            add(errors, locked[0], _("The campaign is on its way: only its name, description and cost can change."))
-            raise_errors(errors)
     for name, value in clean_text(Campaign, data, TEXT, errors).items():
         setattr(campaign, name, value)
     if not campaign.name and "name" not in errors:
@@ -281,14 +310,8 @@ def _apply(actor: User, campaign: Campaign, data: CampaignData) -> None:
     variants = _clean_content(actor, campaign, data, errors)
     _clean_schedule(campaign, data, errors)
     _clean_sender_and_cost(campaign, data, errors)
-    if campaign.ab_share and variants is not None and len(variants) < 2:
-        add(errors, "ab_share", _("An A/B test needs a second variant."))
-    tags = None
-    if "tags" in data:
-        try:
-            tags = tags_from_names(data["tags"] or [])
-        except ValidationError as exc:
-            add(errors, "tags", " ".join(exc.messages))
+    _check_ab(campaign, variants, errors)
+    tags = _clean_tags(data, errors)
     raise_errors(errors)
     if campaign.pk is None:
         assigned = assign_owner_team(actor, Campaign.RESOURCE, None, errors)
@@ -338,7 +361,7 @@ def campaign_trash(*, actor: User, campaign: Campaign, expected_version: int | N
 
 
 def campaign_restore(*, actor: User, campaign: Campaign) -> None:
-    record_restore(actor=actor, record=campaign)
+    record_restore(actor=actor, record=campaign, reindex=lambda _campaign: None)
 
 
 # --- sending ----------------------------------------------------------------------------
@@ -422,7 +445,11 @@ def _queue(campaign: Campaign) -> None:
 @transaction.atomic
 def campaign_pause(*, actor: User, campaign: Campaign) -> Campaign:
     fresh = lock_for_update(campaign, actor)
-    if fresh.status not in (CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.TESTING):
+    if fresh.status not in (
+        CampaignStatus.SCHEDULED,
+        CampaignStatus.SENDING,
+        CampaignStatus.TESTING,
+    ):
         raise_errors({"status": [_("Only a scheduled or sending campaign can be paused.")]})
     return _status_change(actor, fresh, CampaignStatus.PAUSED)
 
@@ -444,7 +471,9 @@ def campaign_cancel(*, actor: User, campaign: Campaign) -> Campaign:
     now may still leave)."""
     fresh = lock_for_update(campaign, actor)
     if fresh.status in (CampaignStatus.SENT, CampaignStatus.CANCELLED, CampaignStatus.DRAFT):
-        raise_errors({"status": [_("Only a scheduled, sending or paused campaign can be cancelled.")]})
+        raise_errors(
+            {"status": [_("Only a scheduled, sending or paused campaign can be cancelled.")]}
+        )
     Delivery.objects.filter(
         campaign=fresh, status__in=(DeliveryStatus.PENDING, DeliveryStatus.HELD)
     ).update(status=DeliveryStatus.CANCELLED)

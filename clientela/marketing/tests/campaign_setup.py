@@ -42,8 +42,7 @@ def consent(actor: Any, person: Any, purpose: str = "newsletter", granted: bool 
 
 def audience(actor: Any, person_factory: Any, n: int = 4) -> Audience:
     consenting = [
-        person_factory(actor, first_name=f"Ana{i}", email=f"ana{i}@example.com")
-        for i in range(n)
+        person_factory(actor, first_name=f"Ana{i}", email=f"ana{i}@example.com") for i in range(n)
     ]
     for person in consenting:
         consent(actor, person)

@@ -1,15 +1,15 @@
-"""Test data of the marketing kinds for the generic tests in ``core.testing``:
-consent purposes are read by everyone signed in and kept by admins (403 for the
-others, who can see them)."""
-"""Test data of the marketing kinds for the generic tests in ``core.testing``."""
+"""Test data of the marketing kinds for the generic tests in ``core.testing``, each
+made through its own service: consent purposes (read by everyone signed in, kept by
+admins: 403 for the others, who can see them), segments (everyone, by default), static
+lists, e-mail templates and campaign drafts."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from clientela.core.testing.kinds import KindFactory, register_kind_factory
-from clientela.marketing.models import ConsentPurpose
-from clientela.marketing.services import consent_purposes
+from clientela.marketing.models import Campaign, ConsentPurpose, EmailTemplate, Segment, StaticList
+from clientela.marketing.services import campaigns, consent_purposes, segments, templates
 
 
 def _purpose_body(actor: Any, label: str) -> dict[str, Any]:
@@ -27,15 +27,8 @@ CONSENT_PURPOSES = register_kind_factory(
         required_field="key",
         owner_key=None,
         managers=("admin",),
-"""Test data of the marketing kinds of this part for the generic tests in
-``core.testing``: a segment (everyone, by default) and a static list, made by their
-owner through the services."""
-
-from __future__ import annotations
-
-from clientela.core.testing.kinds import KindFactory, register_kind_factory
-from clientela.marketing.models import Segment, StaticList
-from clientela.marketing.services import segments
+    )
+)
 
 SEGMENTS = register_kind_factory(
     KindFactory(
@@ -56,8 +49,8 @@ LISTS = register_kind_factory(
         api_body=lambda actor, label: {"name": label},
         change={"name": "Renamed"},
         required_field="name",
-from clientela.marketing.models import EmailTemplate
-from clientela.marketing.services import templates
+    )
+)
 
 
 def _template_body(actor: Any, label: str) -> dict[str, Any]:
@@ -73,6 +66,25 @@ EMAIL_TEMPLATES = register_kind_factory(
             data=_template_body(owner, label),  # type: ignore[arg-type]
         ),
         api_body=_template_body,
+        change={"name": "Renamed"},
+        required_field="name",
+        owner_key=None,
+    )
+)
+
+
+def _campaign_body(actor: Any, label: str) -> dict[str, Any]:
+    return {"name": label, "purpose": "newsletter", "subject": label, "html": f"<p>{label}</p>"}
+
+
+CAMPAIGNS = register_kind_factory(
+    KindFactory(
+        resource=Campaign.RESOURCE,
+        make=lambda owner, label: campaigns.campaign_create(
+            actor=owner,
+            data=_campaign_body(owner, label),  # type: ignore[arg-type]
+        ),
+        api_body=_campaign_body,
         change={"name": "Renamed"},
         required_field="name",
         owner_key=None,

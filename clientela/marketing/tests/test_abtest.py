@@ -33,5 +33,5 @@ def test_a_small_list_does_not_crown_noise() -> None:
 
 def test_one_variant_is_its_own_verdict_and_none_is_an_error() -> None:
     assert pick_winner([VariantResult("a", 1, 2)]).key == "a"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one variant"):
         pick_winner([])

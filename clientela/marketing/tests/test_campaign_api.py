@@ -47,24 +47,30 @@ def test_create_send_and_read_the_stats(
         [group.static_list.pk],
     )
     sent = api.post(f"/api/v1/campaigns/{campaign['id']}/send", {})
-    assert sent.status_code == 200 and sent.json()["status"] == "scheduled"
+    assert sent.status_code == 200
+    assert sent.json()["status"] == "scheduled"
     engine.campaign_run(campaign["id"])
     stats = api.get(f"/api/v1/campaigns/{campaign['id']}/stats").json()
     assert stats["status"] == "sent"
     assert (stats["total"]["recipients"], stats["total"]["sent"]) == (3, 3)
-    assert stats["cost"] == "50.00" and stats["roi"] == -1.0
+    assert stats["cost"] == "50.00"
+    assert stats["roi"] == -1.0
     assert len(smtp_server.messages) == 3
 
 
-def test_the_test_send_arrives(smtp_server: Any, settings: Any, marketer: Any, person_factory: Any) -> None:
+def test_the_test_send_arrives(
+    smtp_server: Any, settings: Any, marketer: Any, person_factory: Any
+) -> None:
     smtp_server.use(settings)
     group = setup.audience(marketer, person_factory, n=1)
     campaign = setup.campaign(marketer, group)
     api = Api(marketer, SCOPES)
     response = api.post(f"/api/v1/campaigns/{campaign.pk}/test", {"to": "me@example.com"})
-    assert response.status_code == 200 and response.json() == {"sent": 1}
+    assert response.status_code == 200
+    assert response.json() == {"sent": 1}
     message = smtp_server.messages[0]
-    assert message["To"] == "me@example.com" and message["Subject"].startswith("[Test]")
+    assert message["To"] == "me@example.com"
+    assert message["Subject"].startswith("[Test]")
     assert not Delivery.objects.exists()
 
 
@@ -91,7 +97,8 @@ def test_bad_input_names_the_field_and_saves_nothing(
     response = Api(marketer, SCOPES).post("/api/v1/campaigns", _body(group, **extra))
     assert response.status_code == 422, response.content
     assert field in fields(response)
-    assert not Campaign.objects.exists() and not CampaignVariant.objects.exists()
+    assert not Campaign.objects.exists()
+    assert not CampaignVariant.objects.exists()
 
 
 def test_a_template_error_says_the_line(marketer: Any, person_factory: Any) -> None:
@@ -107,7 +114,8 @@ def test_an_empty_audience_cannot_be_sent(marketer: Any, person_factory: Any) ->
     api = Api(marketer, SCOPES)
     campaign = api.post("/api/v1/campaigns", _body(group)).json()
     response = api.post(f"/api/v1/campaigns/{campaign['id']}/send", {})
-    assert response.status_code == 422 and "segment_ids" in fields(response)
+    assert response.status_code == 422
+    assert "segment_ids" in fields(response)
     assert Campaign.objects.get().status == CampaignStatus.DRAFT
 
 
@@ -120,7 +128,8 @@ def test_a_sending_campaign_keeps_its_content(marketer: Any, person_factory: Any
     api.post(f"/api/v1/campaigns/{campaign['id']}/pause", {})
     Campaign.objects.filter(pk=campaign["id"]).update(status=CampaignStatus.SENDING)
     changed = api.patch(f"/api/v1/campaigns/{campaign['id']}", {"subject": "Other"})
-    assert changed.status_code == 422 and "subject" in fields(changed)
+    assert changed.status_code == 422
+    assert "subject" in fields(changed)
     renamed = api.patch(f"/api/v1/campaigns/{campaign['id']}", {"name": "Spring offers (2)"})
     assert renamed.status_code == 200
     assert api.post(f"/api/v1/campaigns/{campaign['id']}/resume", {}).status_code == 422

@@ -38,9 +38,11 @@ def test_the_pixel_counts_opens(sent: Delivery) -> None:
     url = _path(tracking.open_url(sent.pk))
     for _ in range(2):
         response = client.get(url)
-        assert response.status_code == 200 and response["Content-Type"] == "image/gif"
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/gif"
     sent.refresh_from_db()
-    assert sent.opens == 2 and sent.opened_at is not None
+    assert sent.opens == 2
+    assert sent.opened_at is not None
     assert client.get(url.replace(".gif", "0.gif")).status_code == 404
 
 
@@ -68,7 +70,8 @@ def test_one_click_unsubscribe_is_a_post_without_a_session(sent: Delivery) -> No
     client = Client(enforce_csrf_checks=True)
     url = _path(tracking.unsubscribe_url(sent.pk))
     page = client.get(url)
-    assert page.status_code == 200 and b"unsubscribe-button" in page.content
+    assert page.status_code == 200
+    assert b"unsubscribe-button" in page.content
     assert ConsentState.objects.get(person=sent.person, purpose__key="newsletter").granted
     response = client.post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
@@ -84,7 +87,8 @@ def test_the_preferences_page_changes_each_purpose(sent: Delivery) -> None:
     client = Client()
     url = _path(tracking.preferences_url(sent.pk))
     page = client.get(url)
-    assert page.status_code == 200 and b'value="offers"' in page.content
+    assert page.status_code == 200
+    assert b'value="offers"' in page.content
     client.post(url, {"purpose": ["newsletter", "offers", "nonsense"]})
     granted = set(
         ConsentState.objects.filter(person=sent.person, granted=True).values_list(
@@ -99,4 +103,5 @@ def test_the_preferences_page_changes_each_purpose(sent: Delivery) -> None:
 def test_a_broken_link_gets_a_page_that_says_so(sent: Delivery) -> None:
     for path in ("/m/u/zz-000000000000/", "/m/p/1-abc/"):
         response = Client().get(path)
-        assert response.status_code == 404 and b"public-problem-title" in response.content
+        assert response.status_code == 404
+        assert b"public-problem-title" in response.content

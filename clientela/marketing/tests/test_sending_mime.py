@@ -13,7 +13,11 @@ from django.test import override_settings
 from clientela.marketing.sending.mime import CampaignEmail, as_bytes, as_django_message
 from clientela.marketing.sending.transport import Transport, TransportDown
 
-HTML = "<html><body><p style=\"color:#333\">Hola Ñandú, " + "x" * 200 + "</p>\n<p>€ 20 %</p></body></html>"
+HTML = (
+    '<html><body><p style="color:#333">Hola Ñandú, '
+    + "x" * 200
+    + "</p>\n<p>€ 20 %</p></body></html>"
+)
 TEXT = "Hola Ñandú,\n" + "long line " * 30 + "\n\n€ 20 %"
 
 
@@ -54,7 +58,8 @@ def test_the_django_message_carries_the_same(settings: Any) -> None:
     django_message = as_django_message(_message())
     assert django_message.from_email == "bounces+abc-123@shop.example"
     parsed = django_message.message()
-    assert "Tienda" in str(parsed["From"]) and parsed["Message-ID"] == "<d1.c9@shop.example>"
+    assert "Tienda" in str(parsed["From"])
+    assert parsed["Message-ID"] == "<d1.c9@shop.example>"
 
 
 def test_smtp_gets_the_bytes_with_the_verp_return_path(smtp_server: Any, settings: Any) -> None:
@@ -64,8 +69,10 @@ def test_smtp_gets_the_bytes_with_the_verp_return_path(smtp_server: Any, setting
         first = transport.send(_message())
         refused = transport.send(_message("refused@example.com"))
         second = transport.send(_message("luis@example.com"))
-    assert first.sent and second.sent
-    assert not refused.sent and refused.error.startswith("550")
+    assert first.sent
+    assert second.sent
+    assert not refused.sent
+    assert refused.error.startswith("550")
     assert [e[0] for e in smtp_server.envelopes] == ["bounces+abc-123@shop.example"] * 2
     assert [e[1] for e in smtp_server.envelopes] == [["ana@example.com"], ["luis@example.com"]]
     assert len(set(smtp_server.peers)) == 1  # one connection for the batch
@@ -83,6 +90,5 @@ def test_other_backends_get_django_messages() -> None:
 def test_an_unreachable_server_stops_the_batch(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    with pytest.raises(TransportDown):
-        with Transport():
-            pass
+    with pytest.raises(TransportDown), Transport():
+        pass

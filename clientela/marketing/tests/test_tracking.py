@@ -47,7 +47,7 @@ def test_any_text_is_a_valid_token_or_none(text: str) -> None:
 
 def test_links_are_collected_once_in_order_without_personal_ones() -> None:
     html = (
-        '<p><a href="https://shop.example/a">A</a> <A HREF=\'https://shop.example/b?x=1&amp;y=2\'>B</A>'
+        "<p><a href=\"https://shop.example/a\">A</a> <A HREF='https://shop.example/b?x=1&amp;y=2'>B</A>"
         '<a href="https://shop.example/a">again</a> <a href="mailto:x@example.com">m</a>'
         '<a href="https://shop.example/u?e={{ email }}">mine</a> <a href="#top">top</a></p>'
     )
@@ -58,7 +58,9 @@ def test_links_are_collected_once_in_order_without_personal_ones() -> None:
 
 
 def test_tracked_links_point_at_the_recipients_redirect() -> None:
-    html = '<a class="btn" href="https://shop.example/a">A</a><a href="https://other.example/">o</a>'
+    html = (
+        '<a class="btn" href="https://shop.example/a">A</a><a href="https://other.example/">o</a>'
+    )
     tracked = tracking.track_links(html, {"https://shop.example/a": 0}, 41)
     assert tracking.click_url(41, 0) in tracked
     assert 'class="btn"' in tracked
@@ -76,6 +78,7 @@ def test_unsubscribe_headers_follow_rfc_8058() -> None:
     headers = tracking.unsubscribe_headers(8, "unsubscribe@example.com")
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     https, mailto = headers["List-Unsubscribe"].split(", ")
-    assert https == f"<{tracking.unsubscribe_url(8)}>" and https.startswith("<http")
+    assert https == f"<{tracking.unsubscribe_url(8)}>"
+    assert https.startswith("<http")
     assert mailto == "<mailto:unsubscribe@example.com?subject=unsubscribe>"
     assert "mailto" not in tracking.unsubscribe_headers(8, "")["List-Unsubscribe"]

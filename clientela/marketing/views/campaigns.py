@@ -152,9 +152,7 @@ def campaign_test(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, problem)
     else:
         if sent:
-            messages.success(
-                request, _("Test sent to %(to)s.") % {"to": form.cleaned_data["to"]}
-            )
+            messages.success(request, _("Test sent to %(to)s.") % {"to": form.cleaned_data["to"]})
         else:
             messages.error(request, _("The test could not be sent: the mail server refused it."))
     return redirect(CAMPAIGNS.url("detail"), pk=pk)

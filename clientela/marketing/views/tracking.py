@@ -9,7 +9,6 @@ template), so a newsletter's first minutes of clicks cost little."""
 from __future__ import annotations
 
 import base64
-
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -67,7 +66,10 @@ def _page(
     request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
     response = render(
-        request, f"marketing/public/{template}", {"company": company_name(), **context}, status=status
+        request,
+        f"marketing/public/{template}",
+        {"company": company_name(), **context},
+        status=status,
     )
     response["Content-Language"] = translation.get_language()
     response["X-Robots-Tag"] = "noindex"
@@ -89,7 +91,7 @@ def _problem(request: HttpRequest) -> HttpResponse:
     return _page(request, "problem.html", {}, status=404)
 
 
-def _client(request: HttpRequest) -> dict[str, str]:
+def _client(request: HttpRequest) -> dict[str, Any]:
     return {"ip": client_ip(request), "user_agent": request.headers.get("User-Agent", "")}
 
 
@@ -136,7 +138,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
             )
         granted = set(
             ConsentState.objects.filter(
-                person_id=delivery.person_id, channel=delivery.campaign.channel, granted=True
+                person_id=delivery.person_id or 0, channel=delivery.campaign.channel, granted=True
             ).values_list("purpose__key", flat=True)
         )
         context = {

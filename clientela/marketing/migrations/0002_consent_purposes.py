@@ -26,6 +26,6 @@ def remove_purposes(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("marketing", "0001_consent")]
+    dependencies = [("marketing", "0001_initial")]
 
     operations = [migrations.RunPython(add_purposes, remove_purposes)]
