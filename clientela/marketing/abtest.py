@@ -1,7 +1,9 @@
 """Choosing an A/B test's winner (issue 15, item 5): the variant with the best rate of
 opens or clicks wins only when a two-proportion z-test says the difference from the
 runner-up is unlikely to be chance (p < ``ALPHA``), so a small list does not crown
-noise. Otherwise there is no winner and the campaign sends its first variant (the
+noise; and only when each of the two has at least five successes and five failures
+expected (the usual condition for the test's normal approximation to hold: with two
+recipients a variant, 2 opens against 0 is no evidence). Otherwise there is no winner and the campaign sends its first variant (the
 control) to the rest, saying so in its results."""
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ def two_proportion_p_value(s1: int, n1: int, s2: int, n2: int) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
+#: Successes and failures each variant must be expected to have for the test to speak.
+MIN_EXPECTED = 5
+
+
+def _large_enough(a: VariantResult, b: VariantResult) -> bool:
+    trials = a.trials + b.trials
+    pooled = (a.successes + b.successes) / trials if trials else 0.0
+    smaller = min(a.trials, b.trials)
+    return smaller * pooled >= MIN_EXPECTED and smaller * (1 - pooled) >= MIN_EXPECTED
+
+
 def pick_winner(results: Sequence[VariantResult], alpha: float = ALPHA) -> Verdict:
     """The variant to send to the rest of the audience. ``results`` in the campaign's
     order; the first is the control."""
@@ -61,6 +74,6 @@ def pick_winner(results: Sequence[VariantResult], alpha: float = ALPHA) -> Verdi
     p_value = two_proportion_p_value(
         best.successes, best.trials, runner_up.successes, runner_up.trials
     )
-    if p_value < alpha and best.rate > runner_up.rate:
+    if p_value < alpha and best.rate > runner_up.rate and _large_enough(best, runner_up):
         return Verdict(best.key, True, p_value)
     return Verdict(control.key, False, p_value)

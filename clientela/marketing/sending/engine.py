@@ -155,23 +155,25 @@ def _send_batch(
         result.skipped += len(skipped)
     to_send = [row for row in rows if row.pk in allowed]
     fields = renderer.fields_of(to_send)
-    with Transport() as transport:
-        for i, row in enumerate(to_send):
-            throttle.wait()
-            message = renderer.message(row, fields.get(row.person_id or 0, {}))
-            try:
+    done = 0
+    try:
+        with Transport() as transport:
+            for row in to_send:
+                throttle.wait()
+                message = renderer.message(row, fields.get(row.person_id or 0, {}))
                 outcome = transport.send(message)
-            except TransportDown:
-                # Nothing of this row or the rest left: they wait for the next run.
-                Delivery.objects.filter(pk__in=[r.pk for r in to_send[i:]]).update(
-                    status=DeliveryStatus.PENDING
-                )
-                raise
-            _record(row.pk, outcome.sent, outcome.error, timezone.now())
-            if outcome.sent:
-                result.sent += 1
-            else:
-                result.failed += 1
+                _record(row.pk, outcome.sent, outcome.error, timezone.now())
+                done += 1
+                if outcome.sent:
+                    result.sent += 1
+                else:
+                    result.failed += 1
+    except TransportDown:
+        # Nothing of this row or the rest left: they wait for the next run.
+        Delivery.objects.filter(pk__in=[r.pk for r in to_send[done:]]).update(
+            status=DeliveryStatus.PENDING
+        )
+        raise
 
 
 def _decide_test(campaign: Campaign, now: datetime.datetime) -> datetime.datetime | None:

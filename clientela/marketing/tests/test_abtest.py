@@ -31,6 +31,13 @@ def test_a_small_list_does_not_crown_noise() -> None:
     assert verdict.p_value > 0.3
 
 
+def test_a_tiny_test_is_no_evidence_even_at_a_low_p_value() -> None:
+    # 2 of 2 against 0 of 2: z = 2, p = 0.046, but two recipients prove nothing.
+    assert two_proportion_p_value(2, 2, 0, 2) < 0.05
+    verdict = pick_winner([VariantResult("a", 0, 2), VariantResult("b", 2, 2)])
+    assert (verdict.key, verdict.significant) == ("a", False)
+
+
 def test_one_variant_is_its_own_verdict_and_none_is_an_error() -> None:
     assert pick_winner([VariantResult("a", 1, 2)]).key == "a"
     with pytest.raises(ValueError, match="at least one variant"):
