@@ -384,10 +384,14 @@ def _text_bounce(msg: Message, sender: str) -> DeliveryReport | None:
     for finding in findings:
         diagnostic = finding.diagnostic
         status = status_of(diagnostic or notice[:4000], delayed=delayed)
+        if status.startswith("2"):
+            continue  # "250 2.0.0 Ok": delivered after all
         kind = classify(status, diagnostic, action)
         bounces.append(
             Bounce(finding.recipient, status, kind, diagnostic, message_id, token, action)
         )
+    if not bounces:
+        return None
     return DeliveryReport(formats.format_of(notice, sender), tuple(bounces))
 
 
@@ -400,7 +404,9 @@ def report_of(msg: Message) -> DeliveryReport | None:
     sender = _sender(msg)
     if status_part is not None:
         found = _dsn(msg, status_part)
-        if found is not None or not _looks_like_bounce(msg, sender):
+        named = any(_header(b, "Final-Recipient") for b in _field_blocks(status_part))
+        if found is not None or named or not _looks_like_bounce(msg, sender):
+            # A report that names its recipients is believed: all delivered, no bounce.
             return found
     elif msg.get_content_type() == "multipart/report":
         return None  # a read receipt (disposition-notification) or another report

@@ -316,3 +316,30 @@ def test_the_parsers_flags_agree() -> None:
     assert (receipt.bounce, receipt.auto_submitted) == (False, True)
     for name in BOUNCES:
         assert parse_message(raw(name)).automatic, name
+
+
+def test_only_failed_and_delayed_recipients_of_a_report_bounce() -> None:
+    report_text = (
+        b"From: MAILER-DAEMON@mx.example.net\r\nTo: ofertas@clientela.example\r\n"
+        b"Subject: Delivery report\r\nMessage-ID: <d2@mx.example.net>\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain\r\n\r\n"
+        b"<ok@example.net>: delivery via mx.example.net: 250 2.0.0 Ok\r\n"
+        b"--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        b"Reporting-MTA: dns; mx.example.net\r\n\r\n"
+        b"Final-Recipient: rfc822; ok@example.net\r\nAction: delivered\r\nStatus: 2.0.0\r\n\r\n"
+        b"Final-Recipient: RFC822; <Gone@Example.net>\r\nAction: failed\r\n"
+        b"Diagnostic-Code: smtp; 550 no such user here\r\n\r\n"
+        b"Final-Recipient: rfc822; full@example.net\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+        b"Diagnostic-Code: smtp; 552 Requested mail action aborted: exceeded storage quota\r\n"
+        b"\r\n--b--\r\n"
+    )
+    report = read_report(report_text)
+    assert report is not None
+    assert [(b.recipient, b.status, b.kind) for b in report.bounces] == [
+        ("gone@example.net", "5.1.1", HARD),
+        ("full@example.net", "5.0.0", SOFT),
+    ]
+    assert report.verp_token is None
+    delivered_only = report_text.replace(b"Action: failed", b"Action: relayed")
+    assert read_report(delivered_only) is None

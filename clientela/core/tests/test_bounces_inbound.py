@@ -39,6 +39,7 @@ def signing_key(settings: Any) -> None:
 def received() -> Iterator[list[tuple[int, DeliveryReport]]]:
     """What a bounce handler (marketing's, later) is handed: (message id, report)."""
     saved = dict(registry.bounce_handlers)
+    registry.bounce_handlers.clear()  # only this test's, whatever apps registered
     log: list[tuple[int, DeliveryReport]] = []
     register_bounce_handler(BounceHandler("test.log", lambda m, r: log.append((m.pk, r))))
     yield log
