@@ -3,8 +3,9 @@ opens or clicks wins only when a two-proportion z-test says the difference from 
 runner-up is unlikely to be chance (p < ``ALPHA``), so a small list does not crown
 noise; and only when each of the two has at least five successes and five failures
 expected (the usual condition for the test's normal approximation to hold: with two
-recipients a variant, 2 opens against 0 is no evidence). Otherwise there is no winner and the campaign sends its first variant (the
-control) to the rest, saying so in its results."""
+recipients a variant, 2 opens against 0 is no evidence). Otherwise there is no winner
+and the campaign sends its first variant (the control) to the rest, saying so in its
+results."""
 
 from __future__ import annotations
 

@@ -136,17 +136,21 @@ class MarketingConfig(AppConfig):
 
     def _register_campaigns(self) -> None:
         """The Campaigns menu entry; the worker's minute sweep that starts due campaigns
-        and picks up those whose worker died."""
+        and picks up those whose worker died; bounces and complaints about campaign
+        e-mails (attributed, and suppressing the address)."""
         import datetime
 
         from clientela.core.registry import (
+            BounceHandler,
             NavItem,
             RecurringJob,
+            register_bounce_handler,
             register_nav_item,
             register_recurring_job,
             register_worker_startup,
         )
         from clientela.marketing import tasks
+        from clientela.marketing.services.bounces import handle_report
 
         register_nav_item(
             NavItem(
@@ -160,6 +164,7 @@ class MarketingConfig(AppConfig):
             )
         )
         register_worker_startup("marketing.campaigns", tasks.ensure_campaigns_scheduled)
+        register_bounce_handler(BounceHandler("marketing.bounces", handle_report, order=100))
         register_recurring_job(
             RecurringJob(
                 "marketing.campaigns",

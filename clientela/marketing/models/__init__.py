@@ -2,6 +2,7 @@
 suppression, segments and lists, e-mail templates, campaigns and their deliveries."""
 
 from clientela.marketing.models.campaigns import (
+    BounceRecord,
     Campaign,
     CampaignAttribution,
     CampaignLink,
@@ -20,6 +21,7 @@ from clientela.marketing.models.segments import ListMember, Segment, StaticList
 from clientela.marketing.models.templates import EmailTemplate, TemplateVersion
 
 __all__ = [
+    "BounceRecord",
     "Campaign",
     "CampaignAttribution",
     "CampaignLink",

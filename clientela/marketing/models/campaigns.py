@@ -216,6 +216,27 @@ class Click(models.Model):
         return f"{self.delivery_id}#{self.number}"
 
 
+class BounceRecord(models.Model):
+    """One bounce or complaint about an address (whether or not a delivery of ours
+    could be named): three soft bounces of an address in 30 days suppress it."""
+
+    address = models.CharField(_("address"), max_length=254)
+    kind = models.CharField(_("kind"), max_length=10)  # hard, soft, complaint
+    status = models.CharField(_("status"), max_length=20, blank=True)
+    diagnostic = models.CharField(_("diagnostic"), max_length=500, blank=True)
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounces"
+    )
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["address", "kind", "at"], name="marketing_bounce_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.address}"
+
+
 class CampaignAttribution(models.Model):
     """A lead a campaign brought: through a form that named it, or a tracked click of
     the lead's person before the lead was created (first and last touch)."""
