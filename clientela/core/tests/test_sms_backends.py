@@ -4,51 +4,44 @@ and the checks every backend makes before a message leaves."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from clientela.core import sms
 from clientela.core.sms.backends.console import ConsoleBackend, FileBackend
 from clientela.core.sms.backends.locmem import REFUSED_NUMBER, LocmemBackend
 from clientela.core.sms.backends.twilio import TwilioBackend
+from clientela.core.testing.sms import sms_outbox_fixture  # noqa: F401 (a fixture)
 from clientela.env import ConfigError, env_sms_url
 
 TO = "+34600123456"
 
 
-@pytest.fixture
-def outbox(settings: Any) -> Iterator[list[sms.SmsMessage]]:
-    settings.CLIENTELA_SMS_BACKEND = env_sms_url("UNSET_SMS_URL", "memory://?from=Clientela")
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
-
-
-def test_locmem_keeps_the_messages_and_gives_ids(outbox: list[sms.SmsMessage]) -> None:
+def test_locmem_keeps_the_messages_and_gives_ids(sms_outbox: list[sms.SmsMessage]) -> None:
     results = sms.send_messages(
         [sms.SmsMessage(to=TO, body="Hola", reference="d-1"), sms.SmsMessage(to=TO, body="Adiós")]
     )
     assert [r.ok for r in results] == [True, True]
     assert results[0].provider_id != results[1].provider_id
-    assert [(m.to, m.body, m.sender, m.reference) for m in outbox] == [
+    assert [(m.to, m.body, m.sender, m.reference) for m in sms_outbox] == [
         (TO, "Hola", "Clientela", "d-1"),
         (TO, "Adiós", "Clientela", ""),
     ]
 
 
-def test_locmem_refuses_twilios_invalid_test_number(outbox: list[sms.SmsMessage]) -> None:
+def test_locmem_refuses_twilios_invalid_test_number(sms_outbox: list[sms.SmsMessage]) -> None:
     bad, good = sms.send_messages(
         [sms.SmsMessage(to=REFUSED_NUMBER, body="x"), sms.SmsMessage(to=TO, body="y")]
     )
     assert not bad.ok
     assert REFUSED_NUMBER in bad.error
     assert good.ok
-    assert [m.body for m in outbox] == ["y"]
+    assert [m.body for m in sms_outbox] == ["y"]
 
 
 @pytest.mark.parametrize(
@@ -67,14 +60,14 @@ def test_locmem_refuses_twilios_invalid_test_number(outbox: list[sms.SmsMessage]
     ],
 )
 def test_a_message_that_cannot_be_sent_gets_its_error_and_the_others_go(
-    outbox: list[sms.SmsMessage], message: sms.SmsMessage, said: str
+    sms_outbox: list[sms.SmsMessage], message: sms.SmsMessage, said: str
 ) -> None:
     bad, good = sms.send_messages([message, sms.SmsMessage(to=TO, body="fine")])
     assert said in bad.error
     assert not bad.provider_id
     assert not bad.retryable
     assert good.ok
-    assert [m.body for m in outbox] == ["fine"]
+    assert [m.body for m in sms_outbox] == ["fine"]
 
 
 def test_without_any_sender_the_message_is_refused() -> None:
@@ -82,7 +75,7 @@ def test_without_any_sender_the_message_is_refused() -> None:
     assert "No sender" in result.error
 
 
-def test_errors_are_in_the_readers_language(outbox: list[sms.SmsMessage]) -> None:
+def test_errors_are_in_the_readers_language(sms_outbox: list[sms.SmsMessage]) -> None:
     with translation.override("es"):
         (result,) = sms.send_messages([sms.SmsMessage(to=TO, body="")])
     assert result.error == "El mensaje está vacío."
@@ -222,3 +215,37 @@ def test_a_bad_sms_url_stops_start_up_with_a_clear_message(
         _read(monkeypatch, value)
     assert "CLIENTELA_SMS_URL" in str(caught.value)
     assert "tok" not in str(caught.value)  # the auth token is never shown
+
+
+# --- clientela sms-test ----------------------------------------------------------------
+
+
+def test_sms_test_sends_one_message_and_says_its_id(sms_outbox: list[sms.SmsMessage]) -> None:
+    out = io.StringIO()
+    call_command("sms_test", TO, "--body", "Prueba €", stdout=out)
+    assert [(m.to, m.body, m.sender) for m in sms_outbox] == [(TO, "Prueba €", "Clientela")]
+    assert "Sent through locmem: locmem-" in out.getvalue()
+    assert "GSM-7, 1 segment(s)" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [(["600123456"], "E.164"), ([REFUSED_NUMBER], "refused"), ([TO, "--from", "+1"], "sender")],
+)
+def test_sms_test_fails_with_the_error(
+    sms_outbox: list[sms.SmsMessage], arguments: list[str], said: str
+) -> None:
+    with pytest.raises(CommandError, match=said):
+        call_command("sms_test", *arguments, stdout=io.StringIO())
+    assert sms_outbox == []
+
+
+def test_sms_test_says_a_configuration_problem(settings: Any, tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("x")
+    settings.CLIENTELA_SMS_BACKEND = {
+        "BACKEND": "clientela.core.sms.backends.console.FileBackend",
+        "OPTIONS": {"path": str(taken)},
+    }
+    with pytest.raises(CommandError, match="cannot use the directory"):
+        call_command("sms_test", TO, stdout=io.StringIO())
