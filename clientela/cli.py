@@ -28,6 +28,7 @@ Data and accounts:
   token create --user NAME --scopes contacts:read,contacts:write [--expires YYYY-MM-DD]
   token list --user NAME | token revoke --user NAME ID
   purge-trash                                 delete what has been in the trash too long
+  sms-test +34600123456 [--body T] [--from S] send one SMS through CLIENTELA_SMS_URL
   import FILE --user NAME [--kind K] [--mapping NAME] [--on-duplicate skip|update|create]
          [--dry-run] [--resume JOB] [--no-progress]   import a CSV, XLSX or vCard file
   export KIND --user NAME --format csv|xlsx|json|vcf [--output FILE]   KIND: people,
@@ -40,7 +41,7 @@ Any other Django management command works too (check, shell, dbshell, …);
 """
 
 #: Names that differ from the management command they run.
-ALIASES = {"purge-trash": "purge_trash", "create-user": "createuser"}
+ALIASES = {"purge-trash": "purge_trash", "create-user": "createuser", "sms-test": "sms_test"}
 #: Commands that are servers, not changes made from the command line.
 _NOT_CLI_INTERFACE = {"serve", "worker", "run", "runserver", "db_worker"}
 

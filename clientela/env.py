@@ -14,7 +14,7 @@ import re
 import zoneinfo
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 import phonenumbers
 
@@ -144,6 +144,87 @@ def env_return_address(name: str, default: str) -> tuple[str, str]:
             f"part of at most 20 characters without '+', at a host name)"
         )
     return local.lower(), domain.lower()
+
+
+_SMS_BACKENDS = {
+    "console": "clientela.core.sms.backends.console.ConsoleBackend",
+    "file": "clientela.core.sms.backends.console.FileBackend",
+    "memory": "clientela.core.sms.backends.locmem.LocmemBackend",
+    "twilio": "clientela.core.sms.backends.twilio.TwilioBackend",
+    "twilio+http": "clientela.core.sms.backends.twilio.TwilioBackend",
+}
+_SMS_SENDER = re.compile(r"\+[1-9][0-9]{6,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
+
+
+def env_sms_url(name: str, default: str) -> dict[str, Any]:
+    """The SMS backend (``core.sms``) as ``{"BACKEND": class path, "OPTIONS": {...}}``:
+    ``console://`` (printed), ``file:///absolute/dir`` (a file per batch),
+    ``memory://`` (tests), ``twilio://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com``
+    (``twilio+http://`` for a stand-in on plain HTTP). Each takes ``?from=`` (the
+    default sender: an E.164 number, ``+`` kept as written, or an alphanumeric id);
+    Twilio also ``timeout`` (seconds) and ``status_callback`` (true/false)."""
+    raw = os.environ.get(name) or default
+    parts = urlsplit(raw)
+    # The auth token is a password: errors never show it.
+    shown = f"{parts.scheme}://…" if parts.password else raw
+    if parts.scheme not in _SMS_BACKENDS:
+        raise ConfigError(
+            f"{name}={shown!r}: scheme must be {', '.join(_SMS_BACKENDS)} (see docs/deploy.md)"
+        )
+    # A "+" in a query means a space; in a sender number it is the plus it looks like.
+    query = dict(parse_qsl(parts.query.replace("+", "%2B"), keep_blank_values=True))
+    allowed = {"from"} | ({"timeout", "status_callback"} if "twilio" in parts.scheme else set())
+    if unknown := sorted(set(query) - allowed):
+        raise ConfigError(f"{name}={shown!r}: unknown option {', '.join(unknown)}")
+    options: dict[str, Any] = {}
+    if "from" in query:
+        if not _SMS_SENDER.fullmatch(query["from"]):
+            raise ConfigError(
+                f"{name}={shown!r}: from={query['from']!r} is neither an E.164 number "
+                f"(+34600123456) nor an alphanumeric id of at most 11 characters"
+            )
+        options["sender"] = query["from"]
+    if parts.scheme == "file":
+        if parts.netloc or not parts.path.startswith("/"):
+            raise ConfigError(f"{name}={shown!r}: give an absolute directory, file:///var/sms")
+        options["path"] = unquote(parts.path)
+    elif parts.scheme.startswith("twilio"):
+        options.update(_twilio_options(name, shown, parts, query))
+    elif parts.netloc or parts.path.strip("/"):
+        raise ConfigError(f"{name}={shown!r}: {parts.scheme}:// takes no host or path")
+    return {"BACKEND": _SMS_BACKENDS[parts.scheme], "OPTIONS": options}
+
+
+def _twilio_options(
+    name: str, shown: str, parts: SplitResult, query: dict[str, str]
+) -> dict[str, Any]:
+    if not parts.username or not parts.password:
+        raise ConfigError(f"{name}={shown!r}: give ACCOUNT_SID:AUTH_TOKEN@host")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"{name}={shown!r} has an invalid port") from None
+    scheme = "http" if parts.scheme == "twilio+http" else "https"
+    host = parts.hostname or "api.twilio.com"
+    host = f"[{host}]" if ":" in host else host
+    options: dict[str, Any] = {
+        "account_sid": unquote(parts.username),
+        "auth_token": unquote(parts.password),
+        "base_url": f"{scheme}://{host}" + (f":{port}" if port else ""),
+    }
+    if "timeout" in query:
+        try:
+            options["timeout"] = float(query["timeout"])
+        except ValueError:
+            options["timeout"] = 0.0
+        if not 0 < options["timeout"] <= 300:
+            raise ConfigError(f"{name}={shown!r}: timeout must be 0 to 300 seconds")
+    if "status_callback" in query:
+        flag = query["status_callback"].strip().lower()
+        if flag not in {"true", "false", "1", "0", "yes", "no", "on", "off"}:
+            raise ConfigError(f"{name}={shown!r}: status_callback must be true or false")
+        options["status_callback"] = flag in {"true", "1", "yes", "on"}
+    return options
 
 
 #: A rate (``core.rate_limits.parse_rate``): a count per period, the period a unit (s, m, h, d)

@@ -26,6 +26,7 @@ from clientela.env import (
     env_phone_region,
     env_rate,
     env_return_address,
+    env_sms_url,
     env_str,
     env_tasks_url,
     env_time_zone,
@@ -230,6 +231,13 @@ WHITENOISE_USE_FINDERS = True
 for _key, _value in env_email_url("EMAIL_URL", "console://").items():
     globals()[_key] = _value
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clientela <clientela@localhost>")
+
+# --- SMS (core/sms): the backend, and the limits of its public webhook ---
+CLIENTELA_SMS_BACKEND = env_sms_url("CLIENTELA_SMS_URL", "console://")
+#: Posts to /sms/inbound/<backend>/ per client address (the provider's few addresses
+#: post every delivery report of a campaign), and those with a bad signature.
+CLIENTELA_SMS_INBOUND_RATE = env_rate("CLIENTELA_SMS_INBOUND_RATE", "3000/m")
+CLIENTELA_SMS_INBOUND_FAILURE_RATE = env_rate("CLIENTELA_SMS_INBOUND_FAILURE_RATE", "30/m")
 
 # --- background tasks (django_tasks: the database by default, RQ on Redis at scale) ---
 _tasks = env_tasks_url("CLIENTELA_TASKS_URL", "db://")

@@ -7,6 +7,7 @@ from clientela.core.views import (
     mailboxes,
     roles,
     search,
+    sms,
     teams,
     trash,
     users,
@@ -90,4 +91,6 @@ urlpatterns = [
     path("settings/mailboxes/<int:pk>/delete/", mailboxes.mailbox_remove, name="mailbox-delete"),
     path("settings/inbound/", mailboxes.inbound_message_list, name="inbound-messages"),
     path("settings/inbound/<int:pk>/raw/", mailboxes.inbound_message_raw, name="inbound-raw"),
+    # the SMS provider's webhook: replies and delivery reports (public, signed)
+    path("sms/inbound/<str:backend>/", sms.sms_inbound, name="sms-inbound"),
 ]
