@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """A counting SMTP server for the benchmarks, run in a process of its own (as a real
 mail server is): ``python bench/smtp_sink.py PORT COUNT_FILE`` accepts every message on
-127.0.0.1:PORT and appends a line to COUNT_FILE for each; it stops on SIGTERM."""
+127.0.0.1:PORT and appends a line to COUNT_FILE for each, its recipient (so a benchmark
+can tell that every recipient got one message, once); it stops on SIGTERM."""
 
 from __future__ import annotations
 
@@ -15,23 +16,25 @@ from aiosmtpd.controller import Controller
 
 class _Counter:
     def __init__(self, path: str) -> None:
-        self.path = path
+        # Line-buffered: each message's line is in the file when the server answers it.
+        self.out = open(path, "a", buffering=1)  # noqa: SIM115 - open until SIGTERM
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with open(self.path, "a") as out:
-            out.write("1\n")
+        self.out.write(" ".join(envelope.rcpt_tos) + "\n")
         return "250 OK"
 
 
 def main() -> None:
     port, path = int(sys.argv[1]), sys.argv[2]
-    controller = Controller(_Counter(path), hostname="127.0.0.1", port=port)
+    handler = _Counter(path)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_args: stop.set())
     print("ready", flush=True)
     stop.wait()
     controller.stop()
+    handler.out.close()
 
 
 if __name__ == "__main__":

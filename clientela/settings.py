@@ -317,6 +317,16 @@ CLIENTELA_INBOUND_BATCH = env_int("CLIENTELA_INBOUND_BATCH", 20, minimum=1, maxi
 CLIENTELA_BOUNCE_LOCAL, CLIENTELA_BOUNCE_DOMAIN = env_return_address(
     "CLIENTELA_BOUNCE_ADDRESS", "bounces@localhost"
 )
+
+# --- campaigns (marketing) --------------------------------------------------------------
+#: How long a worker holds a campaign it sends (renewed each batch): a killed worker's
+#: campaign is taken up by another after at most this long.
+CLIENTELA_CAMPAIGN_LEASE_SECONDS = env_int(
+    "CLIENTELA_CAMPAIGN_LEASE_SECONDS", 60, minimum=5, maximum=3600
+)
+#: The mailto in each campaign e-mail's List-Unsubscribe header (RFC 2369), besides the
+#: one-click HTTPS address; empty: none.
+CLIENTELA_UNSUBSCRIBE_MAILTO = env_str("CLIENTELA_UNSUBSCRIBE_MAILTO", "")
 #: The largest file an import accepts (web upload or command line), in megabytes.
 CLIENTELA_MAX_IMPORT_MB = env_int("CLIENTELA_MAX_IMPORT_MB", 1024, minimum=1)
 #: Rows an import writes per transaction (and per checkpoint it resumes from).

@@ -78,12 +78,13 @@ class DeliveryStatus(models.TextChoices):
     #: Held back until an A/B test picks its variant.
     HELD = "held", _("Held for the test's winner")
     SENDING = "sending", _("Being sent")
+    #: Written in full to the mail server, its final "." on its way: the server has it
+    #: unless the connection broke at that very moment (taken as sent).
+    HANDED = "handed", _("Handed to the mail server")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     #: Left out at sending time: suppressed or consent withdrawn since it was planned.
     SKIPPED = "skipped", _("Skipped")
-    #: A worker died between claiming it and recording the outcome: not sent again.
-    UNKNOWN = "unknown", _("Outcome unknown")
     CANCELLED = "cancelled", _("Cancelled")
 
 

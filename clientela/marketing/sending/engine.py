@@ -2,12 +2,14 @@
 
 One run (``campaign_run``) holds the campaign's lease, so no two workers send it at
 once; it plans the deliveries if that was not done, then claims due rows in id order
-(``pending`` → ``sending``, committed), sends them one by one over one connection and
-records each outcome right after the server answered (committed per message). A
-worker killed mid-batch leaves that batch's rows ``sending``: the next run knows that
-the dead worker sent them in id order and recorded each before the next, so only the
-first of them can have left without being recorded — it becomes ``unknown`` and is not
-sent again (at most once); the rest go back to ``pending``.
+(``pending`` → ``sending``, committed) and sends them one by one over one connection:
+each message is written to the server in full, recorded as ``handed`` (committed), then
+its final "." sent and the server's answer recorded (``sent`` or ``failed``). A worker
+killed mid-batch leaves a ``handed`` row at most, which the next run takes as sent (the
+server has it), and ``sending`` rows that never reached the server, which go back to
+``pending``: each recipient gets the message once, unless the kill falls in the
+instant between the hand-over's commit and the final "." (then it is missed, never
+sent twice).
 
 Before a batch goes out, rows whose person has since withdrawn consent or whose
 address was suppressed are ``skipped``. An A/B test sends its test groups first, then
@@ -27,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -40,7 +43,6 @@ from clientela.marketing.sending.transport import Transport, TransportDown
 logger = logging.getLogger("clientela.marketing")
 
 BATCH = 200
-LEASE = datetime.timedelta(seconds=60)
 #: When the mail server cannot be reached, the next try.
 RETRY = datetime.timedelta(minutes=1)
 ACTIVE = (CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.TESTING)
@@ -59,7 +61,8 @@ def _acquire(campaign_id: int, token: str, now: datetime.datetime) -> bool:
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_token=token)
     return bool(
         Campaign.objects.filter(free, pk=campaign_id, status__in=ACTIVE).update(
-            lease_token=token, lease_until=now + LEASE
+            lease_token=token,
+            lease_until=now + datetime.timedelta(seconds=settings.CLIENTELA_CAMPAIGN_LEASE_SECONDS),
         )
     )
 
@@ -71,19 +74,23 @@ def _release(campaign_id: int, token: str) -> None:
 
 
 def recover(campaign: Campaign) -> int:
-    """A dead worker's claimed rows: the first may have been sent (``unknown``), the
-    others were never tried (``pending`` again). The number made ``unknown``."""
-    stuck = Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.SENDING)
-    first = stuck.aggregate(first=Min("id"))["first"]
-    if first is None:
-        return 0
+    """A dead worker's rows: those it had handed to the mail server are sent (the server
+    took them unless the connection broke in the instant between the hand-over and the
+    final "."), those it had only claimed go back to ``pending``. The number of the
+    former."""
+    rows = Delivery.objects.filter(campaign=campaign)
     with transaction.atomic():
-        Delivery.objects.filter(pk=first).update(
-            status=DeliveryStatus.UNKNOWN, error="the worker stopped while sending"
+        handed = rows.filter(status=DeliveryStatus.HANDED).update(
+            status=DeliveryStatus.SENT,
+            sent_at=timezone.now(),
+            error="taken as sent: the worker stopped after handing it to the mail server",
         )
-        stuck.exclude(pk=first).update(status=DeliveryStatus.PENDING)
-    logger.warning("campaign %s: delivery %s left unknown by a stopped worker", campaign.pk, first)
-    return 1
+        rows.filter(status=DeliveryStatus.SENDING).update(status=DeliveryStatus.PENDING)
+    if handed:
+        logger.warning(
+            "campaign %s: %s message(s) of a stopped worker taken as sent", campaign.pk, handed
+        )
+    return handed
 
 
 def _claim(campaign: Campaign, now: datetime.datetime, size: int) -> list[Delivery]:
@@ -104,8 +111,16 @@ def _claim(campaign: Campaign, now: datetime.datetime, size: int) -> list[Delive
     )
 
 
+_MARK_HANDED = "UPDATE marketing_delivery SET status = %s WHERE id = %s"
 _MARK_SENT = "UPDATE marketing_delivery SET status = %s, sent_at = %s WHERE id = %s"
 _MARK_FAILED = "UPDATE marketing_delivery SET status = %s, error = %s WHERE id = %s"
+
+
+def _handed(delivery_id: int) -> None:
+    """The message is written to the mail server; its final "." follows (committed on
+    its own, before that "." is sent)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_HANDED, [DeliveryStatus.HANDED, delivery_id])
 
 
 def _record(delivery_id: int, sent: bool, error: str, now: datetime.datetime) -> None:
@@ -161,7 +176,7 @@ def _send_batch(
             for row in to_send:
                 throttle.wait()
                 message = renderer.message(row, fields.get(row.person_id or 0, {}))
-                outcome = transport.send(message)
+                outcome = transport.send(message, lambda pk=row.pk: _handed(pk))
                 _record(row.pk, outcome.sent, outcome.error, timezone.now())
                 done += 1
                 if outcome.sent:
@@ -169,10 +184,12 @@ def _send_batch(
                 else:
                     result.failed += 1
     except TransportDown:
-        # Nothing of this row or the rest left: they wait for the next run.
-        Delivery.objects.filter(pk__in=[r.pk for r in to_send[done:]]).update(
-            status=DeliveryStatus.PENDING
-        )
+        # What was not handed over waits for the next run; a row handed over when the
+        # connection broke is taken as sent by ``recover``.
+        Delivery.objects.filter(
+            pk__in=[r.pk for r in to_send[done:]], status=DeliveryStatus.SENDING
+        ).update(status=DeliveryStatus.PENDING)
+        recover(campaign)
         raise
 
 

@@ -115,7 +115,7 @@ class Renderer:
         self.versions = versions
         self.from_email = campaign.from_email or settings.DEFAULT_FROM_EMAIL
         self.from_name = campaign.from_name or self.company.get("company_name", "")
-        self.mailto = getattr(settings, "CLIENTELA_UNSUBSCRIBE_MAILTO", "")
+        self.mailto = settings.CLIENTELA_UNSUBSCRIBE_MAILTO
         self.domain = self.from_email.rpartition("@")[2] or "clientela.invalid"
         self._footers: dict[str, tuple[str, str]] = {}
 

@@ -7,12 +7,17 @@ providers, the test backends) gets an ``EmailMultiAlternatives``.
 Each ``send`` says what happened to that one message: sent, refused (the server said
 no to this recipient or message: the delivery fails, the batch goes on), or the
 connection is gone (``TransportDown``: the batch stops where it is, and what was not
-sent waits for the next run)."""
+handed over waits for the next run). Over SMTP the message is written in full before
+the final "." that makes the server accept it, and the caller records the hand-over in
+between (``handed``): that is how a killed worker's successor tells a message that
+left from one that did not."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -56,8 +61,14 @@ class Transport:
         with contextlib.suppress(OSError, smtplib.SMTPException):
             self.backend.close()
 
-    def send(self, message: CampaignEmail) -> Outcome:
+    def send(self, message: CampaignEmail, handed: Callable[[], None]) -> Outcome:
+        """Send one message. ``handed()`` is called at the moment the server may have it:
+        over SMTP, after the whole message is written but before the final "." that
+        makes the server take it (the caller records that moment, so a worker killed
+        afterwards knows the message left, and one killed before knows it did not);
+        with any other backend, just before handing it over."""
         if not self.raw:
+            handed()
             try:
                 sent = self.backend.send_messages([as_django_message(message)])
             except (OSError, smtplib.SMTPServerDisconnected) as exc:
@@ -69,16 +80,39 @@ class Transport:
         if connection is None:
             raise TransportDown("not connected")
         try:
-            refused = connection.sendmail(message.envelope_from, [message.to], as_bytes(message))
-        except smtplib.SMTPRecipientsRefused as exc:
-            return Outcome(False, _refusal(exc.recipients.get(message.to)))
-        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-            return Outcome(False, _refusal((exc.smtp_code, exc.smtp_error)))
+            return _send_raw(connection, message, handed)
+        except UnicodeEncodeError:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                connection.rset()
+            return Outcome(False, "the address is not plain ASCII")
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportDown(str(exc)) from exc
-        if refused:
-            return Outcome(False, _refusal(refused.get(message.to)))
-        return Outcome(True)
+
+
+#: A line of the message that starts with "." gets another (RFC 5321, 4.5.2).
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _send_raw(
+    connection: smtplib.SMTP, message: CampaignEmail, handed: Callable[[], None]
+) -> Outcome:
+    """One SMTP transaction (MAIL, RCPT, DATA) with ``handed()`` before the final "."."""
+    connection.ehlo_or_helo_if_needed()
+    for command, argument, expected in (
+        ("MAIL", f"FROM:<{message.envelope_from}>", (250,)),
+        ("RCPT", f"TO:<{message.to}>", (250, 251)),
+        ("DATA", "", (354,)),
+    ):
+        code, reply = connection.docmd(command, argument)
+        if code not in expected:
+            connection.rset()
+            return Outcome(False, _refusal((code, reply)))
+    data = _LEADING_DOT.sub(b"..", as_bytes(message))
+    connection.send(data if data.endswith(b"\r\n") else data + b"\r\n")
+    handed()
+    connection.send(b".\r\n")
+    code, reply = connection.getreply()
+    return Outcome(code == 250, "" if code == 250 else _refusal((code, reply)))
 
 
 def _refusal(answer: tuple[int, bytes | str] | None) -> str:

@@ -37,6 +37,10 @@ def _message(to: str = "ana@example.com") -> CampaignEmail:
     )
 
 
+def _nothing() -> None:
+    pass
+
+
 def test_the_message_reads_back_exactly() -> None:
     parsed: Any = message_from_bytes(as_bytes(_message()), policy=policy.default)
     assert parsed["Subject"] == "Ofertas de invierno, Ana: 20 % en todo"
@@ -66,9 +70,9 @@ def test_smtp_gets_the_bytes_with_the_verp_return_path(smtp_server: Any, setting
     smtp_server.use(settings)
     with Transport() as transport:
         assert transport.raw
-        first = transport.send(_message())
-        refused = transport.send(_message("refused@example.com"))
-        second = transport.send(_message("luis@example.com"))
+        first = transport.send(_message(), _nothing)
+        refused = transport.send(_message("refused@example.com"), _nothing)
+        second = transport.send(_message("luis@example.com"), _nothing)
     assert first.sent
     assert second.sent
     assert not refused.sent
@@ -83,7 +87,7 @@ def test_smtp_gets_the_bytes_with_the_verp_return_path(smtp_server: Any, setting
 def test_other_backends_get_django_messages() -> None:
     with Transport() as transport:
         assert not transport.raw
-        assert transport.send(_message()).sent
+        assert transport.send(_message(), _nothing).sent
     assert mail.outbox[0].to == ["Ana Muñoz <ana@example.com>"]
 
 
@@ -92,3 +96,31 @@ def test_an_unreachable_server_stops_the_batch(settings: Any) -> None:
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     with pytest.raises(TransportDown), Transport():
         pass
+
+
+def test_the_hand_over_comes_before_the_server_takes_the_message(
+    smtp_server: Any, settings: Any
+) -> None:
+    smtp_server.use(settings)
+    taken_when_handed: list[int] = []
+    body = "line\n.starts with a dot\n..two"
+    with Transport() as transport:
+        for to in ("ana@example.com", "luis@example.com"):
+            message = _message(to)
+            message = CampaignEmail(**{**message.__dict__, "text": body})
+            outcome = transport.send(
+                message, lambda: taken_when_handed.append(len(smtp_server.messages))
+            )
+            assert outcome.sent
+    assert taken_when_handed == [0, 1]  # handed before the server had it, each time
+    text = smtp_server.messages[1].get_body(("plain",)).get_content()
+    assert text.replace("\r\n", "\n").rstrip("\n") == body  # dots kept as written
+
+
+def test_a_non_ascii_address_fails_that_message_only(smtp_server: Any, settings: Any) -> None:
+    smtp_server.use(settings)
+    with Transport() as transport:
+        refused = transport.send(_message("añá@example.com"), _nothing)
+        sent = transport.send(_message(), _nothing)
+    assert not refused.sent
+    assert sent.sent
