@@ -98,7 +98,10 @@ def prepare(n: int) -> None:
 
     roles_ensure_defaults()
     marketer = user_create(
-        username="bench_marketer", password="bench-pass-1", role_key="marketing", team_name="Bench"
+        username="bench_marketer",
+        password="bench-pass-1",  # noqa: S106 - a benchmark account on its own file
+        role_key="marketing",
+        team_name="Bench",
     )
     newsletter = ConsentPurpose.objects.get(key="newsletter")
     now = timezone.now()
@@ -133,9 +136,7 @@ def prepare(n: int) -> None:
             ],
             batch_size=5000,
         )
-        static = StaticList.objects.create(
-            name="Everyone", owner=marketer, team=marketer.team
-        )
+        static = StaticList.objects.create(name="Everyone", owner=marketer, team=marketer.team)
         ListMember.objects.bulk_create(
             [ListMember(list=static, person_id=pk, added_at=now) for pk in people],
             batch_size=5000,
@@ -240,7 +241,8 @@ def measure(n: int) -> dict[str, Any]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert sink.stdout is not None and sink.stdout.readline().strip() == "ready"
+    assert sink.stdout is not None
+    assert sink.stdout.readline().strip() == "ready"
     campaign_id, audience = map(int, (BENCH_DIR / "marketing-campaign.txt").read_text().split())
     try:
         first = _start_worker(db, campaign_id, port)
@@ -303,7 +305,8 @@ def main() -> None:
         return
     n = args.recipients
     if not db_path(n).exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--n", str(n)], check=True)
+        generate = [sys.executable, str(ROOT / "bench" / "generate.py"), "--n", str(n)]
+        subprocess.run(generate, check=True)
     if not base_file(n).exists():
         subprocess.run([sys.executable, __file__, "--prepare", str(n)], check=True)
     results = measure(n)
