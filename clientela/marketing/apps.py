@@ -137,9 +137,11 @@ class MarketingConfig(AppConfig):
     def _register_campaigns(self) -> None:
         """The Campaigns menu entry; the worker's minute sweep that starts due campaigns
         and picks up those whose worker died; bounces and complaints about campaign
-        e-mails (attributed, and suppressing the address)."""
+        e-mails (attributed, and suppressing the address); each campaign e-mail on its
+        person's timeline; STOP replies and failed deliveries of text messages."""
         import datetime
 
+        from clientela.core import sms
         from clientela.core.registry import (
             BounceHandler,
             NavItem,
@@ -147,9 +149,12 @@ class MarketingConfig(AppConfig):
             register_bounce_handler,
             register_nav_item,
             register_recurring_job,
+            register_timeline_source,
             register_worker_startup,
         )
         from clientela.marketing import tasks
+        from clientela.marketing.selectors.timeline import SOURCES as TIMELINE
+        from clientela.marketing.services import sms_replies
         from clientela.marketing.services.bounces import handle_report
 
         register_nav_item(
@@ -165,6 +170,10 @@ class MarketingConfig(AppConfig):
         )
         register_worker_startup("marketing.campaigns", tasks.ensure_campaigns_scheduled)
         register_bounce_handler(BounceHandler("marketing.bounces", handle_report, order=100))
+        for source in TIMELINE:
+            register_timeline_source(source)
+        sms.register_sms_reply_handler(sms_replies.sms_reply, key="marketing.stop")
+        sms.register_sms_status_handler(sms_replies.sms_status, key="marketing.status")
         register_recurring_job(
             RecurringJob(
                 "marketing.campaigns",

@@ -20,6 +20,8 @@ class ConsentSource(models.TextChoices):
     IMPORT = "import", _("Import")
     API = "api", _("API")
     USER = "user", _("Recorded by a user")
+    #: A reply to a message: STOP to a text message.
+    REPLY = "reply", _("Reply to a message")
 
 
 class LegalBasis(models.TextChoices):

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router
 
+from clientela.core import sms
 from clientela.core.api import CHANGE_ERRORS, DETAIL_ERRORS, PageParams, api_user, require_scope
 from clientela.core.api.schemas import InputSchema, OutputSchema, RecordId
 from clientela.marketing.choices import CampaignStatus
@@ -32,6 +33,7 @@ READ, WRITE = "marketing:read", "marketing:write"
 class VariantIn(InputSchema):
     subject: str = Field("", max_length=300)
     html: str = Field("", max_length=500_000)
+    text: str = Field("", max_length=1600)
 
 
 class CampaignIn(InputSchema):
@@ -48,6 +50,9 @@ class CampaignIn(InputSchema):
     template_id: RecordId | None = None
     subject: str | None = Field(None, max_length=300, description="Variant A's subject.")
     html: str | None = Field(None, max_length=500_000, description="Variant A's HTML.")
+    text: str | None = Field(
+        None, max_length=1600, description="Variant A's text message (channel `sms`)."
+    )
     variants: list[VariantIn] | None = Field(
         None, description="Further variants of an A/B test (B, C, D)."
     )
@@ -73,6 +78,12 @@ class CampaignPatch(CampaignIn):
     version: int | None = Field(None, ge=1, description="The version you read (or If-Match).")
 
 
+class SmsLengthOut(OutputSchema):
+    encoding: str = Field(description="`GSM-7` or `UCS-2`.")
+    characters: int
+    segments: int
+
+
 class CampaignOut(OutputSchema):
     id: int
     name: str
@@ -86,6 +97,10 @@ class CampaignOut(OutputSchema):
     excluded_list_ids: list[int]
     template_id: int | None
     subject: str
+    text: str
+    sms_length: SmsLengthOut | None = Field(
+        description="A text message's encoding and parts (merge fields as written)."
+    )
     from_name: str
     from_email: str
     reply_to: str
@@ -164,6 +179,13 @@ class TestOut(OutputSchema):
 # --- what the kind's generic endpoints call ---------------------------------------------
 
 
+def _length(body: str) -> SmsLengthOut:
+    found = sms.segments(body)
+    return SmsLengthOut(
+        encoding=found.encoding, characters=found.characters, segments=found.segments
+    )
+
+
 def campaign_out(campaign: Campaign) -> CampaignOut:
     variants = {v.key: v for v in campaign.variants.all()}
     first = variants.get("A")
@@ -180,6 +202,8 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
         excluded_list_ids=[s.pk for s in campaign.excluded_lists.all()],
         template_id=campaign.template_id,
         subject=first.subject if first else "",
+        text=first.body if first else "",
+        sms_length=_length(first.body) if first and first.body else None,
         from_name=campaign.from_name,
         from_email=campaign.from_email,
         reply_to=campaign.reply_to,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.forms import BootstrapMixin, local_input, set_choices
 from clientela.core.widgets import DateTimeLocalInput
-from clientela.marketing.choices import AbMetric
+from clientela.marketing.choices import AbMetric, CampaignChannel
 from clientela.marketing.models import Campaign
 
 _TEXT = {"rows": 10, "class": "font-monospace", "spellcheck": "false"}
@@ -31,6 +31,7 @@ class CampaignForm(BootstrapMixin, forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, max_length=2000, widget=forms.Textarea({"rows": 2})
     )
+    channel = forms.ChoiceField(label=_("Channel"), choices=CampaignChannel.choices)
     purpose = forms.ChoiceField(
         label=_("Purpose"),
         help_text=_("Only people who agreed to this purpose get the campaign."),
@@ -54,6 +55,15 @@ class CampaignForm(BootstrapMixin, forms.Form):
         max_length=500_000,
         widget=forms.Textarea(_TEXT),
         help_text=_("Leave empty to send the template."),
+    )
+    text = forms.CharField(
+        label=_("Text message (SMS)"),
+        required=False,
+        max_length=1600,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_(
+            "For an SMS campaign. Up to 160 characters make one message (70 with accents such as á, í, ó, ú or emoji)."
+        ),
     )
     subject_b = forms.CharField(label=_("Subject of variant B"), required=False, max_length=300)
     html_b = forms.CharField(
@@ -117,6 +127,7 @@ class CampaignForm(BootstrapMixin, forms.Form):
             "name": campaign.name,
             "description": campaign.description,
             "purpose": campaign.purpose.key,
+            "channel": campaign.channel,
             "segments": [s.pk for s in campaign.segments.all()],
             "lists": [s.pk for s in campaign.lists.all()],
             "excluded_segments": [s.pk for s in campaign.excluded_segments.all()],
@@ -124,6 +135,7 @@ class CampaignForm(BootstrapMixin, forms.Form):
             "template": campaign.template_id,
             "subject": a.subject if a else "",
             "html": a.html if a else "",
+            "text": a.body if a else "",
             "subject_b": b.subject if b else "",
             "html_b": b.html if b else "",
             "ab_share": campaign.ab_share,
@@ -146,6 +158,7 @@ class CampaignForm(BootstrapMixin, forms.Form):
             "name": c["name"],
             "description": c["description"],
             "purpose": c["purpose"],
+            "channel": c["channel"],
             "segment_ids": c["segments"],
             "list_ids": c["lists"],
             "excluded_segment_ids": c["excluded_segments"],
@@ -153,6 +166,7 @@ class CampaignForm(BootstrapMixin, forms.Form):
             "template_id": c["template"],
             "subject": c["subject"],
             "html": c["html"],
+            "text": c["text"],
             "variants": (
                 [{"subject": c["subject_b"], "html": c["html_b"]}]
                 if c["subject_b"] or c["html_b"]

@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -37,8 +37,8 @@ from django.utils import timezone
 from clientela.marketing.abtest import VariantResult, pick_winner
 from clientela.marketing.choices import AbMetric, CampaignStatus, DeliveryStatus
 from clientela.marketing.models import Campaign, Delivery
-from clientela.marketing.sending import planning, sources
-from clientela.marketing.sending.transport import Transport, TransportDown
+from clientela.marketing.sending import channels, planning, sources
+from clientela.marketing.sending.transport import TransportDown
 
 logger = logging.getLogger("clientela.marketing")
 
@@ -157,7 +157,7 @@ class _Throttle:
 def _send_batch(
     campaign: Campaign,
     rows: list[Delivery],
-    renderer: sources.Renderer,
+    channel: Any,
     throttle: _Throttle,
     result: RunResult,
 ) -> None:
@@ -169,26 +169,28 @@ def _send_batch(
         )
         result.skipped += len(skipped)
     to_send = [row for row in rows if row.pk in allowed]
-    fields = renderer.fields_of(to_send)
+    fields = channel.fields_of(to_send)
     done = 0
     try:
-        with Transport() as transport:
+        with channel:
             for row in to_send:
                 throttle.wait()
-                message = renderer.message(row, fields.get(row.person_id or 0, {}))
-                outcome = transport.send(message, lambda pk=row.pk: _handed(pk))
+                person = fields.get(row.person_id or 0, {})
+                outcome = channel.deliver(row, person, lambda pk=row.pk: _handed(pk))
                 _record(row.pk, outcome.sent, outcome.error, timezone.now())
                 done += 1
                 if outcome.sent:
                     result.sent += 1
                 else:
                     result.failed += 1
-    except TransportDown:
-        # What was not handed over waits for the next run; a row handed over when the
-        # connection broke is taken as sent by ``recover``.
-        Delivery.objects.filter(
-            pk__in=[r.pk for r in to_send[done:]], status=DeliveryStatus.SENDING
-        ).update(status=DeliveryStatus.PENDING)
+    except TransportDown as down:
+        # What was not handed over waits for the next run, and so does the message
+        # being sent if it surely did not leave; one that may have left (handed over
+        # when the connection broke) is taken as sent by ``recover``.
+        unsent = Delivery.objects.filter(pk__in=[r.pk for r in to_send[done:]])
+        unsent.filter(status=DeliveryStatus.SENDING).update(status=DeliveryStatus.PENDING)
+        if not down.left:
+            unsent.filter(status=DeliveryStatus.HANDED).update(status=DeliveryStatus.PENDING)
         recover(campaign)
         raise
 
@@ -263,7 +265,7 @@ def campaign_run(
             Campaign.objects.filter(pk=campaign.pk).update(
                 started_at=timezone.now(), status=CampaignStatus.SENDING
             )
-        renderer = sources.Renderer(campaign)
+        channel = channels.channel_for(campaign)
         throttle = _Throttle(campaign.throttle, sleep)
         while True:
             now = timezone.now()
@@ -277,7 +279,7 @@ def campaign_run(
                     return result
                 continue
             try:
-                _send_batch(campaign, rows, renderer, throttle, result)
+                _send_batch(campaign, rows, channel, throttle, result)
             except TransportDown as exc:
                 logger.warning("campaign %s: mail server unreachable: %s", campaign_id, exc)
                 result.next_run = timezone.now() + RETRY

@@ -19,11 +19,13 @@ from email.headerregistry import Address
 from html import escape as html_escape
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from phonenumbers import PhoneNumberType
 
 from clientela.contacts.models import Person
 from clientela.core.verp import verp_address
@@ -75,14 +77,25 @@ def audience_people(campaign: Campaign) -> Any:
     return Person.objects.alive().visible_to(campaign.owner).filter(audience_q(campaign))
 
 
+def is_mobile(number: str) -> bool:
+    """Whether an E.164 number is a mobile one (a text message reaches it)."""
+    try:
+        kind = phonenumbers.number_type(phonenumbers.parse(number))
+    except phonenumbers.NumberParseException:
+        return False
+    return kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
 def audience(campaign: Campaign) -> list[Recipient]:
-    address = "email" if campaign.channel == CampaignChannel.EMAIL else "phone"
+    """The recipients, by person id: for a text message, only E.164 mobile numbers."""
+    sms = campaign.channel == CampaignChannel.SMS
     rows = audience_people(campaign).order_by("pk")
     return [
         Recipient(pk, value, language or "", country or "")
         for pk, value, language, country in rows.values_list(
-            "pk", address, "preferred_language", "country"
+            "pk", "phone" if sms else "email", "preferred_language", "country"
         )
+        if not sms or is_mobile(value)
     ]
 
 

@@ -28,7 +28,13 @@ from clientela.marketing.sending.mime import CampaignEmail, as_bytes, as_django_
 
 
 class TransportDown(Exception):
-    """The mail server cannot be reached: stop the batch, try again later."""
+    """The mail server (or SMS provider) cannot be reached: stop the batch, try again
+    later. ``left``: whether the message being sent may have left all the same (a
+    connection that broke after it was handed over); False when it surely did not."""
+
+    def __init__(self, message: str, *, left: bool = True) -> None:
+        super().__init__(message)
+        self.left = left
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ PAST_GRACE = datetime.timedelta(minutes=1)
 class VariantData(TypedDict, total=False):
     subject: str
     html: str
+    text: str  # a text message's body (SMS campaigns)
 
 
 class CampaignData(TypedDict, total=False):
@@ -81,6 +82,7 @@ class CampaignData(TypedDict, total=False):
     template_id: int | None
     subject: str
     html: str
+    text: str
     variants: list[VariantData]  # further variants of an A/B test ("B", "C"…)
     from_name: str
     from_email: str
@@ -178,7 +180,7 @@ def _clean_content(
         campaign.template = found[0] if found else None
         if pk is not None and campaign.template is None:
             add(errors, "template_id", _("There is no such template."))
-    if not any(k in data for k in ("subject", "html", "variants")):
+    if not any(k in data for k in ("subject", "html", "text", "variants")):
         return None
     current = {v.key: v for v in campaign.variants.all()} if campaign.pk else {}
     first = current.get("A")
@@ -186,28 +188,44 @@ def _clean_content(
         {
             "subject": data.get("subject", first.subject if first else "") or "",
             "html": data.get("html", first.html if first else "") or "",
+            "text": data.get("text", first.body if first else "") or "",
         }
     ]
     extra = data.get("variants")
     if extra is None:
         extra = [
-            {"subject": v.subject, "html": v.html} for k, v in sorted(current.items()) if k != "A"
+            {"subject": v.subject, "html": v.html, "text": v.body}
+            for k, v in sorted(current.items())
+            if k != "A"
         ]
     if not isinstance(extra, list) or len(extra) > MAX_VARIANTS - 1:
         add(errors, "variants", _("At most %(n)s variants.") % {"n": MAX_VARIANTS})
         return None
     variants += extra
     for i, variant in enumerate(variants):
-        field = "" if i == 0 else f"variants[{i - 1}]."
-        for part, html in (("subject", False), ("html", True)):
-            value = variant.get(part, "") if isinstance(variant, dict) else None
-            if not isinstance(value, str):
-                add(errors, f"{field}{part}", _("Enter text."))
-                continue
-            problem = template_problem(value, MERGE_FIELDS, html=html)
-            if problem is not None:
-                add(errors, f"{field}{part}", str(problem))
+        _check_variant(variant, "" if i == 0 else f"variants[{i - 1}].", errors)
     return variants
+
+
+#: Each part of a variant: is it HTML, may it hold conditions, its longest length.
+_PARTS = (
+    ("subject", False, True, 300),
+    ("html", True, True, 500_000),
+    ("text", False, False, 1600),
+)
+
+
+def _check_variant(variant: Any, prefix: str, errors: Errors) -> None:
+    for part, html, conditions, limit in _PARTS:
+        value = variant.get(part, "") if isinstance(variant, dict) else None
+        if not isinstance(value, str):
+            add(errors, f"{prefix}{part}", _("Enter text."))
+        elif len(value) > limit:
+            add(errors, f"{prefix}{part}", _("At most %(n)s characters.") % {"n": limit})
+        else:
+            problem = template_problem(value, MERGE_FIELDS, html=html, conditions=conditions)
+            if problem is not None:
+                add(errors, f"{prefix}{part}", str(problem))
 
 
 def _clean_schedule(campaign: Campaign, data: CampaignData, errors: Errors) -> None:
@@ -337,7 +355,11 @@ def _save_variants(campaign: Campaign, variants: list[VariantData]) -> None:
         CampaignVariant.objects.update_or_create(
             campaign=campaign,
             key=key,
-            defaults={"subject": variant.get("subject", ""), "html": variant.get("html", "")},
+            defaults={
+                "subject": variant.get("subject", ""),
+                "html": variant.get("html", ""),
+                "body": variant.get("text", ""),
+            },
         )
 
 
@@ -393,6 +415,8 @@ def _ready_to_send(campaign: Campaign) -> Errors:
             add(errors, "html", _("Write the message or choose a template."))
         if not any(v.subject for v in variants) and campaign.template_id is None:
             add(errors, "subject", _("Give the message a subject."))
+    elif not all(v.body.strip() for v in variants):
+        add(errors, "text", _("Write the text message."))
     if campaign.send_at is not None and campaign.send_at < timezone.now() - PAST_GRACE:
         add(errors, "send_at", _("This time has passed: choose a later one, or send now."))
     if not errors and not audience_people(campaign).exists():

@@ -105,3 +105,15 @@ def test_a_broken_link_gets_a_page_that_says_so(sent: Delivery) -> None:
         response = Client().get(path)
         assert response.status_code == 404
         assert b"public-problem-title" in response.content
+
+
+def test_the_email_is_on_the_persons_timeline(
+    sent: Delivery, client: Client, marketer: Any
+) -> None:
+    Client().get(_path(tracking.click_url(sent.pk, 0)))
+    client.force_login(marketer)
+    page = client.get(f"/people/{sent.person_id}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Winter newsletter" in html
+    assert "clicked" in html

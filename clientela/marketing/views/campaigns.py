@@ -18,6 +18,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from clientela.core import sms
 from clientela.core.downloads import csv_response
 from clientela.core.views.kinds import (
     RecordDeleteView,
@@ -74,13 +75,15 @@ class CampaignDetailView(RecordDetailView):
 
     def detail_context(self, record: Any) -> dict[str, Any]:
         results = selectors.campaign_stats(user=self.user, campaign=record)
+        variants = list(record.variants.all())
         return {
             "campaign": record,
             "results": results,
             "chart_json": json.dumps(_funnel_chart(results)),
             "actions": ACTIONS.get(record.status, ()) if self.may("update") else (),
             "test_form": TestSendForm(initial={"to": self.user.email}),
-            "variants": list(record.variants.all()),
+            "variants": variants,
+            "sms_lengths": {v.key: sms.segments(v.body) for v in variants if v.body},
         }
 
 
