@@ -41,7 +41,7 @@ class ConsentPurpose(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     description = models.CharField(_("description"), max_length=300, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["order", "name", "id"]
