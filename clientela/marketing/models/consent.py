@@ -118,7 +118,7 @@ class ConsentEvent(models.Model):
         "self",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="confirmations",
         verbose_name=_("confirms"),
     )
@@ -163,7 +163,7 @@ class ConsentState(models.Model):
     confirmed = models.BooleanField(_("confirmed by double opt-in"), default=False)
     pending = models.BooleanField(_("awaiting confirmation"), default=False)
     #: The event the state stands on, and the pending grant a confirmation link names.
-    event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(ConsentEvent, on_delete=models.CASCADE, related_name="+")
     pending_event = models.ForeignKey(
         ConsentEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
