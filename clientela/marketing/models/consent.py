@@ -206,7 +206,7 @@ class Suppression(TimeStampedModel):
         ConsentPurpose,
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="suppressions",
         verbose_name=_("purpose"),
     )
