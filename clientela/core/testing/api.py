@@ -139,15 +139,17 @@ def schema_settings(max_examples: int) -> settings:
 #: what a schema cannot say (or only at great length).
 SERVER_RULES: dict[str, frozenset[str]] = {
     # The record named must exist and be visible (also every ``*_id`` and ``*_ids``).
-    "references": frozenset({"organizations", "Idempotency-Key"}),
+    # A consent's purpose: the key of an active purpose.
+    "references": frozenset({"organizations", "Idempotency-Key", "purpose"}),
     # The record's state: accepting a draft, a customer without an e-mail to send to.
     # A queue with tickets, a calendar policies count on: deactivate or change those.
-    "state": frozenset({"status", "to", "queue", "calendar"}),
+    # Double opt-in: a grant by e-mail to a person with an address.
+    "state": frozenset({"status", "to", "queue", "calendar", "double_opt_in"}),
     # Formats the server checks its own way: URLs, e-mail addresses, phone numbers (in
     # the region of the record's country), time zones (its tz database), birthdays (a
     # day of the calendar, from 1900 to today: the pattern only says the shape).
     "formats": frozenset(
-        {"website", "email", "phone", "emails", "phones", "time_zone", "birthday"}
+        {"website", "email", "phone", "emails", "phones", "time_zone", "birthday", "ip"}
     ),
     # Rules across fields: the end after the start, a first or a last name, a city with
     # its country, a forecast's period in order and at most three years long, a quote
@@ -183,7 +185,7 @@ SERVER_RULES: dict[str, frozenset[str]] = {
     # within the grid and its own smallest and largest sizes, ids unique.
     "layouts": frozenset({"layout"}),
     # A value another record holds already (an article's web address).
-    "unique": frozenset({"slug"}),
+    "unique": frozenset({"slug", "key"}),
     # Amounts are decimal strings (exact, unlike JSON numbers): their range and number
     # of decimals are checked by the server.
     "decimal strings": frozenset(

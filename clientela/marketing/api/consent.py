@@ -27,7 +27,7 @@ READ, WRITE = "marketing:read", "marketing:write"
 
 
 class PurposeIn(InputSchema):
-    key: Annotated[str, Field(max_length=50)] = omissible(
+    key: Annotated[str, Field(max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$")] = omissible(
         "Required on create, then fixed: lower-case letters, digits, - and _."
     )
     name: Annotated[str, Field(max_length=100)] = omissible("Required on create.")

@@ -62,7 +62,8 @@ class CampaignForm(BootstrapMixin, forms.Form):
         max_length=1600,
         widget=forms.Textarea({"rows": 3}),
         help_text=_(
-            "For an SMS campaign. Up to 160 characters make one message (70 with accents such as á, í, ó, ú or emoji)."
+            "For an SMS campaign. Up to 160 characters make one message (70 with "
+            "accents such as á, í, ó, ú or emoji)."
         ),
     )
     subject_b = forms.CharField(label=_("Subject of variant B"), required=False, max_length=300)

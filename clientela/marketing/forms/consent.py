@@ -68,7 +68,7 @@ class PurposeForm(BootstrapMixin, forms.Form):
     )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     description = forms.CharField(label=gettext_lazy("Description"), max_length=300, required=False)
-    order = forms.IntegerField(label=gettext_lazy("Order"), min_value=0, max_value=32767)
+    order = forms.IntegerField(label=gettext_lazy("Position"), min_value=0, max_value=32767)
     active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, record: ConsentPurpose | None = None, **kwargs: Any) -> None:

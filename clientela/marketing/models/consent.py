@@ -41,7 +41,7 @@ class ConsentPurpose(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     description = models.CharField(_("description"), max_length=300, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["order", "name", "id"]
@@ -118,7 +118,7 @@ class ConsentEvent(models.Model):
         "self",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="confirmations",
         verbose_name=_("confirms"),
     )
@@ -163,7 +163,7 @@ class ConsentState(models.Model):
     confirmed = models.BooleanField(_("confirmed by double opt-in"), default=False)
     pending = models.BooleanField(_("awaiting confirmation"), default=False)
     #: The event the state stands on, and the pending grant a confirmation link names.
-    event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(ConsentEvent, on_delete=models.CASCADE, related_name="+")
     pending_event = models.ForeignKey(
         ConsentEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -206,7 +206,7 @@ class Suppression(TimeStampedModel):
         ConsentPurpose,
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="suppressions",
         verbose_name=_("purpose"),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from clientela.contacts.models import Person
-from clientela.contacts.selectors import person_get
+from clientela.contacts.selectors import person_visible
 from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
 from clientela.marketing.choices import EMAIL_CHANNELS, PHONE_CHANNELS, ConsentChannel
@@ -39,8 +39,12 @@ def purpose_get(*, user: Any, pk: Any) -> ConsentPurpose:
 
 
 def consent_person(*, user: Any, pk: Any) -> Person:
-    """The person whose consents ``user`` reads (``NotFound`` when not visible)."""
-    return person_get(user=user, pk=pk)
+    """The person whose consents ``user`` reads (the row alone, one query;
+    ``NotFound`` when missing, in the trash or not visible)."""
+    found = person_visible(user=user, pk=parse_id(pk))
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def consent_current(*, user: Any, person: Person) -> QuerySet[ConsentState]:

@@ -343,6 +343,20 @@ def send_confirmation(event_id: int) -> bool:
     return mail.deliver(confirmation_email(event))
 
 
+def link_language(token: str) -> str | None:
+    """The language of the person a link with a good signature names, expired or not
+    (its problem page is then in their language); None for a broken link."""
+    try:
+        data = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        return None
+    person = data.get("p") if isinstance(data, dict) else None
+    if type(person) is not int:
+        return None
+    found = Person.objects.filter(pk=person).values_list("preferred_language", flat=True)
+    return found.first()
+
+
 def confirm_link(token: str) -> ConsentEvent:
     """The pending grant a link names (``ConsentLinkError`` when broken or expired)."""
     try:

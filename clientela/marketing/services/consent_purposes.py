@@ -121,10 +121,10 @@ def purpose_update(
 def purpose_delete(
     *, actor: User, purpose: ConsentPurpose, expected_version: int | None = None
 ) -> None:
-    """Delete a purpose nobody consented to yet; one with consent recorded is
-    deactivated instead (a ``ValidationError`` says so)."""
+    """Delete a purpose nobody consented to yet (and no address is suppressed for);
+    one with consent recorded is deactivated instead (a ``ValidationError`` says so)."""
     fresh = _locked(purpose, actor)
-    if fresh.events.exists():
+    if fresh.events.exists() or fresh.suppressions.exists():
         raise ValidationError(
             {"key": [_("Consent was recorded for this purpose: deactivate it instead.")]}
         )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from clientela.core.sms import SmsMessage, SmsStatus
+from clientela.core.sms import SmsMessage
 from clientela.core.sms.backends.twilio import twilio_signature
 from clientela.core.testing.sms import sms_outbox_fixture  # noqa: F401 - a fixture
 from clientela.env import env_sms_url

@@ -116,3 +116,14 @@ def test_purposes_through_the_kind(admin: Any, marketer: Any) -> None:
     assert "key" in fields(renamed)
     renamed = api.patch(f"/api/v1/consent-purposes/{pk}", {"name": "Online talks"})
     assert renamed.json()["name"] == "Online talks"
+
+
+def test_a_purpose_in_use_is_not_deleted(admin: Any, ana: Any) -> None:
+    api = Api(admin, SCOPES)
+    made = api.post("/api/v1/consent-purposes", {"key": "webinars", "name": "Webinars"}).json()
+    used = api.post("/api/v1/consent-purposes", {"key": "fairs", "name": "Fairs"}).json()
+    api.post(url(ana), {**BODY, "purpose": "fairs", "granted": False})
+    refused = api.delete(f"/api/v1/consent-purposes/{used['id']}")
+    assert refused.status_code == 422
+    assert "key" in fields(refused)
+    assert api.delete(f"/api/v1/consent-purposes/{made['id']}").status_code == 204

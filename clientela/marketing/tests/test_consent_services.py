@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from clientela.contacts.merge import person_merge
+from clientela.contacts.services import person_trash
 from clientela.core.errors import NotFound
 from clientela.core.models import AuditEntry
+from clientela.core.services.records import record_purge
 from clientela.marketing.choices import SuppressionReason
 from clientela.marketing.models import (
     ConsentEvent,
@@ -216,3 +219,28 @@ def test_suppression_bad_input(admin: Any, rep_north: Any) -> None:
         )
     assert set(caught.value.message_dict) == {"reason"}
     assert not Suppression.objects.exists()
+
+
+def test_a_purged_person_takes_their_consent_along(admin: Any, ana: Any) -> None:
+    record(admin, ana, double_opt_in=True)
+    record(admin, ana, purpose="offers", granted=False)
+    person_trash(actor=admin, person=ana)
+    ana.refresh_from_db()
+    assert record_purge(actor=admin, records=[ana]) == (1, [])
+    assert not ConsentEvent.objects.exists()
+    assert not ConsentState.objects.exists()
+    # The address stays suppressed for the purpose it left.
+    assert Suppression.objects.filter(address="ana@example.com").exists()
+
+
+def test_a_merge_keeps_the_survivors_state_and_every_event(
+    admin: Any, ana: Any, person_factory: Any
+) -> None:
+    twin = person_factory(admin, first_name="Ana", email="ana.twin@example.com")
+    record(admin, ana)
+    record(admin, twin, granted=False)
+    record(admin, twin, purpose="events")
+    person_merge(actor=admin, survivor=ana, other=twin)
+    assert ConsentEvent.objects.filter(person=ana).count() == 3
+    states = {(s.purpose.key, s.granted) for s in ConsentState.objects.filter(person=ana)}
+    assert states == {("newsletter", True), ("events", True)}

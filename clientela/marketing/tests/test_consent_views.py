@@ -155,3 +155,32 @@ def test_admins_keep_the_suppression_list(admin: Any) -> None:
     removed = client.post(reverse("marketing:suppression-remove", args=[entry.pk]))
     assert removed.status_code == 302
     assert not Suppression.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_pages_queries_do_not_grow_with_their_rows(
+    admin: Any, ana: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(admin)
+    page = reverse("contacts:person-detail", args=[ana.pk])
+
+    def count(url: str) -> int:
+        with django_assert_max_num_queries(1000) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries.captured_queries)
+
+    suppression_url = reverse("marketing:suppressions")
+    client.get(page)  # warm the per-process caches
+    before = (count(page), count(suppression_url))
+    for key in ("newsletter", "offers", "events", "surveys"):
+        for channel, granted in (("email", True), ("sms", False)):
+            consent_record(
+                actor=admin,
+                person=ana,
+                purpose=key,
+                channel=channel,
+                granted=granted,
+                source="user",
+            )
+    for n in range(5):
+        suppression_add(actor=admin, channel="email", address=f"s{n}@example.com")
+    assert (count(page), count(suppression_url)) == before

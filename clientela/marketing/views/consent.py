@@ -113,22 +113,26 @@ def _public(
 def consent_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """A double opt-in link: GET asks for the click on "Confirm" (so a mail scanner
     that opens links confirms nothing), POST confirms."""
+    with translation.override(services.link_language(token) or translation.get_language()):
+        return _confirm(request, token)
+
+
+def _confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         grant = services.confirm_link(token)
     except services.ConsentLinkError as error:
         return _public(request, "problem.html", {"message": error.message}, error.status)
-    with translation.override(grant.person.preferred_language):
-        if request.method == "GET":
-            return _public(request, "confirm.html", {"grant": grant, "token": token})
-        try:
-            outcome = services.consent_confirm(
-                token=token,
-                ip=client_ip(request) or "",
-                user_agent=request.headers.get("User-Agent", ""),
-            )
-        except services.ConsentLinkError as error:
-            return _public(request, "problem.html", {"message": error.message}, error.status)
-        return _public(request, "confirmed.html", {"grant": grant, "created": outcome.created})
+    if request.method == "GET":
+        return _public(request, "confirm.html", {"grant": grant, "token": token})
+    try:
+        outcome = services.consent_confirm(
+            token=token,
+            ip=client_ip(request) or "",
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except services.ConsentLinkError as error:
+        return _public(request, "problem.html", {"message": error.message}, error.status)
+    return _public(request, "confirmed.html", {"grant": grant, "created": outcome.created})
 
 
 # --- settings: purposes ----------------------------------------------------------------
