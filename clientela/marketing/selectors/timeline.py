@@ -31,9 +31,11 @@ def delivery_entries(
     if filters.actor_id is not None:
         return []
     campaigns = Campaign.objects.alive().visible_to(user).values("pk")
-    people = (
-        Q(person_id=person.pk) if person is not None else Q(person_id__in=members_of(organization))
-    )
+    if person is not None:
+        people = Q(person_id=person.pk)
+    else:
+        assert organization is not None
+        people = Q(person_id__in=members_of(organization))
     rows = (
         Delivery.objects.filter(people, before.q("sent_at"), campaign__in=campaigns)
         .filter(sent_at__isnull=False)

@@ -30,8 +30,8 @@ from phonenumbers import PhoneNumberType
 from clientela.contacts.models import Person
 from clientela.core.verp import verp_address
 from clientela.marketing import tracking
-from clientela.marketing.choices import CampaignChannel
-from clientela.marketing.models import Campaign, Delivery, ListMember
+from clientela.marketing.choices import CampaignChannel, SuppressionReason
+from clientela.marketing.models import Campaign, Delivery, ListMember, Suppression
 from clientela.marketing.rendering import (
     CompiledVersion,
     choose_version,
@@ -40,6 +40,7 @@ from clientela.marketing.rendering import (
     person_merge_fields,
 )
 from clientela.marketing.selectors.consent import consented_q
+from clientela.marketing.services.suppression import address_hash
 from clientela.marketing.selectors.segments import rules_q
 from clientela.marketing.sending.mime import CampaignEmail
 
@@ -100,12 +101,20 @@ def audience(campaign: Campaign) -> list[Recipient]:
 
 
 def still_reachable(campaign: Campaign, rows: Iterable[Delivery]) -> set[int]:
-    """The ids of ``rows`` that may still be sent now."""
+    """The ids of ``rows`` that may still be sent now: their person still consents and
+    the address is not suppressed, including as the hash an erased person left (which
+    no stored address matches: the address is hashed here)."""
+    rows = list(rows)
     by_person = {row.person_id: row.pk for row in rows if row.person_id is not None}
     allowed = Person.objects.alive().filter(
         consented_q(campaign.purpose.key, campaign.channel), pk__in=list(by_person)
     )
-    return {by_person[pk] for pk in allowed.values_list("pk", flat=True)}
+    found = {by_person[pk] for pk in allowed.values_list("pk", flat=True)}
+    hashes = {address_hash(campaign.channel, row.address.lower()): row.pk for row in rows}
+    erased = Suppression.objects.filter(
+        channel=campaign.channel, address_hash__in=list(hashes), reason=SuppressionReason.ERASED
+    ).values_list("address_hash", flat=True)
+    return found - {hashes[h] for h in erased}
 
 
 class Renderer:

@@ -16,6 +16,7 @@ from clientela.marketing.choices import CampaignStatus, DeliveryStatus
 from clientela.marketing.models import Campaign, Delivery
 from clientela.marketing.sending import engine, planning
 from clientela.marketing.services import campaigns as services
+from clientela.marketing.services.suppression import suppression_add_erased
 from clientela.marketing.tests import campaign_setup as setup
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +204,17 @@ def test_the_throttle_spreads_messages() -> None:
         now[0] += 0.1  # sending takes a tenth of a second
     assert slept == pytest.approx([0.4, 0.4])
     assert engine._Throttle(None, sleep).gap == 0
+
+
+def test_an_erased_address_is_never_sent_to_again(
+    smtp: Any, marketer: Any, admin: Any, person_factory: Any
+) -> None:
+    group = setup.audience(marketer, person_factory, n=2)
+    campaign = setup.campaign(marketer, group)
+    services.campaign_send(actor=marketer, campaign=campaign)
+    planning.plan(Campaign.objects.get(pk=campaign.pk))
+    # Erasure keeps only a hash of the address (issue 17): no stored address matches it.
+    suppression_add_erased(actor=admin, channel="email", address="ana0@example.com")
+    result = engine.campaign_run(campaign.pk)
+    assert (result.sent, result.skipped) == (1, 1)
+    assert [tos for _sender, tos in smtp.envelopes] == [["ana1@example.com"]]
