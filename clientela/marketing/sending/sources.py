@@ -40,9 +40,9 @@ from clientela.marketing.rendering import (
     person_merge_fields,
 )
 from clientela.marketing.selectors.consent import consented_q
-from clientela.marketing.services.suppression import address_hash
 from clientela.marketing.selectors.segments import rules_q
 from clientela.marketing.sending.mime import CampaignEmail
+from clientela.marketing.services.suppression import address_hash
 
 
 @dataclass(frozen=True)
