@@ -25,6 +25,15 @@ class MarketingConfig(AppConfig):
         self._register_segments()
         self._register_templates()
         self._register_campaigns()
+        self._register_demo()
+
+    def _register_demo(self) -> None:
+        """The demo's marketing data, and consent among the conditions of segments."""
+        from clientela.core.registry import DemoLoader, register_demo_loader
+        from clientela.marketing import conditions, demo
+
+        conditions.register()
+        register_demo_loader(DemoLoader("marketing", demo.load, demo.remove, order=30))
 
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, register_nav_group

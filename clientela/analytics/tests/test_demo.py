@@ -26,6 +26,9 @@ from clientela.analytics.demo import EXTERNAL_PREFIX
 from clientela.analytics.models import AbcRow, ClvRow, RfmRow
 from clientela.core.models import User
 from clientela.core.testing.module_data import built_for_module
+from clientela.marketing.choices import CampaignStatus
+from clientela.marketing.models import Campaign, ConsentState, Delivery, Segment
+from clientela.marketing.selectors.segments import segment_count
 from clientela.sales.models import Order, OrderLine, Quote
 from clientela.service import demo as service_demo
 from clientela.service.choices import TicketStatus, TicketType
@@ -173,3 +176,20 @@ def test_the_demo_fills_the_service_desk(whole_demo: str) -> None:
     assert ratings.exclude(comment="").exists()
     assert ratings.values("queue").distinct().count() == 2
     assert not RatingInvitation.objects.exists()
+
+
+def test_the_demo_has_marketing_to_show(whole_demo: str) -> None:
+    """Issue 15, item 16: purposes and consents, three segments, two sent campaigns
+    with realistic results and one scheduled."""
+    marketer = User.objects.get(username="demo-marketer")
+    assert ConsentState.objects.filter(purpose__key="newsletter", granted=True).count() > 100
+    segments = list(Segment.objects.all())
+    assert len(segments) == 3
+    assert all(segment_count(user=marketer, segment=s) > 0 for s in segments)
+    statuses = Counter(Campaign.objects.values_list("status", flat=True))
+    assert statuses == {CampaignStatus.SENT: 2, CampaignStatus.SCHEDULED: 1}
+    sent = Delivery.objects.filter(sent_at__isnull=False)
+    opened = sent.filter(opened_at__isnull=False).count()
+    assert 0.25 < opened / sent.count() < 0.6
+    assert sent.filter(clicked_at__isnull=False).exists()
+    assert sent.filter(bounced_at__isnull=False).exists()
