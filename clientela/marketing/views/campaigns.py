@@ -7,8 +7,9 @@ CSV."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
+from csp.decorators import csp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clientela.core import sms
 from clientela.core.downloads import csv_response
+from clientela.core.errors import NotFound
 from clientela.core.views.kinds import (
     RecordDeleteView,
     RecordDetailView,
@@ -39,6 +41,7 @@ from clientela.marketing.selectors import segments as segment_selectors
 from clientela.marketing.selectors import templates as template_selectors
 from clientela.marketing.services import campaign_tests
 from clientela.marketing.services import campaigns as services
+from clientela.marketing.views.templates import PREVIEW_POLICY
 
 #: Which actions each status offers, in the order of the buttons.
 ACTIONS = {
@@ -81,6 +84,7 @@ class CampaignDetailView(RecordDetailView):
             "results": results,
             "chart_json": json.dumps(_funnel_chart(results)),
             "actions": ACTIONS.get(record.status, ()) if self.may("update") else (),
+            "previews": [v.key for v in variants if v.html or record.template_id],
             "test_form": TestSendForm(initial={"to": self.user.email}),
             "variants": variants,
             "sms_lengths": {v.key: sms.segments(v.body) for v in variants if v.body},
@@ -164,6 +168,26 @@ def campaign_test(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @not_found_as_404
 @require_GET
+def campaign_preview_html(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A variant's HTML filled in as the user, as a mail client gets it (framed by the
+    campaign's page, under the preview's own policy)."""
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    variant = request.GET.get("variant", "A")
+    rendered = campaign_tests.campaign_render_sample(
+        actor=request.user, campaign=campaign, variant=variant if variant in "ABCD" else "A"
+    )
+    if rendered is None:
+        raise NotFound()
+    response = HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@login_required
+@not_found_as_404
+@require_GET
 def campaign_results_csv(request: AuthedRequest, pk: int) -> HttpResponse:
     """The results as a CSV: one row per variant and the total."""
     campaign = selectors.campaign_get(user=request.user, pk=pk)
@@ -216,6 +240,11 @@ urlpatterns: list[URLPattern] = [
         trash=TrashView,
     ),
     path("campaigns/<int:pk>/test/", campaign_test, name="campaign-test"),
+    path(
+        "campaigns/<int:pk>/preview/",
+        csp(PREVIEW_POLICY)(cast(Any, campaign_preview_html)),
+        name="campaign-preview",
+    ),
     path("campaigns/<int:pk>/results.csv", campaign_results_csv, name="campaign-results-csv"),
     path("campaigns/<int:pk>/<str:action>/", campaign_action, name="campaign-action"),
 ]
