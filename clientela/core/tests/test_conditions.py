@@ -80,7 +80,7 @@ def test_messages_are_translated() -> None:
 
     with translation.override("es"):
         message = error_of({"all": [{"field": "nme", "op": "eq", "value": "x"}]}).message
-    assert message == "Campo desconocido «nme»."
+    assert message == "Campo desconocido “nme”."
 
 
 def test_limits_of_depth_and_size() -> None:
