@@ -18,6 +18,7 @@ from clientela.contacts.models import Person
 from clientela.core.api import (
     CHANGE_ERRORS,
     DETAIL_ERRORS,
+    LIST_ERRORS,
     CursorPage,
     PageParams,
     api_user,
@@ -288,7 +289,7 @@ class FieldOut(OutputSchema):
     group: str
 
 
-@router.get("/segments/fields", response={200: list[FieldOut]})
+@router.get("/segments/fields", response={200: list[FieldOut], **LIST_ERRORS})
 @require_scope(READ)
 def segment_fields(request: HttpRequest) -> list[FieldOut]:
     """The fields a segment's rules may test, with their operators and choices."""
