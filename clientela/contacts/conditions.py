@@ -58,8 +58,10 @@ def tags_q(user: Any, op: str, value: Any) -> Q:
     if op == "exists":
         return ~Q(tag_key="") if value else Q(tag_key="")
     names = value if op == "in" else [value]
-    folded = {n.casefold() for n in names}
-    ids = [t.pk for t in Tag.objects.all() if t.name.casefold() in folded]
+    named = NOTHING
+    for name in names:
+        named |= Q(name__iexact=name)
+    ids = list(Tag.objects.filter(named).values_list("pk", flat=True))
     found = NOTHING
     for pk in ids:
         found |= tagged(pk)

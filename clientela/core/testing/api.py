@@ -219,6 +219,10 @@ def _server_rule(field: str | None) -> bool:
     if field.startswith("custom."):
         # Custom fields are defined by admins at run time: no schema can list them.
         return True
+    if field == "rules" or field.startswith("rules."):
+        # A condition tree (``core.conditions``) names fields that apps register at
+        # run time, each with its operators and value type: no schema can say them.
+        return True
     last = field.rsplit(".", 1)[-1]
     if last.isdigit():
         last = field.rsplit(".", 2)[-2]

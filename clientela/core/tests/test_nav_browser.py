@@ -19,6 +19,7 @@ MENUS = {
         "activities": "Activities",
         "contacts": "Contacts",
         "sales": "Sales",
+        "marketing": "Marketing",
         "service": "Service",
         "analytics": "Analytics",
     },
@@ -26,6 +27,7 @@ MENUS = {
         "activities": "Actividades",
         "contacts": "Contactos",
         "sales": "Ventas",
+        "marketing": "Marketing",
         "service": "Servicio",
         "analytics": "Análisis",
     },
@@ -141,6 +143,7 @@ def test_compact_menu_on_a_phone(
         labels["contacts"],
         labels["activities"],
         labels["sales"],
+        labels["marketing"],
         labels["analytics"],
     ]
     people, organizations = LINKS[language]

@@ -18,6 +18,7 @@ from clientela.contacts.models import Person
 from clientela.core.api import (
     CHANGE_ERRORS,
     DETAIL_ERRORS,
+    LIST_ERRORS,
     CursorPage,
     PageParams,
     api_user,
@@ -207,6 +208,13 @@ def _members_page(people: QuerySet[Person], params: MemberParams) -> dict[str, A
     return {"items": items, "next_cursor": page.next_cursor}
 
 
+MEMBER_COLUMNS = ("pk", "first_name", "last_name", "email", "city", "country")
+
+
+def _slim(people: QuerySet[Person]) -> QuerySet[Person]:
+    return people.select_related(None).prefetch_related(None).only(*MEMBER_COLUMNS)
+
+
 def _member_filters(params: MemberParams) -> MemberFilters:
     filters, errors = MemberFilters.from_params({"sort": params.sort})
     if errors:
@@ -225,10 +233,7 @@ def segment_members(
     user = api_user(request)
     segment = selectors.segment_get(user=user, pk=segment_id)
     people = selectors.segment_members(user=user, segment=segment, filters=_member_filters(params))
-    return _members_page(people.only(*MEMBER_COLUMNS), params)
-
-
-MEMBER_COLUMNS = ("pk", "first_name", "last_name", "email", "city", "country")
+    return _members_page(_slim(people), params)
 
 
 @router.get("/lists/{list_id}/members", response={200: CursorPage[MemberOut], **DETAIL_ERRORS})
@@ -242,7 +247,7 @@ def list_members(
     people = selectors.list_members(
         user=user, static_list=static_list, filters=_member_filters(params)
     )
-    return _members_page(people.only(*MEMBER_COLUMNS), params)
+    return _members_page(_slim(people), params)
 
 
 @router.post("/lists/{list_id}/members", response={200: MembersChanged, **CHANGE_ERRORS})
@@ -284,7 +289,7 @@ class FieldOut(OutputSchema):
     group: str
 
 
-@router.get("/segments/fields", response={200: list[FieldOut]})
+@router.get("/segments/fields", response={200: list[FieldOut], **LIST_ERRORS})
 @require_scope(READ)
 def segment_fields(request: HttpRequest) -> list[FieldOut]:
     """The fields a segment's rules may test, with their operators and choices."""

@@ -20,9 +20,7 @@ from clientela.contacts.models import Person
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.conditions import ConditionError, parse_conditions
-from clientela.core.errors import NotFound
 from clientela.core.models import User
-from clientela.core.permissions import require
 from clientela.core.services import RecordWrites, record_restore, record_trash
 from clientela.core.validation import (
     RECORD_OWNER,
@@ -285,11 +283,3 @@ def list_remove_members(*, actor: User, static_list: StaticList, person_ids: Any
             changes={"members_removed": [None, str(removed)]},
         )
     return int(removed)
-
-
-def require_list_change(actor: User, static_list: StaticList) -> None:
-    """``NotFound`` unless ``actor`` may change the list (the pages' check)."""
-    try:
-        require(actor, "update", static_list.RESOURCE)
-    except Exception:
-        raise NotFound() from None

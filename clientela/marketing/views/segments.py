@@ -253,7 +253,7 @@ def people_to_list(request: AuthedRequest) -> HttpResponse:
     filters, errors = ContactFilters.from_params(request.GET, resource=Person.RESOURCE)
     people = person_list(user=request.user, filters=filters)
     lists = selectors.list_list(user=request.user)[:500]
-    form = AddToListForm(request.POST or None, lists=lists)
+    form = AddToListForm(request.POST if request.method == "POST" else None, lists=lists)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():  # a new list is not kept if adding fails
