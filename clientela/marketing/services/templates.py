@@ -24,7 +24,6 @@ from clientela.core.validation import Errors, add, clean_text, raise_errors
 from clientela.marketing.models import EmailTemplate, TemplateVersion
 from clientela.marketing.rendering import MERGE_FIELDS
 
-
 #: The longest subject and HTML body (the model's limits).
 LIMITS = {"subject": 300, "html": 200_000}
 
