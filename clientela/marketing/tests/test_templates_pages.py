@@ -111,3 +111,17 @@ def test_send_a_test_to_me(
     nowhere = client.post(f"/email_templates/{template.pk}/send-test/", follow=True)
     assert "no e-mail address" in nowhere.content.decode()
     assert len(smtp_server.messages) == 1
+
+
+def test_a_version_stored_broken_is_shown_not_run(client: Client, marketer: Any) -> None:
+    """A body that reached the table without the service (an old row, an import) is
+    never rendered: the page says what is wrong, the frame shows it as text."""
+    template = make_template(marketer)
+    template.versions.filter(language="en").update(html="<p>{{ ''.__class__ }}</p>")
+    client.force_login(marketer)
+    page = client.get(f"/email_templates/{template.pk}/")
+    assert page.status_code == 200
+    assert "Line 1: only merge fields" in page.content.decode()
+    framed = client.get(f"/email_templates/{template.pk}/preview/").content.decode()
+    assert framed.startswith("<p>Line 1: ")
+    assert "__class__" not in framed
