@@ -142,7 +142,12 @@ def test_a_template_without_conditions_is_inlined_once(marketer: Any) -> None:
         rendered = version.render({"first_name": "<i>Ana</i>", "organization": "Acme & Co"})
         assert "Hello &lt;i&gt;Ana&lt;/i&gt;," in rendered.html
         assert 'style="color: #123456;font-size: 20px;"' in rendered.html
-    assert "At Acme &amp; Co" in compiled.render({"organization": "Acme & Co"}).html
+    assert compiled._text is not None
+    once = compiled.render({"organization": "Acme & Co", "unsubscribe_url": "https://x/u?a&b"})
+    assert "At Acme &amp; Co" in once.html
+    assert "At Acme & Co\nUnsubscribe (https://x/u?a&b)" in once.text
+    each = with_condition.render({"organization": "", "unsubscribe_url": "https://x/u?a&b"})
+    assert "How are you?\nUnsubscribe (https://x/u?a&b)" in each.text
 
 
 def test_the_version_follows_the_persons_language(marketer: Any) -> None:
