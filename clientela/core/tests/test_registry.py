@@ -54,21 +54,36 @@ def _menus(user: Any, view_name: str = "") -> dict[str, list[str]]:
 
 def test_links_sit_in_the_menus_their_apps_registered(db: Any, admin: Any) -> None:
     menus = _menus(admin)
-    assert list(menus) == ["activities", "contacts", "sales", "service", "analytics"]
+    assert list(menus) == ["activities", "contacts", "sales", "marketing", "service", "analytics"]
     assert menus["activities"] == ["my-day", "tasks", "calendar"]
+    assert menus["marketing"] == ["email-templates"]
     assert menus["service"] == ["my-tickets", "tickets", "knowledge-base", "service-reports"]
     assert menus["contacts"] == ["people", "organizations"]
     assert menus["sales"] == ["leads", "deals", "quotes", "orders", "products", "forecast"]
     assert [i.key for i in nav_for(admin)] == [k for keys in menus.values() for k in keys]
 
 
-def test_marketing_gets_the_customer_base_first_and_support_its_tickets(
+def test_marketing_gets_its_menu_first_and_support_its_tickets(
     db: Any, rep_north: Any, marketer: Any, support: Any
 ) -> None:
     assert next(iter(_menus(rep_north))) == "activities"
-    assert list(_menus(marketer)) == ["contacts", "activities", "sales", "service", "analytics"]
-    assert nav_for(marketer)[0].key == "people"  # so their home page
-    assert list(_menus(support)) == ["service", "contacts", "activities", "sales", "analytics"]
+    assert list(_menus(marketer)) == [
+        "marketing",
+        "contacts",
+        "activities",
+        "sales",
+        "service",
+        "analytics",
+    ]
+    assert nav_for(marketer)[0].key == "email-templates"  # so their home page
+    assert list(_menus(support)) == [
+        "service",
+        "contacts",
+        "activities",
+        "sales",
+        "marketing",
+        "analytics",
+    ]
     assert nav_for(support)[0].key == "my-tickets"
 
 
@@ -83,9 +98,30 @@ def test_a_later_module_adds_a_menu_its_role_gets_first(
     monkeypatch.setitem(
         nav_items, "tickets", NavItem("tickets", "Tickets", "core:search", group="service")
     )
-    assert list(_menus(support)) == ["service", "contacts", "activities", "sales", "analytics"]
-    assert list(_menus(marketer)) == ["contacts", "activities", "sales", "service", "analytics"]
-    assert list(_menus(rep_north)) == ["activities", "contacts", "sales", "service", "analytics"]
+    assert list(_menus(support)) == [
+        "service",
+        "contacts",
+        "activities",
+        "sales",
+        "marketing",
+        "analytics",
+    ]
+    assert list(_menus(marketer)) == [
+        "marketing",
+        "contacts",
+        "activities",
+        "sales",
+        "service",
+        "analytics",
+    ]
+    assert list(_menus(rep_north)) == [
+        "activities",
+        "contacts",
+        "sales",
+        "marketing",
+        "service",
+        "analytics",
+    ]
 
 
 def test_links_a_role_may_not_open_are_left_out_and_so_are_empty_menus(
@@ -155,7 +191,7 @@ def test_pages_show_labelled_menus_with_the_current_one_marked(client: Any, admi
         r'<button class="nav-link dropdown-toggle([^"]*)"[^>]*>(.*?)</button>', html
     )
     labels = [re.sub(r"<[^>]+>", "", label).strip() for _cls, label in toggles]
-    assert labels == ["Activities", "Contacts", "Sales", "Service", "Analytics"]
+    assert labels == ["Activities", "Contacts", "Sales", "Marketing", "Service", "Analytics"]
     assert [label for (cls, _l), label in zip(toggles, labels, strict=True) if "active" in cls] == [
         "Sales"
     ]
