@@ -141,6 +141,7 @@ def test_compact_menu_on_a_phone(
         labels["contacts"],
         labels["activities"],
         labels["sales"],
+        "Marketing",  # the same word in both languages
         labels["analytics"],
     ]
     people, organizations = LINKS[language]
