@@ -111,7 +111,7 @@ def _unknown_field(name: str, line: int, fields: Iterable[str]) -> TemplateProbl
     return TemplateProblem(line, message, name)
 
 
-def _not_allowed(node: nodes.Node, conditions: bool) -> TemplateProblem:
+def _not_allowed(line: int, conditions: bool) -> TemplateProblem:
     if conditions:
         message = _(
             "only merge fields, {%% if %%} … {%% else %%} … {%% endif %%} and the filters "
@@ -119,27 +119,29 @@ def _not_allowed(node: nodes.Node, conditions: bool) -> TemplateProblem:
         ) % {"filters": ", ".join(FILTERS)}
     else:
         message = _("only merge fields may be used here, as {{ field }}.")
-    return TemplateProblem(getattr(node, "lineno", 0) or 0, message)
+    return TemplateProblem(line, message)
 
 
-def _check_node(node: nodes.Node, fields: frozenset[str], conditions: bool) -> None:
+def _check_node(node: nodes.Node, fields: frozenset[str], conditions: bool, line: int = 1) -> None:
+    # Some nodes carry no line ({% autoescape %}'s): the nearest enclosing one's.
+    line = getattr(node, "lineno", 0) or line
     if isinstance(node, nodes.Name):
         if node.name not in fields:
-            raise _unknown_field(node.name, node.lineno, sorted(fields))
+            raise _unknown_field(node.name, line, sorted(fields))
         return
     if isinstance(node, nodes.Filter):
         arguments_constant = all(isinstance(a, nodes.Const) for a in node.args) and not (
             node.kwargs or node.dyn_args or node.dyn_kwargs
         )
         if node.name not in FILTERS or not arguments_constant or node.node is None:
-            raise _not_allowed(node, conditions)
+            raise _not_allowed(line, conditions)
     elif isinstance(node, nodes.Const):
         if not isinstance(node.value, str | int | bool | None):
-            raise _not_allowed(node, conditions)
+            raise _not_allowed(line, conditions)
     elif not isinstance(node, _ALWAYS) and not (conditions and isinstance(node, _CONDITION_NODES)):
-        raise _not_allowed(node, conditions)
+        raise _not_allowed(line, conditions)
     for child in node.iter_child_nodes():
-        _check_node(child, fields, conditions)
+        _check_node(child, fields, conditions, line)
 
 
 def check_template(
@@ -192,7 +194,7 @@ def compile_template(
         for marker in ("{%", "{#"):
             if marker in source:
                 line = source[: source.index(marker)].count("\n") + 1
-                raise TemplateProblem(line, _not_allowed(nodes.Output(), False).message)
+                raise _not_allowed(line, False)
     env = _ENVIRONMENTS[html]
     try:
         tree = env.parse(source)

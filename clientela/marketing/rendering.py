@@ -5,10 +5,10 @@ Campaigns render a template for 100,000 recipients, so the work is split:
 
 * ``compile_version(version)`` once per template version: both merge-field templates
   checked and compiled (``core.merge_fields``); for an HTML body without ``{% … %}``
-  the CSS is inlined once, on the template itself (each merge field stood in by a
-  token the inliner leaves alone, then put back), so a recipient costs two Jinja renders
-  and the text conversion; a body with conditions is inlined per recipient (a
-  condition between table rows is no HTML an inliner keeps in place);
+  the CSS is inlined and the text part made once, on the template itself (each merge
+  field stood in by a word the tools leave alone, then put back), so a recipient costs
+  three Jinja renders; a body with conditions is inlined and converted per recipient
+  (a condition between table rows is no HTML an inliner keeps in place);
 * ``person_merge_fields(user=…, person_ids=…)`` once per batch of recipients: one query
   for the people with their organization and owner, through the contacts selector;
 * ``CompiledVersion.render(fields)`` per recipient.
@@ -33,7 +33,7 @@ from clientela.contacts.models import Membership
 from clientela.contacts.selectors import person_list
 from clientela.core import company
 from clientela.core.inbound.parsing import html_to_text
-from clientela.core.merge_fields import compile_template
+from clientela.core.merge_fields import MergeTemplate, compile_template
 from clientela.marketing.models import EmailTemplate, TemplateVersion
 
 #: A person's own fields, filled by ``person_merge_fields``.
@@ -70,7 +70,9 @@ FIELD_HELP: dict[str, Any] = {
 MULTI_LINE = ("owner_signature", "company_address")
 
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
-_STAND_IN = "clientelamergefield{}x"
+#: A field's stand-in while the tools work on the template: an address, so that a field
+#: in a link's ``href`` is kept by the text conversion as a link's would be.
+_STAND_IN = "https://clientela-merge-field-{}.invalid/"
 _EXPRESSION = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 
 
@@ -90,23 +92,30 @@ def _inline(html: str) -> str:
         return html
 
 
-def _inline_source(source: str) -> str | None:
-    """``source`` with its CSS inlined, its ``{{ … }}`` kept: each replaced by a token
-    for the inliner, then put back; None when the inliner moved or dropped one (a
-    field where HTML allows no text) or the template has statements."""
+def _stand_ins(source: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """``source`` with each ``{{ … }}`` replaced by a word no HTML tool touches, and the
+    (word, expression) pairs; None when the template has statements."""
     if "{%" in source or "{#" in source:
         return None
     found = _EXPRESSION.findall(source)
-    tokens = [_STAND_IN.format(n) for n in range(len(found))]
+    pairs = [(_STAND_IN.format(n), expression) for n, expression in enumerate(found)]
     parts = _EXPRESSION.split(source)
-    tokenised = "".join(p + (tokens[n] if n < len(tokens) else "") for n, p in enumerate(parts))
-    inlined = _inline(tokenised)
-    positions = [inlined.find(token) for token in tokens]
-    if any(inlined.count(token) != 1 for token in tokens) or positions != sorted(positions):
+    words = [word for word, _expression in pairs]
+    joined = "".join(p + (words[n] if n < len(words) else "") for n, p in enumerate(parts))
+    return joined, pairs
+
+
+def _put_back(converted: str, pairs: list[tuple[str, str]]) -> str | None:
+    """``converted`` with the expressions back in place of their words; None when the
+    conversion moved or dropped one (a field where HTML allows no text)."""
+    positions = [converted.find(word) for word, _expression in pairs]
+    if any(converted.count(word) != 1 for word, _expression in pairs):
         return None
-    for token, expression in zip(tokens, found, strict=True):
-        inlined = inlined.replace(token, expression)
-    return inlined
+    if positions != sorted(positions):
+        return None
+    for word, expression in pairs:
+        converted = converted.replace(word, expression)
+    return converted
 
 
 class CompiledVersion:
@@ -115,16 +124,28 @@ class CompiledVersion:
     def __init__(self, *, language: str, subject: str, html: str) -> None:
         self.language = language
         self._subject = compile_template(subject, MERGE_FIELDS)
-        inlined = _inline_source(html)
+        # The template is checked as written (its problems' lines are the user's).
+        self._html = compile_template(html, MERGE_FIELDS, html=True)
+        self._text: MergeTemplate | None = None
+        stood_in = _stand_ins(html)
+        inlined = text = None
+        if stood_in is not None:
+            source, pairs = stood_in
+            inlined = _put_back(_inline(source), pairs)
+            text = _put_back(html_to_text(source), pairs)
         self._inline_each = inlined is None
-        self._html = compile_template(inlined or html, MERGE_FIELDS, html=True)
+        if inlined is not None:
+            self._html = compile_template(inlined, MERGE_FIELDS, html=True)
+        if text is not None:
+            self._text = compile_template(text, MERGE_FIELDS)
 
     def render(self, fields: Mapping[str, str]) -> Rendered:
         subject = " ".join(self._subject.render(fields).split())
         body = self._html.render({**fields, **_html_lines(fields)})
         if self._inline_each:
             body = _inline(body)
-        return Rendered(subject=subject, html=body, text=html_to_text(body))
+        text = self._text.render(fields) if self._text is not None else html_to_text(body)
+        return Rendered(subject=subject, html=body, text=text)
 
 
 def _html_lines(fields: Mapping[str, str]) -> dict[str, str]:

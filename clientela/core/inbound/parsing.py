@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import email
 import email.utils
+import functools
 import html
 import mimetypes
 import re
@@ -340,23 +341,42 @@ def sanitize_html(value: str) -> str:
     return nh3.clean(value, url_schemes=URL_SCHEMES)
 
 
-#: A link (links do not nest), and the address in its opening tag.
-LINK = re.compile(r"(?is)<a\b([^>]*)>(.*?)</a\s*>")
+#: A link's opening tag (its attributes) or its end; links do not nest.
+LINK_TAG = re.compile(r"(?i)<a\b([^>]*)>|</a\s*>")
 HREF = re.compile(r"""(?is)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+TAG = re.compile(r"<[^>]*>")
 #: Elements whose content is no text of the message.
 NOT_TEXT = {"script", "style", "title"}
 
 
-def _link_text(found: re.Match[str]) -> str:
+def _links_as_text(value: str) -> str:
+    """``value`` with each link written as ``_link_as_text`` says, in one pass over the
+    link tags (a regular expression from a link's start to its end would go over the
+    rest of the message again for every link left open)."""
+    parts: list[str] = []
+    done, opened = 0, None
+    for tag in LINK_TAG.finditer(value):
+        if tag.group(0)[1] != "/":
+            opened = tag
+        elif opened is not None:
+            inner = value[opened.end() : tag.start()]
+            parts += [value[done : opened.start()], _link_as_text(opened.group(1), inner)]
+            done, opened = tag.end(), None
+    parts.append(value[done:])
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _link_as_text(attributes: str, inner: str) -> str:
     """A link as "text (address)", so the plain-text part of an e-mail keeps where its
     links go; the text alone when it is the address, or the address is no web or mail
-    one (an anchor, a ``cid:``)."""
-    href = HREF.search(found.group(1))
-    inner = found.group(2)
+    one (an anchor, a ``cid:``). Kept per link: a campaign's links repeat for every
+    recipient."""
+    href = HREF.search(attributes)
     if href is None:
         return inner
     url = html.unescape(next(g for g in href.groups() if g is not None)).strip()
-    shown = " ".join(html.unescape(nh3.clean(inner, tags=set())).split())
+    shown = " ".join(html.unescape(TAG.sub("", inner)).split())
     if not url.lower().startswith(("http://", "https://", "mailto:")) or shown in (
         url,
         url.removeprefix("mailto:"),
@@ -368,7 +388,7 @@ def _link_text(found: re.Match[str]) -> str:
 def html_to_text(value: str) -> str:
     """The text of an HTML message or part: block ends and ``<br>`` as line breaks,
     links as "text (address)", markup, scripts and styles gone, blank runs shortened."""
-    marked = BLOCK_END.sub("\n", LINK.sub(_link_text, value))
+    marked = BLOCK_END.sub("\n", _links_as_text(value))
     stripped = nh3.clean(marked, tags=set(), clean_content_tags=NOT_TEXT)
     text = html.unescape(stripped).replace("\xa0", " ")
     lines = [" ".join(line.split()) for line in text.splitlines()]

@@ -181,6 +181,9 @@ SERVER_RULES: dict[str, frozenset[str]] = {
             "language",
         }
     ),
+    # Templates with merge fields (core.merge_fields): their syntax, the fields offered
+    # and the sandbox's limits; one version per language, one in the default language.
+    "templates": frozenset({"html", "versions", "default_language"}),
     # A dashboard's layout: widgets of the catalogue the user's role may use, each
     # within the grid and its own smallest and largest sizes, ids unique.
     "layouts": frozenset({"layout"}),

@@ -233,3 +233,16 @@ def test_random_bytes_in_a_message_give_a_message_or_the_one_error(
     for text in (parsed.subject, parsed.text, parsed.html, parsed.from_name):
         assert "\x00" not in text
         text.encode("utf-8")
+
+
+def test_html_to_text_keeps_where_links_go() -> None:
+    text = html_to_text(
+        '<p>See <a href="https://shop.example/o?a=1&amp;b=2">our <b>offers</b></a>, '
+        '<a href="https://shop.example">https://shop.example</a>, '
+        '<a href="mailto:hi@shop.example">hi@shop.example</a> or '
+        '<a href="#top">the top</a>.</p><head><title>Hidden</title></head>'
+    )
+    assert text == (
+        "See our offers (https://shop.example/o?a=1&b=2), https://shop.example, "
+        "hi@shop.example or the top."
+    )

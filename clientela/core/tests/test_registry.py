@@ -58,12 +58,12 @@ def test_links_sit_in_the_menus_their_apps_registered(db: Any, admin: Any) -> No
     assert menus["activities"] == ["my-day", "tasks", "calendar"]
     assert menus["service"] == ["my-tickets", "tickets", "knowledge-base", "service-reports"]
     assert menus["contacts"] == ["people", "organizations"]
-    assert menus["marketing"] == ["segments", "lists"]
+    assert menus["marketing"] == ["campaigns", "segments", "lists", "email-templates"]
     assert menus["sales"] == ["leads", "deals", "quotes", "orders", "products", "forecast"]
     assert [i.key for i in nav_for(admin)] == [k for keys in menus.values() for k in keys]
 
 
-def test_marketing_gets_the_customer_base_first_and_support_its_tickets(
+def test_marketing_gets_its_menu_first_and_support_its_tickets(
     db: Any, rep_north: Any, marketer: Any, support: Any
 ) -> None:
     assert next(iter(_menus(rep_north))) == "activities"
@@ -75,7 +75,7 @@ def test_marketing_gets_the_customer_base_first_and_support_its_tickets(
         "service",
         "analytics",
     ]
-    assert nav_for(marketer)[0].key == "segments"  # so their home page
+    assert nav_for(marketer)[0].key == "campaigns"  # so their home page
     assert list(_menus(support)) == [
         "service",
         "contacts",

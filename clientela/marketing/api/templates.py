@@ -23,10 +23,11 @@ from clientela.marketing.services import templates as services
 _FIELDS = ", ".join(f"`{{{{ {name} }}}}`" for name in MERGE_FIELDS)
 
 
-class VersionIn(InputSchema):
+class TemplateVersionIn(InputSchema):
     language: Language
-    subject: str = Field(max_length=300, description=f"With merge fields: {_FIELDS}.")
+    subject: str = Field(min_length=1, max_length=300, description=f"With merge fields: {_FIELDS}.")
     html: str = Field(
+        min_length=1,
         max_length=200_000,
         description="HTML with merge fields and `{% if field %} … {% endif %}`; CSS in a "
         "`<style>` is inlined when sent. A syntax error (with its line) or an unknown "
@@ -41,7 +42,9 @@ class EmailTemplateIn(InputSchema):
         "A hint for campaigns (newsletter, offers…)."
     )
     default_language: Language = omissible("en or es: the version of people in no other.")
-    versions: Annotated[list[VersionIn], Field(max_length=len(Language.values))] = omissible(
+    versions: Annotated[
+        list[TemplateVersionIn], Field(min_length=1, max_length=len(Language.values))
+    ] = omissible(
         "Required on create: the whole set, one per language (a language left out is removed)."
     )
 
@@ -50,7 +53,7 @@ class EmailTemplatePatch(EmailTemplateIn):
     version: int | None = Field(None, ge=1, description="The version you read (or If-Match).")
 
 
-class VersionOut(OutputSchema):
+class TemplateVersionOut(OutputSchema):
     language: str
     subject: str
     html: str
@@ -62,7 +65,7 @@ class EmailTemplateOut(OutputSchema):
     description: str
     purpose: str
     default_language: str
-    versions: list[VersionOut]
+    versions: list[TemplateVersionOut]
     owner_id: int
     version: int
     created_at: datetime.datetime
@@ -88,7 +91,7 @@ def email_template_out(template: EmailTemplate) -> EmailTemplateOut:
         purpose=template.purpose,
         default_language=template.default_language,
         versions=[
-            VersionOut(language=v.language, subject=v.subject, html=v.html)
+            TemplateVersionOut(language=v.language, subject=v.subject, html=v.html)
             for v in template.versions.all()
         ],
         owner_id=template.owner_id,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from clientela.core.choices import Language
 from clientela.core.mail import deliver
-from clientela.core.merge_fields import template_problem
+from clientela.core.merge_fields import TemplateProblem, template_problem
 from clientela.core.models import User
 from clientela.core.services import RecordWrites, record_restore, record_trash
 from clientela.core.validation import Errors, add, clean_text, raise_errors
@@ -185,9 +185,12 @@ def email_template_send_test(
 
     if not actor.email:
         raise_errors({"email": [_("Your account has no e-mail address to send the test to.")]})
-    rendered = template_preview(
-        user=actor, template=email_template, person_id=person_id, language=language
-    )
+    try:
+        rendered = template_preview(
+            user=actor, template=email_template, person_id=person_id, language=language
+        )
+    except TemplateProblem as exc:  # saved broken some other way (an old row)
+        raise_errors({"html": [str(exc)]})
     message = EmailMultiAlternatives(
         subject=_("[Test] %(subject)s") % {"subject": rendered.subject},
         body=rendered.text,

@@ -15,11 +15,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clientela.contacts.selectors import person_list
 from clientela.core.choices import Language
+from clientela.core.merge_fields import TemplateProblem
 from clientela.core.views.kinds import (
     RecordDeleteView,
     RecordDetailView,
@@ -33,7 +35,7 @@ from clientela.core.views.records import AuthedRequest, not_found_as_404
 from clientela.marketing.forms.templates import ERROR_TARGETS, PreviewForm
 from clientela.marketing.kinds import TEMPLATES
 from clientela.marketing.models import EmailTemplate
-from clientela.marketing.rendering import FIELD_HELP
+from clientela.marketing.rendering import FIELD_HELP, Rendered
 from clientela.marketing.selectors.templates import email_template_get, template_preview
 from clientela.marketing.services.templates import email_template_send_test
 
@@ -74,15 +76,21 @@ class TemplateDetailView(RecordDetailView):
     def detail_context(self, record: Any) -> dict[str, Any]:
         template = cast(EmailTemplate, record)
         person, language = _preview_choice(self.request.GET)
-        rendered = template_preview(
-            user=self.user, template=template, person_id=person, language=language
-        )
+        try:
+            rendered: Rendered | None = template_preview(
+                user=self.user, template=template, person_id=person, language=language
+            )
+        except TemplateProblem as exc:  # saved broken some other way (an old row)
+            rendered, problem = None, str(exc)
+        else:
+            problem = ""
         people = list(person_list(user=self.user).filter(pk=person)) if person else []
         form = PreviewForm(initial={"person": person, "language": language}, people=people)
         query = _choice_query(person, language)
         return {
             "template": template,
             "rendered": rendered,
+            "problem": problem,
             "preview_form": form,
             "preview_url": reverse("marketing:email_template-preview", args=[template.pk])
             + (f"?{query}" if query else ""),
@@ -111,10 +119,13 @@ def template_preview_html(request: AuthedRequest, pk: int) -> HttpResponse:
     """The template's HTML filled in for the chosen person, as a mail client gets it."""
     template = email_template_get(user=request.user, pk=pk)
     person, language = _preview_choice(request.GET)
-    rendered = template_preview(
-        user=request.user, template=template, person_id=person, language=language
-    )
-    response = HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
+    try:
+        html = template_preview(
+            user=request.user, template=template, person_id=person, language=language
+        ).html
+    except TemplateProblem as exc:
+        html = format_html("<p>{}</p>", str(exc))
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
     # Framed by the template's page (the middleware leaves a header that is set).
