@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
-from clientela.core.filters import ListFilters, Sorts, TextParam
+from clientela.core.choices import Language
+from clientela.core.filters import ChoiceParam, ListFilters, Sorts, TextParam
 from clientela.marketing.choices import CampaignStatus
 
 
@@ -27,6 +29,20 @@ class NamedFilters(ListFilters):
     q: str = ""
     sort: str = "name"
     descending: bool = False
+
+
+@dataclass
+class TemplateFilters(NamedFilters):
+    """E-mail templates: words of the name or description, a version's language."""
+
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
+        "q": TextParam(limit=200),
+        "language": ChoiceParam(
+            Language.choices, message=gettext_lazy("Unknown language “%(value)s”.")
+        ),
+    }
+
+    language: str = ""
 
 
 @dataclass

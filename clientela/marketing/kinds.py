@@ -20,7 +20,7 @@ from clientela.marketing.api import campaigns as campaign_api
 from clientela.marketing.api import consent as consent_api
 from clientela.marketing.api import segments as segment_api
 from clientela.marketing.api import templates as template_api
-from clientela.marketing.filters import CampaignFilters, NamedFilters
+from clientela.marketing.filters import CampaignFilters, NamedFilters, TemplateFilters
 from clientela.marketing.forms.campaigns import CampaignForm
 from clientela.marketing.forms.segments import ListForm, SegmentForm
 from clientela.marketing.forms.templates import EmailTemplateForm
@@ -210,7 +210,7 @@ TEMPLATES = RecordKind(
         ListColumn(_("Purpose"), None, MEDIUM),
         ListColumn(_("Updated"), "updated", MEDIUM),
     ),
-    filters=template_selectors.TemplateFilters,
+    filters=TemplateFilters,
     row_template="marketing/templates/_row.html",
     detail_template="marketing/templates/detail.html",
     form_template="marketing/templates/form.html",

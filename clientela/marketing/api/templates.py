@@ -15,6 +15,7 @@ from ninja import Field
 from clientela.core.api import PageParams, api_user
 from clientela.core.api.schemas import InputSchema, OutputSchema, omissible
 from clientela.core.choices import Language
+from clientela.marketing.filters import TemplateFilters
 from clientela.marketing.models import EmailTemplate
 from clientela.marketing.rendering import MERGE_FIELDS
 from clientela.marketing.selectors import templates as selectors
@@ -115,7 +116,7 @@ def email_template_data(payload: EmailTemplateIn) -> services.TemplateData:
 def email_templates_query(
     request: HttpRequest, params: EmailTemplateListParams
 ) -> QuerySet[EmailTemplate]:
-    filters, errors = selectors.TemplateFilters.from_params(request.GET)
+    filters, errors = TemplateFilters.from_params(request.GET)
     if errors:
         raise ValidationError(errors)
     return selectors.email_template_list(user=api_user(request), filters=filters)

@@ -1,22 +1,16 @@
 """Reads of e-mail templates, narrowed first to what the asking user may see (their
 role's right on templates: the marketing role keeps them, sales reps and support agents
-read them); the list's filters and sorts (declared on ``core.filters``; the page, the
-API and the selector parse the same declaration)."""
+read them); the list's filters are ``filters.TemplateFilters``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
-from django import forms
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils.translation import gettext_lazy
 
-from clientela.core.choices import Language
 from clientela.core.errors import NotFound
-from clientela.core.filters import ChoiceParam, ListFilters, Sorts, TextParam
 from clientela.core.kinds import parse_id
+from clientela.marketing.filters import TemplateFilters
 from clientela.marketing.models import EmailTemplate, TemplateVersion
 from clientela.marketing.rendering import (
     CAMPAIGN_FIELDS,
@@ -26,29 +20,6 @@ from clientela.marketing.rendering import (
     compile_version,
     person_merge_fields,
 )
-
-
-@dataclass
-class TemplateFilters(ListFilters):
-    """The templates' list: words of the name or description, a version's language."""
-
-    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
-        "q": TextParam(limit=200),
-        "language": ChoiceParam(
-            Language.choices, message=gettext_lazy("Unknown language “%(value)s”.")
-        ),
-    }
-    SORTS: ClassVar[Sorts] = {
-        "name": ("name", "id"),
-        "updated": ("updated_at", "id"),
-        "created": ("created_at", "id"),
-    }
-    DEFAULT_SORT = "name"
-
-    q: str = ""
-    language: str = ""
-    sort: str = "name"
-    descending: bool = False
 
 
 def _versions() -> Prefetch[Any]:
