@@ -321,14 +321,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _client_loop(args: tuple[int, list[str], dict[str, str], float, int]) -> tuple[int, int]:
+def _client_loop(
+    args: tuple[int, list[str], dict[str, str], float, int, bytes],
+) -> tuple[int, int]:
     """One client: requests in turn until the deadline or the cap; (ok, failed).
 
     Raw sockets with pre-built requests rather than http.client: on a 2-core machine
     the load generator shares the CPU with the server, and the less it spends per
     request the more the figures describe the server.
     """
-    port, paths, headers, seconds, cap = args
+    port, paths, headers, seconds, cap, expect = args
     extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     requests = [
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Connection: close\r\n\r\n".encode()
@@ -344,7 +346,7 @@ def _client_loop(args: tuple[int, list[str], dict[str, str], float, int]) -> tup
                 chunks = []
                 while chunk := sock.recv(65536):
                     chunks.append(chunk)
-            if b"".join(chunks[:1]).startswith(b"HTTP/1.1 200"):
+            if b"".join(chunks[:1]).startswith(expect):
                 ok += 1
             else:
                 failed += 1
@@ -355,12 +357,21 @@ def _client_loop(args: tuple[int, list[str], dict[str, str], float, int]) -> tup
 
 
 def _throughput(
-    port: int, paths: list[str], headers: dict[str, str], clients: int, seconds: float, cap: int
+    port: int,
+    paths: list[str],
+    headers: dict[str, str],
+    clients: int,
+    seconds: float,
+    cap: int,
+    expect: bytes = b"HTTP/1.1 200",
 ) -> dict[str, Any]:
+    """Requests a second of ``clients`` clients in turn over ``paths``; a request
+    counts when its answer starts with ``expect`` (a redirect's ``HTTP/1.1 302``)."""
     with multiprocessing.get_context("spawn").Pool(clients) as pool:
-        pool.map(_client_loop, [(port, paths, headers, 0.5, 50)] * clients)  # warm-up
+        pool.map(_client_loop, [(port, paths, headers, 0.5, 50, expect)] * clients)  # warm-up
         started = time.monotonic()
-        results = pool.map(_client_loop, [(port, paths, headers, seconds, cap)] * clients)
+        run = (port, paths, headers, seconds, cap, expect)
+        results = pool.map(_client_loop, [run] * clients)
         elapsed = time.monotonic() - started
     ok = sum(r[0] for r in results)
     failed = sum(r[1] for r in results)
