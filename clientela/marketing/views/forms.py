@@ -10,7 +10,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -60,7 +61,16 @@ def embed_snippets(form: LeadForm) -> dict[str, str]:
 
 
 class FormDetailView(RecordDetailView):
-    """The form: its addresses, snippets, fields and submissions."""
+    """The form: its addresses, snippets, fields and submissions (a page of them alone
+    for htmx's page links)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        record = self.get_record(pk)
+        htmx = getattr(request, "htmx", None)
+        if htmx and htmx.target == "form-submissions":
+            context = self.detail_context(record)
+            return render(request, "marketing/forms/_submissions.html", context)
+        return self.render_detail(record)
 
     def detail_context(self, record: Any) -> dict[str, Any]:
         submissions = selectors.submission_list(user=self.user, form=record)
@@ -89,7 +99,7 @@ class FormFormView(RecordFormView):
         return super().initial(record)
 
     def form_kwargs(self, record: Any) -> dict[str, Any]:
-        campaigns = campaign_selectors.campaign_list(user=self.user).only("pk", "name")[:500]
+        campaigns = campaign_selectors.campaign_list(user=self.user)[:500]
         return {**super().form_kwargs(record), "campaigns": list(campaigns)}
 
     def form_context(self, form: Any, record: Any) -> dict[str, Any]:
