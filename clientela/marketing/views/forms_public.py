@@ -32,6 +32,7 @@ from django.http import (
     JsonResponse,
     QueryDict,
 )
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
@@ -109,8 +110,8 @@ def _check_post(request: HttpRequest, form: LeadForm) -> None:
 
 
 def _read_body(request: HttpRequest) -> dict[str, Any]:
-    """The posted values: a JSON object, or form-encoded fields (a repeated name: its
-    values as a list)."""
+    """The posted values: a JSON object, or form-encoded (or multipart) fields (a
+    repeated name: its values as a list; files are ignored)."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -138,6 +139,12 @@ def _read_body(request: HttpRequest) -> dict[str, Any]:
         except (TooManyFieldsSent, UnicodeDecodeError):
             raise Refused(400, _("The submission could not be read.")) from None
         return {k: v[0] if len(v) == 1 else v for k, v in posted.lists()}
+    if kind == "multipart/form-data":
+        try:
+            fields = request.POST
+        except (TooManyFieldsSent, MultiPartParserError, ValueError):
+            raise Refused(400, _("The submission could not be read.")) from None
+        return {k: v[0] if len(v) == 1 else v for k, v in fields.lists()}
     raise Refused(415, _("Send the form as JSON or form-encoded."))
 
 
