@@ -23,6 +23,7 @@ from clientela.marketing.models import (
     FormSubmission,
 )
 from clientela.marketing.services.campaigns import campaign_create
+from clientela.marketing.services.forms import lead_form_trash, lead_form_update
 from clientela.marketing.tests.form_setup import CONSENT_TEXT, SHOP, body, lucia, make_form
 from clientela.sales.models import Lead
 
@@ -113,7 +114,8 @@ def test_consent_is_stored_with_its_exact_text_ip_and_user_agent(marketer: Any) 
     assert (event.purpose.key, event.channel, event.granted, event.source) == (
         "newsletter", "email", True, "form",
     )  # fmt: skip
-    assert event.wording is not None and event.wording.text == CONSENT_TEXT
+    assert event.wording is not None
+    assert event.wording.text == CONSENT_TEXT
     assert (event.ip, event.user_agent) == ("203.0.113.9", AGENT)
     assert ConsentState.objects.get(person=person).granted
     assert FormSubmission.objects.get().person == person
@@ -133,7 +135,8 @@ def test_no_box_ticked_records_no_consent_and_no_person(marketer: Any) -> None:
     form = make_form(marketer)
     assert post(Client(), body(form, **lucia())).status_code == 201
     assert Lead.objects.count() == 1
-    assert not ConsentEvent.objects.exists() and not Person.objects.exists()
+    assert not ConsentEvent.objects.exists()
+    assert not Person.objects.exists()
 
 
 def test_double_opt_in_mails_the_confirmation_and_the_owner_is_told(
@@ -156,7 +159,8 @@ def test_double_opt_in_mails_the_confirmation_and_the_owner_is_told(
     state = ConsentState.objects.get()
     assert (state.granted, state.pending) == (False, True)
     told = by_to["nora@example.com"]
-    assert "Spring offer" in told["Subject"] and "Lucía" in told["Subject"]
+    assert "Spring offer" in told["Subject"]
+    assert "Lucía" in told["Subject"]
     assert "Team size: 11-50" in told.get_content()
     assert f"/leads/{Lead.objects.get().pk}/" in told.get_content()
 
@@ -206,7 +210,8 @@ def test_another_sites_origin_is_403_without_cors(marketer: Any) -> None:
     assert "may not send" in answer.json()["error"]
     assert "Access-Control-Allow-Origin" not in answer
     preflight = Client().options(URL, headers={"origin": "https://evil.example.net"})
-    assert preflight.status_code == 403 and "Access-Control-Allow-Origin" not in preflight
+    assert preflight.status_code == 403
+    assert "Access-Control-Allow-Origin" not in preflight
     nothing_saved()
 
 
@@ -238,15 +243,19 @@ def test_oversize_and_malformed_bodies_are_refused(marketer: Any) -> None:
     form = make_form(marketer)
     client = Client()
     huge = post(client, body(form, **lucia(message="x" * 40_000)))
-    assert huge.status_code == 413 and "too large" in huge.json()["error"]
+    assert huge.status_code == 413
+    assert "too large" in huge.json()["error"]
     broken = client.post(URL, "{not json", content_type="application/json")
-    assert broken.status_code == 400 and "not valid JSON" in broken.json()["error"]
+    assert broken.status_code == 400
+    assert "not valid JSON" in broken.json()["error"]
     listed = client.post(URL, "[1, 2]", content_type="application/json")
-    assert listed.status_code == 400 and "JSON object" in listed.json()["error"]
+    assert listed.status_code == 400
+    assert "JSON object" in listed.json()["error"]
     xml = client.post(URL, "<a/>", content_type="application/xml")
     assert xml.status_code == 415
     nested = post(client, body(form, **lucia(first={"a": 1})))
-    assert nested.status_code == 422 and "first" in nested.json()["errors"]
+    assert nested.status_code == 422
+    assert "first" in nested.json()["errors"]
     nothing_saved()
 
 
@@ -259,8 +268,6 @@ def test_form_encoded_posts_work_too(marketer: Any) -> None:
 
 
 def test_an_inactive_or_trashed_form_is_404(marketer: Any) -> None:
-    from clientela.marketing.services.forms import lead_form_trash, lead_form_update
-
     form = make_form(marketer)
     data = body(form, **lucia())
     form = lead_form_update(actor=marketer, lead_form=form, data={"active": False})
