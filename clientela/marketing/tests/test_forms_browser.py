@@ -54,12 +54,14 @@ def test_a_visitor_fills_in_the_spanish_form_on_a_phone(
     error.wait_for()
     assert "correo" in error.inner_text().lower()
     assert overflow(visitor) <= 1
+    visitor.screenshot(path=str(artifacts_dir / "web-form-390-es-error.png"), full_page=True)
     visitor.get_by_label("Correo electrónico").fill("lucia@example.com")
     visitor.get_by_label("Empresa").fill("Gómez Hnos.")
     visitor.get_by_label("Mensaje").fill("Necesito 20 licencias.")
     visitor.get_by_label(CONSENT).check()
     visitor.get_by_role("button", name="Enviar").click()
     visitor.locator("#form-thanks").wait_for()
+    assert "Gracias" in visitor.locator("#form-thanks").inner_text()
     assert "Te llamamos mañana" in visitor.content()
     assert overflow(visitor) <= 1
     visitor.screenshot(path=str(artifacts_dir / "web-form-390-es.png"), full_page=True)
