@@ -93,7 +93,7 @@ def test_a_submission_makes_the_lead_with_where_it_came_from(
 def test_the_utm_campaign_takes_the_last_touch(marketer: Any, campaign: Any) -> None:
     other = campaign_create(
         actor=marketer,
-        data={"name": "Autumn", "purpose": "offers", "subject": "A", "html": "<p>A</p>"},  # type: ignore[typeddict-item]
+        data={"name": "Autumn", "purpose": "offers", "subject": "A", "html": "<p>A</p>"},
     )
     form = make_form(marketer, campaign_id=campaign.pk)
     assert post(Client(), body(form, **lucia(), utm_campaign=str(other.pk))).status_code == 201
