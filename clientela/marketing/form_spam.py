@@ -43,20 +43,35 @@ def form_token(form_id: int, now: float | None = None) -> str:
     return signing.dumps({"f": form_id, "t": shown}, salt=SALT, compress=True)
 
 
+def _shown_at(form_id: int, token: Any) -> int | None:
+    """When ``token`` says ``form_id`` was shown, if it is signed and is that form's."""
+    try:
+        shown = signing.loads(token, salt=SALT) if isinstance(token, str) else None
+    except signing.BadSignature:
+        return None
+    if not isinstance(shown, dict) or shown.get("f") != form_id:
+        return None
+    moment = shown.get("t")
+    return moment if isinstance(moment, int) else None
+
+
+def token_again(form_id: int, token: Any, now: float | None = None) -> str:
+    """The token for a form shown again with its errors: the posted one while it is
+    valid (the visitor's time on the form goes on counting), else a new one."""
+    moment = _shown_at(form_id, token)
+    current = time.time() if now is None else now
+    if moment is None or current - moment > MAX_AGE_SECONDS:
+        return form_token(form_id, now)
+    return str(token)
+
+
 def check_spam(form_id: int, data: Mapping[str, Any], now: float | None = None) -> None:
     """Raise ``SpamRefused`` unless the honeypot is empty and the timestamp is this
     form's, signed, at least ``MIN_FILL_SECONDS`` and at most ``MAX_AGE_SECONDS`` old."""
     if data.get(HONEYPOT):
         raise SpamRefused(HONEYPOT_FILLED)
-    token = data.get(TIMESTAMP)
-    try:
-        shown = signing.loads(token, salt=SALT) if isinstance(token, str) else None
-    except signing.BadSignature:
-        shown = None
-    if not isinstance(shown, dict) or shown.get("f") != form_id:
-        raise SpamRefused(NO_TOKEN)
-    moment = shown.get("t")
-    if not isinstance(moment, int):
+    moment = _shown_at(form_id, data.get(TIMESTAMP))
+    if moment is None:
         raise SpamRefused(NO_TOKEN)
     elapsed = (time.time() if now is None else now) - moment
     if elapsed < MIN_FILL_SECONDS:

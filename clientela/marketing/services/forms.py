@@ -301,8 +301,11 @@ def own_origin() -> str:
 def redirect_allowed(url: str, origins: list[str]) -> bool:
     """Whether ``url`` is an https address on an allowed origin's host, or on this server."""
     parts = urlsplit(url)
-    hosts = {urlsplit(o).hostname for o in [*origins, own_origin()]}
-    return parts.scheme in ("https", urlsplit(own_origin()).scheme) and parts.hostname in hosts
+    if not parts.hostname:
+        return False
+    if f"{parts.scheme}://{parts.netloc}".lower() == own_origin():
+        return True
+    return parts.scheme == "https" and parts.hostname in {urlsplit(o).hostname for o in origins}
 
 
 def _clean_redirect(form: LeadForm, data: LeadFormData, errors: Errors) -> None:

@@ -47,8 +47,9 @@ def test_consent_boxes_need_a_required_email_field(marketer: Any) -> None:
 
 
 def test_a_redirect_to_a_foreign_site_is_refused(marketer: Any) -> None:
-    errors = refused(marketer, redirect_url="https://evil.example.net/thanks")
-    assert "allowed origins" in errors["redirect_url"][0]
+    for url in ("https://evil.example.net/thanks", "http://shop.example.com/thanks", "/x"):
+        errors = refused(marketer, redirect_url=url)
+        assert "allowed origins" in errors["redirect_url"][0], url
     form = make_form(marketer, redirect_url="https://shop.example.com/thanks")
     assert form.redirect_url == "https://shop.example.com/thanks"
 
@@ -169,9 +170,12 @@ def test_the_hosted_page_speaks_the_forms_language(marketer: Any) -> None:
 def test_the_hosted_page_shows_errors_then_thanks(marketer: Any) -> None:
     form = make_form(marketer, thank_you="Thanks, Lucía will hear from us.")
     url = f"/forms/{form.slug}/"
-    wrong = Client().post(url, body(form, **lucia(email="nope")))
+    posted = body(form, **lucia(email="nope"))
+    wrong = Client().post(url, posted)
     assert wrong.status_code == 422
     assert 'id="f-email-error"' in wrong.content.decode()
+    # Shown again, the form keeps its time stamp: the visitor need not wait again.
+    assert f'value="{posted["_ts"]}"' in wrong.content.decode()
     assert not Lead.objects.exists()
     sent = Client().post(url, body(form, **lucia(), utm_source="ig"))
     assert sent.status_code == 302

@@ -46,7 +46,13 @@ from clientela.core.client_ip import client_ip, client_ip_key
 from clientela.core.company import company_name
 from clientela.core.errors import NotFound
 from clientela.core.rate_limits import usage
-from clientela.marketing.form_spam import HONEYPOT, TIMESTAMP, SpamRefused, form_token
+from clientela.marketing.form_spam import (
+    HONEYPOT,
+    TIMESTAMP,
+    SpamRefused,
+    form_token,
+    token_again,
+)
 from clientela.marketing.models import LeadForm
 from clientela.marketing.selectors.forms import public_form
 from clientela.marketing.services.form_submit import (
@@ -295,7 +301,7 @@ def _page(
         "consents": _consents(form, values),
         "general_errors": errors.get("__all__", []),
         "problem": problem,
-        "token": form_token(form.pk),
+        "token": token_again(form.pk, values.get(TIMESTAMP)),
         "token_name": TIMESTAMP,
         "honeypot": HONEYPOT,
         "hidden": hidden,
