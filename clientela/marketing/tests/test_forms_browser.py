@@ -12,7 +12,7 @@ import pytest
 
 from clientela.core.testing.browser import overflow
 from clientela.marketing import form_spam
-from clientela.marketing.models import ConsentEvent, FormSubmission
+from clientela.marketing.models import ConsentEvent, FormSubmission, LeadForm
 from clientela.marketing.tests.form_setup import make_form
 from clientela.sales.models import Lead
 
@@ -79,3 +79,32 @@ def test_a_visitor_fills_in_the_spanish_form_on_a_phone(
     crm.get_by_role("link", name="Lucía").first.click()
     crm.wait_for_url(f"**/leads/{lead.pk}/")
     assert "Gómez Hnos." in crm.content()
+
+
+def test_the_marketer_builds_a_form_with_the_fields_editor(
+    open_as: Any, marketer: Any, artifacts_dir: Any
+) -> None:
+    page = open_as(marketer, 1280, language="en")
+    page.goto("/web_forms/new/")
+    page.locator("#id_name").fill("Demo request")
+    page.locator("#id_slug").fill("demo")
+    # The new form starts with a name and an e-mail field; add a phone after them.
+    page.locator("#form-builder-add").click()
+    row = page.locator("#form-builder-fields > li").nth(2)
+    row.get_by_label("Label").fill("Phone number")
+    row.get_by_label("Type").select_option("phone")
+    row.get_by_label("Fills in").select_option("phone")
+    # Move it above the e-mail field with the keyboard.
+    row.get_by_role("button", name="Move up").focus()
+    page.keyboard.press("Enter")
+    page.locator("#consent-builder-add").click()
+    page.locator("#consent-builder textarea").fill("Send me the newsletter.")
+    page.screenshot(path=str(artifacts_dir / "web-form-builder.png"), full_page=True)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/web_forms/*/")
+    form = LeadForm.objects.get()
+    assert [f["key"] for f in form.fields] == ["name", "phone_number", "email"]
+    assert form.fields[1]["maps_to"] == "phone"
+    assert form.consents == [
+        {"purpose": "newsletter", "channel": "email", "text": "Send me the newsletter."}
+    ]
