@@ -239,6 +239,10 @@ CLIENTELA_SMS_BACKEND = env_sms_url("CLIENTELA_SMS_URL", "console://")
 CLIENTELA_SMS_INBOUND_RATE = env_rate("CLIENTELA_SMS_INBOUND_RATE", "3000/m")
 CLIENTELA_SMS_INBOUND_FAILURE_RATE = env_rate("CLIENTELA_SMS_INBOUND_FAILURE_RATE", "30/m")
 
+# --- web-to-lead forms (marketing): posts to /forms/<slug>/ and /forms/<slug>/submit per
+# client address (a person sends a form a few times at most; a script, many).
+CLIENTELA_FORM_SUBMIT_RATE = env_rate("CLIENTELA_FORM_SUBMIT_RATE", "10/10m")
+
 # --- background tasks (django_tasks: the database by default, RQ on Redis at scale) ---
 _tasks = env_tasks_url("CLIENTELA_TASKS_URL", "db://")
 TASKS = _tasks["TASKS"]

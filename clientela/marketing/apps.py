@@ -25,6 +25,7 @@ class MarketingConfig(AppConfig):
         self._register_segments()
         self._register_templates()
         self._register_campaigns()
+        self._register_forms()
         self._register_demo()
 
     def _register_demo(self) -> None:
@@ -189,5 +190,22 @@ class MarketingConfig(AppConfig):
                 _("Campaigns due to be sent"),
                 tasks.campaigns_due.module_path,
                 datetime.timedelta(minutes=1),
+            )
+        )
+
+    def _register_forms(self) -> None:
+        """Web forms in the menu."""
+        from clientela.core.registry import NavItem, register_nav_item
+        from clientela.marketing.models import LeadForm
+
+        register_nav_item(
+            NavItem(
+                "web-forms",
+                _("Web forms"),
+                "marketing:lead_form-list",
+                "bi-ui-checks",
+                50,
+                group="marketing",
+                resource=LeadForm.RESOURCE,
             )
         )

@@ -98,3 +98,21 @@ class AbMetric(models.TextChoices):
 class BounceKind(models.TextChoices):
     HARD = "hard", _("Hard")
     SOFT = "soft", _("Soft")
+
+
+class FormFieldType(models.TextChoices):
+    """The inputs a web-to-lead form may show."""
+
+    TEXT = "text", _("Text")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    TEXTAREA = "textarea", _("Long text")
+    SELECT = "select", _("Choice list")
+    CHECKBOX = "checkbox", _("Checkbox")
+
+
+class SpamVerdict(models.TextChoices):
+    """What the spam checks made of a stored submission (refused ones are not stored)."""
+
+    CLEAN = "clean", _("Clean")
+    SUSPECT = "suspect", _("Suspect")

@@ -18,19 +18,30 @@ from clientela.core.kinds import ListColumn, RecordKind
 from clientela.core.permissions import Rights
 from clientela.marketing.api import campaigns as campaign_api
 from clientela.marketing.api import consent as consent_api
+from clientela.marketing.api import forms as form_api
 from clientela.marketing.api import segments as segment_api
 from clientela.marketing.api import templates as template_api
 from clientela.marketing.filters import CampaignFilters, NamedFilters, TemplateFilters
 from clientela.marketing.forms.campaigns import CampaignForm
+from clientela.marketing.forms.forms import LeadFormForm
 from clientela.marketing.forms.segments import ListForm, SegmentForm
 from clientela.marketing.forms.templates import EmailTemplateForm
-from clientela.marketing.models import Campaign, ConsentPurpose, EmailTemplate, Segment, StaticList
+from clientela.marketing.models import (
+    Campaign,
+    ConsentPurpose,
+    EmailTemplate,
+    LeadForm,
+    Segment,
+    StaticList,
+)
 from clientela.marketing.selectors import campaigns as campaign_selectors
 from clientela.marketing.selectors import consent as consent_selectors
+from clientela.marketing.selectors import forms as form_selectors
 from clientela.marketing.selectors import segments as segment_selectors
 from clientela.marketing.selectors import templates as template_selectors
 from clientela.marketing.services import campaigns as campaign_services
 from clientela.marketing.services import consent_purposes
+from clientela.marketing.services import forms as form_services
 from clientela.marketing.services import segments as segment_services
 from clientela.marketing.services import templates as template_services
 
@@ -299,4 +310,65 @@ CAMPAIGNS = RecordKind(
     history_labels={"status": _("Status")},
 )
 
-ALL: tuple[Any, ...] = (CONSENT_PURPOSES, SEGMENTS, LISTS, TEMPLATES, CAMPAIGNS)
+
+FORMS = RecordKind(
+    resource=LeadForm.RESOURCE,
+    model=LeadForm,
+    namespace="marketing",
+    url_prefix="lead_form",
+    path="web_forms",
+    api_path="forms",
+    singular=_("web form"),
+    plural=_("Web forms"),
+    icon="bi-ui-checks",
+    create_first=_("Create the first web form"),
+    record_arg="lead_form",
+    list_selector=form_selectors.lead_form_list,
+    get_selector=form_selectors.lead_form_get,
+    trash_get=form_selectors.lead_form_trash_get,
+    create=form_services.lead_form_create,
+    update=form_services.lead_form_update,
+    trash=form_services.lead_form_trash,
+    restore=form_services.lead_form_restore,
+    name_fields=("name",),
+    form_class=LeadFormForm,
+    columns=(
+        ListColumn(_("Form"), "name"),
+        ListColumn(_("Status"), None),
+        ListColumn(_("Submissions"), None, SMALL),
+        ListColumn(_("Campaign"), None, MEDIUM),
+        ListColumn(_("Updated"), "updated", MEDIUM),
+    ),
+    filters=NamedFilters,
+    row_template="marketing/forms/_row.html",
+    detail_template="marketing/forms/detail.html",
+    form_template="marketing/forms/form.html",
+    results_id="form-results",
+    new_label=_("New web form"),
+    empty_message=_(
+        "No web forms yet. A web form on your site (or on its own page here) turns each "
+        "visitor who fills it in into a lead, with the campaign that brought them."
+    ),
+    no_match_message=_("No web form matches these filters."),
+    page_messages={
+        "created": _("Web form “%(name)s” created."),
+        "saved": _("Web form “%(name)s” saved."),
+        "deleted": _("Web form “%(name)s” is in the trash."),
+        "restored": _("Web form “%(name)s” is back from the trash."),
+    },
+    history_labels={"fields": _("Fields"), "consents": _("Consent checkboxes")},
+    default_rights=MARKETING_RIGHTS,
+    api_scopes=SCOPES,
+    api_in=form_api.LeadFormIn,
+    api_patch=form_api.LeadFormPatch,
+    api_out_schema=form_api.LeadFormOut,
+    api_list_params=segment_api.NamedParams,
+    api_list=form_api.lead_forms_query,
+    api_data=form_api.lead_form_data,
+    api_out=form_api.lead_form_out,
+    api_tag="forms",
+    api_module=form_api.__name__,
+    api_docs=form_api.FORM_DOCS,
+)
+
+ALL: tuple[Any, ...] = (CONSENT_PURPOSES, SEGMENTS, LISTS, TEMPLATES, CAMPAIGNS, FORMS)

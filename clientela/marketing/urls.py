@@ -1,6 +1,14 @@
 """The marketing pages: each part of the app (``views/<part>.py``) lists its own URLs."""
 
-from clientela.marketing.views import campaigns, consent, segments, templates, tracking
+from clientela.marketing.views import (
+    campaigns,
+    consent,
+    forms,
+    forms_public,
+    segments,
+    templates,
+    tracking,
+)
 
 app_name = "marketing"
 urlpatterns = [
@@ -9,4 +17,6 @@ urlpatterns = [
     *templates.urlpatterns,
     *campaigns.urlpatterns,
     *tracking.urlpatterns,
+    *forms.urlpatterns,
+    *forms_public.urlpatterns,
 ]

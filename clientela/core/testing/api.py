@@ -189,6 +189,24 @@ SERVER_RULES: dict[str, frozenset[str]] = {
     "layouts": frozenset({"layout"}),
     # A value another record holds already (an article's web address).
     "unique": frozenset({"slug", "key"}),
+    # A web form's fields and consent boxes: keys and lead fields each once, a field
+    # for the e-mail or a name, boxes only with a required e-mail field, purposes in
+    # use, texts not blank; its redirect on an allowed site, origins of the https form.
+    "web forms": frozenset(
+        {
+            "fields",
+            "consents",
+            "key",
+            "label",
+            "maps_to",
+            "choices",
+            "purpose",
+            "text",
+            "allowed_origins",
+            "redirect_url",
+            "notify_email",
+        }
+    ),
     # Amounts are decimal strings (exact, unlike JSON numbers): their range and number
     # of decimals are checked by the server.
     "decimal strings": frozenset(

@@ -1,5 +1,6 @@
 """The marketing app's data, one module per part, all re-exported here: consent and
-suppression, segments and lists, e-mail templates, campaigns and their deliveries."""
+suppression, segments and lists, e-mail templates, campaigns and their deliveries,
+web-to-lead forms and their submissions."""
 
 from clientela.marketing.models.campaigns import (
     BounceRecord,
@@ -17,6 +18,7 @@ from clientela.marketing.models.consent import (
     ConsentWording,
     Suppression,
 )
+from clientela.marketing.models.forms import FormSubmission, LeadForm
 from clientela.marketing.models.segments import ListMember, Segment, StaticList
 from clientela.marketing.models.templates import EmailTemplate, TemplateVersion
 
@@ -33,6 +35,8 @@ __all__ = [
     "ConsentWording",
     "Delivery",
     "EmailTemplate",
+    "FormSubmission",
+    "LeadForm",
     "ListMember",
     "Segment",
     "StaticList",

@@ -1,15 +1,22 @@
 """Test data of the marketing kinds for the generic tests in ``core.testing``, each
 made through its own service: consent purposes (read by everyone signed in, kept by
 admins: 403 for the others, who can see them), segments (everyone, by default), static
-lists, e-mail templates and campaign drafts."""
+lists, e-mail templates, campaign drafts and web forms."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from clientela.core.testing.kinds import KindFactory, register_kind_factory
-from clientela.marketing.models import Campaign, ConsentPurpose, EmailTemplate, Segment, StaticList
-from clientela.marketing.services import campaigns, consent_purposes, segments, templates
+from clientela.marketing.models import (
+    Campaign,
+    ConsentPurpose,
+    EmailTemplate,
+    LeadForm,
+    Segment,
+    StaticList,
+)
+from clientela.marketing.services import campaigns, consent_purposes, forms, segments, templates
 
 
 def _purpose_body(actor: Any, label: str) -> dict[str, Any]:
@@ -85,6 +92,33 @@ CAMPAIGNS = register_kind_factory(
             data=_campaign_body(owner, label),  # type: ignore[arg-type]
         ),
         api_body=_campaign_body,
+        change={"name": "Renamed"},
+        required_field="name",
+        owner_key=None,
+    )
+)
+
+
+def form_body(actor: Any, label: str) -> dict[str, Any]:
+    """A web form with a name and an e-mail field (its address from the label)."""
+    return {
+        "name": label,
+        "slug": label.lower(),
+        "fields": [
+            {"key": "name", "label": "Name", "type": "text", "maps_to": "first_name"},
+            {"key": "email", "label": "E-mail", "type": "email", "maps_to": "email"},
+        ],
+    }
+
+
+LEAD_FORMS = register_kind_factory(
+    KindFactory(
+        resource=LeadForm.RESOURCE,
+        make=lambda owner, label: forms.lead_form_create(
+            actor=owner,
+            data=form_body(owner, label),  # type: ignore[arg-type]
+        ),
+        api_body=form_body,
         change={"name": "Renamed"},
         required_field="name",
         owner_key=None,
