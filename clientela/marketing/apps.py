@@ -1,5 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_purposes(sender: AppConfig, **kwargs: object) -> None:
+    # The shipped consent purposes exist after every migrate and every flush (a test
+    # database's too); an admin's changes to them are kept.
+    if sender.label != "marketing":
+        return
+    from clientela.marketing.services.consent_purposes import purposes_ensure_defaults
+
+    purposes_ensure_defaults()
 
 
 class MarketingConfig(AppConfig):
@@ -20,6 +31,7 @@ class MarketingConfig(AppConfig):
         for kind in kinds.ALL:
             register_record_kind(kind)
         register_scopes("marketing:read", "marketing:write")
+        post_migrate.connect(_ensure_purposes, dispatch_uid="clientela_consent_purposes")
         self._register_menu()
         self._register_consent()
         self._register_segments()

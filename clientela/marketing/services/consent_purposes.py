@@ -130,3 +130,23 @@ def purpose_delete(
         )
     record_audit(actor=actor, instance=fresh, action=AuditAction.DELETE)
     fresh.delete()
+
+
+#: The purposes Clientela ships (key, name, description, position); admins rename them
+#: or add more. Their names are stored in English, as a new database holds them.
+DEFAULT_PURPOSES = (
+    ("newsletter", "Newsletter", "News and articles, now and then.", 10),
+    ("offers", "Offers", "Promotions, discounts and new products.", 20),
+    ("events", "Events", "Invitations to events and webinars.", 30),
+    ("surveys", "Surveys", "Questions about our products and service.", 40),
+)
+
+
+def purposes_ensure_defaults() -> None:
+    """The shipped purposes, each created if its key is missing (one an admin renamed
+    or deactivated is left as it is). Run after every migrate and every flush (the
+    post_migrate signal), as the roles' rights are."""
+    for key, name, description, order in DEFAULT_PURPOSES:
+        ConsentPurpose.objects.get_or_create(
+            key=key, defaults={"name": name, "description": description, "order": order}
+        )

@@ -3,12 +3,11 @@ a campaign to them, built through the services."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
 from clientela.marketing.choices import ConsentSource
-from clientela.marketing.models import Campaign, ConsentPurpose, StaticList
+from clientela.marketing.models import Campaign, StaticList
 from clientela.marketing.services import campaigns as campaigns
 from clientela.marketing.services import segments as segments
 from clientela.marketing.services.consent import consent_record
@@ -41,17 +40,7 @@ def consent(actor: Any, person: Any, purpose: str = "newsletter", granted: bool 
     )
 
 
-def ensure_purposes() -> None:
-    """The purposes the migration seeds (a browser test's flush removes them)."""
-    seeded = importlib.import_module("clientela.marketing.migrations.0002_consent_purposes")
-    for key, name, description, order in seeded.PURPOSES:
-        ConsentPurpose.objects.get_or_create(
-            key=key, defaults={"name": name, "description": description, "order": order}
-        )
-
-
 def audience(actor: Any, person_factory: Any, n: int = 4) -> Audience:
-    ensure_purposes()
     consenting = [
         person_factory(actor, first_name=f"Ana{i}", email=f"ana{i}@example.com") for i in range(n)
     ]
