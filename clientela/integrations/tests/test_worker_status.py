@@ -20,6 +20,7 @@ from clientela.core.health import background_health
 from clientela.core.inbound.tasks import poll_mailboxes
 from clientela.core.tasks import check_background_health
 from clientela.integrations.tasks import watch_imports
+from clientela.marketing.tasks import campaigns_due
 from clientela.sales.tasks import expire_due_quotes
 from clientela.service.tasks import sweep_slas
 
@@ -79,6 +80,7 @@ def test_the_status_of_a_healthy_site_exits_0() -> None:
     ran(nightly_refresh, datetime.timedelta(hours=5))
     ran(poll_mailboxes, datetime.timedelta(seconds=30))
     ran(sweep_slas, datetime.timedelta(seconds=30))
+    ran(campaigns_due, datetime.timedelta(seconds=30))
     out = io.StringIO()
     call_command("worker", "--status", stdout=out)
     assert "OVERDUE" not in out.getvalue()
