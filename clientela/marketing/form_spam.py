@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 SALT = "clientela.marketing.form-shown"
 #: The posted names of the honeypot and of the timestamp (a field key cannot start
-#: with "_": ``services.forms``).
+#: with "_": ``services.lead_forms``).
 HONEYPOT, TIMESTAMP = "_hp", "_ts"
 MIN_FILL_SECONDS = 3
 MAX_AGE_SECONDS = 24 * 3600

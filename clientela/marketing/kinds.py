@@ -41,7 +41,7 @@ from clientela.marketing.selectors import segments as segment_selectors
 from clientela.marketing.selectors import templates as template_selectors
 from clientela.marketing.services import campaigns as campaign_services
 from clientela.marketing.services import consent_purposes
-from clientela.marketing.services import forms as form_services
+from clientela.marketing.services import lead_forms as form_services
 from clientela.marketing.services import segments as segment_services
 from clientela.marketing.services import templates as template_services
 

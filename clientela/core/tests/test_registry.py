@@ -58,7 +58,7 @@ def test_links_sit_in_the_menus_their_apps_registered(db: Any, admin: Any) -> No
     assert menus["activities"] == ["my-day", "tasks", "calendar"]
     assert menus["service"] == ["my-tickets", "tickets", "knowledge-base", "service-reports"]
     assert menus["contacts"] == ["people", "organizations"]
-    assert menus["marketing"] == ["campaigns", "segments", "lists", "email-templates"]
+    assert menus["marketing"] == ["campaigns", "segments", "lists", "email-templates", "web-forms"]
     assert menus["sales"] == ["leads", "deals", "quotes", "orders", "products", "forecast"]
     assert [i.key for i in nav_for(admin)] == [k for keys in menus.values() for k in keys]
 

@@ -150,6 +150,7 @@ def test_rq_runs_queued_jobs_and_scheduled_ones_once_due(rq_env: dict[str, str])
         "clientela.core.inbound.tasks.poll_mailboxes",
         "clientela.core.tasks.check_background_health",
         "clientela.integrations.tasks.watch_imports",
+        "clientela.marketing.tasks.campaigns_due",
         "clientela.sales.tasks.expire_due_quotes",
         "clientela.service.tasks.sweep_slas",
     ]

@@ -163,8 +163,8 @@ class StatsOut(OutputSchema):
 
 class CampaignParams(PageParams):
     q: str | None = Field(None, max_length=200, description="Words of the name.")
-    status: str | None = Field(None, description="Only campaigns in this status.")
-    sort: str = Field("-created", pattern=r"^-?(name|created|send_at)$")
+    status: str | None = Field(None, max_length=20, description="Only campaigns in this status.")
+    sort: str = Field("-created", max_length=20, pattern=r"^-?(name|created|send_at)$")
 
 
 class TestIn(InputSchema):

@@ -21,7 +21,7 @@ from clientela.marketing.choices import ConsentChannel, FormFieldType
 from clientela.marketing.filters import NamedFilters
 from clientela.marketing.models import LeadForm
 from clientela.marketing.selectors import forms as selectors
-from clientela.marketing.services import forms as services
+from clientela.marketing.services import lead_forms as services
 
 
 class FieldIn(InputSchema):
@@ -40,7 +40,7 @@ class FieldIn(InputSchema):
     )
 
 
-class ConsentIn(InputSchema):
+class FormConsentIn(InputSchema):
     purpose: str = Field(max_length=50, description="A consent purpose's key (newsletter…).")
     channel: ConsentChannel
     text: str = Field(max_length=2000, description="The exact text shown: stored as the proof.")
@@ -58,7 +58,7 @@ class LeadFormIn(InputSchema):
     fields: Annotated[list[FieldIn], Field(max_length=30)] = omissible(
         "Required on create: the whole list, in order."
     )
-    consents: Annotated[list[ConsentIn], Field(max_length=10)] = omissible(
+    consents: Annotated[list[FormConsentIn], Field(max_length=10)] = omissible(
         "Consent checkboxes (need a required e-mail field)."
     )
     double_opt_in: Flag = omissible()

@@ -94,11 +94,11 @@ class ListOut(OutputSchema):
 
 class NamedParams(PageParams):
     q: str | None = Field(None, max_length=200, description="Words of the name.")
-    sort: str = Field("name", pattern=r"^-?(name|updated|created)$")
+    sort: str = Field("name", max_length=20, pattern=r"^-?(name|updated|created)$")
 
 
 class MemberParams(PageParams):
-    sort: str = Field("name", pattern=r"^-?(name|email|city)$")
+    sort: str = Field("name", max_length=20, pattern=r"^-?(name|email|city)$")
 
 
 class MemberOut(OutputSchema):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.core.choices import Language
 from clientela.core.forms import BootstrapMixin, set_choices
 from clientela.marketing.models import LeadForm
-from clientela.marketing.services.forms import LeadFormData
+from clientela.marketing.services.lead_forms import LeadFormData
 
 
 def _json_list(text: str, message: Any) -> list[Any]:

@@ -21,7 +21,7 @@ class LeadForm(CRMRecord):
     """A form visitors fill in on the hosted page (``/forms/<slug>/``) or on the
     company's site (iframe or script). ``fields``: a list of
     ``{key, label, type, required, maps_to, choices}``; ``consents``: a list of
-    ``{purpose, channel, text}`` (``services.forms`` checks both)."""
+    ``{purpose, channel, text}`` (``services.lead_forms`` checks both)."""
 
     RESOURCE = "marketing.lead_form"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 import smtplib
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -55,6 +56,11 @@ class Transport:
             self.backend.open()
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportDown(str(exc)) from exc
+        connection = getattr(self.backend, "connection", None)
+        if self.raw and connection is not None and connection.sock is not None:
+            # The final "." goes alone after the hand-over is recorded: without this,
+            # Nagle's algorithm holds it for the server's delayed ACK (~40 ms a message).
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return self
 
     def __exit__(

@@ -48,7 +48,7 @@ from clientela.marketing.choices import EMAIL_CHANNELS, ConsentSource, FormField
 from clientela.marketing.form_spam import check_spam
 from clientela.marketing.models import Campaign, CampaignAttribution, FormSubmission, LeadForm
 from clientela.marketing.services.consent import consent_record
-from clientela.marketing.services.forms import LEAD_FIELDS, FieldSpec, own_origin
+from clientela.marketing.services.lead_forms import LEAD_FIELDS, FieldSpec, own_origin
 from clientela.sales.choices import LeadSource
 from clientela.sales.models import Lead
 from clientela.sales.services.leads import LeadData, lead_create

@@ -16,7 +16,13 @@ from clientela.marketing.models import (
     Segment,
     StaticList,
 )
-from clientela.marketing.services import campaigns, consent_purposes, forms, segments, templates
+from clientela.marketing.services import (
+    campaigns,
+    consent_purposes,
+    lead_forms,
+    segments,
+    templates,
+)
 
 
 def _purpose_body(actor: Any, label: str) -> dict[str, Any]:
@@ -114,7 +120,7 @@ def form_body(actor: Any, label: str) -> dict[str, Any]:
 LEAD_FORMS = register_kind_factory(
     KindFactory(
         resource=LeadForm.RESOURCE,
-        make=lambda owner, label: forms.lead_form_create(
+        make=lambda owner, label: lead_forms.lead_form_create(
             actor=owner,
             data=form_body(owner, label),  # type: ignore[arg-type]
         ),

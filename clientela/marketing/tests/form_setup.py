@@ -9,7 +9,7 @@ from typing import Any
 
 from clientela.marketing.form_spam import TIMESTAMP, form_token
 from clientela.marketing.models import LeadForm
-from clientela.marketing.services.forms import lead_form_create
+from clientela.marketing.services.lead_forms import lead_form_create
 
 AGO = 30
 SHOP = "https://shop.example.com"

@@ -23,7 +23,7 @@ from clientela.marketing.models import (
     FormSubmission,
 )
 from clientela.marketing.services.campaigns import campaign_create
-from clientela.marketing.services.forms import lead_form_trash, lead_form_update
+from clientela.marketing.services.lead_forms import lead_form_trash, lead_form_update
 from clientela.marketing.tests.form_setup import CONSENT_TEXT, SHOP, body, lucia, make_form
 from clientela.sales.models import Lead
 

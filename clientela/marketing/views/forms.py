@@ -36,7 +36,7 @@ from clientela.marketing.models import ConsentPurpose, LeadForm
 from clientela.marketing.selectors import campaigns as campaign_selectors
 from clientela.marketing.selectors import forms as selectors
 from clientela.marketing.services.form_submit import UTM_KEYS
-from clientela.marketing.services.forms import LEAD_FIELDS, own_origin
+from clientela.marketing.services.lead_forms import LEAD_FIELDS, own_origin
 
 PER_PAGE = 25
 #: Service error keys -> this page's inputs.

@@ -62,7 +62,7 @@ from clientela.marketing.services.form_submit import (
     Origin,
     form_submit,
 )
-from clientela.marketing.services.forms import own_origin
+from clientela.marketing.services.lead_forms import own_origin
 
 #: The largest body a submission may have (a form of 30 fields of text fits easily).
 MAX_BODY = 32 * 1024
