@@ -41,7 +41,7 @@ from clientela.marketing.selectors import segments as segment_selectors
 from clientela.marketing.selectors import templates as template_selectors
 from clientela.marketing.services import campaign_tests
 from clientela.marketing.services import campaigns as services
-from clientela.marketing.views.templates import PREVIEW_POLICY
+from clientela.marketing.views.templates import PREVIEW_POLICY, preview_response
 
 #: Which actions each status offers, in the order of the buttons.
 ACTIONS = {
@@ -178,11 +178,7 @@ def campaign_preview_html(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if rendered is None:
         raise NotFound()
-    response = HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return preview_response(rendered.html)
 
 
 @login_required

@@ -53,6 +53,17 @@ PREVIEW_POLICY = {
 }
 
 
+def preview_response(html: str) -> HttpResponse:
+    """An e-mail's HTML as a mail client gets it, for the sandboxed iframe of a
+    template's or a campaign's page (served under ``PREVIEW_POLICY``)."""
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    # Framed by the page around it (the middleware leaves a header that is set).
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
 def _preview_choice(params: QueryDict) -> tuple[int | None, str]:
     """The person (id) and version language a query asks for; bad values are none."""
     raw = params.get("person", "")
@@ -125,12 +136,7 @@ def template_preview_html(request: AuthedRequest, pk: int) -> HttpResponse:
         ).html
     except TemplateProblem as exc:
         html = format_html("<p>{}</p>", str(exc))
-    response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Referrer-Policy"] = "no-referrer"
-    # Framed by the template's page (the middleware leaves a header that is set).
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return preview_response(html)
 
 
 @login_required
