@@ -222,6 +222,7 @@ def consent_record(
     ip: str = "",
     user_agent: str = "",
     double_opt_in: bool = False,
+    reference: str = "",
 ) -> ConsentEvent:
     """Record a grant or withdrawal of ``person``'s consent for ``purpose`` (a purpose
     or its key) on ``channel``; ``ValidationError`` naming each bad field, nothing
@@ -260,6 +261,7 @@ def consent_record(
         wording=wording_for(wording_text.strip(), language if language in Language else ""),
         ip=ip or None,
         user_agent=user_agent[:500],
+        reference=reference[:300],
         actor=actor if getattr(actor, "pk", None) else None,
         at=timezone.now(),
         pending=pending,
