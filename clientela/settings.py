@@ -242,6 +242,9 @@ CLIENTELA_SMS_INBOUND_FAILURE_RATE = env_rate("CLIENTELA_SMS_INBOUND_FAILURE_RAT
 # --- web-to-lead forms (marketing): posts to /forms/<slug>/ and /forms/<slug>/submit per
 # client address (a person sends a form a few times at most; a script, many).
 CLIENTELA_FORM_SUBMIT_RATE = env_rate("CLIENTELA_FORM_SUBMIT_RATE", "10/10m")
+#: The proof of work of the forms that ask for one: leading zero bits of a SHA-256 (each
+#: bit doubles the browser's work; 14 is about half a second on a phone).
+CLIENTELA_FORM_POW_BITS = env_int("CLIENTELA_FORM_POW_BITS", 14, minimum=1, maximum=28)
 
 # --- background tasks (django_tasks: the database by default, RQ on Redis at scale) ---
 _tasks = env_tasks_url("CLIENTELA_TASKS_URL", "db://")

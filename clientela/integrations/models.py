@@ -79,6 +79,9 @@ class ImportJob(TimeStampedModel):
     #: The country of rows that give none (their addresses and local phone numbers);
     #: "" = the company's default country (``core.company.default_country``).
     country = models.CharField(_("country of rows without one"), max_length=2, blank=True)
+    #: For consent columns, what the whole file declares: ``{"legal_basis", "wording"}``
+    #: ({} when no column is about consent; ``imports.consents``).
+    consent_terms = models.JSONField(_("consent terms"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus, default=ImportStatus.NEW
     )

@@ -26,7 +26,7 @@ from clientela.core.context import interface
 from clientela.core.errors import NotFound
 from clientela.core.models import User
 from clientela.core.permissions import require
-from clientela.integrations.imports import runner
+from clientela.integrations.imports import consents, runner
 from clientela.integrations.imports.mapping import (
     guess_kind,
     guess_mapping,
@@ -244,9 +244,12 @@ def import_configure(
     on_exact: str = OnDuplicate.UPDATE,
     on_similar: str = OnDuplicate.SKIP,
     country: str = "",
+    consent_terms: dict[str, Any] | None = None,
 ) -> ImportJob:
     """Set the kind, the column mapping, the duplicate rules and the country of rows
-    without one; any earlier dry run is void (it must be run again)."""
+    without one, and for consent columns the legal basis and wording the file's consent
+    was given on (``imports.consents.clean_terms``); any earlier dry run is void (it
+    must be run again)."""
     _own(actor, job)
     if job.status not in (ImportStatus.NEW, ImportStatus.CHECKED):
         raise ValidationError({"job": [_("This import has already started.")]})
@@ -265,6 +268,7 @@ def import_configure(
     job.kind, job.on_exact, job.on_similar = kind, on_exact, on_similar
     job.country = country
     job.mapping = _check_mapping(kind, job.headers, mapping)
+    job.consent_terms = consents.clean_terms(job.mapping, consent_terms or {}, actor)
     job.status = ImportStatus.NEW
     job.preview = {}
     job.save()

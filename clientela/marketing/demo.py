@@ -1,7 +1,9 @@
 """Demo marketing data for ``clientela demo``: consent for the purposes (recorded as an
 import with its wording, as a shop moving its list in would), three segments, a list,
 two campaigns sent in the last weeks with realistic results (deliveries, opens,
-clicks, a few bounces and unsubscribes, per link) and one scheduled for next week.
+clicks, a few bounces and unsubscribes, per link) and one scheduled for next week; a
+web form with visitors' submissions (posted through ``form_submit`` as the public page
+would, with their UTM parameters, so each made a lead attributed to the winter campaign).
 Made through the services as the demo marketer; the sent campaigns' deliveries are
 written as the worker would have (nothing is e-mailed), then dated back. Choices follow
 the seed; dates are relative to the load day."""
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import time
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +23,7 @@ from clientela.contacts.models import Person
 from clientela.core.demo import DEMO_PREFIX
 from clientela.core.models import User
 from clientela.marketing.choices import CampaignStatus, ConsentSource, DeliveryStatus
+from clientela.marketing.form_spam import TIMESTAMP, form_token
 from clientela.marketing.models import (
     Campaign,
     CampaignLink,
@@ -27,6 +31,8 @@ from clientela.marketing.models import (
     ConsentEvent,
     ConsentState,
     Delivery,
+    FormSubmission,
+    LeadForm,
     Segment,
     StaticList,
 )
@@ -35,6 +41,8 @@ from clientela.marketing.services import campaigns as campaign_services
 from clientela.marketing.services import segments as segment_services
 from clientela.marketing.services.campaigns import CampaignData
 from clientela.marketing.services.consent import consent_record
+from clientela.marketing.services.form_submit import Origin, form_submit
+from clientela.marketing.services.lead_forms import lead_form_create
 
 #: People whose consent is recorded (the first of the demo's people with an e-mail).
 PEOPLE = 400
@@ -61,6 +69,18 @@ HTML = gettext_noop(
     'winter">See the collection</a> · <a href="https://shop.example/stores">Find a store</a></p>'
     "<p>{{ owner_signature }}</p>"
 )
+
+#: The visitors who filled the demo's web form: (first, last, e-mail, company, message).
+VISITORS = (
+    ("Lucía", "Gómez", "lucia.gomez@example.net", "Gómez Hnos.", "Do you ship to Valencia?"),
+    ("Tom", "Baker", "tom.baker@example.org", "", "I'd like the catalogue."),
+    ("Inés", "Navarro", "ines@navarro.example", "Navarro Diseño", "Prices for 20 units?"),
+    ("Marco", "Rossi", "m.rossi@example.it", "Rossi SRL", ""),
+    ("Ana", "Ferreira", "ana.ferreira@example.pt", "", "Is the winter collection in Lisbon?"),
+    ("Jon", "Etxeberria", "jon@etxe.example", "Etxe Kafe", "A quote for our two shops, please."),
+)
+#: Where the visitors came from (UTM source, medium), in turn.
+SOURCES = (("newsletter", "email"), ("instagram", "social"), ("google", "cpc"))
 
 
 def _consents(marketer: User, rng: random.Random) -> int:
@@ -126,6 +146,64 @@ def _sent(campaign: Campaign, sent_at: datetime.datetime, rng: random.Random) ->
     )
 
 
+def _web_form(marketer: User, campaign: Campaign, rng: random.Random) -> int:
+    """The shop's "ask for a quote" form and its visitors' submissions, each posted
+    through ``form_submit`` as the hosted page posts it (its spam token signed a minute
+    before), dated back over the last days."""
+    form = lead_form_create(
+        actor=marketer,
+        data={
+            "name": _("Ask for a quote"),
+            "slug": "demo-quote",
+            "title": _("Ask for a quote"),
+            "fields": [
+                {
+                    "key": "first",
+                    "label": _("First name"),
+                    "type": "text",
+                    "required": True,
+                    "maps_to": "first_name",
+                },
+                {"key": "last", "label": _("Last name"), "type": "text", "maps_to": "last_name"},
+                {
+                    "key": "email",
+                    "label": _("E-mail"),
+                    "type": "email",
+                    "required": True,
+                    "maps_to": "email",
+                },
+                {"key": "company", "label": _("Company"), "type": "text", "maps_to": "company"},
+                {"key": "message", "label": _("Message"), "type": "textarea", "maps_to": "notes"},
+            ],
+            "consents": [{"purpose": "newsletter", "channel": "email", "text": _(WORDING)}],
+            "campaign_id": campaign.pk,
+            "notify_owner": False,
+        },
+    )
+    now = timezone.now()
+    for i, (first, last, email, company, message) in enumerate(VISITORS):
+        source, medium = SOURCES[i % len(SOURCES)]
+        data = {
+            TIMESTAMP: form_token(form.pk, now=time.time() - 60),
+            "first": first,
+            "last": last,
+            "email": email,
+            "company": company,
+            "message": message,
+            "consent_0": "on" if i % 2 == 0 else "",
+        }
+        origin = Origin(
+            ip=f"192.0.2.{10 + i}",
+            user_agent="Mozilla/5.0 (demo)",
+            referrer="https://shop.example/winter",
+            utm={"utm_source": source, "utm_medium": medium, "utm_campaign": campaign.name},
+        )
+        submission = form_submit(form=form, data=data, origin=origin)
+        at = now - datetime.timedelta(days=rng.uniform(0.5, 8))
+        FormSubmission.objects.filter(pk=submission.pk).update(at=at)
+    return len(VISITORS)
+
+
 @transaction.atomic
 def load(seed: int) -> str:
     rng = random.Random(seed + 15)
@@ -158,6 +236,7 @@ def load(seed: int) -> str:
             },
         )
         _sent(campaign, now - datetime.timedelta(days=days), rng)
+    submissions = _web_form(marketer, campaign, rng)
     scheduled = campaign_services.campaign_create(
         actor=marketer,
         data={
@@ -170,23 +249,27 @@ def load(seed: int) -> str:
         },
     )
     campaign_services.campaign_send(actor=marketer, campaign=scheduled)
-    return _("%(people)s people's consent, %(segments)s segments, 3 campaigns") % {
-        "people": people,
-        "segments": len(segments),
-    }
+    return _(
+        "%(people)s people's consent, %(segments)s segments, 3 campaigns, "
+        "a web form with %(submissions)s submissions"
+    ) % {"people": people, "segments": len(segments), "submissions": submissions}
 
 
 def remove() -> None:
     """What the demo made: the demo marketer's campaigns, segments and lists, and the
-    consent the demo recorded (its events and states)."""
+    consent the demo recorded (its events and states), its web form with the submissions
+    (the leads they made are the demo's lead owner's, removed with the sales demo)."""
     owned = {"owner__username__startswith": DEMO_PREFIX}
     Campaign.objects.filter(**owned).delete()
+    LeadForm.objects.filter(**owned).delete()
     Segment.objects.filter(**owned).delete()
     StaticList.objects.filter(**owned).delete()
     wordings = set()
     for language in ("en", "es"):
         with override(language):
             wordings.add(_(WORDING))
-    events = ConsentEvent.objects.filter(wording__text__in=wordings, source=ConsentSource.IMPORT)
+    events = ConsentEvent.objects.filter(
+        wording__text__in=wordings, source__in=[ConsentSource.IMPORT, ConsentSource.FORM]
+    )
     ConsentState.objects.filter(event__in=events).delete()
     events.delete()  # the collector deletes in SQL: the proof is removed only with the demo

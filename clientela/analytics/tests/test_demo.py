@@ -26,9 +26,19 @@ from clientela.analytics.demo import EXTERNAL_PREFIX
 from clientela.analytics.models import AbcRow, ClvRow, RfmRow
 from clientela.core.models import User
 from clientela.core.testing.module_data import built_for_module
-from clientela.marketing.choices import CampaignStatus
-from clientela.marketing.models import Campaign, ConsentState, Delivery, Segment
+from clientela.marketing.choices import CampaignStatus, ConsentSource
+from clientela.marketing.models import (
+    Campaign,
+    CampaignAttribution,
+    ConsentEvent,
+    ConsentState,
+    Delivery,
+    FormSubmission,
+    LeadForm,
+    Segment,
+)
 from clientela.marketing.selectors.segments import segment_count
+from clientela.sales.choices import LeadSource
 from clientela.sales.models import Order, OrderLine, Quote
 from clientela.service import demo as service_demo
 from clientela.service.choices import TicketStatus, TicketType
@@ -193,3 +203,23 @@ def test_the_demo_has_marketing_to_show(whole_demo: str) -> None:
     assert 0.25 < opened / sent.count() < 0.6
     assert sent.filter(clicked_at__isnull=False).exists()
     assert sent.filter(bounced_at__isnull=False).exists()
+
+
+def test_the_demo_has_a_web_form_with_submissions(whole_demo: str) -> None:
+    """Issue 15, item 16: a form with submissions, each made through the form-submit
+    service: a lead from the web form, its UTM parameters kept, the campaign credited."""
+    form = LeadForm.objects.get(slug="demo-quote")
+    submissions = list(FormSubmission.objects.filter(form=form).select_related("lead"))
+    assert len(submissions) >= 5
+    assert all(s.lead is not None and s.lead.source == LeadSource.WEB_FORM for s in submissions)
+    assert {s.utm_source for s in submissions} >= {"newsletter", "instagram", "google"}
+    assert all(s.utm_campaign == form.campaign.name for s in submissions if form.campaign)
+    assert form.campaign is not None
+    credited = CampaignAttribution.objects.filter(campaign=form.campaign)
+    assert set(credited.values_list("lead_id", flat=True)) == {s.lead_id for s in submissions}
+    # Ticked boxes recorded the visitor's consent with the form's wording as proof.
+    ticked = [s for s in submissions if s.person_id]
+    assert 0 < len(ticked) < len(submissions)
+    assert ConsentEvent.objects.filter(
+        source=ConsentSource.FORM, person_id__in=[s.person_id for s in ticked]
+    ).count() == len(ticked)

@@ -28,6 +28,7 @@ from clientela.core.choices import Language
 from clientela.core.company import default_country
 from clientela.core.normalize import fold, read_phone
 from clientela.integrations.exports.cells import split_lines, split_tags, unneutralize
+from clientela.integrations.imports import consents
 from clientela.integrations.imports.dates import (
     ZERO_DATE,
     parse_birthday,
@@ -70,6 +71,9 @@ class Converted:
     #: exist): reported and left out, the rest of the row imported.
     left_out: list[Issue] = field(default_factory=list)
     organizations: list[tuple[str, str]] = field(default_factory=list)
+    #: The consent cells that say yes or no: target key ("consent:newsletter:email") ->
+    #: granted (``imports.consents``), recorded once the person is written.
+    consents: dict[str, bool] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -254,6 +258,7 @@ class Converter:
                 data["notes"] = "\n".join(x for x in (data.get("notes", ""), *websites) if x)
             if language := data.get("preferred_language"):
                 data["preferred_language"] = self._language(out, language)
+            self._consents(out, cells)
         notes = [self.plain(cells[i]) for i in self.columns.get("notes", []) if cells[i]]
         if len(notes) > 1:
             data["notes"] = "\n\n".join(notes)
@@ -490,6 +495,18 @@ class Converter:
             )
         else:
             out.data["owner"] = user
+
+    def _consents(self, out: Converted, cells: list[str]) -> None:
+        for target, indexes in self.columns.items():
+            if consents.is_consent(target):
+                text = self.plain(cells[indexes[0]])
+                try:
+                    value = consents.read_cell(text)
+                except ValueError:
+                    self._issue(out, target, text, str(consents.NOT_YES_OR_NO % {"value": text}))
+                    continue
+                if value is not None:
+                    out.consents[target] = value
 
     def _custom(self, out: Converted, cells: list[str]) -> None:
         custom = {}

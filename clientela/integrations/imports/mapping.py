@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 
 from clientela.core.custom_fields import definitions
 from clientela.core.kinds import RecordKind, record_kinds
+from clientela.integrations.imports.consents import consent_columns
 from clientela.integrations.imports.labels import first_of_each_address, outlook_emails
 from clientela.integrations.imports.order_columns import (
     ORDER_IGNORED,
@@ -124,12 +125,18 @@ def import_kind(key: str) -> RecordKind:
     raise KeyError(key)
 
 
-def targets_for(kind: str) -> list[Target]:
-    """The fixed targets of ``kind``, then one ``cf:<key>`` per custom field."""
+def targets_for(kind: str, *, consent: bool = True) -> list[Target]:
+    """The fixed targets of ``kind``; for people one ``consent:<purpose>:<channel>`` per
+    active consent purpose and channel (``imports.consents``; ``consent=False`` leaves
+    them out, for a user who may not import consent); then one ``cf:<key>`` per custom
+    field."""
     if kind == "orders":
         return list(TARGETS[kind])
     custom = [Target(f"cf:{f.key}", f.label) for f in definitions(import_kind(kind).resource)]
-    return [*TARGETS[kind], *custom]
+    consents = []
+    if kind == "people" and consent:
+        consents = [Target(key, label) for key, label in consent_columns()]
+    return [*TARGETS[kind], *consents, *custom]
 
 
 def normalise(header: str) -> str:

@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from clientela.contacts import bulk, bulk_updates, services
 from clientela.contacts import selectors as contacts_selectors
@@ -32,8 +31,9 @@ from clientela.core.choices import Interface
 from clientela.core.context import interface
 from clientela.core.db import insert_rows
 from clientela.core.models import User
-from clientela.integrations.imports import salvage
+from clientela.integrations.imports import consents, salvage
 from clientela.integrations.imports.convert import Converted, Converter, Issue
+from clientela.integrations.imports.counts import Counts, summary
 from clientela.integrations.imports.dates import date_order, default_date_order
 from clientela.integrations.imports.matching import Matcher, keys_from_record
 from clientela.integrations.imports.process import no_gc_rounds, no_sqlite_mmap
@@ -67,59 +67,6 @@ IMPORTERS: dict[str, Callable[..., Any]] = {}
 
 class _Rollback(Exception):
     """Raised at the end of a dry-run chunk to undo its writes."""
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    failed: int = 0
-    rows: int = 0
-    #: Rows written with cells left out, and how many cells.
-    partial: int = 0
-    cells: int = 0
-
-    def add(self, other: Counts) -> None:
-        for name in ("created", "updated", "skipped", "failed", "rows", "partial", "cells"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    def written(self, item: Converted) -> None:
-        """Count a row written, with the cells it left out."""
-        if item.left_out:
-            self.partial += 1
-            self.cells += len(item.left_out)
-
-    def summary(self, *, dry_run: bool) -> str:
-        """ "4 rows will be imported, 1 with 2 cells left out, 0 will fail." """
-        return summary(
-            self.created + self.updated, self.partial, self.cells, self.failed, dry_run=dry_run
-        )
-
-    def line(self) -> str:
-        return _("created %(c)s, updated %(u)s, skipped %(s)s, failed %(f)s") % {
-            "c": self.created,
-            "u": self.updated,
-            "s": self.skipped,
-            "f": self.failed,
-        }
-
-
-def summary(written: int, partial: int, cells: int, failed: int, *, dry_run: bool) -> str:
-    """What an import writes in one sentence: the rows written, how many of them with
-    cells left out (and how many cells), the rows that fail."""
-    if dry_run:
-        rows = ngettext("%(n)s row will be imported", "%(n)s rows will be imported", written) % {
-            "n": written
-        }
-        fail = ngettext("%(n)s will fail", "%(n)s will fail", failed) % {"n": failed}
-    else:
-        rows = ngettext("%(n)s row imported", "%(n)s rows imported", written) % {"n": written}
-        fail = ngettext("%(n)s failed", "%(n)s failed", failed) % {"n": failed}
-    left = ngettext(
-        "%(rows)s with %(n)s cell left out", "%(rows)s with %(n)s cells left out", cells
-    ) % {"rows": partial, "n": cells}
-    return _("%(rows)s, %(left)s, %(fail)s.") % {"rows": rows, "left": left, "fail": fail}
 
 
 @dataclass
@@ -179,6 +126,8 @@ class Importer:
         self.converter = make_converter(job, self.table)
         self.matcher = Matcher(kind=job.kind, user=self.actor)
         self.people = job.kind == "people"
+        self.terms = consents.ConsentTerms.of(job.consent_terms)
+        self.reference = f"import #{job.pk}: {job.filename}"[:300]
 
     # --- a chunk ---------------------------------------------------------------------------
 
@@ -431,6 +380,9 @@ class Importer:
                 )
             if len(result.preview) < PREVIEW_ROWS:
                 result.preview.append(preview_of(c.number, record, c))
+        self._consents(
+            [(c, record) for (c, _chk), record in zip(items, records, strict=True)], result
+        )
 
     def _update(self, items: list[tuple[Converted, int]], result: ChunkResult) -> None:
         """The rows that update a record, all at once (``contacts.bulk_updates``, the
@@ -439,13 +391,16 @@ class Importer:
         if not items:
             return
         before: dict[int, dict[str, Any]] = {}
+        found: dict[int, Person | Organization] = {}
 
         def merge(position: int, current: Current, data: dict[str, Any]) -> dict[str, Any]:
             read = {**current.details, "tags": current.tags, "memberships": current.memberships}
+            found[position] = current.record
             before[position] = record_data(current.record, read)
             return update_data(current.record, data, read)
 
         model = Person if self.people else Organization
+        written: list[tuple[Converted, Person | Organization]] = []
         outcomes = bulk_updates.update_many(
             actor=self.actor,
             model=model,
@@ -460,14 +415,41 @@ class Importer:
                 continue
             if outcome is None:
                 result.counts.skipped += 1  # nothing new in the row: the same file again
+                if position in found:  # its consent cells still count: a file of consents
+                    written.append((c, found[position]))
                 continue
             result.counts.updated += 1
             result.counts.written(c)
+            written.append((c, outcome))
             result.records.append(
                 (c.number, pk, ImportedAction.UPDATED.value, outcome.version, before[position])
             )
             if len(result.preview) < PREVIEW_ROWS:
                 result.preview.append(preview_of(c.number, outcome, c, updated=True))
+        self._consents(written, result)
+
+    def _consents(
+        self, rows: list[tuple[Converted, Person | Organization]], result: ChunkResult
+    ) -> None:
+        """The consent cells of the rows written: counted (what the dry run shows), and
+        on the import recorded for each row's person through marketing's service; a
+        consent refused is a note on its row, the row stays imported."""
+        rows = [(c, record) for c, record in rows if c.consents]
+        granted, withdrawn = consents.tally(c.consents for c, _record in rows)
+        result.counts.consents_granted += granted
+        result.counts.consents_withdrawn += withdrawn
+        if self.dry_run:
+            return
+        for c, record in rows:
+            assert isinstance(record, Person)
+            problems = consents.record(
+                actor=self.actor,
+                person=record,
+                consents=c.consents,
+                terms=self.terms,
+                reference=self.reference,
+            )
+            result.issues += [self._issue(c.number, p, kind=RowIssueKind.NOTE) for p in problems]
 
     # --- whole passes ------------------------------------------------------------------------
 
@@ -505,6 +487,8 @@ def dry_run(job: ImportJob, *, progress: Callable[[int], None] | None = None) ->
         "failed": counts.failed,
         "partial": counts.partial,
         "cells": counts.cells,
+        "consents_granted": counts.consents_granted,
+        "consents_withdrawn": counts.consents_withdrawn,
         "order": importer.converter.order,
     }
     job.rows_total = counts.rows
@@ -564,6 +548,7 @@ __all__ = [
     "preview_of",
     "record_data",
     "run",
+    "summary",
     "table_for",
     "update_data",
 ]

@@ -35,6 +35,7 @@ from clientela.core.permissions import rights_for
 from clientela.core.views.records import AuthedRequest, not_found_as_404
 from clientela.integrations import selectors, services
 from clientela.integrations.exports.cells import neutralize
+from clientela.integrations.imports import consents
 from clientela.integrations.imports.mapping import (
     guess_mapping,
     import_kind,
@@ -44,6 +45,7 @@ from clientela.integrations.imports.mapping import (
 from clientela.integrations.imports.readers import ImportFileError, open_table
 from clientela.integrations.imports.runner import summary
 from clientela.integrations.models import ImportJob, ImportKind, ImportStatus, OnDuplicate
+from clientela.marketing.choices import LegalBasis
 
 #: Imports this small run in the request that starts them (no worker needed to see a
 #: handful of rows in; the browser test relies on it). Larger ones go to the worker.
@@ -203,8 +205,11 @@ def _mapping_context(
     country: str = "",
     errors: dict[str, list[str]] | None = None,
     mapping_name: str = "",
+    consent_terms: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    targets = targets_for(kind)
+    may_consent = kind == ImportKind.PEOPLE and consents.may_import_consent(job.user)
+    targets = targets_for(kind, consent=may_consent)
+    terms = consent_terms if consent_terms is not None else job.consent_terms
     samples = _samples(job)
     columns = [
         {
@@ -229,6 +234,10 @@ def _mapping_context(
         "saved_mappings": list(selectors.mapping_list(kind=kind)),
         "errors": errors or {},
         "mapping_name": mapping_name,
+        "may_consent": may_consent,
+        "consent_basis": terms.get("legal_basis") or LegalBasis.CONSENT,
+        "consent_wording": terms.get("wording", ""),
+        "basis_choices": LegalBasis.choices,
     }
 
 
@@ -285,6 +294,9 @@ def _render_job(
                 "preview": job.preview or {},
                 "summary": _summary(job.preview or {}) if dry_run else _result(job),
                 "to_write": _to_write(job.preview or {}),
+                "consent_basis_label": LegalBasis(
+                    job.consent_terms.get("legal_basis") or LegalBasis.CONSENT
+                ).label,
             }
         )
         if request.htmx and request.htmx.target == ISSUES_ID:
@@ -333,6 +345,10 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     country = request.POST.get("country", "")
     action = request.POST.get("action", "check")
     mapping_name = request.POST.get("mapping_name", "")
+    consent_terms = {
+        "legal_basis": request.POST.get("consent_basis", ""),
+        "wording": request.POST.get("consent_wording", ""),
+    }
 
     def again(errors: dict[str, list[str]], *, status: int = 400, **changes: Any) -> HttpResponse:
         values: dict[str, Any] = {
@@ -341,6 +357,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "on_exact": on_exact,
             "on_similar": on_similar,
             "country": country,
+            "consent_terms": consent_terms,
         }
         values.update(changes)
         if values["kind"] not in ImportKind.values:
@@ -382,6 +399,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             on_exact=on_exact,
             on_similar=on_similar,
             country=country,
+            consent_terms=consent_terms,
         )
     except ValidationError as exc:
         return again(_messages_of(exc))

@@ -92,6 +92,7 @@ class ConsentEventOut(OutputSchema):
     wording_sha256: str | None
     ip: str | None
     user_agent: str
+    reference: str = Field(description="Where more proof is kept (an import: its job and file).")
     actor_id: int | None
     at: datetime.datetime
     pending: bool
@@ -142,6 +143,7 @@ def event_out(event: ConsentEvent) -> ConsentEventOut:
         wording_sha256=wording.sha256 if wording else None,
         ip=event.ip,
         user_agent=event.user_agent,
+        reference=event.reference,
         actor_id=event.actor_id,
         at=event.at,
         pending=event.pending,

@@ -62,6 +62,9 @@ class LeadFormIn(InputSchema):
         "Consent checkboxes (need a required e-mail field)."
     )
     double_opt_in: Flag = omissible()
+    proof_of_work: Flag = omissible(
+        "Submissions need a solved challenge of GET /forms/{slug}/challenge."
+    )
     campaign_id: int | None = omissible("The campaign new leads are credited to.")
     lead_owner_id: int | None = omissible("Who owns the new leads (default: the form's owner).")
     notify_owner: Flag = omissible()
@@ -91,6 +94,7 @@ class LeadFormOut(OutputSchema):
     fields: list[dict[str, Any]]
     consents: list[dict[str, Any]]
     double_opt_in: bool
+    proof_of_work: bool
     campaign_id: int | None
     lead_owner_id: int | None
     notify_owner: bool
@@ -120,6 +124,7 @@ def lead_form_out(form: LeadForm) -> LeadFormOut:
         fields=form.fields,
         consents=form.consents,
         double_opt_in=form.double_opt_in,
+        proof_of_work=form.proof_of_work,
         campaign_id=form.campaign_id,
         lead_owner_id=form.lead_owner_id,
         notify_owner=form.notify_owner,

@@ -64,6 +64,14 @@ class LeadFormForm(BootstrapMixin, forms.Form):
         label=_("Double opt-in: e-mail consent counts once the link in a confirmation is clicked"),
         required=False,
     )
+    proof_of_work = forms.BooleanField(
+        label=_("Proof of work: the visitor's browser solves a small puzzle before sending"),
+        help_text=_(
+            "Against spam that gets past the other checks. It takes about half a second on "
+            "a phone and needs JavaScript in the visitor's browser."
+        ),
+        required=False,
+    )
     campaign = forms.TypedChoiceField(
         label=_("Campaign"), coerce=int, empty_value=None, required=False
     )
@@ -118,6 +126,7 @@ class LeadFormForm(BootstrapMixin, forms.Form):
             "field_list": json.dumps(form.fields, ensure_ascii=False, indent=1),
             "consents": json.dumps(form.consents, ensure_ascii=False, indent=1),
             "double_opt_in": form.double_opt_in,
+            "proof_of_work": form.proof_of_work,
             "campaign": form.campaign_id,
             "lead_owner": form.lead_owner_id,
             "notify_owner": form.notify_owner,
@@ -170,6 +179,7 @@ class LeadFormForm(BootstrapMixin, forms.Form):
             "fields": c["field_list"],
             "consents": c["consents"],
             "double_opt_in": c["double_opt_in"],
+            "proof_of_work": c["proof_of_work"],
             "campaign_id": c["campaign"],
             "lead_owner_id": c["lead_owner"],
             "notify_owner": c["notify_owner"],

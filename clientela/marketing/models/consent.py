@@ -102,6 +102,9 @@ class ConsentEvent(models.Model):
     )
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
+    #: Where the proof is kept besides this row: for an import, the job and its file
+    #: ("import #12: customers.csv").
+    reference = models.CharField(_("reference"), max_length=300, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -34,6 +34,9 @@ class LeadForm(CRMRecord):
     fields = models.JSONField(_("fields"), default=list, blank=True)
     consents = models.JSONField(_("consent checkboxes"), default=list, blank=True)
     double_opt_in = models.BooleanField(_("double opt-in"), default=False)
+    #: The visitor's browser solves a small hashcash-like puzzle before the form is
+    #: accepted (``marketing.form_pow``): off unless the form gets spam anyway.
+    proof_of_work = models.BooleanField(_("proof of work"), default=False)
     campaign = models.ForeignKey(
         "marketing.Campaign",
         verbose_name=_("campaign"),
@@ -96,12 +99,20 @@ class FormSubmission(models.Model):
     spam = models.CharField(
         _("spam verdict"), max_length=10, choices=SpamVerdict, default=SpamVerdict.CLEAN
     )
+    #: The id of the proof-of-work challenge that let it in ("" when the form asks for
+    #: none): unique, so a challenge serves once (``marketing.form_pow``).
+    proof = models.CharField(_("proof of work"), max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("form submission")
         verbose_name_plural = _("form submissions")
         indexes = [models.Index(fields=["form", "-at", "-id"], name="mkt_submission_form_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proof"], condition=~Q(proof=""), name="uniq_mkt_submission_proof"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.form_id} @ {self.at:%Y-%m-%d %H:%M}"

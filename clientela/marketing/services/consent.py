@@ -10,6 +10,12 @@ person clicks the signed link of the confirmation e-mail (``confirm_url``: signe
 its own salt, valid for ``CONFIRM_DAYS``); ``consent_confirm`` then appends the
 confirmation event (``confirms`` the pending grant, ``confirmed_at``) and the state
 becomes granted. A withdrawal or another grant in between voids the link.
+
+The same double opt-in grant again while one is pending and younger than
+``RESEND_MINUTES`` (a visitor who sends the form twice, a script posting someone's
+address over and over) records nothing and mails nothing: the pending grant stands and
+its link still works. Later, a new grant and a new e-mail go (the first may be lost),
+so an address gets at most one confirmation per purpose and channel in that window.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ from clientela.marketing.services import suppression
 
 SALT = "clientela.marketing.consent-confirm"
 CONFIRM_DAYS = 7
+RESEND_MINUTES = 60
 MAX_WORDING = 10000
 
 BROKEN = gettext_lazy(
@@ -215,6 +222,7 @@ def consent_record(
     ip: str = "",
     user_agent: str = "",
     double_opt_in: bool = False,
+    reference: str = "",
 ) -> ConsentEvent:
     """Record a grant or withdrawal of ``person``'s consent for ``purpose`` (a purpose
     or its key) on ``channel``; ``ValidationError`` naming each bad field, nothing
@@ -240,6 +248,8 @@ def consent_record(
         raise ValidationError(
             {"double_opt_in": [_("Double opt-in needs the e-mail channel and an address.")]}
         )
+    if pending and (waiting := _recent_pending(fresh, found, channel)) is not None:
+        return waiting
     language = wording_language or fresh.preferred_language
     event = ConsentEvent(
         person=fresh,
@@ -251,6 +261,7 @@ def consent_record(
         wording=wording_for(wording_text.strip(), language if language in Language else ""),
         ip=ip or None,
         user_agent=user_agent[:500],
+        reference=reference[:300],
         actor=actor if getattr(actor, "pk", None) else None,
         at=timezone.now(),
         pending=pending,
@@ -272,6 +283,19 @@ def consent_record(
         _suppress(actor, fresh, event)
     _audit(actor, event, change)
     return event
+
+
+def _recent_pending(person: Person, purpose: ConsentPurpose, channel: str) -> ConsentEvent | None:
+    """The pending grant of ``person`` for ``purpose`` and ``channel`` asked for less
+    than ``RESEND_MINUTES`` ago, if any (the person's row is locked by the caller)."""
+    since = timezone.now() - datetime.timedelta(minutes=RESEND_MINUTES)
+    state = (
+        ConsentState.objects.filter(person=person, purpose=purpose, channel=channel, pending=True)
+        .select_related("pending_event")
+        .first()
+    )
+    event = state.pending_event if state is not None else None
+    return event if event is not None and event.pending and event.at >= since else None
 
 
 def _lift(actor: Any, person: Person, event: ConsentEvent) -> None:

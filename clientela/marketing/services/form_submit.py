@@ -1,6 +1,7 @@
 """A visitor's submission of a web-to-lead form, accepted whole or not at all.
 
-``form_submit`` checks the spam guards (``form_spam``) and every value against the
+``form_submit`` checks the spam guards (``form_spam``; ``form_pow`` when the form asks
+for a proof of work, whose challenge then serves this submission alone) and every value against the
 form's fields (each problem on the field's key), then, in one transaction: the lead
 through ``sales.services.leads.lead_create`` as the form's lead owner (source
 ``web_form``); for each ticked consent checkbox, the person found by the e-mail (any
@@ -30,7 +31,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -45,7 +46,9 @@ from clientela.core.company import company_name
 from clientela.core.normalize import normalize_email, normalize_phone
 from clientela.core.validation import Errors, add
 from clientela.marketing.choices import EMAIL_CHANNELS, ConsentSource, FormFieldType
-from clientela.marketing.form_spam import check_spam
+from clientela.marketing.form_pow import USED as POW_USED
+from clientela.marketing.form_pow import check_proof
+from clientela.marketing.form_spam import SpamRefused, check_spam
 from clientela.marketing.models import Campaign, CampaignAttribution, FormSubmission, LeadForm
 from clientela.marketing.services.consent import consent_record
 from clientela.marketing.services.lead_forms import LEAD_FIELDS, FieldSpec, own_origin
@@ -242,6 +245,9 @@ def form_submit(
     if not form.active or form.deleted_at is not None:
         raise FormClosed()
     check_spam(form.pk, data, now)
+    proof = check_proof(form.pk, data) if form.proof_of_work else ""
+    if proof and FormSubmission.objects.filter(proof=proof).exists():
+        raise SpamRefused(POW_USED)
     values, errors = clean_submission(form, data)
     if errors:
         raise ValidationError(errors)
@@ -249,15 +255,22 @@ def form_submit(
     if owner is None or not owner.is_active:
         raise FormClosed()
     try:
-        submission = _write(form, owner, values, origin)
+        submission = _write(form, owner, values, origin, proof)
     except PermissionDenied:
         raise FormClosed() from None
+    except IntegrityError:
+        # Two posts of one solved challenge at once: the unique proof lets one in.
+        if proof and FormSubmission.objects.filter(proof=proof).exists():
+            raise SpamRefused(POW_USED) from None
+        raise
     transaction.on_commit(lambda: notify(submission.pk), robust=True)
     return submission
 
 
 @transaction.atomic
-def _write(form: LeadForm, owner: Any, values: dict[str, Any], origin: Origin) -> FormSubmission:
+def _write(
+    form: LeadForm, owner: Any, values: dict[str, Any], origin: Origin, proof: str
+) -> FormSubmission:
     try:
         lead = lead_create(actor=owner, data=_lead_data(form, values, owner.pk))
     except ValidationError as exc:
@@ -294,6 +307,7 @@ def _write(form: LeadForm, owner: Any, values: dict[str, Any], origin: Origin) -
         user_agent=origin.user_agent[:500],
         referrer=origin.referrer[:1000],
         at=at,
+        proof=proof,
         **utm,
     )
     submission.full_clean(exclude=["form", "lead", "person"])

@@ -86,6 +86,7 @@ class LeadFormData(TypedDict, total=False):
     fields: list[FieldSpec]
     consents: list[ConsentSpec]
     double_opt_in: bool
+    proof_of_work: bool
     campaign_id: int | None
     lead_owner_id: int | None
     notify_owner: bool
@@ -97,7 +98,7 @@ class LeadFormData(TypedDict, total=False):
 
 
 TEXTS = ("name", "title", "intro", "submit_label", "thank_you")
-FLAGS = ("active", "double_opt_in", "notify_owner")
+FLAGS = ("active", "double_opt_in", "notify_owner", "proof_of_work")
 
 
 def lead_form_snapshot(form: LeadForm) -> dict[str, Any]:
@@ -111,6 +112,7 @@ def lead_form_snapshot(form: LeadForm) -> dict[str, Any]:
         "fields": form.fields,
         "consents": form.consents,
         "double_opt_in": form.double_opt_in,
+        "proof_of_work": form.proof_of_work,
         "campaign": str(form.campaign) if form.campaign_id else None,
         "lead_owner": str(form.lead_owner) if form.lead_owner_id else None,
         "notify_owner": form.notify_owner,

@@ -109,3 +109,24 @@ def test_the_marketer_builds_a_form_with_the_fields_editor(
     assert form.consents == [
         {"purpose": "newsletter", "channel": "email", "text": "Send me the newsletter."}
     ]
+
+
+def test_a_form_with_proof_of_work_solves_it_and_makes_the_lead(
+    open_as: Any, marketer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hosted page of a form with the proof of work on: sending it gets a challenge,
+    the browser solves it with crypto.subtle at the default difficulty, and the post
+    goes through with the proof (kept on the submission)."""
+    monkeypatch.setattr(form_spam, "MIN_FILL_SECONDS", 0)
+    form = make_form(marketer, proof_of_work=True, consents=[])
+    visitor = open_as(None, 390)
+    visitor.goto(f"/forms/{form.slug}/")
+    visitor.get_by_label("First name").fill("Lucía")
+    visitor.get_by_label("E-mail").fill("lucia@example.com")
+    visitor.get_by_role("button", name="Send").click()
+    visitor.locator("#form-thanks").wait_for(timeout=60_000)
+    lead = Lead.objects.get()
+    assert (lead.first_name, lead.email) == ("Lucía", "lucia@example.com")
+    submission = FormSubmission.objects.get()
+    assert submission.proof != ""
+    assert submission.lead_id == lead.pk

@@ -7,6 +7,7 @@ malformed bodies, another site's origin, bad values."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 from typing import Any
@@ -23,6 +24,7 @@ from clientela.marketing.models import (
     FormSubmission,
 )
 from clientela.marketing.services.campaigns import campaign_create
+from clientela.marketing.services.consent import RESEND_MINUTES
 from clientela.marketing.services.lead_forms import lead_form_trash, lead_form_update
 from clientela.marketing.tests.form_setup import CONSENT_TEXT, SHOP, body, lucia, make_form
 from clientela.sales.models import Lead
@@ -163,6 +165,40 @@ def test_double_opt_in_mails_the_confirmation_and_the_owner_is_told(
     assert "Lucía" in told["Subject"]
     assert "Team size: 11-50" in told.get_content()
     assert f"/leads/{Lead.objects.get().pk}/" in told.get_content()
+
+
+def test_the_same_address_twice_gets_one_confirmation_within_the_window(
+    marketer: Any,
+    rep_north: Any,
+    smtp_server: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A visitor who sends a double opt-in form twice (or a script posting someone's
+    address again and again) makes a lead each time, but one pending grant and one
+    confirmation e-mail per ``RESEND_MINUTES``; the first link still confirms. After the
+    window a new e-mail may go (the first may have been lost)."""
+    smtp_server.use(settings)
+    form = make_form(marketer, double_opt_in=True, lead_owner_id=rep_north.pk, notify_owner=False)
+    for remote in ("127.0.0.1", "127.0.0.2", "127.0.0.3"):
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = post(Client(), body(form, **lucia(), consent_0=True), remote=remote)
+        assert answer.status_code == 201, answer.content
+    assert Lead.objects.count() == 3
+    first = ConsentEvent.objects.get()
+    assert first.pending
+    assert [m["To"] for m in smtp_server.messages] == ["lucia@example.com"]
+    state = ConsentState.objects.get()
+    assert (state.pending_event_id, state.granted) == (first.pk, False)
+
+    ConsentEvent.objects.filter(pk=first.pk).update(
+        at=first.at - datetime.timedelta(minutes=RESEND_MINUTES + 1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post(Client(), body(form, **lucia(), consent_0=True), remote="127.0.0.4")
+    assert answer.status_code == 201, answer.content
+    assert ConsentEvent.objects.filter(pending=True).count() == 2
+    assert [m["To"] for m in smtp_server.messages] == ["lucia@example.com"] * 2
 
 
 # --- refused: a clear message, nothing saved ---------------------------------------------

@@ -5,7 +5,9 @@
   thank-you page or goes to the form's redirect address;
 * ``/forms/<slug>/submit``: JSON or form-encoded, for the embed script and headless
   sites; answers 201 ``{"ok": true}`` or 422 with the errors by field;
-* ``/forms/<slug>/schema``: the fields, texts and a fresh spam token for the script.
+* ``/forms/<slug>/schema``: the fields, texts and a fresh spam token for the script;
+* ``/forms/<slug>/challenge``: a fresh proof-of-work challenge (``form_pow``), for the
+  page's and the embed's script and for headless sites, when the form asks for one.
 
 A post from a browser on another site (an ``Origin`` header that is neither this
 server nor one of the form's allowed origins) is refused with 403 before anything is
@@ -46,6 +48,7 @@ from clientela.core.client_ip import client_ip, client_ip_key
 from clientela.core.company import company_name
 from clientela.core.errors import NotFound
 from clientela.core.rate_limits import usage
+from clientela.marketing import form_pow
 from clientela.marketing.form_spam import (
     HONEYPOT,
     TIMESTAMP,
@@ -237,9 +240,37 @@ def form_schema(request: HttpRequest, slug: str) -> HttpResponseBase:
             "token_name": TIMESTAMP,
             "honeypot": HONEYPOT,
             "submit_url": reverse("marketing:form-submit", args=[form.slug]),
+            "proof_of_work": form.proof_of_work,
+            "challenge_url": reverse("marketing:form-challenge", args=[form.slug]),
+            "checking": _("Checking that you are not a robot…"),
             "required": _("required"),
             "sending": _("Sending…"),
             "failed": _("The form could not be sent. Check your connection and try again."),
+        }
+        return _cors(request, form, _json(body, 200))
+
+
+@never_cache
+@require_GET
+def form_challenge(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """A proof-of-work challenge: find ``nonce`` (digits) such that
+    SHA-256(``challenge`` + ":" + ``nonce``) starts with ``bits`` zero bits, then post
+    both as ``challenge_name`` and ``nonce_name`` with the form, within ``expires_in``
+    seconds. Given for any form (it costs nothing to sign); only forms with the
+    setting on check it."""
+    form = _form(slug)
+    with translation.override(form.language):
+        if not _origin_allowed(request, form):
+            return _cors(request, form, _json({"ok": False}, 403))
+        challenge = form_pow.challenge_for(form.pk)
+        body = {
+            "challenge": challenge.token,
+            "bits": challenge.bits,
+            "algorithm": "SHA-256",
+            "expires_in": form_pow.MAX_AGE_SECONDS,
+            "challenge_name": form_pow.CHALLENGE,
+            "nonce_name": form_pow.NONCE,
+            "required": form.proof_of_work,
         }
         return _cors(request, form, _json(body, 200))
 
@@ -379,5 +410,6 @@ urlpatterns: list[URLPattern] = [
     path("forms/<slug:slug>/", form_page, name="form-public"),
     path("forms/<slug:slug>/submit", form_submit_api, name="form-submit"),
     path("forms/<slug:slug>/schema", form_schema, name="form-schema"),
+    path("forms/<slug:slug>/challenge", form_challenge, name="form-challenge"),
     path("forms/<slug:slug>/thanks/", form_thanks, name="form-thanks"),
 ]

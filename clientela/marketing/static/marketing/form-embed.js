@@ -5,10 +5,28 @@
 // fields (GET <address>schema, with a fresh spam token), draws a plain form in the
 // page's own style, and posts it with fetch (CORS: only allowed origins get an answer)
 // as JSON, with the page's UTM parameters and referrer. Errors show beside each field;
-// success shows the thank-you message or goes to the form's redirect address.
+// success shows the thank-you message or goes to the form's redirect address. A form
+// with a proof of work loads form-pow.js from beside this script and solves a fresh
+// challenge before each post (the page must be https: crypto.subtle needs it).
 (function () {
   "use strict";
   const UTM = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
+  const HERE = document.currentScript ? document.currentScript.src : location.href;
+  let powLoaded = null;
+
+  function loadPow() {
+    if (window.ClientelaPow) return Promise.resolve();
+    if (!powLoaded) {
+      powLoaded = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = new URL("form-pow.js", HERE).href;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.append(script);
+      });
+    }
+    return powLoaded;
+  }
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -66,6 +84,12 @@
       button.disabled = true;
       status.textContent = schema.sending;
       try {
+        if (schema.proof_of_work) {
+          status.textContent = schema.checking;
+          await loadPow();
+          Object.assign(body, await window.ClientelaPow.proof(new URL(schema.challenge_url, base)));
+          status.textContent = schema.sending;
+        }
         const response = await fetch(new URL(schema.submit_url, base), {
           method: "POST", mode: "cors", credentials: "omit",
           headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
