@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.urls import reverse
 
+from clientela.cli import main
 from clientela.contacts.models import Person
 from clientela.integrations import selectors, services
 from clientela.integrations.imports.mapping import targets_for
@@ -178,3 +180,37 @@ def test_the_mapping_page_asks_for_the_terms_and_the_dry_run_shows_the_counts(
     ).content.decode()
     assert NEWSLETTER not in page
     assert 'id="consent-wording"' not in page
+
+
+def test_the_command_takes_the_basis_and_wording_of_a_saved_consent_mapping(
+    marketer: Any, capsys: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(connections, "close_all", lambda: None)  # keep the test's connection
+    services.mapping_save(
+        actor=marketer,
+        name="shop list",
+        kind="people",
+        headers=ROWS[0],
+        mapping=["first_name", "last_name", "email", NEWSLETTER],
+    )
+    path = tmp_path / "newsletter.csv"
+    path.write_bytes(csv_file(ROWS))
+    base = ["import", str(path), "--user", marketer.username, "--mapping", "shop list"]
+    # Without the terms: the error names what is missing, and nothing is written.
+    code = main([*base, "--no-progress"])
+    _out, err = capsys.readouterr()
+    assert code != 0
+    assert "legal basis" in err
+    assert not Person.objects.exists()
+    assert not ConsentEvent.objects.exists()
+    terms = ["--consent-basis", "consent", "--consent-wording", WORDING]
+    code = main([*base, "--no-progress", *terms])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.strip().splitlines()[-1] == "created 6, updated 0, skipped 0, failed 0"
+    granted = ConsentEvent.objects.filter(granted=True)
+    assert granted.count() == 3
+    assert {e.source for e in granted} == {"import"}
+    withdrawn = state("dani@example.com")
+    assert withdrawn is not None
+    assert not withdrawn.granted

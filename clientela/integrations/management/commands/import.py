@@ -1,5 +1,6 @@
 """``clientela import FILE --user NAME [--kind people|organizations|orders] [--mapping NAME]
-[--on-duplicate skip|update|create] [--dry-run]``: the same import as the web page, in
+[--on-duplicate skip|update|create] [--consent-basis BASIS --consent-wording TEXT]
+[--dry-run]``: the same import as the web page, in
 the terminal, with a progress bar on standard error and, as the last line of standard
 output, ``created N, updated N, skipped N, failed N``.
 
@@ -30,6 +31,7 @@ from clientela.integrations import selectors, services
 from clientela.integrations.imports.readers import ImportFileError
 from clientela.integrations.imports.runner import Counts
 from clientela.integrations.models import ImportJob, ImportKind, ImportStatus, OnDuplicate
+from clientela.marketing.choices import LegalBasis
 
 
 class Command(ClientelaCommand):
@@ -50,6 +52,15 @@ class Command(ClientelaCommand):
             choices=OnDuplicate.values,
             help="what to do with a row matching a record already there "
             "(default: update on the same e-mail/phone/external id, skip on a similar name)",
+        )
+        parser.add_argument(
+            "--consent-basis",
+            choices=LegalBasis.values,
+            help="the legal basis of the consent columns (Consent: <purpose> (<channel>))",
+        )
+        parser.add_argument(
+            "--consent-wording",
+            help="the exact words these people agreed to (required with the basis consent)",
         )
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument("--resume", type=int, metavar="JOB", help="continue import JOB")
@@ -82,6 +93,10 @@ class Command(ClientelaCommand):
             mapping=mapping,
             on_exact=policy or OnDuplicate.UPDATE,
             on_similar=policy or OnDuplicate.SKIP,
+            consent_terms={
+                "legal_basis": options.get("consent_basis") or "",
+                "wording": options.get("consent_wording") or "",
+            },
         )
         self._describe(job)
         with self._bar(job, _("checking")) as bar, self._unreadable():
