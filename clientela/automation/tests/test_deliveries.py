@@ -216,8 +216,8 @@ def test_a_delivery_held_by_a_worker_is_not_sent_by_another(
 ) -> None:
     delivery = _deliver(admin, http_server)
     now = timezone.now()
-    assert service._claim(delivery.pk, now, due=True) is not None
-    assert service._claim(delivery.pk, now, due=True) is None
+    assert service._claim([delivery.pk], now, due=True) == [delivery]
+    assert service._claim([delivery.pk], now, due=True) == []
     assert service.deliveries_send_due(now) == []
     # A worker that died: its lease runs out and the delivery goes out.
     later = now + service.lease_time() + datetime.timedelta(seconds=1)
