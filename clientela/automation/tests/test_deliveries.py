@@ -5,8 +5,10 @@ retried, slow and odd receivers, redirects, the lease, giving up and disabling."
 from __future__ import annotations
 
 import datetime
+import email.utils
 import itertools
 import json
+import time
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from standardwebhooks.webhooks import Webhook
 
 from clientela.automation.choices import DeliveryStatus
 from clientela.automation.models import WebhookDelivery
+from clientela.automation.sending import retry_after
 from clientela.automation.services import deliveries as service
 from clientela.automation.services.subscriptions import secrets_in_use, webhook_rotate_secret
 from clientela.automation.tests.helpers import (  # noqa: F401 - fixtures
@@ -321,3 +324,35 @@ def test_a_redelivery_sends_the_same_message_again(
     first, second = http_server.requests
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
     assert first.body == second.body
+
+
+def test_a_receiver_that_hangs_does_not_hold_up_the_others(
+    admin: Any, http_server: LoopbackHttpServer
+) -> None:
+    other = LoopbackHttpServer()
+    other.start()
+    try:
+        subscribe(admin, http_server.url + "/slow")
+        subscribe(admin, other.url + "/fast")
+        http_server.reply(200, hang=True)
+        service.webhooks_for_event(event())
+        started = time.monotonic()
+        assert len(service.deliveries_send_due()) == 2
+        # Both in one pass, in about one timeout (0.5 s here), not one after the other.
+        assert time.monotonic() - started < 3
+        statuses = dict(WebhookDelivery.objects.values_list("subscription__url", "status"))
+        assert statuses == {
+            http_server.url + "/slow": DeliveryStatus.PENDING,
+            other.url + "/fast": DeliveryStatus.SUCCEEDED,
+        }
+    finally:
+        other.stop()
+
+
+def test_retry_after_may_be_an_http_date() -> None:
+    now = 1_765_112_400.0
+    later = email.utils.formatdate(now + 120, usegmt=True)
+    assert retry_after(later, now) == 120
+    assert retry_after("30", now) == 30
+    assert retry_after("soon", now) is None
+    assert retry_after(None, now) is None
