@@ -9,6 +9,7 @@ registered kind of record (``core.api.records``, from the kinds' declarations).
 
 from clientela.activities.api import router as activities_router
 from clientela.analytics.api import router as analytics_router
+from clientela.automation.api import router as automation_router
 from clientela.contacts.api import router as contacts_router
 from clientela.core.api import build_api
 from clientela.core.api.records import record_routers
@@ -23,5 +24,6 @@ api.add_router("/", sales_router)
 api.add_router("/", service_router)
 api.add_router("/", marketing_router)
 api.add_router("/", analytics_router)
+api.add_router("/", automation_router)
 for router in record_routers():
     api.add_router("/", router)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "clientela.service",
     "clientela.marketing",
     "clientela.analytics",
+    "clientela.automation",
     "clientela.integrations",
 ]
 
@@ -334,6 +335,17 @@ CLIENTELA_CAMPAIGN_LEASE_SECONDS = env_int(
 #: The mailto in each campaign e-mail's List-Unsubscribe header (RFC 2369), besides the
 #: one-click HTTPS address; empty: none.
 CLIENTELA_UNSUBSCRIBE_MAILTO = env_str("CLIENTELA_UNSUBSCRIBE_MAILTO", "")
+# --- webhooks (automation) --------------------------------------------------------------
+#: Receivers on private and loopback addresses (the company's own network; tests).
+#: Link-local addresses (cloud metadata) are refused whatever this says.
+CLIENTELA_WEBHOOKS_ALLOW_PRIVATE = env_bool("CLIENTELA_WEBHOOKS_ALLOW_PRIVATE", False)
+#: Plain http:// receivers: allowed in development, refused in production unless set.
+CLIENTELA_WEBHOOKS_ALLOW_HTTP = env_bool("CLIENTELA_WEBHOOKS_ALLOW_HTTP", not PRODUCTION)
+#: Seconds to connect to a receiver, and for each read or write of a delivery.
+CLIENTELA_WEBHOOKS_CONNECT_TIMEOUT = env_int(
+    "CLIENTELA_WEBHOOKS_CONNECT_TIMEOUT", 3, minimum=1, maximum=30
+)
+CLIENTELA_WEBHOOKS_TIMEOUT = env_int("CLIENTELA_WEBHOOKS_TIMEOUT", 10, minimum=1, maximum=60)
 #: The largest file an import accepts (web upload or command line), in megabytes.
 CLIENTELA_MAX_IMPORT_MB = env_int("CLIENTELA_MAX_IMPORT_MB", 1024, minimum=1)
 #: Rows an import writes per transaction (and per checkpoint it resumes from).

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("clientela.service.urls")),
     path("", include("clientela.marketing.urls")),
     path("", include("clientela.analytics.urls")),
+    path("", include("clientela.automation.urls")),
     path("", include("clientela.integrations.urls")),
 ]

@@ -1,5 +1,5 @@
 """A real HTTP server on loopback for the tests of code that calls out over HTTP (the
-SMS provider backend; outgoing webhooks later): the standard library's ``http.server``
+SMS provider backend, outgoing webhooks): the standard library's ``http.server``
 in a thread, on a free port of 127.0.0.1. It records each request and answers with the
 replies a test queued (by default ``200 {}``); a reply with ``hang=True`` answers only
 once the test ends, so a client's timeout can be seen without a timed assert.
@@ -47,6 +47,7 @@ class Reply:
     body: bytes
     content_type: str
     hang: bool
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class _Server(ThreadingHTTPServer):
@@ -73,15 +74,25 @@ class LoopbackHttpServer:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def reply(self, status: int, body: Any = None, *, hang: bool = False) -> None:
+    def reply(
+        self,
+        status: int,
+        body: Any = None,
+        *,
+        hang: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """Queue the answer to the next request: ``body`` a dict or list (sent as
-        JSON), or text (sent as it is)."""
-        if isinstance(body, str):
+        JSON), text or bytes (sent as they are); ``headers`` added to the answer."""
+        if isinstance(body, bytes):
+            data, content_type = body, "application/octet-stream"
+        elif isinstance(body, str):
             data, content_type = body.encode(), "text/plain; charset=utf-8"
         else:
             data, content_type = json.dumps(body or {}).encode(), "application/json"
+        extra = tuple((headers or {}).items())
         with self._lock:
-            self._replies.append(Reply(status, data, content_type, hang))
+            self._replies.append(Reply(status, data, content_type, hang, extra))
 
     def _next_reply(self) -> Reply:
         with self._lock:
@@ -109,6 +120,8 @@ class LoopbackHttpServer:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(reply.body)))
+                for name, value in reply.headers:
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(reply.body)
 

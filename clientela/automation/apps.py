@@ -1,0 +1,59 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AutomationConfig(AppConfig):
+    """Automation: signed webhooks with retries (issue 16 item 3); workflow rules join
+    here. Above the domain apps in the layering: it reacts to their domain events
+    (``core.events``) and acts through their services."""
+
+    name = "clientela.automation"
+    label = "automation"
+    verbose_name = _("Automation")
+
+    def ready(self) -> None:
+        from clientela.automation import kinds
+        from clientela.core.kinds import register_record_kind
+        from clientela.core.services import register_scopes
+
+        for kind in kinds.ALL:
+            register_record_kind(kind)
+        register_scopes("automation:read", "webhooks:write")
+        self._register_webhooks()
+
+    def _register_webhooks(self) -> None:
+        """The events subscriber that makes deliveries, the worker's sweep that sends
+        them, and the settings page."""
+        import datetime
+
+        from clientela.automation import tasks
+        from clientela.automation.services.deliveries import webhooks_for_event
+        from clientela.core.events import Subscriber, register_subscriber
+        from clientela.core.registry import (
+            NavItem,
+            RecurringJob,
+            register_recurring_job,
+            register_settings_link,
+            register_worker_startup,
+        )
+
+        register_subscriber(Subscriber("webhooks", webhooks_for_event))
+        register_worker_startup("automation.webhooks", tasks.ensure_webhooks_scheduled)
+        register_recurring_job(
+            RecurringJob(
+                "automation.webhooks",
+                _("Webhook deliveries due"),
+                tasks.webhooks_due.module_path,
+                datetime.timedelta(minutes=1),
+            )
+        )
+        register_settings_link(
+            NavItem(
+                "webhooks",
+                _("Webhooks"),
+                "automation:webhook-list",
+                "bi-broadcast",
+                60,
+                match=("automation:webhook",),
+            )
+        )

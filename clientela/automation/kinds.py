@@ -1,0 +1,72 @@
+"""The kinds of record the automation app owns, declared once (see ``core.kinds``).
+
+Webhook subscriptions are company configuration, like the service desk's settings:
+outside the roles' rights (``rights=False``), read and changed by admins alone (404
+for anyone else, pages and API alike), deleted for good (no trash, no version)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from clientela.automation import api as webhook_api
+from clientela.automation import selectors
+from clientela.automation.filters import WebhookFilters
+from clientela.automation.forms import WebhookForm
+from clientela.automation.models import WebhookSubscription
+from clientela.automation.services import subscriptions as services
+from clientela.core.kinds import ListColumn, RecordKind
+
+SMALL, MEDIUM = "d-none d-sm-table-cell", "d-none d-md-table-cell"
+
+WEBHOOKS = RecordKind(
+    resource=WebhookSubscription.RESOURCE,
+    model=WebhookSubscription,
+    namespace="automation",
+    url_prefix="webhook",
+    path="webhooks",
+    singular=_("webhook"),
+    plural=_("Webhooks"),
+    icon="bi-broadcast",
+    create_first=_("Subscribe the first URL"),
+    list_selector=selectors.webhook_list,
+    get_selector=selectors.webhook_get,
+    create=services.webhook_create,
+    update=services.webhook_update,
+    trash=services.webhook_delete,
+    name_fields=("url",),
+    rights=False,
+    form_class=WebhookForm,
+    columns=(
+        ListColumn(_("URL"), "url"),
+        ListColumn(_("Events"), None, SMALL),
+        ListColumn(_("Status"), None),
+        ListColumn(_("Created"), "created", MEDIUM),
+    ),
+    filters=WebhookFilters,
+    row_template="automation/webhooks/_row.html",
+    detail_template="automation/webhooks/detail.html",
+    form_template="automation/webhooks/form.html",
+    results_id="webhook-results",
+    new_label=_("New webhook"),
+    empty_message=_(
+        "No webhooks yet. A webhook sends each event you choose (a person created, a "
+        "deal won…) to a URL of another system, signed so that it can check where it came from."
+    ),
+    no_match_message=_("No webhook matches these filters."),
+    page_messages={
+        "created": _("Webhook created. Copy its signing secret now: it is shown only once."),
+        "saved": _("Webhook saved."),
+        "deleted": _("Webhook “%(name)s” deleted, with its delivery log."),
+    },
+    api_scopes=(webhook_api.READ, webhook_api.WRITE),
+    api_in=webhook_api.WebhookIn,
+    api_patch=webhook_api.WebhookPatch,
+    api_out_schema=webhook_api.WebhookOut,
+    api_list_params=webhook_api.WebhookListParams,
+    api_list=webhook_api.webhooks_query,
+    api_out_page=webhook_api.webhooks_out,
+    api_module=webhook_api.__name__,
+    api_docs=webhook_api.WEBHOOK_DOCS,
+)
+
+ALL = (WEBHOOKS,)

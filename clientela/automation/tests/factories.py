@@ -1,0 +1,35 @@
+"""Test data of the automation kinds for the generic tests in ``core.testing``:
+webhook subscriptions are the admins' alone (404 for anyone else). The URL is a public
+address literal (no lookup, and allowed without ``CLIENTELA_WEBHOOKS_ALLOW_PRIVATE``);
+nothing is sent to it by these tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clientela.automation.models import WebhookSubscription
+from clientela.automation.services import subscriptions
+from clientela.core.testing.kinds import KindFactory, register_kind_factory
+
+PUBLIC_URL = "https://93.184.215.14/hooks/"
+
+
+def _body(actor: Any, label: str) -> dict[str, Any]:
+    return {"url": PUBLIC_URL + label, "events": ["*"], "description": label}
+
+
+WEBHOOKS = register_kind_factory(
+    KindFactory(
+        resource=WebhookSubscription.RESOURCE,
+        make=lambda owner, label: subscriptions.webhook_create(
+            actor=owner,
+            data=_body(owner, label),  # type: ignore[arg-type]
+        ),
+        api_body=_body,
+        change={"description": "Renamed"},
+        required_field="url",
+        owner_key=None,
+        managers=("admin",),
+        readers=("admin",),
+    )
+)
