@@ -16,6 +16,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 
@@ -124,19 +125,37 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         "content-type": "application/json",
         "user-agent": USER_AGENT,
     }
+    # httpx's timeouts bound each step (connect, each read); the whole request gets
+    # ``total`` seconds too: at the deadline the client is closed under the request.
+    late = threading.Event()
+
+    def deadline(client: httpx.Client) -> threading.Timer:
+        def close() -> None:
+            late.set()
+            client.close()
+
+        timer = threading.Timer(total, close)
+        timer.daemon = True
+        timer.start()
+        return timer
+
     try:
-        with (
-            httpx.Client(
-                timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls()
-            ) as client,
-            client.stream(
-                "POST", request_url, content=body, headers=all_headers, extensions=extensions
-            ) as response,
-        ):
-            return _judge(response, started)
+        with httpx.Client(
+            timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls()
+        ) as client:
+            timer = deadline(client)
+            try:
+                with client.stream(
+                    "POST", request_url, content=body, headers=all_headers, extensions=extensions
+                ) as response:
+                    return _judge(response, started)
+            finally:
+                timer.cancel()
     except httpx.TimeoutException:
         return failed(_("No answer in time."), retry=True)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, RuntimeError) as exc:
+        if late.is_set():
+            return failed(_("No answer in time."), retry=True)
         return failed(
             _("Network error: %(error)s") % {"error": exc or type(exc).__name__}, retry=True
         )
