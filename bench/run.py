@@ -13,6 +13,8 @@
     .venv/bin/python bench/run.py --only sla          # bench/sla.py, no database
     .venv/bin/python bench/run.py --only service      # bench/service.py, own data file
     .venv/bin/python bench/run.py --only kb           # bench/kb.py, own data file
+    .venv/bin/python bench/run.py --only clicks       # bench/clicks.py, own data file
+    .venv/bin/python bench/run.py --only segments     # bench/segments.py, N from BENCH_N
 
 An existing data file is migrated to the current schema first (``migrate_if_needed``).
 
@@ -72,6 +74,8 @@ PARTS = (
     "sla",
     "service",
     "kb",
+    "clicks",
+    "segments",
 )
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {
@@ -85,6 +89,8 @@ OWN_PROCESS_PARTS = {
     "sla": False,
     "service": True,
     "kb": True,
+    "clicks": False,
+    "segments": True,
 }
 TARGETS = {
     "list_p95_ms": 50.0,

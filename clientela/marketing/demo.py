@@ -129,11 +129,8 @@ def _sent(campaign: Campaign, sent_at: datetime.datetime, rng: random.Random) ->
             delivery.opened_at = sent_at + datetime.timedelta(hours=rng.uniform(0.2, 48))
             delivery.opens = rng.choice([1, 1, 1, 2, 3])
             if roll < 0.12 and links:
-                delivery.clicked_at = delivery.opened_at + datetime.timedelta(minutes=2)
-                delivery.clicks = 1
-                clicks.append(
-                    Click(delivery=delivery, number=rng.choice(links), at=delivery.clicked_at)
-                )
+                clicked_at = delivery.opened_at + datetime.timedelta(minutes=2)
+                clicks.append(Click(delivery=delivery, number=rng.choice(links), at=clicked_at))
             elif roll > 0.44:
                 delivery.unsubscribed_at = delivery.opened_at
         delivery.save()

@@ -1,4 +1,6 @@
-"""The marketing pages: each part of the app (``views/<part>.py``) lists its own URLs."""
+"""The marketing pages: each part of the app (``views/<part>.py``) lists its own URLs.
+The recipients' links of a campaign e-mail (``views/tracking.py``) are not here: the
+project's URLs put them first, under ``/m/``."""
 
 from clientela.marketing.views import (
     campaigns,
@@ -7,7 +9,6 @@ from clientela.marketing.views import (
     forms_public,
     segments,
     templates,
-    tracking,
 )
 
 app_name = "marketing"
@@ -16,7 +17,6 @@ urlpatterns = [
     *segments.urlpatterns,
     *templates.urlpatterns,
     *campaigns.urlpatterns,
-    *tracking.urlpatterns,
     *forms.urlpatterns,
     *forms_public.urlpatterns,
 ]

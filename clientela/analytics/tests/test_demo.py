@@ -201,7 +201,7 @@ def test_the_demo_has_marketing_to_show(whole_demo: str) -> None:
     sent = Delivery.objects.filter(sent_at__isnull=False)
     opened = sent.filter(opened_at__isnull=False).count()
     assert 0.25 < opened / sent.count() < 0.6
-    assert sent.filter(clicked_at__isnull=False).exists()
+    assert sent.filter(click_log__isnull=False).exists()
     assert sent.filter(bounced_at__isnull=False).exists()
 
 

@@ -173,8 +173,6 @@ class Delivery(models.Model):
     error = models.CharField(_("error"), max_length=500, blank=True)
     opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
     opens = models.PositiveIntegerField(_("opens"), default=0)
-    clicked_at = models.DateTimeField(_("first clicked"), null=True, blank=True)
-    clicks = models.PositiveIntegerField(_("clicks"), default=0)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
     bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
     bounce_kind = models.CharField(_("bounce"), max_length=4, choices=BounceKind, blank=True)
@@ -202,7 +200,9 @@ class Delivery(models.Model):
 
 
 class Click(models.Model):
-    """One click on a tracked link (the per-link counts and the click history)."""
+    """One click on a tracked link: all a click writes. Whether and how often a delivery
+    was clicked, per variant and per link, is counted from these rows when read
+    (``selectors.campaigns``), so clicks never queue on their delivery's row."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="click_log")
     number = models.PositiveSmallIntegerField(_("link"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from clientela.core.selectors import record_get, record_trash_get
 from clientela.marketing.choices import DeliveryStatus
@@ -82,6 +82,19 @@ class Results:
 _SENT = Q(sent_at__isnull=False)
 
 
+def clicked() -> Exists:
+    """On deliveries: the recipient clicked a link of the message. A click writes only
+    its ``Click`` row (``services.tracking.delivery_clicked``), so whether and how often
+    a delivery was clicked is read from those rows."""
+    return Exists(Click.objects.filter(delivery=OuterRef("pk")))
+
+
+def opened() -> Q:
+    """On deliveries: the recipient opened the message, seen by its pixel or by a click
+    (a click counts as an open: images may be off)."""
+    return Q(opened_at__isnull=False) | Q(clicked())
+
+
 def _counts(rows: QuerySet[Delivery]) -> dict[str, Counts]:
     grouped = rows.values("variant").annotate(
         recipients=Count("id"),
@@ -89,19 +102,24 @@ def _counts(rows: QuerySet[Delivery]) -> dict[str, Counts]:
         failed=Count("id", filter=Q(status=DeliveryStatus.FAILED)),
         skipped=Count("id", filter=Q(status=DeliveryStatus.SKIPPED)),
         bounced=Count("id", filter=Q(bounced_at__isnull=False)),
-        opened=Count("id", filter=Q(opened_at__isnull=False)),
+        opened=Count("id", filter=opened()),
         opens=Sum("opens"),
-        clicked=Count("id", filter=Q(clicked_at__isnull=False)),
-        clicks=Sum("clicks"),
         unsubscribed=Count("id", filter=Q(unsubscribed_at__isnull=False)),
         complained=Count("id", filter=Q(complained_at__isnull=False)),
     )
+    clicks: dict[str, tuple[int, int]] = {
+        row["delivery__variant"]: (row["clicks"], row["clicked"])
+        for row in Click.objects.filter(delivery__in=rows.values("pk"))
+        .values("delivery__variant")
+        .annotate(clicks=Count("id"), clicked=Count("delivery", distinct=True))
+    }
     found: dict[str, Counts] = {}
     for row in grouped:
         values: dict[str, Any] = dict(row)
         key = values.pop("variant")
         counts = Counts(**{k: v or 0 for k, v in values.items()})
         counts.delivered = counts.sent - counts.bounced
+        counts.clicks, counts.clicked = clicks.get(key, (0, 0))
         found[key] = counts
     return found
 

@@ -15,6 +15,7 @@ from clientela.activities.timeline import members_of
 from clientela.contacts.models import Organization, Person
 from clientela.core.registry import TimelineBefore, TimelineFilters, TimelineSource
 from clientela.marketing.models import Campaign, Delivery
+from clientela.marketing.selectors.campaigns import clicked
 
 
 def delivery_entries(
@@ -40,6 +41,7 @@ def delivery_entries(
         Delivery.objects.filter(people, before.q("sent_at"), campaign__in=campaigns)
         .filter(sent_at__isnull=False)
         .select_related("campaign")
+        .annotate(clicked=clicked())
         .order_by("-sent_at", "-id")[:limit]
     )
     return [(row.sent_at, row) for row in rows if row.sent_at is not None]

@@ -37,6 +37,7 @@ from django.utils import timezone
 from clientela.marketing.abtest import VariantResult, pick_winner
 from clientela.marketing.choices import AbMetric, CampaignStatus, DeliveryStatus
 from clientela.marketing.models import Campaign, Delivery
+from clientela.marketing.selectors.campaigns import clicked, opened
 from clientela.marketing.sending import channels, planning, sources
 from clientela.marketing.sending.transport import TransportDown
 
@@ -204,11 +205,11 @@ def _decide_test(campaign: Campaign, now: datetime.datetime) -> datetime.datetim
     decide_at = (first_sent or now) + datetime.timedelta(minutes=campaign.ab_wait_minutes)
     if now < decide_at:
         return decide_at
-    success = "opened_at" if campaign.ab_metric == AbMetric.OPENS else "clicked_at"
+    success = opened() if campaign.ab_metric == AbMetric.OPENS else Q(clicked())
     counts = (
         Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.SENT)
         .values("variant")
-        .annotate(n=Count("id"), hits=Count(success))
+        .annotate(n=Count("id"), hits=Count("id", filter=success))
     )
     by_key = {row["variant"]: (row["hits"], row["n"]) for row in counts}
     keys = list(campaign.variants.order_by("key").values_list("key", flat=True))

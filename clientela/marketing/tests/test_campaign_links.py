@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 
 from clientela.marketing import tracking
-from clientela.marketing.models import ConsentState, Delivery, Suppression
+from clientela.marketing.models import Click, ConsentState, Delivery, Suppression
+from clientela.marketing.selectors.campaigns import campaign_stats
 from clientela.marketing.sending import engine
 from clientela.marketing.services import campaigns as services
 from clientela.marketing.tests import campaign_setup as setup
@@ -46,13 +47,27 @@ def test_the_pixel_counts_opens(sent: Delivery) -> None:
     assert client.get(url.replace(".gif", "0.gif")).status_code == 404
 
 
-def test_a_click_goes_to_the_messages_link_and_counts(sent: Delivery) -> None:
+def test_a_click_goes_to_the_messages_link_and_counts(sent: Delivery, marketer: Any) -> None:
     client = Client()
-    response = client.get(_path(tracking.click_url(sent.pk, 1)))
-    assert response.status_code == 302
-    assert response["Location"] == "https://shop.example/new"
-    sent.refresh_from_db()
-    assert (sent.clicks, sent.clicked_at is not None, sent.opened_at is not None) == (1, True, True)
+    for _ in range(2):
+        response = client.get(_path(tracking.click_url(sent.pk, 1)))
+        assert response.status_code == 302
+        assert response["Location"] == "https://shop.example/new"
+    assert list(Click.objects.values_list("delivery_id", "number")) == [(sent.pk, 1)] * 2
+    # Read back from the click rows: one person clicked twice, which counts as an open
+    # though the pixel never loaded.
+    results = campaign_stats(user=marketer, campaign=sent.campaign)
+    total = results.total
+    assert (total.clicked, total.clicks, total.opened, total.opens) == (1, 2, 1, 0)
+    assert results.variants["A"].clicks == 2
+    assert results.links == [(1, "https://shop.example/new", 2, 1)]
+
+
+def test_a_click_on_a_deleted_campaigns_link_is_not_found(sent: Delivery) -> None:
+    url = _path(tracking.click_url(sent.pk, 1))
+    sent.campaign.delete()
+    assert Client().get(url).status_code == 404
+    assert not Click.objects.exists()
 
 
 @pytest.mark.parametrize("link", [2, 99])

@@ -112,7 +112,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             "done": done,
             "purpose": delivery.campaign.purpose.name,
             "address": delivery.address,
-            "preferences_url": reverse("marketing:preferences", args=[token]),
+            "preferences_url": reverse("tracking:preferences", args=[token]),
         }
         return _page(request, "unsubscribe.html", context)
 
@@ -150,9 +150,12 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         return _page(request, "preferences.html", context)
 
 
+#: Under ``/m/`` and in the namespace ``tracking``, first in the project's URLs
+#: (``clientela/urls.py``): every recipient's click resolves here, so it must not be
+#: tried against the whole site's patterns first (~0.26 ms, a tenth of a click).
 urlpatterns: list[URLPattern] = [
-    path("m/o/<str:token>.gif", open_pixel, name="track-open"),
-    path("m/c/<str:token>/", click, name="track-click"),
-    path("m/u/<str:token>/", unsubscribe, name="unsubscribe"),
-    path("m/p/<str:token>/", preferences, name="preferences"),
+    path("o/<str:token>.gif", open_pixel, name="track-open"),
+    path("c/<str:token>/", click, name="track-click"),
+    path("u/<str:token>/", unsubscribe, name="unsubscribe"),
+    path("p/<str:token>/", preferences, name="preferences"),
 ]
