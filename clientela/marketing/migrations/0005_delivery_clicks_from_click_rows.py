@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketing', '0002_consent_purposes'),
+        ('marketing', '0004_add_consent_event_reference'),
     ]
 
     operations = [
