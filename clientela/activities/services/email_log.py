@@ -65,8 +65,10 @@ def _is_excluded(address: str, excluded: set[str]) -> bool:
 
 def _forget(message: InboundMessage) -> None:
     """Keep no content of a private message: only its key (so it is not taken again)."""
-    InboundMessage.objects.filter(pk=message.pk).update(raw=b"", subject="", sender="")
-    message.raw, message.subject, message.sender = b"", "", ""
+    InboundMessage.objects.filter(pk=message.pk).update(
+        raw=b"", subject="", sender="", message_id=""
+    )
+    message.raw, message.subject, message.sender, message.message_id = b"", "", "", ""
 
 
 def _admin() -> User | None:
