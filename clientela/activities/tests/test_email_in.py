@@ -222,3 +222,24 @@ def test_a_personal_mailbox_needs_its_owner(admin: Any, dovecot: Any) -> None:
     with pytest.raises(ValidationError) as raised:
         mailbox_create(actor=admin, data=dovecot.mailbox_data(purpose="personal"))
     assert "owner_id" in raised.value.message_dict
+
+
+def test_a_reply_from_the_timeline_joins_the_thread(
+    client: Any, smtp_server: Any, settings: Any, rep_north: Any, rep_south: Any, ana: Any
+) -> None:
+    smtp_server.use(settings)
+    receive(mail(1, "ana@client.example", rep_north.email, "Question"), box("bcc", "history"))
+    question = Interaction.objects.get()
+    url = f"{reverse('activities:email-compose')}?reply={question.pk}"
+    client.force_login(rep_south)  # another team's: not theirs to see
+    assert client.get(url).status_code == 404
+    client.force_login(rep_north)
+    timeline = client.get(reverse("contacts:person-detail", args=[ana.pk]))
+    assert f"?reply={question.pk}".encode() in timeline.content
+    form = client.get(url).context["form"]
+    assert (form.initial["to"], form.initial["subject"]) == ("ana@client.example", "Re: Question")
+    client.post(url, {**form.initial, "body": "The answer"})
+    [sent] = smtp_server.messages
+    assert sent["In-Reply-To"] == question.message_id
+    answer = Interaction.objects.exclude(pk=question.pk).get()
+    assert (answer.thread_key, answer.direction) == (question.thread_key, "out")

@@ -48,6 +48,22 @@ def _links(request: AuthedRequest) -> dict[str, Any]:
     return links
 
 
+def _reply_links(request: AuthedRequest, links: dict[str, Any]) -> Interaction | None:
+    """With ``reply=<interaction id>``: the e-mail answered (one the user may see, else
+    a 404), whose people, organization and higher record the answer is about."""
+    raw = request.GET.get("reply", "")
+    if not raw:
+        return None
+    original = selectors.interaction_get(user=request.user, pk=raw)
+    if original.channel != "email" or not original.message_id:
+        raise Http404()
+    links["person_ids"] = list(original.people.values_list("pk", flat=True))
+    links["organization_id"] = original.organization_id
+    if original.related_type:
+        links.update(related_type=original.related_type, related_id=original.related_id)
+    return original
+
+
 def _initial(request: AuthedRequest, people: list[Any], organization: Any) -> dict[str, Any]:
     addresses = [p.email for p in people if p.email]
     if not addresses and organization is not None and organization.email:
@@ -73,6 +89,7 @@ def email_compose(request: AuthedRequest) -> HttpResponse:
     if not can(request.user, "create", Interaction.RESOURCE):
         raise Http404()
     links = _links(request)
+    original = _reply_links(request, links)
     people, organization = selectors.email_recipients(
         user=request.user,
         person_ids=links["person_ids"],
@@ -80,7 +97,11 @@ def email_compose(request: AuthedRequest) -> HttpResponse:
     )
     links["person_ids"] = [p.pk for p in people]
     links["organization_id"] = organization.pk if organization is not None else None
-    back = safe_next_url(request) or reverse("activities:my-day")
+    back = safe_next_url(request) or (
+        reverse("contacts:person-detail", args=[people[0].pk])
+        if people
+        else reverse("activities:my-day")
+    )
     if request.method == "POST":
         form = EmailForm(request.POST, request.FILES)
         if form.is_valid():
@@ -94,7 +115,15 @@ def email_compose(request: AuthedRequest) -> HttpResponse:
             else:
                 return _sent_page(request, sent, back)
     else:
-        form = EmailForm(initial=_initial(request, people, organization))
+        initial = _initial(request, people, organization)
+        if original is not None:
+            subject = original.subject
+            initial.update(
+                subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
+                in_reply_to=original.message_id,
+            )
+        form = EmailForm(initial=initial)
+        form.fields["subject" if initial.get("to") else "to"].widget.attrs["autofocus"] = True
     from_email, reply_to = emails.sender(request.user)
     query = request.GET.copy()
     query.pop("template", None)
