@@ -243,3 +243,30 @@ def test_a_reply_from_the_timeline_joins_the_thread(
     assert sent["In-Reply-To"] == question.message_id
     answer = Interaction.objects.exclude(pk=question.pk).get()
     assert (answer.thread_key, answer.direction) == (question.thread_key, "out")
+
+
+def test_an_admin_gives_a_mailbox_its_purpose_and_owner_on_the_page(
+    client: Any, admin: Any, rep_north: Any
+) -> None:
+    form = {
+        "name": "Nora's mail",
+        "host": "imap.example.com",
+        "security": "ssl",
+        "port": "993",
+        "username": "nora",
+        "password": "secret-pw",
+        "folder": "INBOX",
+        "poll_minutes": "5",
+        "active": "on",
+        "purpose": "personal",
+    }
+    client.force_login(admin)
+    url = reverse("core:mailbox-create")
+    refused = client.post(url, form)
+    assert "Choose the active user whose mailbox this is." in refused.content.decode()
+    assert not Mailbox.objects.exists()
+    client.post(url, {**form, "owner_id": str(rep_north.pk)})
+    mailbox = Mailbox.objects.get()
+    assert (mailbox.purpose, mailbox.owner) == ("personal", rep_north)
+    listed = client.get(reverse("core:mailbox-list")).content.decode()
+    assert "A user&#x27;s own mailbox (logs only CRM contacts) · " in listed
