@@ -90,6 +90,7 @@ urlpatterns = [
     path("account/activities/", preferences.activity_preferences, name="preferences"),
     path("account/email/", emails.email_preferences, name="email-preferences"),
     path("email/new/", emails.email_compose, name="email-compose"),
+    path("email/<int:pk>/sent/", emails.email_sent, name="email-sent"),
     path("email/<int:pk>/follow-up/", emails.email_follow_up, name="email-follow-up"),
     path("email/unmatched/", emails.unmatched_list, name="unmatched-emails"),
     path(

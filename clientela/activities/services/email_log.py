@@ -27,6 +27,7 @@ from typing import Any, cast
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,7 +164,8 @@ def handle_email_log(message: InboundMessage, parsed: ParsedMessage) -> bool:
 def _take(message: InboundMessage, parsed: ParsedMessage, owner: User | None) -> bool:
     participants = _participants(parsed)
     addresses = [address for _name, address in participants]
-    users = {u.email.lower(): u for u in User.objects.filter(is_active=True, email__in=addresses)}
+    active = User.objects.filter(is_active=True).annotate(address=Lower("email"))
+    users = {u.email.lower(): u for u in active.filter(address__in=addresses)}
     sender = users.get(parsed.from_address.lower())
     user = owner or sender or next(iter(users.values()), None)
     prefs = ActivityPreferences.objects.filter(user=user).first() if user else None

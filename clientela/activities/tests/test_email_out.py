@@ -48,7 +48,8 @@ def stored_files(folder: str = "attachments") -> set[str]:
 def compose(client: Any, user: Any, query: str, **post: Any) -> Any:
     client.force_login(user)
     data = {"to": "ana@client.example", "subject": "Your order", "body": "Hello {{ first_name }}"}
-    return client.post(f"{reverse('activities:email-compose')}?{query}", {**data, **post})
+    url = f"{reverse('activities:email-compose')}?{query}"
+    return client.post(url, {**data, **post}, follow=True)
 
 
 def test_sending_from_a_person_page_delivers_and_logs_with_the_message_id(
@@ -56,10 +57,12 @@ def test_sending_from_a_person_page_delivers_and_logs_with_the_message_id(
 ) -> None:
     email_preferences_update(user=rep_north, signature="Rep North\nShop", excluded="")
     response = compose(client, rep_north, f"person={ana.pk}")
-    assert response.status_code == 200
+    [(sent_url, status)] = response.redirect_chain  # reloading the page sends nothing
+    assert (status, response.status_code) == (302, 200)
     assert b"email-follow-up" in response.content
     [message] = smtp.messages
     interaction = Interaction.objects.get(channel="email")
+    assert sent_url.startswith(reverse("activities:email-sent", args=[interaction.pk]))
     assert message["Message-ID"] == interaction.message_id != ""
     assert interaction.thread_key == interaction.message_id
     assert (interaction.direction, interaction.subject) == ("out", "Your order")

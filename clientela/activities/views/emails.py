@@ -112,8 +112,9 @@ def email_compose(request: AuthedRequest) -> HttpResponse:
                 add_service_errors(form, exc)
             except emails.EmailSendFailed as exc:
                 form.add_error(None, str(exc))
-            else:
-                return _sent_page(request, sent, back)
+            else:  # to a page of its own: reloading it sends nothing again
+                sent_url = reverse("activities:email-sent", args=[sent.pk])
+                return redirect(f"{sent_url}?{urlencode({'next': back})}")
     else:
         initial = _initial(request, people, organization)
         if original is not None:
@@ -144,7 +145,12 @@ def email_compose(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _sent_page(request: AuthedRequest, sent: Interaction, back: str) -> HttpResponse:
+@login_required
+@not_found_as_404
+def email_sent(request: AuthedRequest, pk: int) -> HttpResponse:
+    """After sending: the one-click follow-up task, and the way back."""
+    sent = selectors.interaction_get(user=request.user, pk=pk)
+    back = safe_next_url(request) or reverse("activities:my-day")
     return render(
         request,
         "activities/email/sent.html",

@@ -33,6 +33,7 @@ def test_an_email_from_a_deal_is_on_the_deal_and_on_every_person(
     response = client.post(
         compose.replace("&amp;", "&"),
         {"to": "ana@client.example, luis@client.example", "subject": "The offer", "body": "Hi"},
+        follow=True,
     )
     assert response.status_code == 200
     interaction = Interaction.objects.get(channel="email")
