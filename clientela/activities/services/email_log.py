@@ -43,7 +43,7 @@ from clientela.core.choices import MailboxPurpose
 from clientela.core.email_registry import lead_maker
 from clientela.core.errors import NotFound
 from clientela.core.inbound.parsing import ParsedMessage, parse_message
-from clientela.core.models import InboundMessage, User
+from clientela.core.models import InboundMessage, Mailbox, User
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +51,16 @@ LOGGED_PURPOSES = (MailboxPurpose.HISTORY, MailboxPurpose.PERSONAL)
 
 
 def _participants(parsed: ParsedMessage) -> list[tuple[str, str]]:
-    """(name, address) of the sender, then the recipients, addresses lower-cased."""
+    """(name, address) of the sender, then the recipients, addresses lower-cased; the
+    mailboxes' own addresses (their user names) left out: the BCC address in a
+    message's Cc is nobody to log or to offer as a new person."""
     found = [(parsed.from_name, parsed.from_address), *parsed.to, *parsed.cc]
+    own = {u.lower() for u in Mailbox.objects.values_list("username", flat=True)}
     seen: dict[str, str] = {}
     for name, address in found:
-        if address and address.strip().lower() not in seen:
-            seen[address.strip().lower()] = name or ""
+        key = (address or "").strip().lower()
+        if key and key not in seen and key not in own:
+            seen[key] = name or ""
     return [(name, address) for address, name in seen.items()]
 
 

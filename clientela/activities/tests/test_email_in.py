@@ -134,6 +134,14 @@ def test_an_unknown_sender_waits_for_its_user_and_is_never_created_silently(
     assert b"eva@new.example" not in client.get(url).content
 
 
+def test_the_bcc_address_itself_is_nobody_to_log(rep_north: Any) -> None:
+    shared = box(BCC, "history")  # its user name is its address
+    message = receive(mail(1, rep_north.email, "colleague@shop.example"), shared)
+    assert UnmatchedEmail.objects.filter(from_address=BCC).count() == 0
+    assert [u.from_address for u in UnmatchedEmail.objects.all()] == ["colleague@shop.example"]
+    assert message.status == InboundStatus.TAKEN
+
+
 def test_an_unknown_sender_to_no_user_is_for_the_admins_and_can_become_a_lead(
     client: Any, admin: Any, rep_north: Any
 ) -> None:
