@@ -78,7 +78,12 @@ class EmailData(TypedDict, total=False):
 
 
 def sanitize_signature(value: str) -> str:
-    return nh3.clean(value.strip(), tags=SIGNATURE_TAGS, attributes={"a": {"href"}})
+    """HTML (anything with a "<") cleaned to ``SIGNATURE_TAGS``; plain text kept as
+    typed (it is escaped where it goes into HTML)."""
+    value = value.strip()
+    if "<" not in value:
+        return value
+    return nh3.clean(value, tags=SIGNATURE_TAGS, attributes={"a": {"href"}})
 
 
 def excluded_entries(prefs: ActivityPreferences | None) -> set[str]:

@@ -55,7 +55,7 @@ def compose(client: Any, user: Any, query: str, **post: Any) -> Any:
 def test_sending_from_a_person_page_delivers_and_logs_with_the_message_id(
     client: Any, smtp: Any, rep_north: Any, ana: Any
 ) -> None:
-    email_preferences_update(user=rep_north, signature="Rep North\nShop", excluded="")
+    email_preferences_update(user=rep_north, signature="Rep North\nShop & Co", excluded="")
     response = compose(client, rep_north, f"person={ana.pk}")
     [(sent_url, status)] = response.redirect_chain  # reloading the page sends nothing
     assert (status, response.status_code) == (302, 200)
@@ -69,7 +69,8 @@ def test_sending_from_a_person_page_delivers_and_logs_with_the_message_id(
     assert list(interaction.people.all()) == [ana]
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert text.startswith("Hello Ana")
-    assert "-- \nRep North\nShop" in text
+    assert "-- \nRep North\nShop & Co" in text
+    assert "Rep North<br>Shop &amp; Co" in message.get_body(("html",)).get_content()
     # The server may not send as the rep's domain: the company's address, replies to them.
     assert message["From"].addresses[0].addr_spec == "crm@shop.example"
     assert message["Reply-To"].addresses[0].addr_spec == rep_north.email
