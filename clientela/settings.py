@@ -232,6 +232,10 @@ WHITENOISE_USE_FINDERS = True
 for _key, _value in env_email_url("EMAIL_URL", "console://").items():
     globals()[_key] = _value
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clientela <clientela@localhost>")
+#: Domains the mail server may send as: a user of one of them sends from their own
+#: address; anyone else from DEFAULT_FROM_EMAIL's address under their name, with
+#: Reply-To them ("*": any domain). See docs/deploy.md.
+CLIENTELA_EMAIL_SEND_AS_DOMAINS = env_list("CLIENTELA_EMAIL_SEND_AS_DOMAINS")
 
 # --- SMS (core/sms): the backend, and the limits of its public webhook ---
 CLIENTELA_SMS_BACKEND = env_sms_url("CLIENTELA_SMS_URL", "console://")

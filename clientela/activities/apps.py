@@ -23,6 +23,7 @@ class ActivitiesConfig(AppConfig):
         self._register_worker_jobs()
         self._register_demo()
         self._register_pages()
+        self._register_email()
 
     def _register_pages(self) -> None:
         """The activities pages on the top bar, the account tabs and the bell, and the
@@ -89,6 +90,46 @@ class ActivitiesConfig(AppConfig):
                     order=10,
                 ),
             )
+
+    def _register_email(self) -> None:
+        """E-mail: the composer's panel on deal pages (by the resource's name: this app
+        never imports sales), the account tab, the unmatched e-mails page, and the
+        contact-history log of inbound mail at order 60, after the support queues'
+        tickets (50), so it never takes a queue's mail."""
+        from clientela.activities.services.email_log import handle_email_log
+        from clientela.activities.views.emails import record_email_panel
+        from clientela.core.registry import (
+            InboundHandler,
+            NavItem,
+            Panel,
+            register_account_tab,
+            register_detail_panel,
+            register_inbound_handler,
+            register_nav_item,
+        )
+
+        register_inbound_handler(InboundHandler("activities.email_log", handle_email_log, 60))
+        register_detail_panel(
+            "sales.deal",
+            Panel(
+                key="email",
+                title=_("E-mail"),
+                template="activities/email/_panel.html",
+                context=record_email_panel,
+                order=10,
+            ),
+        )
+        register_account_tab(NavItem("email", _("E-mail"), "activities:email-preferences", "", 20))
+        register_nav_item(
+            NavItem(
+                "unmatched-emails",
+                _("Unmatched e-mails"),
+                "activities:unmatched-emails",
+                "bi-envelope-exclamation",
+                60,
+                group="activities",
+            )
+        )
 
     def _register_worker_jobs(self) -> None:
         """When a worker starts: queue the hourly birthday-greeting run (it then queues

@@ -28,3 +28,9 @@ class Priority(models.TextChoices):
     LOW = "low", _("Low")
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
+
+
+class UnmatchedStatus(models.TextChoices):
+    OPEN = "open", _("To review")
+    DONE = "done", _("Logged")
+    IGNORED = "ignored", _("Ignored")

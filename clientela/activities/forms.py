@@ -337,3 +337,67 @@ class ActivityPreferencesForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_("An e-mail in the person's language, logged on their timeline."),
     )
+
+
+class EmailForm(BootstrapMixin, forms.Form):
+    """The e-mail composer of person, organization and deal pages (``services.emails``):
+    addresses separated by commas; merge fields such as {{ first_name }} are filled for
+    the e-mail's first person."""
+
+    to = forms.CharField(
+        label=_("To"),
+        max_length=2000,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        help_text=_("Separate addresses with commas."),
+        required=False,
+    )
+    cc = forms.CharField(
+        label=_("Cc"),
+        max_length=2000,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Your signature is added below. Merge fields: {{ first_name }}, {{ last_name }}, "
+            "{{ full_name }}, {{ organization }}, {{ my_name }}, {{ company_name }}."
+        ),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"), required=False, max_files=MAX_ATTACHMENTS
+    )
+    in_reply_to = forms.CharField(required=False, max_length=255, widget=forms.HiddenInput)
+
+    def to_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["attachments"] = list(data.get("attachments") or [])
+        return data
+
+
+class EmailPreferencesForm(BootstrapMixin, forms.Form):
+    email_signature = forms.CharField(
+        label=_("Signature"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Text, or a little HTML (bold, italics, links)."),
+    )
+    email_excluded = forms.CharField(
+        label=_("Never log e-mail with"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "autocapitalize": "none", "spellcheck": "false"}),
+        help_text=_(
+            "One address (name@example.com) or domain (example.com) a line: e-mail to or "
+            "from them is never logged from your mailbox."
+        ),
+    )

@@ -12,7 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clientela.activities.choices import Direction, InteractionChannel, Priority, TaskStatus
+from clientela.activities.choices import (
+    Direction,
+    InteractionChannel,
+    Priority,
+    TaskStatus,
+    UnmatchedStatus,
+)
 from clientela.core.models import CRMRecord, TimeStampedModel
 
 
@@ -55,12 +61,28 @@ class Interaction(LinkedActivity):
     is_private = models.BooleanField(
         _("private"), default=False, help_text=_("Only you and admins see a private note.")
     )
+    #: An e-mail's ``Message-ID`` (sent from the CRM or logged from a mailbox): an
+    #: e-mail is logged once, and answers find their thread by it.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=255, blank=True)
+    #: The ``Message-ID`` of the first e-mail of the conversation.
+    thread_key = models.CharField(_("thread"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="interaction_message_id_uniq",
+            ),
+        ]
         indexes = [
+            models.Index(
+                fields=["thread_key"], name="interaction_thread_idx", condition=~Q(thread_key="")
+            ),
             models.Index(
                 fields=["organization", "-occurred_at", "-id"],
                 name="interaction_org_time_idx",
@@ -268,6 +290,11 @@ class ActivityPreferences(models.Model):
         _("greet the people I own on their birthday automatically"), default=False
     )
     feed_key = models.CharField(max_length=64, blank=True)
+    #: Added under the e-mails the user sends from the CRM: text, or a little HTML
+    #: (sanitized with ``nh3`` when saved).
+    email_signature = models.TextField(_("e-mail signature"), max_length=2000, blank=True)
+    #: Addresses and domains (one a line) never logged from the user's mailbox.
+    email_excluded = models.TextField(_("never log e-mail with"), max_length=5000, blank=True)
 
     class Meta:
         verbose_name = _("activity preferences")
@@ -275,3 +302,46 @@ class ActivityPreferences(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class UnmatchedEmail(TimeStampedModel):
+    """A message from a sender the CRM does not know, taken from the shared
+    contact-history mailbox: offered to ``user`` (the user who sent or received it;
+    none: the admins) to create a person or a lead from it, or to ignore. Never a
+    person created silently."""
+
+    message = models.OneToOneField(
+        "core.InboundMessage", on_delete=models.CASCADE, related_name="unmatched_email"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="unmatched_emails",
+    )
+    from_name = models.CharField(_("sender's name"), max_length=200, blank=True)
+    from_address = models.CharField(_("sender"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    received_at = models.DateTimeField(_("received"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=UnmatchedStatus, default=UnmatchedStatus.OPEN
+    )
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("unmatched e-mail")
+        verbose_name_plural = _("unmatched e-mails")
+        indexes = [
+            models.Index(
+                fields=["user", "-received_at"],
+                name="unmatched_email_open_idx",
+                condition=Q(status="open"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or self.from_address

@@ -15,9 +15,17 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from clientela.activities.birthdays import upcoming, upcoming_people
-from clientela.activities.choices import TaskStatus
-from clientela.activities.models import Appointment, Attachment, Interaction, Notification, Task
+from clientela.activities.choices import TaskStatus, UnmatchedStatus
+from clientela.activities.models import (
+    Appointment,
+    Attachment,
+    Interaction,
+    Notification,
+    Task,
+    UnmatchedEmail,
+)
 from clientela.contacts.models import Membership
+from clientela.contacts.selectors import organization_list, person_list
 from clientela.core.choices import Scope
 from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
@@ -359,3 +367,34 @@ __all__ = [
     "task_list",
     "unread_notification_count",
 ]
+
+
+# --- e-mail from unknown senders (``services.email_log``) ------------------------------
+
+
+def unmatched_email_list(*, user: Any) -> QuerySet[UnmatchedEmail]:
+    """The unmatched e-mails waiting for ``user``: their own, and for admins those of
+    the shared mailbox that concern no user."""
+    mine = Q(user_id=user.pk)
+    if getattr(user, "is_admin", False):
+        mine |= Q(user__isnull=True)
+    return UnmatchedEmail.objects.filter(mine, status=UnmatchedStatus.OPEN).order_by(
+        "-received_at", "-id"
+    )
+
+
+def unmatched_email_get(*, user: Any, pk: Any) -> UnmatchedEmail:
+    found = unmatched_email_list(user=user).filter(pk=parse_id(pk)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def email_recipients(*, user: Any, person_ids: list[int], organization_id: int | None) -> Any:
+    """The people and organization an e-mail is written from, as ``user`` sees them
+    (those they may not see left out): (people, organization)."""
+    people = list(person_list(user=user).filter(pk__in=person_ids).order_by("pk")[:20])
+    organization = None
+    if organization_id is not None:
+        organization = organization_list(user=user).filter(pk=organization_id).first()
+    return people, organization

@@ -4,6 +4,7 @@ from clientela.activities.kinds import APPOINTMENTS, INTERACTIONS, TASKS
 from clientela.activities.views import (
     appointments,
     calendar,
+    emails,
     feed,
     interactions,
     my_day,
@@ -87,5 +88,15 @@ urlpatterns = [
         name="people-options",
     ),
     path("account/activities/", preferences.activity_preferences, name="preferences"),
+    path("account/email/", emails.email_preferences, name="email-preferences"),
+    path("email/new/", emails.email_compose, name="email-compose"),
+    path("email/<int:pk>/sent/", emails.email_sent, name="email-sent"),
+    path("email/<int:pk>/follow-up/", emails.email_follow_up, name="email-follow-up"),
+    path("email/unmatched/", emails.unmatched_list, name="unmatched-emails"),
+    path(
+        "email/unmatched/<int:pk>/<str:action>/",
+        emails.unmatched_action,
+        name="unmatched-email-action",
+    ),
     path("account/activities/feed/renew/", preferences.feed_renew, name="feed-renew"),
 ]

@@ -71,6 +71,16 @@ class MailboxSecurity(models.TextChoices):
     NONE = "none", _("None (plain text)")
 
 
+class MailboxPurpose(models.TextChoices):
+    """What a mailbox is for: any handler's (support queues' addresses), the team's
+    BCC/forwarding address logged to the contact history, or one user's own mailbox
+    (only what matches CRM contacts is kept)."""
+
+    GENERAL = "general", _("Support and other handlers")
+    HISTORY = "history", _("Log to the contact history (shared BCC address)")
+    PERSONAL = "personal", _("A user's own mailbox (logs only CRM contacts)")
+
+
 class InboundSource(models.TextChoices):
     MAILBOX = "mailbox", _("Mailbox")
     API = "api", _("API")

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from clientela.core.choices import Language, MailboxSecurity
+from clientela.core.choices import Language, MailboxPurpose, MailboxSecurity
 from clientela.core.company import fallback_country
 from clientela.core.filters import USER_STATUSES
 from clientela.core.forms import BootstrapMixin, time_zone_choices
@@ -221,13 +221,37 @@ class MailboxForm(BootstrapMixin, forms.Form):
         label=_("Poll every (minutes)"), min_value=1, max_value=MAX_POLL_MINUTES, initial=5
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=MailboxPurpose.choices,
+        initial=MailboxPurpose.GENERAL,
+        required=False,
+    )
+    owner_id = forms.TypedChoiceField(
+        label=_("Owner (for a user's own mailbox)"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[],
+    )
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        editing: bool = False,
+        users: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        owner = self.fields["owner_id"]
+        owner.choices = [("", "—"), *(users or [])]  # type: ignore[attr-defined]
         if editing:
             password = self.fields["password"]
             password.required = False
             password.help_text = _("Leave blank to keep the stored password.")
+
+    def clean_purpose(self) -> str:
+        return str(self.cleaned_data.get("purpose") or MailboxPurpose.GENERAL)
 
     def data_for_service(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.fields}

@@ -141,8 +141,16 @@ class MarketingConfig(AppConfig):
         )
 
     def _register_templates(self) -> None:
+        """The menu entry, and the templates offered to the e-mail composer of person,
+        organization and deal pages (``core.email_templates``)."""
+        from clientela.core.email_registry import TemplateSource, register_template_source
         from clientela.core.registry import NavItem, register_nav_item
         from clientela.marketing.models import EmailTemplate
+        from clientela.marketing.selectors import templates
+
+        register_template_source(
+            TemplateSource("marketing", templates.template_options, templates.template_filled)
+        )
 
         register_nav_item(
             NavItem(

@@ -39,7 +39,13 @@ class SalesConfig(AppConfig):
         register_nav_group(NavGroup("sales", _("Sales"), "bi-briefcase", 40))
 
     def _register_leads(self) -> None:
+        """The leads menu entry, and "Create lead" for an e-mail from an unknown sender
+        in the contact-history log (``core.email_registry``)."""
+        from clientela.core.email_registry import LeadMaker, register_lead_maker
         from clientela.core.registry import NavItem, register_nav_item
+        from clientela.sales.services.leads import lead_from_email
+
+        register_lead_maker(LeadMaker(lead_from_email, "sales:lead-detail"))
 
         register_nav_item(
             NavItem(

@@ -40,9 +40,14 @@ class InteractionData(LinkData, total=False):
     outcome: str
     is_private: bool
     attachments: list[UploadedFile[bytes]]
+    #: An e-mail's headers (``services.emails`` and the inbound log set them).
+    message_id: str
+    in_reply_to: str
+    thread_key: str
 
 
 INTERACTION_TEXT = ("subject", "body", "outcome")
+MESSAGE_FIELDS = ("message_id", "in_reply_to", "thread_key")
 
 
 def interaction_snapshot(interaction: Interaction) -> dict[str, Any]:
@@ -103,6 +108,13 @@ def _clean_fields(interaction: Interaction, data: InteractionData, errors: Error
             interaction.duration_minutes = minutes
     if "is_private" in data:
         interaction.is_private = bool(data["is_private"])
+    _set_message_fields(interaction, data)
+
+
+def _set_message_fields(interaction: Interaction, data: InteractionData) -> None:
+    for name in MESSAGE_FIELDS:
+        if name in data:
+            setattr(interaction, name, str(data[name] or "")[:255])  # type: ignore[literal-required]
 
 
 def _save_interaction(

@@ -45,6 +45,7 @@ def entry_context(user: Any) -> dict[str, Any]:
         "may_update": can(user, "update", Interaction.RESOURCE),
         "may_delete": can(user, "delete", Interaction.RESOURCE),
         "is_admin": bool(getattr(user, "is_admin", False)),
+        "may_send": can(user, "create", Interaction.RESOURCE),
     }
 
 

@@ -18,7 +18,7 @@ REVIEW_STATUSES = (InboundStatus.FAILED, InboundStatus.UNHANDLED)
 
 def mailbox_list(*, user: Any) -> QuerySet[Mailbox]:
     _require_admin(user)
-    return Mailbox.objects.order_by("name")
+    return Mailbox.objects.select_related("owner").order_by("name")
 
 
 def mailbox_get(*, user: Any, pk: int) -> Mailbox:

@@ -17,14 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.core.audit import changes_between, created_changes, record_audit
-from clientela.core.choices import AuditAction, InboundSource, InboundStatus, MailboxSecurity
+from clientela.core.choices import (
+    AuditAction,
+    InboundSource,
+    InboundStatus,
+    MailboxPurpose,
+    MailboxSecurity,
+)
 from clientela.core.inbound.parsing import (
     ParsedMessage,
     UnparseableMessage,
     clean_text,
     parse_message,
 )
-from clientela.core.models import InboundMessage, Mailbox
+from clientela.core.models import InboundMessage, Mailbox, User
 from clientela.core.registry import inbound_handlers_in_order
 from clientela.core.services.records import _require_admin
 
@@ -42,6 +48,9 @@ class MailboxData(TypedDict, total=False):
     folder: str
     poll_minutes: int
     active: bool
+    purpose: str
+    #: The user of a personal mailbox (required then, refused otherwise).
+    owner_id: int | None
 
 
 #: What the audit trail and the pages may show of a mailbox: all but the password.
@@ -54,6 +63,8 @@ SHOWN_FIELDS = (
     "folder",
     "poll_minutes",
     "active",
+    "purpose",
+    "owner",
 )
 HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^\[?[0-9a-fA-F:.]+\]?$")
 MAX_POLL_MINUTES = 24 * 60
@@ -127,10 +138,29 @@ def _clean_choices(mailbox: Mailbox, data: MailboxData, errors: Errors, creating
         mailbox.active = bool(data.get("active"))
 
 
+def _clean_purpose(mailbox: Mailbox, data: MailboxData, errors: Errors) -> None:
+    """A personal mailbox needs its owner (an active user); the others have none."""
+    if "purpose" in data:
+        if data["purpose"] not in MailboxPurpose.values:
+            errors["purpose"] = [_("Choose a purpose from the list.")]
+            return
+        mailbox.purpose = data["purpose"]
+    if "owner_id" in data or "purpose" in data:
+        owner_id = _number(data.get("owner_id"), 1, 2**63 - 1)
+        owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id else None
+        if mailbox.purpose != MailboxPurpose.PERSONAL:
+            mailbox.owner = None
+        elif owner is None:
+            errors["owner_id"] = [_("Choose the active user whose mailbox this is.")]
+        else:
+            mailbox.owner = owner
+
+
 def _clean(mailbox: Mailbox, data: MailboxData, *, creating: bool) -> None:
     errors: Errors = {}
     _clean_texts(mailbox, data, errors, creating)
     _clean_choices(mailbox, data, errors, creating)
+    _clean_purpose(mailbox, data, errors)
     password = data.get("password") or ""
     if not isinstance(password, str) or len(password) > 254:
         errors["password"] = [_("At most %(limit)d characters.") % {"limit": 254}]

@@ -3,11 +3,18 @@ message taken in, from a mailbox or from the API, kept with its raw bytes."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.choices import InboundKind, InboundSource, InboundStatus, MailboxSecurity
+from clientela.core.choices import (
+    InboundKind,
+    InboundSource,
+    InboundStatus,
+    MailboxPurpose,
+    MailboxSecurity,
+)
 from clientela.core.models.base import TimeStampedModel
 
 
@@ -18,7 +25,10 @@ class Mailbox(TimeStampedModel):
     The checkpoint is (``uidvalidity``, ``last_uid``): the highest UID whose message is
     stored, written in the same transaction as that message, so a poll cut short
     fetches again from there. ``failures`` and ``next_poll_at`` hold the back-off after
-    an error (``last_error``, already free of the password)."""
+    an error (``last_error``, already free of the password).
+
+    ``purpose`` tells the handlers whose mail it is (``MailboxPurpose``); a personal
+    mailbox has its ``owner``, and nothing else has one."""
 
     SECRET_FIELDS = frozenset({"password"})
 
@@ -33,6 +43,17 @@ class Mailbox(TimeStampedModel):
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
     poll_minutes = models.PositiveIntegerField(_("poll every (minutes)"), default=5)
     active = models.BooleanField(_("active"), default=True)
+    purpose = models.CharField(
+        _("purpose"), max_length=10, choices=MailboxPurpose, default=MailboxPurpose.GENERAL
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mailboxes",
+    )
     uidvalidity = models.BigIntegerField(_("UIDVALIDITY"), null=True, blank=True)
     last_uid = models.BigIntegerField(_("last UID"), default=0)
     last_poll_at = models.DateTimeField(_("last poll"), null=True, blank=True)
@@ -50,6 +71,11 @@ class Mailbox(TimeStampedModel):
                 condition=Q(port__gte=1) & Q(port__lte=65535), name="mailbox_port_range"
             ),
             models.CheckConstraint(condition=Q(poll_minutes__gte=1), name="mailbox_poll_minutes"),
+            models.CheckConstraint(
+                condition=Q(purpose=MailboxPurpose.PERSONAL, owner__isnull=False)
+                | (~Q(purpose=MailboxPurpose.PERSONAL) & Q(owner__isnull=True)),
+                name="mailbox_owner_iff_personal",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -55,7 +55,7 @@ def _menus(user: Any, view_name: str = "") -> dict[str, list[str]]:
 def test_links_sit_in_the_menus_their_apps_registered(db: Any, admin: Any) -> None:
     menus = _menus(admin)
     assert list(menus) == ["activities", "contacts", "sales", "marketing", "service", "analytics"]
-    assert menus["activities"] == ["my-day", "tasks", "calendar"]
+    assert menus["activities"] == ["my-day", "tasks", "calendar", "unmatched-emails"]
     assert menus["service"] == ["my-tickets", "tickets", "knowledge-base", "service-reports"]
     assert menus["contacts"] == ["people", "organizations"]
     assert menus["marketing"] == ["campaigns", "segments", "lists", "email-templates", "web-forms"]

@@ -5,6 +5,8 @@ write-only, "Test connection", and the inbound messages that need an admin's loo
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientela.core.choices import InboundStatus
-from clientela.core.forms import add_service_errors
+from clientela.core.forms import add_service_errors, user_options
 from clientela.core.inbound import selectors
 from clientela.core.inbound.polling import MailboxUnreachable, mailbox_test_connection
 from clientela.core.inbound.services import (
@@ -49,13 +51,17 @@ def _form_page(
     return render(request, "core/settings/mailbox_form.html", {"form": form, "mailbox": mailbox})
 
 
+def _form(*args: Any, **kwargs: Any) -> MailboxForm:
+    return MailboxForm(*args, users=user_options(), **kwargs)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def mailbox_new(request: HttpRequest) -> HttpResponse:
     require_admin(request)
     if request.method != "POST":
-        return _form_page(request, MailboxForm())
-    form = MailboxForm(request.POST)
+        return _form_page(request, _form())
+    form = _form(request.POST)
     if form.is_valid():
         try:
             mailbox = mailbox_create(
@@ -79,9 +85,13 @@ def mailbox_edit(request: HttpRequest, pk: int) -> HttpResponse:
     mailbox = selectors.mailbox_get(user=actor, pk=pk)
     if request.method != "POST":
         return _form_page(
-            request, MailboxForm(initial=mailbox_snapshot(mailbox), editing=True), mailbox
+            request,
+            _form(
+                initial={**mailbox_snapshot(mailbox), "owner_id": mailbox.owner_id}, editing=True
+            ),
+            mailbox,
         )
-    form = MailboxForm(request.POST, editing=True)
+    form = _form(request.POST, editing=True)
     if form.is_valid():
         try:
             mailbox_update(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from clientela.core.email_registry import FilledTemplate
 from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
 from clientela.marketing.filters import TemplateFilters
@@ -105,3 +106,19 @@ def template_preview(
         template.versions.all(), language or fields.get("language", ""), template.default_language
     )
     return compile_version(version).render(fields)
+
+
+# --- for the composer of one e-mail (``core.email_templates``) ---------------------------
+
+
+def template_options(user: Any) -> list[tuple[int, str]]:
+    """(id, name) of the templates ``user`` may start an e-mail from."""
+    return list(templates_visible(user).order_by("name", "id").values_list("pk", "name")[:500])
+
+
+def template_filled(user: Any, template_id: int, person_id: int | None) -> FilledTemplate:
+    """A template filled in for a person as one e-mail's subject and text (a campaign's
+    links, meaningless in one e-mail, come out as "#")."""
+    template = email_template_get(user=user, pk=template_id)
+    rendered = template_preview(user=user, template=template, person_id=person_id)
+    return FilledTemplate(subject=rendered.subject, text=rendered.text)

@@ -226,6 +226,23 @@ def lead_create(*, actor: User, data: LeadData) -> Lead:
     return _LEADS.create(actor, Lead(), data)
 
 
+def lead_from_email(actor: User, name: str, address: str, subject: str) -> tuple[str, int]:
+    """A new lead for the unknown sender of an e-mail (offered by the contact-history
+    log, ``core.email_registry``): (its resource, its id)."""
+    first, _space, last = (name or address.split("@")[0]).strip().partition(" ")
+    lead = lead_create(
+        actor=actor,
+        data={
+            "first_name": first[:100],
+            "last_name": last[:100],
+            "email": address,
+            "source": LeadSource.OTHER,
+            "notes": (_("From the e-mail “%(subject)s”.") % {"subject": subject})[:2000],
+        },
+    )
+    return Lead.RESOURCE, lead.pk
+
+
 def lead_update(
     *, actor: User, lead: Lead, data: LeadData, expected_version: int | None = None
 ) -> Lead:
