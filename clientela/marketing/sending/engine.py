@@ -42,7 +42,9 @@ from clientela.marketing.sending.transport import Outcome, TransportDown
 
 logger = logging.getLogger("clientela.marketing")
 
-BATCH = 200
+#: Rows claimed at once: the per-batch queries (claim, consent check, merge fields)
+#: cost ~0.12 ms a message at 200, ~0.05 ms at 500 (measured, bench/README.md).
+BATCH = 500
 #: When the mail server cannot be reached, the next try.
 RETRY = datetime.timedelta(minutes=1)
 ACTIVE = (CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.TESTING)
@@ -65,6 +67,25 @@ def _acquire(campaign_id: int, token: str, now: datetime.datetime) -> bool:
             lease_until=now + datetime.timedelta(seconds=settings.CLIENTELA_CAMPAIGN_LEASE_SECONDS),
         )
     )
+
+
+class _Lease:
+    """The campaign's lease, renewed while a batch is sent once a third of it has
+    passed: a batch can take longer than the lease (a throttle, a slow server), and a
+    lease that ran out lets another worker put this one's claimed rows back and send
+    them again."""
+
+    def __init__(self, campaign_id: int, token: str) -> None:
+        self.campaign_id, self.token = campaign_id, token
+        self.every = settings.CLIENTELA_CAMPAIGN_LEASE_SECONDS / 3
+        self.renewed = time.monotonic()
+
+    def hold(self) -> bool:
+        """Whether this worker still holds the campaign (renewing it when due)."""
+        if time.monotonic() - self.renewed < self.every:
+            return True
+        self.renewed = time.monotonic()
+        return _acquire(self.campaign_id, self.token, timezone.now())
 
 
 def _release(campaign_id: int, token: str) -> None:
@@ -223,6 +244,7 @@ def _send_batch(
     channel: Any,
     throttle: _Throttle,
     result: RunResult,
+    lease: _Lease,
 ) -> None:
     allowed = sources.still_reachable(campaign, rows)
     skipped = [row.pk for row in rows if row.pk not in allowed]
@@ -238,6 +260,8 @@ def _send_batch(
         with channel:
             width = channel.width
             for first in range(0, len(to_send), width):
+                if not lease.hold():
+                    break  # another worker has it now (and puts the rest back)
                 _send_round(to_send[first : first + width], fields, channel, throttle, result, sent)
     except TransportDown:
         # What was not handed over waits for the next run; what may have left (handed
@@ -323,6 +347,7 @@ def campaign_run(
             )
         channel = channels.channel_for(campaign)
         throttle = _Throttle(campaign.throttle, sleep)
+        lease = _Lease(campaign_id, token)
         while True:
             now = timezone.now()
             status = Campaign.objects.filter(pk=campaign_id).values_list("status", flat=True)
@@ -335,7 +360,7 @@ def campaign_run(
                     return result
                 continue
             try:
-                _send_batch(campaign, rows, channel, throttle, result)
+                _send_batch(campaign, rows, channel, throttle, result, lease)
             except TransportDown as exc:
                 logger.warning("campaign %s: mail server unreachable: %s", campaign_id, exc)
                 result.next_run = timezone.now() + RETRY

@@ -2,14 +2,16 @@
 recipient still gets one message, a refusal fails only its own message, a server
 without PIPELINING gets one connection, and a connection that breaks mid-round leaves
 each of its round's messages either taken as sent (it may have left) or for the next
-run (it surely did not), never both."""
+run (it surely did not), never both; a worker whose lease ran out stops."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from clientela.marketing.choices import DeliveryStatus
 from clientela.marketing.models import Campaign, Delivery
@@ -156,3 +158,28 @@ def test_a_connection_that_breaks_mid_round(
     second = DeliveryStatus.SENT if left else DeliveryStatus.PENDING
     assert statuses[ids[1]] == second
     assert statuses[ids[2]] == DeliveryStatus.PENDING
+
+
+def test_a_worker_that_lost_its_lease_mid_batch_stops_sending(
+    smtp_server: Any, settings: Any, marketer: Any, person_factory: Any, monkeypatch: Any
+) -> None:
+    smtp_server.use(settings)
+    settings.CLIENTELA_CAMPAIGN_LEASE_SECONDS = 0  # renewed before every message
+    campaign = setup.scheduled(marketer, setup.audience(marketer, person_factory, n=4))
+    holds: list[bool] = []
+    real_hold = engine._Lease.hold
+
+    def hold(lease: Any) -> bool:
+        if len(holds) == 2:  # another worker took the campaign over (this one stalled)
+            later = timezone.now() + datetime.timedelta(minutes=5)
+            Campaign.objects.filter(pk=campaign.pk).update(lease_token="other", lease_until=later)
+        holds.append(real_hold(lease))
+        return holds[-1]
+
+    monkeypatch.setattr(engine._Lease, "hold", hold)
+    assert engine.campaign_run(campaign.pk).sent == 2
+    assert holds == [True, True, False]
+    assert len(smtp_server.messages) == 2
+    # The rest is the other worker's to put back and send (``recover``), not this one's.
+    statuses = sorted(Delivery.objects.values_list("status", flat=True))
+    assert statuses == [DeliveryStatus.SENDING] * 2 + [DeliveryStatus.SENT] * 2
