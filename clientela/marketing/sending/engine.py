@@ -132,25 +132,41 @@ def _claim(campaign: Campaign, now: datetime.datetime, size: int) -> list[Delive
     )
 
 
-def _mark(status: str, ids: list[int], sent_at: datetime.datetime | None = None) -> None:
+def _mark(
+    status: str, ids: list[int], *, sent_at: datetime.datetime | None = None, only_from: str = ""
+) -> int:
+    """Set the status of the rows ``ids`` (those in ``only_from`` if given); how many."""
     if not ids:
-        return
-    marks = ", ".join(["%s"] * len(ids))
+        return 0
+    sets = "status = %s"
+    params: list[Any] = [status]
+    if sent_at is not None:
+        sets = sets + ", sent_at = %s"
+        params.append(sent_at)
+    where = f"id IN ({', '.join(['%s'] * len(ids))})"
+    params.extend(ids)
+    if only_from:
+        where = where + " AND status = %s"
+        params.append(only_from)
     with connection.cursor() as cursor:
-        if sent_at is None:
-            sql = f"UPDATE marketing_delivery SET status = %s WHERE id IN ({marks})"  # noqa: S608
-            cursor.execute(sql, [status, *ids])
-        else:
-            sql = f"UPDATE marketing_delivery SET status = %s, sent_at = %s WHERE id IN ({marks})"  # noqa: S608
-            cursor.execute(sql, [status, sent_at, *ids])
+        cursor.execute(f"UPDATE marketing_delivery SET {sets} WHERE {where}", params)  # noqa: S608
+        return int(cursor.rowcount)
+
+
+class _TakenOver(Exception):
+    """Rows this worker claimed were put back by another (its lease had run out)."""
 
 
 def _commit_round(sent: list[int], handed: list[int]) -> None:
     """One commit: the previous round's sent messages, and this round's as handed over
-    (before any of their final "." goes out)."""
+    (before any of their final "." goes out). If another worker has put any of this
+    round's rows back meanwhile, nothing is committed (``_TakenOver``): they are its
+    rows now, and the previous round's stay ``handed``, which it takes as sent."""
     with transaction.atomic():
-        _mark(DeliveryStatus.SENT, sent, timezone.now())
-        _mark(DeliveryStatus.HANDED, handed)
+        _mark(DeliveryStatus.SENT, sent, sent_at=timezone.now())
+        marked = _mark(DeliveryStatus.HANDED, handed, only_from=DeliveryStatus.SENDING)
+        if marked != len(handed):
+            raise _TakenOver
     sent.clear()
 
 
@@ -263,6 +279,11 @@ def _send_batch(
                 if not lease.hold():
                     break  # another worker has it now (and puts the rest back)
                 _send_round(to_send[first : first + width], fields, channel, throttle, result, sent)
+    except _TakenOver:
+        # Its messages were not let go (leaving ``with channel`` inside a message breaks
+        # the connection, and the server drops it); the rows are the other worker's.
+        logger.warning("campaign %s: taken over by another worker", campaign.pk)
+        return
     except TransportDown:
         # What was not handed over waits for the next run; what may have left (handed
         # over when a connection broke) is taken as sent by ``recover``.

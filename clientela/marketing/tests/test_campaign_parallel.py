@@ -183,3 +183,28 @@ def test_a_worker_that_lost_its_lease_mid_batch_stops_sending(
     # The rest is the other worker's to put back and send (``recover``), not this one's.
     statuses = sorted(Delivery.objects.values_list("status", flat=True))
     assert statuses == [DeliveryStatus.SENDING] * 2 + [DeliveryStatus.SENT] * 2
+
+
+class _TakenOverChannel(_BreakingChannel):
+    """While the round is prepared, another worker (this one's lease ran out) puts the
+    claimed rows back, as its ``recover`` does, and holds the campaign."""
+
+    def prepare(self, slot: int) -> Outcome | None:
+        if slot == 0:
+            Delivery.objects.update(status=DeliveryStatus.PENDING)
+            later = timezone.now() + datetime.timedelta(minutes=5)
+            Campaign.objects.update(lease_token="other", lease_until=later)
+        return None
+
+
+def test_rows_another_worker_took_back_are_not_let_go(
+    settings: Any, marketer: Any, person_factory: Any, monkeypatch: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    campaign = setup.scheduled(marketer, setup.audience(marketer, person_factory, n=3))
+    planning.plan(Campaign.objects.get(pk=campaign.pk))
+    channel = _TakenOverChannel(left=True)
+    monkeypatch.setattr(channels, "channel_for", lambda _campaign: channel)
+    assert engine.campaign_run(campaign.pk).sent == 0
+    assert channel.handed_over == []
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.PENDING}
