@@ -3,6 +3,7 @@ across all apps expect. ``north`` and ``south`` are the two teams."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -257,20 +258,27 @@ class SmtpServer:
         settings.EMAIL_TIMEOUT = 10
 
 
-@pytest.fixture
-def smtp_server() -> Any:
+@contextlib.contextmanager
+def running_smtp_server(kind: type[SmtpServer] = SmtpServer) -> Iterator[SmtpServer]:
+    """An SMTP server of ``kind`` (``SmtpServer`` or a subclass) on loopback."""
     # A free port chosen by the kernel (aiosmtpd checks its own readiness by connecting
     # to the port it was given, so it cannot be 0).
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = SmtpServer("127.0.0.1", port)
+    server = kind("127.0.0.1", port)
     controller = Controller(server, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield server
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Any:
+    with running_smtp_server() as server:
+        yield server
 
 
 # --- browser tests: Playwright driving Debian's Chromium against a live server ---------

@@ -11,15 +11,21 @@
 2. A personalised campaign to that list through the services (a 6 KB HTML template
    with merge fields, CSS to inline and three tracked links), sent as a user presses
    "Send": a draft checked and scheduled.
-3. A real SMTP server on loopback in a process of its own (``bench/smtp_sink.py``,
-   which writes down each recipient) and the worker's loop (``campaign_run`` until the
-   campaign is done) in another. When the server has taken half the messages the worker
-   is killed with SIGKILL; a new worker starts once the dead one's hold on the campaign
-   runs out (``CLIENTELA_CAMPAIGN_LEASE_SECONDS``, 5 here) and sends the rest.
-4. The figures: messages a second while a worker sends (the wait for the lease left
-   out), the workers' peak memory (``ru_maxrss``), and what the server received:
-   every recipient exactly once.
-5. The click redirect (``/m/c/<token>/``) against a bare Django view on gunicorn, in
+3. The SMTP server alone first (``bench/smtp_sink.py``, in a process of its own): the
+   campaign's first message, rendered once, sent again and again for a few seconds
+   through the worker's own SMTP steps (``Transport``) over as many connections, without
+   the database or rendering: the most this machine can carry at this moment.
+4. The campaign: the server in a process of its own (it writes down each recipient
+   with the time) and the worker's loop (``campaign_run`` until the campaign is done)
+   in another. When the server has taken half the messages the worker is killed with
+   SIGKILL; a new worker starts once the dead one's hold on the campaign runs out
+   (``CLIENTELA_CAMPAIGN_LEASE_SECONDS``, 5 here) and sends the rest.
+5. The figures: messages a second while a worker sends (from the server's times: its
+   first to its last message before the kill, and after the restart), the start-to-end
+   time (with planning, both workers' start-up and the lease wait), the workers' peak
+   memory (resident, the process and its children) and CPU time a message, what the
+   server received (every recipient exactly once), and the load average.
+6. The click redirect (``/m/c/<token>/``) against a bare Django view on gunicorn, in
    the same run.
 
 Targets: ≥ 1,000 messages/s, ≤ 500 MB peak, every message exactly once; the click
@@ -29,6 +35,7 @@ redirect ≥ 50 % of the bare view's requests a second.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -45,6 +52,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import BENCH_DIR, configure_django, db_path  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+SINK = Path(__file__).with_name("smtp_sink.py")
 
 LEASE_SECONDS = 5
 HTML = (
@@ -177,7 +187,7 @@ def make_campaign(db: Path) -> tuple[int, int]:
 
 def worker(campaign_id: int) -> None:
     """Run the campaign until it is done (the worker's loop, without the task queue),
-    then print the sent count, seconds and peak memory."""
+    then print the sent count, seconds, CPU seconds and peak memory."""
     configure_django(Path(os.environ["BENCH_DB"]))
     from clientela.marketing.sending.engine import campaign_run
 
@@ -189,20 +199,84 @@ def worker(campaign_id: int) -> None:
             break
         if result.sent == 0:
             time.sleep(0.5)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(f"worker sent={sent} seconds={time.monotonic() - started:.2f} peak_mb={peak}", flush=True)
+    print(
+        f"worker sent={sent} seconds={time.monotonic() - started:.2f} "
+        f"cpu={time.process_time():.2f} peak_mb={_own_peak_mb()}",
+        flush=True,
+    )
 
 
-def _start_worker(db: Path, campaign_id: int, port: int) -> subprocess.Popen[str]:
+def _own_peak_mb() -> int:
+    """This process's and its children's peak resident memory (MB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return int(own + children) // 1024
+
+
+def sink_probe(campaign_id: int, seconds: float) -> None:
+    """The server alone: the campaign's first message, rendered once, sent over and over
+    with the worker's SMTP steps on ``CLIENTELA_CAMPAIGN_CONNECTIONS`` connections for
+    ``seconds``; prints messages and CPU seconds."""
+    configure_django(Path(os.environ["BENCH_DB"]))
+    from django.conf import settings
+
+    from clientela.marketing.models import Campaign, Delivery
+    from clientela.marketing.sending.sources import Renderer, audience
+    from clientela.marketing.sending.transport import Transport
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    first = audience(campaign)[0]
+    renderer = Renderer(campaign)
+    row = Delivery(pk=1, person_id=first.person_id, address=first.address, language="")
+    fields = renderer.fields_of([row])[first.person_id]
+    message = renderer.message(row, fields)
+    transports = [Transport() for _ in range(settings.CLIENTELA_CAMPAIGN_CONNECTIONS)]
+    for transport in transports:
+        transport.__enter__()
+    sent, cpu = 0, time.process_time()
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        for transport in transports:
+            transport.start(message)
+        for transport in transports:
+            transport.write_content()
+        for transport in transports:
+            transport.hand_over()
+        for transport in transports:
+            sent += transport.outcome().sent
+    elapsed = time.monotonic() - started
+    for transport in transports:
+        transport.__exit__(None, None, None)
+    size = len(as_bytes_of(message))
+    print(
+        f"probe sent={sent} seconds={elapsed:.2f} cpu={time.process_time() - cpu:.2f} bytes={size}"
+    )
+
+
+def as_bytes_of(message: Any) -> bytes:
+    from clientela.marketing.sending.mime import as_bytes
+
+    return as_bytes(message)
+
+
+def _env(db: Path, port: int, connections: int | None) -> dict[str, str]:
     env = {
         **os.environ,
         "BENCH_DB": str(db),
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "CLIENTELA_CAMPAIGN_LEASE_SECONDS": str(LEASE_SECONDS),
     }
+    if connections:
+        env["CLIENTELA_CAMPAIGN_CONNECTIONS"] = str(connections)
+    return env
+
+
+def _start_worker(
+    db: Path, campaign_id: int, port: int, connections: int | None
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, __file__, "--worker", str(campaign_id)],
-        env=env,
+        env=_env(db, port, connections),
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -216,18 +290,79 @@ def _received(path: Path) -> int:
         return 0
 
 
-def _peak_of(pid: int) -> int:
-    """A live process's peak resident memory (MB), from /proc."""
+def _proc(pid: int) -> tuple[int, float]:
+    """A live process's peak resident memory (MB, ``VmHWM``) and CPU seconds."""
+    peak, cpu = 0, 0.0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
-                return int(line.split()[1]) // 1024
+                peak = int(line.split()[1]) // 1024
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except OSError:
         pass
-    return 0
+    return peak, cpu
 
 
-def measure(n: int) -> dict[str, Any]:
+class Sink:
+    """``bench/smtp_sink.py`` on a free port, writing to ``log``."""
+
+    def __init__(self, log: Path, *options: str) -> None:
+        log.unlink(missing_ok=True)
+        self.log, self.port = log, _free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, str(SINK), str(self.port), str(log), *options],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == "ready"
+        self.peak_mb, self.cpu = 0, 0.0
+
+    def stop(self) -> None:
+        self.peak_mb, self.cpu = _proc(self.process.pid)
+        self.process.terminate()
+        self.process.wait()
+
+    def lines(self) -> list[tuple[float, str]]:
+        found = []
+        for line in self.log.read_text().splitlines():
+            at, _sep, recipients = line.partition(" ")
+            found.append((float(at), recipients))
+        return found
+
+
+def measure_sink(
+    db: Path, campaign_id: int, connections: int | None, seconds: float, *options: str
+) -> dict[str, Any]:
+    """``sink_probe`` against a sink of its own."""
+    sink = Sink(BENCH_DIR / "marketing-probe.log", *options)
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--sink-probe", str(campaign_id), "--seconds", str(seconds)],
+            env=_env(db, sink.port, connections),
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+    finally:
+        sink.stop()
+    figures = dict(item.split("=") for item in out.split()[1:])
+    sent, elapsed = int(figures["sent"]), float(figures["seconds"])
+    return {
+        "rate": round(sent / elapsed),
+        "client_cpu_ms": round(1000 * float(figures["cpu"]) / max(sent, 1), 3),
+        "sink_cpu_ms": round(1000 * sink.cpu / max(sent, 1), 3),
+        "message_bytes": int(figures["bytes"]),
+        "load": os.getloadavg(),
+    }
+
+
+def _window(times: list[float]) -> float:
+    return max(times) - min(times) if times else 0.0
+
+
+def measure(n: int, connections: int | None, sink_processes: int) -> dict[str, Any]:
     db = BENCH_DIR / f"marketing-run-{n}.sqlite3"
     for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         stale.unlink(missing_ok=True)
@@ -235,57 +370,70 @@ def measure(n: int) -> dict[str, Any]:
     subprocess.run(
         [sys.executable, __file__, "--make-campaign", str(db)], check=True, stdout=subprocess.PIPE
     )
-    log = BENCH_DIR / "marketing-sink.log"
-    log.unlink(missing_ok=True)
-    port = _free_port()
-    sink = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("smtp_sink.py")), str(port), str(log)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert sink.stdout is not None
-    assert sink.stdout.readline().strip() == "ready"
     campaign_id, audience = map(int, (BENCH_DIR / "marketing-campaign.txt").read_text().split())
+    results: dict[str, Any] = {
+        "people": n,
+        "recipients": audience,
+        "load_at_start": os.getloadavg(),
+    }
+    results["sink_alone"] = measure_sink(
+        db, campaign_id, connections, 5.0, "--processes", str(sink_processes)
+    )
+    results["aiosmtpd_alone"] = measure_sink(db, campaign_id, connections, 5.0, "--aiosmtpd")
+    sink = Sink(BENCH_DIR / "marketing-sink.log", "--processes", str(sink_processes))
     try:
-        first = _start_worker(db, campaign_id, port)
+        first = _start_worker(db, campaign_id, sink.port, connections)
         started = time.monotonic()
-        peak_first = 0
-        while _received(log) < audience // 2:
-            peak_first = max(peak_first, _peak_of(first.pid))
+        peak_first = cpu_first = 0.0
+        while _received(sink.log) < audience // 2:
+            peak, cpu_first = _proc(first.pid)
+            peak_first = max(peak_first, peak)
             time.sleep(0.05)
         first.send_signal(signal.SIGKILL)
+        killed_wall = time.time()
         first.wait()
-        killed_at, sent_first = time.monotonic(), _received(log)
         time.sleep(LEASE_SECONDS + 0.5)
-        resumed = time.monotonic()
-        second = _start_worker(db, campaign_id, port)
+        second = _start_worker(db, campaign_id, sink.port, connections)
         out, _err = second.communicate(timeout=3600)
         finished = time.monotonic()
         time.sleep(0.5)  # the sink's last lines
     finally:
-        sink.terminate()
-        sink.wait()
-    recipients = Counter(log.read_text().split())
-    peak_second = int(out.rsplit("peak_mb=", 1)[1].split()[0]) if "peak_mb=" in out else 0
-    sending = (killed_at - started) + (finished - resumed)
+        sink.stop()
+    lines = sink.lines()
+    recipients = Counter(to for _at, to in lines)
+    before = [at for at, _to in lines if at <= killed_wall]
+    after = [at for at, _to in lines if at > killed_wall]
+    second_figures = dict(item.split("=") for item in out.split()[1:]) if "cpu=" in out else {}
+    sending = _window(before) + _window(after)
     configure_django(db)
-    from clientela.marketing.models import Delivery
+    from clientela.marketing.models import Campaign, Delivery
 
+    campaign = Campaign.objects.get(pk=campaign_id)
     statuses = Counter(Delivery.objects.values_list("status", flat=True))
-    return {
-        "people": n,
-        "recipients": audience,
-        "received": sum(recipients.values()),
+    assert campaign.started_at is not None
+    assert campaign.planned_at is not None
+    planning = (campaign.started_at - campaign.planned_at).total_seconds()
+    cpu = cpu_first + float(second_figures.get("cpu", 0))
+    results |= {
+        "connections": connections or "default",
+        "received": len(lines),
         "distinct": len(recipients),
         "twice": sum(1 for c in recipients.values() if c > 1),
-        "sent_before_kill": sent_first,
+        "sent_before_kill": len(before),
         "seconds_sending": round(sending, 1),
-        "rate": round(sum(recipients.values()) / sending),
-        "peak_mb": max(peak_first, peak_second),
+        "rate": round(len(lines) / sending),
+        "rate_first_worker": round(len(before) / max(_window(before), 1e-9)),
+        "rate_second_worker": round(len(after) / max(_window(after), 1e-9)),
+        "seconds_planning": round(planning, 1),
+        "seconds_start_to_end": round(finished - started, 1),
+        "worker_cpu_ms_a_message": round(1000 * cpu / max(len(lines), 1), 3),
+        "sink_cpu_ms_a_message": round(1000 * sink.cpu / max(len(lines), 1), 3),
+        "peak_mb": max(int(peak_first), int(second_figures.get("peak_mb", 0))),
+        "sink_peak_mb": sink.peak_mb,
         "statuses": dict(statuses),
-        "load": os.getloadavg(),
-        "cpu_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime,
+        "load_at_end": os.getloadavg(),
     }
+    return results
 
 
 def measure_clicks(db: Path, seconds: float = 10.0) -> dict[str, Any]:
@@ -320,10 +468,20 @@ def measure_clicks(db: Path, seconds: float = 10.0) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument(
+        "--connections", type=int, help="CLIENTELA_CAMPAIGN_CONNECTIONS (default: the setting's)"
+    )
+    parser.add_argument("--sink-processes", type=int, default=1, help="SMTP server processes")
+    parser.add_argument("--no-clicks", action="store_true", help="skip the click redirect")
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--make-campaign", help=argparse.SUPPRESS)
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sink-probe", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--seconds", type=float, default=5.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.sink_probe:
+        sink_probe(args.sink_probe, args.seconds)
+        return
     if args.prepare:
         prepare(args.prepare)
         return
@@ -340,12 +498,24 @@ def main() -> None:
         subprocess.run(generate, check=True)
     if not base_file(n).exists():
         subprocess.run([sys.executable, __file__, "--prepare", str(n)], check=True)
-    results = measure(n)
-    results |= measure_clicks(BENCH_DIR / f"marketing-run-{n}.sqlite3")
+    results = measure(n, args.connections, args.sink_processes)
+    if not args.no_clicks:
+        results |= measure_clicks(BENCH_DIR / f"marketing-run-{n}.sqlite3")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"marketing-{n}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=2, default=str))
     for key, value in results.items():
-        print(f"{key:>18}: {value}")
-    ok = results["twice"] == 0 and results["received"] >= results["recipients"] - 1
-    print("exactly once:", "yes" if ok else "NO", "| rate ≥ 1,000/s:", results["rate"] >= 1000)
+        print(f"{key:>26}: {value}")
+    once = results["twice"] == 0 and results["distinct"] == results["recipients"]
+    print(
+        "exactly once:",
+        "yes" if once else "NO",
+        "| rate ≥ 1,000/s:",
+        results["rate"] >= 1000,
+        "| peak ≤ 500 MB:",
+        results["peak_mb"] <= 500,
+    )
+    print(f"JSON: {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -336,6 +336,10 @@ CLIENTELA_BOUNCE_LOCAL, CLIENTELA_BOUNCE_DOMAIN = env_return_address(
 CLIENTELA_CAMPAIGN_LEASE_SECONDS = env_int(
     "CLIENTELA_CAMPAIGN_LEASE_SECONDS", 60, minimum=5, maximum=3600
 )
+#: SMTP connections a worker keeps busy at once while it sends a campaign, when the mail
+#: server offers PIPELINING (else one): the server works on one message while the worker
+#: writes the next.
+CLIENTELA_CAMPAIGN_CONNECTIONS = env_int("CLIENTELA_CAMPAIGN_CONNECTIONS", 4, minimum=1, maximum=32)
 #: The mailto in each campaign e-mail's List-Unsubscribe header (RFC 2369), besides the
 #: one-click HTTPS address; empty: none.
 CLIENTELA_UNSUBSCRIBE_MAILTO = env_str("CLIENTELA_UNSUBSCRIBE_MAILTO", "")

@@ -1,15 +1,24 @@
-"""How one claimed delivery leaves, per channel: an e-mail (``EmailChannel``: the
-``Renderer``'s message over the ``Transport``, handed over before its final ".") or a
+"""How claimed deliveries leave, per channel: an e-mail (``EmailChannel``: the
+``Renderer``'s message over a ``Transport``, handed over before its final ".") or a
 text message (``SmsChannel``: the variant's text with its merge fields, through the SMS
-gateway in core). Both open one connection for a batch (``with channel:``) and answer an
-``Outcome`` per delivery; ``handed()`` is called at the moment the message may have
-left, which the engine records before it can be lost."""
+gateway in core).
+
+A channel opens its connections for a batch (``with channel:``): ``width`` of them,
+each carrying one message at a time. The engine sends a round of up to ``width``
+messages in steps, each step on every connection before the next, so the server works
+on all of them while the worker renders and writes the next: ``start(slot, row,
+fields)`` begins a message, ``prepare(slot)`` makes it ready to leave, then the engine
+records the round's messages as handed over (one commit), ``hand_over(slot)`` lets each
+go and ``outcome(slot)`` reads what became of it. ``start`` and ``prepare`` answer an
+``Outcome`` when the message was refused before it could leave."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
+
+from django.conf import settings
 
 from clientela.core import sms
 from clientela.core.merge_fields import compile_template
@@ -21,15 +30,29 @@ from clientela.marketing.sending.transport import Outcome, Transport, TransportD
 
 
 class EmailChannel:
+    """``settings.CLIENTELA_CAMPAIGN_CONNECTIONS`` SMTP connections when the server
+    offers PIPELINING, else one (without it each command waits for its answer anyway,
+    and other backends, such as a provider's HTTP API, send each message whole in
+    ``hand_over``: a round of them recorded as handed over at once would put more
+    messages at risk of being missed by a kill than the one in flight)."""
+
     def __init__(self, campaign: Campaign) -> None:
         self.renderer = Renderer(campaign)
-        self.transport = Transport()
+        self.transports = [Transport() for _ in range(settings.CLIENTELA_CAMPAIGN_CONNECTIONS)]
+        self.width = 1
 
     def fields_of(self, rows: Iterable[Delivery]) -> dict[int, dict[str, str]]:
         return self.renderer.fields_of(rows)
 
     def __enter__(self) -> EmailChannel:
-        self.transport.__enter__()
+        first = self.transports[0].__enter__()
+        self.width = len(self.transports) if first.raw and first.pipelining else 1
+        try:
+            for transport in self.transports[1 : self.width]:
+                transport.__enter__()
+        except TransportDown:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(
@@ -38,16 +61,27 @@ class EmailChannel:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self.transport.__exit__(kind, error, trace)
+        for transport in self.transports[: self.width]:
+            transport.__exit__(kind, error, trace)
 
-    def deliver(
-        self, row: Delivery, fields: Mapping[str, str], handed: Callable[[], None]
-    ) -> Outcome:
-        return self.transport.send(self.renderer.message(row, fields), handed)
+    def start(self, slot: int, row: Delivery, fields: Mapping[str, str]) -> Outcome | None:
+        return self.transports[slot].start(self.renderer.message(row, fields))
+
+    def prepare(self, slot: int) -> Outcome | None:
+        return self.transports[slot].write_content()
+
+    def hand_over(self, slot: int) -> None:
+        self.transports[slot].hand_over()
+
+    def outcome(self, slot: int) -> Outcome:
+        return self.transports[slot].outcome()
 
 
 class SmsChannel:
-    """A text message per recipient: the variant's text, merge fields filled in."""
+    """A text message per recipient: the variant's text, merge fields filled in; one
+    at a time (an HTTP provider's answer is the outcome)."""
+
+    width = 1
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
@@ -56,6 +90,8 @@ class SmsChannel:
             for v in campaign.variants.all()
         }
         self.backend = sms.get_backend()
+        self._message: sms.SmsMessage | None = None
+        self._outcome = Outcome(False, "not handed over")
 
     def fields_of(self, rows: Iterable[Delivery]) -> dict[int, dict[str, str]]:
         ids = [row.person_id for row in rows if row.person_id is not None]
@@ -76,18 +112,25 @@ class SmsChannel:
     ) -> None:
         self.backend.close()
 
-    def deliver(
-        self, row: Delivery, fields: Mapping[str, str], handed: Callable[[], None]
-    ) -> Outcome:
+    def start(self, slot: int, row: Delivery, fields: Mapping[str, str]) -> Outcome | None:
         text = self.texts.get(row.variant) or self.texts["A"]
         body = " ".join(text.render(fields).split(" "))
-        handed()  # an HTTP provider may have it from here on
-        [result] = self.backend.send_messages(
-            [sms.SmsMessage(to=row.address, body=body, reference=f"delivery-{row.pk}")]
-        )
+        self._message = sms.SmsMessage(to=row.address, body=body, reference=f"delivery-{row.pk}")
+        return None
+
+    def prepare(self, slot: int) -> Outcome | None:
+        return None
+
+    def hand_over(self, slot: int) -> None:
+        assert self._message is not None
+        # An HTTP provider may have it from here on.
+        [result] = self.backend.send_messages([self._message])
         if result.retryable and not result.provider_id:
             raise TransportDown(result.error, left=False)
-        return Outcome(bool(result.provider_id), result.error or "")
+        self._outcome = Outcome(bool(result.provider_id), result.error or "")
+
+    def outcome(self, slot: int) -> Outcome:
+        return self._outcome
 
 
 def channel_for(campaign: Campaign) -> Any:

@@ -45,22 +45,39 @@ class Outcome:
 
 
 class Transport:
-    """A context manager around one open backend connection."""
+    """A context manager around one open backend connection.
+
+    ``send`` sends one message and waits for its answer. A channel that keeps several
+    connections busy at once takes the same steps itself, each on every connection
+    before the next: ``start`` (the envelope), ``write_content`` (the message without
+    its final "."), ``hand_over`` (the final ".", once the caller has recorded that the
+    message may leave) and ``outcome`` (the server's answer). When the server offers
+    PIPELINING (RFC 2920), MAIL, RCPT and DATA go in one write and their answers are
+    read together, so a message costs two waits for the server instead of four."""
 
     def __init__(self) -> None:
         self.backend = get_connection(fail_silently=False)
         self.raw = isinstance(self.backend, SmtpBackend)
+        self.pipelining = False
+        self._message: CampaignEmail | None = None
+        self._envelope_answers = 0
+        self._outcome = Outcome(False, "not handed over")
+        #: A message's content is written and its final "." is not.
+        self._in_data = False
 
     def __enter__(self) -> Transport:
         try:
             self.backend.open()
+            connection = getattr(self.backend, "connection", None)
+            if self.raw and connection is not None and connection.sock is not None:
+                # The final "." goes alone after the hand-over is recorded: without
+                # this, Nagle's algorithm holds it for the server's delayed ACK (~40 ms
+                # a message).
+                connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                connection.ehlo_or_helo_if_needed()
+                self.pipelining = connection.has_extn("pipelining")
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportDown(str(exc)) from exc
-        connection = getattr(self.backend, "connection", None)
-        if self.raw and connection is not None and connection.sock is not None:
-            # The final "." goes alone after the hand-over is recorded: without this,
-            # Nagle's algorithm holds it for the server's delayed ACK (~40 ms a message).
-            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return self
 
     def __exit__(
@@ -69,6 +86,13 @@ class Transport:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        connection = getattr(self.backend, "connection", None)
+        if self._in_data and connection is not None:
+            # Left inside a message (an error elsewhere): a QUIT would be read as more
+            # of its content. Breaking the connection makes the server drop it.
+            connection.close()
+            setattr(self.backend, "connection", None)  # noqa: B010 - Django's SMTP backend's
+            return
         # The messages' outcomes are recorded; a failing QUIT changes nothing.
         with contextlib.suppress(OSError, smtplib.SMTPException):
             self.backend.close()
@@ -79,52 +103,111 @@ class Transport:
         makes the server take it (the caller records that moment, so a worker killed
         afterwards knows the message left, and one killed before knows it did not);
         with any other backend, just before handing it over."""
-        if not self.raw:
-            handed()
-            try:
-                sent = self.backend.send_messages([as_django_message(message)])
-            except (OSError, smtplib.SMTPServerDisconnected) as exc:
-                raise TransportDown(str(exc)) from exc
-            except Exception as exc:  # a provider's refusal of this message
-                return Outcome(False, str(exc)[:500])
-            return Outcome(bool(sent), "" if sent else "not accepted")
+        refused = self.start(message)
+        if refused is None:
+            refused = self.write_content()
+        if refused is not None:
+            return refused
+        handed()
+        self.hand_over()
+        return self.outcome()
+
+    def _smtp(self) -> smtplib.SMTP:
         connection: smtplib.SMTP | None = getattr(self.backend, "connection", None)
         if connection is None:
-            raise TransportDown("not connected")
+            raise TransportDown("not connected", left=False)
+        return connection
+
+    def start(self, message: CampaignEmail) -> Outcome | None:
+        """Begin a message: over SMTP its envelope (MAIL, RCPT, DATA; sent at once with
+        PIPELINING, their answers read by ``write_content``). An ``Outcome`` when the
+        server refused it already; None when it goes on."""
+        self._message, self._envelope_answers = message, 0
+        if not self.raw:
+            return None
+        connection = self._smtp()
+        commands = f"MAIL FROM:<{message.envelope_from}>\r\nRCPT TO:<{message.to}>\r\nDATA\r\n"
         try:
-            return _send_raw(connection, message, handed)
+            envelope = commands.encode("ascii")
         except UnicodeEncodeError:
-            with contextlib.suppress(OSError, smtplib.SMTPException):
-                connection.rset()
             return Outcome(False, "the address is not plain ASCII")
+        try:
+            if self.pipelining:
+                connection.send(envelope)
+                self._envelope_answers = 3
+                return None
+            for command, expected in zip(envelope.split(b"\r\n"), _EXPECTED, strict=False):
+                connection.send(command + b"\r\n")
+                answer = connection.getreply()
+                if answer[0] not in expected:
+                    connection.rset()
+                    return Outcome(False, _refusal(answer))
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransportDown(str(exc), left=False) from exc
+        return None
+
+    def write_content(self) -> Outcome | None:
+        """Write the started message without its final "." (over SMTP; nothing for
+        other backends). An ``Outcome`` when the envelope was refused, else None: the
+        message is ready to be handed over."""
+        if not self.raw:
+            return None
+        connection, message = self._smtp(), self._message
+        assert message is not None
+        try:
+            answers = [connection.getreply() for _ in range(self._envelope_answers)]
+            refused = next(
+                (a for a, ok in zip(answers, _EXPECTED, strict=False) if a[0] not in ok), None
+            )
+            if refused is not None:
+                if answers[-1][0] == 354:  # DATA taken although MAIL or RCPT was not
+                    connection.send(b".\r\n")
+                    connection.getreply()
+                connection.rset()
+                return Outcome(False, _refusal(refused))
+            data = _LEADING_DOT.sub(b"..", as_bytes(message))
+            self._in_data = True
+            connection.send(data if data.endswith(b"\r\n") else data + b"\r\n")
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransportDown(str(exc), left=False) from exc
+        return None
+
+    def hand_over(self) -> None:
+        """Let the message go: over SMTP its final "."; with another backend, the whole
+        message (its outcome is kept for ``outcome``)."""
+        message = self._message
+        assert message is not None
+        if self.raw:
+            try:
+                self._in_data = False
+                self._smtp().send(b".\r\n")
+            except (OSError, smtplib.SMTPException) as exc:
+                raise TransportDown(str(exc)) from exc
+            return
+        try:
+            sent = self.backend.send_messages([as_django_message(message)])
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:
+            raise TransportDown(str(exc)) from exc
+        except Exception as exc:  # a provider's refusal of this message
+            self._outcome = Outcome(False, str(exc)[:500])
+            return
+        self._outcome = Outcome(bool(sent), "" if sent else "not accepted")
+
+    def outcome(self) -> Outcome:
+        """What became of the message handed over last."""
+        if not self.raw:
+            return self._outcome
+        try:
+            code, reply = self._smtp().getreply()
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportDown(str(exc)) from exc
+        return Outcome(code == 250, "" if code == 250 else _refusal((code, reply)))
 
 
+#: The answers MAIL, RCPT and DATA may get when they go on.
+_EXPECTED = ((250,), (250, 251), (354,))
 #: A line of the message that starts with "." gets another (RFC 5321, 4.5.2).
 _LEADING_DOT = re.compile(rb"(?m)^\.")
-
-
-def _send_raw(
-    connection: smtplib.SMTP, message: CampaignEmail, handed: Callable[[], None]
-) -> Outcome:
-    """One SMTP transaction (MAIL, RCPT, DATA) with ``handed()`` before the final "."."""
-    connection.ehlo_or_helo_if_needed()
-    for command, argument, expected in (
-        ("MAIL", f"FROM:<{message.envelope_from}>", (250,)),
-        ("RCPT", f"TO:<{message.to}>", (250, 251)),
-        ("DATA", "", (354,)),
-    ):
-        code, reply = connection.docmd(command, argument)
-        if code not in expected:
-            connection.rset()
-            return Outcome(False, _refusal((code, reply)))
-    data = _LEADING_DOT.sub(b"..", as_bytes(message))
-    connection.send(data if data.endswith(b"\r\n") else data + b"\r\n")
-    handed()
-    connection.send(b".\r\n")
-    code, reply = connection.getreply()
-    return Outcome(code == 250, "" if code == 250 else _refusal((code, reply)))
 
 
 def _refusal(answer: tuple[int, bytes | str] | None) -> str:

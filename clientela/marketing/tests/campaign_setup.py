@@ -71,3 +71,10 @@ def campaign(actor: Any, group: Audience, **data: Any) -> Campaign:
         **data,
     }
     return campaigns.campaign_create(actor=actor, data=body)  # type: ignore[arg-type]
+
+
+def scheduled(actor: Any, group: Audience, **data: Any) -> Campaign:
+    """``campaign(…)``, sent as the user presses "Send" (the worker's turn is next)."""
+    created = campaign(actor, group, **data)
+    campaigns.campaign_send(actor=actor, campaign=created)
+    return created
