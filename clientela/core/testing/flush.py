@@ -28,7 +28,7 @@ from django.test import TransactionTestCase
 _after_flush: dict[str, dict[str, tuple[list[str], list[tuple[Any, ...]]]]] = {}
 
 
-def _flush(db_name: str, *, post_migrate: bool) -> None:
+def _flush(db_name: str) -> None:
     # The arguments of TransactionTestCase._fixture_teardown (Django 5.2).
     call_command(
         "flush",
@@ -37,8 +37,25 @@ def _flush(db_name: str, *, post_migrate: bool) -> None:
         database=db_name,
         reset_sequences=False,
         allow_cascade=False,
-        inhibit_post_migrate=not post_migrate,
+        inhibit_post_migrate=False,
     )
+
+
+def _empty(db_name: str) -> None:
+    """What Django's flush leaves (every table empty, the sequences where they were),
+    by deleting from the tables that have rows: PostgreSQL's flush truncates every
+    table, seconds per test on a loaded machine."""
+    connection = connections[db_name]
+    quote = connection.ops.quote_name
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    probe = " UNION ALL ".join(
+        f"SELECT {i} WHERE EXISTS (SELECT 1 FROM {quote(table)})"  # noqa: S608 - table names
+        for i, table in enumerate(tables)
+    )
+    with transaction.atomic(using=db_name), connection.cursor() as cursor:
+        cursor.execute(probe)
+        for (i,) in cursor.fetchall():
+            cursor.execute(f"DELETE FROM {quote(tables[i])}")  # noqa: S608 - a table name
 
 
 def _value(value: Any) -> Any:
@@ -51,7 +68,7 @@ def _rows_after_flush(db_name: str) -> dict[str, tuple[list[str], list[tuple[Any
     quote = connection.ops.quote_name
     rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
     with transaction.atomic(using=db_name):
-        _flush(db_name, post_migrate=True)
+        _flush(db_name)
         with connection.cursor() as cursor:
             for table in connection.introspection.django_table_names(
                 only_existing=True, include_views=False
@@ -105,7 +122,7 @@ def install() -> None:
             teardown(self)
             return
         for db_name in _names(self):
-            _flush(db_name, post_migrate=False)
+            _empty(db_name)
             _write_back(db_name)
 
     setattr(TransactionTestCase, "_fixture_setup", classmethod(_fixture_setup))  # noqa: B010
