@@ -45,6 +45,7 @@ from clientela.core.company import company_name
 from clientela.core.normalize import normalize_email, normalize_phone
 from clientela.core.validation import Errors, add
 from clientela.marketing.choices import EMAIL_CHANNELS, ConsentSource, FormFieldType
+from clientela.marketing.events import emit_form_submitted
 from clientela.marketing.form_spam import check_spam
 from clientela.marketing.models import Campaign, CampaignAttribution, FormSubmission, LeadForm
 from clientela.marketing.services.consent import consent_record
@@ -298,6 +299,7 @@ def _write(form: LeadForm, owner: Any, values: dict[str, Any], origin: Origin) -
     )
     submission.full_clean(exclude=["form", "lead", "person"])
     submission.save()
+    emit_form_submitted(submission)
     return submission
 
 

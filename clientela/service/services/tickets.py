@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from clientela.contacts.links import clean_organization
 from clientela.contacts.selectors import person_visible
 from clientela.core import search
-from clientela.core.audit import record_audit
+from clientela.core.audit import changes_between, record_audit
 from clientela.core.choices import AuditAction, Language
 from clientela.core.errors import NotFound
+from clientela.core.events import records as events
 from clientela.core.models import Tag, User
 from clientela.core.services import (
     RecordWrites,
@@ -456,6 +457,7 @@ def ticket_merge(*, actor: User, ticket: Ticket, into: Ticket) -> Ticket:
         raise ValidationError({"into_id": [_("Merge into an open ticket.")]})
     if source.merged_into_id is not None:
         raise ValidationError({"into_id": [_("This ticket is already merged.")]})
+    before = ticket_snapshot(source)
     moved = source.messages.update(ticket=target)
     now = timezone.now()
     source.merged_into, source.status = target, TicketStatus.CLOSED
@@ -474,6 +476,8 @@ def ticket_merge(*, actor: User, ticket: Ticket, into: Ticket) -> Ticket:
         action=AuditAction.UPDATE,
         changes={"merged_into": [None, target.label], "status": [ticket.status, "closed"]},
     )
+    after = ticket_snapshot(source)
+    events.record_updated(actor, source, before, after, changes_between(before, after))
     record_audit(
         actor=actor,
         instance=target,
