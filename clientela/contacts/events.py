@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from clientela.contacts.models import Organization, Person
 from clientela.core.events.records import (
     SYSTEM_READER,
     RecordEvents,
+    api_names,
     emit_records,
+    record_events,
     register_record_events,
 )
 
@@ -35,10 +37,29 @@ def _organizations(ids: Sequence[int]) -> Mapping[int, Any]:
     return {o.pk: schemas.organization_data(o) for o in found}
 
 
-def emit_created_many(*, actor: Any, model: type[Any], ids: Sequence[int]) -> int:
-    """The ``person.created`` / ``organization.created`` of the importer's new records,
-    rendered a batch at a time (one query) and written in one statement."""
+def emit_many(
+    *,
+    actor: Any,
+    model: type[Any],
+    action: str,
+    ids: Sequence[int],
+    changes: Mapping[int, Iterable[str]] | None = None,
+) -> int:
+    """The events of the bulk writes (the importer's new and changed records, the undo
+    of an import): one per record, rendered a batch at a time (one query) and written
+    in one statement; ``changes`` gives an update's changed keys by id."""
     render = _people if model is Person else _organizations
+    spec = record_events(model.RESOURCE)
+    adds = (
+        {pk: {"changed_fields": api_names(spec, keys)} for pk, keys in changes.items()}
+        if changes is not None and spec is not None
+        else None
+    )
     return emit_records(
-        actor=actor, resource=model.RESOURCE, action="created", ids=ids, render_many=render
+        actor=actor,
+        resource=model.RESOURCE,
+        action=action,
+        ids=ids,
+        render_many=render,
+        adds=adds,
     )

@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
+from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
 from clientela.core.events import EventType, event_type, register_event_type
@@ -169,11 +169,11 @@ def record_events(resource: str) -> RecordEvents | None:
 
 
 def jsonable(value: Any) -> Any:
-    """A rendering as plain JSON values (a pydantic model dumped as the API writes it;
-    a dict with dates or decimals through Django's encoder)."""
+    """A rendering as plain JSON values, written as the API writes them (ninja's
+    encoder: times to the millisecond, decimals as strings)."""
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+        value = value.model_dump(by_alias=True)
+    return json.loads(json.dumps(value, cls=NinjaJSONEncoder))
 
 
 def render(spec: RecordEvents, pk: int) -> dict[str, Any]:

@@ -1,0 +1,52 @@
+"""The importer's bulk writes emit the same events as the one-record services: one
+``person.created`` per new person with the API's rendering, ``person.updated`` with
+the changed fields, ``person.deleted`` when an import is undone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from clientela.contacts import bulk, bulk_updates
+from clientela.contacts.models import Person
+from clientela.core.models import OutboxEvent
+from clientela.core.testing.api import Api
+
+pytestmark = pytest.mark.django_db
+
+
+def _written(admin: Any, n: int) -> list[Any]:
+    checked = bulk.people_check(
+        actor=admin, items=[{"first_name": f"P{i}", "last_name": "Bulk"} for i in range(n)]
+    )
+    assert all(isinstance(c, bulk.Checked) for c in checked)
+    return bulk.people_write(actor=admin, checked=checked)  # type: ignore[arg-type]
+
+
+def test_each_imported_person_is_one_created_event_as_the_api_shows_it(admin: Any) -> None:
+    people = _written(admin, 3)
+    rows = {r.record_id: r for r in OutboxEvent.objects.filter(type="person.created")}
+    assert set(rows) == {p.pk for p in people}
+    api = Api(admin)
+    for person in people:
+        assert rows[person.pk].data == api.get(f"/api/v1/people/{person.pk}").json()
+        assert rows[person.pk].actor_id == admin.pk
+
+
+def test_a_bulk_update_names_the_changed_fields(admin: Any) -> None:
+    [person] = _written(admin, 1)
+    bulk_updates.update_many(
+        actor=admin, model=Person, items=[(person.pk, {"first_name": "Changed"})]
+    )
+    row = OutboxEvent.objects.get(type="person.updated", record_id=person.pk)
+    assert row.data["changed_fields"] == ["first_name"]
+    assert row.data["first_name"] == "Changed"
+
+
+def test_undoing_an_import_emits_deleted_with_the_record_as_it_was(admin: Any) -> None:
+    people = _written(admin, 2)
+    bulk.records_trash_many(actor=admin, model=Person, versions={p.pk: p.version for p in people})
+    rows = OutboxEvent.objects.filter(type="person.deleted")
+    assert {r.record_id for r in rows} == {p.pk for p in people}
+    assert {r.data["last_name"] for r in rows} == {"Bulk"}
