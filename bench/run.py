@@ -72,6 +72,7 @@ PARTS = (
     "sla",
     "service",
     "kb",
+    "events",
 )
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {
@@ -85,6 +86,7 @@ OWN_PROCESS_PARTS = {
     "sla": False,
     "service": True,
     "kb": True,
+    "events": False,
 }
 TARGETS = {
     "list_p95_ms": 50.0,

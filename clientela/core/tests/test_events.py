@@ -243,3 +243,12 @@ def test_the_catalogue_needs_the_automation_read_scope(rep_north: Any) -> None:
 def test_an_unknown_event_type_is_refused() -> None:
     with pytest.raises(ImproperlyConfigured):
         emit("person.exploded", resource="contacts.person", record_id=1, data={})
+
+
+def test_the_committed_event_catalogue_is_up_to_date() -> None:
+    from clientela.core.events.docs import catalogue_markdown  # noqa: PLC0415
+    from clientela.core.management.commands.event_catalogue import page_path  # noqa: PLC0415
+
+    assert page_path().read_text(encoding="utf-8") == catalogue_markdown(), (
+        "docs/events.md is out of date: run manage.py event_catalogue"
+    )
