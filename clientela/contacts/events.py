@@ -19,8 +19,14 @@ from clientela.core.events.records import (
 
 
 def register() -> None:
-    register_record_events(RecordEvents(resource=Person.RESOURCE, prefix="person"))
-    register_record_events(RecordEvents(resource=Organization.RESOURCE, prefix="organization"))
+    register_record_events(
+        RecordEvents(resource=Person.RESOURCE, prefix="person", render_many=_people)
+    )
+    register_record_events(
+        RecordEvents(
+            resource=Organization.RESOURCE, prefix="organization", render_many=_organizations
+        )
+    )
 
 
 def _people(ids: Sequence[int]) -> Mapping[int, Any]:
@@ -46,9 +52,9 @@ def emit_many(
     changes: Mapping[int, Iterable[str]] | None = None,
 ) -> int:
     """The events of the bulk writes (the importer's new and changed records, the undo
-    of an import): one per record, rendered a batch at a time (one query) and written
-    in one statement; ``changes`` gives an update's changed keys by id."""
-    render = _people if model is Person else _organizations
+    of an import): one per record, written in one statement; ``changes`` gives an
+    update's changed keys by id. New records are rendered by the worker
+    (``emit_records(deferred=True)``), the others a batch at a time here."""
     spec = record_events(model.RESOURCE)
     adds = (
         {pk: {"changed_fields": api_names(spec, keys)} for pk, keys in changes.items()}
@@ -60,6 +66,6 @@ def emit_many(
         resource=model.RESOURCE,
         action=action,
         ids=ids,
-        render_many=render,
         adds=adds,
+        deferred=action == "created",
     )

@@ -32,6 +32,7 @@ from django.utils import timezone
 from clientela.core.context import chain as acting_chain
 from clientela.core.events import Subscriber, subscribers_for
 from clientela.core.events.outbox import as_event
+from clientela.core.events.records import fill_deferred
 from clientela.core.models import EventDelivery, OutboxEvent
 
 logger = logging.getLogger("clientela.events")
@@ -73,6 +74,7 @@ def dispatch_pending(*, batch: int = BATCH) -> Pass:
 
 
 def _dispatch_rows(rows: list[OutboxEvent], done: Pass) -> None:
+    fill_deferred(rows)
     marks = _marks([r.pk for r in rows])
     finished = []
     for row in rows:

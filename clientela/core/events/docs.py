@@ -21,8 +21,11 @@ the same transaction as the change and handed by the worker to every subscriber 
 webhooks) in order per record. A webhook delivery's body is
 `{"type": …, "timestamp": …, "data": …}`; `data` is the record as
 `GET /api/v1/<kind>/{id}` shows it, plus what the event type adds (`changed_fields`,
-`from_stage`/`to_stage`, `from_status`/`to_status`). The same catalogue, with the full
-JSON schemas, is `GET /api/v1/events` (scope `automation:read`).
+`from_stage`/`to_stage`, `from_status`/`to_status`): as the change left it, except the
+`person.created` / `organization.created` of an import's new records, rendered when the
+worker first hands them out (normally the same; a later change has its own event).
+The same catalogue, with the full JSON schemas, is `GET /api/v1/events` (scope
+`automation:read`).
 
 | event | version | record | what happened | adds to the record |
 | --- | --- | --- | --- | --- |

@@ -35,7 +35,7 @@ class Pending:
     type: str
     resource: str
     record_id: int | None
-    data: Mapping[str, Any]
+    data: Mapping[str, Any] | None  # None: rendered by the worker (``records.fill_deferred``)
 
 
 def emit(
@@ -61,6 +61,7 @@ _COLUMNS = [
     "actor_id",
     "interface",
     "chain",
+    "render_later",
 ]
 
 
@@ -79,10 +80,11 @@ def emit_many(events: Iterable[Pending], *, actor: Any = None) -> int:
             now,
             e.resource,
             e.record_id,
-            e.data,
+            {} if e.data is None else e.data,
             actor_id,
             interface,
             chain,
+            e.data is None,
         )
         for e in events
     ]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
+from clientela.core.audit import changes_between
 from clientela.core.events import EventType, event_type, register_event_type
 from clientela.core.events.outbox import Pending, emit_many
 from clientela.core.kinds import RecordKind, record_kind
@@ -87,6 +88,9 @@ class RecordEvents:
     data: Callable[[Any], Any] | None = None
     #: Snapshot keys whose API name is not the key or ``<key>_id`` (deal's "people").
     field_names: Mapping[str, str] = field(default_factory=dict)
+    #: ``render_many(ids) -> {id: API output}`` in a few queries (the bulk writes'
+    #: events); without it they are rendered one by one.
+    render_many: Callable[[Sequence[int]], Mapping[int, Any]] | None = None
 
     def name(self, action: str) -> str:
         return self.names.get(action) or f"{self.prefix}.{action}"
@@ -252,6 +256,17 @@ def record_updated(
         _emit(spec, record, actor, [updated, *_derived(spec, before, after)])
 
 
+def record_changed(
+    actor: Any, record: Any, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> None:
+    """A change a service made without ``record_update`` (a worker's sweep, a
+    customer's message, a merge): its events if the snapshots differ. Call it once the
+    record is saved, inside the change's transaction."""
+    changes = changes_between(before, after)
+    if changes:
+        record_updated(actor, record, before, after, changes)
+
+
 def record_trashed(actor: Any, record: Any) -> None:
     """Called before the record goes to the trash: ``data`` is the record as it was."""
     spec = _by_resource.get(getattr(record, "RESOURCE", ""))
@@ -271,26 +286,56 @@ def emit_records(
     resource: str,
     action: str,
     ids: Sequence[int],
-    render_many: Callable[[Sequence[int]], Mapping[int, Any]] | None = None,
     adds: Mapping[int, dict[str, Any]] | None = None,
+    deferred: bool = False,
 ) -> int:
     """The bulk writes' events (an import's new records): one ``<prefix>.<action>``
-    per id, rendered by ``render_many(ids) -> {id: API output}`` in a few queries
-    where the kind offers one, else one by one."""
+    per id, rendered a batch at a time (``RecordEvents.render_many``).
+
+    ``deferred``: written without ``data``, which the worker renders when it first
+    hands the events out (``fill_deferred``), so an import of 100,000 people does not
+    render each of them in its own transaction (it made the import a quarter slower,
+    ``bench/README.md``). For new records the rendering is then the record as it is at
+    dispatch, normally as the import left it; a later change has its own event."""
     spec = _by_resource.get(resource)
     if spec is None or not ids:
         return 0
-    rendered = (
-        {pk: jsonable(out) for pk, out in render_many(ids).items()}
-        if render_many is not None
-        else {pk: render(spec, pk) for pk in ids}
-    )
     name = spec.name(action)
     adds = adds or {}
-    return emit_many(
-        [Pending(name, resource, pk, {**rendered[pk], **adds.get(pk, {})}) for pk in ids],
-        actor=actor,
-    )
+    if deferred:
+        assert not adds, "a deferred event carries only the record"
+        pending = [Pending(name, resource, pk, None) for pk in ids]
+    else:
+        rendered = _render_ids(spec, ids)
+        pending = [
+            Pending(name, resource, pk, {**rendered.get(pk, {"id": pk}), **adds.get(pk, {})})
+            for pk in ids
+        ]
+    return emit_many(pending, actor=actor)
+
+
+def _render_ids(spec: RecordEvents, ids: Sequence[int]) -> dict[int, Any]:
+    if spec.render_many is not None:
+        return {pk: jsonable(out) for pk, out in spec.render_many(ids).items()}
+    return {pk: render(spec, pk) for pk in ids}
+
+
+def fill_deferred(rows: Sequence[Any]) -> None:
+    """Render the ``data`` of the outbox rows written without it (``deferred``), a
+    resource at a time, and store it, so every subscriber and every retry gets the
+    same. A record no longer readable (in the trash) is ``{"id": …}``."""
+    missing: dict[str, list[Any]] = {}
+    for row in rows:
+        if row.render_later:
+            missing.setdefault(row.resource, []).append(row)
+    for resource, waiting in missing.items():
+        spec = _by_resource.get(resource)
+        ids = [r.record_id for r in waiting if r.record_id is not None]
+        rendered = _render_ids(spec, ids) if spec is not None and ids else {}
+        for row in waiting:
+            row.data = rendered.get(row.record_id, {"id": row.record_id})
+            row.render_later = False
+        type(waiting[0]).objects.bulk_update(waiting, ["data", "render_later"], batch_size=500)
 
 
 def named(value: Any) -> dict[str, Any] | None:
@@ -306,8 +351,10 @@ __all__ = [
     "SYSTEM_READER",
     "RecordEvents",
     "emit_records",
+    "fill_deferred",
     "jsonable",
     "named",
+    "record_changed",
     "record_created",
     "record_events",
     "record_restored",

@@ -24,6 +24,7 @@ class Migration(migrations.Migration):
                 ('resource', models.CharField(max_length=100, verbose_name='resource')),
                 ('record_id', models.BigIntegerField(blank=True, null=True, verbose_name='record id')),
                 ('data', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='data')),
+                ('render_later', models.BooleanField(default=False, verbose_name='rendered by the worker')),
                 ('actor_id', models.BigIntegerField(blank=True, null=True, verbose_name='actor')),
                 ('interface', models.CharField(blank=True, max_length=20, verbose_name='interface')),
                 ('chain', models.JSONField(blank=True, default=list, verbose_name='rule chain')),

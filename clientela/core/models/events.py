@@ -27,6 +27,9 @@ class OutboxEvent(models.Model):
     resource = models.CharField(_("resource"), max_length=100)
     record_id = models.BigIntegerField(_("record id"), null=True, blank=True)
     data = models.JSONField(_("data"), encoder=DjangoJSONEncoder)
+    # Written without data, which the worker renders before it hands the event out
+    # (an import's new records: ``core.events.records.emit_records(deferred=True)``).
+    render_later = models.BooleanField(_("rendered by the worker"), default=False)
     # A plain id, not a foreign key: an event outlives the user who acted.
     actor_id = models.BigIntegerField(_("actor"), null=True, blank=True)
     interface = models.CharField(_("interface"), max_length=20, blank=True)
