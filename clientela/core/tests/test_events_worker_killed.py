@@ -12,10 +12,8 @@ from typing import Any
 
 import pytest
 
-from clientela.core.testing.migrated import migrated_database
-from clientela.core.tests.test_cli import _cli, _env
+from clientela.core.tests.test_cli import _cli, migrated_with_kim
 from clientela.core.tests.test_worker_busy import poll, query, start_worker
-from conftest import PASSWORD
 
 __all__ = ["start_worker"]  # the fixture, used by name
 
@@ -37,17 +35,12 @@ for i in range({n}):
 def test_every_event_reaches_every_subscriber_once_despite_a_kill(
     tmp_path: Path, start_worker: Any
 ) -> None:
-    env = _env(
+    env = migrated_with_kim(
         tmp_path,
         CLIENTELA_EVENT_SUBSCRIBERS="clientela.core.testing.event_counter",
         CLIENTELA_WORKER_RETRY_MS="200",
     )
     db = tmp_path / "cli.sqlite3"
-    migrated_database(env)
-    made = _cli(
-        env, "createuser", "kim", "--role", "sales", "--team", "North", "--password", PASSWORD
-    )
-    assert made.returncode == 0, made.stderr
     written = _cli(env, "shell", "-c", MAKE_PEOPLE.format(n=PEOPLE))
     assert written.returncode == 0, written.stderr
     events = query(db, "SELECT count(*) FROM core_outboxevent")[0][0]
