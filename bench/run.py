@@ -77,6 +77,7 @@ PARTS = (
     "clicks",
     "segments",
     "marketing",
+    "events",
 )
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {
@@ -93,6 +94,7 @@ OWN_PROCESS_PARTS = {
     "clicks": False,
     "segments": True,
     "marketing": False,
+    "events": False,
 }
 #: The campaign benchmark sends to min(N, this) people (a campaign to a million would
 #: take a quarter of an hour of ``make bench``).

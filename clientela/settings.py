@@ -311,6 +311,11 @@ CONTENT_SECURITY_POLICY = {
 # --- Clientela ---
 CLIENTELA_PAGE_SIZE = env_int("CLIENTELA_PAGE_SIZE", 25, minimum=5)
 CLIENTELA_TRASH_DAYS = env_int("CLIENTELA_TRASH_DAYS", 30, minimum=1)
+#: How long dispatched domain events stay in the outbox (core.events), in days.
+CLIENTELA_EVENTS_KEEP_DAYS = env_int("CLIENTELA_EVENTS_KEEP_DAYS", 30, minimum=1)
+#: Modules imported at start-up that register event subscribers of their own (a
+#: plug-in; the tests' subscriber that the killed-worker test counts with).
+CLIENTELA_EVENT_SUBSCRIBERS = env_list("CLIENTELA_EVENT_SUBSCRIBERS")
 # Unset (""): the company profile's country, else the country of the language (ES for
 # es, US for en; core.company.default_country).
 CLIENTELA_DEFAULT_PHONE_REGION = env_phone_region("CLIENTELA_DEFAULT_PHONE_REGION", "")

@@ -20,6 +20,9 @@ class ActivitiesConfig(AppConfig):
         from clientela.activities import conditions
 
         conditions.register()
+        from clientela.activities import events
+
+        events.register()
         self._register_worker_jobs()
         self._register_demo()
         self._register_pages()

@@ -23,6 +23,9 @@ class ContactsConfig(AppConfig):
             register_record_kind(kind)
         register_scopes("contacts:read", "contacts:write")
         conditions.register()
+        from clientela.contacts import events
+
+        events.register()
         # Marketing and support work from the customer base (segments, the customer
         # beside a ticket) until their own modules bring a menu of their own.
         register_nav_group(

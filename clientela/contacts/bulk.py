@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.contacts import details as d
+from clientela.contacts import events
 from clientela.contacts.choices import Channel
 from clientela.contacts.documents import (
     ORGANIZATION_SCALARS,
@@ -308,6 +309,7 @@ def _write(actor: User, model: Any, cleaned: list[Checked], org_names: dict[int,
         now,
     )
     search_rows([search_entry_of(c, org_names) for c in cleaned])
+    events.emit_many(actor=actor, model=model, action="created", ids=[r.pk for r in records])
 
 
 def link_rows(model: Any, cleaned: list[Checked]) -> None:
@@ -468,6 +470,7 @@ def records_trash_many(*, actor: User, model: type[Record], versions: dict[int, 
     for start in range(0, len(ids), 500):
         batch = ids[start : start + 500]
         names = {r.pk: str(r)[:300] for r in model.objects.filter(pk__in=batch)}
+        events.emit_many(actor=actor, model=model, action="deleted", ids=batch)
         model.objects.filter(pk__in=batch).update(
             deleted_at=now, deleted_by=actor, version=F("version") + 1, updated_at=now
         )

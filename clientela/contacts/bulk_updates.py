@@ -25,7 +25,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.contacts import bulk
+from clientela.contacts import bulk, events
 from clientela.contacts import details as d
 from clientela.contacts.documents import ORGANIZATION_SCALARS, PERSON_SCALARS, record_snapshot
 from clientela.contacts.models import (
@@ -240,6 +240,13 @@ def _write(*, actor: User, model: type[Record], changes: list[Change]) -> None:
         resource=model.RESOURCE, object_id__in=[c.current.record.pk for c in changes]
     ).delete()
     bulk.search_rows([bulk.search_entry_of(c.checked, c.current.org_names) for c in changes])
+    events.emit_many(
+        actor=actor,
+        model=model,
+        action="updated",
+        ids=[c.current.record.pk for c in changes],
+        changes={c.current.record.pk: c.changes for c in changes},
+    )
 
 
 Merge = Callable[[int, Current, dict[str, Any]], dict[str, Any]]

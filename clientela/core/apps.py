@@ -31,6 +31,7 @@ class CoreConfig(AppConfig):
         self._register_settings_sections()
         self._register_background()
         self._register_inbound()
+        self._register_events()
 
     def _register_settings_sections(self) -> None:
         """Core's sections of the settings area, before those of the higher apps
@@ -112,6 +113,35 @@ class CoreConfig(AppConfig):
                 match=("core:inbound-",),
             )
         )
+
+    def _register_events(self) -> None:
+        """Domain events: the outbox's dispatch and sweep, the API scopes of automation
+        and webhooks (the catalogue at /api/v1/events reads with automation:read), and
+        the subscriber modules the settings name."""
+        from importlib import import_module
+
+        from django.conf import settings
+
+        from clientela.core.events import tasks
+        from clientela.core.registry import (
+            RecurringJob,
+            register_recurring_job,
+            register_worker_startup,
+        )
+        from clientela.core.services import register_scopes
+
+        register_scopes("automation:read", "automation:write", "webhooks:write")
+        register_worker_startup("core.events", tasks.ensure_sweep_scheduled)
+        register_recurring_job(
+            RecurringJob(
+                "core.events",
+                _("Dispatch of domain events"),
+                tasks.sweep_events.module_path,
+                tasks.SWEEP_EVERY,
+            )
+        )
+        for module in settings.CLIENTELA_EVENT_SUBSCRIBERS:
+            import_module(module)
 
 
 class ClientelaAdminConfig(admin_apps.AdminConfig):

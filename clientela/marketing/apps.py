@@ -39,6 +39,9 @@ class MarketingConfig(AppConfig):
         self._register_campaigns()
         self._register_forms()
         self._register_demo()
+        from clientela.marketing import events
+
+        events.register()
 
     def _register_demo(self) -> None:
         """The demo's marketing data, and consent among the conditions of segments."""

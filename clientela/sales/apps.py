@@ -30,6 +30,9 @@ class SalesConfig(AppConfig):
         from clientela.sales import conditions
 
         conditions.register()
+        from clientela.sales import events
+
+        events.register()
 
     # Each part of the app registers its own pages, panels and settings links below.
 

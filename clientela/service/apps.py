@@ -22,6 +22,9 @@ class ServiceConfig(AppConfig):
         self._register_worker()
         self._register_demo()
         self._register_inbound()
+        from clientela.service import events
+
+        events.register()
 
     def _register_menu(self) -> None:
         from clientela.core.registry import NavGroup, NavItem, register_nav_group, register_nav_item

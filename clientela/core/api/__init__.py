@@ -40,6 +40,7 @@ from clientela.core.api.errors import (
     refuse_unknown_params,
     renamed_fields,
 )
+from clientela.core.api.events import router as events_router
 from clientela.core.api.idempotency import idempotent
 from clientela.core.api.inbound import router as inbound_router
 from clientela.core.api.me import router as me_router
@@ -207,6 +208,7 @@ def build_api() -> NinjaAPI:
     api.add_decorator(_api_request, mode="view")
     api.add_router("/", me_router)
     api.add_router("/", inbound_router)
+    api.add_router("/", events_router)
     return api
 
 

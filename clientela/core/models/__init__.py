@@ -3,6 +3,7 @@ from clientela.core.models.api import ApiToken, IdempotencyKey
 from clientela.core.models.audit import AuditEntry
 from clientela.core.models.base import CRMRecord, TimeStampedModel, Trashable
 from clientela.core.models.company import CompanyProfile
+from clientela.core.models.events import EventDelivery, OutboxEvent
 from clientela.core.models.inbound import InboundMessage, Mailbox
 from clientela.core.models.rate_counts import RateCount
 from clientela.core.models.records import CustomField, SavedView, SearchEntry, Tag
@@ -13,9 +14,11 @@ __all__ = [
     "CRMRecord",
     "CompanyProfile",
     "CustomField",
+    "EventDelivery",
     "IdempotencyKey",
     "InboundMessage",
     "Mailbox",
+    "OutboxEvent",
     "RateCount",
     "Role",
     "RolePermission",

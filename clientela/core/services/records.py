@@ -29,6 +29,7 @@ from clientela.core import search
 from clientela.core.audit import changes_between, created_changes, record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.errors import NotFound, VersionConflict
+from clientela.core.events import records as events
 from clientela.core.models import CRMRecord, Trashable
 from clientela.core.permissions import can, can_see_record, require
 from clientela.core.registry import record_written
@@ -93,12 +94,11 @@ def record_create(
     else:
         authorize(actor)
     apply(actor, record, data)
+    after = snapshot(record)
     record_audit(
-        actor=actor,
-        instance=record,
-        action=AuditAction.CREATE,
-        changes=created_changes(snapshot(record)),
+        actor=actor, instance=record, action=AuditAction.CREATE, changes=created_changes(after)
     )
+    events.record_created(actor, record, after)
     _tell_written(record)
     return record
 
@@ -125,12 +125,14 @@ def record_update(
         check_version(cast(CRMRecord, fresh), expected_version)
     before = snapshot(fresh)
     apply(actor, fresh, data)
-    changes = changes_between(before, snapshot(fresh))
+    after = snapshot(fresh)
+    changes = changes_between(before, after)
     if changes:
         if versioned:
             cast(CRMRecord, fresh).version += 1
             fresh.save(update_fields=["version", "updated_at"])
         record_audit(actor=actor, instance=fresh, action=AuditAction.UPDATE, changes=changes)
+        events.record_updated(actor, fresh, before, after, changes)
         _tell_written(fresh)
     return fresh
 
@@ -185,6 +187,7 @@ def record_trash(*, actor: Any, record: CRMRecord, expected_version: int | None 
     admins) may bring it back (``record_restore``)."""
     fresh = lock_for_update(record, actor, "delete")
     check_version(fresh, expected_version)
+    events.record_trashed(actor, fresh)
     fresh.deleted_at = timezone.now()
     fresh.deleted_by = actor if getattr(actor, "pk", None) else None
     fresh.version += 1
@@ -238,6 +241,7 @@ def record_restore(*, actor: Any, record: CRMRecord, reindex: Any) -> None:
     fresh.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
     reindex(fresh)
     record_audit(actor=actor, instance=fresh, action=AuditAction.RESTORE)
+    events.record_restored(actor, fresh)
     record.deleted_at, record.deleted_by, record.version = None, None, fresh.version
 
 

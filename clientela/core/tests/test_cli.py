@@ -318,6 +318,18 @@ def _env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def migrated_with_kim(data_dir: Path, **extra: str) -> dict[str, str]:
+    """A migrated SQLite file of its own in ``data_dir`` (``cli.sqlite3``) with the
+    sales user kim; the environment of the processes that use it (``_env``)."""
+    env = _env(data_dir, **extra)
+    migrated_database(env)
+    made = _cli(
+        env, "createuser", "kim", "--role", "sales", "--team", "North", "--password", PASSWORD
+    )
+    assert made.returncode == 0, made.stderr
+    return env
+
+
 def _cli(env: dict[str, str], *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "clientela.cli", *args],

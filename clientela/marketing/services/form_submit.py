@@ -46,6 +46,7 @@ from clientela.core.company import company_name
 from clientela.core.normalize import normalize_email, normalize_phone
 from clientela.core.validation import Errors, add
 from clientela.marketing.choices import EMAIL_CHANNELS, ConsentSource, FormFieldType
+from clientela.marketing.events import emit_form_submitted
 from clientela.marketing.form_pow import USED as POW_USED
 from clientela.marketing.form_pow import check_proof
 from clientela.marketing.form_spam import SpamRefused, check_spam
@@ -312,6 +313,7 @@ def _write(
     )
     submission.full_clean(exclude=["form", "lead", "person"])
     submission.save()
+    emit_form_submitted(submission)
     return submission
 
 

@@ -29,6 +29,7 @@ from clientela.contacts.models import Organization, Person
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction, Language
 from clientela.core.company import company_name, email_footer
+from clientela.core.events.records import record_changed
 from clientela.core.models import User
 from clientela.core.permissions import can, can_see_record
 from clientela.core.services import (
@@ -542,9 +543,11 @@ def quote_expire_due(*, today: datetime.date | None = None) -> int:
             )
             if quote is None:
                 continue
+            before = quote_snapshot(quote)
             quote.status = QuoteStatus.EXPIRED
             quote.version += 1
             quote.save(update_fields=["status", "version", "updated_at"])
+            record_changed(None, quote, before, quote_snapshot(quote))
             record_audit(
                 actor=None,
                 instance=quote,

@@ -140,10 +140,17 @@ def _reassign(ticket_pk: int, queue_pk: int, cutoff: datetime.datetime, now: Any
     agent = pick_agent(queue, exclude={ticket.assignee_id})
     if agent is None:
         return 0
+    from clientela.service.services.tickets import (  # noqa: PLC0415  (tickets uses this module)
+        ticket_changed,
+        ticket_snapshot,
+    )
+
+    snapshot = ticket_snapshot(ticket)
     before = str(ticket.assignee)
     ticket.assignee, ticket.owner, ticket.assigned_at = agent, agent, now
     ticket.version += 1
     ticket.save(update_fields=["assignee", "owner", "assigned_at", "version", "updated_at"])
+    ticket_changed(None, ticket, snapshot)
     record_audit(
         actor=None,
         instance=ticket,

@@ -276,10 +276,17 @@ def ticket_customer_message(
     fresh.last_message_at = now
     fresh.version += 1
     if fresh.status in (TicketStatus.SOLVED, TicketStatus.PENDING):
+        from clientela.service.services.tickets import (  # noqa: PLC0415
+            ticket_changed,
+            ticket_snapshot,
+        )
+
+        snapshot = ticket_snapshot(fresh)
         fresh.status = TicketStatus.OPEN
         fresh.solved_at = None
         sla.ticket_changed(fresh, before_status=before, retarget=False, now=now)
         fresh.save()
+        ticket_changed(None, fresh, snapshot)
     else:
         fresh.save(update_fields=["last_message_at", "version", "updated_at"])
     # Not indexed again: the search holds the number, subject and customer, which a

@@ -27,8 +27,9 @@ from clientela.core.choices import AuditAction
 from clientela.core.memo import memo_scope
 from clientela.service.calendars import calendar_of
 from clientela.service.choices import OPEN_STATUSES, PRIORITY_ORDER, SlaState
-from clientela.service.models import Queue, Ticket
+from clientela.service.models import Queue, SlaPolicy, Ticket
 from clientela.service.services import assignment, sla
+from clientela.service.services.tickets import ticket_changed, ticket_snapshot
 
 
 @dataclass
@@ -84,6 +85,7 @@ def _sweep_one(pk: int, now: datetime.datetime) -> tuple[int, int]:
     ratio = float(sla.desk_settings().warn_ratio)
     warned = breached = 0
     changed: list[str] = []
+    before: dict[str, Any] | None = None  # the snapshot, taken before an escalation
     for name, _due_field, done_field in CLOCKS:
         if getattr(ticket, done_field) is not None:
             continue
@@ -92,6 +94,8 @@ def _sweep_one(pk: int, now: datetime.datetime) -> tuple[int, int]:
         ) * 60
         if spent >= goal and getattr(ticket, f"{name}_breached_at") is None:
             setattr(ticket, f"{name}_breached_at", now)
+            if before is None and _escalates(ticket.sla_policy):
+                before = ticket_snapshot(ticket)
             changed += [f"{name}_breached_at", *_escalate(ticket, name)]
             breached += 1
         elif spent >= ratio * goal and getattr(ticket, f"{name}_warned_at") is None:
@@ -105,7 +109,14 @@ def _sweep_one(pk: int, now: datetime.datetime) -> tuple[int, int]:
         changed.append("sla_state")
     if changed:
         ticket.save(update_fields=sorted(set(changed)))
+    if before is not None:
+        ticket_changed(None, ticket, before)
     return warned, breached
+
+
+def _escalates(policy: SlaPolicy) -> bool:
+    """Whether a breach under ``policy`` changes the ticket (not only tells people)."""
+    return policy.breach_raises_priority or policy.breach_reassigns
 
 
 def _what(name: str) -> str:

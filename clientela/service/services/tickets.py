@@ -23,6 +23,7 @@ from clientela.core import search
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction, Language
 from clientela.core.errors import NotFound
+from clientela.core.events import records as events
 from clientela.core.models import Tag, User
 from clientela.core.services import (
     RecordWrites,
@@ -123,6 +124,14 @@ def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
         "tags": sorted(t.name for t in ticket.tags.all()) if ticket.pk else [],
         "custom": dict(ticket.custom or {}),
     }
+
+
+def ticket_changed(actor: User | None, ticket: Ticket, before: dict[str, Any]) -> None:
+    """The events (``ticket.updated``, ``ticket.status_changed``, ``ticket.closed``) of
+    a change made without ``ticket_update``: a merge, a customer's message, the SLA
+    sweep. ``before`` is ``ticket_snapshot`` taken before the change; call it once the
+    ticket is saved, in the change's transaction."""
+    events.record_changed(actor, ticket, before, ticket_snapshot(ticket))
 
 
 def ticket_reindex(ticket: Ticket) -> None:
@@ -456,6 +465,7 @@ def ticket_merge(*, actor: User, ticket: Ticket, into: Ticket) -> Ticket:
         raise ValidationError({"into_id": [_("Merge into an open ticket.")]})
     if source.merged_into_id is not None:
         raise ValidationError({"into_id": [_("This ticket is already merged.")]})
+    before = ticket_snapshot(source)
     moved = source.messages.update(ticket=target)
     now = timezone.now()
     source.merged_into, source.status = target, TicketStatus.CLOSED
@@ -474,6 +484,7 @@ def ticket_merge(*, actor: User, ticket: Ticket, into: Ticket) -> Ticket:
         action=AuditAction.UPDATE,
         changes={"merged_into": [None, target.label], "status": [ticket.status, "closed"]},
     )
+    ticket_changed(actor, source, before)
     record_audit(
         actor=actor,
         instance=target,

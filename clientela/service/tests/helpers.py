@@ -67,3 +67,23 @@ def make_policy(
             resolution_minutes=resolution,
         )
     return policy
+
+
+def round_the_clock_desk(agents: list[Any], manager: Any, **policy: Any) -> Queue:
+    """A round-robin queue whose SLA policy (first response in 100 minutes, resolution
+    in 1,000) runs on a calendar that works around the clock, so business time is
+    real time whatever day a test runs; ``policy`` adds the breach actions."""
+    return make_queue(
+        agents=agents,
+        manager=manager,
+        sla_policy=make_policy(
+            "Round the clock",
+            first_response=100,
+            resolution=1000,
+            hours=[[[0, 1440]] for _day in range(7)],
+            country="",
+            subdivision="",
+            **policy,
+        ),
+        assignment=AssignmentMode.ROUND_ROBIN,
+    )

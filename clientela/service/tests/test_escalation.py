@@ -11,15 +11,14 @@ from typing import Any
 import pytest
 
 from clientela.activities.models import Notification
-from clientela.service.choices import AssignmentMode, SlaState
+from clientela.service.choices import SlaState
 from clientela.service.models import Ticket
 from clientela.service.services import assignment, escalation
 from clientela.service.services import tickets as services
-from clientela.service.tests.helpers import make_policy, make_queue
+from clientela.service.tests.helpers import round_the_clock_desk
 
 pytestmark = pytest.mark.django_db
 
-ALWAYS = [[[0, 1440]] for _day in range(7)]
 T0 = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 
 
@@ -41,21 +40,7 @@ def _titles(user: Any) -> list[str]:
 
 @pytest.fixture
 def desk(manager_north: Any, rep_north: Any, rep_north2: Any) -> Any:
-    policy = make_policy(
-        "Round the clock",
-        first_response=100,
-        resolution=1000,
-        hours=ALWAYS,
-        country="",
-        subdivision="",
-        breach_raises_priority=True,
-    )
-    return make_queue(
-        agents=[rep_north, rep_north2],
-        manager=manager_north,
-        sla_policy=policy,
-        assignment=AssignmentMode.ROUND_ROBIN,
-    )
+    return round_the_clock_desk([rep_north, rep_north2], manager_north, breach_raises_priority=True)
 
 
 def test_warned_at_80_percent_and_escalated_on_breach_each_once(
