@@ -17,6 +17,7 @@ from clientela.automation.tests.helpers import loopback, subscribe  # noqa: F401
 from clientela.contacts.details import EmailInput
 from clientela.contacts.services import person_update
 from clientela.core.events.dispatch import dispatch_pending
+from clientela.core.models import OutboxEvent
 from clientela.core.testing.api import Api
 from clientela.core.testing.http_server import (  # noqa: F401 - fixture
     LoopbackHttpServer,
@@ -31,7 +32,8 @@ def test_a_person_created_reaches_the_subscribed_receiver_signed(
 ) -> None:
     webhook = subscribe(admin, http_server.url + "/crm", ["person.created"])
     person = person_factory(rep_north, first_name="Ana", emails=[EmailInput("ana@example.com")])
-    person_update(actor=rep_north, person=person, data={"city": "Madrid"})  # not subscribed
+    person_update(actor=rep_north, person=person, data={"last_name": "Ruiz"})  # not subscribed
+    assert OutboxEvent.objects.filter(type="person.updated", record_id=person.pk).exists()
     dispatch_pending()
     assert WebhookDelivery.objects.count() == 1
     service.deliveries_send_due()
