@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from clientela.automation import api as webhook_api
-from clientela.automation import selectors
+from clientela.automation.api import webhooks as webhook_api
 from clientela.automation.filters import WebhookFilters
-from clientela.automation.forms import WebhookForm
+from clientela.automation.forms.webhooks import WebhookForm
 from clientela.automation.models import WebhookSubscription
+from clientela.automation.selectors import webhooks as selectors
 from clientela.automation.services import subscriptions as services
 from clientela.core.kinds import ListColumn, RecordKind
 

@@ -1,6 +1,6 @@
 """The automation pages."""
 
-from clientela.automation.views import urlpatterns as webhook_patterns
+from clientela.automation.views.webhooks import urlpatterns as webhook_patterns
 
 app_name = "automation"
 urlpatterns = [*webhook_patterns]

@@ -32,11 +32,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from clientela.automation import sending
 from clientela.automation.choices import DeliveryStatus
 from clientela.automation.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from clientela.automation.services.subscriptions import ALL_EVENTS, secrets_in_use
-from clientela.automation.signing import headers
+from clientela.automation.webhooks import sending
+from clientela.automation.webhooks.signing import headers
 from clientela.core.events import Event
 from clientela.core.models import User
 from clientela.service.services.config import require_admin

@@ -15,9 +15,9 @@ from typing import Any, TypedDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.automation.addresses import AddressRefused, check_subscription_url
 from clientela.automation.models import WebhookSubscription
-from clientela.automation.signing import new_secret
+from clientela.automation.webhooks.addresses import AddressRefused, check_subscription_url
+from clientela.automation.webhooks.signing import new_secret
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.events import event_types

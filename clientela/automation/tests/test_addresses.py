@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from clientela.automation.addresses import AddressRefused, check_subscription_url, resolve
+from clientela.automation.webhooks.addresses import AddressRefused, check_subscription_url, resolve
 
 pytestmark = pytest.mark.usefixtures("settings")
 

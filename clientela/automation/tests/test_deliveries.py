@@ -20,7 +20,6 @@ from standardwebhooks.webhooks import Webhook
 
 from clientela.automation.choices import DeliveryStatus
 from clientela.automation.models import WebhookDelivery
-from clientela.automation.sending import post, retry_after
 from clientela.automation.services import deliveries as service
 from clientela.automation.services.subscriptions import secrets_in_use, webhook_rotate_secret
 from clientela.automation.tests.helpers import (  # noqa: F401 - fixtures
@@ -29,6 +28,7 @@ from clientela.automation.tests.helpers import (  # noqa: F401 - fixtures
     sample_events,
     subscribe,
 )
+from clientela.automation.webhooks.sending import post, retry_after
 from clientela.core.testing.http_server import (  # noqa: F401 - fixture
     LoopbackHttpServer,
     http_server_fixture,

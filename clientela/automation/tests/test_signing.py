@@ -8,7 +8,7 @@ import time
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from clientela.automation.signing import PREFIX, headers, new_secret
+from clientela.automation.webhooks.signing import PREFIX, headers, new_secret
 
 
 def test_a_signed_body_verifies_with_the_reference_library() -> None:

@@ -18,10 +18,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 
-from clientela.automation import selectors
 from clientela.automation.choices import DeliveryStatus
 from clientela.automation.filters import WebhookFilters
 from clientela.automation.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from clientela.automation.selectors import webhooks as selectors
 from clientela.automation.services import deliveries as delivery_services
 from clientela.automation.services import subscriptions as services
 from clientela.core.api import CHANGE_ERRORS, DETAIL_ERRORS, PageParams, api_user, require_scope

@@ -24,8 +24,8 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from clientela.automation.addresses import AddressRefused, resolve
 from clientela.automation.models import EXCERPT_BYTES
+from clientela.automation.webhooks.addresses import AddressRefused, resolve
 
 #: Statuses worth trying again (besides network errors and 5xx).
 RETRY_STATUSES = {408, 429}

@@ -15,9 +15,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clientela.automation import selectors
 from clientela.automation.choices import DeliveryStatus
 from clientela.automation.kinds import WEBHOOKS
+from clientela.automation.selectors import webhooks as selectors
 from clientela.automation.services import deliveries as delivery_services
 from clientela.automation.services import subscriptions as services
 from clientela.core.views.kinds import (
