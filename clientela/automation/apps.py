@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AutomationConfig(AppConfig):
-    """Automation: signed webhooks with retries (issue 16 item 3); workflow rules join
-    here. Above the domain apps in the layering: it reacts to their domain events
+    """Automation: signed webhooks with retries (issue 16 item 3) and workflow rules
+    (item 2). Above the domain apps in the layering: it reacts to their domain events
     (``core.events``) and acts through their services."""
 
     name = "clientela.automation"
@@ -18,8 +18,9 @@ class AutomationConfig(AppConfig):
 
         for kind in kinds.ALL:
             register_record_kind(kind)
-        register_scopes("automation:read", "webhooks:write")
+        register_scopes("automation:read", "automation:write", "webhooks:write")
         self._register_webhooks()
+        self._register_rules()
 
     def _register_webhooks(self) -> None:
         """The events subscriber that makes deliveries, the worker's sweep that sends
@@ -57,3 +58,13 @@ class AutomationConfig(AppConfig):
                 match=("automation:webhook",),
             )
         )
+
+    def _register_rules(self) -> None:
+        """The events subscriber that runs rules, and the action types they offer (the
+        app is installed after the domain apps, so their kinds are registered by now)."""
+        from clientela.automation.rules.actions.catalogue import register_actions
+        from clientela.automation.rules.subscriber import rules_for_event
+        from clientela.core.events import Subscriber, register_subscriber
+
+        register_subscriber(Subscriber("rules", rules_for_event))
+        register_actions()

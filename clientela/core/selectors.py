@@ -113,12 +113,17 @@ def _require_admin(user: Any) -> None:
 
 
 def user_admin_list(*, user: Any, filters: UserFilters) -> QuerySet[User]:
-    """Every user (deactivated ones too), for an admin; with ``has_two_factor`` (a
-    confirmed device) and ``invited`` (never logged in, no password yet)."""
+    """Every user (deactivated ones too, not the system's actors), for an admin; with
+    ``has_two_factor`` (a confirmed device) and ``invited`` (never logged in, no password
+    yet)."""
     _require_admin(user)
-    qs = User.objects.select_related("role", "team").annotate(
-        has_two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-        invited=Q(password__startswith=UNUSABLE_PASSWORD_PREFIX, last_login__isnull=True),
+    qs = (
+        User.objects.filter(is_system=False)
+        .select_related("role", "team")
+        .annotate(
+            has_two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            invited=Q(password__startswith=UNUSABLE_PASSWORD_PREFIX, last_login__isnull=True),
+        )
     )
     if filters.q:
         for word in filters.q.split()[:5]:

@@ -1,6 +1,7 @@
 """The automation app's tables: webhook subscriptions with their deliveries and
 attempts (``webhooks``); workflow rules with their versions and runs (``rules``)."""
 
+from clientela.automation.models.rules import Rule, RuleRun, RuleVersion
 from clientela.automation.models.webhooks import (
     EXCERPT_BYTES,
     WebhookAttempt,
@@ -8,4 +9,12 @@ from clientela.automation.models.webhooks import (
     WebhookSubscription,
 )
 
-__all__ = ["EXCERPT_BYTES", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription"]
+__all__ = [
+    "EXCERPT_BYTES",
+    "Rule",
+    "RuleRun",
+    "RuleVersion",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
+]

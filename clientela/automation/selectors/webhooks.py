@@ -11,7 +11,7 @@ from clientela.automation.filters import WebhookFilters
 from clientela.automation.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
-from clientela.service.services.config import require_admin
+from clientela.core.services.config import require_admin
 
 
 def webhook_list(

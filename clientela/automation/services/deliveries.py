@@ -39,7 +39,7 @@ from clientela.automation.webhooks import sending
 from clientela.automation.webhooks.signing import headers
 from clientela.core.events import Event
 from clientela.core.models import User
-from clientela.service.services.config import require_admin
+from clientela.core.services.config import require_admin
 
 logger = logging.getLogger("clientela.webhooks")
 

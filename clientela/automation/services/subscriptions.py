@@ -22,8 +22,8 @@ from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction
 from clientela.core.events import event_types
 from clientela.core.services import RecordWrites
+from clientela.core.services.config import delete_unused, locked, require_admin
 from clientela.core.validation import Errors, add, clean_text, raise_errors
-from clientela.service.services.config import delete_unused, locked, require_admin
 
 ALL_EVENTS = "*"
 MAX_EVENTS = 200

@@ -20,6 +20,7 @@ from clientela.automation.kinds import WEBHOOKS
 from clientela.automation.selectors import webhooks as selectors
 from clientela.automation.services import deliveries as delivery_services
 from clientela.automation.services import subscriptions as services
+from clientela.core.services.config import require_admin
 from clientela.core.views.kinds import (
     KindView,
     RecordDeleteView,
@@ -29,7 +30,6 @@ from clientela.core.views.kinds import (
     record_urls,
 )
 from clientela.core.views.records import AuthedRequest, not_found_as_404
-from clientela.service.services.config import require_admin
 
 #: The deliveries a webhook's page shows (the API pages through all of them).
 SHOWN_DELIVERIES = 25

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
@@ -36,7 +37,12 @@ CHANGED_FIELDS = {
         "type": "array",
         "items": {"type": "string"},
         "description": "The fields this change set, named as in the API.",
-    }
+    },
+    "previous": {
+        "type": "object",
+        "description": "The changed fields' values before the change, as the history shows "
+        "them (a related record by its name).",
+    },
 }
 
 #: A reference to a stage, status or other named value in an event's from/to.
@@ -252,7 +258,9 @@ def record_updated(
 ) -> None:
     spec = _by_resource.get(getattr(record, "RESOURCE", ""))
     if spec is not None:
-        updated = (spec.name("updated"), {"changed_fields": api_names(spec, changes)})
+        previous = {api_names(spec, [key])[0]: _plain(before.get(key)) for key in changes}
+        adds = {"changed_fields": sorted(previous), "previous": previous}
+        updated = (spec.name("updated"), adds)
         _emit(spec, record, actor, [updated, *_derived(spec, before, after)])
 
 
@@ -336,6 +344,19 @@ def fill_deferred(rows: Sequence[Any]) -> None:
             row.data = rendered.get(row.record_id, {"id": row.record_id})
             row.render_later = False
         type(waiting[0]).objects.bulk_update(waiting, ["data", "render_later"], batch_size=500)
+
+
+def _plain(value: Any) -> Any:
+    """A snapshot's value as JSON: a related record by ``named``, lists item by item,
+    anything else as the API writes it (or its text)."""
+    if isinstance(value, Model):
+        return named(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    try:
+        return jsonable(value)
+    except TypeError:
+        return str(value)
 
 
 def named(value: Any) -> dict[str, Any] | None:

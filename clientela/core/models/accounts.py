@@ -105,6 +105,10 @@ class User(AbstractUser):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
+    #: A named actor of the system ("Automation", the one workflow rules act as):
+    #: inactive, so it never signs in nor shows among the users one picks, yet it may
+    #: read and change every kind of record through the services (``rights_for``).
+    is_system = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["username"]

@@ -348,3 +348,22 @@ def _send_password_link(actor: Any, user: User, base_url: str, *, invitation: bo
         raise ValidationError(
             {"email": [_("The mail server did not accept the e-mail; try again later.")]}
         ) from exc
+
+
+def system_user(key: str, name: str) -> User:
+    """The system's actor ``key`` ("automation"), made the first time: inactive (it
+    never signs in and is never offered as an owner) yet allowed every change through
+    the services (``User.is_system``); audit entries name it ``name``."""
+    username = f"system.{key}"
+    found = User.objects.filter(username=username).first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        user, _created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": name, "is_active": False, "is_system": True},
+        )
+    if _created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -216,7 +216,9 @@ def test_every_event_type_has_a_schema_its_samples_validate_against(
         validator = jsonschema_rs.validator_for(dict(event_type.schema))
         assert validator.is_valid({}) is False, f"{event_type.name} accepts anything"
     person_schema = dict(ev.event_type("person.updated").schema)  # type: ignore[union-attr]
-    jsonschema_rs.validate(person_schema, {**data, "changed_fields": ["first_name"]})
+    jsonschema_rs.validate(
+        person_schema, {**data, "changed_fields": ["first_name"], "previous": {"first_name": "A"}}
+    )
     with pytest.raises(jsonschema_rs.ValidationError):
         jsonschema_rs.validate(person_schema, data)  # changed_fields is required
 

@@ -67,9 +67,11 @@ def test_a_kind_s_services_emit_its_events(resource: str, admin: Any) -> None:
         assert set(updated.data["changed_fields"]) <= set(properties), updated.data[
             "changed_fields"
         ]
+        assert set(updated.data["previous"]) == set(updated.data["changed_fields"])
         assert updated.data == {
             **api.get(api_url(kind, record.pk)).json(),
             "changed_fields": updated.data["changed_fields"],
+            "previous": updated.data["previous"],
         }
         _valid(updated)
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
 from clientela.core.permissions import require
+from clientela.core.services.config import require_admin
 from clientela.service.choices import CategoryKind
 from clientela.service.models import (
     AgentStatus,
@@ -22,7 +23,6 @@ from clientela.service.models import (
     SlaPolicy,
     Ticket,
 )
-from clientela.service.services.config import require_admin
 
 
 def queue_list(*, user: Any) -> QuerySet[Queue]:

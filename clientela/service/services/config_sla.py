@@ -19,17 +19,17 @@ from django.utils.translation import gettext as _
 from clientela.contacts.models import Organization
 from clientela.core.models import Tag
 from clientela.core.services import RecordWrites
-from clientela.core.validation import Errors, add, clean_text, raise_errors
-from clientela.service.choices import TicketPriority
-from clientela.service.models import BusinessCalendar, SlaPolicy, SlaTarget
-from clientela.service.services.config import (
-    clean_flags,
+from clientela.core.services.config import (
     clean_int,
     clean_name,
     delete_unused,
     locked,
     require_admin,
 )
+from clientela.core.validation import Errors, add, clean_text, raise_errors
+from clientela.service.choices import TicketPriority
+from clientela.service.models import BusinessCalendar, SlaPolicy, SlaTarget
+from clientela.service.services.config import clean_flags
 from clientela.service.sla.calendars import Calendar, CalendarError
 from clientela.service.sla.public_holidays import holiday_dates
 

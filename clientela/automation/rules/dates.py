@@ -1,0 +1,59 @@
+"""The date fields a time-based trigger counts from ("7 days before a customer's
+birthday", "1 business day after a deal's expected close date").
+
+Each is registered by ``automation.apps`` for a kind of record: ``on_day(day)`` is a
+filter on that kind's rows picking those whose date falls on ``day`` (a birthday: its
+month and day, whatever the year), one index read, so the worker's sweep never scans
+every record; ``value(record)`` is the record's date, for the run log and the dry run.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class TriggerDate:
+    key: str
+    label: Any
+    resource: str
+    on_day: Callable[[datetime.date], Q]
+    value: Callable[[Any], datetime.date | None]
+
+
+_dates: dict[tuple[str, str], TriggerDate] = {}
+
+
+def register_trigger_date(date: TriggerDate) -> None:
+    _dates[(date.resource, date.key)] = date
+
+
+def trigger_date(resource: str, key: str) -> TriggerDate | None:
+    return _dates.get((resource, key))
+
+
+def trigger_dates(resource: str | None = None) -> list[TriggerDate]:
+    found = [d for d in _dates.values() if resource is None or d.resource == resource]
+    return sorted(found, key=lambda d: (d.resource, d.key))
+
+
+def shift(day: datetime.date, days: int, *, business: bool) -> datetime.date:
+    """``day`` moved by ``days`` (negative: back); business days skip Saturdays and
+    Sundays (a day that is one counts from the next business day)."""
+    if not business:
+        return day + datetime.timedelta(days=days)
+    step = 1 if days >= 0 else -1
+    moved = day
+    while moved.weekday() >= 5:
+        moved += datetime.timedelta(days=step)
+    left = abs(days)
+    while left:
+        moved += datetime.timedelta(days=step)
+        if moved.weekday() < 5:
+            left -= 1
+    return moved
