@@ -68,7 +68,14 @@ def task_fields() -> list[ConditionField]:
 
     def f(key: str, label: Any, kind: str, q: Any, **extra: Any) -> ConditionField:
         return ConditionField(
-            key=key, label=label, resource=Task.RESOURCE, type=kind, q=q, group=group, **extra
+            key=key,
+            label=label,
+            resource=Task.RESOURCE,
+            type=kind,
+            q=q,
+            group=group,
+            order=10,
+            **extra,
         )
 
     choice_ops = ("eq", "ne", "in")
@@ -97,7 +104,7 @@ def task_fields() -> list[ConditionField]:
             ops=choice_ops,
             choices=user_choices,
         ),
-        *record_fields(Task.RESOURCE, group),
+        *record_fields(Task.RESOURCE, group, order=10),
     ]
 
 

@@ -214,6 +214,8 @@ def _fields(resource: str, key: str) -> list[ConditionField]:
 CHOICE_OPS = ("eq", "ne", "in")
 #: Amounts are never empty (0 by default): no "filled in".
 AMOUNT_OPS = ("eq", "ne", "gt", "lt")
+#: A kind's own fields come first in an editor, before those of linked records.
+OWN: dict[str, Any] = {"order": 10}
 
 
 def pipeline_choices() -> list[tuple[str, Any]]:
@@ -237,10 +239,11 @@ def _whole_q(column: str) -> FieldQ:
 
 
 def _own(resource: str, group: Any, *specs: tuple[Any, ...]) -> list[ConditionField]:
-    """Fields of ``resource``'s own columns: (key, label, type, q, extra)."""
+    """Fields of ``resource``'s own columns: (key, label, type, q, extra); listed first
+    (``order`` 10) unless ``extra`` says otherwise."""
     return [
         ConditionField(
-            key=key, label=label, resource=resource, type=kind, q=q, group=group, **extra
+            key=key, label=label, resource=resource, type=kind, q=q, group=group, **OWN | extra
         )
         for key, label, kind, q, extra in specs
     ]
@@ -297,7 +300,7 @@ def deal_fields() -> list[ConditionField]:
                 {},
             ),
         ),
-        *record_fields(Deal.RESOURCE, group, tags=tag_links(Deal)),
+        *record_fields(Deal.RESOURCE, group, tags=tag_links(Deal), **OWN),
         *_own(
             Deal.RESOURCE,
             organization,
@@ -347,7 +350,7 @@ def lead_fields() -> list[ConditionField]:
                 {"help": _("0 to 100. Not filled in: not scored yet.")},
             ),
         ),
-        *record_fields(Lead.RESOURCE, group, tags=tag_links(Lead)),
+        *record_fields(Lead.RESOURCE, group, tags=tag_links(Lead), **OWN),
     ]
 
 
@@ -382,7 +385,7 @@ def order_fields() -> list[ConditionField]:
                 {"ops": ("before", "after")},
             ),
         ),
-        *record_fields(Order.RESOURCE, group),
+        *record_fields(Order.RESOURCE, group, **OWN),
     ]
 
 

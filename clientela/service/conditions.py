@@ -51,10 +51,10 @@ def ticket_fields() -> list[ConditionField]:
     group, deadlines = _("Ticket"), _("Deadlines")
 
     def f(
-        key: str, label: Any, kind: str, q: Any, group: Any = group, **extra: Any
+        key: str, label: Any, kind: str, q: Any, group: Any = group, order: int = 10, **extra: Any
     ) -> ConditionField:
         return ConditionField(
-            key=key, label=label, resource=TICKET, type=kind, q=q, group=group, **extra
+            key=key, label=label, resource=TICKET, type=kind, q=q, group=group, order=order, **extra
         )
 
     def fixed(key: str, label: Any, choices: Any) -> ConditionField:
@@ -84,7 +84,7 @@ def ticket_fields() -> list[ConditionField]:
             id_q("assignee_id"),
             choices=user_choices,
         ),
-        *record_fields(TICKET, group, tags=tag_links(Ticket)),
+        *record_fields(TICKET, group, tags=tag_links(Ticket), order=10),
         f(
             "next_due_at",
             _("Next due"),

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from clientela.core.conditions import condition_fields
 from clientela.core.models import Tag
 from clientela.core.testing.conditions import error_of, leaf, matching
 from clientela.sales.models import Deal, Lead, Order
@@ -141,6 +142,12 @@ def test_deal_owner_team_tags_organization(
         "Fridges",
         "Cables",
     }
+
+
+def test_the_deal_s_own_fields_come_first() -> None:
+    groups = [str(f.group) for f in condition_fields(DEAL)]
+    assert groups == sorted(groups, key=lambda group: group != "Deal")
+    assert groups[-1] == "Organization"
 
 
 def test_deal_bad_values_name_their_place(admin: Any, board: dict[str, Any]) -> None:
