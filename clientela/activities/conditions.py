@@ -1,8 +1,12 @@
-"""The condition fields activities offers on people and organizations
-(``core.conditions``): the last interaction (``before`` a day: had one, none since;
-``after``: one since; ``exists``: any at all; "none since" is ``before`` or not
+"""The condition fields of activities (``core.conditions``).
+
+On people and organizations: the last interaction (``before`` a day: had one, none
+since; ``after``: one since; ``exists``: any at all; "none since" is ``before`` or not
 ``exists``), and the birthday within the next N days (``lt``). Interactions count only
-where the user sees them."""
+where the user sees them.
+
+On tasks themselves (what automation's rules test on the task an event is about, issue
+16): title, status, priority, due time, assignee, owner, team and creation day."""
 
 from __future__ import annotations
 
@@ -14,10 +18,17 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.birthdays import within_days_q
-from clientela.activities.models import Interaction
+from clientela.activities.choices import Priority, TaskStatus
+from clientela.activities.models import Interaction, Task
 from clientela.activities.selectors import interactions_visible
 from clientela.core.conditions import ConditionField, FieldType, register_condition_field
-from clientela.core.conditions.build import day_start
+from clientela.core.conditions.build import (
+    column_q,
+    day_start,
+    id_q,
+    record_fields,
+    user_choices,
+)
 
 _KEYS = {"contacts.person": "person", "contacts.organization": "organization"}
 
@@ -52,7 +63,54 @@ def _birthday_within(user: Any, op: str, value: Any) -> Q:
     return within_days_q(user, days)
 
 
+def task_fields() -> list[ConditionField]:
+    group = _("Task")
+
+    def f(key: str, label: Any, kind: str, q: Any, **extra: Any) -> ConditionField:
+        return ConditionField(
+            key=key,
+            label=label,
+            resource=Task.RESOURCE,
+            type=kind,
+            q=q,
+            group=group,
+            order=10,
+            **extra,
+        )
+
+    choice_ops = ("eq", "ne", "in")
+    return [
+        f("title", _("Title"), FieldType.TEXT, column_q("title")),
+        *[
+            f(
+                key,
+                label,
+                FieldType.CHOICE,
+                column_q(key),
+                ops=choice_ops,
+                choices=lambda c=choices: c,
+            )
+            for key, label, choices in (
+                ("status", _("Status"), list(TaskStatus.choices)),
+                ("priority", _("Priority"), list(Priority.choices)),
+            )
+        ],
+        f("due_at", _("Due"), FieldType.DATE, column_q("due_at", empty=None, moment=True)),
+        f(
+            "assignee",
+            _("Assignee"),
+            FieldType.CHOICE,
+            id_q("assignee_id"),
+            ops=choice_ops,
+            choices=user_choices,
+        ),
+        *record_fields(Task.RESOURCE, group, order=10),
+    ]
+
+
 def register() -> None:
+    for condition_field in task_fields():
+        register_condition_field(condition_field)
     for resource, key in _KEYS.items():
         register_condition_field(
             ConditionField(

@@ -20,52 +20,34 @@ from clientela.core.conditions import (
     register_condition_field,
     register_field_source,
 )
-from clientela.core.conditions.build import NOTHING, column_q, custom_field_source
-from clientela.core.models import Tag, Team, User
+from clientela.core.conditions.build import (
+    NOTHING,
+    Carrying,
+    column_q,
+    custom_field_source,
+    record_fields,
+    tag_choices,
+    tags_q,
+)
 
 PERSON, ORGANIZATION = Person.RESOURCE, Organization.RESOURCE
 TEXT_OPS = ("eq", "ne", "in", "contains", "exists")
 
 
-def user_choices() -> list[tuple[str, Any]]:
-    return [(str(u.pk), str(u)) for u in User.objects.filter(is_active=True).order_by("pk")]
+def tag_keys(prefix: str = "") -> Carrying:
+    """How people and organizations hold their tags, for ``build.tags_q``: the ids in
+    the record's ``tag_key`` (its list indexes hold it), or in that of the person or
+    organization a record reaches through ``prefix`` ("organization__")."""
 
+    def carrying(ids: list[int] | None) -> Q:
+        if ids is None:
+            return Q(**{f"{prefix}tag_key__gt": ""})
+        found = NOTHING
+        for pk in ids:
+            found |= tagged(pk, prefix)
+        return found
 
-def team_choices() -> list[tuple[str, Any]]:
-    return [(str(t.pk), t.name) for t in Team.objects.order_by("name")]
-
-
-def tag_choices() -> list[tuple[str, Any]]:
-    return [(t.name, t.name) for t in Tag.objects.order_by("name")[:500]]
-
-
-def _id_q(column: str) -> Callable[[Any, str, Any], Q]:
-    """A choice of ids (owner, team): the value is the id as text."""
-
-    def q(user: Any, op: str, value: Any) -> Q:
-        if op == "exists":
-            return Q(**{f"{column}__isnull": not value})
-        ids = [int(v) for v in (value if op == "in" else [value])]
-        found = Q(**{f"{column}__in": ids})
-        return ~found if op == "ne" else found
-
-    return q
-
-
-def tags_q(user: Any, op: str, value: Any) -> Q:
-    """``contains``: has the tag; ``ne``: has not; ``in``: has one of them; ``exists``:
-    has any tag. Read on the record's ``tag_key`` (its list indexes hold it)."""
-    if op == "exists":
-        return ~Q(tag_key="") if value else Q(tag_key="")
-    names = value if op == "in" else [value]
-    named = NOTHING
-    for name in names:
-        named |= Q(name__iexact=name)
-    ids = list(Tag.objects.filter(named).values_list("pk", flat=True))
-    found = NOTHING
-    for pk in ids:
-        found |= tagged(pk)
-    return ~found if op == "ne" else found
+    return carrying
 
 
 def _relationships_q(owner: str) -> Callable[[Any, str, Any], Q]:
@@ -119,7 +101,14 @@ def _common(resource: str, group: Any) -> list[ConditionField]:
             help=_("ISO 3166 code, e.g. ES"),
             order=10,
         ),
-        f("tags", _("Tags"), FieldType.TAGS, tags_q, choices=tag_choices, order=10),
+        f(
+            "tags",
+            _("Tags"),
+            FieldType.TAGS,
+            tags_q(tag_keys()),
+            choices=tag_choices,
+            order=10,
+        ),
         f(
             "relationships",
             _("Relationship"),
@@ -130,9 +119,7 @@ def _common(resource: str, group: Any) -> list[ConditionField]:
             help=_("“is” means the record has this role among others."),
             order=10,
         ),
-        f("owner", _("Owner"), FieldType.CHOICE, _id_q("owner_id"), choices=user_choices),
-        f("team", _("Team"), FieldType.CHOICE, _id_q("team_id"), choices=team_choices),
-        f("created_at", _("Created"), FieldType.DATE, column_q("created_at", moment=True)),
+        *record_fields(resource, group),
     ]
 
 

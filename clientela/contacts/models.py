@@ -24,10 +24,12 @@ def _live(name: str, *fields: str) -> models.Index:
     return models.Index(fields=list(fields), name=name, condition=Q(deleted_at__isnull=True))
 
 
-def tagged(tag_id: int) -> Q:
+def tagged(tag_id: int, prefix: str = "") -> Q:
     """Records carrying the tag ``tag_id``, tested on the record's own ``tag_key`` (so
-    inside the list indexes, which hold it) rather than through the tags table."""
-    return Q(tag_key__contains=f",{int(tag_id)},")
+    inside the list indexes, which hold it) rather than through the tags table; or
+    records whose person or organization (reached through ``prefix``,
+    "organization__") carries it."""
+    return Q(**{f"{prefix}tag_key__contains": f",{int(tag_id)},"})
 
 
 def _tag_key() -> models.TextField[str, str]:

@@ -1,13 +1,20 @@
-"""The condition fields sales offers on people and organizations
-(``core.conditions``): purchases (bought a product, bought a kind of product, spent
-more or less than an amount in the last N days, the last order's day), lead status and
-deal status and stage. Orders, leads and deals count only where the user sees them;
-cancelled orders are no purchase. Every test is one subquery on an indexed column
-(``order_person_idx``, ``order_sale_idx``, ``order_line_product_idx``…)."""
+"""The condition fields of sales (``core.conditions``).
+
+On people and organizations: purchases (bought a product, bought a kind of product,
+spent more or less than an amount in the last N days, the last order's day), lead
+status and deal status and stage. Orders, leads and deals count only where the user
+sees them; cancelled orders are no purchase. Every test is one subquery on an indexed
+column (``order_person_idx``, ``order_sale_idx``, ``order_line_product_idx``…).
+
+On deals, leads and orders themselves (what automation's rules test on the record an
+event is about, issue 16): their own columns (a deal's amount as stored, in its own
+currency), owner, team, creation day and tags, and a deal's organization's name and
+tags through its join."""
 
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -15,10 +22,21 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clientela.contacts.conditions import tag_keys
 from clientela.core.conditions import ConditionField, FieldType, register_condition_field
-from clientela.core.conditions.build import day_start
-from clientela.sales.choices import DealStatus, LeadStatus, OrderStatus, ProductKind
-from clientela.sales.models import OrderLine, Product, Stage
+from clientela.core.conditions.build import (
+    NOTHING,
+    column_q,
+    day_start,
+    id_q,
+    record_fields,
+    tag_choices,
+    tag_links,
+    tags_q,
+)
+from clientela.sales.choices import DealStatus, LeadSource, LeadStatus, OrderStatus, ProductKind
+from clientela.sales.models import Deal, Lead, Order, OrderLine, Pipeline, Product, Stage
+from clientela.sales.money import currency_choices
 from clientela.sales.selectors.deals import deals_for
 from clientela.sales.selectors.leads import leads_for
 from clientela.sales.selectors.orders import orders_for
@@ -191,7 +209,189 @@ def _fields(resource: str, key: str) -> list[ConditionField]:
     return fields
 
 
+# --- deals, leads and orders themselves ---------------------------------------------------
+
+CHOICE_OPS = ("eq", "ne", "in")
+#: Amounts are never empty (0 by default): no "filled in".
+AMOUNT_OPS = ("eq", "ne", "gt", "lt")
+#: A kind's own fields come first in an editor, before those of linked records.
+OWN: dict[str, Any] = {"order": 10}
+
+
+def pipeline_choices() -> list[tuple[str, Any]]:
+    return [(str(p.pk), p.name) for p in Pipeline.objects.order_by("position", "pk")]
+
+
+def _whole_q(column: str) -> FieldQ:
+    """A whole-number column (a lead's score) against a number that may have decimals:
+    "more than 49.5" is 50 and up, "equal to 49.5" is none."""
+    inner = column_q(column, empty=None)
+
+    def q(user: Any, op: str, value: Any) -> Q:
+        if op == "exists":
+            return inner(user, op, value)
+        if op in ("eq", "ne") and value != value.to_integral_value():
+            return ~NOTHING if op == "ne" else NOTHING
+        rounded = {"gt": math.floor, "lt": math.ceil}.get(op, int)(value)
+        return inner(user, op, rounded)
+
+    return q
+
+
+def _own(resource: str, group: Any, *specs: tuple[Any, ...]) -> list[ConditionField]:
+    """Fields of ``resource``'s own columns: (key, label, type, q, extra); listed first
+    (``order`` 10) unless ``extra`` says otherwise."""
+    return [
+        ConditionField(
+            key=key, label=label, resource=resource, type=kind, q=q, group=group, **OWN | extra
+        )
+        for key, label, kind, q, extra in specs
+    ]
+
+
+def deal_fields() -> list[ConditionField]:
+    group, organization = _("Deal"), _("Organization")
+    choice = {"ops": CHOICE_OPS}
+    return [
+        *_own(
+            Deal.RESOURCE,
+            group,
+            ("title", _("Title"), FieldType.TEXT, column_q("title"), {}),
+            (
+                "amount",
+                _("Amount"),
+                FieldType.NUMBER,
+                column_q("amount"),
+                {"ops": AMOUNT_OPS, "help": _("As entered, in the deal's own currency.")},
+            ),
+            (
+                "currency",
+                _("Currency"),
+                FieldType.CHOICE,
+                column_q("currency"),
+                {**choice, "choices": currency_choices},
+            ),
+            (
+                "pipeline",
+                _("Pipeline"),
+                FieldType.CHOICE,
+                id_q("pipeline_id"),
+                {**choice, "choices": pipeline_choices},
+            ),
+            (
+                "stage",
+                _("Stage"),
+                FieldType.CHOICE,
+                id_q("stage_id"),
+                {**choice, "choices": stage_choices},
+            ),
+            (
+                "status",
+                _("Status"),
+                FieldType.CHOICE,
+                column_q("status"),
+                {**choice, "choices": lambda: list(DealStatus.choices)},
+            ),
+            (
+                "close_date",
+                _("Expected close date"),
+                FieldType.DATE,
+                column_q("close_date", empty=None),
+                {},
+            ),
+        ),
+        *record_fields(Deal.RESOURCE, group, tags=tag_links(Deal), **OWN),
+        *_own(
+            Deal.RESOURCE,
+            organization,
+            (
+                "organization.name",
+                _("Organization's name"),
+                FieldType.TEXT,
+                column_q("organization__name", empty=None),
+                {"order": 30},
+            ),
+            (
+                "organization.tags",
+                _("Organization's tags"),
+                FieldType.TAGS,
+                tags_q(tag_keys("organization__")),
+                {"order": 30, "choices": tag_choices},
+            ),
+        ),
+    ]
+
+
+def lead_fields() -> list[ConditionField]:
+    group = _("Lead")
+    return [
+        *_own(
+            Lead.RESOURCE,
+            group,
+            (
+                "status",
+                _("Status"),
+                FieldType.CHOICE,
+                column_q("status"),
+                {"ops": CHOICE_OPS, "choices": lambda: list(LeadStatus.choices)},
+            ),
+            (
+                "source",
+                _("Source"),
+                FieldType.CHOICE,
+                column_q("source"),
+                {"ops": CHOICE_OPS, "choices": lambda: list(LeadSource.choices)},
+            ),
+            (
+                "score",
+                _("Score"),
+                FieldType.NUMBER,
+                _whole_q("score"),
+                {"help": _("0 to 100. Not filled in: not scored yet.")},
+            ),
+        ),
+        *record_fields(Lead.RESOURCE, group, tags=tag_links(Lead), **OWN),
+    ]
+
+
+def order_fields() -> list[ConditionField]:
+    group = _("Order")
+    amount = {"ops": AMOUNT_OPS, "help": _("In the order's own currency.")}
+    return [
+        *_own(
+            Order.RESOURCE,
+            group,
+            (
+                "status",
+                _("Status"),
+                FieldType.CHOICE,
+                column_q("status"),
+                {"ops": CHOICE_OPS, "choices": lambda: list(OrderStatus.choices)},
+            ),
+            ("subtotal", _("Subtotal"), FieldType.NUMBER, column_q("subtotal"), amount),
+            ("total", _("Total"), FieldType.NUMBER, column_q("total"), amount),
+            (
+                "currency",
+                _("Currency"),
+                FieldType.CHOICE,
+                column_q("currency"),
+                {"ops": CHOICE_OPS, "choices": currency_choices},
+            ),
+            (
+                "ordered_at",
+                _("Ordered"),
+                FieldType.DATE,
+                column_q("ordered_at", moment=True),
+                {"ops": ("before", "after")},
+            ),
+        ),
+        *record_fields(Order.RESOURCE, group, **OWN),
+    ]
+
+
 def register() -> None:
     for resource, key in _KEYS.items():
         for condition_field in _fields(resource, key):
             register_condition_field(condition_field)
+    for condition_field in [*deal_fields(), *lead_fields(), *order_fields()]:
+        register_condition_field(condition_field)

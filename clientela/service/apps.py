@@ -22,8 +22,9 @@ class ServiceConfig(AppConfig):
         self._register_worker()
         self._register_demo()
         self._register_inbound()
-        from clientela.service import events
+        from clientela.service import conditions, events
 
+        conditions.register()
         events.register()
 
     def _register_menu(self) -> None:

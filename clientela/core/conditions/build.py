@@ -1,6 +1,7 @@
-"""Building blocks for registering fields: the ``q`` of a plain column, of a value in
-the record's ``custom`` JSON, and of "the record is among these" subqueries, so an app
-writes only what is its own."""
+"""Building blocks for registering fields: the ``q`` of a plain column, of a choice of
+ids, of tags, of a value in the record's ``custom`` JSON, and of "the record is among
+these" subqueries, and the fields every CRM record has (owner, team, created), so an
+app writes only what is its own."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import DecimalField, Q, QuerySet
+from django.db.models import DecimalField, Model, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact, GreaterThan, LessThan
@@ -23,8 +24,13 @@ from clientela.core.conditions.fields import (
     FieldType,
 )
 from clientela.core.custom_fields import canonical_number, definitions
+from clientela.core.models import Tag, Team, User
 
 NOTHING = Q(pk__in=[])
+
+#: ``carrying(ids)``: the records with one of the tags ``ids``; ``carrying(None)``:
+#: those with any tag.
+Carrying = Callable[[list[int] | None], Q]
 
 
 def day_start(day: datetime.date) -> datetime.datetime:
@@ -73,6 +79,92 @@ def in_subquery(rows: Callable[[Any, str, Any], QuerySet[Any] | None], key: str 
         return NOTHING if found is None else Q(**{f"{key}__in": found})
 
     return q
+
+
+def id_q(column: str) -> FieldQ:
+    """A choice of ids (owner, team, stage): the value is the id as text."""
+
+    def q(user: Any, op: str, value: Any) -> Q:
+        if op == "exists":
+            return Q(**{f"{column}__isnull": not value})
+        ids = [int(v) for v in (value if op == "in" else [value])]
+        found = Q(**{f"{column}__in": ids})
+        return ~found if op == "ne" else found
+
+    return q
+
+
+def user_choices() -> list[tuple[str, Any]]:
+    return [(str(u.pk), str(u)) for u in User.objects.filter(is_active=True).order_by("pk")]
+
+
+def team_choices() -> list[tuple[str, Any]]:
+    return [(str(t.pk), t.name) for t in Team.objects.order_by("name")]
+
+
+def tag_choices() -> list[tuple[str, Any]]:
+    return [(t.name, t.name) for t in Tag.objects.order_by("name")[:500]]
+
+
+# --- tags -------------------------------------------------------------------------------
+
+
+def tags_q(carrying: Carrying) -> FieldQ:
+    """``contains``: has the tag; ``ne``: has not; ``in``: has one of them; ``exists``:
+    has any tag. Tag names match whatever their case; ``carrying`` says how the records
+    hold their tags."""
+
+    def q(user: Any, op: str, value: Any) -> Q:
+        if op == "exists":
+            found = carrying(None)
+            return found if value else ~found
+        named = NOTHING
+        for name in value if op == "in" else [value]:
+            named |= Q(name__iexact=name)
+        ids = list(Tag.objects.filter(named).values_list("pk", flat=True))
+        found = carrying(ids) if ids else NOTHING
+        return ~found if op == "ne" else found
+
+    return q
+
+
+def tag_links(model: type[Model]) -> Carrying:
+    """``carrying`` of a kind whose tags are its ``tags`` many-to-many: the record's id
+    among the link table's rows of those tags (one subquery, on its tag index)."""
+    relation = model._meta.get_field("tags")
+    through = relation.remote_field.through  # type: ignore[union-attr]
+    column = relation.m2m_field_name()  # type: ignore[union-attr]
+
+    def carrying(ids: list[int] | None) -> Q:
+        links = through.objects.all() if ids is None else through.objects.filter(tag_id__in=ids)
+        return Q(pk__in=links.values(column))
+
+    return carrying
+
+
+# --- what every CRM record has -----------------------------------------------------------
+
+
+def record_fields(
+    resource: str, group: Any, *, tags: Carrying | None = None, **extra: Any
+) -> list[ConditionField]:
+    """Owner, team and creation day of ``resource``'s records (``core.models.CRMRecord``),
+    and their tags when ``tags`` says how they hold them; ``extra`` (``order``…) goes to
+    each field."""
+
+    def f(key: str, label: Any, kind: str, q: FieldQ, **more: Any) -> ConditionField:
+        return ConditionField(
+            key=key, label=label, resource=resource, type=kind, q=q, group=group, **extra, **more
+        )
+
+    found = [
+        f("owner", _("Owner"), FieldType.CHOICE, id_q("owner_id"), choices=user_choices),
+        f("team", _("Team"), FieldType.CHOICE, id_q("team_id"), choices=team_choices),
+        f("created_at", _("Created"), FieldType.DATE, column_q("created_at", moment=True)),
+    ]
+    if tags is not None:
+        found.append(f("tags", _("Tags"), FieldType.TAGS, tags_q(tags), choices=tag_choices))
+    return found
 
 
 # --- custom fields ----------------------------------------------------------------------
