@@ -26,3 +26,27 @@ class WebhookFilters(ListFilters):
     q: str = ""
     sort: str = "url"
     descending: bool = False
+
+
+@dataclass
+class RuleFilters(ListFilters):
+    """Words of the name or description, the kind of record, enabled or not; by name,
+    date or last change."""
+
+    FIELDS: ClassVar[Mapping[str, forms.Field]] = {
+        "q": TextParam(limit=200),
+        "resource": TextParam(limit=50),
+        "enabled": TextParam(limit=5),
+    }
+    SORTS: ClassVar[Sorts] = {
+        "name": ("name", "id"),
+        "created": ("created_at", "id"),
+        "updated": ("updated_at", "id"),
+    }
+    DEFAULT_SORT = "name"
+
+    q: str = ""
+    resource: str = ""
+    enabled: str = ""
+    sort: str = "name"
+    descending: bool = False

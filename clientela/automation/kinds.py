@@ -1,4 +1,5 @@
-"""The kinds of record the automation app owns, declared once (see ``core.kinds``).
+"""The kinds of record the automation app owns, declared once (see ``core.kinds``):
+webhook subscriptions and workflow rules.
 
 Webhook subscriptions are company configuration, like the service desk's settings:
 outside the roles' rights (``rights=False``), read and changed by admins alone (404
@@ -9,10 +10,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clientela.automation.api import webhooks as webhook_api
-from clientela.automation.filters import WebhookFilters
+from clientela.automation.filters import RuleFilters, WebhookFilters
 from clientela.automation.forms.webhooks import WebhookForm
-from clientela.automation.models import WebhookSubscription
+from clientela.automation.models import Rule, WebhookSubscription
+from clientela.automation.selectors import rules as rule_selectors
 from clientela.automation.selectors import webhooks as selectors
+from clientela.automation.services import rules as rule_services
 from clientela.automation.services import subscriptions as services
 from clientela.core.kinds import ListColumn, RecordKind
 
@@ -69,4 +72,37 @@ WEBHOOKS = RecordKind(
     api_docs=webhook_api.WEBHOOK_DOCS,
 )
 
-ALL = (WEBHOOKS,)
+#: Workflow rules: company configuration kept by admins and managers (``rights=False``:
+#: the selectors and services say who, 404 for anyone else), deleted for good with
+#: their versions and runs. The API (``/api/v1/automation/rules``) and the pages add
+#: their parts here.
+RULES = RecordKind(
+    resource=Rule.RESOURCE,
+    model=Rule,
+    namespace="automation",
+    url_prefix="rule",
+    path="rules",
+    api_path="automation/rules",
+    singular=_("workflow rule"),
+    plural=_("Workflow rules"),
+    icon="bi-lightning-charge",
+    create_first=_("Write the first rule"),
+    list_selector=rule_selectors.rule_list,
+    get_selector=rule_selectors.rule_get,
+    create=rule_services.rule_create,
+    update=rule_services.rule_update,
+    trash=rule_services.rule_delete,
+    record_arg="rule",
+    name_fields=("name",),
+    rights=False,
+    filters=RuleFilters,
+    new_label=_("New rule"),
+    empty_message=_(
+        "No rules yet. A rule does something for you when a thing happens: when a deal "
+        "is won, create the onboarding task; seven days before a birthday, send a "
+        "greeting."
+    ),
+    no_match_message=_("No rule matches these filters."),
+)
+
+ALL = (WEBHOOKS, RULES)

@@ -1,0 +1,48 @@
+"""Reads of workflow rules, their versions and runs: admins and managers only
+(``NotFound`` for anyone else: the pages and endpoints do not exist for them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from clientela.automation.filters import RuleFilters
+from clientela.automation.models import Rule, RuleRun, RuleVersion
+from clientela.automation.services.rules import require_rule_editor
+from clientela.core.errors import NotFound
+from clientela.core.kinds import parse_id
+
+
+def rule_list(*, user: Any, filters: RuleFilters | None = None) -> QuerySet[Rule]:
+    require_rule_editor(user)
+    qs = Rule.objects.select_related("created_by")
+    if filters is None:
+        return qs
+    for word in filters.q.split()[:5]:
+        qs = qs.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    if filters.resource:
+        qs = qs.filter(resource=filters.resource)
+    if filters.enabled in ("true", "false"):
+        qs = qs.filter(enabled=filters.enabled == "true")
+    return qs.order_by(*filters.order_by())
+
+
+def rule_get(*, user: Any, pk: Any) -> Rule:
+    found = rule_list(user=user).filter(pk=parse_id(pk)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def run_list(*, user: Any, rule: Rule, status: str = "") -> QuerySet[RuleRun]:
+    """A rule's runs, newest first."""
+    require_rule_editor(user)
+    qs = RuleRun.objects.filter(rule=rule)
+    return qs.filter(status=status) if status else qs
+
+
+def version_list(*, user: Any, rule: Rule) -> QuerySet[RuleVersion]:
+    """A rule's saved definitions, newest first."""
+    require_rule_editor(user)
+    return RuleVersion.objects.filter(rule=rule).select_related("created_by")
