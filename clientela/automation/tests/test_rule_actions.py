@@ -42,7 +42,7 @@ def _rule(actor: Any, actions: list[dict[str, Any]], trigger: Any = None) -> Any
             "enabled": True,
             "trigger": trigger or PERSON_CREATED,
             "actions": actions,
-        },  # type: ignore[typeddict-item]
+        },
     )
 
 
