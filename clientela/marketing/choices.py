@@ -58,6 +58,7 @@ class ListMemberSource(models.TextChoices):
     IMPORT = "import", _("Import")
     API = "api", _("API")
     FORM = "form", _("Form")
+    RULE = "rule", _("Workflow rule")
 
 
 class CampaignChannel(models.TextChoices):

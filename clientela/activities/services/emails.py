@@ -72,6 +72,10 @@ class EmailData(TypedDict, total=False):
     attachments: list[UploadedFile[bytes]]
     #: The ``Message-ID`` this e-mail answers (a reply from the timeline).
     in_reply_to: str
+    #: An HTML part made already (an e-mail template filled in for its person, as a
+    #: workflow rule sends it): sent as the HTML alternative of ``body`` (its text
+    #: part); neither has merge fields filled again nor a signature added.
+    html: str
 
 
 # --- preferences ----------------------------------------------------------------------
@@ -131,14 +135,17 @@ def sender(user: User) -> tuple[str, list[str]]:
     """(From, Reply-To) of an e-mail ``user`` sends. From is the user's address when
     its domain is one the server may send as (``CLIENTELA_EMAIL_SEND_AS_DOMAINS``, "*"
     for any); otherwise the company's address under the user's name, and replies go
-    to the user (Reply-To)."""
+    to the user (Reply-To). A system user (a workflow rule's "Automation") sends as
+    the company."""
+    company_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    if getattr(user, "is_system", False):
+        return formataddr((company_name(), company_address)), []
     name = user.get_full_name() or user.get_username()
     address = (user.email or "").strip()
     domain = address.rpartition("@")[2].lower()
     allowed = {d.lower() for d in settings.CLIENTELA_EMAIL_SEND_AS_DOMAINS}
     if address and ("*" in allowed or domain in allowed):
         return formataddr((name, address)), []
-    company_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     shown = _("%(user)s via %(company)s") % {"user": name, "company": company_name()}
     return formataddr((shown, company_address)), [address] if address else []
 
@@ -198,8 +205,11 @@ def _with_signature(body: str, signature: str) -> tuple[str, str]:
 def _message(actor: User, data: EmailData, to: list[str], cc: list[str]) -> EmailMultiAlternatives:
     from_email, reply_to = sender(actor)
     domain = parseaddr(from_email)[1].rpartition("@")[2] or "clientela.invalid"
-    signature = activity_preferences_get(user=actor).email_signature
-    text, html = _with_signature(data["body"], signature)
+    if data.get("html"):
+        text, html = data["body"], data["html"]
+    else:
+        signature = activity_preferences_get(user=actor).email_signature
+        text, html = _with_signature(data["body"], signature)
     headers = {"Message-ID": make_msgid(domain=domain)}
     if data.get("in_reply_to"):
         headers.update({"In-Reply-To": data["in_reply_to"], "References": data["in_reply_to"]})
@@ -249,15 +259,18 @@ def _checked(actor: User, data: EmailData) -> tuple[EmailData, list[str], list[s
         add(errors, "body", _("Write the e-mail."))
     if data.get("attachments"):
         v.clean_attachments(data["attachments"], errors)
-    people = person_list(user=actor).filter(pk__in=data.get("person_ids") or []).order_by("pk")
-    org_id = data.get("organization_id")
-    org = organization_list(user=actor).filter(pk=org_id).first() if org_id else None
-    values = composer_fields(actor, people.first(), org)
-    filled: EmailData = {
-        **data,
-        "subject": _filled(subject, "subject", values, errors)[:200],
-        "body": _filled(body, "body", values, errors),
-    }
+    if data.get("html"):  # filled in already
+        filled: EmailData = {**data, "subject": subject[:200], "body": body}
+    else:
+        people = person_list(user=actor).filter(pk__in=data.get("person_ids") or [])
+        org_id = data.get("organization_id")
+        org = organization_list(user=actor).filter(pk=org_id).first() if org_id else None
+        values = composer_fields(actor, people.order_by("pk").first(), org)
+        filled = {
+            **data,
+            "subject": _filled(subject, "subject", values, errors)[:200],
+            "body": _filled(body, "body", values, errors),
+        }
     raise_errors(errors)
     return filled, to, cc
 
@@ -269,13 +282,15 @@ def _known_people(actor: User, addresses: list[str], person_ids: list[int]) -> l
     return list(dict.fromkeys([*person_ids, *found]))
 
 
-def email_send(*, actor: User, data: EmailData) -> Interaction:
+def email_send(*, actor: User, data: EmailData, sender_user: User | None = None) -> Interaction:
     """Send an e-mail and log it as an outbound e-mail interaction of the people it
     went to (the known ones), the linked people, organization and higher record, with
     its ``Message-ID``. ``ValidationError`` for bad input, ``EmailSendFailed`` when the
-    server refused it: in both cases nothing is logged or kept."""
+    server refused it: in both cases nothing is logged or kept. ``sender_user`` sends
+    in another user's name (From, Reply-To, signature) what ``actor`` writes: a
+    workflow rule, acting as the system user, writes as the record's owner."""
     data, to, cc = _checked(actor, data)
-    message = _message(actor, data, to, cc)
+    message = _message(sender_user or actor, data, to, cc)
     message_id = message.extra_headers["Message-ID"]
     in_reply_to = str(data.get("in_reply_to") or "")[:255]
     thread = Interaction.objects.filter(message_id=in_reply_to).exclude(message_id="")
@@ -300,6 +315,7 @@ def email_send(*, actor: User, data: EmailData) -> Interaction:
                         "thread_key": next(
                             iter(thread.values_list("thread_key", flat=True)), message_id
                         ),
+                        **({"owner_id": sender_user.pk} if sender_user is not None else {}),
                     },
                 ),
             )

@@ -27,7 +27,14 @@ from clientela.activities.services.common import (
 )
 from clientela.core.models import User
 from clientela.core.services import record_create, record_restore, record_trash, record_update
-from clientela.core.validation import Errors, add, clean_datetime, clean_text, raise_errors
+from clientela.core.validation import (
+    Errors,
+    add,
+    clean_datetime,
+    clean_text,
+    clean_users,
+    raise_errors,
+)
 
 
 class InteractionData(LinkData, total=False):
@@ -44,6 +51,9 @@ class InteractionData(LinkData, total=False):
     message_id: str
     in_reply_to: str
     thread_key: str
+    #: Whom it is logged for (the actor by default): the user a workflow rule's e-mail
+    #: went out in the name of (``email_send(sender_user=…)``).
+    owner_id: int
 
 
 INTERACTION_TEXT = ("subject", "body", "outcome")
@@ -146,7 +156,11 @@ def _create_interaction(
 ) -> None:
     # The owner and the channel are checked first: without them the rest is moot.
     errors: Errors = {}
-    assign_owner(actor, interaction, actor, errors)
+    owner = actor
+    if "owner_id" in data:
+        users = clean_users([data["owner_id"]], "owner_id", errors)
+        owner = users[0] if users else actor
+    assign_owner(actor, interaction, owner, errors)
     if "channel" not in data:
         add(errors, "channel", _("Choose a channel."))
     if errors:

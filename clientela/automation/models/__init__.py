@@ -1,7 +1,7 @@
 """The automation app's tables: webhook subscriptions with their deliveries and
 attempts (``webhooks``); workflow rules with their versions and runs (``rules``)."""
 
-from clientela.automation.models.rules import Rule, RuleRun, RuleVersion
+from clientela.automation.models.rules import Rule, RuleRun, RuleTurn, RuleVersion
 from clientela.automation.models.webhooks import (
     EXCERPT_BYTES,
     WebhookAttempt,
@@ -13,6 +13,7 @@ __all__ = [
     "EXCERPT_BYTES",
     "Rule",
     "RuleRun",
+    "RuleTurn",
     "RuleVersion",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -136,3 +136,21 @@ class RuleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} {self.resource}:{self.record_id} {self.status}"
+
+
+class RuleTurn(models.Model):
+    """Whose turn it is in a rule's round-robin (the action "assign_owner" among a
+    team's members): per rule and action position, the id of the member who got the
+    last record; the next record goes to the next active member by id. Read and
+    advanced under a row lock, so two runs at once never give the same turn."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="turns")
+    step = models.PositiveIntegerField()
+    last_member = models.BigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("rule", "step"), name="rule_turn_step")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}[{self.step}] {self.last_member}"

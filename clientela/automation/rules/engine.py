@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from clientela.automation.choices import RunStatus, StepStatus
 from clientela.automation.models import Rule, RuleRun
-from clientela.automation.rules.actions import Context, action_type
+from clientela.automation.rules.actions import ActionProblem, Context, action_type, as_stored
 from clientela.automation.rules.definition import Definition, Trigger, parse_rule
 from clientela.core.conditions import compile_conditions
 from clientela.core.context import acting_rule
@@ -40,7 +40,7 @@ logger = logging.getLogger("clientela.automation")
 MAX_CHAIN = 5
 LABEL_CHARS = 300
 #: Errors a service raises for bad data or a record gone: logged in the run alone.
-EXPECTED = (ValidationError, NotFound, PermissionDenied, VersionConflict)
+EXPECTED = (ValidationError, ActionProblem, NotFound, PermissionDenied, VersionConflict)
 
 #: Parsed definitions by their JSON (the same text always parses the same; a bounded
 #: number are kept).
@@ -58,7 +58,8 @@ def definition_of(rule: Rule) -> Definition:
     key = json.dumps([rule.trigger, rule.conditions, rule.actions], sort_keys=True)
     found = _parsed.get(key)
     if found is None:
-        found = parse_rule(rule.trigger, rule.conditions, rule.actions)
+        with as_stored():  # what its actions name is looked up when they run
+            found = parse_rule(rule.trigger, rule.conditions, rule.actions)
         if len(_parsed) >= PARSED_KEPT:
             _parsed.clear()
         _parsed[key] = found
@@ -217,6 +218,8 @@ def _finish(run: RuleRun, status: str, reason: str = "") -> RuleRun:
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(str(m) for m in exc.messages)
+    if isinstance(exc, ActionProblem):
+        return exc.message
     if isinstance(exc, NotFound):
         return _("The record it needs is not found.")
     if isinstance(exc, PermissionDenied | VersionConflict):

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -37,6 +38,7 @@ from clientela.automation.models import WebhookAttempt, WebhookDelivery, Webhook
 from clientela.automation.services.subscriptions import ALL_EVENTS, secrets_in_use
 from clientela.automation.webhooks import sending
 from clientela.automation.webhooks.signing import headers
+from clientela.core.errors import NotFound
 from clientela.core.events import Event
 from clientela.core.models import User
 from clientela.core.services.config import require_admin
@@ -336,4 +338,46 @@ def webhook_ping(
     )
     delivery_send(delivery.pk, now=now, due=False)
     delivery.refresh_from_db()
+    return delivery
+
+
+#: The event type of a workflow rule's "call a webhook" (not in the catalogue either:
+#: a rule names the subscription it calls).
+RULE_CALL = "automation.rule"
+
+
+def webhook_call(
+    *,
+    actor: Any,
+    webhook: WebhookSubscription,
+    event_id: str,
+    data: Any,
+    now: datetime.datetime | None = None,
+) -> WebhookDelivery:
+    """A delivery of ``data`` to ``webhook`` as ``{"type": "automation.rule",
+    "timestamp", "data"}``, signed and retried like any event's (a workflow rule's
+    action, acting as the system user; admins may too). The subscription must be
+    enabled; ``event_id`` makes it once: a second call with it returns the first
+    delivery. The send is queued once the transaction commits."""
+    if not (getattr(actor, "is_system", False) or getattr(actor, "is_admin", False)):
+        raise NotFound()
+    fresh = WebhookSubscription.objects.filter(pk=webhook.pk).first()
+    if fresh is None:
+        raise NotFound()
+    if not fresh.enabled:
+        raise ValidationError(
+            {"webhook": [_("The webhook %(url)s is disabled.") % {"url": fresh.url}]}
+        )
+    now = now or timezone.now()
+    delivery, _created = WebhookDelivery.objects.get_or_create(
+        subscription=fresh,
+        event_id=event_id,
+        defaults={
+            "event_type": RULE_CALL,
+            "body": event_body(RULE_CALL, now, data),
+            "started_at": now,
+            "next_attempt_at": now,
+        },
+    )
+    transaction.on_commit(_queue_sending, robust=True)
     return delivery

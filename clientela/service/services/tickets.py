@@ -320,7 +320,10 @@ def _apply(actor: User, ticket: Ticket, data: TicketData) -> None:
     if ticket.queue is not None:
         ticket.team_id = ticket.queue.team_id
     elif ticket.pk is None:
-        ticket.team = actor.team
+        # A system user (a workflow rule) belongs to no team: the assignee's then.
+        ticket.team = actor.team or (ticket.assignee.team if ticket.assignee else None)
+        if ticket.team is None:
+            raise ValidationError({"queue_id": [_("Choose a queue: the ticket has no team.")]})
     if assignee_changed:
         ticket.assigned_at = now if ticket.assignee_id else None
     elif ticket.pk is None:

@@ -11,8 +11,10 @@ and logs the error. The action types are registered by ``automation.apps``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +88,25 @@ class ActionType:
 
 
 _types: dict[str, ActionType] = {}
+
+_check_references: ContextVar[bool] = ContextVar("rules_check_references", default=True)
+
+
+def checks_references() -> bool:
+    """Whether ``clean`` looks up what the action names (a template, a list, a user…):
+    where a rule comes in, yes; when a stored rule is parsed to run (``as_stored``),
+    no: one deleted since fails the step that needs it, in the run log, instead of
+    the whole rule being skipped."""
+    return _check_references.get()
+
+
+@contextlib.contextmanager
+def as_stored() -> Iterator[None]:
+    token = _check_references.set(False)
+    try:
+        yield
+    finally:
+        _check_references.reset(token)
 
 
 def register_action(action: ActionType) -> ActionType:
