@@ -24,6 +24,7 @@ from clientela.automation.services.rules import rule_create, rule_set_enabled, r
 from clientela.core.events.dispatch import dispatch_pending
 from clientela.core.registry import recurring_jobs, worker_startup_hooks
 from clientela.sales.services.deals import deal_create
+from clientela.sales.services.orders import order_create
 from clientela.sales.tests.deal_helpers import make_pipeline
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +183,32 @@ def test_one_business_day_after_a_friday_close_date_is_the_monday(admin: Any) ->
     assert RuleRun.objects.get(rule=rule, record_id=friday.pk).steps[0]["message"] == (
         f"Marked {friday.pk}."
     )
+
+
+def test_two_days_after_the_last_order_not_cancelled(
+    admin: Any, rep_north: Any, person_factory: Any
+) -> None:
+    rule = _rule(
+        admin,
+        trigger={"resource": "contacts.person", "date": "last_order", "days": 2, "when": "after"},
+        actions=[{"type": "add_tag", "tag": "Thank you"}],
+    )
+    lines = [{"description": "Desk", "quantity": "1", "unit_price": "50.00", "tax_rate": "21"}]
+
+    def order(person: Any, day: str, **more: Any) -> None:
+        data = {"person_id": person.pk, "currency": "EUR", "lines": lines, "ordered_at": at(day)}
+        order_create(actor=rep_north, data=data | {"external_id": f"{person.pk}-{day}"} | more)  # type: ignore[arg-type]
+
+    once = person_factory(rep_north, first_name="Once")
+    again = person_factory(rep_north, first_name="Again")
+    cancelled = person_factory(rep_north, first_name="Cancelled")
+    order(once, "2026-03-01")
+    order(again, "2026-03-01")
+    order(again, "2026-03-02")
+    order(cancelled, "2026-03-01")
+    order(cancelled, "2026-03-02", status="cancelled")
+    rules_sweep(at("2026-03-03"))
+    assert _ran(rule) == sorted([(once.pk, "2026-03-01"), (cancelled.pk, "2026-03-01")])
 
 
 @pytest.mark.usefixtures("mark_action")
