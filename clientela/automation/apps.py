@@ -60,11 +60,31 @@ class AutomationConfig(AppConfig):
         )
 
     def _register_rules(self) -> None:
-        """The events subscriber that runs rules, and the action types they offer (the
-        app is installed after the domain apps, so their kinds are registered by now)."""
+        """The events subscriber that runs rules, the action types and the date fields
+        they offer (the app is installed after the domain apps, so their kinds are
+        registered by now), and the worker's sweep of date, schedule and waiting runs."""
+        import datetime
+
+        from clientela.automation import tasks
         from clientela.automation.rules.actions.catalogue import register_actions
+        from clientela.automation.rules.date_fields import register_trigger_dates
         from clientela.automation.rules.subscriber import rules_for_event
         from clientela.core.events import Subscriber, register_subscriber
+        from clientela.core.registry import (
+            RecurringJob,
+            register_recurring_job,
+            register_worker_startup,
+        )
 
         register_subscriber(Subscriber("rules", rules_for_event))
         register_actions()
+        register_trigger_dates()
+        register_worker_startup("automation.rules", tasks.ensure_rules_scheduled)
+        register_recurring_job(
+            RecurringJob(
+                "automation.rules",
+                _("Workflow rules due"),
+                tasks.rules_due.module_path,
+                datetime.timedelta(minutes=1),
+            )
+        )

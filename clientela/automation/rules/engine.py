@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.automation.choices import RunStatus, StepStatus
-from clientela.automation.models import Rule, RuleRun
+from clientela.automation.models import Rule, RuleRun, RuleVersion
 from clientela.automation.rules.actions import ActionProblem, Context, action_type, as_stored
 from clientela.automation.rules.definition import Definition, Trigger, parse_rule
 from clientela.core.conditions import compile_conditions
@@ -192,19 +192,28 @@ def stopped_run(
 def resume_run(run: RuleRun) -> RuleRun:
     """Go on with a waiting run from its next action (the rule's version it started
     with is not kept apart: the actions are the rule's as they are now, from the same
-    position, when the rule's actions did not change; otherwise the run stops)."""
+    position, when the rule's actions did not change; otherwise the run stops, as it
+    does when the rule is disabled)."""
     rule = run.rule
     actor = automation_user()
-    if rule.version != run.version:
-        return _finish(run, RunStatus.STOPPED, _("Stopped: the rule was changed while it waited."))
     if not rule.enabled:
         return _finish(run, RunStatus.STOPPED, _("Stopped: the rule was disabled while it waited."))
+    if rule.version != run.version and _actions_changed(rule, run.version):
+        return _finish(run, RunStatus.STOPPED, _("Stopped: the rule was changed while it waited."))
     record = _load(run.resource, run.record_id, actor)
     if run.record_id is not None and record is None:
         return _finish(run, RunStatus.STOPPED, _("Stopped: the record is gone."))
     run.resume_at = None
     _go_on(rule, definition_of(rule), run, record, actor)
     return run
+
+
+def _actions_changed(rule: Rule, since: int) -> bool:
+    """Whether the rule's actions differ from those of its version ``since`` (a new
+    name, or disabling and enabling it again, leaves a waiting run going on)."""
+    then = RuleVersion.objects.filter(rule=rule, number=since).values_list("definition", flat=True)
+    definition = then.first()
+    return not isinstance(definition, dict) or definition.get("actions") != rule.actions
 
 
 def _finish(run: RuleRun, status: str, reason: str = "") -> RuleRun:

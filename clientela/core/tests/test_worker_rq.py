@@ -147,6 +147,7 @@ def test_rq_runs_queued_jobs_and_scheduled_ones_once_due(rq_env: dict[str, str])
     assert _waiting(client) == [
         "clientela.activities.tasks.send_birthday_greetings",
         "clientela.analytics.tasks.nightly_refresh",
+        "clientela.automation.tasks.rules_due",
         "clientela.automation.tasks.webhooks_due",
         "clientela.core.events.tasks.sweep_events",
         "clientela.core.inbound.tasks.poll_mailboxes",

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from clientela.activities.tasks import send_birthday_greetings
 from clientela.analytics.tasks import nightly_refresh
-from clientela.automation.tasks import webhooks_due
+from clientela.automation.tasks import rules_due, webhooks_due
 from clientela.core.events.tasks import sweep_events
 from clientela.core.health import background_health
 from clientela.core.inbound.tasks import poll_mailboxes
@@ -84,6 +84,7 @@ def test_the_status_of_a_healthy_site_exits_0() -> None:
     ran(sweep_slas, datetime.timedelta(seconds=30))
     ran(campaigns_due, datetime.timedelta(seconds=30))
     ran(webhooks_due, datetime.timedelta(seconds=30))
+    ran(rules_due, datetime.timedelta(seconds=30))
     ran(sweep_events, datetime.timedelta(seconds=30))
     out = io.StringIO()
     call_command("worker", "--status", stdout=out)
