@@ -57,6 +57,7 @@ def test_build_dry_run_enable_fire_and_read_the_run_log(
     _add_action(page, "add_tag", 0, "Follow-up")
     _add_action(page, "remove_tag", 1, "Cold")
     assert page.locator("#action-0-tag").input_value() == "Follow-up"
+    shot_that_fits(page, artifacts_dir / f"rule-editor-{width}-{language}.png", full_page=True)
     page.click("#rule-form .btn-primary[type=submit]")
     page.wait_for_url("**/rules/*/")
     rule = Rule.objects.get()
