@@ -235,3 +235,22 @@ def test_delete_confirms_then_removes_the_rule(manager_client: Client, manager_n
     response = manager_client.post(url, {"version": rule.version})
     assert response["Location"] == reverse("automation:rule-list")
     assert not Rule.objects.exists()
+
+
+def test_a_schedule_rule_from_the_editor(manager_client: Client) -> None:
+    data = {
+        "name": "Monday tags",
+        "trigger_kind": "schedule",
+        "resource": "contacts.person",
+        "schedule": "weekly",
+        "weekday": "0",
+        "action-0-type": "add_tag",
+        "action-0-tag": "Week",
+    }
+    html = manager_client.post(reverse("automation:rule-create"), {**data, "editor": "refresh"})
+    assert 'name="weekday"' in html.content.decode()
+    assert manager_client.post(reverse("automation:rule-create"), data).status_code == 302
+    rule = Rule.objects.get()
+    assert rule.trigger == {"resource": "contacts.person", "schedule": "weekly", "weekday": 0}
+    page = manager_client.get(reverse("automation:rule-detail", kwargs={"pk": rule.pk}))
+    assert "Every Monday, for each person" in page.content.decode()
