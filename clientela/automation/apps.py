@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -62,17 +64,23 @@ class AutomationConfig(AppConfig):
     def _register_rules(self) -> None:
         """The events subscriber that runs rules, the action types and the date fields
         they offer (the app is installed after the domain apps, so their kinds are
-        registered by now), and the worker's sweep of date, schedule and waiting runs."""
+        registered by now), the worker's sweep of date, schedule and waiting runs, and
+        the links to the rule pages: in the settings area (admins) and, for the
+        managers who keep rules but have no settings area, in the Sales menu."""
         import datetime
 
         from clientela.automation import tasks
         from clientela.automation.rules.actions.catalogue import register_actions
         from clientela.automation.rules.date_fields import register_trigger_dates
         from clientela.automation.rules.subscriber import rules_for_event
+        from clientela.automation.services.rules import may_edit_rules
         from clientela.core.events import Subscriber, register_subscriber
         from clientela.core.registry import (
+            NavItem,
             RecurringJob,
+            register_nav_item,
             register_recurring_job,
+            register_settings_link,
             register_worker_startup,
         )
 
@@ -88,3 +96,14 @@ class AutomationConfig(AppConfig):
                 datetime.timedelta(minutes=1),
             )
         )
+        link = NavItem(
+            "rules",
+            _("Workflow rules"),
+            "automation:rule-list",
+            "bi-lightning-charge",
+            61,
+            match=("automation:rule-",),
+            may=may_edit_rules,
+        )
+        register_settings_link(link)
+        register_nav_item(dataclasses.replace(link, group="sales", order=90))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.automation.api import webhooks as webhook_api
 from clientela.automation.filters import RuleFilters, WebhookFilters
+from clientela.automation.forms.rules import RuleForm, rule_filter_form
 from clientela.automation.forms.webhooks import WebhookForm
 from clientela.automation.models import Rule, WebhookSubscription
 from clientela.automation.selectors import rules as rule_selectors
@@ -74,8 +75,8 @@ WEBHOOKS = RecordKind(
 
 #: Workflow rules: company configuration kept by admins and managers (``rights=False``:
 #: the selectors and services say who, 404 for anyone else), deleted for good with
-#: their versions and runs. The API (``/api/v1/automation/rules``) and the pages add
-#: their parts here.
+#: their versions and runs. The pages are ``views/rules.py``; the API
+#: (``/api/v1/automation/rules``) adds its parts here.
 RULES = RecordKind(
     resource=Rule.RESOURCE,
     model=Rule,
@@ -96,6 +97,20 @@ RULES = RecordKind(
     name_fields=("name",),
     rights=False,
     filters=RuleFilters,
+    filter_form=rule_filter_form,
+    form_class=RuleForm,
+    columns=(
+        ListColumn(_("Name"), "name"),
+        ListColumn(_("Kind of record"), None, MEDIUM),
+        ListColumn(_("Trigger"), None, SMALL),
+        ListColumn(_("Status"), None),
+        ListColumn(_("Last run"), None, MEDIUM),
+        ListColumn(_("Updated"), "updated", MEDIUM),
+    ),
+    row_template="automation/rules/_row.html",
+    detail_template="automation/rules/detail.html",
+    form_template="automation/rules/form.html",
+    results_id="rule-results",
     new_label=_("New rule"),
     empty_message=_(
         "No rules yet. A rule does something for you when a thing happens: when a deal "
@@ -103,6 +118,11 @@ RULES = RecordKind(
         "greeting."
     ),
     no_match_message=_("No rule matches these filters."),
+    page_messages={
+        "created": _("Rule “%(name)s” created. It is disabled until you enable it."),
+        "saved": _("Rule “%(name)s” saved."),
+        "deleted": _("Rule “%(name)s” deleted, with its versions and run log."),
+    },
 )
 
 ALL = (WEBHOOKS, RULES)

@@ -67,9 +67,14 @@ class NavItem:
     #: ending in "-". The pages named like ``url_name`` up to its last "-" count anyway
     #: (``sales:deal-board`` is current on every ``sales:deal-…`` page).
     match: tuple[str, ...] = ()
+    #: Who may see the link when neither ``admin_only`` nor a role's rights say it (a
+    #: page kept by admins and managers): ``may(user) -> bool``.
+    may: Callable[[Any], bool] | None = None
 
     def visible_to(self, user: Any) -> bool:
         if self.admin_only and not getattr(user, "is_admin", False):
+            return False
+        if self.may is not None and not self.may(user):
             return False
         return not self.resource or can(user, "read", self.resource)
 

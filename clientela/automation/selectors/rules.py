@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from clientela.automation.filters import RuleFilters
 from clientela.automation.models import Rule, RuleRun, RuleVersion
@@ -46,3 +46,15 @@ def version_list(*, user: Any, rule: Rule) -> QuerySet[RuleVersion]:
     """A rule's saved definitions, newest first."""
     require_rule_editor(user)
     return RuleVersion.objects.filter(rule=rule).select_related("created_by")
+
+
+def last_run_times(*, user: Any, rules: list[Rule]) -> dict[int, Any]:
+    """When each of ``rules`` last ran (rules that never ran are left out)."""
+    require_rule_editor(user)
+    found = (
+        RuleRun.objects.filter(rule__in=rules)
+        .values("rule_id")
+        .annotate(last=Max("started_at"))
+        .values_list("rule_id", "last")
+    )
+    return dict(found)

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import resolve, reverse
 
+from clientela.automation.services.rules import rule_create
 from clientela.contacts.services import organization_create, person_create
 from clientela.core.kinds import RecordKind, record_kinds
 from clientela.core.testing.kinds import kind_factories
@@ -18,6 +19,8 @@ from clientela.sales.services.leads import lead_create
 from clientela.sales.tests.deal_helpers import make_deal, make_pipeline
 from clientela.sales.tests.quote_helpers import make_product, make_quote
 from clientela.sales.tests.test_orders_services import make_order
+
+TAGGED = [{"type": "add_tag", "tag": "Kind"}]
 
 
 def _person(admin: Any) -> Any:
@@ -36,6 +39,10 @@ MAKERS: dict[str, Callable[[Any], Any]] = {
     "sales.product": lambda admin: make_product(admin),
     "sales.quote": lambda admin: make_quote(admin, _person(admin)),
     "sales.order": lambda admin: make_order(admin, person_id=_person(admin).pk),
+    "automation.rule": lambda admin: rule_create(
+        actor=admin,
+        data={"name": "Kind rule", "trigger": {"event": "person.created"}, "actions": TAGGED},
+    ),
 }
 
 

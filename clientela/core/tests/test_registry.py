@@ -59,7 +59,7 @@ def test_links_sit_in_the_menus_their_apps_registered(db: Any, admin: Any) -> No
     assert menus["service"] == ["my-tickets", "tickets", "knowledge-base", "service-reports"]
     assert menus["contacts"] == ["people", "organizations"]
     assert menus["marketing"] == ["campaigns", "segments", "lists", "email-templates", "web-forms"]
-    assert menus["sales"] == ["leads", "deals", "quotes", "orders", "products", "forecast"]
+    assert menus["sales"] == ["leads", "deals", "quotes", "orders", "products", "forecast", "rules"]
     assert [i.key for i in nav_for(admin)] == [k for keys in menus.values() for k in keys]
 
 
@@ -142,6 +142,14 @@ def test_links_a_role_may_not_open_are_left_out_and_so_are_empty_menus(
     )
     rep = User.objects.get(pk=rep_north.pk)
     assert _menus(rep)["sales"] == ["leads", "quotes", "orders", "products"]
+
+
+def test_a_link_with_may_shows_to_those_it_allows(
+    db: Any, rep_north: Any, manager_north: Any
+) -> None:
+    # The workflow rules' link: admins and managers keep rules (NavItem.may).
+    assert "rules" in _menus(manager_north)["sales"]
+    assert "rules" not in _menus(rep_north)["sales"]
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """The forms of segments and static lists. The segment form's ``rules`` is the
 condition tree as JSON in a hidden input, which the condition builder
-(``marketing/segments.js``) writes; without JavaScript it is a text area."""
+(``static/clientela/conditions.js``) writes; without JavaScript it is a text area."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class SegmentForm(_NamedForm):
         label=_("Conditions"),
         required=False,
         max_length=100000,
-        widget=forms.Textarea({"rows": 4, "class": "font-monospace", "data-rules-json": ""}),
+        widget=forms.Textarea({"rows": 4, "class": "font-monospace"}),
         help_text=_("The people who meet these conditions, among those each user sees."),
     )
 

@@ -39,8 +39,8 @@ def test_form_saves_rules_and_shows_errors_beside_them(marketer: Any, madrid: li
     page = client.get("/segments/new/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'id="rule-builder"' in html
-    assert "marketing/segments.js" in html
+    assert "data-condition-builder" in html
+    assert "clientela/conditions.js" in html
     data = {"name": "Madrid", "owner": marketer.pk, "rules": json.dumps(MADRID)}
     saved = client.post("/segments/new/", data)
     assert saved.status_code == 302

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clientela.contacts.filters import ContactFilters
 from clientela.contacts.models import Person
 from clientela.contacts.selectors import person_list
-from clientela.core.conditions import ConditionError, condition_fields
+from clientela.core.conditions import ConditionError
+from clientela.core.conditions.editor import builder_fields, builder_labels
 from clientela.core.downloads import csv_cell, csv_response
 from clientela.core.errors import NotFound
 from clientela.core.pagination import WindowPaginator
@@ -45,50 +46,6 @@ from clientela.marketing.services import segments as services
 
 PER_PAGE = 50
 EXPORT_LIMIT = 100000
-
-
-def builder_fields() -> list[dict[str, Any]]:
-    """What the condition builder offers: each field with its operators and choices."""
-    return [
-        {
-            "key": f.key,
-            "label": str(f.label),
-            "group": str(f.group),
-            "type": f.type,
-            "ops": list(f.allowed_ops),
-            "choices": f.choice_list() if f.choices else None,
-            "help": str(f.help),
-        }
-        for f in condition_fields(Person.RESOURCE)
-    ]
-
-
-def builder_labels() -> dict[str, str]:
-    """The builder's words, in the user's language."""
-    return {
-        "all": _("All of these"),
-        "any": _("Any of these"),
-        "add": _("Add a condition"),
-        "group": _("Add a group"),
-        "remove": _("Remove"),
-        "field": _("Field"),
-        "op": _("Operator"),
-        "value": _("Value"),
-        "yes": _("yes"),
-        "no": _("no"),
-        "amount": _("Amount"),
-        "days": _("Days"),
-        "eq": _("is"),
-        "ne": _("is not"),
-        "in": _("is one of"),
-        "contains": _("contains"),
-        "gt": _("more than"),
-        "lt": _("less than"),
-        "before": _("before"),
-        "after": _("after"),
-        "exists": _("is filled in"),
-        "comma": _("Separate values with commas."),
-    }
 
 
 def _members_page(request: AuthedRequest, people: QuerySet[Person]) -> dict[str, Any]:
@@ -120,7 +77,7 @@ class SegmentFormView(RecordFormView):
 
     def form_context(self, form: Any, record: Any) -> dict[str, Any]:
         return {
-            "fields_json": json.dumps(builder_fields()),
+            "fields_json": json.dumps(builder_fields(Person.RESOURCE)),
             "labels_json": json.dumps(builder_labels()),
             "segment": record,
         }

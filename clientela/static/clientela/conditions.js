@@ -1,17 +1,22 @@
-// The segment form's condition builder: nested "all"/"any" groups of field → operator →
-// value rows, driven by the fields the server registered (#rule-builder data-fields).
-// It writes the tree as JSON into the form's rules text area (which stays the input
-// without JavaScript) and posts it, debounced, for the live count (#segment-count).
+// The condition editor of segments and workflow rules: nested "all"/"any" groups of
+// field → operator → value rows, driven by the fields the server registered for the
+// kind of record (data-fields of each [data-condition-builder], built by
+// core.conditions.editor). It writes the tree as JSON into the text area named by
+// data-input (which stays the input without JavaScript) and, when data-count-url is
+// given, posts it, debounced, for a live count shown in #data-count-target. Set up on
+// load and on each htmx swap that brings an editor in (the rule editor swaps it when
+// the trigger's kind of record changes).
 (function () {
   "use strict";
-  const root = document.getElementById("rule-builder");
-  const textarea = document.querySelector("textarea[data-rules-json]");
-  if (!root || !textarea) return;
+  function setUp(root) {
+  if (root.dataset.ready) return;
+  const textarea = document.getElementById(root.dataset.input);
+  if (!textarea) return;
   const fields = JSON.parse(root.dataset.fields);
   const L = JSON.parse(root.dataset.labels);
   const byKey = Object.fromEntries(fields.map((f) => [f.key, f]));
   const form = root.closest("form");
-  const countBox = document.getElementById("segment-count");
+  const countBox = root.dataset.countTarget ? document.getElementById(root.dataset.countTarget) : null;
   let uid = 0;
   let tree;
   try {
@@ -19,6 +24,9 @@
   } catch (e) {
     return; // leave the raw text to fix by hand
   }
+  if (!fields.length) return;
+  root.dataset.ready = "1";
+  const prefix = "cb-" + (root.id || "x") + "-";
   textarea.closest(".mb-3").hidden = true;
 
   function el(tag, attrs, ...children) {
@@ -33,7 +41,7 @@
   }
 
   function labelled(text, control) {
-    const id = "rb-" + ++uid;
+    const id = prefix + ++uid;
     control.id = id;
     return el("div", { class: "col-12 col-sm" }, el("label", { class: "visually-hidden", for: id }, text), control);
   }
@@ -148,12 +156,12 @@
   function update() {
     textarea.value = JSON.stringify(tree);
     clearTimeout(timer);
-    timer = setTimeout(count, 400);
+    if (root.dataset.countUrl && countBox) timer = setTimeout(count, 400);
   }
 
   function count() {
     const body = new FormData();
-    body.append("rules", textarea.value);
+    body.append(textarea.name, textarea.value);
     body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
     fetch(root.dataset.countUrl, { method: "POST", body: body, headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then((r) => r.text())
@@ -171,4 +179,13 @@
 
   form.addEventListener("submit", () => { textarea.value = JSON.stringify(tree); });
   render();
+  }
+
+  function setUpAll(scope) {
+    const found = scope.querySelectorAll ? scope.querySelectorAll("[data-condition-builder]") : [];
+    if (scope.matches && scope.matches("[data-condition-builder]")) setUp(scope);
+    found.forEach(setUp);
+  }
+  if (window.htmx) window.htmx.onLoad(setUpAll);
+  else setUpAll(document);
 })();
