@@ -57,6 +57,7 @@ class AnalyticsConfig(AppConfig):
         lifetime.register()
         analyses.register_analysis(rules.analysis())
         conditions.register()
+        conditions.register_dates()
         analyses.register_analysis(
             analyses.Analysis(
                 kind=AnalysisKind.LEAD_SCORES,

@@ -1,10 +1,12 @@
 """The conditions analytics offers on people and organizations through the condition
 fields registry (``core.conditions``, issue 13 item 3; marketing's segments combine
 them): "RFM segment is …" and "ABC class is …", each counting only what the user sees
-(the same selectors as the pages)."""
+(the same selectors as the pages). And the date rules count from: a customer's
+``reorder_due``, the next purchase their cycle expects (``core.conditions.dates``)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.analytics import selectors
 from clientela.analytics.choices import AbcClass, AbcOf, Segment
+from clientela.analytics.models import CustomerCycleRow
+from clientela.analytics.selectors_cycles import current_snapshot
 from clientela.core.conditions import ConditionField, FieldType, register_condition_field
+from clientela.core.conditions.dates import TriggerDate, register_trigger_date
 
 _KEYS = {"contacts.person": "person_id", "contacts.organization": "organization_id"}
 _OPS = ("eq", "ne", "in")
@@ -79,3 +84,34 @@ def register() -> None:
                 order=80,
             )
         )
+
+
+def _reorder_due(key: str, resource: str) -> TriggerDate:
+    """Customers whose purchase cycle, in the current cycles snapshot, expects their
+    next purchase on the day (one read of the snapshot's rows)."""
+
+    def rows() -> Any:
+        snapshot = current_snapshot()
+        if snapshot is None:
+            return CustomerCycleRow.objects.none()
+        return CustomerCycleRow.objects.filter(snapshot=snapshot, **{f"{key}__isnull": False})
+
+    def on_day(day: datetime.date) -> Q:
+        return Q(pk__in=rows().filter(next_expected=day).values(key))
+
+    def value(record: Any) -> datetime.date | None:
+        row = rows().filter(**{key: record.pk}).first()
+        return None if row is None else row.next_expected
+
+    return TriggerDate(
+        key="reorder_due",
+        label=_("Reorder due (purchase cycle)"),
+        resource=resource,
+        on_day=on_day,
+        value=value,
+    )
+
+
+def register_dates() -> None:
+    register_trigger_date(_reorder_due("person_id", "contacts.person"))
+    register_trigger_date(_reorder_due("organization_id", "contacts.organization"))

@@ -331,3 +331,22 @@ def test_a_purchase_day_is_the_companys_calendar_day(rep_north: Any) -> None:
     with timezone.override("America/New_York"):
         new_york = CustomerCycleRow.objects.get(snapshot=computed())
     assert (new_york.last_order, new_york.median_days) == (d(2025, 6, 20), 10.0)
+
+
+def test_rules_count_from_the_reorder_date_a_cycle_expects(history: dict[str, Any]) -> None:
+    """``reorder_due`` (core.conditions.dates): the customers whose next expected
+    purchase is on a day, from the current snapshot, for automation's date rules."""
+    from clientela.contacts.models import Person
+    from clientela.core.conditions.dates import trigger_date
+
+    found = trigger_date("contacts.person", "reorder_due")
+    assert found is not None
+    rows = CustomerCycleRow.objects.filter(snapshot=history["snapshot"], person__isnull=False)
+    assert rows.exists()
+    for row in rows:
+        picked = Person.objects.filter(found.on_day(row.next_expected))
+        expected = {r.person_id for r in rows if r.next_expected == row.next_expected}
+        assert set(picked.values_list("pk", flat=True)) == expected
+        assert found.value(row.person) == row.next_expected
+    day_after = max(r.next_expected for r in rows) + datetime.timedelta(days=1)
+    assert not Person.objects.filter(found.on_day(day_after)).exists()

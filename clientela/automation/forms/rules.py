@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.automation.models import Rule
 from clientela.automation.rules.actions import ActionType, Param, action_type, action_types
-from clientela.automation.rules.dates import trigger_dates
 from clientela.automation.rules.definition import MAX_ACTIONS, event_names_for_rules
 from clientela.automation.rules.words import kind_name, weekday_name
 from clientela.core.conditions import condition_resources
+from clientela.core.conditions.dates import trigger_dates
 from clientela.core.events import event_type
 from clientela.core.forms import BootstrapMixin, set_choices
 from clientela.core.kinds import RECORD_KINDS

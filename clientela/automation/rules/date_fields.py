@@ -1,7 +1,8 @@
-"""The date fields time-based rules count from (``rules.dates``), registered by
-``automation.apps``. Each ``on_day(day)`` is one indexed read of its kind's rows (a
-range of the day in the current time zone for a date-time: the sweep runs in the
-company's), so the worker's sweep never scans every record:
+"""The domain apps' date fields time-based rules count from (the registry is
+``core.conditions.dates``), registered by ``automation.apps``. Each ``on_day(day)`` is
+one indexed read of its kind's rows (a range of the day in the current time zone for a
+date-time: the sweep runs in the company's), so the worker's sweep never scans every
+record:
 
 - person ``birthday``: ``birthday_md`` (month and day, the year optional; a birthday on
   29 February is celebrated on 28 February in other years);
@@ -12,9 +13,8 @@ company's), so the worker's sweep never scans every record:
   ``resolution_due``;
 - task ``due_at``.
 
-Not here: the next purchase a purchase cycle expects (``analytics``'
-``CustomerCycleRow.next_expected``): analytics sits in automation's layer, so neither
-imports the other; it needs the registry one layer down first.
+The next purchase a purchase cycle expects (``reorder_due``) is analytics' own,
+registered by ``analytics.conditions``.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.automation.rules.dates import TriggerDate, register_trigger_date
 from clientela.contacts.birthdays import Birthday
 from clientela.core.conditions.build import day_start
+from clientela.core.conditions.dates import TriggerDate, register_trigger_date
 from clientela.sales.choices import OrderStatus
 from clientela.sales.models import Order
 

@@ -30,13 +30,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from clientela.automation.rules.actions import ActionProblem, action_type, action_types
-from clientela.automation.rules.dates import trigger_date, trigger_dates
 from clientela.core.conditions import (
     Condition,
     ConditionError,
     condition_resources,
     parse_conditions,
 )
+from clientela.core.conditions.dates import trigger_date, trigger_dates
 from clientela.core.events import event_type, event_types
 from clientela.core.kinds import RECORD_KINDS
 

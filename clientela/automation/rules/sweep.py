@@ -37,7 +37,6 @@ from django.utils.translation import gettext as _
 
 from clientela.automation.choices import RunStatus
 from clientela.automation.models import Rule, RuleRun
-from clientela.automation.rules.dates import shift, trigger_date
 from clientela.automation.rules.definition import Definition, RuleError, Trigger
 from clientela.automation.rules.engine import (
     automation_user,
@@ -47,6 +46,7 @@ from clientela.automation.rules.engine import (
     start_run,
 )
 from clientela.core.company import default_time_zone
+from clientela.core.conditions.dates import shift, trigger_date
 
 logger = logging.getLogger("clientela.automation")
 

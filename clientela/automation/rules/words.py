@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clientela.automation.rules.actions import action_type
-from clientela.automation.rules.dates import trigger_date
 from clientela.core.conditions import condition_field
+from clientela.core.conditions.dates import trigger_date
 from clientela.core.conditions.editor import builder_labels
 from clientela.core.events import event_type
 from clientela.core.kinds import RECORD_KINDS

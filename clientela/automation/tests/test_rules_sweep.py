@@ -18,9 +18,9 @@ from clientela.automation.choices import RunStatus
 from clientela.automation.models import Rule, RuleRun
 from clientela.automation.rules import actions
 from clientela.automation.rules.actions import ActionProblem, ActionType, Outcome
-from clientela.automation.rules.dates import shift, trigger_dates
 from clientela.automation.rules.sweep import origins, rules_sweep
 from clientela.automation.services.rules import rule_create, rule_set_enabled, rule_update
+from clientela.core.conditions.dates import shift, trigger_dates
 from clientela.core.events.dispatch import dispatch_pending
 from clientela.core.registry import recurring_jobs, worker_startup_hooks
 from clientela.sales.services.deals import deal_create

@@ -1,7 +1,10 @@
-"""The date fields a time-based trigger counts from ("7 days before a customer's
-birthday", "1 business day after a deal's expected close date").
+"""The dates of a kind of record that something can count from: automation's
+time-based rules ("7 days before a customer's birthday", "1 business day after a
+deal's expected close date"). Here in ``core`` so that the app that owns a date
+registers it, at any layer (analytics' reorder date; automation registers the domain
+apps' dates in ``automation.rules.date_fields``).
 
-Each is registered by ``automation.apps`` for a kind of record: ``on_day(day)`` is a
+Each is registered for a kind of record: ``on_day(day)`` is a
 filter on that kind's rows picking those whose date falls on ``day`` (a birthday: its
 month and day, whatever the year), one index read, so the worker's sweep never scans
 every record; ``value(record)`` is the record's date, for the run log and the dry run.
