@@ -29,7 +29,7 @@ from clientela.automation.models import Rule, RuleRun, RuleVersion
 from clientela.automation.rules.engine import definition_of
 from clientela.automation.selectors import rules as selectors
 from clientela.automation.services.rules import checked_definition, require_rule_editor
-from clientela.core.api import DETAIL_ERRORS, LIST_ERRORS, PageParams, api_user, require_scope
+from clientela.core.api import DETAIL_ERRORS, PageParams, api_user, require_scope
 from clientela.core.api.pagination import paginate
 from clientela.core.api.schemas import (
     MAX_ID,
@@ -40,6 +40,7 @@ from clientela.core.api.schemas import (
     RecordId,
     UserRef,
     Version,
+    error_responses,
     omissible,
 )
 from clientela.core.kinds import RECORD_KINDS
@@ -47,6 +48,8 @@ from clientela.core.kinds import RECORD_KINDS
 READ, WRITE = "automation:read", "automation:write"
 #: Records a dry run lists (its ``count`` counts them all).
 DRY_RUN_SHOWN = 50
+#: A dry run reads a body: a broken or too large one is refused like a create's.
+DRY_RUN_ERRORS = error_responses(400, 401, 403, 404, 413, 422)
 router = Router(tags=["rules"])
 
 Definition = dict[str, Any]
@@ -272,7 +275,7 @@ def _dry_run(request: HttpRequest, definition: Any) -> RuleDryRunOut:
     )
 
 
-@router.post("/automation/rules/dry-run", response={200: RuleDryRunOut, **LIST_ERRORS})
+@router.post("/automation/rules/dry-run", response={200: RuleDryRunOut, **DRY_RUN_ERRORS})
 @require_scope(READ)
 def dry_run(request: HttpRequest, payload: RuleDryRunIn) -> RuleDryRunOut:
     """Which records a definition (not saved) would act on now, among those you may

@@ -1,11 +1,13 @@
 """``/api/v1/automation/rules``: a rule read and written as the issue's example, bad
 definitions as 422 naming the path with nothing saved, versions and optimistic
 concurrency, the dry runs (a draft, a saved rule, a date trigger due today), the run
-log, admins and managers only (404 for anyone else), and the scopes."""
+log, admins and managers only (404 for anyone else), the scopes, and the OpenAPI
+contract (schemathesis)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +18,16 @@ from clientela.automation.models import Rule, RuleRun, RuleVersion
 from clientela.automation.rules import dates
 from clientela.automation.rules.dates import TriggerDate, dates_due, fire_day
 from clientela.core.events.dispatch import dispatch_pending
-from clientela.core.testing.api import Api, fields
+from clientela.core.testing.api import (
+    Api,
+    check_case,
+    contract_cases,
+    fields,
+    kept_test_connection,
+    openapi_schema,
+    schema_settings,
+    schema_token,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -399,3 +410,20 @@ def test_reading_needs_automation_read_and_changing_automation_write(
     webhooks = Api(admin, ("webhooks:write",))
     assert webhooks.post(RULES, VIP).status_code == 403
     assert Rule.objects.count() == 1
+
+
+# --- the OpenAPI contract -----------------------------------------------------------------
+
+schema = openapi_schema(r"^/api/v1/automation/rules")
+
+
+@pytest.fixture
+def token(admin: Any, api: Api, vip: dict[str, Any]) -> Iterator[str]:
+    with kept_test_connection():
+        yield schema_token(admin, SCOPES)
+
+
+@contract_cases(schema)
+@schema_settings(max_examples=10)
+def test_the_rules_api_conforms_to_its_openapi(case: Any, token: str) -> None:
+    check_case(case, token)
