@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from clientela.automation.api import rules as rule_api
 from clientela.automation.api import webhooks as webhook_api
 from clientela.automation.filters import RuleFilters, WebhookFilters
 from clientela.automation.forms.rules import RuleForm, rule_filter_form
@@ -75,8 +76,9 @@ WEBHOOKS = RecordKind(
 
 #: Workflow rules: company configuration kept by admins and managers (``rights=False``:
 #: the selectors and services say who, 404 for anyone else), deleted for good with
-#: their versions and runs. The pages are ``views/rules.py``; the API
-#: (``/api/v1/automation/rules``) adds its parts here.
+#: their versions and runs. The pages are ``views/rules.py``; the API is
+#: ``/api/v1/automation/rules`` (``api/rules.py`` adds the dry runs, runs and
+#: versions).
 RULES = RecordKind(
     resource=Rule.RESOURCE,
     model=Rule,
@@ -123,6 +125,15 @@ RULES = RecordKind(
         "saved": _("Rule “%(name)s” saved."),
         "deleted": _("Rule “%(name)s” deleted, with its versions and run log."),
     },
+    api_scopes=(rule_api.READ, rule_api.WRITE),
+    api_in=rule_api.WorkflowRuleIn,
+    api_patch=rule_api.WorkflowRulePatch,
+    api_out_schema=rule_api.WorkflowRuleOut,
+    api_list_params=rule_api.WorkflowRuleListParams,
+    api_list=rule_api.rules_query,
+    api_out=rule_api.rule_out,
+    api_module=rule_api.__name__,
+    api_docs=rule_api.RULE_DOCS,
 )
 
 ALL = (WEBHOOKS, RULES)

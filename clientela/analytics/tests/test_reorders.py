@@ -22,7 +22,9 @@ from clientela.analytics import selectors_cycles, services
 from clientela.analytics.choices import SnapshotStatus
 from clientela.analytics.models import CustomerCycleRow, ProductCycleRow, Snapshot
 from clientela.analytics.tests import shop
+from clientela.contacts.models import Person
 from clientela.contacts.services import person_create
+from clientela.core.conditions.dates import trigger_date
 from clientela.core.testing.api import Api, fields
 from clientela.sales.services.orders import order_create
 
@@ -336,9 +338,6 @@ def test_a_purchase_day_is_the_companys_calendar_day(rep_north: Any) -> None:
 def test_rules_count_from_the_reorder_date_a_cycle_expects(history: dict[str, Any]) -> None:
     """``reorder_due`` (core.conditions.dates): the customers whose next expected
     purchase is on a day, from the current snapshot, for automation's date rules."""
-    from clientela.contacts.models import Person
-    from clientela.core.conditions.dates import trigger_date
-
     found = trigger_date("contacts.person", "reorder_due")
     assert found is not None
     rows = CustomerCycleRow.objects.filter(snapshot=history["snapshot"], person__isnull=False)

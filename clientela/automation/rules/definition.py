@@ -24,7 +24,7 @@ the trigger's ``to`` (it would undo what fired it).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -283,25 +283,32 @@ def _action(trigger: Trigger, data: Any, path: str) -> dict[str, Any]:
     return {"type": found.key, **cleaned}
 
 
-def parse_rule(trigger: Any, conditions: Any, actions: Any) -> Definition:
-    """The whole definition checked; ``RuleError`` at the first problem."""
+def parse_match(trigger: Any, conditions: Any) -> Definition:
+    """The trigger and conditions checked, without actions: which records a rule
+    would act on (a dry run of a draft whose actions are not written yet)."""
     parsed = parse_trigger(trigger)
     condition = _conditions(parsed.resource, conditions)
-    if not isinstance(actions, list) or not actions:
-        raise RuleError("actions", _("Add at least one action."))
-    if len(actions) > MAX_ACTIONS:
-        raise RuleError("actions", _("At most %(n)s actions.") % {"n": MAX_ACTIONS})
-    cleaned = [_action(parsed, a, f"actions[{n}]") for n, a in enumerate(actions)]
-    if cleaned[-1]["type"] == "wait":
-        raise RuleError(f"actions[{len(cleaned) - 1}]", _("A wait needs an action after it."))
     return Definition(
         resource=parsed.resource,
         trigger=parsed,
         trigger_json=trigger_json(parsed),
         conditions=condition,
         conditions_json=condition.to_json(),
-        actions=cleaned,
+        actions=[],
     )
+
+
+def parse_rule(trigger: Any, conditions: Any, actions: Any) -> Definition:
+    """The whole definition checked; ``RuleError`` at the first problem."""
+    matched = parse_match(trigger, conditions)
+    if not isinstance(actions, list) or not actions:
+        raise RuleError("actions", _("Add at least one action."))
+    if len(actions) > MAX_ACTIONS:
+        raise RuleError("actions", _("At most %(n)s actions.") % {"n": MAX_ACTIONS})
+    cleaned = [_action(matched.trigger, a, f"actions[{n}]") for n, a in enumerate(actions)]
+    if cleaned[-1]["type"] == "wait":
+        raise RuleError(f"actions[{len(cleaned) - 1}]", _("A wait needs an action after it."))
+    return replace(matched, actions=cleaned)
 
 
 def event_names_for_rules() -> list[str]:

@@ -279,4 +279,8 @@ def _go_on(
             *run.steps,
             _step(index, kind.key, StepStatus.DONE, outcome.message, outcome.url),
         ]
+        if kind.changes_record:
+            # The next action sees the record as this one left it (not its tags as
+            # they were read before: a second tag action would undo the first).
+            context.record = _load(definition.resource, run.record_id, actor)
     _finish(run, RunStatus.DONE)

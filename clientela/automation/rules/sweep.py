@@ -46,7 +46,7 @@ from clientela.automation.rules.engine import (
     start_run,
 )
 from clientela.core.company import default_time_zone
-from clientela.core.conditions.dates import shift, trigger_date
+from clientela.core.conditions.dates import dates_due, trigger_date
 
 logger = logging.getLogger("clientela.automation")
 
@@ -64,28 +64,6 @@ class Swept:
 
     started: int = 0
     resumed: int = 0
-
-
-def origins(today: datetime.date, days: int, *, business: bool) -> list[datetime.date]:
-    """The dates ``D`` with ``shift(D, days) == today`` (``days`` negative: before the
-    date), oldest first. ``shift`` never goes back as ``D`` goes on, so the first is
-    found by bisection in a window wide enough for the weekends on the way."""
-    if not business:
-        return [today - datetime.timedelta(days=days)]
-    spread = abs(days) * 2 // 5 + 7
-    low = today - datetime.timedelta(days=days + spread)
-    high = today - datetime.timedelta(days=days - spread)
-    while low < high:
-        middle = low + (high - low) // 2
-        if shift(middle, days, business=True) < today:
-            low = middle + datetime.timedelta(days=1)
-        else:
-            high = middle
-    found = []
-    while shift(low, days, business=True) == today:
-        found.append(low)
-        low += datetime.timedelta(days=1)
-    return found
 
 
 def scheduled_today(trigger: Trigger, today: datetime.date) -> bool:
@@ -143,8 +121,7 @@ def _due(
     found = trigger_date(definition.resource, trigger.date)
     if found is None:
         return
-    days = trigger.days if trigger.when == "after" else -trigger.days
-    for day in origins(today, days, business=trigger.business_days):
+    for day in dates_due(today, trigger.days, trigger.when, business=trigger.business_days):
         reason = _("Its date “%(date)s” is %(day)s.") % {"date": found.label, "day": day}
         yield day.isoformat(), base.filter(found.on_day(day)), reason
 

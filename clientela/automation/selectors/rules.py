@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import datetime
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Max, Q, QuerySet
 
 from clientela.automation.filters import RuleFilters
 from clientela.automation.models import Rule, RuleRun, RuleVersion
+from clientela.automation.rules.definition import Definition
+from clientela.automation.rules.engine import matching
 from clientela.automation.services.rules import require_rule_editor
+from clientela.core.conditions.dates import dates_due, trigger_date
 from clientela.core.errors import NotFound
 from clientela.core.kinds import parse_id
 
@@ -35,10 +41,14 @@ def rule_get(*, user: Any, pk: Any) -> Rule:
     return found
 
 
-def run_list(*, user: Any, rule: Rule, status: str = "") -> QuerySet[RuleRun]:
-    """A rule's runs, newest first."""
+def run_list(
+    *, user: Any, rule: Rule, status: str = "", record_id: int | None = None
+) -> QuerySet[RuleRun]:
+    """A rule's runs, newest first (those of one status, on one record)."""
     require_rule_editor(user)
     qs = RuleRun.objects.filter(rule=rule)
+    if record_id is not None:
+        qs = qs.filter(record_id=record_id)
     return qs.filter(status=status) if status else qs
 
 
@@ -58,3 +68,20 @@ def last_run_times(*, user: Any, rules: list[Rule]) -> dict[int, Any]:
         .values_list("rule_id", "last")
     )
     return dict(found)
+
+
+def rule_dry_run(*, user: Any, definition: Definition, day: datetime.date) -> QuerySet[Any]:
+    """The records the rule would act on now, among those ``user`` may see: those
+    meeting its conditions; for a date trigger, only those whose date makes it due on
+    ``day`` (today). An event trigger's records are those the next such event would
+    find matching; a schedule's, all of them."""
+    require_rule_editor(user)
+    found = matching(definition, user)
+    trigger = definition.trigger
+    if trigger.kind == "date":
+        date = trigger_date(definition.resource, trigger.date)
+        days = dates_due(day, trigger.days, trigger.when, business=trigger.business_days)
+        if date is None or not days:
+            return found.none()
+        found = found.filter(reduce(or_, (date.on_day(d) for d in days)))
+    return found.order_by("pk")

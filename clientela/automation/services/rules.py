@@ -4,8 +4,10 @@ and managers (``require_rule_editor``: ``NotFound`` for anyone else, so pages an
 are 404), with no trash: a delete is for good, with the rule's versions and run log.
 
 The definition (trigger, conditions, actions) is checked whole before anything is
-written (``rules.definition.parse_rule``); its problems come back as field errors named
-by their path ("actions[1].tag"), so nothing is ever half-saved.
+written (``rules.definition.parse_rule``); its problems come back as field errors keyed
+by their full path ("trigger.event", "conditions.all[0].field", "actions[1].tag"; the
+API names it as it is, a page puts it by its part: ``definition_part``), so nothing is
+ever half-saved.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientela.automation.models import Rule, RuleVersion
-from clientela.automation.rules.definition import RuleError, parse_rule
+from clientela.automation.rules.definition import Definition, RuleError, parse_match, parse_rule
 from clientela.core.audit import record_audit
 from clientela.core.choices import AuditAction, RoleKey
-from clientela.core.errors import NotFound
+from clientela.core.errors import NotFound, VersionConflict
 from clientela.core.services import RecordWrites
 from clientela.core.validation import Errors, add, clean_text, raise_errors
 
@@ -91,7 +93,7 @@ def _clean_definition(rule: Rule, data: RuleData, errors: Errors) -> bool:
     try:
         parsed = parse_rule(trigger, conditions, actions)
     except RuleError as exc:
-        add(errors, exc.path.split(".")[0].split("[")[0] if exc.path else "trigger", _msg(exc))
+        add(errors, exc.path or "trigger", exc.message)
         return False
     changed: bool = (
         parsed.trigger_json != rule.trigger
@@ -108,17 +110,27 @@ def _clean_definition(rule: Rule, data: RuleData, errors: Errors) -> bool:
     return changed
 
 
-def _msg(exc: RuleError) -> str:
-    """The message with its place inside the part ("all[0].value: …")."""
-    inner = exc.path.split(".", 1)[1] if "." in exc.path else ""
-    if exc.path.startswith("actions["):
-        inner = exc.path
-    return f"{inner}: {exc.message}" if inner else exc.message
+def definition_part(key: str) -> str:
+    """The part of the rule an error's key is about ("actions[1].tag" -> "actions"),
+    for a form with one input per part."""
+    return key.split(".", 1)[0].split("[", 1)[0]
+
+
+def checked_definition(trigger: Any, conditions: Any, actions: Any = None) -> Definition:
+    """A definition as a dry run reads it: checked whole (``actions`` None: the trigger
+    and conditions alone), its problem a ``ValidationError`` keyed by its path."""
+    try:
+        if actions is None:
+            return parse_match(trigger, conditions)
+        return parse_rule(trigger, conditions, actions)
+    except RuleError as exc:
+        raise ValidationError({exc.path or "trigger": [exc.message]}) from None
 
 
 def _apply(actor: Any, rule: Rule, data: RuleData) -> None:
     errors: Errors = {}
     text = clean_text(Rule, data, ("name", "description"), errors)
+    before = (rule.name, rule.description)
     if "name" in data or rule.pk is None:
         name = " ".join(text.get("name", "").split())
         if "name" not in errors and not name:
@@ -141,7 +153,7 @@ def _apply(actor: Any, rule: Rule, data: RuleData) -> None:
     new = rule.pk is None
     if new:
         rule.created_by = actor if getattr(actor, "pk", None) else None
-    elif changed or "name" in data or "description" in data:
+    elif changed or (rule.name, rule.description) != before:
         rule.version += 1
     rule.save()
     if new or rule.version != RuleVersion.objects.filter(rule=rule).count():
@@ -167,14 +179,16 @@ def rule_update(
     *, actor: Any, rule: Rule, data: RuleData, expected_version: int | None = None
 ) -> Rule:
     """Change what ``data`` names; a change of the definition, name or state is a new
-    version. ``expected_version`` (the rule's ``version``) refuses a stale edit."""
-    if expected_version is not None and expected_version != rule.version:
-        fresh = Rule.objects.filter(pk=rule.pk).values_list("version", flat=True).first()
-        if fresh is not None and fresh != expected_version:
-            raise ValidationError(
-                {"version": [_("This rule was changed by someone else; reload it.")]}
-            )
-    return RULE_WRITES.update(actor, rule, data)
+    version. ``expected_version`` (the rule's ``version``) refuses a stale edit
+    (``VersionConflict``)."""
+    with transaction.atomic():
+        _check_version(_locked(rule, actor), expected_version)
+        return RULE_WRITES.update(actor, rule, data)
+
+
+def _check_version(rule: Rule, expected: int | None) -> None:
+    if expected is not None and expected != rule.version:
+        raise VersionConflict(rule.version)
 
 
 def rule_set_enabled(*, actor: Any, rule: Rule, enabled: bool) -> Rule:
@@ -185,5 +199,6 @@ def rule_delete(*, actor: Any, rule: Rule, expected_version: int | None = None) 
     """Delete for good, with its versions and run log."""
     with transaction.atomic():
         fresh = _locked(rule, actor)
+        _check_version(fresh, expected_version)
         record_audit(actor=actor, instance=fresh, action=AuditAction.DELETE)
         fresh.delete()

@@ -18,9 +18,9 @@ from clientela.automation.choices import RunStatus
 from clientela.automation.models import Rule, RuleRun
 from clientela.automation.rules import actions
 from clientela.automation.rules.actions import ActionProblem, ActionType, Outcome
-from clientela.automation.rules.sweep import origins, rules_sweep
+from clientela.automation.rules.sweep import rules_sweep
 from clientela.automation.services.rules import rule_create, rule_set_enabled, rule_update
-from clientela.core.conditions.dates import shift, trigger_dates
+from clientela.core.conditions.dates import dates_due, shift, trigger_dates
 from clientela.core.events.dispatch import dispatch_pending
 from clientela.core.registry import recurring_jobs, worker_startup_hooks
 from clientela.sales.services.deals import deal_create
@@ -81,15 +81,17 @@ def test_the_date_keys_of_each_kind() -> None:
 
 
 @pytest.mark.parametrize("days", [-12, -5, -1, 0, 1, 3, 5, 6, 11, 40])
-def test_origins_are_every_date_the_business_shift_brings_to_the_day(days: int) -> None:
+def test_the_dates_due_are_every_date_the_business_shift_brings_to_the_day(days: int) -> None:
+    when = "on" if days == 0 else ("after" if days > 0 else "before")
     for today in (datetime.date(2026, 3, 2) + datetime.timedelta(days=n) for n in range(7)):
         expected = [
             day
             for n in range(-90, 90)
             if shift(day := today + datetime.timedelta(days=n), days, business=True) == today
         ]
-        assert origins(today, days, business=True) == expected
-    assert origins(datetime.date(2026, 3, 2), 7, business=False) == [datetime.date(2026, 2, 23)]
+        assert dates_due(today, abs(days), when, business=True) == expected
+    monday = datetime.date(2026, 3, 2)
+    assert dates_due(monday, 7, "after", business=False) == [datetime.date(2026, 2, 23)]
 
 
 def test_a_birthday_seven_days_ahead_fires_once_for_that_person_alone(

@@ -60,3 +60,27 @@ def shift(day: datetime.date, days: int, *, business: bool) -> datetime.date:
         if moved.weekday() < 5:
             left -= 1
     return moved
+
+
+def fire_day(date: datetime.date, days: int, when: str, *, business: bool) -> datetime.date:
+    """The day a date trigger fires for a record whose date is ``date``: ``days``
+    (business) days before or after it, or on it."""
+    offset = {"before": -days, "after": days}.get(when, 0)
+    return shift(date, offset, business=business)
+
+
+def dates_due(day: datetime.date, days: int, when: str, *, business: bool) -> list[datetime.date]:
+    """The records' dates for which the trigger fires on ``day`` (the inverse of
+    ``fire_day``: with business days, a weekend's dates fire with the next or previous
+    working day's, so there may be up to three)."""
+    # n business days span n // 5 weeks and n % 5 days, and up to four days more
+    # for the weekends at each end: the candidates around that distance are checked.
+    span = days // 5 * 7 + days % 5 if business else days
+    sign = {"before": 1, "after": -1}.get(when, 0)
+    candidates = (
+        day + datetime.timedelta(days=sign * distance) for distance in range(span - 1, span + 6)
+    )
+    if when == "on":
+        candidates = (day - datetime.timedelta(days=back) for back in range(0, 4))
+    found = {d for d in candidates if fire_day(d, days, when, business=business) == day}
+    return sorted(found)

@@ -244,6 +244,11 @@ def _server_rule(field: str | None) -> bool:
         # A condition tree (``core.conditions``) names fields that apps register at
         # run time, each with its operators and value type: no schema can say them.
         return True
+    if field.split(".", 1)[0].split("[", 1)[0] in {"trigger", "conditions", "actions"}:
+        # A workflow rule's definition: events, condition fields and action types
+        # registered at run time, and contradictions between them (its paths are
+        # "actions[1].tag", "conditions.all[0].field").
+        return True
     last = field.rsplit(".", 1)[-1]
     if last.isdigit():
         last = field.rsplit(".", 2)[-2]
