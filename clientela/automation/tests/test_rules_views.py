@@ -172,7 +172,7 @@ def test_the_run_log_shows_a_run_made_by_a_real_change(
     assert f'data-run="{run.pk}"' in html
     assert reverse("contacts:person-detail", kwargs={"pk": vip.pk}) in html
     assert "person.created" in html
-    assert "Tagged “Follow-up”." in html
+    assert "tagged “Follow-up”." in html
     partial = manager_client.get(
         detail, {"status": "failed"}, headers={"HX-Request": "true", "HX-Target": "rule-runs"}
     ).content.decode()

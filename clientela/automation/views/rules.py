@@ -158,10 +158,12 @@ class RuleFormView(RulePages, RecordFormView):
         if not hasattr(exc, "error_dict"):
             form.add_error(None, exc.messages)
             return
-        parts = {}
-        for key in ("trigger", "conditions", "actions"):
-            if key in exc.error_dict:
-                parts[key] = exc.message_dict[key]
+        parts: dict[str, list[str]] = {}
+        for key, found in list(exc.message_dict.items()):
+            part = services.definition_part(key)
+            if part in ("trigger", "conditions", "actions"):
+                where = "" if key == part else f"{key}: "
+                parts.setdefault(part, []).extend(f"{where}{m}" for m in found)
                 del exc.error_dict[key]
         form.set_part_errors(parts)
         if parts:
