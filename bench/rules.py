@@ -79,7 +79,7 @@ def _sink(port: int, out: Path) -> None:
                     b"Content-Length: 2\r\n\r\n{}"
                 )
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, asyncio.CancelledError, ConnectionError):
             pass
         finally:
             writer.close()
