@@ -78,6 +78,7 @@ PARTS = (
     "segments",
     "marketing",
     "events",
+    "rules",
 )
 #: Parts with their own script and data file -> whether the script takes ``--runs``.
 OWN_PROCESS_PARTS = {
@@ -95,6 +96,7 @@ OWN_PROCESS_PARTS = {
     "segments": True,
     "marketing": False,
     "events": False,
+    "rules": False,
 }
 #: The campaign benchmark sends to min(N, this) people (a campaign to a million would
 #: take a quarter of an hour of ``make bench``).

@@ -11,6 +11,7 @@ of going on.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -26,19 +27,32 @@ from clientela.automation.rules.engine import (
     stopped_run,
 )
 from clientela.core.events import Event
+from clientela.core.stamped import TableCopy
 
 logger = logging.getLogger("clientela.automation")
+
+
+def _enabled_by_event() -> tuple[dict[str, list[Rule]], Any]:
+    by_event: dict[str, list[Rule]] = {}
+    for rule in Rule.objects.filter(enabled=True).exclude(event="").order_by("pk"):
+        by_event.setdefault(rule.event, []).append(rule)
+    return by_event, automation_user() if by_event else None
+
+
+#: The enabled rules by event type, and the user they act as, read again when the
+#: rules' table changes (a rule saved in this process drops them at once).
+_enabled = TableCopy(Rule, _enabled_by_event)
 
 
 def rules_for_event(event: Event) -> None:
     """Run the rules the event fires. Which rules match is decided for all of them
     first, on the record as the event left it; then each runs in turn (a rule's
     change is a new event, which the others see in their turn)."""
-    rules = list(Rule.objects.filter(enabled=True, event=event.type).order_by("pk"))
+    by_event, actor = _enabled.get()
+    rules = by_event.get(event.type)
     if not rules:
         return
     chain = tuple(event.chain)
-    actor = automation_user()
     fired = []
     for rule in rules:
         if str(rule.pk) in chain:

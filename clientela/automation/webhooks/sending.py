@@ -4,21 +4,27 @@
 ``CLIENTELA_WEBHOOKS_TIMEOUT`` (10 s) for everything else: each read and write has
 that long, and only the first ``EXCERPT_BYTES`` of the answer are read (then the
 connection is dropped), so a receiver that dribbles an endless body cannot hold the
-worker. The connection goes to the address the SSRF guard checked (``addresses``):
-the URL names the address, the ``Host`` header and TLS's SNI (and so the certificate
-check) name the host. Redirects are never followed: a 3xx is a failure the admin sees
-("subscribe the final URL"), so a receiver cannot redirect a delivery to an address
-the guard would refuse.
+worker. Connections are kept alive between deliveries (``_client``: one client per
+checked target). The connection goes to the address the SSRF guard checked
+(``addresses``): the URL names the address, the ``Host`` header and TLS's SNI (and so
+the certificate check) name the host. Redirects are never followed: a 3xx is a failure
+the admin sees ("subscribe the final URL"), so a receiver cannot redirect a delivery to
+an address the guard would refuse.
 """
 
 from __future__ import annotations
 
 import email.utils
 import functools
+import heapq
+import itertools
+import os
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from django.conf import settings
@@ -47,6 +53,94 @@ class Outcome:
     @property
     def succeeded(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
+
+
+#: Kept-alive connections: one client per checked target, so a connection only ever
+#: carries requests to the host name it was opened (and its certificate checked) for,
+#: at the address the guard checked; at most ``CLIENTS`` of them (the oldest closed).
+CLIENTS = 32
+_clients: dict[tuple[str, str, str, int], httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def _client(key: tuple[str, str, str, int], timeout: httpx.Timeout) -> httpx.Client:
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is not None and not client.is_closed and client.timeout == timeout:
+            return client
+        if client is not None:
+            client.close()
+        while len(_clients) >= CLIENTS:
+            _clients.pop(next(iter(_clients))).close()
+        client = httpx.Client(
+            timeout=timeout,
+            follow_redirects=False,
+            trust_env=False,
+            verify=_tls(),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+        )
+        _clients[key] = client
+        return client
+
+
+def _drop(key: tuple[str, str, str, int], client: httpx.Client) -> None:
+    with _clients_lock:
+        if _clients.get(key) is client:
+            del _clients[key]
+    client.close()
+
+
+def close_clients() -> None:
+    """Close every kept-alive connection (tests; a worker that forks)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()
+
+
+class _Watchdog:
+    """Calls at a deadline, unless cancelled, from one thread for all requests (a
+    ``threading.Timer`` would start a thread per request)."""
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition()
+        self._waiting: list[list[Any]] = []  # [when, n, callback or None], a heap
+        self._count = itertools.count()
+        self._pid = 0
+
+    def call_at(self, when: float, callback: Callable[[], None]) -> list[Any]:
+        entry = [when, next(self._count), callback]
+        with self._ready:
+            if self._pid != os.getpid():  # first use in this process
+                self._pid = os.getpid()
+                self._waiting = []
+                threading.Thread(target=self._run, daemon=True, name="webhooks-watchdog").start()
+            heapq.heappush(self._waiting, entry)
+            self._ready.notify()
+        return entry
+
+    def cancel(self, entry: list[Any]) -> None:
+        entry[2] = None
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while self._waiting and self._waiting[0][2] is None:
+                    heapq.heappop(self._waiting)
+                if not self._waiting:
+                    self._ready.wait()
+                    continue
+                delay = self._waiting[0][0] - time.monotonic()
+                if delay > 0:
+                    self._ready.wait(delay)
+                    continue
+                callback = heapq.heappop(self._waiting)[2]
+            if callback is not None:
+                callback()
+
+
+_watchdog = _Watchdog()
 
 
 @functools.cache
@@ -126,31 +220,25 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         "user-agent": USER_AGENT,
     }
     # httpx's timeouts bound each step (connect, each read); the whole request gets
-    # ``total`` seconds too: at the deadline the client is closed under the request.
+    # ``total`` seconds too: at the deadline the client is closed under the request
+    # (and dropped from the pool: the other requests on it fail and are retried).
     late = threading.Event()
+    key = (target.scheme, target.host, target.address, target.port)
+    client = _client(key, timeout)
 
-    def deadline(client: httpx.Client) -> threading.Timer:
-        def close() -> None:
-            late.set()
-            client.close()
+    def close() -> None:
+        late.set()
+        _drop(key, client)
 
-        timer = threading.Timer(total, close)
-        timer.daemon = True
-        timer.start()
-        return timer
-
+    timer = _watchdog.call_at(started + total, close)
     try:
-        with httpx.Client(
-            timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls()
-        ) as client:
-            timer = deadline(client)
-            try:
-                with client.stream(
-                    "POST", request_url, content=body, headers=all_headers, extensions=extensions
-                ) as response:
-                    return _judge(response, started)
-            finally:
-                timer.cancel()
+        try:
+            with client.stream(
+                "POST", request_url, content=body, headers=all_headers, extensions=extensions
+            ) as response:
+                return _judge(response, started)
+        finally:
+            _watchdog.cancel(timer)
     except httpx.TimeoutException:
         return failed(_("No answer in time."), retry=True)
     except (httpx.HTTPError, RuntimeError) as exc:

@@ -1,11 +1,12 @@
 """Handing the outbox's events to the subscribers (``register_subscriber``).
 
 One pass (``dispatch_pending``) reads the events not yet dispatched, oldest first, and
-for each event and each subscriber that wants its type, in one transaction: takes the
-event's row lock, skips it if the subscriber already has it, runs the handler, and
-writes the mark ``EventDelivery.delivered_at``. The handler's writes commit together
-with the mark, so a worker killed at any point (``kill -9``) gives each subscriber each
-event exactly once, for handlers whose effects are database writes; the unique
+hands them to each subscriber that wants their type, ``CHUNK`` events in one
+transaction: takes the events' row locks, skips those the subscriber already has, runs
+the handler of each in a savepoint of its own, and writes the marks
+``EventDelivery.delivered_at``. The handlers' writes commit together with the marks,
+so a worker killed at any point (``kill -9``) gives each subscriber each event exactly
+once, for handlers whose effects are database writes; the unique
 (event, subscriber) mark refuses a second delivery even from a racing worker.
 
 Order per record: a subscriber never gets an event of a record before the earlier ones
@@ -40,6 +41,8 @@ logger = logging.getLogger("clientela.events")
 RETRY_FIRST = datetime.timedelta(seconds=30)
 RETRY_MAX = datetime.timedelta(hours=1)
 BATCH = 200
+#: Events handed to one subscriber in one transaction (each in a savepoint).
+CHUNK = 32
 
 
 @dataclass
@@ -76,52 +79,101 @@ def dispatch_pending(*, batch: int = BATCH) -> Pass:
 def _dispatch_rows(rows: list[OutboxEvent], done: Pass) -> None:
     fill_deferred(rows)
     marks = _marks([r.pk for r in rows])
-    finished = []
+    todo: dict[str, tuple[Subscriber, list[tuple[OutboxEvent, EventDelivery | None]]]] = {}
     for row in rows:
-        complete = True
         for subscriber in subscribers_for(row.type):
             state = marks.get((row.pk, subscriber.key))
-            if state is not None and state.delivered_at is not None:
-                continue
-            key = (subscriber.key, row.resource, row.record_id)
-            if key in done.blocked or not _deliver(row, subscriber, state, done):
-                done.blocked.add(key)
-                complete = False
-        if complete:
-            finished.append(row.pk)
+            if state is None or state.delivered_at is None:
+                todo.setdefault(subscriber.key, (subscriber, []))[1].append((row, state))
+    unfinished: set[int] = set()
+    for subscriber, waiting in todo.values():
+        for start in range(0, len(waiting), CHUNK):
+            unfinished |= _deliver(subscriber, waiting[start : start + CHUNK], done)
+    finished = [r.pk for r in rows if r.pk not in unfinished]
     if finished:
-        done.dispatched += OutboxEvent.objects.filter(pk__in=finished).update(
-            dispatched_at=timezone.now()
-        )
+        with transaction.atomic():  # IMMEDIATE on SQLite: waits for the write lock
+            done.dispatched += OutboxEvent.objects.filter(pk__in=finished).update(
+                dispatched_at=timezone.now()
+            )
 
 
 def _marks(ids: list[int]) -> dict[tuple[int, str], EventDelivery]:
     return {(m.event_id, m.subscriber): m for m in EventDelivery.objects.filter(event_id__in=ids)}
 
 
+def _waits(state: EventDelivery | None, now: datetime.datetime) -> bool:
+    return state is not None and state.next_attempt_at is not None and state.next_attempt_at > now
+
+
 def _deliver(
-    row: OutboxEvent, subscriber: Subscriber, state: EventDelivery | None, done: Pass
-) -> bool:
-    """Hand ``row`` to ``subscriber`` once; whether it has it now."""
-    if state is not None and state.next_attempt_at and state.next_attempt_at > timezone.now():
-        return False
+    subscriber: Subscriber,
+    waiting: list[tuple[OutboxEvent, EventDelivery | None]],
+    done: Pass,
+) -> set[int]:
+    """Hand ``waiting`` (in order) to ``subscriber`` in one transaction, each handler in
+    a savepoint of its own, the marks written with them; the ids of the events it
+    does not have now."""
+    now = timezone.now()
+    missed: set[int] = set()
+    rows = []
+    for row, state in waiting:
+        if (subscriber.key, row.resource, row.record_id) in done.blocked or _waits(state, now):
+            done.blocked.add((subscriber.key, row.resource, row.record_id))
+            missed.add(row.pk)
+        else:
+            rows.append(row)
+    if not rows:
+        return missed
+    delivered = 0
     try:
         with transaction.atomic():
-            if not _lock(row):
-                return False  # another worker hands it out now
-            mark = EventDelivery.objects.filter(event=row, subscriber=subscriber.key).first()
-            if mark is not None and mark.delivered_at is not None:
-                return True  # another worker did meanwhile
-            with acting_chain(tuple(row.chain or ())):
-                subscriber.handle(as_event(row))
-            now = timezone.now()
-            if mark is None:
-                EventDelivery.objects.create(event=row, subscriber=subscriber.key, delivered_at=now)
-            else:
-                EventDelivery.objects.filter(pk=mark.pk).update(delivered_at=now, last_error="")
+            locked = _lock([r.pk for r in rows])
+            marks = {
+                m.event_id: m
+                for m in EventDelivery.objects.filter(
+                    event_id__in=[r.pk for r in rows], subscriber=subscriber.key
+                )
+            }
+            new, again = [], []
+            for row in rows:
+                key = (subscriber.key, row.resource, row.record_id)
+                mark = marks.get(row.pk)
+                if mark is not None and mark.delivered_at is not None:
+                    continue  # another worker did meanwhile
+                # held by another worker (PostgreSQL), or its wait began meanwhile
+                if key in done.blocked or row.pk not in locked or _waits(mark, now):
+                    done.blocked.add(key)
+                    missed.add(row.pk)
+                    continue
+                if not _handle(row, subscriber, done):
+                    done.blocked.add(key)
+                    missed.add(row.pk)
+                    continue
+                delivered += 1
+                if mark is None:
+                    new.append(
+                        EventDelivery(event=row, subscriber=subscriber.key, delivered_at=now)
+                    )
+                else:
+                    again.append(mark.pk)
+            EventDelivery.objects.bulk_create(new)
+            if again:
+                EventDelivery.objects.filter(pk__in=again).update(delivered_at=now, last_error="")
     except IntegrityError:
-        # a racing worker wrote the mark first: its delivery stands, ours was undone
-        return True
+        # a racing worker wrote a mark first: all of this transaction was undone; the
+        # next pass finds that worker's marks and hands out the rest
+        for row in rows:
+            done.blocked.add((subscriber.key, row.resource, row.record_id))
+        return missed | {r.pk for r in rows}
+    done.delivered += delivered
+    return missed
+
+
+def _handle(row: OutboxEvent, subscriber: Subscriber, done: Pass) -> bool:
+    """Run the handler in a savepoint; a failure is undone, logged and given its wait."""
+    try:
+        with transaction.atomic(), acting_chain(tuple(row.chain or ())):
+            subscriber.handle(as_event(row))
     except Exception as exc:
         logger.exception(
             "Event %s (%s) failed in subscriber %s", row.event_id, row.type, subscriber.key
@@ -129,17 +181,17 @@ def _deliver(
         _failed(row, subscriber, exc)
         done.failed += 1
         return False
-    done.delivered += 1
     return True
 
 
-def _lock(row: OutboxEvent) -> bool:
-    """Take the event's row lock for this transaction; False if another worker has it
-    (PostgreSQL). SQLite's immediate transactions already hold the one write lock."""
+def _lock(ids: list[int]) -> set[int]:
+    """Take the events' row locks for this transaction; those another worker holds are
+    left out (PostgreSQL). SQLite's immediate transactions already hold the one write
+    lock."""
     if connection.vendor != "postgresql":
-        return True
-    locked = OutboxEvent.objects.select_for_update(skip_locked=True).filter(pk=row.pk)
-    return bool(list(locked.values_list("pk", flat=True)))
+        return set(ids)
+    locked = OutboxEvent.objects.select_for_update(skip_locked=True).filter(pk__in=ids)
+    return set(locked.values_list("pk", flat=True))
 
 
 def _failed(row: OutboxEvent, subscriber: Subscriber, exc: Exception) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,14 +101,20 @@ def _version(type_name: str) -> int:
     return known.version
 
 
+def on_commit_once(callback: Callable[[], None]) -> None:
+    """``transaction.on_commit(callback, robust=True)`` unless the transaction already
+    has it waiting: one call per transaction, however often it is asked for."""
+    # Django keeps (savepoint ids, callback, robust) per callback; stubs say pairs.
+    waiting: list[Any] = list(connection.run_on_commit)
+    if any(entry[1] is callback for entry in waiting):
+        return
+    transaction.on_commit(callback, robust=True)
+
+
 def queue_dispatch() -> None:
     """Once the current transaction commits (at once in autocommit), queue a dispatch
     run: one per transaction, however many events it wrote."""
-    # Django keeps (savepoint ids, callback, robust) per callback; stubs say pairs.
-    waiting: list[Any] = list(connection.run_on_commit)
-    if any(entry[1] is _queue_now for entry in waiting):
-        return
-    transaction.on_commit(_queue_now, robust=True)
+    on_commit_once(_queue_now)
 
 
 def _queue_now() -> None:
