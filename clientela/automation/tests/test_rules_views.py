@@ -119,7 +119,7 @@ def test_editing_makes_a_new_version(manager_client: Client, manager_north: Any)
     rule.refresh_from_db()
     assert (rule.name, rule.version, len(rule.actions)) == ("VIP", 2, 2)
     stale = manager_client.post(url, {**data, "name": "Again", "version": 1}).content.decode()
-    assert "changed by someone else" in stale
+    assert "Someone changed this record after you opened this page." in stale
     rule.refresh_from_db()
     assert rule.name == "VIP"
 
