@@ -269,8 +269,8 @@ def test_bad_parameters_are_refused_with_their_path(
 def test_rule_create_names_the_bad_parameter(admin: Any) -> None:
     with pytest.raises(ValidationError) as caught:
         _rule(admin, [{"type": "add_tag", "tag": "x"}, {"type": "send_email", "template": 10**9}])
-    [message] = caught.value.message_dict["actions"]
-    assert message.startswith("actions[1].template: ")
+    [message] = caught.value.message_dict["actions[1].template"]
+    assert message
 
 
 def test_update_field_contradicting_the_trigger_is_refused() -> None:

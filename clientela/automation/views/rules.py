@@ -30,7 +30,7 @@ from clientela.automation.kinds import RULES
 from clientela.automation.models import RuleRun
 from clientela.automation.rules.definition import RuleError
 from clientela.automation.rules.engine import definition_of, matching
-from clientela.automation.rules.words import kind_name, rule_words
+from clientela.automation.rules.words import kind_name, rule_words, trigger_words
 from clientela.automation.selectors import rules as selectors
 from clientela.automation.services import rules as services
 from clientela.core.conditions.editor import builder_fields, builder_labels
@@ -86,7 +86,7 @@ class RuleListView(RulePages, RecordListView):
     def decorate(self, records: Any) -> None:
         last = selectors.last_run_times(user=self.user, rules=list(records))
         for rule in records:
-            rule.trigger_words = rule_words(rule).trigger
+            rule.trigger_words = trigger_words(rule.trigger or {})
             rule.kind_label = kind_name(rule.resource)
             rule.last_run_at = last.get(rule.pk)
 
