@@ -403,9 +403,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _get(url: str) -> tuple[int, bytes]:
+def _get(url: str, timeout: float = 5) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, b""
@@ -512,7 +512,9 @@ def test_run_starts_server_and_worker_and_stops_both_on_ctrl_c(migrated: Path, s
         lines.append(proc.stdout.readline())
     output = "".join(lines)
     assert f"http://127.0.0.1:{port}/" in output
-    assert _get(f"http://127.0.0.1:{port}/static/clientela/clientela.css")[0] == 200
+    # The first request loads the whole application in the web worker (about 5 s on a
+    # slow machine): a readiness wait, not a speed check.
+    assert _get(f"http://127.0.0.1:{port}/static/clientela/clientela.css", timeout=60)[0] == 200
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=40) == 0
     with pytest.raises(ConnectionRefusedError):
